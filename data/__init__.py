@@ -1,0 +1,1 @@
+"""Bundled default dataset (the top-level data/ folder, installed as supplygraph.data)."""

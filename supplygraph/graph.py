@@ -1,0 +1,242 @@
+"""The SupplyGraph: validated tables, a networkx view and index arrays for fast passes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from . import schema
+from ._errors import Issue
+from .io import Dataset, load_dataset
+
+
+@dataclass(frozen=True, eq=False)
+class SupplyGraph:
+    """A rare-earth supply graph: node and edge tables plus the arrays the engine runs on.
+
+    Node ``i`` is row ``i`` of ``nodes``; edge ``j`` is row ``j`` of ``edges``, whose
+    ``src`` and ``dst`` columns hold node positions. Flows are t REO-equivalent per year.
+    """
+
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    regimes: pd.DataFrame
+    folder: Path
+    checksum: str
+    warnings: tuple[Issue, ...] = ()
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.nodes)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edges."""
+        return len(self.edges)
+
+    @cached_property
+    def index(self) -> "EngineIndex":
+        """Arrays for the vectorised engine (built once, on first use)."""
+        return EngineIndex.build(
+            self.n_nodes,
+            self.edges["src"].to_numpy(np.int64),
+            self.edges["dst"].to_numpy(np.int64),
+            self.edges["material"].to_numpy(),
+            self.edges["flow_t"].to_numpy(np.float64),
+        )
+
+    @cached_property
+    def baseline_in_t(self) -> np.ndarray:
+        """Baseline inflow per node (t/yr)."""
+        return np.bincount(self.index.dst, self.index.flow, minlength=self.n_nodes)
+
+    @cached_property
+    def baseline_out_t(self) -> np.ndarray:
+        """Baseline outflow per node (t/yr)."""
+        return np.bincount(self.index.src, self.index.flow, minlength=self.n_nodes)
+
+    @cached_property
+    def baseline_t(self) -> np.ndarray:
+        """Baseline throughput per node: what it ships, or what it takes in if it ships nothing."""
+        out = self.baseline_out_t
+        return np.where(out > 0, out, self.baseline_in_t)
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """Return a new networkx MultiDiGraph (edge key: material) with all attributes."""
+        graph = nx.MultiDiGraph()
+        node_cols = [c for c in self.nodes.columns if c != "line"]
+        for row in self.nodes[node_cols].to_dict("records"):
+            graph.add_node(row["id"], **{k: _plain(v) for k, v in row.items() if k != "id"})
+        edge_cols = [c for c in self.edges.columns if c not in ("line", "src", "dst")]
+        for row in self.edges[edge_cols].to_dict("records"):
+            attrs = {k: _plain(v) for k, v in row.items() if k not in ("supplier", "customer")}
+            graph.add_edge(row["supplier"], row["customer"], key=row["material"], **attrs)
+        return graph
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, float) and np.isnan(value):
+        return ""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+@dataclass(frozen=True, eq=False)
+class EngineIndex:
+    """Edge and node arrays ordered for one vectorised step per topological level.
+
+    ``group`` numbers each (customer, material) pair: inputs of one material are
+    substitutes, different materials are complements. Levels are those of the
+    condensation (strongly connected components), so a recycling loop sits on one level.
+    """
+
+    n_nodes: int
+    src: np.ndarray
+    dst: np.ndarray
+    flow: np.ndarray
+    group: np.ndarray  # per edge
+    group_node: np.ndarray  # per group
+    group_base: np.ndarray  # per group: baseline inflow
+    node_level: np.ndarray
+    cyclic_level: np.ndarray  # per level: True when it holds a cycle
+    level_edges: list[np.ndarray]  # per level: edge positions into the level, by group
+    level_groups: list[tuple[int, int]]  # per level: group range [start, stop)
+    level_node_starts: list[np.ndarray]  # per level: reduceat offsets of each node's groups
+
+    @classmethod
+    def build(cls, n_nodes: int, src: np.ndarray, dst: np.ndarray, material: np.ndarray,
+              flow: np.ndarray) -> "EngineIndex":  # fmt: skip
+        """Build the index from edge arrays."""
+        node_level, cyclic_nodes = topological_levels(n_nodes, src, dst)
+        n_levels = int(node_level.max()) + 1 if n_nodes else 0
+        _, material_code = np.unique(material.astype(str), return_inverse=True)
+        # Sort edges by (level of customer, customer, material) so groups are contiguous.
+        order = np.lexsort((material_code, dst, node_level[dst]))
+        key_dst, key_mat = dst[order], material_code[order]
+        new_group = np.ones(len(order), dtype=bool)
+        new_group[1:] = (key_dst[1:] != key_dst[:-1]) | (key_mat[1:] != key_mat[:-1])
+        group_sorted = np.cumsum(new_group) - 1
+        group = np.empty(len(order), dtype=np.int64)
+        group[order] = group_sorted
+        n_groups = int(group_sorted[-1]) + 1 if len(order) else 0
+        group_node = np.zeros(n_groups, dtype=np.int64)
+        group_node[group_sorted] = key_dst
+        group_base = np.bincount(group, flow, minlength=n_groups)
+        group_level = node_level[group_node]
+        edge_level = node_level[key_dst]
+        edge_bounds = np.searchsorted(edge_level, np.arange(n_levels + 1))
+        group_bounds = np.searchsorted(group_level, np.arange(n_levels + 1))
+        level_edges, level_groups, level_node_starts = [], [], []
+        for level in range(n_levels):
+            level_edges.append(order[edge_bounds[level]:edge_bounds[level + 1]])
+            start, stop = int(group_bounds[level]), int(group_bounds[level + 1])
+            level_groups.append((start, stop))
+            nodes_of_groups = group_node[start:stop]
+            first = np.ones(len(nodes_of_groups), dtype=bool)
+            first[1:] = nodes_of_groups[1:] != nodes_of_groups[:-1]
+            level_node_starts.append(np.flatnonzero(first))
+        cyclic_level = np.zeros(n_levels, dtype=bool)
+        cyclic_level[np.unique(node_level[cyclic_nodes])] = True
+        return cls(n_nodes, src, dst, flow, group, group_node, group_base, node_level,
+                   cyclic_level, level_edges, level_groups, level_node_starts)  # fmt: skip
+
+
+def topological_levels(n_nodes: int, src: np.ndarray, dst: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Return each node's level in the condensation and the nodes that sit on a cycle.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> levels, cyclic = topological_levels(4, np.array([0, 1, 2, 2]), np.array([1, 2, 1, 3]))
+    >>> levels.tolist(), cyclic.tolist()
+    ([0, 1, 1, 2], [1, 2])
+    """
+    if n_nodes == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    adjacency = csr_matrix((np.ones(len(src)), (src, dst)), shape=(n_nodes, n_nodes))
+    n_comp, comp = connected_components(adjacency, directed=True, connection="strong")
+    comp_size = np.bincount(comp, minlength=n_comp)
+    cyclic_nodes = np.flatnonzero(comp_size[comp] > 1)
+    csrc, cdst = comp[src], comp[dst]
+    between = csrc != cdst
+    csrc, cdst = csrc[between], cdst[between]
+    order = np.argsort(csrc, kind="stable")
+    csrc, cdst = csrc[order], cdst[order]
+    ptr = np.searchsorted(csrc, np.arange(n_comp + 1))
+    indegree = np.bincount(cdst, minlength=n_comp)
+    comp_level = np.zeros(n_comp, dtype=np.int64)
+    frontier = np.flatnonzero(indegree == 0)
+    level = 0
+    while frontier.size:
+        comp_level[frontier] = level
+        starts, counts = ptr[frontier], ptr[frontier + 1] - ptr[frontier]
+        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
+        targets = cdst[offsets + np.arange(counts.sum())]
+        indegree -= np.bincount(targets, minlength=n_comp)
+        frontier = np.unique(targets[indegree[targets] == 0])
+        level += 1
+    return comp_level[comp], cyclic_nodes
+
+
+def build_graph(dataset: Dataset) -> SupplyGraph:
+    """Build a SupplyGraph from a validated Dataset and add the graph-level warnings."""
+    nodes = dataset.nodes.reset_index(drop=True)
+    position = pd.Series(np.arange(len(nodes)), index=nodes["id"])
+    edges = dataset.edges.copy()  # never mutate the caller's tables
+    edges["src"] = position.loc[edges["supplier"]].to_numpy()
+    edges["dst"] = position.loc[edges["customer"]].to_numpy()
+    graph = SupplyGraph(nodes, edges, dataset.regimes, dataset.folder, dataset.checksum)
+    warnings = list(dataset.warnings) + _graph_warnings(graph, dataset)
+    object.__setattr__(graph, "warnings", tuple(warnings))
+    return graph
+
+
+def load(folder: str | Path | None = None) -> SupplyGraph:
+    """Load and validate a dataset folder (the bundled data when None) into a SupplyGraph.
+
+    Raises
+    ------
+    DataError
+        When the data has errors; each names file, line and column.
+    """
+    return build_graph(load_dataset(folder))
+
+
+def _graph_warnings(graph: SupplyGraph, dataset: Dataset) -> list[Issue]:
+    nodes_file = str(dataset.folder / "nodes.csv")
+    warnings: list[Issue] = []
+    inflow, outflow = graph.baseline_in_t, graph.baseline_out_t
+    for i, row in enumerate(graph.nodes.itertuples(index=False)):
+        if row.stage != "mine" and outflow[i] > inflow[i] * (1 + schema.MASS_BALANCE_TOLERANCE):
+            warnings.append(Issue(nodes_file, row.line, "id", f"mass balance: {row.id} ships "
+                                  f"{outflow[i]:g} t but receives {inflow[i]:g} t", "warning"))
+    makers = np.flatnonzero(graph.nodes["stage"].to_numpy() == "manufacturer")
+    reaches = np.zeros(graph.n_nodes, dtype=bool)
+    reaches[makers] = True
+    src, dst = graph.index.src, graph.index.dst
+    while True:  # backward reachability, one vectorised sweep per hop
+        grown = reaches.copy()
+        grown[src[reaches[dst]]] = True
+        if (grown == reaches).all():
+            break
+        reaches = grown
+    for i in np.flatnonzero(~reaches):
+        row = graph.nodes.iloc[i]
+        warnings.append(Issue(nodes_file, int(row["line"]), "id", f"{row['id']} has no path "
+                              "to any manufacturer", "warning"))
+    cyclic = topological_levels(graph.n_nodes, src, dst)[1]
+    if len(cyclic):
+        ids = ", ".join(graph.nodes["id"].iloc[cyclic].head(8))
+        warnings.append(Issue(str(dataset.folder / "edges.csv"), 0, "-", f"{len(cyclic)} "
+                              f"nodes sit on cycles (recycling; allowed): {ids}", "warning"))
+    return warnings

@@ -1,0 +1,290 @@
+"""Read the CSV dataset into validated tables; write reports atomically."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from . import schema
+from ._errors import DataError, Issue
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated tables of one dataset folder, with the warnings found on loading."""
+
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    regimes: pd.DataFrame
+    folder: Path
+    checksum: str
+    warnings: list[Issue] = field(default_factory=list)
+
+
+NUMERIC_COLUMNS = {"flow_t", "capacity_t", "stock_days", "extraterritorial_pct"}
+
+
+def bundled_data_dir() -> Path:
+    """Return the folder of the bundled default dataset (``supplygraph.data``)."""
+    return Path(str(resources.files("supplygraph.data")))
+
+
+def load_dataset(folder: str | os.PathLike[str] | None = None) -> Dataset:
+    """Read and validate ``nodes.csv``, ``edges.csv`` and ``regimes.csv`` of a folder.
+
+    A folder without ``regimes.csv`` uses the bundled regimes.
+
+    Parameters
+    ----------
+    folder
+        The dataset folder; the bundled data when None.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DataError
+        Listing every error found, each with file, line and column.
+    """
+    folder = Path(folder) if folder is not None else bundled_data_dir()
+    issues: list[Issue] = []
+    if not folder.is_dir():
+        raise DataError([Issue(str(folder), 0, "-", "dataset folder not found")])
+    regimes_path = folder / "regimes.csv"
+    if not regimes_path.is_file():
+        regimes_path = bundled_data_dir() / "regimes.csv"
+    paths = {"nodes": folder / "nodes.csv", "edges": folder / "edges.csv",
+             "regimes": regimes_path}  # fmt: skip
+    raw = {name: _read_bytes(path, issues) for name, path in paths.items()}
+    nodes = _read_table(paths["nodes"], raw["nodes"], schema.NODE_COLUMNS,
+                        schema.NODE_REQUIRED, issues)  # fmt: skip
+    edges = _read_table(paths["edges"], raw["edges"], schema.EDGE_COLUMNS,
+                        schema.EDGE_REQUIRED, issues)  # fmt: skip
+    regimes = _read_table(paths["regimes"], raw["regimes"], schema.REGIME_COLUMNS,
+                          schema.REGIME_REQUIRED, issues)  # fmt: skip
+    if nodes is not None and edges is not None:
+        _check_nodes(nodes, str(paths["nodes"]), issues)
+        _check_edges(edges, nodes, str(paths["edges"]), issues)
+    if regimes is not None:
+        from .regimes import check_regimes
+
+        check_regimes(regimes, str(paths["regimes"]), issues)
+    errors = sorted(i for i in issues if i.severity == "error")
+    if errors:
+        raise DataError(errors)
+    assert nodes is not None and edges is not None and regimes is not None
+    digest = hashlib.sha256()
+    for name in ("nodes", "edges", "regimes"):
+        digest.update(raw[name] or b"")
+    warnings = [i for i in issues if i.severity == "warning"]
+    return Dataset(
+        nodes=_typed(nodes, schema.NODE_NUMERIC),
+        edges=_typed(edges, schema.EDGE_NUMERIC),
+        regimes=_typed(regimes, ("extraterritorial_pct",)),
+        folder=folder,
+        checksum="sha256:" + digest.hexdigest(),
+        warnings=warnings,
+    )
+
+
+def _read_bytes(path: Path, issues: list[Issue]) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        issues.append(Issue(str(path), 0, "-", "file not found"))
+    except OSError as exc:
+        issues.append(Issue(str(path), 0, "-", f"cannot read file: {exc.strerror}"))
+    return None
+
+
+def _read_table(
+    path: Path,
+    data: bytes | None,
+    columns: tuple[str, ...],
+    required: tuple[str, ...],
+    issues: list[Issue],
+) -> pd.DataFrame | None:
+    """Parse CSV bytes into a string DataFrame with a ``line`` column, or None on fatal errors."""
+    if data is None:
+        return None
+    file = str(path)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        issues.append(Issue(file, line, "-", f"not UTF-8: byte 0x{data[exc.start]:02x} "
+                            f"at offset {exc.start}"))  # fmt: skip
+        return None
+    if not text.strip():
+        issues.append(Issue(file, 1, "-", "file is empty (expected a header row)"))
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in next(reader)]
+    except csv.Error as exc:
+        issues.append(Issue(file, 1, "-", f"malformed CSV: {exc}"))
+        return None
+    fatal = False
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            issues.append(Issue(file, 1, name, "duplicate column in header"))
+            fatal = True
+        seen.add(name)
+    for name in required:
+        if name not in seen:
+            issues.append(Issue(file, 1, name, "required column missing from header"))
+            fatal = True
+    for name in header:
+        if name not in columns:
+            issues.append(Issue(file, 1, name, f"unknown column (ignored); expected one "
+                                f"of {', '.join(columns)}", "warning"))  # fmt: skip
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    last_line = reader.line_num
+    try:
+        for row in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                issues.append(Issue(file, start, "-", f"expected {len(header)} fields, "
+                                    f"found {len(row)}"))  # fmt: skip
+                continue
+            rows.append([cell.strip() for cell in row])
+            lines.append(start)
+    except csv.Error as exc:
+        issues.append(Issue(file, last_line + 1, "-", f"malformed CSV: {exc}"))
+        return None
+    if fatal:
+        return None
+    table = pd.DataFrame(rows, columns=header, dtype=object)
+    table = table.reindex(columns=list(columns)).fillna("").astype(str)
+    table.insert(0, "line", pd.Series(lines, dtype="int64"))
+    table.attrs["file"] = file
+    for column in set(columns) & NUMERIC_COLUMNS:
+        _check_numbers(table, column, column in required, file, issues)
+    return table
+
+
+def _check_numbers(table: pd.DataFrame, column: str, required: bool, file: str,
+                   issues: list[Issue]) -> None:  # fmt: skip
+    for line, cell in zip(table["line"], table[column]):
+        if cell == "":
+            if required:
+                issues.append(Issue(file, line, column, "missing value (expected a number)"))
+            continue
+        try:
+            value = float(cell)
+        except ValueError:
+            issues.append(Issue(file, line, column, f"not a number: {cell!r}"))
+            continue
+        if math.isnan(value) or math.isinf(value):
+            issues.append(Issue(file, line, column, f"not a finite number: {cell!r}"))
+        elif value < 0:
+            issues.append(Issue(file, line, column, f"negative value: {cell}"))
+
+
+def _check_nodes(nodes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
+    seen: dict[str, int] = {}
+    for row in nodes.itertuples(index=False):
+        where = (file, row.line)
+        for column in schema.NODE_REQUIRED:
+            if getattr(row, column) == "":
+                issues.append(Issue(*where, column, "missing value"))
+        if row.id:
+            if not schema.ID_PATTERN.match(row.id):
+                issues.append(Issue(*where, "id", f"invalid id {row.id!r}: use only "
+                                    "letters, digits and _ . : -"))  # fmt: skip
+            if row.id in seen:
+                issues.append(Issue(*where, "id", f"duplicate id {row.id!r} "
+                                    f"(first on line {seen[row.id]})"))  # fmt: skip
+            else:
+                seen[row.id] = row.line
+        if row.stage and row.stage not in schema.STAGES:
+            issues.append(Issue(*where, "stage", f"unknown stage {row.stage!r}; expected "
+                                f"one of {', '.join(schema.STAGES)}"))  # fmt: skip
+        if row.country and row.country not in schema.ISO_COUNTRIES:
+            issues.append(Issue(*where, "country", f"invalid ISO 3166-1 alpha-2 code "
+                                f"{row.country!r}"))  # fmt: skip
+        if row.stage == "manufacturer" and not row.sector:
+            issues.append(Issue(*where, "sector", "a manufacturer needs a sector"))
+        _check_common(row, file, issues)
+
+
+def _check_common(row: object, file: str, issues: list[Issue]) -> None:
+    line = getattr(row, "line")
+    status = getattr(row, "status")
+    if status and status not in schema.STATUSES:
+        issues.append(Issue(file, line, "status", f"unknown status {status!r}; expected "
+                            f"one of {', '.join(schema.STATUSES)}"))  # fmt: skip
+    if not getattr(row, "source"):
+        issues.append(Issue(file, line, "source", "no source given", "warning"))
+
+
+def _check_edges(edges: pd.DataFrame, nodes: pd.DataFrame, file: str,
+                 issues: list[Issue]) -> None:  # fmt: skip
+    node_ids = set(nodes["id"])
+    seen: dict[tuple[str, str, str], int] = {}
+    for row in edges.itertuples(index=False):
+        where = (file, row.line)
+        for column in schema.EDGE_REQUIRED:
+            if getattr(row, column) == "" and column != "flow_t":
+                issues.append(Issue(*where, column, "missing value"))
+        for column in ("supplier", "customer"):
+            node = getattr(row, column)
+            if node and node not in node_ids:
+                issues.append(Issue(*where, column, f"unknown node {node!r}"))
+        if row.supplier and row.supplier == row.customer:
+            issues.append(Issue(*where, "customer", f"self-loop on {row.supplier!r}"))
+        for element in schema.split_list(row.elements):
+            if element not in schema.ELEMENTS:
+                issues.append(Issue(*where, "elements", f"unknown element symbol "
+                                    f"{element!r}; expected rare earths such as Nd, Dy"))
+        key = (row.supplier, row.customer, row.material)
+        if key in seen:
+            issues.append(Issue(*where, "material", f"duplicate edge {row.supplier} -> "
+                                f"{row.customer} of {row.material!r} (first on line "
+                                f"{seen[key]})"))  # fmt: skip
+        else:
+            seen[key] = row.line
+        if row.licence and row.licence != "exempt" and not row.licence.startswith("+"):
+            issues.append(Issue(*where, "licence", f"invalid licence {row.licence!r}; "
+                                "expected empty, 'exempt' or '+REGIME_ID;...'"))
+        _check_common(row, file, issues)
+
+
+def _typed(table: pd.DataFrame, numeric: tuple[str, ...]) -> pd.DataFrame:
+    table = table.copy()
+    for column in numeric:
+        table[column] = pd.to_numeric(table[column].replace("", float("nan")))
+    table.attrs = {}
+    return table.reset_index(drop=True)
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename (UTF-8 for text)."""
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,164 @@
+"""Run a scenario on a graph and return exposure tables (the library's front door)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .origin import origin_share
+from .propagate import Propagation, propagate
+from .regimes import Disruption, Scenario, resolve
+
+if TYPE_CHECKING:
+    from .graph import SupplyGraph
+    from .reroute import Rerouting
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """The outcome of a scenario: exposure per sector, node, country and edge.
+
+    Tonnes are t REO-equivalent per year; ``shortfall_pct`` is 0-100;
+    ``days_to_impact`` is NaN where output never falls.
+    """
+
+    graph: SupplyGraph
+    scenario: Scenario
+    disruption: Disruption
+    propagation: Propagation
+    sectors: pd.DataFrame
+    nodes: pd.DataFrame
+    countries: pd.DataFrame
+    edges: pd.DataFrame
+    rerouting: Rerouting | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def simulate(graph: SupplyGraph, scenario: Scenario, *, reroute: bool = True,
+             origin_country: str = "CN") -> Result:  # fmt: skip
+    """Run a scenario: propagate the shortfall and, optionally, the best-case rerouting.
+
+    Parameters
+    ----------
+    graph
+        A loaded SupplyGraph.
+    scenario
+        What to cut or throttle, and when.
+    reroute
+        Also solve the rerouting linear program (the best case).
+    origin_country
+        Country whose origin share is reported per node (``china_content_pct``).
+
+    Returns
+    -------
+    Result
+
+    Examples
+    --------
+    >>> import supplygraph as sg
+    >>> graph = sg.load()
+    >>> result = sg.simulate(graph, sg.load_scenario("full-embargo"), reroute=False)
+    >>> bool((result.sectors["shortfall_pct"] > 0).all())
+    True
+    """
+    disruption = resolve(graph, scenario)
+    stock = graph.nodes["stock_days"].fillna(scenario.default_stock_days).to_numpy(np.float64)
+    prop = propagate(graph.index, disruption.edge_share, disruption.node_share, stock)
+    rerouting = None
+    if reroute:
+        from .reroute import reroute as solve_reroute
+
+        rerouting = solve_reroute(graph, disruption, prop)
+    content = origin_share(graph, origin_country) * 100
+    nodes = _node_table(graph, prop, rerouting, content)
+    return Result(
+        graph=graph, scenario=scenario, disruption=disruption, propagation=prop,
+        sectors=_sector_table(nodes), nodes=nodes, countries=_country_table(nodes),
+        edges=_edge_table(graph, disruption, prop, rerouting), rerouting=rerouting,
+        warnings=list(disruption.warnings),
+    )  # fmt: skip
+
+
+def _shortfall(frame: pd.DataFrame, prefix: str = "") -> None:
+    after = frame[f"after{prefix}_t"]
+    frame[f"shortfall{prefix}_t"] = frame["baseline_t"] - after
+    frame[f"shortfall{prefix}_pct"] = np.where(
+        frame["baseline_t"] > 0, 100 * frame[f"shortfall{prefix}_t"] / frame["baseline_t"], 0.0)
+
+
+def _node_table(graph: SupplyGraph, prop: Propagation, rerouting: Rerouting | None,
+                content_pct: np.ndarray) -> pd.DataFrame:  # fmt: skip
+    nodes = graph.nodes
+    table = nodes[["id", "name", "stage", "country", "company", "sector"]].copy()
+    table["baseline_t"] = graph.baseline_t
+    table["after_t"] = graph.baseline_t * prop.output_ratio
+    _shortfall(table)
+    table["days_to_impact"] = np.where(np.isfinite(prop.days_to_impact),
+                                       prop.days_to_impact, np.nan)  # fmt: skip
+    table["stock_days"] = nodes["stock_days"]
+    if rerouting is not None:
+        table["after_reroute_t"] = rerouting.node_after_t
+        _shortfall(table, "_reroute")
+    table["china_content_pct"] = content_pct
+    table["source"] = nodes["source"] if "source" in nodes else ""
+    return table
+
+
+def _sum_exposure(grouped: Any, nodes: pd.DataFrame) -> pd.DataFrame:
+    columns = ["baseline_t", "after_t"] + (["after_reroute_t"]
+                                            if "after_reroute_t" in nodes else [])
+    table = grouped[columns].sum()
+    table.insert(0, "nodes", grouped.size())
+    return table
+
+
+def _sector_table(nodes: pd.DataFrame) -> pd.DataFrame:
+    makers = nodes[nodes["stage"] == "manufacturer"]
+    grouped = makers.groupby("sector", sort=True)
+    table = _sum_exposure(grouped, makers).rename(columns={"nodes": "makers"})
+    table["countries"] = grouped["country"].agg(lambda c: ";".join(sorted(set(c))))
+    _shortfall(table)
+    table["days_to_impact"] = grouped["days_to_impact"].min()
+    if "after_reroute_t" in table:
+        _shortfall(table, "_reroute")
+    return table.reset_index()
+
+
+def _country_table(nodes: pd.DataFrame) -> pd.DataFrame:
+    by_stage = _sum_exposure(nodes.groupby(["country", "stage"], sort=False), nodes)
+    by_stage["days_to_impact"] = nodes.groupby(["country", "stage"])["days_to_impact"].min()
+    total = _sum_exposure(nodes.groupby("country"), nodes)
+    total["days_to_impact"] = nodes.groupby("country")["days_to_impact"].min()
+    total["stage"] = "all"
+    total = total.reset_index().set_index(["country", "stage"])
+    table = pd.concat([by_stage, total]).reset_index()
+    rank = {stage: i for i, stage in enumerate(
+        ["mine", "separation", "metal", "magnet", "component", "manufacturer", "all"])}
+    table["_rank"] = table["stage"].map(rank)
+    table = table.sort_values(["country", "_rank"]).drop(columns="_rank")
+    _shortfall(table)
+    if "after_reroute_t" in table:
+        _shortfall(table, "_reroute")
+    order = ["country", "stage", "nodes", "baseline_t", "after_t", "shortfall_t",
+             "shortfall_pct", "days_to_impact"]  # fmt: skip
+    rest = [c for c in table.columns if c not in order]
+    return table[order + rest].reset_index(drop=True)
+
+
+def _edge_table(graph: SupplyGraph, disruption: Disruption, prop: Propagation,
+                rerouting: Rerouting | None) -> pd.DataFrame:  # fmt: skip
+    edges = graph.edges
+    table = edges[["supplier", "customer", "material", "elements"]].copy()
+    table["baseline_t"] = edges["flow_t"].to_numpy()
+    table["licensed_share"] = disruption.edge_share
+    table["after_t"] = prop.edge_after_t
+    share, upstream = disruption.edge_share, prop.output_ratio[graph.index.src]
+    table["status"] = np.select(
+        [share == 0, share < 1, upstream < 1], ["cut", "throttled", "reduced-upstream"], "ok")
+    table["regimes"] = [";".join(ids) for ids in disruption.edge_regimes]
+    if rerouting is not None:
+        table["after_reroute_t"] = rerouting.edge_after_t
+    return table
