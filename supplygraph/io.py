@@ -35,7 +35,10 @@ NUMERIC_COLUMNS = {"flow_t", "capacity_t", "stock_days", "extraterritorial_pct"}
 
 def bundled_data_dir() -> Path:
     """Return the folder of the bundled default dataset (``supplygraph.data``)."""
-    return Path(str(resources.files("supplygraph.data")))
+    try:
+        return Path(str(resources.files("supplygraph.data")))
+    except ModuleNotFoundError:  # imported from a source checkout: data/ sits beside the package
+        return Path(__file__).resolve().parent.parent / "data"
 
 
 def load_dataset(folder: str | os.PathLike[str] | None = None) -> Dataset:
@@ -96,6 +99,28 @@ def load_dataset(folder: str | os.PathLike[str] | None = None) -> Dataset:
         checksum="sha256:" + digest.hexdigest(),
         warnings=warnings,
     )
+
+
+def load_regimes(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Read and validate a regimes table (the bundled ``regimes.csv`` when None).
+
+    Raises
+    ------
+    DataError
+        Listing every error found.
+    """
+    path = Path(path) if path is not None else bundled_data_dir() / "regimes.csv"
+    issues: list[Issue] = []
+    table = _read_table(path, _read_bytes(path, issues), schema.REGIME_COLUMNS,
+                        schema.REGIME_REQUIRED, issues)  # fmt: skip
+    if table is not None:
+        from .regimes import check_regimes
+
+        check_regimes(table, str(path), issues)
+    errors = sorted(i for i in issues if i.severity == "error")
+    if errors or table is None:
+        raise DataError(errors)
+    return _typed(table, ("extraterritorial_pct",))
 
 
 def _read_bytes(path: Path, issues: list[Issue]) -> bytes | None:

@@ -11,6 +11,7 @@ import pandas as pd
 from .origin import origin_share
 from .propagate import Propagation, propagate
 from .regimes import Disruption, Scenario, resolve
+from .schema import STAGE_RANK
 
 if TYPE_CHECKING:
     from .graph import SupplyGraph
@@ -128,24 +129,15 @@ def _sector_table(nodes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _country_table(nodes: pd.DataFrame) -> pd.DataFrame:
-    by_stage = _sum_exposure(nodes.groupby(["country", "stage"], sort=False), nodes)
-    by_stage["days_to_impact"] = nodes.groupby(["country", "stage"])["days_to_impact"].min()
-    total = _sum_exposure(nodes.groupby("country"), nodes)
-    total["days_to_impact"] = nodes.groupby("country")["days_to_impact"].min()
-    total["stage"] = "all"
-    total = total.reset_index().set_index(["country", "stage"])
-    table = pd.concat([by_stage, total]).reset_index()
-    rank = {stage: i for i, stage in enumerate(
-        ["mine", "separation", "metal", "magnet", "component", "manufacturer", "all"])}
-    table["_rank"] = table["stage"].map(rank)
-    table = table.sort_values(["country", "_rank"]).drop(columns="_rank")
+    grouped = nodes.groupby(["country", "stage"], sort=False)
+    table = _sum_exposure(grouped, nodes)
     _shortfall(table)
+    table["days_to_impact"] = grouped["days_to_impact"].min()
     if "after_reroute_t" in table:
         _shortfall(table, "_reroute")
-    order = ["country", "stage", "nodes", "baseline_t", "after_t", "shortfall_t",
-             "shortfall_pct", "days_to_impact"]  # fmt: skip
-    rest = [c for c in table.columns if c not in order]
-    return table[order + rest].reset_index(drop=True)
+    table = table.reset_index()
+    table["_rank"] = table["stage"].map(STAGE_RANK)
+    return table.sort_values(["country", "_rank"]).drop(columns="_rank").reset_index(drop=True)
 
 
 def _edge_table(graph: SupplyGraph, disruption: Disruption, prop: Propagation,

@@ -1,0 +1,444 @@
+"""The supplygraph command line: parse, call the library, print, map errors to exit codes."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+
+from . import __version__
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+SECTOR_HEADER = ("sector", "makers", "shortfall t", "shortfall %", "days to impact",
+                 "after reroute %")  # fmt: skip
+
+
+class UserError(click.ClickException):
+    """Bad input or usage: printed without a traceback, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
+@click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Rare-earth supply-chain graph explorer: who runs short, by how much and when,
+    if China's export licences stop or slow.
+
+    \b
+    Example:
+        supplygraph simulate --scenario 2025-10-package
+    """
+    ctx.obj = {"debug": debug}
+
+
+def data_option(function: Any) -> Any:
+    return click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+                        help="Dataset folder (nodes.csv, edges.csv[, regimes.csv, "
+                        "scenarios/]); default: the bundled data.")(function)
+
+
+@contextmanager
+def errors_handled(ctx: click.Context) -> Iterator[None]:
+    """Turn library errors into one-line messages and exit codes (2: input, 1: failure)."""
+    from ._errors import DataError, SupplyGraphError
+
+    try:
+        yield
+    except DataError as exc:
+        for issue in exc.issues:
+            click.echo(f"error: {issue}", err=True)
+        raise UserError(f"{len(exc.issues)} error(s) in the data; nothing was written") from None
+    except SupplyGraphError as exc:
+        raise UserError(f"error: {exc}") from None
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise UserError(f"error: cannot write or read{where}: {exc.strerror or exc}") from None
+    except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if ctx.obj and ctx.obj.get("debug"):
+            traceback.print_exc()
+        else:
+            click.echo("(run with --debug for the traceback)", err=True)
+        raise click.ClickException(f"unexpected failure: {type(exc).__name__}: {exc}") from None
+
+
+def load_graph(data_dir: Path | None) -> Any:
+    from .graph import load
+
+    return load(data_dir)
+
+
+@cli.command()
+@data_option
+@click.pass_context
+def validate(ctx: click.Context, data_dir: Path | None) -> None:
+    """Check a dataset and print node counts and each stage's country shares.
+
+    Every problem is printed as FILE:LINE: COLUMN: MESSAGE; errors exit with status 2,
+    warnings (mass balance, dead ends, recycling loops) do not.
+
+    \b
+    Example:
+        supplygraph validate
+        supplygraph validate --data my-data/
+    """
+    with errors_handled(ctx):
+        graph = load_graph(data_dir)
+        from .stats import concentration, stage_country_shares
+
+        for warning in graph.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(f"{graph.n_nodes} nodes, {graph.n_edges} edges, "
+                   f"{graph.nodes['country'].nunique()} countries: OK")
+        counts = graph.nodes["stage"].value_counts()
+        click.echo("nodes per stage: " + ", ".join(
+            f"{stage} {counts.get(stage, 0)}" for stage in _stages()))
+        shares = stage_country_shares(graph)
+        _print_shares("Output by stage (t REO-eq/yr) and country share", shares, concentration)
+        magnets = stage_country_shares(graph, material="ndfeb_sintered")
+        magnets = magnets[magnets["stage"] == "magnet"]
+        if len(magnets):
+            _print_shares("Sintered NdFeB magnet output (material ndfeb_sintered)", magnets,
+                          concentration)  # fmt: skip
+
+
+def _stages() -> tuple[str, ...]:
+    from .schema import STAGES
+
+    return STAGES
+
+
+def _print_shares(heading: str, shares: Any, concentration: Any) -> None:
+    click.echo(f"\n{heading}:")
+    summary = concentration(shares).set_index("stage")
+    for stage, group in shares.groupby("stage", sort=False):
+        row = summary.loc[stage]
+        top = ", ".join(f"{c} {s:.1f}%" for c, s in zip(group["country"], group["share_pct"]))
+        click.echo(f"  {stage:<13} {row['output_t']:>11,.0f} t  HHI {row['hhi']:>6,.0f}  {top}")
+
+
+@cli.command()
+@click.argument("name", required=False)
+@data_option
+@click.pass_context
+def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> None:
+    """List the bundled scenarios and regimes, or show one scenario in full.
+
+    \b
+    Example:
+        supplygraph scenarios
+        supplygraph scenarios 2025-11-truce
+    """
+    with errors_handled(ctx):
+        from .io import load_regimes
+        from .regimes import list_scenarios, load_scenario
+
+        if name:
+            scenario = load_scenario(name, data_dir=data_dir)
+            click.echo(f"{scenario.name}: {scenario.title}")
+            click.echo(f"as of: {scenario.as_of or 'as announced'}"
+                       + ("  (suspensions ignored)" if scenario.ignore_suspensions else ""))
+            click.echo(f"file: {scenario.path}\n")
+            click.echo(click.wrap_text(scenario.description) + "\n")
+            for policy in scenario.licences:
+                dests = f" to {', '.join(policy.destinations)}" if policy.destinations else ""
+                click.echo(f"licences: {policy.regime} {_action(policy)}{dests}")
+            for rule in scenario.rules:
+                click.echo(f"rule: {rule.select} {_action(rule)}")
+            click.echo(f"extraterritorial rule: {'on' if scenario.extraterritorial else 'off'}")
+            for source in scenario.sources:
+                click.echo(f"source: {source}")
+            return
+        click.echo("Scenarios:")
+        for scenario in list_scenarios(data_dir):
+            date = scenario.as_of.isoformat() if scenario.as_of else "any date"
+            click.echo(f"  {scenario.name:<24} {date:<12}  {scenario.title}")
+        custom = data_dir / "regimes.csv" if data_dir else None
+        regimes = load_regimes(custom if custom and custom.is_file() else None)
+        click.echo("\nRegimes:")
+        for row in regimes.itertuples(index=False):
+            suspended = (f", suspended {row.suspended_from} to {row.suspended_until}"
+                         if row.suspended_from else "")  # fmt: skip
+            click.echo(f"  {row.id:<12} effective {row.effective}{suspended}: {row.title}")
+
+
+def _action(policy: Any) -> str:
+    return "cut" if policy.action == "cut" else f"throttled to {policy.share:.0%} licensed"
+
+
+def _parse_share(text: str, what: str) -> tuple[str, float]:
+    head, sep, tail = text.rpartition("=")
+    try:
+        share = float(tail)
+    except ValueError:
+        share = -1.0
+    if not sep or not head or not 0 <= share <= 1:
+        raise UserError(f"error: {what} {text!r}: expected SELECTOR=SHARE with a share "
+                        "between 0 and 1 (the licensed part), e.g. country=CN,element=Dy=0.25")
+    return head, share
+
+
+def build_scenario(name: str | None, data_dir: Path | None, *, as_of: Any = None,
+                   regimes: tuple[str, ...] = (), cuts: tuple[str, ...] = (),
+                   throttles: tuple[str, ...] = (), extraterritorial: bool | None = None,
+                   ignore_suspensions: bool = False, stock_days: float | None = None) -> Any:
+    """Return the named scenario (or an empty one) with the ad-hoc flags added to it."""
+    from .regimes import LicencePolicy, Rule, Scenario, load_scenario, parse_selector
+
+    scenario = load_scenario(name, data_dir=data_dir) if name else Scenario("baseline",
+                                                                            "Baseline")
+    licences = list(scenario.licences)
+    for regime in regimes:
+        if "=" in regime:
+            regime_id, share = _parse_share(regime, "--regime")
+            licences.append(LicencePolicy(regime_id, "throttle", share))
+        else:
+            licences.append(LicencePolicy(regime, "cut", 0.0))
+    rules = list(scenario.rules)
+    for selector in cuts:
+        parse_selector(selector)
+        rules.append(Rule(selector, "cut", 0.0))
+    for text in throttles:
+        selector, share = _parse_share(text, "--throttle")
+        parse_selector(selector)
+        rules.append(Rule(selector, "throttle", share))
+    changes: dict[str, Any] = {"licences": tuple(licences), "rules": tuple(rules)}
+    if (regimes or cuts or throttles) and not name:
+        changes["name"], changes["title"] = "custom", "Custom scenario (command-line flags)"
+    if as_of is not None:
+        changes["as_of"] = as_of.date()
+    if extraterritorial is not None:
+        changes["extraterritorial"] = extraterritorial
+    if ignore_suspensions:
+        changes["ignore_suspensions"] = True
+    if stock_days is not None:
+        changes["default_stock_days"] = stock_days
+    return scenario.with_changes(**changes)
+
+
+def scenario_options(function: Any) -> Any:
+    options = [
+        click.option("--scenario", "-s", "scenario_name", metavar="NAME|FILE",
+                     help="A bundled scenario name (see `supplygraph scenarios`) or a TOML file."),
+        click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                     help="Date the regimes are judged on (replaces the scenario's)."),
+        click.option("--regime", "regimes", multiple=True, metavar="ID[=SHARE]",
+                     help="Enforce a regime: cut, or throttled to SHARE licensed. Repeatable."),
+        click.option("--cut", "cuts", multiple=True, metavar="SELECTOR",
+                     help="Cut edges (key=value,...) or nodes (node:key=value). Repeatable."),
+        click.option("--throttle", "throttles", multiple=True, metavar="SELECTOR=SHARE",
+                     help="Throttle a selection to SHARE of its flow. Repeatable."),
+        click.option("--extraterritorial/--no-extraterritorial", default=None,
+                     help="Apply 0.1%-content rules such as No. 61 (default: the scenario's)."),
+        click.option("--ignore-suspensions", is_flag=True,
+                     help="Treat suspended regimes as in force (the measures as announced)."),
+        click.option("--stock-days", type=click.FloatRange(min=0), default=None,
+                     help="Stock cover for nodes without a stock_days figure (default 0)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@cli.command()
+@scenario_options
+@data_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Report folder [default: output/<scenario-name>].")
+@click.option("--reroute/--no-reroute", default=True, show_default=True,
+              help="Also solve the best case: spare capacity rerouted (linear program).")
+@click.option("--html/--no-html", default=True, show_default=True, help="Write graph.html.")
+@click.option("--open", "open_page", is_flag=True, help="Open graph.html in the browser.")
+@click.option("--raw", is_flag=True, help="Do not neutralise spreadsheet formulas in text cells.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress and no table; only errors.")
+@click.pass_context
+def simulate(ctx: click.Context, scenario_name: str | None, data_dir: Path | None,
+             out_dir: Path | None, reroute: bool, html: bool, open_page: bool, raw: bool,
+             quiet: bool, **flags: Any) -> None:  # fmt: skip
+    """Run a disruption scenario: print the sector table and write the reports.
+
+    Ad-hoc flags (--regime, --cut, --throttle) add to the named scenario; --as-of,
+    --stock-days and --[no-]extraterritorial replace its settings. Reports go to
+    OUT: sectors.csv, nodes.csv, countries.csv, edges.csv, reroute.csv, scenario.json
+    and graph.html.
+
+    \b
+    Example:
+        supplygraph simulate --scenario 2025-10-package
+        supplygraph simulate --regime CN-2025-18=0.25 --as-of 2025-05-01
+        supplygraph simulate --cut node:country=MM,stage=mine --out output/mm
+        supplygraph simulate -s us-only --throttle country=JP,dest=US=0.5 --open
+    """
+    with errors_handled(ctx):
+        scenario = build_scenario(scenario_name, data_dir, **flags)
+        with progress(quiet, 4) as step:
+            step("loading data")
+            graph = load_graph(data_dir)
+            step("propagating the disruption" + (" and rerouting" if reroute else ""))
+            from .report import write_reports
+            from .simulate import simulate as run
+
+            result = run(graph, scenario, reroute=reroute)
+            step("writing reports")
+            out = out_dir or Path("output") / scenario.name
+            options = {"reroute": reroute, "html": html, "raw": raw}
+            paths = write_reports(result, out, html=html, raw=raw, options=options)
+            step("done")
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        if not quiet:
+            print_summary(result, out, paths)
+        if open_page and html:
+            click.launch(str((out / "graph.html").resolve()))
+
+
+@contextmanager
+def progress(quiet: bool, steps: int) -> Iterator[Any]:
+    """Yield a step(label) callable that shows a progress bar on stderr unless quiet."""
+    if quiet or not sys.stderr.isatty():  # a bar in a log file is noise
+        yield lambda label: None
+        return
+    with click.progressbar(length=steps, file=sys.stderr, label="supplygraph",
+                           show_eta=False) as bar:  # fmt: skip
+        def step(label: str) -> None:
+            bar.label = f"{label:<40}"
+            bar.update(1)
+
+        yield step
+
+
+def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
+    """Print what was cut, the sector table and where the files went."""
+    scenario = result.scenario
+    click.echo(f"\n{scenario.name}: {scenario.title}")
+    click.echo(f"as of {scenario.as_of or 'as announced'}; data {result.graph.checksum[:19]}")
+    for entry in result.disruption.regime_log:
+        state = "applied" if entry["applied"] else "not applied"
+        click.echo(f"  regime {entry['regime']}: {state} ({entry['reason']}); "
+                   f"{entry['licence_edges']} licence edges")
+    status = result.edges["status"].value_counts()
+    click.echo("  edges: " + ", ".join(f"{status.get(s, 0)} {s}" for s in
+                                       ("cut", "throttled", "reduced-upstream", "ok")))
+    click.echo("")
+    rows = [SECTOR_HEADER]
+    for row in result.sectors.to_dict("records"):
+        days = row["days_to_impact"]
+        reroute = row.get("shortfall_reroute_pct")
+        rows.append((row["sector"], str(row["makers"]), f"{row['shortfall_t']:,.1f}",
+                     f"{row['shortfall_pct']:.1f}", "-" if days != days else f"{days:.0f}",
+                     "-" if reroute is None else f"{reroute:.1f}"))  # fmt: skip
+    widths = [max(len(r[i]) for r in rows) for i in range(len(SECTOR_HEADER))]
+    for row in rows:
+        click.echo("  " + "  ".join(cell.rjust(w) if i else cell.ljust(w)
+                                    for i, (cell, w) in enumerate(zip(row, widths))))
+    click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
+
+
+@cli.command()
+@click.argument("scenario_a", metavar="A")
+@click.argument("scenario_b", metavar="B")
+@data_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Report folder [default: output/compare-A-vs-B].")
+@click.option("--reroute/--no-reroute", default=False, show_default=True,
+              help="Also compare the after-rerouting figures.")
+@click.pass_context
+def compare(ctx: click.Context, scenario_a: str, scenario_b: str, data_dir: Path | None,
+            out_dir: Path | None, reroute: bool) -> None:  # fmt: skip
+    """Run two scenarios and report the difference per sector and node (B minus A).
+
+    \b
+    Example:
+        supplygraph compare 2025-11-truce 2026-11-lapse
+    """
+    with errors_handled(ctx):
+        from .compare import compare_results, write_comparison
+        from .simulate import simulate as run
+
+        graph = load_graph(data_dir)
+        a = run(graph, build_scenario(scenario_a, data_dir), reroute=reroute)
+        b = run(graph, build_scenario(scenario_b, data_dir), reroute=reroute)
+        tables = compare_results(a, b)
+        out = out_dir or Path("output") / f"compare-{a.scenario.name}-vs-{b.scenario.name}"
+        paths = write_comparison(tables, out)
+        click.echo(f"{'sector':<22} {'A %':>8} {'B %':>8} {'B-A pts':>8} {'B-A t':>10}")
+        for row in tables["sectors"].to_dict("records"):
+            click.echo(f"{row['sector']:<22} {row['shortfall_pct_a']:>8.1f} "
+                       f"{row['shortfall_pct_b']:>8.1f} {row['shortfall_pct_diff']:>8.1f} "
+                       f"{row['shortfall_t_diff']:>10,.1f}")
+        click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json"]),
+              required=True, help="graphml (Cytoscape, yEd), gexf (Gephi) or json (node-link).")
+@click.option("--scenario", "-s", "scenario_name", metavar="NAME|FILE", default=None,
+              help="Add this scenario's results as node and edge attributes.")
+@data_option
+@click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
+              help="Output file [default: output/graph.<format>].")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, scenario_name: str | None, data_dir: Path | None,
+           out_file: Path | None) -> None:  # fmt: skip
+    """Export the graph with its attributes (and a scenario's results) for other tools.
+
+    \b
+    Example:
+        supplygraph export --format gexf --scenario 2025-10-package
+    """
+    with errors_handled(ctx):
+        from .export import export_graph
+
+        graph = load_graph(data_dir)
+        result = None
+        if scenario_name:
+            from .simulate import simulate as run
+
+            result = run(graph, build_scenario(scenario_name, data_dir), reroute=False)
+        suffix = {"graphml": "graphml", "gexf": "gexf", "json": "json"}[fmt]
+        name = f"graph-{result.scenario.name}" if result else "graph"
+        out = out_file or Path("output") / f"{name}.{suffix}"
+        export_graph(graph, out, fmt=fmt, result=result)
+        click.echo(f"Wrote {out}")
+
+
+@cli.command()
+@data_option
+@click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
+              help="Output file [default: output/graph.html].")
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
+@click.pass_context
+def graph(ctx: click.Context, data_dir: Path | None, out_file: Path | None,
+          open_page: bool) -> None:  # fmt: skip
+    """Draw the baseline graph (no scenario), nodes coloured by country, as an HTML page.
+
+    \b
+    Example:
+        supplygraph graph --open
+    """
+    with errors_handled(ctx):
+        from .html import write_html
+
+        supply = load_graph(data_dir)
+        out = out_file or Path("output") / "graph.html"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_html(out, supply)
+        click.echo(f"Wrote {out}")
+        if open_page:
+            click.launch(str(out.resolve()))
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli(prog_name="supplygraph")

@@ -1,0 +1,47 @@
+"""Compare two scenario results per sector and node."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .io import write_atomic
+from .report import to_csv_text
+
+if TYPE_CHECKING:
+    from .simulate import Result
+
+FIGURES = ["baseline_t", "shortfall_t", "shortfall_pct", "days_to_impact"]
+
+
+def compare_results(a: Result, b: Result) -> dict[str, pd.DataFrame]:
+    """Return sector and node tables with A's and B's figures and B minus A.
+
+    Columns: the key columns, then ``<figure>_a``, ``<figure>_b`` and, for shortfalls,
+    ``<figure>_diff`` (B - A).
+    """
+    tables = {}
+    for name, keys in (("sectors", ["sector"]), ("nodes", ["id", "name", "stage", "country"])):
+        left, right = getattr(a, name), getattr(b, name)
+        columns = [c for c in FIGURES if c in left and c != "baseline_t"]
+        merged = left[keys + ["baseline_t"] + columns].merge(
+            right[keys[:1] + columns], on=keys[0], suffixes=("_a", "_b"), how="outer")
+        for column in ("shortfall_t", "shortfall_pct"):
+            merged[f"{column}_diff"] = merged[f"{column}_b"] - merged[f"{column}_a"]
+        merged = merged.sort_values([f"shortfall_pct_diff", keys[0]],
+                                    ascending=[False, True], kind="stable")
+        tables[name] = merged.reset_index(drop=True)
+    return tables
+
+
+def write_comparison(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
+    """Write ``sectors.csv`` and ``nodes.csv`` of a comparison; return the paths."""
+    out = Path(out_dir)
+    texts = {f"{name}.csv": to_csv_text(table, list(table.columns))
+             for name, table in tables.items()}  # fmt: skip
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        write_atomic(out / name, text)
+    return [out / name for name in texts]

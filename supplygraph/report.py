@@ -1,0 +1,143 @@
+"""Exposure reports: CSV files with fixed rounding, spreadsheet-safe text, written atomically."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from . import __version__
+from .io import bundled_data_dir, write_atomic
+
+if TYPE_CHECKING:
+    from .simulate import Result
+
+# Decimals per unit: tonnes to the kilogram, percentages and days to a hundredth.
+DECIMALS = {"_t": 3, "_pct": 2, "_days": 2, "days_to_impact": 2, "licensed_share": 4}
+INTEGER_COLUMNS = {"makers", "nodes"}
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+SECTOR_COLUMNS = ["sector", "makers", "countries", "baseline_t", "after_t", "shortfall_t",
+                  "shortfall_pct", "days_to_impact", "after_reroute_t",
+                  "shortfall_reroute_t", "shortfall_reroute_pct"]  # fmt: skip
+NODE_COLUMNS = ["id", "name", "stage", "country", "company", "sector", "baseline_t", "after_t",
+                "shortfall_t", "shortfall_pct", "days_to_impact", "stock_days",
+                "after_reroute_t", "shortfall_reroute_t", "shortfall_reroute_pct",
+                "china_content_pct", "source"]  # fmt: skip
+EDGE_COLUMNS = ["supplier", "customer", "material", "elements", "baseline_t",
+                "licensed_share", "after_t", "status", "regimes", "after_reroute_t"]
+REPORT_FILES = ("sectors.csv", "nodes.csv", "countries.csv", "edges.csv", "scenario.json")
+
+
+def excel_safe(text: str) -> str:
+    """Neutralise a text cell a spreadsheet would run as a formula (OWASP ASVS 1.2.10).
+
+    Examples
+    --------
+    >>> excel_safe('=HYPERLINK("x")'), excel_safe("-5 t"), excel_safe("Lynas")
+    ('\\'=HYPERLINK("x")', "'-5 t", 'Lynas')
+    """
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _decimals(column: str) -> int | None:
+    if column in DECIMALS:
+        return DECIMALS[column]
+    for suffix, places in DECIMALS.items():
+        if suffix.startswith("_") and column.endswith(suffix):
+            return places
+    return None
+
+
+def _format_number(value: Any, places: int) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    rounded = round(float(value), places) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{rounded:.{places}f}"
+
+
+def to_csv_text(table: pd.DataFrame, columns: list[str], *, raw: bool = False) -> str:
+    """Render a report table as CSV text: numbers rounded per unit, text cells made safe."""
+    present = [c for c in columns if c in table.columns]
+    out = pd.DataFrame(index=table.index)
+    for column in present:
+        series = table[column]
+        places = _decimals(column)
+        if column in INTEGER_COLUMNS:
+            out[column] = series.map(lambda v: str(int(v)))
+        elif places is not None and pd.api.types.is_numeric_dtype(series):
+            out[column] = series.map(lambda v, p=places: _format_number(v, p))
+        else:
+            text = series.fillna("").astype(str)
+            out[column] = text if raw else text.map(excel_safe)
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def scenario_record(result: Result, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return exactly what was run, so the reports can be reproduced."""
+    scenario, graph = result.scenario, result.graph
+    data = "bundled" if graph.folder.resolve() == bundled_data_dir().resolve() else str(
+        graph.folder)
+    return {
+        "supplygraph_version": __version__,
+        "scenario": {
+            "name": scenario.name, "title": scenario.title,
+            "description": scenario.description,
+            "as_of": scenario.as_of.isoformat() if scenario.as_of else None,
+            "sources": list(scenario.sources), "file": scenario.path or None,
+            "licences": [{"regime": p.regime, "action": p.action, "share": p.share,
+                          "destinations": list(p.destinations) if p.destinations else None}
+                         for p in scenario.licences],
+            "rules": [{"select": r.select, "action": r.action, "share": r.share}
+                      for r in scenario.rules],
+            "ignore_suspensions": scenario.ignore_suspensions,
+            "extraterritorial": scenario.extraterritorial,
+            "default_stock_days": scenario.default_stock_days,
+        },
+        "regimes_resolved": result.disruption.regime_log,
+        "warnings": result.warnings,
+        "options": options or {},
+        "data": {"folder": data, "checksum": graph.checksum, "nodes": graph.n_nodes,
+                 "edges": graph.n_edges},
+    }  # fmt: skip
+
+
+def render_reports(result: Result, *, raw: bool = False,
+                   options: dict[str, Any] | None = None) -> dict[str, str]:  # fmt: skip
+    """Return the text of every report file, keyed by file name."""
+    files = {
+        "sectors.csv": to_csv_text(result.sectors, SECTOR_COLUMNS, raw=raw),
+        "nodes.csv": to_csv_text(result.nodes, NODE_COLUMNS, raw=raw),
+        "countries.csv": to_csv_text(result.countries, list(result.countries.columns), raw=raw),
+        "edges.csv": to_csv_text(result.edges, EDGE_COLUMNS, raw=raw),
+        "scenario.json": json.dumps(scenario_record(result, options), indent=2,
+                                    ensure_ascii=False) + "\n",
+    }  # fmt: skip
+    if result.rerouting is not None:
+        flows = result.rerouting.flows
+        files["reroute.csv"] = to_csv_text(flows, list(flows.columns), raw=raw)
+    return files
+
+
+def write_reports(result: Result, out_dir: str | Path, *, html: bool = True, raw: bool = False,
+                  options: dict[str, Any] | None = None) -> list[Path]:  # fmt: skip
+    """Write the reports (and the HTML page) into ``out_dir``; return the paths written.
+
+    Everything is rendered before the first file is written, and each file is written
+    through a temporary file and a rename, so a failure leaves no half-written report.
+    """
+    files = render_reports(result, raw=raw, options=options)
+    if html:
+        from .html import render_html
+
+        files["graph.html"] = render_html(result.graph, result)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in files.items():
+        write_atomic(out / name, text)
+        paths.append(out / name)
+    return paths
