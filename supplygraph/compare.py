@@ -26,11 +26,11 @@ def compare_results(a: Result, b: Result) -> dict[str, pd.DataFrame]:
     for name, keys in (("sectors", ["sector"]), ("nodes", ["id", "name", "stage", "country"])):
         left, right = getattr(a, name), getattr(b, name)
         columns = [c for c in FIGURES if c in left and c != "baseline_t"]
-        merged = left[keys + ["baseline_t"] + columns].merge(
-            right[keys[:1] + columns], on=keys[0], suffixes=("_a", "_b"), how="outer")
+        merged = left[[*keys, "baseline_t", *columns]].merge(
+            right[[keys[0], *columns]], on=keys[0], suffixes=("_a", "_b"), how="outer")
         for column in ("shortfall_t", "shortfall_pct"):
             merged[f"{column}_diff"] = merged[f"{column}_b"] - merged[f"{column}_a"]
-        merged = merged.sort_values([f"shortfall_pct_diff", keys[0]],
+        merged = merged.sort_values(["shortfall_pct_diff", keys[0]],
                                     ascending=[False, True], kind="stable")
         tables[name] = merged.reset_index(drop=True)
     return tables

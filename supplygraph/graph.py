@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -43,7 +44,7 @@ class SupplyGraph:
         return len(self.edges)
 
     @cached_property
-    def index(self) -> "EngineIndex":
+    def index(self) -> EngineIndex:
         """Arrays for the vectorised engine (built once, on first use)."""
         return EngineIndex.build(
             self.n_nodes,
@@ -68,6 +69,16 @@ class SupplyGraph:
         """Baseline throughput per node: what it ships, or what it takes in if it ships nothing."""
         out = self.baseline_out_t
         return np.where(out > 0, out, self.baseline_in_t)
+
+    @cached_property
+    def edge_elements(self) -> list[frozenset[str]]:
+        """The set of elements each edge carries."""
+        return [frozenset(schema.split_list(cell)) for cell in self.edges["elements"]]
+
+    def carries(self, elements: Iterable[str]) -> np.ndarray:
+        """Return the mask of edges that carry at least one of ``elements``."""
+        wanted = frozenset(elements)
+        return np.fromiter((bool(wanted & e) for e in self.edge_elements), bool, self.n_edges)
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """Return a new networkx MultiDiGraph (edge key: material) with all attributes."""
@@ -114,7 +125,7 @@ class EngineIndex:
 
     @classmethod
     def build(cls, n_nodes: int, src: np.ndarray, dst: np.ndarray, material: np.ndarray,
-              flow: np.ndarray) -> "EngineIndex":  # fmt: skip
+              flow: np.ndarray) -> EngineIndex:  # fmt: skip
         """Build the index from edge arrays."""
         node_level, cyclic_nodes = topological_levels(n_nodes, src, dst)
         n_levels = int(node_level.max()) + 1 if n_nodes else 0

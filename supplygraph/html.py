@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -270,7 +271,7 @@ def _legend(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool) -> dict[st
             label = f"> {lower:g}% shortfall" if math.isinf(bound) else f"{lower:g}-{bound:g}%"
             colours.append({"colour": colour, "label": label})
             lower = bound
-        statuses = [s for s in EDGE_STYLES if s in set(edges["status"])] or ["ok"]
+        statuses = list(EDGE_STYLES)
     else:
         by_country = _country_colours(nodes)
         colours = [{"colour": c, "label": k} for k, c in by_country.items()
@@ -318,6 +319,7 @@ def _vis_elements(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool
                      stage=row["stage"], country=row["country"], name=row["name"],
                      serves=serves[i], shortfall_pct=_number(row["shortfall_pct"]))  # fmt: skip
     widths = _edge_width(edges["baseline_t"].to_numpy(), float(edges["baseline_t"].max() or 0))
+    widths = np.where(edges["status"].isin(["cut", "throttled"]), np.maximum(widths, 2.5), widths)
     parallel: dict[tuple[str, str], int] = {}
     for j, row in enumerate(edges.to_dict("records")):
         pair = (row["supplier"], row["customer"])
@@ -397,7 +399,7 @@ def _scenario_panel(result: Result | None) -> dict[str, Any] | None:
                  _days(row["days_to_impact"])]  # fmt: skip
         rows.append(cells + ([_percent(row["shortfall_reroute_pct"])] if reroute else []))
     return {"name": scenario.name, "title": scenario.title,
-            "as_of": scenario.as_of.isoformat() if scenario.as_of else "as announced",
+            "as_of": f"as of {scenario.as_of.isoformat()}" if scenario.as_of else "as announced",
             "description": " ".join(scenario.description.split()),
             "sources": list(scenario.sources), "header": header, "rows": rows}  # fmt: skip
 
@@ -463,7 +465,8 @@ def _page_js() -> str:
 def _vis_js() -> str:
     """The vis-network 9.1.2 bundle that pyvis ships (Apache-2.0 OR MIT)."""
     path = resources.files("pyvis") / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
-    return _safe_script(path.read_text(encoding="utf-8"))
+    code = path.read_text(encoding="utf-8")
+    return _safe_script(re.sub(r"^//# sourceMappingURL=.*$", "", code, flags=re.M))
 
 
 def _safe_script(code: str) -> str:

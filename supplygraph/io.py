@@ -251,12 +251,12 @@ def _check_nodes(nodes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
 
 
 def _check_common(row: object, file: str, issues: list[Issue]) -> None:
-    line = getattr(row, "line")
-    status = getattr(row, "status")
+    line = row.line
+    status = row.status
     if status and status not in schema.STATUSES:
         issues.append(Issue(file, line, "status", f"unknown status {status!r}; expected "
                             f"one of {', '.join(schema.STATUSES)}"))  # fmt: skip
-    if not getattr(row, "source"):
+    if not row.source:
         issues.append(Issue(file, line, "source", "no source given", "warning"))
 
 

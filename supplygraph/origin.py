@@ -78,7 +78,5 @@ def extraterritorial_edges(graph: SupplyGraph, regime: pd.Series,
         mask &= np.isin(country[index.dst], schema.split_list(regime["destinations"]))
     if destinations is not None:
         mask &= np.isin(country[index.dst], destinations)
-    controlled = set(schema.split_list(regime["elements"]))
-    mask &= graph.edges["elements"].map(lambda c: bool(controlled & set(c.split(";")))
-                                        ).to_numpy(bool)  # fmt: skip
+    mask &= graph.carries(schema.split_list(regime["elements"]))
     return mask & (graph.edges["licence"].to_numpy() != "exempt")

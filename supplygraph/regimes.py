@@ -107,9 +107,7 @@ def licence_edges(graph: SupplyGraph, regime: pd.Series,
         mask &= np.isin(customer_country, schema.split_list(regime["destinations"]))
     if destinations is not None:
         mask &= np.isin(customer_country, destinations)
-    controlled = set(schema.split_list(regime["elements"]))
-    mask &= edges["elements"].map(lambda cell: bool(controlled & set(cell.split(";")))
-                                  ).to_numpy(bool)  # fmt: skip
+    mask &= graph.carries(schema.split_list(regime["elements"]))
     if regime["materials"]:
         mask &= edges["material"].isin(schema.split_list(regime["materials"])).to_numpy()
     licence = edges["licence"].to_numpy()
@@ -186,9 +184,8 @@ def select(graph: SupplyGraph, selector: Selector) -> np.ndarray:
     mask = np.ones(size, dtype=bool)
     for key, values in selector.terms:
         if key == "element":
-            term = edges["elements"].map(lambda c: bool(set(values) & set(c.split(";")))
-                                         ).to_numpy(bool)  # fmt: skip
-            known = set(";".join(edges["elements"]).split(";"))
+            term = graph.carries(values)
+            known = set().union(*graph.edge_elements)
         else:
             term = np.isin(columns[key], values)
             known = set(columns[key])
@@ -205,7 +202,7 @@ def select(graph: SupplyGraph, selector: Selector) -> np.ndarray:
 
 @dataclass(frozen=True)
 class LicencePolicy:
-    """How one regime bites: cut, or throttle to a licensed share, optionally for some destinations."""
+    """How a regime bites: cut, or throttled to a licensed share, optionally for some places."""
 
     regime: str
     action: str = "cut"
@@ -238,7 +235,7 @@ class Scenario:
     default_stock_days: float = 0.0
     path: str = ""
 
-    def with_changes(self, **changes: Any) -> "Scenario":
+    def with_changes(self, **changes: Any) -> Scenario:
         """Return a copy with some fields replaced."""
         return replace(self, **changes)
 

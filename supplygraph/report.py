@@ -43,13 +43,15 @@ def excel_safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def _decimals(column: str) -> int | None:
+def _decimals(column: str) -> int:
+    for suffix in ("_a", "_b", "_diff"):  # the columns of a comparison
+        column = column.removesuffix(suffix)
     if column in DECIMALS:
         return DECIMALS[column]
     for suffix, places in DECIMALS.items():
         if suffix.startswith("_") and column.endswith(suffix):
             return places
-    return None
+    return 3
 
 
 def _format_number(value: Any, places: int) -> str:
@@ -68,7 +70,7 @@ def to_csv_text(table: pd.DataFrame, columns: list[str], *, raw: bool = False) -
         places = _decimals(column)
         if column in INTEGER_COLUMNS:
             out[column] = series.map(lambda v: str(int(v)))
-        elif places is not None and pd.api.types.is_numeric_dtype(series):
+        elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
             out[column] = series.map(lambda v, p=places: _format_number(v, p))
         else:
             text = series.fillna("").astype(str)

@@ -104,7 +104,7 @@ def _node_table(graph: SupplyGraph, prop: Propagation, rerouting: Rerouting | No
         table["after_reroute_t"] = rerouting.node_after_t
         _shortfall(table, "_reroute")
     table["china_content_pct"] = content_pct
-    table["source"] = nodes["source"] if "source" in nodes else ""
+    table["source"] = nodes.get("source", "")
     return table
 
 

@@ -1,0 +1,318 @@
+"""Tests of the interactive HTML page: output checks, and a real headless Chromium."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import supplygraph as sg
+from supplygraph.graph import SupplyGraph, build_graph
+from supplygraph.html import EDGE_STYLES, EXPOSURE_SCALE, UNAFFECTED, render_html, write_html
+from supplygraph.io import Dataset, load_dataset
+from supplygraph.regimes import LicencePolicy, Rule, Scenario
+from supplygraph.simulate import simulate
+
+TINY = Path(__file__).parent / "data" / "tiny"
+IMG = '<img src=x onerror="window.__xss=1">'
+SCRIPT = "</script><script>window.__xss=1</script>"
+HREF = '<a href="javascript:window.__xss=1">x</a>'
+JS_URL = "javascript:window.__xss=1"
+PAYLOADS = (IMG, SCRIPT, HREF, JS_URL)
+
+
+def cut_and_throttle(**fields: Any) -> Scenario:
+    """Cut No. 18 (Dy/Tb from China) and halve one Chinese NdPr edge."""
+    return Scenario("cut-18", licences=(LicencePolicy("CN-2025-18", "cut"),),
+                    rules=(Rule("from=cn-sep,to=us-wind", "throttle", 0.5),), **fields)
+
+
+@pytest.fixture(scope="module")
+def tiny() -> SupplyGraph:
+    return sg.load(TINY)
+
+
+@pytest.fixture(scope="module")
+def tiny_result(tiny: SupplyGraph) -> Any:
+    return simulate(tiny, cut_and_throttle(title="Cut No. 18", description="Test scenario."),
+                       reroute=False)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> SupplyGraph:
+    """The tiny graph with script payloads in every free-text field."""
+    folder = tmp_path_factory.mktemp("hostile")
+    for name in ("nodes", "edges"):
+        with open(TINY / f"{name}.csv", newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        for i, row in enumerate(rows):
+            for j, column in enumerate(("name", "company", "source", "note", "material")):
+                if column in row:
+                    row[column] = f"{PAYLOADS[(i + j) % 4]} {row[column]}"
+            if row.get("sector"):
+                row["sector"] = PAYLOADS[i % 4]
+        with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    return sg.load(folder)
+
+
+@pytest.fixture(scope="module")
+def hostile_page(hostile: SupplyGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    result = simulate(hostile, Scenario("evil", title=SCRIPT + IMG, description=HREF + JS_URL,
+                                           sources=(IMG, JS_URL),
+                                           licences=(LicencePolicy("CN-2025-18", "cut"),)),
+                         reroute=False)  # fmt: skip
+    return write_html(tmp_path_factory.mktemp("page") / "graph.html", hostile, result)
+
+
+def synthetic(n_per_stage: int, seed: int = 0) -> SupplyGraph:
+    """A random six-stage graph: each node ships to two nodes of the next stage."""
+    rng = np.random.default_rng(seed)
+    countries = ["AU", "CN", "DE", "JP", "MM", "MY", "US", "VN"]
+    stages = ["mine", "separation", "metal", "magnet", "component", "manufacturer"]
+    ids = [[f"{s[:3]}{i}" for i in range(n_per_stage)] for s in stages]
+    nodes = pd.DataFrame({
+        "id": [i for level in ids for i in level],
+        "stage": np.repeat(stages, n_per_stage),
+        "country": rng.choice(countries, len(stages) * n_per_stage),
+    })
+    nodes["name"] = "Plant " + nodes["id"]
+    nodes["sector"] = np.where(nodes["stage"] == "manufacturer",
+                               rng.choice(["ev", "wind", "defence"], len(nodes)), "")
+    for column in ("company", "source", "status", "note"):
+        nodes[column] = ""
+    nodes["capacity_t"], nodes["stock_days"] = np.nan, np.nan
+    nodes.insert(0, "line", np.arange(2, len(nodes) + 2))
+    suppliers, customers = [], []
+    for level in range(len(stages) - 1):
+        for supplier in ids[level]:
+            for customer in rng.choice(ids[level + 1], 2, replace=False):
+                suppliers.append(supplier)
+                customers.append(str(customer))
+    edges = pd.DataFrame({"supplier": suppliers, "customer": customers, "material": "ndpr_oxide",
+                          "elements": "Nd;Pr;Dy", "flow_t": rng.uniform(1, 100, len(suppliers))})
+    for column in ("source", "status", "licence", "note"):
+        edges[column] = ""
+    edges.insert(0, "line", np.arange(2, len(edges) + 2))
+    regimes = load_dataset(TINY).regimes
+    return build_graph(Dataset(nodes, edges, regimes, Path("."), ""))
+
+
+def page_data(html: str) -> dict[str, Any]:
+    match = re.search(r'<script type="application/json" id="sg-data">(.*?)</script>', html, re.S)
+    assert match
+    return json.loads(match.group(1))
+
+
+# ---------------------------------------------------------------- without a browser
+
+
+def test_output_is_deterministic_and_offline(tiny: SupplyGraph, tiny_result: Any) -> None:
+    page = render_html(tiny, tiny_result)
+    again = simulate(sg.load(TINY), cut_and_throttle(title="Cut No. 18",
+                                                        description="Test scenario."),
+                        reroute=False)  # fmt: skip
+    assert render_html(sg.load(TINY), again) == page
+    assert render_html(tiny) == render_html(tiny)
+    tags = re.findall(r"<(?:script|link|img|iframe|source|embed|object|audio|video)\b[^>]*>",
+                      page, re.I)  # fmt: skip
+    assert tags and all(not re.search(r"\b(src|href)\s*=", tag, re.I) for tag in tags)
+    assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", page, re.I)
+    assert "default-src 'none'" in page  # the page's CSP also forbids any load
+
+
+def test_no_payload_reaches_the_markup(hostile_page: Path) -> None:
+    page = hostile_page.read_text(encoding="utf-8")
+    for payload in PAYLOADS[:3]:
+        assert payload not in page
+    assert "<img" not in page and "<a " not in page
+    data = page_data(page)
+    assert IMG in data["nodes"][0]["title"]  # kept as data, shown as text
+
+
+def test_render_does_not_mutate_inputs(tiny: SupplyGraph, tiny_result: Any) -> None:
+    before = [frame.copy() for frame in (tiny.nodes, tiny.edges, tiny_result.nodes,
+                                          tiny_result.edges, tiny_result.sectors)]  # fmt: skip
+    render_html(tiny, tiny_result, max_nodes=3)
+    after = (tiny.nodes, tiny.edges, tiny_result.nodes, tiny_result.edges, tiny_result.sectors)
+    for old, new in zip(before, after):
+        pd.testing.assert_frame_equal(old, new)
+
+
+def test_write_html_is_utf8_and_atomic(tiny: SupplyGraph, tmp_path: Path) -> None:
+    path = write_html(tmp_path / "graph.html", tiny, title="Graphe: 稀土 – ü")
+    assert path == tmp_path / "graph.html"
+    assert "Graphe: 稀土 – ü" in path.read_text(encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.html"]
+
+
+def test_styles_in_the_data(tiny_result: Any, tiny: SupplyGraph) -> None:
+    data = page_data(render_html(tiny, tiny_result))
+    nodes = {n["id"]: n for n in data["nodes"]}
+    # jp-magnet loses all Dy/Tb: 100% shortfall; us-wind keeps half its NdPr: 50%.
+    assert nodes["jp-magnet"]["color"]["background"] == EXPOSURE_SCALE[-1][1]
+    assert nodes["us-wind"]["color"]["background"] == EXPOSURE_SCALE[2][1]
+    assert nodes["cn-mine"]["color"]["background"] == UNAFFECTED
+    assert nodes["cn-mine"]["x"] < nodes["cn-sep"]["x"] < nodes["jp-magnet"]["x"]
+    statuses = {e["status"] for e in data["edges"]}
+    assert statuses == {"ok", "cut", "throttled", "reduced-upstream"}
+    colours = {s: EDGE_STYLES[s][0] for s in statuses}
+    assert len(set(colours.values())) == 4
+    assert EDGE_STYLES["cut"][1] and EDGE_STYLES["throttled"][1]
+    assert EDGE_STYLES["cut"][1] != EDGE_STYLES["throttled"][1]
+    assert not EDGE_STYLES["ok"][1] and not EDGE_STYLES["reduced-upstream"][1]
+
+
+def test_big_graph_is_aggregated() -> None:
+    graph = synthetic(350)  # 2,100 nodes
+    assert graph.n_nodes > 2000
+    result = simulate(graph, Scenario("cut", rules=(Rule("country=CN", "cut"),)),
+                         reroute=False)
+    data = page_data(render_html(graph, result))
+    groups = graph.nodes.groupby(["stage", "country"]).ngroups
+    assert len(data["nodes"]) == groups
+    assert "2,100 nodes" in data["notice"] and "stage in one country" in data["notice"]
+    baseline = sum(float(n["title"].split("baseline: ")[1].split(" t")[0].replace(",", ""))
+                   for n in data["nodes"])  # fmt: skip
+    assert baseline == pytest.approx(result.nodes["baseline_t"].sum(), rel=1e-3)
+    assert {e["status"] for e in data["edges"]} >= {"cut", "reduced-upstream"}
+
+
+# ---------------------------------------------------------------- in Chromium
+
+
+def load(offline_page: Any, path: Path) -> Any:
+    page = offline_page.open(path)
+    assert page.evaluate("typeof vis") == "object"
+    return page
+
+
+def node_point(page: Any, node_id: str) -> tuple[float, float]:
+    """Viewport coordinates of a node's centre."""
+    return tuple(page.evaluate("""id => {
+        const dom = network.canvasToDOM(network.getPositions([id])[id]);
+        const box = document.getElementById('sg-network').getBoundingClientRect();
+        return [dom.x + box.left, dom.y + box.top];
+    }""", node_id))  # fmt: skip
+
+
+def test_scenario_page_in_chromium(offline_page: Any, tiny: SupplyGraph, tiny_result: Any,
+                                   tmp_path: Path) -> None:  # fmt: skip
+    page = load(offline_page, write_html(tmp_path / "graph.html", tiny, tiny_result))
+    assert page.evaluate("network.body.data.nodes.length") == tiny.n_nodes == 8
+    assert page.evaluate("network.body.data.edges.length") == tiny.n_edges == 8
+    cut = page.evaluate("network.body.data.edges.get({filter: e => e.status === 'cut'})")
+    assert [(e["from"], e["to"], e["material"]) for e in cut] == [
+        ("cn-sep", "jp-magnet", "heavy_oxide")]
+    assert cut[0]["color"]["color"] == EDGE_STYLES["cut"][0]
+    assert cut[0]["dashes"] == EDGE_STYLES["cut"][1]
+    magnet = page.evaluate("network.body.data.nodes.get('jp-magnet')")
+    assert magnet["color"]["background"] == EXPOSURE_SCALE[-1][1]
+    assert page.inner_text("#sg-title") == "Cut No. 18"
+    assert page.inner_text("#sg-sectors").split("\n")[0].split("\t") == [
+        "sector", "makers", "shortfall", "days to impact"]
+    assert "ev\t1\t100.0%\t60" in page.inner_text("#sg-sectors")
+    page.mouse.click(5, 300)  # empty canvas: pyvis's highlight crashed here
+    x, y = node_point(page, "jp-magnet")
+    page.mouse.click(x, y)  # highlight upstream and downstream of the magnet plant
+    colours = page.evaluate("Object.fromEntries(network.body.data.nodes.get().map("
+                            "n => [n.id, n.color.background]))")  # fmt: skip
+    assert colours["cn-sep"] != colours["us-wind"] == "#eef0f2"
+    assert "id: jp-magnet" in page.inner_text("#sg-details")
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_search_focuses_node(offline_page: Any, tiny: SupplyGraph, tiny_result: Any,
+                             tmp_path: Path) -> None:  # fmt: skip
+    page = load(offline_page, write_html(tmp_path / "graph.html", tiny, tiny_result))
+    before = page.evaluate("network.getViewPosition()")
+    page.fill("#sg-query", "german motor")
+    page.press("#sg-query", "Enter")
+    assert page.evaluate("network.getSelectedNodes()") == ["de-motor"]
+    view = page.evaluate("network.getViewPosition()")
+    target = page.evaluate("network.getPositions(['de-motor'])['de-motor']")
+    assert view != before and view == pytest.approx(target, abs=1)
+    page.fill("#sg-query", "us-wind")  # by id
+    page.press("#sg-query", "Enter")
+    assert page.evaluate("network.getSelectedNodes()") == ["us-wind"]
+    page.fill("#sg-query", "no such plant")
+    page.press("#sg-query", "Enter")
+    assert "No node matches" in page.inner_text("#sg-status")
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_filters_hide_nodes(offline_page: Any, tiny: SupplyGraph, tiny_result: Any,
+                            tmp_path: Path) -> None:  # fmt: skip
+    page = load(offline_page, write_html(tmp_path / "graph.html", tiny, tiny_result))
+    shown = "network.body.data.nodes.get({filter: n => !n.hidden}).map(n => n.id).sort()"
+    shown_edges = "network.body.data.edges.get({filter: e => !e.hidden}).length"
+    page.select_option("#sg-filter-country", "DE")
+    assert page.evaluate(shown) == ["de-ev", "de-motor"]
+    assert page.evaluate(shown_edges) == 1
+    page.select_option("#sg-filter-country", "")
+    page.select_option("#sg-filter-sector", "wind")  # the wind maker and its suppliers
+    assert page.evaluate(shown) == ["cn-mine", "cn-sep", "us-wind"]
+    page.select_option("#sg-filter-stage", "mine")
+    assert page.evaluate(shown) == ["cn-mine"]
+    page.click("#sg-reset")
+    assert len(page.evaluate(shown)) == 8
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_baseline_page_in_chromium(offline_page: Any, tiny: SupplyGraph, tmp_path: Path) -> None:
+    page = load(offline_page, write_html(tmp_path / "graph.html", tiny))
+    assert page.evaluate("network.body.data.nodes.length") == 8
+    assert page.evaluate("network.body.data.edges.length") == 8
+    colours = page.evaluate("Object.fromEntries(network.body.data.nodes.get().map("
+                            "n => [n.id, n.color.background]))")  # fmt: skip
+    assert colours["cn-mine"] == colours["cn-sep"] != colours["au-mine"]
+    assert page.inner_text("#sg-title") == "Baseline supply graph"
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_payloads_never_run(offline_page: Any, hostile: SupplyGraph, hostile_page: Path) -> None:
+    page = load(offline_page, hostile_page)
+    xss = "typeof window.__xss"
+    assert page.evaluate(xss) == "undefined"
+    assert page.inner_text("#sg-title") == SCRIPT + IMG
+    assert page.evaluate("document.querySelectorAll('img, a, iframe').length") == 0
+    assert page.evaluate("document.scripts.length") == 3
+    for node_id in hostile.nodes["id"]:
+        x, y = node_point(page, node_id)
+        page.mouse.move(x, y)
+        page.wait_for_function("() => { const t = document.querySelector('div.vis-tooltip');"
+                               f" return t && t.style.visibility === 'visible' && "
+                               f"t.innerText.includes('id: {node_id}'); }}")  # fmt: skip
+        tip = page.inner_text("div.vis-tooltip")
+        assert any(p in tip for p in PAYLOADS)  # shown as text
+        page.mouse.click(x, y)
+        assert any(p in page.inner_text("#sg-details") for p in PAYLOADS)
+        assert page.evaluate(xss) == "undefined"
+    sectors = page.eval_on_selector_all("#sg-filter-sector option", "os => os.map(o => o.text)")
+    assert set(sectors[1:]) <= set(PAYLOADS) and len(sectors) > 1
+    for value in sectors[1:]:
+        page.select_option("#sg-filter-sector", value)
+    for payload in PAYLOADS:
+        page.fill("#sg-query", payload)
+        page.press("#sg-query", "Enter")
+    assert page.evaluate(xss) == "undefined"
+    assert page.evaluate("document.querySelectorAll('img, a, iframe').length") == 0
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_aggregated_page_in_chromium(offline_page: Any, tmp_path: Path) -> None:
+    graph = synthetic(350)
+    page = load(offline_page, write_html(tmp_path / "graph.html", graph))
+    groups = graph.nodes.groupby(["stage", "country"]).ngroups
+    assert page.evaluate("network.body.data.nodes.length") == groups
+    assert page.is_visible("#sg-notice")
+    assert "2,100 nodes" in page.inner_text("#sg-notice")
+    assert offline_page.errors == [] and offline_page.blocked == []
