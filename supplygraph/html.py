@@ -69,7 +69,7 @@ def render_html(graph: SupplyGraph, result: Result | None = None, *, title: str 
     Examples
     --------
     >>> import supplygraph as sg
-    >>> page = render_html(sg.load("tests/data/tiny"))
+    >>> page = render_html(sg.load())
     >>> page.startswith("<!DOCTYPE html>") and "vis-network" in page
     True
     """

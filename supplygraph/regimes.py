@@ -364,7 +364,10 @@ def _rule(item: dict[str, Any], where: str) -> Rule:
         _fail(f"{where}: [[rules]]: unknown key(s) {', '.join(sorted(unknown))}")
     if not isinstance(item.get("select"), str):
         _fail(f"{where}: [[rules]]: select: expected a selector string")
-    parse_selector(item["select"])  # fail early on syntax
+    try:
+        parse_selector(item["select"])  # fail early on syntax
+    except ScenarioError as exc:
+        _fail(f"{where}: [[rules]]: {exc}")
     action, share = _action_share(item, where)
     return Rule(item["select"], action, share)
 

@@ -71,7 +71,7 @@
   }
 
   function showDetails(text) {
-    byId("sg-details").innerHTML = text;
+    byId("sg-details").textContent = text;
   }
 
   function status(text) {

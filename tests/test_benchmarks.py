@@ -1,0 +1,22 @@
+"""Smoke-run the benchmark scripts at a small size (their figures live in docs/performance.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.mark.parametrize(("script", "args"), [
+    ("bench_propagate.py", ["--edges", "2000", "--repeat", "1"]),
+])  # fmt: skip
+def test_benchmark_script_runs(script, args):
+    out = subprocess.run([sys.executable, str(BENCHMARKS / script), *args], capture_output=True,
+                         text=True, check=True, timeout=120).stdout  # fmt: skip
+    lines = out.strip().splitlines()
+    assert len(lines) == 2  # header and one size
+    assert "2,000" in lines[1]

@@ -1,0 +1,424 @@
+"""Rerouting LP: hand-computed cases, a networkx cross-check and the Pareto property."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from graphs import make_graph
+
+from supplygraph._errors import SupplyGraphError
+from supplygraph.propagate import propagate
+from supplygraph.regimes import Disruption, LicencePolicy, Scenario, resolve
+from supplygraph.reroute import FLOW_COLUMNS, reroute
+
+MAKER = {"stage": "manufacturer", "country": "DE", "sector": "ev"}
+TOL = 1e-6
+
+
+def run(graph, edge_share=None, node_share=None, **options):
+    """Propagate a disruption given as shares, then reroute; return (propagation, rerouting)."""
+    edge_share = np.ones(graph.n_edges) if edge_share is None else np.asarray(edge_share, float)
+    node_share = np.ones(graph.n_nodes) if node_share is None else np.asarray(node_share, float)
+    disruption = Disruption(edge_share, node_share, [[] for _ in range(graph.n_edges)], [])
+    prop = propagate(graph.index, edge_share, node_share, np.zeros(graph.n_nodes))
+    return prop, reroute(graph, disruption, prop, **options)
+
+
+def after(graph, rerouting, node_id):
+    return rerouting.node_after_t[graph.nodes["id"].tolist().index(node_id)]
+
+
+# ---------------------------------------------------------------- hand-computed cases
+
+
+def test_spare_supplier_on_an_existing_link_covers_a_cut():
+    # maker k buys 100 t from a (cut) and 50 t from b; b can make 200 t (150 spare)
+    graph = make_graph({"a": {"stage": "mine", "country": "CN"},
+                        "b": {"stage": "mine", "capacity_t": 200}, "k": MAKER},
+                       [("a", "k", "oxide", 100), ("b", "k", "oxide", 50)])  # fmt: skip
+    prop, r = run(graph, edge_share=[0, 1])
+    # no adaptation: k gets 50 of 150 t
+    assert after(graph, r, "k") == pytest.approx(150)  # 50 + min(100 lost, 150 spare)
+    assert r.edge_after_t.tolist() == pytest.approx([0, 150])  # b ships 50 + 100
+    assert after(graph, r, "b") == pytest.approx(150)
+    assert r.flows.to_dict("records") == [
+        {"supplier": "b", "customer": "k", "material": "oxide", "baseline_t": 50.0,
+         "no_adaptation_t": 50.0, "after_t": pytest.approx(150), "extra_t": pytest.approx(100),
+         "new_link": False}]  # fmt: skip
+    assert prop.output_ratio[2] == pytest.approx(50 / 150)
+
+
+def test_new_link_from_a_seller_of_the_same_material():
+    # k buys only from a (cut); b sells oxide to l and could make 200 t (150 spare)
+    graph = make_graph({"a": {"stage": "mine", "country": "CN"},
+                        "b": {"stage": "mine", "capacity_t": 200}, "k": MAKER,
+                        "l": {**MAKER, "sector": "wind"}},
+                       [("a", "k", "oxide", 100), ("b", "l", "oxide", 50)])  # fmt: skip
+    _, r = run(graph, edge_share=[0, 1])
+    assert after(graph, r, "k") == pytest.approx(100)  # min(100 lost, 150 spare): shortfall 0
+    assert after(graph, r, "l") == pytest.approx(50)  # untouched
+    assert r.flows[["supplier", "customer", "new_link"]].values.tolist() == [["b", "k", True]]
+    assert r.flows["after_t"].tolist() == pytest.approx([100])
+    assert r.flows["baseline_t"].tolist() == [0.0]
+
+
+def test_too_little_spare_gives_a_partial_recovery():
+    # as above, but b can make only 80 t: 30 t spare for a 100 t loss
+    graph = make_graph({"a": {"stage": "mine", "country": "CN"},
+                        "b": {"stage": "mine", "capacity_t": 80}, "k": MAKER},
+                       [("a", "k", "oxide", 100), ("b", "k", "oxide", 50)])  # fmt: skip
+    _, r = run(graph, edge_share=[0, 1])
+    assert after(graph, r, "k") == pytest.approx(80)  # 50 + 30: shortfall 150 - 80 = 70 t
+    assert r.edge_after_t.tolist() == pytest.approx([0, 80])
+
+
+def test_no_capacity_figure_means_no_spare():
+    graph = make_graph({"a": {"stage": "mine", "country": "CN"}, "b": {"stage": "mine"},
+                        "k": MAKER},
+                       [("a", "k", "oxide", 100), ("b", "k", "oxide", 50)])  # fmt: skip
+    _, r = run(graph, edge_share=[0, 1])
+    assert after(graph, r, "k") == pytest.approx(50)  # b has no capacity_t: cap = baseline 50
+    assert r.flows.empty
+
+
+def chain(mine_capacity):
+    # mine m -60-> separator s -50-> maker k; k also buys 100 t from c (cut).
+    # s could make 500 t but needs 60/50 = 1.2 t of ore per t of oxide.
+    return make_graph({"m": {"stage": "mine", "capacity_t": mine_capacity},
+                       "s": {"capacity_t": 500}, "c": {"country": "CN"}, "k": MAKER},
+                      [("m", "s", "ore", 60), ("s", "k", "oxide", 50),
+                       ("c", "k", "oxide", 100)])  # fmt: skip
+
+
+def test_extra_output_that_needs_input_it_cannot_get_gives_nothing():
+    graph = chain(mine_capacity=60)  # the mine has no spare ore
+    _, r = run(graph, edge_share=[1, 1, 0])
+    assert after(graph, r, "k") == pytest.approx(50)  # no adaptation: 50; s cannot grow
+    assert r.flows.empty
+
+
+def test_extra_output_limited_by_the_supplier_upstream():
+    graph = chain(mine_capacity=84)  # 24 t spare ore
+    _, r = run(graph, edge_share=[1, 1, 0])
+    # s makes 24 / 1.2 = 20 t more oxide: k gets 50 + 20 = 70 of 150
+    assert after(graph, r, "k") == pytest.approx(70)
+    assert r.edge_after_t.tolist() == pytest.approx([84, 70, 0])
+    assert after(graph, r, "s") == pytest.approx(70)
+    assert r.flows["extra_t"].tolist() == pytest.approx([24, 20])  # m->s, s->k
+
+
+def test_throttled_link_is_bounded_by_its_licensed_share():
+    # c (capacity 1000) ships 100 t to k on a link throttled to 25%
+    graph = make_graph({"c": {"stage": "mine", "country": "CN", "capacity_t": 1000},
+                        "k": MAKER}, [("c", "k", "oxide", 100)])  # fmt: skip
+    _, r = run(graph, edge_share=[0.25])
+    assert r.edge_after_t.tolist() == pytest.approx([25])  # 100 x 0.25, spare or not
+    assert r.flows.empty
+
+
+def test_max_min_fairness_between_sectors():
+    # e (ev) lost all 100 t from c; w (wind) lost 50 of 100 t; s has 60 t spare.
+    graph = make_graph({"c": {"stage": "mine", "country": "CN"},
+                        "s": {"stage": "mine", "capacity_t": 110}, "e": MAKER,
+                        "w": {**MAKER, "sector": "wind"}},
+                       [("c", "e", "oxide", 100), ("c", "w", "oxide", 50),
+                        ("s", "w", "oxide", 50)])  # fmt: skip
+    _, r = run(graph, edge_share=[0, 0, 1])
+    # max min(a / 100, (50 + b) / 100) with a + b <= 60: a = 55, b = 5, both at 55%
+    assert after(graph, r, "e") == pytest.approx(55)
+    assert after(graph, r, "w") == pytest.approx(55)
+    assert r.flows[["customer", "extra_t", "new_link"]].values.tolist() == [
+        ["e", pytest.approx(55), True], ["w", pytest.approx(5), False]]
+
+
+def test_recycling_loop():
+    # feed from mine m (90 t) and recycler r (10 t) -> separator s -100-> magnet plant g;
+    # g ships 90 t of magnets to k and 10 t of scrap to r (a loop s -> g -> r -> s).
+    # k also bought 50 t of magnets from c (cut). m, s, g can make 200 t; r none spare.
+    graph = make_graph(
+        {"m": {"stage": "mine", "capacity_t": 200}, "r": {"capacity_t": 10},
+         "s": {"capacity_t": 200}, "g": {"stage": "magnet", "capacity_t": 200},
+         "c": {"stage": "magnet", "country": "CN"}, "k": MAKER},
+        [("m", "s", "feed", 90), ("r", "s", "feed", 10), ("s", "g", "oxide", 100),
+         ("g", "k", "magnet", 90), ("g", "r", "scrap", 10), ("c", "k", "magnet", 50)])
+    _, r = run(graph, edge_share=[1, 1, 1, 1, 1, 0])
+    # k needs 50 t more magnets; g's mix is 90% magnets, so g makes 140 / 0.9 = 1400/9 t,
+    # which needs 1400/9 t of oxide and of feed; r is stuck at 10, so m ships 1400/9 - 10
+    assert after(graph, r, "k") == pytest.approx(140)
+    assert after(graph, r, "g") == pytest.approx(1400 / 9)
+    assert r.edge_after_t[0] == pytest.approx(1400 / 9 - 10)
+    assert r.edge_after_t[3] == pytest.approx(140)
+
+
+# ---------------------------------------------------------------- licences on new links
+
+
+def test_new_link_from_the_issuing_country_is_a_licence_edge():
+    # jp lost its Dy oxide from cn-a (No. 18 cut). cn-b (CN, 100 t spare) sells only at
+    # home, so a new cn-b -> jp link would be an export with nothing licensed: bound 0.
+    # au (30 t spare) may sell to jp.
+    sep = {"stage": "separation"}
+    graph = make_graph(
+        {"cn-a": {**sep, "country": "CN"}, "cn-b": {**sep, "country": "CN", "capacity_t": 150},
+         "au": {**sep, "capacity_t": 60}, "jp": {**MAKER, "country": "JP"},
+         "cn-k": {**MAKER, "country": "CN"}, "au-k": {**MAKER, "country": "AU"}},
+        [("cn-a", "jp", "dy_oxide", 40, {"elements": "Dy"}),
+         ("cn-b", "cn-k", "dy_oxide", 50, {"elements": "Dy"}),
+         ("au", "au-k", "dy_oxide", 30, {"elements": "Dy"})])
+    scenario = Scenario("no18", licences=(LicencePolicy("CN-2025-18", "cut"),))
+    disruption = resolve(graph, scenario)
+    assert disruption.edge_share.tolist() == [0, 1, 1]
+    prop = propagate(graph.index, disruption.edge_share, disruption.node_share, np.zeros(6))
+    r = reroute(graph, disruption, prop)
+    assert r.flows[["supplier", "customer"]].values.tolist() == [["au", "jp"]]
+    assert after(graph, r, "jp") == pytest.approx(30)  # au's 60 - 30 spare; cn-b blocked
+
+
+def test_new_link_under_the_extraterritorial_rule():
+    # No. 61: jp (82% Chinese content) -> de is caught. kr sells only at home and has 1%
+    # Chinese content, so a new kr -> de link is caught too; us (no Chinese content) is not.
+    graph = make_graph(
+        {"cn": {"stage": "separation", "country": "CN"},
+         "au": {"stage": "separation", "country": "AU"},
+         "jp": {"stage": "magnet", "country": "JP"},
+         "kr": {"stage": "magnet", "country": "KR", "capacity_t": 500},
+         "us": {"stage": "magnet", "country": "US", "capacity_t": 25},
+         "de": MAKER, "kr-k": {**MAKER, "country": "KR"}, "us-k": {**MAKER, "country": "US"}},
+        [("cn", "jp", "oxide", 82, {"elements": "Dy"}),
+         ("au", "jp", "oxide", 18, {"elements": "Dy"}),
+         ("cn", "kr", "oxide", 1, {"elements": "Dy"}),
+         ("au", "kr", "oxide", 99, {"elements": "Dy"}),
+         ("au", "us", "oxide", 20, {"elements": "Dy"}),
+         ("jp", "de", "magnet", 100, {"elements": "Dy"}),
+         ("kr", "kr-k", "magnet", 100, {"elements": "Dy"}),
+         ("us", "us-k", "magnet", 20, {"elements": "Dy"})])
+    scenario = Scenario("no61", licences=(LicencePolicy("CN-2025-61", "cut"),))
+    disruption = resolve(graph, scenario)
+    assert disruption.edge_share.tolist() == [1, 1, 1, 1, 1, 0, 1, 1]  # jp -> de only
+    prop = propagate(graph.index, disruption.edge_share, disruption.node_share,
+                     np.zeros(graph.n_nodes))  # fmt: skip
+    r = reroute(graph, disruption, prop)
+    # us makes 25 instead of 20 (needs 25 t oxide: au has no capacity figure, no spare ore)
+    assert r.flows[["supplier", "customer"]].values.tolist() == [["us", "de"]]
+    # us needs extra oxide it cannot get (au has no spare): us ships nothing more
+    assert after(graph, r, "de") == pytest.approx(0)
+
+
+# ---------------------------------------------------------------- API details
+
+
+def test_nothing_short_means_nothing_to_solve():
+    graph = make_graph({"a": {"stage": "mine"}, "k": MAKER}, [("a", "k", "oxide", 10)])
+    _, r = run(graph)
+    assert r.status == "no maker is short: nothing to reroute"
+    assert r.edge_after_t.tolist() == [10.0]
+    assert list(r.flows.columns) == FLOW_COLUMNS and r.flows.empty
+
+
+def test_solver_failure_raises_a_supplygraph_error(monkeypatch):
+    class Failed:
+        status, x, message = 2, None, "The problem is infeasible."
+
+    monkeypatch.setattr("supplygraph.reroute.linprog", lambda *a, **k: Failed())
+    graph = make_graph({"a": {"stage": "mine"}, "k": MAKER}, [("a", "k", "oxide", 10)])
+    with pytest.raises(SupplyGraphError, match="rerouting LP .* infeasible"):
+        run(graph, edge_share=[0])
+
+
+def test_max_new_suppliers_keeps_the_sellers_with_most_spare():
+    # k lost 100 t; sellers b1..b3 have 10, 30, 20 t spare; one new supplier allowed
+    nodes = {"a": {"stage": "mine", "country": "CN"}, "k": MAKER,
+             **{f"b{i}": {"stage": "mine", "capacity_t": 10 + s} for i, s in
+                ((1, 10), (2, 30), (3, 20))},
+             "l": {**MAKER, "sector": "wind"}}  # fmt: skip
+    edges = [("a", "k", "oxide", 100)] + [(f"b{i}", "l", "oxide", 10) for i in (1, 2, 3)]
+    graph = make_graph(nodes, edges)
+    _, one = run(graph, edge_share=[0, 1, 1, 1], max_new_suppliers=1)
+    assert one.flows["supplier"].tolist() == ["b2"] and after(graph, one, "k") == 30
+    _, every = run(graph, edge_share=[0, 1, 1, 1], max_new_suppliers=None)
+    assert after(graph, every, "k") == pytest.approx(60)  # 10 + 30 + 20
+    assert every.flows["supplier"].tolist() == ["b1", "b2", "b3"]  # sorted by supplier
+
+
+# ---------------------------------------------------------------- random graphs
+
+
+def random_flow_graph(rng, layers=(2, 3, 3, 3), paths=8):
+    """A one-material layered graph with balanced flows (1:1 recipes), plus random cuts."""
+    stages = ("mine", "separation", "magnet", "manufacturer")
+    names = [[f"{stage[:3]}{i}" for i in range(size)] for stage, size in zip(stages, layers)]
+    nodes = {}
+    for stage, layer in zip(stages, names):
+        for name in layer:
+            spare = rng.integers(0, 40)
+            capacity = float("nan") if rng.random() < 0.3 else None
+            nodes[name] = {"stage": stage, "sector": "ev" if stage == "manufacturer" else "",
+                           "capacity_t": capacity, "_spare": spare}  # fmt: skip
+    flows: dict[tuple[str, str], int] = {}
+    for _ in range(paths):
+        hops = [layer[rng.integers(len(layer))] for layer in names]
+        amount = int(rng.integers(1, 21))
+        for u, v in zip(hops, hops[1:]):
+            flows[(u, v)] = flows.get((u, v), 0) + amount
+    through = {}
+    for (u, _), amount in flows.items():
+        through[u] = through.get(u, 0) + amount
+    for name, attrs in nodes.items():
+        spare = attrs.pop("_spare")
+        if attrs["capacity_t"] is None:
+            attrs["capacity_t"] = float(through.get(name, 0) + spare)
+    graph = make_graph(nodes, [(u, v, "m", f) for (u, v), f in sorted(flows.items())])
+    edge_share = rng.choice([0.0, 0.5, 1.0, 1.0, 1.0], size=graph.n_edges)
+    node_share = np.where(rng.random(graph.n_nodes) < 0.1, 0.5, 1.0)
+    return graph, edge_share, node_share
+
+
+def networkx_best(graph, prop, edge_share, node_share, scale=10**6):
+    """Max delivered tonnes on a one-material, 1:1 instance, by networkx network simplex.
+
+    Written from the model's definition, independently of reroute.py: node v is an arc
+    in_v -> out_v carrying its output y in [no-adaptation output, capacity x share];
+    links are arcs out_u -> in_v from their no-adaptation flow up to their licensed
+    bound; new links join undisrupted sellers with spare capacity to buyers who lost
+    supply; surplus input or output may be dropped. Lower bounds become node demands.
+    """
+    nodes, src, dst, flow = graph.nodes, graph.index.src, graph.index.dst, graph.index.flow
+    ids = nodes["id"].tolist()
+    maker = (nodes["stage"] == "manufacturer").to_numpy()
+    base = graph.baseline_t
+    capacity = nodes["capacity_t"].to_numpy(float)
+    cap = np.where(maker, base, np.where(capacity >= base, capacity, base)) * node_share
+    y0, f0 = prop.output_ratio * base, prop.edge_after_t
+    f_max = np.where(edge_share < 1, edge_share * flow, np.inf)
+    has_input = np.bincount(dst, flow, minlength=len(ids)) > 0
+    arrived = np.bincount(dst, f0, minlength=len(ids))
+    lost = has_input & (arrived < graph.baseline_in_t * (1 - 1e-9)) & (node_share > 0)
+    disrupted = (node_share < 1) | (prop.output_ratio < 1 - 1e-9)
+    disrupted[src[edge_share < 1]] = True
+    sells = np.bincount(src, flow, minlength=len(ids)) > 0
+    existing = set(zip(src.tolist(), dst.tolist()))
+    g = nx.DiGraph()
+    demand: dict[object, int] = {}
+
+    def arc(u, v, low, high, cost=0):
+        low_i = int(np.floor(low * scale))
+        attrs = {"weight": cost}
+        if np.isfinite(high):
+            attrs["capacity"] = int(np.floor(high * scale)) - low_i
+        g.add_edge(u, v, **attrs)
+        demand[u] = demand.get(u, 0) + low_i
+        demand[v] = demand.get(v, 0) - low_i
+        return low_i
+
+    lows = {}
+    for v in range(len(ids)):
+        lows[v] = arc(("in", v), ("out", v), y0[v], cap[v], -1 if maker[v] else 0)
+        if has_input[v]:
+            arc(("in", v), "T", 0, np.inf)
+        else:
+            arc("S", ("in", v), 0, np.inf)
+        arc(("out", v), "T", 0, np.inf)
+    for j in range(graph.n_edges):
+        arc(("out", src[j]), ("in", dst[j]), f0[j], f_max[j])
+    for s in range(len(ids)):
+        if not sells[s] or disrupted[s] or cap[s] - base[s] <= 1e-9:
+            continue
+        for b in np.flatnonzero(lost):
+            if s != b and (s, b) not in existing:
+                arc(("out", s), ("in", b), 0, np.inf)
+    arc("T", "S", 0, np.inf)
+    nx.set_node_attributes(g, demand, "demand")
+    _, flow_dict = nx.network_simplex(g)
+    delivered = sum(lows[v] + flow_dict[("in", v)][("out", v)] for v in np.flatnonzero(maker))
+    return delivered / scale
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_matches_networkx_min_cost_flow_on_random_flow_graphs(seed):
+    rng = np.random.default_rng(seed)
+    graph, edge_share, node_share = random_flow_graph(rng)
+    prop, r = run(graph, edge_share, node_share, max_new_suppliers=None)
+    maker = (graph.nodes["stage"] == "manufacturer").to_numpy()
+    expected = networkx_best(graph, prop, edge_share, node_share)
+    # integer scaling floors each bound to 1e-6 t: allow 1e-6 t per arc
+    assert r.node_after_t[maker].sum() == pytest.approx(expected, abs=1e-4)
+
+
+def random_graph(rng):
+    """A multi-material, multi-sector graph with uneven recipes and a recycling loop."""
+    stages = ("mine", "separation", "metal", "magnet", "component", "manufacturer")
+    nodes, edges = {}, {}
+    layer_nodes = []
+    for depth, stage in enumerate(stages):
+        layer = [f"{stage[:3]}{i}" for i in range(int(rng.integers(2, 4)))]
+        layer_nodes.append(layer)
+        for name in layer:
+            nodes[name] = {"stage": stage, "country": str(rng.choice(["CN", "AU", "JP"])),
+                           "sector": str(rng.choice(["ev", "wind", "chips"]))
+                           if stage == "manufacturer" else "",
+                           "capacity_t": float(rng.integers(50, 400))
+                           if rng.random() < 0.7 else float("nan")}  # fmt: skip
+    materials = {stage: [f"{stage[:3]}-a", f"{stage[:3]}-b"] for stage in stages}
+    for depth in range(1, len(stages)):
+        for name in layer_nodes[depth]:
+            for supplier in rng.choice(layer_nodes[depth - 1], size=2, replace=False):
+                material = str(rng.choice(materials[stages[depth - 1]]))
+                edges[(str(supplier), name, material)] = float(rng.integers(5, 60))
+    # a recycling loop from a component maker back to a separator
+    edges[(layer_nodes[4][0], layer_nodes[1][0], "scrap")] = 5.0
+    graph = make_graph(nodes, [(*key, flow) for key, flow in edges.items()])
+    edge_share = rng.choice([0.0, 0.3, 1.0, 1.0, 1.0, 1.0], size=graph.n_edges)
+    node_share = np.where(rng.random(graph.n_nodes) < 0.1, 0.0, 1.0)
+    return graph, edge_share, node_share
+
+
+def check_feasible(graph, r, edge_share, node_share):
+    """Check the reported solution against the model's constraints, edge by edge."""
+    nodes, edges = graph.nodes, graph.edges
+    ids = nodes["id"].tolist()
+    position = {node_id: i for i, node_id in enumerate(ids)}
+    maker = (nodes["stage"] == "manufacturer").to_numpy()
+    base = graph.baseline_t
+    capacity = nodes["capacity_t"].to_numpy(float)
+    cap = np.where(maker, base, np.where(capacity >= base, capacity, base)) * node_share
+    y = r.node_after_t
+    assert (y <= cap + TOL).all()
+    licensed = edge_share < 1
+    assert (r.edge_after_t[licensed] <= edge_share[licensed] * graph.index.flow[licensed] + TOL).all()
+    links = pd.concat([
+        edges[["supplier", "customer", "material", "flow_t"]].assign(after=r.edge_after_t),
+        r.flows[r.flows["new_link"]].rename(columns={"after_t": "after"}).assign(flow_t=0.0),
+    ])  # fmt: skip
+    for (customer, _), group in links.groupby(["customer", "material"]):
+        v = position[customer]
+        assert group["after"].sum() >= group["flow_t"].sum() / base[v] * y[v] - TOL
+    for (supplier, _), group in links.groupby(["supplier", "material"]):
+        v = position[supplier]
+        assert group["after"].sum() <= group["flow_t"].sum() / base[v] * y[v] + TOL
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_pareto_and_feasible_on_random_graphs(seed):
+    rng = np.random.default_rng(100 + seed)
+    graph, edge_share, node_share = random_graph(rng)
+    prop, r = run(graph, edge_share, node_share)
+    maker = (graph.nodes["stage"] == "manufacturer").to_numpy()
+    no_adaptation = prop.output_ratio * graph.baseline_t
+    assert (r.node_after_t[maker] >= no_adaptation[maker] - TOL).all()
+    assert (r.edge_after_t >= prop.edge_after_t - TOL).all()
+    check_feasible(graph, r, edge_share, node_share)
+    flows = r.flows
+    assert list(flows.columns) == FLOW_COLUMNS
+    assert (flows["extra_t"] > 0).all()
+    keys = list(zip(flows["supplier"], flows["customer"], flows["material"]))
+    assert keys == sorted(keys)
+
+
+def test_same_input_same_output():
+    graph, edge_share, node_share = random_graph(np.random.default_rng(7))
+    _, first = run(graph, edge_share, node_share)
+    _, second = run(graph, edge_share, node_share)
+    assert np.array_equal(first.node_after_t, second.node_after_t)
+    pd.testing.assert_frame_equal(first.flows, second.flows)
