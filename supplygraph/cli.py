@@ -288,7 +288,7 @@ def simulate(ctx: click.Context, scenario_name: str | None, data_dir: Path | Non
             graph = load_graph(data_dir)
             step("propagating the disruption" + (" and rerouting" if reroute else ""))
             from .report import write_reports
-            from .simulate import simulate as run
+            from .simulation import simulate as run
 
             result = run(graph, scenario, reroute=reroute)
             step("writing reports")
@@ -365,7 +365,7 @@ def compare(ctx: click.Context, scenario_a: str, scenario_b: str, data_dir: Path
     """
     with errors_handled(ctx):
         from .compare import compare_results, write_comparison
-        from .simulate import simulate as run
+        from .simulation import simulate as run
 
         graph = load_graph(data_dir)
         a = run(graph, build_scenario(scenario_a, data_dir), reroute=reroute)
@@ -404,7 +404,7 @@ def export(ctx: click.Context, fmt: str, scenario_name: str | None, data_dir: Pa
         graph = load_graph(data_dir)
         result = None
         if scenario_name:
-            from .simulate import simulate as run
+            from .simulation import simulate as run
 
             result = run(graph, build_scenario(scenario_name, data_dir), reroute=False)
         suffix = {"graphml": "graphml", "gexf": "gexf", "json": "json"}[fmt]

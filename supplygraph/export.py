@@ -14,7 +14,7 @@ from .io import write_atomic
 
 if TYPE_CHECKING:
     from .graph import SupplyGraph
-    from .simulate import Result
+    from .simulation import Result
 
 RESULT_NODE_COLUMNS = ("baseline_t", "after_t", "shortfall_t", "shortfall_pct",
                        "days_to_impact", "after_reroute_t", "china_content_pct")  # fmt: skip

@@ -197,7 +197,7 @@ def _read_table(
     if fatal:
         return None
     table = pd.DataFrame(rows, columns=header, dtype=object)
-    table = table.reindex(columns=list(columns)).fillna("").astype(str)
+    table = table.reindex(columns=list(columns), fill_value="").fillna("").astype(str)
     table.insert(0, "line", pd.Series(lines, dtype="int64"))
     table.attrs["file"] = file
     for column in set(columns) & NUMERIC_COLUMNS:

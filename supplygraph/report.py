@@ -13,7 +13,7 @@ from . import __version__
 from .io import bundled_data_dir, write_atomic
 
 if TYPE_CHECKING:
-    from .simulate import Result
+    from .simulation import Result
 
 # Decimals per unit: tonnes to the kilogram, percentages and days to a hundredth.
 DECIMALS = {"_t": 3, "_pct": 2, "_days": 2, "days_to_impact": 2, "licensed_share": 4}

@@ -165,7 +165,7 @@ def test_unknown_regime_is_an_error():
 def test_bad_toml_is_an_error(tmp_path):
     path = tmp_path / "broken.toml"
     path.write_text("title = \n")
-    with pytest.raises(ScenarioError, match="broken.toml"):
+    with pytest.raises(ScenarioError, match=r"broken\.toml"):
         sg.load_scenario(path)
 
 

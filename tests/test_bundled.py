@@ -1,0 +1,128 @@
+"""The bundled dataset and scenarios: sourced, consistent, and the exposures they must show."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import supplygraph as sg
+from supplygraph.io import bundled_data_dir
+from supplygraph.regimes import LicencePolicy, Scenario, list_scenarios
+from supplygraph.stats import stage_country_shares
+
+SEED_SECTORS = ("ev", "wind", "semiconductors")
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return sg.load()
+
+
+@pytest.fixture(scope="module")
+def results(graph):
+    return {s.name: sg.simulate(graph, s, reroute=False) for s in list_scenarios()}
+
+
+def china_share(shares: pd.DataFrame, stage: str) -> float:
+    rows = shares[shares["stage"] == stage].set_index("country")
+    return float(rows.loc["CN", "share_pct"])
+
+
+def test_china_shares_match_published_figures(graph):
+    shares = stage_country_shares(graph)
+    # USGS 2024: 270,000 of 390,000 t REO mined in China = 69%; IEA 2024: 91% of separation
+    assert abs(china_share(shares, "mine") - 69) <= 3
+    assert abs(china_share(shares, "separation") - 91) <= 3
+    # IEA 2024: 94% of sintered NdFeB magnets
+    magnets = stage_country_shares(graph, material="ndfeb_sintered")
+    assert abs(china_share(magnets, "magnet") - 94) <= 3
+
+
+def test_size_and_coverage(graph):
+    nodes = graph.nodes
+    assert graph.n_nodes >= 80 and graph.n_edges >= 150
+    assert set(nodes["stage"]) == {"mine", "separation", "metal", "magnet", "component",
+                                   "manufacturer"}
+    assert set(nodes["country"]) >= {"CN", "MM", "US", "AU", "MY", "JP", "DE", "EE", "VN", "KR",
+                                     "FR", "IN"}
+    makers = nodes[nodes["stage"] == "manufacturer"]
+    for sector in SEED_SECTORS:
+        of_sector = makers[makers["sector"] == sector]
+        assert len(of_sector) >= 4 and of_sector["country"].nunique() >= 3, sector
+    assert makers["sector"].nunique() >= 5
+    carried = set().union(*graph.edge_elements)
+    assert carried >= {"Nd", "Pr", "Dy", "Tb", "La", "Ce", "Y", "Sm", "Gd", "Sc", "Eu"}
+
+
+def test_every_row_has_a_source_and_status():
+    folder = bundled_data_dir()
+    for name in ("nodes.csv", "edges.csv"):
+        table = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+        assert (table["source"].str.strip() != "").all(), name
+        assert table["status"].isin(["reported", "estimate", "assumption"]).all(), name
+
+
+def test_no_mass_balance_warnings(graph):
+    assert not [w for w in graph.warnings if "mass balance" in w.message]
+    assert not [w for w in graph.warnings if "no path" in w.message]
+
+
+def test_every_scenario_runs_and_is_deterministic(graph, results):
+    assert len(results) >= 7
+    again = sg.simulate(graph, sg.load_scenario("2025-10-package"), reroute=False)
+    pd.testing.assert_frame_equal(again.nodes, results["2025-10-package"].nodes)
+
+
+def test_full_embargo_exposes_every_seed_sector(results):
+    sectors = results["full-embargo"].sectors.set_index("sector")
+    for sector in SEED_SECTORS:
+        assert sectors.loc[sector, "shortfall_pct"] > 0, sector
+
+
+def total_shortfall(result) -> float:
+    return float(result.sectors["shortfall_t"].sum())
+
+
+def test_truce_exposes_less_than_the_october_package(results):
+    truce, package = results["2025-11-truce"].sectors, results["2025-10-package"].sectors
+    assert total_shortfall(results["2025-11-truce"]) < total_shortfall(results["2025-10-package"])
+    assert (truce["shortfall_t"].to_numpy() <= package["shortfall_t"].to_numpy() + 1e-9).all()
+
+
+def test_regimes_in_force_on_1_march_2025_expose_nothing(graph):
+    scenario = Scenario("march", as_of=dt.date(2025, 3, 1),
+                        licences=(LicencePolicy("in-force", "cut"),))  # fmt: skip
+    result = sg.simulate(graph, scenario, reroute=False)
+    assert result.disruption.regime_log == []
+    assert (result.nodes["shortfall_t"] == 0).all()
+
+
+def test_extraterritorial_rule_catches_foreign_edges(graph, results):
+    package = results["2025-10-package"]
+    caught = package.edges[package.edges["regimes"].str.contains("CN-2025-61")]
+    suppliers = graph.nodes.set_index("id").loc[caught["supplier"], "country"]
+    assert len(caught) > 0 and (suppliers != "CN").all()
+    without = sg.simulate(graph, sg.load_scenario("2025-10-package").with_changes(
+        extraterritorial=False), reroute=False)
+    assert total_shortfall(package) >= total_shortfall(without)
+
+
+def test_myanmar_closure_hits_makers_through_chinese_separation(results):
+    nodes = results["myanmar-closure"].nodes.set_index("id")
+    mines = nodes[(nodes["country"] == "MM") & (nodes["stage"] == "mine")]
+    assert (mines["shortfall_pct"] == 100).all() and (mines["days_to_impact"] == 0).all()
+    assert results["myanmar-closure"].sectors["shortfall_t"].sum() > 0
+
+
+def test_shares_and_days_are_in_range(results):
+    for result in results.values():
+        nodes = result.nodes
+        assert nodes["shortfall_pct"].between(0, 100).all()
+        days = nodes["days_to_impact"].dropna()
+        assert (days >= 0).all()
+        # a node with days_to_impact has a shortfall, and the other way round
+        assert ((nodes["shortfall_t"] > 1e-9) == nodes["days_to_impact"].notna()).all()
+        assert np.isfinite(result.edges["after_t"]).all()
