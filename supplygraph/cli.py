@@ -323,7 +323,8 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
     """Print what was cut, the sector table and where the files went."""
     scenario = result.scenario
     click.echo(f"\n{scenario.name}: {scenario.title}")
-    click.echo(f"as of {scenario.as_of or 'as announced'}; data {result.graph.checksum[:19]}")
+    click.echo(f"as of {scenario.as_of or 'any date (regimes as announced)'}; "
+               f"data {result.graph.checksum[:19]}")
     for entry in result.disruption.regime_log:
         state = "applied" if entry["applied"] else "not applied"
         click.echo(f"  regime {entry['regime']}: {state} ({entry['reason']}); "

@@ -18,22 +18,23 @@ from .io import write_atomic
 
 if TYPE_CHECKING:
     from .graph import SupplyGraph
-    from .simulate import Result
+    from .simulation import Result
 
 MAX_NODES = 2000
-STAGE_GAP_PX = 320  # between the last sub-column of a stage and the next stage
-SUBCOLUMN_PX = 200  # between sub-columns of one crowded stage
+STAGE_GAP_PX = 320  # from the last sub-column of a stage to the next stage, at least
+STAGE_GAP_SHARE = 0.3  # ... or this share of the tallest column
+SUBCOLUMN_PX = 200  # between the sub-columns of a crowded stage
+ROWS_PER_COLUMN = 40
 ROW_PX = 46
 COUNTRY_GAP_PX = 24  # extra space where the country changes within a column
-ROWS_PER_COLUMN = 40
-AFFECTED_PCT = 0.05  # below this shortfall a node is drawn as unaffected (it rounds to 0.0%)
+AFFECTED_PCT = 0.05  # smaller shortfalls round to 0.0% and are drawn as unaffected
 
 UNAFFECTED = "#d5d9dd"
 NODE_BORDER = "#5f6b76"
-# Sequential exposure scale on shortfall_pct (ColorBrewer YlOrRd, 5 classes): (upper bound, colour).
+# Sequential scale on shortfall_pct, ColorBrewer YlOrRd (5 classes): (upper bound, colour).
 EXPOSURE_SCALE = ((10.0, "#ffffb2"), (25.0, "#fecc5c"), (50.0, "#fd8d3c"), (75.0, "#f03b20"),
                   (math.inf, "#bd0026"))  # fmt: skip
-# Categorical palette for countries in the baseline graph (Tableau 10 without its grey).
+# Countries of the baseline graph, by throughput (Tableau 10 without its grey).
 COUNTRY_PALETTE = ("#e15759", "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2",
                    "#edc948", "#ff9da7", "#9c755f")  # fmt: skip
 OTHER_COUNTRIES = "#bab0ac"
@@ -43,7 +44,7 @@ EDGE_STYLES = {  # status: (colour, dash pattern or False, legend label)
     "throttled": ("#8e44ad", [10, 6], "throttled licence"),
     "cut": ("#d62728", [3, 5], "cut licence"),
 }
-FADED = "#eceff1"
+LICENCE_EDGE_MIN_WIDTH = 2.5  # cut and throttled edges stay visible however small their flow
 
 
 def render_html(graph: SupplyGraph, result: Result | None = None, *, title: str | None = None,
@@ -73,30 +74,29 @@ def render_html(graph: SupplyGraph, result: Result | None = None, *, title: str 
     >>> page.startswith("<!DOCTYPE html>") and "vis-network" in page
     True
     """
+    exposure = result is not None
     nodes, edges = _node_table(graph, result), _edge_table(graph, result)
+    summary = _summary(nodes, edges, exposure)
     notice = ""
     if len(nodes) > max_nodes:
         notice = (f"This graph has {len(nodes):,} nodes, more than {max_nodes:,}: each node "
-                  f"below stands for all nodes of one stage in one country, with their flows "
-                  f"and exposures summed.")  # fmt: skip
+                  "below stands for all nodes of one stage in one country, with their flows "
+                  "and exposures summed.")  # fmt: skip
         nodes, edges = _aggregate(nodes, edges)
-    exposure = result is not None
     heading = title if title is not None else _default_title(result)
+    x, y = _layout(nodes)
+    vis_nodes, vis_edges = _vis_elements(nodes, edges, x, y, exposure)
     data = {
-        "title": heading,
-        "notice": notice,
-        "scenario": _scenario_panel(result),
-        "summary": _summary(nodes, edges, exposure, len(graph.nodes), len(graph.edges)),
-        "options": _vis_options(),
-        "legend": _legend(nodes, edges, exposure),
+        "title": heading, "notice": notice, "summary": summary,
+        "scenario": _scenario_panel(result), "legend": _legend(nodes, edges, exposure),
         "filters": {
             "sector": sorted({s for cell in nodes["sector"] for s in schema.split_list(cell)}),
             "country": sorted(set(nodes["country"])),
             "stage": [s for s in schema.STAGES if s in set(nodes["stage"])],
         },
-        "stages": _stage_headers(nodes),
-    }
-    data["nodes"], data["edges"] = _vis_elements(nodes, edges, exposure)
+        "stages": _stage_headers(nodes, x, y), "options": _vis_options(),
+        "nodes": vis_nodes, "edges": vis_edges,
+    }  # fmt: skip
     return _template().render(title=heading, data=data, vis_js=_vis_js(), page_js=_page_js())
 
 
@@ -117,22 +117,18 @@ def _node_table(graph: SupplyGraph, result: Result | None) -> pd.DataFrame:
                "shortfall_pct", "days_to_impact", "stock_days", "china_content_pct", "source"]
     if result is not None:
         table = result.nodes.copy()
-        if "shortfall_reroute_pct" in table:
-            columns.append("shortfall_reroute_pct")
-        table = table[columns]
+        if "after_reroute_t" in table:
+            columns.append("after_reroute_t")
     else:
         from .origin import origin_share
 
-        table = graph.nodes[["id", "name", "stage", "country", "company", "sector",
-                             "stock_days", "source"]].copy()  # fmt: skip
-        table["baseline_t"] = graph.baseline_t
-        table["after_t"] = table["baseline_t"]
-        table["shortfall_pct"] = 0.0
-        table["days_to_impact"] = np.nan
+        table = graph.nodes.copy()
+        table["baseline_t"] = table["after_t"] = graph.baseline_t
+        table["shortfall_pct"], table["days_to_impact"] = 0.0, np.nan
         table["china_content_pct"] = origin_share(graph, "CN") * 100
-        table = table[columns]
-    table["size"] = 1
-    return table.reset_index(drop=True)
+    table = table[columns].reset_index(drop=True)
+    table["members"] = 1
+    return table
 
 
 def _edge_table(graph: SupplyGraph, result: Result | None) -> pd.DataFrame:
@@ -141,10 +137,8 @@ def _edge_table(graph: SupplyGraph, result: Result | None) -> pd.DataFrame:
         table = result.edges.copy()
     else:
         table = graph.edges[["supplier", "customer", "material", "elements"]].copy()
-        table["baseline_t"] = graph.edges["flow_t"].fillna(0.0)
-        table["after_t"] = table["baseline_t"]
-        table["status"] = "ok"
-        table["regimes"] = ""
+        table["baseline_t"] = table["after_t"] = graph.edges["flow_t"]
+        table["status"], table["regimes"] = "ok", ""
     table["src"] = graph.edges["src"].to_numpy()
     table["dst"] = graph.edges["dst"].to_numpy()
     table["baseline_t"] = table["baseline_t"].fillna(0.0)
@@ -154,49 +148,45 @@ def _edge_table(graph: SupplyGraph, result: Result | None) -> pd.DataFrame:
 def _aggregate(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Merge nodes into one per (stage, country), summing flows and exposures."""
     key = nodes["stage"] + ":" + nodes["country"]
-    weighted = nodes.assign(key=key, content_t=nodes["china_content_pct"] * nodes["baseline_t"])
-    grouped = weighted.groupby("key", sort=True)
-    table = grouped.agg(stage=("stage", "first"), country=("country", "first"),
-                        size=("size", "sum"), baseline_t=("baseline_t", "sum"),
-                        after_t=("after_t", "sum"), content_t=("content_t", "sum"),
-                        days_to_impact=("days_to_impact", "min"))  # fmt: skip
+    grouped = nodes.assign(content_t=nodes["china_content_pct"] * nodes["baseline_t"]
+                           ).groupby(key.rename("id"), sort=True)  # fmt: skip
+    sums = ["members", "baseline_t", "after_t", "content_t"]
+    table = grouped[sums + (["after_reroute_t"] if "after_reroute_t" in nodes else [])].sum()
+    table["stage"], table["country"] = grouped["stage"].first(), grouped["country"].first()
+    table["days_to_impact"] = grouped["days_to_impact"].min()
     table["sector"] = grouped["sector"].agg(lambda s: ";".join(sorted({x for x in s if x})))
-    table["shortfall_pct"] = _pct(table["baseline_t"] - table["after_t"], table["baseline_t"])
-    table["china_content_pct"] = _pct(table["content_t"], table["baseline_t"])
-    if "shortfall_reroute_pct" in nodes:
-        reroute_after = nodes["baseline_t"] * (1 - nodes["shortfall_reroute_pct"] / 100)
-        after = reroute_after.groupby(key).sum()
-        table["shortfall_reroute_pct"] = _pct(table["baseline_t"] - after, table["baseline_t"])
-    table = table.reset_index().rename(columns={"key": "id"})
+    table["shortfall_pct"] = _share(table["baseline_t"] - table["after_t"], table["baseline_t"])
+    table["china_content_pct"] = _share(table["content_t"], table["baseline_t"])
+    table = table.drop(columns="content_t").reset_index()
     table["name"] = table["stage"] + " in " + table["country"]
-    table["company"] = table["size"].map(lambda n: f"{n:,} nodes")
-    table["stock_days"] = np.nan
-    table["source"] = "aggregated"
-    position = pd.Series(np.arange(len(table)), index=table["id"])
-    group_of = position.loc[key].to_numpy()
+    table["company"] = table["members"].map(lambda n: f"{n:,} nodes")
+    table["stock_days"], table["source"] = np.nan, "aggregated"
+
+    group_of = pd.Series(np.arange(len(table)), index=table["id"]).loc[key].to_numpy()
     flows = edges.assign(src=group_of[edges["src"]], dst=group_of[edges["dst"]])
-    join = lambda cells: ";".join(sorted({x for c in cells for x in schema.split_list(c)}))  # noqa: E731
     merged = flows.groupby(["src", "dst", "status"], sort=True).agg(
-        baseline_t=("baseline_t", "sum"), after_t=("after_t", "sum"), material=("material", join),
-        elements=("elements", join), regimes=("regimes", join)).reset_index()  # fmt: skip
+        baseline_t=("baseline_t", "sum"), after_t=("after_t", "sum"),
+        material=("material", _union), elements=("elements", _union),
+        regimes=("regimes", _union)).reset_index()  # fmt: skip
     merged["supplier"] = table["id"].to_numpy()[merged["src"]]
     merged["customer"] = table["id"].to_numpy()[merged["dst"]]
-    return table.drop(columns="content_t"), merged
+    return table, merged
 
 
-def _pct(part: pd.Series, whole: pd.Series) -> pd.Series:
-    return pd.Series(np.where(whole > 0, 100 * part / whole.where(whole > 0, 1), 0.0),
-                     index=whole.index)  # fmt: skip
+def _union(cells: pd.Series) -> str:
+    return ";".join(sorted({item for cell in cells for item in schema.split_list(cell)}))
+
+
+def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """100 * part / whole, and 0 where whole is 0."""
+    return 100 * part / whole.where(whole > 0, np.inf)
 
 
 def _served_sectors(nodes: pd.DataFrame, edges: pd.DataFrame) -> list[list[str]]:
-    """Return, per node, the sectors it is or supplies (directly or through others)."""
+    """Return, per node, the sectors it is in or supplies (directly or through others)."""
     sectors = sorted({s for cell in nodes["sector"] for s in schema.split_list(cell)})
-    serves = np.zeros((len(nodes), len(sectors)), dtype=bool)
-    column = {s: j for j, s in enumerate(sectors)}
-    for i, cell in enumerate(nodes["sector"]):
-        for s in schema.split_list(cell):
-            serves[i, column[s]] = True
+    serves = np.array([[s in schema.split_list(cell) for s in sectors] for cell in nodes["sector"]],
+                      dtype=bool).reshape(len(nodes), len(sectors))  # fmt: skip
     src, dst = edges["src"].to_numpy(np.int64), edges["dst"].to_numpy(np.int64)
     while True:  # one vectorised upstream sweep per hop, until nothing changes
         grown = serves.copy()
@@ -207,31 +197,46 @@ def _served_sectors(nodes: pd.DataFrame, edges: pd.DataFrame) -> list[list[str]]
     return [[sectors[j] for j in np.flatnonzero(row)] for row in serves]
 
 
+def _summary(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool) -> list[str]:
+    lines = [f"{len(nodes):,} nodes, {len(edges):,} edges"]
+    if exposure:
+        status = edges["status"].value_counts()
+        affected = int((nodes["shortfall_pct"] >= AFFECTED_PCT).sum())
+        lines += [f"{status.get('cut', 0)} edge(s) cut, {status.get('throttled', 0)} throttled, "
+                  f"{status.get('reduced-upstream', 0)} reduced upstream",
+                  f"{affected} of {len(nodes):,} nodes lose output"]  # fmt: skip
+    return lines
+
+
 # ---------------------------------------------------------------- layout and styles
 
 
 def _layout(nodes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Stage columns left to right; rows by country, then name (deterministic)."""
     x, y = np.zeros(len(nodes)), np.zeros(len(nodes))
-    left = 0.0
+    columns = []  # per stage: its sub-columns of node rows
     for stage in schema.STAGES:
         rows = nodes[nodes["stage"] == stage].sort_values(["country", "name", "id"])
-        if rows.empty:
-            continue
         n_columns = math.ceil(len(rows) / ROWS_PER_COLUMN)
-        per_column = math.ceil(len(rows) / n_columns)
-        for c in range(n_columns):
-            chunk = rows.iloc[c * per_column:(c + 1) * per_column]
-            breaks = np.cumsum(chunk["country"].ne(chunk["country"].shift()).to_numpy()) - 1
-            offsets = np.arange(len(chunk)) * ROW_PX + breaks * COUNTRY_GAP_PX
+        per_column = math.ceil(len(rows) / n_columns) if n_columns else 0
+        chunks = [rows.iloc[c * per_column:(c + 1) * per_column] for c in range(n_columns)]
+        columns.append([chunk for chunk in chunks if not chunk.empty])
+    tallest = 0.0
+    for chunk in (chunk for stage in columns for chunk in stage):
+        breaks = np.cumsum(chunk["country"].ne(chunk["country"].shift()).to_numpy()) - 1
+        offsets = np.arange(len(chunk)) * ROW_PX + breaks * COUNTRY_GAP_PX
+        y[chunk.index] = offsets - offsets[-1] / 2
+        tallest = max(tallest, float(offsets[-1]))
+    stage_gap = max(STAGE_GAP_PX, STAGE_GAP_SHARE * tallest)  # a landscape page for tall data
+    left = 0.0
+    for stage_columns in (c for c in columns if c):
+        for c, chunk in enumerate(stage_columns):
             x[chunk.index] = left + c * SUBCOLUMN_PX
-            y[chunk.index] = offsets - offsets[-1] / 2
-        left += (n_columns - 1) * SUBCOLUMN_PX + STAGE_GAP_PX
+        left += (len(stage_columns) - 1) * SUBCOLUMN_PX + stage_gap
     return x, y
 
 
-def _stage_headers(nodes: pd.DataFrame) -> list[dict[str, Any]]:
-    x, y = _layout(nodes)
+def _stage_headers(nodes: pd.DataFrame, x: np.ndarray, y: np.ndarray) -> list[dict[str, Any]]:
     top = float(y.min()) - 50 if len(y) else 0.0
     headers = []
     for stage in schema.STAGES:
@@ -257,6 +262,7 @@ def _country_colours(nodes: pd.DataFrame) -> dict[str, str]:
 
 
 def _node_size(t: np.ndarray, largest: float) -> np.ndarray:
+    """Radius in px: area proportional to throughput."""
     return 8 + 22 * np.sqrt(np.clip(t, 0, None) / largest) if largest > 0 else np.full(len(t), 8.0)
 
 
@@ -271,55 +277,52 @@ def _legend(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool) -> dict[st
             label = f"> {lower:g}% shortfall" if math.isinf(bound) else f"{lower:g}-{bound:g}%"
             colours.append({"colour": colour, "label": label})
             lower = bound
-        statuses = list(EDGE_STYLES)
     else:
         by_country = _country_colours(nodes)
-        colours = [{"colour": c, "label": k} for k, c in by_country.items()
-                   if c != OTHER_COUNTRIES]  # fmt: skip
+        colours = [{"colour": c, "label": k} for k, c in by_country.items() if c != OTHER_COUNTRIES]
         if OTHER_COUNTRIES in by_country.values():
             colours.append({"colour": OTHER_COUNTRIES, "label": "other countries"})
-        statuses = ["ok"]
-    largest_node = float(nodes["baseline_t"].max()) if len(nodes) else 0.0
-    largest_edge = float(edges["baseline_t"].max()) if len(edges) else 0.0
-    shares = np.array([1.0, 0.25, 0.01])
+    largest_node, largest_edge = nodes["baseline_t"].max(), edges["baseline_t"].max()
+    nodes_t = np.array([1.0, 0.25, 0.01]) * (largest_node if largest_node > 0 else 0.0)
+    edges_t = np.array([1.0, 0.25, 0.01]) * (largest_edge if largest_edge > 0 else 0.0)
     return {
         "title": "Shortfall after the scenario" if exposure else "Country",
         "colours": colours,
-        "edges": [{"colour": EDGE_STYLES[s][0], "dashes": EDGE_STYLES[s][1],
-                   "label": EDGE_STYLES[s][2]} for s in statuses],  # fmt: skip
-        "sizes": [{"size": round(float(s), 1), "label": f"{_tonnes(t)} t/yr"} for s, t in
-                  zip(_node_size(shares * largest_node, largest_node), shares * largest_node)],
-        "widths": [{"width": round(float(w), 1), "label": f"{_tonnes(t)} t/yr"} for w, t in
-                   zip(_edge_width(shares * largest_edge, largest_edge), shares * largest_edge)],
-    }  # fmt: skip
+        "edges": [{"colour": colour, "dashes": dashes, "label": label} for colour, dashes, label
+                  in (EDGE_STYLES.values() if exposure else [EDGE_STYLES["ok"]])],
+        "sizes": [{"size": round(float(s), 1), "label": f"{_tonnes(t)} t/yr"}
+                  for s, t in zip(_node_size(nodes_t, nodes_t[0]), nodes_t)],
+        "widths": [{"width": round(float(w), 1), "label": f"{_tonnes(t)} t/yr"}
+                   for w, t in zip(_edge_width(edges_t, edges_t[0]), edges_t)],
+    }
 
 
 # ---------------------------------------------------------------- vis-network data
 
 
-def _vis_elements(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool
-                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:  # fmt: skip
+def _vis_elements(nodes: pd.DataFrame, edges: pd.DataFrame, x: np.ndarray, y: np.ndarray,
+                  exposure: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:  # fmt: skip
     """Return the vis-network node and edge dicts, collected through a pyvis Network."""
     from pyvis.network import Network
 
     net = Network(directed=True)
-    x, y = _layout(nodes)
-    sizes = _node_size(nodes["baseline_t"].to_numpy(), float(nodes["baseline_t"].max() or 0))
+    sizes = _node_size(nodes["baseline_t"].to_numpy(), float(nodes["baseline_t"].max()))
     by_country = {} if exposure else _country_colours(nodes)
-    names = dict(zip(nodes["id"], nodes["name"]))
     serves = _served_sectors(nodes, edges)
     for i, row in enumerate(nodes.to_dict("records")):
         fill = _exposure_colour(row["shortfall_pct"]) if exposure else by_country[row["country"]]
-        net.add_node(row["id"], label=_short(row["name"], 32), shape="dot", title=_node_tip(row, exposure),
-                     x=round(float(x[i]), 1), y=round(float(y[i]), 1),
-                     size=round(float(sizes[i]), 2),
+        net.add_node(row["id"], label=_short(row["name"], 32), shape="dot",
+                     title=_node_tip(row, exposure), x=round(float(x[i]), 1),
+                     y=round(float(y[i]), 1), size=round(float(sizes[i]), 2),
                      color={"background": fill, "border": NODE_BORDER,
                             "highlight": {"background": fill, "border": "#000000"},
                             "hover": {"background": fill, "border": "#000000"}},
                      stage=row["stage"], country=row["country"], name=row["name"],
                      serves=serves[i], shortfall_pct=_number(row["shortfall_pct"]))  # fmt: skip
-    widths = _edge_width(edges["baseline_t"].to_numpy(), float(edges["baseline_t"].max() or 0))
-    widths = np.where(edges["status"].isin(["cut", "throttled"]), np.maximum(widths, 2.5), widths)
+    widths = _edge_width(edges["baseline_t"].to_numpy(), float(edges["baseline_t"].max()))
+    licence = edges["status"].isin(["cut", "throttled"]).to_numpy()
+    widths = np.where(licence, np.maximum(widths, LICENCE_EDGE_MIN_WIDTH), widths)
+    names = dict(zip(nodes["id"], nodes["name"]))
     parallel: dict[tuple[str, str], int] = {}
     for j, row in enumerate(edges.to_dict("records")):
         pair = (row["supplier"], row["customer"])
@@ -329,11 +332,11 @@ def _vis_elements(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool
                    "roundness": 0.5} if rank == 0 else  # parallel edges fan out
                   {"enabled": True, "type": "curvedCW" if rank % 2 else "curvedCCW",
                    "roundness": 0.12 * ((rank + 1) // 2)})  # fmt: skip
-        net.add_edge(row["supplier"], row["customer"], id=f"e{j}", width=round(float(widths[j]), 2),
-                     title=_edge_tip(row, names, exposure), dashes=dashes, smooth=smooth,
+        net.add_edge(row["supplier"], row["customer"], id=f"e{j}",
+                     width=round(float(widths[j]), 2), title=_edge_tip(row, names, exposure),
+                     dashes=dashes, smooth=smooth, status=row["status"], material=row["material"],
                      color={"color": colour, "highlight": colour, "hover": colour,
-                            "inherit": False},
-                     status=row["status"], material=row["material"])  # fmt: skip
+                            "inherit": False})  # fmt: skip
     return net.nodes, net.edges
 
 
@@ -357,8 +360,10 @@ def _node_tip(row: dict[str, Any], exposure: bool) -> str:
     if exposure:
         lines.append(f"after: {_tonnes(row['after_t'])} t/yr "
                      f"(shortfall {_percent(row['shortfall_pct'])})")  # fmt: skip
-        if "shortfall_reroute_pct" in row:
-            lines.append(f"shortfall after rerouting: {_percent(row['shortfall_reroute_pct'])}")
+        if "after_reroute_t" in row:
+            lost = row["baseline_t"] - row["after_reroute_t"]
+            lines.append(f"after rerouting: {_tonnes(row['after_reroute_t'])} t/yr (shortfall "
+                         f"{_percent(100 * lost / row['baseline_t'] if row['baseline_t'] else 0)})")
         lines.append(f"days to impact: {_days(row['days_to_impact'])}")
     if not _missing(row["stock_days"]):
         lines.append(f"stock: {row['stock_days']:g} days")
@@ -391,28 +396,15 @@ def _scenario_panel(result: Result | None) -> dict[str, Any] | None:
         return None
     scenario, sectors = result.scenario, result.sectors
     reroute = "shortfall_reroute_pct" in sectors
-    header = ["sector", "makers", "shortfall", "days to impact"] + (
-        ["after rerouting"] if reroute else [])
-    rows = []
-    for row in sectors.to_dict("records"):
-        cells = [str(row["sector"]), str(row["makers"]), _percent(row["shortfall_pct"]),
-                 _days(row["days_to_impact"])]  # fmt: skip
-        rows.append(cells + ([_percent(row["shortfall_reroute_pct"])] if reroute else []))
+    header = ["sector", "makers", "shortfall", "days to impact"]
+    rows = [[str(row["sector"]), str(row["makers"]), _percent(row["shortfall_pct"]),
+             _days(row["days_to_impact"])] + ([_percent(row["shortfall_reroute_pct"])] if reroute
+                                              else []) for row in sectors.to_dict("records")]
     return {"name": scenario.name, "title": scenario.title,
             "as_of": f"as of {scenario.as_of.isoformat()}" if scenario.as_of else "as announced",
             "description": " ".join(scenario.description.split()),
-            "sources": list(scenario.sources), "header": header, "rows": rows}  # fmt: skip
-
-
-def _summary(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool, n_nodes: int,
-             n_edges: int) -> list[str]:  # fmt: skip
-    lines = [f"{n_nodes:,} nodes, {n_edges:,} edges"]
-    if exposure:
-        status = edges["status"].value_counts()
-        affected = int((nodes["shortfall_pct"] >= AFFECTED_PCT).sum())
-        lines += [f"{status.get('cut', 0)} edge(s) cut, {status.get('throttled', 0)} throttled",
-                  f"{affected} of {len(nodes)} drawn nodes lose output"]
-    return lines
+            "sources": list(scenario.sources), "rows": rows,
+            "header": header + (["after rerouting"] if reroute else [])}  # fmt: skip
 
 
 # ---------------------------------------------------------------- formatting and resources
@@ -463,13 +455,14 @@ def _page_js() -> str:
 
 @lru_cache(maxsize=1)
 def _vis_js() -> str:
-    """The vis-network 9.1.2 bundle that pyvis ships (Apache-2.0 OR MIT)."""
+    """The vis-network 9.1.2 bundle that pyvis ships (Apache-2.0 OR MIT), minus its map link."""
     path = resources.files("pyvis") / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
     code = path.read_text(encoding="utf-8")
     return _safe_script(re.sub(r"^//# sourceMappingURL=.*$", "", code, flags=re.M))
 
 
 def _safe_script(code: str) -> str:
+    """Refuse script text that could end its inline <script> element early."""
     if "</script" in code.lower() or "<!--" in code:
         raise ValueError("script text would end its <script> element early")
     return code

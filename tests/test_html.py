@@ -17,7 +17,6 @@ from supplygraph.graph import SupplyGraph, build_graph
 from supplygraph.html import EDGE_STYLES, EXPOSURE_SCALE, UNAFFECTED, render_html, write_html
 from supplygraph.io import Dataset, load_dataset
 from supplygraph.regimes import LicencePolicy, Rule, Scenario
-from supplygraph.simulate import simulate
 
 TINY = Path(__file__).parent / "data" / "tiny"
 IMG = '<img src=x onerror="window.__xss=1">'
@@ -40,7 +39,7 @@ def tiny() -> SupplyGraph:
 
 @pytest.fixture(scope="module")
 def tiny_result(tiny: SupplyGraph) -> Any:
-    return simulate(tiny, cut_and_throttle(title="Cut No. 18", description="Test scenario."),
+    return sg.simulate(tiny, cut_and_throttle(title="Cut No. 18", description="Test scenario."),
                        reroute=False)
 
 
@@ -66,7 +65,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> SupplyGraph:
 
 @pytest.fixture(scope="module")
 def hostile_page(hostile: SupplyGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    result = simulate(hostile, Scenario("evil", title=SCRIPT + IMG, description=HREF + JS_URL,
+    result = sg.simulate(hostile, Scenario("evil", title=SCRIPT + IMG, description=HREF + JS_URL,
                                            sources=(IMG, JS_URL),
                                            licences=(LicencePolicy("CN-2025-18", "cut"),)),
                          reroute=False)  # fmt: skip
@@ -117,7 +116,7 @@ def page_data(html: str) -> dict[str, Any]:
 
 def test_output_is_deterministic_and_offline(tiny: SupplyGraph, tiny_result: Any) -> None:
     page = render_html(tiny, tiny_result)
-    again = simulate(sg.load(TINY), cut_and_throttle(title="Cut No. 18",
+    again = sg.simulate(sg.load(TINY), cut_and_throttle(title="Cut No. 18",
                                                         description="Test scenario."),
                         reroute=False)  # fmt: skip
     assert render_html(sg.load(TINY), again) == page
@@ -174,7 +173,7 @@ def test_styles_in_the_data(tiny_result: Any, tiny: SupplyGraph) -> None:
 def test_big_graph_is_aggregated() -> None:
     graph = synthetic(350)  # 2,100 nodes
     assert graph.n_nodes > 2000
-    result = simulate(graph, Scenario("cut", rules=(Rule("country=CN", "cut"),)),
+    result = sg.simulate(graph, Scenario("cut", rules=(Rule("country=CN", "cut"),)),
                          reroute=False)
     data = page_data(render_html(graph, result))
     groups = graph.nodes.groupby(["stage", "country"]).ngroups
@@ -316,3 +315,11 @@ def test_aggregated_page_in_chromium(offline_page: Any, tmp_path: Path) -> None:
     assert page.is_visible("#sg-notice")
     assert "2,100 nodes" in page.inner_text("#sg-notice")
     assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_rerouting_column(tiny: SupplyGraph) -> None:
+    result = sg.simulate(tiny, cut_and_throttle(), reroute=True)
+    data = page_data(render_html(tiny, result))
+    assert data["scenario"]["header"][-1] == "after rerouting"
+    assert all(len(row) == 5 for row in data["scenario"]["rows"])
+    assert "after rerouting: " in data["nodes"][0]["title"]

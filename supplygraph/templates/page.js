@@ -91,7 +91,7 @@
 
   network.on("beforeDrawing", (ctx) => {
     ctx.save();
-    ctx.font = "600 18px system-ui, sans-serif";
+    ctx.font = `600 ${Math.round(14 / network.getScale())}px system-ui, sans-serif`;  // constant on screen
     ctx.fillStyle = "#7b8794";
     ctx.textAlign = "center";
     for (const stage of data.stages) ctx.fillText(stage.label, stage.x, stage.y);
@@ -201,8 +201,9 @@
       for (const cell of row) add(tr, "td", cell);
     }
     if (scenario.sources.length) {
-      add(panel, "h2", "Sources");
-      const list = add(panel, "ul");
+      const about = byId("sg-about");
+      add(about, "h2", "Sources");
+      const list = add(about, "ul");
       list.id = "sg-sources";
       for (const source of scenario.sources) add(list, "li", source);
     }
@@ -210,7 +211,7 @@
 
   // ------------------------------------------------------------ legend
 
-  const SVG = "http://www.w3.org/2000/svg";
+  const SVG = "http://www.w3.org/2000/svg";  // a namespace name, never fetched
   function swatch(width, height, shape, attributes) {
     const svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("width", width);
@@ -228,28 +229,40 @@
     add(row, "span", label);
   }
 
-  const legend = byId("sg-legend");
-  add(legend, "h2", `Legend: ${data.legend.title}`);
+  function line(colour, width, dashes) {
+    return swatch(40, 12, "line", { x1: 1, y1: 6, x2: 39, y2: 6, stroke: colour, "stroke-width": width,
+                                    "stroke-dasharray": dashes ? dashes.join(" ") : "none" });
+  }
+
+  function group(title, className, rows) {
+    const box = add(byId("sg-legend"), "div");
+    add(box, "h3", title);
+    const body = add(box, "div");
+    body.className = className;
+    if (rows) body.style.gridTemplateRows = `repeat(${rows}, auto)`;
+    return body;
+  }
+
+  const colours = group(data.legend.title, "sg-legend-grid", 3);
   for (const item of data.legend.colours) {
-    legendRow(legend, swatch(20, 20, "circle", { cx: 10, cy: 10, r: 8, fill: item.colour,
-                                                 stroke: "#5f6b76" }), item.label);
+    legendRow(colours, swatch(16, 16, "circle", { cx: 8, cy: 8, r: 7, fill: item.colour,
+                                                  stroke: "#5f6b76" }), item.label);
   }
-  add(legend, "h2", "Edges");
-  for (const item of data.legend.edges) {
-    legendRow(legend, swatch(48, 12, "line", { x1: 2, y1: 6, x2: 46, y2: 6, stroke: item.colour,
-      "stroke-width": 3, "stroke-dasharray": item.dashes ? item.dashes.join(" ") : "none" }), item.label);
-  }
-  add(legend, "h2", "Size at 100% zoom");
-  add(legend, "p", "Node area: throughput; edge width: flow.");
+  const edgeKey = group("Edges", "sg-legend-grid", 2);
+  for (const item of data.legend.edges) legendRow(edgeKey, line(item.colour, 3, item.dashes), item.label);
+  const sizes = group("Size at 100% zoom", "");
+  const circles = add(sizes, "div");
+  circles.className = "sg-legend-line";
+  add(circles, "p", "node area: throughput");
   for (const item of data.legend.sizes) {
     const d = 2 * item.size + 2;
-    legendRow(legend, swatch(d, d, "circle", { cx: d / 2, cy: d / 2, r: item.size, fill: "#ffffff",
-                                               stroke: "#5f6b76" }), item.label);
+    legendRow(circles, swatch(d, d, "circle", { cx: d / 2, cy: d / 2, r: item.size, fill: "#ffffff",
+                                                stroke: "#5f6b76" }), item.label);
   }
-  for (const item of data.legend.widths) {
-    legendRow(legend, swatch(48, 12, "line", { x1: 2, y1: 6, x2: 46, y2: 6, stroke: "#9aa3ad",
-                                               "stroke-width": item.width }), item.label);
-  }
+  const widths = add(sizes, "div");
+  widths.className = "sg-legend-line";
+  add(widths, "p", "edge width: flow");
+  for (const item of data.legend.widths) legendRow(widths, line("#9aa3ad", item.width, false), item.label);
 
   window.supplygraph = { network, nodes, edges, highlight, clearHighlight, applyFilters, findNode };
 })();
