@@ -135,7 +135,9 @@ def write_reports(result: Result, out_dir: str | Path, *, html: bool = True, raw
     if html:
         from .html import render_html
 
-        files["graph.html"] = render_html(result.graph, result)
+        restricts = result.scenario.licences or result.scenario.rules
+        # With nothing cut, the page shows the baseline graph coloured by country.
+        files["graph.html"] = render_html(result.graph, result if restricts else None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
