@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order
 
 from . import schema
 
@@ -80,3 +82,50 @@ def extraterritorial_edges(graph: SupplyGraph, regime: pd.Series,
         mask &= np.isin(country[index.dst], destinations)
     mask &= graph.carries(schema.split_list(regime["elements"]))
     return mask & (graph.edges["licence"].to_numpy() != "exempt")
+
+
+DFARS_STAGES = ("mine", "separation", "metal", "magnet")
+
+
+def provenance(graph: SupplyGraph, countries: str | Iterable[str], *,
+               stages: Iterable[str] = DFARS_STAGES) -> np.ndarray:  # fmt: skip
+    """Return, per node, whether any of its rare-earth input passed through given countries.
+
+    A node is flagged when it, or any node upstream of it along links with a positive
+    baseline flow, is at one of ``stages`` in one of ``countries``: the US DFARS test for
+    magnets from 1 January 2027 ("mined, refined, separated, melted or produced in China").
+    Unlike :func:`origin_share` this is all-or-nothing: one tonne is enough.
+
+    Examples
+    --------
+    Australian ore separated in China, then made into magnets in Japan; a Japanese motor
+    maker also buys Vietnamese magnets made from Australian oxide:
+
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from supplygraph.io import Dataset
+    >>> from supplygraph.graph import build_graph
+    >>> nodes = pd.DataFrame({"line": [2, 3, 4, 5, 6, 7], "id": ["au", "cn", "jp", "vn-sep",
+    ...     "vn", "motor"], "stage": ["mine", "separation", "magnet", "separation", "magnet",
+    ...     "component"], "country": ["AU", "CN", "JP", "VN", "VN", "JP"]})
+    >>> edges = pd.DataFrame({"line": [2, 3, 4, 5, 6, 7], "supplier": ["au", "cn", "au",
+    ...     "vn-sep", "jp", "vn"], "customer": ["cn", "jp", "vn-sep", "vn", "motor", "motor"],
+    ...     "material": ["ore", "oxide", "ore", "oxide", "magnet", "magnet"],
+    ...     "flow_t": [10.0, 10.0, 5.0, 5.0, 10.0, 5.0]})
+    >>> graph = build_graph(Dataset(nodes, edges, pd.DataFrame(), Path("."), ""))
+    >>> provenance(graph, "CN").tolist()
+    [False, True, True, False, False, True]
+    """
+    countries = (countries,) if isinstance(countries, str) else tuple(countries)
+    index, n = graph.index, graph.n_nodes
+    nodes = graph.nodes
+    seeds = np.flatnonzero(nodes["country"].isin(countries).to_numpy()
+                           & nodes["stage"].isin(tuple(stages)).to_numpy())  # fmt: skip
+    live = index.flow > 0
+    # one breadth-first search from a virtual node n linked to every seed
+    rows = np.concatenate([index.src[live], np.full(len(seeds), n)])
+    cols = np.concatenate([index.dst[live], seeds])
+    links = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n + 1, n + 1))
+    reached = np.zeros(n + 1, dtype=bool)
+    reached[breadth_first_order(links, n, directed=True, return_predecessors=False)] = True
+    return reached[:n]

@@ -1,4 +1,4 @@
-"""Rerouting, the best case: a linear program that sends spare capacity to the buyers who lost supply."""
+"""Rerouting, the best case: a linear program sending spare capacity to buyers who lost supply."""
 
 from __future__ import annotations
 
@@ -21,11 +21,11 @@ if TYPE_CHECKING:
 # Objective weights per tonne; a delivered tonne is worth 1 (see docs/rerouting.md).
 EXTRA_PENALTY = 1e-4  # flow above the no-adaptation flow of an existing link
 NEW_LINK_PENALTY = 1e-3  # flow on a new link
-# The no-adaptation point is feasible up to rounding in propagation; loosen its bounds by this.
+# The no-adaptation point is feasible up to rounding in propagation, and the stage-1 optimum up
+# to solver tolerance: loosen those bounds by this share.
 LOWER_SLACK = 1e-9
-# Solver noise: flows this close (relative to max(1 t, baseline)) to no-adaptation snap to it.
-SNAP = 1e-7
-ZERO_T = 1e-9  # tonnes below this are reported as 0
+DECIMALS = 6  # changes from the no-adaptation figures are rounded to the gram (1e-6 t)
+ZERO_T = 1e-9  # tonnes below this count as none
 SHORT = 1e-9  # a share below 1 - SHORT counts as a loss
 DEFAULT_MAX_NEW_SUPPLIERS = 8
 
@@ -106,7 +106,8 @@ def reroute(graph: SupplyGraph, disruption: Disruption, propagation: Propagation
     """
     model = _Model(graph, disruption, propagation, max_new_suppliers)
     if not model.short_makers:
-        return model.result(model.f0, np.zeros(0), model.y0, "no maker is short: nothing to reroute")
+        return model.result(model.f0, np.zeros(0), model.y0,
+                            "no maker is short: nothing to reroute")  # fmt: skip
     x, status = model.solve()
     n_edges, n_new = graph.n_edges, len(model.new_src)
     return model.result(x[:n_edges], x[n_edges:n_edges + n_new], x[n_edges + n_new:], status)
@@ -148,10 +149,14 @@ class _Model:
                                    where=base[self.out_node] > 0)  # fmt: skip
         # a material a node never shipped (zero baseline) stays unshipped
         self.f_max = np.where(out_base[self.out_group] > 0, self.f_max, 0.0)
+        self.arrived0 = np.bincount(self.in_group, self.f0, minlength=len(in_base))
+        shipped0 = np.bincount(self.out_group, self.f0, minlength=len(out_base))
+        self.unsold = self.out_ratio * self.y0[self.out_node] > shipped0 + ZERO_T
         if self.short_makers:
             self._candidates(disruption, prop, max_new_suppliers, in_base, out_base)
         else:
             self.new_src = self.new_dst = self.new_in = self.new_out = np.zeros(0, np.int64)
+            self.can_grow = np.zeros(self.n, dtype=bool)
 
     # ------------------------------------------------------------ candidate new links
 
@@ -159,15 +164,19 @@ class _Model:
                     in_base: np.ndarray, out_base: np.ndarray) -> None:  # fmt: skip
         """Pick new links: undisrupted sellers with spare capacity to buyers who lost supply."""
         n, n_mat = self.n, len(self.materials)
-        arrived = np.bincount(self.in_group, self.f0, minlength=len(in_base))
         in_material = np.zeros(len(in_base), np.int64)
         in_material[self.in_group] = self.material
-        lost = (in_base > 0) & (arrived < in_base * (1 - SHORT))
+        lost = (in_base > 0) & (self.arrived0 < in_base * (1 - SHORT))
         lost &= disruption.node_share[self.in_node] > 0
         disrupted = (disruption.node_share < 1) | (prop.output_ratio < 1 - SHORT)
         disrupted[self.src[disruption.edge_share < 1]] = True
         spare = (self.y_max - self.base)[self.out_node] * self.out_ratio
         selling = (out_base > 0) & (spare > ZERO_T) & ~disrupted[self.out_node]
+        # sellers whose extra output cannot get the extra input it needs are no use; new links
+        # may feed any lost group of a material someone sells (an over-estimate, so safe)
+        offered = np.bincount(self.out_material[selling], minlength=n_mat) > 0
+        self.can_grow = self._grow(lost & offered[in_material])
+        selling &= self.can_grow[self.out_node]
         existing = np.unique((self.src * n + self.dst) * n_mat + self.material)
         blocked = _new_link_licence(self.graph, disruption, self.out_group, len(out_base))
         pieces: list[tuple[np.ndarray, np.ndarray]] = []
@@ -179,8 +188,9 @@ class _Model:
             sellers = sellers[np.lexsort((self.out_node[sellers], -spare[sellers]))]
             # enough ranked sellers that k remain after dropping self, existing and blocked
             indegree = np.bincount(self.in_group, minlength=len(in_base))[buyers]
+            at_risk = blocked.count(sellers, self.out_node[sellers])
             width = len(sellers) if limit is None else min(
-                len(sellers), limit + int(indegree.max()) + 1 + blocked.count(sellers))
+                len(sellers), limit + int(indegree.max()) + 1 + at_risk)
             seller_grid = np.tile(sellers[:width], len(buyers))
             buyer_grid = np.repeat(buyers, width)
             s_node, b_node = self.out_node[seller_grid], self.in_node[buyer_grid]
@@ -197,36 +207,102 @@ class _Model:
         self.new_out, self.new_in = out_groups, in_groups
         self.new_src, self.new_dst = self.out_node[out_groups], self.in_node[in_groups]
 
+    # ------------------------------------------------------------ what can change
+
+    def _grow(self, fed_by_new: np.ndarray) -> np.ndarray:
+        """Return which nodes could make more than their no-adaptation output.
+
+        A node can grow if it has room under its capacity and every input it needs either
+        arrives with slack or can rise: on a link whose supplier can ship more, or on a new
+        link (``fed_by_new``, per input group). The greatest fixed point holds every node
+        that grows in any feasible solution, recycling loops included.
+        """
+        n_in = len(self.in_ratio)
+        fed = fed_by_new | (self.in_ratio == 0)
+        fed |= self.arrived0 > self.in_ratio * self.y0[self.in_node] + ZERO_T
+        room = self.y_max > self.y0 + ZERO_T
+        edge_room = self.f_max > self.f0 + ZERO_T
+        grow = room
+        while True:
+            rise = edge_room & (self.unsold[self.out_group] | grow[self.src])
+            starved = np.zeros(self.n, dtype=bool)
+            starved[self.in_node[~(fed | (np.bincount(self.in_group, rise, n_in) > 0))]] = True
+            grown = room & ~starved
+            if np.array_equal(grown, grow):
+                return grow
+            grow = grown
+
+    def _active(self) -> np.ndarray:
+        """Return which LP columns (edges, new links, node outputs) may leave no-adaptation.
+
+        Everything else stays at its no-adaptation value in some optimal solution: it cannot
+        rise, or its rise reaches no maker who is short (and would only cost penalties).
+        """
+        n_in = len(self.in_ratio)
+        new_rise = self.unsold[self.new_out] | self.can_grow[self.new_src]
+        grow = self._grow(np.bincount(self.new_in, new_rise, n_in) > 0)
+        rise = (self.f_max > self.f0 + ZERO_T) & (self.unsold[self.out_group] | grow[self.src])
+        new_rise = self.unsold[self.new_out] | grow[self.new_src]
+        useful = self.maker & (self.y_max > self.y0 + ZERO_T)
+        while True:
+            more = useful.copy()
+            more[self.src[rise & useful[self.dst]]] = True
+            more[self.new_src[new_rise & useful[self.new_dst]]] = True
+            if np.array_equal(more, useful):
+                break
+            useful = more
+        return np.concatenate([rise & useful[self.dst], new_rise & useful[self.new_dst],
+                               grow & useful])  # fmt: skip
+
     # ------------------------------------------------------------ linear program
 
     def solve(self) -> tuple[np.ndarray, str]:
-        """Solve max-min over sectors, then max delivered minus penalties; return x and status."""
+        """Solve max-min over sectors, then max delivered minus penalties; return x and status.
+
+        Only the columns that may change enter the LP; the rest stay at no-adaptation and
+        move to the right-hand side.
+        """
         n_e, n_c = len(self.src), len(self.new_src)
-        n_x = n_e + n_c + self.n
-        rows = self._rows(n_e, n_c)
-        lower = np.concatenate([self.f0, np.zeros(n_c), self.y0]) * (1 - LOWER_SLACK)
-        upper = np.concatenate([self.f_max, np.full(n_c, np.inf), self.y_max])
+        fixed = np.concatenate([self.f0, np.zeros(n_c), self.y0])
+        active = self._active()
+        x = fixed.copy()
+        if not active.any():
+            return x, "no spare capacity can reach a maker who is short"
+        cols = np.flatnonzero(active)
+        main = self._rows(n_e, n_c)
         sectors = self._sectors()
         sector_base = np.array([self.base[members].sum() for members in sectors])
-        delivered = _sector_rows(sectors, n_e + n_c, n_x)  # -sum of y per sector
-        a_ub, b_ub = rows, np.zeros(rows.shape[0])
-        if len(sectors) > 1:
+        both = vstack([main, _sector_rows(sectors, n_e + n_c, len(fixed))], format="csc")
+        a = both[:, cols].tocsr()
+        rhs = -(both[:, ~active] @ fixed[~active])
+        in_use = np.diff(a.indptr) > 0
+        n_main = main.shape[0]
+        a_main, rhs_main = a[:n_main][in_use[:n_main]], rhs[:n_main][in_use[:n_main]]
+        a_sector, rhs_sector, moves = a[n_main:], rhs[n_main:], in_use[n_main:]
+        lower = fixed[cols] * (1 - LOWER_SLACK)
+        upper = np.concatenate([self.f_max, np.full(n_c, np.inf), self.y_max])[cols]
+        a_ub, b_ub = a_main, rhs_main
+        ratio0 = np.array([self.y0[members].sum() for members in sectors]) / np.maximum(
+            sector_base, ZERO_T)
+        # max-min matters only when the worst-off sector at no adaptation can improve
+        if len(sectors) > 1 and moves[ratio0 <= ratio0.min()].all():
             # stage 1: maximise t (last column), the worst sector's delivered share
-            t_col = csr_array(sector_base.reshape(-1, 1))
-            a_1 = vstack([hstack([rows, csr_array((rows.shape[0], 1))]),
-                          hstack([delivered, t_col])], format="csr")
-            cost = np.zeros(n_x + 1)
+            a_1 = vstack([hstack([a_main, csr_array((a_main.shape[0], 1))]),
+                          hstack([a_sector, csr_array(sector_base.reshape(-1, 1))])],
+                         format="csr")  # fmt: skip
+            cost = np.zeros(len(cols) + 1)
             cost[-1] = -1.0
-            res = _linprog(cost, a_1, np.zeros(a_1.shape[0]), np.append(lower, 0.0),
-                           np.append(upper, 1.0), "max-min share")
-            t_star = max(float(res.x[-1]) - SNAP, 0.0)
-            # stage 2 holds every sector at or above t*
-            a_ub = vstack([rows, delivered], format="csr")
-            b_ub = np.concatenate([b_ub, -t_star * sector_base])
+            res = _linprog(cost, a_1, np.concatenate([rhs_main, rhs_sector]),
+                           np.append(lower, 0.0), np.append(upper, 1.0), "max-min share")
+            t_star = max(float(res.x[-1]) - LOWER_SLACK, 0.0)
+            # stage 2 holds every sector that can move at or above t*
+            a_ub = vstack([a_main, a_sector[moves]], format="csr")
+            b_ub = np.concatenate([rhs_main, (rhs_sector - t_star * sector_base)[moves]])
         cost = np.concatenate([np.full(n_e, EXTRA_PENALTY), np.full(n_c, NEW_LINK_PENALTY),
-                               np.where(self.maker, -1.0, 0.0)])  # fmt: skip
+                               np.where(self.maker, -1.0, 0.0)])[cols]  # fmt: skip
         res = _linprog(cost, a_ub, b_ub, lower, upper, "max delivered")
-        return res.x, str(res.message)
+        x[cols] = res.x
+        return x, str(res.message)
 
     def _sectors(self) -> list[np.ndarray]:
         """Maker positions per sector (sorted by name), for sectors with a baseline."""
@@ -261,10 +337,17 @@ class _Model:
 
     def result(self, f: np.ndarray, g: np.ndarray, y: np.ndarray, status: str) -> Rerouting:
         """Clean solver noise and build the Rerouting."""
-        f = np.where(np.abs(f - self.f0) <= SNAP * np.maximum(1.0, self.flow), self.f0, f)
-        f = np.where(f < ZERO_T, 0.0, f)
-        g = np.where(g < ZERO_T, 0.0, g)
-        y = np.where(np.abs(y - self.y0) <= SNAP * np.maximum(1.0, self.base), self.y0, y)
+        # changes are rounded to the gram: HiGHS meets constraints to about 1e-7
+        f = np.clip(self.f0 + np.round(f - self.f0, DECIMALS), self.f0, self.f_max)
+        g = np.maximum(np.round(g, DECIMALS), 0.0)
+        y = np.minimum(self.y0 + np.round(y - self.y0, DECIMALS), self.y_max)
+        # nor report more output than the rounded inputs support
+        arrived = (np.bincount(self.in_group, f, minlength=len(self.in_ratio))
+                   + np.bincount(self.new_in, g, minlength=len(self.in_ratio)))  # fmt: skip
+        supported = np.divide(arrived, self.in_ratio, out=np.full_like(arrived, np.inf),
+                              where=self.in_ratio > 0)  # fmt: skip
+        np.minimum.at(y, self.in_node, supported)
+        y = np.maximum(y, self.y0)
         # the output each node needs for what it ships, given its fixed output mix
         shipped = (np.bincount(self.out_group, f, minlength=len(self.out_ratio))
                    + np.bincount(self.new_out, g, minlength=len(self.out_ratio)))  # fmt: skip
@@ -273,15 +356,13 @@ class _Model:
         output = self.y0.copy()
         np.maximum.at(output, self.out_node, needed)
         # a maker's output is its objective term; elsewhere output above that is solver slack
-        node_after = np.where(self.maker, y, output)
-        node_after = np.where(node_after < ZERO_T, 0.0, node_after)
-        edges = self.graph.edges
+        node_after = np.where(self.maker, y, np.minimum(output, self.y_max))
         ids = self.graph.nodes["id"].to_numpy()
         rose = np.flatnonzero(f > self.f0)
         new = np.flatnonzero(g > 0)
         flows = pd.DataFrame({
-            "supplier": np.concatenate([edges["supplier"].to_numpy()[rose], ids[self.new_src[new]]]),
-            "customer": np.concatenate([edges["customer"].to_numpy()[rose], ids[self.new_dst[new]]]),
+            "supplier": np.concatenate([ids[self.src[rose]], ids[self.new_src[new]]]),
+            "customer": np.concatenate([ids[self.dst[rose]], ids[self.new_dst[new]]]),
             "material": np.concatenate([self.materials[self.material[rose]],
                                         self.materials[self.out_material[self.new_out[new]]]]),
             "baseline_t": np.concatenate([self.flow[rose], np.zeros(len(new))]),
@@ -305,7 +386,7 @@ def _sector_rows(sectors: list[np.ndarray], y_col: int, n_cols: int) -> csr_arra
 def _linprog(cost: np.ndarray, a_ub: csr_array, b_ub: np.ndarray, lower: np.ndarray,
              upper: np.ndarray, stage: str) -> Any:  # fmt: skip
     res = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=np.column_stack([lower, upper]),
-                  method="highs")
+                  method="highs-ipm")
     if res.status != 0 or res.x is None:
         raise SupplyGraphError(f"rerouting LP ({stage}) failed: {res.message}")
     return res
@@ -338,11 +419,13 @@ class _NewLinkLicence:
             blocked |= hit
         return blocked
 
-    def count(self, out_groups: np.ndarray) -> int:
-        """Return how many of ``out_groups`` some regime may block (for some buyer)."""
+    def count(self, out_groups: np.ndarray, s_node: np.ndarray) -> int:
+        """Return how many of these sellers some regime may block (for some buyer)."""
         hit = np.zeros(len(out_groups), dtype=bool)
-        for _, _, controlled, _ in self.rules:
-            hit |= controlled[out_groups]
+        seller = self.country[s_node]
+        for issuer, _, controlled, caught in self.rules:
+            at_risk = seller == issuer if caught is None else (seller != issuer) & caught[s_node]
+            hit |= controlled[out_groups] & at_risk
         return int(hit.sum())
 
 
@@ -357,9 +440,7 @@ def _new_link_licence(graph: SupplyGraph, disruption: Disruption, out_group: np.
         if not entry.get("applied") or regimes is None or entry["regime"] not in regimes.index:
             continue
         regime = regimes.loc[entry["regime"]]
-        elements = set(schema.split_list(regime["elements"]))
-        edge_controlled = graph.edges["elements"].map(
-            lambda cell, elements=elements: bool(elements & set(cell.split(";")))).to_numpy(bool)
+        edge_controlled = graph.carries(schema.split_list(regime["elements"]))
         if regime["materials"]:
             edge_controlled &= graph.edges["material"].isin(
                 schema.split_list(regime["materials"])).to_numpy()
