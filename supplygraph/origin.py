@@ -1,4 +1,4 @@
-"""Origin tracing: the share of each node's rare-earth content from a country, and No. 61."""
+"""Origin tracing: each node's rare-earth content by country of origin, and DFARS provenance."""
 
 from __future__ import annotations
 
@@ -6,11 +6,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
-
-from . import schema
 
 if TYPE_CHECKING:
     from .graph import SupplyGraph
@@ -58,32 +55,8 @@ def origin_share(graph: SupplyGraph, country: str = "CN") -> np.ndarray:
     return share
 
 
-def extraterritorial_edges(graph: SupplyGraph, regime: pd.Series,
-                           destinations: tuple[str, ...] | None = None) -> np.ndarray:  # fmt: skip
-    """Return the edges a regime's extraterritorial rule makes licence edges.
-
-    Under MOFCOM No. 61 of 2025 a foreign-made item needs a Chinese licence when its
-    Chinese-origin controlled rare-earth content is at least the threshold (0.1%) of
-    its value. Here the content is the supplier's Chinese-origin share of rare-earth
-    input by mass (an upper bound of the value share, since the item's value also holds
-    non-rare-earth parts): an edge leaving a node outside the issuing country, towards
-    another country, carrying a controlled element, is caught when that share is at or
-    above the threshold. The cascade runs to the end of the chain.
-    """
-    index = graph.index
-    country = graph.nodes["country"].to_numpy()
-    issuer = regime["issuer"]
-    content_pct = origin_share(graph, issuer)[index.src] * 100
-    mask = (country[index.src] != issuer) & (country[index.src] != country[index.dst])
-    mask &= content_pct >= float(regime["extraterritorial_pct"])
-    if regime["destinations"] != "all":
-        mask &= np.isin(country[index.dst], schema.split_list(regime["destinations"]))
-    if destinations is not None:
-        mask &= np.isin(country[index.dst], destinations)
-    mask &= graph.carries(schema.split_list(regime["elements"]))
-    return mask & (graph.edges["licence"].to_numpy() != "exempt")
-
-
+# The stages at which DFARS asks where rare earths were "mined, refined, separated, melted or
+# produced".
 DFARS_STAGES = ("mine", "separation", "metal", "magnet")
 
 

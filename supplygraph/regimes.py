@@ -94,27 +94,36 @@ def licence_edges(graph: SupplyGraph, regime: pd.Series,
 
     An edge is a licence edge when its supplier is in the issuing country, its customer
     outside it (in a covered destination), and it carries a controlled element (and,
-    where the regime lists materials, is one of them). The edges' ``licence`` column
-    can exempt an edge (``exempt``) or add it to named regimes (``+ID;ID``).
-    Regimes with an extraterritorial threshold add foreign edges separately
-    (see :func:`supplygraph.origin.extraterritorial_edges`).
+    where the regime lists materials, is one of them). Under a regime with an
+    extraterritorial threshold (No. 61: 0.1%) it is instead an edge leaving a node outside
+    the issuing country, towards another country, whose issuer-origin content
+    (:func:`supplygraph.origin.origin_share`, in %) is at or above the threshold: the
+    cascade runs to the end of the chain. The edges' ``licence`` column can exempt an
+    edge (``exempt``) or add it to named regimes (``+ID;ID``).
     """
-    nodes, edges = graph.nodes, graph.edges
-    supplier_country = nodes["country"].to_numpy()[graph.index.src]
-    customer_country = nodes["country"].to_numpy()[graph.index.dst]
-    mask = (supplier_country == regime["issuer"]) & (customer_country != regime["issuer"])
+    index = graph.index
+    country = graph.nodes["country"].to_numpy()
+    supplier, customer = country[index.src], country[index.dst]
+    issuer = regime["issuer"]
+    if pd.isna(regime["extraterritorial_pct"]):
+        mask = (supplier == issuer) & (customer != issuer)
+    else:
+        from .origin import origin_share
+
+        content_pct = origin_share(graph, issuer)[index.src] * 100
+        mask = (supplier != issuer) & (supplier != customer)
+        mask &= content_pct >= float(regime["extraterritorial_pct"])
     if regime["destinations"] != "all":
-        mask &= np.isin(customer_country, schema.split_list(regime["destinations"]))
+        mask &= np.isin(customer, schema.split_list(regime["destinations"]))
     if destinations is not None:
-        mask &= np.isin(customer_country, destinations)
+        mask &= np.isin(customer, destinations)
     mask &= graph.carries(schema.split_list(regime["elements"]))
     if regime["materials"]:
-        mask &= edges["material"].isin(schema.split_list(regime["materials"])).to_numpy()
-    licence = edges["licence"].to_numpy()
-    mask &= licence != "exempt"
+        mask &= graph.edges["material"].isin(schema.split_list(regime["materials"])).to_numpy()
+    licence = graph.edges["licence"].to_numpy()
     added = np.array([regime["id"] in schema.split_list(cell.lstrip("+")) for cell in licence],
                      dtype=bool)  # fmt: skip
-    return mask | added
+    return (mask & (licence != "exempt")) | added
 
 
 # ---------------------------------------------------------------- selectors
@@ -391,7 +400,7 @@ class Disruption:
     edge_share: np.ndarray  # per edge, in [0, 1]
     node_share: np.ndarray  # per node, in [0, 1]
     edge_regimes: list[list[str]]  # per edge: regime ids that made it a licence edge
-    regime_log: list[dict[str, Any]]  # per named regime: id, applied, reason, edges
+    regime_log: list[dict[str, Any]]  # per named regime: applied, reason, action, edges, ...
     warnings: list[str] = field(default_factory=list)
 
 
@@ -424,23 +433,20 @@ def resolve(graph: SupplyGraph, scenario: Scenario) -> Disruption:
             regime = regimes.loc[regime_id]
             in_force, reason = regime_state(regime, scenario.as_of,
                                             ignore_suspensions=scenario.ignore_suspensions)
-            mask = np.zeros(graph.n_edges, dtype=bool)
-            if in_force:
-                if not pd.isna(regime["extraterritorial_pct"]):
-                    if scenario.extraterritorial:
-                        from .origin import extraterritorial_edges
-
-                        mask = extraterritorial_edges(graph, regime, policy.destinations)
-                    else:
-                        reason += "; extraterritorial rule switched off"
-                else:
-                    mask = licence_edges(graph, regime, policy.destinations)
-                edge_share[mask] = np.minimum(edge_share[mask], policy.share)
-                for j in np.flatnonzero(mask):
-                    edge_regimes[j].append(regime_id)
+            extraterritorial = not pd.isna(regime["extraterritorial_pct"])
+            applies = in_force and (scenario.extraterritorial or not extraterritorial)
+            if in_force and not applies:
+                reason += "; extraterritorial rule switched off"
+            mask = (licence_edges(graph, regime, policy.destinations) if applies
+                    else np.zeros(graph.n_edges, dtype=bool))  # fmt: skip
+            edge_share[mask] = np.minimum(edge_share[mask], policy.share)
+            for j in np.flatnonzero(mask):
+                edge_regimes[j].append(regime_id)
             if policy.regime != "in-force" or in_force:
-                log.append({"regime": regime_id, "applied": bool(in_force), "reason": reason,
+                log.append({"regime": regime_id, "applied": applies, "reason": reason,
                             "action": policy.action, "share": policy.share,
+                            "destinations": list(policy.destinations or []) or None,
+                            "extraterritorial": extraterritorial,
                             "licence_edges": int(mask.sum())})  # fmt: skip
     for rule in scenario.rules:
         selector = parse_selector(rule.select)

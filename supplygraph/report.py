@@ -26,7 +26,7 @@ SECTOR_COLUMNS = ["sector", "makers", "countries", "baseline_t", "after_t", "sho
 NODE_COLUMNS = ["id", "name", "stage", "country", "company", "sector", "baseline_t", "after_t",
                 "shortfall_t", "shortfall_pct", "days_to_impact", "stock_days",
                 "after_reroute_t", "shortfall_reroute_t", "shortfall_reroute_pct",
-                "china_content_pct", "source"]  # fmt: skip
+                "china_content_pct", "dfars_covered", "source"]  # fmt: skip
 EDGE_COLUMNS = ["supplier", "customer", "material", "elements", "baseline_t",
                 "licensed_share", "after_t", "status", "regimes", "after_reroute_t"]
 REPORT_FILES = ("sectors.csv", "nodes.csv", "countries.csv", "edges.csv", "scenario.json")

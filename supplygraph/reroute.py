@@ -398,8 +398,8 @@ def _linprog(cost: np.ndarray, a_ub: csr_array, b_ub: np.ndarray, lower: np.ndar
 class _NewLinkLicence:
     """Which candidate new links would be licence edges (bound 0: nothing to licence)."""
 
-    def __init__(self, country: np.ndarray,
-                 rules: list[tuple[str, str, np.ndarray, np.ndarray | None]]) -> None:  # fmt: skip
+    def __init__(self, country: np.ndarray, rules: list[tuple[str, list[str] | None, np.ndarray,
+                                                               np.ndarray | None]]) -> None:
         self.country = country
         # per regime: issuer, destinations, controlled per output group, foreign sellers caught
         self.rules = rules
@@ -410,8 +410,8 @@ class _NewLinkLicence:
         seller, buyer = self.country[s_node], self.country[b_node]
         for issuer, destinations, controlled, caught in self.rules:
             hit = controlled[out_groups]
-            if destinations != "all":
-                hit &= np.isin(buyer, schema.split_list(destinations))
+            if destinations is not None:
+                hit &= np.isin(buyer, destinations)
             if caught is None:  # direct exports from the issuing country
                 hit &= (seller == issuer) & (buyer != issuer)
             else:  # extraterritorial: foreign sellers at or above the content threshold
@@ -446,11 +446,14 @@ def _new_link_licence(graph: SupplyGraph, disruption: Disruption, out_group: np.
                 schema.split_list(regime["materials"])).to_numpy()
         controlled = np.bincount(out_group, edge_controlled, minlength=n_out) > 0
         caught = None
-        if not pd.isna(regime["extraterritorial_pct"]):
-            # resolve() logs this reason when the scenario switches the rule off
-            if "switched off" in str(entry.get("reason", "")):
-                continue
+        if entry["extraterritorial"]:
             content_pct = origin_share(graph, regime["issuer"]) * 100
             caught = content_pct >= float(regime["extraterritorial_pct"])
-        rules.append((regime["issuer"], regime["destinations"], controlled, caught))
+        destinations = None  # all
+        if regime["destinations"] != "all":
+            destinations = schema.split_list(regime["destinations"])
+        if entry["destinations"]:
+            destinations = [d for d in entry["destinations"]
+                            if destinations is None or d in destinations]  # fmt: skip
+        rules.append((regime["issuer"], destinations, controlled, caught))
     return _NewLinkLicence(graph.nodes["country"].to_numpy(), rules)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .origin import origin_share
+from .origin import origin_share, provenance
 from .propagate import Propagation, propagate
 from .regimes import Disruption, Scenario, resolve
 from .schema import STAGE_RANK
@@ -38,8 +38,13 @@ class Result:
     warnings: list[str] = field(default_factory=list)
 
 
+# DFARS 252.225-7052 "covered countries": China, Iran, North Korea, Russia.
+DFARS_COUNTRIES = ("CN", "IR", "KP", "RU")
+
+
 def simulate(graph: SupplyGraph, scenario: Scenario, *, reroute: bool = True,
-             origin_country: str = "CN") -> Result:  # fmt: skip
+             origin_country: str = "CN",
+             provenance_countries: tuple[str, ...] = DFARS_COUNTRIES) -> Result:  # fmt: skip
     """Run a scenario: propagate the shortfall and, optionally, the best-case rerouting.
 
     Parameters
@@ -52,6 +57,9 @@ def simulate(graph: SupplyGraph, scenario: Scenario, *, reroute: bool = True,
         Also solve the rerouting linear program (the best case).
     origin_country
         Country whose origin share is reported per node (``china_content_pct``).
+    provenance_countries
+        Countries of the DFARS-style test per node (``dfars_covered``): whether any of
+        its rare-earth input was mined, separated, melted or produced there.
 
     Returns
     -------
@@ -75,6 +83,7 @@ def simulate(graph: SupplyGraph, scenario: Scenario, *, reroute: bool = True,
         rerouting = solve_reroute(graph, disruption, prop)
     content = origin_share(graph, origin_country) * 100
     nodes = _node_table(graph, prop, rerouting, content)
+    nodes["dfars_covered"] = provenance(graph, provenance_countries)
     return Result(
         graph=graph, scenario=scenario, disruption=disruption, propagation=prop,
         sectors=_sector_table(nodes), nodes=nodes, countries=_country_table(nodes),

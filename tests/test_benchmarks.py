@@ -13,10 +13,10 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 @pytest.mark.parametrize(("script", "args"), [
     ("bench_propagate.py", ["--edges", "2000", "--repeat", "1"]),
+    ("bench_reroute.py", ["--edges", "2000", "--repeat", "1"]),
 ])  # fmt: skip
 def test_benchmark_script_runs(script, args):
     out = subprocess.run([sys.executable, str(BENCHMARKS / script), *args], capture_output=True,
                          text=True, check=True, timeout=120).stdout  # fmt: skip
-    lines = out.strip().splitlines()
-    assert len(lines) == 2  # header and one size
-    assert "2,000" in lines[1]
+    assert "2,000" in out  # the size it ran at
+    assert " s" in out  # and a time

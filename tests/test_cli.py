@@ -217,3 +217,17 @@ def test_python_m_entry_point():
     out = subprocess.run([sys.executable, "-m", "supplygraph", "--version"],
                          capture_output=True, text=True, check=True).stdout  # fmt: skip
     assert "0.1.0" in out
+
+
+def test_golden_sectors_csv_on_bundled_data(tmp_path):
+    """sectors.csv of 2025-10-package on the bundled data, byte for byte.
+
+    A change here means the data, the engine or the report format changed: check the
+    new figures, then refresh the file with
+    `supplygraph simulate -s 2025-10-package --no-html --out DIR` and copy DIR/sectors.csv.
+    """
+    result = invoke("simulate", "-s", "2025-10-package", "--no-html", "--quiet", "--out",
+                    str(tmp_path))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    golden = Path(__file__).parent / "data" / "golden" / "2025-10-package-sectors.csv"
+    assert (tmp_path / "sectors.csv").read_text() == golden.read_text()
