@@ -187,3 +187,19 @@ def test_extraterritorial_switch_is_reported():
     disruption = resolve(graph, scenario)
     assert np.all(disruption.edge_share == 1)
     assert "extraterritorial rule switched off" in disruption.regime_log[0]["reason"]
+
+
+def test_extraterritorial_licence_edges_honour_the_licence_column():
+    # JP magnet plant makes magnets from Chinese oxide (100% Chinese content) and ships Dy-bearing
+    # magnets to DE (caught), to US (exempted in the data) and NdPr-only magnets to KR (no
+    # controlled element, but added to No. 61 by the licence column)
+    graph = make_graph(
+        {"cn": {"country": "CN"}, "jp": {"country": "JP", "stage": "magnet"},
+         "de": {"country": "DE"}, "us": {"country": "US"}, "kr": {"country": "KR"}},
+        [("cn", "jp", "oxide", 10, {"elements": "Nd;Dy"}),
+         ("jp", "de", "magnet", 4, {"elements": "Nd;Dy"}),
+         ("jp", "us", "magnet", 3, {"elements": "Nd;Dy", "licence": "exempt"}),
+         ("jp", "kr", "magnet", 3, {"elements": "Nd", "licence": "+CN-2025-61"})],
+    )  # fmt: skip
+    # the direct export cn -> jp is No. 18's business, not No. 61's
+    assert licence_edges(graph, REGIMES.loc["CN-2025-61"]).tolist() == [False, True, False, True]
