@@ -15,7 +15,7 @@ from . import __version__
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 SECTOR_HEADER = ("sector", "makers", "shortfall t", "shortfall %", "days to impact",
-                 "after reroute %")  # fmt: skip
+                 "shortfall % after rerouting")  # fmt: skip
 
 
 class UserError(click.ClickException):
