@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import csc_matrix, identity
+from scipy.sparse.linalg import spsolve
 
 from .graph import EngineIndex
 
 # Fixed-point tolerance and cap for levels that hold a recycling loop.
 TOLERANCE = 1e-12
 MAX_ITERATIONS = 10_000
+# An availability within this of 1 is 1: sums of shares carry rounding noise.
+SNAP = 1e-12
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,6 @@ def propagate(index: EngineIndex, edge_share: np.ndarray, node_share: np.ndarray
     avail = np.ones(n)
     days = np.where(node_share < 1, 0.0, np.inf)
     edge_start = np.where(edge_share < 1, 0.0, np.inf)  # a licence bites on day 0
-    base = index.group_base
     for level, edges in enumerate(index.level_edges):
         if not len(edges):
             continue
@@ -80,13 +84,14 @@ def propagate(index: EngineIndex, edge_share: np.ndarray, node_share: np.ndarray
         starts = index.level_node_starts[level]
         level_nodes = index.group_node[g0:g1][starts]
         group_local = index.group[edges] - g0
-        for _ in range(MAX_ITERATIONS if index.cyclic_level[level] else 1):
+        weight = _weights(index, edges, group_local, g0, edge_share)
+        cyclic = index.cyclic_level[level]
+        if cyclic:
+            _solve_loops(index, edges, group_local, g1 - g0, starts, level_nodes, weight,
+                         node_share, ratio)  # fmt: skip
+        for _ in range(MAX_ITERATIONS if cyclic else 1):
             src = index.src[edges]
-            arrived = np.bincount(group_local, index.flow[edges] * edge_share[edges] * ratio[src],
-                                  minlength=g1 - g0)  # fmt: skip
-            group_avail = np.divide(arrived, base[g0:g1], out=np.ones(g1 - g0),
-                                    where=base[g0:g1] > 0)  # fmt: skip
-            group_avail = np.minimum(group_avail, 1.0)
+            group_avail = _availability(group_local, g1 - g0, weight, ratio[src])
             node_avail = np.minimum.reduceat(group_avail, starts)
             new_ratio = node_avail * node_share[level_nodes]
             # Day the shortage reaches each node: earliest start among its constrained inputs.
@@ -107,3 +112,65 @@ def propagate(index: EngineIndex, edge_share: np.ndarray, node_share: np.ndarray
                 break
     edge_after = index.flow * edge_share * ratio[index.src]
     return Propagation(ratio, avail, edge_after, days)
+
+
+def _weights(index: EngineIndex, edges: np.ndarray, group_local: np.ndarray, g0: int,
+             edge_share: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Each edge's licensed flow as a share of its group's baseline inflow."""
+    base = index.group_base[g0 + group_local]
+    return np.divide(index.flow[edges] * edge_share[edges], base, out=np.zeros(len(edges)),
+                     where=base > 0)  # fmt: skip
+
+
+def _availability(group_local: np.ndarray, n_groups: int, weight: np.ndarray,
+                  supplier_ratio: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Share of each group's baseline that arrives, capped at 1 (rounding noise snapped to 1)."""
+    arrived = np.bincount(group_local, weight * supplier_ratio, minlength=n_groups)
+    # a group with no baseline inflow is not constrained
+    empty = np.bincount(group_local, minlength=n_groups) == 0
+    return np.where((arrived > 1 - SNAP) | empty, 1.0, arrived)
+
+
+def _solve_loops(index: EngineIndex, edges: np.ndarray, group_local: np.ndarray, n_groups: int,
+                 starts: np.ndarray, level_nodes: np.ndarray, weight: np.ndarray,
+                 node_share: np.ndarray, ratio: np.ndarray) -> None:  # fmt: skip
+    """Move ``ratio`` of a level with recycling loops to its greatest fixed point, in place.
+
+    Plain iteration converges slowly when a loop feeds a node most of its input, so this
+    uses policy iteration: fix, per node, the input group that is scarcest at the current
+    ratios (or the cap at 1), solve that linear system exactly, and repeat until the
+    scarcest groups stop changing. Each step lands on or above the greatest fixed point
+    and below the previous step, so it ends there. Where a chosen system is singular (a
+    loop that loses nothing), plain iteration in the caller finishes the job.
+    """
+    n_local = len(level_nodes)
+    local = np.full(index.n_nodes, -1)
+    local[level_nodes] = np.arange(n_local)
+    node_of_group = np.repeat(np.arange(n_local), np.diff(np.append(starts, n_groups)))
+    src = index.src[edges]
+    src_local = local[src]
+    share = node_share[level_nodes]
+    for _ in range(100):
+        group_avail = _availability(group_local, n_groups, weight, ratio[src])
+        node_avail = np.minimum.reduceat(group_avail, starts)
+        if np.max(np.abs(node_avail * share - ratio[level_nodes]), initial=0.0) <= TOLERANCE:
+            return
+        # the first scarcest group of each node; a node at availability 1 is capped
+        candidate = np.where(group_avail <= node_avail[node_of_group], np.arange(n_groups),
+                             n_groups)  # fmt: skip
+        chosen = np.minimum.reduceat(candidate, starts)
+        capped = node_avail >= 1
+        row = node_of_group[group_local]
+        on = (chosen[row] == group_local) & ~capped[row]
+        inside = on & (src_local >= 0)
+        outside = on & (src_local < 0)
+        constant = np.bincount(row[outside], weight[outside] * ratio[src[outside]], n_local)
+        rhs = share * np.where(capped, 1.0, constant)
+        loop = csc_matrix((share[row[inside]] * weight[inside], (row[inside], src_local[inside])),
+                          shape=(n_local, n_local))  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            solution = spsolve(identity(n_local, format="csc") - loop, rhs)
+        if not np.all(np.isfinite(solution)):
+            return
+        ratio[level_nodes] = np.clip(solution, 0.0, 1.0)

@@ -1,27 +1,45 @@
-"""A plain-Python reference of the propagation engine: obviously correct, slow."""
+"""Reference implementations of the propagation engine: obviously correct, slow."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
+from scipy.optimize import linprog
+
 INF = math.inf
+SNAP = 1e-12  # as in the engine: an availability within this of 1 is 1
 
 
-def reference_propagate(n, edges, edge_share, node_share, stock):
-    """Plain-Python fixed-point iteration over all nodes (obviously correct, slow)."""
-    ratio = list(node_share)
-    days = [0.0 if node_share[v] < 1 else INF for v in range(n)]
+def _inputs(edges):
     inputs = {}
     for j, (_, d, m, _) in enumerate(edges):
         inputs.setdefault(d, {}).setdefault(m, []).append(j)
+    return inputs
+
+
+def _availability(edges, js, edge_share, ratio):
+    base = sum(edges[j][3] for j in js)
+    got = sum(edges[j][3] * edge_share[j] * ratio[edges[j][0]] for j in js) / base if base else 1
+    return 1.0 if got > 1 - SNAP else got
+
+
+def reference_propagate(n, edges, edge_share, node_share, stock, ratio=None):
+    """Plain-Python fixed-point iteration over all nodes; exact on graphs without loops.
+
+    With ``ratio`` given (e.g. from :func:`greatest_fixed_point`), only the days are
+    iterated.
+    """
+    fixed = ratio is not None
+    ratio = list(ratio) if fixed else list(node_share)
+    days = [0.0 if node_share[v] < 1 else INF for v in range(n)]
+    inputs = _inputs(edges)
     for _ in range(100_000):
         new_ratio, new_days = list(ratio), list(days)
         for v, groups in inputs.items():
             avail, reach = 1.0, INF
             for js in groups.values():
-                base = sum(edges[j][3] for j in js)
-                got = sum(edges[j][3] * edge_share[j] * ratio[edges[j][0]] for j in js)
-                a = min(got / base, 1.0) if base > 0 else 1.0
+                a = _availability(edges, js, edge_share, ratio)
                 avail = min(avail, a)
                 if a < 1:
                     for j in js:
@@ -29,7 +47,8 @@ def reference_propagate(n, edges, edge_share, node_share, stock):
                         if ratio[edges[j][0]] < 1:
                             start = min(start, days[edges[j][0]])
                         reach = min(reach, start)
-            new_ratio[v] = avail * node_share[v]
+            if not fixed:
+                new_ratio[v] = avail * node_share[v]
             buffer = stock[v] / (1 - avail) if avail < 1 else INF
             new_days[v] = 0.0 if node_share[v] < 1 else reach + buffer
         done = max(abs(a - b) for a, b in zip(new_ratio, ratio)) < 1e-13 and new_days == days
@@ -37,3 +56,29 @@ def reference_propagate(n, edges, edge_share, node_share, stock):
         if done:
             break
     return ratio, days
+
+
+def greatest_fixed_point(n, edges, edge_share, node_share):
+    """Output ratios as the greatest fixed point, exactly, loops included.
+
+    The map r -> u x min over groups of min(1, availability) is monotone, so its greatest
+    fixed point is the largest r with r <= T(r) (Knaster-Tarski): a linear program,
+    maximise sum r subject to r_v <= u_v and r_v <= u_v x sum_e w_e r_src(e) for every
+    input group. Exact up to the solver's tolerance (1e-10).
+    """
+    inputs = _inputs(edges)
+    rows, bounds = [], [(0.0, node_share[v]) for v in range(n)]
+    for v, groups in inputs.items():
+        for js in groups.values():
+            base = sum(edges[j][3] for j in js)
+            row = np.zeros(n)
+            row[v] += 1.0
+            for j in js:
+                row[edges[j][0]] -= node_share[v] * edges[j][3] * edge_share[j] / base
+            rows.append((v, row))
+    a_ub = np.array([row for _, row in rows]) if rows else None
+    res = linprog(-np.ones(n), A_ub=a_ub, b_ub=np.zeros(len(rows)) if rows else None,
+                  bounds=bounds, method="highs",
+                  options={"primal_feasibility_tolerance": 1e-10,
+                           "dual_feasibility_tolerance": 1e-10})  # fmt: skip
+    return res.x.tolist()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
+import networkx as nx
 import numpy as np
 from graphs import make_graph
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reference import reference_propagate
+from reference import greatest_fixed_point, reference_propagate
 
 from supplygraph.graph import EngineIndex
 from supplygraph.propagate import propagate
@@ -146,8 +147,30 @@ def test_array_engine_matches_reference(case):
     index = EngineIndex.build(n, src.astype(np.int64), dst.astype(np.int64), mat,
                               flow.astype(float))  # fmt: skip
     p = propagate(index, np.array(edge_share), np.array(node_share), np.array(stock))
-    ratio, days = reference_propagate(n, edges, edge_share, node_share, stock)
-    assert np.allclose(p.output_ratio, ratio, atol=1e-9)
+    exact = greatest_fixed_point(n, edges, edge_share, node_share)
+    assert np.allclose(p.output_ratio, exact, atol=1e-8)
+    _, days = reference_propagate(n, edges, edge_share, node_share, stock,
+                                  ratio=p.output_ratio.tolist())  # fmt: skip
     finite = np.isfinite(days)
     assert (np.isfinite(p.days_to_impact) == finite).all()
     assert np.allclose(p.days_to_impact[finite], np.array(days)[finite], rtol=1e-9)
+    if nx.is_directed_acyclic_graph(nx.DiGraph([(s, d) for s, d, _, _ in edges])):
+        # without loops the plain iteration is exact too, days and all
+        plain_ratio, plain_days = reference_propagate(n, edges, edge_share, node_share, stock)
+        assert np.allclose(p.output_ratio, plain_ratio, atol=1e-12)
+        assert (np.isfinite(p.days_to_impact) == np.isfinite(plain_days)).all()
+
+
+def test_slow_recycling_loop_is_solved_exactly():
+    # separator s gets 1 t of ore (cut) and 999 t of scrap back from magnet plant g, which
+    # gets all of s's 1,000 t: plain iteration shrinks by 0.999 a step, policy iteration
+    # solves r(s) = (1 x 0 + 999 x r(g)) / 1000 with r(g) = r(s) exactly: r = 0
+    graph = make_graph({"m": {"stage": "mine"}, "s": {}, "g": {"stage": "magnet"},
+                        "k": {"stage": "manufacturer", "sector": "ev"}},
+                       [("m", "s", "feed", 1), ("g", "s", "feed", 999), ("s", "g", "oxide", 1000),
+                        ("g", "k", "magnet", 1)])  # fmt: skip
+    p = run(graph, edge_share=[0, 1, 1, 1])
+    assert p.output_ratio.tolist() == [1.0, 0.0, 0.0, 0.0]
+    # with the ore throttled to 50%: r = (0.5 + 999 r) / 1000 -> r = 0.5 / 1 = 0.5
+    p = run(graph, edge_share=[0.5, 1, 1, 1])
+    assert np.allclose(p.output_ratio, [1.0, 0.5, 0.5, 0.5], atol=1e-12)
