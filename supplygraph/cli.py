@@ -80,7 +80,8 @@ def load_graph(data_dir: Path | None) -> Any:
     return load(data_dir)
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @data_option
 @click.pass_context
 def validate(ctx: click.Context, data_dir: Path | None) -> None:
@@ -129,7 +130,8 @@ def _print_shares(heading: str, shares: Any, concentration: Any) -> None:
         click.echo(f"  {stage:<13} {row['output_t']:>11,.0f} t  HHI {row['hhi']:>6,.0f}  {top}")
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @click.argument("name", required=False)
 @data_option
 @click.pass_context
@@ -252,7 +254,8 @@ def scenario_options(function: Any) -> Any:
     return function
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @scenario_options
 @data_option
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
@@ -347,7 +350,8 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
     click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @click.argument("scenario_a", metavar="A")
 @click.argument("scenario_b", metavar="B")
 @data_option
@@ -382,7 +386,8 @@ def compare(ctx: click.Context, scenario_a: str, scenario_b: str, data_dir: Path
         click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json"]),
               required=True, help="graphml (Cytoscape, yEd), gexf (Gephi) or json (node-link).")
 @click.option("--scenario", "-s", "scenario_name", metavar="NAME|FILE", default=None,
@@ -415,7 +420,8 @@ def export(ctx: click.Context, fmt: str, scenario_name: str | None, data_dir: Pa
         click.echo(f"Wrote {out}")
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @data_option
 @click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
               help="Output file [default: output/graph.html].")

@@ -31,8 +31,9 @@ def test_help(args):
     assert "Example:" in result.output
 
 
-def test_version():
-    result = invoke("--version")
+@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])
+def test_version(command):
+    result = invoke(*command, "--version")
     assert result.exit_code == 0 and "supplygraph, version 0.1.0" in result.output
 
 
