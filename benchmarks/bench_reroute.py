@@ -16,8 +16,8 @@ import pandas as pd
 from supplygraph.graph import SupplyGraph, build_graph
 from supplygraph.io import Dataset, load_regimes
 from supplygraph.propagate import propagate
-from supplygraph.regimes import LicencePolicy, Scenario, resolve
 from supplygraph.reroute import _Model, reroute
+from supplygraph.scenario import LicencePolicy, Scenario, resolve
 
 STAGES = ("mine", "separation", "metal", "magnet", "component", "manufacturer")
 # materials each stage ships, with the elements they carry

@@ -11,8 +11,8 @@ __version__ = "0.1.0"
 _API = {
     "load": "graph",
     "SupplyGraph": "graph",
-    "Scenario": "regimes",
-    "load_scenario": "regimes",
+    "Scenario": "scenario",
+    "load_scenario": "scenario",
     "simulate": "simulation",
     "Result": "simulation",
     "DataError": "_errors",

@@ -145,7 +145,7 @@ def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> No
     """
     with errors_handled(ctx):
         from .io import load_regimes
-        from .regimes import list_scenarios, load_scenario
+        from .scenario import list_scenarios, load_scenario
 
         if name:
             scenario = load_scenario(name, data_dir=data_dir)
@@ -197,7 +197,7 @@ def build_scenario(name: str | None, data_dir: Path | None, *, as_of: Any = None
                    throttles: tuple[str, ...] = (), extraterritorial: bool | None = None,
                    ignore_suspensions: bool = False, stock_days: float | None = None) -> Any:
     """Return the named scenario (or an empty one) with the ad-hoc flags added to it."""
-    from .regimes import LicencePolicy, Rule, Scenario, load_scenario, parse_selector
+    from .scenario import LicencePolicy, Rule, Scenario, load_scenario, parse_selector
 
     scenario = load_scenario(name, data_dir=data_dir) if name else Scenario("baseline",
                                                                             "Baseline")

@@ -1,32 +1,18 @@
-"""Licence regimes, scenarios and selectors: from a scenario to edge and node multipliers."""
+"""Licence regimes: dated export controls, when they are in force, and their licence edges."""
 
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from . import schema
-from ._errors import Issue, ScenarioError
+from ._errors import Issue
 
 if TYPE_CHECKING:
     from .graph import SupplyGraph
-
-ACTIONS = ("cut", "throttle")
-EDGE_KEYS = {
-    "from": "supplier id", "to": "customer id", "country": "supplier country",
-    "dest": "customer country", "stage": "supplier stage", "to_stage": "customer stage",
-    "element": "element carried", "material": "material", "company": "supplier company",
-    "sector": "customer sector",
-}  # fmt: skip
-NODE_KEYS = {"id": "node id", "country": "country", "stage": "stage", "company": "company",
-             "sector": "sector"}  # fmt: skip
-
 
 # ---------------------------------------------------------------- regimes table
 
@@ -48,7 +34,7 @@ def check_regimes(regimes: pd.DataFrame, file: str, issues: list[Issue]) -> None
                 issues.append(Issue(*where, "elements", f"unknown element {element!r}"))
         for column in ("effective", "suspended_from", "suspended_until"):
             value = getattr(row, column)
-            if value and _parse_date(value) is None:
+            if value and parse_date(value) is None:
                 issues.append(Issue(*where, column, f"not a date (YYYY-MM-DD): {value!r}"))
         if bool(row.suspended_from) != bool(row.suspended_until):
             issues.append(Issue(*where, "suspended_until", "give both ends of a suspension"))
@@ -61,7 +47,7 @@ def check_regimes(regimes: pd.DataFrame, file: str, issues: list[Issue]) -> None
             issues.append(Issue(*where, "hypothetical", "expected yes or no"))
 
 
-def _parse_date(text: str) -> dt.date | None:
+def parse_date(text: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -124,335 +110,3 @@ def licence_edges(graph: SupplyGraph, regime: pd.Series,
     added = np.array([regime["id"] in schema.split_list(cell.lstrip("+")) for cell in licence],
                      dtype=bool)  # fmt: skip
     return (mask & (licence != "exempt")) | added
-
-
-# ---------------------------------------------------------------- selectors
-
-
-@dataclass(frozen=True)
-class Selector:
-    """A parsed selector: ``key=value|value,key=value`` on edges, or ``node:...`` on nodes."""
-
-    text: str
-    on: str  # "edges" or "nodes"
-    terms: tuple[tuple[str, tuple[str, ...]], ...]
-
-
-def parse_selector(text: str) -> Selector:
-    """Parse a selector string.
-
-    Examples
-    --------
-    >>> parse_selector("country=CN,element=Dy|Tb").terms
-    (('country', ('CN',)), ('element', ('Dy', 'Tb')))
-    >>> parse_selector("node:country=MM,stage=mine").on
-    'nodes'
-    """
-    body, on = text.strip(), "edges"
-    if body.startswith("node:"):
-        body, on = body[len("node:"):], "nodes"
-    keys = NODE_KEYS if on == "nodes" else EDGE_KEYS
-    terms = []
-    for term in body.split(","):
-        key, sep, value = term.partition("=")
-        key = key.strip()
-        values = tuple(v.strip() for v in value.split("|") if v.strip())
-        if not sep or not key or not values:
-            raise ScenarioError(f"selector {text!r}: term {term!r} is not key=value")
-        if key not in keys:
-            raise ScenarioError(f"selector {text!r}: unknown key {key!r} for {on}; expected "
-                                f"one of {', '.join(keys)}")  # fmt: skip
-        terms.append((key, values))
-    return Selector(text, on, tuple(terms))
-
-
-def select(graph: SupplyGraph, selector: Selector) -> np.ndarray:
-    """Return the boolean mask of the edges (or nodes) a selector matches.
-
-    Raises
-    ------
-    ScenarioError
-        When a value matches nothing in the data (a typo, most likely).
-    """
-    nodes, edges, index = graph.nodes, graph.edges, graph.index
-    if selector.on == "nodes":
-        columns = {k: nodes[k if k != "id" else "id"].to_numpy() for k in NODE_KEYS}
-        size = graph.n_nodes
-    else:
-        columns = {
-            "from": edges["supplier"].to_numpy(), "to": edges["customer"].to_numpy(),
-            "country": nodes["country"].to_numpy()[index.src],
-            "dest": nodes["country"].to_numpy()[index.dst],
-            "stage": nodes["stage"].to_numpy()[index.src],
-            "to_stage": nodes["stage"].to_numpy()[index.dst],
-            "material": edges["material"].to_numpy(),
-            "company": nodes["company"].to_numpy()[index.src],
-            "sector": nodes["sector"].to_numpy()[index.dst],
-        }  # fmt: skip
-        size = graph.n_edges
-    mask = np.ones(size, dtype=bool)
-    for key, values in selector.terms:
-        if key == "element":
-            term = graph.carries(values)
-            known = set().union(*graph.edge_elements)
-        else:
-            term = np.isin(columns[key], values)
-            known = set(columns[key])
-        missing = [v for v in values if v not in known]
-        if missing:
-            raise ScenarioError(f"selector {selector.text!r}: {key}={'|'.join(missing)} "
-                                f"matches no {selector.on[:-1]} in the data")  # fmt: skip
-        mask &= term
-    return mask
-
-
-# ---------------------------------------------------------------- scenarios
-
-
-@dataclass(frozen=True)
-class LicencePolicy:
-    """How a regime bites: cut, or throttled to a licensed share, optionally for some places."""
-
-    regime: str
-    action: str = "cut"
-    share: float = 0.0
-    destinations: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A cut or throttle of any selection of edges or nodes (a node cut is an outage)."""
-
-    select: str
-    action: str = "cut"
-    share: float = 0.0
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A disruption scenario: which regimes bite on which date, and what else is cut."""
-
-    name: str
-    title: str = ""
-    description: str = ""
-    as_of: dt.date | None = None
-    sources: tuple[str, ...] = ()
-    licences: tuple[LicencePolicy, ...] = ()
-    rules: tuple[Rule, ...] = ()
-    ignore_suspensions: bool = False
-    extraterritorial: bool = True
-    default_stock_days: float = 0.0
-    path: str = ""
-
-    def with_changes(self, **changes: Any) -> Scenario:
-        """Return a copy with some fields replaced."""
-        return replace(self, **changes)
-
-
-SCENARIO_KEYS = {"title", "description", "as_of", "sources", "licences", "rules",
-                 "ignore_suspensions", "extraterritorial", "default_stock_days"}  # fmt: skip
-
-
-def load_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> Scenario:
-    """Load a scenario by bundled name, by name in ``data_dir/scenarios``, or from a TOML file.
-
-    Raises
-    ------
-    ScenarioError
-        For a missing file, bad TOML, unknown keys or invalid values.
-    """
-    path = find_scenario(name_or_path, data_dir=data_dir)
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: {exc}") from None
-    return scenario_from_dict(doc, name=path.stem, path=str(path))
-
-
-def scenario_dirs(data_dir: Path | None = None) -> list[Path]:
-    """Folders searched for named scenarios: the dataset's own, then the bundled ones."""
-    from .io import bundled_data_dir
-
-    dirs = [data_dir / "scenarios"] if data_dir is not None else []
-    return [*dirs, bundled_data_dir() / "scenarios"]
-
-
-def find_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> Path:
-    """Return the TOML file of a scenario name or path."""
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" or candidate.is_file():
-        if not candidate.is_file():
-            raise ScenarioError(f"{candidate}: scenario file not found")
-        return candidate
-    for folder in scenario_dirs(data_dir):
-        if (folder / f"{name_or_path}.toml").is_file():
-            return folder / f"{name_or_path}.toml"
-    known = ", ".join(sorted(p.stem for f in scenario_dirs(data_dir) if f.is_dir()
-                             for p in f.glob("*.toml")))  # fmt: skip
-    raise ScenarioError(f"unknown scenario {str(name_or_path)!r}; known: {known}")
-
-
-def scenario_from_dict(doc: dict[str, Any], *, name: str, path: str = "") -> Scenario:
-    """Build a Scenario from parsed TOML, rejecting unknown keys and bad values."""
-    where = path or name
-    unknown = set(doc) - SCENARIO_KEYS
-    if unknown:
-        raise ScenarioError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; expected "
-                            f"{', '.join(sorted(SCENARIO_KEYS))}")  # fmt: skip
-    as_of = doc.get("as_of")
-    if isinstance(as_of, str):
-        as_of = _parse_date(as_of) or _fail(f"{where}: as_of: not a date: {as_of!r}")
-    if as_of is not None and not isinstance(as_of, dt.date):
-        _fail(f"{where}: as_of: expected a date like 2025-05-01")
-    licences = tuple(_policy(item, where) for item in _table_list(doc, "licences", where))
-    rules = tuple(_rule(item, where) for item in _table_list(doc, "rules", where))
-    stock = doc.get("default_stock_days", 0.0)
-    if not isinstance(stock, (int, float)) or stock < 0:
-        _fail(f"{where}: default_stock_days: expected a number >= 0")
-    return Scenario(
-        name=name, title=str(doc.get("title", name)),
-        description=" ".join(str(doc.get("description", "")).split()),
-        as_of=as_of, sources=tuple(str(s) for s in doc.get("sources", ())),
-        licences=licences, rules=rules,
-        ignore_suspensions=_bool(doc, "ignore_suspensions", False, where),
-        extraterritorial=_bool(doc, "extraterritorial", True, where),
-        default_stock_days=float(stock), path=path,
-    )  # fmt: skip
-
-
-def _fail(message: str) -> Any:
-    raise ScenarioError(message)
-
-
-def _bool(doc: dict[str, Any], key: str, default: bool, where: str) -> bool:
-    value = doc.get(key, default)
-    if not isinstance(value, bool):
-        _fail(f"{where}: {key}: expected true or false")
-    return value
-
-
-def _table_list(doc: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
-    items = doc.get(key, [])
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        _fail(f"{where}: {key}: expected an array of tables ([[{key}]])")
-    return items
-
-
-def _action_share(item: dict[str, Any], where: str) -> tuple[str, float]:
-    action = item.get("action", "cut")
-    if action not in ACTIONS:
-        _fail(f"{where}: action: expected cut or throttle, got {action!r}")
-    if action == "cut":
-        if "share" in item and item["share"] != 0:
-            _fail(f"{where}: share: a cut has share 0; use action = \"throttle\"")
-        return action, 0.0
-    share = item.get("share")
-    if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 <= share <= 1:
-        _fail(f"{where}: share: a throttle needs a share between 0 and 1 (licensed part)")
-    return action, float(share)
-
-
-def _policy(item: dict[str, Any], where: str) -> LicencePolicy:
-    unknown = set(item) - {"regime", "action", "share", "destinations"}
-    if unknown:
-        _fail(f"{where}: [[licences]]: unknown key(s) {', '.join(sorted(unknown))}")
-    if not isinstance(item.get("regime"), str):
-        _fail(f"{where}: [[licences]]: regime: expected a regime id or \"in-force\"")
-    action, share = _action_share(item, where)
-    dests = item.get("destinations")
-    if dests is not None:
-        if not isinstance(dests, list) or any(d not in schema.ISO_COUNTRIES for d in dests):
-            _fail(f"{where}: destinations: expected a list of ISO country codes")
-        dests = tuple(dests)
-    return LicencePolicy(item["regime"], action, share, dests)
-
-
-def _rule(item: dict[str, Any], where: str) -> Rule:
-    unknown = set(item) - {"select", "action", "share"}
-    if unknown:
-        _fail(f"{where}: [[rules]]: unknown key(s) {', '.join(sorted(unknown))}")
-    if not isinstance(item.get("select"), str):
-        _fail(f"{where}: [[rules]]: select: expected a selector string")
-    try:
-        parse_selector(item["select"])  # fail early on syntax
-    except ScenarioError as exc:
-        _fail(f"{where}: [[rules]]: {exc}")
-    action, share = _action_share(item, where)
-    return Rule(item["select"], action, share)
-
-
-def list_scenarios(data_dir: Path | None = None) -> list[Scenario]:
-    """Return every named scenario (the dataset's own first), sorted by name."""
-    found: dict[str, Scenario] = {}
-    for folder in scenario_dirs(data_dir):
-        for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
-            found.setdefault(path.stem, load_scenario(path))
-    return [found[name] for name in sorted(found)]
-
-
-# ---------------------------------------------------------------- resolution
-
-
-@dataclass(frozen=True)
-class Disruption:
-    """A scenario resolved against a graph: multipliers and what applied."""
-
-    edge_share: np.ndarray  # per edge, in [0, 1]
-    node_share: np.ndarray  # per node, in [0, 1]
-    edge_regimes: list[list[str]]  # per edge: regime ids that made it a licence edge
-    regime_log: list[dict[str, Any]]  # per named regime: applied, reason, action, edges, ...
-    warnings: list[str] = field(default_factory=list)
-
-
-def resolve(graph: SupplyGraph, scenario: Scenario) -> Disruption:
-    """Turn a scenario into edge and node multipliers for a graph.
-
-    Overlapping restrictions do not compound: each edge takes the smallest share any rule
-    or regime gives it (a shipment is licensed or not).
-
-    Raises
-    ------
-    ScenarioError
-        For an unknown regime or a selector that matches nothing.
-    """
-    regimes = graph.regimes.set_index("id", drop=False)
-    edge_share = np.ones(graph.n_edges)
-    node_share = np.ones(graph.n_nodes)
-    edge_regimes: list[list[str]] = [[] for _ in range(graph.n_edges)]
-    log: list[dict[str, Any]] = []
-    warnings: list[str] = []
-    for policy in scenario.licences:
-        if policy.regime == "in-force":
-            ids = [r for r in regimes.index if regimes.loc[r, "hypothetical"] != "yes"]
-        elif policy.regime in regimes.index:
-            ids = [policy.regime]
-        else:
-            raise ScenarioError(f"scenario {scenario.name!r}: unknown regime "
-                                f"{policy.regime!r}; known: {', '.join(regimes.index)}")
-        for regime_id in ids:
-            regime = regimes.loc[regime_id]
-            in_force, reason = regime_state(regime, scenario.as_of,
-                                            ignore_suspensions=scenario.ignore_suspensions)
-            extraterritorial = not pd.isna(regime["extraterritorial_pct"])
-            applies = in_force and (scenario.extraterritorial or not extraterritorial)
-            if in_force and not applies:
-                reason += "; extraterritorial rule switched off"
-            mask = (licence_edges(graph, regime, policy.destinations) if applies
-                    else np.zeros(graph.n_edges, dtype=bool))  # fmt: skip
-            edge_share[mask] = np.minimum(edge_share[mask], policy.share)
-            for j in np.flatnonzero(mask):
-                edge_regimes[j].append(regime_id)
-            if policy.regime != "in-force" or in_force:
-                log.append({"regime": regime_id, "applied": applies, "reason": reason,
-                            "action": policy.action, "share": policy.share,
-                            "destinations": list(policy.destinations or []) or None,
-                            "extraterritorial": extraterritorial,
-                            "licence_edges": int(mask.sum())})  # fmt: skip
-    for rule in scenario.rules:
-        selector = parse_selector(rule.select)
-        mask = select(graph, selector)
-        if not mask.any():
-            warnings.append(f"rule {rule.select!r} matches no {selector.on}")
-        target = node_share if selector.on == "nodes" else edge_share
-        target[mask] = np.minimum(target[mask], rule.share)
-    return Disruption(edge_share, node_share, edge_regimes, log, warnings)

@@ -16,7 +16,7 @@ from ._errors import SupplyGraphError
 if TYPE_CHECKING:
     from .graph import SupplyGraph
     from .propagate import Propagation
-    from .regimes import Disruption
+    from .scenario import Disruption
 
 # Objective weights per tonne; a delivered tonne is worth 1 (see docs/rerouting.md).
 EXTRA_PENALTY = 1e-4  # flow above the no-adaptation flow of an existing link
@@ -91,7 +91,7 @@ def reroute(graph: SupplyGraph, disruption: Disruption, propagation: Propagation
     >>> from supplygraph.io import Dataset
     >>> from supplygraph.graph import build_graph
     >>> from supplygraph.propagate import propagate
-    >>> from supplygraph.regimes import Disruption
+    >>> from supplygraph.scenario import Disruption
     >>> nodes = pd.DataFrame({"line": [2, 3, 4], "id": ["a", "b", "k"],
     ...     "stage": ["mine", "mine", "manufacturer"], "country": ["CN", "AU", "DE"],
     ...     "sector": ["", "", "ev"], "capacity_t": [100.0, 120.0, float("nan")]})

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .origin import origin_share, provenance
 from .propagate import Propagation, propagate
-from .regimes import Disruption, Scenario, resolve
+from .scenario import Disruption, Scenario, resolve
 from .schema import STAGE_RANK
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ import pytest
 
 import supplygraph as sg
 from supplygraph.io import bundled_data_dir
-from supplygraph.regimes import LicencePolicy, Scenario, list_scenarios
+from supplygraph.scenario import LicencePolicy, Scenario, list_scenarios
 from supplygraph.stats import stage_country_shares
 
 SEED_SECTORS = ("ev", "wind", "semiconductors")

@@ -16,7 +16,7 @@ import supplygraph as sg
 from supplygraph.graph import SupplyGraph, build_graph
 from supplygraph.html import EDGE_STYLES, EXPOSURE_SCALE, UNAFFECTED, render_html, write_html
 from supplygraph.io import Dataset, load_dataset
-from supplygraph.regimes import LicencePolicy, Rule, Scenario
+from supplygraph.scenario import LicencePolicy, Rule, Scenario
 
 TINY = Path(__file__).parent / "data" / "tiny"
 IMG = '<img src=x onerror="window.__xss=1">'

@@ -9,7 +9,7 @@ import pytest
 from graphs import make_graph
 
 from supplygraph.origin import origin_share, provenance
-from supplygraph.regimes import LicencePolicy, Scenario, resolve
+from supplygraph.scenario import LicencePolicy, Scenario, resolve
 
 SEP, MAGNET = {"stage": "separation"}, {"stage": "magnet"}
 MOTOR = {"stage": "component"}

@@ -12,13 +12,12 @@ from graphs import make_graph
 import supplygraph as sg
 from supplygraph import ScenarioError
 from supplygraph.io import load_regimes
-from supplygraph.regimes import (
+from supplygraph.regimes import licence_edges, regime_state
+from supplygraph.scenario import (
     LicencePolicy,
     Rule,
     Scenario,
-    licence_edges,
     parse_selector,
-    regime_state,
     resolve,
     scenario_from_dict,
     select,
@@ -170,7 +169,7 @@ def test_bad_toml_is_an_error(tmp_path):
 
 
 def test_every_bundled_scenario_parses_with_description_and_sources():
-    from supplygraph.regimes import list_scenarios
+    from supplygraph.scenario import list_scenarios
 
     scenarios = {s.name: s for s in list_scenarios()}
     assert set(scenarios) >= {"2025-04-heavy-licences", "2025-10-package", "2025-11-truce",

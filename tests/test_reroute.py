@@ -12,8 +12,8 @@ from graphs import make_graph
 
 from supplygraph._errors import SupplyGraphError
 from supplygraph.propagate import propagate
-from supplygraph.regimes import Disruption, LicencePolicy, Scenario, resolve
 from supplygraph.reroute import FLOW_COLUMNS, reroute
+from supplygraph.scenario import Disruption, LicencePolicy, Scenario, resolve
 
 MAKER = {"stage": "manufacturer", "country": "DE", "sector": "ev"}
 TOL = 1e-5  # results are rounded to 1e-6 t per flow
