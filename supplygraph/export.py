@@ -42,7 +42,8 @@ def export_network(graph: SupplyGraph, result: Result | None = None) -> nx.Multi
     edges = graph.edges.drop(columns=["line", "src", "dst"])
     if result is not None:
         extra = result.edges[[c for c in RESULT_EDGE_COLUMNS if c in result.edges]]
-        edges = edges.join(extra)
+        # the data's own "status" (reported/estimate/...) keeps its name
+        edges = edges.join(extra.rename(columns={"status": "flow_status"}))
     network = nx.MultiDiGraph(name=f"supplygraph {result.scenario.name if result else 'baseline'}")
     for row in nodes.to_dict("records"):
         network.add_node(row.pop("id"), **_clean(row))

@@ -232,3 +232,17 @@ def test_golden_sectors_csv_on_bundled_data(tmp_path):
     assert result.exit_code == 0, result.output
     golden = Path(__file__).parent / "data" / "golden" / "2025-10-package-sectors.csv"
     assert (tmp_path / "sectors.csv").read_text() == golden.read_text()
+
+
+def test_export_with_a_scenario_adds_results(tmp_path):
+    import networkx as nx
+
+    out = tmp_path / "g.graphml"
+    result = invoke("export", "--format", "graphml", "--data", str(TINY), "--out", str(out),
+                    "--scenario", str(TINY.parent / "tiny-cut-dy.toml"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    graph = nx.read_graphml(out)
+    # the Dy/Tb oxide to Japan is cut: the magnet plant keeps 0 of 200 t
+    assert graph.nodes["jp-magnet"]["shortfall_pct"] == 100.0
+    edge = graph.edges["cn-sep", "jp-magnet", "heavy_oxide"]
+    assert (edge["flow_status"], edge["status"]) == ("cut", "assumption")
