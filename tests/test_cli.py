@@ -246,3 +246,31 @@ def test_export_with_a_scenario_adds_results(tmp_path):
     assert graph.nodes["jp-magnet"]["shortfall_pct"] == 100.0
     edge = graph.edges["cn-sep", "jp-magnet", "heavy_oxide"]
     assert (edge["flow_status"], edge["status"]) == ("cut", "assumption")
+
+
+def test_graph_writes_the_baseline_page(tmp_path, monkeypatch):
+    opened = []
+    monkeypatch.setattr("click.launch", lambda url: opened.append(url))
+    out = tmp_path / "page.html"
+    result = invoke("graph", "--data", str(TINY), "--out", str(out), "--open")
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "Baseline supply graph" in page
+    assert opened == [str(out.resolve())]
+
+
+def test_simulate_open_launches_the_page(tmp_path, monkeypatch):
+    opened = []
+    monkeypatch.setattr("click.launch", lambda url: opened.append(url))
+    result = invoke("simulate", "--data", str(TINY), "--out", str(tmp_path), "--quiet",
+                    "--no-reroute", "--cut", "dest=US", "--open")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert opened == [str((tmp_path / "graph.html").resolve())]
+
+
+def test_validate_bundled_data_prints_the_published_shares():
+    result = invoke("validate")
+    assert result.exit_code == 0
+    assert "149 nodes, 292 edges" in result.stdout
+    mine = next(line for line in result.stdout.splitlines() if line.strip().startswith("mine"))
+    assert "CN 68.5%" in mine  # 270,000 of 394,405 t (USGS: 69%)
