@@ -126,3 +126,28 @@ def test_shares_and_days_are_in_range(results):
         # a node with days_to_impact has a shortfall, and the other way round
         assert ((nodes["shortfall_t"] > 1e-9) == nodes["days_to_impact"].notna()).all()
         assert np.isfinite(result.edges["after_t"]).all()
+
+
+@pytest.fixture(scope="module")
+def rerouted(graph):
+    names = ("2025-10-package", "2025-11-truce", "full-embargo", "myanmar-closure", "us-only")
+    return {name: sg.simulate(graph, sg.load_scenario(name)) for name in names}
+
+
+def test_rerouting_never_makes_a_sector_worse(rerouted):
+    for name, result in rerouted.items():
+        sectors = result.sectors
+        worse = sectors["shortfall_reroute_t"] > sectors["shortfall_t"] + 1e-6
+        assert not worse.any(), (name, sectors[worse])
+        nodes = result.nodes
+        assert (nodes["after_reroute_t"] >= nodes["after_t"] - 1e-6).all(), name
+
+
+def test_rerouting_recovers_something_somewhere(rerouted):
+    # the bundled data has spare capacity outside China (Lynas, MP, Neo, Solvay, SGI Vina, ...)
+    result = rerouted["full-embargo"]
+    assert (result.sectors["shortfall_reroute_t"] < result.sectors["shortfall_t"] - 1).any()
+    flows = result.rerouting.flows
+    suppliers = result.graph.nodes.set_index("id").loc[flows["supplier"], "country"]
+    assert len(flows) > 0 and (suppliers != "CN").all()  # China's exports are what was cut
+
