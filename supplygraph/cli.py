@@ -180,54 +180,14 @@ def _action(policy: Any) -> str:
     return "cut" if policy.action == "cut" else f"throttled to {policy.share:.0%} licensed"
 
 
-def _parse_share(text: str, what: str) -> tuple[str, float]:
-    head, sep, tail = text.rpartition("=")
-    try:
-        share = float(tail)
-    except ValueError:
-        share = -1.0
-    if not sep or not head or not 0 <= share <= 1:
-        raise UserError(f"error: {what} {text!r}: expected SELECTOR=SHARE with a share "
-                        "between 0 and 1 (the licensed part), e.g. country=CN,element=Dy=0.25")
-    return head, share
-
-
 def build_scenario(name: str | None, data_dir: Path | None, *, as_of: Any = None,
-                   regimes: tuple[str, ...] = (), cuts: tuple[str, ...] = (),
-                   throttles: tuple[str, ...] = (), extraterritorial: bool | None = None,
-                   ignore_suspensions: bool = False, stock_days: float | None = None) -> Any:
-    """Return the named scenario (or an empty one) with the ad-hoc flags added to it."""
-    from .scenario import LicencePolicy, Rule, Scenario, load_scenario, parse_selector
+                   **flags: Any) -> Any:
+    """Return the named scenario (or the baseline) with the command-line flags applied."""
+    from .scenario import Scenario, compose, load_scenario
 
     scenario = load_scenario(name, data_dir=data_dir) if name else Scenario("baseline",
                                                                             "Baseline")
-    licences = list(scenario.licences)
-    for regime in regimes:
-        if "=" in regime:
-            regime_id, share = _parse_share(regime, "--regime")
-            licences.append(LicencePolicy(regime_id, "throttle", share))
-        else:
-            licences.append(LicencePolicy(regime, "cut", 0.0))
-    rules = list(scenario.rules)
-    for selector in cuts:
-        parse_selector(selector)
-        rules.append(Rule(selector, "cut", 0.0))
-    for text in throttles:
-        selector, share = _parse_share(text, "--throttle")
-        parse_selector(selector)
-        rules.append(Rule(selector, "throttle", share))
-    changes: dict[str, Any] = {"licences": tuple(licences), "rules": tuple(rules)}
-    if (regimes or cuts or throttles) and not name:
-        changes["name"], changes["title"] = "custom", "Custom scenario (command-line flags)"
-    if as_of is not None:
-        changes["as_of"] = as_of.date()
-    if extraterritorial is not None:
-        changes["extraterritorial"] = extraterritorial
-    if ignore_suspensions:
-        changes["ignore_suspensions"] = True
-    if stock_days is not None:
-        changes["default_stock_days"] = stock_days
-    return scenario.with_changes(**changes)
+    return compose(scenario, as_of=as_of.date() if as_of else None, **flags)
 
 
 def scenario_options(function: Any) -> Any:

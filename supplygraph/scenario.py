@@ -294,6 +294,65 @@ def list_scenarios(data_dir: Path | None = None) -> list[Scenario]:
     return [found[name] for name in sorted(found)]
 
 
+def parse_share(text: str) -> tuple[str, float]:
+    """Split ``SELECTOR=SHARE`` (or ``REGIME=SHARE``) at its last ``=``.
+
+    Examples
+    --------
+    >>> parse_share("country=CN,element=Dy=0.25")
+    ('country=CN,element=Dy', 0.25)
+    """
+    head, sep, tail = text.rpartition("=")
+    try:
+        share = float(tail)
+    except ValueError:
+        share = -1.0
+    if not sep or not head or not 0 <= share <= 1:
+        raise ScenarioError(f"{text!r}: expected SELECTOR=SHARE with a share between 0 and 1 "
+                            "(the licensed part), e.g. country=CN,element=Dy=0.25")
+    return head, share
+
+
+def compose(scenario: Scenario, *, regimes: tuple[str, ...] = (), cuts: tuple[str, ...] = (),
+            throttles: tuple[str, ...] = (), as_of: dt.date | None = None,
+            extraterritorial: bool | None = None, ignore_suspensions: bool = False,
+            stock_days: float | None = None) -> Scenario:  # fmt: skip
+    """Return a scenario with ad-hoc changes: regimes, cuts and throttles are added to its
+    own; the date and the switches replace its settings.
+
+    ``regimes`` are ids (cut) or ``ID=SHARE`` (throttled to SHARE licensed); ``cuts`` are
+    selectors; ``throttles`` are ``SELECTOR=SHARE``. A baseline scenario given changes is
+    renamed ``custom``.
+    """
+    licences = list(scenario.licences)
+    for regime in regimes:
+        if "=" in regime:
+            regime_id, share = parse_share(regime)
+            licences.append(LicencePolicy(regime_id, "throttle", share))
+        else:
+            licences.append(LicencePolicy(regime, "cut", 0.0))
+    rules = list(scenario.rules)
+    for selector in cuts:
+        parse_selector(selector)
+        rules.append(Rule(selector, "cut", 0.0))
+    for text in throttles:
+        selector, share = parse_share(text)
+        parse_selector(selector)
+        rules.append(Rule(selector, "throttle", share))
+    changes: dict[str, Any] = {"licences": tuple(licences), "rules": tuple(rules)}
+    if (regimes or cuts or throttles) and scenario.name == "baseline":
+        changes["name"], changes["title"] = "custom", "Custom scenario (command-line flags)"
+    if as_of is not None:
+        changes["as_of"] = as_of
+    if extraterritorial is not None:
+        changes["extraterritorial"] = extraterritorial
+    if ignore_suspensions:
+        changes["ignore_suspensions"] = True
+    if stock_days is not None:
+        changes["default_stock_days"] = stock_days
+    return scenario.with_changes(**changes)
+
+
 # ---------------------------------------------------------------- resolution
 
 

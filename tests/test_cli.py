@@ -111,6 +111,7 @@ def test_simulate_prints_sector_table(tmp_path):
     (["--cut", "country=XX"], "country=XX matches no edge in the data"),
     (["--cut", "country"], "is not key=value"),
     (["--throttle", "country=CN=1.5"], "expected SELECTOR=SHARE"),
+    (["--regime", "CN-2025-18=most"], "expected SELECTOR=SHARE"),
     (["--regime", "CN-1999-01"], "unknown regime 'CN-1999-01'"),
 ])  # fmt: skip
 def test_simulate_usage_errors_exit_2(tmp_path, args, message):
