@@ -43,7 +43,6 @@ DFARS_COUNTRIES = ("CN", "IR", "KP", "RU")
 
 
 def simulate(graph: SupplyGraph, scenario: Scenario, *, reroute: bool = True,
-             origin_country: str = "CN",
              provenance_countries: tuple[str, ...] = DFARS_COUNTRIES) -> Result:  # fmt: skip
     """Run a scenario: propagate the shortfall and, optionally, the best-case rerouting.
 
@@ -55,8 +54,6 @@ def simulate(graph: SupplyGraph, scenario: Scenario, *, reroute: bool = True,
         What to cut or throttle, and when.
     reroute
         Also solve the rerouting linear program (the best case).
-    origin_country
-        Country whose origin share is reported per node (``china_content_pct``).
     provenance_countries
         Countries of the DFARS-style test per node (``dfars_covered``): whether any of
         its rare-earth input was mined, separated, melted or produced there.
@@ -81,7 +78,7 @@ def simulate(graph: SupplyGraph, scenario: Scenario, *, reroute: bool = True,
         from .reroute import reroute as solve_reroute
 
         rerouting = solve_reroute(graph, disruption, prop)
-    content = origin_share(graph, origin_country) * 100
+    content = origin_share(graph, "CN") * 100
     nodes = _node_table(graph, prop, rerouting, content)
     nodes["dfars_covered"] = provenance(graph, provenance_countries)
     return Result(
