@@ -85,13 +85,14 @@ def propagate(index: EngineIndex, edge_share: np.ndarray, node_share: np.ndarray
         level_nodes = index.group_node[g0:g1][starts]
         group_local = index.group[edges] - g0
         weight = _weights(index, edges, group_local, g0, edge_share)
+        no_baseline = index.group_base[g0:g1] <= 0
         cyclic = index.cyclic_level[level]
         if cyclic:
-            _solve_loops(index, edges, group_local, g1 - g0, starts, level_nodes, weight,
+            _solve_loops(index, edges, group_local, no_baseline, starts, level_nodes, weight,
                          node_share, ratio)  # fmt: skip
         for _ in range(MAX_ITERATIONS if cyclic else 1):
             src = index.src[edges]
-            group_avail = _availability(group_local, g1 - g0, weight, ratio[src])
+            group_avail = _availability(group_local, no_baseline, weight, ratio[src])
             node_avail = np.minimum.reduceat(group_avail, starts)
             new_ratio = node_avail * node_share[level_nodes]
             # Day the shortage reaches each node: earliest start among its constrained inputs.
@@ -122,18 +123,19 @@ def _weights(index: EngineIndex, edges: np.ndarray, group_local: np.ndarray, g0:
                      where=base > 0)  # fmt: skip
 
 
-def _availability(group_local: np.ndarray, n_groups: int, weight: np.ndarray,
+def _availability(group_local: np.ndarray, no_baseline: np.ndarray, weight: np.ndarray,
                   supplier_ratio: np.ndarray) -> np.ndarray:  # fmt: skip
-    """Share of each group's baseline that arrives, capped at 1 (rounding noise snapped to 1)."""
-    arrived = np.bincount(group_local, weight * supplier_ratio, minlength=n_groups)
-    # a group with no baseline inflow is not constrained
-    empty = np.bincount(group_local, minlength=n_groups) == 0
-    return np.where((arrived > 1 - SNAP) | empty, 1.0, arrived)
+    """Share of each group's baseline that arrives, capped at 1 (rounding noise snapped to 1).
+
+    A group with no baseline inflow (only zero flows) is not constrained.
+    """
+    arrived = np.bincount(group_local, weight * supplier_ratio, minlength=len(no_baseline))
+    return np.where((arrived > 1 - SNAP) | no_baseline, 1.0, arrived)
 
 
-def _solve_loops(index: EngineIndex, edges: np.ndarray, group_local: np.ndarray, n_groups: int,
-                 starts: np.ndarray, level_nodes: np.ndarray, weight: np.ndarray,
-                 node_share: np.ndarray, ratio: np.ndarray) -> None:  # fmt: skip
+def _solve_loops(index: EngineIndex, edges: np.ndarray, group_local: np.ndarray,
+                 no_baseline: np.ndarray, starts: np.ndarray, level_nodes: np.ndarray,
+                 weight: np.ndarray, node_share: np.ndarray, ratio: np.ndarray) -> None:
     """Move ``ratio`` of a level with recycling loops to its greatest fixed point, in place.
 
     Plain iteration converges slowly when a loop feeds a node most of its input, so this
@@ -143,7 +145,7 @@ def _solve_loops(index: EngineIndex, edges: np.ndarray, group_local: np.ndarray,
     and below the previous step, so it ends there. Where a chosen system is singular (a
     loop that loses nothing), plain iteration in the caller finishes the job.
     """
-    n_local = len(level_nodes)
+    n_groups, n_local = len(no_baseline), len(level_nodes)
     local = np.full(index.n_nodes, -1)
     local[level_nodes] = np.arange(n_local)
     node_of_group = np.repeat(np.arange(n_local), np.diff(np.append(starts, n_groups)))
@@ -151,7 +153,7 @@ def _solve_loops(index: EngineIndex, edges: np.ndarray, group_local: np.ndarray,
     src_local = local[src]
     share = node_share[level_nodes]
     for _ in range(100):
-        group_avail = _availability(group_local, n_groups, weight, ratio[src])
+        group_avail = _availability(group_local, no_baseline, weight, ratio[src])
         node_avail = np.minimum.reduceat(group_avail, starts)
         if np.max(np.abs(node_avail * share - ratio[level_nodes]), initial=0.0) <= TOLERANCE:
             return

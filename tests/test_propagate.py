@@ -107,6 +107,17 @@ def test_stock_buffers_delay_the_impact():
     assert np.allclose(p.output_ratio, [1.0, 0.25, 0.25])
 
 
+def test_zero_flow_input_does_not_constrain():
+    # maker k takes 100 t of oxide from a and a "dy" edge of 0 t from b (recorded, unused):
+    # the dy group has no baseline, so it cannot fall short; k keeps 100%
+    graph = make_graph({"a": {"stage": "mine"}, "b": {"stage": "mine"},
+                        "k": {"stage": "manufacturer", "sector": "ev"}},
+                       [("a", "k", "oxide", 100), ("b", "k", "dy", 0)])  # fmt: skip
+    assert run(graph).output_ratio.tolist() == [1.0, 1.0, 1.0]
+    # cutting the oxide still takes k to 0: 100 x 0 / 100
+    assert run(graph, edge_share=[0, 1]).output_ratio.tolist() == [1.0, 1.0, 0.0]
+
+
 def test_unaffected_graph_is_untouched():
     graph = make_graph({"m": {"stage": "mine"}, "k": {"stage": "manufacturer", "sector": "ev"}},
                        [("m", "k", "ore", 5)])
