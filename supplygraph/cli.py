@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .schema import STAGES
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 SECTOR_HEADER = ("sector", "makers", "shortfall t", "shortfall %", "days to impact",
@@ -105,7 +106,7 @@ def validate(ctx: click.Context, data_dir: Path | None) -> None:
                    f"{graph.nodes['country'].nunique()} countries: OK")
         counts = graph.nodes["stage"].value_counts()
         click.echo("nodes per stage: " + ", ".join(
-            f"{stage} {counts.get(stage, 0)}" for stage in _stages()))
+            f"{stage} {counts.get(stage, 0)}" for stage in STAGES))
         shares = stage_country_shares(graph)
         _print_shares("Output by stage (t REO-eq/yr) and country share", shares, concentration)
         magnets = stage_country_shares(graph, material="ndfeb_sintered")
@@ -113,12 +114,6 @@ def validate(ctx: click.Context, data_dir: Path | None) -> None:
         if len(magnets):
             _print_shares("Sintered NdFeB magnet output (material ndfeb_sintered)", magnets,
                           concentration)  # fmt: skip
-
-
-def _stages() -> tuple[str, ...]:
-    from .schema import STAGES
-
-    return STAGES
 
 
 def _print_shares(heading: str, shares: Any, concentration: Any) -> None:

@@ -80,6 +80,11 @@ class SupplyGraph:
         wanted = frozenset(elements)
         return np.fromiter((bool(wanted & e) for e in self.edge_elements), bool, self.n_edges)
 
+    @cached_property
+    def origin_shares(self) -> dict[str, np.ndarray]:
+        """Cache of :func:`supplygraph.origin.origin_share` per country (read-only arrays)."""
+        return {}
+
     def to_networkx(self) -> nx.MultiDiGraph:
         """Return a new networkx MultiDiGraph (edge key: material) with all attributes."""
         graph = nx.MultiDiGraph()
@@ -119,6 +124,7 @@ class EngineIndex:
     group_base: np.ndarray  # per group: baseline inflow
     node_level: np.ndarray
     cyclic_level: np.ndarray  # per level: True when it holds a cycle
+    cyclic_nodes: np.ndarray  # positions of the nodes on a cycle
     level_edges: list[np.ndarray]  # per level: edge positions into the level, by group
     level_groups: list[tuple[int, int]]  # per level: group range [start, stop)
     level_node_starts: list[np.ndarray]  # per level: reduceat offsets of each node's groups
@@ -158,7 +164,8 @@ class EngineIndex:
         cyclic_level = np.zeros(n_levels, dtype=bool)
         cyclic_level[np.unique(node_level[cyclic_nodes])] = True
         return cls(n_nodes, src, dst, flow, group, group_node, group_base, node_level,
-                   cyclic_level, level_edges, level_groups, level_node_starts)  # fmt: skip
+                   cyclic_level, cyclic_nodes, level_edges, level_groups,
+                   level_node_starts)  # fmt: skip
 
 
 def topological_levels(n_nodes: int, src: np.ndarray, dst: np.ndarray
@@ -245,7 +252,7 @@ def _graph_warnings(graph: SupplyGraph, dataset: Dataset) -> list[Issue]:
         row = graph.nodes.iloc[i]
         warnings.append(Issue(nodes_file, int(row["line"]), "id", f"{row['id']} has no path "
                               "to any manufacturer", "warning"))
-    cyclic = topological_levels(graph.n_nodes, src, dst)[1]
+    cyclic = graph.index.cyclic_nodes
     if len(cyclic):
         ids = ", ".join(graph.nodes["id"].iloc[cyclic].head(8))
         warnings.append(Issue(str(dataset.folder / "edges.csv"), 0, "-", f"{len(cyclic)} "

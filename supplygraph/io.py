@@ -74,15 +74,10 @@ def load_dataset(folder: str | os.PathLike[str] | None = None) -> Dataset:
                         schema.NODE_REQUIRED, issues)  # fmt: skip
     edges = _read_table(paths["edges"], raw["edges"], schema.EDGE_COLUMNS,
                         schema.EDGE_REQUIRED, issues)  # fmt: skip
-    regimes = _read_table(paths["regimes"], raw["regimes"], schema.REGIME_COLUMNS,
-                          schema.REGIME_REQUIRED, issues)  # fmt: skip
+    regimes = _regimes_table(paths["regimes"], raw["regimes"], issues)
     if nodes is not None and edges is not None:
         _check_nodes(nodes, str(paths["nodes"]), issues)
         _check_edges(edges, nodes, str(paths["edges"]), issues)
-    if regimes is not None:
-        from .regimes import check_regimes
-
-        check_regimes(regimes, str(paths["regimes"]), issues)
     errors = sorted(i for i in issues if i.severity == "error")
     if errors:
         raise DataError(errors)
@@ -111,16 +106,21 @@ def load_regimes(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """
     path = Path(path) if path is not None else bundled_data_dir() / "regimes.csv"
     issues: list[Issue] = []
-    table = _read_table(path, _read_bytes(path, issues), schema.REGIME_COLUMNS,
-                        schema.REGIME_REQUIRED, issues)  # fmt: skip
-    if table is not None:
-        from .regimes import check_regimes
-
-        check_regimes(table, str(path), issues)
+    table = _regimes_table(path, _read_bytes(path, issues), issues)
     errors = sorted(i for i in issues if i.severity == "error")
     if errors or table is None:
         raise DataError(errors)
     return _typed(table, ("extraterritorial_pct",))
+
+
+def _regimes_table(path: Path, data: bytes | None, issues: list[Issue]) -> pd.DataFrame | None:
+    """Parse and check a regimes table, appending its problems to ``issues``."""
+    from .regimes import check_regimes
+
+    table = _read_table(path, data, schema.REGIME_COLUMNS, schema.REGIME_REQUIRED, issues)
+    if table is not None:
+        check_regimes(table, str(path), issues)
+    return table
 
 
 def _read_bytes(path: Path, issues: list[Issue]) -> bytes | None:

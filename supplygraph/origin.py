@@ -39,6 +39,15 @@ def origin_share(graph: SupplyGraph, country: str = "CN") -> np.ndarray:
     >>> origin_share(graph, "CN").tolist()
     [1.0, 0.0, 0.75]
     """
+    cached = graph.origin_shares.get(country)
+    if cached is None:
+        cached = graph.origin_shares[country] = _origin_share(graph, country)
+        cached.setflags(write=False)
+    return cached
+
+
+def _origin_share(graph: SupplyGraph, country: str) -> np.ndarray:
+    """Fixed-point iteration of the mass-weighted mix (see :func:`origin_share`)."""
     index = graph.index
     n = graph.n_nodes
     home = graph.nodes["country"].to_numpy() == country
