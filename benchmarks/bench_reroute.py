@@ -125,7 +125,6 @@ def main() -> None:
     parser.add_argument("--edges", type=int, default=100_000, help="about this many edges")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs (the best is shown)")
-    parser.add_argument("--max-new-suppliers", type=int, default=8)
     parser.add_argument("--china", type=float, default=0.55,
                         help="share of upstream nodes in China (default 0.55)")
     parser.add_argument("--window", type=int, default=0,
@@ -150,23 +149,23 @@ def main() -> None:
     times, model_times = [], []
     for _ in range(args.repeat):
         started = time.perf_counter()
-        model = _Model(graph, disruption, prop, args.max_new_suppliers)
+        model = _Model(graph, disruption, prop)
         model_times.append(time.perf_counter() - started)
         started = time.perf_counter()
-        rerouting = reroute(graph, disruption, prop, max_new_suppliers=args.max_new_suppliers)
+        rerouting = reroute(graph, disruption, prop)
         times.append(time.perf_counter() - started)
     maker = (graph.nodes["stage"] == "manufacturer").to_numpy()
     base = graph.baseline_t[maker].sum()
     before = (prop.output_ratio * graph.baseline_t)[maker].sum()
     after = rerouting.node_after_t[maker].sum()
-    n_new = len(model.new_src)
+    n_trade = len(model.sell_out) + len(model.buy_in)
     print(f"graph: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges "
           f"(built in {built:.2f} s); seed {args.seed}")
     print(f"licence edges cut (CN-2025-18): {(disruption.edge_share < 1).sum():,}; "
           f"resolve + propagate {resolved:.2f} s")
-    print(f"LP: {graph.n_edges + n_new + graph.n_nodes:,} variables "
-          f"({n_new:,} candidate new links), "
-          f"{len(model.in_ratio) + len(model.out_ratio):,} rows")
+    print(f"LP: {model.n_columns:,} variables ({n_trade:,} sales into and purchases from "
+          f"{model.n_markets:,} markets for new links), "
+          f"{len(model.in_ratio) + len(model.out_ratio) + model.n_markets:,} rows")
     print(f"reroute(): best {min(times):.2f} s of {args.repeat} "
           f"(model building {min(model_times):.2f} s); status: {rerouting.status}")
     print(f"makers: baseline {base:,.0f} t, no adaptation {before:,.0f} t "

@@ -27,7 +27,6 @@ LOWER_SLACK = 1e-9
 DECIMALS = 6  # changes from the no-adaptation figures are rounded to the gram (1e-6 t)
 ZERO_T = 1e-9  # tonnes below this count as none
 SHORT = 1e-9  # a share below 1 - SHORT counts as a loss
-DEFAULT_MAX_NEW_SUPPLIERS = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,16 +48,16 @@ FLOW_COLUMNS = ["supplier", "customer", "material", "baseline_t", "no_adaptation
                 "extra_t", "new_link"]  # fmt: skip
 
 
-def reroute(graph: SupplyGraph, disruption: Disruption, propagation: Propagation, *,
-            max_new_suppliers: int | None = DEFAULT_MAX_NEW_SUPPLIERS) -> Rerouting:  # fmt: skip
+def reroute(graph: SupplyGraph, disruption: Disruption, propagation: Propagation) -> Rerouting:
     """Send spare capacity to the buyers who lost supply, as far as inputs allow.
 
     A linear program over edge flows and node outputs: node capacities, fixed input
     recipes (Leontief) and output mixes, cut and throttled links as upper bounds, and
-    new links only from an undisrupted seller of a material to a buyer of it who lost
-    supply. Nothing falls below the no-adaptation flows (a Pareto improvement). The
-    objective first maximises the worst sector's delivered share of baseline, then total
-    delivered tonnes, with small penalties that prefer existing links to new ones.
+    new links from any undisrupted seller of a material to any buyer of it who lost
+    supply, unless a licence regime in force would control the new link. Nothing falls
+    below the no-adaptation flows (a Pareto improvement). The objective first maximises
+    the worst sector's delivered share of baseline, then total delivered tonnes, with
+    small penalties that prefer existing links to new ones.
 
     Parameters
     ----------
@@ -68,9 +67,6 @@ def reroute(graph: SupplyGraph, disruption: Disruption, propagation: Propagation
         The resolved scenario (edge and node shares, licence regimes).
     propagation
         The no-adaptation outcome of the same disruption.
-    max_new_suppliers
-        New links considered per buyer and material: the sellers with the most spare
-        capacity (ties by node order). None considers every eligible seller.
 
     Returns
     -------
@@ -104,20 +100,22 @@ def reroute(graph: SupplyGraph, disruption: Disruption, propagation: Propagation
     >>> rerouting.edge_after_t.tolist(), rerouting.node_after_t.tolist()
     ([0.0, 120.0], [100.0, 120.0, 120.0])
     """
-    model = _Model(graph, disruption, propagation, max_new_suppliers)
+    model = _Model(graph, disruption, propagation)
     if not model.short_makers:
-        return model.result(model.f0, np.zeros(0), model.y0,
-                            "no maker is short: nothing to reroute")  # fmt: skip
-    x, status = model.solve()
-    n_edges, n_new = graph.n_edges, len(model.new_src)
-    return model.result(x[:n_edges], x[n_edges:n_edges + n_new], x[n_edges + n_new:], status)
+        return model.result(np.zeros(model.n_columns), "no maker is short: nothing to reroute")
+    return model.result(*model.solve())
 
 
 class _Model:
-    """The rerouting LP's data: bounds, constraint rows and candidate new links."""
+    """The rerouting LP's data: bounds, constraint rows and markets for new links.
 
-    def __init__(self, graph: SupplyGraph, disruption: Disruption, prop: Propagation,
-                 max_new_suppliers: int | None) -> None:  # fmt: skip
+    Columns, in order: a flow per existing edge, a sale per seller into its market, a
+    purchase per buyer from a market, an output per node. Sales and purchases stand for
+    the new links: a market per material (and licence position of its sellers) lets
+    every seller reach every buyer it may serve with one column each, not one per pair.
+    """
+
+    def __init__(self, graph: SupplyGraph, disruption: Disruption, prop: Propagation) -> None:
         index, nodes = graph.index, graph.nodes
         self.graph = graph
         self.n = graph.n_nodes
@@ -144,6 +142,8 @@ class _Model:
         n_mat = len(self.materials)
         out_key, self.out_group = np.unique(self.src * n_mat + self.material, return_inverse=True)
         self.out_node, self.out_material = out_key // n_mat, out_key % n_mat
+        self.in_material = np.zeros(len(in_base), np.int64)
+        self.in_material[self.in_group] = self.material
         out_base = np.bincount(self.out_group, self.flow, minlength=len(out_key))
         self.out_ratio = np.divide(out_base, base[self.out_node], out=np.zeros_like(out_base),
                                    where=base[self.out_node] > 0)  # fmt: skip
@@ -152,20 +152,26 @@ class _Model:
         self.arrived0 = np.bincount(self.in_group, self.f0, minlength=len(in_base))
         shipped0 = np.bincount(self.out_group, self.f0, minlength=len(out_base))
         self.unsold = self.out_ratio * self.y0[self.out_node] > shipped0 + ZERO_T
+        empty = np.zeros(0, np.int64)
+        self.sell_out, self.sell_market, self.buy_in, self.buy_market = empty, empty, empty, empty
+        self.can_grow = np.zeros(self.n, dtype=bool)
+        self.n_markets = 0
         if self.short_makers:
-            self._candidates(disruption, prop, max_new_suppliers, in_base, out_base)
-        else:
-            self.new_src = self.new_dst = self.new_in = self.new_out = np.zeros(0, np.int64)
-            self.can_grow = np.zeros(self.n, dtype=bool)
+            self._markets(disruption, prop, in_base, out_base)
+        self.n_columns = len(self.src) + len(self.sell_out) + len(self.buy_in) + self.n
 
-    # ------------------------------------------------------------ candidate new links
+    # ------------------------------------------------------------ markets for new links
 
-    def _candidates(self, disruption: Disruption, prop: Propagation, limit: int | None,
-                    in_base: np.ndarray, out_base: np.ndarray) -> None:  # fmt: skip
-        """Pick new links: undisrupted sellers with spare capacity to buyers who lost supply."""
-        n, n_mat = self.n, len(self.materials)
-        in_material = np.zeros(len(in_base), np.int64)
-        in_material[self.in_group] = self.material
+    def _markets(self, disruption: Disruption, prop: Propagation, in_base: np.ndarray,
+                 out_base: np.ndarray) -> None:  # fmt: skip
+        """Open markets: undisrupted sellers with spare capacity, buyers who lost supply.
+
+        Sellers of a material whose new links the licence regimes treat alike share a
+        market; each market is open to the buyers of that material none of its sellers'
+        regimes would control. A node that both sells and lost a material gets a market of
+        its own that does not sell to itself.
+        """
+        n_mat = len(self.materials)
         lost = (in_base > 0) & (self.arrived0 < in_base * (1 - SHORT))
         lost &= disruption.node_share[self.in_node] > 0
         disrupted = (disruption.node_share < 1) | (prop.output_ratio < 1 - SHORT)
@@ -175,37 +181,36 @@ class _Model:
         # sellers whose extra output cannot get the extra input it needs are no use; new links
         # may feed any lost group of a material someone sells (an over-estimate, so safe)
         offered = np.bincount(self.out_material[selling], minlength=n_mat) > 0
-        self.can_grow = self._grow(lost & offered[in_material])
-        selling &= self.can_grow[self.out_node]
-        existing = np.unique((self.src * n + self.dst) * n_mat + self.material)
-        blocked = _new_link_licence(self.graph, disruption, self.out_group, len(out_base))
-        pieces: list[tuple[np.ndarray, np.ndarray]] = []
-        for m in range(n_mat):
-            sellers = np.flatnonzero(selling & (self.out_material == m))
-            buyers = np.flatnonzero(lost & (in_material == m))
-            if not len(sellers) or not len(buyers):
-                continue
-            sellers = sellers[np.lexsort((self.out_node[sellers], -spare[sellers]))]
-            # enough ranked sellers that k remain after dropping self, existing and blocked
-            indegree = np.bincount(self.in_group, minlength=len(in_base))[buyers]
-            at_risk = blocked.count(sellers, self.out_node[sellers])
-            width = len(sellers) if limit is None else min(
-                len(sellers), limit + int(indegree.max()) + 1 + at_risk)
-            seller_grid = np.tile(sellers[:width], len(buyers))
-            buyer_grid = np.repeat(buyers, width)
-            s_node, b_node = self.out_node[seller_grid], self.in_node[buyer_grid]
-            keys = (s_node * n + b_node) * n_mat + m
-            pos = np.minimum(np.searchsorted(existing, keys), len(existing) - 1)
-            ok = (s_node != b_node) & (existing[pos] != keys)
-            ok &= ~blocked.mask(seller_grid, s_node, b_node)
-            if limit is not None:
-                rank = np.cumsum(ok.reshape(len(buyers), width), axis=1).ravel()
-                ok &= rank <= limit
-            pieces.append((seller_grid[ok], buyer_grid[ok]))
-        out_groups = np.concatenate([p[0] for p in pieces]) if pieces else np.zeros(0, np.int64)
-        in_groups = np.concatenate([p[1] for p in pieces]) if pieces else np.zeros(0, np.int64)
-        self.new_out, self.new_in = out_groups, in_groups
-        self.new_src, self.new_dst = self.out_node[out_groups], self.in_node[in_groups]
+        self.can_grow = self._grow(lost & offered[self.in_material])
+        sellers = np.flatnonzero(selling & self.can_grow[self.out_node])
+        buyers = np.flatnonzero(lost)
+        if not len(sellers) or not len(buyers):
+            return
+        licence = _new_link_licence(self.graph, disruption, self.out_group, len(out_base))
+        s_node = self.out_node[sellers]
+        own = np.isin(s_node * n_mat + self.out_material[sellers],
+                      self.in_node[buyers] * n_mat + self.in_material[buyers])
+        profile = np.column_stack([self.out_material[sellers],
+                                   licence.profile(sellers, s_node), np.where(own, s_node, -1)])
+        _, first, market = np.unique(profile, axis=0, return_index=True, return_inverse=True)
+        buy_in, buy_market = [], []
+        for k, rep in enumerate(first):
+            seller, node = sellers[rep], s_node[rep]
+            cand = buyers[self.in_material[buyers] == self.out_material[seller]]
+            b_node = self.in_node[cand]
+            ok = ~licence.mask(np.full(len(cand), seller), np.full(len(cand), node), b_node)
+            if own[rep]:
+                ok &= b_node != node
+            buy_in.append(cand[ok])
+            buy_market.append(np.full(int(ok.sum()), k))
+        buy_market_all = np.concatenate(buy_market)
+        # markets nobody may buy from are closed; number the others densely
+        open_, dense = np.unique(buy_market_all, return_inverse=True)
+        trading = np.isin(market.ravel(), open_)
+        self.sell_out = sellers[trading]
+        self.sell_market = np.searchsorted(open_, market.ravel()[trading])
+        self.buy_in, self.buy_market = np.concatenate(buy_in), dense
+        self.n_markets = len(open_)
 
     # ------------------------------------------------------------ what can change
 
@@ -233,26 +238,30 @@ class _Model:
             grow = grown
 
     def _active(self) -> np.ndarray:
-        """Return which LP columns (edges, new links, node outputs) may leave no-adaptation.
+        """Return which LP columns may leave their no-adaptation value.
 
-        Everything else stays at its no-adaptation value in some optimal solution: it cannot
-        rise, or its rise reaches no maker who is short (and would only cost penalties).
+        Everything else stays there in some optimal solution: it cannot rise, or its rise
+        reaches no maker who is short (and would only cost penalties).
         """
-        n_in = len(self.in_ratio)
-        new_rise = self.unsold[self.new_out] | self.can_grow[self.new_src]
-        grow = self._grow(np.bincount(self.new_in, new_rise, n_in) > 0)
+        n_in, n_k = len(self.in_ratio), self.n_markets
+        sell_node, buy_node = self.out_node[self.sell_out], self.in_node[self.buy_in]
+        live = np.bincount(self.sell_market, self.unsold[self.sell_out] | self.can_grow[sell_node],
+                           minlength=n_k) > 0  # fmt: skip
+        grow = self._grow(np.bincount(self.buy_in, live[self.buy_market], n_in) > 0)
         rise = (self.f_max > self.f0 + ZERO_T) & (self.unsold[self.out_group] | grow[self.src])
-        new_rise = self.unsold[self.new_out] | grow[self.new_src]
+        sell = self.unsold[self.sell_out] | grow[sell_node]
+        buy = (np.bincount(self.sell_market, sell, minlength=n_k) > 0)[self.buy_market]
         useful = self.maker & (self.y_max > self.y0 + ZERO_T)
         while True:
+            wanted = np.bincount(self.buy_market, buy & useful[buy_node], minlength=n_k) > 0
             more = useful.copy()
             more[self.src[rise & useful[self.dst]]] = True
-            more[self.new_src[new_rise & useful[self.new_dst]]] = True
+            more[sell_node[sell & wanted[self.sell_market]]] = True
             if np.array_equal(more, useful):
                 break
             useful = more
-        return np.concatenate([rise & useful[self.dst], new_rise & useful[self.new_dst],
-                               grow & useful])  # fmt: skip
+        return np.concatenate([rise & useful[self.dst], sell & wanted[self.sell_market],
+                               buy & useful[buy_node], grow & useful])  # fmt: skip
 
     # ------------------------------------------------------------ linear program
 
@@ -262,17 +271,18 @@ class _Model:
         Only the columns that may change enter the LP; the rest stay at no-adaptation and
         move to the right-hand side.
         """
-        n_e, n_c = len(self.src), len(self.new_src)
-        fixed = np.concatenate([self.f0, np.zeros(n_c), self.y0])
+        n_trade = len(self.sell_out) + len(self.buy_in)
+        fixed = np.concatenate([self.f0, np.zeros(n_trade), self.y0])
         active = self._active()
         x = fixed.copy()
         if not active.any():
             return x, "no spare capacity can reach a maker who is short"
         cols = np.flatnonzero(active)
-        main = self._rows(n_e, n_c)
+        main = self._rows()
         sectors = self._sectors()
         sector_base = np.array([self.base[members].sum() for members in sectors])
-        both = vstack([main, _sector_rows(sectors, n_e + n_c, len(fixed))], format="csc")
+        both = vstack([main, _sector_rows(sectors, len(fixed) - self.n, len(fixed))],
+                      format="csc")  # fmt: skip
         a = both[:, cols].tocsr()
         rhs = -(both[:, ~active] @ fixed[~active])
         in_use = np.diff(a.indptr) > 0
@@ -280,7 +290,7 @@ class _Model:
         a_main, rhs_main = a[:n_main][in_use[:n_main]], rhs[:n_main][in_use[:n_main]]
         a_sector, rhs_sector, moves = a[n_main:], rhs[n_main:], in_use[n_main:]
         lower = fixed[cols] * (1 - LOWER_SLACK)
-        upper = np.concatenate([self.f_max, np.full(n_c, np.inf), self.y_max])[cols]
+        upper = np.concatenate([self.f_max, np.full(n_trade, np.inf), self.y_max])[cols]
         a_ub, b_ub = a_main, rhs_main
         ratio0 = np.array([self.y0[members].sum() for members in sectors]) / np.maximum(
             sector_base, ZERO_T)
@@ -298,7 +308,8 @@ class _Model:
             # stage 2 holds every sector that can move at or above t*
             a_ub = vstack([a_main, a_sector[moves]], format="csr")
             b_ub = np.concatenate([rhs_main, (rhs_sector - t_star * sector_base)[moves]])
-        cost = np.concatenate([np.full(n_e, EXTRA_PENALTY), np.full(n_c, NEW_LINK_PENALTY),
+        cost = np.concatenate([np.full(len(self.src), EXTRA_PENALTY),
+                               np.full(n_trade, NEW_LINK_PENALTY / 2),
                                np.where(self.maker, -1.0, 0.0)])[cols]  # fmt: skip
         res = _linprog(cost, a_ub, b_ub, lower, upper, "max delivered")
         x[cols] = res.x
@@ -312,45 +323,65 @@ class _Model:
                   for name in sorted(set(sector[self.maker]))]  # fmt: skip
         return [members for members in groups if self.base[members].sum() > 0]
 
-    def _rows(self, n_e: int, n_c: int) -> csr_array:
-        """Leontief input rows and output-mix rows, all ``<= 0``."""
+    def _rows(self) -> csr_array:
+        """Leontief input rows, output-mix rows and market rows, all ``<= 0``."""
+        n_e, n_s, n_b = len(self.src), len(self.sell_out), len(self.buy_in)
         n_g, n_o = len(self.in_ratio), len(self.out_ratio)
-        y_col = n_e + n_c
+        s_col, b_col, y_col = n_e, n_e + n_s, n_e + n_s + n_b
         needs = np.flatnonzero(self.in_ratio > 0)
+        market_row = n_g + n_o
         row = np.concatenate([
-            self.in_group, self.new_in,  # inputs arriving: -f
+            self.in_group, self.buy_in,  # inputs arriving: -f
             needs,  # ratio x y
-            n_g + self.out_group, n_g + self.new_out,  # outputs shipped: +f
+            n_g + self.out_group, n_g + self.sell_out,  # outputs shipped: +f
             n_g + np.arange(n_o),  # -ratio x y
+            market_row + self.buy_market, market_row + self.sell_market,  # bought - sold
         ])  # fmt: skip
         col = np.concatenate([
-            np.arange(n_e), n_e + np.arange(n_c), y_col + self.in_node[needs],
-            np.arange(n_e), n_e + np.arange(n_c), y_col + self.out_node,
+            np.arange(n_e), b_col + np.arange(n_b), y_col + self.in_node[needs],
+            np.arange(n_e), s_col + np.arange(n_s), y_col + self.out_node,
+            b_col + np.arange(n_b), s_col + np.arange(n_s),
         ])  # fmt: skip
         val = np.concatenate([
-            -np.ones(n_e), -np.ones(n_c), self.in_ratio[needs],
-            np.ones(n_e), np.ones(n_c), -self.out_ratio,
+            -np.ones(n_e), -np.ones(n_b), self.in_ratio[needs],
+            np.ones(n_e), np.ones(n_s), -self.out_ratio,
+            np.ones(n_b), -np.ones(n_s),
         ])  # fmt: skip
-        return coo_array((val, (row, col)), shape=(n_g + n_o, y_col + self.n)).tocsr()
+        shape = (market_row + self.n_markets, y_col + self.n)
+        return coo_array((val, (row, col)), shape=shape).tocsr()
 
     # ------------------------------------------------------------ result
 
-    def result(self, f: np.ndarray, g: np.ndarray, y: np.ndarray, status: str) -> Rerouting:
-        """Clean solver noise and build the Rerouting."""
+    def result(self, x: np.ndarray, status: str) -> Rerouting:
+        """Pair market trades into new links, clean solver noise and build the Rerouting."""
+        n_e, n_s = len(self.src), len(self.sell_out)
+        f, y = x[:n_e], x[len(x) - self.n:]
         # changes are rounded to the gram: HiGHS meets constraints to about 1e-7
         f = np.clip(self.f0 + np.round(f - self.f0, DECIMALS), self.f0, self.f_max)
-        g = np.maximum(np.round(g, DECIMALS), 0.0)
+        sold = np.maximum(np.round(x[n_e:n_e + n_s], DECIMALS), 0.0)
+        bought = np.maximum(np.round(x[n_e + n_s:len(x) - self.n], DECIMALS), 0.0)
+        new_out, new_in, g = self._pair(sold, bought)
+        # a pair that already trades on an existing (uncapped) link is a rise on that link
+        n_mat = len(self.materials)
+        key = (self.src * self.n + self.dst) * n_mat + self.material
+        order = np.argsort(key, kind="stable")
+        new_key = (self.out_node[new_out] * self.n + self.in_node[new_in]) * n_mat \
+            + self.out_material[new_out]
+        pos = order[np.minimum(np.searchsorted(key[order], new_key), len(key) - 1)]
+        on_edge = key[pos] == new_key if len(key) else np.zeros(len(new_key), dtype=bool)
+        np.add.at(f, pos[on_edge], g[on_edge])
+        new_out, new_in, g = new_out[~on_edge], new_in[~on_edge], g[~on_edge]
         y = np.minimum(self.y0 + np.round(y - self.y0, DECIMALS), self.y_max)
         # nor report more output than the rounded inputs support
         arrived = (np.bincount(self.in_group, f, minlength=len(self.in_ratio))
-                   + np.bincount(self.new_in, g, minlength=len(self.in_ratio)))  # fmt: skip
+                   + np.bincount(new_in, g, minlength=len(self.in_ratio)))  # fmt: skip
         supported = np.divide(arrived, self.in_ratio, out=np.full_like(arrived, np.inf),
                               where=self.in_ratio > 0)  # fmt: skip
         np.minimum.at(y, self.in_node, supported)
         y = np.maximum(y, self.y0)
         # the output each node needs for what it ships, given its fixed output mix
         shipped = (np.bincount(self.out_group, f, minlength=len(self.out_ratio))
-                   + np.bincount(self.new_out, g, minlength=len(self.out_ratio)))  # fmt: skip
+                   + np.bincount(new_out, g, minlength=len(self.out_ratio)))  # fmt: skip
         needed = np.divide(shipped, self.out_ratio, out=np.zeros_like(shipped),
                            where=self.out_ratio > 0)  # fmt: skip
         output = self.y0.copy()
@@ -359,21 +390,73 @@ class _Model:
         node_after = np.where(self.maker, y, np.minimum(output, self.y_max))
         ids = self.graph.nodes["id"].to_numpy()
         rose = np.flatnonzero(f > self.f0)
-        new = np.flatnonzero(g > 0)
         flows = pd.DataFrame({
-            "supplier": np.concatenate([ids[self.src[rose]], ids[self.new_src[new]]]),
-            "customer": np.concatenate([ids[self.dst[rose]], ids[self.new_dst[new]]]),
+            "supplier": np.concatenate([ids[self.src[rose]], ids[self.out_node[new_out]]]),
+            "customer": np.concatenate([ids[self.dst[rose]], ids[self.in_node[new_in]]]),
             "material": np.concatenate([self.materials[self.material[rose]],
-                                        self.materials[self.out_material[self.new_out[new]]]]),
-            "baseline_t": np.concatenate([self.flow[rose], np.zeros(len(new))]),
-            "no_adaptation_t": np.concatenate([self.f0[rose], np.zeros(len(new))]),
-            "after_t": np.concatenate([f[rose], g[new]]),
+                                        self.materials[self.out_material[new_out]]]),
+            "baseline_t": np.concatenate([self.flow[rose], np.zeros(len(g))]),
+            "no_adaptation_t": np.concatenate([self.f0[rose], np.zeros(len(g))]),
+            "after_t": np.concatenate([f[rose], g]),
         })  # fmt: skip
         flows["extra_t"] = flows["after_t"] - flows["no_adaptation_t"]
         flows["new_link"] = np.arange(len(flows)) >= len(rose)
         flows = flows.astype({"supplier": object, "customer": object, "material": object})
         flows = flows.sort_values(["supplier", "customer", "material"], kind="stable")
         return Rerouting(node_after, f, flows[FLOW_COLUMNS].reset_index(drop=True), status)
+
+    def _pair(self, sold: np.ndarray, bought: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+        """Split each market's trade into links: (output group, input group, tonnes).
+
+        The LP fixes what each seller sells and each buyer buys; any pairing of the two is
+        as good. This one serves buyers from sellers in their own country first, then in
+        node order, which gives at most sellers + buyers - 1 links per market.
+        """
+        country = self.graph.nodes["country"].to_numpy(str)
+        s_country, b_country = country[self.out_node[self.sell_out]], country[
+            self.in_node[self.buy_in]]
+        pieces = []
+        for k in range(self.n_markets):
+            s = np.flatnonzero((self.sell_market == k) & (sold > 0))
+            b = np.flatnonzero((self.buy_market == k) & (bought > 0))
+            if not len(s) or not len(b):
+                continue
+            supply, demand = sold[s].copy(), bought[b].copy()
+            for c in np.intersect1d(s_country[s], b_country[b]):
+                home_s, home_b = s_country[s] == c, b_country[b] == c
+                pieces.append(_fill(s[home_s], b[home_b], supply, demand, home_s, home_b))
+            pieces.append(_fill(s, b, supply, demand, np.ones(len(s), bool),
+                                np.ones(len(b), bool)))  # fmt: skip
+        if not pieces:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        s_arc, b_arc, amount = (np.concatenate(part) for part in zip(*pieces))
+        pairs, which = np.unique(np.column_stack([s_arc, b_arc]), axis=0, return_inverse=True)
+        amount = np.round(np.bincount(which.ravel(), amount, len(pairs)), DECIMALS)
+        keep = amount > 0
+        return self.sell_out[pairs[keep, 0]], self.buy_in[pairs[keep, 1]], amount[keep]
+
+
+def _fill(s: np.ndarray, b: np.ndarray, supply: np.ndarray, demand: np.ndarray,
+          s_mask: np.ndarray, b_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fill demand from supply in order (north-west corner); use up both, in place.
+
+    ``s`` and ``b`` are the arcs taking part; ``supply`` and ``demand`` the amounts left
+    for the whole market, indexed like ``s_mask`` and ``b_mask``.
+    """
+    left_s, left_d = supply[s_mask], demand[b_mask]
+    total = min(left_s.sum(), left_d.sum())
+    cum_s, cum_d = np.cumsum(left_s), np.cumsum(left_d)
+    cuts = np.unique(np.concatenate([[0.0], cum_s[cum_s < total], cum_d[cum_d < total],
+                                     [total]]))  # fmt: skip
+    mid = (cuts[:-1] + cuts[1:]) / 2
+    i = np.minimum(np.searchsorted(cum_s, mid, side="right"), len(s) - 1)
+    j = np.minimum(np.searchsorted(cum_d, mid, side="right"), len(b) - 1)
+    amount = np.diff(cuts)
+    np.subtract.at(left_s, i, amount)
+    np.subtract.at(left_d, j, amount)
+    supply[s_mask], demand[b_mask] = np.maximum(left_s, 0.0), np.maximum(left_d, 0.0)
+    return s[i], b[j], amount
 
 
 def _sector_rows(sectors: list[np.ndarray], y_col: int, n_cols: int) -> csr_array:
@@ -419,14 +502,23 @@ class _NewLinkLicence:
             blocked |= hit
         return blocked
 
-    def count(self, out_groups: np.ndarray, s_node: np.ndarray) -> int:
-        """Return how many of these sellers some regime may block (for some buyer)."""
-        hit = np.zeros(len(out_groups), dtype=bool)
+    def profile(self, out_groups: np.ndarray, s_node: np.ndarray) -> np.ndarray:
+        """Return per seller a row of integers, equal for sellers the regimes treat alike.
+
+        A regime treats a seller by whether it controls the seller's new links at all
+        and, for an extraterritorial regime (whose test compares buyer and seller
+        countries), by the seller's country.
+        """
         seller = self.country[s_node]
+        _, code = np.unique(seller, return_inverse=True)
+        columns = [np.zeros(len(out_groups), np.int64)]  # a column even with no regime
         for issuer, _, controlled, caught in self.rules:
-            at_risk = seller == issuer if caught is None else (seller != issuer) & caught[s_node]
-            hit |= controlled[out_groups] & at_risk
-        return int(hit.sum())
+            if caught is None:
+                columns.append(controlled[out_groups] & (seller == issuer))
+            else:
+                subject = controlled[out_groups] & (seller != issuer) & caught[s_node]
+                columns.append(np.where(subject, code.ravel(), -1))
+        return np.column_stack(columns).astype(np.int64)
 
 
 def _new_link_licence(graph: SupplyGraph, disruption: Disruption, out_group: np.ndarray,

@@ -231,19 +231,38 @@ def test_solver_failure_raises_a_supplygraph_error(monkeypatch):
         run(graph, edge_share=[0, 1])
 
 
-def test_max_new_suppliers_keeps_the_sellers_with_most_spare():
-    # k lost 100 t; sellers b1..b3 have 10, 30, 20 t spare; one new supplier allowed
+def test_every_seller_with_spare_serves_every_buyer_who_lost_supply():
+    # k lost 100 t; sellers b1..b3 (10, 30, 20 t spare) sell to l only so far
     nodes = {"a": {"stage": "mine", "country": "CN"}, "k": MAKER,
              **{f"b{i}": {"stage": "mine", "capacity_t": 10 + s} for i, s in
                 ((1, 10), (2, 30), (3, 20))},
              "l": {**MAKER, "sector": "wind"}}  # fmt: skip
     edges = [("a", "k", "oxide", 100)] + [(f"b{i}", "l", "oxide", 10) for i in (1, 2, 3)]
     graph = make_graph(nodes, edges)
-    _, one = run(graph, edge_share=[0, 1, 1, 1], max_new_suppliers=1)
-    assert one.flows["supplier"].tolist() == ["b2"] and after(graph, one, "k") == 30
-    _, every = run(graph, edge_share=[0, 1, 1, 1], max_new_suppliers=None)
-    assert after(graph, every, "k") == pytest.approx(60)  # 10 + 30 + 20
-    assert every.flows["supplier"].tolist() == ["b1", "b2", "b3"]  # sorted by supplier
+    _, r = run(graph, edge_share=[0, 1, 1, 1])
+    assert after(graph, r, "k") == pytest.approx(60)  # 10 + 30 + 20 of the 100 t lost
+    assert r.flows[["supplier", "customer", "new_link"]].values.tolist() == [
+        ["b1", "k", True], ["b2", "k", True], ["b3", "k", True]]  # sorted by supplier
+    assert r.flows["after_t"].tolist() == pytest.approx([10, 30, 20])
+
+
+def test_new_links_pair_buyers_with_sellers_at_home_first():
+    # k-jp (ev) and k-us (chips) each lost all 100 t of oxide; us-s (US, 30 t spare) and
+    # jp-s (JP, 50 t spare) sell into one market. Max-min gives each maker 80 / 2 = 40 t.
+    # Home first: us-s -> k-us 30, jp-s -> k-jp 40; then jp-s's last 10 t -> k-us.
+    mine = {"stage": "mine"}
+    graph = make_graph(
+        {"cn": {**mine, "country": "CN"}, "us-s": {**mine, "country": "US", "capacity_t": 40},
+         "jp-s": {**mine, "country": "JP", "capacity_t": 60},
+         "k-jp": {**MAKER, "country": "JP"}, "k-us": {**MAKER, "country": "US", "sector": "chips"},
+         "k2": {**MAKER, "sector": "wind"}},
+        [("cn", "k-jp", "oxide", 100), ("cn", "k-us", "oxide", 100),
+         ("us-s", "k2", "oxide", 10), ("jp-s", "k2", "oxide", 10)])  # fmt: skip
+    _, r = run(graph, edge_share=[0, 0, 1, 1])
+    assert r.flows[["supplier", "customer", "after_t"]].values.tolist() == [
+        ["jp-s", "k-jp", pytest.approx(40)], ["jp-s", "k-us", pytest.approx(10)],
+        ["us-s", "k-us", pytest.approx(30)]]
+    assert r.flows["new_link"].all()
 
 
 # ---------------------------------------------------------------- random graphs
@@ -343,7 +362,7 @@ def networkx_best(graph, prop, edge_share, node_share, scale=10**6):
 def test_matches_networkx_min_cost_flow_on_random_flow_graphs(seed):
     rng = np.random.default_rng(seed)
     graph, edge_share, node_share = random_flow_graph(rng)
-    prop, r = run(graph, edge_share, node_share, max_new_suppliers=None)
+    prop, r = run(graph, edge_share, node_share)
     maker = (graph.nodes["stage"] == "manufacturer").to_numpy()
     expected = networkx_best(graph, prop, edge_share, node_share)
     # integer scaling floors each bound to 1e-6 t: allow 1e-6 t per arc
