@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 from scipy.sparse import coo_array, csr_array, hstack, vstack
 
 from . import schema
@@ -269,7 +271,9 @@ class _Model:
         """Solve max-min over sectors, then max delivered minus penalties; return x and status.
 
         Only the columns that may change enter the LP; the rest stay at no-adaptation and
-        move to the right-hand side.
+        move to the right-hand side. Both stages share one HiGHS model: the second starts
+        from the first's optimal basis, which stays feasible, so it takes a few primal
+        simplex steps where a fresh solve would take as long as the first.
         """
         n_trade = len(self.sell_out) + len(self.buy_in)
         fixed = np.concatenate([self.f0, np.zeros(n_trade), self.y0])
@@ -285,35 +289,35 @@ class _Model:
                       format="csc")  # fmt: skip
         a = both[:, cols].tocsr()
         rhs = -(both[:, ~active] @ fixed[~active])
-        in_use = np.diff(a.indptr) > 0
         n_main = main.shape[0]
-        a_main, rhs_main = a[:n_main][in_use[:n_main]], rhs[:n_main][in_use[:n_main]]
-        a_sector, rhs_sector, moves = a[n_main:], rhs[n_main:], in_use[n_main:]
+        in_use = np.diff(a.indptr) > 0
+        in_use[n_main:] = True  # sector rows hold t as well
         lower = fixed[cols] * (1 - LOWER_SLACK)
         upper = np.concatenate([self.f_max, np.full(n_trade, np.inf), self.y_max])[cols]
-        a_ub, b_ub = a_main, rhs_main
-        ratio0 = np.array([self.y0[members].sum() for members in sectors]) / np.maximum(
-            sector_base, ZERO_T)
-        # max-min matters only when the worst-off sector at no adaptation can improve
-        if len(sectors) > 1 and moves[ratio0 <= ratio0.min()].all():
-            # stage 1: maximise t (last column), the worst sector's delivered share
-            a_1 = vstack([hstack([a_main, csr_array((a_main.shape[0], 1))]),
-                          hstack([a_sector, csr_array(sector_base.reshape(-1, 1))])],
-                         format="csr")  # fmt: skip
-            cost = np.zeros(len(cols) + 1)
-            cost[-1] = -1.0
-            res = _linprog(cost, a_1, np.concatenate([rhs_main, rhs_sector]),
-                           np.append(lower, 0.0), np.append(upper, 1.0), "max-min share")
-            t_star = max(float(res.x[-1]) - LOWER_SLACK, 0.0)
-            # stage 2 holds every sector that can move at or above t*
-            a_ub = vstack([a_main, a_sector[moves]], format="csr")
-            b_ub = np.concatenate([rhs_main, (rhs_sector - t_star * sector_base)[moves]])
         cost = np.concatenate([np.full(len(self.src), EXTRA_PENALTY),
                                np.full(n_trade, NEW_LINK_PENALTY / 2),
                                np.where(self.maker, -1.0, 0.0)])[cols]  # fmt: skip
-        res = _linprog(cost, a_ub, b_ub, lower, upper, "max delivered")
-        x[cols] = res.x
-        return x, str(res.message)
+        ratio0 = np.array([self.y0[members].sum() for members in sectors]) / np.maximum(
+            sector_base, ZERO_T)
+        moves = np.diff(a.indptr)[n_main:] > 0
+        # max-min matters only when the worst-off sector at no adaptation can improve
+        if len(sectors) > 1 and moves[ratio0 <= ratio0.min()].all():
+            # t (last column) is the worst sector's delivered share: t x base <= delivered
+            t_col = csr_array(np.concatenate([np.zeros(n_main), sector_base]).reshape(-1, 1))
+            lp = _Lp(hstack([a, t_col], format="csr")[in_use], rhs[in_use],
+                     np.append(lower, 0.0), np.append(upper, 1.0))  # fmt: skip
+            t_cost = np.zeros(len(cols) + 1)
+            t_cost[-1] = -1.0
+            solution = lp.solve(t_cost, "max-min share", "ipm")
+            # stage 2 holds t at its optimum (less solver tolerance), from stage 1's basis
+            t_star = max(float(solution[-1]) - LOWER_SLACK, 0.0)
+            lp.highs.changeColBounds(len(cols), t_star, 1.0)
+            solution = lp.solve(np.append(cost, 0.0), "max delivered", "primal simplex")
+            x[cols] = solution[:-1]
+        else:
+            lp = _Lp(a[:n_main][in_use[:n_main]], rhs[:n_main][in_use[:n_main]], lower, upper)
+            x[cols] = lp.solve(cost, "max delivered", "ipm")
+        return x, lp.status
 
     def _sectors(self) -> list[np.ndarray]:
         """Maker positions per sector (sorted by name), for sectors with a baseline."""
@@ -466,13 +470,54 @@ def _sector_rows(sectors: list[np.ndarray], y_col: int, n_cols: int) -> csr_arra
     return coo_array((-np.ones(len(row)), (row, col)), shape=(len(sectors), n_cols)).tocsr()
 
 
-def _linprog(cost: np.ndarray, a_ub: csr_array, b_ub: np.ndarray, lower: np.ndarray,
-             upper: np.ndarray, stage: str) -> Any:  # fmt: skip
-    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=np.column_stack([lower, upper]),
-                  method="highs-ipm")
-    if res.status != 0 or res.x is None:
-        raise SupplyGraphError(f"rerouting LP ({stage}) failed: {res.message}")
-    return res
+def _quiet(make: Callable[[], Any]) -> Any:
+    """Call ``make`` with the process's standard output shut: HiGHS prints a banner to it
+    when the first solver object is made, before any option can be set."""
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        return make()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+class _Lp:
+    """A HiGHS model ``min cost x  s.t.  a x <= b,  lower <= x <= upper``, solved in stages."""
+
+    def __init__(self, a: csr_array, b: np.ndarray, lower: np.ndarray,
+                 upper: np.ndarray) -> None:  # fmt: skip
+        import highspy
+
+        self.highspy = highspy
+        self.highs = _quiet(highspy.Highs)
+        self.highs.setOptionValue("output_flag", False)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+        lp.col_cost_ = np.zeros(a.shape[1])
+        lp.col_lower_, lp.col_upper_ = lower, np.where(np.isinf(upper), highspy.kHighsInf, upper)
+        lp.row_lower_, lp.row_upper_ = np.full(a.shape[0], -highspy.kHighsInf), b
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
+        lp.a_matrix_.num_row_, lp.a_matrix_.num_col_ = a.shape
+        self.highs.passModel(lp)
+        self.status = ""
+
+    def solve(self, cost: np.ndarray, stage: str, method: str) -> np.ndarray:
+        """Set the cost, solve by interior point ("ipm", with crossover to a vertex) or by
+        primal simplex from the current basis, and return x."""
+        highs = self.highs
+        highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        highs.setOptionValue("solver", "ipm" if method == "ipm" else "simplex")
+        highs.setOptionValue("simplex_strategy", 4)  # primal: the basis stays feasible
+        highs.run()
+        status = highs.getModelStatus()
+        self.status = highs.modelStatusToString(status)
+        if status != self.highspy.HighsModelStatus.kOptimal:
+            raise SupplyGraphError(f"rerouting LP ({stage}) failed: {self.status}")
+        return np.asarray(highs.getSolution().col_value)
 
 
 # ---------------------------------------------------------------- licences on new links

@@ -221,13 +221,14 @@ def test_nothing_short_means_nothing_to_solve():
 
 
 def test_solver_failure_raises_a_supplygraph_error(monkeypatch):
-    class Failed:
-        status, x, message = 2, None, "The problem is infeasible."
+    import highspy
 
-    monkeypatch.setattr("supplygraph.reroute.linprog", lambda *a, **k: Failed())
+    monkeypatch.setattr(highspy.Highs, "getModelStatus",
+                        lambda self: highspy.HighsModelStatus.kInfeasible)  # fmt: skip
     graph = make_graph({"a": {"stage": "mine"}, "b": {"stage": "mine", "capacity_t": 20},
                         "k": MAKER}, [("a", "k", "oxide", 10), ("b", "k", "oxide", 10)])
-    with pytest.raises(SupplyGraphError, match=r"rerouting LP .* infeasible"):
+    with pytest.raises(SupplyGraphError, match=r"rerouting LP \(max delivered\) failed: "
+                                               r"Infeasible"):
         run(graph, edge_share=[0, 1])
 
 
