@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_array, csr_array, hstack, vstack
 
-from . import schema
-from ._errors import SupplyGraphError
+from ._highs import Lp
+from ._new_links import fill, new_link_licence
 
 if TYPE_CHECKING:
     from .graph import SupplyGraph
@@ -188,7 +185,7 @@ class _Model:
         buyers = np.flatnonzero(lost)
         if not len(sellers) or not len(buyers):
             return
-        licence = _new_link_licence(self.graph, disruption, self.out_group, len(out_base))
+        licence = new_link_licence(self.graph, disruption, self.out_group, len(out_base))
         s_node = self.out_node[sellers]
         own = np.isin(s_node * n_mat + self.out_material[sellers],
                       self.in_node[buyers] * n_mat + self.in_material[buyers])
@@ -304,7 +301,7 @@ class _Model:
         if len(sectors) > 1 and moves[ratio0 <= ratio0.min()].all():
             # t (last column) is the worst sector's delivered share: t x base <= delivered
             t_col = csr_array(np.concatenate([np.zeros(n_main), sector_base]).reshape(-1, 1))
-            lp = _Lp(hstack([a, t_col], format="csr")[in_use], rhs[in_use],
+            lp = Lp(hstack([a, t_col], format="csr")[in_use], rhs[in_use],
                      np.append(lower, 0.0), np.append(upper, 1.0))  # fmt: skip
             t_cost = np.zeros(len(cols) + 1)
             t_cost[-1] = -1.0
@@ -315,7 +312,7 @@ class _Model:
             solution = lp.solve(np.append(cost, 0.0), "max delivered", "primal simplex")
             x[cols] = solution[:-1]
         else:
-            lp = _Lp(a[:n_main][in_use[:n_main]], rhs[:n_main][in_use[:n_main]], lower, upper)
+            lp = Lp(a[:n_main][in_use[:n_main]], rhs[:n_main][in_use[:n_main]], lower, upper)
             x[cols] = lp.solve(cost, "max delivered", "ipm")
         return x, lp.status
 
@@ -429,8 +426,8 @@ class _Model:
             supply, demand = sold[s].copy(), bought[b].copy()
             for c in np.intersect1d(s_country[s], b_country[b]):
                 home_s, home_b = s_country[s] == c, b_country[b] == c
-                pieces.append(_fill(s[home_s], b[home_b], supply, demand, home_s, home_b))
-            pieces.append(_fill(s, b, supply, demand, np.ones(len(s), bool),
+                pieces.append(fill(s[home_s], b[home_b], supply, demand, home_s, home_b))
+            pieces.append(fill(s, b, supply, demand, np.ones(len(s), bool),
                                 np.ones(len(b), bool)))  # fmt: skip
         if not pieces:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
@@ -441,156 +438,8 @@ class _Model:
         return self.sell_out[pairs[keep, 0]], self.buy_in[pairs[keep, 1]], amount[keep]
 
 
-def _fill(s: np.ndarray, b: np.ndarray, supply: np.ndarray, demand: np.ndarray,
-          s_mask: np.ndarray, b_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fill demand from supply in order (north-west corner); use up both, in place.
-
-    ``s`` and ``b`` are the arcs taking part; ``supply`` and ``demand`` the amounts left
-    for the whole market, indexed like ``s_mask`` and ``b_mask``.
-    """
-    left_s, left_d = supply[s_mask], demand[b_mask]
-    total = min(left_s.sum(), left_d.sum())
-    cum_s, cum_d = np.cumsum(left_s), np.cumsum(left_d)
-    cuts = np.unique(np.concatenate([[0.0], cum_s[cum_s < total], cum_d[cum_d < total],
-                                     [total]]))  # fmt: skip
-    mid = (cuts[:-1] + cuts[1:]) / 2
-    i = np.minimum(np.searchsorted(cum_s, mid, side="right"), len(s) - 1)
-    j = np.minimum(np.searchsorted(cum_d, mid, side="right"), len(b) - 1)
-    amount = np.diff(cuts)
-    np.subtract.at(left_s, i, amount)
-    np.subtract.at(left_d, j, amount)
-    supply[s_mask], demand[b_mask] = np.maximum(left_s, 0.0), np.maximum(left_d, 0.0)
-    return s[i], b[j], amount
-
-
 def _sector_rows(sectors: list[np.ndarray], y_col: int, n_cols: int) -> csr_array:
     """Rows of minus the makers' output summed per sector."""
     row = np.repeat(np.arange(len(sectors)), [len(members) for members in sectors])
     col = y_col + (np.concatenate(sectors) if sectors else np.zeros(0, np.int64))
     return coo_array((-np.ones(len(row)), (row, col)), shape=(len(sectors), n_cols)).tocsr()
-
-
-def _quiet(make: Callable[[], Any]) -> Any:
-    """Call ``make`` with the process's standard output shut: HiGHS prints a banner to it
-    when the first solver object is made, before any option can be set."""
-    sys.stdout.flush()
-    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    try:
-        return make()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
-
-
-class _Lp:
-    """A HiGHS model ``min cost x  s.t.  a x <= b,  lower <= x <= upper``, solved in stages."""
-
-    def __init__(self, a: csr_array, b: np.ndarray, lower: np.ndarray,
-                 upper: np.ndarray) -> None:  # fmt: skip
-        import highspy
-
-        self.highspy = highspy
-        self.highs = _quiet(highspy.Highs)
-        self.highs.setOptionValue("output_flag", False)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
-        lp.col_cost_ = np.zeros(a.shape[1])
-        lp.col_lower_, lp.col_upper_ = lower, np.where(np.isinf(upper), highspy.kHighsInf, upper)
-        lp.row_lower_, lp.row_upper_ = np.full(a.shape[0], -highspy.kHighsInf), b
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
-        lp.a_matrix_.num_row_, lp.a_matrix_.num_col_ = a.shape
-        self.highs.passModel(lp)
-        self.status = ""
-
-    def solve(self, cost: np.ndarray, stage: str, method: str) -> np.ndarray:
-        """Set the cost, solve by interior point ("ipm", with crossover to a vertex) or by
-        primal simplex from the current basis, and return x."""
-        highs = self.highs
-        highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
-        highs.setOptionValue("solver", "ipm" if method == "ipm" else "simplex")
-        highs.setOptionValue("simplex_strategy", 4)  # primal: the basis stays feasible
-        highs.run()
-        status = highs.getModelStatus()
-        self.status = highs.modelStatusToString(status)
-        if status != self.highspy.HighsModelStatus.kOptimal:
-            raise SupplyGraphError(f"rerouting LP ({stage}) failed: {self.status}")
-        return np.asarray(highs.getSolution().col_value)
-
-
-# ---------------------------------------------------------------- licences on new links
-
-
-class _NewLinkLicence:
-    """Which candidate new links would be licence edges (bound 0: nothing to licence)."""
-
-    def __init__(self, country: np.ndarray, rules: list[tuple[str, list[str] | None, np.ndarray,
-                                                               np.ndarray | None]]) -> None:
-        self.country = country
-        # per regime: issuer, destinations, controlled per output group, foreign sellers caught
-        self.rules = rules
-
-    def mask(self, out_groups: np.ndarray, s_node: np.ndarray, b_node: np.ndarray) -> np.ndarray:
-        """Return which (seller output group, buyer node) pairs are blocked."""
-        blocked = np.zeros(len(out_groups), dtype=bool)
-        seller, buyer = self.country[s_node], self.country[b_node]
-        for issuer, destinations, controlled, caught in self.rules:
-            hit = controlled[out_groups]
-            if destinations is not None:
-                hit &= np.isin(buyer, destinations)
-            if caught is None:  # direct exports from the issuing country
-                hit &= (seller == issuer) & (buyer != issuer)
-            else:  # extraterritorial: foreign sellers at or above the content threshold
-                hit &= (seller != issuer) & (seller != buyer) & caught[s_node]
-            blocked |= hit
-        return blocked
-
-    def profile(self, out_groups: np.ndarray, s_node: np.ndarray) -> np.ndarray:
-        """Return per seller a row of integers, equal for sellers the regimes treat alike.
-
-        A regime treats a seller by whether it controls the seller's new links at all
-        and, for an extraterritorial regime (whose test compares buyer and seller
-        countries), by the seller's country.
-        """
-        seller = self.country[s_node]
-        _, code = np.unique(seller, return_inverse=True)
-        columns = [np.zeros(len(out_groups), np.int64)]  # a column even with no regime
-        for issuer, _, controlled, caught in self.rules:
-            if caught is None:
-                columns.append(controlled[out_groups] & (seller == issuer))
-            else:
-                subject = controlled[out_groups] & (seller != issuer) & caught[s_node]
-                columns.append(np.where(subject, code.ravel(), -1))
-        return np.column_stack(columns).astype(np.int64)
-
-
-def _new_link_licence(graph: SupplyGraph, disruption: Disruption, out_group: np.ndarray,
-                      n_out: int) -> _NewLinkLicence:  # fmt: skip
-    """Turn the regimes in force in a disruption into tests on candidate new links."""
-    from .origin import origin_share
-
-    rules = []
-    regimes = graph.regimes.set_index("id", drop=False) if len(graph.regimes) else None
-    for entry in disruption.regime_log:
-        if not entry.get("applied") or regimes is None or entry["regime"] not in regimes.index:
-            continue
-        regime = regimes.loc[entry["regime"]]
-        edge_controlled = graph.carries(schema.split_list(regime["elements"]))
-        if regime["materials"]:
-            edge_controlled &= graph.edges["material"].isin(
-                schema.split_list(regime["materials"])).to_numpy()
-        controlled = np.bincount(out_group, edge_controlled, minlength=n_out) > 0
-        caught = None
-        if entry["extraterritorial"]:
-            content_pct = origin_share(graph, regime["issuer"]) * 100
-            caught = content_pct >= float(regime["extraterritorial_pct"])
-        destinations = None  # all
-        if regime["destinations"] != "all":
-            destinations = schema.split_list(regime["destinations"])
-        if entry["destinations"]:
-            destinations = [d for d in entry["destinations"]
-                            if destinations is None or d in destinations]  # fmt: skip
-        rules.append((regime["issuer"], destinations, controlled, caught))
-    return _NewLinkLicence(graph.nodes["country"].to_numpy(), rules)
