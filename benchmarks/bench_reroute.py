@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from supplygraph import _highs
 from supplygraph.graph import SupplyGraph, build_graph
 from supplygraph.io import Dataset, load_regimes
 from supplygraph.propagate import propagate
@@ -35,8 +36,27 @@ SECTORS = ["ev", "wind", "electronics", "defence", "industrial"]
 IN_DEGREE = 4
 
 
+# nodes per stage (mine ... manufacturer), as weights
+SHAPES = {
+    # as many nodes in every stage, each buying from anywhere in the stage above: an expander,
+    # the hardest case for the LP's sparse factorisations
+    "uniform": (1, 1, 1, 1, 1, 1),
+    # shaped like the industry: a few dozen mines and separators, a few hundred metal and
+    # magnet plants, thousands of component makers and tens of thousands of product makers
+    # (see docs/performance.md)
+    "pyramid": (50, 60, 100, 300, 5000, 20000),
+}
+
+
+def layer_sizes(n_edges: int, shape: str) -> np.ndarray:
+    """Nodes per stage for about ``n_edges`` edges (every node past the mines buys IN_DEGREE)."""
+    weights = np.array(SHAPES[shape], float)
+    scale = n_edges / (IN_DEGREE * weights[1:].sum())
+    return np.maximum(IN_DEGREE + 1, np.round(weights * scale)).astype(np.int64)
+
+
 def synthetic_graph(n_edges: int, seed: int, *, china: float = 0.55, window: int = 0,
-                    spare: float = 0.1) -> SupplyGraph:  # fmt: skip
+                    spare: float = 0.1, shape: str = "uniform") -> SupplyGraph:  # fmt: skip
     """Build a 6-stage layered graph with about ``n_edges`` edges.
 
     ``china`` is the share of upstream nodes (mine, separation, metal) in China; a
@@ -44,34 +64,37 @@ def synthetic_graph(n_edges: int, seed: int, *, china: float = 0.55, window: int
     their own (regional supply chains), 0 from anywhere in the stage above. ``spare`` is
     the share of non-maker nodes with a capacity figure, 0-50% above their output (the
     bundled data has 14 of 149 nodes with spare capacity: about 0.1); the others have no
-    capacity figure, hence no spare capacity.
+    capacity figure, hence no spare capacity. ``shape`` names the nodes per stage (SHAPES).
     """
     rng = np.random.default_rng(seed)
-    per_layer = max(2, n_edges // (IN_DEGREE * (len(STAGES) - 1)))
+    sizes = layer_sizes(n_edges, shape)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
     ids, stages, countries = [], [], []
-    for stage in STAGES:
-        ids += [f"{stage[:3]}{i}" for i in range(per_layer)]
-        stages += [stage] * per_layer
+    for stage, size in zip(STAGES, sizes):
+        ids += [f"{stage[:3]}{i}" for i in range(size)]
+        stages += [stage] * size
         if stage in ("mine", "separation", "metal"):
             odds = np.full(len(UPSTREAM_COUNTRIES), (1 - china) / (len(UPSTREAM_COUNTRIES) - 1))
             odds[UPSTREAM_COUNTRIES.index("CN")] = china
-            countries += list(rng.choice(UPSTREAM_COUNTRIES, per_layer, p=odds))
+            countries += list(rng.choice(UPSTREAM_COUNTRIES, size, p=odds))
         else:
-            countries += list(rng.choice(DOWNSTREAM_COUNTRIES, per_layer))
+            countries += list(rng.choice(DOWNSTREAM_COUNTRIES, size))
     src, dst, material, elements = [], [], [], []
     for layer in range(1, len(STAGES)):
         offered = MATERIALS[STAGES[layer - 1]]
-        customers = np.repeat(np.arange(per_layer), IN_DEGREE) + layer * per_layer
+        size, above = int(sizes[layer]), int(sizes[layer - 1])
+        customers = np.repeat(np.arange(size), IN_DEGREE) + starts[layer]
         if window:
-            offsets = rng.integers(-window, window + 1, per_layer * IN_DEGREE)
-            local = (np.arange(per_layer).repeat(IN_DEGREE) + offsets) % per_layer
+            offsets = rng.integers(-window, window + 1, size * IN_DEGREE)
+            own = (np.arange(size) * above // size).repeat(IN_DEGREE)
+            local = (own + offsets) % above
         else:
-            local = np.concatenate([rng.choice(per_layer, IN_DEGREE, replace=False)
-                                    for _ in range(per_layer)])  # fmt: skip
-        suppliers = (layer - 1) * per_layer + local
+            local = np.concatenate([rng.choice(above, IN_DEGREE, replace=False)
+                                    for _ in range(size)])  # fmt: skip
+        suppliers = starts[layer - 1] + local
         # each customer buys one or two materials of what the stage above offers
-        picks = rng.integers(len(offered), size=(per_layer, 2))
-        choice = picks[np.arange(per_layer).repeat(IN_DEGREE), np.tile([0, 0, 1, 1], per_layer)]
+        picks = rng.integers(len(offered), size=(size, 2))
+        choice = picks[np.arange(size).repeat(IN_DEGREE), np.tile([0, 0, 1, 1], size)]
         src.append(suppliers)
         dst.append(customers)
         material += [offered[c][0] for c in choice]
@@ -82,7 +105,8 @@ def synthetic_graph(n_edges: int, seed: int, *, china: float = 0.55, window: int
     keep = ~keys.duplicated().to_numpy()
     src_all, dst_all = src_all[keep], dst_all[keep]
     material, elements = np.array(material)[keep], np.array(elements)[keep]
-    flow = _balanced_flows(rng, len(ids), per_layer, src_all, dst_all)
+    layer_of = np.repeat(np.arange(len(STAGES)), sizes)
+    flow = _balanced_flows(rng, layer_of, src_all, dst_all)
     out = np.bincount(src_all, flow, minlength=len(ids))
     capacity = np.where(rng.random(len(ids)) < spare, out * rng.uniform(1.0, 1.5, len(ids)),
                         np.nan)  # fmt: skip
@@ -103,21 +127,37 @@ def synthetic_graph(n_edges: int, seed: int, *, china: float = 0.55, window: int
     return build_graph(Dataset(nodes, edges, load_regimes(), Path("."), ""))
 
 
-def _balanced_flows(rng: np.random.Generator, n_nodes: int, per_layer: int, src: np.ndarray,
+def _balanced_flows(rng: np.random.Generator, layer_of: np.ndarray, src: np.ndarray,
                     dst: np.ndarray) -> np.ndarray:  # fmt: skip
     """Edge flows in mass balance (REO-equivalent): from the makers' demand up, each node
     takes in 1.0-1.1 times what it ships (processing losses), split at random over its inputs."""
+    n_nodes, last = len(layer_of), len(STAGES) - 1
     flow = np.zeros(len(src))
     need = np.zeros(n_nodes)
-    need[-per_layer:] = rng.uniform(20, 200, per_layer)  # makers' intake
-    for layer in range(len(STAGES) - 1, 0, -1):
-        into = np.flatnonzero(dst // per_layer == layer)
+    makers = layer_of == last
+    need[makers] = rng.uniform(20, 200, int(makers.sum()))  # makers' intake
+    for layer in range(last, 0, -1):
+        into = np.flatnonzero(layer_of[dst] == layer)
         weight = rng.uniform(0.2, 1.0, len(into))
         share = weight / np.bincount(dst[into], weight, minlength=n_nodes)[dst[into]]
         flow[into] = need[dst[into]] * share
         shipped = np.bincount(src[into], flow[into], minlength=n_nodes)
         need = np.where(shipped > 0, shipped * rng.uniform(1.0, 1.1, n_nodes), 0.0)
     return np.round(flow, 3)
+
+
+def _time_stages(times: dict[str, list[float]]) -> None:
+    """Record how long each LP stage takes, by wrapping the solver call."""
+    solve = _highs.Lp.solve
+
+    def timed(self: _highs.Lp, cost: np.ndarray, stage: str, method: str) -> np.ndarray:
+        started = time.perf_counter()
+        try:
+            return solve(self, cost, stage, method)
+        finally:
+            times.setdefault(f"{stage} ({method})", []).append(time.perf_counter() - started)
+
+    _highs.Lp.solve = timed
 
 
 def main() -> None:
@@ -129,6 +169,9 @@ def main() -> None:
                         help="share of upstream nodes in China (default 0.55)")
     parser.add_argument("--window", type=int, default=0,
                         help="buy only from suppliers within this many positions (0: anywhere)")
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="uniform",
+                        help="nodes per stage: uniform (the hard case, default) or pyramid "
+                        "(shaped like the industry)")
     parser.add_argument("--spare", type=float, default=0.1,
                         help="share of nodes with spare capacity (default 0.1, as in the "
                         "bundled data; 0.7 is a stress test)")
@@ -136,7 +179,7 @@ def main() -> None:
 
     started = time.perf_counter()
     graph = synthetic_graph(args.edges, args.seed, china=args.china, window=args.window,
-                            spare=args.spare)
+                            spare=args.spare, shape=args.shape)
     _ = graph.index
     built = time.perf_counter() - started
     scenario = Scenario("bench", licences=(LicencePolicy("CN-2025-18", "cut"),))
@@ -147,6 +190,8 @@ def main() -> None:
     resolved = time.perf_counter() - started
 
     times, model_times = [], []
+    stage_times: dict[str, list[float]] = {}
+    _time_stages(stage_times)
     for _ in range(args.repeat):
         started = time.perf_counter()
         model = _Model(graph, disruption, prop)
@@ -159,8 +204,9 @@ def main() -> None:
     before = (prop.output_ratio * graph.baseline_t)[maker].sum()
     after = rerouting.node_after_t[maker].sum()
     n_trade = len(model.sell_out) + len(model.buy_in)
-    print(f"graph: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges "
-          f"(built in {built:.2f} s); seed {args.seed}")
+    print(f"graph: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges, {args.shape} "
+          f"({', '.join(map(str, layer_sizes(args.edges, args.shape)))} per stage; built in "
+          f"{built:.2f} s); seed {args.seed}")
     print(f"licence edges cut (CN-2025-18): {(disruption.edge_share < 1).sum():,}; "
           f"resolve + propagate {resolved:.2f} s")
     print(f"LP: {model.n_columns:,} variables ({n_trade:,} sales into and purchases from "
@@ -168,6 +214,8 @@ def main() -> None:
           f"{len(model.in_ratio) + len(model.out_ratio) + model.n_markets:,} rows")
     print(f"reroute(): best {min(times):.2f} s of {args.repeat} "
           f"(model building {min(model_times):.2f} s); status: {rerouting.status}")
+    print("HiGHS, best of each stage: " + "; ".join(
+        f"{stage} {min(runs):.2f} s" for stage, runs in stage_times.items()))
     print(f"makers: baseline {base:,.0f} t, no adaptation {before:,.0f} t "
           f"({100 * before / base:.1f}%), after rerouting {after:,.0f} t "
           f"({100 * after / base:.1f}%); rerouted flows: {len(rerouting.flows):,} "
