@@ -209,8 +209,8 @@ def main() -> None:
           f"{built:.2f} s); seed {args.seed}")
     print(f"licence edges cut (CN-2025-18): {(disruption.edge_share < 1).sum():,}; "
           f"resolve + propagate {resolved:.2f} s")
-    print(f"LP: {model.n_columns:,} variables ({n_trade:,} sales into and purchases from "
-          f"{model.n_markets:,} markets for new links), "
+    print(f"LP: {len(model.no_adaptation()):,} variables ({n_trade:,} sales into and purchases "
+          f"from {model.n_markets:,} markets for new links), "
           f"{len(model.in_ratio) + len(model.out_ratio) + model.n_markets:,} rows")
     print(f"reroute(): best {min(times):.2f} s of {args.repeat} "
           f"(model building {min(model_times):.2f} s); status: {rerouting.status}")

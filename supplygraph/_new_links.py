@@ -90,29 +90,34 @@ def new_link_licence(graph: SupplyGraph, disruption: Disruption, out_group: np.n
     return NewLinkLicence(graph.nodes["country"].to_numpy(), rules)
 
 
-def fill(
-    s: np.ndarray,
-    b: np.ndarray,
-    supply: np.ndarray,
-    demand: np.ndarray,
-    s_mask: np.ndarray,
-    b_mask: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fill demand from supply in order (north-west corner); use up both, in place.
+def fill(s: np.ndarray, b: np.ndarray, supply: np.ndarray, demand: np.ndarray,
+         s_mask: np.ndarray, b_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fill the masked demand from the masked supply in order (north-west corner).
 
-    ``s`` and ``b`` are the arcs taking part; ``supply`` and ``demand`` the amounts left
-    for the whole market, indexed like ``s_mask`` and ``b_mask``.
+    ``s`` and ``b`` are a market's sellers and buyers, ``supply`` and ``demand`` what
+    each has left (used up in place). Return the (seller, buyer, tonnes) pieces.
+
+    Examples
+    --------
+    >>> supply, demand = np.array([3.0, 5.0]), np.array([4.0, 4.0])
+    >>> everyone = np.ones(2, dtype=bool)
+    >>> [x.tolist() for x in fill(np.array([10, 11]), np.array([20, 21]), supply, demand,
+    ...                           everyone, everyone)]
+    [[10, 11, 11], [20, 20, 21], [3.0, 1.0, 4.0]]
+    >>> supply.tolist(), demand.tolist()
+    ([0.0, 0.0], [0.0, 0.0])
     """
+    sellers, buyers = s[s_mask], b[b_mask]
     left_s, left_d = supply[s_mask], demand[b_mask]
     total = min(left_s.sum(), left_d.sum())
     cum_s, cum_d = np.cumsum(left_s), np.cumsum(left_d)
     cuts = np.unique(np.concatenate([[0.0], cum_s[cum_s < total], cum_d[cum_d < total],
                                      [total]]))  # fmt: skip
     mid = (cuts[:-1] + cuts[1:]) / 2
-    i = np.minimum(np.searchsorted(cum_s, mid, side="right"), len(s) - 1)
-    j = np.minimum(np.searchsorted(cum_d, mid, side="right"), len(b) - 1)
+    i = np.minimum(np.searchsorted(cum_s, mid, side="right"), len(sellers) - 1)
+    j = np.minimum(np.searchsorted(cum_d, mid, side="right"), len(buyers) - 1)
     amount = np.diff(cuts)
     np.subtract.at(left_s, i, amount)
     np.subtract.at(left_d, j, amount)
     supply[s_mask], demand[b_mask] = np.maximum(left_s, 0.0), np.maximum(left_d, 0.0)
-    return s[i], b[j], amount
+    return sellers[i], buyers[j], amount

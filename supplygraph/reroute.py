@@ -101,7 +101,7 @@ def reroute(graph: SupplyGraph, disruption: Disruption, propagation: Propagation
     """
     model = _Model(graph, disruption, propagation)
     if not model.short_makers:
-        return model.result(np.zeros(model.n_columns), "no maker is short: nothing to reroute")
+        return model.result(model.no_adaptation(), "no maker is short: nothing to reroute")
     return model.result(*model.solve())
 
 
@@ -157,7 +157,10 @@ class _Model:
         self.n_markets = 0
         if self.short_makers:
             self._markets(disruption, prop, in_base, out_base)
-        self.n_columns = len(self.src) + len(self.sell_out) + len(self.buy_in) + self.n
+
+    def no_adaptation(self) -> np.ndarray:
+        """Return the LP columns at no adaptation: nothing traded in markets."""
+        return np.concatenate([self.f0, np.zeros(len(self.sell_out) + len(self.buy_in)), self.y0])
 
     # ------------------------------------------------------------ markets for new links
 
@@ -273,7 +276,7 @@ class _Model:
         simplex steps where a fresh solve would take as long as the first.
         """
         n_trade = len(self.sell_out) + len(self.buy_in)
-        fixed = np.concatenate([self.f0, np.zeros(n_trade), self.y0])
+        fixed = self.no_adaptation()
         active = self._active()
         x = fixed.copy()
         if not active.any():
@@ -415,8 +418,8 @@ class _Model:
         node order, which gives at most sellers + buyers - 1 links per market.
         """
         country = self.graph.nodes["country"].to_numpy(str)
-        s_country, b_country = country[self.out_node[self.sell_out]], country[
-            self.in_node[self.buy_in]]
+        s_country = country[self.out_node[self.sell_out]]
+        b_country = country[self.in_node[self.buy_in]]
         pieces = []
         for k in range(self.n_markets):
             s = np.flatnonzero((self.sell_market == k) & (sold > 0))
@@ -425,10 +428,8 @@ class _Model:
                 continue
             supply, demand = sold[s].copy(), bought[b].copy()
             for c in np.intersect1d(s_country[s], b_country[b]):
-                home_s, home_b = s_country[s] == c, b_country[b] == c
-                pieces.append(fill(s[home_s], b[home_b], supply, demand, home_s, home_b))
-            pieces.append(fill(s, b, supply, demand, np.ones(len(s), bool),
-                                np.ones(len(b), bool)))  # fmt: skip
+                pieces.append(fill(s, b, supply, demand, s_country[s] == c, b_country[b] == c))
+            pieces.append(fill(s, b, supply, demand, np.ones(len(s), bool), np.ones(len(b), bool)))
         if not pieces:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
         s_arc, b_arc, amount = (np.concatenate(part) for part in zip(*pieces))
