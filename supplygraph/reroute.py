@@ -170,8 +170,8 @@ class _Model:
 
         Sellers of a material whose new links the licence regimes treat alike share a
         market; each market is open to the buyers of that material none of its sellers'
-        regimes would control. A node that both sells and lost a material gets a market of
-        its own that does not sell to itself.
+        regimes would control. No node is both: a node that lost an input is disrupted, so
+        no market sells to itself.
         """
         n_mat = len(self.materials)
         lost = (in_base > 0) & (self.arrived0 < in_base * (1 - SHORT))
@@ -190,19 +190,14 @@ class _Model:
             return
         licence = new_link_licence(self.graph, disruption, self.out_group, len(out_base))
         s_node = self.out_node[sellers]
-        own = np.isin(s_node * n_mat + self.out_material[sellers],
-                      self.in_node[buyers] * n_mat + self.in_material[buyers])
-        profile = np.column_stack([self.out_material[sellers],
-                                   licence.profile(sellers, s_node), np.where(own, s_node, -1)])
+        profile = np.column_stack([self.out_material[sellers], licence.profile(sellers, s_node)])
         _, first, market = np.unique(profile, axis=0, return_index=True, return_inverse=True)
         buy_in, buy_market = [], []
         for k, rep in enumerate(first):
             seller, node = sellers[rep], s_node[rep]
             cand = buyers[self.in_material[buyers] == self.out_material[seller]]
-            b_node = self.in_node[cand]
-            ok = ~licence.mask(np.full(len(cand), seller), np.full(len(cand), node), b_node)
-            if own[rep]:
-                ok &= b_node != node
+            ok = ~licence.mask(np.full(len(cand), seller), np.full(len(cand), node),
+                               self.in_node[cand])  # fmt: skip
             buy_in.append(cand[ok])
             buy_market.append(np.full(int(ok.sum()), k))
         buy_market_all = np.concatenate(buy_market)

@@ -437,6 +437,7 @@ def test_pareto_and_feasible_on_random_graphs(seed):
     flows = r.flows
     assert list(flows.columns) == FLOW_COLUMNS
     assert (flows["extra_t"] > 0).all()
+    assert (flows["supplier"] != flows["customer"]).all()  # no market sells to itself
     keys = list(zip(flows["supplier"], flows["customer"], flows["material"]))
     assert keys == sorted(keys)
 
