@@ -13,7 +13,7 @@ from graphs import make_graph
 from supplygraph._errors import SupplyGraphError
 from supplygraph.propagate import propagate
 from supplygraph.reroute import FLOW_COLUMNS, reroute
-from supplygraph.scenario import Disruption, LicencePolicy, Scenario, resolve
+from supplygraph.scenario import Disruption, LicencePolicy, Rule, Scenario, resolve
 
 MAKER = {"stage": "manufacturer", "country": "DE", "sector": "ev"}
 TOL = 1e-5  # results are rounded to 1e-6 t per flow
@@ -176,6 +176,33 @@ def test_new_link_from_the_issuing_country_is_a_licence_edge():
     r = reroute(graph, disruption, prop)
     assert r.flows[["supplier", "customer"]].values.tolist() == [["au", "jp"]]
     assert after(graph, r, "jp") == pytest.approx(30)  # au's 60 - 30 spare; cn-b blocked
+
+
+def test_sellers_in_the_issuing_country_have_a_market_of_their_own():
+    # No. 18 cuts cn-a -> jp (100 t of Dy oxide); an outage at cn-b costs cn-k2 its 40 t.
+    # cn-s (CN, 50 t spare) may sell new only at home, au-s (AU, 30 t spare) anywhere: two
+    # markets. Max-min: jp can get at most au-s's 30 t (30%), so cn-k2 takes its 40 t from
+    # cn-s (100%) and jp all of au-s's 30 t.
+    sep, dy = {"stage": "separation"}, {"elements": "Dy"}
+    graph = make_graph(
+        {"cn-a": {**sep, "country": "CN"}, "cn-b": {**sep, "country": "CN"},
+         "cn-s": {**sep, "country": "CN", "capacity_t": 150},
+         "au-s": {**sep, "capacity_t": 60}, "jp": {**MAKER, "country": "JP"},
+         "cn-k2": {**MAKER, "country": "CN", "sector": "wind"},
+         "cn-k": {**MAKER, "country": "CN", "sector": "industrial"},
+         "au-k": {**MAKER, "country": "AU", "sector": "industrial"}},
+        [("cn-a", "jp", "dy_oxide", 100, dy), ("cn-b", "cn-k2", "dy_oxide", 40, dy),
+         ("cn-s", "cn-k", "dy_oxide", 100, dy), ("au-s", "au-k", "dy_oxide", 30, dy)])
+    scenario = Scenario("two-markets", licences=(LicencePolicy("CN-2025-18", "cut"),),
+                        rules=(Rule("node:id=cn-b"),))  # fmt: skip
+    disruption = resolve(graph, scenario)
+    prop = propagate(graph.index, disruption.edge_share, disruption.node_share,
+                     np.zeros(graph.n_nodes))  # fmt: skip
+    r = reroute(graph, disruption, prop)
+    assert r.flows[["supplier", "customer", "after_t", "new_link"]].values.tolist() == [
+        ["au-s", "jp", pytest.approx(30), True], ["cn-s", "cn-k2", pytest.approx(40), True]]
+    assert after(graph, r, "jp") == pytest.approx(30)
+    assert after(graph, r, "cn-k2") == pytest.approx(40)
 
 
 def test_new_link_under_the_extraterritorial_rule():
