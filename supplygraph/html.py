@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from ._html_assets import page_js, template, vis_js
+from ._html_text import days, edge_tip, node_tip, number, percent, short, tonnes
 from .io import write_atomic
 
 if TYPE_CHECKING:
@@ -97,7 +96,7 @@ def render_html(graph: SupplyGraph, result: Result | None = None, *, title: str 
         "stages": _stage_headers(nodes, x, y), "options": _vis_options(),
         "nodes": vis_nodes, "edges": vis_edges,
     }  # fmt: skip
-    return _template().render(title=heading, data=data, vis_js=_vis_js(), page_js=_page_js())
+    return template().render(title=heading, data=data, vis_js=vis_js(), page_js=page_js())
 
 
 def write_html(path: str | os.PathLike[str], graph: SupplyGraph, result: Result | None = None,
@@ -290,9 +289,9 @@ def _legend(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool) -> dict[st
         "colours": colours,
         "edges": [{"colour": colour, "dashes": dashes, "label": label} for colour, dashes, label
                   in (EDGE_STYLES.values() if exposure else [EDGE_STYLES["ok"]])],
-        "sizes": [{"size": round(float(s), 1), "label": f"{_tonnes(t)} t/yr"}
+        "sizes": [{"size": round(float(s), 1), "label": f"{tonnes(t)} t/yr"}
                   for s, t in zip(_node_size(nodes_t, nodes_t[0]), nodes_t)],
-        "widths": [{"width": round(float(w), 1), "label": f"{_tonnes(t)} t/yr"}
+        "widths": [{"width": round(float(w), 1), "label": f"{tonnes(t)} t/yr"}
                    for w, t in zip(_edge_width(edges_t, edges_t[0]), edges_t)],
     }
 
@@ -311,14 +310,14 @@ def _vis_elements(nodes: pd.DataFrame, edges: pd.DataFrame, x: np.ndarray, y: np
     serves = _served_sectors(nodes, edges)
     for i, row in enumerate(nodes.to_dict("records")):
         fill = _exposure_colour(row["shortfall_pct"]) if exposure else by_country[row["country"]]
-        net.add_node(row["id"], label=_short(row["name"], 32), shape="dot",
-                     title=_node_tip(row, exposure), x=round(float(x[i]), 1),
+        net.add_node(row["id"], label=short(row["name"], 32), shape="dot",
+                     title=node_tip(row, exposure), x=round(float(x[i]), 1),
                      y=round(float(y[i]), 1), size=round(float(sizes[i]), 2),
                      color={"background": fill, "border": NODE_BORDER,
                             "highlight": {"background": fill, "border": "#000000"},
                             "hover": {"background": fill, "border": "#000000"}},
                      stage=row["stage"], country=row["country"], name=row["name"],
-                     serves=serves[i], shortfall_pct=_number(row["shortfall_pct"]))  # fmt: skip
+                     serves=serves[i], shortfall_pct=number(row["shortfall_pct"]))  # fmt: skip
     widths = _edge_width(edges["baseline_t"].to_numpy(), float(edges["baseline_t"].max()))
     licence = edges["status"].isin(["cut", "throttled"]).to_numpy()
     widths = np.where(licence, np.maximum(widths, LICENCE_EDGE_MIN_WIDTH), widths)
@@ -333,7 +332,7 @@ def _vis_elements(nodes: pd.DataFrame, edges: pd.DataFrame, x: np.ndarray, y: np
                   {"enabled": True, "type": "curvedCW" if rank % 2 else "curvedCCW",
                    "roundness": 0.12 * ((rank + 1) // 2)})  # fmt: skip
         net.add_edge(row["supplier"], row["customer"], id=f"e{j}",
-                     width=round(float(widths[j]), 2), title=_edge_tip(row, names, exposure),
+                     width=round(float(widths[j]), 2), title=edge_tip(row, names, exposure),
                      dashes=dashes, smooth=smooth, status=row["status"], material=row["material"],
                      color={"color": colour, "highlight": colour, "hover": colour,
                             "inherit": False})  # fmt: skip
@@ -352,36 +351,6 @@ def _vis_options() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _node_tip(row: dict[str, Any], exposure: bool) -> str:
-    """Plain-text tooltip (vis-network shows string titles with innerText, never as HTML)."""
-    lines = [row["name"], f"id: {row['id']}", f"company: {row['company'] or '-'}",
-             f"country: {row['country']}    stage: {row['stage']}",
-             f"sector: {row['sector'] or '-'}", f"baseline: {_tonnes(row['baseline_t'])} t/yr"]
-    if exposure:
-        lines.append(f"after: {_tonnes(row['after_t'])} t/yr "
-                     f"(shortfall {_percent(row['shortfall_pct'])})")  # fmt: skip
-        if "after_reroute_t" in row:
-            lost = row["baseline_t"] - row["after_reroute_t"]
-            lines.append(f"after rerouting: {_tonnes(row['after_reroute_t'])} t/yr (shortfall "
-                         f"{_percent(100 * lost / row['baseline_t'] if row['baseline_t'] else 0)})")
-        lines.append(f"days to impact: {_days(row['days_to_impact'])}")
-    if not _missing(row["stock_days"]):
-        lines.append(f"stock: {row['stock_days']:g} days")
-    lines.append(f"Chinese-origin content: {_percent(row['china_content_pct'])}")
-    lines.append(f"source: {row['source'] or '-'}")
-    return "\n".join(lines)
-
-
-def _edge_tip(row: dict[str, Any], names: dict[str, str], exposure: bool) -> str:
-    lines = [f"{names[row['supplier']]} -> {names[row['customer']]}",
-             f"material: {row['material']}", f"elements: {row['elements'] or '-'}",
-             f"baseline: {_tonnes(row['baseline_t'])} t/yr"]  # fmt: skip
-    if exposure:
-        lines += [f"after: {_tonnes(row['after_t'])} t/yr", f"status: {row['status']}",
-                  f"regimes: {row['regimes'] or '-'}"]
-    return "\n".join(lines)
-
-
 # ---------------------------------------------------------------- side panel
 
 
@@ -397,72 +366,11 @@ def _scenario_panel(result: Result | None) -> dict[str, Any] | None:
     scenario, sectors = result.scenario, result.sectors
     reroute = "shortfall_reroute_pct" in sectors
     header = ["sector", "makers", "shortfall", "days to impact"]
-    rows = [[str(row["sector"]), str(row["makers"]), _percent(row["shortfall_pct"]),
-             _days(row["days_to_impact"])] + ([_percent(row["shortfall_reroute_pct"])] if reroute
+    rows = [[str(row["sector"]), str(row["makers"]), percent(row["shortfall_pct"]),
+             days(row["days_to_impact"])] + ([percent(row["shortfall_reroute_pct"])] if reroute
                                               else []) for row in sectors.to_dict("records")]
     return {"name": scenario.name, "title": scenario.title,
             "as_of": f"as of {scenario.as_of.isoformat()}" if scenario.as_of else "as announced",
             "description": " ".join(scenario.description.split()),
             "sources": list(scenario.sources), "rows": rows,
             "header": header + (["after rerouting"] if reroute else [])}  # fmt: skip
-
-
-# ---------------------------------------------------------------- formatting and resources
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _number(value: Any) -> float | None:
-    return None if _missing(value) else round(float(value), 3)
-
-
-def _tonnes(value: float) -> str:
-    return "-" if _missing(value) else f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
-
-
-def _percent(value: float) -> str:
-    return "-" if _missing(value) else f"{value:.1f}%"
-
-
-def _days(value: float) -> str:
-    return "never" if _missing(value) else f"{value:.0f}"
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
-
-
-@lru_cache(maxsize=1)
-def _template() -> Any:
-    from jinja2 import Environment
-
-    env = Environment(autoescape=True, keep_trailing_newline=True)
-    # Sorted keys keep the output byte-identical; NaN would break JSON.parse, so refuse it.
-    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "allow_nan": False}
-    return env.from_string(_resource("page.html"))
-
-
-def _resource(name: str) -> str:
-    return (resources.files("supplygraph") / "templates" / name).read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=1)
-def _page_js() -> str:
-    return _safe_script(_resource("page.js"))
-
-
-@lru_cache(maxsize=1)
-def _vis_js() -> str:
-    """The vis-network 9.1.2 bundle that pyvis ships (Apache-2.0 OR MIT), minus its map link."""
-    path = resources.files("pyvis") / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
-    code = path.read_text(encoding="utf-8")
-    return _safe_script(re.sub(r"^//# sourceMappingURL=.*$", "", code, flags=re.M))
-
-
-def _safe_script(code: str) -> str:
-    """Refuse script text that could end its inline <script> element early."""
-    if "</script" in code.lower() or "<!--" in code:
-        raise ValueError("script text would end its <script> element early")
-    return code
