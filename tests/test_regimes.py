@@ -13,15 +13,8 @@ import supplygraph as sg
 from supplygraph import ScenarioError
 from supplygraph.io import load_regimes
 from supplygraph.regimes import licence_edges, regime_state
-from supplygraph.scenario import (
-    LicencePolicy,
-    Rule,
-    Scenario,
-    parse_selector,
-    resolve,
-    scenario_from_dict,
-    select,
-)
+from supplygraph.scenario import LicencePolicy, Rule, Scenario, resolve, scenario_from_dict
+from supplygraph.selectors import parse_selector, select
 
 TINY = Path(__file__).parent / "data" / "tiny"
 REGIMES = load_regimes().set_index("id", drop=False)
