@@ -154,6 +154,8 @@ def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> No
                 click.echo(f"licences: {policy.regime} {_action(policy)}{dests}")
             for rule in scenario.rules:
                 click.echo(f"rule: {rule.select} {_action(rule)}")
+            for entry in scenario.capacity:
+                click.echo(f"spare capacity: {entry.select} +{entry.spare:.0%} of baseline")
             click.echo(f"extraterritorial rule: {'on' if scenario.extraterritorial else 'off'}")
             for source in scenario.sources:
                 click.echo(f"source: {source}")
@@ -197,6 +199,9 @@ def scenario_options(function: Any) -> Any:
                      help="Cut edges (key=value,...) or nodes (node:key=value). Repeatable."),
         click.option("--throttle", "throttles", multiple=True, metavar="SELECTOR=SHARE",
                      help="Throttle a selection to SHARE of its flow. Repeatable."),
+        click.option("--spare", "spares", multiple=True, metavar="node:SELECTOR=SHARE",
+                     help="Assume spare capacity for rerouting: the nodes could make SHARE "
+                     "more than their baseline (replaces their capacity_t). Repeatable."),
         click.option("--extraterritorial/--no-extraterritorial", default=None,
                      help="Apply 0.1%-content rules such as No. 61 (default: the scenario's)."),
         click.option("--ignore-suspensions", is_flag=True,
@@ -227,9 +232,9 @@ def simulate(ctx: click.Context, scenario_name: str | None, data_dir: Path | Non
              quiet: bool, **flags: Any) -> None:  # fmt: skip
     """Run a disruption scenario: print the sector table and write the reports.
 
-    Ad-hoc flags (--regime, --cut, --throttle) add to the named scenario; --as-of,
-    --stock-days and --[no-]extraterritorial replace its settings. Reports go to
-    OUT: sectors.csv, nodes.csv, countries.csv, edges.csv, reroute.csv, scenario.json
+    Ad-hoc flags (--regime, --cut, --throttle, --spare) add to the named scenario;
+    --as-of, --stock-days and --[no-]extraterritorial replace its settings. Reports go
+    to OUT: sectors.csv, nodes.csv, countries.csv, edges.csv, reroute.csv, scenario.json
     and graph.html.
 
     \b
@@ -238,6 +243,7 @@ def simulate(ctx: click.Context, scenario_name: str | None, data_dir: Path | Non
         supplygraph simulate --regime CN-2025-18=0.25 --as-of 2025-05-01
         supplygraph simulate --cut node:country=MM,stage=mine --out output/mm
         supplygraph simulate -s us-only --throttle country=JP,dest=US=0.5 --open
+        supplygraph simulate -s 2026-11-lapse --spare node:country=AU|US,stage=separation=0.3
     """
     with errors_handled(ctx):
         scenario = build_scenario(scenario_name, data_dir, **flags)

@@ -24,7 +24,7 @@ SECTOR_COLUMNS = ["sector", "makers", "countries", "baseline_t", "after_t", "sho
                   "shortfall_pct", "days_to_impact", "after_reroute_t",
                   "shortfall_reroute_t", "shortfall_reroute_pct"]  # fmt: skip
 NODE_COLUMNS = ["id", "name", "stage", "country", "company", "sector", "baseline_t", "after_t",
-                "shortfall_t", "shortfall_pct", "days_to_impact", "stock_days",
+                "shortfall_t", "shortfall_pct", "days_to_impact", "stock_days", "spare_t",
                 "after_reroute_t", "shortfall_reroute_t", "shortfall_reroute_pct",
                 "china_content_pct", "dfars_covered", "source"]  # fmt: skip
 EDGE_COLUMNS = ["supplier", "customer", "material", "elements", "baseline_t",
@@ -95,6 +95,7 @@ def scenario_record(result: Result, options: dict[str, Any] | None = None) -> di
                          for p in scenario.licences],
             "rules": [{"select": r.select, "action": r.action, "share": r.share}
                       for r in scenario.rules],
+            "capacity": [{"select": c.select, "spare": c.spare} for c in scenario.capacity],
             "ignore_suspensions": scenario.ignore_suspensions,
             "extraterritorial": scenario.extraterritorial,
             "default_stock_days": scenario.default_stock_days,

@@ -34,13 +34,16 @@ class Rerouting:
 
     ``node_after_t`` follows the definition of baseline_t (what a node ships; for makers
     what they take in); ``edge_after_t`` is per existing edge, in ``graph.edges`` order;
-    ``flows`` lists the existing edges whose flow rose and the new links that carry flow.
+    ``flows`` lists the existing edges whose flow rose and the new links that carry flow;
+    ``spare_t`` is each node's capacity above its baseline output (from its capacity_t or
+    the scenario's assumption; 0 without either, and for makers).
     """
 
     node_after_t: np.ndarray
     edge_after_t: np.ndarray
     flows: pd.DataFrame
     status: str
+    spare_t: np.ndarray  # per node: capacity above baseline output that rerouting may use
 
 
 FLOW_COLUMNS = ["supplier", "customer", "material", "baseline_t", "no_adaptation_t", "after_t",
@@ -126,9 +129,12 @@ class _Model:
         self.maker = nodes["stage"].to_numpy() == "manufacturer"
         capacity = (nodes["capacity_t"].to_numpy(np.float64) if "capacity_t" in nodes
                     else np.full(self.n, np.nan))  # fmt: skip
+        if disruption.capacity_t is not None:  # the scenario's assumptions replace the data's
+            capacity = np.where(np.isnan(disruption.capacity_t), capacity, disruption.capacity_t)
         # no capacity figure (or one below baseline) means no spare capacity
         cap = np.where(capacity >= base, capacity, base)
         cap = np.where(self.maker | (base <= 0), base, cap)
+        self.spare_t = cap - base
         self.y_max = cap * disruption.node_share
         self.y0 = prop.output_ratio * base
         self.f0 = prop.edge_after_t
@@ -402,7 +408,8 @@ class _Model:
         flows["new_link"] = np.arange(len(flows)) >= len(rose)
         flows = flows.astype({"supplier": object, "customer": object, "material": object})
         flows = flows.sort_values(["supplier", "customer", "material"], kind="stable")
-        return Rerouting(node_after, f, flows[FLOW_COLUMNS].reset_index(drop=True), status)
+        return Rerouting(node_after, f, flows[FLOW_COLUMNS].reset_index(drop=True), status,
+                         self.spare_t)  # fmt: skip
 
     def _pair(self, sold: np.ndarray, bought: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip

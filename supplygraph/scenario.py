@@ -45,6 +45,15 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class SpareCapacity:
+    """Spare capacity a scenario assumes for rerouting: selected nodes could make ``spare``
+    (a share of their baseline output) more than their baseline."""
+
+    select: str  # a node selector (node:...)
+    spare: float
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A disruption scenario: which regimes bite on which date, and what else is cut."""
 
@@ -55,6 +64,7 @@ class Scenario:
     sources: tuple[str, ...] = ()
     licences: tuple[LicencePolicy, ...] = ()
     rules: tuple[Rule, ...] = ()
+    capacity: tuple[SpareCapacity, ...] = ()
     ignore_suspensions: bool = False
     extraterritorial: bool = True
     default_stock_days: float = 0.0
@@ -65,7 +75,7 @@ class Scenario:
         return replace(self, **changes)
 
 
-SCENARIO_KEYS = {"title", "description", "as_of", "sources", "licences", "rules",
+SCENARIO_KEYS = {"title", "description", "as_of", "sources", "licences", "rules", "capacity",
                  "ignore_suspensions", "extraterritorial", "default_stock_days"}  # fmt: skip
 
 
@@ -122,6 +132,7 @@ def scenario_from_dict(doc: dict[str, Any], *, name: str, path: str = "") -> Sce
         _fail(f"{where}: as_of: expected a date like 2025-05-01")
     licences = tuple(_policy(item, where) for item in _table_list(doc, "licences", where))
     rules = tuple(_rule(item, where) for item in _table_list(doc, "rules", where))
+    capacity = tuple(_spare(item, where) for item in _table_list(doc, "capacity", where))
     stock = doc.get("default_stock_days", 0.0)
     if not isinstance(stock, (int, float)) or stock < 0:
         _fail(f"{where}: default_stock_days: expected a number >= 0")
@@ -129,7 +140,7 @@ def scenario_from_dict(doc: dict[str, Any], *, name: str, path: str = "") -> Sce
         name=name, title=str(doc.get("title", name)),
         description=" ".join(str(doc.get("description", "")).split()),
         as_of=as_of, sources=tuple(str(s) for s in doc.get("sources", ())),
-        licences=licences, rules=rules,
+        licences=licences, rules=rules, capacity=capacity,
         ignore_suspensions=_bool(doc, "ignore_suspensions", False, where),
         extraterritorial=_bool(doc, "extraterritorial", True, where),
         default_stock_days=float(stock), path=path,
@@ -197,6 +208,49 @@ def _rule(item: dict[str, Any], where: str) -> Rule:
     return Rule(item["select"], action, share)
 
 
+def _spare(item: dict[str, Any], where: str) -> SpareCapacity:
+    unknown = set(item) - {"select", "spare"}
+    if unknown:
+        _fail(f"{where}: [[capacity]]: unknown key(s) {', '.join(sorted(unknown))}")
+    if not isinstance(item.get("select"), str):
+        _fail(f"{where}: [[capacity]]: select: expected a node selector string (node:...)")
+    spare = item.get("spare")
+    if not isinstance(spare, (int, float)) or isinstance(spare, bool) or not spare >= 0:
+        _fail(f"{where}: [[capacity]]: spare: expected a share of baseline output >= 0 "
+              "(0.2 = 20% more)")  # fmt: skip
+    try:
+        return spare_capacity(item["select"], float(spare))
+    except ScenarioError as exc:
+        raise ScenarioError(f"{where}: [[capacity]]: {exc}") from None
+
+
+def spare_capacity(selector: str, spare: float) -> SpareCapacity:
+    """Check a spare-capacity assumption: the selector must pick nodes."""
+    if parse_selector(selector).on != "nodes":
+        raise ScenarioError(f"selector {selector!r}: spare capacity is for nodes; write "
+                            f"node:{selector}")  # fmt: skip
+    return SpareCapacity(selector, spare)
+
+
+def parse_spare(text: str) -> SpareCapacity:
+    """Parse ``node:SELECTOR=SHARE``: nodes that could make SHARE more than their baseline.
+
+    Examples
+    --------
+    >>> parse_spare("node:country=AU,stage=separation=0.2")
+    SpareCapacity(select='node:country=AU,stage=separation', spare=0.2)
+    """
+    head, sep, tail = text.rpartition("=")
+    try:
+        spare = float(tail)
+    except ValueError:
+        spare = -1.0
+    if not sep or not head or not spare >= 0:
+        raise ScenarioError(f"{text!r}: expected node:SELECTOR=SHARE with a share of baseline "
+                            "output >= 0, e.g. node:country=AU,stage=separation=0.2")
+    return spare_capacity(head, spare)
+
+
 def list_scenarios(data_dir: Path | None = None) -> list[Scenario]:
     """Return every named scenario (the dataset's own first), sorted by name."""
     found: dict[str, Scenario] = {}
@@ -226,15 +280,17 @@ def parse_share(text: str) -> tuple[str, float]:
 
 
 def compose(scenario: Scenario, *, regimes: tuple[str, ...] = (), cuts: tuple[str, ...] = (),
-            throttles: tuple[str, ...] = (), as_of: dt.date | None = None,
+            throttles: tuple[str, ...] = (), spares: tuple[str, ...] = (),
+            as_of: dt.date | None = None,
             extraterritorial: bool | None = None, ignore_suspensions: bool = False,
             stock_days: float | None = None) -> Scenario:  # fmt: skip
     """Return a scenario with ad-hoc changes: regimes, cuts and throttles are added to its
     own; the date and the switches replace its settings.
 
     ``regimes`` are ids (cut) or ``ID=SHARE`` (throttled to SHARE licensed); ``cuts`` are
-    selectors; ``throttles`` are ``SELECTOR=SHARE``. A baseline scenario given changes is
-    renamed ``custom``.
+    selectors; ``throttles`` are ``SELECTOR=SHARE``; ``spares`` are ``node:SELECTOR=SHARE``
+    (spare capacity assumed for rerouting, after the scenario's own). A baseline scenario
+    given changes is renamed ``custom``.
     """
     licences = list(scenario.licences)
     for regime in regimes:
@@ -251,8 +307,10 @@ def compose(scenario: Scenario, *, regimes: tuple[str, ...] = (), cuts: tuple[st
         selector, share = parse_share(text)
         parse_selector(selector)
         rules.append(Rule(selector, "throttle", share))
-    changes: dict[str, Any] = {"licences": tuple(licences), "rules": tuple(rules)}
-    if (regimes or cuts or throttles) and scenario.name == "baseline":
+    capacity = scenario.capacity + tuple(parse_spare(text) for text in spares)
+    changes: dict[str, Any] = {"licences": tuple(licences), "rules": tuple(rules),
+                               "capacity": capacity}  # fmt: skip
+    if (regimes or cuts or throttles or spares) and scenario.name == "baseline":
         changes["name"], changes["title"] = "custom", "Custom scenario (command-line flags)"
     if as_of is not None:
         changes["as_of"] = as_of
@@ -277,6 +335,7 @@ class Disruption:
     edge_regimes: list[list[str]]  # per edge: regime ids that made it a licence edge
     regime_log: list[dict[str, Any]]  # per named regime: applied, reason, action, edges, ...
     warnings: list[str] = field(default_factory=list)
+    capacity_t: np.ndarray | None = None  # per node: capacity the scenario assumes, else NaN
 
 
 def resolve(graph: SupplyGraph, scenario: Scenario) -> Disruption:
@@ -330,4 +389,8 @@ def resolve(graph: SupplyGraph, scenario: Scenario) -> Disruption:
             warnings.append(f"rule {rule.select!r} matches no {selector.on}")
         target = node_share if selector.on == "nodes" else edge_share
         target[mask] = np.minimum(target[mask], rule.share)
-    return Disruption(edge_share, node_share, edge_regimes, log, warnings)
+    capacity_t = np.full(graph.n_nodes, np.nan)
+    for entry in scenario.capacity:  # a later assumption replaces an earlier one
+        mask = select(graph, parse_selector(entry.select))
+        capacity_t[mask] = graph.baseline_t[mask] * (1 + entry.spare)
+    return Disruption(edge_share, node_share, edge_regimes, log, warnings, capacity_t)

@@ -107,6 +107,7 @@ def _node_table(graph: SupplyGraph, prop: Propagation, rerouting: Rerouting | No
                                        prop.days_to_impact, np.nan)  # fmt: skip
     table["stock_days"] = nodes["stock_days"]
     if rerouting is not None:
+        table["spare_t"] = rerouting.spare_t
         table["after_reroute_t"] = rerouting.node_after_t
         _shortfall(table, "_reroute")
     table["china_content_pct"] = content_pct

@@ -113,6 +113,8 @@ def test_simulate_prints_sector_table(tmp_path):
     (["--throttle", "country=CN=1.5"], "expected SELECTOR=SHARE"),
     (["--regime", "CN-2025-18=most"], "expected SELECTOR=SHARE"),
     (["--regime", "CN-1999-01"], "unknown regime 'CN-1999-01'"),
+    (["--spare", "country=AU=0.2"], "spare capacity is for nodes; write node:country=AU"),
+    (["--spare", "node:country=AU=-1"], "expected node:SELECTOR=SHARE"),
 ])  # fmt: skip
 def test_simulate_usage_errors_exit_2(tmp_path, args, message):
     result = simulate_tiny(tmp_path / "out", *args)
@@ -120,6 +122,19 @@ def test_simulate_usage_errors_exit_2(tmp_path, args, message):
     assert message in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_simulate_spare_flag_reaches_rerouting_and_the_record(tmp_path):
+    # au-mine has capacity_t 500 on a 300 t baseline: 200 t spare; the flag makes it 2 x 300
+    for name, flags in (("data", []), ("flag", ["--spare", "node:id=au-mine=1"])):
+        result = invoke("simulate", "--data", str(TINY), "--out", str(tmp_path / name),
+                        "--no-html", "--quiet", "--cut", "from=cn-sep,to=jp-magnet", *flags)
+        assert result.exit_code == 0, result.output
+    spare = {name: pd.read_csv(tmp_path / name / "nodes.csv").set_index("id")["spare_t"]
+             for name in ("data", "flag")}  # fmt: skip
+    assert spare["data"]["au-mine"] == 200 and spare["flag"]["au-mine"] == 300
+    record = json.loads((tmp_path / "flag" / "scenario.json").read_text())
+    assert record["scenario"]["capacity"] == [{"select": "node:id=au-mine", "spare": 1.0}]
 
 
 def test_bad_data_dir_exits_2(tmp_path):

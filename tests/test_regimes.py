@@ -141,11 +141,27 @@ def test_selection_matching_nothing_warns():
     ({"rules": {"select": "country=CN"}}, "expected an array of tables"),
     ({"extraterritorial": "yes"}, "expected true or false"),
     ({"default_stock_days": -3}, "expected a number >= 0"),
+    ({"capacity": [{"select": "country=AU", "spare": 0.2}]}, "spare capacity is for nodes"),
+    ({"capacity": [{"select": "node:country=AU", "spare": -0.2}]}, "spare: expected a share"),
+    ({"capacity": [{"select": "node:country=AU"}]}, "spare: expected a share"),
+    ({"capacity": [{"select": "node:country=AU", "spare": 0.2, "x": 1}]}, "unknown key(s) x"),
 ])  # fmt: skip
 def test_bad_scenarios_are_errors(doc, message):
     with pytest.raises(ScenarioError) as caught:
         scenario_from_dict(doc, name="bad", path="bad.toml")
     assert message in str(caught.value) and str(caught.value).startswith("bad.toml: ")
+
+
+def test_spare_capacity_assumptions_replace_the_data_in_order():
+    graph = licence_graph()
+    doc = {"capacity": [{"select": "node:country=CN", "spare": 0.5},
+                        {"select": f"node:id={graph.nodes['id'][0]}", "spare": 0.1}]}
+    disruption = resolve(graph, scenario_from_dict(doc, name="spare"))
+    base, country = graph.baseline_t, graph.nodes["country"].to_numpy()
+    # CN nodes get 1.5 x baseline, the first node (CN) 1.1 x: the later assumption wins
+    expected = np.where(country == "CN", 1.5 * base, np.nan)
+    expected[0] = 1.1 * base[0]
+    np.testing.assert_allclose(disruption.capacity_t, expected)
 
 
 def test_unknown_regime_is_an_error():

@@ -13,7 +13,14 @@ from graphs import make_graph
 from supplygraph._errors import SupplyGraphError
 from supplygraph.propagate import propagate
 from supplygraph.reroute import FLOW_COLUMNS, reroute
-from supplygraph.scenario import Disruption, LicencePolicy, Rule, Scenario, resolve
+from supplygraph.scenario import (
+    Disruption,
+    LicencePolicy,
+    Rule,
+    Scenario,
+    SpareCapacity,
+    resolve,
+)
 
 MAKER = {"stage": "manufacturer", "country": "DE", "sector": "ev"}
 TOL = 1e-5  # results are rounded to 1e-6 t per flow
@@ -83,6 +90,20 @@ def test_no_capacity_figure_means_no_spare():
     _, r = run(graph, edge_share=[0, 1])
     assert after(graph, r, "k") == pytest.approx(50)  # b has no capacity_t: cap = baseline 50
     assert r.flows.empty
+
+
+def test_a_scenario_can_assume_spare_capacity():
+    # as above, but the scenario assumes b could make 100% more than its 50 t: 50 t spare
+    graph = make_graph({"a": {"stage": "mine", "country": "CN"}, "b": {"stage": "mine"},
+                        "k": MAKER},
+                       [("a", "k", "oxide", 100), ("b", "k", "oxide", 50)])  # fmt: skip
+    scenario = Scenario("spare", rules=(Rule("from=a"),),
+                        capacity=(SpareCapacity("node:id=b", 1.0),))  # fmt: skip
+    disruption = resolve(graph, scenario)
+    prop = propagate(graph.index, disruption.edge_share, disruption.node_share, np.zeros(3))
+    r = reroute(graph, disruption, prop)
+    assert r.spare_t.tolist() == [0, 50, 0]  # 50 x (1 + 1.0) - 50; none for a, none for k
+    assert after(graph, r, "k") == pytest.approx(100)  # 50 + 50 of 150
 
 
 def chain(mine_capacity):
