@@ -65,13 +65,13 @@ def test_scenarios_lists_and_shows():
     assert one.exit_code == 0 and "suspended" in one.stdout and "No. 70" in one.stdout
 
 
-
 def test_scenarios_shows_spare_capacity_assumptions(tmp_path):
     path = tmp_path / "what-if.toml"
     path.write_text('title = "What if"\n[[capacity]]\nselect = "node:country=AU"\nspare = 0.2\n')
     result = invoke("scenarios", str(path))
     assert result.exit_code == 0, result.output
     assert "spare capacity: node:country=AU +20% of baseline" in result.output
+
 
 def simulate_tiny(out: Path, *args: str):
     return invoke("simulate", "--data", str(TINY), "--out", str(out), "--no-html", "--quiet",
