@@ -1,4 +1,4 @@
-"""New links in rerouting: which ones the licence regimes control, and pairing market trades."""
+"""New links in rerouting: which ones the licence regimes control; market trades as links."""
 
 from __future__ import annotations
 
@@ -88,6 +88,32 @@ def new_link_licence(graph: SupplyGraph, disruption: Disruption, out_group: np.n
                             if destinations is None or d in destinations]  # fmt: skip
         rules.append((regime["issuer"], destinations, controlled, caught))
     return NewLinkLicence(graph.nodes["country"].to_numpy(), rules)
+
+
+def pair(sell_market: np.ndarray, buy_market: np.ndarray, sold: np.ndarray,
+         bought: np.ndarray, s_country: np.ndarray, b_country: np.ndarray
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Split each market's trade into links: (sale, purchase, tonnes), one row per pair.
+
+    The LP fixes what each seller sells and each buyer buys; any pairing of the two is as
+    good. This one serves buyers from sellers in their own country first, then in node
+    order, which gives at most sellers + buyers - 1 links per market.
+    """
+    pieces = []
+    for k in np.unique(sell_market):
+        s = np.flatnonzero((sell_market == k) & (sold > 0))
+        b = np.flatnonzero((buy_market == k) & (bought > 0))
+        if not len(s) or not len(b):
+            continue
+        supply, demand = sold[s].copy(), bought[b].copy()
+        for c in np.intersect1d(s_country[s], b_country[b]):
+            pieces.append(fill(s, b, supply, demand, s_country[s] == c, b_country[b] == c))
+        pieces.append(fill(s, b, supply, demand, np.ones(len(s), bool), np.ones(len(b), bool)))
+    if not pieces:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    s_arc, b_arc, amount = (np.concatenate(part) for part in zip(*pieces))
+    pairs, which = np.unique(np.column_stack([s_arc, b_arc]), axis=0, return_inverse=True)
+    return pairs[:, 0], pairs[:, 1], np.bincount(which.ravel(), amount, len(pairs))
 
 
 def fill(s: np.ndarray, b: np.ndarray, supply: np.ndarray, demand: np.ndarray,

@@ -10,7 +10,7 @@ import pandas as pd
 from scipy.sparse import coo_array, csr_array, hstack, vstack
 
 from ._highs import Lp
-from ._new_links import fill, new_link_licence
+from ._new_links import new_link_licence, pair
 
 if TYPE_CHECKING:
     from .graph import SupplyGraph
@@ -365,7 +365,13 @@ class _Model:
         f = np.clip(self.f0 + np.round(f - self.f0, DECIMALS), self.f0, self.f_max)
         sold = np.maximum(np.round(x[n_e:n_e + n_s], DECIMALS), 0.0)
         bought = np.maximum(np.round(x[n_e + n_s:len(x) - self.n], DECIMALS), 0.0)
-        new_out, new_in, g = self._pair(sold, bought)
+        country = self.graph.nodes["country"].to_numpy(str)
+        s_arc, b_arc, g = pair(self.sell_market, self.buy_market, sold, bought,
+                               country[self.out_node[self.sell_out]],
+                               country[self.in_node[self.buy_in]])  # fmt: skip
+        g = np.round(g, DECIMALS)
+        keep = g > 0
+        new_out, new_in, g = self.sell_out[s_arc[keep]], self.buy_in[b_arc[keep]], g[keep]
         # a pair that already trades on an existing (uncapped) link is a rise on that link
         n_mat = len(self.materials)
         key = (self.src * self.n + self.dst) * n_mat + self.material
@@ -410,35 +416,6 @@ class _Model:
         flows = flows.sort_values(["supplier", "customer", "material"], kind="stable")
         return Rerouting(node_after, f, flows[FLOW_COLUMNS].reset_index(drop=True), status,
                          self.spare_t)  # fmt: skip
-
-    def _pair(self, sold: np.ndarray, bought: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-        """Split each market's trade into links: (output group, input group, tonnes).
-
-        The LP fixes what each seller sells and each buyer buys; any pairing of the two is
-        as good. This one serves buyers from sellers in their own country first, then in
-        node order, which gives at most sellers + buyers - 1 links per market.
-        """
-        country = self.graph.nodes["country"].to_numpy(str)
-        s_country = country[self.out_node[self.sell_out]]
-        b_country = country[self.in_node[self.buy_in]]
-        pieces = []
-        for k in range(self.n_markets):
-            s = np.flatnonzero((self.sell_market == k) & (sold > 0))
-            b = np.flatnonzero((self.buy_market == k) & (bought > 0))
-            if not len(s) or not len(b):
-                continue
-            supply, demand = sold[s].copy(), bought[b].copy()
-            for c in np.intersect1d(s_country[s], b_country[b]):
-                pieces.append(fill(s, b, supply, demand, s_country[s] == c, b_country[b] == c))
-            pieces.append(fill(s, b, supply, demand, np.ones(len(s), bool), np.ones(len(b), bool)))
-        if not pieces:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-        s_arc, b_arc, amount = (np.concatenate(part) for part in zip(*pieces))
-        pairs, which = np.unique(np.column_stack([s_arc, b_arc]), axis=0, return_inverse=True)
-        amount = np.round(np.bincount(which.ravel(), amount, len(pairs)), DECIMALS)
-        keep = amount > 0
-        return self.sell_out[pairs[keep, 0]], self.buy_in[pairs[keep, 1]], amount[keep]
 
 
 def _sector_rows(sectors: list[np.ndarray], y_col: int, n_cols: int) -> csr_array:
