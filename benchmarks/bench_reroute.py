@@ -169,6 +169,8 @@ def main() -> None:
                         help="share of upstream nodes in China (default 0.55)")
     parser.add_argument("--window", type=int, default=0,
                         help="buy only from suppliers within this many positions (0: anywhere)")
+    parser.add_argument("--licensed", type=float, default=0.0,
+                        help="share of CN-2025-18's licence edges still licensed (default 0: cut)")
     parser.add_argument("--shape", choices=sorted(SHAPES), default="uniform",
                         help="nodes per stage: uniform (the hard case, default) or pyramid "
                         "(shaped like the industry)")
@@ -182,7 +184,9 @@ def main() -> None:
                             spare=args.spare, shape=args.shape)
     _ = graph.index
     built = time.perf_counter() - started
-    scenario = Scenario("bench", licences=(LicencePolicy("CN-2025-18", "cut"),))
+    policy = (LicencePolicy("CN-2025-18", "throttle", args.licensed) if args.licensed
+              else LicencePolicy("CN-2025-18", "cut"))  # fmt: skip
+    scenario = Scenario("bench", licences=(policy,))
     started = time.perf_counter()
     disruption = resolve(graph, scenario)
     prop = propagate(graph.index, disruption.edge_share, disruption.node_share,
@@ -207,7 +211,8 @@ def main() -> None:
     print(f"graph: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges, {args.shape} "
           f"({', '.join(map(str, layer_sizes(args.edges, args.shape)))} per stage; built in "
           f"{built:.2f} s); seed {args.seed}")
-    print(f"licence edges cut (CN-2025-18): {(disruption.edge_share < 1).sum():,}; "
+    print(f"licence edges {'throttled' if args.licensed else 'cut'} (CN-2025-18): "
+          f"{(disruption.edge_share < 1).sum():,}; "
           f"resolve + propagate {resolved:.2f} s")
     print(f"LP: {len(model.no_adaptation()):,} variables ({n_trade:,} sales into and purchases "
           f"from {model.n_markets:,} markets for new links), "
