@@ -22,8 +22,9 @@ from supplygraph.propagate import propagate
 STAGE_WEIGHTS = np.array([0.05, 0.10, 0.15, 0.20, 0.25, 0.25])  # nodes per stage
 
 
-def layered_graph(n_edges: int, seed: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray,
-                                                     np.ndarray]:  # fmt: skip
+def layered_graph(
+    n_edges: int, seed: int
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return (n_nodes, src, dst, material, flow) of a random 6-stage layered graph.
 
     Nodes number about 0.3 x edges; each edge runs from one stage to the next and carries
@@ -56,11 +57,14 @@ def main() -> None:
     parser.add_argument("--edges", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--no-reference", action="store_true",
-                        help="Skip the (slow) plain-Python reference.")
+    parser.add_argument(
+        "--no-reference", action="store_true", help="Skip the (slow) plain-Python reference."
+    )
     args = parser.parse_args()
-    print(f"{'edges':>9} {'nodes':>8} {'index build s':>14} {'propagate s':>12} "
-          f"{'reference s':>12} {'speed-up':>9}")
+    print(
+        f"{'edges':>9} {'nodes':>8} {'index build s':>14} {'propagate s':>12} "
+        f"{'reference s':>12} {'speed-up':>9}"
+    )
     for n_edges in args.edges:
         n, src, dst, material, flow = layered_graph(n_edges, args.seed)
         rng = np.random.default_rng(args.seed + 1)
@@ -74,8 +78,9 @@ def main() -> None:
         if not args.no_reference:
             edges = list(zip(src.tolist(), dst.tolist(), material.tolist(), flow.tolist()))
             start = time.perf_counter()
-            ratio, _ = reference_propagate(n, edges, edge_share.tolist(), node_share.tolist(),
-                                           stock.tolist())  # fmt: skip
+            ratio, _ = reference_propagate(
+                n, edges, edge_share.tolist(), node_share.tolist(), stock.tolist()
+            )
             slow = time.perf_counter() - start
             assert np.allclose(result.output_ratio, ratio), "engines disagree"
             line += f" {slow:>12.3f} {slow / fast:>8.0f}x"

@@ -27,9 +27,12 @@ MATERIALS = {
     "separation": [("ndpr_oxide", "Nd;Pr"), ("heavy_oxide", "Dy;Tb"), ("lace_oxide", "La;Ce")],
     "metal": [("ndpr_metal", "Nd;Pr"), ("dy_metal", "Dy"), ("tb_metal", "Tb")],
     "magnet": [("ndfeb_sintered", "Nd;Pr;Dy;Tb"), ("ndfeb_bonded", "Nd;Pr")],
-    "component": [("traction_motor", "Nd;Pr;Dy;Tb"), ("generator", "Nd;Pr;Dy"),
-                  ("actuator", "Nd;Pr")],
-}  # fmt: skip
+    "component": [
+        ("traction_motor", "Nd;Pr;Dy;Tb"),
+        ("generator", "Nd;Pr;Dy"),
+        ("actuator", "Nd;Pr"),
+    ],
+}
 UPSTREAM_COUNTRIES = ["AU", "US", "MY", "MM", "VN", "CN"]
 DOWNSTREAM_COUNTRIES = ["CN", "CN", "JP", "DE", "US", "KR", "FR", "VN", "IN"]
 SECTORS = ["ev", "wind", "electronics", "defence", "industrial"]
@@ -55,8 +58,15 @@ def layer_sizes(n_edges: int, shape: str) -> np.ndarray:
     return np.maximum(IN_DEGREE + 1, np.round(weights * scale)).astype(np.int64)
 
 
-def synthetic_graph(n_edges: int, seed: int, *, china: float = 0.55, window: int = 0,
-                    spare: float = 0.1, shape: str = "uniform") -> SupplyGraph:  # fmt: skip
+def synthetic_graph(
+    n_edges: int,
+    seed: int,
+    *,
+    china: float = 0.55,
+    window: int = 0,
+    spare: float = 0.1,
+    shape: str = "uniform",
+) -> SupplyGraph:
     """Build a 6-stage layered graph with about ``n_edges`` edges.
 
     ``china`` is the share of upstream nodes (mine, separation, metal) in China; a
@@ -89,8 +99,9 @@ def synthetic_graph(n_edges: int, seed: int, *, china: float = 0.55, window: int
             own = (np.arange(size) * above // size).repeat(IN_DEGREE)
             local = (own + offsets) % above
         else:
-            local = np.concatenate([rng.choice(above, IN_DEGREE, replace=False)
-                                    for _ in range(size)])  # fmt: skip
+            local = np.concatenate(
+                [rng.choice(above, IN_DEGREE, replace=False) for _ in range(size)]
+            )
         suppliers = starts[layer - 1] + local
         # each customer buys one or two materials of what the stage above offers
         picks = rng.integers(len(offered), size=(size, 2))
@@ -108,27 +119,44 @@ def synthetic_graph(n_edges: int, seed: int, *, china: float = 0.55, window: int
     layer_of = np.repeat(np.arange(len(STAGES)), sizes)
     flow = _balanced_flows(rng, layer_of, src_all, dst_all)
     out = np.bincount(src_all, flow, minlength=len(ids))
-    capacity = np.where(rng.random(len(ids)) < spare, out * rng.uniform(1.0, 1.5, len(ids)),
-                        np.nan)  # fmt: skip
+    capacity = np.where(rng.random(len(ids)) < spare, out * rng.uniform(1.0, 1.5, len(ids)), np.nan)
     is_maker = np.array(stages) == "manufacturer"
-    nodes = pd.DataFrame({
-        "line": np.arange(len(ids)) + 2, "id": ids, "name": ids, "stage": stages,
-        "country": countries, "company": "",
-        "sector": np.where(is_maker, rng.choice(SECTORS, len(ids)), ""),
-        "capacity_t": np.where(is_maker, np.nan, capacity), "stock_days": np.nan,
-        "source": "synthetic", "status": "assumption", "note": "",
-    })  # fmt: skip
-    edges = pd.DataFrame({
-        "line": np.arange(len(flow)) + 2, "supplier": np.array(ids)[src_all],
-        "customer": np.array(ids)[dst_all], "material": material,
-        "elements": elements, "flow_t": flow, "source": "synthetic",
-        "status": "assumption", "licence": "", "note": "",
-    })  # fmt: skip
+    nodes = pd.DataFrame(
+        {
+            "line": np.arange(len(ids)) + 2,
+            "id": ids,
+            "name": ids,
+            "stage": stages,
+            "country": countries,
+            "company": "",
+            "sector": np.where(is_maker, rng.choice(SECTORS, len(ids)), ""),
+            "capacity_t": np.where(is_maker, np.nan, capacity),
+            "stock_days": np.nan,
+            "source": "synthetic",
+            "status": "assumption",
+            "note": "",
+        }
+    )
+    edges = pd.DataFrame(
+        {
+            "line": np.arange(len(flow)) + 2,
+            "supplier": np.array(ids)[src_all],
+            "customer": np.array(ids)[dst_all],
+            "material": material,
+            "elements": elements,
+            "flow_t": flow,
+            "source": "synthetic",
+            "status": "assumption",
+            "licence": "",
+            "note": "",
+        }
+    )
     return build_graph(Dataset(nodes, edges, load_regimes(), Path("."), ""))
 
 
-def _balanced_flows(rng: np.random.Generator, layer_of: np.ndarray, src: np.ndarray,
-                    dst: np.ndarray) -> np.ndarray:  # fmt: skip
+def _balanced_flows(
+    rng: np.random.Generator, layer_of: np.ndarray, src: np.ndarray, dst: np.ndarray
+) -> np.ndarray:
     """Edge flows in mass balance (REO-equivalent): from the makers' demand up, each node
     takes in 1.0-1.1 times what it ships (processing losses), split at random over its inputs."""
     n_nodes, last = len(layer_of), len(STAGES) - 1
@@ -165,32 +193,59 @@ def main() -> None:
     parser.add_argument("--edges", type=int, default=100_000, help="about this many edges")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs (the best is shown)")
-    parser.add_argument("--china", type=float, default=0.55,
-                        help="share of upstream nodes in China (default 0.55)")
-    parser.add_argument("--window", type=int, default=0,
-                        help="buy only from suppliers within this many positions (0: anywhere)")
-    parser.add_argument("--licensed", type=float, default=0.0,
-                        help="share of CN-2025-18's licence edges still licensed (default 0: cut)")
-    parser.add_argument("--shape", choices=sorted(SHAPES), default="uniform",
-                        help="nodes per stage: uniform (the hard case, default) or pyramid "
-                        "(shaped like the industry)")
-    parser.add_argument("--spare", type=float, default=0.1,
-                        help="share of nodes with spare capacity (default 0.1, as in the "
-                        "bundled data; 0.7 is a stress test)")
+    parser.add_argument(
+        "--china", type=float, default=0.55, help="share of upstream nodes in China (default 0.55)"
+    )
+    parser.add_argument(
+        "--window",
+        type=int,
+        default=0,
+        help="buy only from suppliers within this many positions (0: anywhere)",
+    )
+    parser.add_argument(
+        "--licensed",
+        type=float,
+        default=0.0,
+        help="share of CN-2025-18's licence edges still licensed (default 0: cut)",
+    )
+    parser.add_argument(
+        "--shape",
+        choices=sorted(SHAPES),
+        default="uniform",
+        help="nodes per stage: uniform (the hard case, default) or pyramid "
+        "(shaped like the industry)",
+    )
+    parser.add_argument(
+        "--spare",
+        type=float,
+        default=0.1,
+        help="share of nodes with spare capacity (default 0.1, as in the "
+        "bundled data; 0.7 is a stress test)",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
-    graph = synthetic_graph(args.edges, args.seed, china=args.china, window=args.window,
-                            spare=args.spare, shape=args.shape)
+    graph = synthetic_graph(
+        args.edges,
+        args.seed,
+        china=args.china,
+        window=args.window,
+        spare=args.spare,
+        shape=args.shape,
+    )
     _ = graph.index
     built = time.perf_counter() - started
-    policy = (LicencePolicy("CN-2025-18", "throttle", args.licensed) if args.licensed
-              else LicencePolicy("CN-2025-18", "cut"))  # fmt: skip
+    policy = (
+        LicencePolicy("CN-2025-18", "throttle", args.licensed)
+        if args.licensed
+        else LicencePolicy("CN-2025-18", "cut")
+    )
     scenario = Scenario("bench", licences=(policy,))
     started = time.perf_counter()
     disruption = resolve(graph, scenario)
-    prop = propagate(graph.index, disruption.edge_share, disruption.node_share,
-                     np.zeros(graph.n_nodes))  # fmt: skip
+    prop = propagate(
+        graph.index, disruption.edge_share, disruption.node_share, np.zeros(graph.n_nodes)
+    )
     resolved = time.perf_counter() - started
 
     times, model_times = [], []
@@ -208,23 +263,35 @@ def main() -> None:
     before = (prop.output_ratio * graph.baseline_t)[maker].sum()
     after = rerouting.node_after_t[maker].sum()
     n_trade = len(model.sell_out) + len(model.buy_in)
-    print(f"graph: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges, {args.shape} "
-          f"({', '.join(map(str, layer_sizes(args.edges, args.shape)))} per stage; built in "
-          f"{built:.2f} s); seed {args.seed}")
-    print(f"licence edges {'throttled' if args.licensed else 'cut'} (CN-2025-18): "
-          f"{(disruption.edge_share < 1).sum():,}; "
-          f"resolve + propagate {resolved:.2f} s")
-    print(f"LP: {len(model.no_adaptation()):,} variables ({n_trade:,} sales into and purchases "
-          f"from {model.n_markets:,} markets for new links), "
-          f"{len(model.in_ratio) + len(model.out_ratio) + model.n_markets:,} rows")
-    print(f"reroute(): best {min(times):.2f} s of {args.repeat} "
-          f"(model building {min(model_times):.2f} s); status: {rerouting.status}")
-    print("HiGHS, best of each stage: " + "; ".join(
-        f"{stage} {min(runs):.2f} s" for stage, runs in stage_times.items()))
-    print(f"makers: baseline {base:,.0f} t, no adaptation {before:,.0f} t "
-          f"({100 * before / base:.1f}%), after rerouting {after:,.0f} t "
-          f"({100 * after / base:.1f}%); rerouted flows: {len(rerouting.flows):,} "
-          f"({int(rerouting.flows['new_link'].sum()):,} new links)")
+    print(
+        f"graph: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges, {args.shape} "
+        f"({', '.join(map(str, layer_sizes(args.edges, args.shape)))} per stage; built in "
+        f"{built:.2f} s); seed {args.seed}"
+    )
+    print(
+        f"licence edges {'throttled' if args.licensed else 'cut'} (CN-2025-18): "
+        f"{(disruption.edge_share < 1).sum():,}; "
+        f"resolve + propagate {resolved:.2f} s"
+    )
+    print(
+        f"LP: {len(model.no_adaptation()):,} variables ({n_trade:,} sales into and purchases "
+        f"from {model.n_markets:,} markets for new links), "
+        f"{len(model.in_ratio) + len(model.out_ratio) + model.n_markets:,} rows"
+    )
+    print(
+        f"reroute(): best {min(times):.2f} s of {args.repeat} "
+        f"(model building {min(model_times):.2f} s); status: {rerouting.status}"
+    )
+    print(
+        "HiGHS, best of each stage: "
+        + "; ".join(f"{stage} {min(runs):.2f} s" for stage, runs in stage_times.items())
+    )
+    print(
+        f"makers: baseline {base:,.0f} t, no adaptation {before:,.0f} t "
+        f"({100 * before / base:.1f}%), after rerouting {after:,.0f} t "
+        f"({100 * after / base:.1f}%); rerouted flows: {len(rerouting.flows):,} "
+        f"({int(rerouting.flows['new_link'].sum()):,} new links)"
+    )
 
 
 if __name__ == "__main__":

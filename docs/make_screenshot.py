@@ -14,18 +14,32 @@ import supplygraph as sg
 from supplygraph.html import write_html
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1600, "height": 1000}
 
 
 def main() -> None:
     """Parse the arguments, render the page and take the screenshot."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenario", nargs="?", default="2025-10-package",
-                        help="bundled scenario name or TOML path [default: 2025-10-package]")
-    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("screenshot.png"),
-                        help="PNG to write [default: docs/screenshot.png]")
+    parser.add_argument(
+        "scenario",
+        nargs="?",
+        default="2025-10-package",
+        help="bundled scenario name or TOML path [default: 2025-10-package]",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).with_name("screenshot.png"),
+        help="PNG to write [default: docs/screenshot.png]",
+    )
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -36,8 +50,12 @@ def main() -> None:
         page_path = write_html(Path(folder) / "graph.html", graph, result)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport=VIEWPORT)
-        context.route("**/*", lambda route: route.continue_()
-                      if route.request.url.startswith("file:") else route.abort())  # fmt: skip
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith("file:") else route.abort()
+            ),
+        )
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))

@@ -30,8 +30,7 @@ def quiet(make: Callable[[], Any]) -> Any:
 class Lp:
     """A HiGHS model ``min cost x  s.t.  a x <= b,  lower <= x <= upper``, solved in stages."""
 
-    def __init__(self, a: csr_array, b: np.ndarray, lower: np.ndarray,
-                 upper: np.ndarray) -> None:  # fmt: skip
+    def __init__(self, a: csr_array, b: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         import highspy
 
         self.highspy = highspy

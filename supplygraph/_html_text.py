@@ -8,16 +8,24 @@ from typing import Any
 
 def node_tip(row: dict[str, Any], exposure: bool) -> str:
     """Plain-text tooltip (vis-network shows string titles with innerText, never as HTML)."""
-    lines = [row["name"], f"id: {row['id']}", f"company: {row['company'] or '-'}",
-             f"country: {row['country']}    stage: {row['stage']}",
-             f"sector: {row['sector'] or '-'}", f"baseline: {tonnes(row['baseline_t'])} t/yr"]
+    lines = [
+        row["name"],
+        f"id: {row['id']}",
+        f"company: {row['company'] or '-'}",
+        f"country: {row['country']}    stage: {row['stage']}",
+        f"sector: {row['sector'] or '-'}",
+        f"baseline: {tonnes(row['baseline_t'])} t/yr",
+    ]
     if exposure:
-        lines.append(f"after: {tonnes(row['after_t'])} t/yr "
-                     f"(shortfall {percent(row['shortfall_pct'])})")  # fmt: skip
+        lines.append(
+            f"after: {tonnes(row['after_t'])} t/yr (shortfall {percent(row['shortfall_pct'])})"
+        )
         if "after_reroute_t" in row:
             lost = row["baseline_t"] - row["after_reroute_t"]
-            lines.append(f"after rerouting: {tonnes(row['after_reroute_t'])} t/yr (shortfall "
-                         f"{percent(100 * lost / row['baseline_t'] if row['baseline_t'] else 0)})")
+            lines.append(
+                f"after rerouting: {tonnes(row['after_reroute_t'])} t/yr (shortfall "
+                f"{percent(100 * lost / row['baseline_t'] if row['baseline_t'] else 0)})"
+            )
         lines.append(f"days to impact: {days(row['days_to_impact'])}")
     if not missing(row["stock_days"]):
         lines.append(f"stock: {row['stock_days']:g} days")
@@ -27,12 +35,18 @@ def node_tip(row: dict[str, Any], exposure: bool) -> str:
 
 
 def edge_tip(row: dict[str, Any], names: dict[str, str], exposure: bool) -> str:
-    lines = [f"{names[row['supplier']]} -> {names[row['customer']]}",
-             f"material: {row['material']}", f"elements: {row['elements'] or '-'}",
-             f"baseline: {tonnes(row['baseline_t'])} t/yr"]  # fmt: skip
+    lines = [
+        f"{names[row['supplier']]} -> {names[row['customer']]}",
+        f"material: {row['material']}",
+        f"elements: {row['elements'] or '-'}",
+        f"baseline: {tonnes(row['baseline_t'])} t/yr",
+    ]
     if exposure:
-        lines += [f"after: {tonnes(row['after_t'])} t/yr", f"status: {row['status']}",
-                  f"regimes: {row['regimes'] or '-'}"]
+        lines += [
+            f"after: {tonnes(row['after_t'])} t/yr",
+            f"status: {row['status']}",
+            f"regimes: {row['regimes'] or '-'}",
+        ]
     return "\n".join(lines)
 
 
@@ -57,4 +71,4 @@ def days(value: float) -> str:
 
 
 def short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"

@@ -59,8 +59,9 @@ class NewLinkLicence:
         return np.column_stack(columns).astype(np.int64)
 
 
-def new_link_licence(graph: SupplyGraph, disruption: Disruption, out_group: np.ndarray,
-                      n_out: int) -> NewLinkLicence:  # fmt: skip
+def new_link_licence(
+    graph: SupplyGraph, disruption: Disruption, out_group: np.ndarray, n_out: int
+) -> NewLinkLicence:
     """Turn the regimes in force in a disruption into tests on candidate new links."""
     from .origin import origin_share
 
@@ -84,15 +85,21 @@ def new_link_licence(graph: SupplyGraph, disruption: Disruption, out_group: np.n
         if regime["destinations"] != "all":
             destinations = schema.split_list(regime["destinations"])
         if entry["destinations"]:
-            destinations = [d for d in entry["destinations"]
-                            if destinations is None or d in destinations]  # fmt: skip
+            destinations = [
+                d for d in entry["destinations"] if destinations is None or d in destinations
+            ]
         rules.append((regime["issuer"], destinations, controlled, caught))
     return NewLinkLicence(graph.nodes["country"].to_numpy(), rules)
 
 
-def pair(sell_market: np.ndarray, buy_market: np.ndarray, sold: np.ndarray,
-         bought: np.ndarray, s_country: np.ndarray, b_country: np.ndarray
-         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+def pair(
+    sell_market: np.ndarray,
+    buy_market: np.ndarray,
+    sold: np.ndarray,
+    bought: np.ndarray,
+    s_country: np.ndarray,
+    b_country: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split each market's trade into links: (sale, purchase, tonnes), one row per pair.
 
     The LP fixes what each seller sells and each buyer buys; any pairing of the two is as
@@ -116,8 +123,14 @@ def pair(sell_market: np.ndarray, buy_market: np.ndarray, sold: np.ndarray,
     return pairs[:, 0], pairs[:, 1], np.bincount(which.ravel(), amount, len(pairs))
 
 
-def fill(s: np.ndarray, b: np.ndarray, supply: np.ndarray, demand: np.ndarray,
-         s_mask: np.ndarray, b_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def fill(
+    s: np.ndarray,
+    b: np.ndarray,
+    supply: np.ndarray,
+    demand: np.ndarray,
+    s_mask: np.ndarray,
+    b_mask: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fill the masked demand from the masked supply in order (north-west corner).
 
     ``s`` and ``b`` are a market's sellers and buyers, ``supply`` and ``demand`` what
@@ -137,8 +150,7 @@ def fill(s: np.ndarray, b: np.ndarray, supply: np.ndarray, demand: np.ndarray,
     left_s, left_d = supply[s_mask], demand[b_mask]
     total = min(left_s.sum(), left_d.sum())
     cum_s, cum_d = np.cumsum(left_s), np.cumsum(left_d)
-    cuts = np.unique(np.concatenate([[0.0], cum_s[cum_s < total], cum_d[cum_d < total],
-                                     [total]]))  # fmt: skip
+    cuts = np.unique(np.concatenate([[0.0], cum_s[cum_s < total], cum_d[cum_d < total], [total]]))
     mid = (cuts[:-1] + cuts[1:]) / 2
     i = np.minimum(np.searchsorted(cum_s, mid, side="right"), len(sellers) - 1)
     j = np.minimum(np.searchsorted(cum_d, mid, side="right"), len(buyers) - 1)

@@ -15,8 +15,14 @@ from . import __version__
 from .schema import STAGES
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-SECTOR_HEADER = ("sector", "makers", "shortfall t", "shortfall %", "days to impact",
-                 "shortfall % after rerouting")  # fmt: skip
+SECTOR_HEADER = (
+    "sector",
+    "makers",
+    "shortfall t",
+    "shortfall %",
+    "days to impact",
+    "shortfall % after rerouting",
+)
 
 
 class UserError(click.ClickException):
@@ -44,9 +50,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def data_option(function: Any) -> Any:
-    return click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
-                        help="Dataset folder (nodes.csv, edges.csv[, regimes.csv, "
-                        "scenarios/]); default: the bundled data.")(function)
+    return click.option(
+        "--data",
+        "data_dir",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Dataset folder (nodes.csv, edges.csv[, regimes.csv, "
+        "scenarios/]); default: the bundled data.",
+    )(function)
 
 
 @contextmanager
@@ -102,18 +113,22 @@ def validate(ctx: click.Context, data_dir: Path | None) -> None:
 
         for warning in graph.warnings:
             click.echo(f"warning: {warning}", err=True)
-        click.echo(f"{graph.n_nodes} nodes, {graph.n_edges} edges, "
-                   f"{graph.nodes['country'].nunique()} countries: OK")
+        click.echo(
+            f"{graph.n_nodes} nodes, {graph.n_edges} edges, "
+            f"{graph.nodes['country'].nunique()} countries: OK"
+        )
         counts = graph.nodes["stage"].value_counts()
-        click.echo("nodes per stage: " + ", ".join(
-            f"{stage} {counts.get(stage, 0)}" for stage in STAGES))
+        click.echo(
+            "nodes per stage: " + ", ".join(f"{stage} {counts.get(stage, 0)}" for stage in STAGES)
+        )
         shares = stage_country_shares(graph)
         _print_shares("Output by stage (t REO-eq/yr) and country share", shares, concentration)
         magnets = stage_country_shares(graph, material="ndfeb_sintered")
         magnets = magnets[magnets["stage"] == "magnet"]
         if len(magnets):
-            _print_shares("Sintered NdFeB magnet output (material ndfeb_sintered)", magnets,
-                          concentration)  # fmt: skip
+            _print_shares(
+                "Sintered NdFeB magnet output (material ndfeb_sintered)", magnets, concentration
+            )
 
 
 def _print_shares(heading: str, shares: Any, concentration: Any) -> None:
@@ -145,8 +160,10 @@ def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> No
         if name:
             scenario = load_scenario(name, data_dir=data_dir)
             click.echo(f"{scenario.name}: {scenario.title}")
-            click.echo(f"as of: {scenario.as_of or 'as announced'}"
-                       + ("  (suspensions ignored)" if scenario.ignore_suspensions else ""))
+            click.echo(
+                f"as of: {scenario.as_of or 'as announced'}"
+                + ("  (suspensions ignored)" if scenario.ignore_suspensions else "")
+            )
             click.echo(f"file: {scenario.path}\n")
             click.echo(click.wrap_text(scenario.description) + "\n")
             for policy in scenario.licences:
@@ -168,8 +185,11 @@ def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> No
         regimes = load_regimes(custom if custom and custom.is_file() else None)
         click.echo("\nRegimes:")
         for row in regimes.itertuples(index=False):
-            suspended = (f", suspended {row.suspended_from} to {row.suspended_until}"
-                         if row.suspended_from else "")  # fmt: skip
+            suspended = (
+                f", suspended {row.suspended_from} to {row.suspended_until}"
+                if row.suspended_from
+                else ""
+            )
             click.echo(f"  {row.id:<12} effective {row.effective}{suspended}: {row.title}")
 
 
@@ -177,37 +197,76 @@ def _action(policy: Any) -> str:
     return "cut" if policy.action == "cut" else f"throttled to {policy.share:.0%} licensed"
 
 
-def build_scenario(name: str | None, data_dir: Path | None, *, as_of: Any = None,
-                   **flags: Any) -> Any:
+def build_scenario(
+    name: str | None, data_dir: Path | None, *, as_of: Any = None, **flags: Any
+) -> Any:
     """Return the named scenario (or the baseline) with the command-line flags applied."""
     from .scenario import Scenario, compose, load_scenario
 
-    scenario = load_scenario(name, data_dir=data_dir) if name else Scenario("baseline",
-                                                                            "Baseline")
+    scenario = load_scenario(name, data_dir=data_dir) if name else Scenario("baseline", "Baseline")
     return compose(scenario, as_of=as_of.date() if as_of else None, **flags)
 
 
 def scenario_options(function: Any) -> Any:
     options = [
-        click.option("--scenario", "-s", "scenario_name", metavar="NAME|FILE",
-                     help="A bundled scenario name (see `supplygraph scenarios`) or a TOML file."),
-        click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-                     help="Date the regimes are judged on (replaces the scenario's)."),
-        click.option("--regime", "regimes", multiple=True, metavar="ID[=SHARE]",
-                     help="Enforce a regime: cut, or throttled to SHARE licensed. Repeatable."),
-        click.option("--cut", "cuts", multiple=True, metavar="SELECTOR",
-                     help="Cut edges (key=value,...) or nodes (node:key=value). Repeatable."),
-        click.option("--throttle", "throttles", multiple=True, metavar="SELECTOR=SHARE",
-                     help="Throttle a selection to SHARE of its flow. Repeatable."),
-        click.option("--spare", "spares", multiple=True, metavar="node:SELECTOR=SHARE",
-                     help="Assume spare capacity for rerouting: the nodes could make SHARE "
-                     "more than their baseline (replaces their capacity_t). Repeatable."),
-        click.option("--extraterritorial/--no-extraterritorial", default=None,
-                     help="Apply 0.1%-content rules such as No. 61 (default: the scenario's)."),
-        click.option("--ignore-suspensions", is_flag=True,
-                     help="Treat suspended regimes as in force (the measures as announced)."),
-        click.option("--stock-days", type=click.FloatRange(min=0), default=None,
-                     help="Stock cover for nodes without a stock_days figure (default 0)."),
+        click.option(
+            "--scenario",
+            "-s",
+            "scenario_name",
+            metavar="NAME|FILE",
+            help="A bundled scenario name (see `supplygraph scenarios`) or a TOML file.",
+        ),
+        click.option(
+            "--as-of",
+            type=click.DateTime(["%Y-%m-%d"]),
+            default=None,
+            help="Date the regimes are judged on (replaces the scenario's).",
+        ),
+        click.option(
+            "--regime",
+            "regimes",
+            multiple=True,
+            metavar="ID[=SHARE]",
+            help="Enforce a regime: cut, or throttled to SHARE licensed. Repeatable.",
+        ),
+        click.option(
+            "--cut",
+            "cuts",
+            multiple=True,
+            metavar="SELECTOR",
+            help="Cut edges (key=value,...) or nodes (node:key=value). Repeatable.",
+        ),
+        click.option(
+            "--throttle",
+            "throttles",
+            multiple=True,
+            metavar="SELECTOR=SHARE",
+            help="Throttle a selection to SHARE of its flow. Repeatable.",
+        ),
+        click.option(
+            "--spare",
+            "spares",
+            multiple=True,
+            metavar="node:SELECTOR=SHARE",
+            help="Assume spare capacity for rerouting: the nodes could make SHARE "
+            "more than their baseline (replaces their capacity_t). Repeatable.",
+        ),
+        click.option(
+            "--extraterritorial/--no-extraterritorial",
+            default=None,
+            help="Apply 0.1%-content rules such as No. 61 (default: the scenario's).",
+        ),
+        click.option(
+            "--ignore-suspensions",
+            is_flag=True,
+            help="Treat suspended regimes as in force (the measures as announced).",
+        ),
+        click.option(
+            "--stock-days",
+            type=click.FloatRange(min=0),
+            default=None,
+            help="Stock cover for nodes without a stock_days figure (default 0).",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -218,18 +277,36 @@ def scenario_options(function: Any) -> Any:
 @click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @scenario_options
 @data_option
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Report folder [default: output/<scenario-name>].")
-@click.option("--reroute/--no-reroute", default=True, show_default=True,
-              help="Also solve the best case: spare capacity rerouted (linear program).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Report folder [default: output/<scenario-name>].",
+)
+@click.option(
+    "--reroute/--no-reroute",
+    default=True,
+    show_default=True,
+    help="Also solve the best case: spare capacity rerouted (linear program).",
+)
 @click.option("--html/--no-html", default=True, show_default=True, help="Write graph.html.")
 @click.option("--open", "open_page", is_flag=True, help="Open graph.html in the browser.")
 @click.option("--raw", is_flag=True, help="Do not neutralise spreadsheet formulas in text cells.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no table; only errors.")
 @click.pass_context
-def simulate(ctx: click.Context, scenario_name: str | None, data_dir: Path | None,
-             out_dir: Path | None, reroute: bool, html: bool, open_page: bool, raw: bool,
-             quiet: bool, **flags: Any) -> None:  # fmt: skip
+def simulate(
+    ctx: click.Context,
+    scenario_name: str | None,
+    data_dir: Path | None,
+    out_dir: Path | None,
+    reroute: bool,
+    html: bool,
+    open_page: bool,
+    raw: bool,
+    quiet: bool,
+    **flags: Any,
+) -> None:
     """Run a disruption scenario: print the sector table and write the reports.
 
     Ad-hoc flags (--regime, --cut, --throttle, --spare) add to the named scenario;
@@ -274,8 +351,10 @@ def progress(quiet: bool, steps: int) -> Iterator[Any]:
     if quiet or not sys.stderr.isatty():  # a bar in a log file is noise
         yield lambda label: None
         return
-    with click.progressbar(length=steps, file=sys.stderr, label="supplygraph",
-                           show_eta=False) as bar:  # fmt: skip
+    with click.progressbar(
+        length=steps, file=sys.stderr, label="supplygraph", show_eta=False
+    ) as bar:
+
         def step(label: str) -> None:
             bar.label = f"{label:<40}"
             bar.update(1)
@@ -287,27 +366,47 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
     """Print what was cut, the sector table and where the files went."""
     scenario = result.scenario
     click.echo(f"\n{scenario.name}: {scenario.title}")
-    click.echo(f"as of {scenario.as_of or 'any date (regimes as announced)'}; "
-               f"data {result.graph.checksum[:19]}")
+    click.echo(
+        f"as of {scenario.as_of or 'any date (regimes as announced)'}; "
+        f"data {result.graph.checksum[:19]}"
+    )
     for entry in result.disruption.regime_log:
         state = "applied" if entry["applied"] else "not applied"
-        click.echo(f"  regime {entry['regime']}: {state} ({entry['reason']}); "
-                   f"{entry['licence_edges']} licence edges")
+        click.echo(
+            f"  regime {entry['regime']}: {state} ({entry['reason']}); "
+            f"{entry['licence_edges']} licence edges"
+        )
     status = result.edges["status"].value_counts()
-    click.echo("  edges: " + ", ".join(f"{status.get(s, 0)} {s}" for s in
-                                       ("cut", "throttled", "reduced-upstream", "ok")))
+    click.echo(
+        "  edges: "
+        + ", ".join(
+            f"{status.get(s, 0)} {s}" for s in ("cut", "throttled", "reduced-upstream", "ok")
+        )
+    )
     click.echo("")
     rows = [SECTOR_HEADER]
     for row in result.sectors.to_dict("records"):
         days = row["days_to_impact"]
         reroute = row.get("shortfall_reroute_pct")
-        rows.append((row["sector"], str(row["makers"]), f"{row['shortfall_t']:,.1f}",
-                     f"{row['shortfall_pct']:.1f}", "-" if days != days else f"{days:.0f}",
-                     "-" if reroute is None else f"{reroute:.1f}"))  # fmt: skip
+        rows.append(
+            (
+                row["sector"],
+                str(row["makers"]),
+                f"{row['shortfall_t']:,.1f}",
+                f"{row['shortfall_pct']:.1f}",
+                "-" if days != days else f"{days:.0f}",
+                "-" if reroute is None else f"{reroute:.1f}",
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(SECTOR_HEADER))]
     for row in rows:
-        click.echo("  " + "  ".join(cell.rjust(w) if i else cell.ljust(w)
-                                    for i, (cell, w) in enumerate(zip(row, widths))))
+        click.echo(
+            "  "
+            + "  ".join(
+                cell.rjust(w) if i else cell.ljust(w)
+                for i, (cell, w) in enumerate(zip(row, widths))
+            )
+        )
     click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
 
 
@@ -316,13 +415,28 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
 @click.argument("scenario_a", metavar="A")
 @click.argument("scenario_b", metavar="B")
 @data_option
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Report folder [default: output/compare-A-vs-B].")
-@click.option("--reroute/--no-reroute", default=False, show_default=True,
-              help="Also compare the after-rerouting figures.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Report folder [default: output/compare-A-vs-B].",
+)
+@click.option(
+    "--reroute/--no-reroute",
+    default=False,
+    show_default=True,
+    help="Also compare the after-rerouting figures.",
+)
 @click.pass_context
-def compare(ctx: click.Context, scenario_a: str, scenario_b: str, data_dir: Path | None,
-            out_dir: Path | None, reroute: bool) -> None:  # fmt: skip
+def compare(
+    ctx: click.Context,
+    scenario_a: str,
+    scenario_b: str,
+    data_dir: Path | None,
+    out_dir: Path | None,
+    reroute: bool,
+) -> None:
     """Run two scenarios and report the difference per sector and node (B minus A).
 
     \b
@@ -341,24 +455,47 @@ def compare(ctx: click.Context, scenario_a: str, scenario_b: str, data_dir: Path
         paths = write_comparison(tables, out)
         click.echo(f"{'sector':<22} {'A %':>8} {'B %':>8} {'B-A pts':>8} {'B-A t':>10}")
         for row in tables["sectors"].to_dict("records"):
-            click.echo(f"{row['sector']:<22} {row['shortfall_pct_a']:>8.1f} "
-                       f"{row['shortfall_pct_b']:>8.1f} {row['shortfall_pct_diff']:>8.1f} "
-                       f"{row['shortfall_t_diff']:>10,.1f}")
+            click.echo(
+                f"{row['sector']:<22} {row['shortfall_pct_a']:>8.1f} "
+                f"{row['shortfall_pct_b']:>8.1f} {row['shortfall_pct_diff']:>8.1f} "
+                f"{row['shortfall_t_diff']:>10,.1f}"
+            )
         click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
-@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json"]),
-              required=True, help="graphml (Cytoscape, yEd), gexf (Gephi) or json (node-link).")
-@click.option("--scenario", "-s", "scenario_name", metavar="NAME|FILE", default=None,
-              help="Add this scenario's results as node and edge attributes.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["graphml", "gexf", "json"]),
+    required=True,
+    help="graphml (Cytoscape, yEd), gexf (Gephi) or json (node-link).",
+)
+@click.option(
+    "--scenario",
+    "-s",
+    "scenario_name",
+    metavar="NAME|FILE",
+    default=None,
+    help="Add this scenario's results as node and edge attributes.",
+)
 @data_option
-@click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
-              help="Output file [default: output/graph.<format>].")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output file [default: output/graph.<format>].",
+)
 @click.pass_context
-def export(ctx: click.Context, fmt: str, scenario_name: str | None, data_dir: Path | None,
-           out_file: Path | None) -> None:  # fmt: skip
+def export(
+    ctx: click.Context,
+    fmt: str,
+    scenario_name: str | None,
+    data_dir: Path | None,
+    out_file: Path | None,
+) -> None:
     """Export the graph with its attributes (and a scenario's results) for other tools.
 
     \b
@@ -384,12 +521,18 @@ def export(ctx: click.Context, fmt: str, scenario_name: str | None, data_dir: Pa
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @data_option
-@click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
-              help="Output file [default: output/graph.html].")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output file [default: output/graph.html].",
+)
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
 @click.pass_context
-def graph(ctx: click.Context, data_dir: Path | None, out_file: Path | None,
-          open_page: bool) -> None:  # fmt: skip
+def graph(
+    ctx: click.Context, data_dir: Path | None, out_file: Path | None, open_page: bool
+) -> None:
     """Draw the baseline graph (no scenario), nodes coloured by country, as an HTML page.
 
     \b

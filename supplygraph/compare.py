@@ -27,11 +27,13 @@ def compare_results(a: Result, b: Result) -> dict[str, pd.DataFrame]:
         left, right = getattr(a, name), getattr(b, name)
         columns = [c for c in FIGURES if c in left and c != "baseline_t"]
         merged = left[[*keys, "baseline_t", *columns]].merge(
-            right[[keys[0], *columns]], on=keys[0], suffixes=("_a", "_b"), how="outer")
+            right[[keys[0], *columns]], on=keys[0], suffixes=("_a", "_b"), how="outer"
+        )
         for column in ("shortfall_t", "shortfall_pct"):
             merged[f"{column}_diff"] = merged[f"{column}_b"] - merged[f"{column}_a"]
-        merged = merged.sort_values(["shortfall_pct_diff", keys[0]],
-                                    ascending=[False, True], kind="stable")
+        merged = merged.sort_values(
+            ["shortfall_pct_diff", keys[0]], ascending=[False, True], kind="stable"
+        )
         tables[name] = merged.reset_index(drop=True)
     return tables
 
@@ -39,8 +41,9 @@ def compare_results(a: Result, b: Result) -> dict[str, pd.DataFrame]:
 def write_comparison(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
     """Write ``sectors.csv`` and ``nodes.csv`` of a comparison; return the paths."""
     out = Path(out_dir)
-    texts = {f"{name}.csv": to_csv_text(table, list(table.columns))
-             for name, table in tables.items()}  # fmt: skip
+    texts = {
+        f"{name}.csv": to_csv_text(table, list(table.columns)) for name, table in tables.items()
+    }
     out.mkdir(parents=True, exist_ok=True)
     for name, text in texts.items():
         write_atomic(out / name, text)

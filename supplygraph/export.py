@@ -16,8 +16,15 @@ if TYPE_CHECKING:
     from .graph import SupplyGraph
     from .simulation import Result
 
-RESULT_NODE_COLUMNS = ("baseline_t", "after_t", "shortfall_t", "shortfall_pct",
-                       "days_to_impact", "after_reroute_t", "china_content_pct")  # fmt: skip
+RESULT_NODE_COLUMNS = (
+    "baseline_t",
+    "after_t",
+    "shortfall_t",
+    "shortfall_pct",
+    "days_to_impact",
+    "after_reroute_t",
+    "china_content_pct",
+)
 RESULT_EDGE_COLUMNS = ("after_t", "licensed_share", "status", "regimes", "after_reroute_t")
 
 
@@ -37,8 +44,9 @@ def export_network(graph: SupplyGraph, result: Result | None = None) -> nx.Multi
     """Return a new MultiDiGraph with the data's attributes and, optionally, the results."""
     nodes = graph.nodes.drop(columns="line")
     if result is not None:
-        nodes = nodes.merge(result.nodes[["id", *[c for c in RESULT_NODE_COLUMNS
-                                                  if c in result.nodes]]], on="id")
+        nodes = nodes.merge(
+            result.nodes[["id", *[c for c in RESULT_NODE_COLUMNS if c in result.nodes]]], on="id"
+        )
     edges = graph.edges.drop(columns=["line", "src", "dst"])
     if result is not None:
         extra = result.edges[[c for c in RESULT_EDGE_COLUMNS if c in result.edges]]
@@ -53,8 +61,9 @@ def export_network(graph: SupplyGraph, result: Result | None = None) -> nx.Multi
     return network
 
 
-def export_graph(graph: SupplyGraph, path: str | Path, *, fmt: str,
-                 result: Result | None = None) -> Path:  # fmt: skip
+def export_graph(
+    graph: SupplyGraph, path: str | Path, *, fmt: str, result: Result | None = None
+) -> Path:
     """Write the graph as ``graphml``, ``gexf`` or ``json`` (node-link) to ``path``."""
     network = export_network(graph, result)
     if fmt == "json":

@@ -130,8 +130,9 @@ class EngineIndex:
     level_node_starts: list[np.ndarray]  # per level: reduceat offsets of each node's groups
 
     @classmethod
-    def build(cls, n_nodes: int, src: np.ndarray, dst: np.ndarray, material: np.ndarray,
-              flow: np.ndarray) -> EngineIndex:  # fmt: skip
+    def build(
+        cls, n_nodes: int, src: np.ndarray, dst: np.ndarray, material: np.ndarray, flow: np.ndarray
+    ) -> EngineIndex:
         """Build the index from edge arrays."""
         node_level, cyclic_nodes = topological_levels(n_nodes, src, dst)
         n_levels = int(node_level.max()) + 1 if n_nodes else 0
@@ -154,7 +155,7 @@ class EngineIndex:
         group_bounds = np.searchsorted(group_level, np.arange(n_levels + 1))
         level_edges, level_groups, level_node_starts = [], [], []
         for level in range(n_levels):
-            level_edges.append(order[edge_bounds[level]:edge_bounds[level + 1]])
+            level_edges.append(order[edge_bounds[level] : edge_bounds[level + 1]])
             start, stop = int(group_bounds[level]), int(group_bounds[level + 1])
             level_groups.append((start, stop))
             nodes_of_groups = group_node[start:stop]
@@ -163,13 +164,26 @@ class EngineIndex:
             level_node_starts.append(np.flatnonzero(first))
         cyclic_level = np.zeros(n_levels, dtype=bool)
         cyclic_level[np.unique(node_level[cyclic_nodes])] = True
-        return cls(n_nodes, src, dst, flow, group, group_node, group_base, node_level,
-                   cyclic_level, cyclic_nodes, level_edges, level_groups,
-                   level_node_starts)  # fmt: skip
+        return cls(
+            n_nodes,
+            src,
+            dst,
+            flow,
+            group,
+            group_node,
+            group_base,
+            node_level,
+            cyclic_level,
+            cyclic_nodes,
+            level_edges,
+            level_groups,
+            level_node_starts,
+        )
 
 
-def topological_levels(n_nodes: int, src: np.ndarray, dst: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def topological_levels(
+    n_nodes: int, src: np.ndarray, dst: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Return each node's level in the condensation and the nodes that sit on a cycle.
 
     Examples
@@ -236,8 +250,15 @@ def _graph_warnings(graph: SupplyGraph, dataset: Dataset) -> list[Issue]:
     inflow, outflow = graph.baseline_in_t, graph.baseline_out_t
     for i, row in enumerate(graph.nodes.itertuples(index=False)):
         if row.stage != "mine" and outflow[i] > inflow[i] * (1 + schema.MASS_BALANCE_TOLERANCE):
-            warnings.append(Issue(nodes_file, row.line, "id", f"mass balance: {row.id} ships "
-                                  f"{outflow[i]:g} t but receives {inflow[i]:g} t", "warning"))
+            warnings.append(
+                Issue(
+                    nodes_file,
+                    row.line,
+                    "id",
+                    f"mass balance: {row.id} ships {outflow[i]:g} t but receives {inflow[i]:g} t",
+                    "warning",
+                )
+            )
     makers = np.flatnonzero(graph.nodes["stage"].to_numpy() == "manufacturer")
     reaches = np.zeros(graph.n_nodes, dtype=bool)
     reaches[makers] = True
@@ -250,11 +271,25 @@ def _graph_warnings(graph: SupplyGraph, dataset: Dataset) -> list[Issue]:
         reaches = grown
     for i in np.flatnonzero(~reaches):
         row = graph.nodes.iloc[i]
-        warnings.append(Issue(nodes_file, int(row["line"]), "id", f"{row['id']} has no path "
-                              "to any manufacturer", "warning"))
+        warnings.append(
+            Issue(
+                nodes_file,
+                int(row["line"]),
+                "id",
+                f"{row['id']} has no path to any manufacturer",
+                "warning",
+            )
+        )
     cyclic = graph.index.cyclic_nodes
     if len(cyclic):
         ids = ", ".join(graph.nodes["id"].iloc[cyclic].head(8))
-        warnings.append(Issue(str(dataset.folder / "edges.csv"), 0, "-", f"{len(cyclic)} "
-                              f"nodes sit on cycles (recycling; allowed): {ids}", "warning"))
+        warnings.append(
+            Issue(
+                str(dataset.folder / "edges.csv"),
+                0,
+                "-",
+                f"{len(cyclic)} nodes sit on cycles (recycling; allowed): {ids}",
+                "warning",
+            )
+        )
     return warnings

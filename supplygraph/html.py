@@ -31,11 +31,25 @@ AFFECTED_PCT = 0.05  # smaller shortfalls round to 0.0% and are drawn as unaffec
 UNAFFECTED = "#d5d9dd"
 NODE_BORDER = "#5f6b76"
 # Sequential scale on shortfall_pct, ColorBrewer YlOrRd (5 classes): (upper bound, colour).
-EXPOSURE_SCALE = ((10.0, "#ffffb2"), (25.0, "#fecc5c"), (50.0, "#fd8d3c"), (75.0, "#f03b20"),
-                  (math.inf, "#bd0026"))  # fmt: skip
+EXPOSURE_SCALE = (
+    (10.0, "#ffffb2"),
+    (25.0, "#fecc5c"),
+    (50.0, "#fd8d3c"),
+    (75.0, "#f03b20"),
+    (math.inf, "#bd0026"),
+)
 # Countries of the baseline graph, by throughput (Tableau 10 without its grey).
-COUNTRY_PALETTE = ("#e15759", "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2",
-                   "#edc948", "#ff9da7", "#9c755f")  # fmt: skip
+COUNTRY_PALETTE = (
+    "#e15759",
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#b07aa1",
+    "#76b7b2",
+    "#edc948",
+    "#ff9da7",
+    "#9c755f",
+)
 OTHER_COUNTRIES = "#bab0ac"
 EDGE_STYLES = {  # status: (colour, dash pattern or False, legend label)
     "ok": ("#9aa3ad", False, "normal flow"),
@@ -46,8 +60,13 @@ EDGE_STYLES = {  # status: (colour, dash pattern or False, legend label)
 LICENCE_EDGE_MIN_WIDTH = 2.5  # cut and throttled edges stay visible however small their flow
 
 
-def render_html(graph: SupplyGraph, result: Result | None = None, *, title: str | None = None,
-                max_nodes: int = MAX_NODES) -> str:  # fmt: skip
+def render_html(
+    graph: SupplyGraph,
+    result: Result | None = None,
+    *,
+    title: str | None = None,
+    max_nodes: int = MAX_NODES,
+) -> str:
     """Return the interactive page of a graph, coloured by a scenario's exposure when given.
 
     Parameters
@@ -78,29 +97,42 @@ def render_html(graph: SupplyGraph, result: Result | None = None, *, title: str 
     summary = _summary(nodes, edges, exposure)
     notice = ""
     if len(nodes) > max_nodes:
-        notice = (f"This graph has {len(nodes):,} nodes, more than {max_nodes:,}: each node "
-                  "below stands for all nodes of one stage in one country, with their flows "
-                  "and exposures summed.")  # fmt: skip
+        notice = (
+            f"This graph has {len(nodes):,} nodes, more than {max_nodes:,}: each node "
+            "below stands for all nodes of one stage in one country, with their flows "
+            "and exposures summed."
+        )
         nodes, edges = _aggregate(nodes, edges)
     heading = title if title is not None else _default_title(result)
     x, y = _layout(nodes)
     vis_nodes, vis_edges = _vis_elements(nodes, edges, x, y, exposure)
     data = {
-        "title": heading, "notice": notice, "summary": summary,
-        "scenario": _scenario_panel(result), "legend": _legend(nodes, edges, exposure),
+        "title": heading,
+        "notice": notice,
+        "summary": summary,
+        "scenario": _scenario_panel(result),
+        "legend": _legend(nodes, edges, exposure),
         "filters": {
             "sector": sorted({s for cell in nodes["sector"] for s in schema.split_list(cell)}),
             "country": sorted(set(nodes["country"])),
             "stage": [s for s in schema.STAGES if s in set(nodes["stage"])],
         },
-        "stages": _stage_headers(nodes, x, y), "options": _vis_options(),
-        "nodes": vis_nodes, "edges": vis_edges,
-    }  # fmt: skip
+        "stages": _stage_headers(nodes, x, y),
+        "options": _vis_options(),
+        "nodes": vis_nodes,
+        "edges": vis_edges,
+    }
     return template().render(title=heading, data=data, vis_js=vis_js(), page_js=page_js())
 
 
-def write_html(path: str | os.PathLike[str], graph: SupplyGraph, result: Result | None = None,
-               *, title: str | None = None, max_nodes: int = MAX_NODES) -> Path:  # fmt: skip
+def write_html(
+    path: str | os.PathLike[str],
+    graph: SupplyGraph,
+    result: Result | None = None,
+    *,
+    title: str | None = None,
+    max_nodes: int = MAX_NODES,
+) -> Path:
     """Write the page of :func:`render_html` to ``path`` (UTF-8, atomically) and return the path."""
     path = Path(path)
     write_atomic(path, render_html(graph, result, title=title, max_nodes=max_nodes))
@@ -112,8 +144,21 @@ def write_html(path: str | os.PathLike[str], graph: SupplyGraph, result: Result 
 
 def _node_table(graph: SupplyGraph, result: Result | None) -> pd.DataFrame:
     """One row per node, in graph order, with the same columns with or without a scenario."""
-    columns = ["id", "name", "stage", "country", "company", "sector", "baseline_t", "after_t",
-               "shortfall_pct", "days_to_impact", "stock_days", "china_content_pct", "source"]
+    columns = [
+        "id",
+        "name",
+        "stage",
+        "country",
+        "company",
+        "sector",
+        "baseline_t",
+        "after_t",
+        "shortfall_pct",
+        "days_to_impact",
+        "stock_days",
+        "china_content_pct",
+        "source",
+    ]
     if result is not None:
         table = result.nodes.copy()
         if "after_reroute_t" in table:
@@ -147,8 +192,9 @@ def _edge_table(graph: SupplyGraph, result: Result | None) -> pd.DataFrame:
 def _aggregate(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Merge nodes into one per (stage, country), summing flows and exposures."""
     key = nodes["stage"] + ":" + nodes["country"]
-    grouped = nodes.assign(content_t=nodes["china_content_pct"] * nodes["baseline_t"]
-                           ).groupby(key.rename("id"), sort=True)  # fmt: skip
+    grouped = nodes.assign(content_t=nodes["china_content_pct"] * nodes["baseline_t"]).groupby(
+        key.rename("id"), sort=True
+    )
     sums = ["members", "baseline_t", "after_t", "content_t"]
     table = grouped[sums + (["after_reroute_t"] if "after_reroute_t" in nodes else [])].sum()
     table["stage"], table["country"] = grouped["stage"].first(), grouped["country"].first()
@@ -163,10 +209,17 @@ def _aggregate(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.DataFrame, 
 
     group_of = pd.Series(np.arange(len(table)), index=table["id"]).loc[key].to_numpy()
     flows = edges.assign(src=group_of[edges["src"]], dst=group_of[edges["dst"]])
-    merged = flows.groupby(["src", "dst", "status"], sort=True).agg(
-        baseline_t=("baseline_t", "sum"), after_t=("after_t", "sum"),
-        material=("material", _union), elements=("elements", _union),
-        regimes=("regimes", _union)).reset_index()  # fmt: skip
+    merged = (
+        flows.groupby(["src", "dst", "status"], sort=True)
+        .agg(
+            baseline_t=("baseline_t", "sum"),
+            after_t=("after_t", "sum"),
+            material=("material", _union),
+            elements=("elements", _union),
+            regimes=("regimes", _union),
+        )
+        .reset_index()
+    )
     merged["supplier"] = table["id"].to_numpy()[merged["src"]]
     merged["customer"] = table["id"].to_numpy()[merged["dst"]]
     return table, merged
@@ -184,8 +237,9 @@ def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
 def _served_sectors(nodes: pd.DataFrame, edges: pd.DataFrame) -> list[list[str]]:
     """Return, per node, the sectors it is in or supplies (directly or through others)."""
     sectors = sorted({s for cell in nodes["sector"] for s in schema.split_list(cell)})
-    serves = np.array([[s in schema.split_list(cell) for s in sectors] for cell in nodes["sector"]],
-                      dtype=bool).reshape(len(nodes), len(sectors))  # fmt: skip
+    serves = np.array(
+        [[s in schema.split_list(cell) for s in sectors] for cell in nodes["sector"]], dtype=bool
+    ).reshape(len(nodes), len(sectors))
     src, dst = edges["src"].to_numpy(np.int64), edges["dst"].to_numpy(np.int64)
     while True:  # one vectorised upstream sweep per hop, until nothing changes
         grown = serves.copy()
@@ -201,9 +255,11 @@ def _summary(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool) -> list[s
     if exposure:
         status = edges["status"].value_counts()
         affected = int((nodes["shortfall_pct"] >= AFFECTED_PCT).sum())
-        lines += [f"{status.get('cut', 0)} edge(s) cut, {status.get('throttled', 0)} throttled, "
-                  f"{status.get('reduced-upstream', 0)} reduced upstream",
-                  f"{affected} of {len(nodes):,} nodes lose output"]  # fmt: skip
+        lines += [
+            f"{status.get('cut', 0)} edge(s) cut, {status.get('throttled', 0)} throttled, "
+            f"{status.get('reduced-upstream', 0)} reduced upstream",
+            f"{affected} of {len(nodes):,} nodes lose output",
+        ]
     return lines
 
 
@@ -218,7 +274,7 @@ def _layout(nodes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         rows = nodes[nodes["stage"] == stage].sort_values(["country", "name", "id"])
         n_columns = math.ceil(len(rows) / ROWS_PER_COLUMN)
         per_column = math.ceil(len(rows) / n_columns) if n_columns else 0
-        chunks = [rows.iloc[c * per_column:(c + 1) * per_column] for c in range(n_columns)]
+        chunks = [rows.iloc[c * per_column : (c + 1) * per_column] for c in range(n_columns)]
         columns.append([chunk for chunk in chunks if not chunk.empty])
     tallest = 0.0
     for chunk in (chunk for stage in columns for chunk in stage):
@@ -241,8 +297,9 @@ def _stage_headers(nodes: pd.DataFrame, x: np.ndarray, y: np.ndarray) -> list[di
     for stage in schema.STAGES:
         mask = (nodes["stage"] == stage).to_numpy()
         if mask.any():
-            headers.append({"label": stage, "x": float(x[mask].min() + x[mask].max()) / 2,
-                            "y": top})  # fmt: skip
+            headers.append(
+                {"label": stage, "x": float(x[mask].min() + x[mask].max()) / 2, "y": top}
+            )
     return headers
 
 
@@ -287,20 +344,27 @@ def _legend(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool) -> dict[st
     return {
         "title": "Shortfall after the scenario" if exposure else "Country",
         "colours": colours,
-        "edges": [{"colour": colour, "dashes": dashes, "label": label} for colour, dashes, label
-                  in (EDGE_STYLES.values() if exposure else [EDGE_STYLES["ok"]])],
-        "sizes": [{"size": round(float(s), 1), "label": f"{tonnes(t)} t/yr"}
-                  for s, t in zip(_node_size(nodes_t, nodes_t[0]), nodes_t)],
-        "widths": [{"width": round(float(w), 1), "label": f"{tonnes(t)} t/yr"}
-                   for w, t in zip(_edge_width(edges_t, edges_t[0]), edges_t)],
+        "edges": [
+            {"colour": colour, "dashes": dashes, "label": label}
+            for colour, dashes, label in (EDGE_STYLES.values() if exposure else [EDGE_STYLES["ok"]])
+        ],
+        "sizes": [
+            {"size": round(float(s), 1), "label": f"{tonnes(t)} t/yr"}
+            for s, t in zip(_node_size(nodes_t, nodes_t[0]), nodes_t)
+        ],
+        "widths": [
+            {"width": round(float(w), 1), "label": f"{tonnes(t)} t/yr"}
+            for w, t in zip(_edge_width(edges_t, edges_t[0]), edges_t)
+        ],
     }
 
 
 # ---------------------------------------------------------------- vis-network data
 
 
-def _vis_elements(nodes: pd.DataFrame, edges: pd.DataFrame, x: np.ndarray, y: np.ndarray,
-                  exposure: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:  # fmt: skip
+def _vis_elements(
+    nodes: pd.DataFrame, edges: pd.DataFrame, x: np.ndarray, y: np.ndarray, exposure: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the vis-network node and edge dicts, collected through a pyvis Network."""
     from pyvis.network import Network
 
@@ -310,14 +374,26 @@ def _vis_elements(nodes: pd.DataFrame, edges: pd.DataFrame, x: np.ndarray, y: np
     serves = _served_sectors(nodes, edges)
     for i, row in enumerate(nodes.to_dict("records")):
         fill = _exposure_colour(row["shortfall_pct"]) if exposure else by_country[row["country"]]
-        net.add_node(row["id"], label=short(row["name"], 32), shape="dot",
-                     title=node_tip(row, exposure), x=round(float(x[i]), 1),
-                     y=round(float(y[i]), 1), size=round(float(sizes[i]), 2),
-                     color={"background": fill, "border": NODE_BORDER,
-                            "highlight": {"background": fill, "border": "#000000"},
-                            "hover": {"background": fill, "border": "#000000"}},
-                     stage=row["stage"], country=row["country"], name=row["name"],
-                     serves=serves[i], shortfall_pct=number(row["shortfall_pct"]))  # fmt: skip
+        net.add_node(
+            row["id"],
+            label=short(row["name"], 32),
+            shape="dot",
+            title=node_tip(row, exposure),
+            x=round(float(x[i]), 1),
+            y=round(float(y[i]), 1),
+            size=round(float(sizes[i]), 2),
+            color={
+                "background": fill,
+                "border": NODE_BORDER,
+                "highlight": {"background": fill, "border": "#000000"},
+                "hover": {"background": fill, "border": "#000000"},
+            },
+            stage=row["stage"],
+            country=row["country"],
+            name=row["name"],
+            serves=serves[i],
+            shortfall_pct=number(row["shortfall_pct"]),
+        )
     widths = _edge_width(edges["baseline_t"].to_numpy(), float(edges["baseline_t"].max()))
     licence = edges["status"].isin(["cut", "throttled"]).to_numpy()
     widths = np.where(licence, np.maximum(widths, LICENCE_EDGE_MIN_WIDTH), widths)
@@ -327,15 +403,33 @@ def _vis_elements(nodes: pd.DataFrame, edges: pd.DataFrame, x: np.ndarray, y: np
         pair = (row["supplier"], row["customer"])
         rank = parallel[pair] = parallel.get(pair, -1) + 1
         colour, dashes, _ = EDGE_STYLES.get(row["status"], EDGE_STYLES["ok"])
-        smooth = ({"enabled": True, "type": "cubicBezier", "forceDirection": "horizontal",
-                   "roundness": 0.5} if rank == 0 else  # parallel edges fan out
-                  {"enabled": True, "type": "curvedCW" if rank % 2 else "curvedCCW",
-                   "roundness": 0.12 * ((rank + 1) // 2)})  # fmt: skip
-        net.add_edge(row["supplier"], row["customer"], id=f"e{j}",
-                     width=round(float(widths[j]), 2), title=edge_tip(row, names, exposure),
-                     dashes=dashes, smooth=smooth, status=row["status"], material=row["material"],
-                     color={"color": colour, "highlight": colour, "hover": colour,
-                            "inherit": False})  # fmt: skip
+        smooth = (
+            {
+                "enabled": True,
+                "type": "cubicBezier",
+                "forceDirection": "horizontal",
+                "roundness": 0.5,
+            }
+            if rank == 0
+            # parallel edges fan out
+            else {
+                "enabled": True,
+                "type": "curvedCW" if rank % 2 else "curvedCCW",
+                "roundness": 0.12 * ((rank + 1) // 2),
+            }
+        )
+        net.add_edge(
+            row["supplier"],
+            row["customer"],
+            id=f"e{j}",
+            width=round(float(widths[j]), 2),
+            title=edge_tip(row, names, exposure),
+            dashes=dashes,
+            smooth=smooth,
+            status=row["status"],
+            material=row["material"],
+            color={"color": colour, "highlight": colour, "hover": colour, "inherit": False},
+        )
     return net.nodes, net.edges
 
 
@@ -343,12 +437,20 @@ def _vis_options() -> dict[str, Any]:
     return {
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
-        "interaction": {"hover": True, "tooltipDelay": 120, "multiselect": False,
-                        "navigationButtons": False, "keyboard": False},
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "multiselect": False,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
         "nodes": {"shape": "dot", "borderWidth": 1.5, "font": {"size": 13, "face": "sans-serif"}},
-        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
-                  "arrowStrikethrough": False, "selectionWidth": 2},
-    }  # fmt: skip
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+            "arrowStrikethrough": False,
+            "selectionWidth": 2,
+        },
+    }
 
 
 # ---------------------------------------------------------------- side panel
@@ -366,11 +468,22 @@ def _scenario_panel(result: Result | None) -> dict[str, Any] | None:
     scenario, sectors = result.scenario, result.sectors
     reroute = "shortfall_reroute_pct" in sectors
     header = ["sector", "makers", "shortfall", "days to impact"]
-    rows = [[str(row["sector"]), str(row["makers"]), percent(row["shortfall_pct"]),
-             days(row["days_to_impact"])] + ([percent(row["shortfall_reroute_pct"])] if reroute
-                                              else []) for row in sectors.to_dict("records")]
-    return {"name": scenario.name, "title": scenario.title,
-            "as_of": f"as of {scenario.as_of.isoformat()}" if scenario.as_of else "as announced",
-            "description": " ".join(scenario.description.split()),
-            "sources": list(scenario.sources), "rows": rows,
-            "header": header + (["after rerouting"] if reroute else [])}  # fmt: skip
+    rows = [
+        [
+            str(row["sector"]),
+            str(row["makers"]),
+            percent(row["shortfall_pct"]),
+            days(row["days_to_impact"]),
+        ]
+        + ([percent(row["shortfall_reroute_pct"])] if reroute else [])
+        for row in sectors.to_dict("records")
+    ]
+    return {
+        "name": scenario.name,
+        "title": scenario.title,
+        "as_of": f"as of {scenario.as_of.isoformat()}" if scenario.as_of else "as announced",
+        "description": " ".join(scenario.description.split()),
+        "sources": list(scenario.sources),
+        "rows": rows,
+        "header": header + (["after rerouting"] if reroute else []),
+    }

@@ -67,13 +67,14 @@ def load_dataset(folder: str | os.PathLike[str] | None = None) -> Dataset:
     regimes_path = folder / "regimes.csv"
     if not regimes_path.is_file():
         regimes_path = bundled_data_dir() / "regimes.csv"
-    paths = {"nodes": folder / "nodes.csv", "edges": folder / "edges.csv",
-             "regimes": regimes_path}  # fmt: skip
+    paths = {"nodes": folder / "nodes.csv", "edges": folder / "edges.csv", "regimes": regimes_path}
     raw = {name: _read_bytes(path, issues) for name, path in paths.items()}
-    nodes = _read_table(paths["nodes"], raw["nodes"], schema.NODE_COLUMNS,
-                        schema.NODE_REQUIRED, issues)  # fmt: skip
-    edges = _read_table(paths["edges"], raw["edges"], schema.EDGE_COLUMNS,
-                        schema.EDGE_REQUIRED, issues)  # fmt: skip
+    nodes = _read_table(
+        paths["nodes"], raw["nodes"], schema.NODE_COLUMNS, schema.NODE_REQUIRED, issues
+    )
+    edges = _read_table(
+        paths["edges"], raw["edges"], schema.EDGE_COLUMNS, schema.EDGE_REQUIRED, issues
+    )
     regimes = _regimes_table(paths["regimes"], raw["regimes"], issues)
     if nodes is not None and edges is not None:
         _check_nodes(nodes, str(paths["nodes"]), issues)
@@ -150,8 +151,9 @@ def _read_table(
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        issues.append(Issue(file, line, "-", f"not UTF-8: byte 0x{data[exc.start]:02x} "
-                            f"at offset {exc.start}"))  # fmt: skip
+        issues.append(
+            Issue(file, line, "-", f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}")
+        )
         return None
     if not text.strip():
         issues.append(Issue(file, 1, "-", "file is empty (expected a header row)"))
@@ -175,8 +177,15 @@ def _read_table(
             fatal = True
     for name in header:
         if name not in columns:
-            issues.append(Issue(file, 1, name, f"unknown column (ignored); expected one "
-                                f"of {', '.join(columns)}", "warning"))  # fmt: skip
+            issues.append(
+                Issue(
+                    file,
+                    1,
+                    name,
+                    f"unknown column (ignored); expected one of {', '.join(columns)}",
+                    "warning",
+                )
+            )
     rows: list[list[str]] = []
     lines: list[int] = []
     last_line = reader.line_num
@@ -186,8 +195,9 @@ def _read_table(
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                issues.append(Issue(file, start, "-", f"expected {len(header)} fields, "
-                                    f"found {len(row)}"))  # fmt: skip
+                issues.append(
+                    Issue(file, start, "-", f"expected {len(header)} fields, found {len(row)}")
+                )
                 continue
             rows.append([cell.strip() for cell in row])
             lines.append(start)
@@ -205,8 +215,9 @@ def _read_table(
     return table
 
 
-def _check_numbers(table: pd.DataFrame, column: str, required: bool, file: str,
-                   issues: list[Issue]) -> None:  # fmt: skip
+def _check_numbers(
+    table: pd.DataFrame, column: str, required: bool, file: str, issues: list[Issue]
+) -> None:
     for line, cell in zip(table["line"], table[column]):
         if cell == "":
             if required:
@@ -232,19 +243,29 @@ def _check_nodes(nodes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
                 issues.append(Issue(*where, column, "missing value"))
         if row.id:
             if not schema.ID_PATTERN.match(row.id):
-                issues.append(Issue(*where, "id", f"invalid id {row.id!r}: use only "
-                                    "letters, digits and _ . : -"))  # fmt: skip
+                issues.append(
+                    Issue(
+                        *where, "id", f"invalid id {row.id!r}: use only letters, digits and _ . : -"
+                    )
+                )
             if row.id in seen:
-                issues.append(Issue(*where, "id", f"duplicate id {row.id!r} "
-                                    f"(first on line {seen[row.id]})"))  # fmt: skip
+                issues.append(
+                    Issue(*where, "id", f"duplicate id {row.id!r} (first on line {seen[row.id]})")
+                )
             else:
                 seen[row.id] = row.line
         if row.stage and row.stage not in schema.STAGES:
-            issues.append(Issue(*where, "stage", f"unknown stage {row.stage!r}; expected "
-                                f"one of {', '.join(schema.STAGES)}"))  # fmt: skip
+            issues.append(
+                Issue(
+                    *where,
+                    "stage",
+                    f"unknown stage {row.stage!r}; expected one of {', '.join(schema.STAGES)}",
+                )
+            )
         if row.country and row.country not in schema.ISO_COUNTRIES:
-            issues.append(Issue(*where, "country", f"invalid ISO 3166-1 alpha-2 code "
-                                f"{row.country!r}"))  # fmt: skip
+            issues.append(
+                Issue(*where, "country", f"invalid ISO 3166-1 alpha-2 code {row.country!r}")
+            )
         if row.stage == "manufacturer" and not row.sector:
             issues.append(Issue(*where, "sector", "a manufacturer needs a sector"))
         _check_common(row, file, issues)
@@ -254,14 +275,19 @@ def _check_common(row: object, file: str, issues: list[Issue]) -> None:
     line = row.line
     status = row.status
     if status and status not in schema.STATUSES:
-        issues.append(Issue(file, line, "status", f"unknown status {status!r}; expected "
-                            f"one of {', '.join(schema.STATUSES)}"))  # fmt: skip
+        issues.append(
+            Issue(
+                file,
+                line,
+                "status",
+                f"unknown status {status!r}; expected one of {', '.join(schema.STATUSES)}",
+            )
+        )
     if not row.source:
         issues.append(Issue(file, line, "source", "no source given", "warning"))
 
 
-def _check_edges(edges: pd.DataFrame, nodes: pd.DataFrame, file: str,
-                 issues: list[Issue]) -> None:  # fmt: skip
+def _check_edges(edges: pd.DataFrame, nodes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
     node_ids = set(nodes["id"])
     seen: dict[tuple[str, str, str], int] = {}
     for row in edges.itertuples(index=False):
@@ -277,18 +303,35 @@ def _check_edges(edges: pd.DataFrame, nodes: pd.DataFrame, file: str,
             issues.append(Issue(*where, "customer", f"self-loop on {row.supplier!r}"))
         for element in schema.split_list(row.elements):
             if element not in schema.ELEMENTS:
-                issues.append(Issue(*where, "elements", f"unknown element symbol "
-                                    f"{element!r}; expected rare earths such as Nd, Dy"))
+                issues.append(
+                    Issue(
+                        *where,
+                        "elements",
+                        f"unknown element symbol {element!r}; expected rare earths such as Nd, Dy",
+                    )
+                )
         key = (row.supplier, row.customer, row.material)
         if key in seen:
-            issues.append(Issue(*where, "material", f"duplicate edge {row.supplier} -> "
-                                f"{row.customer} of {row.material!r} (first on line "
-                                f"{seen[key]})"))  # fmt: skip
+            issues.append(
+                Issue(
+                    *where,
+                    "material",
+                    f"duplicate edge {row.supplier} -> "
+                    f"{row.customer} of {row.material!r} (first on line "
+                    f"{seen[key]})",
+                )
+            )
         else:
             seen[key] = row.line
         if row.licence and row.licence != "exempt" and not row.licence.startswith("+"):
-            issues.append(Issue(*where, "licence", f"invalid licence {row.licence!r}; "
-                                "expected empty, 'exempt' or '+REGIME_ID;...'"))
+            issues.append(
+                Issue(
+                    *where,
+                    "licence",
+                    f"invalid licence {row.licence!r}; "
+                    "expected empty, 'exempt' or '+REGIME_ID;...'",
+                )
+            )
         _check_common(row, file, issues)
 
 

@@ -52,8 +52,9 @@ def _origin_share(graph: SupplyGraph, country: str) -> np.ndarray:
     n = graph.n_nodes
     home = graph.nodes["country"].to_numpy() == country
     inflow = graph.baseline_in_t
-    weight = np.divide(index.flow, inflow[index.dst], out=np.zeros_like(index.flow),
-                       where=inflow[index.dst] > 0)  # fmt: skip
+    weight = np.divide(
+        index.flow, inflow[index.dst], out=np.zeros_like(index.flow), where=inflow[index.dst] > 0
+    )
     mix = csr_matrix((weight, (index.dst, index.src)), shape=(n, n))
     share = home.astype(np.float64)
     for _ in range(MAX_ITERATIONS):
@@ -69,8 +70,9 @@ def _origin_share(graph: SupplyGraph, country: str) -> np.ndarray:
 DFARS_STAGES = ("mine", "separation", "metal", "magnet")
 
 
-def provenance(graph: SupplyGraph, countries: str | Iterable[str], *,
-               stages: Iterable[str] = DFARS_STAGES) -> np.ndarray:  # fmt: skip
+def provenance(
+    graph: SupplyGraph, countries: str | Iterable[str], *, stages: Iterable[str] = DFARS_STAGES
+) -> np.ndarray:
     """Return, per node, whether any of its rare-earth input passed through given countries.
 
     A node is flagged when it, or any node upstream of it along links with a positive
@@ -101,8 +103,9 @@ def provenance(graph: SupplyGraph, countries: str | Iterable[str], *,
     countries = (countries,) if isinstance(countries, str) else tuple(countries)
     index, n = graph.index, graph.n_nodes
     nodes = graph.nodes
-    seeds = np.flatnonzero(nodes["country"].isin(countries).to_numpy()
-                           & nodes["stage"].isin(tuple(stages)).to_numpy())  # fmt: skip
+    seeds = np.flatnonzero(
+        nodes["country"].isin(countries).to_numpy() & nodes["stage"].isin(tuple(stages)).to_numpy()
+    )
     live = index.flow > 0
     # one breadth-first search from a virtual node n linked to every seed
     rows = np.concatenate([index.src[live], np.full(len(seeds), n)])

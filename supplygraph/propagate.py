@@ -34,8 +34,9 @@ class Propagation:
     days_to_impact: np.ndarray
 
 
-def propagate(index: EngineIndex, edge_share: np.ndarray, node_share: np.ndarray,
-              stock_days: np.ndarray) -> Propagation:  # fmt: skip
+def propagate(
+    index: EngineIndex, edge_share: np.ndarray, node_share: np.ndarray, stock_days: np.ndarray
+) -> Propagation:
     """Propagate edge and node multipliers through the graph, one vectorised step per level.
 
     A node's availability of a material is the share of its baseline inflow of that
@@ -88,8 +89,17 @@ def propagate(index: EngineIndex, edge_share: np.ndarray, node_share: np.ndarray
         no_baseline = index.group_base[g0:g1] <= 0
         cyclic = index.cyclic_level[level]
         if cyclic:
-            _solve_loops(index, edges, group_local, no_baseline, starts, level_nodes, weight,
-                         node_share, ratio)  # fmt: skip
+            _solve_loops(
+                index,
+                edges,
+                group_local,
+                no_baseline,
+                starts,
+                level_nodes,
+                weight,
+                node_share,
+                ratio,
+            )
         for _ in range(MAX_ITERATIONS if cyclic else 1):
             src = index.src[edges]
             group_avail = _availability(group_local, no_baseline, weight, ratio[src])
@@ -102,8 +112,9 @@ def propagate(index: EngineIndex, edge_share: np.ndarray, node_share: np.ndarray
             np.minimum.at(reach, group_local, starts_e)
             node_reach = np.minimum.reduceat(reach, starts)
             with np.errstate(divide="ignore", invalid="ignore"):
-                buffer = np.where(node_avail < 1, stock_days[level_nodes] / (1 - node_avail),
-                                  np.inf)  # fmt: skip
+                buffer = np.where(
+                    node_avail < 1, stock_days[level_nodes] / (1 - node_avail), np.inf
+                )
             new_days = np.where(node_share[level_nodes] < 1, 0.0, node_reach + buffer)
             change = np.max(np.abs(new_ratio - ratio[level_nodes]), initial=0.0)
             days_changed = not np.array_equal(new_days, days[level_nodes])
@@ -115,16 +126,19 @@ def propagate(index: EngineIndex, edge_share: np.ndarray, node_share: np.ndarray
     return Propagation(ratio, avail, edge_after, days)
 
 
-def _weights(index: EngineIndex, edges: np.ndarray, group_local: np.ndarray, g0: int,
-             edge_share: np.ndarray) -> np.ndarray:  # fmt: skip
+def _weights(
+    index: EngineIndex, edges: np.ndarray, group_local: np.ndarray, g0: int, edge_share: np.ndarray
+) -> np.ndarray:
     """Each edge's licensed flow as a share of its group's baseline inflow."""
     base = index.group_base[g0 + group_local]
-    return np.divide(index.flow[edges] * edge_share[edges], base, out=np.zeros(len(edges)),
-                     where=base > 0)  # fmt: skip
+    return np.divide(
+        index.flow[edges] * edge_share[edges], base, out=np.zeros(len(edges)), where=base > 0
+    )
 
 
-def _availability(group_local: np.ndarray, no_baseline: np.ndarray, weight: np.ndarray,
-                  supplier_ratio: np.ndarray) -> np.ndarray:  # fmt: skip
+def _availability(
+    group_local: np.ndarray, no_baseline: np.ndarray, weight: np.ndarray, supplier_ratio: np.ndarray
+) -> np.ndarray:
     """Share of each group's baseline that arrives, capped at 1 (rounding noise snapped to 1).
 
     A group with no baseline inflow (only zero flows) is not constrained.
@@ -133,9 +147,17 @@ def _availability(group_local: np.ndarray, no_baseline: np.ndarray, weight: np.n
     return np.where((arrived > 1 - SNAP) | no_baseline, 1.0, arrived)
 
 
-def _solve_loops(index: EngineIndex, edges: np.ndarray, group_local: np.ndarray,
-                 no_baseline: np.ndarray, starts: np.ndarray, level_nodes: np.ndarray,
-                 weight: np.ndarray, node_share: np.ndarray, ratio: np.ndarray) -> None:
+def _solve_loops(
+    index: EngineIndex,
+    edges: np.ndarray,
+    group_local: np.ndarray,
+    no_baseline: np.ndarray,
+    starts: np.ndarray,
+    level_nodes: np.ndarray,
+    weight: np.ndarray,
+    node_share: np.ndarray,
+    ratio: np.ndarray,
+) -> None:
     """Move ``ratio`` of a level with recycling loops to its greatest fixed point, in place.
 
     Plain iteration converges slowly when a loop feeds a node most of its input, so this
@@ -158,8 +180,9 @@ def _solve_loops(index: EngineIndex, edges: np.ndarray, group_local: np.ndarray,
         if np.max(np.abs(node_avail * share - ratio[level_nodes]), initial=0.0) <= TOLERANCE:
             return
         # the first scarcest group of each node; a node at availability 1 is capped
-        candidate = np.where(group_avail <= node_avail[node_of_group], np.arange(n_groups),
-                             n_groups)  # fmt: skip
+        candidate = np.where(
+            group_avail <= node_avail[node_of_group], np.arange(n_groups), n_groups
+        )
         chosen = np.minimum.reduceat(candidate, starts)
         capped = node_avail >= 1
         row = node_of_group[group_local]
@@ -168,8 +191,10 @@ def _solve_loops(index: EngineIndex, edges: np.ndarray, group_local: np.ndarray,
         outside = on & (src_local < 0)
         constant = np.bincount(row[outside], weight[outside] * ratio[src[outside]], n_local)
         rhs = share * np.where(capped, 1.0, constant)
-        loop = csc_matrix((share[row[inside]] * weight[inside], (row[inside], src_local[inside])),
-                          shape=(n_local, n_local))  # fmt: skip
+        loop = csc_matrix(
+            (share[row[inside]] * weight[inside], (row[inside], src_local[inside])),
+            shape=(n_local, n_local),
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             solution = spsolve(identity(n_local, format="csc") - loop, rhs)

@@ -41,8 +41,13 @@ def check_regimes(regimes: pd.DataFrame, file: str, issues: list[Issue]) -> None
         if row.destinations != "all":
             for country in schema.split_list(row.destinations):
                 if country not in schema.ISO_COUNTRIES:
-                    issues.append(Issue(*where, "destinations", f"invalid ISO country "
-                                        f"{country!r} (or use 'all')"))  # fmt: skip
+                    issues.append(
+                        Issue(
+                            *where,
+                            "destinations",
+                            f"invalid ISO country {country!r} (or use 'all')",
+                        )
+                    )
         if row.hypothetical not in ("yes", "no", ""):
             issues.append(Issue(*where, "hypothetical", "expected yes or no"))
 
@@ -54,8 +59,9 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
-def regime_state(regime: pd.Series, as_of: dt.date | None, *, ignore_suspensions: bool = False
-                 ) -> tuple[bool, str]:  # fmt: skip
+def regime_state(
+    regime: pd.Series, as_of: dt.date | None, *, ignore_suspensions: bool = False
+) -> tuple[bool, str]:
     """Return whether a regime is in force on ``as_of`` and why.
 
     A hypothetical regime bites whenever a scenario names it; ``as_of=None`` means
@@ -74,8 +80,9 @@ def regime_state(regime: pd.Series, as_of: dt.date | None, *, ignore_suspensions
     return True, f"in force on {as_of}" if as_of else "in force (as announced)"
 
 
-def licence_edges(graph: SupplyGraph, regime: pd.Series,
-                  destinations: tuple[str, ...] | None = None) -> np.ndarray:  # fmt: skip
+def licence_edges(
+    graph: SupplyGraph, regime: pd.Series, destinations: tuple[str, ...] | None = None
+) -> np.ndarray:
     """Return a boolean mask of the edges that need a licence under a regime.
 
     An edge is a licence edge when its supplier is in the issuing country, its customer
@@ -107,6 +114,7 @@ def licence_edges(graph: SupplyGraph, regime: pd.Series,
     if regime["materials"]:
         mask &= graph.edges["material"].isin(schema.split_list(regime["materials"])).to_numpy()
     licence = graph.edges["licence"].to_numpy()
-    added = np.array([regime["id"] in schema.split_list(cell.lstrip("+")) for cell in licence],
-                     dtype=bool)  # fmt: skip
+    added = np.array(
+        [regime["id"] in schema.split_list(cell.lstrip("+")) for cell in licence], dtype=bool
+    )
     return (mask & (licence != "exempt")) | added

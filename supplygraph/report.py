@@ -20,15 +20,52 @@ DECIMALS = {"_t": 3, "_pct": 2, "_days": 2, "days_to_impact": 2, "licensed_share
 INTEGER_COLUMNS = {"makers", "nodes"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 
-SECTOR_COLUMNS = ["sector", "makers", "countries", "baseline_t", "after_t", "shortfall_t",
-                  "shortfall_pct", "days_to_impact", "after_reroute_t",
-                  "shortfall_reroute_t", "shortfall_reroute_pct"]  # fmt: skip
-NODE_COLUMNS = ["id", "name", "stage", "country", "company", "sector", "baseline_t", "after_t",
-                "shortfall_t", "shortfall_pct", "days_to_impact", "stock_days", "spare_t",
-                "after_reroute_t", "shortfall_reroute_t", "shortfall_reroute_pct",
-                "china_content_pct", "dfars_covered", "source"]  # fmt: skip
-EDGE_COLUMNS = ["supplier", "customer", "material", "elements", "baseline_t",
-                "licensed_share", "after_t", "status", "regimes", "after_reroute_t"]
+SECTOR_COLUMNS = [
+    "sector",
+    "makers",
+    "countries",
+    "baseline_t",
+    "after_t",
+    "shortfall_t",
+    "shortfall_pct",
+    "days_to_impact",
+    "after_reroute_t",
+    "shortfall_reroute_t",
+    "shortfall_reroute_pct",
+]
+NODE_COLUMNS = [
+    "id",
+    "name",
+    "stage",
+    "country",
+    "company",
+    "sector",
+    "baseline_t",
+    "after_t",
+    "shortfall_t",
+    "shortfall_pct",
+    "days_to_impact",
+    "stock_days",
+    "spare_t",
+    "after_reroute_t",
+    "shortfall_reroute_t",
+    "shortfall_reroute_pct",
+    "china_content_pct",
+    "dfars_covered",
+    "source",
+]
+EDGE_COLUMNS = [
+    "supplier",
+    "customer",
+    "material",
+    "elements",
+    "baseline_t",
+    "licensed_share",
+    "after_t",
+    "status",
+    "regimes",
+    "after_reroute_t",
+]
 REPORT_FILES = ("sectors.csv", "nodes.csv", "countries.csv", "edges.csv", "scenario.json")
 
 
@@ -81,20 +118,30 @@ def to_csv_text(table: pd.DataFrame, columns: list[str], *, raw: bool = False) -
 def scenario_record(result: Result, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Return exactly what was run, so the reports can be reproduced."""
     scenario, graph = result.scenario, result.graph
-    data = "bundled" if graph.folder.resolve() == bundled_data_dir().resolve() else str(
-        graph.folder)
+    data = (
+        "bundled" if graph.folder.resolve() == bundled_data_dir().resolve() else str(graph.folder)
+    )
     return {
         "supplygraph_version": __version__,
         "scenario": {
-            "name": scenario.name, "title": scenario.title,
+            "name": scenario.name,
+            "title": scenario.title,
             "description": scenario.description,
             "as_of": scenario.as_of.isoformat() if scenario.as_of else None,
-            "sources": list(scenario.sources), "file": scenario.path or None,
-            "licences": [{"regime": p.regime, "action": p.action, "share": p.share,
-                          "destinations": list(p.destinations) if p.destinations else None}
-                         for p in scenario.licences],
-            "rules": [{"select": r.select, "action": r.action, "share": r.share}
-                      for r in scenario.rules],
+            "sources": list(scenario.sources),
+            "file": scenario.path or None,
+            "licences": [
+                {
+                    "regime": p.regime,
+                    "action": p.action,
+                    "share": p.share,
+                    "destinations": list(p.destinations) if p.destinations else None,
+                }
+                for p in scenario.licences
+            ],
+            "rules": [
+                {"select": r.select, "action": r.action, "share": r.share} for r in scenario.rules
+            ],
             "capacity": [{"select": c.select, "spare": c.spare} for c in scenario.capacity],
             "ignore_suspensions": scenario.ignore_suspensions,
             "extraterritorial": scenario.extraterritorial,
@@ -103,30 +150,41 @@ def scenario_record(result: Result, options: dict[str, Any] | None = None) -> di
         "regimes_resolved": result.disruption.regime_log,
         "warnings": result.warnings,
         "options": options or {},
-        "data": {"folder": data, "checksum": graph.checksum, "nodes": graph.n_nodes,
-                 "edges": graph.n_edges},
-    }  # fmt: skip
+        "data": {
+            "folder": data,
+            "checksum": graph.checksum,
+            "nodes": graph.n_nodes,
+            "edges": graph.n_edges,
+        },
+    }
 
 
-def render_reports(result: Result, *, raw: bool = False,
-                   options: dict[str, Any] | None = None) -> dict[str, str]:  # fmt: skip
+def render_reports(
+    result: Result, *, raw: bool = False, options: dict[str, Any] | None = None
+) -> dict[str, str]:
     """Return the text of every report file, keyed by file name."""
     files = {
         "sectors.csv": to_csv_text(result.sectors, SECTOR_COLUMNS, raw=raw),
         "nodes.csv": to_csv_text(result.nodes, NODE_COLUMNS, raw=raw),
         "countries.csv": to_csv_text(result.countries, list(result.countries.columns), raw=raw),
         "edges.csv": to_csv_text(result.edges, EDGE_COLUMNS, raw=raw),
-        "scenario.json": json.dumps(scenario_record(result, options), indent=2,
-                                    ensure_ascii=False) + "\n",
-    }  # fmt: skip
+        "scenario.json": json.dumps(scenario_record(result, options), indent=2, ensure_ascii=False)
+        + "\n",
+    }
     if result.rerouting is not None:
         flows = result.rerouting.flows
         files["reroute.csv"] = to_csv_text(flows, list(flows.columns), raw=raw)
     return files
 
 
-def write_reports(result: Result, out_dir: str | Path, *, html: bool = True, raw: bool = False,
-                  options: dict[str, Any] | None = None) -> list[Path]:  # fmt: skip
+def write_reports(
+    result: Result,
+    out_dir: str | Path,
+    *,
+    html: bool = True,
+    raw: bool = False,
+    options: dict[str, Any] | None = None,
+) -> list[Path]:
     """Write the reports (and the HTML page) into ``out_dir``; return the paths written.
 
     Everything is rendered before the first file is written, and each file is written

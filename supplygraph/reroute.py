@@ -46,8 +46,16 @@ class Rerouting:
     spare_t: np.ndarray  # per node: capacity above baseline output that rerouting may use
 
 
-FLOW_COLUMNS = ["supplier", "customer", "material", "baseline_t", "no_adaptation_t", "after_t",
-                "extra_t", "new_link"]  # fmt: skip
+FLOW_COLUMNS = [
+    "supplier",
+    "customer",
+    "material",
+    "baseline_t",
+    "no_adaptation_t",
+    "after_t",
+    "extra_t",
+    "new_link",
+]
 
 
 def reroute(graph: SupplyGraph, disruption: Disruption, propagation: Propagation) -> Rerouting:
@@ -122,13 +130,17 @@ class _Model:
         self.graph = graph
         self.n = graph.n_nodes
         self.src, self.dst, self.flow = index.src, index.dst, index.flow
-        self.materials, self.material = np.unique(graph.edges["material"].to_numpy(str),
-                                                  return_inverse=True)  # fmt: skip
+        self.materials, self.material = np.unique(
+            graph.edges["material"].to_numpy(str), return_inverse=True
+        )
         base = graph.baseline_t
         self.base = base
         self.maker = nodes["stage"].to_numpy() == "manufacturer"
-        capacity = (nodes["capacity_t"].to_numpy(np.float64) if "capacity_t" in nodes
-                    else np.full(self.n, np.nan))  # fmt: skip
+        capacity = (
+            nodes["capacity_t"].to_numpy(np.float64)
+            if "capacity_t" in nodes
+            else np.full(self.n, np.nan)
+        )
         if disruption.capacity_t is not None:  # the scenario's assumptions replace the data's
             capacity = np.where(np.isnan(disruption.capacity_t), capacity, disruption.capacity_t)
         # no capacity figure (or one below baseline) means no spare capacity
@@ -142,16 +154,21 @@ class _Model:
         self.short_makers = bool((self.maker & (self.y0 < base * (1 - SHORT))).any())
         # input groups (customer, material) and output groups (supplier, material)
         self.in_group, self.in_node, in_base = index.group, index.group_node, index.group_base
-        self.in_ratio = np.divide(in_base, base[self.in_node], out=np.zeros_like(in_base),
-                                  where=base[self.in_node] > 0)  # fmt: skip
+        self.in_ratio = np.divide(
+            in_base, base[self.in_node], out=np.zeros_like(in_base), where=base[self.in_node] > 0
+        )
         n_mat = len(self.materials)
         out_key, self.out_group = np.unique(self.src * n_mat + self.material, return_inverse=True)
         self.out_node, self.out_material = out_key // n_mat, out_key % n_mat
         self.in_material = np.zeros(len(in_base), np.int64)
         self.in_material[self.in_group] = self.material
         out_base = np.bincount(self.out_group, self.flow, minlength=len(out_key))
-        self.out_ratio = np.divide(out_base, base[self.out_node], out=np.zeros_like(out_base),
-                                   where=base[self.out_node] > 0)  # fmt: skip
+        self.out_ratio = np.divide(
+            out_base,
+            base[self.out_node],
+            out=np.zeros_like(out_base),
+            where=base[self.out_node] > 0,
+        )
         # a material a node never shipped (zero baseline) stays unshipped
         self.f_max = np.where(out_base[self.out_group] > 0, self.f_max, 0.0)
         self.arrived0 = np.bincount(self.in_group, self.f0, minlength=len(in_base))
@@ -170,8 +187,9 @@ class _Model:
 
     # ------------------------------------------------------------ markets for new links
 
-    def _markets(self, disruption: Disruption, prop: Propagation, in_base: np.ndarray,
-                 out_base: np.ndarray) -> None:  # fmt: skip
+    def _markets(
+        self, disruption: Disruption, prop: Propagation, in_base: np.ndarray, out_base: np.ndarray
+    ) -> None:
         """Open markets: undisrupted sellers with spare capacity, buyers who lost supply.
 
         Sellers of a material whose new links the licence regimes treat alike share a
@@ -202,8 +220,9 @@ class _Model:
         for k, rep in enumerate(first):
             seller, node = sellers[rep], s_node[rep]
             cand = buyers[self.in_material[buyers] == self.out_material[seller]]
-            ok = ~licence.mask(np.full(len(cand), seller), np.full(len(cand), node),
-                               self.in_node[cand])  # fmt: skip
+            ok = ~licence.mask(
+                np.full(len(cand), seller), np.full(len(cand), node), self.in_node[cand]
+            )
             buy_in.append(cand[ok])
             buy_market.append(np.full(int(ok.sum()), k))
         buy_market_all = np.concatenate(buy_market)
@@ -248,8 +267,14 @@ class _Model:
         """
         n_in, n_k = len(self.in_ratio), self.n_markets
         sell_node, buy_node = self.out_node[self.sell_out], self.in_node[self.buy_in]
-        live = np.bincount(self.sell_market, self.unsold[self.sell_out] | self.can_grow[sell_node],
-                           minlength=n_k) > 0  # fmt: skip
+        live = (
+            np.bincount(
+                self.sell_market,
+                self.unsold[self.sell_out] | self.can_grow[sell_node],
+                minlength=n_k,
+            )
+            > 0
+        )
         grow = self._grow(np.bincount(self.buy_in, live[self.buy_market], n_in) > 0)
         rise = (self.f_max > self.f0 + ZERO_T) & (self.unsold[self.out_group] | grow[self.src])
         sell = self.unsold[self.sell_out] | grow[sell_node]
@@ -263,8 +288,14 @@ class _Model:
             if np.array_equal(more, useful):
                 break
             useful = more
-        return np.concatenate([rise & useful[self.dst], sell & wanted[self.sell_market],
-                               buy & useful[buy_node], grow & useful])  # fmt: skip
+        return np.concatenate(
+            [
+                rise & useful[self.dst],
+                sell & wanted[self.sell_market],
+                buy & useful[buy_node],
+                grow & useful,
+            ]
+        )
 
     # ------------------------------------------------------------ linear program
 
@@ -286,8 +317,7 @@ class _Model:
         main = self._rows()
         sectors = self._sectors()
         sector_base = np.array([self.base[members].sum() for members in sectors])
-        both = vstack([main, _sector_rows(sectors, len(fixed) - self.n, len(fixed))],
-                      format="csc")  # fmt: skip
+        both = vstack([main, _sector_rows(sectors, len(fixed) - self.n, len(fixed))], format="csc")
         a = both[:, cols].tocsr()
         rhs = -(both[:, ~active] @ fixed[~active])
         n_main = main.shape[0]
@@ -295,18 +325,27 @@ class _Model:
         in_use[n_main:] = True  # sector rows hold t as well
         lower = fixed[cols] * (1 - LOWER_SLACK)
         upper = np.concatenate([self.f_max, np.full(n_trade, np.inf), self.y_max])[cols]
-        cost = np.concatenate([np.full(len(self.src), EXTRA_PENALTY),
-                               np.full(n_trade, NEW_LINK_PENALTY / 2),
-                               np.where(self.maker, -1.0, 0.0)])[cols]  # fmt: skip
+        cost = np.concatenate(
+            [
+                np.full(len(self.src), EXTRA_PENALTY),
+                np.full(n_trade, NEW_LINK_PENALTY / 2),
+                np.where(self.maker, -1.0, 0.0),
+            ]
+        )[cols]
         ratio0 = np.array([self.y0[members].sum() for members in sectors]) / np.maximum(
-            sector_base, ZERO_T)
+            sector_base, ZERO_T
+        )
         moves = np.diff(a.indptr)[n_main:] > 0
         # max-min matters only when the worst-off sector at no adaptation can improve
         if len(sectors) > 1 and moves[ratio0 <= ratio0.min()].all():
             # t (last column) is the worst sector's delivered share: t x base <= delivered
             t_col = csr_array(np.concatenate([np.zeros(n_main), sector_base]).reshape(-1, 1))
-            lp = Lp(hstack([a, t_col], format="csr")[in_use], rhs[in_use],
-                     np.append(lower, 0.0), np.append(upper, 1.0))  # fmt: skip
+            lp = Lp(
+                hstack([a, t_col], format="csr")[in_use],
+                rhs[in_use],
+                np.append(lower, 0.0),
+                np.append(upper, 1.0),
+            )
             t_cost = np.zeros(len(cols) + 1)
             t_cost[-1] = -1.0
             solution = lp.solve(t_cost, "max-min share", "ipm")
@@ -324,8 +363,10 @@ class _Model:
         """Maker positions per sector (sorted by name), for sectors with a baseline."""
         nodes = self.graph.nodes
         sector = nodes["sector"].to_numpy(str) if "sector" in nodes else np.full(self.n, "")
-        groups = [np.flatnonzero(self.maker & (sector == name))
-                  for name in sorted(set(sector[self.maker]))]  # fmt: skip
+        groups = [
+            np.flatnonzero(self.maker & (sector == name))
+            for name in sorted(set(sector[self.maker]))
+        ]
         return [members for members in groups if self.base[members].sum() > 0]
 
     def _rows(self) -> csr_array:
@@ -335,23 +376,42 @@ class _Model:
         s_col, b_col, y_col = n_e, n_e + n_s, n_e + n_s + n_b
         needs = np.flatnonzero(self.in_ratio > 0)
         market_row = n_g + n_o
-        row = np.concatenate([
-            self.in_group, self.buy_in,  # inputs arriving: -f
-            needs,  # ratio x y
-            n_g + self.out_group, n_g + self.sell_out,  # outputs shipped: +f
-            n_g + np.arange(n_o),  # -ratio x y
-            market_row + self.buy_market, market_row + self.sell_market,  # bought - sold
-        ])  # fmt: skip
-        col = np.concatenate([
-            np.arange(n_e), b_col + np.arange(n_b), y_col + self.in_node[needs],
-            np.arange(n_e), s_col + np.arange(n_s), y_col + self.out_node,
-            b_col + np.arange(n_b), s_col + np.arange(n_s),
-        ])  # fmt: skip
-        val = np.concatenate([
-            -np.ones(n_e), -np.ones(n_b), self.in_ratio[needs],
-            np.ones(n_e), np.ones(n_s), -self.out_ratio,
-            np.ones(n_b), -np.ones(n_s),
-        ])  # fmt: skip
+        row = np.concatenate(
+            [
+                self.in_group,
+                self.buy_in,  # inputs arriving: -f
+                needs,  # ratio x y
+                n_g + self.out_group,
+                n_g + self.sell_out,  # outputs shipped: +f
+                n_g + np.arange(n_o),  # -ratio x y
+                market_row + self.buy_market,
+                market_row + self.sell_market,  # bought - sold
+            ]
+        )
+        col = np.concatenate(
+            [
+                np.arange(n_e),
+                b_col + np.arange(n_b),
+                y_col + self.in_node[needs],
+                np.arange(n_e),
+                s_col + np.arange(n_s),
+                y_col + self.out_node,
+                b_col + np.arange(n_b),
+                s_col + np.arange(n_s),
+            ]
+        )
+        val = np.concatenate(
+            [
+                -np.ones(n_e),
+                -np.ones(n_b),
+                self.in_ratio[needs],
+                np.ones(n_e),
+                np.ones(n_s),
+                -self.out_ratio,
+                np.ones(n_b),
+                -np.ones(n_s),
+            ]
+        )
         shape = (market_row + self.n_markets, y_col + self.n)
         return coo_array((val, (row, col)), shape=shape).tocsr()
 
@@ -360,15 +420,20 @@ class _Model:
     def result(self, x: np.ndarray, status: str) -> Rerouting:
         """Pair market trades into new links, clean solver noise and build the Rerouting."""
         n_e, n_s = len(self.src), len(self.sell_out)
-        f, y = x[:n_e], x[len(x) - self.n:]
+        f, y = x[:n_e], x[len(x) - self.n :]
         # changes are rounded to the gram: HiGHS meets constraints to about 1e-7
         f = np.clip(self.f0 + np.round(f - self.f0, DECIMALS), self.f0, self.f_max)
-        sold = np.maximum(np.round(x[n_e:n_e + n_s], DECIMALS), 0.0)
-        bought = np.maximum(np.round(x[n_e + n_s:len(x) - self.n], DECIMALS), 0.0)
+        sold = np.maximum(np.round(x[n_e : n_e + n_s], DECIMALS), 0.0)
+        bought = np.maximum(np.round(x[n_e + n_s : len(x) - self.n], DECIMALS), 0.0)
         country = self.graph.nodes["country"].to_numpy(str)
-        s_arc, b_arc, g = pair(self.sell_market, self.buy_market, sold, bought,
-                               country[self.out_node[self.sell_out]],
-                               country[self.in_node[self.buy_in]])  # fmt: skip
+        s_arc, b_arc, g = pair(
+            self.sell_market,
+            self.buy_market,
+            sold,
+            bought,
+            country[self.out_node[self.sell_out]],
+            country[self.in_node[self.buy_in]],
+        )
         g = np.round(g, DECIMALS)
         keep = g > 0
         new_out, new_in, g = self.sell_out[s_arc[keep]], self.buy_in[b_arc[keep]], g[keep]
@@ -376,46 +441,58 @@ class _Model:
         n_mat = len(self.materials)
         key = (self.src * self.n + self.dst) * n_mat + self.material
         order = np.argsort(key, kind="stable")
-        new_key = (self.out_node[new_out] * self.n + self.in_node[new_in]) * n_mat \
-            + self.out_material[new_out]
+        new_key = (
+            self.out_node[new_out] * self.n + self.in_node[new_in]
+        ) * n_mat + self.out_material[new_out]
         pos = order[np.minimum(np.searchsorted(key[order], new_key), len(key) - 1)]
         on_edge = key[pos] == new_key if len(key) else np.zeros(len(new_key), dtype=bool)
         np.add.at(f, pos[on_edge], g[on_edge])
         new_out, new_in, g = new_out[~on_edge], new_in[~on_edge], g[~on_edge]
         y = np.minimum(self.y0 + np.round(y - self.y0, DECIMALS), self.y_max)
         # nor report more output than the rounded inputs support
-        arrived = (np.bincount(self.in_group, f, minlength=len(self.in_ratio))
-                   + np.bincount(new_in, g, minlength=len(self.in_ratio)))  # fmt: skip
-        supported = np.divide(arrived, self.in_ratio, out=np.full_like(arrived, np.inf),
-                              where=self.in_ratio > 0)  # fmt: skip
+        arrived = np.bincount(self.in_group, f, minlength=len(self.in_ratio)) + np.bincount(
+            new_in, g, minlength=len(self.in_ratio)
+        )
+        supported = np.divide(
+            arrived, self.in_ratio, out=np.full_like(arrived, np.inf), where=self.in_ratio > 0
+        )
         np.minimum.at(y, self.in_node, supported)
         y = np.maximum(y, self.y0)
         # the output each node needs for what it ships, given its fixed output mix
-        shipped = (np.bincount(self.out_group, f, minlength=len(self.out_ratio))
-                   + np.bincount(new_out, g, minlength=len(self.out_ratio)))  # fmt: skip
-        needed = np.divide(shipped, self.out_ratio, out=np.zeros_like(shipped),
-                           where=self.out_ratio > 0)  # fmt: skip
+        shipped = np.bincount(self.out_group, f, minlength=len(self.out_ratio)) + np.bincount(
+            new_out, g, minlength=len(self.out_ratio)
+        )
+        needed = np.divide(
+            shipped, self.out_ratio, out=np.zeros_like(shipped), where=self.out_ratio > 0
+        )
         output = self.y0.copy()
         np.maximum.at(output, self.out_node, needed)
         # a maker's output is its objective term; elsewhere output above that is solver slack
         node_after = np.where(self.maker, y, np.minimum(output, self.y_max))
         ids = self.graph.nodes["id"].to_numpy()
         rose = np.flatnonzero(f > self.f0)
-        flows = pd.DataFrame({
-            "supplier": np.concatenate([ids[self.src[rose]], ids[self.out_node[new_out]]]),
-            "customer": np.concatenate([ids[self.dst[rose]], ids[self.in_node[new_in]]]),
-            "material": np.concatenate([self.materials[self.material[rose]],
-                                        self.materials[self.out_material[new_out]]]),
-            "baseline_t": np.concatenate([self.flow[rose], np.zeros(len(g))]),
-            "no_adaptation_t": np.concatenate([self.f0[rose], np.zeros(len(g))]),
-            "after_t": np.concatenate([f[rose], g]),
-        })  # fmt: skip
+        flows = pd.DataFrame(
+            {
+                "supplier": np.concatenate([ids[self.src[rose]], ids[self.out_node[new_out]]]),
+                "customer": np.concatenate([ids[self.dst[rose]], ids[self.in_node[new_in]]]),
+                "material": np.concatenate(
+                    [
+                        self.materials[self.material[rose]],
+                        self.materials[self.out_material[new_out]],
+                    ]
+                ),
+                "baseline_t": np.concatenate([self.flow[rose], np.zeros(len(g))]),
+                "no_adaptation_t": np.concatenate([self.f0[rose], np.zeros(len(g))]),
+                "after_t": np.concatenate([f[rose], g]),
+            }
+        )
         flows["extra_t"] = flows["after_t"] - flows["no_adaptation_t"]
         flows["new_link"] = np.arange(len(flows)) >= len(rose)
         flows = flows.astype({"supplier": object, "customer": object, "material": object})
         flows = flows.sort_values(["supplier", "customer", "material"], kind="stable")
-        return Rerouting(node_after, f, flows[FLOW_COLUMNS].reset_index(drop=True), status,
-                         self.spare_t)  # fmt: skip
+        return Rerouting(
+            node_after, f, flows[FLOW_COLUMNS].reset_index(drop=True), status, self.spare_t
+        )
 
 
 def _sector_rows(sectors: list[np.ndarray], y_col: int, n_cols: int) -> csr_array:

@@ -75,8 +75,18 @@ class Scenario:
         return replace(self, **changes)
 
 
-SCENARIO_KEYS = {"title", "description", "as_of", "sources", "licences", "rules", "capacity",
-                 "ignore_suspensions", "extraterritorial", "default_stock_days"}  # fmt: skip
+SCENARIO_KEYS = {
+    "title",
+    "description",
+    "as_of",
+    "sources",
+    "licences",
+    "rules",
+    "capacity",
+    "ignore_suspensions",
+    "extraterritorial",
+    "default_stock_days",
+}
 
 
 def load_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> Scenario:
@@ -113,8 +123,9 @@ def find_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> 
     for folder in scenario_dirs(data_dir):
         if (folder / f"{name_or_path}.toml").is_file():
             return folder / f"{name_or_path}.toml"
-    known = ", ".join(sorted(p.stem for f in scenario_dirs(data_dir) if f.is_dir()
-                             for p in f.glob("*.toml")))  # fmt: skip
+    known = ", ".join(
+        sorted(p.stem for f in scenario_dirs(data_dir) if f.is_dir() for p in f.glob("*.toml"))
+    )
     raise ScenarioError(f"unknown scenario {str(name_or_path)!r}; known: {known}")
 
 
@@ -123,8 +134,10 @@ def scenario_from_dict(doc: dict[str, Any], *, name: str, path: str = "") -> Sce
     where = path or name
     unknown = set(doc) - SCENARIO_KEYS
     if unknown:
-        raise ScenarioError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; expected "
-                            f"{', '.join(sorted(SCENARIO_KEYS))}")  # fmt: skip
+        raise ScenarioError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; expected "
+            f"{', '.join(sorted(SCENARIO_KEYS))}"
+        )
     as_of = doc.get("as_of")
     if isinstance(as_of, str):
         as_of = parse_date(as_of) or _fail(f"{where}: as_of: not a date: {as_of!r}")
@@ -137,14 +150,19 @@ def scenario_from_dict(doc: dict[str, Any], *, name: str, path: str = "") -> Sce
     if not isinstance(stock, (int, float)) or stock < 0:
         _fail(f"{where}: default_stock_days: expected a number >= 0")
     return Scenario(
-        name=name, title=str(doc.get("title", name)),
+        name=name,
+        title=str(doc.get("title", name)),
         description=" ".join(str(doc.get("description", "")).split()),
-        as_of=as_of, sources=tuple(str(s) for s in doc.get("sources", ())),
-        licences=licences, rules=rules, capacity=capacity,
+        as_of=as_of,
+        sources=tuple(str(s) for s in doc.get("sources", ())),
+        licences=licences,
+        rules=rules,
+        capacity=capacity,
         ignore_suspensions=_bool(doc, "ignore_suspensions", False, where),
         extraterritorial=_bool(doc, "extraterritorial", True, where),
-        default_stock_days=float(stock), path=path,
-    )  # fmt: skip
+        default_stock_days=float(stock),
+        path=path,
+    )
 
 
 def _fail(message: str) -> Any:
@@ -171,7 +189,7 @@ def _action_share(item: dict[str, Any], where: str) -> tuple[str, float]:
         _fail(f"{where}: action: expected cut or throttle, got {action!r}")
     if action == "cut":
         if "share" in item and item["share"] != 0:
-            _fail(f"{where}: share: a cut has share 0; use action = \"throttle\"")
+            _fail(f'{where}: share: a cut has share 0; use action = "throttle"')
         return action, 0.0
     share = item.get("share")
     if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 <= share <= 1:
@@ -184,7 +202,7 @@ def _policy(item: dict[str, Any], where: str) -> LicencePolicy:
     if unknown:
         _fail(f"{where}: [[licences]]: unknown key(s) {', '.join(sorted(unknown))}")
     if not isinstance(item.get("regime"), str):
-        _fail(f"{where}: [[licences]]: regime: expected a regime id or \"in-force\"")
+        _fail(f'{where}: [[licences]]: regime: expected a regime id or "in-force"')
     action, share = _action_share(item, where)
     dests = item.get("destinations")
     if dests is not None:
@@ -216,8 +234,10 @@ def _spare(item: dict[str, Any], where: str) -> SpareCapacity:
         _fail(f"{where}: [[capacity]]: select: expected a node selector string (node:...)")
     spare = item.get("spare")
     if not isinstance(spare, (int, float)) or isinstance(spare, bool) or not spare >= 0:
-        _fail(f"{where}: [[capacity]]: spare: expected a share of baseline output >= 0 "
-              "(0.2 = 20% more)")  # fmt: skip
+        _fail(
+            f"{where}: [[capacity]]: spare: expected a share of baseline output >= 0 "
+            "(0.2 = 20% more)"
+        )
     try:
         return spare_capacity(item["select"], float(spare))
     except ScenarioError as exc:
@@ -227,8 +247,9 @@ def _spare(item: dict[str, Any], where: str) -> SpareCapacity:
 def spare_capacity(selector: str, spare: float) -> SpareCapacity:
     """Check a spare-capacity assumption: the selector must pick nodes."""
     if parse_selector(selector).on != "nodes":
-        raise ScenarioError(f"selector {selector!r}: spare capacity is for nodes; write "
-                            f"node:{selector}")  # fmt: skip
+        raise ScenarioError(
+            f"selector {selector!r}: spare capacity is for nodes; write node:{selector}"
+        )
     return SpareCapacity(selector, spare)
 
 
@@ -246,8 +267,10 @@ def parse_spare(text: str) -> SpareCapacity:
     except ValueError:
         spare = -1.0
     if not sep or not head or not spare >= 0:
-        raise ScenarioError(f"{text!r}: expected node:SELECTOR=SHARE with a share of baseline "
-                            "output >= 0, e.g. node:country=AU,stage=separation=0.2")
+        raise ScenarioError(
+            f"{text!r}: expected node:SELECTOR=SHARE with a share of baseline "
+            "output >= 0, e.g. node:country=AU,stage=separation=0.2"
+        )
     return spare_capacity(head, spare)
 
 
@@ -274,16 +297,25 @@ def parse_share(text: str) -> tuple[str, float]:
     except ValueError:
         share = -1.0
     if not sep or not head or not 0 <= share <= 1:
-        raise ScenarioError(f"{text!r}: expected SELECTOR=SHARE with a share between 0 and 1 "
-                            "(the licensed part), e.g. country=CN,element=Dy=0.25")
+        raise ScenarioError(
+            f"{text!r}: expected SELECTOR=SHARE with a share between 0 and 1 "
+            "(the licensed part), e.g. country=CN,element=Dy=0.25"
+        )
     return head, share
 
 
-def compose(scenario: Scenario, *, regimes: tuple[str, ...] = (), cuts: tuple[str, ...] = (),
-            throttles: tuple[str, ...] = (), spares: tuple[str, ...] = (),
-            as_of: dt.date | None = None,
-            extraterritorial: bool | None = None, ignore_suspensions: bool = False,
-            stock_days: float | None = None) -> Scenario:  # fmt: skip
+def compose(
+    scenario: Scenario,
+    *,
+    regimes: tuple[str, ...] = (),
+    cuts: tuple[str, ...] = (),
+    throttles: tuple[str, ...] = (),
+    spares: tuple[str, ...] = (),
+    as_of: dt.date | None = None,
+    extraterritorial: bool | None = None,
+    ignore_suspensions: bool = False,
+    stock_days: float | None = None,
+) -> Scenario:
     """Return a scenario with ad-hoc changes: regimes, cuts and throttles are added to its
     own; the date and the switches replace its settings.
 
@@ -308,8 +340,11 @@ def compose(scenario: Scenario, *, regimes: tuple[str, ...] = (), cuts: tuple[st
         parse_selector(selector)
         rules.append(Rule(selector, "throttle", share))
     capacity = scenario.capacity + tuple(parse_spare(text) for text in spares)
-    changes: dict[str, Any] = {"licences": tuple(licences), "rules": tuple(rules),
-                               "capacity": capacity}  # fmt: skip
+    changes: dict[str, Any] = {
+        "licences": tuple(licences),
+        "rules": tuple(rules),
+        "capacity": capacity,
+    }
     if (regimes or cuts or throttles or spares) and scenario.name == "baseline":
         changes["name"], changes["title"] = "custom", "Custom scenario (command-line flags)"
     if as_of is not None:
@@ -361,27 +396,40 @@ def resolve(graph: SupplyGraph, scenario: Scenario) -> Disruption:
         elif policy.regime in regimes.index:
             ids = [policy.regime]
         else:
-            raise ScenarioError(f"scenario {scenario.name!r}: unknown regime "
-                                f"{policy.regime!r}; known: {', '.join(regimes.index)}")
+            raise ScenarioError(
+                f"scenario {scenario.name!r}: unknown regime "
+                f"{policy.regime!r}; known: {', '.join(regimes.index)}"
+            )
         for regime_id in ids:
             regime = regimes.loc[regime_id]
-            in_force, reason = regime_state(regime, scenario.as_of,
-                                            ignore_suspensions=scenario.ignore_suspensions)
+            in_force, reason = regime_state(
+                regime, scenario.as_of, ignore_suspensions=scenario.ignore_suspensions
+            )
             extraterritorial = not pd.isna(regime["extraterritorial_pct"])
             applies = in_force and (scenario.extraterritorial or not extraterritorial)
             if in_force and not applies:
                 reason += "; extraterritorial rule switched off"
-            mask = (licence_edges(graph, regime, policy.destinations) if applies
-                    else np.zeros(graph.n_edges, dtype=bool))  # fmt: skip
+            mask = (
+                licence_edges(graph, regime, policy.destinations)
+                if applies
+                else np.zeros(graph.n_edges, dtype=bool)
+            )
             edge_share[mask] = np.minimum(edge_share[mask], policy.share)
             for j in np.flatnonzero(mask):
                 edge_regimes[j].append(regime_id)
             if policy.regime != "in-force" or in_force:
-                log.append({"regime": regime_id, "applied": applies, "reason": reason,
-                            "action": policy.action, "share": policy.share,
-                            "destinations": list(policy.destinations or []) or None,
-                            "extraterritorial": extraterritorial,
-                            "licence_edges": int(mask.sum())})  # fmt: skip
+                log.append(
+                    {
+                        "regime": regime_id,
+                        "applied": applies,
+                        "reason": reason,
+                        "action": policy.action,
+                        "share": policy.share,
+                        "destinations": list(policy.destinations or []) or None,
+                        "extraterritorial": extraterritorial,
+                        "licence_edges": int(mask.sum()),
+                    }
+                )
     for rule in scenario.rules:
         selector = parse_selector(rule.select)
         mask = select(graph, selector)

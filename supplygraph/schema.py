@@ -8,35 +8,66 @@ STAGES = ("mine", "separation", "metal", "magnet", "component", "manufacturer")
 STAGE_RANK = {stage: rank for rank, stage in enumerate(STAGES)}
 
 # The 17 rare-earth elements (IUPAC): lanthanides plus Sc and Y.
-ELEMENTS = (
-    "Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu",
-    "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu",
-)  # fmt: skip
+_ELEMENT_SYMBOLS = "Sc Y La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm Yb Lu"
+ELEMENTS = tuple(_ELEMENT_SYMBOLS.split())
 
 STATUSES = ("reported", "estimate", "assumption")
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]+$")
 
-NODE_COLUMNS = ("id", "name", "stage", "country", "company", "sector",
-                "capacity_t", "stock_days", "source", "status", "note")  # fmt: skip
+NODE_COLUMNS = (
+    "id",
+    "name",
+    "stage",
+    "country",
+    "company",
+    "sector",
+    "capacity_t",
+    "stock_days",
+    "source",
+    "status",
+    "note",
+)
 NODE_REQUIRED = ("id", "name", "stage", "country")
 NODE_NUMERIC = ("capacity_t", "stock_days")
 
-EDGE_COLUMNS = ("supplier", "customer", "material", "elements", "flow_t",
-                "source", "status", "licence", "note")  # fmt: skip
+EDGE_COLUMNS = (
+    "supplier",
+    "customer",
+    "material",
+    "elements",
+    "flow_t",
+    "source",
+    "status",
+    "licence",
+    "note",
+)
 EDGE_REQUIRED = ("supplier", "customer", "material", "elements", "flow_t")
 EDGE_NUMERIC = ("flow_t",)
 
-REGIME_COLUMNS = ("id", "title", "announcement", "issuer", "elements", "materials",
-                  "effective", "suspended_from", "suspended_until", "destinations",
-                  "extraterritorial_pct", "hypothetical", "source", "status")  # fmt: skip
+REGIME_COLUMNS = (
+    "id",
+    "title",
+    "announcement",
+    "issuer",
+    "elements",
+    "materials",
+    "effective",
+    "suspended_from",
+    "suspended_until",
+    "destinations",
+    "extraterritorial_pct",
+    "hypothetical",
+    "source",
+    "status",
+)
 REGIME_REQUIRED = ("id", "title", "issuer", "effective")
 
 # Outflow may exceed inflow by this share before validation warns (rounding in sources).
 MASS_BALANCE_TOLERANCE = 0.02
 
 # ISO 3166-1 alpha-2 officially assigned codes.
-ISO_COUNTRIES = frozenset("""
+_ISO_CODES = """
 AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
 BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM
 DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS
@@ -46,7 +77,8 @@ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH
 PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV
 SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI
 VN VU WF WS YE YT ZA ZM ZW
-""".split())  # noqa: SIM905
+"""
+ISO_COUNTRIES = frozenset(_ISO_CODES.split())
 
 
 def split_list(cell: str) -> list[str]:

@@ -13,13 +13,24 @@ if TYPE_CHECKING:
     from .graph import SupplyGraph
 
 EDGE_KEYS = {
-    "from": "supplier id", "to": "customer id", "country": "supplier country",
-    "dest": "customer country", "stage": "supplier stage", "to_stage": "customer stage",
-    "element": "element carried", "material": "material", "company": "supplier company",
+    "from": "supplier id",
+    "to": "customer id",
+    "country": "supplier country",
+    "dest": "customer country",
+    "stage": "supplier stage",
+    "to_stage": "customer stage",
+    "element": "element carried",
+    "material": "material",
+    "company": "supplier company",
     "sector": "customer sector",
-}  # fmt: skip
-NODE_KEYS = {"id": "node id", "country": "country", "stage": "stage", "company": "company",
-             "sector": "sector"}  # fmt: skip
+}
+NODE_KEYS = {
+    "id": "node id",
+    "country": "country",
+    "stage": "stage",
+    "company": "company",
+    "sector": "sector",
+}
 
 
 @dataclass(frozen=True)
@@ -43,7 +54,7 @@ def parse_selector(text: str) -> Selector:
     """
     body, on = text.strip(), "edges"
     if body.startswith("node:"):
-        body, on = body[len("node:"):], "nodes"
+        body, on = body[len("node:") :], "nodes"
     keys = NODE_KEYS if on == "nodes" else EDGE_KEYS
     terms = []
     for term in body.split(","):
@@ -53,8 +64,10 @@ def parse_selector(text: str) -> Selector:
         if not sep or not key or not values:
             raise ScenarioError(f"selector {text!r}: term {term!r} is not key=value")
         if key not in keys:
-            raise ScenarioError(f"selector {text!r}: unknown key {key!r} for {on}; expected "
-                                f"one of {', '.join(keys)}")  # fmt: skip
+            raise ScenarioError(
+                f"selector {text!r}: unknown key {key!r} for {on}; expected "
+                f"one of {', '.join(keys)}"
+            )
         terms.append((key, values))
     return Selector(text, on, tuple(terms))
 
@@ -73,7 +86,8 @@ def select(graph: SupplyGraph, selector: Selector) -> np.ndarray:
         size = graph.n_nodes
     else:
         columns = {
-            "from": edges["supplier"].to_numpy(), "to": edges["customer"].to_numpy(),
+            "from": edges["supplier"].to_numpy(),
+            "to": edges["customer"].to_numpy(),
             "country": nodes["country"].to_numpy()[index.src],
             "dest": nodes["country"].to_numpy()[index.dst],
             "stage": nodes["stage"].to_numpy()[index.src],
@@ -81,7 +95,7 @@ def select(graph: SupplyGraph, selector: Selector) -> np.ndarray:
             "material": edges["material"].to_numpy(),
             "company": nodes["company"].to_numpy()[index.src],
             "sector": nodes["sector"].to_numpy()[index.dst],
-        }  # fmt: skip
+        }
         size = graph.n_edges
     mask = np.ones(size, dtype=bool)
     for key, values in selector.terms:
@@ -93,7 +107,9 @@ def select(graph: SupplyGraph, selector: Selector) -> np.ndarray:
             known = set(columns[key])
         missing = [v for v in values if v not in known]
         if missing:
-            raise ScenarioError(f"selector {selector.text!r}: {key}={'|'.join(missing)} "
-                                f"matches no {selector.on[:-1]} in the data")  # fmt: skip
+            raise ScenarioError(
+                f"selector {selector.text!r}: {key}={'|'.join(missing)} "
+                f"matches no {selector.on[:-1]} in the data"
+            )
         mask &= term
     return mask

@@ -42,8 +42,13 @@ class Result:
 DFARS_COUNTRIES = ("CN", "IR", "KP", "RU")
 
 
-def simulate(graph: SupplyGraph, scenario: Scenario, *, reroute: bool = True,
-             provenance_countries: tuple[str, ...] = DFARS_COUNTRIES) -> Result:  # fmt: skip
+def simulate(
+    graph: SupplyGraph,
+    scenario: Scenario,
+    *,
+    reroute: bool = True,
+    provenance_countries: tuple[str, ...] = DFARS_COUNTRIES,
+) -> Result:
     """Run a scenario: propagate the shortfall and, optionally, the best-case rerouting.
 
     Parameters
@@ -82,29 +87,38 @@ def simulate(graph: SupplyGraph, scenario: Scenario, *, reroute: bool = True,
     nodes = _node_table(graph, prop, rerouting, content)
     nodes["dfars_covered"] = provenance(graph, provenance_countries)
     return Result(
-        graph=graph, scenario=scenario, disruption=disruption, propagation=prop,
-        sectors=_sector_table(nodes), nodes=nodes, countries=_country_table(nodes),
-        edges=_edge_table(graph, disruption, prop, rerouting), rerouting=rerouting,
+        graph=graph,
+        scenario=scenario,
+        disruption=disruption,
+        propagation=prop,
+        sectors=_sector_table(nodes),
+        nodes=nodes,
+        countries=_country_table(nodes),
+        edges=_edge_table(graph, disruption, prop, rerouting),
+        rerouting=rerouting,
         warnings=list(disruption.warnings),
-    )  # fmt: skip
+    )
 
 
 def _shortfall(frame: pd.DataFrame, prefix: str = "") -> None:
     after = frame[f"after{prefix}_t"]
     frame[f"shortfall{prefix}_t"] = frame["baseline_t"] - after
     frame[f"shortfall{prefix}_pct"] = np.where(
-        frame["baseline_t"] > 0, 100 * frame[f"shortfall{prefix}_t"] / frame["baseline_t"], 0.0)
+        frame["baseline_t"] > 0, 100 * frame[f"shortfall{prefix}_t"] / frame["baseline_t"], 0.0
+    )
 
 
-def _node_table(graph: SupplyGraph, prop: Propagation, rerouting: Rerouting | None,
-                content_pct: np.ndarray) -> pd.DataFrame:  # fmt: skip
+def _node_table(
+    graph: SupplyGraph, prop: Propagation, rerouting: Rerouting | None, content_pct: np.ndarray
+) -> pd.DataFrame:
     nodes = graph.nodes
     table = nodes[["id", "name", "stage", "country", "company", "sector"]].copy()
     table["baseline_t"] = graph.baseline_t
     table["after_t"] = graph.baseline_t * prop.output_ratio
     _shortfall(table)
-    table["days_to_impact"] = np.where(np.isfinite(prop.days_to_impact),
-                                       prop.days_to_impact, np.nan)  # fmt: skip
+    table["days_to_impact"] = np.where(
+        np.isfinite(prop.days_to_impact), prop.days_to_impact, np.nan
+    )
     table["stock_days"] = nodes["stock_days"]
     if rerouting is not None:
         table["spare_t"] = rerouting.spare_t
@@ -116,8 +130,9 @@ def _node_table(graph: SupplyGraph, prop: Propagation, rerouting: Rerouting | No
 
 
 def _sum_exposure(grouped: Any, nodes: pd.DataFrame) -> pd.DataFrame:
-    columns = ["baseline_t", "after_t"] + (["after_reroute_t"]
-                                            if "after_reroute_t" in nodes else [])
+    columns = ["baseline_t", "after_t"] + (
+        ["after_reroute_t"] if "after_reroute_t" in nodes else []
+    )
     table = grouped[columns].sum()
     table.insert(0, "nodes", grouped.size())
     return table
@@ -147,8 +162,9 @@ def _country_table(nodes: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["country", "_rank"]).drop(columns="_rank").reset_index(drop=True)
 
 
-def _edge_table(graph: SupplyGraph, disruption: Disruption, prop: Propagation,
-                rerouting: Rerouting | None) -> pd.DataFrame:  # fmt: skip
+def _edge_table(
+    graph: SupplyGraph, disruption: Disruption, prop: Propagation, rerouting: Rerouting | None
+) -> pd.DataFrame:
     edges = graph.edges
     table = edges[["supplier", "customer", "material", "elements"]].copy()
     table["baseline_t"] = edges["flow_t"].to_numpy()
@@ -156,7 +172,8 @@ def _edge_table(graph: SupplyGraph, disruption: Disruption, prop: Propagation,
     table["after_t"] = prop.edge_after_t
     share, upstream = disruption.edge_share, prop.output_ratio[graph.index.src]
     table["status"] = np.select(
-        [share == 0, share < 1, upstream < 1], ["cut", "throttled", "reduced-upstream"], "ok")
+        [share == 0, share < 1, upstream < 1], ["cut", "throttled", "reduced-upstream"], "ok"
+    )
     table["regimes"] = [";".join(ids) for ids in disruption.edge_regimes]
     if rerouting is not None:
         table["after_reroute_t"] = rerouting.edge_after_t

@@ -34,19 +34,31 @@ def stage_country_shares(graph: SupplyGraph, *, material: str | None = None) -> 
     mask = np.ones(graph.n_edges, dtype=bool)
     if material is not None:
         mask = edges["material"].to_numpy() == material
-    flows = pd.DataFrame({
-        "stage": nodes["stage"].to_numpy()[index.src[mask]],
-        "country": nodes["country"].to_numpy()[index.src[mask]],
-        "output_t": index.flow[mask],
-    })  # fmt: skip
+    flows = pd.DataFrame(
+        {
+            "stage": nodes["stage"].to_numpy()[index.src[mask]],
+            "country": nodes["country"].to_numpy()[index.src[mask]],
+            "output_t": index.flow[mask],
+        }
+    )
     if material is None:  # makers ship nothing: count what they take in
         makers = nodes["stage"].to_numpy()[index.dst] == "manufacturer"
-        flows = pd.concat([flows, pd.DataFrame({
-            "stage": "manufacturer", "country": nodes["country"].to_numpy()[index.dst[makers]],
-            "output_t": index.flow[makers]})])  # fmt: skip
+        flows = pd.concat(
+            [
+                flows,
+                pd.DataFrame(
+                    {
+                        "stage": "manufacturer",
+                        "country": nodes["country"].to_numpy()[index.dst[makers]],
+                        "output_t": index.flow[makers],
+                    }
+                ),
+            ]
+        )
     table = flows.groupby(["stage", "country"], as_index=False)["output_t"].sum()
-    table["share_pct"] = 100 * table["output_t"] / table.groupby("stage")["output_t"].transform(
-        "sum")
+    table["share_pct"] = (
+        100 * table["output_t"] / table.groupby("stage")["output_t"].transform("sum")
+    )
     table["_rank"] = table["stage"].map(STAGE_RANK)
     table = table.sort_values(["_rank", "output_t", "country"], ascending=[True, False, True])
     return table.drop(columns="_rank").reset_index(drop=True)
@@ -66,9 +78,15 @@ def concentration(shares: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for stage, group in shares.groupby("stage", sort=False):
         top = group.sort_values(["share_pct", "country"], ascending=[False, True]).iloc[0]
-        rows.append({"stage": stage, "output_t": group["output_t"].sum(),
-                     "countries": len(group), "top_country": top["country"],
-                     "top_share_pct": top["share_pct"],
-                     "hhi": float((group["share_pct"] ** 2).sum()),
-                     "above_crma_65pct": bool(top["share_pct"] > CRMA_BENCHMARK_PCT)})
+        rows.append(
+            {
+                "stage": stage,
+                "output_t": group["output_t"].sum(),
+                "countries": len(group),
+                "top_country": top["country"],
+                "top_share_pct": top["share_pct"],
+                "hhi": float((group["share_pct"] ** 2).sum()),
+                "above_crma_65pct": bool(top["share_pct"] > CRMA_BENCHMARK_PCT),
+            }
+        )
     return pd.DataFrame(rows)

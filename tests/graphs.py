@@ -9,25 +9,49 @@ import pandas as pd
 from supplygraph.graph import SupplyGraph, build_graph
 from supplygraph.io import Dataset, load_regimes
 
-NODE_DEFAULTS = {"name": "", "stage": "separation", "country": "AU", "company": "",
-                 "sector": "", "capacity_t": float("nan"), "stock_days": float("nan"),
-                 "source": "test", "status": "assumption", "note": ""}  # fmt: skip
-EDGE_DEFAULTS = {"elements": "Nd", "source": "test", "status": "assumption", "licence": "",
-                 "note": ""}  # fmt: skip
+NODE_DEFAULTS = {
+    "name": "",
+    "stage": "separation",
+    "country": "AU",
+    "company": "",
+    "sector": "",
+    "capacity_t": float("nan"),
+    "stock_days": float("nan"),
+    "source": "test",
+    "status": "assumption",
+    "note": "",
+}
+EDGE_DEFAULTS = {
+    "elements": "Nd",
+    "source": "test",
+    "status": "assumption",
+    "licence": "",
+    "note": "",
+}
 
 
 def make_graph(nodes: dict[str, dict], edges: list[tuple]) -> SupplyGraph:
     """Build a graph: ``nodes`` maps id to attributes; edges are (supplier, customer,
     material, flow_t[, attributes])."""
-    node_rows = [{"line": i + 2, "id": node_id, **NODE_DEFAULTS, "name": node_id, **attrs}
-                 for i, (node_id, attrs) in enumerate(nodes.items())]  # fmt: skip
+    node_rows = [
+        {"line": i + 2, "id": node_id, **NODE_DEFAULTS, "name": node_id, **attrs}
+        for i, (node_id, attrs) in enumerate(nodes.items())
+    ]
     edge_rows = []
     for i, edge in enumerate(edges):
         supplier, customer, material, flow = edge[:4]
         attrs = edge[4] if len(edge) > 4 else {}
-        edge_rows.append({"line": i + 2, "supplier": supplier, "customer": customer,
-                          "material": material, "flow_t": float(flow), **EDGE_DEFAULTS,
-                          **attrs})  # fmt: skip
+        edge_rows.append(
+            {
+                "line": i + 2,
+                "supplier": supplier,
+                "customer": customer,
+                "material": material,
+                "flow_t": float(flow),
+                **EDGE_DEFAULTS,
+                **attrs,
+            }
+        )
     regimes = load_regimes()
     dataset = Dataset(pd.DataFrame(node_rows), pd.DataFrame(edge_rows), regimes, Path("."), "")
     return build_graph(dataset)

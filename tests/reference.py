@@ -77,8 +77,12 @@ def greatest_fixed_point(n, edges, edge_share, node_share):
                 row[edges[j][0]] -= node_share[v] * edges[j][3] * edge_share[j] / base
             rows.append((v, row))
     a_ub = np.array([row for _, row in rows]) if rows else None
-    res = linprog(-np.ones(n), A_ub=a_ub, b_ub=np.zeros(len(rows)) if rows else None,
-                  bounds=bounds, method="highs",
-                  options={"primal_feasibility_tolerance": 1e-10,
-                           "dual_feasibility_tolerance": 1e-10})  # fmt: skip
+    res = linprog(
+        -np.ones(n),
+        A_ub=a_ub,
+        b_ub=np.zeros(len(rows)) if rows else None,
+        bounds=bounds,
+        method="highs",
+        options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
+    )
     return res.x.tolist()

@@ -11,15 +11,26 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
-@pytest.mark.parametrize(("script", "args", "size"), [
-    ("bench_propagate.py", ["--edges", "2000", "--repeat", "1"], "2,000"),
-    ("bench_reroute.py", ["--edges", "2000", "--repeat", "1"], "2,000 edges, uniform"),
-    # rounding the stages to whole nodes gives 2,028 edges
-    ("bench_reroute.py", ["--edges", "2000", "--repeat", "1", "--shape", "pyramid"],
-     "2,028 edges, pyramid"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("script", "args", "size"),
+    [
+        ("bench_propagate.py", ["--edges", "2000", "--repeat", "1"], "2,000"),
+        ("bench_reroute.py", ["--edges", "2000", "--repeat", "1"], "2,000 edges, uniform"),
+        # rounding the stages to whole nodes gives 2,028 edges
+        (
+            "bench_reroute.py",
+            ["--edges", "2000", "--repeat", "1", "--shape", "pyramid"],
+            "2,028 edges, pyramid",
+        ),
+    ],
+)
 def test_benchmark_script_runs(script, args, size):
-    out = subprocess.run([sys.executable, str(BENCHMARKS / script), *args], capture_output=True,
-                         text=True, check=True, timeout=120).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
     assert size in out  # the size it ran at
     assert " s" in out  # and a time

@@ -44,10 +44,28 @@ def test_china_shares_match_published_figures(graph):
 def test_size_and_coverage(graph):
     nodes = graph.nodes
     assert graph.n_nodes >= 80 and graph.n_edges >= 150
-    assert set(nodes["stage"]) == {"mine", "separation", "metal", "magnet", "component",
-                                   "manufacturer"}
-    assert set(nodes["country"]) >= {"CN", "MM", "US", "AU", "MY", "JP", "DE", "EE", "VN", "KR",
-                                     "FR", "IN"}
+    assert set(nodes["stage"]) == {
+        "mine",
+        "separation",
+        "metal",
+        "magnet",
+        "component",
+        "manufacturer",
+    }
+    assert set(nodes["country"]) >= {
+        "CN",
+        "MM",
+        "US",
+        "AU",
+        "MY",
+        "JP",
+        "DE",
+        "EE",
+        "VN",
+        "KR",
+        "FR",
+        "IN",
+    }
     makers = nodes[nodes["stage"] == "manufacturer"]
     for sector in SEED_SECTORS:
         of_sector = makers[makers["sector"] == sector]
@@ -93,8 +111,9 @@ def test_truce_exposes_less_than_the_october_package(results):
 
 
 def test_regimes_in_force_on_1_march_2025_expose_nothing(graph):
-    scenario = Scenario("march", as_of=dt.date(2025, 3, 1),
-                        licences=(LicencePolicy("in-force", "cut"),))  # fmt: skip
+    scenario = Scenario(
+        "march", as_of=dt.date(2025, 3, 1), licences=(LicencePolicy("in-force", "cut"),)
+    )
     result = sg.simulate(graph, scenario, reroute=False)
     assert result.disruption.regime_log == []
     assert (result.nodes["shortfall_t"] == 0).all()
@@ -105,8 +124,11 @@ def test_extraterritorial_rule_catches_foreign_edges(graph, results):
     caught = package.edges[package.edges["regimes"].str.contains("CN-2025-61")]
     suppliers = graph.nodes.set_index("id").loc[caught["supplier"], "country"]
     assert len(caught) > 0 and (suppliers != "CN").all()
-    without = sg.simulate(graph, sg.load_scenario("2025-10-package").with_changes(
-        extraterritorial=False), reroute=False)
+    without = sg.simulate(
+        graph,
+        sg.load_scenario("2025-10-package").with_changes(extraterritorial=False),
+        reroute=False,
+    )
     assert total_shortfall(package) >= total_shortfall(without)
 
 
@@ -150,4 +172,3 @@ def test_rerouting_recovers_something_somewhere(rerouted):
     flows = result.rerouting.flows
     suppliers = result.graph.nodes.set_index("id").loc[flows["supplier"], "country"]
     assert len(flows) > 0 and (suppliers != "CN").all()  # China's exports are what was cut
-

@@ -22,8 +22,9 @@ def invoke(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-@pytest.mark.parametrize("args", [["-h"], ["--help"], *([c, "--help"] for c in COMMANDS),
-                                  *([c, "-h"] for c in COMMANDS)])  # fmt: skip
+@pytest.mark.parametrize(
+    "args", [["-h"], ["--help"], *([c, "--help"] for c in COMMANDS), *([c, "-h"] for c in COMMANDS)]
+)
 def test_help(args):
     result = invoke(*args)
     assert result.exit_code == 0
@@ -38,12 +39,15 @@ def test_version(command):
 
 
 def test_help_does_not_import_heavy_modules():
-    code = ("import sys; from supplygraph.cli import cli\n"
-            "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('pandas', 'scipy', 'pyvis', 'numpy', 'networkx')"
-            " if m in sys.modules))")  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout  # fmt: skip
+    code = (
+        "import sys; from supplygraph.cli import cli\n"
+        "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pandas', 'scipy', 'pyvis', 'numpy', 'networkx')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip().endswith("[]")
 
 
@@ -58,8 +62,17 @@ def test_validate_prints_counts_and_shares():
 def test_scenarios_lists_and_shows():
     listing = invoke("scenarios")
     assert listing.exit_code == 0
-    for name in ("2025-04-heavy-licences", "2025-10-package", "2025-11-truce", "2026-11-lapse",
-                 "us-only", "myanmar-closure", "full-embargo", "CN-2025-18", "CN-HYPO-ALL"):
+    for name in (
+        "2025-04-heavy-licences",
+        "2025-10-package",
+        "2025-11-truce",
+        "2026-11-lapse",
+        "us-only",
+        "myanmar-closure",
+        "full-embargo",
+        "CN-2025-18",
+        "CN-HYPO-ALL",
+    ):
         assert name in listing.stdout
     one = invoke("scenarios", "2025-11-truce")
     assert one.exit_code == 0 and "suspended" in one.stdout and "No. 70" in one.stdout
@@ -74,13 +87,13 @@ def test_scenarios_shows_spare_capacity_assumptions(tmp_path):
 
 
 def simulate_tiny(out: Path, *args: str):
-    return invoke("simulate", "--data", str(TINY), "--out", str(out), "--no-html", "--quiet",
-                  *args)  # fmt: skip
+    return invoke("simulate", "--data", str(TINY), "--out", str(out), "--no-html", "--quiet", *args)
 
 
 def test_simulate_writes_reports(tmp_path):
-    result = simulate_tiny(tmp_path, "--regime", "CN-2025-18=0.25", "--as-of", "2025-05-01",
-                           "--no-reroute")  # fmt: skip
+    result = simulate_tiny(
+        tmp_path, "--regime", "CN-2025-18=0.25", "--as-of", "2025-05-01", "--no-reroute"
+    )
     assert result.exit_code == 0, result.output
     names = {p.name for p in tmp_path.iterdir()}
     assert names == {"sectors.csv", "nodes.csv", "countries.csv", "edges.csv", "scenario.json"}
@@ -99,31 +112,50 @@ def test_simulate_is_byte_identical_on_rerun(tmp_path):
         result = invoke("simulate", "-s", "2025-10-package", "--out", str(tmp_path / run), "-q")
         assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert names == ["countries.csv", "edges.csv", "graph.html", "nodes.csv", "reroute.csv",
-                     "scenario.json", "sectors.csv"]
+    assert names == [
+        "countries.csv",
+        "edges.csv",
+        "graph.html",
+        "nodes.csv",
+        "reroute.csv",
+        "scenario.json",
+        "sectors.csv",
+    ]
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_simulate_prints_sector_table(tmp_path):
-    result = invoke("simulate", "--data", str(TINY), "--out", str(tmp_path), "--no-html",
-                    "--no-reroute", "--cut", "dest=US")  # fmt: skip
+    result = invoke(
+        "simulate",
+        "--data",
+        str(TINY),
+        "--out",
+        str(tmp_path),
+        "--no-html",
+        "--no-reroute",
+        "--cut",
+        "dest=US",
+    )
     assert result.exit_code == 0
     assert "wind" in result.stdout and "100.0" in result.stdout
     assert f"Reports in {tmp_path}/" in result.stdout
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--scenario", "no-such-scenario"], "unknown scenario 'no-such-scenario'"),
-    (["--cut", "planet=Mars"], "unknown key 'planet'"),
-    (["--cut", "country=XX"], "country=XX matches no edge in the data"),
-    (["--cut", "country"], "is not key=value"),
-    (["--throttle", "country=CN=1.5"], "expected SELECTOR=SHARE"),
-    (["--regime", "CN-2025-18=most"], "expected SELECTOR=SHARE"),
-    (["--regime", "CN-1999-01"], "unknown regime 'CN-1999-01'"),
-    (["--spare", "country=AU=0.2"], "spare capacity is for nodes; write node:country=AU"),
-    (["--spare", "node:country=AU=-1"], "expected node:SELECTOR=SHARE"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scenario", "no-such-scenario"], "unknown scenario 'no-such-scenario'"),
+        (["--cut", "planet=Mars"], "unknown key 'planet'"),
+        (["--cut", "country=XX"], "country=XX matches no edge in the data"),
+        (["--cut", "country"], "is not key=value"),
+        (["--throttle", "country=CN=1.5"], "expected SELECTOR=SHARE"),
+        (["--regime", "CN-2025-18=most"], "expected SELECTOR=SHARE"),
+        (["--regime", "CN-1999-01"], "unknown regime 'CN-1999-01'"),
+        (["--spare", "country=AU=0.2"], "spare capacity is for nodes; write node:country=AU"),
+        (["--spare", "node:country=AU=-1"], "expected node:SELECTOR=SHARE"),
+    ],
+)
 def test_simulate_usage_errors_exit_2(tmp_path, args, message):
     result = simulate_tiny(tmp_path / "out", *args)
     assert result.exit_code == 2
@@ -135,11 +167,23 @@ def test_simulate_usage_errors_exit_2(tmp_path, args, message):
 def test_simulate_spare_flag_reaches_rerouting_and_the_record(tmp_path):
     # au-mine has capacity_t 500 on a 300 t baseline: 200 t spare; the flag makes it 2 x 300
     for name, flags in (("data", []), ("flag", ["--spare", "node:id=au-mine=1"])):
-        result = invoke("simulate", "--data", str(TINY), "--out", str(tmp_path / name),
-                        "--no-html", "--quiet", "--cut", "from=cn-sep,to=jp-magnet", *flags)
+        result = invoke(
+            "simulate",
+            "--data",
+            str(TINY),
+            "--out",
+            str(tmp_path / name),
+            "--no-html",
+            "--quiet",
+            "--cut",
+            "from=cn-sep,to=jp-magnet",
+            *flags,
+        )
         assert result.exit_code == 0, result.output
-    spare = {name: pd.read_csv(tmp_path / name / "nodes.csv").set_index("id")["spare_t"]
-             for name in ("data", "flag")}  # fmt: skip
+    spare = {
+        name: pd.read_csv(tmp_path / name / "nodes.csv").set_index("id")["spare_t"]
+        for name in ("data", "flag")
+    }
     assert spare["data"]["au-mine"] == 200 and spare["flag"]["au-mine"] == 300
     record = json.loads((tmp_path / "flag" / "scenario.json").read_text())
     assert record["scenario"]["capacity"] == [{"select": "node:id=au-mine", "spare": 1.0}]
@@ -182,8 +226,9 @@ def test_unexpected_failure_exits_1_with_short_message(monkeypatch, tmp_path):
     assert result.exit_code == 1
     assert "unexpected failure: RuntimeError: kaboom" in result.output
     assert "Traceback" not in result.output
-    debug = CliRunner().invoke(cli, ["--debug", "simulate", "--data", str(TINY), "--out",
-                                     str(tmp_path)])  # fmt: skip
+    debug = CliRunner().invoke(
+        cli, ["--debug", "simulate", "--data", str(TINY), "--out", str(tmp_path)]
+    )
     assert debug.exit_code == 1 and "Traceback" in debug.output
 
 
@@ -195,11 +240,21 @@ def test_formula_text_is_neutralised_and_numbers_stay_numbers(tmp_path):
     text = text.replace("German carmaker,manufacturer,DE,Car Co", "@SUM(A1),manufacturer,DE,-2")
     (data / "nodes.csv").write_text(text)
     out = tmp_path / "out"
-    result = invoke("simulate", "--data", str(data), "--out", str(out), "--no-html", "--quiet",
-                    "--cut", "country=CN", "--no-reroute")  # fmt: skip
+    result = invoke(
+        "simulate",
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--no-html",
+        "--quiet",
+        "--cut",
+        "country=CN",
+        "--no-reroute",
+    )
     assert result.exit_code == 0, result.output
     nodes = pd.read_csv(out / "nodes.csv", keep_default_na=False).set_index("id")
-    assert nodes.loc["cn-mine", "name"] == "'=HYPERLINK(\"x\")"
+    assert nodes.loc["cn-mine", "name"] == '\'=HYPERLINK("x")'
     assert nodes.loc["cn-mine", "company"] == "'+1"
     assert nodes.loc["de-ev", "name"] == "'@SUM(A1)"
     assert nodes.loc["de-ev", "company"] == "'-2"
@@ -243,8 +298,12 @@ def test_export_formats_round_trip(tmp_path, fmt):
 
 
 def test_python_m_entry_point():
-    out = subprocess.run([sys.executable, "-m", "supplygraph", "--version"],
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "supplygraph", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "0.1.0" in out
 
 
@@ -255,8 +314,9 @@ def test_golden_sectors_csv_on_bundled_data(tmp_path):
     new figures, then refresh the file with
     `supplygraph simulate -s 2025-10-package --no-html --out DIR` and copy DIR/sectors.csv.
     """
-    result = invoke("simulate", "-s", "2025-10-package", "--no-html", "--quiet", "--out",
-                    str(tmp_path))  # fmt: skip
+    result = invoke(
+        "simulate", "-s", "2025-10-package", "--no-html", "--quiet", "--out", str(tmp_path)
+    )
     assert result.exit_code == 0, result.output
     golden = Path(__file__).parent / "data" / "golden" / "2025-10-package-sectors.csv"
     assert (tmp_path / "sectors.csv").read_text() == golden.read_text()
@@ -266,8 +326,17 @@ def test_export_with_a_scenario_adds_results(tmp_path):
     import networkx as nx
 
     out = tmp_path / "g.graphml"
-    result = invoke("export", "--format", "graphml", "--data", str(TINY), "--out", str(out),
-                    "--scenario", str(TINY.parent / "tiny-cut-dy.toml"))  # fmt: skip
+    result = invoke(
+        "export",
+        "--format",
+        "graphml",
+        "--data",
+        str(TINY),
+        "--out",
+        str(out),
+        "--scenario",
+        str(TINY.parent / "tiny-cut-dy.toml"),
+    )
     assert result.exit_code == 0, result.output
     graph = nx.read_graphml(out)
     # the Dy/Tb oxide to Japan is cut: the magnet plant keeps 0 of 200 t
@@ -290,8 +359,18 @@ def test_graph_writes_the_baseline_page(tmp_path, monkeypatch):
 def test_simulate_open_launches_the_page(tmp_path, monkeypatch):
     opened = []
     monkeypatch.setattr("click.launch", lambda url: opened.append(url))
-    result = invoke("simulate", "--data", str(TINY), "--out", str(tmp_path), "--quiet",
-                    "--no-reroute", "--cut", "dest=US", "--open")  # fmt: skip
+    result = invoke(
+        "simulate",
+        "--data",
+        str(TINY),
+        "--out",
+        str(tmp_path),
+        "--quiet",
+        "--no-reroute",
+        "--cut",
+        "dest=US",
+        "--open",
+    )
     assert result.exit_code == 0, result.output
     assert opened == [str((tmp_path / "graph.html").resolve())]
 

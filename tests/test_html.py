@@ -28,8 +28,12 @@ PAYLOADS = (IMG, SCRIPT, HREF, JS_URL)
 
 def cut_and_throttle(**fields: Any) -> Scenario:
     """Cut No. 18 (Dy/Tb from China) and halve one Chinese NdPr edge."""
-    return Scenario("cut-18", licences=(LicencePolicy("CN-2025-18", "cut"),),
-                    rules=(Rule("from=cn-sep,to=us-wind", "throttle", 0.5),), **fields)
+    return Scenario(
+        "cut-18",
+        licences=(LicencePolicy("CN-2025-18", "cut"),),
+        rules=(Rule("from=cn-sep,to=us-wind", "throttle", 0.5),),
+        **fields,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +43,9 @@ def tiny() -> SupplyGraph:
 
 @pytest.fixture(scope="module")
 def tiny_result(tiny: SupplyGraph) -> Any:
-    return sg.simulate(tiny, cut_and_throttle(title="Cut No. 18", description="Test scenario."),
-                       reroute=False)
+    return sg.simulate(
+        tiny, cut_and_throttle(title="Cut No. 18", description="Test scenario."), reroute=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +70,17 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> SupplyGraph:
 
 @pytest.fixture(scope="module")
 def hostile_page(hostile: SupplyGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    result = sg.simulate(hostile, Scenario("evil", title=SCRIPT + IMG, description=HREF + JS_URL,
-                                           sources=(IMG, JS_URL),
-                                           licences=(LicencePolicy("CN-2025-18", "cut"),)),
-                         reroute=False)  # fmt: skip
+    result = sg.simulate(
+        hostile,
+        Scenario(
+            "evil",
+            title=SCRIPT + IMG,
+            description=HREF + JS_URL,
+            sources=(IMG, JS_URL),
+            licences=(LicencePolicy("CN-2025-18", "cut"),),
+        ),
+        reroute=False,
+    )
     return write_html(tmp_path_factory.mktemp("page") / "graph.html", hostile, result)
 
 
@@ -78,14 +90,17 @@ def synthetic(n_per_stage: int, seed: int = 0) -> SupplyGraph:
     countries = ["AU", "CN", "DE", "JP", "MM", "MY", "US", "VN"]
     stages = ["mine", "separation", "metal", "magnet", "component", "manufacturer"]
     ids = [[f"{s[:3]}{i}" for i in range(n_per_stage)] for s in stages]
-    nodes = pd.DataFrame({
-        "id": [i for level in ids for i in level],
-        "stage": np.repeat(stages, n_per_stage),
-        "country": rng.choice(countries, len(stages) * n_per_stage),
-    })
+    nodes = pd.DataFrame(
+        {
+            "id": [i for level in ids for i in level],
+            "stage": np.repeat(stages, n_per_stage),
+            "country": rng.choice(countries, len(stages) * n_per_stage),
+        }
+    )
     nodes["name"] = "Plant " + nodes["id"]
-    nodes["sector"] = np.where(nodes["stage"] == "manufacturer",
-                               rng.choice(["ev", "wind", "defence"], len(nodes)), "")
+    nodes["sector"] = np.where(
+        nodes["stage"] == "manufacturer", rng.choice(["ev", "wind", "defence"], len(nodes)), ""
+    )
     for column in ("company", "source", "status", "note"):
         nodes[column] = ""
     nodes["capacity_t"], nodes["stock_days"] = np.nan, np.nan
@@ -96,8 +111,15 @@ def synthetic(n_per_stage: int, seed: int = 0) -> SupplyGraph:
             for customer in rng.choice(ids[level + 1], 2, replace=False):
                 suppliers.append(supplier)
                 customers.append(str(customer))
-    edges = pd.DataFrame({"supplier": suppliers, "customer": customers, "material": "ndpr_oxide",
-                          "elements": "Nd;Pr;Dy", "flow_t": rng.uniform(1, 100, len(suppliers))})
+    edges = pd.DataFrame(
+        {
+            "supplier": suppliers,
+            "customer": customers,
+            "material": "ndpr_oxide",
+            "elements": "Nd;Pr;Dy",
+            "flow_t": rng.uniform(1, 100, len(suppliers)),
+        }
+    )
     for column in ("source", "status", "licence", "note"):
         edges[column] = ""
     edges.insert(0, "line", np.arange(2, len(edges) + 2))
@@ -116,13 +138,16 @@ def page_data(html: str) -> dict[str, Any]:
 
 def test_output_is_deterministic_and_offline(tiny: SupplyGraph, tiny_result: Any) -> None:
     page = render_html(tiny, tiny_result)
-    again = sg.simulate(sg.load(TINY), cut_and_throttle(title="Cut No. 18",
-                                                        description="Test scenario."),
-                        reroute=False)  # fmt: skip
+    again = sg.simulate(
+        sg.load(TINY),
+        cut_and_throttle(title="Cut No. 18", description="Test scenario."),
+        reroute=False,
+    )
     assert render_html(sg.load(TINY), again) == page
     assert render_html(tiny) == render_html(tiny)
-    tags = re.findall(r"<(?:script|link|img|iframe|source|embed|object|audio|video)\b[^>]*>",
-                      page, re.I)  # fmt: skip
+    tags = re.findall(
+        r"<(?:script|link|img|iframe|source|embed|object|audio|video)\b[^>]*>", page, re.I
+    )
     assert tags and all(not re.search(r"\b(src|href)\s*=", tag, re.I) for tag in tags)
     assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", page, re.I)
     assert "default-src 'none'" in page  # the page's CSP also forbids any load
@@ -138,8 +163,16 @@ def test_no_payload_reaches_the_markup(hostile_page: Path) -> None:
 
 
 def test_render_does_not_mutate_inputs(tiny: SupplyGraph, tiny_result: Any) -> None:
-    before = [frame.copy() for frame in (tiny.nodes, tiny.edges, tiny_result.nodes,
-                                          tiny_result.edges, tiny_result.sectors)]  # fmt: skip
+    before = [
+        frame.copy()
+        for frame in (
+            tiny.nodes,
+            tiny.edges,
+            tiny_result.nodes,
+            tiny_result.edges,
+            tiny_result.sectors,
+        )
+    ]
     render_html(tiny, tiny_result, max_nodes=3)
     after = (tiny.nodes, tiny.edges, tiny_result.nodes, tiny_result.edges, tiny_result.sectors)
     for old, new in zip(before, after):
@@ -173,14 +206,15 @@ def test_styles_in_the_data(tiny_result: Any, tiny: SupplyGraph) -> None:
 def test_big_graph_is_aggregated() -> None:
     graph = synthetic(350)  # 2,100 nodes
     assert graph.n_nodes > 2000
-    result = sg.simulate(graph, Scenario("cut", rules=(Rule("country=CN", "cut"),)),
-                         reroute=False)
+    result = sg.simulate(graph, Scenario("cut", rules=(Rule("country=CN", "cut"),)), reroute=False)
     data = page_data(render_html(graph, result))
     groups = graph.nodes.groupby(["stage", "country"]).ngroups
     assert len(data["nodes"]) == groups
     assert "2,100 nodes" in data["notice"] and "stage in one country" in data["notice"]
-    baseline = sum(float(n["title"].split("baseline: ")[1].split(" t")[0].replace(",", ""))
-                   for n in data["nodes"])  # fmt: skip
+    baseline = sum(
+        float(n["title"].split("baseline: ")[1].split(" t")[0].replace(",", ""))
+        for n in data["nodes"]
+    )
     assert baseline == pytest.approx(result.nodes["baseline_t"].sum(), rel=1e-3)
     assert {e["status"] for e in data["edges"]} >= {"cut", "reduced-upstream"}
 
@@ -196,41 +230,54 @@ def load(offline_page: Any, path: Path) -> Any:
 
 def node_point(page: Any, node_id: str) -> tuple[float, float]:
     """Viewport coordinates of a node's centre."""
-    return tuple(page.evaluate("""id => {
+    return tuple(
+        page.evaluate(
+            """id => {
         const dom = network.canvasToDOM(network.getPositions([id])[id]);
         const box = document.getElementById('sg-network').getBoundingClientRect();
         return [dom.x + box.left, dom.y + box.top];
-    }""", node_id))  # fmt: skip
+    }""",
+            node_id,
+        )
+    )
 
 
-def test_scenario_page_in_chromium(offline_page: Any, tiny: SupplyGraph, tiny_result: Any,
-                                   tmp_path: Path) -> None:  # fmt: skip
+def test_scenario_page_in_chromium(
+    offline_page: Any, tiny: SupplyGraph, tiny_result: Any, tmp_path: Path
+) -> None:
     page = load(offline_page, write_html(tmp_path / "graph.html", tiny, tiny_result))
     assert page.evaluate("network.body.data.nodes.length") == tiny.n_nodes == 8
     assert page.evaluate("network.body.data.edges.length") == tiny.n_edges == 8
     cut = page.evaluate("network.body.data.edges.get({filter: e => e.status === 'cut'})")
     assert [(e["from"], e["to"], e["material"]) for e in cut] == [
-        ("cn-sep", "jp-magnet", "heavy_oxide")]
+        ("cn-sep", "jp-magnet", "heavy_oxide")
+    ]
     assert cut[0]["color"]["color"] == EDGE_STYLES["cut"][0]
     assert cut[0]["dashes"] == EDGE_STYLES["cut"][1]
     magnet = page.evaluate("network.body.data.nodes.get('jp-magnet')")
     assert magnet["color"]["background"] == EXPOSURE_SCALE[-1][1]
     assert page.inner_text("#sg-title") == "Cut No. 18"
     assert page.inner_text("#sg-sectors").split("\n")[0].split("\t") == [
-        "sector", "makers", "shortfall", "days to impact"]
+        "sector",
+        "makers",
+        "shortfall",
+        "days to impact",
+    ]
     assert "ev\t1\t100.0%\t60" in page.inner_text("#sg-sectors")
     page.mouse.click(5, 300)  # empty canvas: pyvis's highlight crashed here
     x, y = node_point(page, "jp-magnet")
     page.mouse.click(x, y)  # highlight upstream and downstream of the magnet plant
-    colours = page.evaluate("Object.fromEntries(network.body.data.nodes.get().map("
-                            "n => [n.id, n.color.background]))")  # fmt: skip
+    colours = page.evaluate(
+        "Object.fromEntries(network.body.data.nodes.get().map(n => [n.id, n.color.background]))"
+    )
     assert colours["cn-sep"] != colours["us-wind"] == "#eef0f2"
     assert "id: jp-magnet" in page.inner_text("#sg-details")
     assert offline_page.errors == [] and offline_page.blocked == []
 
 
-def test_search_focuses_node(offline_page: Any, tiny: SupplyGraph, tiny_result: Any,
-                             tmp_path: Path) -> None:  # fmt: skip
+def test_search_focuses_node(
+    offline_page: Any, tiny: SupplyGraph, tiny_result: Any, tmp_path: Path
+) -> None:
     page = load(offline_page, write_html(tmp_path / "graph.html", tiny, tiny_result))
     before = page.evaluate("network.getViewPosition()")
     page.fill("#sg-query", "german motor")
@@ -248,8 +295,9 @@ def test_search_focuses_node(offline_page: Any, tiny: SupplyGraph, tiny_result: 
     assert offline_page.errors == [] and offline_page.blocked == []
 
 
-def test_filters_hide_nodes(offline_page: Any, tiny: SupplyGraph, tiny_result: Any,
-                            tmp_path: Path) -> None:  # fmt: skip
+def test_filters_hide_nodes(
+    offline_page: Any, tiny: SupplyGraph, tiny_result: Any, tmp_path: Path
+) -> None:
     page = load(offline_page, write_html(tmp_path / "graph.html", tiny, tiny_result))
     shown = "network.body.data.nodes.get({filter: n => !n.hidden}).map(n => n.id).sort()"
     shown_edges = "network.body.data.edges.get({filter: e => !e.hidden}).length"
@@ -270,8 +318,9 @@ def test_baseline_page_in_chromium(offline_page: Any, tiny: SupplyGraph, tmp_pat
     page = load(offline_page, write_html(tmp_path / "graph.html", tiny))
     assert page.evaluate("network.body.data.nodes.length") == 8
     assert page.evaluate("network.body.data.edges.length") == 8
-    colours = page.evaluate("Object.fromEntries(network.body.data.nodes.get().map("
-                            "n => [n.id, n.color.background]))")  # fmt: skip
+    colours = page.evaluate(
+        "Object.fromEntries(network.body.data.nodes.get().map(n => [n.id, n.color.background]))"
+    )
     assert colours["cn-mine"] == colours["cn-sep"] != colours["au-mine"]
     assert page.inner_text("#sg-title") == "Baseline supply graph"
     assert offline_page.errors == [] and offline_page.blocked == []
@@ -287,9 +336,11 @@ def test_payloads_never_run(offline_page: Any, hostile: SupplyGraph, hostile_pag
     for node_id in hostile.nodes["id"]:
         x, y = node_point(page, node_id)
         page.mouse.move(x, y)
-        page.wait_for_function("() => { const t = document.querySelector('div.vis-tooltip');"
-                               f" return t && t.style.visibility === 'visible' && "
-                               f"t.innerText.includes('id: {node_id}'); }}")  # fmt: skip
+        page.wait_for_function(
+            "() => { const t = document.querySelector('div.vis-tooltip');"
+            f" return t && t.style.visibility === 'visible' && "
+            f"t.innerText.includes('id: {node_id}'); }}"
+        )
         tip = page.inner_text("div.vis-tooltip")
         assert any(p in tip for p in PAYLOADS)  # shown as text
         page.mouse.click(x, y)

@@ -40,8 +40,14 @@ def test_tiny_fixture_is_valid():
 
 # (file, old text, new text, expected file line, column, message fragment)
 DEFECTS = [
-    ("nodes.csv", "cn-sep,Chinese separator", "cn-mine,Chinese separator", 4, "id",
-     "duplicate id 'cn-mine' (first on line 2)"),
+    (
+        "nodes.csv",
+        "cn-sep,Chinese separator",
+        "cn-mine,Chinese separator",
+        4,
+        "id",
+        "duplicate id 'cn-mine' (first on line 2)",
+    ),
     ("nodes.csv", "de-ev,German", "de ev!,German", 8, "id", "invalid id 'de ev!'"),
     ("edges.csv", "au-mine,my-sep", "ghost,my-sep", 3, "supplier", "unknown node 'ghost'"),
     ("edges.csv", "de-motor,de-ev", "de-motor,de-motor", 9, "customer", "self-loop"),
@@ -53,26 +59,54 @@ DEFECTS = [
     ("nodes.csv", "Oz Co,,400,", "Oz Co,,lots,", 5, "capacity_t", "not a number: 'lots'"),
     ("nodes.csv", "Oz Co,,400,", "Oz Co,,-400,", 5, "capacity_t", "negative value"),
     ("nodes.csv", "separation,MY", "smelter,MY", 5, "stage", "unknown stage 'smelter'"),
-    ("edges.csv", "cn-sep,us-wind,ndpr_oxide,Nd;Pr", "cn-sep,us-wind,ndpr_oxide,Nd;Xx", 8,
-     "elements", "unknown element symbol 'Xx'"),
-    ("nodes.csv", "component,DE", "component,ZZ", 7, "country",
-     "invalid ISO 3166-1 alpha-2 code 'ZZ'"),
-    ("nodes.csv", "de-ev,German carmaker,manufacturer,DE,Car Co,ev",
-     "de-ev,German carmaker,manufacturer,DE,Car Co,", 8, "sector", "needs a sector"),
-    ("edges.csv", "my-sep,jp-magnet,ndpr_oxide", "cn-sep,jp-magnet,ndpr_oxide", 6, "material",
-     "duplicate edge cn-sep -> jp-magnet of 'ndpr_oxide' (first on line 4)"),
+    (
+        "edges.csv",
+        "cn-sep,us-wind,ndpr_oxide,Nd;Pr",
+        "cn-sep,us-wind,ndpr_oxide,Nd;Xx",
+        8,
+        "elements",
+        "unknown element symbol 'Xx'",
+    ),
+    (
+        "nodes.csv",
+        "component,DE",
+        "component,ZZ",
+        7,
+        "country",
+        "invalid ISO 3166-1 alpha-2 code 'ZZ'",
+    ),
+    (
+        "nodes.csv",
+        "de-ev,German carmaker,manufacturer,DE,Car Co,ev",
+        "de-ev,German carmaker,manufacturer,DE,Car Co,",
+        8,
+        "sector",
+        "needs a sector",
+    ),
+    (
+        "edges.csv",
+        "my-sep,jp-magnet,ndpr_oxide",
+        "cn-sep,jp-magnet,ndpr_oxide",
+        6,
+        "material",
+        "duplicate edge cn-sep -> jp-magnet of 'ndpr_oxide' (first on line 4)",
+    ),
     ("nodes.csv", "assumption,\nau-mine", "guess,\nau-mine", 2, "status", "unknown status"),
     ("edges.csv", "Nd;Pr,300,", "Nd;Pr,300,extra,", 3, "-", "expected 9 fields, found 10"),
 ]
 
 
-@pytest.mark.parametrize(("file", "old", "new", "line", "column", "message"), DEFECTS,
-                         ids=[f"{d[0]}:{d[4]}:{d[5][:24]}" for d in DEFECTS])
+@pytest.mark.parametrize(
+    ("file", "old", "new", "line", "column", "message"),
+    DEFECTS,
+    ids=[f"{d[0]}:{d[4]}:{d[5][:24]}" for d in DEFECTS],
+)
 def test_each_defect_is_located(data, file, old, new, line, column, message):
     replace(data / file, old, new)
     found = errors(data)
-    assert any(f == file and ln == line and col == column and message in msg
-               for f, ln, col, msg in found), found
+    assert any(
+        f == file and ln == line and col == column and message in msg for f, ln, col, msg in found
+    ), found
 
 
 def test_missing_file(data):
@@ -118,14 +152,19 @@ def test_all_problems_are_collected(data):
     replace(data / "nodes.csv", "separation,MY", "smelter,MY")
     replace(data / "edges.csv", "au-mine,my-sep", "ghost,my-sep")
     found = errors(data)
-    assert {(f, col) for f, _, col, _ in found} >= {("nodes.csv", "stage"),
-                                                    ("edges.csv", "supplier")}
+    assert {(f, col) for f, _, col, _ in found} >= {
+        ("nodes.csv", "stage"),
+        ("edges.csv", "supplier"),
+    }
 
 
 def test_quoted_multiline_cell_keeps_line_numbers(data):
     replace(data / "nodes.csv", "Oz Co,,400", '"Oz\nCo",,400')
-    replace(data / "nodes.csv", "jp-magnet,Japanese magnet plant,magnet",
-            "jp-magnet,Japanese magnet plant,smelter")
+    replace(
+        data / "nodes.csv",
+        "jp-magnet,Japanese magnet plant,magnet",
+        "jp-magnet,Japanese magnet plant,smelter",
+    )
     # the record of my-sep spans lines 5-6, so jp-magnet's record starts on line 7
     assert ("nodes.csv", 7, "stage") in {(f, ln, col) for f, ln, col, _ in errors(data)}
 
@@ -135,11 +174,15 @@ def warnings_of(folder: Path) -> list[str]:
 
 
 def test_mass_balance_breach_warns(data):
-    replace(data / "edges.csv", "jp-magnet,de-motor,ndfeb_sintered,Nd;Pr;Dy;Tb,200",
-            "jp-magnet,de-motor,ndfeb_sintered,Nd;Pr;Dy;Tb,300")
+    replace(
+        data / "edges.csv",
+        "jp-magnet,de-motor,ndfeb_sintered,Nd;Pr;Dy;Tb,200",
+        "jp-magnet,de-motor,ndfeb_sintered,Nd;Pr;Dy;Tb,300",
+    )
     # jp-magnet receives 150 + 10 + 50 = 210 t and ships 300 t > 210 x 1.02
-    assert any("mass balance: jp-magnet ships 300 t but receives 210 t" in w
-               for w in warnings_of(data))
+    assert any(
+        "mass balance: jp-magnet ships 300 t but receives 210 t" in w for w in warnings_of(data)
+    )
 
 
 def test_dead_end_warns(data):

@@ -18,12 +18,21 @@ MAKER = {"stage": "manufacturer", "sector": "ev"}
 
 def test_origin_share_by_mass_through_two_stages():
     graph = make_graph(
-        {"cn-sep": {**SEP, "country": "CN"}, "au-sep": {**SEP, "country": "AU"},
-         "jp-mag": {**MAGNET, "country": "JP"}, "kr-mag": {**MAGNET, "country": "KR"},
-         "de-motor": {**MOTOR, "country": "DE"}},
-        [("cn-sep", "jp-mag", "oxide", 30), ("au-sep", "jp-mag", "oxide", 70),
-         ("au-sep", "kr-mag", "oxide", 100), ("jp-mag", "de-motor", "magnet", 60),
-         ("kr-mag", "de-motor", "magnet", 40)])
+        {
+            "cn-sep": {**SEP, "country": "CN"},
+            "au-sep": {**SEP, "country": "AU"},
+            "jp-mag": {**MAGNET, "country": "JP"},
+            "kr-mag": {**MAGNET, "country": "KR"},
+            "de-motor": {**MOTOR, "country": "DE"},
+        },
+        [
+            ("cn-sep", "jp-mag", "oxide", 30),
+            ("au-sep", "jp-mag", "oxide", 70),
+            ("au-sep", "kr-mag", "oxide", 100),
+            ("jp-mag", "de-motor", "magnet", 60),
+            ("kr-mag", "de-motor", "magnet", 40),
+        ],
+    )
     share = origin_share(graph, "CN")
     # cn-sep 1 (made in CN); au-sep 0 (no input); jp-mag 30 / (30 + 70) = 0.3;
     # kr-mag 0; de-motor (60 x 0.3 + 40 x 0) / 100 = 0.18
@@ -35,10 +44,19 @@ def test_origin_share_by_mass_through_two_stages():
 def test_origin_share_in_a_recycling_loop():
     # cn-sep -90-> jp-mag -> de-motor -10-> jp-rec -10-> jp-mag (a loop jp-mag, de-motor, jp-rec)
     graph = make_graph(
-        {"cn-sep": {**SEP, "country": "CN"}, "jp-mag": {**MAGNET, "country": "JP"},
-         "de-motor": {**MOTOR, "country": "DE"}, "jp-rec": {**SEP, "country": "JP"}},
-        [("cn-sep", "jp-mag", "oxide", 90), ("jp-rec", "jp-mag", "oxide", 10),
-         ("jp-mag", "de-motor", "magnet", 100), ("de-motor", "jp-rec", "scrap", 10)])
+        {
+            "cn-sep": {**SEP, "country": "CN"},
+            "jp-mag": {**MAGNET, "country": "JP"},
+            "de-motor": {**MOTOR, "country": "DE"},
+            "jp-rec": {**SEP, "country": "JP"},
+        },
+        [
+            ("cn-sep", "jp-mag", "oxide", 90),
+            ("jp-rec", "jp-mag", "oxide", 10),
+            ("jp-mag", "de-motor", "magnet", 100),
+            ("de-motor", "jp-rec", "scrap", 10),
+        ],
+    )
     # everything in the loop traces back to cn-sep: x = 0.9 x 1 + 0.1 x, so x = 1
     assert origin_share(graph, "CN").tolist() == pytest.approx([1.0, 1.0, 1.0, 1.0])
 
@@ -49,11 +67,18 @@ def no61_graph():
     edges = []
     for name, chinese in (("jp-a", 0.5), ("jp-b", 1.0), ("jp-c", 2.0)):
         nodes[name] = {**MAGNET, "country": "JP"}
-        edges += [("cn-sep", name, "dy_oxide", chinese, {"elements": "Dy"}),
-                  ("au-sep", name, "dy_oxide", 1000 - chinese, {"elements": "Dy"})]
-    nodes |= {"de-a": {**MOTOR, "country": "DE"}, "de-c": {**MOTOR, "country": "DE"},
-              "us-b": {**MOTOR, "country": "US"}, "fr-ev": {**MAKER, "country": "FR"},
-              "de-ev": {**MAKER, "country": "DE"}, "kr-ev": {**MAKER, "country": "KR"}}
+        edges += [
+            ("cn-sep", name, "dy_oxide", chinese, {"elements": "Dy"}),
+            ("au-sep", name, "dy_oxide", 1000 - chinese, {"elements": "Dy"}),
+        ]
+    nodes |= {
+        "de-a": {**MOTOR, "country": "DE"},
+        "de-c": {**MOTOR, "country": "DE"},
+        "us-b": {**MOTOR, "country": "US"},
+        "fr-ev": {**MAKER, "country": "FR"},
+        "de-ev": {**MAKER, "country": "DE"},
+        "kr-ev": {**MAKER, "country": "KR"},
+    }
     edges += [
         ("jp-a", "de-a", "magnet", 1000, {"elements": "Nd;Dy"}),  # 0: 0.05%, open
         ("jp-b", "us-b", "magnet", 1000, {"elements": "Nd;Dy"}),  # 1: 0.1%, caught
@@ -62,7 +87,7 @@ def no61_graph():
         ("de-a", "fr-ev", "motor", 1000, {"elements": "Nd;Dy"}),  # 4: 0.05%, open
         ("de-c", "fr-ev", "motor", 500, {"elements": "Nd;Dy"}),  # 5: cascade, caught
         ("de-c", "de-ev", "motor", 400, {"elements": "Nd;Dy"}),  # 6: domestic, open
-    ]  # fmt: skip
+    ]
     return make_graph(nodes, edges)
 
 
@@ -82,15 +107,23 @@ def test_no61_threshold_and_cascade():
     # open: 0.05% < 0.1%; caught at 0.1% ("at least"); caught at 0.2%; no controlled
     # element; 0.05% downstream; cascade (DE motor <- JP magnet <- CN oxide); domestic
     assert disruption.edge_share[foreign].tolist() == [1, 0, 0, 1, 1, 0, 1]
-    assert [bool(r) for r in disruption.edge_regimes[foreign]] == [False, True, True, False,
-                                                                   False, True, False]
+    assert [bool(r) for r in disruption.edge_regimes[foreign]] == [
+        False,
+        True,
+        True,
+        False,
+        False,
+        True,
+        False,
+    ]
     assert disruption.edge_regimes[6 + 5] == ["CN-2025-61"]
 
 
 def test_no61_respects_the_suspension_unless_ignored():
     graph = no61_graph()
-    suspended = Scenario("s", as_of=dt.date(2026, 1, 1),
-                         licences=(LicencePolicy("CN-2025-61", "cut"),))  # fmt: skip
+    suspended = Scenario(
+        "s", as_of=dt.date(2026, 1, 1), licences=(LicencePolicy("CN-2025-61", "cut"),)
+    )
     # suspended by No. 70 from 2025-11-07 to 2026-11-10
     assert resolve(graph, suspended).edge_share.tolist() == [1.0] * graph.n_edges
     ignored = suspended.with_changes(ignore_suspensions=True)
@@ -102,35 +135,72 @@ def test_provenance_dfars_stages_and_countries():
     # a Chinese motor plant (component: not a DFARS stage) from Vietnamese magnets;
     # a zero-flow link cn-sep -> vn-mag carries nothing.
     graph = make_graph(
-        {"au": {"stage": "mine", "country": "AU"}, "cn-sep": {**SEP, "country": "CN"},
-         "jp-mag": {**MAGNET, "country": "JP"}, "my-sep": {**SEP, "country": "MY"},
-         "vn-mag": {**MAGNET, "country": "VN"}, "de-motor": {**MOTOR, "country": "DE"},
-         "cn-motor": {**MOTOR, "country": "CN"}, "us-ev": {**MAKER, "country": "US"}},
-        [("au", "cn-sep", "ore", 10), ("cn-sep", "jp-mag", "oxide", 10),
-         ("jp-mag", "de-motor", "magnet", 10), ("au", "my-sep", "ore", 5),
-         ("my-sep", "vn-mag", "oxide", 5), ("vn-mag", "de-motor", "magnet", 3),
-         ("vn-mag", "cn-motor", "magnet", 2), ("cn-sep", "vn-mag", "oxide", 0),
-         ("cn-motor", "us-ev", "motor", 2)])
+        {
+            "au": {"stage": "mine", "country": "AU"},
+            "cn-sep": {**SEP, "country": "CN"},
+            "jp-mag": {**MAGNET, "country": "JP"},
+            "my-sep": {**SEP, "country": "MY"},
+            "vn-mag": {**MAGNET, "country": "VN"},
+            "de-motor": {**MOTOR, "country": "DE"},
+            "cn-motor": {**MOTOR, "country": "CN"},
+            "us-ev": {**MAKER, "country": "US"},
+        },
+        [
+            ("au", "cn-sep", "ore", 10),
+            ("cn-sep", "jp-mag", "oxide", 10),
+            ("jp-mag", "de-motor", "magnet", 10),
+            ("au", "my-sep", "ore", 5),
+            ("my-sep", "vn-mag", "oxide", 5),
+            ("vn-mag", "de-motor", "magnet", 3),
+            ("vn-mag", "cn-motor", "magnet", 2),
+            ("cn-sep", "vn-mag", "oxide", 0),
+            ("cn-motor", "us-ev", "motor", 2),
+        ],
+    )
     # flagged: cn-sep itself, jp-mag and de-motor downstream of it
-    assert provenance(graph, "CN").tolist() == [False, True, True, False, False, True, False,
-                                                False]  # fmt: skip
+    assert provenance(graph, "CN").tolist() == [False, True, True, False, False, True, False, False]
     # with the component stage, cn-motor and its customer us-ev are flagged too
     assert provenance(graph, ["CN"], stages=("separation", "component")).tolist() == [
-        False, True, True, False, False, True, True, True]
+        False,
+        True,
+        True,
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
     # several countries: MY's separator taints vn-mag, cn-motor, de-motor and us-ev
-    assert provenance(graph, ("CN", "MY")).tolist() == [False, True, True, True, True, True,
-                                                        True, True]  # fmt: skip
+    assert provenance(graph, ("CN", "MY")).tolist() == [
+        False,
+        True,
+        True,
+        True,
+        True,
+        True,
+        True,
+        True,
+    ]
     assert not provenance(graph, "AU", stages=("separation",)).any()
 
 
 def test_provenance_in_a_recycling_loop():
     graph = make_graph(
-        {"cn-sep": {**SEP, "country": "CN"}, "jp-mag": {**MAGNET, "country": "JP"},
-         "de-motor": {**MOTOR, "country": "DE"}, "jp-rec": {**SEP, "country": "JP"},
-         "au-sep": {**SEP, "country": "AU"}},
-        [("jp-rec", "jp-mag", "oxide", 10), ("jp-mag", "de-motor", "magnet", 100),
-         ("de-motor", "jp-rec", "scrap", 10), ("au-sep", "jp-mag", "oxide", 90),
-         ("cn-sep", "jp-rec", "oxide", 1)])
+        {
+            "cn-sep": {**SEP, "country": "CN"},
+            "jp-mag": {**MAGNET, "country": "JP"},
+            "de-motor": {**MOTOR, "country": "DE"},
+            "jp-rec": {**SEP, "country": "JP"},
+            "au-sep": {**SEP, "country": "AU"},
+        },
+        [
+            ("jp-rec", "jp-mag", "oxide", 10),
+            ("jp-mag", "de-motor", "magnet", 100),
+            ("de-motor", "jp-rec", "scrap", 10),
+            ("au-sep", "jp-mag", "oxide", 90),
+            ("cn-sep", "jp-rec", "oxide", 1),
+        ],
+    )
     # one tonne of Chinese oxide into the recycler flags the whole loop, not au-sep
     assert provenance(graph, "CN").tolist() == [True, True, True, True, False]
     assert np.array_equal(provenance(graph, "CN"), origin_share(graph, "CN") > 0)

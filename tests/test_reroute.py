@@ -13,14 +13,7 @@ from graphs import make_graph
 from supplygraph._errors import SupplyGraphError
 from supplygraph.propagate import propagate
 from supplygraph.reroute import FLOW_COLUMNS, reroute
-from supplygraph.scenario import (
-    Disruption,
-    LicencePolicy,
-    Rule,
-    Scenario,
-    SpareCapacity,
-    resolve,
-)
+from supplygraph.scenario import Disruption, LicencePolicy, Rule, Scenario, SpareCapacity, resolve
 
 MAKER = {"stage": "manufacturer", "country": "DE", "sector": "ev"}
 TOL = 1e-5  # results are rounded to 1e-6 t per flow
@@ -44,27 +37,45 @@ def after(graph, rerouting, node_id):
 
 def test_spare_supplier_on_an_existing_link_covers_a_cut():
     # maker k buys 100 t from a (cut) and 50 t from b; b can make 200 t (150 spare)
-    graph = make_graph({"a": {"stage": "mine", "country": "CN"},
-                        "b": {"stage": "mine", "capacity_t": 200}, "k": MAKER},
-                       [("a", "k", "oxide", 100), ("b", "k", "oxide", 50)])  # fmt: skip
+    graph = make_graph(
+        {
+            "a": {"stage": "mine", "country": "CN"},
+            "b": {"stage": "mine", "capacity_t": 200},
+            "k": MAKER,
+        },
+        [("a", "k", "oxide", 100), ("b", "k", "oxide", 50)],
+    )
     prop, r = run(graph, edge_share=[0, 1])
     # no adaptation: k gets 50 of 150 t
     assert after(graph, r, "k") == pytest.approx(150)  # 50 + min(100 lost, 150 spare)
     assert r.edge_after_t.tolist() == pytest.approx([0, 150])  # b ships 50 + 100
     assert after(graph, r, "b") == pytest.approx(150)
     assert r.flows.to_dict("records") == [
-        {"supplier": "b", "customer": "k", "material": "oxide", "baseline_t": 50.0,
-         "no_adaptation_t": 50.0, "after_t": pytest.approx(150), "extra_t": pytest.approx(100),
-         "new_link": False}]  # fmt: skip
+        {
+            "supplier": "b",
+            "customer": "k",
+            "material": "oxide",
+            "baseline_t": 50.0,
+            "no_adaptation_t": 50.0,
+            "after_t": pytest.approx(150),
+            "extra_t": pytest.approx(100),
+            "new_link": False,
+        }
+    ]
     assert prop.output_ratio[2] == pytest.approx(50 / 150)
 
 
 def test_new_link_from_a_seller_of_the_same_material():
     # k buys only from a (cut); b sells oxide to l and could make 200 t (150 spare)
-    graph = make_graph({"a": {"stage": "mine", "country": "CN"},
-                        "b": {"stage": "mine", "capacity_t": 200}, "k": MAKER,
-                        "l": {**MAKER, "sector": "wind"}},
-                       [("a", "k", "oxide", 100), ("b", "l", "oxide", 50)])  # fmt: skip
+    graph = make_graph(
+        {
+            "a": {"stage": "mine", "country": "CN"},
+            "b": {"stage": "mine", "capacity_t": 200},
+            "k": MAKER,
+            "l": {**MAKER, "sector": "wind"},
+        },
+        [("a", "k", "oxide", 100), ("b", "l", "oxide", 50)],
+    )
     _, r = run(graph, edge_share=[0, 1])
     assert after(graph, r, "k") == pytest.approx(100)  # min(100 lost, 150 spare): shortfall 0
     assert after(graph, r, "l") == pytest.approx(50)  # untouched
@@ -75,18 +86,24 @@ def test_new_link_from_a_seller_of_the_same_material():
 
 def test_too_little_spare_gives_a_partial_recovery():
     # as above, but b can make only 80 t: 30 t spare for a 100 t loss
-    graph = make_graph({"a": {"stage": "mine", "country": "CN"},
-                        "b": {"stage": "mine", "capacity_t": 80}, "k": MAKER},
-                       [("a", "k", "oxide", 100), ("b", "k", "oxide", 50)])  # fmt: skip
+    graph = make_graph(
+        {
+            "a": {"stage": "mine", "country": "CN"},
+            "b": {"stage": "mine", "capacity_t": 80},
+            "k": MAKER,
+        },
+        [("a", "k", "oxide", 100), ("b", "k", "oxide", 50)],
+    )
     _, r = run(graph, edge_share=[0, 1])
     assert after(graph, r, "k") == pytest.approx(80)  # 50 + 30: shortfall 150 - 80 = 70 t
     assert r.edge_after_t.tolist() == pytest.approx([0, 80])
 
 
 def test_no_capacity_figure_means_no_spare():
-    graph = make_graph({"a": {"stage": "mine", "country": "CN"}, "b": {"stage": "mine"},
-                        "k": MAKER},
-                       [("a", "k", "oxide", 100), ("b", "k", "oxide", 50)])  # fmt: skip
+    graph = make_graph(
+        {"a": {"stage": "mine", "country": "CN"}, "b": {"stage": "mine"}, "k": MAKER},
+        [("a", "k", "oxide", 100), ("b", "k", "oxide", 50)],
+    )
     _, r = run(graph, edge_share=[0, 1])
     assert after(graph, r, "k") == pytest.approx(50)  # b has no capacity_t: cap = baseline 50
     assert r.flows.empty
@@ -94,11 +111,13 @@ def test_no_capacity_figure_means_no_spare():
 
 def test_a_scenario_can_assume_spare_capacity():
     # as above, but the scenario assumes b could make 100% more than its 50 t: 50 t spare
-    graph = make_graph({"a": {"stage": "mine", "country": "CN"}, "b": {"stage": "mine"},
-                        "k": MAKER},
-                       [("a", "k", "oxide", 100), ("b", "k", "oxide", 50)])  # fmt: skip
-    scenario = Scenario("spare", rules=(Rule("from=a"),),
-                        capacity=(SpareCapacity("node:id=b", 1.0),))  # fmt: skip
+    graph = make_graph(
+        {"a": {"stage": "mine", "country": "CN"}, "b": {"stage": "mine"}, "k": MAKER},
+        [("a", "k", "oxide", 100), ("b", "k", "oxide", 50)],
+    )
+    scenario = Scenario(
+        "spare", rules=(Rule("from=a"),), capacity=(SpareCapacity("node:id=b", 1.0),)
+    )
     disruption = resolve(graph, scenario)
     prop = propagate(graph.index, disruption.edge_share, disruption.node_share, np.zeros(3))
     r = reroute(graph, disruption, prop)
@@ -109,10 +128,15 @@ def test_a_scenario_can_assume_spare_capacity():
 def chain(mine_capacity):
     # mine m -60-> separator s -50-> maker k; k also buys 100 t from c (cut).
     # s could make 500 t but needs 60/50 = 1.2 t of ore per t of oxide.
-    return make_graph({"m": {"stage": "mine", "capacity_t": mine_capacity},
-                       "s": {"capacity_t": 500}, "c": {"country": "CN"}, "k": MAKER},
-                      [("m", "s", "ore", 60), ("s", "k", "oxide", 50),
-                       ("c", "k", "oxide", 100)])  # fmt: skip
+    return make_graph(
+        {
+            "m": {"stage": "mine", "capacity_t": mine_capacity},
+            "s": {"capacity_t": 500},
+            "c": {"country": "CN"},
+            "k": MAKER,
+        },
+        [("m", "s", "ore", 60), ("s", "k", "oxide", 50), ("c", "k", "oxide", 100)],
+    )
 
 
 def test_extra_output_that_needs_input_it_cannot_get_gives_nothing():
@@ -134,8 +158,10 @@ def test_extra_output_limited_by_the_supplier_upstream():
 
 def test_throttled_link_is_bounded_by_its_licensed_share():
     # c (capacity 1000) ships 100 t to k on a link throttled to 25%
-    graph = make_graph({"c": {"stage": "mine", "country": "CN", "capacity_t": 1000},
-                        "k": MAKER}, [("c", "k", "oxide", 100)])  # fmt: skip
+    graph = make_graph(
+        {"c": {"stage": "mine", "country": "CN", "capacity_t": 1000}, "k": MAKER},
+        [("c", "k", "oxide", 100)],
+    )
     _, r = run(graph, edge_share=[0.25])
     assert r.edge_after_t.tolist() == pytest.approx([25])  # 100 x 0.25, spare or not
     assert r.flows.empty
@@ -143,17 +169,23 @@ def test_throttled_link_is_bounded_by_its_licensed_share():
 
 def test_max_min_fairness_between_sectors():
     # e (ev) lost all 100 t from c; w (wind) lost 50 of 100 t; s has 60 t spare.
-    graph = make_graph({"c": {"stage": "mine", "country": "CN"},
-                        "s": {"stage": "mine", "capacity_t": 110}, "e": MAKER,
-                        "w": {**MAKER, "sector": "wind"}},
-                       [("c", "e", "oxide", 100), ("c", "w", "oxide", 50),
-                        ("s", "w", "oxide", 50)])  # fmt: skip
+    graph = make_graph(
+        {
+            "c": {"stage": "mine", "country": "CN"},
+            "s": {"stage": "mine", "capacity_t": 110},
+            "e": MAKER,
+            "w": {**MAKER, "sector": "wind"},
+        },
+        [("c", "e", "oxide", 100), ("c", "w", "oxide", 50), ("s", "w", "oxide", 50)],
+    )
     _, r = run(graph, edge_share=[0, 0, 1])
     # max min(a / 100, (50 + b) / 100) with a + b <= 60: a = 55, b = 5, both at 55%
     assert after(graph, r, "e") == pytest.approx(55)
     assert after(graph, r, "w") == pytest.approx(55)
     assert r.flows[["customer", "extra_t", "new_link"]].values.tolist() == [
-        ["e", pytest.approx(55), True], ["w", pytest.approx(5), False]]
+        ["e", pytest.approx(55), True],
+        ["w", pytest.approx(5), False],
+    ]
 
 
 def test_recycling_loop():
@@ -161,11 +193,23 @@ def test_recycling_loop():
     # g ships 90 t of magnets to k and 10 t of scrap to r (a loop s -> g -> r -> s).
     # k also bought 50 t of magnets from c (cut). m, s, g can make 200 t; r none spare.
     graph = make_graph(
-        {"m": {"stage": "mine", "capacity_t": 200}, "r": {"capacity_t": 10},
-         "s": {"capacity_t": 200}, "g": {"stage": "magnet", "capacity_t": 200},
-         "c": {"stage": "magnet", "country": "CN"}, "k": MAKER},
-        [("m", "s", "feed", 90), ("r", "s", "feed", 10), ("s", "g", "oxide", 100),
-         ("g", "k", "magnet", 90), ("g", "r", "scrap", 10), ("c", "k", "magnet", 50)])
+        {
+            "m": {"stage": "mine", "capacity_t": 200},
+            "r": {"capacity_t": 10},
+            "s": {"capacity_t": 200},
+            "g": {"stage": "magnet", "capacity_t": 200},
+            "c": {"stage": "magnet", "country": "CN"},
+            "k": MAKER,
+        },
+        [
+            ("m", "s", "feed", 90),
+            ("r", "s", "feed", 10),
+            ("s", "g", "oxide", 100),
+            ("g", "k", "magnet", 90),
+            ("g", "r", "scrap", 10),
+            ("c", "k", "magnet", 50),
+        ],
+    )
     _, r = run(graph, edge_share=[1, 1, 1, 1, 1, 0])
     # k needs 50 t more magnets; g's mix is 90% magnets, so g makes 140 / 0.9 = 1400/9 t,
     # which needs 1400/9 t of oxide and of feed; r is stuck at 10, so m ships 1400/9 - 10
@@ -184,12 +228,20 @@ def test_new_link_from_the_issuing_country_is_a_licence_edge():
     # au (30 t spare) may sell to jp.
     sep = {"stage": "separation"}
     graph = make_graph(
-        {"cn-a": {**sep, "country": "CN"}, "cn-b": {**sep, "country": "CN", "capacity_t": 150},
-         "au": {**sep, "capacity_t": 60}, "jp": {**MAKER, "country": "JP"},
-         "cn-k": {**MAKER, "country": "CN"}, "au-k": {**MAKER, "country": "AU"}},
-        [("cn-a", "jp", "dy_oxide", 40, {"elements": "Dy"}),
-         ("cn-b", "cn-k", "dy_oxide", 50, {"elements": "Dy"}),
-         ("au", "au-k", "dy_oxide", 30, {"elements": "Dy"})])
+        {
+            "cn-a": {**sep, "country": "CN"},
+            "cn-b": {**sep, "country": "CN", "capacity_t": 150},
+            "au": {**sep, "capacity_t": 60},
+            "jp": {**MAKER, "country": "JP"},
+            "cn-k": {**MAKER, "country": "CN"},
+            "au-k": {**MAKER, "country": "AU"},
+        },
+        [
+            ("cn-a", "jp", "dy_oxide", 40, {"elements": "Dy"}),
+            ("cn-b", "cn-k", "dy_oxide", 50, {"elements": "Dy"}),
+            ("au", "au-k", "dy_oxide", 30, {"elements": "Dy"}),
+        ],
+    )
     scenario = Scenario("no18", licences=(LicencePolicy("CN-2025-18", "cut"),))
     disruption = resolve(graph, scenario)
     assert disruption.edge_share.tolist() == [0, 1, 1]
@@ -206,22 +258,35 @@ def test_sellers_in_the_issuing_country_have_a_market_of_their_own():
     # cn-s (100%) and jp all of au-s's 30 t.
     sep, dy = {"stage": "separation"}, {"elements": "Dy"}
     graph = make_graph(
-        {"cn-a": {**sep, "country": "CN"}, "cn-b": {**sep, "country": "CN"},
-         "cn-s": {**sep, "country": "CN", "capacity_t": 150},
-         "au-s": {**sep, "capacity_t": 60}, "jp": {**MAKER, "country": "JP"},
-         "cn-k2": {**MAKER, "country": "CN", "sector": "wind"},
-         "cn-k": {**MAKER, "country": "CN", "sector": "industrial"},
-         "au-k": {**MAKER, "country": "AU", "sector": "industrial"}},
-        [("cn-a", "jp", "dy_oxide", 100, dy), ("cn-b", "cn-k2", "dy_oxide", 40, dy),
-         ("cn-s", "cn-k", "dy_oxide", 100, dy), ("au-s", "au-k", "dy_oxide", 30, dy)])
-    scenario = Scenario("two-markets", licences=(LicencePolicy("CN-2025-18", "cut"),),
-                        rules=(Rule("node:id=cn-b"),))  # fmt: skip
+        {
+            "cn-a": {**sep, "country": "CN"},
+            "cn-b": {**sep, "country": "CN"},
+            "cn-s": {**sep, "country": "CN", "capacity_t": 150},
+            "au-s": {**sep, "capacity_t": 60},
+            "jp": {**MAKER, "country": "JP"},
+            "cn-k2": {**MAKER, "country": "CN", "sector": "wind"},
+            "cn-k": {**MAKER, "country": "CN", "sector": "industrial"},
+            "au-k": {**MAKER, "country": "AU", "sector": "industrial"},
+        },
+        [
+            ("cn-a", "jp", "dy_oxide", 100, dy),
+            ("cn-b", "cn-k2", "dy_oxide", 40, dy),
+            ("cn-s", "cn-k", "dy_oxide", 100, dy),
+            ("au-s", "au-k", "dy_oxide", 30, dy),
+        ],
+    )
+    scenario = Scenario(
+        "two-markets", licences=(LicencePolicy("CN-2025-18", "cut"),), rules=(Rule("node:id=cn-b"),)
+    )
     disruption = resolve(graph, scenario)
-    prop = propagate(graph.index, disruption.edge_share, disruption.node_share,
-                     np.zeros(graph.n_nodes))  # fmt: skip
+    prop = propagate(
+        graph.index, disruption.edge_share, disruption.node_share, np.zeros(graph.n_nodes)
+    )
     r = reroute(graph, disruption, prop)
     assert r.flows[["supplier", "customer", "after_t", "new_link"]].values.tolist() == [
-        ["au-s", "jp", pytest.approx(30), True], ["cn-s", "cn-k2", pytest.approx(40), True]]
+        ["au-s", "jp", pytest.approx(30), True],
+        ["cn-s", "cn-k2", pytest.approx(40), True],
+    ]
     assert after(graph, r, "jp") == pytest.approx(30)
     assert after(graph, r, "cn-k2") == pytest.approx(40)
 
@@ -230,29 +295,39 @@ def test_new_link_under_the_extraterritorial_rule():
     # No. 61: jp (82% Chinese content) -> de is caught. kr sells only at home and has 1%
     # Chinese content, so a new kr -> de link is caught too; us (no Chinese content) is not.
     graph = make_graph(
-        {"cn": {"stage": "separation", "country": "CN"},
-         "au": {"stage": "separation", "country": "AU", "capacity_t": 200},
-         "jp": {"stage": "magnet", "country": "JP"},
-         "kr": {"stage": "magnet", "country": "KR", "capacity_t": 500},
-         "us": {"stage": "magnet", "country": "US", "capacity_t": 25},
-         "de": MAKER, "kr-k": {**MAKER, "country": "KR"}, "us-k": {**MAKER, "country": "US"}},
-        [("cn", "jp", "oxide", 82, {"elements": "Dy"}),
-         ("au", "jp", "oxide", 18, {"elements": "Dy"}),
-         ("cn", "kr", "oxide", 1, {"elements": "Dy"}),
-         ("au", "kr", "oxide", 99, {"elements": "Dy"}),
-         ("au", "us", "oxide", 20, {"elements": "Dy"}),
-         ("jp", "de", "magnet", 100, {"elements": "Dy"}),
-         ("kr", "kr-k", "magnet", 100, {"elements": "Dy"}),
-         ("us", "us-k", "magnet", 20, {"elements": "Dy"})])
+        {
+            "cn": {"stage": "separation", "country": "CN"},
+            "au": {"stage": "separation", "country": "AU", "capacity_t": 200},
+            "jp": {"stage": "magnet", "country": "JP"},
+            "kr": {"stage": "magnet", "country": "KR", "capacity_t": 500},
+            "us": {"stage": "magnet", "country": "US", "capacity_t": 25},
+            "de": MAKER,
+            "kr-k": {**MAKER, "country": "KR"},
+            "us-k": {**MAKER, "country": "US"},
+        },
+        [
+            ("cn", "jp", "oxide", 82, {"elements": "Dy"}),
+            ("au", "jp", "oxide", 18, {"elements": "Dy"}),
+            ("cn", "kr", "oxide", 1, {"elements": "Dy"}),
+            ("au", "kr", "oxide", 99, {"elements": "Dy"}),
+            ("au", "us", "oxide", 20, {"elements": "Dy"}),
+            ("jp", "de", "magnet", 100, {"elements": "Dy"}),
+            ("kr", "kr-k", "magnet", 100, {"elements": "Dy"}),
+            ("us", "us-k", "magnet", 20, {"elements": "Dy"}),
+        ],
+    )
     scenario = Scenario("no61", licences=(LicencePolicy("CN-2025-61", "cut"),))
     disruption = resolve(graph, scenario)
     assert disruption.edge_share.tolist() == [1, 1, 1, 1, 1, 0, 1, 1]  # jp -> de only
-    prop = propagate(graph.index, disruption.edge_share, disruption.node_share,
-                     np.zeros(graph.n_nodes))  # fmt: skip
+    prop = propagate(
+        graph.index, disruption.edge_share, disruption.node_share, np.zeros(graph.n_nodes)
+    )
     r = reroute(graph, disruption, prop)
     # us can make 25 t instead of 20 with 5 t more oxide from au (63 t spare): de gets 5 t
     assert r.flows[["supplier", "customer", "new_link"]].values.tolist() == [
-        ["au", "us", False], ["us", "de", True]]
+        ["au", "us", False],
+        ["us", "de", True],
+    ]
     assert r.flows["extra_t"].tolist() == pytest.approx([5, 5])
     assert after(graph, r, "de") == pytest.approx(5)
 
@@ -271,27 +346,40 @@ def test_nothing_short_means_nothing_to_solve():
 def test_solver_failure_raises_a_supplygraph_error(monkeypatch):
     import highspy
 
-    monkeypatch.setattr(highspy.Highs, "getModelStatus",
-                        lambda self: highspy.HighsModelStatus.kInfeasible)  # fmt: skip
-    graph = make_graph({"a": {"stage": "mine"}, "b": {"stage": "mine", "capacity_t": 20},
-                        "k": MAKER}, [("a", "k", "oxide", 10), ("b", "k", "oxide", 10)])
-    with pytest.raises(SupplyGraphError, match=r"rerouting LP \(max delivered\) failed: "
-                                               r"Infeasible"):
+    monkeypatch.setattr(
+        highspy.Highs, "getModelStatus", lambda self: highspy.HighsModelStatus.kInfeasible
+    )
+    graph = make_graph(
+        {"a": {"stage": "mine"}, "b": {"stage": "mine", "capacity_t": 20}, "k": MAKER},
+        [("a", "k", "oxide", 10), ("b", "k", "oxide", 10)],
+    )
+    with pytest.raises(
+        SupplyGraphError,
+        match=r"rerouting LP \(max delivered\) failed: "
+        r"Infeasible",
+    ):
         run(graph, edge_share=[0, 1])
 
 
 def test_every_seller_with_spare_serves_every_buyer_who_lost_supply():
     # k lost 100 t; sellers b1..b3 (10, 30, 20 t spare) sell to l only so far
-    nodes = {"a": {"stage": "mine", "country": "CN"}, "k": MAKER,
-             **{f"b{i}": {"stage": "mine", "capacity_t": 10 + s} for i, s in
-                ((1, 10), (2, 30), (3, 20))},
-             "l": {**MAKER, "sector": "wind"}}  # fmt: skip
+    nodes = {
+        "a": {"stage": "mine", "country": "CN"},
+        "k": MAKER,
+        **{
+            f"b{i}": {"stage": "mine", "capacity_t": 10 + s} for i, s in ((1, 10), (2, 30), (3, 20))
+        },
+        "l": {**MAKER, "sector": "wind"},
+    }
     edges = [("a", "k", "oxide", 100)] + [(f"b{i}", "l", "oxide", 10) for i in (1, 2, 3)]
     graph = make_graph(nodes, edges)
     _, r = run(graph, edge_share=[0, 1, 1, 1])
     assert after(graph, r, "k") == pytest.approx(60)  # 10 + 30 + 20 of the 100 t lost
     assert r.flows[["supplier", "customer", "new_link"]].values.tolist() == [
-        ["b1", "k", True], ["b2", "k", True], ["b3", "k", True]]  # sorted by supplier
+        ["b1", "k", True],
+        ["b2", "k", True],
+        ["b3", "k", True],
+    ]  # sorted by supplier
     assert r.flows["after_t"].tolist() == pytest.approx([10, 30, 20])
 
 
@@ -301,16 +389,27 @@ def test_new_links_pair_buyers_with_sellers_at_home_first():
     # Home first: us-s -> k-us 30, jp-s -> k-jp 40; then jp-s's last 10 t -> k-us.
     mine = {"stage": "mine"}
     graph = make_graph(
-        {"cn": {**mine, "country": "CN"}, "us-s": {**mine, "country": "US", "capacity_t": 40},
-         "jp-s": {**mine, "country": "JP", "capacity_t": 60},
-         "k-jp": {**MAKER, "country": "JP"}, "k-us": {**MAKER, "country": "US", "sector": "chips"},
-         "k2": {**MAKER, "sector": "wind"}},
-        [("cn", "k-jp", "oxide", 100), ("cn", "k-us", "oxide", 100),
-         ("us-s", "k2", "oxide", 10), ("jp-s", "k2", "oxide", 10)])  # fmt: skip
+        {
+            "cn": {**mine, "country": "CN"},
+            "us-s": {**mine, "country": "US", "capacity_t": 40},
+            "jp-s": {**mine, "country": "JP", "capacity_t": 60},
+            "k-jp": {**MAKER, "country": "JP"},
+            "k-us": {**MAKER, "country": "US", "sector": "chips"},
+            "k2": {**MAKER, "sector": "wind"},
+        },
+        [
+            ("cn", "k-jp", "oxide", 100),
+            ("cn", "k-us", "oxide", 100),
+            ("us-s", "k2", "oxide", 10),
+            ("jp-s", "k2", "oxide", 10),
+        ],
+    )
     _, r = run(graph, edge_share=[0, 0, 1, 1])
     assert r.flows[["supplier", "customer", "after_t"]].values.tolist() == [
-        ["jp-s", "k-jp", pytest.approx(40)], ["jp-s", "k-us", pytest.approx(10)],
-        ["us-s", "k-us", pytest.approx(30)]]
+        ["jp-s", "k-jp", pytest.approx(40)],
+        ["jp-s", "k-us", pytest.approx(10)],
+        ["us-s", "k-us", pytest.approx(30)],
+    ]
     assert r.flows["new_link"].all()
 
 
@@ -326,8 +425,12 @@ def random_flow_graph(rng, layers=(2, 3, 3, 3), paths=8):
         for name in layer:
             spare = rng.integers(0, 40)
             capacity = float("nan") if rng.random() < 0.3 else None
-            nodes[name] = {"stage": stage, "sector": "ev" if stage == "manufacturer" else "",
-                           "capacity_t": capacity, "_spare": spare}  # fmt: skip
+            nodes[name] = {
+                "stage": stage,
+                "sector": "ev" if stage == "manufacturer" else "",
+                "capacity_t": capacity,
+                "_spare": spare,
+            }
     flows: dict[tuple[str, str], int] = {}
     for _ in range(paths):
         hops = [layer[rng.integers(len(layer))] for layer in names]
@@ -427,11 +530,14 @@ def random_graph(rng):
         layer = [f"{stage[:3]}{i}" for i in range(int(rng.integers(2, 4)))]
         layer_nodes.append(layer)
         for name in layer:
-            nodes[name] = {"stage": stage, "country": str(rng.choice(["CN", "AU", "JP"])),
-                           "sector": str(rng.choice(["ev", "wind", "chips"]))
-                           if stage == "manufacturer" else "",
-                           "capacity_t": float(rng.integers(50, 400))
-                           if rng.random() < 0.7 else float("nan")}  # fmt: skip
+            nodes[name] = {
+                "stage": stage,
+                "country": str(rng.choice(["CN", "AU", "JP"])),
+                "sector": str(rng.choice(["ev", "wind", "chips"]))
+                if stage == "manufacturer"
+                else "",
+                "capacity_t": float(rng.integers(50, 400)) if rng.random() < 0.7 else float("nan"),
+            }
     materials = {stage: [f"{stage[:3]}-a", f"{stage[:3]}-b"] for stage in stages}
     for depth in range(1, len(stages)):
         for name in layer_nodes[depth]:
@@ -460,10 +566,12 @@ def check_feasible(graph, r, edge_share, node_share):
     licensed = edge_share < 1
     bound = edge_share[licensed] * graph.index.flow[licensed]
     assert (r.edge_after_t[licensed] <= bound + TOL).all()
-    links = pd.concat([
-        edges[["supplier", "customer", "material", "flow_t"]].assign(after=r.edge_after_t),
-        r.flows[r.flows["new_link"]].rename(columns={"after_t": "after"}).assign(flow_t=0.0),
-    ])  # fmt: skip
+    links = pd.concat(
+        [
+            edges[["supplier", "customer", "material", "flow_t"]].assign(after=r.edge_after_t),
+            r.flows[r.flows["new_link"]].rename(columns={"after_t": "after"}).assign(flow_t=0.0),
+        ]
+    )
     for (customer, _), group in links.groupby(["customer", "material"]):
         v = position[customer]
         assert group["after"].sum() >= group["flow_t"].sum() / base[v] * y[v] - TOL
