@@ -13,12 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from supplygraph import _highs
+from supplygraph import lp
+from supplygraph.disruption import resolve
 from supplygraph.graph import SupplyGraph, build_graph
 from supplygraph.io import Dataset, load_regimes
 from supplygraph.propagate import propagate
 from supplygraph.reroute import _Model, reroute
-from supplygraph.scenario import LicencePolicy, Scenario, resolve
+from supplygraph.scenario import LicencePolicy, Scenario
 
 STAGES = ("mine", "separation", "metal", "magnet", "component", "manufacturer")
 # materials each stage ships, with the elements they carry
@@ -176,16 +177,16 @@ def _balanced_flows(
 
 def _time_stages(times: dict[str, list[float]]) -> None:
     """Record how long each LP stage takes, by wrapping the solver call."""
-    solve = _highs.Lp.solve
+    solve = lp.Lp.solve
 
-    def timed(self: _highs.Lp, cost: np.ndarray, stage: str, method: str) -> np.ndarray:
+    def timed(self: lp.Lp, cost: np.ndarray, stage: str, method: str) -> np.ndarray:
         started = time.perf_counter()
         try:
             return solve(self, cost, stage, method)
         finally:
             times.setdefault(f"{stage} ({method})", []).append(time.perf_counter() - started)
 
-    _highs.Lp.solve = timed
+    lp.Lp.solve = timed
 
 
 def main() -> None:

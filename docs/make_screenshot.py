@@ -47,7 +47,7 @@ def main() -> None:
     graph = sg.load()
     result = sg.simulate(graph, sg.load_scenario(args.scenario))
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-        page_path = write_html(Path(folder) / "graph.html", graph, result)
+        page_path = write_html(Path(folder) / "graph.html", result)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport=VIEWPORT)
         context.route(

@@ -93,7 +93,6 @@ def load_graph(data_dir: Path | None) -> Any:
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @data_option
 @click.pass_context
 def validate(ctx: click.Context, data_dir: Path | None) -> None:
@@ -141,7 +140,6 @@ def _print_shares(heading: str, shares: Any, concentration: Any) -> None:
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @click.argument("name", required=False)
 @data_option
 @click.pass_context
@@ -170,9 +168,9 @@ def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> No
                 dests = f" to {', '.join(policy.destinations)}" if policy.destinations else ""
                 click.echo(f"licences: {policy.regime} {_action(policy)}{dests}")
             for rule in scenario.rules:
-                click.echo(f"rule: {rule.select} {_action(rule)}")
+                click.echo(f"rule: {rule.select.text} {_action(rule)}")
             for entry in scenario.capacity:
-                click.echo(f"spare capacity: {entry.select} +{entry.spare:.0%} of baseline")
+                click.echo(f"spare capacity: {entry.select.text} +{entry.spare:.0%} of baseline")
             click.echo(f"extraterritorial rule: {'on' if scenario.extraterritorial else 'off'}")
             for source in scenario.sources:
                 click.echo(f"source: {source}")
@@ -274,7 +272,6 @@ def scenario_options(function: Any) -> Any:
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @scenario_options
 @data_option
 @click.option(
@@ -328,14 +325,16 @@ def simulate(
             step("loading data")
             graph = load_graph(data_dir)
             step("propagating the disruption" + (" and rerouting" if reroute else ""))
+            from .exposure import simulate as run
+            from .html import render_html
             from .report import write_reports
-            from .simulation import simulate as run
 
             result = run(graph, scenario, reroute=reroute)
             step("writing reports")
             out = out_dir or Path("output") / scenario.name
             options = {"reroute": reroute, "html": html, "raw": raw}
-            paths = write_reports(result, out, html=html, raw=raw, options=options)
+            page = render_html(result) if html else None
+            paths = write_reports(result, out, raw=raw, options=options, page=page)
             step("done")
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
@@ -370,11 +369,11 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
         f"as of {scenario.as_of or 'any date (regimes as announced)'}; "
         f"data {result.graph.checksum[:19]}"
     )
-    for entry in result.disruption.regime_log:
-        state = "applied" if entry["applied"] else "not applied"
+    for entry in result.disruption.regimes:
+        state = "applied" if entry.applied else "not applied"
         click.echo(
-            f"  regime {entry['regime']}: {state} ({entry['reason']}); "
-            f"{entry['licence_edges']} licence edges"
+            f"  regime {entry.regime.id}: {state} ({entry.reason}); "
+            f"{entry.licence_edges} licence edges"
         )
     status = result.edges["status"].value_counts()
     click.echo(
@@ -411,7 +410,6 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @click.argument("scenario_a", metavar="A")
 @click.argument("scenario_b", metavar="B")
 @data_option
@@ -445,7 +443,7 @@ def compare(
     """
     with errors_handled(ctx):
         from .compare import compare_results, write_comparison
-        from .simulation import simulate as run
+        from .exposure import simulate as run
 
         graph = load_graph(data_dir)
         a = run(graph, build_scenario(scenario_a, data_dir), reroute=reroute)
@@ -464,7 +462,6 @@ def compare(
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @click.option(
     "--format",
     "fmt",
@@ -508,7 +505,7 @@ def export(
         graph = load_graph(data_dir)
         result = None
         if scenario_name:
-            from .simulation import simulate as run
+            from .exposure import simulate as run
 
             result = run(graph, build_scenario(scenario_name, data_dir), reroute=False)
         suffix = {"graphml": "graphml", "gexf": "gexf", "json": "json"}[fmt]
@@ -519,7 +516,6 @@ def export(
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @data_option
 @click.option(
     "--out",
@@ -540,12 +536,13 @@ def graph(
         supplygraph graph --open
     """
     with errors_handled(ctx):
+        from .exposure import baseline
         from .html import write_html
 
         supply = load_graph(data_dir)
         out = out_file or Path("output") / "graph.html"
         out.parent.mkdir(parents=True, exist_ok=True)
-        write_html(out, supply)
+        write_html(out, baseline(supply))
         click.echo(f"Wrote {out}")
         if open_page:
             click.launch(str(out.resolve()))

@@ -11,7 +11,7 @@ from .io import write_atomic
 from .report import to_csv_text
 
 if TYPE_CHECKING:
-    from .simulation import Result
+    from .exposure import Result
 
 FIGURES = ["baseline_t", "shortfall_t", "shortfall_pct", "days_to_impact"]
 

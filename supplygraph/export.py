@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from .io import write_atomic
 
 if TYPE_CHECKING:
+    from .exposure import Result
     from .graph import SupplyGraph
-    from .simulation import Result
 
 RESULT_NODE_COLUMNS = (
     "baseline_t",
@@ -28,37 +27,30 @@ RESULT_NODE_COLUMNS = (
 RESULT_EDGE_COLUMNS = ("after_t", "licensed_share", "status", "regimes", "after_reroute_t")
 
 
-def _clean(attrs: dict[str, Any]) -> dict[str, Any]:
-    """Drop empty and NaN values (GraphML and GEXF need one type per attribute)."""
-    out = {}
-    for key, value in attrs.items():
-        if hasattr(value, "item"):
-            value = value.item()
-        if value == "" or value is None or (isinstance(value, float) and math.isnan(value)):
-            continue
-        out[key] = value
-    return out
-
-
 def export_network(graph: SupplyGraph, result: Result | None = None) -> nx.MultiDiGraph:
-    """Return a new MultiDiGraph with the data's attributes and, optionally, the results."""
-    nodes = graph.nodes.drop(columns="line")
-    if result is not None:
-        nodes = nodes.merge(
-            result.nodes[["id", *[c for c in RESULT_NODE_COLUMNS if c in result.nodes]]], on="id"
-        )
-    edges = graph.edges.drop(columns=["line", "src", "dst"])
-    if result is not None:
-        extra = result.edges[[c for c in RESULT_EDGE_COLUMNS if c in result.edges]]
-        # the data's own "status" (reported/estimate/...) keeps its name
-        edges = edges.join(extra.rename(columns={"status": "flow_status"}))
-    network = nx.MultiDiGraph(name=f"supplygraph {result.scenario.name if result else 'baseline'}")
-    for row in nodes.to_dict("records"):
-        network.add_node(row.pop("id"), **_clean(row))
-    for row in edges.to_dict("records"):
-        supplier, customer = row.pop("supplier"), row.pop("customer")
-        network.add_edge(supplier, customer, key=row["material"], **_clean(row))
-    return network
+    """Return a new MultiDiGraph with the data's attributes and, optionally, the results.
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    result
+        A scenario result on ``graph``, whose figures become node and edge attributes
+        (the edges' ``status`` as ``flow_status``: the data's own ``status`` keeps its name).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+    """
+    if result is None:
+        return graph.to_networkx(name="supplygraph baseline")
+    nodes = result.nodes[[c for c in RESULT_NODE_COLUMNS if c in result.nodes]]
+    edges = result.edges[[c for c in RESULT_EDGE_COLUMNS if c in result.edges]]
+    return graph.to_networkx(
+        name=f"supplygraph {result.scenario.name}",
+        node_attrs=nodes,
+        edge_attrs=edges.rename(columns={"status": "flow_status"}),
+    )
 
 
 def export_graph(

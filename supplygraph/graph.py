@@ -11,7 +11,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from . import schema
 from ._errors import Issue
@@ -80,30 +80,55 @@ class SupplyGraph:
         wanted = frozenset(elements)
         return np.fromiter((bool(wanted & e) for e in self.edge_elements), bool, self.n_edges)
 
-    @cached_property
-    def origin_shares(self) -> dict[str, np.ndarray]:
-        """Cache of :func:`supplygraph.origin.origin_share` per country (read-only arrays)."""
-        return {}
+    def to_networkx(
+        self,
+        *,
+        name: str = "",
+        node_attrs: pd.DataFrame | None = None,
+        edge_attrs: pd.DataFrame | None = None,
+    ) -> nx.MultiDiGraph:
+        """Return a new networkx MultiDiGraph (edge key: material) with the data's attributes.
 
-    def to_networkx(self) -> nx.MultiDiGraph:
-        """Return a new networkx MultiDiGraph (edge key: material) with all attributes."""
-        graph = nx.MultiDiGraph()
-        node_cols = [c for c in self.nodes.columns if c != "line"]
-        for row in self.nodes[node_cols].to_dict("records"):
-            graph.add_node(row["id"], **{k: _plain(v) for k, v in row.items() if k != "id"})
-        edge_cols = [c for c in self.edges.columns if c not in ("line", "src", "dst")]
-        for row in self.edges[edge_cols].to_dict("records"):
-            attrs = {k: _plain(v) for k, v in row.items() if k not in ("supplier", "customer")}
-            graph.add_edge(row["supplier"], row["customer"], key=row["material"], **attrs)
+        Empty and NaN values are left out, so each attribute keeps one type (GraphML and
+        GEXF need that).
+
+        Parameters
+        ----------
+        name
+            The graph's ``name`` attribute.
+        node_attrs, edge_attrs
+            Further attributes, one row per node (edge) in graph order, added after the
+            data's own.
+
+        Returns
+        -------
+        networkx.MultiDiGraph
+        """
+        nodes = self.nodes.drop(columns="line")
+        edges = self.edges.drop(columns=["line", "src", "dst"])
+        if node_attrs is not None:
+            nodes = pd.concat([nodes, node_attrs.set_axis(nodes.index)], axis=1)
+        if edge_attrs is not None:
+            edges = pd.concat([edges, edge_attrs.set_axis(edges.index)], axis=1)
+        graph = nx.MultiDiGraph(name=name) if name else nx.MultiDiGraph()
+        for row in nodes.to_dict("records"):
+            graph.add_node(row.pop("id"), **_attributes(row))
+        for row in edges.to_dict("records"):
+            supplier, customer = row.pop("supplier"), row.pop("customer")
+            graph.add_edge(supplier, customer, key=row["material"], **_attributes(row))
         return graph
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, float) and np.isnan(value):
-        return ""
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+def _attributes(row: dict[str, object]) -> dict[str, object]:
+    """Plain Python values, without the empty and NaN ones."""
+    plain = {}
+    for key, value in row.items():
+        if isinstance(value, np.generic):
+            value = value.item()
+        if value == "" or value is None or (isinstance(value, float) and np.isnan(value)):
+            continue
+        plain[key] = value
+    return plain
 
 
 @dataclass(frozen=True, eq=False)
@@ -220,6 +245,48 @@ def topological_levels(
     return comp_level[comp], cyclic_nodes
 
 
+def reachable(
+    n_nodes: int, src: np.ndarray, dst: np.ndarray, seeds: np.ndarray, *, upstream: bool = False
+) -> np.ndarray:
+    """Return the mask of nodes reachable from any seed along the edges (or against them).
+
+    Parameters
+    ----------
+    n_nodes
+        Number of nodes.
+    src, dst
+        Edge ends, as node positions.
+    seeds
+        Node positions (or a mask) to start from; they count as reached.
+    upstream
+        Walk against the edges: the nodes from which a seed can be reached.
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per node.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> src, dst = np.array([0, 1, 3]), np.array([1, 2, 2])
+    >>> reachable(4, src, dst, np.array([0])).tolist()
+    [True, True, True, False]
+    >>> reachable(4, src, dst, np.array([2]), upstream=True).tolist()
+    [True, True, True, True]
+    """
+    seeds = np.flatnonzero(seeds) if seeds.dtype == bool else seeds
+    if upstream:
+        src, dst = dst, src
+    # one breadth-first search from a virtual node linked to every seed
+    rows = np.concatenate([src, np.full(len(seeds), n_nodes)])
+    cols = np.concatenate([dst, seeds])
+    links = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_nodes + 1, n_nodes + 1))
+    reached = np.zeros(n_nodes + 1, dtype=bool)
+    reached[breadth_first_order(links, n_nodes, directed=True, return_predecessors=False)] = True
+    return reached[:n_nodes]
+
+
 def build_graph(dataset: Dataset) -> SupplyGraph:
     """Build a SupplyGraph from a validated Dataset and add the graph-level warnings."""
     nodes = dataset.nodes.reset_index(drop=True)
@@ -259,16 +326,8 @@ def _graph_warnings(graph: SupplyGraph, dataset: Dataset) -> list[Issue]:
                     "warning",
                 )
             )
-    makers = np.flatnonzero(graph.nodes["stage"].to_numpy() == "manufacturer")
-    reaches = np.zeros(graph.n_nodes, dtype=bool)
-    reaches[makers] = True
-    src, dst = graph.index.src, graph.index.dst
-    while True:  # backward reachability, one vectorised sweep per hop
-        grown = reaches.copy()
-        grown[src[reaches[dst]]] = True
-        if (grown == reaches).all():
-            break
-        reaches = grown
+    makers = graph.nodes["stage"].to_numpy() == "manufacturer"
+    reaches = reachable(graph.n_nodes, graph.index.src, graph.index.dst, makers, upstream=True)
     for i in np.flatnonzero(~reaches):
         row = graph.nodes.iloc[i]
         warnings.append(

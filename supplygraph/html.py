@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,11 +13,9 @@ import pandas as pd
 from . import schema
 from ._html_assets import page_js, template, vis_js
 from ._html_text import days, edge_tip, node_tip, number, percent, short, tonnes
+from .exposure import Result, share_pct
+from .graph import reachable
 from .io import write_atomic
-
-if TYPE_CHECKING:
-    from .graph import SupplyGraph
-    from .simulation import Result
 
 MAX_NODES = 2000
 STAGE_GAP_PX = 320  # from the last sub-column of a stage to the next stage, at least
@@ -60,21 +58,17 @@ EDGE_STYLES = {  # status: (colour, dash pattern or False, legend label)
 LICENCE_EDGE_MIN_WIDTH = 2.5  # cut and throttled edges stay visible however small their flow
 
 
-def render_html(
-    graph: SupplyGraph,
-    result: Result | None = None,
-    *,
-    title: str | None = None,
-    max_nodes: int = MAX_NODES,
-) -> str:
-    """Return the interactive page of a graph, coloured by a scenario's exposure when given.
+def render_html(result: Result, *, title: str | None = None, max_nodes: int = MAX_NODES) -> str:
+    """Return the interactive page of a scenario result.
+
+    Nodes are coloured by their shortfall; a scenario that restricts nothing (no licence
+    policy, no rule) draws the baseline graph, nodes coloured by country.
 
     Parameters
     ----------
-    graph
-        The supply graph to draw.
     result
-        A scenario result on ``graph``; None draws the baseline graph coloured by country.
+        A scenario result (:func:`supplygraph.exposure.simulate`, or
+        :func:`supplygraph.exposure.baseline` for the graph alone).
     title
         Page heading; by default the scenario title, or "Baseline supply graph".
     max_nodes
@@ -88,12 +82,14 @@ def render_html(
     Examples
     --------
     >>> import supplygraph as sg
-    >>> page = render_html(sg.load())
+    >>> from supplygraph.exposure import baseline
+    >>> page = render_html(baseline(sg.load()))
     >>> page.startswith("<!DOCTYPE html>") and "vis-network" in page
     True
     """
-    exposure = result is not None
-    nodes, edges = _node_table(graph, result), _edge_table(graph, result)
+    scenario = result.scenario
+    exposure = bool(scenario.licences or scenario.rules)
+    nodes, edges = _node_table(result, exposure), _edge_table(result)
     summary = _summary(nodes, edges, exposure)
     notice = ""
     if len(nodes) > max_nodes:
@@ -103,14 +99,14 @@ def render_html(
             "and exposures summed."
         )
         nodes, edges = _aggregate(nodes, edges)
-    heading = title if title is not None else _default_title(result)
+    heading = title if title is not None else _default_title(result, exposure)
     x, y = _layout(nodes)
     vis_nodes, vis_edges = _vis_elements(nodes, edges, x, y, exposure)
     data = {
         "title": heading,
         "notice": notice,
         "summary": summary,
-        "scenario": _scenario_panel(result),
+        "scenario": _scenario_panel(result) if exposure else None,
         "legend": _legend(nodes, edges, exposure),
         "filters": {
             "sector": sorted({s for cell in nodes["sector"] for s in schema.split_list(cell)}),
@@ -127,23 +123,35 @@ def render_html(
 
 def write_html(
     path: str | os.PathLike[str],
-    graph: SupplyGraph,
-    result: Result | None = None,
+    result: Result,
     *,
     title: str | None = None,
     max_nodes: int = MAX_NODES,
 ) -> Path:
-    """Write the page of :func:`render_html` to ``path`` (UTF-8, atomically) and return the path."""
+    """Write the page of :func:`render_html` to ``path`` (UTF-8, atomically).
+
+    Parameters
+    ----------
+    path
+        The file to write.
+    result, title, max_nodes
+        As for :func:`render_html`.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     path = Path(path)
-    write_atomic(path, render_html(graph, result, title=title, max_nodes=max_nodes))
+    write_atomic(path, render_html(result, title=title, max_nodes=max_nodes))
     return path
 
 
 # ---------------------------------------------------------------- tables
 
 
-def _node_table(graph: SupplyGraph, result: Result | None) -> pd.DataFrame:
-    """One row per node, in graph order, with the same columns with or without a scenario."""
+def _node_table(result: Result, exposure: bool) -> pd.DataFrame:
+    """One row per node, in graph order; the rerouted figures only for an exposure page."""
     columns = [
         "id",
         "name",
@@ -159,30 +167,17 @@ def _node_table(graph: SupplyGraph, result: Result | None) -> pd.DataFrame:
         "china_content_pct",
         "source",
     ]
-    if result is not None:
-        table = result.nodes.copy()
-        if "after_reroute_t" in table:
-            columns.append("after_reroute_t")
-    else:
-        from .origin import origin_share
-
-        table = graph.nodes.copy()
-        table["baseline_t"] = table["after_t"] = graph.baseline_t
-        table["shortfall_pct"], table["days_to_impact"] = 0.0, np.nan
-        table["china_content_pct"] = origin_share(graph, "CN") * 100
-    table = table[columns].reset_index(drop=True)
+    if exposure and "after_reroute_t" in result.nodes:
+        columns.append("after_reroute_t")
+    table = result.nodes[columns].reset_index(drop=True)
     table["members"] = 1
     return table
 
 
-def _edge_table(graph: SupplyGraph, result: Result | None) -> pd.DataFrame:
+def _edge_table(result: Result) -> pd.DataFrame:
     """One row per edge with node positions ``src``/``dst``, status and regimes."""
-    if result is not None:
-        table = result.edges.copy()
-    else:
-        table = graph.edges[["supplier", "customer", "material", "elements"]].copy()
-        table["baseline_t"] = table["after_t"] = graph.edges["flow_t"]
-        table["status"], table["regimes"] = "ok", ""
+    table = result.edges.copy()
+    graph = result.graph
     table["src"] = graph.edges["src"].to_numpy()
     table["dst"] = graph.edges["dst"].to_numpy()
     table["baseline_t"] = table["baseline_t"].fillna(0.0)
@@ -200,8 +195,8 @@ def _aggregate(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.DataFrame, 
     table["stage"], table["country"] = grouped["stage"].first(), grouped["country"].first()
     table["days_to_impact"] = grouped["days_to_impact"].min()
     table["sector"] = grouped["sector"].agg(lambda s: ";".join(sorted({x for x in s if x})))
-    table["shortfall_pct"] = _share(table["baseline_t"] - table["after_t"], table["baseline_t"])
-    table["china_content_pct"] = _share(table["content_t"], table["baseline_t"])
+    table["shortfall_pct"] = share_pct(table["baseline_t"] - table["after_t"], table["baseline_t"])
+    table["china_content_pct"] = share_pct(table["content_t"], table["baseline_t"])
     table = table.drop(columns="content_t").reset_index()
     table["name"] = table["stage"] + " in " + table["country"]
     table["company"] = table["members"].map(lambda n: f"{n:,} nodes")
@@ -229,25 +224,16 @@ def _union(cells: pd.Series) -> str:
     return ";".join(sorted({item for cell in cells for item in schema.split_list(cell)}))
 
 
-def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
-    """100 * part / whole, and 0 where whole is 0."""
-    return 100 * part / whole.where(whole > 0, np.inf)
-
-
 def _served_sectors(nodes: pd.DataFrame, edges: pd.DataFrame) -> list[list[str]]:
     """Return, per node, the sectors it is in or supplies (directly or through others)."""
     sectors = sorted({s for cell in nodes["sector"] for s in schema.split_list(cell)})
-    serves = np.array(
-        [[s in schema.split_list(cell) for s in sectors] for cell in nodes["sector"]], dtype=bool
-    ).reshape(len(nodes), len(sectors))
     src, dst = edges["src"].to_numpy(np.int64), edges["dst"].to_numpy(np.int64)
-    while True:  # one vectorised upstream sweep per hop, until nothing changes
-        grown = serves.copy()
-        np.logical_or.at(grown, src, serves[dst])
-        if (grown == serves).all():
-            break
-        serves = grown
-    return [[sectors[j] for j in np.flatnonzero(row)] for row in serves]
+    cells = [set(schema.split_list(cell)) for cell in nodes["sector"]]
+    serves = [
+        reachable(len(nodes), src, dst, np.array([sector in c for c in cells]), upstream=True)
+        for sector in sectors
+    ]
+    return [[s for s, mask in zip(sectors, serves) if mask[i]] for i in range(len(nodes))]
 
 
 def _summary(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool) -> list[str]:
@@ -456,15 +442,13 @@ def _vis_options() -> dict[str, Any]:
 # ---------------------------------------------------------------- side panel
 
 
-def _default_title(result: Result | None) -> str:
-    if result is None:
+def _default_title(result: Result, exposure: bool) -> str:
+    if not exposure:
         return "Baseline supply graph"
     return result.scenario.title or result.scenario.name
 
 
-def _scenario_panel(result: Result | None) -> dict[str, Any] | None:
-    if result is None:
-        return None
+def _scenario_panel(result: Result) -> dict[str, Any]:
     scenario, sectors = result.scenario, result.sectors
     reroute = "shortfall_reroute_pct" in sectors
     header = ["sector", "makers", "shortfall", "days to impact"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schema
+from . import _validate, schema
 from ._errors import DataError, Issue
 
 
@@ -77,8 +76,8 @@ def load_dataset(folder: str | os.PathLike[str] | None = None) -> Dataset:
     )
     regimes = _regimes_table(paths["regimes"], raw["regimes"], issues)
     if nodes is not None and edges is not None:
-        _check_nodes(nodes, str(paths["nodes"]), issues)
-        _check_edges(edges, nodes, str(paths["edges"]), issues)
+        _validate.check_nodes(nodes, str(paths["nodes"]), issues)
+        _validate.check_edges(edges, nodes, str(paths["edges"]), issues)
     errors = sorted(i for i in issues if i.severity == "error")
     if errors:
         raise DataError(errors)
@@ -116,11 +115,9 @@ def load_regimes(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
 
 def _regimes_table(path: Path, data: bytes | None, issues: list[Issue]) -> pd.DataFrame | None:
     """Parse and check a regimes table, appending its problems to ``issues``."""
-    from .regimes import check_regimes
-
     table = _read_table(path, data, schema.REGIME_COLUMNS, schema.REGIME_REQUIRED, issues)
     if table is not None:
-        check_regimes(table, str(path), issues)
+        _validate.check_regimes(table, str(path), issues)
     return table
 
 
@@ -211,128 +208,8 @@ def _read_table(
     table.insert(0, "line", pd.Series(lines, dtype="int64"))
     table.attrs["file"] = file
     for column in set(columns) & NUMERIC_COLUMNS:
-        _check_numbers(table, column, column in required, file, issues)
+        _validate.check_numbers(table, column, column in required, file, issues)
     return table
-
-
-def _check_numbers(
-    table: pd.DataFrame, column: str, required: bool, file: str, issues: list[Issue]
-) -> None:
-    for line, cell in zip(table["line"], table[column]):
-        if cell == "":
-            if required:
-                issues.append(Issue(file, line, column, "missing value (expected a number)"))
-            continue
-        try:
-            value = float(cell)
-        except ValueError:
-            issues.append(Issue(file, line, column, f"not a number: {cell!r}"))
-            continue
-        if math.isnan(value) or math.isinf(value):
-            issues.append(Issue(file, line, column, f"not a finite number: {cell!r}"))
-        elif value < 0:
-            issues.append(Issue(file, line, column, f"negative value: {cell}"))
-
-
-def _check_nodes(nodes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
-    seen: dict[str, int] = {}
-    for row in nodes.itertuples(index=False):
-        where = (file, row.line)
-        for column in schema.NODE_REQUIRED:
-            if getattr(row, column) == "":
-                issues.append(Issue(*where, column, "missing value"))
-        if row.id:
-            if not schema.ID_PATTERN.match(row.id):
-                issues.append(
-                    Issue(
-                        *where, "id", f"invalid id {row.id!r}: use only letters, digits and _ . : -"
-                    )
-                )
-            if row.id in seen:
-                issues.append(
-                    Issue(*where, "id", f"duplicate id {row.id!r} (first on line {seen[row.id]})")
-                )
-            else:
-                seen[row.id] = row.line
-        if row.stage and row.stage not in schema.STAGES:
-            issues.append(
-                Issue(
-                    *where,
-                    "stage",
-                    f"unknown stage {row.stage!r}; expected one of {', '.join(schema.STAGES)}",
-                )
-            )
-        if row.country and row.country not in schema.ISO_COUNTRIES:
-            issues.append(
-                Issue(*where, "country", f"invalid ISO 3166-1 alpha-2 code {row.country!r}")
-            )
-        if row.stage == "manufacturer" and not row.sector:
-            issues.append(Issue(*where, "sector", "a manufacturer needs a sector"))
-        _check_common(row, file, issues)
-
-
-def _check_common(row: object, file: str, issues: list[Issue]) -> None:
-    line = row.line
-    status = row.status
-    if status and status not in schema.STATUSES:
-        issues.append(
-            Issue(
-                file,
-                line,
-                "status",
-                f"unknown status {status!r}; expected one of {', '.join(schema.STATUSES)}",
-            )
-        )
-    if not row.source:
-        issues.append(Issue(file, line, "source", "no source given", "warning"))
-
-
-def _check_edges(edges: pd.DataFrame, nodes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
-    node_ids = set(nodes["id"])
-    seen: dict[tuple[str, str, str], int] = {}
-    for row in edges.itertuples(index=False):
-        where = (file, row.line)
-        for column in schema.EDGE_REQUIRED:
-            if getattr(row, column) == "" and column != "flow_t":
-                issues.append(Issue(*where, column, "missing value"))
-        for column in ("supplier", "customer"):
-            node = getattr(row, column)
-            if node and node not in node_ids:
-                issues.append(Issue(*where, column, f"unknown node {node!r}"))
-        if row.supplier and row.supplier == row.customer:
-            issues.append(Issue(*where, "customer", f"self-loop on {row.supplier!r}"))
-        for element in schema.split_list(row.elements):
-            if element not in schema.ELEMENTS:
-                issues.append(
-                    Issue(
-                        *where,
-                        "elements",
-                        f"unknown element symbol {element!r}; expected rare earths such as Nd, Dy",
-                    )
-                )
-        key = (row.supplier, row.customer, row.material)
-        if key in seen:
-            issues.append(
-                Issue(
-                    *where,
-                    "material",
-                    f"duplicate edge {row.supplier} -> "
-                    f"{row.customer} of {row.material!r} (first on line "
-                    f"{seen[key]})",
-                )
-            )
-        else:
-            seen[key] = row.line
-        if row.licence and row.licence != "exempt" and not row.licence.startswith("+"):
-            issues.append(
-                Issue(
-                    *where,
-                    "licence",
-                    f"invalid licence {row.licence!r}; "
-                    "expected empty, 'exempt' or '+REGIME_ID;...'",
-                )
-            )
-        _check_common(row, file, issues)
 
 
 def _typed(table: pd.DataFrame, numeric: tuple[str, ...]) -> pd.DataFrame:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import breadth_first_order
+
+from .graph import reachable
 
 if TYPE_CHECKING:
     from .graph import SupplyGraph
@@ -39,15 +40,6 @@ def origin_share(graph: SupplyGraph, country: str = "CN") -> np.ndarray:
     >>> origin_share(graph, "CN").tolist()
     [1.0, 0.0, 0.75]
     """
-    cached = graph.origin_shares.get(country)
-    if cached is None:
-        cached = graph.origin_shares[country] = _origin_share(graph, country)
-        cached.setflags(write=False)
-    return cached
-
-
-def _origin_share(graph: SupplyGraph, country: str) -> np.ndarray:
-    """Fixed-point iteration of the mass-weighted mix (see :func:`origin_share`)."""
     index = graph.index
     n = graph.n_nodes
     home = graph.nodes["country"].to_numpy() == country
@@ -101,16 +93,9 @@ def provenance(
     [False, True, True, False, False, True]
     """
     countries = (countries,) if isinstance(countries, str) else tuple(countries)
-    index, n = graph.index, graph.n_nodes
-    nodes = graph.nodes
-    seeds = np.flatnonzero(
+    nodes, index = graph.nodes, graph.index
+    seeds = (
         nodes["country"].isin(countries).to_numpy() & nodes["stage"].isin(tuple(stages)).to_numpy()
     )
     live = index.flow > 0
-    # one breadth-first search from a virtual node n linked to every seed
-    rows = np.concatenate([index.src[live], np.full(len(seeds), n)])
-    cols = np.concatenate([index.dst[live], seeds])
-    links = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n + 1, n + 1))
-    reached = np.zeros(n + 1, dtype=bool)
-    reached[breadth_first_order(links, n, directed=True, return_predecessors=False)] = True
-    return reached[:n]
+    return reachable(graph.n_nodes, index.src[live], index.dst[live], seeds)

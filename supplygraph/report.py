@@ -13,7 +13,7 @@ from . import __version__
 from .io import bundled_data_dir, write_atomic
 
 if TYPE_CHECKING:
-    from .simulation import Result
+    from .exposure import Result
 
 # Decimals per unit: tonnes to the kilogram, percentages and days to a hundredth.
 DECIMALS = {"_t": 3, "_pct": 2, "_days": 2, "days_to_impact": 2, "licensed_share": 4}
@@ -140,14 +140,27 @@ def scenario_record(result: Result, options: dict[str, Any] | None = None) -> di
                 for p in scenario.licences
             ],
             "rules": [
-                {"select": r.select, "action": r.action, "share": r.share} for r in scenario.rules
+                {"select": rule.select.text, "action": rule.action, "share": rule.share}
+                for rule in scenario.rules
             ],
-            "capacity": [{"select": c.select, "spare": c.spare} for c in scenario.capacity],
+            "capacity": [{"select": c.select.text, "spare": c.spare} for c in scenario.capacity],
             "ignore_suspensions": scenario.ignore_suspensions,
             "extraterritorial": scenario.extraterritorial,
             "default_stock_days": scenario.default_stock_days,
         },
-        "regimes_resolved": result.disruption.regime_log,
+        "regimes_resolved": [
+            {
+                "regime": entry.regime.id,
+                "applied": entry.applied,
+                "reason": entry.reason,
+                "action": entry.policy.action,
+                "share": entry.policy.share,
+                "destinations": list(entry.policy.destinations or []) or None,
+                "extraterritorial": entry.regime.extraterritorial,
+                "licence_edges": entry.licence_edges,
+            }
+            for entry in result.disruption.regimes
+        ],
         "warnings": result.warnings,
         "options": options or {},
         "data": {
@@ -181,22 +194,36 @@ def write_reports(
     result: Result,
     out_dir: str | Path,
     *,
-    html: bool = True,
     raw: bool = False,
     options: dict[str, Any] | None = None,
+    page: str | None = None,
 ) -> list[Path]:
-    """Write the reports (and the HTML page) into ``out_dir``; return the paths written.
+    """Write the reports (and a rendered page, when given) into ``out_dir``.
 
     Everything is rendered before the first file is written, and each file is written
     through a temporary file and a rename, so a failure leaves no half-written report.
+
+    Parameters
+    ----------
+    result
+        A scenario result.
+    out_dir
+        The report folder (created if needed).
+    raw
+        Leave text cells that a spreadsheet would run as formulas as they are.
+    options
+        The run's options, recorded in ``scenario.json``.
+    page
+        The HTML page (:func:`supplygraph.html.render_html`), written as ``graph.html``.
+
+    Returns
+    -------
+    list of Path
+        The files written, in order.
     """
     files = render_reports(result, raw=raw, options=options)
-    if html:
-        from .html import render_html
-
-        restricts = result.scenario.licences or result.scenario.rules
-        # With nothing cut, the page shows the baseline graph coloured by country.
-        files["graph.html"] = render_html(result.graph, result if restricts else None)
+    if page is not None:
+        files["graph.html"] = page
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -9,13 +10,14 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import coo_array, csr_array, hstack, vstack
 
-from ._highs import Lp
-from ._new_links import new_link_licence, pair
+from .licence import controlled_edges, needs_licence
+from .lp import Lp
+from .pairing import pair
 
 if TYPE_CHECKING:
+    from .disruption import Disruption
     from .graph import SupplyGraph
     from .propagate import Propagation
-    from .scenario import Disruption
 
 # Objective weights per tonne; a delivered tonne is worth 1 (see docs/rerouting.md).
 EXTRA_PENALTY = 1e-4  # flow above the no-adaptation flow of an existing link
@@ -97,7 +99,7 @@ def reroute(graph: SupplyGraph, disruption: Disruption, propagation: Propagation
     >>> from supplygraph.io import Dataset
     >>> from supplygraph.graph import build_graph
     >>> from supplygraph.propagate import propagate
-    >>> from supplygraph.scenario import Disruption
+    >>> from supplygraph.disruption import Disruption
     >>> nodes = pd.DataFrame({"line": [2, 3, 4], "id": ["a", "b", "k"],
     ...     "stage": ["mine", "mine", "manufacturer"], "country": ["CN", "AU", "DE"],
     ...     "sector": ["", "", "ev"], "capacity_t": [100.0, 120.0, float("nan")]})
@@ -212,18 +214,22 @@ class _Model:
         buyers = np.flatnonzero(lost)
         if not len(sellers) or not len(buyers):
             return
-        licence = new_link_licence(self.graph, disruption, self.out_group, len(out_base))
+        country = self.graph.nodes["country"].to_numpy()
+        buyer_country = country[self.in_node[buyers]]
+        countries = np.unique(buyer_country)
+        blocked = _new_link_licence(self.graph, disruption, self.out_group, len(out_base))
+        # per seller, the buyer countries a licence regime closes to it
         s_node = self.out_node[sellers]
-        profile = np.column_stack([self.out_material[sellers], licence.profile(sellers, s_node)])
+        closed = np.column_stack(
+            [blocked(sellers, s_node, np.full(len(sellers), c)) for c in countries]
+        )
+        profile = np.column_stack([self.out_material[sellers], closed])
         _, first, market = np.unique(profile, axis=0, return_index=True, return_inverse=True)
         buy_in, buy_market = [], []
         for k, rep in enumerate(first):
-            seller, node = sellers[rep], s_node[rep]
-            cand = buyers[self.in_material[buyers] == self.out_material[seller]]
-            ok = ~licence.mask(
-                np.full(len(cand), seller), np.full(len(cand), node), self.in_node[cand]
-            )
-            buy_in.append(cand[ok])
+            of_material = self.in_material[buyers] == self.out_material[sellers[rep]]
+            ok = of_material & ~closed[rep][np.searchsorted(countries, buyer_country)]
+            buy_in.append(buyers[ok])
             buy_market.append(np.full(int(ok.sum()), k))
         buy_market_all = np.concatenate(buy_market)
         # markets nobody may buy from are closed; number the others densely
@@ -351,7 +357,7 @@ class _Model:
             solution = lp.solve(t_cost, "max-min share", "ipm")
             # stage 2 holds t at its optimum (less solver tolerance), from stage 1's basis
             t_star = max(float(solution[-1]) - LOWER_SLACK, 0.0)
-            lp.highs.changeColBounds(len(cols), t_star, 1.0)
+            lp.set_bounds(len(cols), t_star, 1.0)
             solution = lp.solve(np.append(cost, 0.0), "max delivered", "primal simplex")
             x[cols] = solution[:-1]
         else:
@@ -500,3 +506,36 @@ def _sector_rows(sectors: list[np.ndarray], y_col: int, n_cols: int) -> csr_arra
     row = np.repeat(np.arange(len(sectors)), [len(members) for members in sectors])
     col = y_col + (np.concatenate(sectors) if sectors else np.zeros(0, np.int64))
     return coo_array((-np.ones(len(row)), (row, col)), shape=(len(sectors), n_cols)).tocsr()
+
+
+def _new_link_licence(
+    graph: SupplyGraph, disruption: Disruption, out_group: np.ndarray, n_out: int
+) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """Return a test of candidate new links against the regimes that applied.
+
+    The test takes, per candidate, the seller's output group, the seller node and the
+    buyer's country, and says whether :func:`supplygraph.licence.needs_licence` would
+    control the link under any applied regime (then it gets no flow: nothing is licensed).
+    """
+    country = graph.nodes["country"].to_numpy()
+    rules = []
+    for entry in disruption.applied:
+        regime = entry.regime
+        controlled = np.bincount(out_group, controlled_edges(graph, regime), minlength=n_out) > 0
+        content = disruption.content_pct.get(regime.issuer) if regime.extraterritorial else None
+        rules.append((entry, controlled, content))
+
+    def blocked(out_groups: np.ndarray, s_node: np.ndarray, buyer: np.ndarray) -> np.ndarray:
+        mask = np.zeros(len(out_groups), dtype=bool)
+        for entry, controlled, content in rules:
+            mask |= needs_licence(
+                entry.regime,
+                country[s_node],
+                buyer,
+                controlled[out_groups],
+                None if content is None else content[s_node],
+                destinations=entry.policy.destinations,
+            )
+        return mask
+
+    return blocked

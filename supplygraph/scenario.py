@@ -1,28 +1,19 @@
-"""Scenarios: from a scenario file to edge and node multipliers."""
+"""Scenarios: read from TOML files or composed from flags, with selectors parsed once."""
 
 from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
-import pandas as pd
+from typing import Any
 
 from . import schema
 from ._errors import ScenarioError
-from .regimes import licence_edges, parse_date, regime_state
-from .selectors import parse_selector, select
-
-if TYPE_CHECKING:
-    from .graph import SupplyGraph
+from .io import bundled_data_dir
+from .selectors import Selector, parse_selector
 
 ACTIONS = ("cut", "throttle")
-
-
-# ---------------------------------------------------------------- scenarios
 
 
 @dataclass(frozen=True)
@@ -39,9 +30,13 @@ class LicencePolicy:
 class Rule:
     """A cut or throttle of any selection of edges or nodes (a node cut is an outage)."""
 
-    select: str
+    select: Selector  # a selector text is parsed on construction
     action: str = "cut"
     share: float = 0.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.select, str):
+            object.__setattr__(self, "select", parse_selector(self.select))
 
 
 @dataclass(frozen=True)
@@ -49,8 +44,17 @@ class SpareCapacity:
     """Spare capacity a scenario assumes for rerouting: selected nodes could make ``spare``
     (a share of their baseline output) more than their baseline."""
 
-    select: str  # a node selector (node:...)
+    select: Selector  # on nodes; a selector text is parsed on construction
     spare: float
+
+    def __post_init__(self) -> None:
+        if isinstance(self.select, str):
+            object.__setattr__(self, "select", parse_selector(self.select))
+        if self.select.on != "nodes":
+            raise ScenarioError(
+                f"selector {self.select.text!r}: spare capacity is for nodes; "
+                f"write node:{self.select.text}"
+            )
 
 
 @dataclass(frozen=True)
@@ -107,8 +111,6 @@ def load_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> 
 
 def scenario_dirs(data_dir: Path | None = None) -> list[Path]:
     """Folders searched for named scenarios: the dataset's own, then the bundled ones."""
-    from .io import bundled_data_dir
-
     dirs = [data_dir / "scenarios"] if data_dir is not None else []
     return [*dirs, bundled_data_dir() / "scenarios"]
 
@@ -140,7 +142,7 @@ def scenario_from_dict(doc: dict[str, Any], *, name: str, path: str = "") -> Sce
         )
     as_of = doc.get("as_of")
     if isinstance(as_of, str):
-        as_of = parse_date(as_of) or _fail(f"{where}: as_of: not a date: {as_of!r}")
+        as_of = schema.parse_date(as_of) or _fail(f"{where}: as_of: not a date: {as_of!r}")
     if as_of is not None and not isinstance(as_of, dt.date):
         _fail(f"{where}: as_of: expected a date like 2025-05-01")
     licences = tuple(_policy(item, where) for item in _table_list(doc, "licences", where))
@@ -219,11 +221,11 @@ def _rule(item: dict[str, Any], where: str) -> Rule:
     if not isinstance(item.get("select"), str):
         _fail(f"{where}: [[rules]]: select: expected a selector string")
     try:
-        parse_selector(item["select"])  # fail early on syntax
+        selector = parse_selector(item["select"])
     except ScenarioError as exc:
         _fail(f"{where}: [[rules]]: {exc}")
     action, share = _action_share(item, where)
-    return Rule(item["select"], action, share)
+    return Rule(selector, action, share)
 
 
 def _spare(item: dict[str, Any], where: str) -> SpareCapacity:
@@ -239,39 +241,36 @@ def _spare(item: dict[str, Any], where: str) -> SpareCapacity:
             "(0.2 = 20% more)"
         )
     try:
-        return spare_capacity(item["select"], float(spare))
+        return SpareCapacity(parse_selector(item["select"]), float(spare))
     except ScenarioError as exc:
         raise ScenarioError(f"{where}: [[capacity]]: {exc}") from None
-
-
-def spare_capacity(selector: str, spare: float) -> SpareCapacity:
-    """Check a spare-capacity assumption: the selector must pick nodes."""
-    if parse_selector(selector).on != "nodes":
-        raise ScenarioError(
-            f"selector {selector!r}: spare capacity is for nodes; write node:{selector}"
-        )
-    return SpareCapacity(selector, spare)
 
 
 def parse_spare(text: str) -> SpareCapacity:
     """Parse ``node:SELECTOR=SHARE``: nodes that could make SHARE more than their baseline.
 
+    Parameters
+    ----------
+    text
+        The option's value.
+
+    Returns
+    -------
+    SpareCapacity
+
     Examples
     --------
-    >>> parse_spare("node:country=AU,stage=separation=0.2")
-    SpareCapacity(select='node:country=AU,stage=separation', spare=0.2)
+    >>> spare = parse_spare("node:country=AU,stage=separation=0.2")
+    >>> spare.select.text, spare.spare
+    ('node:country=AU,stage=separation', 0.2)
     """
-    head, sep, tail = text.rpartition("=")
-    try:
-        spare = float(tail)
-    except ValueError:
-        spare = -1.0
-    if not sep or not head or not spare >= 0:
-        raise ScenarioError(
-            f"{text!r}: expected node:SELECTOR=SHARE with a share of baseline "
-            "output >= 0, e.g. node:country=AU,stage=separation=0.2"
-        )
-    return spare_capacity(head, spare)
+    head, spare = parse_share(
+        text,
+        at_most=None,
+        expected="node:SELECTOR=SHARE with a share of baseline output >= 0, "
+        "e.g. node:country=AU,stage=separation=0.2",
+    )
+    return SpareCapacity(parse_selector(head), spare)
 
 
 def list_scenarios(data_dir: Path | None = None) -> list[Scenario]:
@@ -283,8 +282,32 @@ def list_scenarios(data_dir: Path | None = None) -> list[Scenario]:
     return [found[name] for name in sorted(found)]
 
 
-def parse_share(text: str) -> tuple[str, float]:
-    """Split ``SELECTOR=SHARE`` (or ``REGIME=SHARE``) at its last ``=``.
+def parse_share(
+    text: str,
+    *,
+    at_most: float | None = 1.0,
+    expected: str = "SELECTOR=SHARE with a share between 0 and 1 (the licensed part), "
+    "e.g. country=CN,element=Dy=0.25",
+) -> tuple[str, float]:
+    """Split ``HEAD=SHARE`` (a selector or a regime id, then a number) at its last ``=``.
+
+    Parameters
+    ----------
+    text
+        The text to split.
+    at_most
+        The largest share allowed (None: no upper bound); the smallest is 0.
+    expected
+        What the text should look like, for the error message.
+
+    Returns
+    -------
+    tuple of (str, float)
+
+    Raises
+    ------
+    ScenarioError
+        When there is no ``=``, no head, or the share is not a number in range.
 
     Examples
     --------
@@ -296,11 +319,8 @@ def parse_share(text: str) -> tuple[str, float]:
         share = float(tail)
     except ValueError:
         share = -1.0
-    if not sep or not head or not 0 <= share <= 1:
-        raise ScenarioError(
-            f"{text!r}: expected SELECTOR=SHARE with a share between 0 and 1 "
-            "(the licensed part), e.g. country=CN,element=Dy=0.25"
-        )
+    if not sep or not head or not share >= 0 or (at_most is not None and share > at_most):
+        raise ScenarioError(f"{text!r}: expected {expected}")
     return head, share
 
 
@@ -333,12 +353,10 @@ def compose(
             licences.append(LicencePolicy(regime, "cut", 0.0))
     rules = list(scenario.rules)
     for selector in cuts:
-        parse_selector(selector)
-        rules.append(Rule(selector, "cut", 0.0))
+        rules.append(Rule(parse_selector(selector), "cut", 0.0))
     for text in throttles:
         selector, share = parse_share(text)
-        parse_selector(selector)
-        rules.append(Rule(selector, "throttle", share))
+        rules.append(Rule(parse_selector(selector), "throttle", share))
     capacity = scenario.capacity + tuple(parse_spare(text) for text in spares)
     changes: dict[str, Any] = {
         "licences": tuple(licences),
@@ -356,89 +374,3 @@ def compose(
     if stock_days is not None:
         changes["default_stock_days"] = stock_days
     return scenario.with_changes(**changes)
-
-
-# ---------------------------------------------------------------- resolution
-
-
-@dataclass(frozen=True)
-class Disruption:
-    """A scenario resolved against a graph: multipliers and what applied."""
-
-    edge_share: np.ndarray  # per edge, in [0, 1]
-    node_share: np.ndarray  # per node, in [0, 1]
-    edge_regimes: list[list[str]]  # per edge: regime ids that made it a licence edge
-    regime_log: list[dict[str, Any]]  # per named regime: applied, reason, action, edges, ...
-    warnings: list[str] = field(default_factory=list)
-    capacity_t: np.ndarray | None = None  # per node: capacity the scenario assumes, else NaN
-
-
-def resolve(graph: SupplyGraph, scenario: Scenario) -> Disruption:
-    """Turn a scenario into edge and node multipliers for a graph.
-
-    Overlapping restrictions do not compound: each edge takes the smallest share any rule
-    or regime gives it (a shipment is licensed or not).
-
-    Raises
-    ------
-    ScenarioError
-        For an unknown regime or a selector that matches nothing.
-    """
-    regimes = graph.regimes.set_index("id", drop=False)
-    edge_share = np.ones(graph.n_edges)
-    node_share = np.ones(graph.n_nodes)
-    edge_regimes: list[list[str]] = [[] for _ in range(graph.n_edges)]
-    log: list[dict[str, Any]] = []
-    warnings: list[str] = []
-    for policy in scenario.licences:
-        if policy.regime == "in-force":
-            ids = [r for r in regimes.index if regimes.loc[r, "hypothetical"] != "yes"]
-        elif policy.regime in regimes.index:
-            ids = [policy.regime]
-        else:
-            raise ScenarioError(
-                f"scenario {scenario.name!r}: unknown regime "
-                f"{policy.regime!r}; known: {', '.join(regimes.index)}"
-            )
-        for regime_id in ids:
-            regime = regimes.loc[regime_id]
-            in_force, reason = regime_state(
-                regime, scenario.as_of, ignore_suspensions=scenario.ignore_suspensions
-            )
-            extraterritorial = not pd.isna(regime["extraterritorial_pct"])
-            applies = in_force and (scenario.extraterritorial or not extraterritorial)
-            if in_force and not applies:
-                reason += "; extraterritorial rule switched off"
-            mask = (
-                licence_edges(graph, regime, policy.destinations)
-                if applies
-                else np.zeros(graph.n_edges, dtype=bool)
-            )
-            edge_share[mask] = np.minimum(edge_share[mask], policy.share)
-            for j in np.flatnonzero(mask):
-                edge_regimes[j].append(regime_id)
-            if policy.regime != "in-force" or in_force:
-                log.append(
-                    {
-                        "regime": regime_id,
-                        "applied": applies,
-                        "reason": reason,
-                        "action": policy.action,
-                        "share": policy.share,
-                        "destinations": list(policy.destinations or []) or None,
-                        "extraterritorial": extraterritorial,
-                        "licence_edges": int(mask.sum()),
-                    }
-                )
-    for rule in scenario.rules:
-        selector = parse_selector(rule.select)
-        mask = select(graph, selector)
-        if not mask.any():
-            warnings.append(f"rule {rule.select!r} matches no {selector.on}")
-        target = node_share if selector.on == "nodes" else edge_share
-        target[mask] = np.minimum(target[mask], rule.share)
-    capacity_t = np.full(graph.n_nodes, np.nan)
-    for entry in scenario.capacity:  # a later assumption replaces an earlier one
-        mask = select(graph, parse_selector(entry.select))
-        capacity_t[mask] = graph.baseline_t[mask] * (1 + entry.spare)
-    return Disruption(edge_share, node_share, edge_regimes, log, warnings, capacity_t)

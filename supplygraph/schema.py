@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 STAGES = ("mine", "separation", "metal", "magnet", "component", "manufacturer")
@@ -90,3 +91,17 @@ def split_list(cell: str) -> list[str]:
     ['Nd', 'Pr', 'Dy']
     """
     return [item.strip() for item in cell.split(";") if item.strip()]
+
+
+def parse_date(text: str) -> dt.date | None:
+    """Return the date of a ``YYYY-MM-DD`` text, or None when it is not one.
+
+    Examples
+    --------
+    >>> parse_date("2025-04-04"), parse_date("4 April 2025")
+    (datetime.date(2025, 4, 4), None)
+    """
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None

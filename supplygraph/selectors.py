@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-import numpy as np
 
 from ._errors import ScenarioError
-
-if TYPE_CHECKING:
-    from .graph import SupplyGraph
 
 EDGE_KEYS = {
     "from": "supplier id",
@@ -70,46 +64,3 @@ def parse_selector(text: str) -> Selector:
             )
         terms.append((key, values))
     return Selector(text, on, tuple(terms))
-
-
-def select(graph: SupplyGraph, selector: Selector) -> np.ndarray:
-    """Return the boolean mask of the edges (or nodes) a selector matches.
-
-    Raises
-    ------
-    ScenarioError
-        When a value matches nothing in the data (a typo, most likely).
-    """
-    nodes, edges, index = graph.nodes, graph.edges, graph.index
-    if selector.on == "nodes":
-        columns = {k: nodes[k if k != "id" else "id"].to_numpy() for k in NODE_KEYS}
-        size = graph.n_nodes
-    else:
-        columns = {
-            "from": edges["supplier"].to_numpy(),
-            "to": edges["customer"].to_numpy(),
-            "country": nodes["country"].to_numpy()[index.src],
-            "dest": nodes["country"].to_numpy()[index.dst],
-            "stage": nodes["stage"].to_numpy()[index.src],
-            "to_stage": nodes["stage"].to_numpy()[index.dst],
-            "material": edges["material"].to_numpy(),
-            "company": nodes["company"].to_numpy()[index.src],
-            "sector": nodes["sector"].to_numpy()[index.dst],
-        }
-        size = graph.n_edges
-    mask = np.ones(size, dtype=bool)
-    for key, values in selector.terms:
-        if key == "element":
-            term = graph.carries(values)
-            known = set().union(*graph.edge_elements)
-        else:
-            term = np.isin(columns[key], values)
-            known = set(columns[key])
-        missing = [v for v in values if v not in known]
-        if missing:
-            raise ScenarioError(
-                f"selector {selector.text!r}: {key}={'|'.join(missing)} "
-                f"matches no {selector.on[:-1]} in the data"
-            )
-        mask &= term
-    return mask

@@ -55,3 +55,23 @@ def make_graph(nodes: dict[str, dict], edges: list[tuple]) -> SupplyGraph:
     regimes = load_regimes()
     dataset = Dataset(pd.DataFrame(node_rows), pd.DataFrame(edge_rows), regimes, Path("."), "")
     return build_graph(dataset)
+
+
+def licence_graph() -> SupplyGraph:
+    """Exports from China of controlled and uncontrolled oxides, one exempt, one added."""
+    return make_graph(
+        {
+            "cn": {"country": "CN"},
+            "cn2": {"country": "CN"},
+            "jp": {"country": "JP"},
+            "us": {"country": "US"},
+        },
+        [
+            ("cn", "jp", "heavy_oxide", 10, {"elements": "Dy;Tb"}),  # 0: licence edge
+            ("cn", "jp", "ndpr_oxide", 90, {"elements": "Nd;Pr"}),  # 1: NdPr not controlled
+            ("cn", "cn2", "y_oxide", 5, {"elements": "Y"}),  # 2: domestic
+            ("cn", "us", "sm_oxide", 3, {"elements": "Sm"}),  # 3: licence edge
+            ("cn", "us", "gd_oxide", 2, {"elements": "Gd", "licence": "exempt"}),  # 4: exempted
+            ("jp", "us", "ndpr_metal", 4, {"elements": "Nd", "licence": "+CN-2025-18"}),
+        ],  # 5
+    )

@@ -115,7 +115,7 @@ def test_regimes_in_force_on_1_march_2025_expose_nothing(graph):
         "march", as_of=dt.date(2025, 3, 1), licences=(LicencePolicy("in-force", "cut"),)
     )
     result = sg.simulate(graph, scenario, reroute=False)
-    assert result.disruption.regime_log == []
+    assert result.disruption.regimes == ()
     assert (result.nodes["shortfall_t"] == 0).all()
 
 

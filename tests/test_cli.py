@@ -32,9 +32,9 @@ def test_help(args):
     assert "Example:" in result.output
 
 
-@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])
-def test_version(command):
-    result = invoke(*command, "--version")
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version_is_an_option_of_the_group(flag):
+    result = invoke(flag)
     assert result.exit_code == 0 and "supplygraph, version 0.1.0" in result.output
 
 
@@ -221,7 +221,7 @@ def test_unexpected_failure_exits_1_with_short_message(monkeypatch, tmp_path):
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr("supplygraph.simulation.simulate", boom)
+    monkeypatch.setattr("supplygraph.exposure.simulate", boom)
     result = CliRunner().invoke(cli, ["simulate", "--data", str(TINY), "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "unexpected failure: RuntimeError: kaboom" in result.output

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import supplygraph as sg
+from supplygraph.exposure import baseline
 from supplygraph.graph import SupplyGraph, build_graph
 from supplygraph.html import EDGE_STYLES, EXPOSURE_SCALE, UNAFFECTED, render_html, write_html
 from supplygraph.io import Dataset, load_dataset
@@ -81,7 +82,7 @@ def hostile_page(hostile: SupplyGraph, tmp_path_factory: pytest.TempPathFactory)
         ),
         reroute=False,
     )
-    return write_html(tmp_path_factory.mktemp("page") / "graph.html", hostile, result)
+    return write_html(tmp_path_factory.mktemp("page") / "graph.html", result)
 
 
 def synthetic(n_per_stage: int, seed: int = 0) -> SupplyGraph:
@@ -137,14 +138,14 @@ def page_data(html: str) -> dict[str, Any]:
 
 
 def test_output_is_deterministic_and_offline(tiny: SupplyGraph, tiny_result: Any) -> None:
-    page = render_html(tiny, tiny_result)
+    page = render_html(tiny_result)
     again = sg.simulate(
         sg.load(TINY),
         cut_and_throttle(title="Cut No. 18", description="Test scenario."),
         reroute=False,
     )
-    assert render_html(sg.load(TINY), again) == page
-    assert render_html(tiny) == render_html(tiny)
+    assert render_html(again) == page
+    assert render_html(baseline(tiny)) == render_html(baseline(tiny))
     tags = re.findall(
         r"<(?:script|link|img|iframe|source|embed|object|audio|video)\b[^>]*>", page, re.I
     )
@@ -173,21 +174,21 @@ def test_render_does_not_mutate_inputs(tiny: SupplyGraph, tiny_result: Any) -> N
             tiny_result.sectors,
         )
     ]
-    render_html(tiny, tiny_result, max_nodes=3)
+    render_html(tiny_result, max_nodes=3)
     after = (tiny.nodes, tiny.edges, tiny_result.nodes, tiny_result.edges, tiny_result.sectors)
     for old, new in zip(before, after):
         pd.testing.assert_frame_equal(old, new)
 
 
 def test_write_html_is_utf8_and_atomic(tiny: SupplyGraph, tmp_path: Path) -> None:
-    path = write_html(tmp_path / "graph.html", tiny, title="Graphe: 稀土 – ü")
+    path = write_html(tmp_path / "graph.html", baseline(tiny), title="Graphe: 稀土 – ü")
     assert path == tmp_path / "graph.html"
     assert "Graphe: 稀土 – ü" in path.read_text(encoding="utf-8")
     assert [p.name for p in tmp_path.iterdir()] == ["graph.html"]
 
 
 def test_styles_in_the_data(tiny_result: Any, tiny: SupplyGraph) -> None:
-    data = page_data(render_html(tiny, tiny_result))
+    data = page_data(render_html(tiny_result))
     nodes = {n["id"]: n for n in data["nodes"]}
     # jp-magnet loses all Dy/Tb: 100% shortfall; us-wind keeps half its NdPr: 50%.
     assert nodes["jp-magnet"]["color"]["background"] == EXPOSURE_SCALE[-1][1]
@@ -207,7 +208,7 @@ def test_big_graph_is_aggregated() -> None:
     graph = synthetic(350)  # 2,100 nodes
     assert graph.n_nodes > 2000
     result = sg.simulate(graph, Scenario("cut", rules=(Rule("country=CN", "cut"),)), reroute=False)
-    data = page_data(render_html(graph, result))
+    data = page_data(render_html(result))
     groups = graph.nodes.groupby(["stage", "country"]).ngroups
     assert len(data["nodes"]) == groups
     assert "2,100 nodes" in data["notice"] and "stage in one country" in data["notice"]
@@ -245,7 +246,7 @@ def node_point(page: Any, node_id: str) -> tuple[float, float]:
 def test_scenario_page_in_chromium(
     offline_page: Any, tiny: SupplyGraph, tiny_result: Any, tmp_path: Path
 ) -> None:
-    page = load(offline_page, write_html(tmp_path / "graph.html", tiny, tiny_result))
+    page = load(offline_page, write_html(tmp_path / "graph.html", tiny_result))
     assert page.evaluate("network.body.data.nodes.length") == tiny.n_nodes == 8
     assert page.evaluate("network.body.data.edges.length") == tiny.n_edges == 8
     cut = page.evaluate("network.body.data.edges.get({filter: e => e.status === 'cut'})")
@@ -278,7 +279,7 @@ def test_scenario_page_in_chromium(
 def test_search_focuses_node(
     offline_page: Any, tiny: SupplyGraph, tiny_result: Any, tmp_path: Path
 ) -> None:
-    page = load(offline_page, write_html(tmp_path / "graph.html", tiny, tiny_result))
+    page = load(offline_page, write_html(tmp_path / "graph.html", tiny_result))
     before = page.evaluate("network.getViewPosition()")
     page.fill("#sg-query", "german motor")
     page.press("#sg-query", "Enter")
@@ -298,7 +299,7 @@ def test_search_focuses_node(
 def test_filters_hide_nodes(
     offline_page: Any, tiny: SupplyGraph, tiny_result: Any, tmp_path: Path
 ) -> None:
-    page = load(offline_page, write_html(tmp_path / "graph.html", tiny, tiny_result))
+    page = load(offline_page, write_html(tmp_path / "graph.html", tiny_result))
     shown = "network.body.data.nodes.get({filter: n => !n.hidden}).map(n => n.id).sort()"
     shown_edges = "network.body.data.edges.get({filter: e => !e.hidden}).length"
     page.select_option("#sg-filter-country", "DE")
@@ -315,7 +316,7 @@ def test_filters_hide_nodes(
 
 
 def test_baseline_page_in_chromium(offline_page: Any, tiny: SupplyGraph, tmp_path: Path) -> None:
-    page = load(offline_page, write_html(tmp_path / "graph.html", tiny))
+    page = load(offline_page, write_html(tmp_path / "graph.html", baseline(tiny)))
     assert page.evaluate("network.body.data.nodes.length") == 8
     assert page.evaluate("network.body.data.edges.length") == 8
     colours = page.evaluate(
@@ -360,7 +361,7 @@ def test_payloads_never_run(offline_page: Any, hostile: SupplyGraph, hostile_pag
 
 def test_aggregated_page_in_chromium(offline_page: Any, tmp_path: Path) -> None:
     graph = synthetic(350)
-    page = load(offline_page, write_html(tmp_path / "graph.html", graph))
+    page = load(offline_page, write_html(tmp_path / "graph.html", baseline(graph)))
     groups = graph.nodes.groupby(["stage", "country"]).ngroups
     assert page.evaluate("network.body.data.nodes.length") == groups
     assert page.is_visible("#sg-notice")
@@ -370,7 +371,7 @@ def test_aggregated_page_in_chromium(offline_page: Any, tmp_path: Path) -> None:
 
 def test_rerouting_column(tiny: SupplyGraph) -> None:
     result = sg.simulate(tiny, cut_and_throttle(), reroute=True)
-    data = page_data(render_html(tiny, result))
+    data = page_data(render_html(result))
     assert data["scenario"]["header"][-1] == "after rerouting"
     assert all(len(row) == 5 for row in data["scenario"]["rows"])
     assert "after rerouting: " in data["nodes"][0]["title"]

@@ -11,9 +11,10 @@ import pytest
 from graphs import make_graph
 
 from supplygraph._errors import SupplyGraphError
+from supplygraph.disruption import Disruption, resolve
 from supplygraph.propagate import propagate
 from supplygraph.reroute import FLOW_COLUMNS, reroute
-from supplygraph.scenario import Disruption, LicencePolicy, Rule, Scenario, SpareCapacity, resolve
+from supplygraph.scenario import LicencePolicy, Rule, Scenario, SpareCapacity
 
 MAKER = {"stage": "manufacturer", "country": "DE", "sector": "ev"}
 TOL = 1e-5  # results are rounded to 1e-6 t per flow

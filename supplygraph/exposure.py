@@ -7,15 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
+from .disruption import Disruption, resolve
 from .origin import origin_share, provenance
 from .propagate import Propagation, propagate
-from .scenario import Disruption, Scenario, resolve
+from .reroute import Rerouting
+from .reroute import reroute as solve_reroute
+from .scenario import Scenario
 from .schema import STAGE_RANK
 
 if TYPE_CHECKING:
     from .graph import SupplyGraph
-    from .reroute import Rerouting
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,10 +83,10 @@ def simulate(
     prop = propagate(graph.index, disruption.edge_share, disruption.node_share, stock)
     rerouting = None
     if reroute:
-        from .reroute import reroute as solve_reroute
-
         rerouting = solve_reroute(graph, disruption, prop)
-    content = origin_share(graph, "CN") * 100
+    content = disruption.content_pct.get("CN")
+    if content is None:
+        content = origin_share(graph, "CN") * 100
     nodes = _node_table(graph, prop, rerouting, content)
     nodes["dfars_covered"] = provenance(graph, provenance_countries)
     return Result(
@@ -100,12 +103,51 @@ def simulate(
     )
 
 
+def baseline(graph: SupplyGraph) -> Result:
+    """Return the result of a scenario that restricts nothing: the baseline graph.
+
+    Parameters
+    ----------
+    graph
+        A loaded SupplyGraph.
+
+    Returns
+    -------
+    Result
+    """
+    return simulate(graph, Scenario("baseline", "Baseline supply graph"), reroute=False)
+
+
+def share_pct(part: ArrayLike, whole: ArrayLike) -> np.ndarray:
+    """Return 100 x part / whole, and 0 where the whole is 0.
+
+    Every percentage in the reports, the terminal table and the page is this ratio of
+    summed tonnes: a shortfall (per node, sector or country, after rerouting or not,
+    aggregated or not) and an origin content.
+
+    Parameters
+    ----------
+    part, whole
+        Tonnes, element by element.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> share_pct([25.0, 5.0], [100.0, 0.0]).tolist()
+    [25.0, 0.0]
+    """
+    part, whole = np.asarray(part, dtype=np.float64), np.asarray(whole, dtype=np.float64)
+    return np.where(whole > 0, 100 * part / np.where(whole > 0, whole, 1.0), 0.0)
+
+
 def _shortfall(frame: pd.DataFrame, prefix: str = "") -> None:
-    after = frame[f"after{prefix}_t"]
-    frame[f"shortfall{prefix}_t"] = frame["baseline_t"] - after
-    frame[f"shortfall{prefix}_pct"] = np.where(
-        frame["baseline_t"] > 0, 100 * frame[f"shortfall{prefix}_t"] / frame["baseline_t"], 0.0
-    )
+    """Add ``shortfall{prefix}_t`` and ``_pct`` from ``baseline_t`` and ``after{prefix}_t``."""
+    lost = frame["baseline_t"] - frame[f"after{prefix}_t"]
+    frame[f"shortfall{prefix}_t"] = lost
+    frame[f"shortfall{prefix}_pct"] = share_pct(lost, frame["baseline_t"])
 
 
 def _node_table(

@@ -60,3 +60,7 @@ class Lp:
         if status != self.highspy.HighsModelStatus.kOptimal:
             raise SupplyGraphError(f"rerouting LP ({stage}) failed: {self.status}")
         return np.asarray(highs.getSolution().col_value)
+
+    def set_bounds(self, column: int, lower: float, upper: float) -> None:
+        """Change one column's bounds, keeping the basis for the next :meth:`solve`."""
+        self.highs.changeColBounds(column, lower, upper)

@@ -1,0 +1,175 @@
+"""Row checks of the dataset tables: each problem becomes a located Issue."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from . import schema
+from ._errors import Issue
+
+
+def check_numbers(
+    table: pd.DataFrame, column: str, required: bool, file: str, issues: list[Issue]
+) -> None:
+    for line, cell in zip(table["line"], table[column]):
+        if cell == "":
+            if required:
+                issues.append(Issue(file, line, column, "missing value (expected a number)"))
+            continue
+        try:
+            value = float(cell)
+        except ValueError:
+            issues.append(Issue(file, line, column, f"not a number: {cell!r}"))
+            continue
+        if math.isnan(value) or math.isinf(value):
+            issues.append(Issue(file, line, column, f"not a finite number: {cell!r}"))
+        elif value < 0:
+            issues.append(Issue(file, line, column, f"negative value: {cell}"))
+
+
+def check_nodes(nodes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
+    seen: dict[str, int] = {}
+    for row in nodes.itertuples(index=False):
+        where = (file, row.line)
+        for column in schema.NODE_REQUIRED:
+            if getattr(row, column) == "":
+                issues.append(Issue(*where, column, "missing value"))
+        if row.id:
+            if not schema.ID_PATTERN.match(row.id):
+                issues.append(
+                    Issue(
+                        *where, "id", f"invalid id {row.id!r}: use only letters, digits and _ . : -"
+                    )
+                )
+            if row.id in seen:
+                issues.append(
+                    Issue(*where, "id", f"duplicate id {row.id!r} (first on line {seen[row.id]})")
+                )
+            else:
+                seen[row.id] = row.line
+        if row.stage and row.stage not in schema.STAGES:
+            issues.append(
+                Issue(
+                    *where,
+                    "stage",
+                    f"unknown stage {row.stage!r}; expected one of {', '.join(schema.STAGES)}",
+                )
+            )
+        if row.country and row.country not in schema.ISO_COUNTRIES:
+            issues.append(
+                Issue(*where, "country", f"invalid ISO 3166-1 alpha-2 code {row.country!r}")
+            )
+        if row.stage == "manufacturer" and not row.sector:
+            issues.append(Issue(*where, "sector", "a manufacturer needs a sector"))
+        check_common(row, file, issues)
+
+
+def check_common(row: object, file: str, issues: list[Issue]) -> None:
+    line = row.line
+    status = row.status
+    if status and status not in schema.STATUSES:
+        issues.append(
+            Issue(
+                file,
+                line,
+                "status",
+                f"unknown status {status!r}; expected one of {', '.join(schema.STATUSES)}",
+            )
+        )
+    if not row.source:
+        issues.append(Issue(file, line, "source", "no source given", "warning"))
+
+
+def check_edges(edges: pd.DataFrame, nodes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
+    node_ids = set(nodes["id"])
+    seen: dict[tuple[str, str, str], int] = {}
+    for row in edges.itertuples(index=False):
+        where = (file, row.line)
+        for column in schema.EDGE_REQUIRED:
+            if getattr(row, column) == "" and column != "flow_t":
+                issues.append(Issue(*where, column, "missing value"))
+        for column in ("supplier", "customer"):
+            node = getattr(row, column)
+            if node and node not in node_ids:
+                issues.append(Issue(*where, column, f"unknown node {node!r}"))
+        if row.supplier and row.supplier == row.customer:
+            issues.append(Issue(*where, "customer", f"self-loop on {row.supplier!r}"))
+        for element in schema.split_list(row.elements):
+            if element not in schema.ELEMENTS:
+                issues.append(
+                    Issue(
+                        *where,
+                        "elements",
+                        f"unknown element symbol {element!r}; expected rare earths such as Nd, Dy",
+                    )
+                )
+        key = (row.supplier, row.customer, row.material)
+        if key in seen:
+            issues.append(
+                Issue(
+                    *where,
+                    "material",
+                    f"duplicate edge {row.supplier} -> "
+                    f"{row.customer} of {row.material!r} (first on line "
+                    f"{seen[key]})",
+                )
+            )
+        else:
+            seen[key] = row.line
+        if row.licence and row.licence != "exempt" and not row.licence.startswith("+"):
+            issues.append(
+                Issue(
+                    *where,
+                    "licence",
+                    f"invalid licence {row.licence!r}; "
+                    "expected empty, 'exempt' or '+REGIME_ID;...'",
+                )
+            )
+        check_common(row, file, issues)
+
+
+def check_regimes(regimes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
+    """Append an Issue for every invalid cell of a regimes table.
+
+    Parameters
+    ----------
+    regimes
+        The regimes table as read (text cells and a ``line`` column).
+    file
+        The file name for the messages.
+    issues
+        Where the problems go.
+    """
+    seen: set[str] = set()
+    for row in regimes.itertuples(index=False):
+        where = (file, row.line)
+        if not schema.ID_PATTERN.match(row.id or "?"):
+            issues.append(Issue(*where, "id", f"invalid regime id {row.id!r}"))
+        if row.id in seen:
+            issues.append(Issue(*where, "id", f"duplicate regime id {row.id!r}"))
+        seen.add(row.id)
+        if row.issuer not in schema.ISO_COUNTRIES:
+            issues.append(Issue(*where, "issuer", f"invalid ISO country {row.issuer!r}"))
+        for element in schema.split_list(row.elements):
+            if element not in schema.ELEMENTS:
+                issues.append(Issue(*where, "elements", f"unknown element {element!r}"))
+        for column in ("effective", "suspended_from", "suspended_until"):
+            value = getattr(row, column)
+            if value and schema.parse_date(value) is None:
+                issues.append(Issue(*where, column, f"not a date (YYYY-MM-DD): {value!r}"))
+        if bool(row.suspended_from) != bool(row.suspended_until):
+            issues.append(Issue(*where, "suspended_until", "give both ends of a suspension"))
+        if row.destinations != "all":
+            for country in schema.split_list(row.destinations):
+                if country not in schema.ISO_COUNTRIES:
+                    issues.append(
+                        Issue(
+                            *where,
+                            "destinations",
+                            f"invalid ISO country {country!r} (or use 'all')",
+                        )
+                    )
+        if row.hypothetical not in ("yes", "no", ""):
+            issues.append(Issue(*where, "hypothetical", "expected yes or no"))

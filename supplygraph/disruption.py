@@ -1,0 +1,181 @@
+"""Scenario resolution: a scenario and a graph give edge and node multipliers, and a record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ._errors import ScenarioError
+from .licence import Regime, licence_edges, regime_state, regimes_by_id
+from .origin import origin_share
+from .selectors import EDGE_KEYS, NODE_KEYS, Selector
+
+if TYPE_CHECKING:
+    from .graph import SupplyGraph
+    from .scenario import LicencePolicy, Scenario
+
+
+@dataclass(frozen=True)
+class AppliedRegime:
+    """What one regime named by a scenario did: whether it applied, why, and to how many
+    edges (``applied`` is False when it was not in force or its rule was switched off)."""
+
+    regime: Regime
+    policy: LicencePolicy
+    applied: bool
+    reason: str
+    licence_edges: int
+
+
+@dataclass(frozen=True)
+class Disruption:
+    """A scenario resolved against a graph: multipliers and what applied.
+
+    ``content_pct`` holds, per issuer of an applied extraterritorial regime, each node's
+    issuer-origin content in percent: the figure the licence rule tested.
+    """
+
+    edge_share: np.ndarray  # per edge, in [0, 1]
+    node_share: np.ndarray  # per node, in [0, 1]
+    edge_regimes: list[list[str]]  # per edge: regime ids that made it a licence edge
+    regimes: tuple[AppliedRegime, ...] = ()
+    warnings: list[str] = field(default_factory=list)
+    capacity_t: np.ndarray | None = None  # per node: capacity the scenario assumes, else NaN
+    content_pct: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def applied(self) -> tuple[AppliedRegime, ...]:
+        """The regimes that applied: those whose licence edges the scenario restricts."""
+        return tuple(entry for entry in self.regimes if entry.applied)
+
+
+def resolve(graph: SupplyGraph, scenario: Scenario) -> Disruption:
+    """Turn a scenario into edge and node multipliers for a graph.
+
+    Overlapping restrictions do not compound: each edge takes the smallest share any rule
+    or regime gives it (a shipment is licensed or not).
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    scenario
+        The scenario.
+
+    Returns
+    -------
+    Disruption
+
+    Raises
+    ------
+    ScenarioError
+        For an unknown regime or a selector that matches nothing.
+    """
+    regimes = regimes_by_id(graph.regimes)
+    edge_share = np.ones(graph.n_edges)
+    node_share = np.ones(graph.n_nodes)
+    edge_regimes: list[list[str]] = [[] for _ in range(graph.n_edges)]
+    applied: list[AppliedRegime] = []
+    content_pct: dict[str, np.ndarray] = {}
+    for policy in scenario.licences:
+        if policy.regime == "in-force":
+            ids = [r for r, regime in regimes.items() if not regime.hypothetical]
+        elif policy.regime in regimes:
+            ids = [policy.regime]
+        else:
+            raise ScenarioError(
+                f"scenario {scenario.name!r}: unknown regime "
+                f"{policy.regime!r}; known: {', '.join(regimes)}"
+            )
+        for regime_id in ids:
+            regime = regimes[regime_id]
+            in_force, reason = regime_state(
+                regime, scenario.as_of, ignore_suspensions=scenario.ignore_suspensions
+            )
+            applies = in_force and (scenario.extraterritorial or not regime.extraterritorial)
+            if in_force and not applies:
+                reason += "; extraterritorial rule switched off"
+            mask = np.zeros(graph.n_edges, dtype=bool)
+            if applies:
+                content = None
+                if regime.extraterritorial:
+                    if regime.issuer not in content_pct:
+                        content_pct[regime.issuer] = origin_share(graph, regime.issuer) * 100
+                    content = content_pct[regime.issuer]
+                mask = licence_edges(graph, regime, content, policy.destinations)
+            edge_share[mask] = np.minimum(edge_share[mask], policy.share)
+            for j in np.flatnonzero(mask):
+                edge_regimes[j].append(regime_id)
+            if policy.regime != "in-force" or in_force:
+                applied.append(AppliedRegime(regime, policy, applies, reason, int(mask.sum())))
+    warnings: list[str] = []
+    for rule in scenario.rules:
+        mask = select(graph, rule.select)
+        if not mask.any():
+            warnings.append(f"rule {rule.select.text!r} matches no {rule.select.on}")
+        target = node_share if rule.select.on == "nodes" else edge_share
+        target[mask] = np.minimum(target[mask], rule.share)
+    capacity_t = np.full(graph.n_nodes, np.nan)
+    for entry in scenario.capacity:  # a later assumption replaces an earlier one
+        mask = select(graph, entry.select)
+        capacity_t[mask] = graph.baseline_t[mask] * (1 + entry.spare)
+    return Disruption(
+        edge_share, node_share, edge_regimes, tuple(applied), warnings, capacity_t, content_pct
+    )
+
+
+def select(graph: SupplyGraph, selector: Selector) -> np.ndarray:
+    """Return the boolean mask of the edges (or nodes) a selector matches.
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    selector
+        A parsed selector (:func:`supplygraph.selectors.parse_selector`).
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per edge, or per node for a ``node:`` selector.
+
+    Raises
+    ------
+    ScenarioError
+        When a value matches nothing in the data (a typo, most likely).
+    """
+    nodes, edges, index = graph.nodes, graph.edges, graph.index
+    if selector.on == "nodes":
+        columns = {key: nodes[key].to_numpy() for key in NODE_KEYS}
+        size = graph.n_nodes
+    else:
+        node_column = {"country": "country", "stage": "stage", "company": "company"}
+        columns = {
+            "from": edges["supplier"].to_numpy(),
+            "to": edges["customer"].to_numpy(),
+            "dest": nodes["country"].to_numpy()[index.dst],
+            "to_stage": nodes["stage"].to_numpy()[index.dst],
+            "material": edges["material"].to_numpy(),
+            "sector": nodes["sector"].to_numpy()[index.dst],
+            **{key: nodes[col].to_numpy()[index.src] for key, col in node_column.items()},
+        }
+        assert set(columns) | {"element"} == set(EDGE_KEYS)
+        size = graph.n_edges
+    mask = np.ones(size, dtype=bool)
+    for key, values in selector.terms:
+        if key == "element":
+            term = graph.carries(values)
+            known = set().union(*graph.edge_elements)
+        else:
+            term = np.isin(columns[key], values)
+            known = set(columns[key])
+        missing = [v for v in values if v not in known]
+        if missing:
+            raise ScenarioError(
+                f"selector {selector.text!r}: {key}={'|'.join(missing)} "
+                f"matches no {selector.on[:-1]} in the data"
+            )
+        mask &= term
+    return mask

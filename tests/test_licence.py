@@ -1,0 +1,97 @@
+"""The licence rule: regimes on dates, and which edges need a licence."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from graphs import licence_graph, make_graph
+
+from supplygraph.io import load_regimes
+from supplygraph.licence import licence_edges, regime_state, regimes_by_id
+from supplygraph.origin import origin_share
+
+REGIMES = regimes_by_id(load_regimes())
+
+
+@pytest.mark.parametrize(
+    ("regime", "date", "in_force", "reason"),
+    [
+        (
+            "CN-2025-18",
+            "2025-03-01",
+            False,
+            "not yet in force on 2025-03-01 (effective 2025-04-04)",
+        ),
+        ("CN-2025-18", "2025-04-04", True, "in force on 2025-04-04"),
+        ("CN-2025-18", "2026-11-11", True, "in force on 2026-11-11"),  # No. 70 left No. 18 alone
+        ("CN-2025-57", "2025-11-06", False, "not yet in force"),
+        ("CN-2025-57", "2025-11-15", False, "suspended from 2025-11-07 to 2026-11-10"),
+        ("CN-2025-57", "2026-11-10", False, "suspended"),  # the window's last day is inside
+        ("CN-2025-57", "2026-11-11", True, "in force"),
+        ("CN-2025-61", "2025-12-01", False, "suspended"),
+        ("CN-HYPO-ALL", "2020-01-01", True, "hypothetical"),
+    ],
+)
+def test_regime_state_on_dates(regime, date, in_force, reason):
+    state, why = regime_state(REGIMES[regime], dt.date.fromisoformat(date))
+    assert state is in_force
+    assert reason in why
+
+
+def test_suspension_can_be_ignored():
+    state, _ = regime_state(REGIMES["CN-2025-57"], dt.date(2025, 11, 15), ignore_suspensions=True)
+    assert state is True
+
+
+def test_no_regime_in_force_on_1_march_2025():
+    assert not any(
+        regime_state(r, dt.date(2025, 3, 1))[0] for r in REGIMES.values() if not r.hypothetical
+    )
+
+
+def test_licence_edges_are_derived_from_country_and_elements():
+    graph = licence_graph()
+    mask = licence_edges(graph, REGIMES["CN-2025-18"])
+    assert mask.tolist() == [True, False, False, True, False, True]
+    # No. 57 (Ho, Er, Tm, Eu, Yb) catches none of these flows
+    assert not licence_edges(graph, REGIMES["CN-2025-57"]).any()
+    # the hypothetical all-elements regime catches every export, not the domestic flow
+    assert licence_edges(graph, REGIMES["CN-HYPO-ALL"]).tolist() == [
+        True,
+        True,
+        False,
+        True,
+        False,
+        False,
+    ]
+
+
+def test_destinations_restrict_licence_edges():
+    mask = licence_edges(licence_graph(), REGIMES["CN-2025-18"], destinations=("US",))
+    assert mask.tolist() == [False, False, False, True, False, True]
+
+
+def test_extraterritorial_licence_edges_honour_the_licence_column():
+    # JP magnet plant makes magnets from Chinese oxide (100% Chinese content) and ships Dy-bearing
+    # magnets to DE (caught), to US (exempted in the data) and NdPr-only magnets to KR (no
+    # controlled element, but added to No. 61 by the licence column)
+    graph = make_graph(
+        {
+            "cn": {"country": "CN"},
+            "jp": {"country": "JP", "stage": "magnet"},
+            "de": {"country": "DE"},
+            "us": {"country": "US"},
+            "kr": {"country": "KR"},
+        },
+        [
+            ("cn", "jp", "oxide", 10, {"elements": "Nd;Dy"}),
+            ("jp", "de", "magnet", 4, {"elements": "Nd;Dy"}),
+            ("jp", "us", "magnet", 3, {"elements": "Nd;Dy", "licence": "exempt"}),
+            ("jp", "kr", "magnet", 3, {"elements": "Nd", "licence": "+CN-2025-61"}),
+        ],
+    )
+    # the direct export cn -> jp is No. 18's business, not No. 61's
+    assert licence_edges(
+        graph, REGIMES["CN-2025-61"], origin_share(graph, "CN") * 100
+    ).tolist() == [False, True, False, True]

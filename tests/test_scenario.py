@@ -1,0 +1,80 @@
+"""Scenario files and selectors: parsing, and the errors bad ones give."""
+
+from __future__ import annotations
+
+import pytest
+from graphs import licence_graph
+
+import supplygraph as sg
+from supplygraph import ScenarioError
+from supplygraph.disruption import select
+from supplygraph.scenario import list_scenarios, scenario_from_dict
+from supplygraph.selectors import parse_selector
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("planet=Mars", "unknown key 'planet' for edges"),
+        ("node:dest=US", "unknown key 'dest' for nodes"),
+        ("country", "is not key=value"),
+        ("country=", "is not key=value"),
+        ("country=XX", "country=XX matches no edge in the data"),
+        ("element=Ho", "element=Ho matches no edge"),
+    ],
+)
+def test_bad_selectors_are_errors(text, message):
+    with pytest.raises(ScenarioError, match=message):
+        select(licence_graph(), parse_selector(text))
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ({"titel": "x"}, "unknown key(s) titel"),
+        ({"as_of": "May"}, "as_of: not a date"),
+        ({"licences": [{"regime": "CN-2025-18", "action": "ban"}]}, "expected cut or throttle"),
+        ({"licences": [{"regime": "CN-2025-18", "action": "throttle"}]}, "needs a share"),
+        (
+            {"licences": [{"regime": "CN-2025-18", "action": "throttle", "share": 1.5}]},
+            "needs a share between 0 and 1",
+        ),
+        ({"licences": [{"regime": "CN-2025-18", "extra": 1}]}, "unknown key(s) extra"),
+        ({"licences": [{"regime": "CN-2025-18", "destinations": ["USA"]}]}, "ISO country codes"),
+        ({"rules": [{"select": "planet=Mars"}]}, "unknown key 'planet'"),
+        ({"rules": {"select": "country=CN"}}, "expected an array of tables"),
+        ({"extraterritorial": "yes"}, "expected true or false"),
+        ({"default_stock_days": -3}, "expected a number >= 0"),
+        ({"capacity": [{"select": "country=AU", "spare": 0.2}]}, "spare capacity is for nodes"),
+        ({"capacity": [{"select": "node:country=AU", "spare": -0.2}]}, "spare: expected a share"),
+        ({"capacity": [{"select": "node:country=AU"}]}, "spare: expected a share"),
+        ({"capacity": [{"select": "node:country=AU", "spare": 0.2, "x": 1}]}, "unknown key(s) x"),
+    ],
+)
+def test_bad_scenarios_are_errors(doc, message):
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict(doc, name="bad", path="bad.toml")
+    assert message in str(caught.value) and str(caught.value).startswith("bad.toml: ")
+
+
+def test_bad_toml_is_an_error(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("title = \n")
+    with pytest.raises(ScenarioError, match=r"broken\.toml"):
+        sg.load_scenario(path)
+
+
+def test_every_bundled_scenario_parses_with_description_and_sources():
+    scenarios = {s.name: s for s in list_scenarios()}
+    assert set(scenarios) >= {
+        "2025-04-heavy-licences",
+        "2025-10-package",
+        "2025-11-truce",
+        "2026-11-lapse",
+        "us-only",
+        "myanmar-closure",
+        "full-embargo",
+    }
+    for scenario in scenarios.values():
+        assert len(scenario.description) > 100, scenario.name
+        assert scenario.sources, scenario.name
