@@ -149,19 +149,22 @@ def test_formula_text_is_neutralised_and_numbers_stay_numbers(tmp_path):
     assert nodes.loc["de-ev", "shortfall_pct"] == 100.0
 
 
-def test_golden_sectors_csv_on_bundled_data(tmp_path):
-    """sectors.csv of 2025-10-package on the bundled data, byte for byte.
+GOLDEN = Path(__file__).parent / "data" / "golden"
+
+
+@pytest.mark.parametrize("scenario", ["2025-10-package", "2026-11-lapse"])
+def test_reports_on_bundled_data_match_the_golden_files(tmp_path, scenario):
+    """Every CSV report of two bundled scenarios, byte for byte.
 
     A change here means the data, the engine or the report format changed: check the
-    new figures, then refresh the file with
-    `supplygraph simulate -s 2025-10-package --no-html --out DIR` and copy DIR/sectors.csv.
+    new figures, then refresh the files with `python tests/data/golden/refresh.py`.
     """
-    result = invoke(
-        "simulate", "-s", "2025-10-package", "--no-html", "--quiet", "--out", str(tmp_path)
-    )
+    result = invoke("simulate", "-s", scenario, "--no-html", "--quiet", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
-    golden = Path(__file__).parent / "data" / "golden" / "2025-10-package-sectors.csv"
-    assert (tmp_path / "sectors.csv").read_text() == golden.read_text()
+    expected = sorted(path.name for path in (GOLDEN / scenario).glob("*.csv"))
+    assert expected == ["countries.csv", "edges.csv", "nodes.csv", "reroute.csv", "sectors.csv"]
+    for name in expected:
+        assert (tmp_path / name).read_text() == (GOLDEN / scenario / name).read_text(), name
 
 
 def test_simulate_open_launches_the_page(tmp_path, monkeypatch):
