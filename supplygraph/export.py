@@ -56,7 +56,24 @@ def export_network(graph: SupplyGraph, result: Result | None = None) -> nx.Multi
 def export_graph(
     graph: SupplyGraph, path: str | Path, *, fmt: str, result: Result | None = None
 ) -> Path:
-    """Write the graph as ``graphml``, ``gexf`` or ``json`` (node-link) to ``path``."""
+    """Write the graph as ``graphml``, ``gexf`` or ``json`` (node-link) to ``path``.
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    path
+        The file to write (its folder is created; written atomically).
+    fmt
+        ``graphml`` (Cytoscape, yEd), ``gexf`` (Gephi) or ``json`` (networkx node-link).
+    result
+        A scenario result whose figures become attributes (:func:`export_network`).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     network = export_network(graph, result)
     if fmt == "json":
         data = nx.node_link_data(network, edges="edges")

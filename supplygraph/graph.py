@@ -76,7 +76,18 @@ class SupplyGraph:
         return [frozenset(schema.split_list(cell)) for cell in self.edges["elements"]]
 
     def carries(self, elements: Iterable[str]) -> np.ndarray:
-        """Return the mask of edges that carry at least one of ``elements``."""
+        """Return the mask of edges that carry at least one of ``elements``.
+
+        Parameters
+        ----------
+        elements
+            Element symbols (``Dy``, ``Tb``, ...).
+
+        Returns
+        -------
+        numpy.ndarray
+            One bool per edge.
+        """
         wanted = frozenset(elements)
         return np.fromiter((bool(wanted & e) for e in self.edge_elements), bool, self.n_edges)
 
@@ -158,7 +169,23 @@ class EngineIndex:
     def build(
         cls, n_nodes: int, src: np.ndarray, dst: np.ndarray, material: np.ndarray, flow: np.ndarray
     ) -> EngineIndex:
-        """Build the index from edge arrays."""
+        """Build the index from edge arrays.
+
+        Parameters
+        ----------
+        n_nodes
+            Number of nodes.
+        src, dst
+            Supplier and customer position per edge.
+        material
+            Material per edge: inputs of one material are substitutes.
+        flow
+            Baseline flow per edge (t/yr).
+
+        Returns
+        -------
+        EngineIndex
+        """
         node_level, cyclic_nodes = topological_levels(n_nodes, src, dst)
         n_levels = int(node_level.max()) + 1 if n_nodes else 0
         _, material_code = np.unique(material.astype(str), return_inverse=True)
@@ -210,6 +237,18 @@ def topological_levels(
     n_nodes: int, src: np.ndarray, dst: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return each node's level in the condensation and the nodes that sit on a cycle.
+
+    Parameters
+    ----------
+    n_nodes
+        Number of nodes.
+    src, dst
+        Edge ends, as node positions.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The level per node, and the positions of the nodes on a cycle.
 
     Examples
     --------
@@ -288,7 +327,17 @@ def reachable(
 
 
 def build_graph(dataset: Dataset) -> SupplyGraph:
-    """Build a SupplyGraph from a validated Dataset and add the graph-level warnings."""
+    """Build a SupplyGraph from a validated Dataset and add the graph-level warnings.
+
+    Parameters
+    ----------
+    dataset
+        Tables from :func:`supplygraph.io.load_dataset` (not modified).
+
+    Returns
+    -------
+    SupplyGraph
+    """
     nodes = dataset.nodes.reset_index(drop=True)
     position = pd.Series(np.arange(len(nodes)), index=nodes["id"])
     edges = dataset.edges.copy()  # never mutate the caller's tables
@@ -302,6 +351,15 @@ def build_graph(dataset: Dataset) -> SupplyGraph:
 
 def load(folder: str | Path | None = None) -> SupplyGraph:
     """Load and validate a dataset folder (the bundled data when None) into a SupplyGraph.
+
+    Parameters
+    ----------
+    folder
+        The dataset folder; None for the bundled data.
+
+    Returns
+    -------
+    SupplyGraph
 
     Raises
     ------

@@ -22,6 +22,18 @@ def stage_country_shares(graph: SupplyGraph, *, material: str | None = None) -> 
     A stage's output is the flow on edges leaving its nodes (for makers, their intake);
     ``material`` restricts it to edges of one material (e.g. ``ndfeb_sintered``).
 
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    material
+        Count only edges of this material.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``stage``, ``country``, ``output_t``, ``share_pct``; stages upstream first.
+
     Examples
     --------
     >>> import supplygraph as sg
@@ -66,6 +78,16 @@ def stage_country_shares(graph: SupplyGraph, *, material: str | None = None) -> 
 
 def concentration(shares: pd.DataFrame) -> pd.DataFrame:
     """Return per stage: total output, top country and share, HHI (0-10,000), CRMA breach.
+
+    Parameters
+    ----------
+    shares
+        The table of :func:`stage_country_shares`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per stage.
 
     Examples
     --------
