@@ -124,7 +124,7 @@ def synthetic_graph(
     is_maker = np.array(stages) == "manufacturer"
     nodes = pd.DataFrame(
         {
-            "line": np.arange(len(ids)) + 2,
+            "csv_line": np.arange(len(ids)) + 2,
             "id": ids,
             "name": ids,
             "stage": stages,
@@ -140,7 +140,7 @@ def synthetic_graph(
     )
     edges = pd.DataFrame(
         {
-            "line": np.arange(len(flow)) + 2,
+            "csv_line": np.arange(len(flow)) + 2,
             "supplier": np.array(ids)[src_all],
             "customer": np.array(ids)[dst_all],
             "material": material,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
@@ -13,7 +14,7 @@ from ._errors import Issue
 def check_numbers(
     table: pd.DataFrame, column: str, required: bool, file: str, issues: list[Issue]
 ) -> None:
-    for line, cell in zip(table["line"], table[column]):
+    for line, cell in zip(table["csv_line"], table[column]):
         if cell == "":
             if required:
                 issues.append(Issue(file, line, column, "missing value (expected a number)"))
@@ -32,7 +33,7 @@ def check_numbers(
 def check_nodes(nodes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
     seen: dict[str, int] = {}
     for row in nodes.itertuples(index=False):
-        where = (file, row.line)
+        where = (file, row.csv_line)
         for column in schema.NODE_REQUIRED:
             if getattr(row, column) == "":
                 issues.append(Issue(*where, column, "missing value"))
@@ -48,7 +49,7 @@ def check_nodes(nodes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
                     Issue(*where, "id", f"duplicate id {row.id!r} (first on line {seen[row.id]})")
                 )
             else:
-                seen[row.id] = row.line
+                seen[row.id] = row.csv_line
         if row.stage and row.stage not in schema.STAGES:
             issues.append(
                 Issue(
@@ -67,7 +68,7 @@ def check_nodes(nodes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
 
 
 def check_common(row: object, file: str, issues: list[Issue]) -> None:
-    line = row.line
+    line = row.csv_line
     status = row.status
     if status and status not in schema.STATUSES:
         issues.append(
@@ -82,11 +83,35 @@ def check_common(row: object, file: str, issues: list[Issue]) -> None:
         issues.append(Issue(file, line, "source", "no source given", "warning"))
 
 
-def check_edges(edges: pd.DataFrame, nodes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
+def check_edges(
+    edges: pd.DataFrame,
+    nodes: pd.DataFrame,
+    file: str,
+    issues: list[Issue],
+    *,
+    lines: pd.DataFrame | None = None,
+) -> None:
+    """Append an Issue for every invalid cell of an edges table.
+
+    Parameters
+    ----------
+    edges, nodes
+        The tables as read (text cells and a ``csv_line`` column).
+    file
+        The edges file name, for the messages.
+    issues
+        Where the problems go.
+    lines
+        The product lines table, against which ``line`` and ``from_line`` are checked.
+    """
     node_ids = set(nodes["id"])
-    seen: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, ...], int] = {}
+    lines_of: dict[str, set[str]] = {}
+    if lines is not None:
+        for node, line in zip(lines["node"], lines["line"]):
+            lines_of.setdefault(node, set()).add(line)
     for row in edges.itertuples(index=False):
-        where = (file, row.line)
+        where = (file, row.csv_line)
         for column in schema.EDGE_REQUIRED:
             if getattr(row, column) == "" and column != "flow_t":
                 issues.append(Issue(*where, column, "missing value"))
@@ -105,19 +130,20 @@ def check_edges(edges: pd.DataFrame, nodes: pd.DataFrame, file: str, issues: lis
                         f"unknown element symbol {element!r}; expected rare earths such as Nd, Dy",
                     )
                 )
-        key = (row.supplier, row.customer, row.material)
+        key = (row.supplier, row.customer, row.material, row.from_line, row.line)
         if key in seen:
+            lines_named = f" ({row.from_line} -> {row.line})" if row.from_line or row.line else ""
             issues.append(
                 Issue(
                     *where,
                     "material",
                     f"duplicate edge {row.supplier} -> "
-                    f"{row.customer} of {row.material!r} (first on line "
+                    f"{row.customer} of {row.material!r}{lines_named} (first on line "
                     f"{seen[key]})",
                 )
             )
         else:
-            seen[key] = row.line
+            seen[key] = row.csv_line
         if row.licence and row.licence != "exempt" and not row.licence.startswith("+"):
             issues.append(
                 Issue(
@@ -127,6 +153,8 @@ def check_edges(edges: pd.DataFrame, nodes: pd.DataFrame, file: str, issues: lis
                     "expected empty, 'exempt' or '+REGIME_ID;...'",
                 )
             )
+        if lines is not None:
+            _check_edge_lines(row, lines_of, file, issues)
         check_common(row, file, issues)
 
 
@@ -144,7 +172,7 @@ def check_regimes(regimes: pd.DataFrame, file: str, issues: list[Issue]) -> None
     """
     seen: set[str] = set()
     for row in regimes.itertuples(index=False):
-        where = (file, row.line)
+        where = (file, row.csv_line)
         if not schema.ID_PATTERN.match(row.id or "?"):
             issues.append(Issue(*where, "id", f"invalid regime id {row.id!r}"))
         if row.id in seen:
@@ -173,3 +201,87 @@ def check_regimes(regimes: pd.DataFrame, file: str, issues: list[Issue]) -> None
                     )
         if row.hypothetical not in ("yes", "no", ""):
             issues.append(Issue(*where, "hypothetical", "expected yes or no"))
+
+
+def _check_edge_lines(
+    row: Any, lines_of: dict[str, set[str]], file: str, issues: list[Issue]
+) -> None:
+    """An edge's ``line`` names lines of its customer; its ``from_line`` one of its supplier."""
+    for column, node, names in (
+        ("line", row.customer, schema.split_list(row.line)),
+        ("from_line", row.supplier, [row.from_line] if row.from_line else []),
+    ):
+        declared = lines_of.get(node, set())
+        for name in names:
+            if name not in declared:
+                known = ", ".join(sorted(declared)) or "none declared in lines.csv"
+                issues.append(
+                    Issue(file, row.csv_line, column, f"{node} has no line {name!r} ({known})")
+                )
+    if ";" in row.from_line:
+        issues.append(Issue(file, row.csv_line, "from_line", "give one supplier line"))
+
+
+def check_lines(lines: pd.DataFrame, nodes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
+    """Append an Issue for every invalid cell of a product lines table.
+
+    A line belongs to a node; (node, line) is unique; a maker's line has a sector (its
+    own or the node's); ``unit`` and ``baseline_units`` come together; one unit per sector.
+
+    Parameters
+    ----------
+    lines, nodes
+        The tables as read (text cells and a ``csv_line`` column).
+    file
+        The lines file name, for the messages.
+    issues
+        Where the problems go.
+    """
+    stage = dict(zip(nodes["id"], nodes["stage"]))
+    node_sector = dict(zip(nodes["id"], nodes["sector"]))
+    seen: dict[tuple[str, str], int] = {}
+    unit_of: dict[str, tuple[str, int]] = {}
+    for row in lines.itertuples(index=False):
+        where = (file, row.csv_line)
+        for column in schema.LINE_REQUIRED:
+            if getattr(row, column) == "":
+                issues.append(Issue(*where, column, "missing value"))
+        if row.node and row.node not in stage:
+            issues.append(Issue(*where, "node", f"unknown node {row.node!r}"))
+        if row.line and not schema.ID_PATTERN.match(row.line):
+            issues.append(
+                Issue(*where, "line", f"invalid line {row.line!r}: use letters, digits and _ . : -")
+            )
+        key = (row.node, row.line)
+        if key in seen:
+            issues.append(
+                Issue(
+                    *where,
+                    "line",
+                    f"duplicate line {row.line!r} of {row.node} (first on line {seen[key]})",
+                )
+            )
+        seen.setdefault(key, row.csv_line)
+        if bool(row.unit) != bool(row.baseline_units):
+            issues.append(
+                Issue(
+                    *where,
+                    "unit" if not row.unit else "baseline_units",
+                    "give both a unit and baseline_units, or neither",
+                )
+            )
+        sector = row.sector or node_sector.get(row.node, "")
+        if stage.get(row.node) == "manufacturer" and not sector:
+            issues.append(Issue(*where, "sector", "a maker's line needs a sector"))
+        if sector and row.unit:
+            first = unit_of.setdefault(sector, (row.unit, row.csv_line))
+            if first[0] != row.unit:
+                issues.append(
+                    Issue(
+                        *where,
+                        "unit",
+                        f"sector {sector!r} is counted in {first[0]!r} "
+                        f"(line {first[1]}); one unit per sector",
+                    )
+                )
+        check_common(row, file, issues)

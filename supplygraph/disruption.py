@@ -14,6 +14,7 @@ from .selectors import EDGE_KEYS, NODE_KEYS, Selector
 
 if TYPE_CHECKING:
     from .graph import SupplyGraph
+    from .production import Production
     from .scenario import LicencePolicy, Scenario
 
 
@@ -51,7 +52,9 @@ class Disruption:
         return tuple(entry for entry in self.regimes if entry.applied)
 
 
-def resolve(graph: SupplyGraph, scenario: Scenario) -> Disruption:
+def resolve(
+    graph: SupplyGraph, scenario: Scenario, *, production: Production | None = None
+) -> Disruption:
     """Turn a scenario into edge and node multipliers for a graph.
 
     Overlapping restrictions do not compound: each edge takes the smallest share any rule
@@ -63,6 +66,10 @@ def resolve(graph: SupplyGraph, scenario: Scenario) -> Disruption:
         The supply graph.
     scenario
         The scenario.
+    production
+        The graph's product lines (:func:`supplygraph.production.production_lines`): an
+        extraterritorial regime then tests what each edge carries by the origin content of
+        the line it leaves from, not the node's mix.
 
     Returns
     -------
@@ -99,12 +106,14 @@ def resolve(graph: SupplyGraph, scenario: Scenario) -> Disruption:
                 reason += "; extraterritorial rule switched off"
             mask = np.zeros(graph.n_edges, dtype=bool)
             if applies:
-                content = None
+                seller_content = None
                 if regime.extraterritorial:
                     if regime.issuer not in content_pct:
                         content_pct[regime.issuer] = origin_share(graph, regime.issuer) * 100
-                    content = content_pct[regime.issuer]
-                mask = licence_edges(graph, regime, content, policy.destinations)
+                    seller_content = _seller_content(
+                        graph, production, regime.issuer, content_pct[regime.issuer]
+                    )
+                mask = licence_edges(graph, regime, seller_content, policy.destinations)
             edge_share[mask] = np.minimum(edge_share[mask], policy.share)
             for j in np.flatnonzero(mask):
                 edge_regimes[j].append(regime_id)
@@ -123,6 +132,23 @@ def resolve(graph: SupplyGraph, scenario: Scenario) -> Disruption:
         capacity_t[mask] = graph.baseline_t[mask] * (1 + entry.spare)
     return Disruption(
         edge_share, node_share, edge_regimes, tuple(applied), warnings, capacity_t, content_pct
+    )
+
+
+def _seller_content(
+    graph: SupplyGraph, production: Production | None, issuer: str, node_pct: np.ndarray
+) -> np.ndarray:
+    """Per edge, the issuer-origin content (%) of what it carries: its supplier's, or with
+    product lines the tonne-weighted mean over the lines it leaves from."""
+    if production is None or not production.has_lines:
+        return node_pct[graph.edges["src"].to_numpy()]
+    lines = production.graph
+    line_pct = origin_share(lines, issuer) * 100
+    flow = lines.edges["flow_t"].to_numpy(np.float64)
+    weighted = production.per_edge(flow * line_pct[lines.edges["src"].to_numpy()], graph.n_edges)
+    total = production.per_edge(flow, graph.n_edges)
+    return np.divide(
+        weighted, total, out=node_pct[graph.edges["src"].to_numpy()].copy(), where=total > 0
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from . import schema
 from ._errors import Issue
-from .io import Dataset, load_dataset
+from .io import Dataset, empty_table, load_dataset
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,6 +24,8 @@ class SupplyGraph:
 
     Node ``i`` is row ``i`` of ``nodes``; edge ``j`` is row ``j`` of ``edges``, whose
     ``src`` and ``dst`` columns hold node positions. Flows are t REO-equivalent per year.
+    ``lines`` declares product lines inside nodes (empty: each node is one line); see
+    :mod:`supplygraph.production`.
     """
 
     nodes: pd.DataFrame
@@ -32,6 +34,7 @@ class SupplyGraph:
     folder: Path
     checksum: str
     warnings: tuple[Issue, ...] = ()
+    lines: pd.DataFrame = field(default_factory=lambda: empty_table(schema.LINE_COLUMNS))
 
     @property
     def n_nodes(self) -> int:
@@ -66,9 +69,10 @@ class SupplyGraph:
 
     @cached_property
     def baseline_t(self) -> np.ndarray:
-        """Baseline throughput per node: what it ships, or what it takes in if it ships nothing."""
-        out = self.baseline_out_t
-        return np.where(out > 0, out, self.baseline_in_t)
+        """Baseline throughput per node: what a maker takes in (what it ships is scrap, a
+        by-product); for other nodes what they ship, or what they take in if they ship nothing."""
+        out, maker = self.baseline_out_t, self.nodes["stage"].to_numpy() == "manufacturer"
+        return np.where(maker | (out <= 0), self.baseline_in_t, out)
 
     @cached_property
     def edge_elements(self) -> list[frozenset[str]]:
@@ -115,8 +119,8 @@ class SupplyGraph:
         -------
         networkx.MultiDiGraph
         """
-        nodes = self.nodes.drop(columns="line")
-        edges = self.edges.drop(columns=["line", "src", "dst"])
+        nodes = self.nodes.drop(columns="csv_line")
+        edges = self.edges.drop(columns=["csv_line", "src", "dst"])
         if node_attrs is not None:
             nodes = pd.concat([nodes, node_attrs.set_axis(nodes.index)], axis=1)
         if edge_attrs is not None:
@@ -343,7 +347,9 @@ def build_graph(dataset: Dataset) -> SupplyGraph:
     edges = dataset.edges.copy()  # never mutate the caller's tables
     edges["src"] = position.loc[edges["supplier"]].to_numpy()
     edges["dst"] = position.loc[edges["customer"]].to_numpy()
-    graph = SupplyGraph(nodes, edges, dataset.regimes, dataset.folder, dataset.checksum)
+    graph = SupplyGraph(
+        nodes, edges, dataset.regimes, dataset.folder, dataset.checksum, lines=dataset.lines
+    )
     warnings = list(dataset.warnings) + _graph_warnings(graph, dataset)
     object.__setattr__(graph, "warnings", tuple(warnings))
     return graph
@@ -378,7 +384,7 @@ def _graph_warnings(graph: SupplyGraph, dataset: Dataset) -> list[Issue]:
             warnings.append(
                 Issue(
                     nodes_file,
-                    row.line,
+                    row.csv_line,
                     "id",
                     f"mass balance: {row.id} ships {outflow[i]:g} t but receives {inflow[i]:g} t",
                     "warning",
@@ -391,7 +397,7 @@ def _graph_warnings(graph: SupplyGraph, dataset: Dataset) -> list[Issue]:
         warnings.append(
             Issue(
                 nodes_file,
-                int(row["line"]),
+                int(row["csv_line"]),
                 "id",
                 f"{row['id']} has no path to any manufacturer",
                 "warning",

@@ -27,9 +27,27 @@ class Dataset:
     folder: Path
     checksum: str
     warnings: list[Issue] = field(default_factory=list)
+    lines: pd.DataFrame = field(default_factory=lambda: empty_table(schema.LINE_COLUMNS))
 
 
-NUMERIC_COLUMNS = {"flow_t", "capacity_t", "stock_days", "extraterritorial_pct"}
+def empty_table(columns: tuple[str, ...]) -> pd.DataFrame:
+    """Return a table with these text columns, a ``line`` column and no rows.
+
+    Parameters
+    ----------
+    columns
+        The column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    table = pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
+    table.insert(0, "csv_line", pd.Series(dtype="int64"))
+    return table
+
+
+NUMERIC_COLUMNS = {"flow_t", "capacity_t", "stock_days", "extraterritorial_pct", "baseline_units"}
 
 
 def bundled_data_dir() -> Path:
@@ -75,16 +93,26 @@ def load_dataset(folder: str | os.PathLike[str] | None = None) -> Dataset:
         paths["edges"], raw["edges"], schema.EDGE_COLUMNS, schema.EDGE_REQUIRED, issues
     )
     regimes = _regimes_table(paths["regimes"], raw["regimes"], issues)
-    if nodes is not None and edges is not None:
+    lines_path = folder / "lines.csv"
+    lines_raw = _read_bytes(lines_path, issues) if lines_path.is_file() else None
+    lines = empty_table(schema.LINE_COLUMNS)
+    if lines_raw is not None:
+        lines = _read_table(
+            lines_path, lines_raw, schema.LINE_COLUMNS, schema.LINE_REQUIRED, issues
+        )
+    if nodes is not None and edges is not None and lines is not None:
         _validate.check_nodes(nodes, str(paths["nodes"]), issues)
-        _validate.check_edges(edges, nodes, str(paths["edges"]), issues)
+        _validate.check_lines(lines, nodes, str(lines_path), issues)
+        _validate.check_edges(edges, nodes, str(paths["edges"]), issues, lines=lines)
     errors = sorted(i for i in issues if i.severity == "error")
     if errors:
         raise DataError(errors)
-    assert nodes is not None and edges is not None and regimes is not None
+    assert nodes is not None and edges is not None and regimes is not None and lines is not None
     digest = hashlib.sha256()
     for name in ("nodes", "edges", "regimes"):
         digest.update(raw[name] or b"")
+    if lines_raw is not None:
+        digest.update(lines_raw)
     warnings = [i for i in issues if i.severity == "warning"]
     return Dataset(
         nodes=_typed(nodes, schema.NODE_NUMERIC),
@@ -93,6 +121,7 @@ def load_dataset(folder: str | os.PathLike[str] | None = None) -> Dataset:
         folder=folder,
         checksum="sha256:" + digest.hexdigest(),
         warnings=warnings,
+        lines=_typed(lines, schema.LINE_NUMERIC),
     )
 
 
@@ -205,7 +234,7 @@ def _read_table(
         return None
     table = pd.DataFrame(rows, columns=header, dtype=object)
     table = table.reindex(columns=list(columns), fill_value="").fillna("").astype(str)
-    table.insert(0, "line", pd.Series(lines, dtype="int64"))
+    table.insert(0, "csv_line", pd.Series(lines, dtype="int64"))
     table.attrs["file"] = file
     for column in set(columns) & NUMERIC_COLUMNS:
         _validate.check_numbers(table, column, column in required, file, issues)

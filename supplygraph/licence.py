@@ -202,7 +202,7 @@ def needs_licence(
 def licence_edges(
     graph: SupplyGraph,
     regime: Regime,
-    content_pct: np.ndarray | None = None,
+    seller_content_pct: np.ndarray | None = None,
     destinations: tuple[str, ...] | None = None,
 ) -> np.ndarray:
     """Return the mask of the graph's edges that need a licence under a regime.
@@ -216,10 +216,10 @@ def licence_edges(
         The supply graph.
     regime
         The regime.
-    content_pct
-        Per node, its issuer-origin content in percent
-        (:func:`supplygraph.origin.origin_share` x 100); needed for an extraterritorial
-        regime.
+    seller_content_pct
+        Per edge, the issuer-origin content in percent of what its supplier ships on it
+        (:func:`supplygraph.origin.origin_share` x 100 of the supplier, or of its product
+        line); needed for an extraterritorial regime.
     destinations
         Restrict to these customer countries (a scenario's policy).
 
@@ -235,7 +235,7 @@ def licence_edges(
         country[index.src],
         country[index.dst],
         controlled_edges(graph, regime),
-        None if content_pct is None else content_pct[index.src],
+        seller_content_pct,
         destinations=destinations,
     )
     licence = graph.edges["licence"].to_numpy()

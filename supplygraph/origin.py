@@ -32,10 +32,10 @@ def origin_share(graph: SupplyGraph, country: str = "CN") -> np.ndarray:
     >>> import pandas as pd
     >>> from supplygraph.io import Dataset
     >>> from supplygraph.graph import build_graph
-    >>> nodes = pd.DataFrame({"line": [2, 3, 4], "id": ["cn", "au", "jp"],
+    >>> nodes = pd.DataFrame({"csv_line": [2, 3, 4], "id": ["cn", "au", "jp"],
     ...     "stage": ["separation", "separation", "magnet"], "country": ["CN", "AU", "JP"]})
-    >>> edges = pd.DataFrame({"line": [2, 3], "supplier": ["cn", "au"], "customer": ["jp", "jp"],
-    ...     "material": ["ndpr_oxide"] * 2, "flow_t": [75.0, 25.0]})
+    >>> edges = pd.DataFrame({"csv_line": [2, 3], "supplier": ["cn", "au"],
+    ...     "customer": ["jp", "jp"], "material": ["ndpr_oxide"] * 2, "flow_t": [75.0, 25.0]})
     >>> graph = build_graph(Dataset(nodes, edges, pd.DataFrame(), Path("."), ""))
     >>> origin_share(graph, "CN").tolist()
     [1.0, 0.0, 0.75]
@@ -81,10 +81,10 @@ def provenance(
     >>> import pandas as pd
     >>> from supplygraph.io import Dataset
     >>> from supplygraph.graph import build_graph
-    >>> nodes = pd.DataFrame({"line": [2, 3, 4, 5, 6, 7], "id": ["au", "cn", "jp", "vn-sep",
+    >>> nodes = pd.DataFrame({"csv_line": [2, 3, 4, 5, 6, 7], "id": ["au", "cn", "jp", "vn-sep",
     ...     "vn", "motor"], "stage": ["mine", "separation", "magnet", "separation", "magnet",
     ...     "component"], "country": ["AU", "CN", "JP", "VN", "VN", "JP"]})
-    >>> edges = pd.DataFrame({"line": [2, 3, 4, 5, 6, 7], "supplier": ["au", "cn", "au",
+    >>> edges = pd.DataFrame({"csv_line": [2, 3, 4, 5, 6, 7], "supplier": ["au", "cn", "au",
     ...     "vn-sep", "jp", "vn"], "customer": ["cn", "jp", "vn-sep", "vn", "motor", "motor"],
     ...     "material": ["ore", "oxide", "ore", "oxide", "magnet", "magnet"],
     ...     "flow_t": [10.0, 10.0, 5.0, 5.0, 10.0, 5.0]})

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .exposure import Result
 
 # Decimals per unit: tonnes to the kilogram, percentages and days to a hundredth.
-DECIMALS = {"_t": 3, "_pct": 2, "_days": 2, "days_to_impact": 2, "licensed_share": 4}
+DECIMALS = {"_t": 3, "_pct": 2, "_days": 2, "_units": 1, "days_to_impact": 2, "licensed_share": 4}
 INTEGER_COLUMNS = {"makers", "nodes"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 
@@ -32,7 +32,16 @@ SECTOR_COLUMNS = [
     "after_reroute_t",
     "shortfall_reroute_t",
     "shortfall_reroute_pct",
+    "unit",
+    "baseline_units",
+    "shortfall_units",
+    "shortfall_units_pct",
+    "issuer",
+    "in_issuer_shortfall_pct",
+    "outside_issuer_shortfall_pct",
+    "bottlenecks",
 ]
+WHY_COLUMNS = ["limiting_input", "limiting_suppliers", "limiting_regimes"]
 NODE_COLUMNS = [
     "id",
     "name",
@@ -52,7 +61,30 @@ NODE_COLUMNS = [
     "shortfall_reroute_pct",
     "china_content_pct",
     "dfars_covered",
+    *WHY_COLUMNS,
     "source",
+]
+LINE_COLUMNS = [
+    "node",
+    "line",
+    "name",
+    "stage",
+    "country",
+    "sector",
+    "unit",
+    "baseline_units",
+    "after_units",
+    "shortfall_units",
+    "baseline_t",
+    "after_t",
+    "shortfall_t",
+    "shortfall_pct",
+    "days_to_impact",
+    "spare_t",
+    "after_reroute_t",
+    "shortfall_reroute_t",
+    "shortfall_reroute_pct",
+    *WHY_COLUMNS,
 ]
 EDGE_COLUMNS = [
     "supplier",
@@ -181,6 +213,7 @@ def render_reports(
         "nodes.csv": to_csv_text(result.nodes, NODE_COLUMNS, raw=raw),
         "countries.csv": to_csv_text(result.countries, list(result.countries.columns), raw=raw),
         "edges.csv": to_csv_text(result.edges, EDGE_COLUMNS, raw=raw),
+        "lines.csv": to_csv_text(result.lines, LINE_COLUMNS, raw=raw),
         "scenario.json": json.dumps(scenario_record(result, options), indent=2, ensure_ascii=False)
         + "\n",
     }

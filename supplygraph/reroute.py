@@ -100,10 +100,10 @@ def reroute(graph: SupplyGraph, disruption: Disruption, propagation: Propagation
     >>> from supplygraph.graph import build_graph
     >>> from supplygraph.propagate import propagate
     >>> from supplygraph.disruption import Disruption
-    >>> nodes = pd.DataFrame({"line": [2, 3, 4], "id": ["a", "b", "k"],
+    >>> nodes = pd.DataFrame({"csv_line": [2, 3, 4], "id": ["a", "b", "k"],
     ...     "stage": ["mine", "mine", "manufacturer"], "country": ["CN", "AU", "DE"],
     ...     "sector": ["", "", "ev"], "capacity_t": [100.0, 120.0, float("nan")]})
-    >>> edges = pd.DataFrame({"line": [2, 3], "supplier": ["a", "b"], "customer": ["k", "k"],
+    >>> edges = pd.DataFrame({"csv_line": [2, 3], "supplier": ["a", "b"], "customer": ["k", "k"],
     ...     "material": ["oxide"] * 2, "elements": ["Dy"] * 2, "flow_t": [100.0, 50.0]})
     >>> graph = build_graph(Dataset(nodes, edges, pd.DataFrame(), Path("."), ""))
     >>> cut = Disruption(np.array([0.0, 1.0]), np.ones(3), [["rule"], []], [])

@@ -42,9 +42,16 @@ EDGE_COLUMNS = (
     "status",
     "licence",
     "note",
+    "line",
+    "from_line",
 )
 EDGE_REQUIRED = ("supplier", "customer", "material", "elements", "flow_t")
 EDGE_NUMERIC = ("flow_t",)
+
+# lines.csv (optional): product lines inside a node, and makers' output in their own units.
+LINE_COLUMNS = ("node", "line", "sector", "unit", "baseline_units", "source", "status", "note")
+LINE_REQUIRED = ("node", "line")
+LINE_NUMERIC = ("baseline_units",)
 
 REGIME_COLUMNS = (
     "id",

@@ -34,7 +34,7 @@ def make_graph(nodes: dict[str, dict], edges: list[tuple]) -> SupplyGraph:
     """Build a graph: ``nodes`` maps id to attributes; edges are (supplier, customer,
     material, flow_t[, attributes])."""
     node_rows = [
-        {"line": i + 2, "id": node_id, **NODE_DEFAULTS, "name": node_id, **attrs}
+        {"csv_line": i + 2, "id": node_id, **NODE_DEFAULTS, "name": node_id, **attrs}
         for i, (node_id, attrs) in enumerate(nodes.items())
     ]
     edge_rows = []
@@ -43,7 +43,7 @@ def make_graph(nodes: dict[str, dict], edges: list[tuple]) -> SupplyGraph:
         attrs = edge[4] if len(edge) > 4 else {}
         edge_rows.append(
             {
-                "line": i + 2,
+                "csv_line": i + 2,
                 "supplier": supplier,
                 "customer": customer,
                 "material": material,

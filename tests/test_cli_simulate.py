@@ -17,7 +17,14 @@ def test_simulate_writes_reports(tmp_path):
     )
     assert result.exit_code == 0, result.output
     names = {p.name for p in tmp_path.iterdir()}
-    assert names == {"sectors.csv", "nodes.csv", "countries.csv", "edges.csv", "scenario.json"}
+    assert names == {
+        "sectors.csv",
+        "lines.csv",
+        "nodes.csv",
+        "countries.csv",
+        "edges.csv",
+        "scenario.json",
+    }
     sectors = pd.read_csv(tmp_path / "sectors.csv")
     ev = sectors.set_index("sector").loc["ev"]
     # Dy/Tb to Japan throttled to 25%: the magnet plant, the motor and the carmaker get 25%,
@@ -37,6 +44,7 @@ def test_simulate_is_byte_identical_on_rerun(tmp_path):
         "countries.csv",
         "edges.csv",
         "graph.html",
+        "lines.csv",
         "nodes.csv",
         "reroute.csv",
         "scenario.json",
@@ -162,7 +170,14 @@ def test_reports_on_bundled_data_match_the_golden_files(tmp_path, scenario):
     result = invoke("simulate", "-s", scenario, "--no-html", "--quiet", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     expected = sorted(path.name for path in (GOLDEN / scenario).glob("*.csv"))
-    assert expected == ["countries.csv", "edges.csv", "nodes.csv", "reroute.csv", "sectors.csv"]
+    assert expected == [
+        "countries.csv",
+        "edges.csv",
+        "lines.csv",
+        "nodes.csv",
+        "reroute.csv",
+        "sectors.csv",
+    ]
     for name in expected:
         assert (tmp_path / name).read_text() == (GOLDEN / scenario / name).read_text(), name
 

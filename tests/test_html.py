@@ -105,7 +105,7 @@ def synthetic(n_per_stage: int, seed: int = 0) -> SupplyGraph:
     for column in ("company", "source", "status", "note"):
         nodes[column] = ""
     nodes["capacity_t"], nodes["stock_days"] = np.nan, np.nan
-    nodes.insert(0, "line", np.arange(2, len(nodes) + 2))
+    nodes.insert(0, "csv_line", np.arange(2, len(nodes) + 2))
     suppliers, customers = [], []
     for level in range(len(stages) - 1):
         for supplier in ids[level]:
@@ -123,7 +123,7 @@ def synthetic(n_per_stage: int, seed: int = 0) -> SupplyGraph:
     )
     for column in ("source", "status", "licence", "note"):
         edges[column] = ""
-    edges.insert(0, "line", np.arange(2, len(edges) + 2))
+    edges.insert(0, "csv_line", np.arange(2, len(edges) + 2))
     regimes = load_dataset(TINY).regimes
     return build_graph(Dataset(nodes, edges, regimes, Path("."), ""))
 

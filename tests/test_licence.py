@@ -92,6 +92,6 @@ def test_extraterritorial_licence_edges_honour_the_licence_column():
         ],
     )
     # the direct export cn -> jp is No. 18's business, not No. 61's
-    assert licence_edges(
-        graph, REGIMES["CN-2025-61"], origin_share(graph, "CN") * 100
-    ).tolist() == [False, True, False, True]
+    seller_content_pct = (origin_share(graph, "CN") * 100)[graph.edges["src"]]
+    mask = licence_edges(graph, REGIMES["CN-2025-61"], seller_content_pct)
+    assert mask.tolist() == [False, True, False, True]
