@@ -1,0 +1,189 @@
+"""The bundled dataset's credibility (issue 13): sources, statuses, assumption shares, shares.
+
+Thresholds are the acceptance criteria of issue 13. One that the data does not reach yet is
+marked ``xfail(strict=True)`` with the current figure in the reason, not weakened: when the data
+reaches it, the test fails until the marker is removed.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+import supplygraph as sg
+from supplygraph.io import bundled_data_dir
+from supplygraph.stats import stage_country_shares
+
+STATUSES = {"reported", "estimate", "assumption"}
+URL = re.compile(r"https?://\S+")
+# a cited title followed by its URL: "<title> – <URL>" (en dash) or "<title> - <URL>"
+CITATION = re.compile(r"\w[^;]*?\s[–-]\s+https?://\S+")
+
+# Content farms, blog mirrors and third-party extractions removed from the bundled data in
+# favour of primary sources (company filings, customs data, USGS, IEA, CLEPA) or of a
+# reputable secondary source where no primary was found. See data/SOURCES.md, section 8.
+DENY_DOMAINS = (
+    "blogspot.com",  # blog reposts of Reuters/NYT articles
+    "rovjok.com",  # content farm
+    "gitnux.org",  # statistics content farm
+    "menfem.com",  # AI-written company research page
+    "couragemagnet.com",  # magnet vendor blog
+    "github.com/themayankpathak",  # third-party extraction of Lynas/MP filings
+    "horizonmagnets.com",  # magnet vendor blog
+)
+
+MAX_ASSUMED_EDGES = 0.35  # share of edges
+MAX_ASSUMED_TONNAGE = 0.15  # share of edge tonnage
+MAX_ASSUMED_STAGE_TONNAGE = 0.50  # share of each stage's edge tonnage
+
+
+@pytest.fixture(scope="module")
+def tables():
+    folder = bundled_data_dir()
+    return {
+        name: pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+        for name in ("nodes", "edges")
+    }
+
+
+@pytest.fixture(scope="module")
+def edges(tables):
+    edges = tables["edges"].copy()
+    stage = dict(zip(tables["nodes"]["id"], tables["nodes"]["stage"]))
+    edges["stage"] = edges["supplier"].map(stage)  # an edge belongs to its supplier's stage
+    edges["flow"] = edges["flow_t"].astype(float)
+    edges["assumed"] = edges["status"] == "assumption"
+    return edges
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return sg.load()
+
+
+def assumed_shares(edges: pd.DataFrame) -> tuple[float, float]:
+    count = float(edges["assumed"].mean())
+    tonnage = float(edges.loc[edges["assumed"], "flow"].sum() / edges["flow"].sum())
+    return count, tonnage
+
+
+@pytest.mark.parametrize("name", ["nodes", "edges"])
+def test_every_row_has_a_source_and_a_valid_status(tables, name):
+    table = tables[name]
+    assert (table["source"].str.strip() != "").all()
+    bad = table[~table["status"].isin(STATUSES)]
+    assert bad.empty, bad.iloc[:, :3]
+
+
+@pytest.mark.parametrize("name", ["nodes", "edges"])
+def test_every_estimate_is_derived_from_a_cited_title_and_url(tables, name):
+    table = tables[name]
+    estimates = table[table["status"] == "estimate"]
+    not_derived = estimates[~estimates["source"].str.startswith("derived:")]
+    assert not_derived.empty, not_derived.iloc[:, :3].to_string()
+    for _, row in estimates.iterrows():
+        formula, _, cited = row["source"].partition(";")
+        assert formula.strip() != "derived:", row.iloc[:3].tolist()
+        assert CITATION.search(cited), row.iloc[:3].tolist()
+
+
+def test_every_assumption_is_listed_in_sources_md(tables):
+    text = (bundled_data_dir() / "SOURCES.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| (A\d+) \|", text, flags=re.MULTILINE))
+    assert len(listed) >= 20
+    for name in ("nodes", "edges"):
+        table = tables[name]
+        for _, row in table[table["status"] == "assumption"].iterrows():
+            # each assumption row names its reason in the source ("assumption: ...") or
+            # refers to a numbered entry of SOURCES.md section 5
+            refs = set(re.findall(r"\bA\d+\b", row["source"] + " " + row["note"]))
+            assert "assumption" in row["source"] or refs & listed, row.iloc[:3].tolist()
+
+
+def test_no_citation_to_a_denied_domain(tables):
+    for name, table in tables.items():
+        for column in ("source", "note"):
+            for cell in table[column]:
+                for url in URL.findall(cell):
+                    assert not any(domain in url for domain in DENY_DOMAINS), (name, url)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="assumption edges are 259 of 303 = 85.5% of edges "
+    "(target <= 35%): plant- and customer-level allocations are unpublished",
+)
+def test_assumed_edges_are_at_most_35_percent_of_edges(edges):
+    count, _ = assumed_shares(edges)
+    assert count <= MAX_ASSUMED_EDGES
+
+
+@pytest.mark.xfail(
+    strict=True, reason="assumption edges carry 53.7% of edge tonnage (target <= 15%)"
+)
+def test_assumed_edges_carry_at_most_15_percent_of_tonnage(edges):
+    _, tonnage = assumed_shares(edges)
+    assert tonnage <= MAX_ASSUMED_TONNAGE
+
+
+def _stage(stage, share=None):
+    if share is None:
+        return stage
+    return pytest.param(
+        stage,
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=f"{stage}: {share} of the stage's tonnage is assumed (target <= 50%)",
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "stage",
+    [
+        _stage("mine"),
+        _stage("separation", "76.6%"),
+        _stage("metal", "97.0%"),
+        _stage("magnet", "85.2%"),
+        _stage("component", "73.5%"),
+    ],
+)
+def test_no_stage_has_more_than_half_its_tonnage_assumed(edges, stage):
+    of_stage = edges[edges["stage"] == stage]
+    share = float(of_stage.loc[of_stage["assumed"], "flow"].sum() / of_stage["flow"].sum())
+    assert share <= MAX_ASSUMED_STAGE_TONNAGE
+
+
+def china_share(shares: pd.DataFrame, stage: str) -> float:
+    rows = shares[shares["stage"] == stage].set_index("country")
+    return float(rows.loc["CN", "share_pct"])
+
+
+def test_china_mining_share_within_3_points_of_usgs(graph):
+    # USGS MCS 2025: 270,000 of 390,000 t REO in 2024 = 69%
+    assert abs(china_share(stage_country_shares(graph), "mine") - 69) <= 3
+
+
+def test_china_separation_share_within_3_points_of_iea(graph):
+    # IEA (23 Oct 2025): 91% of separation/refining in 2024
+    assert abs(china_share(stage_country_shares(graph), "separation") - 91) <= 3
+
+
+def test_china_sintered_magnet_share_is_a_result_in_89_to_96_percent(graph):
+    # IEA: 94% of sintered NdFeB in 2024; no national total is set to hit it (SOURCES.md)
+    shares = stage_country_shares(graph, material="ndfeb_sintered")
+    assert 89 <= china_share(shares, "magnet") <= 96
+
+
+def test_finished_goods_leaving_china_are_outside_no_18(tables):
+    edges = tables["edges"]
+    countries = dict(zip(tables["nodes"]["id"], tables["nodes"]["country"]))
+    finished = {"traction_motor", "wind_generator", "hdd_motor", "industrial_motor"}
+    leaving = edges[
+        (edges["supplier"].map(countries) == "CN")
+        & (edges["customer"].map(countries) != "CN")
+        & edges["material"].isin(finished)
+    ]
+    assert (leaving["licence"] == "exempt").all()
