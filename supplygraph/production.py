@@ -23,11 +23,7 @@ class Production:
     graph: SupplyGraph
     node: np.ndarray  # per line: the node's position
     edge: np.ndarray  # per part: the edge's position
-
-    @property
-    def has_lines(self) -> bool:
-        """Whether any node is split into lines (else the graph is the data's own)."""
-        return len(self.graph.lines) > 0
+    has_lines: bool = False  # whether lines were declared (else ``graph`` is the data's own)
 
     def per_node(self, values: np.ndarray, n_nodes: int) -> np.ndarray:
         """Return per-line values summed per node.
@@ -152,7 +148,7 @@ def production_lines(graph: SupplyGraph) -> Production:
         edge=part_edge_arr,
     )
     lines_graph = SupplyGraph(line_nodes, parts, graph.regimes, graph.folder, graph.checksum)
-    return Production(lines_graph, node_of, part_edge_arr)
+    return Production(lines_graph, node_of, part_edge_arr, has_lines=True)
 
 
 def _column(table: pd.DataFrame, name: str) -> np.ndarray:

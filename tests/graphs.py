@@ -8,6 +8,7 @@ import pandas as pd
 
 from supplygraph.graph import SupplyGraph, build_graph
 from supplygraph.io import Dataset, load_regimes
+from supplygraph.schema import LINE_COLUMNS
 
 NODE_DEFAULTS = {
     "name": "",
@@ -27,12 +28,17 @@ EDGE_DEFAULTS = {
     "status": "assumption",
     "licence": "",
     "note": "",
+    "line": "",
+    "from_line": "",
 }
 
 
-def make_graph(nodes: dict[str, dict], edges: list[tuple]) -> SupplyGraph:
+def make_graph(
+    nodes: dict[str, dict], edges: list[tuple], lines: list[dict] | None = None
+) -> SupplyGraph:
     """Build a graph: ``nodes`` maps id to attributes; edges are (supplier, customer,
-    material, flow_t[, attributes])."""
+    material, flow_t[, attributes]); ``lines`` are rows of lines.csv (node and line at
+    least)."""
     node_rows = [
         {"csv_line": i + 2, "id": node_id, **NODE_DEFAULTS, "name": node_id, **attrs}
         for i, (node_id, attrs) in enumerate(nodes.items())
@@ -53,7 +59,23 @@ def make_graph(nodes: dict[str, dict], edges: list[tuple]) -> SupplyGraph:
             }
         )
     regimes = load_regimes()
-    dataset = Dataset(pd.DataFrame(node_rows), pd.DataFrame(edge_rows), regimes, Path("."), "")
+    line_rows = [
+        {
+            "csv_line": i + 2,
+            "sector": "",
+            "unit": "",
+            "baseline_units": float("nan"),
+            "source": "test",
+            "status": "assumption",
+            "note": "",
+            **row,
+        }
+        for i, row in enumerate(lines or [])
+    ]
+    line_table = pd.DataFrame(line_rows, columns=["csv_line", *LINE_COLUMNS])
+    dataset = Dataset(
+        pd.DataFrame(node_rows), pd.DataFrame(edge_rows), regimes, Path("."), "", lines=line_table
+    )
     return build_graph(dataset)
 
 

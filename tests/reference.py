@@ -86,3 +86,55 @@ def greatest_fixed_point(n, edges, edge_share, node_share):
         options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
     )
     return res.x.tolist()
+
+
+def reference_lines(lines, edges, edge_share, node_share, *, iterations=2_000):
+    """Output ratio per product line by plain fixed-point iteration over the recipes.
+
+    ``lines`` maps each node to its lines, ``{node: {line: (weight)}}`` (one line ``""`` for a
+    node without declared lines); ``edges`` are ``(u, v, material, flow, from_line, to_lines)``
+    with ``from_line`` None for "all the supplier's lines" and ``to_lines`` None for "all the
+    customer's lines". An edge reaching several lines is split among them by weight; a line's
+    availability of a material is what arrives of its share of that material's inflow; its
+    ratio is the minimum over materials, times its node's share. Written from the definition
+    in docs/model.md, without the expanded graph the engine builds.
+    """
+    ratio = {(v, line): node_share[v] for v, named in lines.items() for line in named}
+
+    def split(node, chosen):
+        weights = {line: lines[node][line] for line in chosen}
+        total = sum(weights.values())
+        return {line: (w / total if total > 0 else 1 / len(weights)) for line, w in weights.items()}
+
+    for _ in range(iterations):
+        new = {}
+        for v, named in lines.items():
+            for line in named:
+                groups = {}
+                for j, (u, d, material, flow, from_line, to_lines) in enumerate(edges):
+                    if d != v:
+                        continue
+                    targets = split(v, to_lines or list(lines[v]))
+                    if line not in targets:
+                        continue
+                    base = flow * targets[line]
+                    sources = split(u, [from_line] if from_line else list(lines[u]))
+                    arrived = (
+                        base
+                        * edge_share[j]
+                        * sum(share * ratio[(u, s)] for s, share in sources.items())
+                    )
+                    got = groups.setdefault(material, [0.0, 0.0])
+                    got[0] += base
+                    got[1] += arrived
+                avail = 1.0
+                for base, arrived in groups.values():
+                    if base > 0:
+                        a = arrived / base
+                        avail = min(avail, 1.0 if a > 1 - SNAP else a)
+                new[(v, line)] = avail * node_share[v]
+        done = max(abs(new[k] - ratio[k]) for k in ratio) < 1e-14
+        ratio = new
+        if done:
+            break
+    return ratio
