@@ -19,9 +19,11 @@ SECTOR_HEADER = (
     "sector",
     "makers",
     "shortfall t",
-    "shortfall %",
+    "% of t",
+    "% of units",
+    "outside {issuer} %",
     "days to impact",
-    "shortfall % after rerouting",
+    "% after rerouting",
 )
 
 
@@ -383,18 +385,20 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
         )
     )
     click.echo("")
-    rows = [SECTOR_HEADER]
+    issuer = result.sectors["issuer"].iloc[0] if len(result.sectors) else "CN"
+    rows = [tuple(h.format(issuer=issuer) for h in SECTOR_HEADER)]
     for row in result.sectors.to_dict("records"):
-        days = row["days_to_impact"]
-        reroute = row.get("shortfall_reroute_pct")
+        units = f"{_number(row['shortfall_units_pct'], '.1f')} {row['unit']}".rstrip()
         rows.append(
             (
                 row["sector"],
                 str(row["makers"]),
                 f"{row['shortfall_t']:,.1f}",
                 f"{row['shortfall_pct']:.1f}",
-                "-" if days != days else f"{days:.0f}",
-                "-" if reroute is None else f"{reroute:.1f}",
+                units if row["unit"] else "-",
+                _number(row["outside_issuer_shortfall_pct"], ".1f"),
+                _number(row["days_to_impact"], ".0f"),
+                _number(row.get("shortfall_reroute_pct"), ".1f"),
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(SECTOR_HEADER))]
@@ -407,6 +411,16 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
             )
         )
     click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
+    bottlenecks = result.sectors[result.sectors["bottlenecks"] != ""]
+    if len(bottlenecks):
+        click.echo("Where the losses start (node and regime, by tonnes lost):")
+        for row in bottlenecks.to_dict("records"):
+            click.echo(f"  {row['sector']}: {row['bottlenecks']}")
+
+
+def _number(value: Any, spec: str) -> str:
+    """A figure for the terminal table; a dash where there is none."""
+    return "-" if value is None or value != value else format(value, spec)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
