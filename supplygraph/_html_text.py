@@ -21,12 +21,16 @@ def node_tip(row: dict[str, Any], exposure: bool) -> str:
             f"after: {tonnes(row['after_t'])} t/yr (shortfall {percent(row['shortfall_pct'])})"
         )
         if "after_reroute_t" in row:
-            lost = row["baseline_t"] - row["after_reroute_t"]
             lines.append(
                 f"after rerouting: {tonnes(row['after_reroute_t'])} t/yr (shortfall "
-                f"{percent(100 * lost / row['baseline_t'] if row['baseline_t'] else 0)})"
+                f"{percent(row['shortfall_reroute_pct'])})"
             )
         lines.append(f"days to impact: {days(row['days_to_impact'])}")
+        if row.get("limiting_input"):
+            lines.append(
+                f"limited by: {row['limiting_input']} from {row['limiting_suppliers'] or '-'}"
+                f" (cause: {row['limiting_regimes'] or '-'})"
+            )
     if not missing(row["stock_days"]):
         lines.append(f"stock: {row['stock_days']:g} days")
     lines.append(f"Chinese-origin content: {percent(row['china_content_pct'])}")

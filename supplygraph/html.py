@@ -167,8 +167,10 @@ def _node_table(result: Result, exposure: bool) -> pd.DataFrame:
         "china_content_pct",
         "source",
     ]
-    if exposure and "after_reroute_t" in result.nodes:
-        columns.append("after_reroute_t")
+    if exposure:
+        columns += ["limiting_input", "limiting_suppliers", "limiting_regimes"]
+        if "after_reroute_t" in result.nodes:
+            columns += ["after_reroute_t", "shortfall_reroute_pct"]
     table = result.nodes[columns].reset_index(drop=True)
     table["members"] = 1
     return table
@@ -197,6 +199,9 @@ def _aggregate(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.DataFrame, 
     table["sector"] = grouped["sector"].agg(lambda s: ";".join(sorted({x for x in s if x})))
     table["shortfall_pct"] = share_pct(table["baseline_t"] - table["after_t"], table["baseline_t"])
     table["china_content_pct"] = share_pct(table["content_t"], table["baseline_t"])
+    if "after_reroute_t" in table:
+        lost = table["baseline_t"] - table["after_reroute_t"]
+        table["shortfall_reroute_pct"] = share_pct(lost, table["baseline_t"])
     table = table.drop(columns="content_t").reset_index()
     table["name"] = table["stage"] + " in " + table["country"]
     table["company"] = table["members"].map(lambda n: f"{n:,} nodes")
