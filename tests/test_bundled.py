@@ -170,5 +170,56 @@ def test_rerouting_recovers_something_somewhere(rerouted):
     result = rerouted["full-embargo"]
     assert (result.sectors["shortfall_reroute_t"] < result.sectors["shortfall_t"] - 1).any()
     flows = result.rerouting.flows
-    suppliers = result.graph.nodes.set_index("id").loc[flows["supplier"], "country"]
+    # suppliers are named node/line where a node has product lines
+    lines = result.production.graph.nodes.set_index("id")
+    suppliers = lines.loc[flows["supplier"], "country"]
     assert len(flows) > 0 and (suppliers != "CN").all()  # China's exports are what was cut
+
+
+# ---------------------------------------------------------------- product lines (issue 12)
+
+HEAVY = {"Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Y", "Sc"}
+
+
+def test_a_heavy_shortage_cuts_only_what_needs_heavy_rare_earths(graph, results):
+    # Myanmar's ionic-clay mines close: flows out of Chinese plants that carry no heavy rare
+    # earth keep at least 90% of their tonnage (only what needs Dy/Tb stops, and the light
+    # rare earths that came with Myanmar's feed)
+    edges = results["myanmar-closure"].edges
+    country = graph.nodes.set_index("id")["country"]
+    light = edges[
+        (edges["supplier"].map(country) == "CN")
+        & edges["elements"].map(lambda cell: not HEAVY & set(cell.split(";")))
+    ]
+    assert len(light) > 20
+    assert light["after_t"].sum() >= 0.9 * light["baseline_t"].sum()
+
+
+def test_every_maker_line_has_units(graph):
+    lines = graph.lines.set_index("node")
+    makers = graph.nodes.loc[graph.nodes["stage"] == "manufacturer", "id"]
+    assert set(makers) <= set(lines.index)
+    counted = lines.loc[lines.index.isin(makers)]
+    assert (counted["unit"] != "").all()
+    assert counted["baseline_units"].notna().all()
+
+
+def test_sectors_count_units_and_split_by_issuer(results):
+    sectors = results["2026-11-lapse"].sectors.set_index("sector")
+    for column in ("unit", "baseline_units", "shortfall_units", "shortfall_units_pct"):
+        assert sectors[column].notna().all(), column
+    assert sectors.loc["ev", "unit"] == "vehicles" and sectors.loc["wind", "unit"] == "MW"
+    assert (sectors["issuer"] == "CN").all()
+    # Chinese makers lose less than makers elsewhere under China's own regimes
+    ev = sectors.loc["ev"]
+    assert ev["in_issuer_shortfall_pct"] < ev["outside_issuer_shortfall_pct"]
+    assert "automotive" in sectors.index
+
+
+def test_every_exposed_node_names_its_limiting_input(results):
+    for name, result in results.items():
+        nodes = result.nodes
+        exposed = nodes[nodes["shortfall_pct"] > 0]
+        named = (exposed["limiting_input"] != "") | (exposed["limiting_regimes"] == "outage")
+        assert named.all(), (name, exposed.loc[~named, "id"].tolist())
+        assert (exposed["limiting_regimes"] != "").all(), name
