@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .io import write_atomic
+from .io import write_file_set
 from .report import to_csv_text
 
 if TYPE_CHECKING:
@@ -39,12 +39,14 @@ def compare_results(a: Result, b: Result) -> dict[str, pd.DataFrame]:
 
 
 def write_comparison(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
-    """Write ``sectors.csv`` and ``nodes.csv`` of a comparison; return the paths."""
-    out = Path(out_dir)
+    """Write ``sectors.csv`` and ``nodes.csv`` of a comparison as one set; return the paths.
+
+    Raises
+    ------
+    WriteError
+        Naming the file that could not be written; the folder's earlier files are unchanged.
+    """
     texts = {
         f"{name}.csv": to_csv_text(table, list(table.columns)) for name, table in tables.items()
     }
-    out.mkdir(parents=True, exist_ok=True)
-    for name, text in texts.items():
-        write_atomic(out / name, text)
-    return [out / name for name in texts]
+    return write_file_set(out_dir, texts)
