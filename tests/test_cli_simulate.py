@@ -329,3 +329,35 @@ def test_a_killed_run_leaves_the_earlier_run_or_the_new_one(tmp_path, earlier_ru
     assert reports(earlier_run) == old
     assert bookkeeping(earlier_run) == {".supplygraph-run.json"}
     assert "old, staged" in outcomes or "committed" in outcomes, outcomes  # kills mid-write
+
+
+# ---------------------------------------------------------------- where a run's reports go
+
+
+def test_a_run_with_flags_leaves_the_named_scenarios_folder(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    (data / "scenarios").mkdir()
+    (data / "scenarios" / "lapse.toml").write_text('[[rules]]\nselect = "dest=US"\n')
+    monkeypatch.chdir(tmp_path)
+    output = Path("output")
+    assert invoke("simulate", "--data", str(data), "-s", "lapse", "-q").exit_code == 0
+    before = reports(output / "lapse")
+    spare = ["--spare", "node:id=au-mine=1"]
+    flagged = invoke("simulate", "--data", str(data), "-s", "lapse", *spare, "--no-html")
+    assert flagged.exit_code == 0, flagged.output
+    assert reports(output / "lapse") == before
+    (folder,) = (p for p in output.iterdir() if p.name != "lapse")
+    assert folder.name.startswith("lapse--")
+    assert f"Reports in {folder}/: sectors.csv" in flagged.output
+    assert "output/lapse/ was left as it was" in flagged.output
+    record = json.loads((folder / "scenario.json").read_text())
+    assert record["options"]["flags"] == [*spare, "--no-html"]
+    assert "flags" not in json.loads((output / "lapse" / "scenario.json").read_text())["options"]
+    # the same flags find the same folder; other flags, and flags without a scenario, others
+    for args in ([*spare, "--no-html"], ["--stock-days", "5"], ["--cut", "country=CN"]):
+        scenario = ["-s", "lapse"] if args != ["--cut", "country=CN"] else []
+        assert invoke("simulate", "--data", str(data), *scenario, *args, "-q").exit_code == 0
+    names = sorted(p.name for p in output.iterdir())
+    assert len(names) == 4 and names[0].startswith("custom--"), names
+    assert reports(output / "lapse") == before
