@@ -336,7 +336,7 @@ def simulate(
             result = run(graph, scenario, reroute=reroute)
             step("writing reports")
             given = given_flags(ctx, [*flags, "reroute", "html", "raw"])
-            out = out_dir or default_folder(scenario.name, given)
+            out = report_folder(out_dir, scenario.name, given, graph)
             options: dict[str, Any] = {"reroute": reroute, "html": html, "raw": raw}
             if given:
                 options["flags"] = given
@@ -379,6 +379,18 @@ def default_folder(name: str, given: list[str]) -> Path:
         return Path("output") / name
     fingerprint = hashlib.sha256(json.dumps(given).encode("utf-8")).hexdigest()[:8]
     return Path("output") / f"{name}--{fingerprint}"
+
+
+def report_folder(out_dir: Path | None, name: str, given: list[str], graph: Any) -> Path:
+    """Return ``--out`` or the default folder; never the dataset's (whose files it would
+    replace)."""
+    out = out_dir or default_folder(name, given)
+    if out.resolve() == graph.folder.resolve():
+        raise UserError(
+            f"error: cannot write the reports into the dataset folder {out}: "
+            "they would replace its nodes.csv and edges.csv"
+        )
+    return out
 
 
 def print_folder_note(name: str | None, given: list[str], out_dir: Path | None) -> None:
@@ -496,7 +508,7 @@ def compare(
         tables = compare_results(a, b)
         given = given_flags(ctx, ["reroute"])
         name = f"compare-{a.scenario.name}-vs-{b.scenario.name}"
-        out = out_dir or default_folder(name, given)
+        out = report_folder(out_dir, name, given, graph)
         paths = write_comparison(tables, out)
         rerouted = f" {'B-A pts rerouted':>16}" if reroute else ""
         click.echo(f"{'sector':<22} {'A %':>8} {'B %':>8} {'B-A pts':>8} {'B-A t':>10}{rerouted}")

@@ -361,3 +361,20 @@ def test_a_run_with_flags_leaves_the_named_scenarios_folder(tmp_path, monkeypatc
     names = sorted(p.name for p in output.iterdir())
     assert len(names) == 4 and names[0].startswith("custom--"), names
     assert reports(output / "lapse") == before
+
+
+def test_the_dataset_folder_is_no_report_folder(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    before = {p.name: p.read_bytes() for p in data.iterdir()}
+    result = invoke("simulate", "--data", str(data), "--out", str(data), "--cut", "country=CN")
+    assert result.exit_code == 2
+    assert f"cannot write the reports into the dataset folder {data}: " in result.output
+    scenario = tmp_path / "cut.toml"
+    scenario.write_text('[[rules]]\nselect = "country=CN"\n')
+    result = invoke(
+        "compare", str(scenario), str(scenario), "--data", str(data), "--out", str(data)
+    )
+    assert result.exit_code == 2
+    assert f"cannot write the reports into the dataset folder {data}: " in result.output
+    assert {p.name: p.read_bytes() for p in data.iterdir() if p.name in before} == before
