@@ -289,7 +289,16 @@ def write_file_set(folder: str | os.PathLike[str], files: dict[str, str | bytes]
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WriteError(f"cannot write {folder}: {exc.strerror or exc}") from None
-    finish_file_set(folder, names=set(payloads))
+    lock = _lock_folder(folder)
+    try:
+        return _replace_set(folder, payloads)
+    finally:
+        _unlock_folder(lock)
+
+
+def _replace_set(folder: Path, payloads: dict[str, bytes]) -> list[Path]:
+    """Stage, commit and move in a set (the steps of :func:`write_file_set`)."""
+    _finish_set(folder, set(payloads))
     for name in (*payloads, RUN_MANIFEST):
         if (folder / name).is_dir() and not (folder / name).is_symlink():
             raise WriteError(
@@ -320,8 +329,8 @@ def write_file_set(folder: str | os.PathLike[str], files: dict[str, str | bytes]
     except BaseException:
         _remove_staging(staging)
         raise
-    _sync_folder(folder)  # the commit point: from here on the new set is the folder's
-    finish_file_set(folder, names=set(payloads))
+    _sync_folder(folder)  # the journal's rename was the commit: make it last
+    _finish_set(folder, set(payloads))
     return [folder / name for name in payloads]
 
 
@@ -347,7 +356,15 @@ def finish_file_set(
     WriteError
         When the journal cannot be read or a rename fails (the journal is kept for a retry).
     """
-    folder = Path(folder)
+    lock = _lock_folder(Path(folder))
+    try:
+        _finish_set(Path(folder), names)
+    finally:
+        _unlock_folder(lock)
+
+
+def _finish_set(folder: Path, names: set[str] | frozenset[str]) -> None:
+    """Roll a committed set forward and remove stale temporaries (see :func:`finish_file_set`)."""
     journal_path = folder / SWAP_JOURNAL
     if journal_path.is_file():
         try:
@@ -365,7 +382,8 @@ def finish_file_set(
             journal_path.unlink()
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise WriteError(
-                f"cannot finish the interrupted run in {folder} ({SWAP_JOURNAL}): {exc}"
+                f"cannot finish replacing the reports in {folder}: {exc}; the next run "
+                f"into it finishes the job ({SWAP_JOURNAL} says what is left)"
             ) from None
     ours = _manifest_names(folder) | names
     for entry in folder.iterdir():
@@ -373,6 +391,23 @@ def finish_file_set(
             _remove_staging(entry)
         elif _is_single_file_temporary(entry.name, ours) and entry.is_file():
             entry.unlink()
+
+
+def _lock_folder(folder: Path) -> int | None:
+    """Wait until no other run writes into ``folder``, then hold its lock until
+    :func:`_unlock_folder` (a POSIX flock: it goes with the process, however it ends)."""
+    if os.name != "posix":  # Windows: runs into one folder are not serialised
+        return None
+    import fcntl  # POSIX only
+
+    fd = os.open(folder, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def _unlock_folder(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)  # releases the flock
 
 
 def _is_single_file_temporary(name: str, names: set[str]) -> bool:

@@ -143,3 +143,36 @@ def test_a_run_killed_at_any_step_leaves_the_old_or_the_new_set(tmp_path):
     # every step was hit: before the commit (old), after it (being finished), and done (new)
     assert {"old", "committed", "new"} <= set(outcomes), outcomes
     assert outcomes[-1] == "new"
+
+
+def test_a_journal_naming_files_outside_the_folder_is_refused(tmp_path):
+    folder = old_folder(tmp_path)
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep\n")
+    journal = {"staging": ".supplygraph-tmp-x", "write": [], "remove": ["../precious.txt"]}
+    (folder / ".supplygraph-swap.json").write_text(json.dumps(journal))
+    with pytest.raises(WriteError, match=r"cannot finish replacing the reports in .*not a file"):
+        write_file_set(folder, NEW)
+    assert outside.read_text() == "keep\n"
+    assert folder_files(folder) == {**OLD, **USERS}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_two_runs_into_one_folder_take_turns(tmp_path):
+    folder = old_folder(tmp_path)
+    sets = [{name: text * 2000 for name, text in files.items()} for files in (OLD, NEW)]
+    for _ in range(10):
+        children = []
+        for files in sets:
+            pid = os.fork()
+            if pid == 0:  # the child: never returns into pytest
+                try:
+                    write_file_set(folder, files)
+                    os._exit(0)
+                finally:
+                    os._exit(1)
+            children.append(pid)
+        statuses = [os.waitpid(pid, 0)[1] for pid in children]
+        assert all(os.WIFEXITED(s) and os.WEXITSTATUS(s) == 0 for s in statuses), statuses
+        assert folder_files(folder) in ({**sets[0], **USERS}, {**sets[1], **USERS})
+        assert bookkeeping(folder) == {RUN_MANIFEST}
