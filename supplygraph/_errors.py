@@ -33,3 +33,7 @@ class DataError(SupplyGraphError):
 
 class ScenarioError(SupplyGraphError):
     """A scenario or selector is invalid."""
+
+
+class WriteError(SupplyGraphError):
+    """A report could not be written; the folder's earlier reports were left as they were."""

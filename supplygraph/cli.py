@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 import traceback
 from collections.abc import Iterator
@@ -281,7 +283,8 @@ def scenario_options(function: Any) -> Any:
     "out_dir",
     type=click.Path(path_type=Path),
     default=None,
-    help="Report folder [default: output/<scenario-name>].",
+    help="Report folder [default: output/<scenario-name>, output/<scenario-name>--<fingerprint> "
+    "with flags that change the run].",
 )
 @click.option(
     "--reroute/--no-reroute",
@@ -311,7 +314,8 @@ def simulate(
     Ad-hoc flags (--regime, --cut, --throttle, --spare) add to the named scenario;
     --as-of, --stock-days and --[no-]extraterritorial replace its settings. Reports go
     to OUT: sectors.csv, nodes.csv, countries.csv, edges.csv, reroute.csv, scenario.json
-    and graph.html.
+    and graph.html, replacing the previous run's as one set. A run with flags gets a
+    folder of its own, named after the scenario and a fingerprint of the flags.
 
     \b
     Example:
@@ -333,8 +337,11 @@ def simulate(
 
             result = run(graph, scenario, reroute=reroute)
             step("writing reports")
-            out = out_dir or Path("output") / scenario.name
-            options = {"reroute": reroute, "html": html, "raw": raw}
+            given = given_flags(ctx, [*flags, "reroute", "html", "raw"])
+            out = report_folder(out_dir, scenario.name, given, graph)
+            options: dict[str, Any] = {"reroute": reroute, "html": html, "raw": raw}
+            if given:
+                options["flags"] = given
             page = render_html(result) if html else None
             paths = write_reports(result, out, raw=raw, options=options, page=page)
             step("done")
@@ -342,8 +349,57 @@ def simulate(
             click.echo(f"warning: {warning}", err=True)
         if not quiet:
             print_summary(result, out, paths)
+            print_folder_note(scenario_name and scenario.name, given, out_dir)
         if open_page and html:
             click.launch(str((out / "graph.html").resolve()))
+
+
+def given_flags(ctx: click.Context, names: list[str]) -> list[str]:
+    """Return the options among ``names`` that differ from their defaults, as typed."""
+    words = []
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if param.name not in names or value in (None, ()) or value == param.get_default(ctx):
+            continue
+        option = max(param.opts, key=len)
+        if isinstance(param, click.Option) and param.is_flag:
+            words.append(option if value else max(param.secondary_opts, key=len))
+            continue
+        for item in value if param.multiple else (value,):
+            text = item.date().isoformat() if hasattr(item, "date") else str(item)
+            words += [option, text]
+    return words
+
+
+def default_folder(name: str, given: list[str]) -> Path:
+    """Return ``output/NAME``, or ``output/NAME--FINGERPRINT`` when flags change the run.
+
+    The fingerprint (8 hex digits of a SHA-256 of the flags) keeps a run with flags from
+    replacing the reports of the scenario as named, or of a run with other flags.
+    """
+    if not given:
+        return Path("output") / name
+    fingerprint = hashlib.sha256(json.dumps(given).encode("utf-8")).hexdigest()[:8]
+    return Path("output") / f"{name}--{fingerprint}"
+
+
+def report_folder(out_dir: Path | None, name: str, given: list[str], graph: Any) -> Path:
+    """Return ``--out`` or the default folder; never the dataset's (whose files it would
+    replace)."""
+    out = out_dir or default_folder(name, given)
+    if out.resolve() == graph.folder.resolve():
+        raise UserError(
+            f"error: cannot write the reports into the dataset folder {out}: "
+            "they would replace its nodes.csv and edges.csv"
+        )
+    return out
+
+
+def print_folder_note(name: str | None, given: list[str], out_dir: Path | None) -> None:
+    """Say why a run with flags went to a folder of its own."""
+    if given and out_dir is None:
+        plain = f"; {default_folder(name, [])}/ was left as it was" if name else ""
+        click.echo(f"(a folder of its own for the flags {' '.join(given)}{plain})")
 
 
 @contextmanager
@@ -432,7 +488,8 @@ def _number(value: Any, spec: str) -> str:
     "out_dir",
     type=click.Path(path_type=Path),
     default=None,
-    help="Report folder [default: output/compare-A-vs-B].",
+    help="Report folder [default: output/compare-A-vs-B, output/compare-A-vs-B--<fingerprint> "
+    "with --reroute].",
 )
 @click.option(
     "--reroute/--no-reroute",
@@ -463,16 +520,21 @@ def compare(
         a = run(graph, build_scenario(scenario_a, data_dir), reroute=reroute)
         b = run(graph, build_scenario(scenario_b, data_dir), reroute=reroute)
         tables = compare_results(a, b)
-        out = out_dir or Path("output") / f"compare-{a.scenario.name}-vs-{b.scenario.name}"
+        given = given_flags(ctx, ["reroute"])
+        name = f"compare-{a.scenario.name}-vs-{b.scenario.name}"
+        out = report_folder(out_dir, name, given, graph)
         paths = write_comparison(tables, out)
-        click.echo(f"{'sector':<22} {'A %':>8} {'B %':>8} {'B-A pts':>8} {'B-A t':>10}")
+        rerouted = f" {'B-A pts rerouted':>16}" if reroute else ""
+        click.echo(f"{'sector':<22} {'A %':>8} {'B %':>8} {'B-A pts':>8} {'B-A t':>10}{rerouted}")
         for row in tables["sectors"].to_dict("records"):
+            rerouted = f" {row['shortfall_reroute_pct_diff']:>16.1f}" if reroute else ""
             click.echo(
                 f"{row['sector']:<22} {row['shortfall_pct_a']:>8.1f} "
                 f"{row['shortfall_pct_b']:>8.1f} {row['shortfall_pct_diff']:>8.1f} "
-                f"{row['shortfall_t_diff']:>10,.1f}"
+                f"{row['shortfall_t_diff']:>10,.1f}{rerouted}"
             )
         click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
+        print_folder_note(name, given, out_dir)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import __version__
-from .io import bundled_data_dir, write_atomic
+from .io import bundled_data_dir, write_file_set
 
 if TYPE_CHECKING:
     from .exposure import Result
@@ -233,15 +233,17 @@ def write_reports(
 ) -> list[Path]:
     """Write the reports (and a rendered page, when given) into ``out_dir``.
 
-    Everything is rendered before the first file is written, and each file is written
-    through a temporary file and a rename, so a failure leaves no half-written report.
+    Everything is rendered before the first file is written, and the files replace the
+    folder's previous reports as one set (:func:`supplygraph.io.write_file_set`): a failure
+    or a killed run leaves the previous reports, never a mix of old and new.
 
     Parameters
     ----------
     result
         A scenario result.
     out_dir
-        The report folder (created if needed).
+        The report folder (created if needed); reports of an earlier run there that this
+        run does not write (``graph.html`` without a page) are removed, other files kept.
     raw
         Leave text cells that a spreadsheet would run as formulas as they are.
     options
@@ -253,14 +255,13 @@ def write_reports(
     -------
     list of Path
         The files written, in order.
+
+    Raises
+    ------
+    WriteError
+        Naming the report that could not be written.
     """
     files = render_reports(result, raw=raw, options=options)
     if page is not None:
         files["graph.html"] = page
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, text in files.items():
-        write_atomic(out / name, text)
-        paths.append(out / name)
-    return paths
+    return write_file_set(out_dir, files)

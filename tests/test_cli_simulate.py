@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import random
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +31,7 @@ def test_simulate_writes_reports(tmp_path):
         "countries.csv",
         "edges.csv",
         "scenario.json",
+        ".supplygraph-run.json",  # the manifest of the set
     }
     sectors = pd.read_csv(tmp_path / "sectors.csv")
     ev = sectors.set_index("sector").loc["ev"]
@@ -41,6 +49,7 @@ def test_simulate_is_byte_identical_on_rerun(tmp_path):
         assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == [
+        ".supplygraph-run.json",
         "countries.csv",
         "edges.csv",
         "graph.html",
@@ -123,7 +132,8 @@ def test_unwritable_output_dir_exits_2(tmp_path):
     blocker.write_text("not a folder")
     result = simulate_tiny(blocker / "out", "--cut", "country=CN", "--no-reroute")
     assert result.exit_code == 2
-    assert "cannot write or read" in result.output and "Traceback" not in result.output
+    assert f"cannot write {blocker / 'out'}: " in result.output
+    assert "Traceback" not in result.output
 
 
 def test_formula_text_is_neutralised_and_numbers_stay_numbers(tmp_path):
@@ -199,3 +209,184 @@ def test_simulate_open_launches_the_page(tmp_path, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     assert opened == [str((tmp_path / "graph.html").resolve())]
+
+
+# ---------------------------------------------------------------- replacing an earlier run
+
+OLD_RUN = ["--cut", "dest=US"]  # with rerouting and the page
+NEW_RUN = ["--cut", "country=CN", "--no-reroute"]  # no reroute.csv: the set shrinks
+
+
+def reports(folder):
+    """Return the folder's files (bytes), the tool's manifest and temporaries aside."""
+    return {
+        p.name: p.read_bytes()
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".supplygraph-")
+    }
+
+
+def bookkeeping(folder):
+    return {p.name for p in folder.iterdir() if p.name.startswith(".")}
+
+
+def run_tiny(out, *args, **kwargs):
+    """Run ``simulate`` on the tiny data in a subprocess, as a user would."""
+    command = [sys.executable, "-m", "supplygraph", "simulate", "--data", str(TINY)]
+    return subprocess.Popen(
+        [*command, "--out", str(out), "-q", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def earlier_run(tmp_path):
+    """An output folder holding OLD_RUN's reports and a file of the user's."""
+    out = tmp_path / "out"
+    assert invoke("simulate", "--data", str(TINY), "--out", str(out), "-q", *OLD_RUN).exit_code == 0
+    (out / "notes.txt").write_text("the user's own\n")
+    return out
+
+
+def test_a_folder_where_a_report_should_be_exits_2_and_keeps_the_earlier_run(earlier_run):
+    (earlier_run / "reroute.csv").unlink()
+    (earlier_run / "reroute.csv").mkdir()
+    before = reports(earlier_run)
+    result = invoke("simulate", "--data", str(TINY), "--out", str(earlier_run), *OLD_RUN)
+    assert result.exit_code == 2
+    assert f"cannot write {earlier_run / 'reroute.csv'}: a folder is in the way" in result.output
+    assert "Traceback" not in result.output
+    assert reports(earlier_run) == before
+    assert bookkeeping(earlier_run) == {".supplygraph-run.json"}
+
+
+def test_a_full_disk_names_the_file_and_keeps_the_earlier_run(earlier_run, monkeypatch):
+    before = reports(earlier_run)
+    real_fsync, calls = os.fsync, []
+
+    def full_on_third_file(fd):
+        calls.append(fd)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", full_on_third_file)
+    result = invoke("simulate", "--data", str(TINY), "--out", str(earlier_run), *NEW_RUN)
+    assert result.exit_code == 2
+    # the third file of the set: sectors, nodes, countries
+    message = f"cannot write {earlier_run / 'countries.csv'}: No space left on device; "
+    assert message in result.output and "Traceback" not in result.output
+    assert reports(earlier_run) == before
+    assert bookkeeping(earlier_run) == {".supplygraph-run.json"}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
+def test_a_file_too_large_names_the_file_and_keeps_the_earlier_run(earlier_run):
+    import resource
+
+    before = reports(earlier_run)
+    limit = 100_000  # the CSVs are a few hundred bytes, graph.html is larger
+    assert len(before["graph.html"]) > limit
+    process = run_tiny(
+        earlier_run,
+        *OLD_RUN,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
+    )
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 2, stderr
+    assert f"cannot write {earlier_run / 'graph.html'}: File too large; " in stderr
+    assert "Traceback" not in stderr
+    assert reports(earlier_run) == before
+    assert bookkeeping(earlier_run) == {".supplygraph-run.json"}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_killed_run_leaves_the_earlier_run_or_the_new_one(tmp_path, earlier_run):
+    old = reports(earlier_run)
+    new_folder = tmp_path / "new"
+    result = invoke("simulate", "--data", str(TINY), "--out", str(new_folder), "-q", *NEW_RUN)
+    assert result.exit_code == 0, result.output
+    new = {**reports(new_folder), "notes.txt": old["notes.txt"]}
+    pristine = tmp_path / "pristine"
+    shutil.copytree(earlier_run, pristine)
+    rng = random.Random(11)
+    outcomes = []
+    for kill in range(12):
+        shutil.rmtree(earlier_run)
+        shutil.copytree(pristine, earlier_run)
+        process = run_tiny(earlier_run, *NEW_RUN)
+        if kill % 2:  # at any moment of the run
+            time.sleep(rng.uniform(0.0, 1.0))
+        else:  # while it replaces the reports: once its staging folder appears
+            while process.poll() is None and not any(
+                name.startswith(".supplygraph-tmp-") for name in os.listdir(earlier_run)
+            ):
+                time.sleep(0.0005)
+            time.sleep(rng.uniform(0.0, 0.003))
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        left = reports(earlier_run)
+        if ".supplygraph-swap.json" in bookkeeping(earlier_run):
+            outcomes.append("committed")  # finished by the next run
+        else:
+            assert left in (old, new), kill
+            midway = any(n.startswith(".supplygraph-tmp-") for n in bookkeeping(earlier_run))
+            outcomes.append("new" if left == new else "old, staged" if midway else "old")
+    # the next run (here: of the old flags) cleans up and replaces the set
+    process = run_tiny(earlier_run, *OLD_RUN)
+    assert process.wait(timeout=60) == 0
+    assert reports(earlier_run) == old
+    assert bookkeeping(earlier_run) == {".supplygraph-run.json"}
+    assert "old, staged" in outcomes or "committed" in outcomes, outcomes  # kills mid-write
+
+
+# ---------------------------------------------------------------- where a run's reports go
+
+
+def test_a_run_with_flags_leaves_the_named_scenarios_folder(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    (data / "scenarios").mkdir()
+    (data / "scenarios" / "lapse.toml").write_text('[[rules]]\nselect = "dest=US"\n')
+    monkeypatch.chdir(tmp_path)
+    output = Path("output")
+    assert invoke("simulate", "--data", str(data), "-s", "lapse", "-q").exit_code == 0
+    before = reports(output / "lapse")
+    spare = ["--spare", "node:id=au-mine=1"]
+    flagged = invoke("simulate", "--data", str(data), "-s", "lapse", *spare, "--no-html")
+    assert flagged.exit_code == 0, flagged.output
+    assert reports(output / "lapse") == before
+    (folder,) = (p for p in output.iterdir() if p.name != "lapse")
+    assert folder.name.startswith("lapse--")
+    assert f"Reports in {folder}/: sectors.csv" in flagged.output
+    assert "output/lapse/ was left as it was" in flagged.output
+    record = json.loads((folder / "scenario.json").read_text())
+    assert record["options"]["flags"] == [*spare, "--no-html"]
+    assert "flags" not in json.loads((output / "lapse" / "scenario.json").read_text())["options"]
+    # the same flags find the same folder; other flags, and flags without a scenario, others
+    for args in ([*spare, "--no-html"], ["--stock-days", "5"], ["--cut", "country=CN"]):
+        scenario = ["-s", "lapse"] if args != ["--cut", "country=CN"] else []
+        assert invoke("simulate", "--data", str(data), *scenario, *args, "-q").exit_code == 0
+    names = sorted(p.name for p in output.iterdir())
+    assert len(names) == 4 and names[0].startswith("custom--"), names
+    assert reports(output / "lapse") == before
+
+
+def test_the_dataset_folder_is_no_report_folder(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    before = {p.name: p.read_bytes() for p in data.iterdir()}
+    result = invoke("simulate", "--data", str(data), "--out", str(data), "--cut", "country=CN")
+    assert result.exit_code == 2
+    assert f"cannot write the reports into the dataset folder {data}: " in result.output
+    scenario = tmp_path / "cut.toml"
+    scenario.write_text('[[rules]]\nselect = "country=CN"\n')
+    result = invoke(
+        "compare", str(scenario), str(scenario), "--data", str(data), "--out", str(data)
+    )
+    assert result.exit_code == 2
+    assert f"cannot write the reports into the dataset folder {data}: " in result.output
+    assert {p.name: p.read_bytes() for p in data.iterdir() if p.name in before} == before
