@@ -285,3 +285,49 @@ def check_lines(lines: pd.DataFrame, nodes: pd.DataFrame, file: str, issues: lis
                     )
                 )
         check_common(row, file, issues)
+
+
+def check_dated(table: pd.DataFrame, name: str, file: str, issues: list[Issue]) -> None:
+    """Append an Issue for every invalid cell of ``approvals.csv`` or ``transit.csv``.
+
+    Parameters
+    ----------
+    table
+        The table as read (text cells and a ``csv_line`` column).
+    name
+        ``approvals.csv`` or ``transit.csv``.
+    file
+        The file name, for the messages.
+    issues
+        Where the problems go.
+    """
+    for row in table.itertuples(index=False):
+        where = (file, row.csv_line)
+        if name == "approvals.csv":
+            if row._3 and schema.parse_date(row._3) is None:  # "from" is a keyword
+                issues.append(Issue(*where, "from", f"not a date (YYYY-MM-DD): {row._3!r}"))
+            if row.share and not _is_number(row.share, 0, 1):
+                issues.append(
+                    Issue(*where, "share", f"expected a share from 0 to 1: {row.share!r}")
+                )
+            countries = schema.split_list(row.destination)
+        else:
+            if row.days and not _is_number(row.days, 1, 3650):
+                issues.append(Issue(*where, "days", f"expected days from 1 to 3650: {row.days!r}"))
+            countries = [
+                c
+                for c in schema.split_list(row.origin) + schema.split_list(row.destination)
+                if c not in ("*", "same")
+            ]
+        for country in countries:
+            if country not in schema.ISO_COUNTRIES:
+                issues.append(Issue(*where, "destination", f"invalid ISO country {country!r}"))
+        check_common(row, file, issues)
+
+
+def _is_number(text: str, low: float, high: float) -> bool:
+    try:
+        value = float(text)
+    except ValueError:
+        return False
+    return low <= value <= high

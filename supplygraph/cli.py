@@ -624,6 +624,175 @@ def graph(
             click.launch(str(out.resolve()))
 
 
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--scenario",
+    "-s",
+    "scenario_name",
+    metavar="NAME|FILE",
+    required=True,
+    help="A dated scenario (e.g. 2025-replay) or any scenario file.",
+)
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="First day [default: the scenario's start, else its as_of].",
+)
+@click.option(
+    "--to",
+    "end",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Last day [default: the scenario's end, else a year after the first].",
+)
+@data_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Report folder [default: output/<scenario-name>-timeline].",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress and no table; only errors.")
+@click.pass_context
+def timeline(
+    ctx: click.Context,
+    scenario_name: str,
+    start: Any,
+    end: Any,
+    data_dir: Path | None,
+    out_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Run a scenario day by day: who runs short, when, and when they recover.
+
+    Regimes switch on and off on their dates, licences follow the scenario's approval
+    paths, shipments take their transit time and stocks are drawn down. Writes
+    timeline.csv (date x sector), timeline-lines.csv (first loss and recovery per product
+    line), timeline.json, and a chart (timeline.png, timeline.svg).
+
+    \b
+    Example:
+        supplygraph timeline -s 2025-replay
+        supplygraph timeline -s 2025-replay --from 2025-04-01 --to 2025-09-30
+    """
+    with errors_handled(ctx):
+        from .charts import timeline_chart
+        from .io import load_dated_tables, write_file_set
+        from .report import render_timeline
+        from .timeline import simulate_days
+
+        scenario = build_scenario(scenario_name, data_dir)
+        graph = load_graph(data_dir)
+        approvals, transit = load_dated_tables(data_dir)
+        first = start.date() if start else None
+        last = end.date() if end else None
+        with progress(quiet, 13) as step:
+            run = simulate_days(
+                graph,
+                scenario,
+                approvals,
+                transit,
+                start=first,
+                end=last,
+                progress=lambda days: step(f"day {days}"),
+            )
+        files: dict[str, str | bytes] = dict(render_timeline(run))
+        files.update(timeline_chart(run))
+        out = out_dir or Path("output") / f"{scenario.name}-timeline"
+        paths = write_file_set(out, files)
+        if not quiet:
+            _print_timeline(run)
+            click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
+
+
+def _print_timeline(run: Any) -> None:
+    """Print each sector's lowest output and when, and the first losses by sector."""
+    click.echo(f"{run.scenario.name}: {run.dates[0]} to {run.dates[-1]}")
+    for day, what in run.change_dates:
+        click.echo(f"  {day}  {what}")
+    click.echo(f"\n  {'sector':<22} {'lowest output %':>15} {'on':>11} {'first loss':>11}")
+    lines = run.lines[run.lines["stage"] == "manufacturer"]
+    for name, group in run.sectors.groupby("sector", sort=True):
+        lowest = group.loc[group["output_pct"].idxmin()]
+        losses = sorted(d for d in lines.loc[lines["sector"] == name, "first_loss"] if d)
+        click.echo(
+            f"  {name:<22} {lowest['output_pct']:>15.1f} {lowest['date']:>11} "
+            f"{losses[0] if losses else '-':>11}"
+        )
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--scenario",
+    "-s",
+    "scenario_name",
+    metavar="NAME|FILE",
+    default="2025-replay",
+    show_default=True,
+    help="The dated scenario to replay.",
+)
+@data_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Report folder [default: output/backtest].",
+)
+@click.pass_context
+def backtest(
+    ctx: click.Context, scenario_name: str, data_dir: Path | None, out_dir: Path | None
+) -> None:
+    """Replay 2025 and set the model beside what was observed.
+
+    Compares the monthly export series the approval path was not derived from, and the
+    plant stoppages and restarts of May and June 2025 (data/observed.csv,
+    data/events.csv), and writes backtest-series.csv and backtest-events.csv. The figures
+    are reported whatever they are: no parameter is fitted to them (docs/backtest.md).
+
+    \b
+    Example:
+        supplygraph backtest
+    """
+    with errors_handled(ctx):
+        from .backtest import run_backtest
+        from .io import load_backtest_tables, load_dated_tables, write_file_set
+        from .report import to_csv_text
+
+        graph = load_graph(data_dir)
+        approvals, transit = load_dated_tables(data_dir)
+        observed, events = load_backtest_tables(data_dir)
+        result = run_backtest(
+            graph, build_scenario(scenario_name, data_dir), approvals, transit, observed, events
+        )
+        out = out_dir or Path("output") / "backtest"
+        paths = write_file_set(
+            out,
+            {
+                "backtest-series.csv": to_csv_text(result.series, list(result.series.columns)),
+                "backtest-events.csv": to_csv_text(result.events, list(result.events.columns)),
+            },
+        )
+        click.echo("Series (share of baseline, modelled against observed):")
+        for row in result.series.to_dict("records"):
+            mark = "pass" if row["pass"] else "MISS"
+            click.echo(
+                f"  {row['series']:<24} {row['month']}  observed {row['observed_share']:5.2f}"
+                f"  modelled {row['modelled_share']:5.2f}  {mark}"
+            )
+        click.echo("Events (first day a line's output is below 99% of baseline):")
+        for row in result.events.to_dict("records"):
+            mark = "pass" if row["pass"] else "MISS"
+            click.echo(
+                f"  {row['event']:<42} observed {row['observed']}  modelled "
+                f"{row['modelled']:<10}  window {row['window']}  {mark}"
+            )
+        click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
+
+
 def main() -> None:
     """Entry point of the console script."""
     cli(prog_name="supplygraph")

@@ -48,7 +48,16 @@ def empty_table(columns: tuple[str, ...]) -> pd.DataFrame:
     return table
 
 
-NUMERIC_COLUMNS = {"flow_t", "capacity_t", "stock_days", "extraterritorial_pct", "baseline_units"}
+NUMERIC_COLUMNS = {
+    "flow_t",
+    "capacity_t",
+    "stock_days",
+    "extraterritorial_pct",
+    "baseline_units",
+    "share",
+    "days",
+    "value",
+}
 
 
 def bundled_data_dir() -> Path:
@@ -495,3 +504,84 @@ def _sync_folder(folder: Path) -> None:
 
 def _json_bytes(value: object) -> bytes:
     return (json.dumps(value, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def load_dated_tables(
+    folder: str | os.PathLike[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read and validate the dated simulation's tables: approval paths and transit times.
+
+    Each comes from the dataset folder when it has the file, else from the bundled data.
+
+    Parameters
+    ----------
+    folder
+        The dataset folder; the bundled data when None.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``approvals.csv`` (path, destination, from, share, ...) and ``transit.csv``
+        (origin, destination, days, ...).
+
+    Raises
+    ------
+    DataError
+        Listing every error found, each with file, line and column.
+    """
+    issues: list[Issue] = []
+    tables = []
+    for name, columns, required in (
+        ("approvals.csv", schema.APPROVAL_COLUMNS, schema.APPROVAL_REQUIRED),
+        ("transit.csv", schema.TRANSIT_COLUMNS, schema.TRANSIT_REQUIRED),
+    ):
+        path = Path(folder) / name if folder is not None else bundled_data_dir() / name
+        if not path.is_file():
+            path = bundled_data_dir() / name
+        table = _read_table(path, _read_bytes(path, issues), columns, required, issues)
+        if table is not None:
+            _validate.check_dated(table, name, str(path), issues)
+        tables.append(table)
+    errors = sorted(i for i in issues if i.severity == "error")
+    if errors:
+        raise DataError(errors)
+    approvals, transit = tables
+    assert approvals is not None and transit is not None
+    return _typed(approvals, ("share",)), _typed(transit, ("days",))
+
+
+def load_backtest_tables(
+    folder: str | os.PathLike[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read the backtest's checks: observed monthly series and dated events.
+
+    Parameters
+    ----------
+    folder
+        The dataset folder; the bundled data when None (or when it lacks the files).
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``observed.csv`` and ``events.csv``.
+
+    Raises
+    ------
+    DataError
+        When a file is missing or malformed.
+    """
+    issues: list[Issue] = []
+    tables = []
+    for name, columns in (
+        ("observed.csv", schema.OBSERVED_COLUMNS),
+        ("events.csv", schema.EVENT_COLUMNS),
+    ):
+        path = Path(folder) / name if folder is not None else bundled_data_dir() / name
+        if not path.is_file():
+            path = bundled_data_dir() / name
+        tables.append(_read_table(path, _read_bytes(path, issues), columns, columns[:2], issues))
+    errors = sorted(i for i in issues if i.severity == "error")
+    if errors or any(t is None for t in tables):
+        raise DataError(errors)
+    observed, events = tables
+    return _typed(observed, ("value",)), events

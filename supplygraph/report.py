@@ -14,6 +14,7 @@ from .io import bundled_data_dir, write_file_set
 
 if TYPE_CHECKING:
     from .exposure import Result
+    from .timeline import Timeline
 
 # Decimals per unit: tonnes to the kilogram, percentages and days to a hundredth.
 DECIMALS = {"_t": 3, "_pct": 2, "_days": 2, "_units": 1, "days_to_impact": 2, "licensed_share": 4}
@@ -265,3 +266,61 @@ def write_reports(
     if page is not None:
         files["graph.html"] = page
     return write_file_set(out_dir, files)
+
+
+TIMELINE_LINE_COLUMNS = [
+    "node",
+    "line",
+    "stage",
+    "country",
+    "sector",
+    "first_loss",
+    "recovery",
+    "min_output_pct",
+    "lost_t",
+    "lost_units",
+    "cover_left_days",
+]
+
+
+def render_timeline(timeline: Timeline, *, raw: bool = False) -> dict[str, str]:
+    """Return the text of a dated run's reports, keyed by file name.
+
+    Parameters
+    ----------
+    timeline
+        A dated run (:func:`supplygraph.timeline.simulate_days`).
+    raw
+        Leave text cells that a spreadsheet would run as formulas as they are.
+
+    Returns
+    -------
+    dict of str to str
+        ``timeline.csv`` (date x sector), ``timeline-lines.csv`` (per product line: first
+        loss, recovery, lowest output, what was lost) and ``timeline.json`` (the run).
+    """
+    scenario = timeline.scenario
+    record = {
+        "supplygraph_version": __version__,
+        "scenario": scenario.name,
+        "title": scenario.title,
+        "from": timeline.dates[0].isoformat(),
+        "to": timeline.dates[-1].isoformat(),
+        "licences": [
+            {
+                "regime": p.regime,
+                "action": p.action,
+                "share": p.share,
+                "approvals": p.approvals or None,
+                "approval_delay_days": p.approval_delay_days,
+            }
+            for p in scenario.licences
+        ],
+        "changes": [{"date": day.isoformat(), "what": what} for day, what in timeline.change_dates],
+        "data": {"checksum": timeline.graph.checksum},
+    }
+    return {
+        "timeline.csv": to_csv_text(timeline.sectors, list(timeline.sectors.columns), raw=raw),
+        "timeline-lines.csv": to_csv_text(timeline.lines, TIMELINE_LINE_COLUMNS, raw=raw),
+        "timeline.json": json.dumps(record, indent=2, ensure_ascii=False) + "\n",
+    }

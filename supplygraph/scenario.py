@@ -24,6 +24,8 @@ class LicencePolicy:
     action: str = "cut"
     share: float = 0.0
     destinations: tuple[str, ...] | None = None
+    approvals: str = ""  # a dated path of licensed shares (approvals.csv), for dated runs
+    approval_delay_days: int = 0  # nothing licensed for this long after the regime bites
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class Scenario:
     extraterritorial: bool = True
     default_stock_days: float = 0.0
     path: str = ""
+    start: dt.date | None = None  # a dated run's first day
+    end: dt.date | None = None  # its last day (default: a year after start)
 
     def with_changes(self, **changes: Any) -> Scenario:
         """Return a copy with some fields replaced."""
@@ -90,6 +94,8 @@ SCENARIO_KEYS = {
     "ignore_suspensions",
     "extraterritorial",
     "default_stock_days",
+    "start",
+    "end",
 }
 
 
@@ -145,6 +151,9 @@ def scenario_from_dict(doc: dict[str, Any], *, name: str, path: str = "") -> Sce
         as_of = schema.parse_date(as_of) or _fail(f"{where}: as_of: not a date: {as_of!r}")
     if as_of is not None and not isinstance(as_of, dt.date):
         _fail(f"{where}: as_of: expected a date like 2025-05-01")
+    start, end = (_date(doc, key, where) for key in ("start", "end"))
+    if start and end and end < start:
+        _fail(f"{where}: end: {end} is before start {start}")
     licences = tuple(_policy(item, where) for item in _table_list(doc, "licences", where))
     rules = tuple(_rule(item, where) for item in _table_list(doc, "rules", where))
     capacity = tuple(_spare(item, where) for item in _table_list(doc, "capacity", where))
@@ -164,6 +173,8 @@ def scenario_from_dict(doc: dict[str, Any], *, name: str, path: str = "") -> Sce
         extraterritorial=_bool(doc, "extraterritorial", True, where),
         default_stock_days=float(stock),
         path=path,
+        start=start,
+        end=end,
     )
 
 
@@ -200,7 +211,14 @@ def _action_share(item: dict[str, Any], where: str) -> tuple[str, float]:
 
 
 def _policy(item: dict[str, Any], where: str) -> LicencePolicy:
-    unknown = set(item) - {"regime", "action", "share", "destinations"}
+    unknown = set(item) - {
+        "regime",
+        "action",
+        "share",
+        "destinations",
+        "approvals",
+        "approval_delay_days",
+    }
     if unknown:
         _fail(f"{where}: [[licences]]: unknown key(s) {', '.join(sorted(unknown))}")
     if not isinstance(item.get("regime"), str):
@@ -211,7 +229,24 @@ def _policy(item: dict[str, Any], where: str) -> LicencePolicy:
         if not isinstance(dests, list) or any(d not in schema.ISO_COUNTRIES for d in dests):
             _fail(f"{where}: destinations: expected a list of ISO country codes")
         dests = tuple(dests)
-    return LicencePolicy(item["regime"], action, share, dests)
+    path = item.get("approvals", "")
+    if not isinstance(path, str):
+        _fail(f"{where}: [[licences]]: approvals: expected the id of a path in approvals.csv")
+    delay = item.get("approval_delay_days", 0)
+    if not isinstance(delay, int) or isinstance(delay, bool) or not 0 <= delay <= 3650:
+        _fail(f"{where}: [[licences]]: approval_delay_days: expected whole days, 0 to 3650")
+    return LicencePolicy(item["regime"], action, share, dests, path, delay)
+
+
+def _date(doc: dict[str, Any], key: str, where: str) -> dt.date | None:
+    value = doc.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = schema.parse_date(value)
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        _fail(f"{where}: {key}: expected a date like 2025-03-01")
+    return value
 
 
 def _rule(item: dict[str, Any], where: str) -> Rule:

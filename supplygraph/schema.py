@@ -53,6 +53,14 @@ LINE_COLUMNS = ("node", "line", "sector", "unit", "baseline_units", "source", "s
 LINE_REQUIRED = ("node", "line")
 LINE_NUMERIC = ("baseline_units",)
 
+# The dated simulation's tables (optional in a dataset; the bundled ones otherwise).
+APPROVAL_COLUMNS = ("path", "destination", "from", "share", "source", "status", "note")
+APPROVAL_REQUIRED = ("path", "from", "share")
+TRANSIT_COLUMNS = ("origin", "destination", "days", "source", "status", "note")
+TRANSIT_REQUIRED = ("origin", "destination", "days")
+OBSERVED_COLUMNS = ("series", "month", "value", "unit", "source", "status", "note")
+EVENT_COLUMNS = ("event", "node", "line", "kind", "date", "earliest", "latest", "source", "note")
+
 REGIME_COLUMNS = (
     "id",
     "title",

@@ -9,7 +9,16 @@ from click.testing import CliRunner, Result
 from supplygraph.cli import cli
 
 TINY = Path(__file__).parent / "data" / "tiny"
-COMMANDS = ["validate", "scenarios", "simulate", "compare", "export", "graph"]
+COMMANDS = [
+    "validate",
+    "scenarios",
+    "simulate",
+    "timeline",
+    "backtest",
+    "compare",
+    "export",
+    "graph",
+]
 
 
 def invoke(*args: str) -> Result:

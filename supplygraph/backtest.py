@@ -1,0 +1,148 @@
+"""The 2025 backtest: a dated replay set beside what was observed, series and plant events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .graph import SupplyGraph
+from .scenario import Scenario
+from .timeline import Timeline, simulate_days
+
+MAGNETS = ("ndfeb_sintered", "ndfeb_bonded", "smco_magnet")  # HS 8505.11: permanent magnets
+SERIES_TOLERANCE = 0.25  # a month's modelled share within 25% of the observed one is a pass
+
+
+@dataclass(frozen=True, eq=False)
+class Backtest:
+    """Modelled against observed: monthly series (as shares of baseline) and dated events."""
+
+    timeline: Timeline
+    series: pd.DataFrame
+    events: pd.DataFrame
+
+
+def magnet_exports(graph: SupplyGraph, issuer: str = "CN") -> dict[str, np.ndarray]:
+    """Return edge masks of the issuer's magnet exports: in total, and per destination.
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    issuer
+        The exporting country.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``cn-magnet-exports`` and ``cn-magnet-exports-XX`` per destination country XX
+        (with the issuer's code in lower case in place of ``cn``).
+    """
+    country = graph.nodes["country"].to_numpy()
+    seller = country[graph.edges["src"].to_numpy()]
+    buyer = country[graph.edges["dst"].to_numpy()]
+    magnet = graph.edges["material"].isin(MAGNETS).to_numpy()
+    base = (seller == issuer) & (buyer != issuer) & magnet
+    prefix = f"{issuer.lower()}-magnet-exports"
+    masks = {prefix: base}
+    for destination in sorted(set(buyer[base])):
+        masks[f"{prefix}-{destination.lower()}"] = base & (buyer == destination)
+    return masks
+
+
+def run_backtest(
+    graph: SupplyGraph,
+    scenario: Scenario,
+    approvals: pd.DataFrame,
+    transit: pd.DataFrame,
+    observed: pd.DataFrame,
+    events: pd.DataFrame,
+) -> Backtest:
+    """Replay a dated scenario and compare it with observed series and events.
+
+    A series is compared as a share of its baseline, month by month: the modelled tonnes
+    shipped in the month over the baseline daily rate x the month's days, against the
+    observed month over its observed baseline (the row whose month ends in ``avg``). An
+    event is a line's first loss (output below 99% of baseline) or recovery; it passes
+    when the modelled date falls within the event's window (``earliest`` to ``latest``).
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    scenario
+        The dated scenario to replay (e.g. ``2025-replay``).
+    approvals, transit
+        The dated tables (:func:`supplygraph.io.load_dated_tables`).
+    observed, events
+        The checks (:func:`supplygraph.io.load_backtest_tables`).
+
+    Returns
+    -------
+    Backtest
+    """
+    masks = magnet_exports(graph)
+    wanted = {name: masks[name] for name in set(observed["series"]) if name in masks}
+    timeline = simulate_days(graph, scenario, approvals, transit, track=wanted)
+    return Backtest(timeline, _series(timeline, observed, wanted), _events(timeline, events))
+
+
+def _series(timeline: Timeline, observed: pd.DataFrame, masks: dict) -> pd.DataFrame:
+    dates = pd.to_datetime([d.isoformat() for d in timeline.dates])
+    rows = []
+    for name, group in observed.groupby("series", sort=True):
+        baseline = group[group["month"].str.endswith("avg")]["value"]
+        months = group[~group["month"].str.endswith("avg")]
+        shipped = pd.Series(timeline.exports.get(name, np.zeros(len(dates))), index=dates)
+        if name in masks:
+            daily_base = timeline.graph.edges["flow_t"].to_numpy()[masks[name]].sum() / 365
+        else:
+            daily_base = np.nan
+        for row in months.itertuples(index=False):
+            start = pd.Timestamp(f"{row.month}-01")
+            in_month = shipped[(dates >= start) & (dates < start + pd.offsets.MonthBegin(1))]
+            days = start.days_in_month
+            modelled = in_month.sum() / (daily_base * days) if len(in_month) == days else np.nan
+            seen = row.value / float(baseline.iloc[0]) if len(baseline) else np.nan
+            rows.append(
+                {
+                    "series": name,
+                    "month": row.month,
+                    "observed_t": row.value,
+                    "observed_share": seen,
+                    "modelled_share": modelled,
+                    "miss_pct": 100 * (modelled - seen) / seen if seen else np.nan,
+                    "pass": bool(abs(modelled - seen) <= SERIES_TOLERANCE * seen),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _events(timeline: Timeline, events: pd.DataFrame) -> pd.DataFrame:
+    lines = timeline.lines.set_index(["node", "line"])
+    rows = []
+    for row in events.itertuples(index=False):
+        key = (row.node, row.line)
+        column = "first_loss" if row.kind == "first_loss" else "recovery"
+        modelled = lines.loc[key, column] if key in lines.index else ""
+        seen = dt.date.fromisoformat(row.date)
+        day = dt.date.fromisoformat(modelled) if modelled else None
+        gap = (day - seen).days if day else None
+        inside = day is not None and row.earliest <= modelled <= row.latest
+        rows.append(
+            {
+                "event": row.event,
+                "node": row.node,
+                "line": row.line,
+                "kind": row.kind,
+                "observed": row.date,
+                "modelled": modelled or "none",
+                "window": f"{row.earliest} to {row.latest}",
+                "days_off": gap,
+                "pass": inside,
+            }
+        )
+    return pd.DataFrame(rows)
