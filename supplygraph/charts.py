@@ -44,16 +44,25 @@ def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
                 color=PALETTE[k % len(PALETTE)],
                 linewidth=1.6,
             )
+        changes: dict[object, list[str]] = {}
         for day, what in timeline.change_dates:
+            changes.setdefault(day, []).append(what)
+        for day, whats in changes.items():
             axes.axvline(day, color="#888888", linewidth=0.7, linestyle=":")
             axes.annotate(
-                what, (day, 2), rotation=90, fontsize=6, color="#555555", ha="right", va="bottom"
+                "; ".join(whats),
+                (day, 2),
+                rotation=90,
+                fontsize=6,
+                color="#555555",
+                ha="right",
+                va="bottom",
             )
         axes.set_ylim(0, 105)
         axes.set_ylabel("output, % of baseline (t)")
         axes.set_title(f"{timeline.scenario.title or timeline.scenario.name}", fontsize=10)
         axes.grid(axis="y", color="#dddddd", linewidth=0.6)
-        axes.legend(loc="lower left", fontsize=8, frameon=False)
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
         figure.autofmt_xdate()
         figure.tight_layout()
         files = {}
