@@ -169,6 +169,8 @@ def scenario_record(result: Result, options: dict[str, Any] | None = None) -> di
                     "action": p.action,
                     "share": p.share,
                     "destinations": list(p.destinations) if p.destinations else None,
+                    "approvals": p.approvals or None,
+                    "approval_delay_days": p.approval_delay_days,
                 }
                 for p in scenario.licences
             ],
@@ -180,6 +182,8 @@ def scenario_record(result: Result, options: dict[str, Any] | None = None) -> di
             "ignore_suspensions": scenario.ignore_suspensions,
             "extraterritorial": scenario.extraterritorial,
             "default_stock_days": scenario.default_stock_days,
+            "start": scenario.start.isoformat() if scenario.start else None,
+            "end": scenario.end.isoformat() if scenario.end else None,
         },
         "regimes_resolved": [
             {
