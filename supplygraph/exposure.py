@@ -119,7 +119,7 @@ def simulate(
         countries=_country_table(lines),
         edges=_edge_table(graph, production, disruption, prop, rerouting),
         rerouting=rerouting,
-        warnings=list(disruption.warnings),
+        warnings=list(disruption.warnings) + list(rerouting.unused_spare if rerouting else ()),
         lines=lines,
         production=production,
     )

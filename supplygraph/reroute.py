@@ -46,6 +46,7 @@ class Rerouting:
     flows: pd.DataFrame
     status: str
     spare_t: np.ndarray  # per node: capacity above baseline output that rerouting may use
+    unused_spare: tuple[str, ...] = ()  # why spare capacity a scenario assumed went unused
 
 
 FLOW_COLUMNS = [
@@ -149,6 +150,10 @@ class _Model:
         cap = np.where(capacity >= base, capacity, base)
         cap = np.where(self.maker | (base <= 0), base, cap)
         self.spare_t = cap - base
+        assumed = (
+            disruption.capacity_t if disruption.capacity_t is not None else np.full(self.n, np.nan)
+        )
+        self.assumed = ~np.isnan(assumed) & (self.spare_t > ZERO_T)
         self.y_max = cap * disruption.node_share
         self.y0 = prop.output_ratio * base
         self.f0 = prop.edge_after_t
@@ -497,8 +502,32 @@ class _Model:
         flows = flows.astype({"supplier": object, "customer": object, "material": object})
         flows = flows.sort_values(["supplier", "customer", "material"], kind="stable")
         return Rerouting(
-            node_after, f, flows[FLOW_COLUMNS].reset_index(drop=True), status, self.spare_t
+            node_after,
+            f,
+            flows[FLOW_COLUMNS].reset_index(drop=True),
+            status,
+            self.spare_t,
+            self._unused_spare(node_after, arrived),
         )
+
+    def _unused_spare(self, node_after: np.ndarray, arrived: np.ndarray) -> tuple[str, ...]:
+        """Say, for each node whose assumed spare capacity went unused, which inputs bind:
+        those that arrive only just enough for its output (no slack to make more)."""
+        idle = np.flatnonzero(self.assumed & (node_after <= self.y0 + ZERO_T))
+        ids = self.graph.nodes["id"].to_numpy()
+        messages = []
+        for v in idle:
+            groups = np.flatnonzero((self.in_node == v) & (self.in_ratio > 0))
+            tight = groups[arrived[groups] <= self.in_ratio[groups] * node_after[v] + ZERO_T]
+            materials = sorted({str(self.materials[self.in_material[g]]) for g in tight})
+            why = (
+                f"its input{'s' if len(materials) > 1 else ''} {', '.join(materials)} cannot "
+                "rise (the suppliers are cut, at capacity or short themselves)"
+                if materials
+                else "no buyer who lost supply can take more of what it makes"
+            )
+            messages.append(f"spare capacity assumed for {ids[v]} was not used: {why}")
+        return tuple(messages)
 
 
 def _sector_rows(sectors: list[np.ndarray], y_col: int, n_cols: int) -> csr_array:

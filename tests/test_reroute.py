@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from graphs import make_graph
 
+import supplygraph as sg
 from supplygraph._errors import SupplyGraphError
 from supplygraph.disruption import Disruption, resolve
 from supplygraph.propagate import propagate
@@ -605,3 +606,25 @@ def test_same_input_same_output():
     _, second = run(graph, edge_share, node_share)
     assert np.array_equal(first.node_after_t, second.node_after_t)
     pd.testing.assert_frame_equal(first.flows, second.flows)
+
+
+def test_unused_spare_capacity_names_the_input_that_binds():
+    # plant p could make 50% more (the scenario says so), but its only oxide supplier m has
+    # no spare capacity: p cannot grow, and the run says its oxide is what binds
+    graph = make_graph(
+        {
+            "m": {"stage": "mine", "country": "AU"},
+            "p": {"stage": "magnet", "country": "JP"},
+            "q": {"stage": "magnet", "country": "CN"},
+            "k": {"stage": "manufacturer", "sector": "ev", "country": "DE"},
+        },
+        [("m", "p", "oxide", 100), ("p", "k", "magnet", 100), ("q", "k", "magnet", 50)],
+    )
+    scenario = Scenario(
+        "spare", rules=(Rule("from=q"),), capacity=(SpareCapacity("node:id=p", 0.5),)
+    )
+    result = sg.simulate(graph, scenario)
+    assert result.warnings == [
+        "spare capacity assumed for p was not used: its input oxide cannot rise (the "
+        "suppliers are cut, at capacity or short themselves)"
+    ]
