@@ -456,12 +456,13 @@ def _default_title(result: Result, exposure: bool) -> str:
 def _scenario_panel(result: Result) -> dict[str, Any]:
     scenario, sectors = result.scenario, result.sectors
     reroute = "shortfall_reroute_pct" in sectors
-    header = ["sector", "makers", "shortfall", "days to impact"]
+    header = ["sector", "makers", "shortfall", "of units", "days to impact"]
     rows = [
         [
             str(row["sector"]),
             str(row["makers"]),
             percent(row["shortfall_pct"]),
+            percent(row["shortfall_units_pct"]),
             days(row["days_to_impact"]),
         ]
         + ([percent(row["shortfall_reroute_pct"])] if reroute else [])
@@ -475,4 +476,9 @@ def _scenario_panel(result: Result) -> dict[str, Any]:
         "sources": list(scenario.sources),
         "rows": rows,
         "header": header + (["after rerouting"] if reroute else []),
+        "bottlenecks": [
+            f"{row['sector']}: {row['bottlenecks']}"
+            for row in sectors.to_dict("records")
+            if row.get("bottlenecks")
+        ],
     }

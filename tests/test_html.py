@@ -262,9 +262,16 @@ def test_scenario_page_in_chromium(
         "sector",
         "makers",
         "shortfall",
+        "of units",
         "days to impact",
     ]
-    assert "ev\t1\t100.0%\t60" in page.inner_text("#sg-sectors")
+    # the tiny data has no product units: a dash
+    assert "ev\t1\t100.0%\t-\t60" in page.inner_text("#sg-sectors")
+    # where the losses start: the Chinese separator's Dy/Tb oxide, cut under No. 18
+    assert page.inner_text("#sg-bottlenecks").split("\n") == [
+        "ev: cn-sep (CN-2025-18)",
+        "wind: cn-sep (rule)",
+    ]
     page.mouse.click(5, 300)  # empty canvas: pyvis's highlight crashed here
     x, y = node_point(page, "jp-magnet")
     page.mouse.click(x, y)  # highlight upstream and downstream of the magnet plant
@@ -373,5 +380,5 @@ def test_rerouting_column(tiny: SupplyGraph) -> None:
     result = sg.simulate(tiny, cut_and_throttle(), reroute=True)
     data = page_data(render_html(result))
     assert data["scenario"]["header"][-1] == "after rerouting"
-    assert all(len(row) == 5 for row in data["scenario"]["rows"])
+    assert all(len(row) == 6 for row in data["scenario"]["rows"])
     assert "after rerouting: " in data["nodes"][0]["title"]

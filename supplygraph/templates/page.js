@@ -200,6 +200,12 @@
       const tr = add(body, "tr");
       for (const cell of row) add(tr, "td", cell);
     }
+    if (scenario.bottlenecks.length) {
+      add(panel, "h2", "Where the losses start");
+      const list = add(panel, "ul");
+      list.id = "sg-bottlenecks";
+      for (const line of scenario.bottlenecks) add(list, "li", line);
+    }
     if (scenario.sources.length) {
       const about = byId("sg-about");
       add(about, "h2", "Sources");
