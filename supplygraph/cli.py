@@ -559,7 +559,8 @@ def compare(
     "out_file",
     type=click.Path(path_type=Path),
     default=None,
-    help="Output file [default: output/graph.<format>].",
+    help="Output file [default: output/graph.<format>, or output/graph-<scenario>.<format> "
+    "with --scenario].",
 )
 @click.pass_context
 def export(

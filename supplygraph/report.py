@@ -99,7 +99,20 @@ EDGE_COLUMNS = [
     "regimes",
     "after_reroute_t",
 ]
-REPORT_FILES = ("sectors.csv", "nodes.csv", "countries.csv", "edges.csv", "scenario.json")
+COUNTRY_COLUMNS = [
+    "country",
+    "stage",
+    "sector",
+    "nodes",
+    "baseline_t",
+    "after_t",
+    "shortfall_t",
+    "shortfall_pct",
+    "days_to_impact",
+    "after_reroute_t",
+    "shortfall_reroute_t",
+    "shortfall_reroute_pct",
+]
 
 
 def excel_safe(text: str) -> str:
@@ -216,7 +229,7 @@ def render_reports(
     files = {
         "sectors.csv": to_csv_text(result.sectors, SECTOR_COLUMNS, raw=raw),
         "nodes.csv": to_csv_text(result.nodes, NODE_COLUMNS, raw=raw),
-        "countries.csv": to_csv_text(result.countries, list(result.countries.columns), raw=raw),
+        "countries.csv": to_csv_text(result.countries, COUNTRY_COLUMNS, raw=raw),
         "edges.csv": to_csv_text(result.edges, EDGE_COLUMNS, raw=raw),
         "lines.csv": to_csv_text(result.lines, LINE_COLUMNS, raw=raw),
         "scenario.json": json.dumps(scenario_record(result, options), indent=2, ensure_ascii=False)
