@@ -15,15 +15,50 @@ _API = {
     "load_scenario": "scenario",
     "simulate": "exposure",
     "Result": "exposure",
+    "baseline": "exposure",
+    "simulate_days": "timeline",
+    "load_dated_tables": "io",
+    "render_html": "html",
+    "write_html": "html",
     "DataError": "_errors",
     "ScenarioError": "_errors",
     "SupplyGraphError": "_errors",
 }
 
-__all__ = ["__version__", *_API]
+__all__ = ["__version__", "write_reports", *_API]
 
 
 def __getattr__(name: str) -> Any:
     if name in _API:
         return getattr(import_module(f".{_API[name]}", __name__), name)
     raise AttributeError(f"module 'supplygraph' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+def write_reports(result: Any, out_dir: Any, *, html: bool = True, raw: bool = False) -> list[Any]:
+    """Write a result's reports (CSV, scenario.json and, by default, graph.html) as one set,
+    as ``supplygraph simulate`` does.
+
+    Parameters
+    ----------
+    result
+        A :class:`Result` (from :func:`simulate`).
+    out_dir
+        The report folder (created if needed; only the tool's own files are replaced).
+    html
+        Also write the page.
+    raw
+        Leave text cells that a spreadsheet would run as formulas as they are.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    from .html import render_html
+    from .report import write_reports as write
+
+    return write(result, out_dir, raw=raw, page=render_html(result) if html else None)

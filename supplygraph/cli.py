@@ -14,19 +14,10 @@ from typing import Any
 import click
 
 from . import __version__
-from .schema import STAGES
+from .schema import STAGES, sector_label
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-SECTOR_HEADER = (
-    "sector",
-    "makers",
-    "shortfall t",
-    "% of t",
-    "% of units",
-    "outside {issuer} %",
-    "days to impact",
-    "% after rerouting",
-)
+SECTOR_HEADER = ("sector", "lost t/yr", "% of t", "% units", "outside {issuer}", "days", "rerouted")
 
 
 class UserError(click.ClickException):
@@ -351,7 +342,7 @@ def simulate(
             print_summary(result, out, paths)
             print_folder_note(scenario_name and scenario.name, given, out_dir)
         if open_page and html:
-            click.launch(str((out / "graph.html").resolve()))
+            open_in_browser(out / "graph.html")
 
 
 def given_flags(ctx: click.Context, names: list[str]) -> list[str]:
@@ -443,15 +434,14 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
     click.echo("")
     issuer = result.sectors["issuer"].iloc[0] if len(result.sectors) else "CN"
     rows = [tuple(h.format(issuer=issuer) for h in SECTOR_HEADER)]
-    for row in result.sectors.to_dict("records"):
-        units = f"{_number(row['shortfall_units_pct'], '.1f')} {row['unit']}".rstrip()
+    worst_first = result.sectors.sort_values(["shortfall_pct", "sector"], ascending=[False, True])
+    for row in worst_first.to_dict("records"):
         rows.append(
             (
-                row["sector"],
-                str(row["makers"]),
-                f"{row['shortfall_t']:,.1f}",
+                sector_label(row["sector"]),
+                f"{row['shortfall_t']:,.0f}",
                 f"{row['shortfall_pct']:.1f}",
-                units if row["unit"] else "-",
+                _number(row["shortfall_units_pct"], ".1f") if row["unit"] else "-",
                 _number(row["outside_issuer_shortfall_pct"], ".1f"),
                 _number(row["days_to_impact"], ".0f"),
                 _number(row.get("shortfall_reroute_pct"), ".1f"),
@@ -466,12 +456,32 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
                 for i, (cell, w) in enumerate(zip(row, widths))
             )
         )
-    click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
-    bottlenecks = result.sectors[result.sectors["bottlenecks"] != ""]
+    _echo_reports(out, paths)
+    bottlenecks = worst_first[worst_first["bottlenecks"] != ""]
     if len(bottlenecks):
-        click.echo("Where the losses start (node and regime, by tonnes lost):")
+        click.echo("\nWhere the losses start (node and regime, by tonnes lost):")
         for row in bottlenecks.to_dict("records"):
-            click.echo(f"  {row['sector']}: {row['bottlenecks']}")
+            text = f"{sector_label(row['sector'])}: {row['bottlenecks']}"
+            click.echo(click.wrap_text(text, 78, initial_indent="  ", subsequent_indent="    "))
+
+
+def open_in_browser(page: Path) -> None:
+    """Open a page in the user's browser, or say plainly that none was found and where it is."""
+    import webbrowser
+
+    try:
+        browser = webbrowser.get()
+        opened = browser.open(page.resolve().as_uri())
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        click.echo(f"No web browser was found to open the page; open {page} in one.", err=True)
+
+
+def _echo_reports(out: Path, paths: list[Path]) -> None:
+    """Say where the reports went, wrapped to the terminal's 80 columns."""
+    text = f"Reports in {out}/: " + ", ".join(p.name for p in paths)
+    click.echo("\n" + click.wrap_text(text, 78, subsequent_indent="  "))
 
 
 def _number(value: Any, spec: str) -> str:
@@ -533,7 +543,7 @@ def compare(
                 f"{row['shortfall_pct_b']:>8.1f} {row['shortfall_pct_diff']:>8.1f} "
                 f"{row['shortfall_t_diff']:>10,.1f}{rerouted}"
             )
-        click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
+        _echo_reports(out, paths)
         print_folder_note(name, given, out_dir)
 
 
@@ -622,7 +632,7 @@ def graph(
         write_html(out, baseline(supply))
         click.echo(f"Wrote {out}")
         if open_page:
-            click.launch(str(out.resolve()))
+            open_in_browser(out)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -706,7 +716,7 @@ def timeline(
         paths = write_file_set(out, files)
         if not quiet:
             _print_timeline(run)
-            click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
+            _echo_reports(out, paths)
 
 
 def _print_timeline(run: Any) -> None:
@@ -791,7 +801,7 @@ def backtest(
                 f"  {row['event']:<42} observed {row['observed']}  modelled "
                 f"{row['modelled']:<10}  window {row['window']}  {mark}"
             )
-        click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
+        _echo_reports(out, paths)
 
 
 def main() -> None:

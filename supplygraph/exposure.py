@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,7 +18,7 @@ from .production import Production, production_lines
 from .propagate import Propagation, propagate
 from .reroute import Rerouting
 from .reroute import reroute as solve_reroute
-from .scenario import Scenario
+from .scenario import Scenario, load_scenario
 from .schema import STAGE_RANK
 
 if TYPE_CHECKING:
@@ -45,6 +47,14 @@ class Result:
     lines: pd.DataFrame | None = None
     production: Production | None = None
 
+    def _repr_html_(self) -> str:
+        """The sector table, for notebooks (text is escaped)."""
+        title = html.escape(self.scenario.title or self.scenario.name)
+        table = self.sectors.to_html(
+            index=False, escape=True, na_rep="", float_format="{:,.2f}".format
+        )
+        return f"<p><strong>{title}</strong></p>{table}"
+
 
 # DFARS 252.225-7052 "covered countries": China, Iran, North Korea, Russia.
 DFARS_COUNTRIES = ("CN", "IR", "KP", "RU")
@@ -54,7 +64,7 @@ DEFAULT_ISSUER = "CN"
 
 def simulate(
     graph: SupplyGraph,
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     *,
     reroute: bool = True,
     provenance_countries: tuple[str, ...] = DFARS_COUNTRIES,
@@ -70,7 +80,8 @@ def simulate(
     graph
         A loaded SupplyGraph.
     scenario
-        What to cut or throttle, and when.
+        What to cut or throttle, and when: a Scenario, or the name of a bundled scenario
+        (or of one in the dataset's ``scenarios/``), or a TOML file.
     reroute
         Also solve the rerouting linear program (the best case).
     provenance_countries
@@ -89,6 +100,13 @@ def simulate(
     >>> bool((result.sectors["shortfall_pct"] > 0).all())
     True
     """
+    if isinstance(scenario, (str, Path)):
+        scenario = load_scenario(scenario, data_dir=graph.folder)
+    elif not isinstance(scenario, Scenario):
+        raise TypeError(
+            f"scenario: expected a Scenario, a scenario name or a TOML file, "
+            f"not {type(scenario).__name__}"
+        )
     production = production_lines(graph)
     disruption = resolve(graph, scenario, production=production)
     on_lines = _on_lines(production, disruption)

@@ -14,6 +14,38 @@ ELEMENTS = tuple(_ELEMENT_SYMBOLS.split())
 
 STATUSES = ("reported", "estimate", "assumption")
 
+# Readable names of the bundled sectors, for display only (files and options keep the ids).
+SECTOR_LABELS = {
+    "ev": "Electric vehicles",
+    "automotive": "Other vehicles",
+    "wind": "Wind turbines",
+    "semiconductors": "Semiconductors",
+    "defence": "Defence",
+    "consumer_electronics": "Consumer electronics",
+    "industrial": "Industrial",
+}
+
+
+def sector_label(sector: str) -> str:
+    """Return a sector's readable name: its label, else the id with spaces.
+
+    Parameters
+    ----------
+    sector
+        A sector id.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> sector_label("consumer_electronics"), sector_label("medical_devices")
+    ('Consumer electronics', 'Medical devices')
+    """
+    return SECTOR_LABELS.get(sector, sector.replace("_", " ").capitalize())
+
+
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]+$")
 
 NODE_COLUMNS = (

@@ -29,3 +29,14 @@ def invoke(*args: str) -> Result:
 def simulate_tiny(out: Path, *args: str) -> Result:
     """Run ``simulate`` on the tiny dataset into ``out``, without the page or the table."""
     return invoke("simulate", "--data", str(TINY), "--out", str(out), "--no-html", "--quiet", *args)
+
+
+class FakeBrowser:
+    """Stands in for webbrowser's browser: records the pages it is asked to open."""
+
+    def __init__(self, opened: list[str]) -> None:
+        self.opened = opened
+
+    def open(self, url: str) -> bool:
+        self.opened.append(url)
+        return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from cli_helpers import TINY, invoke
+from cli_helpers import TINY, FakeBrowser, invoke
 
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
@@ -49,10 +49,10 @@ def test_export_with_a_scenario_adds_results(tmp_path):
 
 def test_graph_writes_the_baseline_page(tmp_path, monkeypatch):
     opened = []
-    monkeypatch.setattr("click.launch", lambda url: opened.append(url))
+    monkeypatch.setattr("webbrowser.get", lambda: FakeBrowser(opened))
     out = tmp_path / "page.html"
     result = invoke("graph", "--data", str(TINY), "--out", str(out), "--open")
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "Baseline supply graph" in page
-    assert opened == [str(out.resolve())]
+    assert opened == [out.resolve().as_uri()]

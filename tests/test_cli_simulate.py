@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from cli_helpers import TINY, invoke, simulate_tiny
+from cli_helpers import TINY, FakeBrowser, invoke, simulate_tiny
 
 
 def test_simulate_writes_reports(tmp_path):
@@ -76,8 +76,23 @@ def test_simulate_prints_sector_table(tmp_path):
         "dest=US",
     )
     assert result.exit_code == 0
-    assert "wind" in result.stdout and "100.0" in result.stdout
+    assert "Wind turbines" in result.stdout and "100.0" in result.stdout
     assert f"Reports in {tmp_path}/" in result.stdout
+
+
+def test_the_sector_table_is_worst_first_readable_and_fits_80_columns(tmp_path):
+    out = tmp_path / "out"
+    result = invoke("simulate", "-s", "2026-11-lapse", "--out", str(out), "--no-html")
+    assert result.exit_code == 0, result.output
+    block = next(b for b in result.stdout.split("\n\n") if b.lstrip().startswith("sector"))
+    table = block.splitlines()
+    assert table[0].split()[:3] == ["sector", "lost", "t/yr"]
+    labels = [line[2:22].strip() for line in table[1:]]
+    assert "Consumer electronics" in labels and "consumer_electronics" not in result.stdout[:2000]
+    # sorted by shortfall (% of tonnes), the worst first
+    shares = [float(line[22:].split()[1]) for line in table[1:]]
+    assert shares == sorted(shares, reverse=True)
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
 
 
 @pytest.mark.parametrize(
@@ -194,7 +209,7 @@ def test_reports_on_bundled_data_match_the_golden_files(tmp_path, scenario):
 
 def test_simulate_open_launches_the_page(tmp_path, monkeypatch):
     opened = []
-    monkeypatch.setattr("click.launch", lambda url: opened.append(url))
+    monkeypatch.setattr("webbrowser.get", lambda: FakeBrowser(opened))
     result = invoke(
         "simulate",
         "--data",
@@ -208,7 +223,21 @@ def test_simulate_open_launches_the_page(tmp_path, monkeypatch):
         "--open",
     )
     assert result.exit_code == 0, result.output
-    assert opened == [str((tmp_path / "graph.html").resolve())]
+    assert opened == [(tmp_path / "graph.html").resolve().as_uri()]
+
+
+def test_open_without_a_browser_says_so_plainly(tmp_path, monkeypatch):
+    import webbrowser
+
+    def no_browser():
+        raise webbrowser.Error("could not locate runnable browser")
+
+    monkeypatch.setattr("webbrowser.get", no_browser)
+    result = invoke("graph", "--data", str(TINY), "--out", str(tmp_path / "g.html"), "--open")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"No web browser was found to open the page; open {tmp_path / 'g.html'} in one.\n"
+    )
 
 
 # ---------------------------------------------------------------- replacing an earlier run

@@ -1,0 +1,46 @@
+"""The Python API a notebook user meets: names, scenario by name, notebook display, writing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import supplygraph as sg
+from supplygraph.scenario import Rule, Scenario
+
+TINY = Path(__file__).parent / "data" / "tiny"
+
+
+def test_dir_shows_the_api_and_nothing_else():
+    names = dir(sg)
+    assert {"load", "simulate", "load_scenario", "write_reports", "simulate_days"} <= set(names)
+    assert not {"Any", "annotations", "import_module"} & set(names)
+
+
+def test_simulate_takes_a_scenario_name_or_file():
+    graph = sg.load(TINY)
+    by_name = sg.simulate(graph, "full-embargo", reroute=False)
+    by_object = sg.simulate(graph, sg.load_scenario("full-embargo"), reroute=False)
+    assert by_name.sectors.equals(by_object.sectors)
+    by_file = sg.simulate(graph, TINY.parent / "tiny-cut-dy.toml", reroute=False)
+    assert by_file.scenario.name == "tiny-cut-dy"
+
+
+def test_simulate_rejects_anything_else_clearly():
+    with pytest.raises(TypeError, match="expected a Scenario, a scenario name or a TOML file"):
+        sg.simulate(sg.load(TINY), 5)
+
+
+def test_a_result_shows_its_sector_table_in_a_notebook():
+    scenario = Scenario("<b>bold</b>", rules=(Rule("country=CN"),))
+    html = sg.simulate(sg.load(TINY), scenario, reroute=False)._repr_html_()
+    assert "<table" in html and "wind" in html and "ev" in html
+    assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_reports_can_be_written_from_python(tmp_path):
+    result = sg.simulate(sg.load(TINY), "full-embargo", reroute=False)
+    paths = sg.write_reports(result, tmp_path / "out")
+    assert {p.name for p in paths} >= {"sectors.csv", "nodes.csv", "graph.html", "scenario.json"}
+    assert all(p.is_file() for p in paths)
