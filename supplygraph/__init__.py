@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # Imported on first use, so that `supplygraph --help` does not load pandas or scipy.
 _API = {

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
 from .io import bundled_data_dir, write_file_set
 
 if TYPE_CHECKING:
