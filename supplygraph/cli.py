@@ -312,9 +312,9 @@ def simulate(
     Example:
         supplygraph simulate --scenario 2025-10-package
         supplygraph simulate --regime CN-2025-18=0.25 --as-of 2025-05-01
-        supplygraph simulate --cut node:country=MM,stage=mine --out output/mm
-        supplygraph simulate -s us-only --throttle country=JP,dest=US=0.5 --open
-        supplygraph simulate -s 2026-11-lapse --spare node:country=AU|US,stage=separation=0.3
+        supplygraph simulate --cut 'node:country=MM,stage=mine' --out output/mm
+        supplygraph simulate -s us-only --throttle 'country=JP,dest=US=0.5' --open
+        supplygraph simulate -s 2026-11-lapse --spare 'node:country=AU|US,stage=separation=0.3'
     """
     with errors_handled(ctx):
         scenario = build_scenario(scenario_name, data_dir, **flags)
