@@ -682,7 +682,8 @@ def timeline(
     Regimes switch on and off on their dates, licences follow the scenario's approval
     paths, shipments take their transit time and stocks are drawn down. Writes
     timeline.csv (date x sector), timeline-lines.csv (first loss and recovery per product
-    line), timeline.json, and a chart (timeline.png, timeline.svg).
+    line), timeline.json, a chart (timeline.png, timeline.svg) and timeline.gexf (each
+    node's output over time, for Gephi's timeline).
 
     \b
     Example:
@@ -691,6 +692,7 @@ def timeline(
     """
     with errors_handled(ctx):
         from .charts import timeline_chart
+        from .export import gexf_bytes, timeline_network
         from .io import load_dated_tables, write_file_set
         from .report import render_timeline
         from .timeline import simulate_days
@@ -712,6 +714,7 @@ def timeline(
             )
         files: dict[str, str | bytes] = dict(render_timeline(run))
         files.update(timeline_chart(run))
+        files["timeline.gexf"] = gexf_bytes(timeline_network(run))
         out = out_dir or Path("output") / f"{scenario.name}-timeline"
         paths = write_file_set(out, files)
         if not quiet:

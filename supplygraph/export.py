@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import networkx as nx
+import numpy as np
 
 from .io import write_atomic
 
 if TYPE_CHECKING:
     from .exposure import Result
     from .graph import SupplyGraph
+    from .timeline import Timeline
 
 RESULT_NODE_COLUMNS = (
     "baseline_t",
@@ -78,12 +82,69 @@ def export_graph(
     if fmt == "json":
         data = nx.node_link_data(network, edges="edges")
         payload = (json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode()
+    elif fmt == "gexf":
+        payload = gexf_bytes(network)
     else:
         buffer = io.BytesIO()
-        writer = nx.write_graphml if fmt == "graphml" else nx.write_gexf
-        writer(network, buffer)
+        nx.write_graphml(network, buffer)
         payload = buffer.getvalue()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, payload)
     return path
+
+
+def gexf_bytes(network: nx.Graph) -> bytes:
+    """Return a graph as GEXF, the same bytes on any day (networkx stamps today's date).
+
+    Parameters
+    ----------
+    network
+        The graph.
+
+    Returns
+    -------
+    bytes
+    """
+    buffer = io.BytesIO()
+    nx.write_gexf(network, buffer)
+    return re.sub(rb' lastmodifieddate="[0-9-]+"', b"", buffer.getvalue(), count=1)
+
+
+def timeline_network(timeline: Timeline) -> nx.MultiDiGraph:
+    """Return the graph with each node's output over a dated run as a GEXF time series.
+
+    Each node gets ``output_pct``, its output as a share of baseline (tonnes, summed over
+    its product lines), as spells: one (value, start, end) per stretch of days on which the
+    value, to 0.1%, stays the same. Gephi's timeline plays them.
+
+    Parameters
+    ----------
+    timeline
+        A dated run (:func:`supplygraph.timeline.simulate_days`).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+    """
+    graph, production = timeline.graph, timeline.production
+    base = production.graph.baseline_t
+    node_base = production.per_node(base, graph.n_nodes)
+    after = np.stack([production.per_node(r * base, graph.n_nodes) for r in timeline.ratio])
+    pct = np.round(
+        100 * np.divide(after, node_base, out=np.ones_like(after), where=node_base > 0), 1
+    )
+    days = [d.isoformat() for d in timeline.dates]
+    end = (timeline.dates[-1] + dt.timedelta(days=1)).isoformat()
+    network = graph.to_networkx(name=f"supplygraph {timeline.scenario.name} timeline")
+    network.graph.update(mode="dynamic", timeformat="date")
+    ids = graph.nodes["id"].to_numpy()
+    for i, node in enumerate(ids):
+        series = pct[:, i]
+        changes = np.flatnonzero(np.diff(series)) + 1
+        starts = np.concatenate([[0], changes])
+        stops = [*(days[k] for k in changes), end]
+        network.nodes[node]["output_pct"] = [
+            (float(series[k]), days[k], stop) for k, stop in zip(starts, stops)
+        ]
+    return network

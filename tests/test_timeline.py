@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +14,7 @@ from cli_helpers import invoke
 from graphs import make_graph
 
 import supplygraph as sg
+from supplygraph.export import gexf_bytes, timeline_network
 from supplygraph.io import load_backtest_tables, load_dated_tables
 from supplygraph.scenario import LicencePolicy, Rule, Scenario
 from supplygraph.timeline import simulate_days
@@ -128,6 +131,7 @@ def test_the_timeline_command_writes_its_reports(tmp_path):
         "timeline.json",
         "timeline.png",
         "timeline.svg",
+        "timeline.gexf",
     }
     days = pd.read_csv(tmp_path / "timeline.csv")
     assert days["date"].min() == "2025-03-01" and days["date"].max() == "2025-07-31"
@@ -136,3 +140,18 @@ def test_the_timeline_command_writes_its_reports(tmp_path):
     invoke("timeline", "-s", "2025-replay", "--to", "2025-07-31", "--out", str(again))
     for name in names:
         assert (again / name).read_bytes() == (tmp_path / name).read_bytes(), name
+
+
+def test_the_gexf_timeline_gives_each_node_its_output_by_date():
+
+    scenario = Scenario("cut", rules=(Rule("from=m"),), start=START)
+    run = simulate_days(chain(3, 0), scenario, approvals(), transit(2), end=START + dt.timedelta(9))
+    network = timeline_network(run)
+    # the carmaker makes everything on days 0-6 and nothing from day 7 (see the first test)
+    assert network.nodes["k"]["output_pct"] == [
+        (100.0, "2025-05-01", "2025-05-08"),
+        (0.0, "2025-05-08", "2025-05-11"),
+    ]
+    text = gexf_bytes(network)
+    assert b'mode="dynamic"' in text and b"lastmodifieddate" not in text
+    assert nx.read_gexf(io.BytesIO(text)).number_of_nodes() == 3
