@@ -73,7 +73,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    approvals, transit = load_dated_tables()
+    approvals, transit, _ = load_dated_tables()
     graph = sg.load()
     replay = sg.load_scenario("2025-replay")
     seconds = timed(args.repeat, lambda: simulate_days(graph, replay, approvals, transit))

@@ -303,6 +303,11 @@ def check_dated(table: pd.DataFrame, name: str, file: str, issues: list[Issue]) 
     """
     for row in table.itertuples(index=False):
         where = (file, row.csv_line)
+        if name == "capacity.csv":
+            if row._2 and schema.parse_date(row._2) is None:  # "from" is a keyword
+                issues.append(Issue(*where, "from", f"not a date (YYYY-MM-DD): {row._2!r}"))
+            check_common(row, file, issues)
+            continue
         if name == "approvals.csv":
             if row._3 and schema.parse_date(row._3) is None:  # "from" is a keyword
                 issues.append(Issue(*where, "from", f"not a date (YYYY-MM-DD): {row._3!r}"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+from .schema import sector_label
+
 if TYPE_CHECKING:
     from .timeline import Timeline
 
@@ -37,13 +39,22 @@ def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
     with matplotlib.rc_context({"svg.hashsalt": "supplygraph", "font.size": 9}):
         figure, axes = plt.subplots(figsize=(9, 4.8), dpi=100)
         for k, (name, group) in enumerate(sectors.groupby("sector", sort=True)):
+            colour = PALETTE[k % len(PALETTE)]
             axes.plot(
                 timeline.dates,
                 group["output_pct"].to_numpy(),
-                label=name.replace("_", " "),
-                color=PALETTE[k % len(PALETTE)],
+                label=sector_label(name),
+                color=colour,
                 linewidth=1.6,
             )
+            if "best_output_pct" in group:
+                axes.plot(
+                    timeline.dates,
+                    group["best_output_pct"].to_numpy(),
+                    color=colour,
+                    linewidth=0.9,
+                    linestyle="--",
+                )
         changes: dict[object, list[str]] = {}
         for day, what in timeline.change_dates:
             changes.setdefault(day, []).append(what)
@@ -59,7 +70,7 @@ def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
                 va="bottom",
             )
         axes.set_ylim(0, 105)
-        axes.set_ylabel("output, % of baseline (t)")
+        axes.set_ylabel("output, % of baseline (t); dashed: after rerouting")
         axes.set_title(f"{timeline.scenario.title or timeline.scenario.name}", fontsize=10)
         axes.grid(axis="y", color="#dddddd", linewidth=0.6)
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)

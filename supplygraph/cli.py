@@ -699,18 +699,19 @@ def timeline(
 
         scenario = build_scenario(scenario_name, data_dir)
         graph = load_graph(data_dir)
-        approvals, transit = load_dated_tables(data_dir)
+        tables = load_dated_tables(data_dir)
         first = start.date() if start else None
         last = end.date() if end else None
         with progress(quiet, 13) as step:
             run = simulate_days(
                 graph,
                 scenario,
-                approvals,
-                transit,
+                tables.approvals,
+                tables.transit,
                 start=first,
                 end=last,
                 progress=lambda days: step(f"day {days}"),
+                capacity=tables.capacity,
             )
         files: dict[str, str | bytes] = dict(render_timeline(run))
         files.update(timeline_chart(run))
@@ -777,10 +778,15 @@ def backtest(
         from .report import to_csv_text
 
         graph = load_graph(data_dir)
-        approvals, transit = load_dated_tables(data_dir)
+        tables = load_dated_tables(data_dir)
         observed, events = load_backtest_tables(data_dir)
         result = run_backtest(
-            graph, build_scenario(scenario_name, data_dir), approvals, transit, observed, events
+            graph,
+            build_scenario(scenario_name, data_dir),
+            tables.approvals,
+            tables.transit,
+            observed,
+            events,
         )
         out = out_dir or Path("output") / "backtest"
         paths = write_file_set(

@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -506,10 +507,16 @@ def _json_bytes(value: object) -> bytes:
     return (json.dumps(value, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def load_dated_tables(
-    folder: str | os.PathLike[str] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read and validate the dated simulation's tables: approval paths and transit times.
+class DatedTables(NamedTuple):
+    """The dated run's tables: approval paths, transit times and capacity by date."""
+
+    approvals: pd.DataFrame
+    transit: pd.DataFrame
+    capacity: pd.DataFrame
+
+
+def load_dated_tables(folder: str | os.PathLike[str] | None = None) -> DatedTables:
+    """Read and validate the dated run's tables: approval paths, transit times, capacity.
 
     Each comes from the dataset folder when it has the file, else from the bundled data.
 
@@ -520,9 +527,9 @@ def load_dated_tables(
 
     Returns
     -------
-    tuple of pandas.DataFrame
-        ``approvals.csv`` (path, destination, from, share, ...) and ``transit.csv``
-        (origin, destination, days, ...).
+    DatedTables
+        ``approvals.csv`` (path, destination, from, share, ...), ``transit.csv`` (origin,
+        destination, days, ...) and ``capacity.csv`` (node, from, capacity_t, ...).
 
     Raises
     ------
@@ -534,6 +541,7 @@ def load_dated_tables(
     for name, columns, required in (
         ("approvals.csv", schema.APPROVAL_COLUMNS, schema.APPROVAL_REQUIRED),
         ("transit.csv", schema.TRANSIT_COLUMNS, schema.TRANSIT_REQUIRED),
+        ("capacity.csv", schema.CAPACITY_COLUMNS, schema.CAPACITY_REQUIRED),
     ):
         path = Path(folder) / name if folder is not None else bundled_data_dir() / name
         if not path.is_file():
@@ -545,9 +553,11 @@ def load_dated_tables(
     errors = sorted(i for i in issues if i.severity == "error")
     if errors:
         raise DataError(errors)
-    approvals, transit = tables
-    assert approvals is not None and transit is not None
-    return _typed(approvals, ("share",)), _typed(transit, ("days",))
+    approvals, transit, capacity = tables
+    assert approvals is not None and transit is not None and capacity is not None
+    return DatedTables(
+        _typed(approvals, ("share",)), _typed(transit, ("days",)), _typed(capacity, ("capacity_t",))
+    )
 
 
 def load_backtest_tables(

@@ -90,6 +90,8 @@ APPROVAL_COLUMNS = ("path", "destination", "from", "share", "source", "status", 
 APPROVAL_REQUIRED = ("path", "from", "share")
 TRANSIT_COLUMNS = ("origin", "destination", "days", "source", "status", "note")
 TRANSIT_REQUIRED = ("origin", "destination", "days")
+CAPACITY_COLUMNS = ("node", "from", "capacity_t", "source", "status", "note")
+CAPACITY_REQUIRED = ("node", "from", "capacity_t")
 OBSERVED_COLUMNS = ("series", "month", "value", "unit", "source", "status", "note")
 EVENT_COLUMNS = ("event", "node", "line", "kind", "date", "earliest", "latest", "source", "note")
 

@@ -12,7 +12,7 @@ import pandas as pd
 from . import schema
 from ._errors import ScenarioError
 from .disruption import resolve
-from .exposure import DEFAULT_ISSUER, share_pct
+from .exposure import DEFAULT_ISSUER, share_pct, simulate
 from .graph import SupplyGraph
 from .licence import regimes_by_id
 from .production import Production, production_lines
@@ -53,6 +53,7 @@ def simulate_days(
     end: dt.date | None = None,
     track: dict[str, np.ndarray] | None = None,
     progress: Callable[[int], None] | None = None,
+    capacity: pd.DataFrame | None = None,
 ) -> Timeline:
     """Run a scenario day by day over a horizon.
 
@@ -85,6 +86,11 @@ def simulate_days(
         Edge masks whose shipments (tonnes leaving the supplier each day) to record.
     progress
         Called with the number of days done, every 30 days (for a progress bar).
+    capacity
+        Capacity by date (``capacity.csv``): with it, each sector also gets a best case,
+        ``best_output_pct``: the day's output plus what rerouting gains in the steady state
+        of its month (the linear program solved on the month's first day, with that day's
+        licensed shares and the capacity that exists that day), at most 100%.
 
     Returns
     -------
@@ -148,6 +154,8 @@ def simulate_days(
             progress(t + 1)
     lines = _line_dates(lines_graph, production, ratio, dates, stock, stock_max, need)
     sectors = _sector_days(lines_graph, ratio, dates)
+    if capacity is not None:
+        sectors["best_output_pct"] = _best_case(graph, segments, capacity, dates, sectors)
     return Timeline(
         graph, scenario, production, dates, ratio, exports, sectors, lines, change_dates
     )
@@ -368,3 +376,55 @@ def _sector_days(lines_graph: SupplyGraph, ratio: np.ndarray, dates: list[dt.dat
             )
         )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def capacity_on(graph: SupplyGraph, capacity: pd.DataFrame, day: dt.date) -> SupplyGraph:
+    """Return a copy of the graph with each node's capacity as it stands on a day.
+
+    A node listed in the capacity table has no capacity above its baseline before its first
+    ``from`` date, then the capacity of its latest row on or before the day.
+
+    Parameters
+    ----------
+    graph
+        The supply graph (not modified).
+    capacity
+        Capacity by date (``capacity.csv``).
+    day
+        The day.
+
+    Returns
+    -------
+    SupplyGraph
+    """
+    nodes = graph.nodes.copy()
+    on = pd.Series(nodes["capacity_t"].to_numpy(float), index=nodes["id"])
+    for node, rows in capacity.groupby("node", sort=False):
+        if node not in on.index:
+            continue
+        started = rows[rows["from"].map(dt.date.fromisoformat) <= day]
+        on[node] = float(started["capacity_t"].iloc[-1]) if len(started) else np.nan
+    nodes["capacity_t"] = on.to_numpy()
+    return replace(graph, nodes=nodes)
+
+
+def _best_case(
+    graph: SupplyGraph,
+    segments: list[tuple[dt.date, Scenario]],
+    capacity: pd.DataFrame,
+    dates: list[dt.date],
+    sectors: pd.DataFrame,
+) -> np.ndarray:
+    """Per row of the sector table, its output plus the rerouting gain of its month."""
+    starts = [d for d, _ in segments]
+    best: dict[tuple[str, str], float] = {}
+    months = sorted({d.replace(day=1) for d in dates} | {dates[0]})
+    for month in (m for m in months if m >= dates[0]):
+        dated = segments[max(0, np.searchsorted(starts, month, side="right") - 1)][1]
+        result = simulate(capacity_on(graph, capacity, month), replace(dated, as_of=month))
+        for row in result.sectors.itertuples(index=False):
+            gain = row.shortfall_pct - row.shortfall_reroute_pct  # points of baseline tonnes
+            best[(month.isoformat()[:7], row.sector)] = gain
+    keys = zip(sectors["date"].str[:7], sectors["sector"])
+    gains = np.array([best.get(key, 0.0) for key in keys])
+    return np.minimum(sectors["output_pct"].to_numpy() + gains, 100.0)

@@ -104,7 +104,7 @@ def test_a_constant_scenario_settles_on_the_static_steady_state():
     scenario = sg.load_scenario(TINY.parent / "tiny-cut-dy.toml").with_changes(
         start=dt.date(2025, 5, 1), default_stock_days=20.0
     )
-    approval_table, transit_table = load_dated_tables()
+    approval_table, transit_table, _ = load_dated_tables()
     run = simulate_days(graph, scenario, approval_table, transit_table)
     static = sg.simulate(graph, scenario, reroute=False)
     np.testing.assert_allclose(run.ratio[-1], static.propagation.output_ratio, atol=1e-9)
