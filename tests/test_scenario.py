@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from graphs import licence_graph
 
@@ -44,7 +46,34 @@ def test_bad_selectors_are_errors(text, message):
         ({"rules": [{"select": "planet=Mars"}]}, "unknown key 'planet'"),
         ({"rules": {"select": "country=CN"}}, "expected an array of tables"),
         ({"extraterritorial": "yes"}, "expected true or false"),
-        ({"default_stock_days": -3}, "expected a number >= 0"),
+        ({"default_stock_days": -3}, "default_stock_days: expected a number of days from 0 to"),
+        # issue 11: values Python takes for numbers or lists that the format does not
+        ({"default_stock_days": float("nan")}, "default_stock_days: expected a number of days"),
+        ({"default_stock_days": True}, "default_stock_days: expected a number of days"),
+        ({"default_stock_days": 1e308}, "from 0 to 3650 (ten years of stock), got 1e+308"),
+        ({"as_of": "20250404"}, "as_of: not a date: '20250404'"),
+        ({"as_of": "2025-W14-5"}, "as_of: not a date"),
+        (
+            {"as_of": dt.datetime(2025, 5, 1)},  # TOML's as_of = 2025-05-01T00:00:00
+            "as_of: expected a date like 2025-05-01 (no time of day)",
+        ),
+        ({"sources": "see MOFCOM"}, "sources: expected an array of strings"),
+        ({"sources": 5}, "sources: expected an array of strings"),
+        ({"sources": [["a"]]}, "sources: expected an array of strings"),
+        ({"title": {"a": 1}}, "title: expected a string"),
+        (
+            {"licences": [{"regime": "CN-2025-18"}, {"regime": "X", "destinations": [["US"]]}]},
+            "licences[2].destinations: expected a list of ISO country codes",
+        ),
+        (
+            {"licences": [{"regime": "CN-2025-18", "action": "throttle", "share": float("nan")}]},
+            "licences[1].share: a throttle needs a share between 0 and 1",
+        ),
+        (
+            {"capacity": [{"select": "node:country=AU", "spare": float("inf")}]},
+            "capacity[1].spare: expected a share of baseline output from 0 to 1000",
+        ),
+        ({"rules": [{"select": "country=CN"}, {"select": 5}]}, "rules[2].select: expected"),
         ({"capacity": [{"select": "country=AU", "spare": 0.2}]}, "spare capacity is for nodes"),
         ({"capacity": [{"select": "node:country=AU", "spare": -0.2}]}, "spare: expected a share"),
         ({"capacity": [{"select": "node:country=AU"}]}, "spare: expected a share"),
