@@ -7,7 +7,11 @@ as they were.
 
 from __future__ import annotations
 
+import csv
+import io
+import math
 import shutil
+import warnings
 from pathlib import Path
 
 import pytest
@@ -203,3 +207,30 @@ def test_plain_option_values_still_work(data, tmp_path):
         data, tmp_path / "ok", "--stock-days", "30", "--as-of", "2025-05-01", "--no-reroute"
     )
     assert result.exit_code == 0, result.output
+
+
+def set_column(path: Path, column: str, value: str) -> None:
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    at = rows[0].index(column)
+    for row in rows[1:]:
+        row[at] = value
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    path.write_text(text.getvalue(), encoding="utf-8")
+
+
+def test_the_largest_accepted_values_compute_without_runtime_warnings(tmp_path):
+    # Issue 11 saw numpy's overflow warnings and inf in the reports with flows of 1e308; at
+    # the bounds (1e9 t/yr on every edge, 3650 days of stock) every figure stays finite.
+    data = tmp_path / "data"
+    shutil.copytree(bundled_data_dir(), data, ignore=shutil.ignore_patterns("*.py"))
+    set_column(data / "edges.csv", "flow_t", "1e9")
+    set_column(data / "nodes.csv", "capacity_t", "1e9")
+    set_column(data / "nodes.csv", "stock_days", "3650")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        result = simulate(data, tmp_path / "out", "-s", "2026-11-lapse", "--no-reroute")
+    assert result.exit_code == 0, result.output
+    sectors = list(csv.DictReader((tmp_path / "out" / "sectors.csv").open(encoding="utf-8")))
+    figures = [float(row[c]) for row in sectors for c in ("baseline_t", "shortfall_pct")]
+    assert figures and all(math.isfinite(x) for x in figures)

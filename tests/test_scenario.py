@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pytest
+from cli_helpers import TINY, invoke, simulate_tiny
 from graphs import licence_graph
 
 import supplygraph as sg
 from supplygraph import ScenarioError
 from supplygraph.disruption import select
+from supplygraph.io import bundled_data_dir
 from supplygraph.scenario import list_scenarios, scenario_from_dict
 from supplygraph.selectors import parse_selector
 
@@ -107,3 +110,68 @@ def test_every_bundled_scenario_parses_with_description_and_sources():
     for scenario in scenarios.values():
         assert len(scenario.description) > 100, scenario.name
         assert scenario.sources, scenario.name
+
+
+# Issue 11: TOML values that failed later with exit 1 (or slipped through), run through the CLI.
+NESTED = "x = " + "[" * 1000 + "]" * 1000  # RecursionError in tomllib
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("as_of = 2025-05-01T00:00:00", "as_of: expected a date like 2025-05-01"),
+        ("sources = 5", "sources: expected an array of strings"),
+        ('sources = "see MOFCOM"', "sources: expected an array of strings"),
+        (
+            '[[licences]]\nregime = "CN-2025-18"\ndestinations = [["US"]]',
+            "licences[1].destinations: expected a list of ISO country codes",
+        ),
+        (NESTED, "arrays or tables nested too deeply"),
+        ("default_stock_days = nan", "default_stock_days: expected a number of days"),
+        ("default_stock_days = true", "default_stock_days: expected a number of days"),
+        (
+            '[[capacity]]\nselect = "node:country=AU"\nspare = inf',
+            "capacity[1].spare: expected a share of baseline output from 0 to 1000",
+        ),
+        (
+            '[[licences]]\nregime = "CN-2025-18"\n[[licences]]\nregime = "CN-9999"',
+            "licences[2]: unknown regime 'CN-9999', not in regimes.csv",
+        ),
+        (
+            '[[rules]]\nselect = "country=CN"\n[[rules]]\nselect = "country=XX"',
+            "rules[2]: selector 'country=XX': country=XX matches no edge in the data",
+        ),
+    ],
+)
+def test_bad_scenario_file_exits_2_naming_file_and_key(tmp_path, toml, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(toml + "\n", encoding="utf-8")
+    result = simulate_tiny(tmp_path / "out", "--scenario", str(path))
+    assert result.exit_code == 2, result.output
+    assert f"{path}: {message}" in result.output, result.output
+    assert "Traceback" not in result.output and "unexpected failure" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_rule_matching_nothing_warns_with_file_and_key(tmp_path):
+    path = tmp_path / "quiet.toml"
+    # cn-sep sells to jp-magnet and us-wind: no Chinese edge goes to Germany
+    path.write_text('[[rules]]\nselect = "country=CN,dest=DE"\n', encoding="utf-8")
+    result = simulate_tiny(tmp_path / "out", "--scenario", str(path))
+    assert result.exit_code == 0
+    assert f"warning: {path}: rules[1]: rule 'country=CN,dest=DE' matches no edges" in (
+        result.output
+    )
+
+
+def test_regime_deleted_from_regimes_csv_names_the_scenario_file_and_key(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    lines = (bundled_data_dir() / "regimes.csv").read_text(encoding="utf-8").splitlines(True)
+    (data / "regimes.csv").write_text("".join(x for x in lines if "CN-2025-18," not in x))
+    result = invoke("simulate", "--data", str(data), "-s", "2025-10-package", "--quiet")
+    scenario = bundled_data_dir() / "scenarios" / "2025-10-package.toml"
+    assert result.exit_code == 2
+    assert f"{scenario}: licences[1]: unknown regime 'CN-2025-18', not in regimes.csv" in (
+        result.output
+    )
