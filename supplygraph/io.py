@@ -33,6 +33,8 @@ class Dataset:
     warnings: list[Issue] = field(default_factory=list)
 
 
+# The files of a dataset folder (tests/test_property.py breaks each one).
+DATA_FILES = ("nodes.csv", "edges.csv", "regimes.csv")
 NUMERIC_COLUMNS = {"flow_t", "capacity_t", "stock_days", "extraterritorial_pct"}
 _LAYOUT = {
     "nodes": (schema.NODE_COLUMNS, schema.NODE_REQUIRED),
@@ -71,10 +73,9 @@ def load_dataset(folder: str | os.PathLike[str] | None = None) -> Dataset:
     issues: list[Issue] = []
     if not folder.is_dir():
         raise DataError([Issue(str(folder), 0, "-", "dataset folder not found")])
-    regimes_path = folder / "regimes.csv"
-    if not regimes_path.is_file():
-        regimes_path = bundled_data_dir() / "regimes.csv"
-    paths = {"nodes": folder / "nodes.csv", "edges": folder / "edges.csv", "regimes": regimes_path}
+    paths = {Path(name).stem: folder / name for name in DATA_FILES}
+    if not paths["regimes"].is_file():
+        paths["regimes"] = bundled_data_dir() / "regimes.csv"
     digest = hashlib.sha256()
     tables: dict[str, pd.DataFrame | None] = {}
     for name, path in paths.items():  # one file's bytes at a time: they are large

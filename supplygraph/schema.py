@@ -78,7 +78,7 @@ REGIME_COLUMNS = (
     "source",
     "status",
 )
-REGIME_REQUIRED = ("id", "title", "issuer", "effective")
+REGIME_REQUIRED = ("id", "title", "issuer", "effective", "destinations")
 
 # Outflow may exceed inflow by this share before validation warns (rounding in sources).
 MASS_BALANCE_TOLERANCE = 0.02

@@ -6,13 +6,13 @@ folder that holds earlier reports. Exit 1 (our bug) fails the test; on exit 2 th
 be exactly as it was; on exit 0 every number in the reports must be finite, scenario.json
 strict JSON, and no RuntimeWarning raised on the way.
 
-A new input file or scenario key joins ``FILES``, ``TOML_KEYS`` or ``TOML_VALUES`` here.
+The files come from ``supplygraph.io.DATA_FILES`` and the keys from ``SCENARIO_KEYS``, so a new
+input file or scenario key is broken here too; a key's tables' keys join ``TOML_KEYS`` by hand.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import math
@@ -21,16 +21,16 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from supplygraph.cli import cli
-from supplygraph.io import bundled_data_dir
+from supplygraph.io import DATA_FILES, bundled_data_dir
 from supplygraph.scenario import SCENARIO_KEYS
 
 BUNDLED = bundled_data_dir()
-FILES = ("nodes.csv", "edges.csv", "regimes.csv")
 SCENARIO = "2025-10-package"  # regimes with a date, a suspension and the 0.1% rule
 # Values that look like numbers, dates, lists or ids to someone, and may not to us.
 NASTY_CELLS = (
@@ -139,10 +139,10 @@ def _run(args: list[str]) -> tuple[int, str, list[str]]:
     return result.exit_code, result.output, runtime
 
 
-@functools.cache
-def good_reports() -> tuple[Path, dict[str, set[str]]]:
+@pytest.fixture(scope="module")
+def good_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, set[str]]]:
     """Reports of the unbroken data (written once), and their numeric columns."""
-    folder = Path(tempfile.mkdtemp(prefix="supplygraph-property-"))
+    folder = tmp_path_factory.mktemp("good")
     code, output, _ = _run(["simulate", "-s", SCENARIO, "--out", str(folder), "--quiet"])
     assert code == 0, output
     return folder, numeric_columns(folder)
@@ -158,7 +158,7 @@ def _refuse(name: str) -> float:
 
 def break_csv(data: st.DataObject, folder: Path) -> str:
     """Break one of the CSV files; return what was done, for the failure report."""
-    name = data.draw(st.sampled_from(FILES), label="file")
+    name = data.draw(st.sampled_from(DATA_FILES), label="file")
     path = folder / name
     text = path.read_text(encoding="utf-8", errors="replace")  # broken by a first edit?
     rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -223,11 +223,11 @@ def break_toml(data: st.DataObject, path: Path) -> str:
     max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(data=st.data())
-def test_mutated_data_exits_0_with_sound_reports_or_2_with_nothing_written(data):
+def test_mutated_data_exits_0_with_sound_reports_or_2_with_nothing_written(good_reports, data):
     with tempfile.TemporaryDirectory() as tmp:
         folder, out = Path(tmp) / "data", Path(tmp) / "out"
         shutil.copytree(BUNDLED, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-        good, numeric = good_reports()
+        good, numeric = good_reports
         shutil.copytree(good, out)
         scenario = folder / "scenarios" / f"{SCENARIO}.toml"
         done = [
