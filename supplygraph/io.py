@@ -254,10 +254,9 @@ def _rows_one_per_line(data: bytes, header: list[str]) -> pd.DataFrame | None:
 
 
 def _stripped(cells: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Return the cells without surrounding whitespace, copied only when some have it."""
-    if pc.any(pc.match_substring_regex(cells, r"^\s|\s$")).as_py():
-        return pc.utf8_trim_whitespace(cells)
-    return cells
+    """Return the cells without surrounding whitespace; the copy is kept only if it differs."""
+    trimmed = pc.utf8_trim_whitespace(cells)
+    return cells if pc.all(pc.equal(trimmed, cells)).as_py() else trimmed
 
 
 def _rows_any_layout(
