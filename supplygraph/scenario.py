@@ -98,6 +98,12 @@ SCENARIO_KEYS = {
     "extraterritorial",
     "default_stock_days",
 }
+# The keys of each array of tables.
+TABLE_KEYS = {
+    "licences": {"regime", "action", "share", "destinations"},
+    "rules": {"select", "action", "share"},
+    "capacity": {"select", "spare"},
+}
 
 
 def load_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> Scenario:
@@ -252,7 +258,7 @@ def _action_share(item: dict[str, Any], where: str) -> tuple[str, float]:
 
 
 def _policy(item: dict[str, Any], where: str) -> LicencePolicy:
-    unknown = set(item) - {"regime", "action", "share", "destinations"}
+    unknown = set(item) - TABLE_KEYS["licences"]
     if unknown:
         _fail(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     if not isinstance(item.get("regime"), str):
@@ -269,7 +275,7 @@ def _policy(item: dict[str, Any], where: str) -> LicencePolicy:
 
 
 def _rule(item: dict[str, Any], where: str) -> Rule:
-    unknown = set(item) - {"select", "action", "share"}
+    unknown = set(item) - TABLE_KEYS["rules"]
     if unknown:
         _fail(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     if not isinstance(item.get("select"), str):
@@ -283,7 +289,7 @@ def _rule(item: dict[str, Any], where: str) -> Rule:
 
 
 def _spare(item: dict[str, Any], where: str) -> SpareCapacity:
-    unknown = set(item) - {"select", "spare"}
+    unknown = set(item) - TABLE_KEYS["capacity"]
     if unknown:
         _fail(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     if not isinstance(item.get("select"), str):

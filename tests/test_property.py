@@ -6,8 +6,8 @@ folder that holds earlier reports. Exit 1 (our bug) fails the test; on exit 2 th
 be exactly as it was; on exit 0 every number in the reports must be finite, scenario.json
 strict JSON, and no RuntimeWarning raised on the way.
 
-The files come from ``supplygraph.io.DATA_FILES`` and the keys from ``SCENARIO_KEYS``, so a new
-input file or scenario key is broken here too; a key's tables' keys join ``TOML_KEYS`` by hand.
+The files come from ``supplygraph.io.DATA_FILES`` and the keys from ``SCENARIO_KEYS`` and
+``TABLE_KEYS``, so a new input file or scenario key is broken here too.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from supplygraph.cli import cli
 from supplygraph.io import DATA_FILES, bundled_data_dir
-from supplygraph.scenario import SCENARIO_KEYS
+from supplygraph.scenario import SCENARIO_KEYS, TABLE_KEYS
 
 BUNDLED = bundled_data_dir()
 SCENARIO = "2025-10-package"  # regimes with a date, a suspension and the 0.1% rule
@@ -77,7 +77,9 @@ NASTY_CELLS = (
     "a\nb",
     "\u00e9",
 )
-TOML_KEYS = [*sorted(SCENARIO_KEYS), "licences.share", "licences.destinations", "capacity.spare"]
+TOML_KEYS = sorted(SCENARIO_KEYS) + sorted(
+    f"{t}.{k}" for t, keys in TABLE_KEYS.items() for k in keys
+)
 TOML_VALUES = (
     "5",
     "-1",
@@ -204,12 +206,15 @@ def break_toml(data: st.DataObject, path: Path) -> str:
     key = data.draw(st.sampled_from(TOML_KEYS), label="key")
     value = data.draw(st.sampled_from(TOML_VALUES), label="value")
     text = path.read_text(encoding="utf-8")
-    if "." in key:
+    if "." in key:  # a new table whose other keys are sound
         table, inner = key.split(".")
-        text += f"\n[[{table}]]\n{'regime' if table == 'licences' else 'select'} = "
-        text += '"CN-2025-18"' if table == "licences" else '"node:country=AU"'
-        text += '\naction = "throttle"' if inner == "share" else ""
-        text += f"\n{inner} = {value}\n"
+        sound = {
+            "licences": {"regime": '"CN-2025-18"', "action": '"throttle"', "share": "0.5"},
+            "rules": {"select": '"country=CN"', "action": '"throttle"', "share": "0.5"},
+            "capacity": {"select": '"node:country=AU"', "spare": "0.2"},
+        }[table]
+        sound[inner] = value
+        text += f"\n[[{table}]]\n" + "".join(f"{k} = {v}\n" for k, v in sound.items())
     else:
         lines = [x for x in text.splitlines() if not x.startswith(f"{key} =")]
         first_table = next((i for i, x in enumerate(lines) if x.startswith("[[")), len(lines))
