@@ -144,13 +144,16 @@ NESTED = "x = " + "[" * 1000 + "]" * 1000  # RecursionError in tomllib
     ],
 )
 def test_bad_scenario_file_exits_2_naming_file_and_key(tmp_path, toml, message):
+    out = tmp_path / "out"
+    assert simulate_tiny(out, "--no-reroute").exit_code == 0  # earlier reports
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
     path = tmp_path / "bad.toml"
     path.write_text(toml + "\n", encoding="utf-8")
-    result = simulate_tiny(tmp_path / "out", "--scenario", str(path))
+    result = simulate_tiny(out, "--scenario", str(path))
     assert result.exit_code == 2, result.output
     assert f"{path}: {message}" in result.output, result.output
     assert "Traceback" not in result.output and "unexpected failure" not in result.output
-    assert not (tmp_path / "out").exists()
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()} == before
 
 
 def test_rule_matching_nothing_warns_with_file_and_key(tmp_path):
