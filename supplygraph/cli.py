@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from ._version import __version__
-from .schema import STAGES, sector_label
+from .schema import STAGES, parse_date, parse_number, sector_label
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 SECTOR_HEADER = ("sector", "lost t/yr", "% of t", "% units", "outside {issuer}", "days", "rerouted")
@@ -42,6 +42,30 @@ def cli(ctx: click.Context, debug: bool) -> None:
         supplygraph simulate --scenario 2025-10-package
     """
     ctx.obj = {"debug": debug}
+
+
+class PlainNumber(click.ParamType):
+    """A plain decimal as in the data files (no ``inf``, ``nan``, ``1_000``)."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        number = value if isinstance(value, float) else parse_number(str(value).strip())
+        if number is None:
+            self.fail(f"{value!r} is not a plain decimal number such as 30 or 12.5", param, ctx)
+        return number
+
+
+class IsoDate(click.ParamType):
+    """A ``YYYY-MM-DD`` date, as in regimes.csv."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        date = parse_date(str(value).strip())
+        if date is None:
+            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+        return date
 
 
 def data_option(function: Any) -> Any:
@@ -197,7 +221,7 @@ def build_scenario(
     from .scenario import Scenario, compose, load_scenario
 
     scenario = load_scenario(name, data_dir=data_dir) if name else Scenario("baseline", "Baseline")
-    return compose(scenario, as_of=as_of.date() if as_of else None, **flags)
+    return compose(scenario, as_of=as_of, **flags)
 
 
 def scenario_options(function: Any) -> Any:
@@ -211,7 +235,7 @@ def scenario_options(function: Any) -> Any:
         ),
         click.option(
             "--as-of",
-            type=click.DateTime(["%Y-%m-%d"]),
+            type=IsoDate(),
             default=None,
             help="Date the regimes are judged on (replaces the scenario's).",
         ),
@@ -256,7 +280,7 @@ def scenario_options(function: Any) -> Any:
         ),
         click.option(
             "--stock-days",
-            type=click.FloatRange(min=0),
+            type=PlainNumber(),
             default=None,
             help="Stock cover for nodes without a stock_days figure (default 0).",
         ),

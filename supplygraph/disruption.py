@@ -93,8 +93,8 @@ def resolve(
             ids = [policy.regime]
         else:
             raise ScenarioError(
-                f"scenario {scenario.name!r}: unknown regime "
-                f"{policy.regime!r}; known: {', '.join(regimes)}"
+                f"{policy.origin or f'scenario {scenario.name!r}'}: unknown regime "
+                f"{policy.regime!r}, not in regimes.csv (known: {', '.join(regimes) or 'none'})"
             )
         for regime_id in ids:
             regime = regimes[regime_id]
@@ -121,14 +121,15 @@ def resolve(
                 applied.append(AppliedRegime(regime, policy, applies, reason, int(mask.sum())))
     warnings: list[str] = []
     for rule in scenario.rules:
-        mask = select(graph, rule.select)
+        mask = _select_from(graph, rule.select, rule.origin)
         if not mask.any():
-            warnings.append(f"rule {rule.select.text!r} matches no {rule.select.on}")
+            where = f"{rule.origin}: " if rule.origin else ""
+            warnings.append(f"{where}rule {rule.select.text!r} matches no {rule.select.on}")
         target = node_share if rule.select.on == "nodes" else edge_share
         target[mask] = np.minimum(target[mask], rule.share)
     capacity_t = np.full(graph.n_nodes, np.nan)
     for entry in scenario.capacity:  # a later assumption replaces an earlier one
-        mask = select(graph, entry.select)
+        mask = _select_from(graph, entry.select, entry.origin)
         capacity_t[mask] = graph.baseline_t[mask] * (1 + entry.spare)
     return Disruption(
         edge_share, node_share, edge_regimes, tuple(applied), warnings, capacity_t, content_pct
@@ -150,6 +151,14 @@ def _seller_content(
     return np.divide(
         weighted, total, out=node_pct[graph.edges["src"].to_numpy()].copy(), where=total > 0
     )
+
+
+def _select_from(graph: SupplyGraph, selector: Selector, origin: str) -> np.ndarray:
+    """:func:`select`, its errors prefixed with where the selector was written."""
+    try:
+        return select(graph, selector)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{origin}: {exc}" if origin else str(exc)) from None
 
 
 def select(graph: SupplyGraph, selector: Selector) -> np.ndarray:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,9 @@ from .io import bundled_data_dir
 from .selectors import Selector, parse_selector
 
 ACTIONS = ("cut", "throttle")
+# Largest spare capacity, as a share of baseline output (1000: a thousand times more); a larger
+# figure is a typo, and keeps assumed capacities finite.
+MAX_SPARE = 1000.0
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class LicencePolicy:
     destinations: tuple[str, ...] | None = None
     approvals: str = ""  # a dated path of licensed shares (approvals.csv), for dated runs
     approval_delay_days: int = 0  # nothing licensed for this long after the regime bites
+    origin: str = field(default="", compare=False)  # where it was written: file and key, or flag
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class Rule:
     select: Selector  # a selector text is parsed on construction
     action: str = "cut"
     share: float = 0.0
+    origin: str = field(default="", compare=False)  # where it was written: file and key, or flag
 
     def __post_init__(self) -> None:
         if isinstance(self.select, str):
@@ -48,6 +54,7 @@ class SpareCapacity:
 
     select: Selector  # on nodes; a selector text is parsed on construction
     spare: float
+    origin: str = field(default="", compare=False)  # where it was written: file and key, or flag
 
     def __post_init__(self) -> None:
         if isinstance(self.select, str):
@@ -97,6 +104,12 @@ SCENARIO_KEYS = {
     "start",
     "end",
 }
+# The keys of each array of tables.
+TABLE_KEYS = {
+    "licences": {"regime", "action", "share", "destinations", "approvals", "approval_delay_days"},
+    "rules": {"select", "action", "share"},
+    "capacity": {"select", "spare"},
+}
 
 
 def load_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> Scenario:
@@ -112,6 +125,8 @@ def load_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> 
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: arrays or tables nested too deeply") from None
     return scenario_from_dict(doc, name=path.stem, path=str(path))
 
 
@@ -138,7 +153,11 @@ def find_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> 
 
 
 def scenario_from_dict(doc: dict[str, Any], *, name: str, path: str = "") -> Scenario:
-    """Build a Scenario from parsed TOML, rejecting unknown keys and bad values."""
+    """Build a Scenario from parsed TOML, rejecting unknown keys and bad values.
+
+    Every message starts with the file (or the name) and the key at fault, e.g.
+    ``us-only.toml: licences[2].share: ...`` for the second ``[[licences]]`` table.
+    """
     where = path or name
     unknown = set(doc) - SCENARIO_KEYS
     if unknown:
@@ -149,37 +168,76 @@ def scenario_from_dict(doc: dict[str, Any], *, name: str, path: str = "") -> Sce
     as_of = doc.get("as_of")
     if isinstance(as_of, str):
         as_of = schema.parse_date(as_of) or _fail(f"{where}: as_of: not a date: {as_of!r}")
-    if as_of is not None and not isinstance(as_of, dt.date):
-        _fail(f"{where}: as_of: expected a date like 2025-05-01")
+    if isinstance(as_of, dt.datetime) or (as_of is not None and not isinstance(as_of, dt.date)):
+        _fail(f"{where}: as_of: expected a date like 2025-05-01 (no time of day)")
     start, end = (_date(doc, key, where) for key in ("start", "end"))
     if start and end and end < start:
         _fail(f"{where}: end: {end} is before start {start}")
-    licences = tuple(_policy(item, where) for item in _table_list(doc, "licences", where))
-    rules = tuple(_rule(item, where) for item in _table_list(doc, "rules", where))
-    capacity = tuple(_spare(item, where) for item in _table_list(doc, "capacity", where))
-    stock = doc.get("default_stock_days", 0.0)
-    if not isinstance(stock, (int, float)) or stock < 0:
-        _fail(f"{where}: default_stock_days: expected a number >= 0")
+    licences = tuple(
+        _policy(item, f"{where}: licences[{i}]")
+        for i, item in enumerate(_table_list(doc, "licences", where), 1)
+    )
+    rules = tuple(
+        _rule(item, f"{where}: rules[{i}]")
+        for i, item in enumerate(_table_list(doc, "rules", where), 1)
+    )
+    capacity = tuple(
+        _spare(item, f"{where}: capacity[{i}]")
+        for i, item in enumerate(_table_list(doc, "capacity", where), 1)
+    )
+    sources = doc.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        _fail(
+            f'{where}: sources: expected an array of strings, e.g. ["MOFCOM No. 18 - https://..."]'
+        )
     return Scenario(
         name=name,
-        title=str(doc.get("title", name)),
-        description=" ".join(str(doc.get("description", "")).split()),
+        title=_text(doc, "title", name, where),
+        description=" ".join(_text(doc, "description", "", where).split()),
         as_of=as_of,
-        sources=tuple(str(s) for s in doc.get("sources", ())),
+        sources=tuple(sources),
         licences=licences,
         rules=rules,
         capacity=capacity,
         ignore_suspensions=_bool(doc, "ignore_suspensions", False, where),
         extraterritorial=_bool(doc, "extraterritorial", True, where),
-        default_stock_days=float(stock),
+        default_stock_days=check_stock_days(
+            doc.get("default_stock_days", 0.0), f"{where}: default_stock_days"
+        ),
         path=path,
         start=start,
         end=end,
     )
 
 
+def check_stock_days(value: object, where: str) -> float:
+    """Return a default stock cover in days: a number in [0, 3650] (the stock_days bound).
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``where`` (the file and key, or the option).
+    """
+    upper, reason = schema.NUMBER_BOUNDS["stock_days"]
+    if not _is_number(value) or not 0 <= value <= upper:
+        _fail(f"{where}: expected a number of days from 0 to {upper:g} ({reason}), got {value!r}")
+    return float(value)  # type: ignore[arg-type]
+
+
+def _is_number(value: object) -> bool:
+    """Whether a TOML value is a finite int or float (TOML's true is not a number)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _fail(message: str) -> Any:
     raise ScenarioError(message)
+
+
+def _text(doc: dict[str, Any], key: str, default: str, where: str) -> str:
+    value = doc.get(key, default)
+    if not isinstance(value, str):
+        _fail(f"{where}: {key}: expected a string")
+    return value
 
 
 def _bool(doc: dict[str, Any], key: str, default: bool, where: str) -> bool:
@@ -199,43 +257,38 @@ def _table_list(doc: dict[str, Any], key: str, where: str) -> list[dict[str, Any
 def _action_share(item: dict[str, Any], where: str) -> tuple[str, float]:
     action = item.get("action", "cut")
     if action not in ACTIONS:
-        _fail(f"{where}: action: expected cut or throttle, got {action!r}")
+        _fail(f"{where}.action: expected cut or throttle, got {action!r}")
     if action == "cut":
         if "share" in item and item["share"] != 0:
-            _fail(f'{where}: share: a cut has share 0; use action = "throttle"')
+            _fail(f'{where}.share: a cut has share 0; use action = "throttle"')
         return action, 0.0
     share = item.get("share")
-    if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 <= share <= 1:
-        _fail(f"{where}: share: a throttle needs a share between 0 and 1 (licensed part)")
+    if not _is_number(share) or not 0 <= share <= 1:
+        _fail(f"{where}.share: a throttle needs a share between 0 and 1 (licensed part)")
     return action, float(share)
 
 
 def _policy(item: dict[str, Any], where: str) -> LicencePolicy:
-    unknown = set(item) - {
-        "regime",
-        "action",
-        "share",
-        "destinations",
-        "approvals",
-        "approval_delay_days",
-    }
+    unknown = set(item) - TABLE_KEYS["licences"]
     if unknown:
-        _fail(f"{where}: [[licences]]: unknown key(s) {', '.join(sorted(unknown))}")
+        _fail(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     if not isinstance(item.get("regime"), str):
-        _fail(f'{where}: [[licences]]: regime: expected a regime id or "in-force"')
+        _fail(f'{where}.regime: expected a regime id or "in-force"')
     action, share = _action_share(item, where)
     dests = item.get("destinations")
     if dests is not None:
-        if not isinstance(dests, list) or any(d not in schema.ISO_COUNTRIES for d in dests):
-            _fail(f"{where}: destinations: expected a list of ISO country codes")
+        if not isinstance(dests, list) or not all(
+            isinstance(d, str) and d in schema.ISO_COUNTRIES for d in dests
+        ):
+            _fail(f'{where}.destinations: expected a list of ISO country codes, e.g. ["US"]')
         dests = tuple(dests)
     path = item.get("approvals", "")
     if not isinstance(path, str):
-        _fail(f"{where}: [[licences]]: approvals: expected the id of a path in approvals.csv")
+        _fail(f"{where}.approvals: expected the id of a path in approvals.csv")
     delay = item.get("approval_delay_days", 0)
     if not isinstance(delay, int) or isinstance(delay, bool) or not 0 <= delay <= 3650:
-        _fail(f"{where}: [[licences]]: approval_delay_days: expected whole days, 0 to 3650")
-    return LicencePolicy(item["regime"], action, share, dests, path, delay)
+        _fail(f"{where}.approval_delay_days: expected whole days, 0 to 3650")
+    return LicencePolicy(item["regime"], action, share, dests, path, delay, origin=where)
 
 
 def _date(doc: dict[str, Any], key: str, where: str) -> dt.date | None:
@@ -250,35 +303,35 @@ def _date(doc: dict[str, Any], key: str, where: str) -> dt.date | None:
 
 
 def _rule(item: dict[str, Any], where: str) -> Rule:
-    unknown = set(item) - {"select", "action", "share"}
+    unknown = set(item) - TABLE_KEYS["rules"]
     if unknown:
-        _fail(f"{where}: [[rules]]: unknown key(s) {', '.join(sorted(unknown))}")
+        _fail(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     if not isinstance(item.get("select"), str):
-        _fail(f"{where}: [[rules]]: select: expected a selector string")
+        _fail(f"{where}.select: expected a selector string")
     try:
         selector = parse_selector(item["select"])
     except ScenarioError as exc:
-        _fail(f"{where}: [[rules]]: {exc}")
+        _fail(f"{where}.select: {exc}")
     action, share = _action_share(item, where)
-    return Rule(selector, action, share)
+    return Rule(selector, action, share, origin=where)
 
 
 def _spare(item: dict[str, Any], where: str) -> SpareCapacity:
-    unknown = set(item) - {"select", "spare"}
+    unknown = set(item) - TABLE_KEYS["capacity"]
     if unknown:
-        _fail(f"{where}: [[capacity]]: unknown key(s) {', '.join(sorted(unknown))}")
+        _fail(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     if not isinstance(item.get("select"), str):
-        _fail(f"{where}: [[capacity]]: select: expected a node selector string (node:...)")
+        _fail(f"{where}.select: expected a node selector string (node:...)")
     spare = item.get("spare")
-    if not isinstance(spare, (int, float)) or isinstance(spare, bool) or not spare >= 0:
+    if not _is_number(spare) or not 0 <= spare <= MAX_SPARE:
         _fail(
-            f"{where}: [[capacity]]: spare: expected a share of baseline output >= 0 "
+            f"{where}.spare: expected a share of baseline output from 0 to {MAX_SPARE:g} "
             "(0.2 = 20% more)"
         )
     try:
-        return SpareCapacity(parse_selector(item["select"]), float(spare))
+        return SpareCapacity(parse_selector(item["select"]), float(spare), origin=where)
     except ScenarioError as exc:
-        raise ScenarioError(f"{where}: [[capacity]]: {exc}") from None
+        raise ScenarioError(f"{where}.select: {exc}") from None
 
 
 def parse_spare(text: str) -> SpareCapacity:
@@ -301,11 +354,11 @@ def parse_spare(text: str) -> SpareCapacity:
     """
     head, spare = parse_share(
         text,
-        at_most=None,
-        expected="node:SELECTOR=SHARE with a share of baseline output >= 0, "
+        at_most=MAX_SPARE,
+        expected=f"node:SELECTOR=SHARE with a share of baseline output from 0 to {MAX_SPARE:g}, "
         "e.g. node:country=AU,stage=separation=0.2",
     )
-    return SpareCapacity(parse_selector(head), spare)
+    return SpareCapacity(parse_selector(head), spare, origin=f"--spare {text}")
 
 
 def list_scenarios(data_dir: Path | None = None) -> list[Scenario]:
@@ -320,7 +373,7 @@ def list_scenarios(data_dir: Path | None = None) -> list[Scenario]:
 def parse_share(
     text: str,
     *,
-    at_most: float | None = 1.0,
+    at_most: float = 1.0,
     expected: str = "SELECTOR=SHARE with a share between 0 and 1 (the licensed part), "
     "e.g. country=CN,element=Dy=0.25",
 ) -> tuple[str, float]:
@@ -331,7 +384,8 @@ def parse_share(
     text
         The text to split.
     at_most
-        The largest share allowed (None: no upper bound); the smallest is 0.
+        The largest share allowed; the smallest is 0. The share is a plain decimal
+        (:func:`supplygraph.schema.parse_number`: no ``inf``, ``nan`` or ``1_000``).
     expected
         What the text should look like, for the error message.
 
@@ -350,11 +404,8 @@ def parse_share(
     ('country=CN,element=Dy', 0.25)
     """
     head, sep, tail = text.rpartition("=")
-    try:
-        share = float(tail)
-    except ValueError:
-        share = -1.0
-    if not sep or not head or not share >= 0 or (at_most is not None and share > at_most):
+    share = schema.parse_number(tail.strip())
+    if not sep or not head or share is None or not 0 <= share <= at_most:
         raise ScenarioError(f"{text!r}: expected {expected}")
     return head, share
 
@@ -383,15 +434,17 @@ def compose(
     for regime in regimes:
         if "=" in regime:
             regime_id, share = parse_share(regime)
-            licences.append(LicencePolicy(regime_id, "throttle", share))
+            licences.append(
+                LicencePolicy(regime_id, "throttle", share, origin=f"--regime {regime}")
+            )
         else:
-            licences.append(LicencePolicy(regime, "cut", 0.0))
+            licences.append(LicencePolicy(regime, "cut", 0.0, origin=f"--regime {regime}"))
     rules = list(scenario.rules)
     for selector in cuts:
-        rules.append(Rule(parse_selector(selector), "cut", 0.0))
+        rules.append(Rule(parse_selector(selector), "cut", 0.0, origin=f"--cut {selector}"))
     for text in throttles:
         selector, share = parse_share(text)
-        rules.append(Rule(parse_selector(selector), "throttle", share))
+        rules.append(Rule(parse_selector(selector), "throttle", share, origin=f"--throttle {text}"))
     capacity = scenario.capacity + tuple(parse_spare(text) for text in spares)
     changes: dict[str, Any] = {
         "licences": tuple(licences),
@@ -407,5 +460,5 @@ def compose(
     if ignore_suspensions:
         changes["ignore_suspensions"] = True
     if stock_days is not None:
-        changes["default_stock_days"] = stock_days
+        changes["default_stock_days"] = check_stock_days(stock_days, "--stock-days")
     return scenario.with_changes(**changes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 STAGES = ("mine", "separation", "metal", "magnet", "component", "manufacturer")
@@ -46,7 +47,27 @@ def sector_label(sector: str) -> str:
     return SECTOR_LABELS.get(sector, sector.replace("_", " ").capitalize())
 
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]+$")
+ID_CHARACTERS = r"[A-Za-z0-9_.:-]+"
+ID_PATTERN = re.compile(ID_CHARACTERS)  # use with fullmatch
+
+# A number cell: a plain decimal in ASCII digits, optionally with an exponent (no sign but
+# a leading minus, which is then reported as negative; no "_" grouping, no inf or nan).
+NUMBER_CHARACTERS = r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+_NUMBER_PATTERN = re.compile(NUMBER_CHARACTERS)
+
+# Largest credible value of each number column, and why (README, "Data format").
+NUMBER_BOUNDS = {
+    "flow_t": (1e9, "t/yr; world rare-earth output is about 4e5 t/yr"),
+    "capacity_t": (1e9, "t/yr; world rare-earth output is about 4e5 t/yr"),
+    "stock_days": (3650.0, "ten years of stock"),
+    "extraterritorial_pct": (100.0, "a share of value in percent"),
+    "baseline_units": (1e12, "products a year; the world makes about 1e9 phones a year"),
+    "share": (1.0, "a licensed share"),
+    "days": (3650.0, "ten years in transit"),
+    "value": (1e9, "tonnes in a month, or their average"),
+}
+# 0 would make every item controlled; a shipment takes at least a day
+POSITIVE_COLUMNS = frozenset({"extraterritorial_pct", "days"})
 
 NODE_COLUMNS = (
     "id",
@@ -111,7 +132,7 @@ REGIME_COLUMNS = (
     "source",
     "status",
 )
-REGIME_REQUIRED = ("id", "title", "issuer", "effective")
+REGIME_REQUIRED = ("id", "title", "issuer", "effective", "destinations")
 
 # Outflow may exceed inflow by this share before validation warns (rounding in sources).
 MASS_BALANCE_TOLERANCE = 0.02
@@ -142,14 +163,38 @@ def split_list(cell: str) -> list[str]:
     return [item.strip() for item in cell.split(";") if item.strip()]
 
 
-def parse_date(text: str) -> dt.date | None:
-    """Return the date of a ``YYYY-MM-DD`` text, or None when it is not one.
+def parse_number(text: str) -> float | None:
+    """Return the value of a number cell (see ``NUMBER_CHARACTERS``), or None when it is not one.
+
+    Python's ``float`` also takes ``1_000``, ``inf``, ``nan`` and non-ASCII digits; the data
+    format does not.
 
     Examples
     --------
-    >>> parse_date("2025-04-04"), parse_date("4 April 2025")
-    (datetime.date(2025, 4, 4), None)
+    >>> parse_number("1.5e3"), parse_number("1_000"), parse_number("nan"), parse_number("１２")
+    (1500.0, None, None, None)
     """
+    if not _NUMBER_PATTERN.fullmatch(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+_DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """Return the date of a ``YYYY-MM-DD`` text, or None when it is not one.
+
+    ``date.fromisoformat`` also takes ``20250404`` and ``2025-W14-5``; the data format does not.
+
+    Examples
+    --------
+    >>> parse_date("2025-04-04"), parse_date("4 April 2025"), parse_date("20250404")
+    (datetime.date(2025, 4, 4), None, None)
+    """
+    if not _DATE_PATTERN.fullmatch(text):
+        return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
+
 import pytest
+from cli_helpers import TINY, invoke, simulate_tiny
 from graphs import licence_graph
 
 import supplygraph as sg
 from supplygraph import ScenarioError
 from supplygraph.disruption import select
+from supplygraph.io import bundled_data_dir
 from supplygraph.scenario import list_scenarios, scenario_from_dict
 from supplygraph.selectors import parse_selector
 
@@ -44,7 +49,34 @@ def test_bad_selectors_are_errors(text, message):
         ({"rules": [{"select": "planet=Mars"}]}, "unknown key 'planet'"),
         ({"rules": {"select": "country=CN"}}, "expected an array of tables"),
         ({"extraterritorial": "yes"}, "expected true or false"),
-        ({"default_stock_days": -3}, "expected a number >= 0"),
+        ({"default_stock_days": -3}, "default_stock_days: expected a number of days from 0 to"),
+        # issue 11: values Python takes for numbers or lists that the format does not
+        ({"default_stock_days": float("nan")}, "default_stock_days: expected a number of days"),
+        ({"default_stock_days": True}, "default_stock_days: expected a number of days"),
+        ({"default_stock_days": 1e308}, "from 0 to 3650 (ten years of stock), got 1e+308"),
+        ({"as_of": "20250404"}, "as_of: not a date: '20250404'"),
+        ({"as_of": "2025-W14-5"}, "as_of: not a date"),
+        (
+            {"as_of": dt.datetime(2025, 5, 1)},  # TOML's as_of = 2025-05-01T00:00:00
+            "as_of: expected a date like 2025-05-01 (no time of day)",
+        ),
+        ({"sources": "see MOFCOM"}, "sources: expected an array of strings"),
+        ({"sources": 5}, "sources: expected an array of strings"),
+        ({"sources": [["a"]]}, "sources: expected an array of strings"),
+        ({"title": {"a": 1}}, "title: expected a string"),
+        (
+            {"licences": [{"regime": "CN-2025-18"}, {"regime": "X", "destinations": [["US"]]}]},
+            "licences[2].destinations: expected a list of ISO country codes",
+        ),
+        (
+            {"licences": [{"regime": "CN-2025-18", "action": "throttle", "share": float("nan")}]},
+            "licences[1].share: a throttle needs a share between 0 and 1",
+        ),
+        (
+            {"capacity": [{"select": "node:country=AU", "spare": float("inf")}]},
+            "capacity[1].spare: expected a share of baseline output from 0 to 1000",
+        ),
+        ({"rules": [{"select": "country=CN"}, {"select": 5}]}, "rules[2].select: expected"),
         ({"capacity": [{"select": "country=AU", "spare": 0.2}]}, "spare capacity is for nodes"),
         ({"capacity": [{"select": "node:country=AU", "spare": -0.2}]}, "spare: expected a share"),
         ({"capacity": [{"select": "node:country=AU"}]}, "spare: expected a share"),
@@ -78,3 +110,71 @@ def test_every_bundled_scenario_parses_with_description_and_sources():
     for scenario in scenarios.values():
         assert len(scenario.description) > 100, scenario.name
         assert scenario.sources, scenario.name
+
+
+# Issue 11: TOML values that failed later with exit 1 (or slipped through), run through the CLI.
+NESTED = "x = " + "[" * 1000 + "]" * 1000  # RecursionError in tomllib
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("as_of = 2025-05-01T00:00:00", "as_of: expected a date like 2025-05-01"),
+        ("sources = 5", "sources: expected an array of strings"),
+        ('sources = "see MOFCOM"', "sources: expected an array of strings"),
+        (
+            '[[licences]]\nregime = "CN-2025-18"\ndestinations = [["US"]]',
+            "licences[1].destinations: expected a list of ISO country codes",
+        ),
+        (NESTED, "arrays or tables nested too deeply"),
+        ("default_stock_days = nan", "default_stock_days: expected a number of days"),
+        ("default_stock_days = true", "default_stock_days: expected a number of days"),
+        (
+            '[[capacity]]\nselect = "node:country=AU"\nspare = inf',
+            "capacity[1].spare: expected a share of baseline output from 0 to 1000",
+        ),
+        (
+            '[[licences]]\nregime = "CN-2025-18"\n[[licences]]\nregime = "CN-9999"',
+            "licences[2]: unknown regime 'CN-9999', not in regimes.csv",
+        ),
+        (
+            '[[rules]]\nselect = "country=CN"\n[[rules]]\nselect = "country=XX"',
+            "rules[2]: selector 'country=XX': country=XX matches no edge in the data",
+        ),
+    ],
+)
+def test_bad_scenario_file_exits_2_naming_file_and_key(tmp_path, toml, message):
+    out = tmp_path / "out"
+    assert simulate_tiny(out, "--no-reroute").exit_code == 0  # earlier reports
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    path = tmp_path / "bad.toml"
+    path.write_text(toml + "\n", encoding="utf-8")
+    result = simulate_tiny(out, "--scenario", str(path))
+    assert result.exit_code == 2, result.output
+    assert f"{path}: {message}" in result.output, result.output
+    assert "Traceback" not in result.output and "unexpected failure" not in result.output
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()} == before
+
+
+def test_rule_matching_nothing_warns_with_file_and_key(tmp_path):
+    path = tmp_path / "quiet.toml"
+    # cn-sep sells to jp-magnet and us-wind: no Chinese edge goes to Germany
+    path.write_text('[[rules]]\nselect = "country=CN,dest=DE"\n', encoding="utf-8")
+    result = simulate_tiny(tmp_path / "out", "--scenario", str(path))
+    assert result.exit_code == 0
+    assert f"warning: {path}: rules[1]: rule 'country=CN,dest=DE' matches no edges" in (
+        result.output
+    )
+
+
+def test_regime_deleted_from_regimes_csv_names_the_scenario_file_and_key(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    lines = (bundled_data_dir() / "regimes.csv").read_text(encoding="utf-8").splitlines(True)
+    (data / "regimes.csv").write_text("".join(x for x in lines if "CN-2025-18," not in x))
+    result = invoke("simulate", "--data", str(data), "-s", "2025-10-package", "--quiet")
+    scenario = bundled_data_dir() / "scenarios" / "2025-10-package.toml"
+    assert result.exit_code == 2
+    assert f"{scenario}: licences[1]: unknown regime 'CN-2025-18', not in regimes.csv" in (
+        result.output
+    )
