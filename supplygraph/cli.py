@@ -287,6 +287,14 @@ def scenario_options(function: Any) -> Any:
     show_default=True,
     help="Also solve the best case: spare capacity rerouted (linear program).",
 )
+@click.option(
+    "--reroute-time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,  # supplygraph.reroute.TIME_LIMIT, not imported: --help stays light
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop rerouting after this long; its columns are then left blank.",
+)
 @click.option("--html/--no-html", default=True, show_default=True, help="Write graph.html.")
 @click.option("--open", "open_page", is_flag=True, help="Open graph.html in the browser.")
 @click.option("--raw", is_flag=True, help="Do not neutralise spreadsheet formulas in text cells.")
@@ -298,6 +306,7 @@ def simulate(
     data_dir: Path | None,
     out_dir: Path | None,
     reroute: bool,
+    reroute_time_limit: float,
     html: bool,
     open_page: bool,
     raw: bool,
@@ -329,7 +338,7 @@ def simulate(
             from .html import render_html
             from .report import write_reports
 
-            result = run(graph, scenario, reroute=reroute)
+            result = run(graph, scenario, reroute=reroute, reroute_time_limit=reroute_time_limit)
             step("writing reports")
             out = out_dir or Path("output") / scenario.name
             options = {"reroute": reroute, "html": html, "raw": raw}
@@ -394,7 +403,7 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
                 f"{row['shortfall_t']:,.1f}",
                 f"{row['shortfall_pct']:.1f}",
                 "-" if days != days else f"{days:.0f}",
-                "-" if reroute is None else f"{reroute:.1f}",
+                "-" if reroute is None or reroute != reroute else f"{reroute:.1f}",
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(SECTOR_HEADER))]

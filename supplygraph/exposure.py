@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike
 from .disruption import Disruption, resolve
 from .origin import origin_share, provenance
 from .propagate import Propagation, propagate
-from .reroute import Rerouting
+from .reroute import TIME_LIMIT, Rerouting
 from .reroute import reroute as solve_reroute
 from .scenario import Scenario
 from .schema import STAGE_RANK
@@ -50,6 +50,7 @@ def simulate(
     scenario: Scenario,
     *,
     reroute: bool = True,
+    reroute_time_limit: float = TIME_LIMIT,
     provenance_countries: tuple[str, ...] = DFARS_COUNTRIES,
 ) -> Result:
     """Run a scenario: propagate the shortfall and, optionally, the best-case rerouting.
@@ -62,6 +63,9 @@ def simulate(
         What to cut or throttle, and when.
     reroute
         Also solve the rerouting linear program (the best case).
+    reroute_time_limit
+        Seconds rerouting may take. When it stops (time limit, size rule or solver
+        failure), its columns are NaN and ``warnings`` says why; the rest is complete.
     provenance_countries
         Countries of the DFARS-style test per node (``dfars_covered``): whether any of
         its rare-earth input was mined, separated, melted or produced there.
@@ -83,10 +87,11 @@ def simulate(
     prop = propagate(graph.index, disruption.edge_share, disruption.node_share, stock)
     rerouting = None
     if reroute:
-        rerouting = solve_reroute(graph, disruption, prop)
+        rerouting = solve_reroute(graph, disruption, prop, time_limit=reroute_time_limit)
     content = disruption.content_pct.get("CN")
     if content is None:
         content = origin_share(graph, "CN") * 100
+    stopped = rerouting is not None and rerouting.stopped
     nodes = _node_table(graph, prop, rerouting, content)
     nodes["dfars_covered"] = provenance(graph, provenance_countries)
     return Result(
@@ -99,7 +104,7 @@ def simulate(
         countries=_country_table(nodes),
         edges=_edge_table(graph, disruption, prop, rerouting),
         rerouting=rerouting,
-        warnings=list(disruption.warnings),
+        warnings=list(disruption.warnings) + ([rerouting.stopped] if stopped else []),
     )
 
 
@@ -175,7 +180,7 @@ def _sum_exposure(grouped: Any, nodes: pd.DataFrame) -> pd.DataFrame:
     columns = ["baseline_t", "after_t"] + (
         ["after_reroute_t"] if "after_reroute_t" in nodes else []
     )
-    table = grouped[columns].sum()
+    table = grouped[columns].sum(min_count=1)  # NaN (rerouting stopped) stays unknown
     table.insert(0, "nodes", grouped.size())
     return table
 
