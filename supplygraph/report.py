@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from . import __version__
@@ -69,15 +71,15 @@ EDGE_COLUMNS = [
 REPORT_FILES = ("sectors.csv", "nodes.csv", "countries.csv", "edges.csv", "scenario.json")
 
 
-def excel_safe(text: str) -> str:
-    """Neutralise a text cell a spreadsheet would run as a formula (OWASP ASVS 1.2.10).
+def excel_safe(text: pd.Series) -> pd.Series:
+    """Neutralise text cells a spreadsheet would run as formulas (OWASP ASVS 1.2.10).
 
     Examples
     --------
-    >>> excel_safe('=HYPERLINK("x")'), excel_safe("-5 t"), excel_safe("Lynas")
-    ('\\'=HYPERLINK("x")', "'-5 t", 'Lynas')
+    >>> excel_safe(pd.Series(['=HYPERLINK("x")', "-5 t", "Lynas"])).tolist()
+    ['\\'=HYPERLINK("x")', "'-5 t", 'Lynas']
     """
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return text.where(~text.str.startswith(FORMULA_PREFIXES), "'" + text)
 
 
 def _decimals(column: str) -> int:
@@ -91,28 +93,42 @@ def _decimals(column: str) -> int:
     return 3
 
 
-def _format_number(value: Any, places: int) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    rounded = round(float(value), places) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return f"{rounded:.{places}f}"
+def _format_numbers(values: np.ndarray, places: int) -> list[str]:
+    """Format numbers to ``places`` decimals: NaN as an empty cell, -0 as 0.
+
+    Python's format rounds the exact binary value to the nearest decimal, as ``round``
+    does, so the text is the same as rounding first.
+
+    Examples
+    --------
+    >>> _format_numbers(np.array([2.675, -0.0004, np.nan, 1e6]), 2)
+    ['2.67', '0.00', '', '1000000.00']
+    """
+    text = np.array([f"{value:.{places}f}" for value in values.tolist()], dtype=object)
+    text[text == "-" + f"{0:.{places}f}"] = f"{0:.{places}f}"
+    text[np.isnan(values)] = ""
+    return text.tolist()
 
 
 def to_csv_text(table: pd.DataFrame, columns: list[str], *, raw: bool = False) -> str:
     """Render a report table as CSV text: numbers rounded per unit, text cells made safe."""
     present = [c for c in columns if c in table.columns]
-    out = pd.DataFrame(index=table.index)
+    cells = []
     for column in present:
         series = table[column]
-        places = _decimals(column)
         if column in INTEGER_COLUMNS:
-            out[column] = series.map(lambda v: str(int(v)))
+            cells.append(series.to_numpy(np.int64).astype(str).tolist())
         elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            out[column] = series.map(lambda v, p=places: _format_number(v, p))
+            values = series.to_numpy(np.float64, na_value=np.nan)
+            cells.append(_format_numbers(values, _decimals(column)))
         else:
             text = series.fillna("").astype(str)
-            out[column] = text if raw else text.map(excel_safe)
-    return out.to_csv(index=False, lineterminator="\n")
+            cells.append((text if raw else excel_safe(text)).tolist())
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(present)
+    writer.writerows(zip(*cells))
+    return out.getvalue()
 
 
 def scenario_record(result: Result, options: dict[str, Any] | None = None) -> dict[str, Any]:
