@@ -22,6 +22,8 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
             ["--edges", "2000", "--repeat", "1", "--shape", "pyramid"],
             "2,028 edges, pyramid",
         ),
+        ("bench_simulate.py", ["--edges", "2000"], "2,000 edges"),
+        ("bench_simulate.py", ["--edges", "2000", "--reroute"], "2,000 edges"),
     ],
 )
 def test_benchmark_script_runs(script, args, size):
