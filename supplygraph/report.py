@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 DECIMALS = {"_t": 3, "_pct": 2, "_days": 2, "days_to_impact": 2, "licensed_share": 4}
 INTEGER_COLUMNS = {"makers", "nodes"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+CHUNK_ROWS = 100_000  # rows rendered at a time: bounds the memory their cell strings take
 
 SECTOR_COLUMNS = [
     "sector",
@@ -71,15 +72,15 @@ EDGE_COLUMNS = [
 REPORT_FILES = ("sectors.csv", "nodes.csv", "countries.csv", "edges.csv", "scenario.json")
 
 
-def excel_safe(text: pd.Series) -> pd.Series:
+def excel_safe(text: list[str]) -> list[str]:
     """Neutralise text cells a spreadsheet would run as formulas (OWASP ASVS 1.2.10).
 
     Examples
     --------
-    >>> excel_safe(pd.Series(['=HYPERLINK("x")', "-5 t", "Lynas"])).tolist()
+    >>> excel_safe(['=HYPERLINK("x")', "-5 t", "Lynas"])
     ['\\'=HYPERLINK("x")', "'-5 t", 'Lynas']
     """
-    return text.where(~text.str.startswith(FORMULA_PREFIXES), "'" + text)
+    return ["'" + cell if cell.startswith(FORMULA_PREFIXES) else cell for cell in text]
 
 
 def _decimals(column: str) -> int:
@@ -97,37 +98,41 @@ def _format_numbers(values: np.ndarray, places: int) -> list[str]:
     """Format numbers to ``places`` decimals: NaN as an empty cell, -0 as 0.
 
     Python's format rounds the exact binary value to the nearest decimal, as ``round``
-    does, so the text is the same as rounding first.
+    does, so the text is the same as rounding first. Each distinct value is formatted once.
 
     Examples
     --------
-    >>> _format_numbers(np.array([2.675, -0.0004, np.nan, 1e6]), 2)
-    ['2.67', '0.00', '', '1000000.00']
+    >>> _format_numbers(np.array([2.675, -0.0004, np.nan, 1e6, 2.675]), 2)
+    ['2.67', '0.00', '', '1000000.00', '2.67']
     """
-    text = np.array([f"{value:.{places}f}" for value in values.tolist()], dtype=object)
-    text[text == "-" + f"{0:.{places}f}"] = f"{0:.{places}f}"
-    text[np.isnan(values)] = ""
-    return text.tolist()
+    which, distinct = pd.factorize(values, use_na_sentinel=False)
+    zero = f"{0:.{places}f}"
+    text = np.array([f"{value:.{places}f}" for value in distinct.tolist()], dtype=object)
+    text[text == "-" + zero] = zero
+    text[np.isnan(distinct)] = ""
+    return text[which].tolist()
+
+
+def _cells(series: pd.Series, column: str, raw: bool) -> list[str]:
+    """Return a column's cells as report text."""
+    if column in INTEGER_COLUMNS:
+        return series.to_numpy(np.int64).astype(str).tolist()
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return _format_numbers(series.to_numpy(np.float64, na_value=np.nan), _decimals(column))
+    which, distinct = pd.factorize(series.fillna("").astype(str))
+    text = distinct.tolist() if raw else excel_safe(distinct.tolist())
+    return np.array(text, dtype=object)[which].tolist()  # each distinct cell checked once
 
 
 def to_csv_text(table: pd.DataFrame, columns: list[str], *, raw: bool = False) -> str:
     """Render a report table as CSV text: numbers rounded per unit, text cells made safe."""
     present = [c for c in columns if c in table.columns]
-    cells = []
-    for column in present:
-        series = table[column]
-        if column in INTEGER_COLUMNS:
-            cells.append(series.to_numpy(np.int64).astype(str).tolist())
-        elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            values = series.to_numpy(np.float64, na_value=np.nan)
-            cells.append(_format_numbers(values, _decimals(column)))
-        else:
-            text = series.fillna("").astype(str)
-            cells.append((text if raw else excel_safe(text)).tolist())
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(present)
-    writer.writerows(zip(*cells))
+    for start in range(0, len(table), CHUNK_ROWS):
+        chunk = table.iloc[start : start + CHUNK_ROWS]
+        writer.writerows(zip(*(_cells(chunk[column], column, raw) for column in present)))
     return out.getvalue()
 
 
