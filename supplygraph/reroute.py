@@ -32,10 +32,9 @@ SHORT = 1e-9  # a share below 1 - SHORT counts as a loss
 MAX_TRIM_PASSES = 1000  # passes up the chain to take back unused rises (one per level)
 TIME_LIMIT = 60.0  # seconds rerouting may take by default
 # The size rule: an LP with more columns than this (after pruning) is not attempted. HiGHS'
-# interior point, the only method fast enough here, took 13-30 s at 70,000-125,000 columns
-# (10^5 edges) and grows faster than the LP (docs/performance.md): at 300,000 columns it would
-# not finish within the default time limit, and a time limit is only checked between
-# iterations whose factorisations, at that size, take minutes and gigabytes.
+# interior point, the only method fast enough here, grows faster than the LP: 13 s at 70,738
+# columns (10^5 edges), not done in 60 s at 291,813 (3 x 10^5 edges), not done in 15 minutes,
+# holding 2.1 GB, at 1,050,382 (10^6 edges); see docs/rerouting.md.
 MAX_COLUMNS = 300_000
 
 
