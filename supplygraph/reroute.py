@@ -522,13 +522,14 @@ class _Model:
             rise = np.bincount(self.in_group, f - self.f0, n_in) + np.bincount(new_in, g, n_in)
             arrived = np.bincount(self.in_group, f, n_in) + np.bincount(new_in, g, n_in)
             cut = np.clip(arrived - self.in_ratio * output[self.in_node], 0.0, rise)
-            cut = np.where(cut > 10.0**-DECIMALS, cut, 0.0)  # a gram is rounding
+            # a gram, or a share of the inflow the solver cannot resolve, is rounding
+            cut = np.where(cut > np.maximum(10.0**-DECIMALS, LOWER_SLACK * arrived), cut, 0.0)
             if not cut.any():
                 break
             keep = 1 - cut / np.where(rise > 0, rise, 1.0)
-            f = self.f0 + np.round((f - self.f0) * keep[self.in_group], DECIMALS)
-            g = np.round(g * keep[new_in], DECIMALS)
-        return f, g
+            f = self.f0 + (f - self.f0) * keep[self.in_group]
+            g = g * keep[new_in]
+        return self.f0 + np.round(f - self.f0, DECIMALS), np.round(g, DECIMALS)
 
     def stopped(self, reason: str, status: str) -> Rerouting:
         """Return a Rerouting that says why it stopped, with NaN (unknown) after figures."""

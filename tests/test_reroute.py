@@ -401,16 +401,17 @@ def test_size_rule_skips_a_large_lp():
 @pytest.mark.parametrize("big", [1e9, 1e15])
 def test_huge_flows_are_scaled_for_the_solver(big):
     # test_max_min_fairness_between_sectors at `big` / 100 t, beside a small chain: h buys
-    # 100 t of metal from x (cut) and 50 t from y, which could make 200 t. Unscaled, 1e15 t
-    # exceeds HiGHS' largest matrix value and the solver returned "Empty".
+    # 100 t of metal from x (cut) and 50 t from z, which could make 300 t from the ore of y
+    # (400 t). Unscaled, 1e15 t exceeds HiGHS' largest matrix value: the solver said "Empty".
     graph = make_graph(
         {
             "c": {"stage": "mine", "country": "CN"},
             "s": {"stage": "mine", "capacity_t": 1.1 * big},
             "e": MAKER,
             "w": {**MAKER, "sector": "wind"},
-            "x": {"stage": "mine", "country": "CN"},
-            "y": {"stage": "mine", "capacity_t": 200},
+            "x": {"stage": "separation", "country": "CN"},
+            "y": {"stage": "mine", "capacity_t": 400},
+            "z": {"stage": "separation", "capacity_t": 300},
             "h": {**MAKER, "sector": "industrial"},
         },
         [
@@ -418,18 +419,20 @@ def test_huge_flows_are_scaled_for_the_solver(big):
             ("c", "w", "oxide", big / 2),
             ("s", "w", "oxide", big / 2),
             ("x", "h", "metal", 100),
-            ("y", "h", "metal", 50),
+            ("y", "z", "ore", 50),
+            ("z", "h", "metal", 50),
         ],
     )
-    _, r = run(graph, edge_share=[0, 0, 1, 0, 1])
+    _, r = run(graph, edge_share=[0, 0, 1, 0, 1, 1])
     assert r.status == "Optimal" and r.stopped == ""
     # e and w share s's 0.6 big spare: 0.55 big each (max-min holds them equal to 1e-9)
     assert after(graph, r, "e") == pytest.approx(0.55 * big, rel=1e-8)
     assert after(graph, r, "w") == pytest.approx(0.55 * big, rel=1e-8)
-    # h gets its 100 t back from y, and y ships no more than h uses (50 + 100, not 200)
+    # h gets its 100 t back through z and y: 50 + 100 t each, no more (next to 1e15 t the
+    # solver cannot see the penalty on surplus: y and z shipped 400 and 300 t before the trim)
     assert after(graph, r, "h") == pytest.approx(150, abs=TOL)
-    assert r.edge_after_t[4] == pytest.approx(150, abs=TOL)
-    assert after(graph, r, "y") == pytest.approx(150, abs=TOL)
+    assert r.edge_after_t[4:].tolist() == pytest.approx([150, 150], abs=TOL)
+    assert (after(graph, r, "y"), after(graph, r, "z")) == pytest.approx((150, 150), abs=TOL)
 
 
 def test_flows_spread_from_a_microgram_to_a_billion_tonnes():
