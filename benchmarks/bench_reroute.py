@@ -18,7 +18,7 @@ from supplygraph.disruption import resolve
 from supplygraph.graph import SupplyGraph, build_graph
 from supplygraph.io import Dataset, load_regimes
 from supplygraph.propagate import propagate
-from supplygraph.reroute import _Model, reroute
+from supplygraph.reroute import MAX_COLUMNS, TIME_LIMIT, _Model, reroute
 from supplygraph.scenario import LicencePolicy, Scenario
 
 STAGES = ("mine", "separation", "metal", "magnet", "component", "manufacturer")
@@ -59,7 +59,13 @@ def layer_sizes(n_edges: int, shape: str) -> np.ndarray:
     return np.maximum(IN_DEGREE + 1, np.round(weights * scale)).astype(np.int64)
 
 
-def synthetic_graph(
+def synthetic_graph(n_edges: int, seed: int, **options: float | int | str) -> SupplyGraph:
+    """Build the graph of :func:`synthetic_tables` (same arguments)."""
+    nodes, edges = synthetic_tables(n_edges, seed, **options)
+    return build_graph(Dataset(nodes, edges, load_regimes(), Path("."), ""))
+
+
+def synthetic_tables(
     n_edges: int,
     seed: int,
     *,
@@ -67,8 +73,8 @@ def synthetic_graph(
     window: int = 0,
     spare: float = 0.1,
     shape: str = "uniform",
-) -> SupplyGraph:
-    """Build a 6-stage layered graph with about ``n_edges`` edges.
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the nodes and edges of a 6-stage layered graph with about ``n_edges`` edges.
 
     ``china`` is the share of upstream nodes (mine, separation, metal) in China; a
     ``window`` > 0 makes customers buy only from suppliers within that many positions of
@@ -152,7 +158,7 @@ def synthetic_graph(
             "note": "",
         }
     )
-    return build_graph(Dataset(nodes, edges, load_regimes(), Path("."), ""))
+    return nodes, edges
 
 
 def _balanced_flows(
@@ -179,10 +185,12 @@ def _time_stages(times: dict[str, list[float]]) -> None:
     """Record how long each LP stage takes, by wrapping the solver call."""
     solve = lp.Lp.solve
 
-    def timed(self: lp.Lp, cost: np.ndarray, stage: str, method: str) -> np.ndarray:
+    def timed(
+        self: lp.Lp, cost: np.ndarray, stage: str, method: str, time_limit: float
+    ) -> np.ndarray:
         started = time.perf_counter()
         try:
-            return solve(self, cost, stage, method)
+            return solve(self, cost, stage, method, time_limit)
         finally:
             times.setdefault(f"{stage} ({method})", []).append(time.perf_counter() - started)
 
@@ -223,6 +231,12 @@ def main() -> None:
         help="share of nodes with spare capacity (default 0.1, as in the "
         "bundled data; 0.7 is a stress test)",
     )
+    parser.add_argument(
+        "--time-limit", type=float, default=TIME_LIMIT, help="rerouting's, in seconds"
+    )
+    parser.add_argument(
+        "--max-columns", type=int, default=MAX_COLUMNS, help="rerouting's size rule"
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -257,7 +271,9 @@ def main() -> None:
         model = _Model(graph, disruption, prop)
         model_times.append(time.perf_counter() - started)
         started = time.perf_counter()
-        rerouting = reroute(graph, disruption, prop)
+        rerouting = reroute(
+            graph, disruption, prop, time_limit=args.time_limit, max_columns=args.max_columns
+        )
         times.append(time.perf_counter() - started)
     maker = (graph.nodes["stage"] == "manufacturer").to_numpy()
     base = graph.baseline_t[maker].sum()
@@ -282,6 +298,7 @@ def main() -> None:
     print(
         f"reroute(): best {min(times):.2f} s of {args.repeat} "
         f"(model building {min(model_times):.2f} s); status: {rerouting.status}"
+        + (f"\n{rerouting.stopped}" if rerouting.stopped else "")
     )
     print(
         "HiGHS, best of each stage: "

@@ -307,6 +307,14 @@ def scenario_options(function: Any) -> Any:
     show_default=True,
     help="Also solve the best case: spare capacity rerouted (linear program).",
 )
+@click.option(
+    "--reroute-time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,  # supplygraph.reroute.TIME_LIMIT, not imported: --help stays light
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop rerouting after this long; its columns are then left blank.",
+)
 @click.option("--html/--no-html", default=True, show_default=True, help="Write graph.html.")
 @click.option("--open", "open_page", is_flag=True, help="Open graph.html in the browser.")
 @click.option("--raw", is_flag=True, help="Do not neutralise spreadsheet formulas in text cells.")
@@ -318,6 +326,7 @@ def simulate(
     data_dir: Path | None,
     out_dir: Path | None,
     reroute: bool,
+    reroute_time_limit: float,
     html: bool,
     open_page: bool,
     raw: bool,
@@ -350,7 +359,7 @@ def simulate(
             from .html import render_html
             from .report import write_reports
 
-            result = run(graph, scenario, reroute=reroute)
+            result = run(graph, scenario, reroute=reroute, reroute_time_limit=reroute_time_limit)
             step("writing reports")
             given = given_flags(ctx, [*flags, "reroute", "html", "raw"])
             out = report_folder(out_dir, scenario.name, given, graph)

@@ -16,7 +16,7 @@ from .disruption import Disruption, resolve
 from .origin import origin_share, provenance
 from .production import Production, production_lines
 from .propagate import Propagation, propagate
-from .reroute import Rerouting
+from .reroute import TIME_LIMIT, Rerouting
 from .reroute import reroute as solve_reroute
 from .scenario import Scenario, load_scenario
 from .schema import STAGE_RANK
@@ -67,6 +67,7 @@ def simulate(
     scenario: Scenario | str | Path,
     *,
     reroute: bool = True,
+    reroute_time_limit: float = TIME_LIMIT,
     provenance_countries: tuple[str, ...] = DFARS_COUNTRIES,
 ) -> Result:
     """Run a scenario: propagate the shortfall and, optionally, the best-case rerouting.
@@ -84,6 +85,9 @@ def simulate(
         (or of one in the dataset's ``scenarios/``), or a TOML file.
     reroute
         Also solve the rerouting linear program (the best case).
+    reroute_time_limit
+        Seconds rerouting may take. When it stops (time limit, size rule or solver
+        failure), its columns are NaN and ``warnings`` says why; the rest is complete.
     provenance_countries
         Countries of the DFARS-style test per node (``dfars_covered``): whether any of
         its rare-earth input was mined, separated, melted or produced there.
@@ -117,12 +121,13 @@ def simulate(
     )
     rerouting = None
     if reroute:
-        rerouting = solve_reroute(lines_graph, on_lines, prop)
+        rerouting = solve_reroute(lines_graph, on_lines, prop, time_limit=reroute_time_limit)
     why = explain(lines_graph, on_lines, prop)
     lines = _line_table(lines_graph, prop, rerouting, why)
     content = disruption.content_pct.get("CN")
     if content is None:
         content = origin_share(graph, "CN") * 100
+    stopped = rerouting is not None and rerouting.stopped
     nodes = _node_table(graph, production, lines, content)
     nodes["dfars_covered"] = provenance(graph, provenance_countries)
     issuers = sorted({entry.regime.issuer for entry in disruption.applied})
@@ -137,7 +142,9 @@ def simulate(
         countries=_country_table(lines),
         edges=_edge_table(graph, production, disruption, prop, rerouting),
         rerouting=rerouting,
-        warnings=list(disruption.warnings) + list(rerouting.unused_spare if rerouting else ()),
+        warnings=list(disruption.warnings)
+        + list(rerouting.unused_spare if rerouting else ())
+        + ([rerouting.stopped] if stopped else []),
         lines=lines,
         production=production,
     )
@@ -203,7 +210,9 @@ def share_pct(part: ArrayLike, whole: ArrayLike) -> np.ndarray:
     [25.0, 0.0]
     """
     part, whole = np.asarray(part, dtype=np.float64), np.asarray(whole, dtype=np.float64)
-    return np.where(whole > 0, 100 * part / np.where(whole > 0, whole, 1.0), 0.0)
+    unknown = np.isnan(part)  # an unknown part (rerouting stopped) stays unknown
+    fallback = np.where(unknown, np.nan, 0.0)
+    return np.where(whole > 0, 100 * part / np.where(whole > 0, whole, 1.0), fallback)
 
 
 def _shortfall(frame: pd.DataFrame, prefix: str = "") -> None:
@@ -283,7 +292,7 @@ def _sum_exposure(grouped: Any, table: pd.DataFrame) -> pd.DataFrame:
     columns = ["baseline_t", "after_t"] + (
         ["after_reroute_t"] if "after_reroute_t" in table else []
     )
-    summed = grouped[columns].sum()
+    summed = grouped[columns].sum(min_count=1)  # NaN (rerouting stopped) stays unknown
     summed.insert(0, "nodes", grouped["node"].nunique())
     return summed
 

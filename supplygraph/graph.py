@@ -75,9 +75,17 @@ class SupplyGraph:
         return np.where(maker | (out <= 0), self.baseline_in_t, out)
 
     @cached_property
+    def element_sets(self) -> tuple[np.ndarray, list[frozenset[str]]]:
+        """The distinct element sets the edges carry, and each edge's position in that list
+        (parsed once per distinct cell: a million edges have a few dozen)."""
+        which, cells = pd.factorize(self.edges["elements"])
+        return which, [frozenset(schema.split_list(cell)) for cell in cells]
+
+    @cached_property
     def edge_elements(self) -> list[frozenset[str]]:
         """The set of elements each edge carries."""
-        return [frozenset(schema.split_list(cell)) for cell in self.edges["elements"]]
+        which, sets = self.element_sets
+        return [sets[i] for i in which]
 
     def carries(self, elements: Iterable[str]) -> np.ndarray:
         """Return the mask of edges that carry at least one of ``elements``.
@@ -93,7 +101,8 @@ class SupplyGraph:
             One bool per edge.
         """
         wanted = frozenset(elements)
-        return np.fromiter((bool(wanted & e) for e in self.edge_elements), bool, self.n_edges)
+        which, sets = self.element_sets
+        return np.array([bool(wanted & e) for e in sets], dtype=bool)[which]
 
     def to_networkx(
         self,

@@ -239,7 +239,6 @@ def licence_edges(
         destinations=destinations,
     )
     licence = graph.edges["licence"].to_numpy()
-    added = np.fromiter(
-        (regime.id in schema.split_list(cell.lstrip("+")) for cell in licence), bool, len(licence)
-    )
+    which, cells = pd.factorize(licence)  # parsed once per distinct cell
+    added = np.array([regime.id in schema.split_list(c.lstrip("+")) for c in cells], bool)[which]
     return (mask & (licence != "exempt")) | added

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from ._version import __version__
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
 DECIMALS = {"_t": 3, "_pct": 2, "_days": 2, "_units": 1, "days_to_impact": 2, "licensed_share": 4}
 INTEGER_COLUMNS = {"makers", "nodes"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+CHUNK_ROWS = 100_000  # rows rendered at a time: bounds the memory their cell strings take
 
 SECTOR_COLUMNS = [
     "sector",
@@ -115,15 +118,15 @@ COUNTRY_COLUMNS = [
 ]
 
 
-def excel_safe(text: str) -> str:
-    """Neutralise a text cell a spreadsheet would run as a formula (OWASP ASVS 1.2.10).
+def excel_safe(text: list[str]) -> list[str]:
+    """Neutralise text cells a spreadsheet would run as formulas (OWASP ASVS 1.2.10).
 
     Examples
     --------
-    >>> excel_safe('=HYPERLINK("x")'), excel_safe("-5 t"), excel_safe("Lynas")
-    ('\\'=HYPERLINK("x")', "'-5 t", 'Lynas')
+    >>> excel_safe(['=HYPERLINK("x")', "-5 t", "Lynas"])
+    ['\\'=HYPERLINK("x")', "'-5 t", 'Lynas']
     """
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return ["'" + cell if cell.startswith(FORMULA_PREFIXES) else cell for cell in text]
 
 
 def _decimals(column: str) -> int:
@@ -137,28 +140,46 @@ def _decimals(column: str) -> int:
     return 3
 
 
-def _format_number(value: Any, places: int) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    rounded = round(float(value), places) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return f"{rounded:.{places}f}"
+def _format_numbers(values: np.ndarray, places: int) -> list[str]:
+    """Format numbers to ``places`` decimals: NaN as an empty cell, -0 as 0.
+
+    Python's format rounds the exact binary value to the nearest decimal, as ``round``
+    does, so the text is the same as rounding first. Each distinct value is formatted once.
+
+    Examples
+    --------
+    >>> _format_numbers(np.array([2.675, -0.0004, np.nan, 1e6, 2.675]), 2)
+    ['2.67', '0.00', '', '1000000.00', '2.67']
+    """
+    which, distinct = pd.factorize(values, use_na_sentinel=False)
+    zero = f"{0:.{places}f}"
+    text = np.array([f"{value:.{places}f}" for value in distinct.tolist()], dtype=object)
+    text[text == "-" + zero] = zero
+    text[np.isnan(distinct)] = ""
+    return text[which].tolist()
+
+
+def _cells(series: pd.Series, column: str, raw: bool) -> list[str]:
+    """Return a column's cells as report text."""
+    if column in INTEGER_COLUMNS:
+        return series.to_numpy(np.int64).astype(str).tolist()
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return _format_numbers(series.to_numpy(np.float64, na_value=np.nan), _decimals(column))
+    which, distinct = pd.factorize(series.fillna("").astype(str))
+    text = distinct.tolist() if raw else excel_safe(distinct.tolist())
+    return np.array(text, dtype=object)[which].tolist()  # each distinct cell checked once
 
 
 def to_csv_text(table: pd.DataFrame, columns: list[str], *, raw: bool = False) -> str:
     """Render a report table as CSV text: numbers rounded per unit, text cells made safe."""
     present = [c for c in columns if c in table.columns]
-    out = pd.DataFrame(index=table.index)
-    for column in present:
-        series = table[column]
-        places = _decimals(column)
-        if column in INTEGER_COLUMNS:
-            out[column] = series.map(lambda v: str(int(v)))
-        elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            out[column] = series.map(lambda v, p=places: _format_number(v, p))
-        else:
-            text = series.fillna("").astype(str)
-            out[column] = text if raw else text.map(excel_safe)
-    return out.to_csv(index=False, lineterminator="\n")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(present)
+    for start in range(0, len(table), CHUNK_ROWS):
+        chunk = table.iloc[start : start + CHUNK_ROWS]
+        writer.writerows(zip(*(_cells(chunk[column], column, raw) for column in present)))
+    return out.getvalue()
 
 
 def scenario_record(result: Result, options: dict[str, Any] | None = None) -> dict[str, Any]:

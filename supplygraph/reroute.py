@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -11,7 +12,7 @@ import pandas as pd
 from scipy.sparse import coo_array, csr_array, hstack, vstack
 
 from .licence import controlled_edges, needs_licence
-from .lp import Lp
+from .lp import Lp, Stopped
 from .pairing import pair
 
 if TYPE_CHECKING:
@@ -28,6 +29,13 @@ LOWER_SLACK = 1e-9
 DECIMALS = 6  # changes from the no-adaptation figures are rounded to the gram (1e-6 t)
 ZERO_T = 1e-9  # tonnes below this count as none
 SHORT = 1e-9  # a share below 1 - SHORT counts as a loss
+MAX_TRIM_PASSES = 1000  # passes up the chain to take back unused rises (one per level)
+TIME_LIMIT = 60.0  # seconds rerouting may take by default
+# The size rule: an LP with more columns than this (after pruning) is not attempted. HiGHS'
+# interior point, the only method fast enough here, grows faster than the LP: 13 s at 70,738
+# columns (10^5 edges), not done in 60 s at 291,813 (3 x 10^5 edges), not done in 15 minutes,
+# holding 2.1 GB, at 1,050,382 (10^6 edges); see docs/rerouting.md.
+MAX_COLUMNS = 300_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,7 +46,9 @@ class Rerouting:
     what they take in); ``edge_after_t`` is per existing edge, in ``graph.edges`` order;
     ``flows`` lists the existing edges whose flow rose and the new links that carry flow;
     ``spare_t`` is each node's capacity above its baseline output (from its capacity_t or
-    the scenario's assumption; 0 without either, and for makers).
+    the scenario's assumption; 0 without either, and for makers). When rerouting stopped
+    (time limit, size rule or solver failure), ``stopped`` says why and the after figures
+    are NaN: unknown, not zero.
     """
 
     node_after_t: np.ndarray
@@ -47,6 +57,7 @@ class Rerouting:
     status: str
     spare_t: np.ndarray  # per node: capacity above baseline output that rerouting may use
     unused_spare: tuple[str, ...] = ()  # why spare capacity a scenario assumed went unused
+    stopped: str = ""
 
 
 FLOW_COLUMNS = [
@@ -61,7 +72,14 @@ FLOW_COLUMNS = [
 ]
 
 
-def reroute(graph: SupplyGraph, disruption: Disruption, propagation: Propagation) -> Rerouting:
+def reroute(
+    graph: SupplyGraph,
+    disruption: Disruption,
+    propagation: Propagation,
+    *,
+    time_limit: float = TIME_LIMIT,
+    max_columns: int = MAX_COLUMNS,
+) -> Rerouting:
     """Send spare capacity to the buyers who lost supply, as far as inputs allow.
 
     A linear program over edge flows and node outputs: node capacities, fixed input
@@ -80,15 +98,17 @@ def reroute(graph: SupplyGraph, disruption: Disruption, propagation: Propagation
         The resolved scenario (edge and node shares, licence regimes).
     propagation
         The no-adaptation outcome of the same disruption.
+    time_limit
+        Seconds rerouting may take, model building included.
+    max_columns
+        The size rule: an LP with more columns than this, after pruning, is not solved.
 
     Returns
     -------
     Rerouting
-
-    Raises
-    ------
-    SupplyGraphError
-        When the solver fails (which would be a bug: the no-adaptation flows are feasible).
+        On reaching the time limit or the size rule, or if the solver fails (which would
+        be a bug: the no-adaptation flows are feasible), one whose ``stopped`` says so and
+        whose after figures are NaN.
 
     Examples
     --------
@@ -113,10 +133,36 @@ def reroute(graph: SupplyGraph, disruption: Disruption, propagation: Propagation
     >>> rerouting.edge_after_t.tolist(), rerouting.node_after_t.tolist()
     ([0.0, 120.0], [100.0, 120.0, 120.0])
     """
+    deadline = time.monotonic() + time_limit
     model = _Model(graph, disruption, propagation)
     if not model.short_makers:
         return model.result(model.no_adaptation(), "no maker is short: nothing to reroute")
-    return model.result(*model.solve())
+    try:
+        return model.result(*model.solve(deadline, max_columns))
+    except _TooLarge as large:
+        reason = (
+            f"rerouting skipped: its LP has {large.columns:,} columns after pruning, above the "
+            f"size rule's {max_columns:,} (too large to solve in minutes; docs/rerouting.md)"
+        )
+        return model.stopped(reason, "not solved: too large")
+    except Stopped as stop:
+        if stop.timed_out:
+            reason = f"rerouting stopped after {time_limit:g} s, its time limit"
+            reason += f" ({stop.stage} stage)"
+        else:
+            reason = (
+                f"rerouting failed: the solver ended the {stop.stage} stage with status "
+                f"'{stop.status}' (a bug in supplygraph: please report it)"
+            )
+        return model.stopped(reason, stop.status)
+
+
+class _TooLarge(Exception):
+    """The rerouting LP has more columns than the size rule allows."""
+
+    def __init__(self, columns: int) -> None:
+        super().__init__(f"{columns} columns")
+        self.columns = columns
 
 
 class _Model:
@@ -161,6 +207,7 @@ class _Model:
         self.short_makers = bool((self.maker & (self.y0 < base * (1 - SHORT))).any())
         # input groups (customer, material) and output groups (supplier, material)
         self.in_group, self.in_node, in_base = index.group, index.group_node, index.group_base
+        self.in_base = in_base
         self.in_ratio = np.divide(
             in_base, base[self.in_node], out=np.zeros_like(in_base), where=base[self.in_node] > 0
         )
@@ -310,13 +357,15 @@ class _Model:
 
     # ------------------------------------------------------------ linear program
 
-    def solve(self) -> tuple[np.ndarray, str]:
+    def solve(self, deadline: float, max_columns: int) -> tuple[np.ndarray, str]:
         """Solve max-min over sectors, then max delivered minus penalties; return x and status.
 
         Only the columns that may change enter the LP; the rest stay at no-adaptation and
         move to the right-hand side. Both stages share one HiGHS model: the second starts
         from the first's optimal basis, which stays feasible, so it takes a few primal
-        simplex steps where a fresh solve would take as long as the first.
+        simplex steps where a fresh solve would take as long as the first. Each stage gets
+        what is left until ``deadline`` (``time.monotonic()``); an LP of more than
+        ``max_columns`` columns raises _TooLarge.
         """
         n_trade = len(self.sell_out) + len(self.buy_in)
         fixed = self.no_adaptation()
@@ -325,6 +374,8 @@ class _Model:
         if not active.any():
             return x, "no spare capacity can reach a maker who is short"
         cols = np.flatnonzero(active)
+        if len(cols) > max_columns:
+            raise _TooLarge(len(cols))
         main = self._rows()
         sectors = self._sectors()
         sector_base = np.array([self.base[members].sum() for members in sectors])
@@ -336,6 +387,20 @@ class _Model:
         in_use[n_main:] = True  # sector rows hold t as well
         lower = fixed[cols] * (1 - LOWER_SLACK)
         upper = np.concatenate([self.f_max, np.full(n_trade, np.inf), self.y_max])[cols]
+        # each column's typical tonnes, the unit the solver sees it in: what it could carry
+        # (a link from a supplier that could make 10^9 t to a customer who needs 10^9 t is
+        # sized 10^9 t, though its baseline may be a microgram)
+        sold = self.sell_out
+        supply = self.y_max[self.src] * self.out_ratio[self.out_group]
+        demand = self.y_max[self.dst] * self.in_ratio[self.in_group]
+        size = np.concatenate(
+            [
+                np.maximum(self.flow, np.minimum(np.minimum(supply, demand), self.f_max)),
+                (self.y_max - self.base)[self.out_node[sold]] * self.out_ratio[sold],
+                self.in_base[self.buy_in],
+                self.y_max,
+            ]
+        )[cols]
         cost = np.concatenate(
             [
                 np.full(len(self.src), EXTRA_PENALTY),
@@ -356,18 +421,21 @@ class _Model:
                 rhs[in_use],
                 np.append(lower, 0.0),
                 np.append(upper, 1.0),
+                np.append(size, 1.0),
             )
             t_cost = np.zeros(len(cols) + 1)
             t_cost[-1] = -1.0
-            solution = lp.solve(t_cost, "max-min share", "ipm")
+            left = deadline - time.monotonic()
+            solution = lp.solve(t_cost, "max-min share", "ipm", left)
             # stage 2 holds t at its optimum (less solver tolerance), from stage 1's basis
             t_star = max(float(solution[-1]) - LOWER_SLACK, 0.0)
             lp.set_bounds(len(cols), t_star, 1.0)
-            solution = lp.solve(np.append(cost, 0.0), "max delivered", "primal simplex")
+            left = deadline - time.monotonic()
+            solution = lp.solve(np.append(cost, 0.0), "max delivered", "primal simplex", left)
             x[cols] = solution[:-1]
         else:
-            lp = Lp(a[:n_main][in_use[:n_main]], rhs[:n_main][in_use[:n_main]], lower, upper)
-            x[cols] = lp.solve(cost, "max delivered", "ipm")
+            lp = Lp(a[:n_main][in_use[:n_main]], rhs[:n_main][in_use[:n_main]], lower, upper, size)
+            x[cols] = lp.solve(cost, "max delivered", "ipm", deadline - time.monotonic())
         return x, lp.status
 
     def _sectors(self) -> list[np.ndarray]:
@@ -428,6 +496,57 @@ class _Model:
 
     # ------------------------------------------------------------ result
 
+    def _output(self, f: np.ndarray, new_out: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """Return the output each node needs for what it ships (given its fixed output mix),
+        and at least its no-adaptation output."""
+        shipped = np.bincount(self.out_group, f, minlength=len(self.out_ratio)) + np.bincount(
+            new_out, g, minlength=len(self.out_ratio)
+        )
+        needed = np.divide(
+            shipped, self.out_ratio, out=np.zeros_like(shipped), where=self.out_ratio > 0
+        )
+        output = self.y0.copy()
+        np.maximum.at(output, self.out_node, needed)
+        return output
+
+    def _trim(
+        self, f: np.ndarray, new_out: np.ndarray, new_in: np.ndarray, g: np.ndarray, y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Take back rises that arrive where no output needs them; return flows and new links.
+
+        The LP's penalties rule such surplus out, but only to the solver's tolerance, which
+        is relative to the largest term of the objective: next to flows of 10^15 t, tens of
+        tonnes sent nowhere useful cost nothing it can see. A node's needed input follows
+        from its output (makers: their LP output; others: what they ship), so trimming the
+        customers first trims their suppliers' shipments in the next pass, up the chain.
+        Rises are cut pro rata within an input group; Pareto floors stay.
+        """
+        n_in = len(self.in_ratio)
+        for _ in range(MAX_TRIM_PASSES):
+            output = np.where(self.maker, y, self._output(f, new_out, g))
+            rise = np.bincount(self.in_group, f - self.f0, n_in) + np.bincount(new_in, g, n_in)
+            arrived = np.bincount(self.in_group, f, n_in) + np.bincount(new_in, g, n_in)
+            cut = np.clip(arrived - self.in_ratio * output[self.in_node], 0.0, rise)
+            # a gram, or a share of the inflow the solver cannot resolve, is rounding
+            cut = np.where(cut > np.maximum(10.0**-DECIMALS, LOWER_SLACK * arrived), cut, 0.0)
+            if not cut.any():
+                break
+            keep = 1 - cut / np.where(rise > 0, rise, 1.0)
+            f = self.f0 + (f - self.f0) * keep[self.in_group]
+            g = g * keep[new_in]
+        return self.f0 + np.round(f - self.f0, DECIMALS), np.round(g, DECIMALS)
+
+    def stopped(self, reason: str, status: str) -> Rerouting:
+        """Return a Rerouting that says why it stopped, with NaN (unknown) after figures."""
+        return Rerouting(
+            np.full(self.n, np.nan),
+            np.full(len(self.src), np.nan),
+            pd.DataFrame({column: [] for column in FLOW_COLUMNS}),
+            status,
+            self.spare_t,
+            stopped=f"{reason}: the after-rerouting columns are blank",
+        )
+
     def result(self, x: np.ndarray, status: str) -> Rerouting:
         """Pair market trades into new links, clean solver noise and build the Rerouting."""
         n_e, n_s = len(self.src), len(self.sell_out)
@@ -469,15 +588,9 @@ class _Model:
         )
         np.minimum.at(y, self.in_node, supported)
         y = np.maximum(y, self.y0)
-        # the output each node needs for what it ships, given its fixed output mix
-        shipped = np.bincount(self.out_group, f, minlength=len(self.out_ratio)) + np.bincount(
-            new_out, g, minlength=len(self.out_ratio)
-        )
-        needed = np.divide(
-            shipped, self.out_ratio, out=np.zeros_like(shipped), where=self.out_ratio > 0
-        )
-        output = self.y0.copy()
-        np.maximum.at(output, self.out_node, needed)
+        f, g = self._trim(f, new_out, new_in, g, y)
+        new_out, new_in, g = new_out[g > 0], new_in[g > 0], g[g > 0]
+        output = self._output(f, new_out, g)
         # a maker's output is its objective term; elsewhere output above that is solver slack
         node_after = np.where(self.maker, y, np.minimum(output, self.y_max))
         ids = self.graph.nodes["id"].to_numpy()

@@ -25,6 +25,8 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
         ("bench_timeline.py", ["--edges", "2000", "--repeat", "1"], "2,000 edges"),
         # 562 nodes, four suppliers for each past the mines, repeated pairs dropped (seed 1)
         ("bench_load.py", ["--edges", "2000", "--repeat", "1"], "2,154"),
+        ("bench_simulate.py", ["--edges", "2000"], "2,000 edges"),
+        ("bench_simulate.py", ["--edges", "2000", "--reroute"], "2,000 edges"),
     ],
 )
 def test_benchmark_script_runs(script, args, size):

@@ -419,3 +419,43 @@ def test_the_dataset_folder_is_no_report_folder(tmp_path):
     assert result.exit_code == 2
     assert f"cannot write the reports into the dataset folder {data}: " in result.output
     assert {p.name: p.read_bytes() for p in data.iterdir() if p.name in before} == before
+
+
+def test_rerouting_time_limit_leaves_its_columns_blank(tmp_path):
+    def package(out, *args):
+        return invoke("simulate", "-s", "2025-10-package", "--out", str(out), *args)
+
+    # 1e-9 s is spent before the solver starts: rerouting stops, the rest is written
+    stopped, plain = tmp_path / "stopped", tmp_path / "plain"
+    result = package(stopped, "--reroute-time-limit", "1e-9")
+    assert result.exit_code == 0, result.output
+    message = (
+        "rerouting stopped after 1e-09 s, its time limit (max-min share stage): "
+        "the after-rerouting columns are blank"
+    )
+    assert f"warning: {message}\n" in result.stderr
+    assert json.loads((stopped / "scenario.json").read_text())["warnings"] == [message]
+    ev = next(line for line in result.stdout.splitlines() if "Electric vehicles" in line)
+    assert ev.split()[-1] == "-"  # no after-rerouting share, rather than nan or 0
+    # the page shows the unknown figures as "-"
+    assert "after rerouting: - t/yr (shortfall -)" in (stopped / "graph.html").read_text()
+    assert package(plain, "--no-reroute", "--no-html", "-q").exit_code == 0
+    rerouted = ["after_reroute_t", "shortfall_reroute_t", "shortfall_reroute_pct"]
+    for name in ("sectors.csv", "nodes.csv", "countries.csv", "edges.csv"):
+        with_stop = pd.read_csv(stopped / name, keep_default_na=False)
+        blank = [column for column in rerouted if column in with_stop]
+        assert blank and (with_stop[blank] == "").all().all(), name  # blank cells, not 0
+        # the worst case is intact: every other column as in a run without rerouting
+        without = pd.read_csv(plain / name, keep_default_na=False)
+        assert with_stop.drop(columns=[*blank, "spare_t"], errors="ignore").equals(without)
+    assert (stopped / "reroute.csv").read_text() == (
+        "supplier,customer,material,baseline_t,no_adaptation_t,after_t,extra_t,new_link\n"
+    )
+
+
+def test_reroute_time_limit_defaults_to_the_library_s():
+    from supplygraph.cli import simulate
+    from supplygraph.reroute import TIME_LIMIT
+
+    option = next(p for p in simulate.params if p.name == "reroute_time_limit")
+    assert option.default == TIME_LIMIT

@@ -11,7 +11,6 @@ import pytest
 from graphs import make_graph
 
 import supplygraph as sg
-from supplygraph._errors import SupplyGraphError
 from supplygraph.disruption import Disruption, resolve
 from supplygraph.propagate import propagate
 from supplygraph.reroute import FLOW_COLUMNS, reroute
@@ -345,22 +344,129 @@ def test_nothing_short_means_nothing_to_solve():
     assert list(r.flows.columns) == FLOW_COLUMNS and r.flows.empty
 
 
-def test_solver_failure_raises_a_supplygraph_error(monkeypatch):
+def spare_graph():
+    # k buys 10 t from a (cut) and 10 t from b, which could make 20 t
+    return make_graph(
+        {"a": {"stage": "mine"}, "b": {"stage": "mine", "capacity_t": 20}, "k": MAKER},
+        [("a", "k", "oxide", 10), ("b", "k", "oxide", 10)],
+    )
+
+
+def assert_blank(r, graph):
+    assert np.isnan(r.node_after_t).all() and np.isnan(r.edge_after_t).all()
+    assert list(r.flows.columns) == FLOW_COLUMNS and r.flows.empty
+    assert r.spare_t.tolist() == [0.0, 10.0, 0.0]  # the data's, known without solving
+
+
+def test_solver_failure_leaves_the_after_figures_blank(monkeypatch):
     import highspy
 
     monkeypatch.setattr(
         highspy.Highs, "getModelStatus", lambda self: highspy.HighsModelStatus.kInfeasible
     )
-    graph = make_graph(
-        {"a": {"stage": "mine"}, "b": {"stage": "mine", "capacity_t": 20}, "k": MAKER},
-        [("a", "k", "oxide", 10), ("b", "k", "oxide", 10)],
+    graph = spare_graph()
+    _, r = run(graph, edge_share=[0, 1])
+    assert r.status == "Infeasible"
+    assert r.stopped == (
+        "rerouting failed: the solver ended the max delivered stage with status 'Infeasible' "
+        "(a bug in supplygraph: please report it): the after-rerouting columns are blank"
     )
-    with pytest.raises(
-        SupplyGraphError,
-        match=r"rerouting LP \(max delivered\) failed: "
-        r"Infeasible",
-    ):
-        run(graph, edge_share=[0, 1])
+    assert_blank(r, graph)
+
+
+def test_time_limit_leaves_the_after_figures_blank():
+    graph = spare_graph()
+    _, r = run(graph, edge_share=[0, 1], time_limit=0.0)  # spent before the solver starts
+    assert r.status == "Time limit reached"
+    assert r.stopped == (
+        "rerouting stopped after 0 s, its time limit (max delivered stage): "
+        "the after-rerouting columns are blank"
+    )
+    assert_blank(r, graph)
+
+
+def test_size_rule_skips_a_large_lp():
+    graph = spare_graph()
+    # the LP's columns: flow b->k, sale of b, purchase of k, outputs of b and k (a is cut)
+    _, r = run(graph, edge_share=[0, 1], max_columns=4)
+    assert r.stopped == (
+        "rerouting skipped: its LP has 5 columns after pruning, above the size rule's 4 "
+        "(too large to solve in minutes; docs/rerouting.md): the after-rerouting columns "
+        "are blank"
+    )
+    assert_blank(r, graph)
+    _, r = run(graph, edge_share=[0, 1], max_columns=5)
+    assert r.stopped == "" and after(graph, r, "k") == pytest.approx(20)  # 10 + 10 spare
+
+
+@pytest.mark.parametrize("big", [1e9, 1e15])
+def test_huge_flows_are_scaled_for_the_solver(big):
+    # test_max_min_fairness_between_sectors at `big` / 100 t, beside a small chain: h buys
+    # 100 t of metal from x (cut) and 50 t from z, which could make 300 t from the ore of y
+    # (400 t). Unscaled, 1e15 t exceeds HiGHS' largest matrix value: the solver said "Empty".
+    graph = make_graph(
+        {
+            "c": {"stage": "mine", "country": "CN"},
+            "s": {"stage": "mine", "capacity_t": 1.1 * big},
+            "e": MAKER,
+            "w": {**MAKER, "sector": "wind"},
+            "x": {"stage": "separation", "country": "CN"},
+            "y": {"stage": "mine", "capacity_t": 400},
+            "z": {"stage": "separation", "capacity_t": 300},
+            "h": {**MAKER, "sector": "industrial"},
+        },
+        [
+            ("c", "e", "oxide", big),
+            ("c", "w", "oxide", big / 2),
+            ("s", "w", "oxide", big / 2),
+            ("x", "h", "metal", 100),
+            ("y", "z", "ore", 50),
+            ("z", "h", "metal", 50),
+        ],
+    )
+    _, r = run(graph, edge_share=[0, 0, 1, 0, 1, 1])
+    assert r.status == "Optimal" and r.stopped == ""
+    # e and w share s's 0.6 big spare: 0.55 big each (max-min holds them equal to 1e-9)
+    assert after(graph, r, "e") == pytest.approx(0.55 * big, rel=1e-8)
+    assert after(graph, r, "w") == pytest.approx(0.55 * big, rel=1e-8)
+    # h gets its 100 t back through z and y: 50 + 100 t each, no more (next to 1e15 t the
+    # solver cannot see the penalty on surplus: y and z shipped 400 and 300 t before the trim)
+    assert after(graph, r, "h") == pytest.approx(150, abs=TOL)
+    assert r.edge_after_t[4:].tolist() == pytest.approx([150, 150], abs=TOL)
+    assert (after(graph, r, "y"), after(graph, r, "z")) == pytest.approx((150, 150), abs=TOL)
+
+
+def test_flows_spread_from_a_microgram_to_a_billion_tonnes():
+    # Three chains of one material each, in three sectors, at 1e9, 1 and 1e-6 t: in each,
+    # a maker buys 2 units from a cut mine and 1 unit from a mine that could make 2 more.
+    # A fourth: g buys 1e9 t from a cut mine and a microgram from one that could make 2e9 t.
+    sizes = {"big": 1e9, "mid": 1.0, "tiny": 1e-6}
+    nodes, edges = {}, []
+    for name, unit in sizes.items():
+        nodes[f"{name}-cut"] = {"stage": "mine", "country": "CN"}
+        nodes[f"{name}-spare"] = {"stage": "mine", "capacity_t": 3 * unit}
+        nodes[f"{name}-k"] = {**MAKER, "sector": name}
+        edges += [
+            (f"{name}-cut", f"{name}-k", f"{name}-oxide", 2 * unit),
+            (f"{name}-spare", f"{name}-k", f"{name}-oxide", unit),
+        ]
+    nodes["seed-cut"] = {"stage": "mine", "country": "CN"}
+    nodes["seed-spare"] = {"stage": "mine", "capacity_t": 2e9}
+    nodes["g"] = {**MAKER, "sector": "seed"}
+    edges += [("seed-cut", "g", "seed-oxide", 1e9), ("seed-spare", "g", "seed-oxide", 1e-6)]
+    graph = make_graph(nodes, edges)
+    _, r = run(graph, edge_share=[0, 1] * 4)
+    assert r.status == "Optimal" and r.stopped == ""
+    # each maker gets 1 + 2 spare = 3 units of its 3-unit baseline: no shortfall left
+    assert after(graph, r, "big-k") == pytest.approx(3e9, rel=1e-9)
+    assert after(graph, r, "mid-k") == pytest.approx(3.0, abs=TOL)
+    # the results are rounded to the gram: 3e-6 t is three of them
+    assert after(graph, r, "tiny-k") == pytest.approx(3e-6, abs=1e-12)
+    # the microgram link carries the lost 1e9 t as well (it is sized by what it could carry)
+    assert after(graph, r, "g") == pytest.approx(1e9 + 1e-6, rel=1e-9)
+    assert r.edge_after_t.tolist() == pytest.approx(
+        [0, 3e9, 0, 3.0, 0, 3e-6, 0, 1e9 + 1e-6], rel=1e-9
+    )
 
 
 def test_every_seller_with_spare_serves_every_buyer_who_lost_supply():
