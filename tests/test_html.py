@@ -511,9 +511,24 @@ def test_a_filter_fits_the_view_to_what_it_leaves(
     assert 2 <= len(shown) <= 10
     settle(page)
     assert_fills_the_canvas(page, shown)
+    assert set(shown) <= {label["id"] for label in labels(page)}  # few left: all named
     page.click("#sg-reset")
     settle(page)
     assert_fills_the_canvas(page, page.evaluate("network.body.data.nodes.getIds()"))
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_a_search_fits_and_names_the_chain(
+    offline_page: Any, bundled_page: tuple[Any, Path]
+) -> None:
+    page = load(offline_page, bundled_page[1])
+    page.fill("#sg-query", "us-defence-primes-agg")
+    page.press("#sg-query", "Enter")
+    chain = faded_not(page)
+    assert "us-defence-primes-agg" in chain and len(chain) > 10  # its suppliers, up to mines
+    settle(page)
+    assert_fills_the_canvas(page, chain)
+    assert set(chain) <= {label["id"] for label in labels(page)}
     assert offline_page.errors == [] and offline_page.blocked == []
 
 

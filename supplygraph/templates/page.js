@@ -11,6 +11,7 @@
   const FADED_FONT = "#b9c0c7";
   const LABEL_PX = 11;  // names beside the nodes, constant on screen
   const ALL_LABELS_SCALE = 0.75;  // zoomed in this far, every node is named (else the labelled ones)
+  const FEW_NODES = 40;  // ... and so is every node a filter leaves, when it leaves this few
   const FIT_PAD_PX = 24;  // around the nodes when the view is fitted ...
   const LABEL_ROOM_PX = 120;  // ... and to the right, for the names of the last column
   const HEADER_PX = 14;  // stage names above the columns
@@ -29,7 +30,8 @@
   const network = new vis.Network(byId("sg-network"), { nodes: nodes, edges: edges }, data.options);
   window.network = network;
   const radius = new Map(data.nodes.map((n) => [n.id, n.size]));
-  const hidden = new Set(), faded = new Set();
+  const hidden = new Set(), faded = new Set();  // filtered out; outside the highlighted chain
+  let highlighted = null;  // the node whose chain is highlighted
 
   const nodeColour = new Map(data.nodes.map((n) => [n.id, n.color]));
   const edgeColour = new Map(data.edges.map((e) => [e.id, e.color]));
@@ -90,8 +92,10 @@
 
   // ------------------------------------------------------------ names beside the nodes
 
-  // Labelled nodes (aggregates, the biggest) first, then the rest by size; a name that would
-  // overlap one already drawn is left out, and each is cut to the room before the next column.
+  // Named: the labelled nodes (aggregates, the biggest), a highlighted chain, and every node
+  // when zoomed in or when a filter leaves few. The chain first, then labelled nodes, then the
+  // rest by size; a name that would overlap one already drawn is left out, and each is cut to
+  // the room before the next column.
   const byPriority = data.nodes.slice().sort((a, b) => (b.labelled - a.labelled) || (b.size - a.size));
   const columns = Array.from(new Set(data.nodes.map((n) => n.x))).sort((a, b) => a - b);
   const nextColumn = new Map(columns.map((x, i) => [x, i + 1 < columns.length ? columns[i + 1] : Infinity]));
@@ -108,7 +112,8 @@
     const scale = network.getScale(), box = byId("sg-network");
     const view = { topLeft: network.DOMtoCanvas({ x: 0, y: 0 }),
                    bottomRight: network.DOMtoCanvas({ x: box.clientWidth, y: box.clientHeight }) };
-    const all = scale >= ALL_LABELS_SCALE, gap = 4 / scale, height = (LABEL_PX + 2) / scale;
+    const all = scale >= ALL_LABELS_SCALE || data.nodes.length - hidden.size <= FEW_NODES;
+    const gap = 4 / scale, height = (LABEL_PX + 2) / scale;
     const positions = network.getPositions();
     drawnLabels = [];
     ctx.save();
@@ -117,8 +122,11 @@
     ctx.lineJoin = "round";
     ctx.lineWidth = 3 / scale;
     ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
-    for (const n of byPriority) {
-      if ((!all && !n.labelled) || hidden.has(n.id)) continue;
+    const chain = highlighted === null ? [] : byPriority.filter((n) => !faded.has(n.id));
+    const others = highlighted === null ? byPriority : byPriority.filter((n) => faded.has(n.id));
+    for (const n of chain.concat(others)) {
+      const named = all || n.labelled || (highlighted !== null && !faded.has(n.id));
+      if (!named || hidden.has(n.id)) continue;
       const p = positions[n.id], x = p.x + n.size + gap;
       if (x > view.bottomRight.x || p.y < view.topLeft.y || p.y > view.bottomRight.y) continue;
       const end = Math.min(nextColumn.get(n.x) - 2 * gap, view.bottomRight.x - gap);
@@ -169,8 +177,6 @@
   });
 
   // ------------------------------------------------------------ highlight and details
-
-  let highlighted = null;
 
   function highlight(id) {
     const up = reach(id, incoming), down = reach(id, outgoing);
