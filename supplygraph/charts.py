@@ -52,6 +52,7 @@ def sector_chart(result: Result) -> dict[str, bytes]:
         list(sectors["sector"]),
         bars,
         title=f"Shortfall by sector: {scenario.title or scenario.name}",
+        missing="no units",
     )
 
 
@@ -82,14 +83,21 @@ def compare_chart(tables: dict[str, pd.DataFrame], a: str, b: str) -> dict[str, 
             (f"B: {b}, after rerouting", sectors["shortfall_reroute_pct_b"].to_numpy(float)),
         ]
     return _bar_chart(
-        "compare", list(sectors["sector"]), bars, title=f"Shortfall by sector: {a} (A) vs {b} (B)"
+        "compare",
+        list(sectors["sector"]),
+        bars,
+        title=f"Shortfall by sector: {a} (A) vs {b} (B)",
+        missing="-",
     )
 
 
 def _bar_chart(
-    stem: str, sectors: list[str], bars: list[tuple[str, Any]], *, title: str
+    stem: str, sectors: list[str], bars: list[tuple[str, Any]], *, title: str, missing: str
 ) -> dict[str, bytes]:
-    """Horizontal grouped bars, one group per sector (first on top), each value written."""
+    """Draw grouped horizontal bars, one group per sector, the first on top.
+
+    Each bar has its value written beside it, or ``missing`` where it has none.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -104,7 +112,7 @@ def _bar_chart(
             rows = [i + (k - (len(bars) - 1) / 2) * height for i in range(len(sectors))]
             axes.barh(rows, values, height=height, label=label, color=PALETTE[k % len(PALETTE)])
             for row, value in zip(rows, values):
-                text = "no units" if math.isnan(value) else f"{value:.1f}%"
+                text = missing if math.isnan(value) else f"{value:.1f}%"
                 axes.text(
                     (0 if math.isnan(value) else value) + 1, row, text, va="center", fontsize=7
                 )
