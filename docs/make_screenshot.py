@@ -61,6 +61,10 @@ def main() -> None:
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(page_path.resolve().as_uri())
         page.wait_for_function("typeof network === 'object'")
+        # two frames: the canvas is sized, fitted and drawn with the names beside the nodes
+        page.evaluate(
+            "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
         page.screenshot(path=str(args.out))
         browser.close()
     if errors:

@@ -337,9 +337,10 @@ def simulate(
 
     Ad-hoc flags (--regime, --cut, --throttle, --spare) add to the named scenario;
     --as-of, --stock-days and --[no-]extraterritorial replace its settings. Reports go
-    to OUT: sectors.csv, nodes.csv, countries.csv, edges.csv, reroute.csv, scenario.json
-    and graph.html, replacing the previous run's as one set. A run with flags gets a
-    folder of its own, named after the scenario and a fingerprint of the flags.
+    to OUT: sectors.csv, nodes.csv, countries.csv, edges.csv, reroute.csv, scenario.json,
+    graph.html and a bar chart of the sectors (sectors.png, sectors.svg), replacing the
+    previous run's as one set. A run with flags gets a folder of its own, named after the
+    scenario and a fingerprint of the flags.
 
     \b
     Example:
@@ -355,6 +356,7 @@ def simulate(
             step("loading data")
             graph = load_graph(data_dir)
             step("propagating the disruption" + (" and rerouting" if reroute else ""))
+            from .charts import sector_chart
             from .exposure import simulate as run
             from .html import render_html
             from .report import write_reports
@@ -367,7 +369,8 @@ def simulate(
             if given:
                 options["flags"] = given
             page = render_html(result) if html else None
-            paths = write_reports(result, out, raw=raw, options=options, page=page)
+            charts = sector_chart(result)
+            paths = write_reports(result, out, raw=raw, options=options, page=page, charts=charts)
             step("done")
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
@@ -551,11 +554,14 @@ def compare(
 ) -> None:
     """Run two scenarios and report the difference per sector and node (B minus A).
 
+    Writes sectors.csv, nodes.csv and a bar chart of A beside B (compare.png, compare.svg).
+
     \b
     Example:
         supplygraph compare 2025-11-truce 2026-11-lapse
     """
     with errors_handled(ctx):
+        from .charts import compare_chart
         from .compare import compare_results, write_comparison
         from .exposure import simulate as run
 
@@ -566,7 +572,8 @@ def compare(
         given = given_flags(ctx, ["reroute"])
         name = f"compare-{a.scenario.name}-vs-{b.scenario.name}"
         out = report_folder(out_dir, name, given, graph)
-        paths = write_comparison(tables, out)
+        charts = compare_chart(tables, a.scenario.name, b.scenario.name)
+        paths = write_comparison(tables, out, charts=charts)
         rerouted = f" {'B-A pts rerouted':>16}" if reroute else ""
         click.echo(f"{'sector':<22} {'A %':>8} {'B %':>8} {'B-A pts':>8} {'B-A t':>10}{rerouted}")
         for row in tables["sectors"].to_dict("records"):

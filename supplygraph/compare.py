@@ -43,15 +43,33 @@ def compare_results(a: Result, b: Result) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def write_comparison(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
+def write_comparison(
+    tables: dict[str, pd.DataFrame], out_dir: str | Path, *, charts: dict[str, bytes] | None = None
+) -> list[Path]:
     """Write ``sectors.csv`` and ``nodes.csv`` of a comparison as one set; return the paths.
+
+    Parameters
+    ----------
+    tables
+        A comparison (:func:`compare_results`).
+    out_dir
+        The report folder (created if needed).
+    charts
+        Image files by name (:func:`supplygraph.charts.compare_chart`), written after the
+        CSVs in the same set.
+
+    Returns
+    -------
+    list of Path
+        The files written, in order.
 
     Raises
     ------
     WriteError
         Naming the file that could not be written; the folder's earlier files are unchanged.
     """
-    texts = {
+    files: dict[str, str | bytes] = {
         f"{name}.csv": to_csv_text(table, list(table.columns)) for name, table in tables.items()
     }
-    return write_file_set(out_dir, texts)
+    files.update(charts or {})
+    return write_file_set(out_dir, files)

@@ -18,23 +18,29 @@ from .graph import reachable
 from .io import write_atomic
 
 MAX_NODES = 2000
-STAGE_GAP_PX = 320  # from the last sub-column of a stage to the next stage, at least
-STAGE_GAP_SHARE = 0.3  # ... or this share of the tallest column
-SUBCOLUMN_PX = 200  # between the sub-columns of a crowded stage
-ROWS_PER_COLUMN = 40
+COLUMN_PX = 300  # between two columns of nodes: room for the names drawn beside them
+STAGE_GAP_PX = 60  # and this much more between two stages
+ROWS_PER_COLUMN = 25  # a crowded stage is split into columns of this many rows ...
+MAX_COLUMNS_PER_STAGE = 4  # ... or more rows, where it would need more columns than this
 ROW_PX = 46
 COUNTRY_GAP_PX = 24  # extra space where the country changes within a column
 AFFECTED_PCT = 0.05  # smaller shortfalls round to 0.0% and are drawn as unaffected
 
+LABELLED_PER_STAGE = 3  # the biggest nodes of each stage are named at the first view ...
+LABELLED_OVERALL = 10  # ... and the biggest of the whole graph
+AGGREGATE_SUFFIX = "-agg"  # the data's ids of nodes that stand for many plants
+
 UNAFFECTED = "#d5d9dd"
 NODE_BORDER = "#5f6b76"
-# Sequential scale on shortfall_pct, ColorBrewer YlOrRd (5 classes): (upper bound, colour).
+# Sequential scale on shortfall_pct: (upper bound, colour). Matplotlib's inferno at 0.95,
+# 0.75, 0.55, 0.35, 0.15: lightness (CIE L*) falls by about 20 a class (92, 69, 49, 31, 12),
+# so neighbouring classes differ for every colour vision and in greyscale (docs/html.md).
 EXPOSURE_SCALE = (
-    (10.0, "#ffffb2"),
-    (25.0, "#fecc5c"),
-    (50.0, "#fd8d3c"),
-    (75.0, "#f03b20"),
-    (math.inf, "#bd0026"),
+    (10.0, "#f1ef75"),
+    (25.0, "#f98e09"),
+    (50.0, "#cc4248"),
+    (75.0, "#7f1e6c"),
+    (math.inf, "#2b0b57"),
 )
 # Countries of the baseline graph, by throughput (Tableau 10 without its grey).
 COUNTRY_PALETTE = (
@@ -258,27 +264,31 @@ def _summary(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool) -> list[s
 
 
 def _layout(nodes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Stage columns left to right; rows by country, then name (deterministic)."""
+    """Stage columns left to right; rows by country, then name (deterministic).
+
+    Short columns keep the page landscape, so that the names beside the nodes fit at the
+    first view.
+    """
     x, y = np.zeros(len(nodes)), np.zeros(len(nodes))
+    largest = int(nodes["stage"].value_counts().max()) if len(nodes) else 0
+    per_column_max = max(ROWS_PER_COLUMN, math.ceil(largest / MAX_COLUMNS_PER_STAGE))
     columns = []  # per stage: its sub-columns of node rows
     for stage in schema.STAGES:
         rows = nodes[nodes["stage"] == stage].sort_values(["country", "name", "id"])
-        n_columns = math.ceil(len(rows) / ROWS_PER_COLUMN)
+        n_columns = math.ceil(len(rows) / per_column_max)
         per_column = math.ceil(len(rows) / n_columns) if n_columns else 0
         chunks = [rows.iloc[c * per_column : (c + 1) * per_column] for c in range(n_columns)]
         columns.append([chunk for chunk in chunks if not chunk.empty])
-    tallest = 0.0
     for chunk in (chunk for stage in columns for chunk in stage):
         breaks = np.cumsum(chunk["country"].ne(chunk["country"].shift()).to_numpy()) - 1
         offsets = np.arange(len(chunk)) * ROW_PX + breaks * COUNTRY_GAP_PX
         y[chunk.index] = offsets - offsets[-1] / 2
-        tallest = max(tallest, float(offsets[-1]))
-    stage_gap = max(STAGE_GAP_PX, STAGE_GAP_SHARE * tallest)  # a landscape page for tall data
     left = 0.0
     for stage_columns in (c for c in columns if c):
-        for c, chunk in enumerate(stage_columns):
-            x[chunk.index] = left + c * SUBCOLUMN_PX
-        left += (len(stage_columns) - 1) * SUBCOLUMN_PX + stage_gap
+        for chunk in stage_columns:
+            x[chunk.index] = left
+            left += COLUMN_PX
+        left += STAGE_GAP_PX
     return x, y
 
 
@@ -363,11 +373,13 @@ def _vis_elements(
     sizes = _node_size(nodes["baseline_t"].to_numpy(), float(nodes["baseline_t"].max()))
     by_country = {} if exposure else _country_colours(nodes)
     serves = _served_sectors(nodes, edges)
+    labelled = _labelled(nodes)
     for i, row in enumerate(nodes.to_dict("records")):
         fill = _exposure_colour(row["shortfall_pct"]) if exposure else by_country[row["country"]]
         net.add_node(
             row["id"],
-            label=short(row["name"], 32),
+            caption=short(row["name"], 32),
+            labelled=bool(labelled[i]),
             shape="dot",
             title=node_tip(row, exposure),
             x=round(float(x[i]), 1),
@@ -421,7 +433,16 @@ def _vis_elements(
             material=row["material"],
             color={"color": colour, "highlight": colour, "hover": colour, "inherit": False},
         )
-    return net.nodes, net.edges
+    # pyvis labels every node with its id; the page script draws the names beside the nodes
+    return [{k: v for k, v in node.items() if k != "label"} for node in net.nodes], net.edges
+
+
+def _labelled(nodes: pd.DataFrame) -> np.ndarray:
+    """Return which nodes are named at the first view: aggregates and the biggest nodes."""
+    ranks = nodes.groupby("stage")["baseline_t"].rank(method="first", ascending=False)
+    overall = nodes["baseline_t"].rank(method="first", ascending=False)
+    aggregate = nodes["id"].str.endswith(AGGREGATE_SUFFIX) | (nodes["members"] > 1)
+    return (aggregate | (ranks <= LABELLED_PER_STAGE) | (overall <= LABELLED_OVERALL)).to_numpy()
 
 
 def _vis_options() -> dict[str, Any]:
@@ -435,7 +456,7 @@ def _vis_options() -> dict[str, Any]:
             "navigationButtons": False,
             "keyboard": False,
         },
-        "nodes": {"shape": "dot", "borderWidth": 1.5, "font": {"size": 13, "face": "sans-serif"}},
+        "nodes": {"shape": "dot", "borderWidth": 1.5},
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
             "arrowStrikethrough": False,

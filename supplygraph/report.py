@@ -269,8 +269,9 @@ def write_reports(
     raw: bool = False,
     options: dict[str, Any] | None = None,
     page: str | None = None,
+    charts: dict[str, bytes] | None = None,
 ) -> list[Path]:
-    """Write the reports (and a rendered page, when given) into ``out_dir``.
+    """Write the reports (and a rendered page and charts, when given) into ``out_dir``.
 
     Everything is rendered before the first file is written, and the files replace the
     folder's previous reports as one set (:func:`supplygraph.io.write_file_set`): a failure
@@ -289,6 +290,9 @@ def write_reports(
         The run's options, recorded in ``scenario.json``.
     page
         The HTML page (:func:`supplygraph.html.render_html`), written as ``graph.html``.
+    charts
+        Image files by name (:func:`supplygraph.charts.sector_chart`), written after the
+        page.
 
     Returns
     -------
@@ -300,9 +304,10 @@ def write_reports(
     WriteError
         Naming the report that could not be written.
     """
-    files = render_reports(result, raw=raw, options=options)
+    files: dict[str, str | bytes] = dict(render_reports(result, raw=raw, options=options))
     if page is not None:
         files["graph.html"] = page
+    files.update(charts or {})
     return write_file_set(out_dir, files)
 
 

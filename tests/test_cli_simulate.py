@@ -31,6 +31,8 @@ def test_simulate_writes_reports(tmp_path):
         "countries.csv",
         "edges.csv",
         "scenario.json",
+        "sectors.png",
+        "sectors.svg",
         ".supplygraph-run.json",  # the manifest of the set
     }
     sectors = pd.read_csv(tmp_path / "sectors.csv")
@@ -58,6 +60,8 @@ def test_simulate_is_byte_identical_on_rerun(tmp_path):
         "reroute.csv",
         "scenario.json",
         "sectors.csv",
+        "sectors.png",
+        "sectors.svg",
     ]
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

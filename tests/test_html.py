@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 from pathlib import Path
@@ -243,6 +244,53 @@ def node_point(page: Any, node_id: str) -> tuple[float, float]:
     )
 
 
+def settle(page: Any) -> None:
+    """Wait two animation frames: resizes are observed and the canvas is drawn."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def faded_not(page: Any) -> list[str]:
+    """The nodes the highlight keeps (the others are drawn faded)."""
+    return page.evaluate(
+        "network.body.data.nodes.get({filter: n => n.color.background !== '#eef0f2'})"
+        ".map(n => n.id)"
+    )
+
+
+def node_boxes(page: Any, ids: list[str]) -> list[dict[str, float]]:
+    """Each node's circle in canvas-element pixels: centre, radius; and the canvas size."""
+    return page.evaluate(
+        """ids => {
+        const positions = network.getPositions(ids), scale = network.getScale();
+        const canvas = network.canvas.frame.canvas;
+        return ids.map(id => {
+            const p = network.canvasToDOM(positions[id]);
+            return {x: p.x, y: p.y, r: network.body.nodes[id].options.size * scale,
+                    width: canvas.clientWidth, height: canvas.clientHeight};
+        });
+    }""",
+        ids,
+    )
+
+
+def assert_fills_the_canvas(page: Any, ids: list[str]) -> None:
+    """The nodes are all inside the canvas and their box spans its width or its height.
+
+    The fit leaves 24 px around the nodes, 120 px more on the right for their names and
+    14 px at the top for the stage names: a fit limited by the width spans width - 168 px
+    (696 px of the 864 px canvas of a 1280 x 800 window), one limited by the height
+    height - 62 px at least; a view that leaves the nodes in a corner spans much less.
+    """
+    boxes = node_boxes(page, ids)
+    width, height = boxes[0]["width"], boxes[0]["height"]
+    left = min(b["x"] - b["r"] for b in boxes)
+    right = max(b["x"] + b["r"] for b in boxes)
+    top = min(b["y"] - b["r"] for b in boxes)
+    bottom = max(b["y"] + b["r"] for b in boxes)
+    assert left >= 0 and right <= width and top >= 0 and bottom <= height, (boxes, ids)
+    assert right - left >= width - 169 or bottom - top >= height - 63, (boxes, ids)
+
+
 def test_scenario_page_in_chromium(
     offline_page: Any, tiny: SupplyGraph, tiny_result: Any, tmp_path: Path
 ) -> None:
@@ -283,20 +331,24 @@ def test_scenario_page_in_chromium(
     assert offline_page.errors == [] and offline_page.blocked == []
 
 
-def test_search_focuses_node(
+def test_search_fits_the_chain_of_the_node(
     offline_page: Any, tiny: SupplyGraph, tiny_result: Any, tmp_path: Path
 ) -> None:
     page = load(offline_page, write_html(tmp_path / "graph.html", tiny_result))
-    before = page.evaluate("network.getViewPosition()")
-    page.fill("#sg-query", "german motor")
-    page.press("#sg-query", "Enter")
-    assert page.evaluate("network.getSelectedNodes()") == ["de-motor"]
-    view = page.evaluate("network.getViewPosition()")
-    target = page.evaluate("network.getPositions(['de-motor'])['de-motor']")
-    assert view != before and view == pytest.approx(target, abs=1)
-    page.fill("#sg-query", "us-wind")  # by id
+    page.evaluate("network.moveTo({position: {x: 0, y: 0}, scale: 3})")  # zoomed in on a mine
+    page.fill("#sg-query", "us turbine")
     page.press("#sg-query", "Enter")
     assert page.evaluate("network.getSelectedNodes()") == ["us-wind"]
+    # the wind maker's chain: the Chinese separator and mine upstream, nothing downstream
+    assert sorted(faded_not(page)) == ["cn-mine", "cn-sep", "us-wind"]
+    assert_fills_the_canvas(page, ["cn-mine", "cn-sep", "us-wind"])
+    assert page.evaluate("network.getScale()") <= 2  # never zoomed in past the chain
+    page.fill("#sg-query", "jp-magnet")  # by id
+    page.press("#sg-query", "Enter")
+    assert page.evaluate("network.getSelectedNodes()") == ["jp-magnet"]
+    # everything but the wind maker is upstream or downstream of the magnet plant
+    assert len(faded_not(page)) == 7
+    assert_fills_the_canvas(page, faded_not(page))
     page.fill("#sg-query", "no such plant")
     page.press("#sg-query", "Enter")
     assert "No node matches" in page.inner_text("#sg-status")
@@ -319,6 +371,9 @@ def test_filters_hide_nodes(
     assert page.evaluate(shown) == ["cn-mine"]
     page.click("#sg-reset")
     assert len(page.evaluate(shown)) == 8
+    assert_fills_the_canvas(page, page.evaluate(shown))
+    page.select_option("#sg-filter-country", "DE")  # the two German plants fill the view
+    assert_fills_the_canvas(page, ["de-ev", "de-motor"])
     assert offline_page.errors == [] and offline_page.blocked == []
 
 
@@ -382,3 +437,196 @@ def test_rerouting_column(tiny: SupplyGraph) -> None:
     assert data["scenario"]["header"][-1] == "after rerouting"
     assert all(len(row) == 6 for row in data["scenario"]["rows"])
     assert "after rerouting: " in data["nodes"][0]["title"]
+
+
+# ---------------------------------------------------------------- the bundled data in Chromium
+
+
+@pytest.fixture(scope="module")
+def bundled_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+    result = sg.simulate(sg.load(), sg.load_scenario("2025-10-package"))
+    return result, write_html(tmp_path_factory.mktemp("bundled") / "graph.html", result)
+
+
+def labels(page: Any) -> list[dict[str, Any]]:
+    settle(page)
+    return page.evaluate("supplygraph.labels()")
+
+
+def test_big_nodes_and_aggregates_are_named_at_the_first_view(
+    offline_page: Any, bundled_page: tuple[Any, Path]
+) -> None:
+    result, path = bundled_page
+    page = load(offline_page, path)
+    drawn = labels(page)
+    named = {label["id"] for label in drawn}
+    nodes = result.nodes
+    aggregates = set(nodes.loc[nodes["id"].str.endswith("-agg"), "id"])
+    biggest = set(nodes.nlargest(10, "baseline_t")["id"])
+    per_stage = set(nodes.sort_values("baseline_t").groupby("stage").tail(3)["id"])
+    assert len(aggregates) > 50 and aggregates | biggest | per_stage <= named
+    box = page.evaluate("document.getElementById('sg-network').getBoundingClientRect().toJSON()")
+    for label in drawn:  # readable, inside the canvas, at least a few letters
+        assert label["height"] >= 12 and len(label["text"]) >= 4, label
+        assert box["left"] <= label["left"] and label["left"] + label["width"] <= box["right"]
+        assert box["top"] <= label["top"] and label["top"] + label["height"] <= box["bottom"]
+    for a, b in ((a, b) for i, a in enumerate(drawn) for b in drawn[i + 1 :]):
+        apart_x = a["left"] + a["width"] <= b["left"] or b["left"] + b["width"] <= a["left"]
+        apart_y = a["top"] + a["height"] <= b["top"] or b["top"] + b["height"] <= a["top"]
+        assert apart_x or apart_y, (a, b)  # no two names overlap
+    # the names are on the canvas: dark text pixels (#343434) in every label's box
+    dark = page.evaluate(
+        """labels => {
+        const canvas = network.canvas.frame.canvas, ctx = canvas.getContext('2d');
+        const box = canvas.getBoundingClientRect(), ratio = canvas.width / canvas.clientWidth;
+        return labels.map(l => {
+            const pixels = ctx.getImageData(Math.round((l.left - box.left) * ratio),
+                Math.round((l.top - box.top) * ratio), Math.round(l.width * ratio),
+                Math.round(l.height * ratio)).data;
+            let n = 0;
+            for (let i = 0; i < pixels.length; i += 4)
+                if (pixels[i] < 90 && pixels[i + 1] < 90 && pixels[i + 2] < 90) n++;
+            return n;
+        });
+    }""",
+        drawn,
+    )
+    assert min(dark) >= 15, dark
+    # other nodes get their names when zoomed in
+    plain = nodes.loc[~nodes["id"].isin(named), "id"].iloc[0]
+    page.evaluate(
+        "id => network.moveTo({position: network.getPositions([id])[id], scale: 1})", plain
+    )
+    assert plain in {label["id"] for label in labels(page)}
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_a_filter_fits_the_view_to_what_it_leaves(
+    offline_page: Any, bundled_page: tuple[Any, Path]
+) -> None:
+    page = load(offline_page, bundled_page[1])
+    page.select_option("#sg-filter-sector", "semiconductors")
+    page.select_option("#sg-filter-country", "US")
+    shown = page.evaluate("network.body.data.nodes.get({filter: n => !n.hidden}).map(n => n.id)")
+    assert 2 <= len(shown) <= 10
+    settle(page)
+    assert_fills_the_canvas(page, shown)
+    assert set(shown) <= {label["id"] for label in labels(page)}  # few left: all named
+    page.click("#sg-reset")
+    settle(page)
+    assert_fills_the_canvas(page, page.evaluate("network.body.data.nodes.getIds()"))
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_a_search_fits_and_names_the_chain(
+    offline_page: Any, bundled_page: tuple[Any, Path]
+) -> None:
+    page = load(offline_page, bundled_page[1])
+    page.fill("#sg-query", "us-defence-primes-agg")
+    page.press("#sg-query", "Enter")
+    chain = faded_not(page)
+    assert "us-defence-primes-agg" in chain and len(chain) > 10  # its suppliers, up to mines
+    settle(page)
+    assert_fills_the_canvas(page, chain)
+    assert set(chain) <= {label["id"] for label in labels(page)}
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_a_tooltip_stays_beside_its_node(
+    offline_page: Any, bundled_page: tuple[Any, Path], tiny_result: Any, tmp_path: Path
+) -> None:
+    result, path = bundled_page
+    manufacturers = result.nodes.loc[result.nodes["stage"] == "manufacturer", "id"]
+    tiny_page = write_html(tmp_path / "tiny.html", tiny_result)
+    for page_path, ids in ((tiny_page, list(tiny_result.nodes["id"])), (path, manufacturers[:6])):
+        page = load(offline_page, page_path)
+        for node_id in ids:  # the makers sit 144 px from the right edge, the tooltips are wider
+            x, y = node_point(page, node_id)
+            page.mouse.move(x, y)
+            page.wait_for_function(
+                "id => { const t = document.querySelector('div.vis-tooltip'); return t &&"
+                " t.style.visibility === 'visible' && t.innerText.includes('id: ' + id); }",
+                arg=node_id,
+            )
+            tip = page.evaluate(
+                "document.querySelector('div.vis-tooltip').getBoundingClientRect().toJSON()"
+            )
+            (circle,) = node_boxes(page, [node_id])
+            radius = circle["r"] + 2  # and its hover border
+            # the nearest point of the tooltip to the node's centre lies outside the node
+            near_x = min(max(x, tip["left"]), tip["right"])
+            near_y = min(max(y, tip["top"]), tip["bottom"])
+            assert (near_x - x) ** 2 + (near_y - y) ** 2 > radius**2, (node_id, tip, x, y)
+            page.mouse.move(2, 2)
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_the_side_panel_resizes(offline_page: Any, tiny_result: Any, tmp_path: Path) -> None:
+    page = load(offline_page, write_html(tmp_path / "graph.html", tiny_result))
+    width = "document.getElementById('sg-panel').getBoundingClientRect().width"
+    canvas = "network.canvas.frame.canvas.clientWidth"
+    assert page.evaluate(width) == pytest.approx(0.32 * 1280, abs=1)  # 32vw of the window
+    bar = page.locator("#sg-splitter").bounding_box()
+    assert bar is not None
+    y = bar["y"] + bar["height"] / 2
+    for target, expected in ((700, 1280 - 700 - 3), (1250, 260), (50, 0.6 * 1280)):
+        page.mouse.move(bar["x"] + 3, y)
+        page.mouse.down()
+        page.mouse.move(target, y, steps=4)
+        page.mouse.up()
+        bar = page.locator("#sg-splitter").bounding_box()
+        assert bar is not None
+        # dragged to x, the panel takes the rest of the 1280 px window (centre of the 6 px
+        # bar under the pointer), at least 260 px and at most 60% of the window
+        assert page.evaluate(width) == pytest.approx(expected, abs=1)
+        settle(page)
+        assert page.evaluate(canvas) == pytest.approx(1280 - page.evaluate(width) - 6, abs=1)
+        assert_fills_the_canvas(page, list(tiny_result.nodes["id"]))  # still fitted
+    page.focus("#sg-splitter")
+    before = page.evaluate(width)
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate(width) == pytest.approx(before - 20, abs=1)
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_the_sector_table_breaks_no_word(offline_page: Any, bundled_page: tuple[Any, Path]) -> None:
+    page = load(offline_page, bundled_page[1])
+    lines_per_word = """() => {
+        const words = [];
+        const walker = document.createTreeWalker(document.getElementById('sg-sectors'),
+                                                 NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const m of node.data.matchAll(/\\S+/g)) {
+                const range = document.createRange();
+                range.setStart(node, m.index);
+                range.setEnd(node, m.index + m[0].length);
+                const tops = new Set(Array.from(range.getClientRects(), r => Math.round(r.top)));
+                words.push([m[0], tops.size]);
+            }
+        }
+        return words;
+    }"""
+    for panel in ("", "260px"):  # as it opens, and at its narrowest
+        page.evaluate(
+            "w => document.querySelector('main').style.setProperty('--sg-panel', w)", panel
+        )
+        words = page.evaluate(lines_per_word)
+        assert {"consumer_", "electronics", "semiconductors", "rerouting"} <= {w for w, _ in words}
+        assert [w for w, lines in words if lines != 1] == []
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def lightness(colour: str) -> float:
+    """CIE L* of an sRGB colour (D65)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 116 * y ** (1 / 3) - 16 if y > 0.008856 else 903.3 * y
+
+
+def test_the_shortfall_scale_steps_in_lightness() -> None:
+    # Lightness is seen by every colour vision (and in greyscale): each class is at least
+    # 15 L* darker than the one below it. YlOrRd's 50-75% and >75% reds were 14 apart
+    # (#f03b20: 54, #bd0026: 40) and mostly differed in hue.
+    steps = [lightness(colour) for _, colour in EXPOSURE_SCALE]
+    assert all(a - b >= 15 for a, b in itertools.pairwise(steps)), steps

@@ -9,6 +9,14 @@
   const FADED_EDGE = "#e6e9ec";
   const FONT = "#343434";
   const FADED_FONT = "#b9c0c7";
+  const LABEL_PX = 11;  // names beside the nodes, constant on screen
+  const ALL_LABELS_SCALE = 0.75;  // zoomed in this far, every node is named (else the labelled ones)
+  const FEW_NODES = 40;  // ... and so is every node a filter leaves, when it leaves this few
+  const FIT_PAD_PX = 24;  // around the nodes when the view is fitted ...
+  const LABEL_ROOM_PX = 120;  // ... and to the right, for the names of the last column
+  const HEADER_PX = 14;  // stage names above the columns
+  const MAX_FIT_SCALE = 2;  // fitting one or two nodes zooms no further
+  const TIP_GAP_PX = 12;  // between a node and its tooltip
 
   function add(parent, tag, text) {
     const element = document.createElement(tag);
@@ -20,8 +28,10 @@
   const nodes = new vis.DataSet(data.nodes);
   const edges = new vis.DataSet(data.edges);
   const network = new vis.Network(byId("sg-network"), { nodes: nodes, edges: edges }, data.options);
-  network.fit({ animation: false });
   window.network = network;
+  const radius = new Map(data.nodes.map((n) => [n.id, n.size]));
+  const hidden = new Set(), faded = new Set();  // filtered out; outside the highlighted chain
+  let highlighted = null;  // the node whose chain is highlighted
 
   const nodeColour = new Map(data.nodes.map((n) => [n.id, n.color]));
   const edgeColour = new Map(data.edges.map((e) => [e.id, e.color]));
@@ -43,17 +53,139 @@
     return seen;
   }
 
-  // ------------------------------------------------------------ highlight and details
+  // ------------------------------------------------------------ fitting the view
 
-  let highlighted = null;
+  // Fit these nodes into the canvas, leaving room on the right for their names (and above
+  // for the stage names when the whole graph is shown); vis-network's own fit leaves none.
+  let fitted = null;  // the nodes of the last fit, until the user zooms or drags the view
+
+  function fitView(ids, headers) {
+    if (!ids.length) return;
+    fitted = { ids: ids, headers: headers };
+    const positions = network.getPositions(ids);
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (const id of ids) {
+      const p = positions[id], r = radius.get(id);
+      x0 = Math.min(x0, p.x - r); x1 = Math.max(x1, p.x + r);
+      y0 = Math.min(y0, p.y - r); y1 = Math.max(y1, p.y + r);
+    }
+    if (headers) for (const stage of data.stages) y0 = Math.min(y0, stage.y);
+    const box = byId("sg-network");
+    const top = FIT_PAD_PX + (headers ? HEADER_PX : 0);
+    const width = box.clientWidth - 2 * FIT_PAD_PX - LABEL_ROOM_PX, height = box.clientHeight - top - FIT_PAD_PX;
+    const scale = Math.min(width / Math.max(x1 - x0, 1), height / Math.max(y1 - y0, 1), MAX_FIT_SCALE);
+    const left = FIT_PAD_PX + (width - (x1 - x0) * scale) / 2, upper = top + (height - (y1 - y0) * scale) / 2;
+    network.moveTo({ position: { x: x0 + (box.clientWidth / 2 - left) / scale,
+                                 y: y0 + (box.clientHeight / 2 - upper) / scale },
+                     scale: scale, animation: false });
+  }
+
+  function fitAll() {
+    fitView(data.nodes.map((n) => n.id), true);
+  }
+
+  // A resized canvas (window, side panel) keeps its fit; a view the user moved stays put.
+  // vis-network rescales the view right after its "resize" event: fit once it has.
+  network.on("resize", () => queueMicrotask(() => { if (fitted) fitView(fitted.ids, fitted.headers); }));
+  network.on("zoom", () => { fitted = null; });
+  network.on("dragEnd", (params) => { if (!params.nodes.length) fitted = null; });
+
+  // ------------------------------------------------------------ names beside the nodes
+
+  // Named: the labelled nodes (aggregates, the biggest), a highlighted chain, and every node
+  // when zoomed in or when a filter leaves few. The chain first, then labelled nodes, then the
+  // rest by size; a name that would overlap one already drawn is left out, and each is cut to
+  // the room before the next column.
+  const byPriority = data.nodes.slice().sort((a, b) => (b.labelled - a.labelled) || (b.size - a.size));
+  const columns = Array.from(new Set(data.nodes.map((n) => n.x))).sort((a, b) => a - b);
+  const nextColumn = new Map(columns.map((x, i) => [x, i + 1 < columns.length ? columns[i + 1] : Infinity]));
+  let drawnLabels = [];
+
+  function fitText(ctx, text, room) {
+    if (ctx.measureText(text).width <= room) return text;
+    let keep = text.length - 1;
+    while (keep > 3 && ctx.measureText(text.slice(0, keep) + "\u2026").width > room) keep--;
+    return keep > 3 ? text.slice(0, keep) + "\u2026" : null;
+  }
+
+  network.on("afterDrawing", (ctx) => {
+    const scale = network.getScale(), box = byId("sg-network");
+    const view = { topLeft: network.DOMtoCanvas({ x: 0, y: 0 }),
+                   bottomRight: network.DOMtoCanvas({ x: box.clientWidth, y: box.clientHeight }) };
+    const all = scale >= ALL_LABELS_SCALE || data.nodes.length - hidden.size <= FEW_NODES;
+    const gap = 4 / scale, height = (LABEL_PX + 2) / scale;
+    const positions = network.getPositions();
+    drawnLabels = [];
+    ctx.save();
+    ctx.font = `${LABEL_PX / scale}px system-ui, sans-serif`;
+    ctx.textBaseline = "middle";
+    ctx.lineJoin = "round";
+    ctx.lineWidth = 3 / scale;
+    ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
+    const chain = highlighted === null ? [] : byPriority.filter((n) => !faded.has(n.id));
+    const others = highlighted === null ? byPriority : byPriority.filter((n) => faded.has(n.id));
+    for (const n of chain.concat(others)) {
+      const named = all || n.labelled || (highlighted !== null && !faded.has(n.id));
+      if (!named || hidden.has(n.id)) continue;
+      const p = positions[n.id], x = p.x + n.size + gap;
+      if (x > view.bottomRight.x || p.y < view.topLeft.y || p.y > view.bottomRight.y) continue;
+      const end = Math.min(nextColumn.get(n.x) - 2 * gap, view.bottomRight.x - gap);
+      const text = fitText(ctx, n.caption, end - x);
+      if (text === null) continue;
+      const rect = { x: x, y: p.y - height / 2, width: ctx.measureText(text).width, height: height };
+      if (rect.x + rect.width < view.topLeft.x) continue;
+      if (drawnLabels.some((o) => rect.x < o.x + o.width && o.x < rect.x + rect.width &&
+                                  rect.y < o.y + o.height && o.y < rect.y + rect.height)) continue;
+      ctx.fillStyle = faded.has(n.id) ? FADED_FONT : FONT;
+      ctx.strokeText(text, x, p.y);
+      ctx.fillText(text, x, p.y);
+      drawnLabels.push(Object.assign(rect, { id: n.id, text: text }));
+    }
+    ctx.restore();
+  });
+
+  // The names drawn in the last frame, with their boxes in page coordinates (for tests).
+  function labels() {
+    const box = byId("sg-network").getBoundingClientRect();
+    return drawnLabels.map((l) => {
+      const a = network.canvasToDOM({ x: l.x, y: l.y });
+      const b = network.canvasToDOM({ x: l.x + l.width, y: l.y + l.height });
+      return { id: l.id, text: l.text, left: a.x + box.left, top: a.y + box.top,
+               width: b.x - a.x, height: b.y - a.y };
+    });
+  }
+
+  // ------------------------------------------------------------ tooltips beside the node
+
+  // vis-network puts a tooltip at the pointer and pushes it back inside the canvas, which can
+  // cover the node; place a node's tooltip to its right, or to its left where that has no room.
+  network.on("showPopup", (id) => {
+    if (!radius.has(id)) return;
+    const tip = byId("sg-network").querySelector("div.vis-tooltip");
+    const frame = tip.parentNode, w = tip.offsetWidth, h = tip.offsetHeight;
+    const p = network.canvasToDOM(network.getPositions([id])[id]);
+    const r = radius.get(id) * network.getScale() + 2;  // and the hover border
+    const clamp = (v, lo, hi) => Math.max(lo, Math.min(v, hi));
+    let left = p.x + r + TIP_GAP_PX, top = clamp(p.y - h / 2, 4, frame.clientHeight - h - 4);
+    if (left + w > frame.clientWidth - 4) left = p.x - r - TIP_GAP_PX - w;
+    if (left < 4) {  // no room either side: above the node, or below it
+      left = clamp(p.x - w / 2, 4, frame.clientWidth - w - 4);
+      top = p.y - r - TIP_GAP_PX - h >= 4 ? p.y - r - TIP_GAP_PX - h : p.y + r + TIP_GAP_PX;
+    }
+    tip.style.left = `${left}px`;
+    tip.style.top = `${top}px`;
+  });
+
+  // ------------------------------------------------------------ highlight and details
 
   function highlight(id) {
     const up = reach(id, incoming), down = reach(id, outgoing);
     const upOrSelf = new Set(up).add(id), downOrSelf = new Set(down).add(id);
+    faded.clear();
     nodes.update(data.nodes.map((n) => {
       const kept = n.id === id || up.has(n.id) || down.has(n.id);
-      return { id: n.id, color: kept ? nodeColour.get(n.id) : FADED_NODE,
-               font: { color: kept ? FONT : FADED_FONT } };
+      if (!kept) faded.add(n.id);
+      return { id: n.id, color: kept ? nodeColour.get(n.id) : FADED_NODE };
     }));
     edges.update(data.edges.map((e) => {
       const kept = (up.has(e.from) && upOrSelf.has(e.to)) || (downOrSelf.has(e.from) && down.has(e.to));
@@ -61,11 +193,13 @@
     }));
     highlighted = id;
     status(`${up.size} upstream and ${down.size} downstream node(s) of ${nodes.get(id).name}`);
+    return [id, ...up, ...down];
   }
 
   function clearHighlight() {
     if (highlighted === null) return;
-    nodes.update(data.nodes.map((n) => ({ id: n.id, color: nodeColour.get(n.id), font: { color: FONT } })));
+    faded.clear();
+    nodes.update(data.nodes.map((n) => ({ id: n.id, color: nodeColour.get(n.id) })));
     edges.update(data.edges.map((e) => ({ id: e.id, color: edgeColour.get(e.id) })));
     highlighted = null;
   }
@@ -115,9 +249,13 @@
           (!chosen.country || n.country === chosen.country) &&
           (!chosen.stage || n.stage === chosen.stage)) visible.add(n.id);
     }
-    nodes.update(data.nodes.map((n) => ({ id: n.id, hidden: !visible.has(n.id) })));
+    hidden.clear();
+    for (const n of data.nodes) if (!visible.has(n.id)) hidden.add(n.id);
+    nodes.update(data.nodes.map((n) => ({ id: n.id, hidden: hidden.has(n.id) })));
     edges.update(data.edges.map((e) => ({ id: e.id, hidden: !(visible.has(e.from) && visible.has(e.to)) })));
     status(`${visible.size} of ${data.nodes.length} nodes shown`);
+    if (!hidden.size) fitAll();
+    else fitView(Array.from(visible), false);
   }
 
   // ------------------------------------------------------------ search
@@ -143,14 +281,15 @@
     return null;
   }
 
+  // Select the node and fit the view to its chain (what it depends on, what depends on it).
   function focusNode(id) {
-    if (nodes.get(id).hidden) {
+    if (hidden.has(id)) {
       for (const select of selects) select.value = "";
       applyFilters();
     }
     network.selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), 1.2), animation: false });
-    highlight(id);
+    const chain = highlight(id);
+    fitView(chain.filter((n) => !hidden.has(n)), false);
     showDetails(nodes.get(id).title);
   }
 
@@ -167,7 +306,6 @@
     applyFilters();
     clearHighlight();
     network.unselectAll();
-    network.fit({ animation: false });
     status("");
   });
 
@@ -191,14 +329,21 @@
   for (const line of data.summary) add(panel, "p", line);
   if (scenario) {
     add(panel, "h2", "Sector exposure");
-    const table = add(panel, "table");
+    const table = add(add(panel, "div"), "table");
+    table.parentNode.className = "sg-table-box";  // scrolls sideways rather than break a word
     table.id = "sg-sectors";
     const head = add(add(table, "thead"), "tr");
     for (const cell of scenario.header) add(head, "th", cell);
     const body = add(table, "tbody");
     for (const row of scenario.rows) {
       const tr = add(body, "tr");
-      for (const cell of row) add(tr, "td", cell);
+      // a long sector name may wrap after an underscore, never inside a word
+      const name = add(tr, "td");
+      row[0].split("_").forEach((part, i, parts) => {
+        name.appendChild(document.createTextNode(i + 1 < parts.length ? part + "_" : part));
+        if (i + 1 < parts.length) name.appendChild(document.createElement("wbr"));
+      });
+      for (const cell of row.slice(1)) add(tr, "td", cell);
     }
     if (scenario.bottlenecks.length) {
       add(panel, "h2", "Where the losses start");
@@ -214,6 +359,35 @@
       for (const source of scenario.sources) add(list, "li", source);
     }
   }
+
+  // ------------------------------------------------------------ resizing the side panel
+
+  const PANEL_MIN_PX = 260, PANEL_MAX_SHARE = 0.6, PANEL_STEP_PX = 20;
+  const splitter = byId("sg-splitter"), main = splitter.parentNode;
+
+  function panelWidth(width) {
+    const max = main.clientWidth * PANEL_MAX_SHARE;
+    const clamped = Math.round(Math.max(PANEL_MIN_PX, Math.min(width, max)));
+    main.style.setProperty("--sg-panel", `${clamped}px`);
+    splitter.setAttribute("aria-valuenow", String(clamped));
+  }
+
+  splitter.addEventListener("pointerdown", (event) => {
+    splitter.setPointerCapture(event.pointerId);
+    event.preventDefault();
+  });
+  splitter.addEventListener("pointermove", (event) => {
+    if (splitter.hasPointerCapture(event.pointerId)) {
+      panelWidth(main.getBoundingClientRect().right - event.clientX - splitter.offsetWidth / 2);
+    }
+  });
+  splitter.addEventListener("keydown", (event) => {
+    const step = { ArrowLeft: PANEL_STEP_PX, ArrowRight: -PANEL_STEP_PX }[event.key];
+    if (step) {
+      panelWidth(byId("sg-panel").offsetWidth + step);
+      event.preventDefault();
+    }
+  });
 
   // ------------------------------------------------------------ legend
 
@@ -270,5 +444,10 @@
   add(widths, "p", "edge width: flow");
   for (const item of data.legend.widths) legendRow(widths, line("#9aa3ad", item.width, false), item.label);
 
-  window.supplygraph = { network, nodes, edges, highlight, clearHighlight, applyFilters, findNode };
+  // The panel and the legend have taken their room: size the canvas to what is left, then fit
+  // (a later resize would otherwise rescale the fitted view by the change in height).
+  network.setSize("100%", "100%");
+  fitAll();
+  window.supplygraph = { network, nodes, edges, highlight, clearHighlight, applyFilters, findNode,
+                         fitView, labels };
 })();

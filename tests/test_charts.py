@@ -1,0 +1,70 @@
+"""Charts of the sector table and of a comparison: PNG and SVG, the same bytes on a rerun."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import xml.etree.ElementTree as ET
+
+from cli_helpers import TINY, invoke
+
+import supplygraph as sg
+from supplygraph.charts import sector_chart
+
+CUT_DY = TINY.parent / "tiny-cut-dy.toml"
+
+
+def svg_texts(svg: bytes) -> list[str]:
+    """The SVG's text elements, in document order (the charts keep text as text)."""
+    root = ET.fromstring(svg)
+    return ["".join(e.itertext()) for e in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_simulate_writes_the_sector_chart_with_the_same_bytes_on_a_rerun(tmp_path):
+    for run in ("a", "b"):
+        out = str(tmp_path / run)
+        result = invoke("simulate", "--data", str(TINY), "-s", str(CUT_DY), "--out", out, "-q")
+        assert result.exit_code == 0, result.output
+    for name in ("sectors.png", "sectors.svg"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert (tmp_path / "a" / "sectors.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    texts = svg_texts((tmp_path / "a" / "sectors.svg").read_bytes())
+    # Dy/Tb to Japan cut: the magnet plant stops, ev loses all 200 t (100%); wind keeps its
+    # NdPr (0%). Most severe first: ev's tick label before wind's.
+    assert texts.index("ev") < texts.index("wind")
+    assert "100.0%" in texts and "0.0%" in texts
+    assert "tonnes lost, after rerouting" in texts  # rerouting is on by default
+    assert "products lost, no adaptation" not in texts  # the tiny data has no units
+    assert any("Test: Dy/Tb exports from China cut" in t for t in texts)
+
+
+def test_the_sector_chart_names_every_sector_and_shows_units_where_they_exist():
+    graph = sg.load(TINY)
+    result = sg.simulate(graph, sg.load_scenario(CUT_DY), reroute=False)
+    sectors = result.sectors.copy()
+    sectors["sector"] = sectors["sector"].replace({"wind": "r&d_<b>$5$"})
+    sectors["shortfall_units_pct"] = sectors["sector"].map({"ev": 40.0})  # wind: no units
+    texts = svg_texts(sector_chart(dataclasses.replace(result, sectors=sectors))["sectors.svg"])
+    # every sector by name (underscores as spaces), "$" printed as is, "<" escaped in the SVG
+    assert {"ev", "r&d <b>$5$"} <= set(texts)
+    assert "products lost, no adaptation" in texts and "40.0%" in texts
+    assert "no units" in texts  # the renamed wind sector has none
+    assert "tonnes lost, after rerouting" not in texts
+
+
+def test_compare_writes_its_chart_naming_both_scenarios(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    (data / "scenarios").mkdir()
+    (data / "scenarios" / "us-cut.toml").write_text('[[rules]]\nselect = "dest=US"\n')
+    (data / "scenarios" / "cn-cut.toml").write_text('[[rules]]\nselect = "country=CN"\n')
+    out = tmp_path / "cmp"
+    result = invoke("compare", "us-cut", "cn-cut", "--data", str(data), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "compare.png, compare.svg" in result.output
+    assert (out / "compare.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    texts = svg_texts((out / "compare.svg").read_bytes())
+    assert {"A: us-cut", "B: cn-cut", "ev", "wind"} <= set(texts)
+    assert any("us-cut (A) vs cn-cut (B)" in t for t in texts)
+    # us-cut cuts CN -> US (wind 100%, ev 0%); cn-cut every CN export (ev 100%, wind 100%)
+    assert texts.count("100.0%") == 3 and texts.count("0.0%") == 1
