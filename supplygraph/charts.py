@@ -118,7 +118,7 @@ def _bar_chart(
                 axes.text(
                     (0 if math.isnan(value) else value) + 1, row, text, va="center", fontsize=7
                 )
-        axes.set_yticks(range(len(sectors)), [s.replace("_", " ") for s in sectors])
+        axes.set_yticks(range(len(sectors)), [sector_label(s) for s in sectors])
         axes.invert_yaxis()  # the most severe sector on top
         axes.set_xlim(0, 112)
         axes.set_xlabel("shortfall, % of baseline")

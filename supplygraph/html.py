@@ -475,12 +475,13 @@ def _default_title(result: Result, exposure: bool) -> str:
 
 
 def _scenario_panel(result: Result) -> dict[str, Any]:
-    scenario, sectors = result.scenario, result.sectors
+    scenario = result.scenario
+    sectors = result.sectors.sort_values(["shortfall_pct", "sector"], ascending=[False, True])
     reroute = "shortfall_reroute_pct" in sectors
     header = ["sector", "makers", "shortfall", "of units", "days to impact"]
     rows = [
         [
-            str(row["sector"]),
+            schema.sector_label(str(row["sector"])),
             str(row["makers"]),
             percent(row["shortfall_pct"]),
             percent(row["shortfall_units_pct"]),
@@ -498,7 +499,7 @@ def _scenario_panel(result: Result) -> dict[str, Any]:
         "rows": rows,
         "header": header + (["after rerouting"] if reroute else []),
         "bottlenecks": [
-            f"{row['sector']}: {row['bottlenecks']}"
+            f"{schema.sector_label(str(row['sector']))}: {row['bottlenecks']}"
             for row in sectors.to_dict("records")
             if row.get("bottlenecks")
         ],

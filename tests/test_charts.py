@@ -30,8 +30,8 @@ def test_simulate_writes_the_sector_chart_with_the_same_bytes_on_a_rerun(tmp_pat
     assert (tmp_path / "a" / "sectors.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     texts = svg_texts((tmp_path / "a" / "sectors.svg").read_bytes())
     # Dy/Tb to Japan cut: the magnet plant stops, ev loses all 200 t (100%); wind keeps its
-    # NdPr (0%). Most severe first: ev's tick label before wind's.
-    assert texts.index("ev") < texts.index("wind")
+    # NdPr (0%). Most severe first: the EV tick label before the wind turbines'.
+    assert texts.index("Electric vehicles") < texts.index("Wind turbines")
     assert "100.0%" in texts and "0.0%" in texts
     assert "tonnes lost, after rerouting" in texts  # rerouting is on by default
     assert "products lost, no adaptation" not in texts  # the tiny data has no units
@@ -45,8 +45,9 @@ def test_the_sector_chart_names_every_sector_and_shows_units_where_they_exist():
     sectors["sector"] = sectors["sector"].replace({"wind": "r&d_<b>$5$"})
     sectors["shortfall_units_pct"] = sectors["sector"].map({"ev": 40.0})  # wind: no units
     texts = svg_texts(sector_chart(dataclasses.replace(result, sectors=sectors))["sectors.svg"])
-    # every sector by name (underscores as spaces), "$" printed as is, "<" escaped in the SVG
-    assert {"ev", "r&d <b>$5$"} <= set(texts)
+    # every sector by its readable name (an unknown id: underscores as spaces, capitalised),
+    # "$" printed as is, "<" escaped in the SVG
+    assert {"Electric vehicles", "R&d <b>$5$"} <= set(texts)
     assert "products lost, no adaptation" in texts and "40.0%" in texts
     assert "no units" in texts  # the renamed wind sector has none
     assert "tonnes lost, after rerouting" not in texts
@@ -64,7 +65,7 @@ def test_compare_writes_its_chart_naming_both_scenarios(tmp_path):
     assert "compare.png, compare.svg" in result.output
     assert (out / "compare.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     texts = svg_texts((out / "compare.svg").read_bytes())
-    assert {"A: us-cut", "B: cn-cut", "ev", "wind"} <= set(texts)
+    assert {"A: us-cut", "B: cn-cut", "Electric vehicles", "Wind turbines"} <= set(texts)
     assert any("us-cut (A) vs cn-cut (B)" in t for t in texts)
     # us-cut cuts CN -> US (wind 100%, ev 0%); cn-cut every CN export (ev 100%, wind 100%)
     assert texts.count("100.0%") == 3 and texts.count("0.0%") == 1

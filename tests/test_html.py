@@ -314,11 +314,15 @@ def test_scenario_page_in_chromium(
         "days to impact",
     ]
     # the tiny data has no product units: a dash
-    assert "ev\t1\t100.0%\t-\t60" in page.inner_text("#sg-sectors")
+    # readable names, the worst first
+    assert page.inner_text("#sg-sectors").split("\n")[1:] == [
+        "Electric vehicles\t1\t100.0%\t-\t60",
+        "Wind turbines\t1\t50.0%\t-\t0",
+    ]
     # where the losses start: the Chinese separator's Dy/Tb oxide, cut under No. 18
     assert page.inner_text("#sg-bottlenecks").split("\n") == [
-        "ev: cn-sep (CN-2025-18)",
-        "wind: cn-sep (rule)",
+        "Electric vehicles: cn-sep (CN-2025-18)",
+        "Wind turbines: cn-sep (rule)",
     ]
     page.mouse.click(5, 300)  # empty canvas: pyvis's highlight crashed here
     x, y = node_point(page, "jp-magnet")
@@ -611,7 +615,7 @@ def test_the_sector_table_breaks_no_word(offline_page: Any, bundled_page: tuple[
             "w => document.querySelector('main').style.setProperty('--sg-panel', w)", panel
         )
         words = page.evaluate(lines_per_word)
-        assert {"consumer_", "electronics", "semiconductors", "rerouting"} <= {w for w, _ in words}
+        assert {"Consumer", "electronics", "Semiconductors", "rerouting"} <= {w for w, _ in words}
         assert [w for w, lines in words if lines != 1] == []
     assert offline_page.errors == [] and offline_page.blocked == []
 
