@@ -24,6 +24,16 @@ def compare_results(a: Result, b: Result) -> dict[str, pd.DataFrame]:
     Columns: the key columns, ``baseline_t``, then ``<figure>_a``, ``<figure>_b`` and, for
     shortfalls, ``<figure>_diff`` (B - A). The after-rerouting shortfalls are among the
     figures when both results were rerouted.
+
+    Parameters
+    ----------
+    a, b
+        Results of two scenarios on the same graph (B minus A).
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``sectors`` and ``nodes``.
     """
     tables = {}
     for name, keys in (("sectors", ["sector"]), ("nodes", ["id", "name", "stage", "country"])):

@@ -74,7 +74,12 @@ _LAYOUT = {
 
 
 def bundled_data_dir() -> Path:
-    """Return the folder of the bundled default dataset (``supplygraph.data``)."""
+    """Return the folder of the bundled default dataset (``supplygraph.data``).
+
+    Returns
+    -------
+    Path
+    """
     try:
         return Path(str(resources.files("supplygraph.data")))
     except ModuleNotFoundError:  # imported from a source checkout: data/ sits beside the package
@@ -150,6 +155,16 @@ def load_dataset(folder: str | os.PathLike[str] | None = None) -> Dataset:
 
 def load_regimes(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Read and validate a regimes table (the bundled ``regimes.csv`` when None).
+
+    Parameters
+    ----------
+    path
+        A regimes table; the bundled one when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The regimes, typed.
 
     Raises
     ------
@@ -336,7 +351,15 @@ def _typed(table: pd.DataFrame, numeric: tuple[str, ...]) -> pd.DataFrame:
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename (UTF-8 for text)."""
+    """Write ``data`` to ``path`` through a temporary file and a rename (UTF-8 for text).
+
+    Parameters
+    ----------
+    path
+        The file to write.
+    data
+        Text (written as UTF-8) or bytes.
+    """
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -21,7 +21,18 @@ class Stopped(Exception):
 
 def quiet(make: Callable[[], Any]) -> Any:
     """Call ``make`` with the process's standard output shut: HiGHS prints a banner to it
-    when the first solver object is made, before any option can be set."""
+    when the first solver object is made, before any option can be set.
+
+    Parameters
+    ----------
+    make
+        What to call.
+
+    Returns
+    -------
+    object
+        What ``make`` returns.
+    """
     sys.stdout.flush()
     saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
@@ -44,6 +55,16 @@ def scale_of(size: np.ndarray) -> np.ndarray:
 
     Sizes that are 0 or not finite get 1. Scaling by powers of two is exact in binary
     floating point: it adds no rounding.
+
+    Parameters
+    ----------
+    size
+        Magnitudes (positive).
+
+    Returns
+    -------
+    numpy.ndarray
+        A power of two per size (1 for sizes within 1e-3..1e6).
 
     Examples
     --------
@@ -97,6 +118,23 @@ class Lp:
         """Set the cost, solve by interior point ("ipm", with crossover to a vertex) or by
         primal simplex from the current basis within ``time_limit`` seconds, and return x.
 
+        Parameters
+        ----------
+        cost
+            The objective per column (minimised).
+        stage
+            The stage's name, for messages.
+        method
+            ``"ipm"`` (interior point, then crossover) or ``"primal simplex"`` (from the
+            current basis).
+        time_limit
+            Seconds the solver may take; None for no limit.
+
+        Returns
+        -------
+        numpy.ndarray
+            The columns' values, in the model's units.
+
         Raises
         ------
         Stopped
@@ -118,5 +156,13 @@ class Lp:
         return np.asarray(highs.getSolution().col_value) * self.col
 
     def set_bounds(self, column: int, lower: float, upper: float) -> None:
-        """Change one column's bounds, keeping the basis for the next :meth:`solve`."""
+        """Change one column's bounds, keeping the basis for the next :meth:`solve`.
+
+        Parameters
+        ----------
+        column
+            The column.
+        lower, upper
+            Its new bounds, in the model's units.
+        """
         self.highs.changeColBounds(column, lower / self.col[column], upper / self.col[column])

@@ -24,6 +24,18 @@ def origin_share(graph: SupplyGraph, country: str = "CN") -> np.ndarray:
     passes on the mass-weighted mix of what it receives. Shares are by mass: the CSV
     format carries no prices. Recycling loops are solved by fixed-point iteration.
 
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    country
+        The country of origin (ISO code).
+
+    Returns
+    -------
+    numpy.ndarray
+        One share in [0, 1] per node.
+
     Examples
     --------
     A Japanese magnet plant buys 75 t of Chinese and 25 t of Australian oxide:
@@ -71,6 +83,20 @@ def provenance(
     baseline flow, is at one of ``stages`` in one of ``countries``: the US DFARS test for
     magnets from 1 January 2027 ("mined, refined, separated, melted or produced in China").
     Unlike :func:`origin_share` this is all-or-nothing: one tonne is enough.
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    countries
+        A country code, or several.
+    stages
+        The stages that count.
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per node.
 
     Examples
     --------

@@ -18,6 +18,20 @@ def pair(
     The LP fixes what each seller sells and each buyer buys; any pairing of the two is as
     good. This one serves buyers from sellers in their own country first, then in node
     order, which gives at most sellers + buyers - 1 links per market.
+
+    Parameters
+    ----------
+    sell_market, buy_market
+        Each sale's and each purchase's market.
+    sold, bought
+        Tonnes per sale and per purchase.
+    s_country, b_country
+        The seller's and the buyer's country.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Sale positions, purchase positions and tonnes, one row per link.
     """
     pieces = []
     for k in np.unique(sell_market):
@@ -48,6 +62,20 @@ def fill(
 
     ``s`` and ``b`` are a market's sellers and buyers, ``supply`` and ``demand`` what
     each has left (used up in place). Return the (seller, buyer, tonnes) pieces.
+
+    Parameters
+    ----------
+    s, b
+        A market's sellers and buyers.
+    supply, demand
+        What each has left; used up in place.
+    s_mask, b_mask
+        The sellers and buyers taking part.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Sellers, buyers and tonnes, one row per piece.
 
     Examples
     --------

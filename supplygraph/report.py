@@ -121,6 +121,15 @@ COUNTRY_COLUMNS = [
 def excel_safe(text: list[str]) -> list[str]:
     """Neutralise text cells a spreadsheet would run as formulas (OWASP ASVS 1.2.10).
 
+    Parameters
+    ----------
+    text
+        The cells.
+
+    Returns
+    -------
+    list of str
+
     Examples
     --------
     >>> excel_safe(['=HYPERLINK("x")', "-5 t", "Lynas"])
@@ -171,7 +180,22 @@ def _cells(series: pd.Series, column: str, raw: bool) -> list[str]:
 
 
 def to_csv_text(table: pd.DataFrame, columns: list[str], *, raw: bool = False) -> str:
-    """Render a report table as CSV text: numbers rounded per unit, text cells made safe."""
+    """Render a report table as CSV text: numbers rounded per unit, text cells made safe.
+
+    Parameters
+    ----------
+    table
+        A report table.
+    columns
+        The columns to write, in order (those the table lacks are left out).
+    raw
+        Leave text cells as they are.
+
+    Returns
+    -------
+    str
+        The CSV text.
+    """
     present = [c for c in columns if c in table.columns]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -183,7 +207,20 @@ def to_csv_text(table: pd.DataFrame, columns: list[str], *, raw: bool = False) -
 
 
 def scenario_record(result: Result, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Return exactly what was run, so the reports can be reproduced."""
+    """Return exactly what was run, so the reports can be reproduced.
+
+    Parameters
+    ----------
+    result
+        A scenario result.
+    options
+        The run's options.
+
+    Returns
+    -------
+    dict
+        What ``scenario.json`` holds.
+    """
     scenario, graph = result.scenario, result.graph
     data = (
         "bundled" if graph.folder.resolve() == bundled_data_dir().resolve() else str(graph.folder)
@@ -246,7 +283,22 @@ def scenario_record(result: Result, options: dict[str, Any] | None = None) -> di
 def render_reports(
     result: Result, *, raw: bool = False, options: dict[str, Any] | None = None
 ) -> dict[str, str]:
-    """Return the text of every report file, keyed by file name."""
+    """Return the text of every report file, keyed by file name.
+
+    Parameters
+    ----------
+    result
+        A scenario result.
+    raw
+        Leave text cells that a spreadsheet would run as formulas as they are.
+    options
+        The run's options, recorded in ``scenario.json``.
+
+    Returns
+    -------
+    dict of str to str
+        The text of each report, by file name.
+    """
     files = {
         "sectors.csv": to_csv_text(result.sectors, SECTOR_COLUMNS, raw=raw),
         "nodes.csv": to_csv_text(result.nodes, NODE_COLUMNS, raw=raw),

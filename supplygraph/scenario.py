@@ -86,7 +86,17 @@ class Scenario:
     end: dt.date | None = None  # its last day (default: a year after start)
 
     def with_changes(self, **changes: Any) -> Scenario:
-        """Return a copy with some fields replaced."""
+        """Return a copy with some fields replaced.
+
+        Parameters
+        ----------
+        **changes
+            Fields and their new values.
+
+        Returns
+        -------
+        Scenario
+        """
         return replace(self, **changes)
 
 
@@ -115,6 +125,17 @@ TABLE_KEYS = {
 def load_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> Scenario:
     """Load a scenario by bundled name, by name in ``data_dir/scenarios``, or from a TOML file.
 
+    Parameters
+    ----------
+    name_or_path
+        A scenario name or a TOML file.
+    data_dir
+        A dataset folder whose ``scenarios/`` is searched first.
+
+    Returns
+    -------
+    Scenario
+
     Raises
     ------
     ScenarioError
@@ -131,13 +152,35 @@ def load_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> 
 
 
 def scenario_dirs(data_dir: Path | None = None) -> list[Path]:
-    """Folders searched for named scenarios: the dataset's own, then the bundled ones."""
+    """Folders searched for named scenarios: the dataset's own, then the bundled ones.
+
+    Parameters
+    ----------
+    data_dir
+        A dataset folder, or None.
+
+    Returns
+    -------
+    list of Path
+    """
     dirs = [data_dir / "scenarios"] if data_dir is not None else []
     return [*dirs, bundled_data_dir() / "scenarios"]
 
 
 def find_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> Path:
-    """Return the TOML file of a scenario name or path."""
+    """Return the TOML file of a scenario name or path.
+
+    Parameters
+    ----------
+    name_or_path
+        A scenario name or a TOML file.
+    data_dir
+        A dataset folder whose ``scenarios/`` is searched first.
+
+    Returns
+    -------
+    Path
+    """
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or candidate.is_file():
         if not candidate.is_file():
@@ -157,6 +200,19 @@ def scenario_from_dict(doc: dict[str, Any], *, name: str, path: str = "") -> Sce
 
     Every message starts with the file (or the name) and the key at fault, e.g.
     ``us-only.toml: licences[2].share: ...`` for the second ``[[licences]]`` table.
+
+    Parameters
+    ----------
+    doc
+        The parsed TOML.
+    name
+        The scenario's name.
+    path
+        Its file, for messages and the record.
+
+    Returns
+    -------
+    Scenario
     """
     where = path or name
     unknown = set(doc) - SCENARIO_KEYS
@@ -212,6 +268,17 @@ def scenario_from_dict(doc: dict[str, Any], *, name: str, path: str = "") -> Sce
 
 def check_stock_days(value: object, where: str) -> float:
     """Return a default stock cover in days: a number in [0, 3650] (the stock_days bound).
+
+    Parameters
+    ----------
+    value
+        The value given.
+    where
+        Where it was given (file and key, or option), for the message.
+
+    Returns
+    -------
+    float
 
     Raises
     ------
@@ -362,7 +429,17 @@ def parse_spare(text: str) -> SpareCapacity:
 
 
 def list_scenarios(data_dir: Path | None = None) -> list[Scenario]:
-    """Return every named scenario (the dataset's own first), sorted by name."""
+    """Return every named scenario (the dataset's own first), sorted by name.
+
+    Parameters
+    ----------
+    data_dir
+        A dataset folder whose ``scenarios/`` is listed too.
+
+    Returns
+    -------
+    list of Scenario
+    """
     found: dict[str, Scenario] = {}
     for folder in scenario_dirs(data_dir):
         for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
@@ -429,6 +506,31 @@ def compose(
     selectors; ``throttles`` are ``SELECTOR=SHARE``; ``spares`` are ``node:SELECTOR=SHARE``
     (spare capacity assumed for rerouting, after the scenario's own). A baseline scenario
     given changes is renamed ``custom``.
+
+    Parameters
+    ----------
+    scenario
+        The scenario to start from.
+    regimes
+        Regime ids (cut) or ``ID=SHARE`` (throttled).
+    cuts
+        Selectors to cut.
+    throttles
+        ``SELECTOR=SHARE`` to throttle.
+    spares
+        ``node:SELECTOR=SHARE`` spare capacity assumptions.
+    as_of
+        The date the regimes are judged on.
+    extraterritorial
+        Apply 0.1%-content rules (None: the scenario's setting).
+    ignore_suspensions
+        Treat suspended regimes as in force.
+    stock_days
+        Stock cover for nodes without a figure.
+
+    Returns
+    -------
+    Scenario
     """
     licences = list(scenario.licences)
     for regime in regimes:

@@ -155,6 +155,15 @@ ISO_COUNTRIES = frozenset(_ISO_CODES.split())
 def split_list(cell: str) -> list[str]:
     """Split a semicolon-separated cell into stripped, non-empty items.
 
+    Parameters
+    ----------
+    cell
+        The cell.
+
+    Returns
+    -------
+    list of str
+
     Examples
     --------
     >>> split_list(" Nd; Pr;;Dy ")
@@ -168,6 +177,15 @@ def parse_number(text: str) -> float | None:
 
     Python's ``float`` also takes ``1_000``, ``inf``, ``nan`` and non-ASCII digits; the data
     format does not.
+
+    Parameters
+    ----------
+    text
+        The cell.
+
+    Returns
+    -------
+    float or None
 
     Examples
     --------
@@ -187,6 +205,15 @@ def parse_date(text: str) -> dt.date | None:
     """Return the date of a ``YYYY-MM-DD`` text, or None when it is not one.
 
     ``date.fromisoformat`` also takes ``20250404`` and ``2025-W14-5``; the data format does not.
+
+    Parameters
+    ----------
+    text
+        The cell.
+
+    Returns
+    -------
+    datetime.date or None
 
     Examples
     --------

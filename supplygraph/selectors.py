@@ -39,6 +39,15 @@ class Selector:
 def parse_selector(text: str) -> Selector:
     """Parse a selector string.
 
+    Parameters
+    ----------
+    text
+        The selector.
+
+    Returns
+    -------
+    Selector
+
     Examples
     --------
     >>> parse_selector("country=CN,element=Dy|Tb").terms
