@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -210,7 +211,22 @@ def select(graph: SupplyGraph, selector: Selector) -> np.ndarray:
         if missing:
             raise ScenarioError(
                 f"selector {selector.text!r}: {key}={'|'.join(missing)} "
-                f"matches no {selector.on[:-1]} in the data"
+                f"matches no {selector.on[:-1]} in the data; {_suggest(missing[0], known)}"
             )
         mask &= term
     return mask
+
+
+def _suggest(value: str, known: set[str]) -> str:
+    """Name the values close to a typo, and the valid ones where they are few.
+
+    Examples
+    --------
+    >>> _suggest("USA", {"US", "CN", "JP"})
+    'did you mean US? known: CN, JP, US'
+    """
+    valid = sorted(str(v) for v in known if v != "")
+    close = difflib.get_close_matches(value, valid, n=3, cutoff=0.5)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    listed = ", ".join(valid) if len(valid) <= 30 else f"{len(valid)} values in the data"
+    return f"{hint}known: {listed}"

@@ -424,6 +424,7 @@ def parse_spare(text: str) -> SpareCapacity:
         at_most=MAX_SPARE,
         expected=f"node:SELECTOR=SHARE with a share of baseline output from 0 to {MAX_SPARE:g}, "
         "e.g. node:country=AU,stage=separation=0.2",
+        option="--spare",
     )
     return SpareCapacity(parse_selector(head), spare, origin=f"--spare {text}")
 
@@ -453,6 +454,7 @@ def parse_share(
     at_most: float = 1.0,
     expected: str = "SELECTOR=SHARE with a share between 0 and 1 (the licensed part), "
     "e.g. country=CN,element=Dy=0.25",
+    option: str = "",
 ) -> tuple[str, float]:
     """Split ``HEAD=SHARE`` (a selector or a regime id, then a number) at its last ``=``.
 
@@ -465,6 +467,8 @@ def parse_share(
         (:func:`supplygraph.schema.parse_number`: no ``inf``, ``nan`` or ``1_000``).
     expected
         What the text should look like, for the error message.
+    option
+        The option it was given with, named in the error message.
 
     Returns
     -------
@@ -483,7 +487,8 @@ def parse_share(
     head, sep, tail = text.rpartition("=")
     share = schema.parse_number(tail.strip())
     if not sep or not head or share is None or not 0 <= share <= at_most:
-        raise ScenarioError(f"{text!r}: expected {expected}")
+        where = f"{option} {text}" if option else repr(text)
+        raise ScenarioError(f"{where}: expected {expected}")
     return head, share
 
 
@@ -535,7 +540,12 @@ def compose(
     licences = list(scenario.licences)
     for regime in regimes:
         if "=" in regime:
-            regime_id, share = parse_share(regime)
+            regime_id, share = parse_share(
+                regime,
+                expected="ID=SHARE with SHARE from 0 to 1, the licensed part "
+                "(0.25 for 25%), e.g. CN-2025-18=0.25",
+                option="--regime",
+            )
             licences.append(
                 LicencePolicy(regime_id, "throttle", share, origin=f"--regime {regime}")
             )
@@ -545,7 +555,7 @@ def compose(
     for selector in cuts:
         rules.append(Rule(parse_selector(selector), "cut", 0.0, origin=f"--cut {selector}"))
     for text in throttles:
-        selector, share = parse_share(text)
+        selector, share = parse_share(text, option="--throttle")
         rules.append(Rule(parse_selector(selector), "throttle", share, origin=f"--throttle {text}"))
     capacity = scenario.capacity + tuple(parse_spare(text) for text in spares)
     changes: dict[str, Any] = {

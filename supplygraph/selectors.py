@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from ._errors import ScenarioError
@@ -67,9 +68,29 @@ def parse_selector(text: str) -> Selector:
         if not sep or not key or not values:
             raise ScenarioError(f"selector {text!r}: term {term!r} is not key=value")
         if key not in keys:
+            close = difflib.get_close_matches(key, keys, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
             raise ScenarioError(
-                f"selector {text!r}: unknown key {key!r} for {on}; expected "
+                f"selector {text!r}: unknown key {key!r} for {on}; {hint}expected "
                 f"one of {', '.join(keys)}"
             )
-        terms.append((key, values))
+        terms.append((key, tuple(_normalised(key, value) for value in values)))
     return Selector(text, on, tuple(terms))
+
+
+def _normalised(key: str, value: str) -> str:
+    """Write a value the way the data does where case carries no meaning: country codes in
+    capitals (``cn`` is CN), element symbols capitalised (``dy`` is Dy), stages in lower case.
+
+    Examples
+    --------
+    >>> _normalised("dest", "us"), _normalised("element", "DY"), _normalised("stage", "Mine")
+    ('US', 'Dy', 'mine')
+    """
+    if key in ("country", "dest"):
+        return value.upper()
+    if key == "element":
+        return value[:1].upper() + value[1:].lower()
+    if key in ("stage", "to_stage"):
+        return value.lower()
+    return value

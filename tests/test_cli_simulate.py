@@ -106,8 +106,14 @@ def test_the_sector_table_is_worst_first_readable_and_fits_80_columns(tmp_path):
         (["--cut", "planet=Mars"], "unknown key 'planet'"),
         (["--cut", "country=XX"], "country=XX matches no edge in the data"),
         (["--cut", "country"], "is not key=value"),
-        (["--throttle", "country=CN=1.5"], "expected SELECTOR=SHARE"),
-        (["--regime", "CN-2025-18=most"], "expected SELECTOR=SHARE"),
+        (["--throttle", "country=CN=1.5"], "--throttle country=CN=1.5: expected SELECTOR=SHARE"),
+        # each option says what it expects: a regime's share, not a selector's
+        (["--regime", "CN-2025-18=most"], "--regime CN-2025-18=most: expected ID=SHARE"),
+        (["--regime", "CN-2025-18=25%"], "(0.25 for 25%)"),
+        # codes in any case; typos get suggestions and the valid values
+        (["--cut", "dest=USA"], "dest=USA matches no edge in the data; did you mean US?"),
+        (["--cut", "stage=mines"], "did you mean mine or magnet? known: component, magnet"),
+        (["--cut", "contry=CN"], "unknown key 'contry' for edges; did you mean 'country'?"),
         (["--regime", "CN-1999-01"], "unknown regime 'CN-1999-01'"),
         (["--spare", "country=AU=0.2"], "spare capacity is for nodes; write node:country=AU"),
         (["--spare", "node:country=AU=-1"], "expected node:SELECTOR=SHARE"),
@@ -463,3 +469,12 @@ def test_reroute_time_limit_defaults_to_the_library_s():
 
     option = next(p for p in simulate.params if p.name == "reroute_time_limit")
     assert option.default == TIME_LIMIT
+
+
+def test_country_codes_and_element_symbols_match_in_any_case(tmp_path):
+    lower = simulate_tiny(tmp_path / "a", "--cut", "country=cn,element=dy", "--no-reroute")
+    upper = simulate_tiny(tmp_path / "b", "--cut", "country=CN,element=Dy", "--no-reroute")
+    assert lower.exit_code == upper.exit_code == 0, lower.output
+    assert (tmp_path / "a" / "sectors.csv").read_text() == (
+        tmp_path / "b" / "sectors.csv"
+    ).read_text()
