@@ -13,9 +13,11 @@ class Issue:
     line: int
     column: str
     message: str
-    severity: str = "error"
+    severity: str = "error"  # "error", "warning" (a problem worth a look) or "note" (not one)
 
     def __str__(self) -> str:
+        if self.line == 0 and self.column == "-":  # about the whole file
+            return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}: {self.column}: {self.message}"
 
 

@@ -89,7 +89,9 @@ def errors_handled(ctx: click.Context) -> Iterator[None]:
     except DataError as exc:
         for issue in exc.issues:
             click.echo(f"error: {issue}", err=True)
-        raise UserError(f"{len(exc.issues)} error(s) in the data; nothing was written") from None
+        count = f"{len(exc.issues)} error{'s' if len(exc.issues) != 1 else ''} in the data"
+        writes = ctx.info_name not in ("validate", "scenarios")
+        raise UserError(count + ("; nothing was written" if writes else "")) from None
     except SupplyGraphError as exc:
         raise UserError(f"error: {exc}") from None
     except OSError as exc:
@@ -113,12 +115,14 @@ def load_graph(data_dir: Path | None) -> Any:
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @data_option
+@click.option("--verbose", "-v", is_flag=True, help="Also print notes that are no problem.")
 @click.pass_context
-def validate(ctx: click.Context, data_dir: Path | None) -> None:
+def validate(ctx: click.Context, data_dir: Path | None, verbose: bool) -> None:
     """Check a dataset and print node counts and each stage's country shares.
 
     Every problem is printed as FILE:LINE: COLUMN: MESSAGE; errors exit with status 2,
-    warnings (mass balance, dead ends, recycling loops) do not.
+    warnings (mass balance, dead ends, missing sources) do not; notes that are no problem
+    (recycling loops) only with --verbose.
 
     \b
     Example:
@@ -130,7 +134,8 @@ def validate(ctx: click.Context, data_dir: Path | None) -> None:
         from .stats import concentration, stage_country_shares
 
         for warning in graph.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            if warning.severity != "note" or verbose:
+                click.echo(f"{warning.severity}: {warning}", err=True)
         click.echo(
             f"{graph.n_nodes} nodes, {graph.n_edges} edges, "
             f"{graph.nodes['country'].nunique()} countries: OK"
@@ -154,7 +159,11 @@ def _print_shares(heading: str, shares: Any, concentration: Any) -> None:
     summary = concentration(shares).set_index("stage")
     for stage, group in shares.groupby("stage", sort=False):
         row = summary.loc[stage]
-        top = ", ".join(f"{c} {s:.1f}%" for c, s in zip(group["country"], group["share_pct"]))
+        top = ", ".join(
+            f"{c} {s:.1f}%"
+            for c, s in zip(group["country"], group["share_pct"])
+            if round(s, 1) > 0  # a country that rounds to 0.0% says nothing
+        )
         click.echo(f"  {stage:<13} {row['output_t']:>11,.0f} t  HHI {row['hhi']:>6,.0f}  {top}")
 
 

@@ -423,8 +423,8 @@ def _graph_warnings(graph: SupplyGraph, dataset: Dataset) -> list[Issue]:
                 str(dataset.folder / "edges.csv"),
                 0,
                 "-",
-                f"{len(cyclic)} nodes sit on cycles (recycling; allowed): {ids}",
-                "warning",
+                f"{len(cyclic)} nodes sit on recycling loops, which are allowed: {ids}",
+                "note",
             )
         )
     return warnings

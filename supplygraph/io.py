@@ -108,7 +108,19 @@ def load_dataset(folder: str | os.PathLike[str] | None = None) -> Dataset:
     folder = Path(folder) if folder is not None else bundled_data_dir()
     issues: list[Issue] = []
     if not folder.is_dir():
-        raise DataError([Issue(str(folder), 0, "-", "dataset folder not found")])
+        raise DataError([Issue(str(folder), 0, "-", "no such folder")])
+    if not (folder / "nodes.csv").is_file() and not (folder / "edges.csv").is_file():
+        raise DataError(
+            [
+                Issue(
+                    str(folder),
+                    0,
+                    "-",
+                    "no dataset here: a dataset folder holds nodes.csv and edges.csv "
+                    "(and may hold lines.csv, regimes.csv and scenarios/)",
+                )
+            ]
+        )
     paths = {Path(name).stem: folder / name for name in DATA_FILES}
     if not paths["regimes"].is_file():
         paths["regimes"] = bundled_data_dir() / "regimes.csv"

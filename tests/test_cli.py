@@ -54,7 +54,7 @@ def test_python_m_entry_point():
 def test_bad_data_dir_exits_2(tmp_path):
     result = invoke("simulate", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "o"))
     assert result.exit_code == 2
-    assert "dataset folder not found" in result.output and "Traceback" not in result.output
+    assert "nope: no such folder" in result.output and "Traceback" not in result.output
 
 
 def test_unexpected_failure_exits_1_with_short_message(monkeypatch, tmp_path):

@@ -35,3 +35,20 @@ def test_validate_bundled_data_prints_the_published_shares():
     assert "157 nodes, 313 edges" in result.stdout
     mine = next(line for line in result.stdout.splitlines() if line.strip().startswith("mine"))
     assert "CN 68.5%" in mine  # 270,000 of 394,405 t (USGS: 69%)
+
+
+def test_validate_keeps_notes_behind_verbose_and_drops_zero_shares():
+    quiet, verbose = invoke("validate"), invoke("validate", "-v")
+    assert quiet.exit_code == verbose.exit_code == 0
+    assert "recycling loops" not in quiet.output and "recycling loops" in verbose.stderr
+    assert " 0.0%" not in quiet.stdout  # a country that rounds to nothing is not listed
+
+
+def test_an_empty_folder_is_no_dataset(tmp_path):
+    result = invoke("validate", "--data", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        f"error: {tmp_path}: no dataset here: a dataset folder holds nodes.csv and edges.csv "
+        "(and may hold lines.csv, regimes.csv and scenarios/)"
+    )
+    assert result.stderr.splitlines()[1] == "1 error in the data"  # validate writes nothing

@@ -115,7 +115,7 @@ def test_missing_file(data):
 
 
 def test_missing_folder(tmp_path):
-    assert errors(tmp_path / "nowhere")[0][3] == "dataset folder not found"
+    assert errors(tmp_path / "nowhere")[0][3] == "no such folder"
 
 
 def test_empty_file(data):
@@ -197,7 +197,7 @@ def test_cycle_warns_but_loads(data):
     with (data / "edges.csv").open("a", encoding="utf-8") as handle:
         handle.write("de-motor,cn-sep,magnet_scrap,Nd;Pr,5,test,assumption,,\n")
     found = warnings_of(data)
-    assert any("sit on cycles (recycling; allowed)" in w for w in found)
+    assert any("sit on recycling loops, which are allowed" in w for w in found)
 
 
 def test_missing_source_warns(data):
