@@ -48,7 +48,7 @@ def edge_tip(row: dict[str, Any], names: dict[str, str], exposure: bool) -> str:
     if exposure:
         lines += [
             f"after: {tonnes(row['after_t'])} t/yr",
-            f"status: {row['status']}",
+            f"status: {row['flow_status']}",
             f"regimes: {row['regimes'] or '-'}",
         ]
     return "\n".join(lines)

@@ -469,7 +469,7 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
             f"  regime {entry.regime.id}: {state} ({entry.reason}); "
             f"{entry.licence_edges} licence edges"
         )
-    status = result.edges["status"].value_counts()
+    status = result.edges["flow_status"].value_counts()
     click.echo(
         "  edges: "
         + ", ".join(

@@ -28,7 +28,7 @@ RESULT_NODE_COLUMNS = (
     "after_reroute_t",
     "china_content_pct",
 )
-RESULT_EDGE_COLUMNS = ("after_t", "licensed_share", "status", "regimes", "after_reroute_t")
+RESULT_EDGE_COLUMNS = ("after_t", "licensed_share", "flow_status", "regimes", "after_reroute_t")
 
 
 def export_network(graph: SupplyGraph, result: Result | None = None) -> nx.MultiDiGraph:
@@ -40,7 +40,7 @@ def export_network(graph: SupplyGraph, result: Result | None = None) -> nx.Multi
         The supply graph.
     result
         A scenario result on ``graph``, whose figures become node and edge attributes
-        (the edges' ``status`` as ``flow_status``: the data's own ``status`` keeps its name).
+        (``flow_status``: cut, throttled, ...; the data's own ``status`` keeps its name).
 
     Returns
     -------
@@ -51,9 +51,7 @@ def export_network(graph: SupplyGraph, result: Result | None = None) -> nx.Multi
     nodes = result.nodes[[c for c in RESULT_NODE_COLUMNS if c in result.nodes]]
     edges = result.edges[[c for c in RESULT_EDGE_COLUMNS if c in result.edges]]
     return graph.to_networkx(
-        name=f"supplygraph {result.scenario.name}",
-        node_attrs=nodes,
-        edge_attrs=edges.rename(columns={"status": "flow_status"}),
+        name=f"supplygraph {result.scenario.name}", node_attrs=nodes, edge_attrs=edges
     )
 
 

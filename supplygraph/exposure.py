@@ -374,7 +374,7 @@ def _edge_table(
     short_src = prop.output_ratio[production.graph.index.src] < 1
     upstream = production.per_edge(short_src.astype(np.float64), m) > 0
     share = disruption.edge_share
-    table["status"] = np.select(
+    table["flow_status"] = np.select(
         [share == 0, share < 1, upstream], ["cut", "throttled", "reduced-upstream"], "ok"
     )
     table["regimes"] = [";".join(ids) for ids in disruption.edge_regimes]

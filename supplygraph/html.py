@@ -216,7 +216,7 @@ def _aggregate(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.DataFrame, 
     group_of = pd.Series(np.arange(len(table)), index=table["id"]).loc[key].to_numpy()
     flows = edges.assign(src=group_of[edges["src"]], dst=group_of[edges["dst"]])
     merged = (
-        flows.groupby(["src", "dst", "status"], sort=True)
+        flows.groupby(["src", "dst", "flow_status"], sort=True)
         .agg(
             baseline_t=("baseline_t", "sum"),
             after_t=("after_t", "sum"),
@@ -250,7 +250,7 @@ def _served_sectors(nodes: pd.DataFrame, edges: pd.DataFrame) -> list[list[str]]
 def _summary(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool) -> list[str]:
     lines = [f"{len(nodes):,} nodes, {len(edges):,} edges"]
     if exposure:
-        status = edges["status"].value_counts()
+        status = edges["flow_status"].value_counts()
         affected = int((nodes["shortfall_pct"] >= AFFECTED_PCT).sum())
         lines += [
             f"{status.get('cut', 0)} edge(s) cut, {status.get('throttled', 0)} throttled, "
@@ -398,14 +398,14 @@ def _vis_elements(
             shortfall_pct=number(row["shortfall_pct"]),
         )
     widths = _edge_width(edges["baseline_t"].to_numpy(), float(edges["baseline_t"].max()))
-    licence = edges["status"].isin(["cut", "throttled"]).to_numpy()
+    licence = edges["flow_status"].isin(["cut", "throttled"]).to_numpy()
     widths = np.where(licence, np.maximum(widths, LICENCE_EDGE_MIN_WIDTH), widths)
     names = dict(zip(nodes["id"], nodes["name"]))
     parallel: dict[tuple[str, str], int] = {}
     for j, row in enumerate(edges.to_dict("records")):
         pair = (row["supplier"], row["customer"])
         rank = parallel[pair] = parallel.get(pair, -1) + 1
-        colour, dashes, _ = EDGE_STYLES.get(row["status"], EDGE_STYLES["ok"])
+        colour, dashes, _ = EDGE_STYLES.get(row["flow_status"], EDGE_STYLES["ok"])
         smooth = (
             {
                 "enabled": True,
@@ -429,7 +429,7 @@ def _vis_elements(
             title=edge_tip(row, names, exposure),
             dashes=dashes,
             smooth=smooth,
-            status=row["status"],
+            status=row["flow_status"],
             material=row["material"],
             color={"color": colour, "highlight": colour, "hover": colour, "inherit": False},
         )

@@ -98,7 +98,7 @@ EDGE_COLUMNS = [
     "baseline_t",
     "licensed_share",
     "after_t",
-    "status",
+    "flow_status",
     "regimes",
     "after_reroute_t",
 ]
