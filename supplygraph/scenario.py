@@ -96,6 +96,7 @@ SCENARIO_KEYS = {
     "default_stock_days",
     "start",
     "end",
+    "uncertainty",  # ranges for Monte Carlo runs, read by supplygraph.montecarlo
 }
 
 
