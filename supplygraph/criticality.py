@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 KINDS = ("node", "edge", "country-stage")
 # Knock-outs propagated together: a chunk for one worker, and a bound on memory.
 CHUNK_ROWS = 256
+# A sector's loss counts as added by a knock-out above this share of its baseline.
+ADDED_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,7 +45,7 @@ class Criticality:
     sectors: pd.DataFrame
     concentration: pd.DataFrame
     crma: pd.DataFrame
-    base: dict[str, float] = field(default_factory=dict)
+    base: pd.DataFrame
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,17 +187,16 @@ def criticality(
     by_element = concentration(stage_element_shares(graph), by=("stage", "element"))
     hhi = pd.concat([by_stage, by_element], ignore_index=True)
     hhi = hhi.sort_values(["stage", "element"], key=_stage_order, kind="stable")
-    base_lost = float(batch.shortfall_t[0].sum())
-    return Criticality(
-        scenario,
-        items,
-        sectors,
-        hhi.reset_index(drop=True),
-        crma_check(graph),
+    base = pd.DataFrame(
         {
-            "shortfall_t": base_lost,
-            "shortfall_pct": float(share_pct(base_lost, batch.baseline_t[0].sum())),
-        },
+            "sector": batch.sectors,
+            "baseline_t": batch.baseline_t[0],
+            "shortfall_t": batch.shortfall_t[0],
+            "shortfall_pct": batch.shortfall_pct[0],
+        }
+    )
+    return Criticality(
+        scenario, items, sectors, hhi.reset_index(drop=True), crma_check(graph), base
     )
 
 
@@ -234,7 +235,9 @@ def _tables(
     items["shortfall_pct"] = share_pct(items["shortfall_t"], total)
     items["mean_sector_pct"] = batch.shortfall_pct[1:].mean(axis=1)
     items["added_shortfall_t"] = (lost - base).sum(axis=1)
-    items["sectors_hit"] = ((lost - base) > 0).sum(axis=1)
+    items["sectors_hit"] = (
+        lost - base > ADDED_TOLERANCE * np.maximum(batch.baseline_t[1:], 1.0)
+    ).sum(axis=1)
     items["worst_sector"] = np.where(
         lost.max(axis=1, initial=0) > 0, np.array(batch.sectors, dtype=object)[worst], ""
     )
@@ -260,7 +263,8 @@ def _tables(
     # one row per knock-out and sector it costs anything, in rank order
     rank_of = np.empty(len(order), dtype=np.int64)
     rank_of[order] = np.arange(1, len(order) + 1)
-    k, s = np.nonzero(lost > base)
+    # what a knock-out adds to the scenario, beyond rounding noise in the sums
+    k, s = np.nonzero(lost - base > ADDED_TOLERANCE * np.maximum(batch.baseline_t[1:], 1.0))
     sectors = pd.DataFrame(
         {
             "rank": rank_of[k],

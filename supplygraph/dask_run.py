@@ -22,6 +22,7 @@ def run_chunks(
     *,
     scheduler: str | None = None,
     workers: int | None = None,
+    connect_timeout: float = 10.0,
 ) -> list[Output]:
     """Return ``[function(chunk, shared) for chunk in chunks]``, in order, wherever it runs.
 
@@ -43,6 +44,8 @@ def run_chunks(
         The address of a Dask scheduler.
     workers
         Start a local cluster of this many workers.
+    connect_timeout
+        Seconds to wait for the scheduler.
 
     Returns
     -------
@@ -72,18 +75,18 @@ def run_chunks(
     try:
         if scheduler is None:
             cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
             )
             client = Client(cluster)
         else:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=connect_timeout)
     except OSError as exc:
         if cluster is not None:
             cluster.close()
         raise SchedulerError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
     try:
         on_workers = client.scatter(shared, broadcast=True)
-        futures = client.map(function, list(chunks), shared=on_workers, pure=False)
+        futures = client.map(function, list(chunks), [on_workers] * len(chunks), pure=False)
         return list(client.gather(futures))
     finally:
         client.close()

@@ -428,13 +428,21 @@ def _inputs(graph: SupplyGraph, scenario: Scenario, uncertainty: Uncertainty, se
 
 
 def _draw_chunk(chunk: tuple[int, int], inputs: _Inputs) -> tuple[SectorBatch, pd.DataFrame]:
-    """Make and run the draws of chunk ``k`` (``size`` draws): sector figures and inputs."""
+    """Make and run the first ``size`` draws of chunk ``k``: sector figures and inputs.
+
+    A chunk always draws ``CHUNK_DRAWS`` and keeps the first ``size``, so a run of N
+    draws is the start of a longer run with the same seed.
+    """
     k, size = chunk
     rng = np.random.default_rng(np.random.SeedSequence(inputs.seed, spawn_key=(k,)))
-    shares = np.column_stack([r.draw(rng, size) for r in inputs.policy_ranges] or [np.zeros(size)])
-    default_stock = inputs.stock_range.draw(rng, size)
-    flow_factor = 1 + inputs.edge_spread * rng.uniform(-1, 1, (size, len(inputs.edge_spread)))
-    stock_factor = 1 + inputs.node_spread * rng.uniform(-1, 1, (size, len(inputs.node_spread)))
+    full = CHUNK_DRAWS
+    shares = np.column_stack([r.draw(rng, full) for r in inputs.policy_ranges] or [np.zeros(full)])
+    default_stock = inputs.stock_range.draw(rng, full)[:size]
+    flow_noise = rng.uniform(-1, 1, (full, len(inputs.edge_spread)))[:size]
+    stock_noise = rng.uniform(-1, 1, (full, len(inputs.node_spread)))[:size]
+    shares = shares[:size]
+    flow_factor = 1 + inputs.edge_spread * flow_noise
+    stock_factor = 1 + inputs.node_spread * stock_noise
     edge_share = np.repeat(inputs.rule_share[None, :], size, axis=0)
     for p, edges in enumerate(inputs.policy_edges):
         edge_share[:, edges] = np.minimum(edge_share[:, edges], shares[:, p : p + 1])

@@ -119,7 +119,7 @@ def render_criticality(
         "knockouts": {
             kind: int((items["kind"] == kind).sum()) for kind in sorted(set(items["kind"]))
         },
-        "base_shortfall_t": round(result.base["shortfall_t"], 3),
+        "scenario_shortfall_t": round(float(result.base["shortfall_t"].sum()), 3),
         "crma_breaches": int(result.crma["above_crma"].sum()),
         "data": {"checksum": graph.checksum},
     }
