@@ -31,6 +31,10 @@ DISTRIBUTIONS = ("uniform", "triangular")
 # Draws are made in chunks of this many, each from its own seed (the run's seed and the
 # chunk's number): the draws do not depend on how the chunks are spread over workers.
 CHUNK_DRAWS = 1000
+# Draws run through the engine in blocks of about this many cells per array.
+BLOCK_CELLS = 4_000_000
+# Above this many uncertain flows and stock figures, drivers rank only the scenario's inputs.
+MAX_FIGURE_INPUTS = 5_000
 PERCENTILES = (5, 50, 95)
 TOP_DRIVERS = 5
 
@@ -372,7 +376,7 @@ def montecarlo(
     batch = SectorBatch(
         parts[0][0].sectors, *(np.concatenate([getattr(p[0], f) for p in parts]) for f in _ARRAYS)
     )
-    drawn = pd.concat([p[1] for p in parts], ignore_index=True)
+    drawn = np.concatenate([p[1] for p in parts])
     central = _central(graph, scenario)
     return MonteCarlo(
         scenario,
@@ -380,7 +384,7 @@ def montecarlo(
         draws,
         seed,
         _summary(batch, central),
-        _drivers(batch, drawn),
+        _drivers(batch, drawn, inputs.input_names),
         _draw_table(batch),
     )
 
@@ -427,23 +431,52 @@ def _inputs(graph: SupplyGraph, scenario: Scenario, uncertainty: Uncertainty, se
     return replace(inputs, input_names=_input_names(graph, scenario, inputs))
 
 
-def _draw_chunk(chunk: tuple[int, int], inputs: _Inputs) -> tuple[SectorBatch, pd.DataFrame]:
+def _draw_chunk(chunk: tuple[int, int], inputs: _Inputs) -> tuple[SectorBatch, np.ndarray]:
     """Make and run the first ``size`` draws of chunk ``k``: sector figures and inputs.
 
-    A chunk always draws ``CHUNK_DRAWS`` and keeps the first ``size``, so a run of N
-    draws is the start of a longer run with the same seed.
+    Each kind of input has its own stream (spawned from the chunk's seed), drawn row by
+    row, so a run of N draws is the start of a longer run with the same seed, and the
+    rows can be run in blocks that fit in memory.
     """
     k, size = chunk
-    rng = np.random.default_rng(np.random.SeedSequence(inputs.seed, spawn_key=(k,)))
-    full = CHUNK_DRAWS
-    shares = np.column_stack([r.draw(rng, full) for r in inputs.policy_ranges] or [np.zeros(full)])
-    default_stock = inputs.stock_range.draw(rng, full)[:size]
-    flow_noise = rng.uniform(-1, 1, (full, len(inputs.edge_spread)))[:size]
-    stock_noise = rng.uniform(-1, 1, (full, len(inputs.node_spread)))[:size]
-    shares = shares[:size]
-    flow_factor = 1 + inputs.edge_spread * flow_noise
-    stock_factor = 1 + inputs.node_spread * stock_noise
-    edge_share = np.repeat(inputs.rule_share[None, :], size, axis=0)
+    streams = np.random.SeedSequence(inputs.seed, spawn_key=(k,)).spawn(4)
+    share_rng, stock_rng, flow_rng, node_rng = (np.random.default_rng(s) for s in streams)
+    shares = np.column_stack(
+        [r.draw(share_rng, CHUNK_DRAWS)[:size] for r in inputs.policy_ranges] or [np.zeros(size)]
+    )
+    default_stock = inputs.stock_range.draw(stock_rng, CHUNK_DRAWS)[:size]
+    lines = inputs.lines
+    block = max(1, BLOCK_CELLS // (lines.n_edges + lines.n_nodes))
+    parts, drawn = [], []
+    for first in range(0, size, block):
+        rows = slice(first, min(first + block, size))
+        n_rows = rows.stop - rows.start
+        flow_factor = 1 + inputs.edge_spread * flow_rng.uniform(
+            -1, 1, (n_rows, len(inputs.edge_spread))
+        )
+        stock_factor = 1 + inputs.node_spread * node_rng.uniform(
+            -1, 1, (n_rows, len(inputs.node_spread))
+        )
+        parts.append(
+            _run_block(inputs, shares[rows], default_stock[rows], flow_factor, stock_factor)
+        )
+        drawn.append(_drawn(inputs, shares[rows], default_stock[rows], flow_factor, stock_factor))
+    sectors = SectorBatch(
+        parts[0].sectors, *(np.concatenate([getattr(p, f) for p in parts]) for f in _ARRAYS)
+    )
+    return sectors, np.concatenate(drawn)
+
+
+def _run_block(
+    inputs: _Inputs,
+    shares: np.ndarray,
+    default_stock: np.ndarray,
+    flow_factor: np.ndarray,
+    stock_factor: np.ndarray,
+) -> SectorBatch:
+    """Run some draws through the batched engine and sum them per sector."""
+    n_rows = len(shares)
+    edge_share = np.repeat(inputs.rule_share[None, :], n_rows, axis=0)
     for p, edges in enumerate(inputs.policy_edges):
         edge_share[:, edges] = np.minimum(edge_share[:, edges], shares[:, p : p + 1])
     stock = np.where(
@@ -454,7 +487,7 @@ def _draw_chunk(chunk: tuple[int, int], inputs: _Inputs) -> tuple[SectorBatch, p
     prop = propagate_batch(
         lines.index,
         edge_share[:, inputs.part_edge],
-        np.broadcast_to(inputs.node_share, (size, lines.n_nodes)),
+        np.broadcast_to(inputs.node_share, (n_rows, lines.n_nodes)),
         stock[:, inputs.line_node],
         flow=flow,
     )
@@ -463,22 +496,38 @@ def _draw_chunk(chunk: tuple[int, int], inputs: _Inputs) -> tuple[SectorBatch, p
     out_t = (inputs.out_lines @ flow.T).T
     maker = lines.nodes["stage"].to_numpy() == "manufacturer"
     baseline = np.where(maker | (out_t <= 0), in_t, out_t)
-    sectors = sector_exposure(lines, prop.output_ratio, prop.days_to_impact, baseline_t=baseline)
-    names = iter(inputs.input_names)
-    drawn = {next(names): shares[:, p] for p in range(len(inputs.policy_ranges))}
-    drawn[next(names)] = default_stock
-    for e in np.flatnonzero(inputs.edge_spread > 0):
-        drawn[next(names)] = flow_factor[:, e]
-    for v in np.flatnonzero((inputs.node_spread > 0) & ~np.isnan(inputs.stock_days)):
-        drawn[next(names)] = stock_factor[:, v]
-    return sectors, pd.DataFrame(drawn)
+    return sector_exposure(lines, prop.output_ratio, prop.days_to_impact, baseline_t=baseline)
+
+
+def _drawn(
+    inputs: _Inputs,
+    shares: np.ndarray,
+    default_stock: np.ndarray,
+    flow_factor: np.ndarray,
+    stock_factor: np.ndarray,
+) -> np.ndarray:
+    """The drawn inputs the drivers are ranked among, one column each (see _input_names)."""
+    columns = [shares[:, : len(inputs.policy_ranges)], default_stock[:, None]]
+    if len(inputs.input_names) > len(inputs.policy_ranges) + 1:
+        columns.append(flow_factor[:, inputs.edge_spread > 0])
+        columns.append(stock_factor[:, (inputs.node_spread > 0) & ~np.isnan(inputs.stock_days)])
+    return np.column_stack(columns)
 
 
 def _input_names(graph: SupplyGraph, scenario: Scenario, inputs: _Inputs) -> list[str]:
-    """The name of each drawn input, in the order :func:`_draw_chunk` draws them."""
+    """The name of each input the drivers are ranked among, in the order of :func:`_drawn`.
+
+    Each flow and stock figure is an input of its own up to ``MAX_FIGURE_INPUTS`` of
+    them; a larger graph ranks only the approvals and the default stock cover.
+    """
     edges = graph.edges
     names = [f"approval:{p.regime}" for p in scenario.licences]
     names.append("default_stock_days")
+    figures = np.count_nonzero(inputs.edge_spread > 0) + np.count_nonzero(
+        (inputs.node_spread > 0) & ~np.isnan(inputs.stock_days)
+    )
+    if figures > MAX_FIGURE_INPUTS:
+        return names
     names += [
         f"flow:{edges['supplier'].iat[e]}->{edges['customer'].iat[e]} ({edges['material'].iat[e]})"
         for e in np.flatnonzero(inputs.edge_spread > 0)
@@ -526,37 +575,36 @@ def _summary(batch: SectorBatch, central: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _drivers(batch: SectorBatch, drawn: pd.DataFrame) -> pd.DataFrame:
+def _drivers(batch: SectorBatch, drawn: np.ndarray, names: list[str]) -> pd.DataFrame:
     """Per sector, the inputs whose draws rank-correlate most with its shortfall_pct.
 
     Spearman's rho: the Pearson correlation of the ranks, for every input that varies.
+    Inputs are continuous draws (no ties), so their ranks are a permutation of 0..n-1.
     """
-    varies = drawn.columns[(drawn.max() > drawn.min()).to_numpy()]
+    columns = ["sector", "rank", "input", "spearman_rho"]
+    n = len(drawn)
+    varies = np.flatnonzero(drawn.max(axis=0, initial=0) > drawn.min(axis=0, initial=0))
+    if not len(varies) or n < 3:
+        return pd.DataFrame([], columns=columns)
+    by_input = np.ascontiguousarray(drawn[:, varies].T)  # sorting along rows is faster
+    ranks = np.empty(by_input.shape, dtype=np.int32)
+    order = np.argsort(by_input, axis=1)
+    np.put_along_axis(ranks, order, np.arange(n, dtype=np.int32)[None, :], axis=1)
+    rank_mean, rank_std = (n - 1) / 2, np.sqrt((n * n - 1) / 12)
+    labels = np.array(names, dtype=object)[varies]
     rows = []
-    if not len(varies) or len(drawn) < 3:
-        return pd.DataFrame(rows, columns=["sector", "rank", "input", "spearman_rho"])
-    ranks = _ranks(drawn[varies].to_numpy())
-    ranks = (ranks - ranks.mean(axis=0)) / ranks.std(axis=0)
     for k, sector in enumerate(batch.sectors):
         outcome = rankdata(batch.shortfall_pct[:, k])
         if outcome.std() == 0:
             continue
         outcome = (outcome - outcome.mean()) / outcome.std()
-        rho = ranks.T @ outcome / len(outcome)
-        order = np.lexsort((np.array(varies), -np.abs(np.round(rho, 12))))[:TOP_DRIVERS]
+        rho = (ranks @ outcome - rank_mean * outcome.sum()) / (n * rank_std)
+        top = np.lexsort((labels, -np.abs(np.round(rho, 12))))[:TOP_DRIVERS]
         rows += [
-            {"sector": sector, "rank": i + 1, "input": varies[j], "spearman_rho": rho[j]}
-            for i, j in enumerate(order)
+            {"sector": sector, "rank": i + 1, "input": labels[j], "spearman_rho": rho[j]}
+            for i, j in enumerate(top)
         ]
-    return pd.DataFrame(rows, columns=["sector", "rank", "input", "spearman_rho"])
-
-
-def _ranks(values: np.ndarray) -> np.ndarray:
-    """Ranks down each column of continuous draws (no ties: one sort, no tie pass)."""
-    order = np.argsort(values, axis=0)
-    ranks = np.empty(values.shape)
-    np.put_along_axis(ranks, order, np.arange(len(values), dtype=np.float64)[:, None], axis=0)
-    return ranks
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _draw_table(batch: SectorBatch) -> pd.DataFrame:

@@ -23,6 +23,11 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
             "2,028 edges, pyramid",
         ),
         ("bench_timeline.py", ["--edges", "2000", "--repeat", "1"], "2,000 edges"),
+        (
+            "bench_risk.py",
+            ["--edges", "2000", "--big-draws", "50", "--draws", "500", "--repeat", "1"],
+            "2,000 edges",
+        ),
     ],
 )
 def test_benchmark_script_runs(script, args, size):

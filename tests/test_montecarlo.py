@@ -135,3 +135,21 @@ def test_bad_ranges_are_all_reported(tmp_path):
     assert all(line.startswith(f"{path}: uncertainty") for line in lines)
     assert any("uncertainty.approvals.CN-2025-57: the scenario names no such" in m for m in lines)
     assert any("uncertainty.stock_days: expected 0 <= low <= high" in m for m in lines)
+
+
+def test_drivers_are_spearman_rank_correlations():
+    # the fast ranks (one sort per input) against scipy's spearmanr on random draws
+    from scipy.stats import spearmanr
+
+    from supplygraph.batch_exposure import SectorBatch
+    from supplygraph.montecarlo import _drivers
+
+    rng = np.random.default_rng(0)
+    drawn = rng.uniform(size=(400, 3))
+    outcome = 2 * drawn[:, 0] - drawn[:, 1] ** 3 + 0.1 * rng.uniform(size=400)
+    outcome[::7] = 0.0  # ties in the outcome
+    batch = SectorBatch(("ev",), *([outcome[:, None]] * 5))
+    drivers = _drivers(batch, drawn, ["a", "b", "c"]).set_index("input")["spearman_rho"]
+    for k, name in enumerate("abc"):
+        assert np.isclose(drivers[name], spearmanr(drawn[:, k], outcome).statistic)
+    assert drivers.index[0] == "a"  # the strongest first
