@@ -849,7 +849,8 @@ def cluster_options(function: Any) -> Any:
     "out_dir",
     type=click.Path(path_type=Path),
     default=None,
-    help="Report folder [default: output/criticality, or output/<scenario>-criticality].",
+    help="Report folder [default: output/criticality or output/<scenario>-criticality, "
+    "with a fingerprint of the flags that change the run].",
 )
 @click.option(
     "--html/--no-html",
@@ -919,11 +920,13 @@ def criticality(
                 colour_title="Mean sector shortfall with the node down",
             )
         name = "criticality" if scenario_name is None else f"{scenario.name}-criticality"
-        out = report_folder(out_dir, name, [], graph)
+        given = given_flags(ctx, ["stock_days", "sector", "reroute_top", "raw"])
+        out = report_folder(out_dir, name, given, graph)
         paths = write_file_set(out, files)
         if not quiet:
             _print_criticality(result, top)
             click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
+            print_folder_note(name, given, out_dir)
 
 
 def _print_criticality(result: Any, top: int) -> None:
@@ -1012,7 +1015,8 @@ def _print_criticality(result: Any, top: int) -> None:
     "out_dir",
     type=click.Path(path_type=Path),
     default=None,
-    help="Report folder [default: output/<scenario-name>-montecarlo].",
+    help="Report folder [default: output/<scenario-name>-montecarlo, with a fingerprint of "
+    "the flags that change the run].",
 )
 @click.option("--save-draws", is_flag=True, help="Also write every draw (montecarlo-draws.csv).")
 @click.option("--raw", is_flag=True, help="Do not neutralise spreadsheet formulas in text cells.")
@@ -1078,13 +1082,16 @@ def montecarlo(
         files = render_montecarlo(result, graph, raw=raw)
         if not save_draws:
             del files["montecarlo-draws.csv"]
-        out = report_folder(
-            out_dir or Path("output") / f"{scenario.name}-montecarlo", "", [], graph
+        name = f"{scenario.name}-montecarlo"
+        given = given_flags(
+            ctx, ["draws", "seed", "approvals", "stock_days_range", "statuses", "save_draws", "raw"]
         )
+        out = report_folder(out_dir, name, given, graph)
         paths = write_file_set(out, files)
         if not quiet:
             _print_montecarlo(result)
             click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
+            print_folder_note(name, given, out_dir)
 
 
 def _print_montecarlo(result: Any) -> None:

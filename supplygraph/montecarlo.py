@@ -30,7 +30,7 @@ STATUS_RANGES = {"reported": 0.05, "estimate": 0.25, "assumption": 0.5}
 DISTRIBUTIONS = ("uniform", "triangular")
 # Draws are made in chunks of this many, each from its own seed (the run's seed and the
 # chunk's number): the draws do not depend on how the chunks are spread over workers.
-CHUNK_DRAWS = 1000
+CHUNK_DRAWS = 250
 # Draws run through the engine in blocks of about this many cells per array.
 BLOCK_CELLS = 4_000_000
 # Above this many uncertain flows and stock figures, drivers rank only the scenario's inputs.
@@ -344,7 +344,8 @@ def montecarlo(
     independent, uniform unless a mode is given). The draws run through
     :func:`supplygraph.batch.propagate_batch` (the worst case: no rerouting), and the
     sector figures come from the same sums as the static tables. Draws are made in
-    chunks of ``CHUNK_DRAWS``, chunk k from ``SeedSequence(seed, spawn_key=(k,))``:
+    chunks of ``CHUNK_DRAWS``, chunk k from ``SeedSequence(seed, spawn_key=(k,))`` (one
+    stream per kind of input, drawn in row order):
     the same seed gives the same draws and results, in-process or on any cluster.
 
     Parameters

@@ -83,3 +83,14 @@ def test_montecarlo_bad_ranges_exit_2_and_write_nothing(tmp_path):
     assert "uncertainty.status.assumption: expected a relative half-width" in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_runs_with_flags_get_a_folder_of_their_own(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    plain = invoke("criticality", "--data", str(TINY), "-q", "--no-html")
+    flagged = invoke("criticality", "--data", str(TINY), "--stock-days", "30", "--no-html")
+    assert plain.exit_code == flagged.exit_code == 0
+    folders = sorted(p.name for p in (tmp_path / "output").iterdir())
+    assert folders[0] == "criticality"
+    assert folders[1].startswith("criticality--") and len(folders) == 2
+    assert "a folder of its own for the flags --stock-days 30.0" in flagged.output

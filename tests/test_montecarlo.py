@@ -90,9 +90,10 @@ def test_same_seed_same_bytes_and_longer_runs_extend_shorter_ones():
     assert first == again
     other = render_montecarlo(montecarlo(graph, scenario, ranges, draws=300, seed=6), graph)
     assert other["montecarlo.csv"] != first["montecarlo.csv"]
-    # the first 300 draws of a longer run are the same draws (chunk k has its own seed)
-    longer = montecarlo(graph, scenario, ranges, draws=CHUNK_DRAWS + 10, seed=5).draws
-    shorter = montecarlo(graph, scenario, ranges, draws=300, seed=5).draws
+    # a run is the start of a longer one with the same seed (chunk k has its own seed),
+    # across a chunk boundary
+    longer = montecarlo(graph, scenario, ranges, draws=3 * CHUNK_DRAWS + 10, seed=5).draws
+    shorter = montecarlo(graph, scenario, ranges, draws=CHUNK_DRAWS + 30, seed=5).draws
     assert longer.head(len(shorter)).equals(shorter)
 
 
