@@ -167,8 +167,8 @@ def criticality(
         on_lines.edge_share,
         on_lines.node_share,
         stock[production.node],
-        [np.flatnonzero(np.isin(production.node, nodes)) for nodes in table["nodes"]],
-        [np.flatnonzero(np.isin(production.edge, edges)) for edges in table["edges"]],
+        _members(production.node, graph.n_nodes, table["nodes"]),
+        _members(production.edge, graph.n_edges, table["edges"]),
     )
     # row 0 is the scenario alone: what each knock-out adds is measured against it
     bounds = [
@@ -201,6 +201,16 @@ def criticality(
 
 
 _ARRAYS = ("baseline_t", "shortfall_t", "shortfall_pct", "shortfall_units_pct", "days_to_impact")
+
+
+def _members(owner: np.ndarray, n_owners: int, picks: pd.Series) -> list[np.ndarray]:
+    """Per knock-out, the lines (or parts) of the nodes (or edges) it takes down."""
+    order = np.argsort(owner, kind="stable")
+    bounds = np.searchsorted(owner[order], np.arange(n_owners + 1))
+    return [
+        np.concatenate([order[bounds[i] : bounds[i + 1]] for i in chosen] or [order[:0]])
+        for chosen in picks
+    ]
 
 
 def _sweep_chunk(bounds: tuple[int, int], sweep: _Sweep) -> SectorBatch:
