@@ -104,3 +104,21 @@ def _text(nodes: pd.DataFrame, name: str) -> np.ndarray:
     if name not in nodes:
         return np.full(len(nodes), "", dtype=object)
     return nodes[name].fillna("").astype(str).to_numpy()
+
+
+def concat_batches(parts: list[SectorBatch]) -> SectorBatch:
+    """Stack the rows of batches over the same sectors (chunks of one run), in order.
+
+    Parameters
+    ----------
+    parts
+        Batches with the same ``sectors``.
+
+    Returns
+    -------
+    SectorBatch
+    """
+    arrays = [f for f in SectorBatch.__dataclass_fields__ if f != "sectors"]
+    return SectorBatch(
+        parts[0].sectors, *(np.concatenate([getattr(p, f) for p in parts]) for f in arrays)
+    )

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ._errors import ScenarioError
 from .batch import propagate_batch
-from .batch_exposure import SectorBatch, sector_exposure
+from .batch_exposure import SectorBatch, concat_batches, sector_exposure
 from .dask_run import run_chunks
 from .disruption import resolve
 from .exposure import _on_lines, share_pct, simulate
@@ -136,8 +136,8 @@ def criticality(
     propagation. A knock-out's time to survive in a sector (``tts_days``) is how long
     the sector's makers keep full output with it down: the static engine's days to
     impact (stocks drawn at the rate of the shortfall, rerouting over time not
-    modelled). ``reroute_top`` also solves the rerouting LP (the best case) for the
-    that many highest-ranked knock-outs.
+    modelled). ``reroute_top`` also solves the rerouting LP (the best case) for that
+    many highest-ranked knock-outs.
 
     Parameters
     ----------
@@ -159,6 +159,10 @@ def criticality(
     """
     scenario = scenario or Scenario("baseline", "Baseline")
     production = production_lines(graph)
+    lines = production.graph.nodes
+    known = sorted(set(lines.loc[lines["stage"] == "manufacturer", "sector"]))
+    if sector is not None and sector not in known:
+        raise ScenarioError(f"unknown sector {sector!r}; known: {', '.join(known)}")
     on_lines = _on_lines(production, resolve(graph, scenario, production=production))
     stock = graph.nodes["stock_days"].fillna(scenario.default_stock_days).to_numpy(np.float64)
     table = knockouts(graph)
@@ -175,11 +179,7 @@ def criticality(
         (a, min(a + CHUNK_ROWS, len(table) + 1)) for a in range(0, len(table) + 1, CHUNK_ROWS)
     ]
     parts = run_chunks(_sweep_chunk, bounds, sweep, scheduler=scheduler, workers=workers)
-    batch = SectorBatch(
-        parts[0].sectors, *(np.concatenate([getattr(p, f) for p in parts]) for f in _ARRAYS)
-    )
-    if sector is not None and sector not in batch.sectors:
-        raise ScenarioError(f"unknown sector {sector!r}; known: {', '.join(batch.sectors)}")
+    batch = concat_batches(parts)
     items, sectors = _tables(table, batch, sector)
     if reroute_top:
         _add_rerouting(graph, scenario, items, sectors, reroute_top)
@@ -198,9 +198,6 @@ def criticality(
     return Criticality(
         scenario, items, sectors, hhi.reset_index(drop=True), crma_check(graph), base
     )
-
-
-_ARRAYS = ("baseline_t", "shortfall_t", "shortfall_pct", "shortfall_units_pct", "days_to_impact")
 
 
 def _members(owner: np.ndarray, n_owners: int, picks: pd.Series) -> list[np.ndarray]:

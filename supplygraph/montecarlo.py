@@ -14,7 +14,7 @@ from scipy.stats import rankdata
 
 from ._errors import ScenarioError
 from .batch import propagate_batch
-from .batch_exposure import SectorBatch, sector_exposure
+from .batch_exposure import SectorBatch, concat_batches, sector_exposure
 from .dask_run import run_chunks
 from .disruption import resolve
 from .exposure import _on_lines, simulate
@@ -374,9 +374,7 @@ def montecarlo(
         (k, min(CHUNK_DRAWS, draws - k * CHUNK_DRAWS)) for k in range(-(-draws // CHUNK_DRAWS))
     ]
     parts = run_chunks(_draw_chunk, chunks, inputs, scheduler=scheduler, workers=workers)
-    batch = SectorBatch(
-        parts[0][0].sectors, *(np.concatenate([getattr(p[0], f) for p in parts]) for f in _ARRAYS)
-    )
+    batch = concat_batches([p[0] for p in parts])
     drawn = np.concatenate([p[1] for p in parts])
     central = _central(graph, scenario)
     return MonteCarlo(
@@ -388,9 +386,6 @@ def montecarlo(
         _drivers(batch, drawn, inputs.input_names),
         _draw_table(batch),
     )
-
-
-_ARRAYS = ("baseline_t", "shortfall_t", "shortfall_pct", "shortfall_units_pct", "days_to_impact")
 
 
 def _inputs(graph: SupplyGraph, scenario: Scenario, uncertainty: Uncertainty, seed: int) -> _Inputs:
@@ -462,9 +457,7 @@ def _draw_chunk(chunk: tuple[int, int], inputs: _Inputs) -> tuple[SectorBatch, n
             _run_block(inputs, shares[rows], default_stock[rows], flow_factor, stock_factor)
         )
         drawn.append(_drawn(inputs, shares[rows], default_stock[rows], flow_factor, stock_factor))
-    sectors = SectorBatch(
-        parts[0].sectors, *(np.concatenate([getattr(p, f) for p in parts]) for f in _ARRAYS)
-    )
+    sectors = concat_batches(parts)
     return sectors, np.concatenate(drawn)
 
 
