@@ -90,6 +90,17 @@ def main() -> None:
     print(
         f"{big.n_edges:,} edges, {big.n_nodes:,} nodes, {args.big_draws:,} draws: {seconds:.2f} s"
     )
+    if args.dask_workers:
+        local = timed(
+            1,
+            lambda: montecarlo(
+                big, throttle, ranges, draws=args.big_draws, workers=args.dask_workers
+            ),
+        )
+        print(
+            f"{big.n_edges:,} edges, {args.big_draws:,} draws on a local Dask cluster of "
+            f"{args.dask_workers} workers: {local:.2f} s (incl. start-up)"
+        )
 
 
 if __name__ == "__main__":
