@@ -937,14 +937,16 @@ def _print_criticality(result: Any, top: int) -> None:
         f"n-1 sweep ({result.scenario.name}): {len(result.items)} knock-outs, "
         f"the {len(items)} that cost most:"
     )
-    header = ("rank", "kind", "knocked out", "mean sector %", "% of t", "worst sector", "TTS days")
+    rank_by = str(items["rank_by"].iloc[0]) if len(items) else "mean_sector_pct"
+    ranked = "mean sector %" if rank_by == "mean_sector_pct" else f"{rank_by} %"
+    header = ("rank", "kind", "knocked out", ranked, "% of t", "worst sector", "TTS days")
     rows = [header + (("% after rerouting",) if rerouted else ())]
     for row in items.to_dict("records"):
         cells = (
             str(row["rank"]),
             row["kind"],
             row["id"] if len(row["id"]) <= 48 else row["id"][:47] + "...",
-            f"{row['mean_sector_pct']:.1f}",
+            f"{row['rank_pct']:.1f}",
             f"{row['shortfall_pct']:.1f}",
             f"{row['worst_sector']} {row['worst_sector_pct']:.0f}%" if row["worst_sector"] else "-",
             _number(row["tts_days"], ".0f"),

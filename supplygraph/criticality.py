@@ -257,6 +257,8 @@ def _tables(
         key = items["mean_sector_pct"].to_numpy()
     else:
         key = batch.shortfall_pct[1:, batch.sectors.index(sector)]
+    items["rank_by"] = sector or "mean_sector_pct"
+    items["rank_pct"] = key
     order = np.lexsort(
         (
             items["id"].to_numpy(),

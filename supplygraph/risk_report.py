@@ -25,6 +25,8 @@ CRITICALITY_COLUMNS = [
     "country",
     "stage",
     "nodes_down",
+    "rank_by",
+    "rank_pct",
     "mean_sector_pct",
     "shortfall_t",
     "shortfall_pct",

@@ -21,7 +21,7 @@ def test_criticality_writes_the_reports_and_prints_the_ranking(tmp_path):
         "criticality.html",
     }
     header = (out / "criticality.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.startswith("rank,kind,id,name,country,stage,nodes_down,mean_sector_pct")
+    assert header.startswith("rank,kind,id,name,country,stage,nodes_down,rank_by,rank_pct")
     # tiny: 8 nodes + 8 edges + 8 (country, stage) pairs, the top 3 on the terminal
     assert "24 knock-outs, the 3 that cost most" in result.output
     assert "CRMA benchmark" in result.output

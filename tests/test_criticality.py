@@ -114,6 +114,32 @@ def test_knockouts_list_every_node_edge_and_pair():
     assert pair["nodes"].tolist() == [0]
 
 
+def test_ranking_by_one_sector():
+    # ev's maker k gets 100 t of magnets from g; wind's maker w gets 10 t of oxide from s
+    graph = make_graph(
+        {
+            "s": {},
+            "g": {"stage": "magnet"},
+            "k": {"stage": "manufacturer", "sector": "ev"},
+            "w": {"stage": "manufacturer", "sector": "wind"},
+        },
+        [("s", "g", "oxide", 100), ("g", "k", "magnet", 100), ("s", "w", "oxide", 10)],
+    )
+    by_wind = criticality(graph, sector="wind").items
+    # s down costs wind 100% (and ev 100%), g down costs wind nothing: s first, g after w
+    assert by_wind.iloc[0][["kind", "id", "rank_by", "rank_pct"]].tolist() == [
+        "node", "s", "wind", 100.0
+    ]  # fmt: skip
+    ranks = by_wind.set_index(["kind", "id"])["rank"]
+    assert ranks[("node", "w")] < ranks[("node", "g")]
+    by_mean = criticality(graph).items.set_index(["kind", "id"])
+    # by the mean: g costs ev 100% and wind 0% -> 50%, w costs wind 100% -> 50%; g's 100 t
+    # lost break the tie before w's 10 t
+    assert by_mean.loc[("node", "g"), "rank_pct"] == 50.0
+    assert by_mean.loc[("node", "g"), "rank"] < by_mean.loc[("node", "w"), "rank"]
+    assert (by_mean["rank_by"] == "mean_sector_pct").all()
+
+
 def test_unknown_sector_is_refused():
     with pytest.raises(ScenarioError, match="unknown sector 'evs'"):
         criticality(_spof_graph(), sector="evs")
