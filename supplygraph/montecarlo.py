@@ -35,6 +35,8 @@ CHUNK_DRAWS = 250
 BLOCK_CELLS = 4_000_000
 # Above this many uncertain flows and stock figures, drivers rank only the scenario's inputs.
 MAX_FIGURE_INPUTS = 5_000
+# ... or when draws x figures would pass this many cells (0.4 GB of drawn inputs kept).
+MAX_FIGURE_CELLS = 50_000_000
 PERCENTILES = (5, 50, 95)
 TOP_DRIVERS = 5
 
@@ -369,7 +371,7 @@ def montecarlo(
     """
     if uncertainty is None:
         uncertainty = load_uncertainty(scenario)
-    inputs = _inputs(graph, scenario, uncertainty, seed)
+    inputs = _inputs(graph, scenario, uncertainty, seed, draws)
     chunks = [
         (k, min(CHUNK_DRAWS, draws - k * CHUNK_DRAWS)) for k in range(-(-draws // CHUNK_DRAWS))
     ]
@@ -388,7 +390,9 @@ def montecarlo(
     )
 
 
-def _inputs(graph: SupplyGraph, scenario: Scenario, uncertainty: Uncertainty, seed: int) -> _Inputs:
+def _inputs(
+    graph: SupplyGraph, scenario: Scenario, uncertainty: Uncertainty, seed: int, draws: int
+) -> _Inputs:
     """Resolve the scenario once per licence policy, so each draw only takes minima."""
     production = production_lines(graph)
     rules_only = resolve(graph, scenario.with_changes(licences=()), production=production)
@@ -424,7 +428,7 @@ def _inputs(graph: SupplyGraph, scenario: Scenario, uncertainty: Uncertainty, se
         csr_matrix((np.ones(len(parts)), (lines.index.dst, parts)), shape=shape),
         csr_matrix((np.ones(len(parts)), (lines.index.src, parts)), shape=shape),
     )
-    return replace(inputs, input_names=_input_names(graph, scenario, inputs))
+    return replace(inputs, input_names=_input_names(graph, scenario, inputs, draws))
 
 
 def _draw_chunk(chunk: tuple[int, int], inputs: _Inputs) -> tuple[SectorBatch, np.ndarray]:
@@ -508,11 +512,12 @@ def _drawn(
     return np.column_stack(columns)
 
 
-def _input_names(graph: SupplyGraph, scenario: Scenario, inputs: _Inputs) -> list[str]:
+def _input_names(graph: SupplyGraph, scenario: Scenario, inputs: _Inputs, draws: int) -> list[str]:
     """The name of each input the drivers are ranked among, in the order of :func:`_drawn`.
 
     Each flow and stock figure is an input of its own up to ``MAX_FIGURE_INPUTS`` of
-    them; a larger graph ranks only the approvals and the default stock cover.
+    them and ``MAX_FIGURE_CELLS`` drawn values; a larger graph or run ranks only the
+    approvals and the default stock cover.
     """
     edges = graph.edges
     names = [f"approval:{p.regime}" for p in scenario.licences]
@@ -520,7 +525,7 @@ def _input_names(graph: SupplyGraph, scenario: Scenario, inputs: _Inputs) -> lis
     figures = np.count_nonzero(inputs.edge_spread > 0) + np.count_nonzero(
         (inputs.node_spread > 0) & ~np.isnan(inputs.stock_days)
     )
-    if figures > MAX_FIGURE_INPUTS:
+    if figures > MAX_FIGURE_INPUTS or figures * draws > MAX_FIGURE_CELLS:
         return names
     names += [
         f"flow:{edges['supplier'].iat[e]}->{edges['customer'].iat[e]} ({edges['material'].iat[e]})"

@@ -154,3 +154,19 @@ def test_drivers_are_spearman_rank_correlations():
     for k, name in enumerate("abc"):
         assert np.isclose(drivers[name], spearmanr(drawn[:, k], outcome).statistic)
     assert drivers.index[0] == "a"  # the strongest first
+
+
+def test_large_runs_rank_only_the_scenario_inputs(monkeypatch):
+    import supplygraph.montecarlo as mc
+
+    graph, scenario = _one_edge()
+    # the approval, and by status (assumption) the edge's flow and jp's stock figure
+    ranges = Uncertainty(approvals={"CN-2025-18": Range(0.2, 0.4)})
+    small = montecarlo(graph, scenario, ranges, draws=100, seed=1).drivers
+    assert set(small["input"]) == {"approval:CN-2025-18", "flow:cn->jp (oxide)", "stock:jp"}
+    # two figures x 100 draws = 200 drawn values, above a cap of 199
+    monkeypatch.setattr(mc, "MAX_FIGURE_CELLS", 199)
+    capped = montecarlo(graph, scenario, ranges, draws=100, seed=1)
+    assert set(capped.drivers["input"]) == {"approval:CN-2025-18"}
+    # the draws themselves do not change
+    assert capped.draws.equals(montecarlo(graph, scenario, ranges, draws=100, seed=1).draws)
