@@ -64,11 +64,21 @@ EDGE_STYLES = {  # status: (colour, dash pattern or False, legend label)
 LICENCE_EDGE_MIN_WIDTH = 2.5  # cut and throttled edges stay visible however small their flow
 
 
-def render_html(result: Result, *, title: str | None = None, max_nodes: int = MAX_NODES) -> str:
+def render_html(
+    result: Result,
+    *,
+    title: str | None = None,
+    max_nodes: int = MAX_NODES,
+    node_colour_pct: np.ndarray | None = None,
+    colour_title: str = "",
+) -> str:
     """Return the interactive page of a scenario result.
 
     Nodes are coloured by their shortfall; a scenario that restricts nothing (no licence
-    policy, no rule) draws the baseline graph, nodes coloured by country.
+    policy, no rule) draws the baseline graph, nodes coloured by country. Given
+    ``node_colour_pct`` (a percentage per node, such as the n-1 loss of
+    :mod:`supplygraph.criticality`), nodes take the shortfall scale's colour of that
+    figure instead (an aggregated node the largest of its members').
 
     Parameters
     ----------
@@ -79,6 +89,10 @@ def render_html(result: Result, *, title: str | None = None, max_nodes: int = MA
         Page heading; by default the scenario title, or "Baseline supply graph".
     max_nodes
         Above this many nodes, draw one node per stage and country instead.
+    node_colour_pct
+        A percentage per node (graph order) to colour the nodes by.
+    colour_title
+        The legend's heading for ``node_colour_pct``.
 
     Returns
     -------
@@ -96,6 +110,8 @@ def render_html(result: Result, *, title: str | None = None, max_nodes: int = MA
     scenario = result.scenario
     exposure = bool(scenario.licences or scenario.rules)
     nodes, edges = _node_table(result, exposure), _edge_table(result)
+    if node_colour_pct is not None:
+        nodes["colour_pct"] = node_colour_pct
     summary = _summary(nodes, edges, exposure)
     notice = ""
     if len(nodes) > max_nodes:
@@ -104,7 +120,13 @@ def render_html(result: Result, *, title: str | None = None, max_nodes: int = MA
             "below stands for all nodes of one stage in one country, with their flows "
             "and exposures summed."
         )
+        colour_pct = nodes.get("colour_pct")
         nodes, edges = _aggregate(nodes, edges)
+        if colour_pct is not None:
+            key = result.nodes["stage"] + ":" + result.nodes["country"]
+            nodes["colour_pct"] = (
+                colour_pct.groupby(key.to_numpy()).max().loc[nodes["id"]].to_numpy()
+            )
     heading = title if title is not None else _default_title(result, exposure)
     x, y = _layout(nodes)
     vis_nodes, vis_edges = _vis_elements(nodes, edges, x, y, exposure)
@@ -113,7 +135,7 @@ def render_html(result: Result, *, title: str | None = None, max_nodes: int = MA
         "notice": notice,
         "summary": summary,
         "scenario": _scenario_panel(result) if exposure else None,
-        "legend": _legend(nodes, edges, exposure),
+        "legend": _legend(nodes, edges, exposure, colour_title),
         "filters": {
             "sector": sorted({s for cell in nodes["sector"] for s in schema.split_list(cell)}),
             "country": sorted(set(nodes["country"])),
@@ -327,8 +349,10 @@ def _edge_width(t: np.ndarray, largest: float) -> np.ndarray:
     return 1 + 7 * np.sqrt(np.clip(t, 0, None) / largest) if largest > 0 else np.ones(len(t))
 
 
-def _legend(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool) -> dict[str, Any]:
-    if exposure:
+def _legend(
+    nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool, colour_title: str = ""
+) -> dict[str, Any]:
+    if exposure or "colour_pct" in nodes:
         colours, lower = [{"colour": UNAFFECTED, "label": "unaffected (0%)"}], 0.0
         for bound, colour in EXPOSURE_SCALE:
             label = f"> {lower:g}% shortfall" if math.isinf(bound) else f"{lower:g}-{bound:g}%"
@@ -343,7 +367,9 @@ def _legend(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool) -> dict[st
     nodes_t = np.array([1.0, 0.25, 0.01]) * (largest_node if largest_node > 0 else 0.0)
     edges_t = np.array([1.0, 0.25, 0.01]) * (largest_edge if largest_edge > 0 else 0.0)
     return {
-        "title": "Shortfall after the scenario" if exposure else "Country",
+        "title": colour_title
+        if "colour_pct" in nodes
+        else ("Shortfall after the scenario" if exposure else "Country"),
         "colours": colours,
         "edges": [
             {"colour": colour, "dashes": dashes, "label": label}
@@ -376,6 +402,8 @@ def _vis_elements(
     labelled = _labelled(nodes)
     for i, row in enumerate(nodes.to_dict("records")):
         fill = _exposure_colour(row["shortfall_pct"]) if exposure else by_country[row["country"]]
+        if "colour_pct" in row:
+            fill = _exposure_colour(row["colour_pct"])
         net.add_node(
             row["id"],
             caption=short(row["name"], 32),

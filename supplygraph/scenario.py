@@ -113,6 +113,7 @@ SCENARIO_KEYS = {
     "default_stock_days",
     "start",
     "end",
+    "uncertainty",  # ranges for Monte Carlo runs, read by supplygraph.montecarlo
 }
 # The keys of each array of tables.
 TABLE_KEYS = {

@@ -18,6 +18,8 @@ COMMANDS = [
     "compare",
     "export",
     "graph",
+    "criticality",
+    "montecarlo",
 ]
 
 

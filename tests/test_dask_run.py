@@ -1,0 +1,59 @@
+"""Dask: chunks on a local cluster give the same bytes as the in-process run."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import supplygraph as sg
+from supplygraph.criticality import criticality
+from supplygraph.dask_run import SchedulerError, run_chunks
+from supplygraph.montecarlo import CHUNK_DRAWS, Range, Uncertainty, montecarlo
+from supplygraph.risk_report import render_criticality, render_montecarlo
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A local cluster of two single-threaded worker processes, for the module."""
+    try:
+        from distributed import LocalCluster
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("dask is not installed; CI=true requires the Dask test to run")
+        pytest.skip("dask is not installed (pip install '.[dask]')")
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as local:
+        yield local.scheduler_address
+
+
+def test_montecarlo_on_a_cluster_equals_the_single_process_run(cluster):
+    graph = sg.load()
+    scenario = sg.load_scenario("2025-10-package")
+    ranges = Uncertainty(approvals={"CN-2025-18": Range(0.1, 0.5)}, stock_days=Range(0, 60))
+    draws = 2 * CHUNK_DRAWS + 17  # three chunks, the last one short
+    here = montecarlo(graph, scenario, ranges, draws=draws, seed=11)
+    there = montecarlo(graph, scenario, ranges, draws=draws, seed=11, scheduler=cluster)
+    assert render_montecarlo(there, graph) == render_montecarlo(here, graph)
+    assert there.draws.equals(here.draws)
+
+
+def test_criticality_on_a_cluster_equals_the_single_process_run(cluster):
+    graph = sg.load()
+    here = criticality(graph)
+    there = criticality(graph, scheduler=cluster)
+    assert render_criticality(there, graph) == render_criticality(here, graph)
+
+
+def test_workers_start_and_stop_a_local_cluster():
+    pytest.importorskip("distributed")
+    assert run_chunks(pow, [1, 2, 3], 2, workers=1) == [1, 4, 9]
+
+
+def test_unreachable_scheduler_is_a_clear_error():
+    pytest.importorskip("distributed")
+    with pytest.raises(
+        SchedulerError, match=r"cannot reach the Dask scheduler tcp://127\.0\.0\.1:9"
+    ):
+        run_chunks(pow, [1], 2, scheduler="tcp://127.0.0.1:9", connect_timeout=1)
