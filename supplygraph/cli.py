@@ -529,6 +529,11 @@ def _echo_reports(out: Path, paths: list[Path]) -> None:
     click.echo("\n" + click.wrap_text(text, 78, subsequent_indent="  "))
 
 
+def _short(name: str, width: int = 16) -> str:
+    """A scenario name cut to a column's width."""
+    return name if len(name) <= width else name[: width - 1] + "\u2026"
+
+
 def _number(value: Any, spec: str) -> str:
     """A figure for the terminal table; a dash where there is none."""
     return "-" if value is None or value != value else format(value, spec)
@@ -583,13 +588,21 @@ def compare(
         out = report_folder(out_dir, name, given, graph)
         charts = compare_chart(tables, a.scenario.name, b.scenario.name)
         paths = write_comparison(tables, out, charts=charts)
-        rerouted = f" {'B-A pts rerouted':>16}" if reroute else ""
-        click.echo(f"{'sector':<22} {'A %':>8} {'B %':>8} {'B-A pts':>8} {'B-A t':>10}{rerouted}")
+        click.echo(f"A: {a.scenario.name} ({a.scenario.title})")
+        click.echo(f"B: {b.scenario.name} ({b.scenario.title})\n")
+        names = [_short(a.scenario.name), _short(b.scenario.name)]
+        width = max(8, *(len(n) for n in names))
+        rerouted = f" {'B-A rerouted':>12}" if reroute else ""
+        click.echo(
+            f"{'sector':<22} {names[0]:>{width}} {names[1]:>{width}} {'B-A pts':>8} "
+            f"{'B-A t':>10}{rerouted}"
+        )
+        click.echo(f"{'':<22} {'% short':>{width}} {'% short':>{width}}")
         for row in tables["sectors"].to_dict("records"):
-            rerouted = f" {row['shortfall_reroute_pct_diff']:>16.1f}" if reroute else ""
+            rerouted = f" {row['shortfall_reroute_pct_diff']:>12.1f}" if reroute else ""
             click.echo(
-                f"{row['sector']:<22} {row['shortfall_pct_a']:>8.1f} "
-                f"{row['shortfall_pct_b']:>8.1f} {row['shortfall_pct_diff']:>8.1f} "
+                f"{sector_label(row['sector']):<22} {row['shortfall_pct_a']:>{width}.1f} "
+                f"{row['shortfall_pct_b']:>{width}.1f} {row['shortfall_pct_diff']:>8.1f} "
                 f"{row['shortfall_t_diff']:>10,.1f}{rerouted}"
             )
         _echo_reports(out, paths)
