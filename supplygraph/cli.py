@@ -744,8 +744,9 @@ def timeline(
     Regimes switch on and off on their dates, licences follow the scenario's approval
     paths, shipments take their transit time and stocks are drawn down. Writes
     timeline.csv (date x sector), timeline-lines.csv (first loss and recovery per product
-    line), timeline.json, a chart (timeline.png, timeline.svg) and timeline.gexf (each
-    node's output over time, for Gephi's timeline).
+    line), timeline.json, a chart (timeline.png, timeline.svg), timeline.gexf (each
+    node's output over time, for Gephi's timeline) and timeline.html (the graph with a
+    date slider that colours the nodes by each week's shortfall, and the chart).
 
     \b
     Example:
@@ -755,9 +756,11 @@ def timeline(
     with errors_handled(ctx):
         from .charts import timeline_chart
         from .export import gexf_bytes, timeline_network
+        from .exposure import simulate as simulate_static
+        from .html import render_html
         from .io import load_dated_tables, write_file_set
         from .report import render_timeline
-        from .timeline import simulate_days
+        from .timeline import node_output_pct, simulate_days
 
         scenario = build_scenario(scenario_name, data_dir)
         graph = load_graph(data_dir)
@@ -778,6 +781,11 @@ def timeline(
         files: dict[str, str | bytes] = dict(render_timeline(run))
         files.update(timeline_chart(run))
         files["timeline.gexf"] = gexf_bytes(timeline_network(run))
+        every = range(0, len(run.dates), 7)  # a week a step keeps the page small
+        output_pct = node_output_pct(run)[list(every)]
+        days = ([run.dates[k].isoformat() for k in every], output_pct)
+        steady = simulate_static(graph, scenario, reroute=False)
+        files["timeline.html"] = render_html(steady, days=days, chart_png=files["timeline.png"])
         out = out_dir or Path("output") / f"{scenario.name}-timeline"
         paths = write_file_set(out, files)
         if not quiet:

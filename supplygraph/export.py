@@ -13,6 +13,7 @@ import networkx as nx
 import numpy as np
 
 from .io import write_atomic
+from .timeline import node_output_pct
 
 if TYPE_CHECKING:
     from .exposure import Result
@@ -125,13 +126,8 @@ def timeline_network(timeline: Timeline) -> nx.MultiDiGraph:
     -------
     networkx.MultiDiGraph
     """
-    graph, production = timeline.graph, timeline.production
-    base = production.graph.baseline_t
-    node_base = production.per_node(base, graph.n_nodes)
-    after = np.stack([production.per_node(r * base, graph.n_nodes) for r in timeline.ratio])
-    pct = np.round(
-        100 * np.divide(after, node_base, out=np.ones_like(after), where=node_base > 0), 1
-    )
+    graph = timeline.graph
+    pct = np.round(node_output_pct(timeline), 1)
     days = [d.isoformat() for d in timeline.dates]
     end = (timeline.dates[-1] + dt.timedelta(days=1)).isoformat()
     network = graph.to_networkx(name=f"supplygraph {timeline.scenario.name} timeline")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import math
 import os
 from pathlib import Path
@@ -71,6 +72,8 @@ def render_html(
     max_nodes: int = MAX_NODES,
     node_colour_pct: np.ndarray | None = None,
     colour_title: str = "",
+    days: tuple[list[str], np.ndarray] | None = None,
+    chart_png: bytes | None = None,
 ) -> str:
     """Return the interactive page of a scenario result.
 
@@ -93,6 +96,12 @@ def render_html(
         A percentage per node (graph order) to colour the nodes by.
     colour_title
         The legend's heading for ``node_colour_pct``.
+    days
+        A dated run's days and each node's output on them (% of baseline; shape days x
+        nodes, :func:`supplygraph.timeline.node_output_pct`): the page gains a date slider
+        that colours the nodes by that day's shortfall (not on an aggregated page).
+    chart_png
+        A chart to show in the side panel (PNG bytes), e.g. the dated run's.
 
     Returns
     -------
@@ -145,6 +154,7 @@ def render_html(
         "options": _vis_options(),
         "nodes": vis_nodes,
         "edges": vis_edges,
+        "timeline": _timeline_panel(result, days, chart_png, aggregated=bool(notice)),
     }
     return template().render(title=heading, data=data, vis_js=vis_js(), page_js=page_js())
 
@@ -532,3 +542,27 @@ def _scenario_panel(result: Result) -> dict[str, Any]:
             if row.get("bottlenecks")
         ],
     }
+
+
+def _timeline_panel(
+    result: Result,
+    days: tuple[list[str], np.ndarray] | None,
+    chart_png: bytes | None,
+    *,
+    aggregated: bool,
+) -> dict[str, Any] | None:
+    """The data of the page's date slider: dates, each node's shortfall on them, the scale."""
+    if days is None and chart_png is None:
+        return None
+    panel: dict[str, Any] = {"chart": "", "dates": [], "shortfall": {}}
+    if chart_png is not None:
+        panel["chart"] = "data:image/png;base64," + base64.b64encode(chart_png).decode("ascii")
+    if days is not None and not aggregated:
+        dates, output_pct = days
+        ids = result.graph.nodes["id"].tolist()
+        shortfall = np.round(np.clip(100 - output_pct, 0, 100), 1)
+        panel["dates"] = list(dates)
+        panel["shortfall"] = {node: shortfall[:, i].tolist() for i, node in enumerate(ids)}
+    panel["scale"] = [[None if math.isinf(b) else b, colour] for b, colour in EXPOSURE_SCALE]
+    panel["unaffected"], panel["affected"] = UNAFFECTED, AFFECTED_PCT
+    return panel

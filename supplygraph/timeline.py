@@ -161,6 +161,28 @@ def simulate_days(
     )
 
 
+def node_output_pct(timeline: Timeline) -> np.ndarray:
+    """Return each node's output on each day as a share of its baseline (%, by tonnes).
+
+    A node's output is the sum over its product lines; a node with no baseline is at 100%.
+
+    Parameters
+    ----------
+    timeline
+        A dated run.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (days, nodes of ``timeline.graph``).
+    """
+    graph, production = timeline.graph, timeline.production
+    base = production.graph.baseline_t
+    node_base = production.per_node(base, graph.n_nodes)
+    after = np.stack([production.per_node(r * base, graph.n_nodes) for r in timeline.ratio])
+    return 100 * np.divide(after, node_base, out=np.ones_like(after), where=node_base > 0)
+
+
 def transit_days(graph: SupplyGraph, transit: pd.DataFrame) -> np.ndarray:
     """Return each edge's transit time in whole days: the first row of the transit table
     whose origin and destination lists hold its supplier's and customer's countries

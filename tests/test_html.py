@@ -634,3 +634,30 @@ def test_the_shortfall_scale_steps_in_lightness() -> None:
     # (#f03b20: 54, #bd0026: 40) and mostly differed in hue.
     steps = [lightness(colour) for _, colour in EXPOSURE_SCALE]
     assert all(a - b >= 15 for a, b in itertools.pairwise(steps)), steps
+
+
+def test_the_timeline_page_slider_colours_nodes_by_the_day(
+    offline_page: Any, tmp_path: Path
+) -> None:
+    from cli_helpers import invoke
+
+    out = tmp_path / "tl"
+    result = invoke(
+        "timeline", "-s", "2026-11-lapse", "--to", "2027-06-30", "--out", str(out), "-q"
+    )
+    assert result.exit_code == 0, result.output
+    page = load(offline_page, out / "timeline.html")
+    assert page.evaluate("document.getElementById('sg-chart').naturalWidth") > 0
+    colour = "id => network.body.data.nodes.get(id).color.background"
+    # on the last week Chinese magnet exports are throttled: the German actuator makers are short
+    last = page.evaluate(colour, "de-auto-actuators-agg")
+    assert last != UNAFFECTED
+    assert page.inner_text("#sg-day").startswith("2027-06-")
+    # on the first day (1 November 2026) nothing is short yet: every node unaffected
+    page.evaluate(
+        "() => { const s = document.getElementById('sg-slider'); s.value = '0';"
+        " s.dispatchEvent(new Event('input')); }"
+    )
+    assert page.inner_text("#sg-day").startswith("2026-11-01: 0 of 157 nodes short")
+    assert page.evaluate(colour, "de-auto-actuators-agg") == UNAFFECTED
+    assert offline_page.errors == [] and offline_page.blocked == []

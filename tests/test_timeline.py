@@ -132,6 +132,7 @@ def test_the_timeline_command_writes_its_reports(tmp_path):
         "timeline.png",
         "timeline.svg",
         "timeline.gexf",
+        "timeline.html",
     }
     days = pd.read_csv(tmp_path / "timeline.csv")
     assert days["date"].min() == "2025-03-01" and days["date"].max() == "2025-07-31"

@@ -360,6 +360,56 @@
     }
   }
 
+  // ------------------------------------------------------------ a dated run: the date slider
+
+  const timeline = data.timeline;
+  if (timeline) {
+    add(panel, "h2", "Day by day");
+    if (timeline.chart) {
+      const chart = add(panel, "img");
+      chart.id = "sg-chart";
+      chart.src = timeline.chart;  // a data: URL made by supplygraph
+      chart.alt = "Each sector's output over the dated run";
+      chart.style.width = "100%";
+    }
+    if (timeline.dates.length) {
+      const day = add(panel, "p");
+      day.id = "sg-day";
+      const slider = add(panel, "input");
+      slider.id = "sg-slider";
+      slider.type = "range";
+      slider.min = "0";
+      slider.max = String(timeline.dates.length - 1);
+      slider.setAttribute("aria-label", "The day whose shortfall colours the nodes");
+      slider.style.width = "100%";
+      const colourOf = (pct) => {
+        if (!(pct >= timeline.affected)) return timeline.unaffected;
+        for (const [bound, colour] of timeline.scale) if (bound === null || pct <= bound) return colour;
+        return timeline.scale[timeline.scale.length - 1][1];
+      };
+      const showDay = (k) => {
+        let short = 0;
+        for (const n of data.nodes) {
+          const series = timeline.shortfall[n.id];
+          const pct = series ? series[k] : 0;
+          if (pct >= timeline.affected) short += 1;
+          const fill = colourOf(pct);
+          nodeColour.set(n.id, Object.assign({}, n.color, {
+            background: fill,
+            highlight: Object.assign({}, n.color.highlight, { background: fill }),
+            hover: Object.assign({}, n.color.hover, { background: fill }),
+          }));
+        }
+        nodes.update(data.nodes.map((n) => ({ id: n.id, color: nodeColour.get(n.id) })));
+        day.textContent = `${timeline.dates[k]}: ${short} of ${data.nodes.length} nodes short ` +
+          "(colours: that day; tooltips: the steady state)";
+      };
+      slider.addEventListener("input", () => showDay(Number(slider.value)));
+      slider.value = slider.max;
+      showDay(timeline.dates.length - 1);
+    }
+  }
+
   // ------------------------------------------------------------ resizing the side panel
 
   const PANEL_MIN_PX = 260, PANEL_MAX_SHARE = 0.6, PANEL_STEP_PX = 20;
