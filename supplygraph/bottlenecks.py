@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from .graph import reachable
 
 if TYPE_CHECKING:
     from .disruption import Disruption
@@ -16,26 +17,14 @@ if TYPE_CHECKING:
 SHORT = 1e-9  # a share below 1 - SHORT counts as a loss
 
 
-@dataclass(frozen=True)
-class Cause:
-    """Where a loss starts: the node that stopped shipping, and why (a regime id, ``rule``
-    for a scenario's cut or throttle, or ``outage`` for a node that is down)."""
-
-    node: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.node} ({self.reason})"
-
-
 def explain(graph: SupplyGraph, disruption: Disruption, prop: Propagation) -> pd.DataFrame:
     """Return, per node of ``graph``, why its output fell.
 
     A node's limiting input is its scarcest input material (the one that set its output
     ratio); the limiting suppliers are those whose deliveries of it fell short; the root
     causes follow each short delivery upstream to where the loss starts: a licence edge
-    cut or throttled (named by its regimes), a scenario rule, or an outage. Inside a
-    recycling loop the walk stops after two passes over the loop's level.
+    cut or throttled (named by its regimes), a scenario rule (``rule``), or an outage
+    (``outage``). Inside a recycling loop they spread round it until they stop changing.
 
     Parameters
     ----------
@@ -52,71 +41,96 @@ def explain(graph: SupplyGraph, disruption: Disruption, prop: Propagation) -> pd
     -------
     pandas.DataFrame
         One row per node: ``limiting_input`` (a material, or empty), ``limiting_suppliers``
-        (node ids, ``;``-separated) and ``causes`` (a list of :class:`Cause`).
+        (node ids, ``;``-separated) and ``limiting_regimes`` (the root causes' regime ids,
+        ``rule`` or ``outage``, ``;``-separated). Its ``attrs["setting"]`` holds the mask of
+        the short deliveries that set their customers' output.
     """
     index = graph.index
     n = graph.n_nodes
-    names = (graph.nodes["node"] if "node" in graph.nodes else graph.nodes["id"]).to_numpy()
-    material = graph.edges["material"].to_numpy()
-    arrived = np.bincount(index.group, prop.edge_after_t, minlength=len(index.group_base))
-    avail = np.divide(
-        arrived, index.group_base, out=np.ones_like(arrived), where=index.group_base > 0
-    )
+    names = _names(graph)
+    limiting = _limiting_groups(graph, prop)
+    setting = _setting_edges(graph, prop, limiting)
+    outage = disruption.node_share < 1
+    licensed = setting & (disruption.edge_share < 1)
+    # the reasons as bits of a small int per node: a set that ORs fast
+    reasons: dict[str, int] = {}
+
+    def bit(reason: str) -> int:
+        return 1 << reasons.setdefault(reason, len(reasons))
+
+    bits = np.zeros(n, dtype=object)
+    bits[outage] = bit("outage") if outage.any() else 0
+    direct = np.zeros(graph.n_edges, dtype=object)
+    for e in np.flatnonzero(licensed):
+        for reason in disruption.edge_regimes[e] or ["rule"]:
+            direct[e] |= bit(reason)
+    for level, edges in enumerate(index.level_edges):
+        edges = edges[setting[edges]]
+        if not len(edges):
+            continue
+        dst = index.dst[edges]
+        by_dst = np.argsort(dst, kind="stable")
+        edges, dst = edges[by_dst], dst[by_dst]
+        starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
+        targets = dst[starts]
+        targets = targets[~outage[targets]]
+        keep = ~outage[dst[starts]]
+        # inside a recycling loop, until the causes stop spreading round it
+        for _ in range(len(starts) + 1 if index.cyclic_level[level] else 1):
+            inherited = np.where(licensed[edges], direct[edges], bits[index.src[edges]])
+            ored = np.bitwise_or.reduceat(inherited, starts)[keep]
+            before = bits[targets]
+            after = np.bitwise_or(before, ored)
+            bits[targets] = after
+            if np.array_equal(after, before):
+                break
+    by_bit = sorted(reasons, key=reasons.__getitem__)
+    words = {
+        value: ";".join(sorted(by_bit[k] for k in range(len(by_bit)) if value >> k & 1))
+        for value in set(bits.tolist())
+    }
+    pairs = pd.DataFrame({"dst": index.dst[setting], "supplier": names[index.src[setting]]})
+    pairs = pairs.drop_duplicates().sort_values(["dst", "supplier"], kind="stable")
+    suppliers = np.full(n, "", dtype=object)
+    joined = pairs.groupby("dst", sort=False)["supplier"].agg(";".join)
+    suppliers[joined.index.to_numpy()] = joined.to_numpy()
     group_material = np.empty(len(index.group_base), dtype=object)
-    group_material[index.group] = material
-    # each node's scarcest group: the first of the lowest availability
-    order = np.lexsort((np.arange(len(avail)), avail, index.group_node))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = index.group_node[order][1:] != index.group_node[order][:-1]
-    limiting = np.full(n, -1)
-    limiting[index.group_node[order][first]] = order[first]
-    short_node = prop.output_ratio < 1 - SHORT
-    limiting_group = np.where(short_node, limiting, -1)
-    limiting_group[(limiting_group >= 0) & (avail[np.maximum(limiting_group, 0)] >= 1 - SHORT)] = -1
-    short_edge = prop.edge_after_t < index.flow * (1 - SHORT)
-    edges_of_group = pd.Series(np.arange(len(index.group))).groupby(index.group).agg(list)
-    causes: list[set[Cause]] = [set() for _ in range(n)]
-    suppliers: list[set[str]] = [set() for _ in range(n)]
-    cyclic = set(index.cyclic_nodes.tolist())
-    by_level = np.argsort(index.node_level, kind="stable")
-    for _ in range(2 if cyclic else 1):
-        for v in by_level:
-            if disruption.node_share[v] < 1:
-                causes[v] = {Cause(str(names[v]), "outage")}
-                continue
-            g = limiting_group[v]
-            if g < 0:
-                continue
-            for e in edges_of_group.get(g, []):
-                if not short_edge[e]:
-                    continue
-                u = index.src[e]
-                suppliers[v].add(str(names[u]))
-                if disruption.edge_share[e] < 1:
-                    reasons = disruption.edge_regimes[e] or ["rule"]
-                    causes[v] |= {Cause(str(names[u]), reason) for reason in reasons}
-                else:
-                    causes[v] |= causes[u]
-    return pd.DataFrame(
+    group_material[index.group] = graph.edges["material"].to_numpy()
+    table = pd.DataFrame(
         {
-            "limiting_input": [group_material[g] if g >= 0 else "" for g in limiting_group],
-            "limiting_suppliers": [";".join(sorted(s)) for s in suppliers],
-            "causes": [sorted(c, key=lambda cause: (cause.node, cause.reason)) for c in causes],
+            "limiting_input": np.where(limiting >= 0, group_material[limiting], ""),
+            "limiting_suppliers": suppliers,
+            "limiting_regimes": [words[value] for value in bits.tolist()],
         }
     )
+    table.attrs["setting"] = setting
+    return table
 
 
-def top_causes(lost_t: np.ndarray, causes: list[list[Cause]], *, top: int = 3) -> str:
-    """Return the causes that cost most, as ``node (reason); ...``.
+def root_causes(
+    graph: SupplyGraph,
+    disruption: Disruption,
+    prop: Propagation,
+    setting: np.ndarray,
+    lines: np.ndarray,
+    *,
+    top: int = 3,
+) -> str:
+    """Return where the losses of some lines start, the costliest first: ``node (reason); ...``.
 
-    Each line's lost tonnes are shared equally among its causes.
+    The roots are the licence edges cut or throttled (and the nodes that are down) upstream
+    of the lines along the short deliveries that set each customer's output; each is ranked
+    by the tonnes it withholds (its baseline flow less what it still carries, shared among
+    its regimes; a node that is down by the output it loses).
 
     Parameters
     ----------
-    lost_t
-        Tonnes lost per line.
-    causes
-        The causes of each line (:func:`explain`).
+    graph, disruption, prop
+        As for :func:`explain`.
+    setting
+        The short deliveries that set their customers' output (``explain(...).attrs``).
+    lines
+        Mask of the lines (nodes of ``graph``) whose losses to trace, e.g. a sector's makers.
     top
         How many to name.
 
@@ -126,13 +140,76 @@ def top_causes(lost_t: np.ndarray, causes: list[list[Cause]], *, top: int = 3) -
 
     Examples
     --------
-    >>> a, b = Cause("cn-magnet", "CN-2025-18"), Cause("mm-mine", "outage")
-    >>> top_causes(np.array([30.0, 10.0]), [[a], [a, b]])
-    'cn-magnet (CN-2025-18); mm-mine (outage)'
+    A Chinese mine ships to a Japanese magnet plant (cut under No. 18), which ships to a
+    carmaker; the carmaker's loss starts at the mine's 100 t:
+
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from supplygraph.disruption import Disruption
+    >>> from supplygraph.graph import build_graph
+    >>> from supplygraph.io import Dataset
+    >>> from supplygraph.propagate import propagate
+    >>> nodes = pd.DataFrame({"csv_line": [2, 3, 4], "id": ["cn", "jp", "k"],
+    ...     "stage": ["mine", "magnet", "manufacturer"], "country": ["CN", "JP", "DE"]})
+    >>> edges = pd.DataFrame({"csv_line": [2, 3], "supplier": ["cn", "jp"],
+    ...     "customer": ["jp", "k"], "material": ["oxide", "magnet"], "flow_t": [100.0, 100.0]})
+    >>> graph = build_graph(Dataset(nodes, edges, pd.DataFrame(), Path("."), ""))
+    >>> cut = Disruption(np.array([0.0, 1.0]), np.ones(3), [["CN-2025-18"], []])
+    >>> prop = propagate(graph.index, cut.edge_share, cut.node_share, np.zeros(3))
+    >>> why = explain(graph, cut, prop)
+    >>> root_causes(graph, cut, prop, why.attrs["setting"], np.array([False, False, True]))
+    'cn (CN-2025-18)'
     """
-    cost: dict[Cause, float] = {}
-    for lost, line_causes in zip(lost_t, causes):
-        for cause in line_causes:
-            cost[cause] = cost.get(cause, 0.0) + lost / len(line_causes)
-    ranked = sorted(cost, key=lambda cause: (-cost[cause], cause.node, cause.reason))
-    return "; ".join(str(cause) for cause in ranked[:top] if cost[cause] > 0)
+    index = graph.index
+    names = _names(graph)
+    short = lines & (prop.output_ratio < 1 - SHORT)
+    if not short.any():
+        return ""
+    upstream = reachable(
+        graph.n_nodes, index.src[setting], index.dst[setting], short, upstream=True
+    )
+    cost: dict[tuple[str, str], float] = {}
+    roots = np.flatnonzero(setting & (disruption.edge_share < 1) & upstream[index.dst])
+    withheld = index.flow - prop.edge_after_t
+    for e in roots:
+        reasons = disruption.edge_regimes[e] or ["rule"]
+        for reason in reasons:
+            key = (str(names[index.src[e]]), reason)
+            cost[key] = cost.get(key, 0.0) + withheld[e] / len(reasons)
+    down = np.flatnonzero(upstream & (disruption.node_share < 1))
+    for v in down:
+        key = (str(names[v]), "outage")
+        cost[key] = cost.get(key, 0.0) + graph.baseline_t[v] * (1 - prop.output_ratio[v])
+    ranked = sorted((k for k in cost if cost[k] > 0), key=lambda k: (-cost[k], k))
+    return "; ".join(f"{node} ({reason})" for node, reason in ranked[:top])
+
+
+def _names(graph: SupplyGraph) -> np.ndarray:
+    """Node names for messages: the node's own id, on a production-lines graph too."""
+    return (graph.nodes["node"] if "node" in graph.nodes else graph.nodes["id"]).to_numpy()
+
+
+def _limiting_groups(graph: SupplyGraph, prop: Propagation) -> np.ndarray:
+    """Per node, its scarcest input group (the first of the lowest availability) where that
+    set its output short; -1 elsewhere."""
+    index = graph.index
+    arrived = np.bincount(index.group, prop.edge_after_t, minlength=len(index.group_base))
+    avail = np.divide(
+        arrived, index.group_base, out=np.ones_like(arrived), where=index.group_base > 0
+    )
+    order = np.lexsort((np.arange(len(avail)), avail, index.group_node))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = index.group_node[order][1:] != index.group_node[order][:-1]
+    limiting = np.full(graph.n_nodes, -1)
+    limiting[index.group_node[order][first]] = order[first]
+    limiting = np.where(prop.output_ratio < 1 - SHORT, limiting, -1)
+    limiting[(limiting >= 0) & (avail[np.maximum(limiting, 0)] >= 1 - SHORT)] = -1
+    return limiting
+
+
+def _setting_edges(graph: SupplyGraph, prop: Propagation, limiting: np.ndarray) -> np.ndarray:
+    """The short deliveries in each customer's limiting group."""
+    index = graph.index
+    short = prop.edge_after_t < index.flow * (1 - SHORT)
+    return short & (limiting[index.dst] == index.group)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from .bottlenecks import Cause, explain, top_causes
+from .bottlenecks import explain, root_causes
 from .disruption import Disruption, resolve
 from .origin import origin_share, provenance
 from .production import Production, production_lines
@@ -137,7 +137,7 @@ def simulate(
         scenario=scenario,
         disruption=disruption,
         propagation=prop,
-        sectors=_sector_table(lines, why["causes"].tolist(), issuer),
+        sectors=_sector_table(lines, issuer, _sector_causes(lines_graph, on_lines, prop, why)),
         nodes=nodes,
         countries=_country_table(lines),
         edges=_edge_table(graph, production, disruption, prop, rerouting),
@@ -254,9 +254,7 @@ def _line_table(
         _shortfall(table, "_reroute")
     table["limiting_input"] = why["limiting_input"].to_numpy()
     table["limiting_suppliers"] = why["limiting_suppliers"].to_numpy()
-    table["limiting_regimes"] = [
-        ";".join(sorted({cause.reason for cause in causes})) for causes in why["causes"]
-    ]
+    table["limiting_regimes"] = why["limiting_regimes"].to_numpy()
     return table
 
 
@@ -297,7 +295,20 @@ def _sum_exposure(grouped: Any, table: pd.DataFrame) -> pd.DataFrame:
     return summed
 
 
-def _sector_table(lines: pd.DataFrame, causes: list[list[Cause]], issuer: str) -> pd.DataFrame:
+def _sector_causes(
+    graph: SupplyGraph, disruption: Disruption, prop: Propagation, why: pd.DataFrame
+) -> dict[str, str]:
+    """Per sector, where its makers' losses start (:func:`bottlenecks.root_causes`)."""
+    nodes = graph.nodes
+    maker = (nodes["stage"] == "manufacturer").to_numpy()
+    sector = nodes["sector"].to_numpy()
+    return {
+        name: root_causes(graph, disruption, prop, why.attrs["setting"], maker & (sector == name))
+        for name in sorted(set(sector[maker]))
+    }
+
+
+def _sector_table(lines: pd.DataFrame, issuer: str, causes: dict[str, str]) -> pd.DataFrame:
     """Makers' lines summed per sector, in tonnes and in the sector's own unit, with the
     split inside and outside the issuing country and the causes that cost most."""
     makers = lines[lines["stage"] == "manufacturer"]
@@ -332,15 +343,7 @@ def _sector_table(lines: pd.DataFrame, causes: list[list[Cause]], issuer: str) -
             ),
             np.nan,
         )
-    lost = (makers["baseline_t"] - makers["after_t"]).to_numpy()
-    maker_causes = [causes[i] for i in np.flatnonzero(lines["stage"] == "manufacturer")]
-    table["bottlenecks"] = [
-        top_causes(
-            lost[(makers["sector"] == sector).to_numpy()],
-            [c for c, s in zip(maker_causes, makers["sector"]) if s == sector],
-        )
-        for sector in table.index
-    ]
+    table["bottlenecks"] = [causes.get(sector, "") for sector in table.index]
     return table.reset_index()
 
 
