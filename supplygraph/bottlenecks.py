@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import operator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -92,8 +94,10 @@ def explain(graph: SupplyGraph, disruption: Disruption, prop: Propagation) -> pd
     pairs = pd.DataFrame({"dst": index.dst[setting], "supplier": names[index.src[setting]]})
     pairs = pairs.drop_duplicates().sort_values(["dst", "supplier"], kind="stable")
     suppliers = np.full(n, "", dtype=object)
-    joined = pairs.groupby("dst", sort=False)["supplier"].agg(";".join)
-    suppliers[joined.index.to_numpy()] = joined.to_numpy()
+    for dst, group in itertools.groupby(
+        zip(pairs["dst"].tolist(), pairs["supplier"].tolist()), key=operator.itemgetter(0)
+    ):
+        suppliers[dst] = ";".join(supplier for _, supplier in group)
     group_material = np.empty(len(index.group_base), dtype=object)
     group_material[index.group] = graph.edges["material"].to_numpy()
     table = pd.DataFrame(
@@ -112,16 +116,16 @@ def root_causes(
     disruption: Disruption,
     prop: Propagation,
     setting: np.ndarray,
-    lines: np.ndarray,
+    groups: dict[str, np.ndarray],
     *,
     top: int = 3,
-) -> str:
-    """Return where the losses of some lines start, the costliest first: ``node (reason); ...``.
+) -> dict[str, str]:
+    """Return, per group of lines, where their losses start, the costliest first.
 
     The roots are the licence edges cut or throttled (and the nodes that are down) upstream
-    of the lines along the short deliveries that set each customer's output; each is ranked
-    by the tonnes it withholds (its baseline flow less what it still carries, shared among
-    its regimes; a node that is down by the output it loses).
+    of the group's short lines along the short deliveries that set each customer's output;
+    each is ranked by the tonnes it withholds (its baseline flow less what it still carries,
+    shared among its regimes; a node that is down by the output it loses).
 
     Parameters
     ----------
@@ -129,23 +133,22 @@ def root_causes(
         As for :func:`explain`.
     setting
         The short deliveries that set their customers' output (``explain(...).attrs``).
-    lines
-        Mask of the lines (nodes of ``graph``) whose losses to trace, e.g. a sector's makers.
+    groups
+        Masks of lines (nodes of ``graph``) by name, e.g. each sector's makers.
     top
-        How many to name.
+        How many roots to name per group.
 
     Returns
     -------
-    str
+    dict of str to str
+        Per group, ``node (reason); ...``.
 
     Examples
     --------
     A Chinese mine ships to a Japanese magnet plant (cut under No. 18), which ships to a
     carmaker; the carmaker's loss starts at the mine's 100 t:
 
-    >>> import numpy as np
     >>> from pathlib import Path
-    >>> import pandas as pd
     >>> from supplygraph.disruption import Disruption
     >>> from supplygraph.graph import build_graph
     >>> from supplygraph.io import Dataset
@@ -158,31 +161,44 @@ def root_causes(
     >>> cut = Disruption(np.array([0.0, 1.0]), np.ones(3), [["CN-2025-18"], []])
     >>> prop = propagate(graph.index, cut.edge_share, cut.node_share, np.zeros(3))
     >>> why = explain(graph, cut, prop)
-    >>> root_causes(graph, cut, prop, why.attrs["setting"], np.array([False, False, True]))
-    'cn (CN-2025-18)'
+    >>> root_causes(graph, cut, prop, why.attrs["setting"], {"ev": np.array([0, 0, 1], bool)})
+    {'ev': 'cn (CN-2025-18)'}
     """
     index = graph.index
     names = _names(graph)
-    short = lines & (prop.output_ratio < 1 - SHORT)
-    if not short.any():
-        return ""
-    upstream = reachable(
-        graph.n_nodes, index.src[setting], index.dst[setting], short, upstream=True
+    roots = np.flatnonzero(setting & (disruption.edge_share < 1))
+    reasons = [disruption.edge_regimes[e] or ["rule"] for e in roots.tolist()]
+    counts = np.array([len(r) for r in reasons], dtype=np.int64)
+    withheld = (index.flow - prop.edge_after_t)[roots] / np.maximum(counts, 1)
+    down = np.flatnonzero(disruption.node_share < 1)
+    candidates = pd.DataFrame(
+        {
+            "at": np.concatenate([np.repeat(index.dst[roots], counts), down]),
+            "node": np.concatenate([np.repeat(names[index.src[roots]], counts), names[down]]),
+            "reason": [reason for r in reasons for reason in r] + ["outage"] * len(down),
+            "t": np.concatenate(
+                [
+                    np.repeat(withheld, counts),
+                    graph.baseline_t[down] * (1 - prop.output_ratio[down]),
+                ]
+            ),
+        }
     )
-    cost: dict[tuple[str, str], float] = {}
-    roots = np.flatnonzero(setting & (disruption.edge_share < 1) & upstream[index.dst])
-    withheld = index.flow - prop.edge_after_t
-    for e in roots:
-        reasons = disruption.edge_regimes[e] or ["rule"]
-        for reason in reasons:
-            key = (str(names[index.src[e]]), reason)
-            cost[key] = cost.get(key, 0.0) + withheld[e] / len(reasons)
-    down = np.flatnonzero(upstream & (disruption.node_share < 1))
-    for v in down:
-        key = (str(names[v]), "outage")
-        cost[key] = cost.get(key, 0.0) + graph.baseline_t[v] * (1 - prop.output_ratio[v])
-    ranked = sorted((k for k in cost if cost[k] > 0), key=lambda k: (-cost[k], k))
-    return "; ".join(f"{node} ({reason})" for node, reason in ranked[:top])
+    found = {}
+    for name, lines in groups.items():
+        short = lines & (prop.output_ratio < 1 - SHORT)
+        if not short.any() or candidates.empty:
+            found[name] = ""
+            continue
+        upstream = reachable(
+            graph.n_nodes, index.src[setting], index.dst[setting], short, upstream=True
+        )
+        # an edge counts when its customer is upstream of the lines; a node that is down, itself
+        near = candidates[upstream[candidates["at"].to_numpy()]]
+        cost = near.groupby(["node", "reason"], sort=True)["t"].sum()
+        cost = cost[cost > 0].sort_values(ascending=False, kind="stable")
+        found[name] = "; ".join(f"{node} ({reason})" for node, reason in cost.index[:top])
+    return found
 
 
 def _names(graph: SupplyGraph) -> np.ndarray:

@@ -302,10 +302,8 @@ def _sector_causes(
     nodes = graph.nodes
     maker = (nodes["stage"] == "manufacturer").to_numpy()
     sector = nodes["sector"].to_numpy()
-    return {
-        name: root_causes(graph, disruption, prop, why.attrs["setting"], maker & (sector == name))
-        for name in sorted(set(sector[maker]))
-    }
+    groups = {name: maker & (sector == name) for name in sorted(set(sector[maker]))}
+    return root_causes(graph, disruption, prop, why.attrs["setting"], groups)
 
 
 def _sector_table(lines: pd.DataFrame, issuer: str, causes: dict[str, str]) -> pd.DataFrame:

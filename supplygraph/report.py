@@ -304,10 +304,12 @@ def render_reports(
         "nodes.csv": to_csv_text(result.nodes, NODE_COLUMNS, raw=raw),
         "countries.csv": to_csv_text(result.countries, COUNTRY_COLUMNS, raw=raw),
         "edges.csv": to_csv_text(result.edges, EDGE_COLUMNS, raw=raw),
-        "lines.csv": to_csv_text(result.lines, LINE_COLUMNS, raw=raw),
         "scenario.json": json.dumps(scenario_record(result, options), indent=2, ensure_ascii=False)
         + "\n",
     }
+    if result.production is not None and result.production.has_lines:
+        # without declared lines, each node is one line: nodes.csv says it all
+        files["lines.csv"] = to_csv_text(result.lines, LINE_COLUMNS, raw=raw)
     if result.rerouting is not None:
         flows = result.rerouting.flows
         files["reroute.csv"] = to_csv_text(flows, list(flows.columns), raw=raw)
