@@ -504,7 +504,7 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
     _echo_reports(out, paths)
     bottlenecks = worst_first[worst_first["bottlenecks"] != ""]
     if len(bottlenecks):
-        click.echo("\nWhere the losses start (node and regime, by tonnes lost):")
+        click.echo("\nWhere the losses start (node and regime, by the tonnes each withholds):")
         for row in bottlenecks.to_dict("records"):
             text = f"{sector_label(row['sector'])}: {row['bottlenecks']}"
             click.echo(click.wrap_text(text, 78, initial_indent="  ", subsequent_indent="    "))
