@@ -56,3 +56,15 @@ def test_graph_writes_the_baseline_page(tmp_path, monkeypatch):
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "Baseline supply graph" in page
     assert opened == [out.resolve().as_uri()]
+
+
+def test_export_writes_where_the_docs_say(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert invoke("export", "--format", "json", "--data", str(TINY)).exit_code == 0
+    tiny_cut = str(TINY.parent / "tiny-cut-dy.toml")
+    assert invoke("export", "--format", "gexf", "--data", str(TINY), "-s", tiny_cut).exit_code == 0
+    # README and --help: output/graph.<format>, with a scenario output/graph-<scenario>.<format>
+    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == [
+        "graph-tiny-cut-dy.gexf",
+        "graph.json",
+    ]
