@@ -39,9 +39,7 @@ class Production:
         -------
         numpy.ndarray
         """
-        if not self.has_lines:
-            return np.asarray(values, dtype=np.float64)
-        return np.bincount(self.node, values, minlength=n_nodes)
+        return self._summed(self.node, values, n_nodes)
 
     def per_edge(self, values: np.ndarray, n_edges: int) -> np.ndarray:
         """Return per-part values summed per edge.
@@ -57,9 +55,13 @@ class Production:
         -------
         numpy.ndarray
         """
+        return self._summed(self.edge, values, n_edges)
+
+    def _summed(self, into: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+        """Sum values into positions (as they are when no node has lines: one to one)."""
         if not self.has_lines:
             return np.asarray(values, dtype=np.float64)
-        return np.bincount(self.edge, values, minlength=n_edges)
+        return np.bincount(into, values, minlength=size)
 
 
 def production_lines(graph: SupplyGraph) -> Production:
