@@ -11,6 +11,9 @@ Chunk = TypeVar("Chunk")
 Output = TypeVar("Output")
 
 
+TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+
+
 class SchedulerError(SupplyGraphError):
     """Dask is not installed, or its scheduler cannot be reached."""
 
@@ -66,6 +69,7 @@ def run_chunks(
         return [function(chunk, shared) for chunk in chunks]
     try:
         # an optional extra: only runs that ask for a cluster need it
+        import dask
         from distributed import Client, LocalCluster
     except ImportError:
         raise SchedulerError(
@@ -74,9 +78,13 @@ def run_chunks(
     cluster = None
     try:
         if scheduler is None:
-            cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
-            )
+            # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in its workers, so every large numpy
+            # temporary goes back to the kernel and is faulted in again: chunks ran 1.7x
+            # slower on a worker than here (docs/performance.md). Unset, glibc's default.
+            with dask.config.set({TRIM_KEY: None}):
+                cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+                )
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout=connect_timeout)
