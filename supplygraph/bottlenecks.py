@@ -62,10 +62,12 @@ def explain(graph: SupplyGraph, disruption: Disruption, prop: Propagation) -> pd
 
     bits = np.zeros(n, dtype=object)
     bits[outage] = bit("outage") if outage.any() else 0
-    direct = np.zeros(graph.n_edges, dtype=object)
-    for e in np.flatnonzero(licensed):
-        for reason in disruption.edge_regimes[e] or ["rule"]:
-            direct[e] |= bit(reason)
+    code, lists = disruption.regime_sets
+    list_bits = np.zeros(len(lists), dtype=object)
+    for k in np.unique(code[licensed]).tolist():
+        for reason in lists[k] or ["rule"]:
+            list_bits[k] |= bit(reason)
+    direct = np.where(licensed, list_bits[code], 0)
     for level, edges in enumerate(index.level_edges):
         edges = edges[setting[edges]]
         if not len(edges):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -46,6 +47,31 @@ class Disruption:
     warnings: list[str] = field(default_factory=list)
     capacity_t: np.ndarray | None = None  # per node: capacity the scenario assumes, else NaN
     content_pct: dict[str, np.ndarray] = field(default_factory=dict)
+    regime_code: np.ndarray | None = None  # per edge: its entry in regime_lists
+    regime_lists: tuple[tuple[str, ...], ...] = ()
+
+    @cached_property
+    def regime_sets(self) -> tuple[np.ndarray, tuple[tuple[str, ...], ...]]:
+        """Each edge's code and the distinct lists of regimes the codes stand for.
+
+        Edges with the same regimes share a code, so a per-edge figure built from the
+        regimes (a text cell, a set of causes) is built once per code. :func:`resolve`
+        gives the codes; for a Disruption made by hand they are worked out here.
+
+        Returns
+        -------
+        tuple
+            The codes (one per edge) and the regime lists, by code.
+        """
+        if self.regime_code is not None:
+            return self.regime_code, self.regime_lists
+        known: dict[tuple[str, ...], int] = {}
+        codes = np.fromiter(
+            (known.setdefault(tuple(ids), len(known)) for ids in self.edge_regimes),
+            dtype=np.int64,
+            count=len(self.edge_regimes),
+        )
+        return codes, tuple(known)
 
     @property
     def applied(self) -> tuple[AppliedRegime, ...]:
@@ -84,7 +110,10 @@ def resolve(
     regimes = regimes_by_id(graph.regimes)
     edge_share = np.ones(graph.n_edges)
     node_share = np.ones(graph.n_nodes)
-    edge_regimes: list[list[str]] = [[] for _ in range(graph.n_edges)]
+    # which regimes made each edge a licence edge, as a code per edge into `lists`
+    lists: list[tuple[str, ...]] = [()]
+    code_of: dict[tuple[str, ...], int] = {(): 0}
+    regime_code = np.zeros(graph.n_edges, dtype=np.int64)
     applied: list[AppliedRegime] = []
     content_pct: dict[str, np.ndarray] = {}
     for policy in scenario.licences:
@@ -116,8 +145,14 @@ def resolve(
                     )
                 mask = licence_edges(graph, regime, seller_content, policy.destinations)
             edge_share[mask] = np.minimum(edge_share[mask], policy.share)
-            for j in np.flatnonzero(mask):
-                edge_regimes[j].append(regime_id)
+            if mask.any():  # each distinct list of the masked edges gains this regime
+                before, where = np.unique(regime_code[mask], return_inverse=True)
+                after = [
+                    code_of.setdefault(lists[c] + (regime_id,), len(code_of))
+                    for c in before.tolist()
+                ]
+                lists += list(code_of)[len(lists) :]
+                regime_code[mask] = np.array(after, dtype=np.int64)[where.reshape(-1)]
             if policy.regime != "in-force" or in_force:
                 applied.append(AppliedRegime(regime, policy, applies, reason, int(mask.sum())))
     warnings: list[str] = []
@@ -132,8 +167,19 @@ def resolve(
     for entry in scenario.capacity:  # a later assumption replaces an earlier one
         mask = _select_from(graph, entry.select, entry.origin)
         capacity_t[mask] = graph.baseline_t[mask] * (1 + entry.spare)
+    shared = np.empty(len(lists), dtype=object)  # edges with the same regimes share a list
+    for k, ids in enumerate(lists):
+        shared[k] = list(ids)
     return Disruption(
-        edge_share, node_share, edge_regimes, tuple(applied), warnings, capacity_t, content_pct
+        edge_share,
+        node_share,
+        shared[regime_code].tolist(),
+        tuple(applied),
+        warnings,
+        capacity_t,
+        content_pct,
+        regime_code=regime_code,
+        regime_lists=tuple(lists),
     )
 
 

@@ -168,6 +168,8 @@ def _on_lines(production: Production, disruption: Disruption) -> Disruption:
         edge_share=disruption.edge_share[edge],
         node_share=disruption.node_share[node],
         edge_regimes=[disruption.edge_regimes[e] for e in edge],
+        regime_code=disruption.regime_sets[0][edge],
+        regime_lists=disruption.regime_sets[1],
         capacity_t=capacity_t,
         content_pct=content,
     )
@@ -375,10 +377,10 @@ def _edge_table(
     short_src = prop.output_ratio[production.graph.index.src] < 1
     upstream = production.per_edge(short_src.astype(np.float64), m) > 0
     share = disruption.edge_share
-    table["flow_status"] = np.select(
-        [share == 0, share < 1, upstream], ["cut", "throttled", "reduced-upstream"], "ok"
-    )
-    table["regimes"] = [";".join(ids) for ids in disruption.edge_regimes]
+    status = np.select([share == 0, share < 1, upstream], [1, 2, 3], 0)
+    table["flow_status"] = np.array(["ok", "cut", "throttled", "reduced-upstream"], object)[status]
+    code, lists = disruption.regime_sets
+    table["regimes"] = np.array([";".join(ids) for ids in lists], dtype=object)[code]
     if rerouting is not None:
         table["after_reroute_t"] = production.per_edge(rerouting.edge_after_t, m)
     return table
