@@ -434,6 +434,8 @@ def check_lines(lines: pd.DataFrame, nodes: pd.DataFrame, file: str, issues: lis
     issues
         Where the problems go.
     """
+    if lines.empty:
+        return
     stage = dict(zip(nodes["id"], nodes["stage"]))
     node_sector = dict(zip(nodes["id"], nodes["sector"]))
     seen: dict[tuple[str, str], int] = {}

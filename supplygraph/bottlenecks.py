@@ -93,13 +93,7 @@ def explain(graph: SupplyGraph, disruption: Disruption, prop: Propagation) -> pd
         value: ";".join(sorted(by_bit[k] for k in range(len(by_bit)) if value >> k & 1))
         for value in set(bits.tolist())
     }
-    pairs = pd.DataFrame({"dst": index.dst[setting], "supplier": names[index.src[setting]]})
-    pairs = pairs.drop_duplicates().sort_values(["dst", "supplier"], kind="stable")
-    suppliers = np.full(n, "", dtype=object)
-    for dst, group in itertools.groupby(
-        zip(pairs["dst"].tolist(), pairs["supplier"].tolist()), key=operator.itemgetter(0)
-    ):
-        suppliers[dst] = ";".join(supplier for _, supplier in group)
+    suppliers = _joined(index.dst[setting], index.src[setting], names)
     group_material = np.empty(len(index.group_base), dtype=object)
     group_material[index.group] = graph.edges["material"].to_numpy()
     table = pd.DataFrame(
@@ -111,6 +105,26 @@ def explain(graph: SupplyGraph, disruption: Disruption, prop: Propagation) -> pd
     )
     table.attrs["setting"] = setting
     return table
+
+
+def _joined(at: np.ndarray, who: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """Per node, the distinct names of the nodes ``who`` listed at it, sorted, ``;``-joined."""
+    joined = np.full(len(names), "", dtype=object)
+    if not len(at):
+        return joined
+    codes, distinct = pd.factorize(names, sort=True)  # code order is name order
+    width = max(len(distinct), 1)
+    at, codes = np.divmod(np.unique(at.astype(np.int64) * width + codes[who]), width)
+    text = np.asarray(distinct, dtype=object)[codes]
+    first = np.r_[True, at[1:] != at[:-1]]
+    alone = first & np.r_[first[1:], True]
+    joined[at[alone]] = text[alone]
+    many = ~alone  # only nodes with several names need a join
+    for node, group in itertools.groupby(
+        zip(at[many].tolist(), text[many].tolist()), key=operator.itemgetter(0)
+    ):
+        joined[node] = ";".join(name for _, name in group)
+    return joined
 
 
 def root_causes(
@@ -167,39 +181,48 @@ def root_causes(
     {'ev': 'cn (CN-2025-18)'}
     """
     index = graph.index
-    names = _names(graph)
+    name_code, node_names = pd.factorize(_names(graph), sort=True)  # code order is name order
     roots = np.flatnonzero(setting & (disruption.edge_share < 1))
-    reasons = [disruption.edge_regimes[e] or ["rule"] for e in roots.tolist()]
-    counts = np.array([len(r) for r in reasons], dtype=np.int64)
+    code, lists = disruption.regime_sets
+    # each root edge is a candidate once per regime that made it a licence edge ("rule"
+    # when none did), sharing what it withholds among them; a node that is down, once
+    reason_names = sorted({r for ids in lists for r in ids} | {"rule", "outage"})
+    reason_of = {r: k for k, r in enumerate(reason_names)}
+    per_list = [np.array([reason_of[r] for r in (ids or ("rule",))]) for ids in lists]
+    counts = np.array([len(r) for r in per_list], dtype=np.int64)[code[roots]]
+    starts = np.cumsum(np.r_[0, [len(r) for r in per_list]])[:-1]
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    flat = np.concatenate(per_list) if per_list else np.zeros(0, dtype=np.int64)
     withheld = (index.flow - prop.edge_after_t)[roots] / np.maximum(counts, 1)
     down = np.flatnonzero(disruption.node_share < 1)
-    candidates = pd.DataFrame(
-        {
-            "at": np.concatenate([np.repeat(index.dst[roots], counts), down]),
-            "node": np.concatenate([np.repeat(names[index.src[roots]], counts), names[down]]),
-            "reason": [reason for r in reasons for reason in r] + ["outage"] * len(down),
-            "t": np.concatenate(
-                [
-                    np.repeat(withheld, counts),
-                    graph.baseline_t[down] * (1 - prop.output_ratio[down]),
-                ]
-            ),
-        }
+    at = np.concatenate([np.repeat(index.dst[roots], counts), down])
+    key = np.concatenate(
+        [
+            name_code[np.repeat(index.src[roots], counts)] * len(reason_names)
+            + flat[np.repeat(starts[code[roots]], counts) + within],
+            name_code[down] * len(reason_names) + reason_of["outage"],
+        ]
+    )
+    t = np.concatenate(
+        [np.repeat(withheld, counts), graph.baseline_t[down] * (1 - prop.output_ratio[down])]
     )
     found = {}
     for name, lines in groups.items():
         short = lines & (prop.output_ratio < 1 - SHORT)
-        if not short.any() or candidates.empty:
+        if not short.any() or not len(key):
             found[name] = ""
             continue
         upstream = reachable(
             graph.n_nodes, index.src[setting], index.dst[setting], short, upstream=True
         )
         # an edge counts when its customer is upstream of the lines; a node that is down, itself
-        near = candidates[upstream[candidates["at"].to_numpy()]]
-        cost = near.groupby(["node", "reason"], sort=True)["t"].sum()
+        near = upstream[at]
+        cost = pd.Series(t[near]).groupby(key[near], sort=True).sum()
         cost = cost[cost > 0].sort_values(ascending=False, kind="stable")
-        found[name] = "; ".join(f"{node} ({reason})" for node, reason in cost.index[:top])
+        node, reason = np.divmod(cost.index[:top].to_numpy(), len(reason_names))
+        found[name] = "; ".join(
+            f"{node_names[v]} ({reason_names[r]})" for v, r in zip(node.tolist(), reason.tolist())
+        )
     return found
 
 

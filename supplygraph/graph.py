@@ -10,6 +10,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
@@ -352,10 +354,14 @@ def build_graph(dataset: Dataset) -> SupplyGraph:
     SupplyGraph
     """
     nodes = dataset.nodes.reset_index(drop=True)
-    position = pd.Series(np.arange(len(nodes)), index=nodes["id"])
+    ids = pa.array(nodes["id"].astype(str))
     edges = dataset.edges.copy()  # never mutate the caller's tables
-    edges["src"] = position.loc[edges["supplier"]].to_numpy()
-    edges["dst"] = position.loc[edges["customer"]].to_numpy()
+    for column, end in (("src", "supplier"), ("dst", "customer")):
+        position = pc.index_in(pa.array(edges[end].astype(str)), value_set=ids)
+        if position.null_count:  # validated data names known nodes only
+            unknown = edges[end][position.is_null().to_numpy(zero_copy_only=False)]
+            raise KeyError(f"unknown {end} {unknown.iloc[0]!r}")
+        edges[column] = position.to_numpy().astype(np.int64)
     graph = SupplyGraph(
         nodes, edges, dataset.regimes, dataset.folder, dataset.checksum, lines=dataset.lines
     )
@@ -391,27 +397,26 @@ def _graph_warnings(graph: SupplyGraph, dataset: Dataset) -> list[Issue]:
     unbalanced = (graph.nodes["stage"].to_numpy() != "mine") & (
         outflow > inflow * (1 + schema.MASS_BALANCE_TOLERANCE)
     )
-    for i in np.flatnonzero(unbalanced):  # only the offenders: a million-row loop is slow
-        row = graph.nodes.iloc[i]
+    ids, csv_lines = graph.nodes["id"], graph.nodes["csv_line"]
+    for i in np.flatnonzero(unbalanced).tolist():  # only the offenders: a million rows is slow
         warnings.append(
             Issue(
                 nodes_file,
-                int(row["csv_line"]),
+                int(csv_lines.iat[i]),
                 "id",
-                f"mass balance: {row['id']} ships {outflow[i]:g} t but receives {inflow[i]:g} t",
+                f"mass balance: {ids.iat[i]} ships {outflow[i]:g} t but receives {inflow[i]:g} t",
                 "warning",
             )
         )
     makers = graph.nodes["stage"].to_numpy() == "manufacturer"
     reaches = reachable(graph.n_nodes, graph.index.src, graph.index.dst, makers, upstream=True)
-    for i in np.flatnonzero(~reaches):
-        row = graph.nodes.iloc[i]
+    for i in np.flatnonzero(~reaches).tolist():
         warnings.append(
             Issue(
                 nodes_file,
-                int(row["csv_line"]),
+                int(csv_lines.iat[i]),
                 "id",
-                f"{row['id']} has no path to any manufacturer",
+                f"{ids.iat[i]} has no path to any manufacturer",
                 "warning",
             )
         )

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -392,7 +393,9 @@ SWAP_JOURNAL = ".supplygraph-swap.json"  # a committed set still being moved int
 TEMP_PREFIX = ".supplygraph-tmp-"  # the staging folder of a set being written
 
 
-def write_file_set(folder: str | os.PathLike[str], files: dict[str, str | bytes]) -> list[Path]:
+def write_file_set(
+    folder: str | os.PathLike[str], files: dict[str, str | bytes | Callable[[], str | bytes]]
+) -> list[Path]:
     """Replace the files of the previous set in ``folder`` by ``files``: all of them or none.
 
     The set is written and flushed to disk in a staging folder inside ``folder``; a journal
@@ -407,7 +410,8 @@ def write_file_set(folder: str | os.PathLike[str], files: dict[str, str | bytes]
     folder
         The report folder (created if needed).
     files
-        Text (written as UTF-8) or bytes, keyed by file name.
+        Text (written as UTF-8) or bytes, keyed by file name; or a function that returns
+        them, called when the file is staged, so that one large file at a time is in memory.
 
     Returns
     -------
@@ -431,9 +435,7 @@ def write_file_set(folder: str | os.PathLike[str], files: dict[str, str | bytes]
     ['.supplygraph-run.json', 'a.csv']
     """
     folder = Path(folder)
-    payloads = {
-        _plain_name(n): d.encode("utf-8") if isinstance(d, str) else d for n, d in files.items()
-    }
+    payloads = {_plain_name(name): data for name, data in files.items()}
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -445,7 +447,9 @@ def write_file_set(folder: str | os.PathLike[str], files: dict[str, str | bytes]
         _unlock_folder(lock)
 
 
-def _replace_set(folder: Path, payloads: dict[str, bytes]) -> list[Path]:
+def _replace_set(
+    folder: Path, payloads: dict[str, str | bytes | Callable[[], str | bytes]]
+) -> list[Path]:
     """Stage, commit and move in a set (the steps of :func:`write_file_set`)."""
     _finish_set(folder, set(payloads))
     for name in (*payloads, RUN_MANIFEST):
@@ -454,7 +458,7 @@ def _replace_set(folder: Path, payloads: dict[str, bytes]) -> list[Path]:
                 f"cannot write {folder / name}: a folder is in the way; "
                 f"the files already in {folder} were left as they were"
             )
-    checksums = {n: "sha256:" + hashlib.sha256(d).hexdigest() for n, d in payloads.items()}
+    checksums = {}
     journal = {"write": list(payloads), "remove": sorted(_manifest_names(folder) - set(payloads))}
     try:
         staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder))
@@ -462,7 +466,11 @@ def _replace_set(folder: Path, payloads: dict[str, bytes]) -> list[Path]:
         raise WriteError(f"cannot write in {folder}: {exc.strerror or exc}") from None
     try:
         for name, payload in payloads.items():
-            _write_synced(staging / name, payload, shown_as=folder / name)
+            data = payload() if callable(payload) else payload
+            data = data.encode("utf-8") if isinstance(data, str) else data
+            checksums[name] = "sha256:" + hashlib.sha256(data).hexdigest()
+            _write_synced(staging / name, data, shown_as=folder / name)
+            del data  # one file's bytes at a time
         _write_synced(
             staging / RUN_MANIFEST,
             _json_bytes({"files": checksums}),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -299,20 +301,28 @@ def render_reports(
     dict of str to str
         The text of each report, by file name.
     """
+    return {name: render() for name, render in _renderers(result, raw, options).items()}
+
+
+def _renderers(
+    result: Result, raw: bool, options: dict[str, Any] | None
+) -> dict[str, Callable[[], str]]:
+    """The report files by name, each as the function that renders it."""
     files = {
-        "sectors.csv": to_csv_text(result.sectors, SECTOR_COLUMNS, raw=raw),
-        "nodes.csv": to_csv_text(result.nodes, NODE_COLUMNS, raw=raw),
-        "countries.csv": to_csv_text(result.countries, COUNTRY_COLUMNS, raw=raw),
-        "edges.csv": to_csv_text(result.edges, EDGE_COLUMNS, raw=raw),
-        "scenario.json": json.dumps(scenario_record(result, options), indent=2, ensure_ascii=False)
-        + "\n",
+        "sectors.csv": partial(to_csv_text, result.sectors, SECTOR_COLUMNS, raw=raw),
+        "nodes.csv": partial(to_csv_text, result.nodes, NODE_COLUMNS, raw=raw),
+        "countries.csv": partial(to_csv_text, result.countries, COUNTRY_COLUMNS, raw=raw),
+        "edges.csv": partial(to_csv_text, result.edges, EDGE_COLUMNS, raw=raw),
+        "scenario.json": lambda: (
+            json.dumps(scenario_record(result, options), indent=2, ensure_ascii=False) + "\n"
+        ),
     }
     if result.production is not None and result.production.has_lines:
         # without declared lines, each node is one line: nodes.csv says it all
-        files["lines.csv"] = to_csv_text(result.lines, LINE_COLUMNS, raw=raw)
+        files["lines.csv"] = partial(to_csv_text, result.lines, LINE_COLUMNS, raw=raw)
     if result.rerouting is not None:
         flows = result.rerouting.flows
-        files["reroute.csv"] = to_csv_text(flows, list(flows.columns), raw=raw)
+        files["reroute.csv"] = partial(to_csv_text, flows, list(flows.columns), raw=raw)
     return files
 
 
@@ -327,9 +337,10 @@ def write_reports(
 ) -> list[Path]:
     """Write the reports (and a rendered page and charts, when given) into ``out_dir``.
 
-    Everything is rendered before the first file is written, and the files replace the
-    folder's previous reports as one set (:func:`supplygraph.io.write_file_set`): a failure
-    or a killed run leaves the previous reports, never a mix of old and new.
+    Each report is rendered as it is staged (one large text in memory at a time), and the
+    files replace the folder's previous reports as one set
+    (:func:`supplygraph.io.write_file_set`): a failure or a killed run leaves the previous
+    reports, never a mix of old and new.
 
     Parameters
     ----------
@@ -358,7 +369,7 @@ def write_reports(
     WriteError
         Naming the report that could not be written.
     """
-    files: dict[str, str | bytes] = dict(render_reports(result, raw=raw, options=options))
+    files: dict[str, str | bytes | Callable[[], str]] = dict(_renderers(result, raw, options))
     if page is not None:
         files["graph.html"] = page
     files.update(charts or {})
