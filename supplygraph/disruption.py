@@ -110,8 +110,7 @@ def resolve(
     regimes = regimes_by_id(graph.regimes)
     edge_share = np.ones(graph.n_edges)
     node_share = np.ones(graph.n_nodes)
-    # which regimes made each edge a licence edge, as a code per edge into `lists`
-    lists: list[tuple[str, ...]] = [()]
+    # which regimes made each edge a licence edge: a code per edge into code_of's keys
     code_of: dict[tuple[str, ...], int] = {(): 0}
     regime_code = np.zeros(graph.n_edges, dtype=np.int64)
     applied: list[AppliedRegime] = []
@@ -147,11 +146,11 @@ def resolve(
             edge_share[mask] = np.minimum(edge_share[mask], policy.share)
             if mask.any():  # each distinct list of the masked edges gains this regime
                 before, where = np.unique(regime_code[mask], return_inverse=True)
+                lists = list(code_of)
                 after = [
                     code_of.setdefault(lists[c] + (regime_id,), len(code_of))
                     for c in before.tolist()
                 ]
-                lists += list(code_of)[len(lists) :]
                 regime_code[mask] = np.array(after, dtype=np.int64)[where.reshape(-1)]
             if policy.regime != "in-force" or in_force:
                 applied.append(AppliedRegime(regime, policy, applies, reason, int(mask.sum())))
@@ -167,8 +166,8 @@ def resolve(
     for entry in scenario.capacity:  # a later assumption replaces an earlier one
         mask = _select_from(graph, entry.select, entry.origin)
         capacity_t[mask] = graph.baseline_t[mask] * (1 + entry.spare)
-    shared = np.empty(len(lists), dtype=object)  # edges with the same regimes share a list
-    for k, ids in enumerate(lists):
+    shared = np.empty(len(code_of), dtype=object)  # edges with the same regimes share a list
+    for k, ids in enumerate(code_of):
         shared[k] = list(ids)
     return Disruption(
         edge_share,
@@ -179,7 +178,7 @@ def resolve(
         capacity_t,
         content_pct,
         regime_code=regime_code,
-        regime_lists=tuple(lists),
+        regime_lists=tuple(code_of),
     )
 
 
