@@ -588,6 +588,9 @@ def compare(
         out = report_folder(out_dir, name, given, graph)
         charts = compare_chart(tables, a.scenario.name, b.scenario.name)
         paths = write_comparison(tables, out, charts=charts)
+        for label, result in (("A", a), ("B", b)):
+            for warning in result.warnings:  # e.g. rerouting stopped by its time limit
+                click.echo(f"warning ({label}: {result.scenario.name}): {warning}", err=True)
         click.echo(f"A: {a.scenario.name} ({a.scenario.title})")
         click.echo(f"B: {b.scenario.name} ({b.scenario.title})\n")
         names = [_short(a.scenario.name), _short(b.scenario.name)]

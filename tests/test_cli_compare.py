@@ -88,3 +88,14 @@ def test_compare_reroute_keeps_the_plain_comparison(tmp_path, monkeypatch):
     assert flagged.name.startswith("compare-a-vs-b--")
     assert f"Reports in {Path('output') / flagged.name}/" in rerouted.output
     assert "output/compare-a-vs-b/ was left as it was" in rerouted.output
+
+
+def test_compare_prints_each_runs_warnings(tmp_path):
+    data = two_scenarios(tmp_path)
+    (data / "scenarios" / "a.toml").write_text('[[rules]]\nselect = "country=AU,dest=US"\n')
+    result = invoke("compare", "a", "b", "--data", str(data), "--out", str(tmp_path / "cmp"))
+    assert result.exit_code == 0, result.output
+    # no Australian edge goes to the US: simulate warns, and so does compare, naming the run
+    assert "warning (A: a):" in result.stderr
+    assert "matches no edges" in result.stderr
+    assert "warning (B: b)" not in result.stderr
