@@ -287,6 +287,10 @@ def test_the_timeline_command_sets_the_applicant_beside_the_mean(tmp_path):
         added = [c for c in band.columns if c not in alone.columns]
         assert added == [f"applicant_{c}" for c in alone.columns if c not in KEYS[name]]
     assert json.loads((last / "timeline.json").read_text())["applicant"] == 1.0
+    # the chart shades the band: the last applicant's ev output falls below the mean's
+    assert (last / "timeline.svg").read_bytes().count(b"<path") > (
+        mean / "timeline.svg"
+    ).read_bytes().count(b"<path")
     assert "applicant" not in json.loads((mean / "timeline.json").read_text())
 
 
