@@ -236,6 +236,8 @@ def _as_applicant(scenario: Scenario, quantile: float) -> Scenario:
 
 def _beside(mean: pd.DataFrame, other: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """The mean's table with the other run's figures after it, prefixed ``applicant_``."""
+    if other.columns.empty:  # a graph without makers has no sector table
+        return mean
     figures = other.drop(columns=keys).add_prefix("applicant_")
     return pd.concat([mean, figures], axis=1)
 

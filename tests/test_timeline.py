@@ -261,6 +261,19 @@ def test_an_approval_delay_holds_every_applicant():
         assert ratios(run.applicant, "p") == [1, *departures[:-1]], quantile
 
 
+def test_an_applicant_run_without_makers_has_lines_and_no_sectors():
+    # the mine and the magnet plant alone: no maker, so no sector table to set beside
+    graph = make_graph(
+        {"m": {"stage": "mine", "country": "CN"}, "p": {"stage": "magnet", "country": "JP"}},
+        [("m", "p", "oxide", 365, {"elements": "Dy"})],
+    )
+    run = simulate_days(graph, REPLAY, PATH, transit(2), end=START + dt.timedelta(11), applicant=1)
+    assert run.sectors.empty
+    # no stock: the plant makes nothing on days 2-7 (departures 0-5 wait for the path's 1)
+    assert ratios(run.applicant, "p") == [1] * 2 + [0] * 6 + [1] * 4
+    assert run.lines.set_index("node").loc["p", "applicant_first_loss"] == "2025-05-03"
+
+
 @pytest.mark.parametrize("bad", [1.5, -0.1, float("nan")])
 def test_an_applicant_outside_the_queue_is_refused(bad):
     with pytest.raises(sg.ScenarioError, match=r"applicant: expected .* from 0 .* to 1"):
