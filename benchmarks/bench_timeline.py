@@ -78,6 +78,10 @@ def main() -> None:
     replay = sg.load_scenario("2025-replay")
     seconds = timed(args.repeat, lambda: simulate_days(graph, replay, approvals, transit))
     print(f"bundled data ({graph.n_edges:,} edges), 2025-replay, 365 days: {seconds:.3f} s")
+    seconds = timed(
+        args.repeat, lambda: simulate_days(graph, replay, approvals, transit, applicant=1.0)
+    )
+    print(f"  with the last applicant beside the mean (two runs): {seconds:.3f} s")
     start = dt.date(2025, 5, 1)
     for n_edges in args.edges:
         big = synthetic(n_edges, args.seed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from .timeline import Timeline, simulate_days
 
 MAGNETS = ("ndfeb_sintered", "ndfeb_bonded", "smco_magnet")  # HS 8505.11: permanent magnets
 SERIES_TOLERANCE = 0.25  # a month's modelled share within 25% of the observed one is a pass
+LAST_APPLICANT = 1.0  # the worst-placed applicant: set by the model, never fitted to a check
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,9 +67,13 @@ def run_backtest(
 
     A series is compared as a share of its baseline, month by month: the modelled tonnes
     shipped in the month over the baseline daily rate x the month's days, against the
-    observed month over its observed baseline (the row whose month ends in ``avg``). An
-    event is a line's first loss (output below 99% of baseline) or recovery; it passes
-    when the modelled date falls within the event's window (``earliest`` to ``latest``).
+    observed month over its observed baseline (the row whose month ends in ``avg``); the
+    series adds up every applicant, so the pro-rata mean run is its model. An event is a
+    line's first loss (output below 99% of baseline) or recovery; it passes when the
+    modelled date falls within the event's window (``earliest`` to ``latest``). Each
+    event is reported twice: for the mean run (the typical plant) and for the run where
+    every licence edge is the last applicant (quantile 1: the plants that waited longest,
+    which the first observed stoppages were); no other quantile is tried.
 
     Parameters
     ----------
@@ -86,7 +92,9 @@ def run_backtest(
     """
     masks = magnet_exports(graph)
     wanted = {name: masks[name] for name in set(observed["series"]) if name in masks}
-    timeline = simulate_days(graph, scenario, approvals, transit, track=wanted)
+    timeline = simulate_days(
+        graph, scenario, approvals, transit, track=wanted, applicant=LAST_APPLICANT
+    )
     return Backtest(timeline, _series(timeline, observed, wanted), _events(timeline, events))
 
 
@@ -122,16 +130,14 @@ def _series(timeline: Timeline, observed: pd.DataFrame, masks: dict) -> pd.DataF
 
 
 def _events(timeline: Timeline, events: pd.DataFrame) -> pd.DataFrame:
-    lines = timeline.lines.set_index(["node", "line"])
+    """Each event beside the mean run's date and the last applicant's (``last_applicant_``)."""
+    assert timeline.applicant is not None, "the backtest runs the last applicant"
+    mean = timeline.lines.set_index(["node", "line"])
+    last = timeline.applicant.lines.set_index(["node", "line"])
     rows = []
     for row in events.itertuples(index=False):
-        key = (row.node, row.line)
-        column = "first_loss" if row.kind == "first_loss" else "recovery"
-        modelled = lines.loc[key, column] if key in lines.index else ""
-        seen = dt.date.fromisoformat(row.date)
-        day = dt.date.fromisoformat(modelled) if modelled else None
-        gap = (day - seen).days if day else None
-        inside = day is not None and row.earliest <= modelled <= row.latest
+        modelled, days_off, inside = _event_in(mean, row)
+        last_modelled, last_days_off, last_inside = _event_in(last, row)
         rows.append(
             {
                 "event": row.event,
@@ -139,10 +145,28 @@ def _events(timeline: Timeline, events: pd.DataFrame) -> pd.DataFrame:
                 "line": row.line,
                 "kind": row.kind,
                 "observed": row.date,
-                "modelled": modelled or "none",
+                "modelled": modelled,
                 "window": f"{row.earliest} to {row.latest}",
-                "days_off": gap,
+                "days_off": days_off,
                 "pass": inside,
+                "last_applicant_modelled": last_modelled,
+                "last_applicant_days_off": last_days_off,
+                "last_applicant_pass": last_inside,
             }
         )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    days = ["days_off", "last_applicant_days_off"]  # whole days; empty where none
+    frame[days] = frame[days].astype("Int64")
+    return frame
+
+
+def _event_in(lines: pd.DataFrame, event: Any) -> tuple[str, int | None, bool]:
+    """One run's date for an event (``none``), its days from the observed, and whether it
+    falls in the event's window."""
+    key = (event.node, event.line)
+    column = "first_loss" if event.kind == "first_loss" else "recovery"
+    modelled = lines.loc[key, column] if key in lines.index else ""
+    if not modelled:
+        return "none", None, False
+    gap = (dt.date.fromisoformat(modelled) - dt.date.fromisoformat(event.date)).days
+    return modelled, gap, event.earliest <= modelled <= event.latest

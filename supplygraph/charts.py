@@ -144,7 +144,8 @@ def _save(figure: Any, stem: str) -> dict[str, bytes]:
 
 def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
     """Draw each sector's output (% of baseline, by tonnes) per day, with the dates on
-    which regimes and approval paths change marked; return the PNG and SVG bytes.
+    which regimes and approval paths change marked, and the band down to the applicant's
+    run when there is one; return the PNG and SVG bytes.
 
     The files are the same bytes on every run: no timestamps, a fixed SVG id salt.
 
@@ -183,6 +184,15 @@ def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
                     linewidth=0.9,
                     linestyle="--",
                 )
+            if "applicant_output_pct" in group:  # the band down to the applicant's run
+                axes.fill_between(
+                    timeline.dates,
+                    group["applicant_output_pct"].to_numpy(),
+                    group["output_pct"].to_numpy(),
+                    color=colour,
+                    alpha=0.18,
+                    linewidth=0,
+                )
         changes: dict[object, list[str]] = {}
         for day, what in timeline.change_dates:
             changes.setdefault(day, []).append(what)
@@ -198,7 +208,10 @@ def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
                 va="bottom",
             )
         axes.set_ylim(0, 105)
-        axes.set_ylabel("output, % of baseline (t); dashed: after rerouting")
+        label = "output, % of baseline (t); dashed: after rerouting"
+        if timeline.applicant is not None:
+            label += f"\nshaded: down to the applicant at {timeline.applicant.quantile:g}"
+        axes.set_ylabel(label)
         axes.set_title(f"{timeline.scenario.title or timeline.scenario.name}", fontsize=10)
         axes.grid(axis="y", color="#dddddd", linewidth=0.6)
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)

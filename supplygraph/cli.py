@@ -731,6 +731,14 @@ def graph(
     default=None,
     help="Report folder [default: output/<scenario-name>-timeline].",
 )
+@click.option(
+    "--applicant",
+    metavar="Q|last",
+    default=None,
+    help="Also run every licence edge as one applicant at place Q in the queue of "
+    "applications (0 first, 1 or last: the last), beside the pro-rata mean "
+    "[default: the scenario's applicant, else the mean only].",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no table; only errors.")
 @click.pass_context
 def timeline(
@@ -740,12 +748,16 @@ def timeline(
     end: Any,
     data_dir: Path | None,
     out_dir: Path | None,
+    applicant: str | None,
     quiet: bool,
 ) -> None:
     """Run a scenario day by day: who runs short, when, and when they recover.
 
     Regimes switch on and off on their dates, licences follow the scenario's approval
-    paths, shipments take their transit time and stocks are drawn down. Writes
+    paths, shipments take their transit time and stocks are drawn down. The licensed
+    share spreads pro rata over every licence edge (the mean applicant); with --applicant
+    the run where every licence edge waits at that place in the queue sits beside it
+    (columns applicant_...; --applicant last: the worst-placed plant). Writes
     timeline.csv (date x sector), timeline-lines.csv (first loss and recovery per product
     line), timeline.json, a chart (timeline.png, timeline.svg), timeline.gexf (each
     node's output over time, for Gephi's timeline) and timeline.html (the graph with a
@@ -755,6 +767,7 @@ def timeline(
     Example:
         supplygraph timeline -s 2025-replay
         supplygraph timeline -s 2025-replay --from 2025-04-01 --to 2025-09-30
+        supplygraph timeline -s 2025-replay --applicant last
     """
     with errors_handled(ctx):
         from .charts import timeline_chart
@@ -763,14 +776,17 @@ def timeline(
         from .html import render_html
         from .io import load_dated_tables, write_file_set
         from .report import render_timeline
+        from .scenario import check_applicant
         from .timeline import node_output_pct, simulate_days
 
+        quantile = None if applicant is None else check_applicant(applicant, "--applicant")
         scenario = build_scenario(scenario_name, data_dir)
         graph = load_graph(data_dir)
         tables = load_dated_tables(data_dir)
         first = start.date() if start else None
         last = end.date() if end else None
-        with progress(quiet, 13) as step:
+        runs = 1 if quantile is None and scenario.applicant is None else 2
+        with progress(quiet, 13 * runs) as step:
             run = simulate_days(
                 graph,
                 scenario,
@@ -780,6 +796,7 @@ def timeline(
                 end=last,
                 progress=lambda days: step(f"day {days}"),
                 capacity=tables.capacity,
+                applicant=quantile,
             )
         files: dict[str, str | bytes] = dict(render_timeline(run))
         files.update(timeline_chart(run))
@@ -797,19 +814,30 @@ def timeline(
 
 
 def _print_timeline(run: Any) -> None:
-    """Print each sector's lowest output and when, and the first losses by sector."""
+    """Print each sector's lowest output and when, and the first losses by sector (and the
+    applicant's beside them)."""
     click.echo(f"{run.scenario.name}: {run.dates[0]} to {run.dates[-1]}")
     for day, what in run.change_dates:
         click.echo(f"  {day}  {what}")
-    click.echo(f"\n  {'sector':<22} {'lowest output %':>15} {'on':>11} {'first loss':>11}")
+    runs = [("", "mean")]
+    if run.applicant is not None:
+        runs.append(("applicant_", f"applicant {run.applicant.quantile:g}"))
+    heads = "".join(f" {'lowest %':>9} {'on':>11} {'first loss':>11}" for _ in runs)
+    click.echo(f"\n  {'':<22}" + "".join(f" {name:^33}" for _, name in runs))
+    click.echo(f"  {'sector':<22}{heads}")
     lines = run.lines[run.lines["stage"] == "manufacturer"]
     for name, group in run.sectors.groupby("sector", sort=True):
-        lowest = group.loc[group["output_pct"].idxmin()]
-        losses = sorted(d for d in lines.loc[lines["sector"] == name, "first_loss"] if d)
-        click.echo(
-            f"  {name:<22} {lowest['output_pct']:>15.1f} {lowest['date']:>11} "
-            f"{losses[0] if losses else '-':>11}"
-        )
+        cells = ""
+        for prefix, _ in runs:
+            lowest = group.loc[group[f"{prefix}output_pct"].idxmin()]
+            losses = sorted(
+                d for d in lines.loc[lines["sector"] == name, f"{prefix}first_loss"] if d
+            )
+            cells += (
+                f" {lowest[f'{prefix}output_pct']:>9.1f} {lowest['date']:>11} "
+                f"{losses[0] if losses else '-':>11}"
+            )
+        click.echo(f"  {name:<22}{cells}")
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -838,8 +866,11 @@ def backtest(
 
     Compares the monthly export series the approval path was not derived from, and the
     plant stoppages and restarts of May and June 2025 (data/observed.csv,
-    data/events.csv), and writes backtest-series.csv and backtest-events.csv. The figures
-    are reported whatever they are: no parameter is fitted to them (docs/backtest.md).
+    data/events.csv), and writes backtest-series.csv and backtest-events.csv. Each
+    stoppage is modelled twice: for the pro-rata mean (the typical plant) and for the last
+    applicant (a plant whose licences come when every application is approved: the
+    earliest to stop). The figures are reported whatever they are: no parameter is
+    fitted to them (docs/backtest.md).
 
     \b
     Example:
@@ -876,13 +907,19 @@ def backtest(
                 f"  {row['series']:<24} {row['month']}  observed {row['observed_share']:5.2f}"
                 f"  modelled {row['modelled_share']:5.2f}  {mark}"
             )
-        click.echo("Events (first day a line's output is below 99% of baseline):")
+        click.echo(
+            "Events (first day a line's output is below 99% of baseline), for the mean "
+            "applicant and the last:"
+        )
+        click.echo(
+            f"  {'event':<42} {'observed':<10}  {'mean':<15}  {'last applicant':<15}  window"
+        )
         for row in result.events.to_dict("records"):
-            mark = "pass" if row["pass"] else "MISS"
-            click.echo(
-                f"  {row['event']:<42} observed {row['observed']}  modelled "
-                f"{row['modelled']:<10}  window {row['window']}  {mark}"
+            cells = "  ".join(
+                f"{row[f'{p}modelled']:<10} {'pass' if row[f'{p}pass'] else 'MISS'}"
+                for p in ("", "last_applicant_")
             )
+            click.echo(f"  {row['event']:<42} {row['observed']}  {cells}  {row['window']}")
         _echo_reports(out, paths)
 
 

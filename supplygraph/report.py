@@ -21,7 +21,16 @@ if TYPE_CHECKING:
     from .timeline import Timeline
 
 # Decimals per unit: tonnes to the kilogram, percentages and days to a hundredth.
-DECIMALS = {"_t": 3, "_pct": 2, "_days": 2, "_units": 1, "days_to_impact": 2, "licensed_share": 4}
+DECIMALS = {
+    "_t": 3,
+    "_pct": 2,
+    "_days": 2,
+    "_units": 1,
+    "days_to_impact": 2,
+    "licensed_share": 4,
+    "days_off": 0,  # the backtest's, in whole days
+    "last_applicant_days_off": 0,
+}
 INTEGER_COLUMNS = {"makers", "nodes"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 CHUNK_ROWS = 100_000  # rows rendered at a time: bounds the memory their cell strings take
@@ -427,8 +436,11 @@ def render_timeline(timeline: Timeline, *, raw: bool = False) -> dict[str, str]:
         "changes": [{"date": day.isoformat(), "what": what} for day, what in timeline.change_dates],
         "data": {"checksum": timeline.graph.checksum},
     }
+    if timeline.applicant is not None:  # its figures sit beside the mean's, applicant_...
+        record["applicant"] = timeline.applicant.quantile
+    queued = [c for c in timeline.lines.columns if c.startswith("applicant_")]
     return {
         "timeline.csv": to_csv_text(timeline.sectors, list(timeline.sectors.columns), raw=raw),
-        "timeline-lines.csv": to_csv_text(timeline.lines, TIMELINE_LINE_COLUMNS, raw=raw),
+        "timeline-lines.csv": to_csv_text(timeline.lines, TIMELINE_LINE_COLUMNS + queued, raw=raw),
         "timeline.json": json.dumps(record, indent=2, ensure_ascii=False) + "\n",
     }

@@ -84,6 +84,7 @@ class Scenario:
     path: str = ""
     start: dt.date | None = None  # a dated run's first day
     end: dt.date | None = None  # its last day (default: a year after start)
+    applicant: float | None = None  # a dated run's applicant quantile, beside the mean
 
     def with_changes(self, **changes: Any) -> Scenario:
         """Return a copy with some fields replaced.
@@ -113,6 +114,7 @@ SCENARIO_KEYS = {
     "default_stock_days",
     "start",
     "end",
+    "applicant",
     "uncertainty",  # ranges for Monte Carlo runs, read by supplygraph.montecarlo
 }
 # The keys of each array of tables.
@@ -264,7 +266,49 @@ def scenario_from_dict(doc: dict[str, Any], *, name: str, path: str = "") -> Sce
         path=path,
         start=start,
         end=end,
+        applicant=None
+        if "applicant" not in doc
+        else check_applicant(doc["applicant"], f"{where}: applicant"),
     )
+
+
+def check_applicant(value: object, where: str) -> float:
+    """Return an applicant's quantile: a number in [0, 1], or ``last`` (1).
+
+    The quantile is the applicant's place in the queue of licence applications, by tonnes
+    (0 the first in line, 1 the last); :func:`supplygraph.timeline.applicant_share` says
+    what it ships.
+
+    Parameters
+    ----------
+    value
+        The value given: a number, or a text (a plain decimal or ``last``).
+    where
+        Where it was given (file and key, or option), for the message.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``where``.
+
+    Examples
+    --------
+    >>> check_applicant("last", "--applicant"), check_applicant("0.5", "--applicant")
+    (1.0, 0.5)
+    """
+    number = value
+    if isinstance(value, str):
+        number = 1.0 if value.strip() == "last" else schema.parse_number(value.strip())
+    if not _is_number(number) or not 0 <= number <= 1:  # type: ignore[operator]
+        _fail(
+            f"{where}: expected an applicant's place in the queue of licence applications, "
+            f"a number from 0 (first) to 1 (last) or last, got {value!r}"
+        )
+    return float(number)  # type: ignore[arg-type]
 
 
 def check_stock_days(value: object, where: str) -> float:

@@ -16,7 +16,7 @@ from .exposure import DEFAULT_ISSUER, share_pct, simulate
 from .graph import SupplyGraph
 from .licence import regimes_by_id
 from .production import Production, production_lines
-from .scenario import LicencePolicy, Scenario
+from .scenario import LicencePolicy, Scenario, check_applicant
 
 DAYS_PER_YEAR = 365.0
 LOSS = 0.99  # a line's output below this share of baseline is a loss (first-loss day)
@@ -29,7 +29,10 @@ class Timeline:
     """A dated run: each product line's output ratio on each day, and what it adds up to.
 
     ``ratio[t, k]`` is line ``k``'s output on day ``dates[t]`` as a share of its baseline;
-    ``exports`` holds, per tracked selection, the tonnes shipped each day.
+    ``exports`` holds, per tracked selection, the tonnes shipped each day. ``quantile`` is
+    None for the pro-rata mean run; ``applicant`` holds, when asked, the run in which every
+    licence edge is an applicant at a quantile (its ``sectors`` and ``lines`` figures are
+    also set beside the mean's, prefixed ``applicant_``).
     """
 
     graph: SupplyGraph
@@ -41,6 +44,8 @@ class Timeline:
     sectors: pd.DataFrame
     lines: pd.DataFrame
     change_dates: list[tuple[dt.date, str]]
+    quantile: float | None = None  # None: the pro-rata mean; else every licence edge's place
+    applicant: Timeline | None = None  # beside the mean: the run at an applicant's quantile
 
 
 def simulate_days(
@@ -54,6 +59,7 @@ def simulate_days(
     track: dict[str, np.ndarray] | None = None,
     progress: Callable[[int], None] | None = None,
     capacity: pd.DataFrame | None = None,
+    applicant: float | None = None,
 ) -> Timeline:
     """Run a scenario day by day over a horizon.
 
@@ -65,6 +71,10 @@ def simulate_days(
     deliveries a line does not use that day, up to their starting level: suppliers do not
     raise output above their baseline to refill them. Before the first day everything is
     at baseline, so shipments already under way arrive in full.
+
+    The licensed share spreads pro rata over every licence edge: the mean over applicants.
+    With ``applicant``, a second run sits beside it in which every licence edge is an
+    applicant at that quantile of the queue of applications (:func:`applicant_share`).
 
     Under a constant scenario the run settles on the static engine's steady state
     (:func:`supplygraph.exposure.simulate`).
@@ -85,22 +95,31 @@ def simulate_days(
     track
         Edge masks whose shipments (tonnes leaving the supplier each day) to record.
     progress
-        Called with the number of days done, every 30 days (for a progress bar).
+        Called with the number of days done, every 30 days (for a progress bar); with an
+        applicant, the days of both runs are counted.
     capacity
         Capacity by date (``capacity.csv``): with it, each sector also gets a best case,
         ``best_output_pct``: the day's output plus what rerouting gains in the steady state
         of its month (the linear program solved on the month's first day, with that day's
-        licensed shares and the capacity that exists that day), at most 100%.
+        licensed shares and the capacity that exists that day), at most 100%. For the
+        mean run only.
+    applicant
+        A quantile in [0, 1] (1: the last applicant); None: the scenario's ``applicant``,
+        and with none there, the mean run only.
 
     Returns
     -------
     Timeline
+        The mean run, with the applicant's in ``applicant`` when asked.
 
     Raises
     ------
     ScenarioError
-        For an approval path the table does not have.
+        For an approval path the table does not have, or a quantile outside [0, 1].
     """
+    quantile = scenario.applicant if applicant is None else applicant
+    if quantile is not None:
+        quantile = check_applicant(quantile, "applicant")
     start = start or scenario.start or scenario.as_of or dt.date.today()
     end = end or scenario.end or start + dt.timedelta(days=HORIZON_DAYS - 1)
     dates = [start + dt.timedelta(days=d) for d in range((end - start).days + 1)]
@@ -109,56 +128,118 @@ def simulate_days(
     index = lines_graph.index
     n_days, n_parts = len(dates), lines_graph.n_edges
     segments, change_dates = _segments(graph, scenario, approvals, dates)
-    share = np.ones((len(segments), graph.n_edges))
-    node_share = np.ones(graph.n_nodes)
-    for s, (_, dated) in enumerate(segments):
-        disruption = resolve(graph, dated, production=production)
-        share[s] = disruption.edge_share
-        node_share = disruption.node_share
     segment_of_day = np.searchsorted([d for d, _ in segments], dates, side="right") - 1
-    part_share = share[:, production.edge]
-    line_share = node_share[production.node]
     tau = transit_days(graph, transit)[production.edge]
     src, flow = index.src, index.flow / DAYS_PER_YEAR
     need = index.group_base / DAYS_PER_YEAR
     stock_days = graph.nodes["stock_days"].fillna(scenario.default_stock_days).to_numpy(float)
     stock_max = stock_days[production.node][index.group_node] * need
-    stock = stock_max.copy()
     order = np.argsort(index.group_node, kind="stable")
     first = np.ones(len(order), dtype=bool)
     first[1:] = index.group_node[order][1:] != index.group_node[order][:-1]
     starts, fed = np.flatnonzero(first), index.group_node[order][first]
-    ratio = np.ones((n_days, lines_graph.n_nodes))
     parts = np.arange(n_parts)
     tracked = {name: mask[production.edge] for name, mask in (track or {}).items()}
-    exports = {name: np.zeros(n_days) for name in tracked}
-    for t in range(n_days):
-        lag = t - tau
-        before = lag < 0
-        lagged = np.maximum(lag, 0)
-        supplier = np.where(before, 1.0, ratio[lagged, src])
-        licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], parts])
-        arrived = np.bincount(index.group, flow * licensed * supplier, minlength=len(need))
-        avail = np.divide(arrived + stock, need, out=np.ones_like(need), where=need > 0)
-        avail = np.where(avail > 1 - SNAP, 1.0, avail)
-        today = line_share.copy()
-        if len(starts):
-            today[fed] *= np.minimum.reduceat(avail[order], starts)
-        used = today[index.group_node] * need
-        stock = np.clip(stock + arrived - used, 0.0, stock_max)
-        ratio[t] = today
-        shipped = flow * part_share[segment_of_day[t]] * today[src]
-        for name, mask in tracked.items():
-            exports[name][t] = shipped[mask].sum()
-        if progress is not None and (t + 1) % 30 == 0:
-            progress(t + 1)
-    lines = _line_dates(lines_graph, production, ratio, dates, stock, stock_max, need)
-    sectors = _sector_days(lines_graph, ratio, dates)
+
+    def timeline(dated: list[Scenario], done: int, q: float | None) -> Timeline:
+        """Day by day under the segments' scenarios (``done`` days already run)."""
+        share = np.ones((len(dated), graph.n_edges))
+        node_share = np.ones(graph.n_nodes)
+        for s, scenario_then in enumerate(dated):
+            disruption = resolve(graph, scenario_then, production=production)
+            share[s] = disruption.edge_share
+            node_share = disruption.node_share
+        part_share = share[:, production.edge]
+        line_share = node_share[production.node]
+        stock = stock_max.copy()
+        ratio = np.ones((n_days, lines_graph.n_nodes))
+        exports = {name: np.zeros(n_days) for name in tracked}
+        for t in range(n_days):
+            lag = t - tau
+            before = lag < 0
+            lagged = np.maximum(lag, 0)
+            supplier = np.where(before, 1.0, ratio[lagged, src])
+            licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], parts])
+            arrived = np.bincount(index.group, flow * licensed * supplier, minlength=len(need))
+            avail = np.divide(arrived + stock, need, out=np.ones_like(need), where=need > 0)
+            avail = np.where(avail > 1 - SNAP, 1.0, avail)
+            today = line_share.copy()
+            if len(starts):
+                today[fed] *= np.minimum.reduceat(avail[order], starts)
+            used = today[index.group_node] * need
+            stock = np.clip(stock + arrived - used, 0.0, stock_max)
+            ratio[t] = today
+            shipped = flow * part_share[segment_of_day[t]] * today[src]
+            for name, mask in tracked.items():
+                exports[name][t] = shipped[mask].sum()
+            if progress is not None and (t + 1) % 30 == 0:
+                progress(done + t + 1)
+        lines = _line_dates(lines_graph, production, ratio, dates, stock, stock_max, need)
+        sectors = _sector_days(lines_graph, ratio, dates)
+        return Timeline(
+            graph, scenario, production, dates, ratio, exports, sectors, lines, change_dates, q
+        )
+
+    mean = timeline([dated for _, dated in segments], 0, None)
     if capacity is not None:
-        sectors["best_output_pct"] = _best_case(graph, segments, capacity, dates, sectors)
-    return Timeline(
-        graph, scenario, production, dates, ratio, exports, sectors, lines, change_dates
+        mean.sectors["best_output_pct"] = _best_case(graph, segments, capacity, dates, mean.sectors)
+    if quantile is None:
+        return mean
+    queued = timeline([_as_applicant(dated, quantile) for _, dated in segments], n_days, quantile)
+    return replace(
+        mean,
+        applicant=queued,
+        sectors=_beside(mean.sectors, queued.sectors, ["date", "sector"]),
+        lines=_beside(mean.lines, queued.lines, ["node", "line", "stage", "country", "sector"]),
     )
+
+
+def applicant_share(share: float, quantile: float) -> float:
+    """Return what an applicant at a quantile ships when a share of applications is approved.
+
+    Applications queue by their place ``q``: the tonnage share of all applications that
+    comes before them, so ``q`` runs from 0 (the first in line) to 1 (the last). A share
+    ``a`` of the tonnes applied for is approved: the applications up to ``a``. So an
+    applicant ships in full when ``q <= a`` and nothing otherwise; the first in line
+    (``q = 0``) ships whenever anything is approved (``a > 0``), the last (``q = 1``) only
+    when everything is. Over ``q`` uniform in [0, 1] the shipments average ``a``: the
+    pro-rata mean.
+
+    Parameters
+    ----------
+    share
+        The share approved, ``a`` in [0, 1].
+    quantile
+        The applicant's place, ``q`` in [0, 1].
+
+    Returns
+    -------
+    float
+        1.0 or 0.0.
+
+    Examples
+    --------
+    >>> applicant_share(0.26, 0.5), applicant_share(0.6, 0.5), applicant_share(1.0, 1.0)
+    (0.0, 1.0, 1.0)
+    """
+    return 1.0 if share > 0 and quantile <= share else 0.0
+
+
+def _as_applicant(scenario: Scenario, quantile: float) -> Scenario:
+    """The scenario with each licence policy's share as an applicant at ``quantile`` gets it."""
+    policies = []
+    for policy in scenario.licences:
+        share = applicant_share(policy.share if policy.action == "throttle" else 0.0, quantile)
+        policies.append(replace(policy, action="throttle" if share else "cut", share=share))
+    return replace(scenario, licences=tuple(policies))
+
+
+def _beside(mean: pd.DataFrame, other: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The mean's table with the other run's figures after it, prefixed ``applicant_``."""
+    if other.columns.empty:  # a graph without makers has no sector table
+        return mean
+    figures = other.drop(columns=keys).add_prefix("applicant_")
+    return pd.concat([mean, figures], axis=1)
 
 
 def node_output_pct(timeline: Timeline) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import networkx as nx
@@ -119,6 +120,13 @@ def test_the_2025_replay_runs_and_reports_every_check(tmp_path):
     assert len(series) == (~observed["month"].str.endswith("avg")).sum()
     assert len(events) == len(expected_events)
     assert series["modelled_share"].between(0, 1).all()
+    # every stoppage for the mean and the last applicant, in the file and the table
+    for run in ("", "last_applicant_"):
+        assert {f"{run}modelled", f"{run}days_off", f"{run}pass"} <= set(events.columns)
+    assert "mean" in result.output and "last applicant" in result.output
+    assert result.output.count("MISS") + result.output.count("pass") == len(series) + 2 * len(
+        events
+    )
 
 
 def test_the_timeline_command_writes_its_reports(tmp_path):
@@ -156,3 +164,163 @@ def test_the_gexf_timeline_gives_each_node_its_output_by_date():
     text = gexf_bytes(network)
     assert b'mode="dynamic"' in text and b"lastmodifieddate" not in text
     assert nx.read_gexf(io.BytesIO(text)).number_of_nodes() == 3
+
+
+# a path that falls and recovers, as in 2025: 0.6 from 1 May (day 0), 0.26 from day 3, 1.0
+# from day 6; licence edge m -> p, two days in transit, the plant holds 2 days, the carmaker 0
+PATH = approvals(("p", "2025-05-01", 0.6), ("p", "2025-05-04", 0.26), ("p", "2025-05-07", 1.0))
+REPLAY = Scenario("queue", licences=(LicencePolicy("CN-2025-18", approvals="p"),), start=START)
+
+
+def queued(quantile: float | None):
+    end = START + dt.timedelta(11)
+    return simulate_days(chain(2, 0), REPLAY, PATH, transit(2), end=end, applicant=quantile)
+
+
+def test_the_pro_rata_mean_draws_the_stock_down_gradually():
+    run = queued(None)
+    # arrivals at the plant: days 0-1 in full (shipped before the start), 0.6 on days 2-4
+    # (departures 0-2), 0.26 on days 5-7, 1 from day 8. Stock 2 t, need 1 t/day:
+    # day 2: 0.6 + 2 = 2.6 -> 1, stock 1.6; day 3: 2.2 -> 1, 1.2; day 4: 1.8 -> 1, 0.8;
+    # day 5: 0.26 + 0.8 = 1.06 -> 1, stock 0.06; day 6: 0.26 + 0.06 = 0.32; day 7: 0.26
+    assert ratios(run, "p") == pytest.approx([1] * 6 + [0.32, 0.26] + [1] * 4)
+    # the carmaker has no stock and gets the plant's output two days late
+    assert ratios(run, "k") == pytest.approx([1] * 8 + [0.32, 0.26] + [1] * 2)
+    assert run.applicant is None and "applicant_output_pct" not in run.sectors
+
+
+def test_an_applicant_at_the_middle_ships_in_full_or_not_at_all():
+    run = queued(0.5)
+    # q = 0.5: departures in full while 0.6 >= 0.5 (days 0-2), none while 0.26 < 0.5 (3-5),
+    # in full from day 6. Arrivals: days 0-4 in full, none on days 5-7, full from day 8.
+    # The plant's 2 days of stock carry days 5 and 6; it stops on day 7 only
+    assert ratios(run.applicant, "p") == [1] * 7 + [0] + [1] * 4
+    assert ratios(run.applicant, "k") == [1] * 9 + [0] + [1] * 2
+    lines = run.lines.set_index("node")
+    # the mean's figures are unchanged beside the applicant's: k first short on day 8
+    # (9 May) at the mean, on day 9 (10 May) as an applicant at 0.5; both back on day 10
+    assert lines.loc["k", ["first_loss", "recovery"]].tolist() == ["2025-05-09", "2025-05-11"]
+    assert lines.loc["k", ["applicant_first_loss", "applicant_recovery"]].tolist() == [
+        "2025-05-10",
+        "2025-05-11",
+    ]
+    # lost: the mean (1 - 0.32) + (1 - 0.26) = 1.42 t; the applicant one day at 0 = 1 t
+    assert lines.loc["k", "lost_t"] == pytest.approx(1.42)
+    assert lines.loc["k", "applicant_lost_t"] == pytest.approx(1.0)
+
+
+def test_the_last_applicant_waits_until_everything_is_approved():
+    run = queued(1.0)
+    # q = 1 ships only when the path reaches 1: no departures on days 0-5, in full from 6.
+    # Arrivals: days 0-1 in full, none on days 2-7, full from day 8. The stock carries
+    # days 2 and 3; the plant stops on days 4-7 and the carmaker two days later, on 6-9
+    assert ratios(run.applicant, "p") == [1] * 4 + [0] * 4 + [1] * 4
+    assert ratios(run.applicant, "k") == [1] * 6 + [0] * 4 + [1] * 2
+    sectors = run.sectors.set_index("date")
+    # sector ev is the carmaker alone: the mean's 32% on 9 May, the last applicant's 0
+    assert sectors.loc["2025-05-09", ["output_pct", "applicant_output_pct"]].tolist() == (
+        pytest.approx([32.0, 0.0])
+    )
+    assert run.applicant.quantile == 1.0 and run.quantile is None
+
+
+def test_applicants_average_to_the_pro_rata_mean():
+    # What leaves on a licence edge, averaged over the applicant's place q uniform in [0, 1],
+    # is the pro-rata share: an applicant ships in full when q <= a(t). The shipments are a
+    # step function of q with steps at the path's shares 0.26, 0.6 and 1, so the average is
+    # exact with one q per step: 0.13 for [0, 0.26], 0.43 for (0.26, 0.6], 0.8 for (0.6, 1].
+    steps = [(0.13, 0.26), (0.43, 0.34), (0.8, 0.4)]
+    graph = chain(2, 0)
+    edge = (graph.edges["supplier"] == "m").to_numpy()
+
+    def shipped(quantile: float | None) -> np.ndarray:
+        end = START + dt.timedelta(11)
+        run = simulate_days(
+            graph, REPLAY, PATH, transit(2), end=end, applicant=quantile, track={"m-p": edge}
+        )
+        return (run.applicant or run).exports["m-p"]
+
+    mean = shipped(None)
+    assert mean.tolist() == pytest.approx([0.6] * 3 + [0.26] * 3 + [1] * 6)
+    average = sum(weight * shipped(q) for q, weight in steps)
+    np.testing.assert_allclose(average, mean, rtol=0, atol=1e-12)
+
+
+def test_an_approval_delay_holds_every_applicant():
+    # nothing licensed during a 3-day review from No. 18's effective date (4 April 2025),
+    # then a constant half: the first in line (q = 0) ships from day 3, the last never
+    start = dt.date(2025, 4, 4)
+    policy = LicencePolicy("CN-2025-18", "throttle", 0.5, approval_delay_days=3)
+    scenario = Scenario("delay", licences=(policy,), start=start)
+    end = start + dt.timedelta(6)
+    for quantile, departures in ((0.0, [0] * 3 + [1] * 4), (1.0, [0] * 7)):
+        run = simulate_days(
+            chain(0, 0), scenario, approvals(), transit(1), end=end, applicant=quantile
+        )
+        # no stock, one day in transit: the plant makes day t what left on day t - 1
+        assert ratios(run.applicant, "p") == [1, *departures[:-1]], quantile
+
+
+def test_an_applicant_run_without_makers_has_lines_and_no_sectors():
+    # the mine and the magnet plant alone: no maker, so no sector table to set beside
+    graph = make_graph(
+        {"m": {"stage": "mine", "country": "CN"}, "p": {"stage": "magnet", "country": "JP"}},
+        [("m", "p", "oxide", 365, {"elements": "Dy"})],
+    )
+    run = simulate_days(graph, REPLAY, PATH, transit(2), end=START + dt.timedelta(11), applicant=1)
+    assert run.sectors.empty
+    # no stock: the plant makes nothing on days 2-7 (departures 0-5 wait for the path's 1)
+    assert ratios(run.applicant, "p") == [1] * 2 + [0] * 6 + [1] * 4
+    assert run.lines.set_index("node").loc["p", "applicant_first_loss"] == "2025-05-03"
+
+
+@pytest.mark.parametrize("bad", [1.5, -0.1, float("nan")])
+def test_an_applicant_outside_the_queue_is_refused(bad):
+    with pytest.raises(sg.ScenarioError, match=r"applicant: expected .* from 0 .* to 1"):
+        queued(bad)
+
+
+KEYS = {
+    "timeline.csv": ("date", "sector", "best_output_pct"),  # the best case is the mean's
+    "timeline-lines.csv": ("node", "line", "stage", "country", "sector"),
+}
+
+
+def test_the_timeline_command_sets_the_applicant_beside_the_mean(tmp_path):
+    args = ("timeline", "-s", "2025-replay", "--to", "2025-07-31", "-q")
+    assert invoke(*args, "--out", str(tmp_path / "mean")).exit_code == 0
+    result = invoke(*args, "--out", str(tmp_path / "last"), "--applicant", "last")
+    assert result.exit_code == 0, result.output
+    mean, last = tmp_path / "mean", tmp_path / "last"
+    for name in ("timeline.csv", "timeline-lines.csv"):
+        alone, band = pd.read_csv(mean / name), pd.read_csv(last / name)
+        assert not any(c.startswith("applicant_") for c in alone.columns)
+        # the band's mean columns are the mean run's, unchanged; the applicant's follow
+        pd.testing.assert_frame_equal(band[alone.columns], alone)
+        added = [c for c in band.columns if c not in alone.columns]
+        assert added == [f"applicant_{c}" for c in alone.columns if c not in KEYS[name]]
+    assert json.loads((last / "timeline.json").read_text())["applicant"] == 1.0
+    # the chart shades the band: the last applicant's ev output falls below the mean's
+    assert (last / "timeline.svg").read_bytes().count(b"<path") > (
+        mean / "timeline.svg"
+    ).read_bytes().count(b"<path")
+    assert "applicant" not in json.loads((mean / "timeline.json").read_text())
+
+
+@pytest.mark.parametrize("bad", ["1.5", "-1", "first", "nan", ""])
+def test_a_bad_applicant_option_exits_2_and_says_where(tmp_path, bad):
+    result = invoke("timeline", "-s", "2025-replay", "--applicant", bad, "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "--applicant: expected an applicant's place" in result.output
+    assert f"got {bad!r}" in result.output
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_a_scenario_file_may_name_its_applicant(tmp_path):
+    path = tmp_path / "queue.toml"
+    path.write_text('start = 2025-03-01\napplicant = "last"\n', encoding="utf-8")
+    assert sg.load_scenario(path).applicant == 1.0
+    path.write_text("applicant = true\n", encoding="utf-8")
+    result = invoke("timeline", "-s", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert f"{path}: applicant: expected an applicant's place" in result.output

@@ -1,0 +1,76 @@
+"""The backtest: series from the pro-rata mean, stoppages for the mean and the last applicant."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from graphs import make_graph
+
+from supplygraph.backtest import run_backtest
+from supplygraph.scenario import LicencePolicy, Scenario
+
+START = dt.date(2025, 5, 1)
+
+
+def test_stoppages_are_dated_for_the_mean_and_the_last_applicant():
+    # a Chinese magnet maker ships Dy-grade magnets (365 t/yr, 1 t a day) to a US carmaker
+    # that holds 2 days of them; two days at sea; approvals 0.6 from day 0, 0.26 from day 3,
+    # 1.0 from day 6
+    graph = make_graph(
+        {
+            "c": {"stage": "magnet", "country": "CN"},
+            "k": {"stage": "manufacturer", "sector": "ev", "country": "US", "stock_days": 2},
+        },
+        [("c", "k", "ndfeb_sintered", 365, {"elements": "Dy"})],
+    )
+    approvals = pd.DataFrame(
+        {
+            "path": "p",
+            "destination": "",
+            "from": ["2025-05-01", "2025-05-04", "2025-05-07"],
+            "share": [0.6, 0.26, 1.0],
+        }
+    )
+    transit = pd.DataFrame({"origin": ["*"], "destination": ["*"], "days": [2.0]})
+    policy = LicencePolicy("CN-2025-18", approvals="p")
+    scenario = Scenario("queue", licences=(policy,), start=START, end=dt.date(2025, 5, 31))
+    observed = pd.DataFrame(
+        {"series": "cn-magnet-exports-us", "month": ["2024-avg", "2025-05"], "value": [31, 20]}
+    )
+    events = pd.DataFrame(
+        {
+            "event": ["k stops", "k restarts"],
+            "node": "k",
+            "line": "",
+            "kind": ["first_loss", "recovery"],
+            "date": ["2025-05-05", "2025-05-09"],
+            "earliest": ["2025-05-01", "2025-05-08"],
+            "latest": ["2025-05-06", "2025-05-10"],
+        }
+    )
+    result = run_backtest(graph, scenario, approvals, transit, observed, events)
+    # Mean: arrivals 0.6 t on days 2-4, 0.26 on days 5-7, 1 from day 8; the stock (2 t)
+    # falls 1.6, 1.2, 0.8, 0.06, so output is 0.32 on day 6 (7 May) and 0.26 on day 7, back
+    # on day 8 (9 May). Last applicant: nothing departs before day 6, nothing arrives on
+    # days 2-7; the stock carries days 2-3, the carmaker stops on day 4 (5 May) to day 7
+    by_event = result.events.set_index("event")
+    assert by_event.loc["k stops", ["modelled", "days_off", "pass"]].tolist() == [
+        "2025-05-07",
+        2,
+        False,
+    ]
+    assert by_event.loc[
+        "k stops", ["last_applicant_modelled", "last_applicant_days_off"]
+    ].tolist() == ["2025-05-05", 0]
+    assert by_event.loc["k stops", "last_applicant_pass"]
+    assert by_event.loc["k restarts", ["modelled", "last_applicant_modelled"]].tolist() == [
+        "2025-05-09",
+        "2025-05-09",
+    ]
+    # The series adds up every applicant: the mean's May shipments, 0.6 x 3 + 0.26 x 3 +
+    # 1 x 25 = 27.58 t of a 31 t baseline month; the observed 20 of 31
+    row = result.series.iloc[0]
+    assert row["modelled_share"] == pytest.approx(27.58 / 31)
+    assert row["observed_share"] == pytest.approx(20 / 31)
