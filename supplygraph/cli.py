@@ -806,11 +806,14 @@ def timeline(
         days = ([run.dates[k].isoformat() for k in every], output_pct)
         steady = simulate_static(graph, scenario, reroute=False)
         files["timeline.html"] = render_html(steady, days=days, chart_png=files["timeline.png"])
-        out = out_dir or Path("output") / f"{scenario.name}-timeline"
+        name = f"{scenario.name}-timeline"
+        given = given_flags(ctx, ["start", "end", "applicant"])
+        out = report_folder(out_dir, name, given, graph)
         paths = write_file_set(out, files)
         if not quiet:
             _print_timeline(run)
             _echo_reports(out, paths)
+            print_folder_note(name, given, out_dir)
 
 
 def _print_timeline(run: Any) -> None:

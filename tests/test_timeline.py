@@ -324,3 +324,17 @@ def test_a_scenario_file_may_name_its_applicant(tmp_path):
     result = invoke("timeline", "-s", str(path), "--out", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert f"{path}: applicant: expected an applicant's place" in result.output
+
+
+def test_a_timeline_with_flags_leaves_the_plain_runs_folder_as_it_was(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = ("timeline", "-s", "2025-replay", "--quiet")
+    assert invoke(*args).exit_code == 0
+    plain = tmp_path / "output" / "2025-replay-timeline"
+    before = {p.name: p.read_bytes() for p in plain.iterdir()}
+    result = invoke(*args, "--applicant", "last")
+    assert result.exit_code == 0, result.output
+    assert {p.name: p.read_bytes() for p in plain.iterdir()} == before
+    (flagged,) = (p for p in (tmp_path / "output").iterdir() if p != plain)
+    assert flagged.name.startswith("2025-replay-timeline--")
+    assert (flagged / "timeline.csv").is_file()
