@@ -14,7 +14,7 @@ from ._errors import ScenarioError
 from .disruption import resolve
 from .exposure import DEFAULT_ISSUER, share_pct, simulate
 from .graph import SupplyGraph
-from .licence import regimes_by_id
+from .licence import regime_state, regimes_by_id
 from .production import Production, production_lines
 from .scenario import LicencePolicy, Scenario, check_applicant
 
@@ -305,10 +305,22 @@ def _segments(
     for regime in regimes.values():
         if regime.hypothetical:
             continue
-        changes.append((regime.effective, f"{regime.id} in force"))
-        if regime.suspended_from and regime.suspended_until:
-            changes.append((regime.suspended_from, f"{regime.id} suspended"))
-            changes.append((regime.suspended_until + dt.timedelta(days=1), f"{regime.id} back"))
+        # name each date by the state it starts (a regime may be suspended from day one)
+        turns = [regime.effective]
+        if not scenario.ignore_suspensions:
+            turns += [regime.suspended_from, regime.suspended_until]
+        for day in turns:
+            if day is None or day < regime.effective:
+                continue
+            if day == regime.suspended_until:
+                day += dt.timedelta(days=1)
+            in_force, _ = regime_state(regime, day, ignore_suspensions=scenario.ignore_suspensions)
+            if day == regime.effective:
+                what = "in force" if in_force else "takes effect, suspended"
+            else:
+                what = "back" if in_force else "suspended"
+            if (day, f"{regime.id} {what}") not in changes:
+                changes.append((day, f"{regime.id} {what}"))
     known = set(approvals["path"])
     for policy in scenario.licences:
         if policy.approvals and policy.approvals not in known:

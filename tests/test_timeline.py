@@ -338,3 +338,22 @@ def test_a_timeline_with_flags_leaves_the_plain_runs_folder_as_it_was(tmp_path, 
     (flagged,) = (p for p in (tmp_path / "output").iterdir() if p != plain)
     assert flagged.name.startswith("2025-replay-timeline--")
     assert (flagged / "timeline.csv").is_file()
+
+
+def test_a_regime_suspended_from_its_first_day_is_not_called_in_force():
+    # No. 57 takes effect on 8 November 2025 but its suspension (No. 70) runs from 7 November
+    # 2025 to 10 November 2026 (data/regimes.csv): on 8 November it takes effect suspended
+    graph = sg.load()
+    tables = load_dated_tables()
+    run = simulate_days(
+        graph,
+        sg.load_scenario("2025-replay"),
+        tables.approvals,
+        tables.transit,
+        start=dt.date(2025, 11, 1),
+        end=dt.date(2026, 11, 30),
+    )
+    changes = [(day.isoformat(), what) for day, what in run.change_dates]
+    assert ("2025-11-08", "CN-2025-57 takes effect, suspended") in changes
+    assert ("2026-11-11", "CN-2025-57 back") in changes
+    assert not any(what in ("CN-2025-57 in force", "CN-2025-57 suspended") for _, what in changes)
