@@ -833,13 +833,12 @@ def _print_timeline(run: Any) -> None:
         cells = ""
         for prefix, _ in runs:
             lowest = group.loc[group[f"{prefix}output_pct"].idxmin()]
+            pct = lowest[f"{prefix}output_pct"]
+            on = lowest["date"] if pct < 100 - 1e-9 else "-"  # never short: no day to name
             losses = sorted(
                 d for d in lines.loc[lines["sector"] == name, f"{prefix}first_loss"] if d
             )
-            cells += (
-                f" {lowest[f'{prefix}output_pct']:>9.1f} {lowest['date']:>11} "
-                f"{losses[0] if losses else '-':>11}"
-            )
+            cells += f" {pct:>9.1f} {on:>11} {losses[0] if losses else '-':>11}"
         click.echo(f"  {name:<22}{cells}")
 
 
