@@ -8,6 +8,7 @@ reaches it, the test fails until the marker is removed.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -187,3 +188,61 @@ def test_finished_goods_leaving_china_are_outside_no_18(tables):
         & edges["material"].isin(finished)
     ]
     assert (leaving["licence"] == "exempt").all()
+
+
+# The sourced Dy/Tb grade split of China's sintered NdFeB (SOURCES.md 4d): its one home is
+# the derivation folder of the source checkout (not installed with the package)
+GRADE_SPLIT = Path(__file__).resolve().parents[1] / "data" / "derive" / "grade_split.csv"
+GRADES = ("dy_tb_grade", "ndpr_grade")
+
+
+@pytest.fixture(scope="module")
+def chinese_sintered(tables):
+    nodes = tables["nodes"].set_index("id")
+    edges = tables["edges"]
+    edges = edges[
+        (edges["material"] == "ndfeb_sintered")
+        & (edges["supplier"].map(nodes["country"]) == "CN")
+        & (edges["supplier"].map(nodes["stage"]) == "magnet")
+    ]
+    return edges.assign(
+        flow=edges["flow_t"].astype(float), exported=edges["customer"].map(nodes["country"]) != "CN"
+    )
+
+
+@pytest.mark.parametrize("exported", [True, False], ids=["exports", "domestic"])
+def test_china_grade_split_is_the_sourced_figure(chinese_sintered, exported):
+    figure = float(pd.read_csv(GRADE_SPLIT)["dy_tb_share"].iloc[0])
+    group = chinese_sintered[chinese_sintered["exported"] == exported]
+    dy_tb = group.loc[group["from_line"] == "dy_tb_grade", "flow"].sum()
+    # flows are written to 0.1 t: about 40 split edges of ~20,000 t move the share < 0.001
+    assert abs(dy_tb / group["flow"].sum() - figure) < 0.001
+
+
+def test_china_grades_carry_the_elements_the_licence_rule_reads(chinese_sintered):
+    # each Chinese sintered edge leaves one grade; only the Dy/Tb grade lists Dy and Tb
+    assert chinese_sintered["from_line"].isin(GRADES).all()
+    lists_dy_tb = chinese_sintered["elements"].map(lambda x: {"Dy", "Tb"} <= set(x.split(";")))
+    assert (lists_dy_tb == (chinese_sintered["from_line"] == "dy_tb_grade")).all()
+    assert (chinese_sintered["licence"] == "").all()  # No. 18's rule decides, no exception
+
+
+def test_no_customer_line_pools_the_two_grades(tables):
+    lines = tables["nodes"][["id"]].merge(
+        pd.read_csv(bundled_data_dir() / "lines.csv", dtype=str, keep_default_na=False),
+        left_on="id",
+        right_on="node",
+        how="left",
+    )
+    lines_of = lines.groupby("id")["line"].apply(lambda s: [x for x in s if isinstance(x, str)])
+    edges = tables["edges"]
+    graded = edges[(edges["material"] == "ndfeb_sintered") & edges["from_line"].isin(GRADES)]
+    fed = {}
+    for row in graded.itertuples():
+        named = [x for x in row.line.split(";") if x] or lines_of[row.customer] or [""]
+        for line in named:
+            fed.setdefault((row.customer, line), set()).add(row.from_line)
+    pooled = sorted(key for key, grades in fed.items() if len(grades) > 1)
+    assert not pooled
+    # the check can fail: before the grade lines, de-auto-actuators-agg pooled both
+    assert ("de-auto-actuators-agg", "dy_tb_magnets") in fed

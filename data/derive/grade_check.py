@@ -5,12 +5,10 @@ E=list(csv.DictReader(open(DATA+'/edges.csv')))
 N={r['id']:r for r in csv.DictReader(open(DATA+'/nodes.csv'))}
 intake=collections.Counter(); 
 for e in E: intake[e['customer']]+=float(e['flow_t'])
-# magnet grade shares by customer (share of tonnes leaving dy_tb_grade) for edges carrying Dy;Tb
-SPLIT={'de-auto-actuators-agg':0.5,'us-auto-actuators-agg':0.5,'mx-auto-parts-agg':0.5,'in-motor-agg':0.5,'th-hdd-motor-agg':0.5}
+# magnet grade shares as the edges carry them: the line each ndfeb_sintered edge leaves
+# (set by apply_rules.py for every maker, then by grades.py for the Chinese makers)
 def dyshare(e):
-    el=set(e['elements'].split(';'))
-    if not {'Dy','Tb'}&el: return 0.0
-    return SPLIT.get(e['customer'],1.0)
+    return 1.0 if e['from_line']=='dy_tb_grade' else 0.0
 mag=collections.defaultdict(lambda:[0.0,0.0]); dyin=collections.Counter(); ndin=collections.Counter()
 for e in E:
     s=e['supplier']

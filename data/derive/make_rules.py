@@ -4,13 +4,13 @@ def r(customer,material,elements='',line='',supplier='',from_line='',share='',no
     R.append(dict(customer=customer,material=material,elements=elements,line=line,supplier=supplier,from_line=from_line,share=share,note=note))
 # ---- magnet makers: out-edges (grade split) ----
 r('*','ndfeb_sintered','Nd;Pr','','*','ndpr_grade','','Edges that carry no Dy/Tb leave the Nd/Pr-only grade (appliances, phones, electronics, industrial users, re-export hub).')
-r('*','ndfeb_sintered','Nd;Pr;Dy;Tb','','*','dy_tb_grade','','Default for edges carrying Dy/Tb: EV traction-motor makers, wind-generator makers, Chinese industrial-motor makers, defence actuator makers (high-temperature/high-coercivity grades). Provisional assumption until the grade mix is sourced.')
+r('*','ndfeb_sintered','Nd;Pr;Dy;Tb','','*','dy_tb_grade','','Default for edges carrying Dy/Tb: EV traction-motor makers, wind-generator makers, Chinese industrial-motor makers, defence actuator makers (high-temperature/high-coercivity grades). For non-Chinese makers (provisional); Chinese makers\' edges are then regraded by grades.py with the sourced split (SOURCES 4d).')
 for c,why in [('de-auto-actuators-agg','EPS/brake/pump motors need high-temperature grades, seat/window/speaker magnets do not (facts 4a lists both kinds)'),
               ('us-auto-actuators-agg','as above (US ancillary motors)'),
               ('mx-auto-parts-agg','as above (Mexican auto-parts and motor plants)'),
               ('in-motor-agg','Indian motor and auto-parts makers: traction motors and small motors mixed'),
               ('th-hdd-motor-agg','HDD spindle/VCM magnets: edges list Dy;Tb and facts 4a names Dy for HDD magnets, while the brief classes HDD as Nd/Pr-only')]:
-    r(c,'ndfeb_sintered','Nd;Pr;Dy;Tb','','*','','0.5','Assumption: 50% of tonnes leave dy_tb_grade, 50% ndpr_grade (elements Nd;Pr). '+why+'.')
+    r(c,'ndfeb_sintered','Nd;Pr;Dy;Tb','','*','','0.5','Assumption (non-Chinese makers; grades.py regrades Chinese makers): 50% of tonnes leave dy_tb_grade, 50% ndpr_grade (elements Nd;Pr). '+why+'.')
 # ---- magnet makers: in-edges ----
 r('*','dytb_metal','','dy_tb_grade','','','','Dy/Tb metal and DyFe alloy feed only the Dy/Tb grades (applies to customers having that line).')
 r('*','sm_metal','','smco','','','','Samarium metal feeds the SmCo line (VAC Hanau; other SmCo makers have no lines).')
