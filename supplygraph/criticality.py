@@ -82,10 +82,14 @@ def knockouts(graph: SupplyGraph) -> pd.DataFrame:
         )
     src_country = nodes["country"].to_numpy()[edges["src"].to_numpy()]
     src_stage = nodes["stage"].to_numpy()[edges["src"].to_numpy()]
-    for j, edge in enumerate(edges.itertuples(index=False)):
-        label = f"{edge.supplier}->{edge.customer} ({edge.material})"
-        select = f"from={edge.supplier},to={edge.customer},material={edge.material}"
-        rows.append(_row("edge", label, label, src_country[j], src_stage[j], select, [], [j]))
+    # one knock-out per link: the rows of one (supplier, customer, material) go together, as
+    # a scenario rule naming the link takes them all (e.g. a magnet edge split by grade)
+    links = edges.groupby(["supplier", "customer", "material"], sort=False).indices
+    for (supplier, customer, material), members in links.items():
+        label = f"{supplier}->{customer} ({material})"
+        select = f"from={supplier},to={customer},material={material}"
+        j = members[0]
+        rows.append(_row("edge", label, label, src_country[j], src_stage[j], select, [], members))
     pairs = nodes.groupby(["country", "stage"], sort=False).indices
     for (country, stage), members in sorted(
         pairs.items(), key=lambda kv: (kv[0][0], STAGE_RANK[kv[0][1]])
