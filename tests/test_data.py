@@ -14,6 +14,7 @@ import pytest
 
 import supplygraph as sg
 from supplygraph.io import bundled_data_dir
+from supplygraph.quality import quality_report
 from supplygraph.stats import stage_country_shares
 
 STATUSES = {"reported", "estimate", "assumption"}
@@ -187,3 +188,9 @@ def test_finished_goods_leaving_china_are_outside_no_18(tables):
         & edges["material"].isin(finished)
     ]
     assert (leaving["licence"] == "exempt").all()
+
+
+def test_every_cited_domain_is_in_publishers_csv(graph):
+    # every file of the bundled data, source and note cells: data/publishers.csv says whether
+    # each domain is a primary or a secondary publisher's (SOURCES.md section 8)
+    assert [str(warning) for warning in quality_report(graph).warnings] == []

@@ -1,0 +1,208 @@
+"""The data-quality report: statuses and citation kinds per stage, published shares."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+import supplygraph as sg
+from supplygraph._errors import DataError
+from supplygraph.io import load_quality_tables
+from supplygraph.quality import citation_kind, cited_domains, domain_kind, quality_report
+
+QUALITY = Path(__file__).parent / "data" / "quality"
+
+
+def row(frame, **where):
+    """The one row of a breakdown table where each column has its value."""
+    chosen = frame
+    for column, value in where.items():
+        chosen = chosen[chosen[column] == value]
+    assert len(chosen) == 1, where
+    return chosen.iloc[0]
+
+
+@pytest.fixture(scope="module")
+def report():
+    return quality_report(sg.load(QUALITY))
+
+
+def copy_of_fixture(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(QUALITY, data)
+    return data
+
+
+def test_citation_kind_needs_every_url_on_a_primary_domain():
+    kinds = {"usgs.gov": "primary", "press.example.net": "secondary"}
+    assert citation_kind("a – https://pubs.usgs.gov/x ; b – https://www.usgs.gov/y", kinds) == (
+        "primary"
+    )
+    assert citation_kind("a – https://usgs.gov/x ; b – https://press.example.net/y", kinds) == (
+        "secondary"
+    )
+    assert citation_kind("assumed: half the plant's capacity", kinds) == "none"
+    # an unlisted domain beside primary ones: the row cannot be called primary
+    assert citation_kind("a – https://usgs.gov/x ; b – https://other.org/y", kinds) == (
+        "unclassified"
+    )
+
+
+def test_a_domain_takes_the_kind_of_the_longest_listed_domain_above_it():
+    kinds = {"example.com": "primary", "blog.example.com": "secondary"}
+    assert domain_kind("news.blog.example.com", kinds) == "secondary"
+    assert domain_kind("ir.example.com", kinds) == "primary"
+    assert domain_kind("example.com.evil.org", kinds) is None
+    assert cited_domains("x – https://WWW.Example.com./a?b=1 ; y – http://h.example.com:8080/") == [
+        "example.com",
+        "h.example.com",
+    ]
+
+
+def test_edges_by_status_per_stage(report):
+    table = report.breakdown
+    # mine: 3 edges, 600 + 300 + 100 = 1,000 t; one of each status
+    mine = row(table, table="edges", stage="mine", by="status", value="reported")
+    assert (mine["rows"], mine["flow_t"]) == (1, 600.0)
+    assert mine["rows_pct"] == pytest.approx(100 / 3)  # 1 of 3 edges
+    assert mine["flow_pct"] == pytest.approx(60.0)  # 600 / 1,000
+    # separation: 400 t estimate, 200 t assumption of 600 t
+    sep = row(table, table="edges", stage="separation", by="status", value="estimate")
+    assert sep["flow_pct"] == pytest.approx(400 / 600 * 100)  # 66.67
+    assert row(table, table="edges", stage="separation", by="status", value="reported")["rows"] == 0
+    # all edges: 2,000 t; assumption 100 + 200 + 300 + 100 = 700 t on 4 of 7 edges
+    every = row(table, table="edges", stage="all", by="status", value="assumption")
+    assert every["rows"] == 4
+    assert every["rows_pct"] == pytest.approx(400 / 7)  # 57.14
+    assert every["flow_pct"] == pytest.approx(35.0)  # 700 / 2,000
+    # no metal or component edges in the fixture: no rows for those stages
+    assert set(table["stage"]) == {"mine", "separation", "magnet", "all"}
+
+
+def test_edges_by_citation_kind_per_stage(report):
+    table = report.breakdown
+    # separation: USGS + a filing (both primary) on 400 t; trade press on 200 t
+    primary = row(table, table="edges", stage="separation", by="citation", value="primary")
+    assert (primary["rows"], primary["flow_t"]) == (1, 400.0)
+    # magnet: "assumed: one buyer" (no URL) on 300 of 400 t
+    none = row(table, table="edges", stage="magnet", by="citation", value="none")
+    assert (none["rows"], none["flow_pct"]) == (1, 75.0)
+    # mine: a filing beside trade press is secondary: 300 of 1,000 t
+    secondary = row(table, table="edges", stage="mine", by="citation", value="secondary")
+    assert secondary["flow_pct"] == pytest.approx(30.0)
+    # all: primary 600 + 400 = 1,000 t, secondary 300 + 200 + 100 = 600 t, none 400 t
+    flows = {
+        kind: row(table, table="edges", stage="all", by="citation", value=kind)["flow_t"]
+        for kind in ("primary", "secondary", "none")
+    }
+    assert flows == {"primary": 1000.0, "secondary": 600.0, "none": 400.0}
+    assert "unclassified" not in set(table["value"])  # every domain is listed
+
+
+def test_nodes_are_counted_over_all_without_tonnage(report):
+    nodes = report.breakdown[report.breakdown["table"] == "nodes"]
+    counts = dict(zip(nodes["by"] + ":" + nodes["value"], nodes["rows"]))
+    # cn-mine (USGS), au-mine (www.filings...), my-sep (filings) are primary;
+    # cn-sep and jp-mag cite the press; cn-mag and de-maker cite nothing
+    assert counts == {
+        "status:reported": 2,
+        "status:estimate": 1,
+        "status:assumption": 4,
+        "citation:primary": 3,
+        "citation:secondary": 2,
+        "citation:none": 2,
+    }
+    assert nodes["flow_t"].isna().all()
+
+
+def test_published_shares_beside_the_computed_ones(report):
+    published = report.published.set_index("stage")
+    # CN mines ship 600 + 100 = 700 of 1,000 t: 70% against 69%
+    assert published.loc["mine", "computed_pct"] == pytest.approx(70.0)
+    assert published.loc["mine", "difference_pct"] == pytest.approx(1.0)
+    assert published.loc["mine", "citation"] == "primary"
+    # sintered magnets: CN 300 of 300 + 100 t = 75% against 94%
+    assert published.loc["magnet", "computed_pct"] == pytest.approx(75.0)
+    assert published.loc["magnet", "citation"] == "secondary"
+    # no metal stage in the data: no share to compare, rather than 0%
+    assert math.isnan(published.loc["metal", "computed_pct"])
+
+
+def test_an_unlisted_domain_is_a_located_warning_once_per_file(tmp_path):
+    data = copy_of_fixture(tmp_path)
+    edges = (data / "edges.csv").read_text()
+    edges = edges.replace("https://press.example.net/my", "https://new.example.org/a")
+    edges = edges.replace("assumed: one buyer", "Buyer list – https://www.new.example.org/b")
+    (data / "edges.csv").write_text(edges)
+    report = quality_report(sg.load(data))
+    assert [str(w) for w in report.warnings] == [
+        f"{data / 'edges.csv'}:6: source: domain 'new.example.org' is not in publishers.csv: "
+        "add it as primary or secondary; cited on 2 rows, this is the first"
+    ]
+    assert report.warnings[0].severity == "warning"
+    # the two rows: 200 t of separation, 300 t of magnets
+    magnet = row(
+        report.breakdown, table="edges", stage="magnet", by="citation", value="unclassified"
+    )
+    assert magnet["flow_t"] == 300.0
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        (
+            "publishers.csv",
+            "press.example.net,secondary",
+            "press.example.net,tertiary",
+            "publishers.csv:3: kind: unknown kind 'tertiary'; expected one of primary, secondary",
+        ),
+        (
+            "publishers.csv",
+            "usgs.gov,primary",
+            "www.usgs.gov,primary",
+            "publishers.csv:4: domain: write 'www.usgs.gov' without 'www.'",
+        ),
+        (
+            "publishers.csv",
+            "usgs.gov,primary,US",
+            "filings.example.com,primary,US",
+            "publishers.csv:4: domain: duplicate domain 'filings.example.com' (first on line 2)",
+        ),
+        (
+            "published.csv",
+            "mine,,CN,69",
+            "mine,,CN,ninety",
+            "published.csv:2: share_pct: not a number: 'ninety'",
+        ),
+        (
+            "published.csv",
+            "magnet,ndfeb_sintered,CN,94",
+            "magnet,ndfeb_sintered,CN,194",
+            "published.csv:4: share_pct: 194 is above the largest credible value 100",
+        ),
+        (
+            "published.csv",
+            "metal,,CN",
+            "smelter,,CN",
+            "published.csv:3: stage: unknown stage 'smelter'",
+        ),
+        (
+            "published.csv",
+            "Mine output (USGS) – https://pubs.usgs.gov/mine.pdf,reported,\n",
+            ",reported,\n",
+            "published.csv:2: source: missing value",
+        ),
+    ],
+)
+def test_a_bad_row_of_the_quality_tables_is_a_located_error(tmp_path, file, old, new, message):
+    data = copy_of_fixture(tmp_path)
+    text = (data / file).read_text()
+    assert old in text
+    (data / file).write_text(text.replace(old, new, 1))
+    with pytest.raises(DataError) as caught:
+        load_quality_tables(data)
+    found = [str(issue) for issue in caught.value.issues]
+    assert any(issue.startswith(str(data / message)) for issue in found), found
