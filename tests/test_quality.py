@@ -206,3 +206,18 @@ def test_a_bad_row_of_the_quality_tables_is_a_located_error(tmp_path, file, old,
         load_quality_tables(data)
     found = [str(issue) for issue in caught.value.issues]
     assert any(issue.startswith(str(data / message)) for issue in found), found
+
+
+def test_the_dated_tables_of_the_folder_are_checked_too(tmp_path):
+    data = copy_of_fixture(tmp_path)
+    (data / "events.csv").write_text(
+        "event,node,line,kind,date,earliest,latest,source,note\n"
+        "Plant stopped,de-maker,,first_loss,2025-06-01,2025-05-15,2025-06-15,"
+        "Stoppage (USGS) – https://pubs.usgs.gov/e,Report – https://news.example.org/e\n"
+    )
+    warnings = quality_report(sg.load(data)).warnings
+    # the note cites a domain the fixture's publishers.csv lacks; the source's is listed
+    assert [str(w) for w in warnings] == [
+        f"{data / 'events.csv'}:2: note: domain 'news.example.org' is not in publishers.csv: "
+        "add it as primary or secondary"
+    ]
