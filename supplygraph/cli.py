@@ -120,9 +120,11 @@ def load_graph(data_dir: Path | None) -> Any:
 @click.option(
     "--quality-out",
     "quality_dir",
+    metavar="DIR",
     type=click.Path(path_type=Path),
     default=None,
-    help="Also write the data-quality report (quality.csv, published-shares.csv) here.",
+    help="Also write the data-quality report here (quality.csv, published-shares.csv, "
+    "citations.csv: each node's and edge's citation kind).",
 )
 @click.pass_context
 def validate(
@@ -144,7 +146,13 @@ def validate(
     """
     with errors_handled(ctx):
         graph = load_graph(data_dir)
-        from .quality import BREAKDOWN_COLUMNS, PUBLISHED_COLUMNS, quality_report
+        from .quality import (
+            BREAKDOWN_COLUMNS,
+            CITATION_COLUMNS,
+            PUBLISHED_COLUMNS,
+            quality_report,
+            row_citations,
+        )
         from .stats import concentration, stage_country_shares
 
         shares = stage_country_shares(graph)
@@ -178,6 +186,9 @@ def validate(
                 {
                     "quality.csv": to_csv_text(quality.breakdown, BREAKDOWN_COLUMNS),
                     "published-shares.csv": to_csv_text(quality.published, PUBLISHED_COLUMNS),
+                    "citations.csv": to_csv_text(
+                        row_citations(graph, quality.kinds), CITATION_COLUMNS
+                    ),
                 },
             )
             click.echo(f"\nwrote {', '.join(str(path) for path in paths)}")

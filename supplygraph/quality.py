@@ -37,6 +37,7 @@ PUBLISHED_COLUMNS = [
     "citation",
     "source",
 ]
+CITATION_COLUMNS = ["file", "csv_line", "row", "stage", "status", "citation", "flow_t", "domains"]
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,14 @@ class QualityReport:
     ``breakdown`` counts edges (per supplier stage and over all) and nodes (over all) by
     status and by citation kind, with their shares of rows and of tonnage; ``published``
     sets each share of ``published.csv`` beside the one the data gives; ``warnings`` name
-    each cited domain that ``publishers.csv`` lacks, at the first row citing it.
+    each cited domain that ``publishers.csv`` lacks, at the first row citing it; ``kinds``
+    is ``publishers.csv`` as a mapping of domain to kind, for :func:`row_citations`.
     """
 
     breakdown: pd.DataFrame
     published: pd.DataFrame
     warnings: list[Issue]
+    kinds: dict[str, str]
 
 
 def cited_domains(cell: str) -> list[str]:
@@ -183,7 +186,68 @@ def quality_report(
         breakdown=_breakdown(graph, kinds),
         published=_published_shares(graph, tables.published, kinds, dict(shares or {})),
         warnings=unlisted_domains(_citing_tables(graph, tables.published), kinds),
+        kinds=kinds,
     )
+
+
+def row_citations(graph: SupplyGraph, kinds: Mapping[str, str]) -> pd.DataFrame:
+    """Return the citation kind of every node and edge, with the domains its source cites.
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    kinds
+        ``primary`` or ``secondary`` per listed domain (``QualityReport.kinds``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``CITATION_COLUMNS``: the file (``nodes.csv``, ``edges.csv``) and line,
+        the node id or ``supplier -> customer (material)``, the (supplier's) stage, the
+        status, the citation kind, the tonnes (edges only) and the domains cited, ``;``
+        separated; nodes first, each table in the order of its file.
+
+    Examples
+    --------
+    >>> import supplygraph as sg
+    >>> rows = row_citations(sg.load("tests/data/tiny"), {"example.org": "secondary"})
+    >>> rows[["row", "citation", "domains"]].iloc[-1].tolist()
+    ['de-motor -> de-ev (traction_motor)', 'secondary', 'example.org']
+    """
+    nodes, edges = graph.nodes, graph.edges
+    parts = []
+    for name, table, row, stage, flow in (
+        ("nodes.csv", nodes, nodes["id"], nodes["stage"].to_numpy(), np.nan),
+        (
+            "edges.csv",
+            edges,
+            edges["supplier"] + " -> " + edges["customer"] + " (" + edges["material"] + ")",
+            nodes["stage"].to_numpy()[edges["src"].to_numpy(np.int64)],
+            edges["flow_t"].to_numpy(np.float64),
+        ),
+    ):
+        codes, labels = _coded(table, kinds)["citation"]
+        which, distinct = pd.factorize(table["source"], use_na_sentinel=False)
+        domains = np.array(
+            ["; ".join(dict.fromkeys(cited_domains(cell))) for cell in distinct.tolist()],
+            dtype=object,
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "file": name,
+                    "csv_line": table["csv_line"].to_numpy(np.int64),
+                    "row": row.to_numpy(),
+                    "stage": stage,
+                    "status": table["status"].to_numpy(),
+                    "citation": np.array(labels, dtype=object)[codes],
+                    "flow_t": flow,
+                    "domains": domains[which] if len(distinct) else np.array([], dtype=object),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)[CITATION_COLUMNS]
 
 
 def unlisted_domains(tables: Mapping[str, pd.DataFrame], kinds: Mapping[str, str]) -> list[Issue]:

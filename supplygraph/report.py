@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 # Decimals per unit: tonnes to the kilogram, percentages and days to a hundredth.
 DECIMALS = {"_t": 3, "_pct": 2, "_days": 2, "_units": 1, "days_to_impact": 2, "licensed_share": 4}
-INTEGER_COLUMNS = {"makers", "nodes", "rows"}
+INTEGER_COLUMNS = {"csv_line", "makers", "nodes", "rows"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 CHUNK_ROWS = 100_000  # rows rendered at a time: bounds the memory their cell strings take
 

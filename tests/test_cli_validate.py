@@ -91,12 +91,17 @@ def test_validate_writes_the_quality_report_with_the_same_bytes_and_safe_cells(t
     first, second = tmp_path / "a", tmp_path / "b"
     assert invoke("validate", "--data", str(data), "--quality-out", str(first)).exit_code == 0
     assert invoke("validate", "--data", str(data), "--quality-out", str(second)).exit_code == 0
-    for name in ("quality.csv", "published-shares.csv"):
+    for name in ("quality.csv", "published-shares.csv", "citations.csv"):
         assert (first / name).read_bytes() == (second / name).read_bytes()
     quality = (first / "quality.csv").read_text().splitlines()
     assert quality[0] == "table,stage,by,value,rows,rows_pct,flow_t,flow_pct"
     assert "edges,all,status,assumption,4,57.14,700.000,35.00" in quality  # 4 of 7 edges
     assert "nodes,all,citation,none,2,28.57,," in quality  # nodes carry no tonnage
+    citations = (first / "citations.csv").read_text().splitlines()
+    assert citations[0] == "file,csv_line,row,stage,status,citation,flow_t,domains"
+    assert "edges.csv,4,cn-mine -> my-sep (concentrate),mine,assumption,none,100.000," in (
+        citations
+    )
     published = (first / "published-shares.csv").read_text()
     assert 'magnet,ndfeb_sintered,CN,400.000,75.00,94.00,-19.00,"\'=HYPERLINK(""x"")"' in (
         published

@@ -11,7 +11,13 @@ import pytest
 import supplygraph as sg
 from supplygraph._errors import DataError
 from supplygraph.io import load_quality_tables
-from supplygraph.quality import citation_kind, cited_domains, domain_kind, quality_report
+from supplygraph.quality import (
+    citation_kind,
+    cited_domains,
+    domain_kind,
+    quality_report,
+    row_citations,
+)
 
 QUALITY = Path(__file__).parent / "data" / "quality"
 
@@ -129,6 +135,31 @@ def test_published_shares_beside_the_computed_ones(report):
     assert published.loc["magnet", "citation"] == "secondary"
     # no metal stage in the data: no share to compare, rather than 0%
     assert math.isnan(published.loc["metal", "computed_pct"])
+
+
+def test_every_row_is_marked_with_its_citation_kind(report):
+    rows = row_citations(sg.load(QUALITY), report.kinds)
+    assert len(rows) == 7 + 7  # nodes, then edges
+    au = rows.iloc[1]  # au-mine cites www.filings.example.com: primary
+    assert (au["file"], au["csv_line"], au["row"], au["citation"], au["domains"]) == (
+        "nodes.csv",
+        3,
+        "au-mine",
+        "primary",
+        "filings.example.com",
+    )
+    ore = rows[rows["row"] == "au-mine -> my-sep (concentrate)"].iloc[0]
+    # a filing beside trade press: secondary, both domains listed
+    assert (ore["csv_line"], ore["stage"], ore["citation"], ore["flow_t"]) == (
+        3,
+        "mine",
+        "secondary",
+        300.0,
+    )
+    assert ore["domains"] == "filings.example.com; press.example.net"
+    # the per-row kinds add up to the breakdown: 2 primary, 3 secondary, 2 none among edges
+    edges = rows[rows["file"] == "edges.csv"]
+    assert edges["citation"].value_counts().to_dict() == {"secondary": 3, "primary": 2, "none": 2}
 
 
 def test_an_unlisted_domain_is_a_located_warning_once_per_file(tmp_path):
