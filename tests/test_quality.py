@@ -11,13 +11,7 @@ import pytest
 import supplygraph as sg
 from supplygraph._errors import DataError
 from supplygraph.io import load_quality_tables
-from supplygraph.quality import (
-    citation_kind,
-    cited_domains,
-    domain_kind,
-    quality_report,
-    row_citations,
-)
+from supplygraph.quality import quality_report, row_citations
 
 QUALITY = Path(__file__).parent / "data" / "quality"
 
@@ -40,32 +34,6 @@ def copy_of_fixture(tmp_path: Path) -> Path:
     data = tmp_path / "data"
     shutil.copytree(QUALITY, data)
     return data
-
-
-def test_citation_kind_needs_every_url_on_a_primary_domain():
-    kinds = {"usgs.gov": "primary", "press.example.net": "secondary"}
-    assert citation_kind("a – https://pubs.usgs.gov/x ; b – https://www.usgs.gov/y", kinds) == (
-        "primary"
-    )
-    assert citation_kind("a – https://usgs.gov/x ; b – https://press.example.net/y", kinds) == (
-        "secondary"
-    )
-    assert citation_kind("assumed: half the plant's capacity", kinds) == "none"
-    # an unlisted domain beside primary ones: the row cannot be called primary
-    assert citation_kind("a – https://usgs.gov/x ; b – https://other.org/y", kinds) == (
-        "unclassified"
-    )
-
-
-def test_a_domain_takes_the_kind_of_the_longest_listed_domain_above_it():
-    kinds = {"example.com": "primary", "blog.example.com": "secondary"}
-    assert domain_kind("news.blog.example.com", kinds) == "secondary"
-    assert domain_kind("ir.example.com", kinds) == "primary"
-    assert domain_kind("example.com.evil.org", kinds) is None
-    assert cited_domains("x – https://WWW.Example.com./a?b=1 ; y – http://h.example.com:8080/") == [
-        "example.com",
-        "h.example.com",
-    ]
 
 
 def test_edges_by_status_per_stage(report):
