@@ -535,3 +535,83 @@ def _is_number(text: str, low: float, high: float) -> bool:
     except ValueError:
         return False
     return low <= value <= high
+
+
+def check_publishers(publishers: pd.DataFrame, file: str, issues: list[Issue]) -> None:
+    """Append an Issue for every invalid cell of ``publishers.csv`` (domain, kind, publisher)."""
+    for column in schema.PUBLISHER_REQUIRED:
+        report(issues, file, publishers, publishers[column] == "", column, "missing value")
+    domains = publishers["domain"]
+    report(
+        issues,
+        file,
+        publishers,
+        (domains != "") & ~domains.str.fullmatch(schema.DOMAIN_CHARACTERS),
+        "domain",
+        lambda cell: f"invalid domain {cell!r}: write a host name in lower case, e.g. usgs.gov",
+    )
+    report(
+        issues,
+        file,
+        publishers,
+        domains.str.startswith("www."),
+        "domain",
+        lambda cell: f"write {cell!r} without 'www.': a domain covers its subdomains",
+    )
+    kinds = publishers["kind"]
+    report(
+        issues,
+        file,
+        publishers,
+        (kinds != "") & ~_within(kinds, schema.PUBLISHER_KINDS),
+        "kind",
+        lambda cell: f"unknown kind {cell!r}; expected one of {', '.join(schema.PUBLISHER_KINDS)}",
+    )
+    _duplicates(
+        issues,
+        file,
+        publishers,
+        domains != "",
+        ["domain"],
+        lambda row: f"duplicate domain {row['domain']!r}",
+        "domain",
+    )
+
+
+def check_published(published: pd.DataFrame, file: str, issues: list[Issue]) -> None:
+    """Append an Issue for every invalid cell of ``published.csv`` (published shares)."""
+    for column in schema.PUBLISHED_REQUIRED:
+        if column != "share_pct":  # checked as a number
+            report(issues, file, published, published[column] == "", column, "missing value")
+    stages = published["stage"]
+    report(
+        issues,
+        file,
+        published,
+        (stages != "") & ~_within(stages, schema.STAGES),
+        "stage",
+        lambda cell: f"unknown stage {cell!r}; expected one of {', '.join(schema.STAGES)}",
+    )
+    countries = published["country"]
+    report(
+        issues,
+        file,
+        published,
+        (countries != "") & ~_within(countries, schema.ISO_COUNTRIES),
+        "country",
+        lambda cell: f"invalid ISO 3166-1 alpha-2 code {cell!r}",
+    )
+    _duplicates(
+        issues,
+        file,
+        published,
+        pd.Series(True, index=published.index),
+        ["stage", "material", "country"],
+        lambda row: (
+            f"duplicate share of {row['country']} in {row['stage']}"
+            + (f" ({row['material']})" if row["material"] else "")
+        ),
+        "country",
+    )
+    # a missing source is an error above: check_common would warn about it again
+    check_common(published[published["source"] != ""], file, issues)

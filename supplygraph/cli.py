@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import sys
 import traceback
 from collections.abc import Iterator
@@ -116,24 +117,49 @@ def load_graph(data_dir: Path | None) -> Any:
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @data_option
 @click.option("--verbose", "-v", is_flag=True, help="Also print notes that are no problem.")
+@click.option(
+    "--quality-out",
+    "quality_dir",
+    metavar="DIR",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the data-quality report here (quality.csv, published-shares.csv, "
+    "citations.csv: each node's and edge's citation kind).",
+)
 @click.pass_context
-def validate(ctx: click.Context, data_dir: Path | None, verbose: bool) -> None:
-    """Check a dataset and print node counts and each stage's country shares.
+def validate(
+    ctx: click.Context, data_dir: Path | None, verbose: bool, quality_dir: Path | None
+) -> None:
+    """Check a dataset; print node counts, each stage's country shares and its data quality.
 
     Every problem is printed as FILE:LINE: COLUMN: MESSAGE; errors exit with status 2,
-    warnings (mass balance, dead ends, missing sources) do not; notes that are no problem
-    (recycling loops) only with --verbose.
+    warnings (mass balance, dead ends, missing sources, cited domains that
+    publishers.csv lacks) do not; notes that are no problem (recycling loops) only with
+    --verbose. The data-quality report counts edges per stage and nodes by status and by
+    citation kind (primary or secondary publisher, or no URL), and sets the shares of
+    published.csv beside the computed ones (docs/data-quality.md).
 
     \b
     Example:
         supplygraph validate
-        supplygraph validate --data my-data/
+        supplygraph validate --data my-data/ --quality-out output/quality
     """
     with errors_handled(ctx):
         graph = load_graph(data_dir)
+        from .quality import (
+            BREAKDOWN_COLUMNS,
+            CITATION_COLUMNS,
+            PUBLISHED_COLUMNS,
+            quality_report,
+            row_citations,
+        )
         from .stats import concentration, stage_country_shares
 
-        for warning in graph.warnings:
+        shares = stage_country_shares(graph)
+        sintered = stage_country_shares(graph, material="ndfeb_sintered")
+        # before any output: its tables may have errors
+        quality = quality_report(graph, shares={None: shares, "ndfeb_sintered": sintered})
+        for warning in [*graph.warnings, *quality.warnings]:
             if warning.severity != "note" or verbose:
                 click.echo(f"{warning.severity}: {warning}", err=True)
         click.echo(
@@ -144,14 +170,28 @@ def validate(ctx: click.Context, data_dir: Path | None, verbose: bool) -> None:
         click.echo(
             "nodes per stage: " + ", ".join(f"{stage} {counts.get(stage, 0)}" for stage in STAGES)
         )
-        shares = stage_country_shares(graph)
         _print_shares("Output by stage (t REO-eq/yr) and country share", shares, concentration)
-        magnets = stage_country_shares(graph, material="ndfeb_sintered")
-        magnets = magnets[magnets["stage"] == "magnet"]
+        magnets = sintered[sintered["stage"] == "magnet"]
         if len(magnets):
             _print_shares(
                 "Sintered NdFeB magnet output (material ndfeb_sintered)", magnets, concentration
             )
+        _print_quality(quality.breakdown, quality.published)
+        if quality_dir is not None:
+            from .io import write_file_set
+            from .report import to_csv_text
+
+            paths = write_file_set(
+                quality_dir,
+                {
+                    "quality.csv": to_csv_text(quality.breakdown, BREAKDOWN_COLUMNS),
+                    "published-shares.csv": to_csv_text(quality.published, PUBLISHED_COLUMNS),
+                    "citations.csv": to_csv_text(
+                        row_citations(graph, quality.kinds), CITATION_COLUMNS
+                    ),
+                },
+            )
+            click.echo(f"\nwrote {', '.join(str(path) for path in paths)}")
 
 
 def _print_shares(heading: str, shares: Any, concentration: Any) -> None:
@@ -165,6 +205,44 @@ def _print_shares(heading: str, shares: Any, concentration: Any) -> None:
             if round(s, 1) > 0  # a country that rounds to 0.0% says nothing
         )
         click.echo(f"  {stage:<13} {row['output_t']:>11,.0f} t  HHI {row['hhi']:>6,.0f}  {top}")
+
+
+def _print_quality(breakdown: Any, published: Any) -> None:
+    """Print the data-quality report: edges by stage, nodes, published shares."""
+    edges = breakdown[breakdown["table"] == "edges"]
+    for by, heading in (
+        ("status", "Edges by status, per supplier stage (count, % of the stage's tonnes)"),
+        ("citation", "Edges by citation (primary: all URLs on primary publishers' domains)"),
+    ):
+        rows = edges[edges["by"] == by]
+        values = list(dict.fromkeys(rows["value"]))
+        click.echo(f"\n{heading}:")
+        header = "".join(f"{value or '(empty)':>14}" for value in values)
+        click.echo(f"  {'stage':<13} {'edges':>6}{header}")
+        for stage, group in rows.groupby("stage", sort=False):
+            cells = "".join(
+                f"{n:>6} {pct:>6.1f}%" if n else f"{n:>6} {'-':>7}"  # none: no tonnes to share
+                for n, pct in zip(group["rows"], group["flow_pct"])
+            )
+            click.echo(f"  {stage:<13} {group['rows'].sum():>6}{cells}")
+    nodes = breakdown[breakdown["table"] == "nodes"]
+    status, citation = (
+        ", ".join(f"{value or '(empty)'} {n}" for value, n in zip(group["value"], group["rows"]))
+        for _, group in nodes.groupby("by", sort=False)
+    )
+    total = nodes.loc[nodes["by"] == "status", "rows"].sum()
+    click.echo(f"\nNodes ({total}) by status: {status}; by citation: {citation}")
+    click.echo("\nPublished shares beside the computed ones (published.csv):")
+    for row in published.to_dict("records"):
+        where = row["stage"] + (f", {row['material']}" if row["material"] else "")
+        computed, gap = "-", ""  # the stage makes none of the material
+        if not math.isnan(row["computed_pct"]):
+            computed = f"{row['computed_pct']:.1f}%"
+            gap = f"{row['difference_pct']:+.1f} points"
+        click.echo(
+            f"  {row['country']} {where:<26} {computed:>6}  {row['publisher']} "
+            f"{row['published_pct']:g}%  {gap:>13}  ({row['citation']} citation)"
+        )
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)

@@ -66,6 +66,7 @@ NUMERIC_COLUMNS = {
     "share",
     "days",
     "value",
+    "share_pct",
 }
 _LAYOUT = {
     "nodes": (schema.NODE_COLUMNS, schema.NODE_REQUIRED),
@@ -625,6 +626,25 @@ def _json_bytes(value: object) -> bytes:
     return (json.dumps(value, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
+def dataset_file(folder: str | os.PathLike[str] | None, name: str) -> Path:
+    """Return the dataset folder's file ``name`` if it has one, else the bundled one.
+
+    Parameters
+    ----------
+    folder
+        The dataset folder; the bundled data when None.
+    name
+        The file name, e.g. ``approvals.csv``.
+
+    Returns
+    -------
+    Path
+    """
+    if folder is not None and (Path(folder) / name).is_file():
+        return Path(folder) / name
+    return bundled_data_dir() / name
+
+
 # The dated run's tables (tests/test_property.py breaks each one).
 DATED_FILES = ("approvals.csv", "transit.csv", "capacity.csv")
 
@@ -665,9 +685,7 @@ def load_dated_tables(folder: str | os.PathLike[str] | None = None) -> DatedTabl
         ("transit.csv", schema.TRANSIT_COLUMNS, schema.TRANSIT_REQUIRED),
         ("capacity.csv", schema.CAPACITY_COLUMNS, schema.CAPACITY_REQUIRED),
     ):
-        path = Path(folder) / name if folder is not None else bundled_data_dir() / name
-        if not path.is_file():
-            path = bundled_data_dir() / name
+        path = dataset_file(folder, name)
         table = _read_table(path, _read_bytes(path, issues), columns, required, issues)
         if table is not None:
             _validate.check_dated(table, name, str(path), issues)
@@ -708,12 +726,60 @@ def load_backtest_tables(
         ("observed.csv", schema.OBSERVED_COLUMNS),
         ("events.csv", schema.EVENT_COLUMNS),
     ):
-        path = Path(folder) / name if folder is not None else bundled_data_dir() / name
-        if not path.is_file():
-            path = bundled_data_dir() / name
+        path = dataset_file(folder, name)
         tables.append(_read_table(path, _read_bytes(path, issues), columns, columns[:2], issues))
     errors = sorted(i for i in issues if i.severity == "error")
     if errors or any(t is None for t in tables):
         raise DataError(errors)
     observed, events = tables
     return _typed(observed, ("value",)), events
+
+
+class QualityTables(NamedTuple):
+    """The data-quality report's tables: the kind of each publisher, published shares."""
+
+    publishers: pd.DataFrame
+    published: pd.DataFrame
+
+
+def load_quality_tables(folder: str | os.PathLike[str] | None = None) -> QualityTables:
+    """Read and validate ``publishers.csv`` and ``published.csv``.
+
+    Each comes from the dataset folder when it has the file, else from the bundled data.
+
+    Parameters
+    ----------
+    folder
+        The dataset folder; the bundled data when None.
+
+    Returns
+    -------
+    QualityTables
+        ``publishers.csv`` (domain, kind, publisher, note) and ``published.csv`` (stage,
+        material, country, share_pct, publisher, source, status, note), each with the
+        ``csv_line`` of its rows.
+
+    Raises
+    ------
+    DataError
+        Listing every error found, each with file, line and column.
+    """
+    issues: list[Issue] = []
+    tables = []
+    for name, columns, required, check in (
+        ("publishers.csv", schema.PUBLISHER_COLUMNS, schema.PUBLISHER_REQUIRED,
+         _validate.check_publishers),
+        ("published.csv", schema.PUBLISHED_COLUMNS, schema.PUBLISHED_REQUIRED,
+         _validate.check_published),
+    ):  # fmt: skip
+        path = dataset_file(folder, name)
+        table = _read_table(path, _read_bytes(path, issues), columns, required, issues)
+        if table is not None:
+            check(table, str(path), issues)
+        tables.append(table)
+    errors = sorted(i for i in issues if i.severity == "error")
+    if errors:
+        raise DataError(errors)
+    publishers, published = tables
+    assert publishers is not None and published is not None
+    return QualityTables(_typed(publishers, ()), _typed(published, ("share_pct",)))

@@ -31,7 +31,7 @@ DECIMALS = {
     "days_off": 0,  # the backtest's, in whole days
     "last_applicant_days_off": 0,
 }
-INTEGER_COLUMNS = {"makers", "nodes"}
+INTEGER_COLUMNS = {"csv_line", "makers", "nodes", "rows"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 CHUNK_ROWS = 100_000  # rows rendered at a time: bounds the memory their cell strings take
 

@@ -65,6 +65,7 @@ NUMBER_BOUNDS = {
     "share": (1.0, "a licensed share"),
     "days": (3650.0, "ten years in transit"),
     "value": (1e9, "tonnes in a month, or their average"),
+    "share_pct": (100.0, "a share in percent"),
 }
 # 0 would make every item controlled; a shipment takes at least a day
 POSITIVE_COLUMNS = frozenset({"extraterritorial_pct", "days"})
@@ -133,6 +134,18 @@ REGIME_COLUMNS = (
     "status",
 )
 REGIME_REQUIRED = ("id", "title", "issuer", "effective", "destinations")
+
+# publishers.csv: whether a cited domain is a primary publisher's (the data-quality report).
+PUBLISHER_COLUMNS = ("domain", "kind", "publisher", "note")
+PUBLISHER_REQUIRED = ("domain", "kind", "publisher")
+PUBLISHER_KINDS = ("primary", "secondary")
+# a host name in lower case with at least one dot, as in "usgs.gov" (use with fullmatch)
+DOMAIN_CHARACTERS = r"[a-z0-9-]+(?:\.[a-z0-9-]+)+"
+# published.csv: published shares of a country in a stage (one material, or all of them).
+PUBLISHED_COLUMNS = (
+    "stage", "material", "country", "share_pct", "publisher", "source", "status", "note",
+)  # fmt: skip
+PUBLISHED_REQUIRED = ("stage", "country", "share_pct", "publisher", "source")
 
 # Outflow may exceed inflow by this share before validation warns (rounding in sources).
 MASS_BALANCE_TOLERANCE = 0.02

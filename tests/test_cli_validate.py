@@ -42,7 +42,8 @@ def test_validate_keeps_notes_behind_verbose_and_drops_zero_shares():
     quiet, verbose = invoke("validate"), invoke("validate", "-v")
     assert quiet.exit_code == verbose.exit_code == 0
     assert "recycling loops" not in quiet.output and "recycling loops" in verbose.stderr
-    assert " 0.0%" not in quiet.stdout  # a country that rounds to nothing is not listed
+    shares = quiet.stdout.split("Output by stage")[1].split("\n\n")[0]
+    assert " 0.0%" not in shares  # a country that rounds to nothing is not listed
 
 
 def test_an_empty_folder_is_no_dataset(tmp_path):
@@ -53,3 +54,86 @@ def test_an_empty_folder_is_no_dataset(tmp_path):
         "(and may hold lines.csv, regimes.csv and scenarios/)"
     )
     assert result.stderr.splitlines()[1] == "1 error in the data"  # validate writes nothing
+
+
+QUALITY = TINY.parent / "quality"
+
+
+def test_validate_prints_the_data_quality_report():
+    result = invoke("validate", "--data", str(QUALITY))
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    status = lines.index("Edges by status, per supplier stage (count, % of the stage's tonnes):")
+    # mine: 600 t reported, 300 t estimate, 100 t assumption of 1,000 t
+    assert lines[status + 2] == "  mine               3     1   60.0%     1   30.0%     1   10.0%"
+    # all: 1 reported (600 of 2,000 t), 2 estimates (700 t), 4 assumptions (700 t)
+    assert lines[status + 5] == "  all                7     1   30.0%     2   35.0%     4   35.0%"
+    citation = lines.index("Edges by citation (primary: all URLs on primary publishers' domains):")
+    assert lines[citation + 1].split() == ["stage", "edges", "primary", "secondary", "none"]
+    # magnet: none on 300 of 400 t, trade press on 100 t; no primary edge
+    assert lines[citation + 4] == "  magnet             2     0       -     1   25.0%     1   75.0%"
+    assert (
+        "Nodes (7) by status: reported 2, estimate 1, assumption 4; "
+        "by citation: primary 3, secondary 2, none 2"
+    ) in lines
+    # CN mines: 700 of 1,000 t = 70.0% against USGS's 69
+    assert (
+        "  CN mine                        70.0%  USGS 69%    +1.0 points  (primary citation)"
+        in (lines)
+    )
+    assert not result.stderr  # every cited domain is in the fixture's publishers.csv
+
+
+def test_validate_writes_the_quality_report_with_the_same_bytes_and_safe_cells(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(QUALITY, data)
+    text = (data / "published.csv").read_text().replace(",IEA,", ',"=HYPERLINK(""x"")",')
+    (data / "published.csv").write_text(text)
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert invoke("validate", "--data", str(data), "--quality-out", str(first)).exit_code == 0
+    assert invoke("validate", "--data", str(data), "--quality-out", str(second)).exit_code == 0
+    for name in ("quality.csv", "published-shares.csv", "citations.csv"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+    quality = (first / "quality.csv").read_text().splitlines()
+    assert quality[0] == "table,stage,by,value,rows,rows_pct,flow_t,flow_pct"
+    assert "edges,all,status,assumption,4,57.14,700.000,35.00" in quality  # 4 of 7 edges
+    assert "nodes,all,citation,none,2,28.57,," in quality  # nodes carry no tonnage
+    citations = (first / "citations.csv").read_text().splitlines()
+    assert citations[0] == "file,csv_line,row,stage,status,citation,flow_t,domains"
+    assert "edges.csv,4,cn-mine -> my-sep (concentrate),mine,assumption,none,100.000," in (
+        citations
+    )
+    published = (first / "published-shares.csv").read_text()
+    assert 'magnet,ndfeb_sintered,CN,400.000,75.00,94.00,-19.00,"\'=HYPERLINK(""x"")"' in (
+        published
+    )
+
+
+def test_validate_warns_about_a_domain_publishers_csv_lacks(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(QUALITY, data)
+    nodes = (data / "nodes.csv").read_text().replace("press.example.net/jp", "blog.example.org/jp")
+    (data / "nodes.csv").write_text(nodes)
+    result = invoke("validate", "--data", str(data))
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"warning: {data / 'nodes.csv'}:7: source: domain 'blog.example.org' is not in "
+        "publishers.csv: add it as primary or secondary\n"
+    )
+    assert "by citation: primary 3, secondary 1, none 2, unclassified 1" in result.stdout
+
+
+def test_a_bad_quality_table_is_a_located_error_and_prints_no_report(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(QUALITY, data)
+    text = (data / "publishers.csv").read_text().replace("usgs.gov,primary", "usgs.gov,first")
+    (data / "publishers.csv").write_text(text)
+    out = tmp_path / "out"
+    result = invoke("validate", "--data", str(data), "--quality-out", str(out))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {data / 'publishers.csv'}:4: kind: unknown kind 'first'; "
+        "expected one of primary, secondary",
+        "1 error in the data",
+    ]
+    assert result.stdout == "" and not out.exists()

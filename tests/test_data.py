@@ -15,6 +15,7 @@ import pytest
 
 import supplygraph as sg
 from supplygraph.io import bundled_data_dir
+from supplygraph.quality import quality_report
 from supplygraph.stats import stage_country_shares
 
 STATUSES = {"reported", "estimate", "assumption"}
@@ -109,6 +110,12 @@ def test_no_citation_to_a_denied_domain(tables):
             for cell in table[column]:
                 for url in URL.findall(cell):
                     assert not any(domain in url for domain in DENY_DOMAINS), (name, url)
+
+
+def test_every_cited_domain_is_in_publishers_csv(graph):
+    # every file of the bundled data, source and note cells: data/publishers.csv says whether
+    # each domain is a primary or a secondary publisher's (SOURCES.md section 8)
+    assert [str(warning) for warning in quality_report(graph).warnings] == []
 
 
 @pytest.mark.xfail(
