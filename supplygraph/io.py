@@ -742,6 +742,9 @@ class QualityTables(NamedTuple):
     published: pd.DataFrame
 
 
+QUALITY_FILES = ("publishers.csv", "published.csv")  # what validate's data-quality report reads
+
+
 def load_quality_tables(folder: str | os.PathLike[str] | None = None) -> QualityTables:
     """Read and validate ``publishers.csv`` and ``published.csv``.
 
@@ -766,16 +769,19 @@ def load_quality_tables(folder: str | os.PathLike[str] | None = None) -> Quality
     """
     issues: list[Issue] = []
     tables = []
-    for name, columns, required, check in (
-        ("publishers.csv", schema.PUBLISHER_COLUMNS, schema.PUBLISHER_REQUIRED,
-         _validate.check_publishers),
-        ("published.csv", schema.PUBLISHED_COLUMNS, schema.PUBLISHED_REQUIRED,
-         _validate.check_published),
-    ):  # fmt: skip
+    layouts = {
+        "publishers.csv": (schema.PUBLISHER_COLUMNS, schema.PUBLISHER_REQUIRED),
+        "published.csv": (schema.PUBLISHED_COLUMNS, schema.PUBLISHED_REQUIRED),
+    }
+    checks = {
+        "publishers.csv": _validate.check_publishers,
+        "published.csv": _validate.check_published,
+    }
+    for name in QUALITY_FILES:
         path = dataset_file(folder, name)
-        table = _read_table(path, _read_bytes(path, issues), columns, required, issues)
+        table = _read_table(path, _read_bytes(path, issues), *layouts[name], issues)
         if table is not None:
-            check(table, str(path), issues)
+            checks[name](table, str(path), issues)
         tables.append(table)
     errors = sorted(i for i in issues if i.severity == "error")
     if errors:

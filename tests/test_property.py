@@ -6,8 +6,9 @@ folder that holds earlier reports. Exit 1 (our bug) fails the test; on exit 2 th
 be exactly as it was; on exit 0 every number in the reports must be finite, scenario.json
 strict JSON, and no RuntimeWarning raised on the way.
 
-The files come from ``supplygraph.io.DATA_FILES`` and the keys from ``SCENARIO_KEYS`` and
-``TABLE_KEYS``, so a new input file or scenario key is broken here too.
+The files come from ``supplygraph.io.DATA_FILES`` (and ``DATED_FILES`` for ``timeline``,
+``QUALITY_FILES`` for ``validate``) and the keys from ``SCENARIO_KEYS`` and ``TABLE_KEYS``, so
+a new input file or scenario key is broken here too.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from supplygraph.cli import cli
-from supplygraph.io import DATA_FILES, DATED_FILES, bundled_data_dir
+from supplygraph.io import DATA_FILES, DATED_FILES, QUALITY_FILES, bundled_data_dir
 from supplygraph.scenario import SCENARIO_KEYS, TABLE_KEYS
 
 BUNDLED = bundled_data_dir()
@@ -295,4 +296,29 @@ def test_mutated_dated_tables_exit_0_or_2_with_nothing_written(data):
         json.loads((out / "timeline.json").read_text(encoding="utf-8"), parse_constant=_refuse)
         for row in csv.DictReader(io.StringIO((out / "timeline.csv").read_text(encoding="utf-8"))):
             for column in ("output_pct", "lost_t", "best_output_pct"):
+                assert row[column] == "" or math.isfinite(float(row[column])), (done, row)
+
+
+@settings(
+    max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(data=st.data())
+def test_mutated_quality_tables_exit_0_or_2_with_nothing_written(data):
+    # validate's data-quality tables (publishers' kinds, published shares), broken
+    with tempfile.TemporaryDirectory() as tmp:
+        folder, out = Path(tmp) / "data", Path(tmp) / "out"
+        shutil.copytree(BUNDLED, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+        done = [break_csv(data, folder, QUALITY_FILES)]
+        out.mkdir()
+        (out / "mine.txt").write_text("the user's own file")
+        before = snapshot(out)
+        code, output, runtime = _run(["validate", "--data", str(folder), "--quality-out", str(out)])
+        assert code in (0, 2), (done, output)
+        assert "Traceback" not in output
+        if code == 2:
+            assert snapshot(out) == before, done
+            return
+        assert not runtime, (done, runtime)
+        for row in csv.DictReader(io.StringIO((out / "published-shares.csv").read_text("utf-8"))):
+            for column in ("stage_output_t", "computed_pct", "published_pct", "difference_pct"):
                 assert row[column] == "" or math.isfinite(float(row[column])), (done, row)
