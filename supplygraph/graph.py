@@ -55,7 +55,7 @@ class SupplyGraph:
             self.n_nodes,
             self.edges["src"].to_numpy(np.int64),
             self.edges["dst"].to_numpy(np.int64),
-            self.edges["material"].to_numpy(),
+            self.edges["material"],
             self.edges["flow_t"].to_numpy(np.float64),
         )
 
@@ -182,7 +182,12 @@ class EngineIndex:
 
     @classmethod
     def build(
-        cls, n_nodes: int, src: np.ndarray, dst: np.ndarray, material: np.ndarray, flow: np.ndarray
+        cls,
+        n_nodes: int,
+        src: np.ndarray,
+        dst: np.ndarray,
+        material: np.ndarray | pd.Series,
+        flow: np.ndarray,
     ) -> EngineIndex:
         """Build the index from edge arrays.
 
@@ -193,7 +198,7 @@ class EngineIndex:
         src, dst
             Supplier and customer position per edge.
         material
-            Material per edge: inputs of one material are substitutes.
+            Material per edge (an array or a Series): inputs of one material are substitutes.
         flow
             Baseline flow per edge (t/yr).
 
@@ -203,7 +208,8 @@ class EngineIndex:
         """
         node_level, cyclic_nodes = topological_levels(n_nodes, src, dst)
         n_levels = int(node_level.max()) + 1 if n_nodes else 0
-        _, material_code = np.unique(material.astype(str), return_inverse=True)
+        # codes in sorted order, as np.unique gives, without a fixed-width copy of the text
+        material_code, _ = pd.factorize(material, sort=True)
         # Sort edges by (level of customer, customer, material) so groups are contiguous.
         order = np.lexsort((material_code, dst, node_level[dst]))
         key_dst, key_mat = dst[order], material_code[order]

@@ -8,7 +8,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -395,7 +395,8 @@ TEMP_PREFIX = ".supplygraph-tmp-"  # the staging folder of a set being written
 
 
 def write_file_set(
-    folder: str | os.PathLike[str], files: dict[str, str | bytes | Callable[[], str | bytes]]
+    folder: str | os.PathLike[str],
+    files: dict[str, str | bytes | Callable[[], str | bytes | Iterable[bytes]]],
 ) -> list[Path]:
     """Replace the files of the previous set in ``folder`` by ``files``: all of them or none.
 
@@ -412,7 +413,8 @@ def write_file_set(
         The report folder (created if needed).
     files
         Text (written as UTF-8) or bytes, keyed by file name; or a function that returns
-        them, called when the file is staged, so that one large file at a time is in memory.
+        them (or the bytes in pieces), called when the file is staged, so that a large
+        file is never whole in memory.
 
     Returns
     -------
@@ -449,7 +451,7 @@ def write_file_set(
 
 
 def _replace_set(
-    folder: Path, payloads: dict[str, str | bytes | Callable[[], str | bytes]]
+    folder: Path, payloads: dict[str, str | bytes | Callable[[], str | bytes | Iterable[bytes]]]
 ) -> list[Path]:
     """Stage, commit and move in a set (the steps of :func:`write_file_set`)."""
     _finish_set(folder, set(payloads))
@@ -467,11 +469,11 @@ def _replace_set(
         raise WriteError(f"cannot write in {folder}: {exc.strerror or exc}") from None
     try:
         for name, payload in payloads.items():
-            data = payload() if callable(payload) else payload
-            data = data.encode("utf-8") if isinstance(data, str) else data
-            checksums[name] = "sha256:" + hashlib.sha256(data).hexdigest()
-            _write_synced(staging / name, data, shown_as=folder / name)
-            del data  # one file's bytes at a time
+            data = payload() if callable(payload) else payload  # rendered now, one at a time
+            if isinstance(data, str):
+                data = data.encode("utf-8")
+            checksums[name] = _write_synced(staging / name, data, shown_as=folder / name)
+            del data
         _write_synced(
             staging / RUN_MANIFEST,
             _json_bytes({"files": checksums}),
@@ -597,11 +599,15 @@ def _plain_name(name: object) -> str:
     return name
 
 
-def _write_synced(path: Path, payload: bytes, *, shown_as: Path) -> None:
-    """Write a new file and flush it to disk; a failure names ``shown_as``."""
+def _write_synced(path: Path, payload: bytes | Iterable[bytes], *, shown_as: Path) -> str:
+    """Write a new file (its bytes, or pieces of them) and flush it to disk; return its
+    SHA-256. A failure names ``shown_as``."""
+    digest = hashlib.sha256()
     try:
         with open(path, "xb") as handle:
-            handle.write(payload)
+            for piece in [payload] if isinstance(payload, bytes) else payload:
+                digest.update(piece)
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:
@@ -609,6 +615,7 @@ def _write_synced(path: Path, payload: bytes, *, shown_as: Path) -> None:
             f"cannot write {shown_as}: {exc.strerror or exc}; "
             f"the files already in {shown_as.parent} were left as they were"
         ) from None
+    return "sha256:" + digest.hexdigest()
 
 
 def _sync_folder(folder: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,7 @@ DECIMALS = {
 }
 INTEGER_COLUMNS = {"csv_line", "makers", "nodes", "rows"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
-CHUNK_ROWS = 100_000  # rows rendered at a time: bounds the memory their cell strings take
+CHUNK_ROWS = 20_000  # rows rendered at a time: bounds the memory their cell strings take
 
 SECTOR_COLUMNS = [
     "sector",
@@ -207,6 +207,16 @@ def to_csv_text(table: pd.DataFrame, columns: list[str], *, raw: bool = False) -
     str
         The CSV text.
     """
+    return "".join(_csv_pieces(table, columns, raw))
+
+
+def _csv_bytes(table: pd.DataFrame, columns: list[str], raw: bool) -> Iterator[bytes]:
+    """:func:`to_csv_text` as UTF-8 pieces, for writing a large report without holding it."""
+    return (piece.encode("utf-8") for piece in _csv_pieces(table, columns, raw))
+
+
+def _csv_pieces(table: pd.DataFrame, columns: list[str], raw: bool) -> Iterator[str]:
+    """The CSV text of a report table, the header and then ``CHUNK_ROWS`` rows at a time."""
     present = [c for c in columns if c in table.columns]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -214,7 +224,10 @@ def to_csv_text(table: pd.DataFrame, columns: list[str], *, raw: bool = False) -
     for start in range(0, len(table), CHUNK_ROWS):
         chunk = table.iloc[start : start + CHUNK_ROWS]
         writer.writerows(zip(*(_cells(chunk[column], column, raw) for column in present)))
-    return out.getvalue()
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+    yield out.getvalue()
 
 
 def scenario_record(result: Result, options: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -310,28 +323,29 @@ def render_reports(
     dict of str to str
         The text of each report, by file name.
     """
-    return {name: render() for name, render in _renderers(result, raw, options).items()}
+    files = {name: render() for name, render in _renderers(result, raw, options).items()}
+    return {name: t if isinstance(t, str) else b"".join(t).decode() for name, t in files.items()}
 
 
 def _renderers(
     result: Result, raw: bool, options: dict[str, Any] | None
-) -> dict[str, Callable[[], str]]:
+) -> dict[str, Callable[[], str | Iterable[bytes]]]:
     """The report files by name, each as the function that renders it."""
     files = {
-        "sectors.csv": partial(to_csv_text, result.sectors, SECTOR_COLUMNS, raw=raw),
-        "nodes.csv": partial(to_csv_text, result.nodes, NODE_COLUMNS, raw=raw),
-        "countries.csv": partial(to_csv_text, result.countries, COUNTRY_COLUMNS, raw=raw),
-        "edges.csv": partial(to_csv_text, result.edges, EDGE_COLUMNS, raw=raw),
+        "sectors.csv": partial(_csv_bytes, result.sectors, SECTOR_COLUMNS, raw),
+        "nodes.csv": partial(_csv_bytes, result.nodes, NODE_COLUMNS, raw),
+        "countries.csv": partial(_csv_bytes, result.countries, COUNTRY_COLUMNS, raw),
+        "edges.csv": partial(_csv_bytes, result.edges, EDGE_COLUMNS, raw),
         "scenario.json": lambda: (
             json.dumps(scenario_record(result, options), indent=2, ensure_ascii=False) + "\n"
         ),
     }
     if result.production is not None and result.production.has_lines:
         # without declared lines, each node is one line: nodes.csv says it all
-        files["lines.csv"] = partial(to_csv_text, result.lines, LINE_COLUMNS, raw=raw)
+        files["lines.csv"] = partial(_csv_bytes, result.lines, LINE_COLUMNS, raw)
     if result.rerouting is not None:
         flows = result.rerouting.flows
-        files["reroute.csv"] = partial(to_csv_text, flows, list(flows.columns), raw=raw)
+        files["reroute.csv"] = partial(_csv_bytes, flows, list(flows.columns), raw)
     return files
 
 
@@ -378,7 +392,9 @@ def write_reports(
     WriteError
         Naming the report that could not be written.
     """
-    files: dict[str, str | bytes | Callable[[], str]] = dict(_renderers(result, raw, options))
+    files: dict[str, str | bytes | Callable[[], str | Iterable[bytes]]] = dict(
+        _renderers(result, raw, options)
+    )
     if page is not None:
         files["graph.html"] = page
     files.update(charts or {})
