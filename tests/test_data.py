@@ -253,3 +253,19 @@ def test_no_customer_line_pools_the_two_grades(tables):
     assert not pooled
     # the check can fail: before the grade lines, de-auto-actuators-agg pooled both
     assert ("de-auto-actuators-agg", "dy_tb_magnets") in fed
+
+
+def test_carmakers_take_the_two_grades_of_actuators_as_different_parts(tables):
+    # an auto-parts aggregate with both grade lines ships a carmaker high-temperature
+    # actuators (Dy/Tb grades) and the rest as two materials, in proportion to its lines
+    edges, lines = tables["edges"], pd.read_csv(bundled_data_dir() / "lines.csv")
+    for supplier in ("de-auto-actuators-agg", "us-auto-actuators-agg", "mx-auto-parts-agg"):
+        out = edges[edges["supplier"] == supplier]
+        assert set(out["material"]) == {"actuator", "actuator_ht"}, supplier
+        assert set(out.loc[out["material"] == "actuator_ht", "from_line"]) == {"dy_tb_magnets"}
+        assert set(out.loc[out["material"] == "actuator", "elements"]) == {"Nd;Pr"}
+        of = lines[lines["node"] == supplier].set_index("line")["baseline_units"]
+        share = of["dy_tb_magnets"] / (of["dy_tb_magnets"] + of["ndpr_magnets"])
+        flow = out.assign(t=out["flow_t"].astype(float)).groupby("material")["t"].sum()
+        # e.g. us-auto-actuators-agg: lines 374 and 676 t -> 374 / 1,050 = 0.356 of 1,050 t
+        assert abs(flow["actuator_ht"] / flow.sum() - share) < 0.002, supplier

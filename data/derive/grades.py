@@ -36,6 +36,8 @@ DY, ND = "dy_tb_grade", "ndpr_grade"
 DY_LINE, ND_LINE, OTHER_LINE = "dy_tb_magnets", "ndpr_magnets", "other"
 NEEDS_DY = {"traction_motor", "wind_generator"}  # what a customer ships that needs Dy/Tb grades
 MARK = " | grade split"  # start of the note this script appends (removed on a re-run)
+ACTUATOR, ACTUATOR_HT = "actuator", "actuator_ht"
+PART_MARK = " | parts by grade"  # likewise, for the actuators split by split_parts
 
 
 def read(name):
@@ -61,6 +63,52 @@ def figure():
     return float(row["dy_tb_share"])
 
 
+def merge_parts(edges):
+    """Merge back the actuator rows an earlier run split by grade (see split_parts)."""
+    merged, out = {}, []
+    for e in edges:
+        if e["material"] not in (ACTUATOR, ACTUATOR_HT) or e["from_line"] not in (DY_LINE, ND_LINE):
+            out.append(e)
+            continue
+        key = (e["supplier"], e["customer"])
+        if key not in merged:
+            merged[key] = dict(e, material=ACTUATOR, elements="Nd;Pr;Dy;Tb", from_line="",
+                               flow_t=0.0, note=e["note"].split(PART_MARK)[0])
+            out.append(merged[key])
+        merged[key]["flow_t"] += float(e["flow_t"])
+    for e in merged.values():
+        e["flow_t"] = t(e["flow_t"])
+    return out
+
+
+def split_parts(edges, intake, nodes):
+    """Ship a carmaker's actuators from an auto-parts aggregate in two parts, one per grade.
+
+    A vehicle carries both kinds (EPS, brake and pump motors with Dy/Tb grades; seat, window
+    and speaker magnets with Nd/Pr grades; facts.md 4a), so a carmaker cannot use one for the
+    other: the Dy/Tb-grade part is its own material, `actuator_ht`, leaving the aggregate's
+    `dy_tb_magnets` line; the rest stays `actuator` (elements Nd;Pr) from `ndpr_magnets`. The
+    parts are in proportion to the aggregate's two lines (A26).
+    """
+    out = []
+    for e in edges:
+        lines = intake.get(e["supplier"], {})
+        carmaker = nodes[e["customer"]]["stage"] == "manufacturer" and nodes[e["customer"]][
+            "sector"] in ("automotive", "ev")
+        if e["material"] != ACTUATOR or not carmaker or not {DY_LINE, ND_LINE} <= set(lines):
+            out.append(e)
+            continue
+        flow = float(e["flow_t"])
+        dy = round(flow * lines[DY_LINE] / (lines[DY_LINE] + lines[ND_LINE]), 1)
+        note = (e["note"] + PART_MARK if e["note"] else PART_MARK[3:]) + (
+            " (derive/grades.py; A26): high-temperature actuators (Dy/Tb grades) and the rest"
+            " are different parts of a vehicle, in proportion to the aggregate's grade lines"
+        )
+        out.append(dict(e, material=ACTUATOR_HT, from_line=DY_LINE, flow_t=t(dy), note=note))
+        out.append(dict(e, from_line=ND_LINE, elements="Nd;Pr", flow_t=t(flow - dy), note=note))
+    return out
+
+
 def main():
     share = figure()
     nodes = {r["id"]: r for r in csv.DictReader(open(DATA / "nodes.csv", encoding="utf-8"))}
@@ -73,6 +121,8 @@ def main():
 
     def chinese_sintered(e):
         return e["material"] == SINTERED and e["supplier"] in makers
+
+    edges = merge_parts(edges)
 
     # customers needing Dy/Tb grades throughout: they ship traction motors or wind
     # generators, or supply defence makers only
@@ -193,6 +243,7 @@ def main():
                     }[name],
                 }
             )
+    out = split_parts(out, intake, nodes)
     write("edges.csv", out, fields)
     write("lines.csv", kept, line_fields)
     for g, s in sorted(rest.items()):
