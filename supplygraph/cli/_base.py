@@ -1,0 +1,288 @@
+"""What every command shares: the group, options, error handling, report folders, progress."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .._version import __version__
+from ..schema import parse_date, parse_number
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+SECTOR_HEADER = ("sector", "lost t/yr", "% of t", "% units", "outside {issuer}", "days", "rerouted")
+
+
+class UserError(click.ClickException):
+    """Bad input or usage: printed without a traceback, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
+@click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Rare-earth supply-chain graph explorer: who runs short, by how much and when,
+    if China's export licences stop or slow.
+
+    \b
+    Example:
+        supplygraph simulate --scenario 2025-10-package
+    """
+    ctx.obj = {"debug": debug}
+
+
+class PlainNumber(click.ParamType):
+    """A plain decimal as in the data files (no ``inf``, ``nan``, ``1_000``)."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        number = value if isinstance(value, float) else parse_number(str(value).strip())
+        if number is None:
+            self.fail(f"{value!r} is not a plain decimal number such as 30 or 12.5", param, ctx)
+        return number
+
+
+class IsoDate(click.ParamType):
+    """A ``YYYY-MM-DD`` date, as in regimes.csv."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        date = parse_date(str(value).strip())
+        if date is None:
+            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+        return date
+
+
+def data_option(function: Any) -> Any:
+    return click.option(
+        "--data",
+        "data_dir",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Dataset folder (nodes.csv, edges.csv[, regimes.csv, "
+        "scenarios/]); default: the bundled data.",
+    )(function)
+
+
+@contextmanager
+def errors_handled(ctx: click.Context) -> Iterator[None]:
+    """Turn library errors into one-line messages and exit codes (2: input, 1: failure)."""
+    from .._errors import DataError, SupplyGraphError
+
+    try:
+        yield
+    except DataError as exc:
+        for issue in exc.issues:
+            click.echo(f"error: {issue}", err=True)
+        count = f"{len(exc.issues)} error{'s' if len(exc.issues) != 1 else ''} in the data"
+        writes = ctx.info_name not in ("validate", "scenarios")
+        raise UserError(count + ("; nothing was written" if writes else "")) from None
+    except SupplyGraphError as exc:
+        raise UserError(f"error: {exc}") from None
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise UserError(f"error: cannot write or read{where}: {exc.strerror or exc}") from None
+    except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if ctx.obj and ctx.obj.get("debug"):
+            traceback.print_exc()
+        else:
+            click.echo("(run with --debug for the traceback)", err=True)
+        raise click.ClickException(f"unexpected failure: {type(exc).__name__}: {exc}") from None
+
+
+def load_graph(data_dir: Path | None) -> Any:
+    from ..graph import load
+
+    return load(data_dir)
+
+
+def build_scenario(
+    name: str | None, data_dir: Path | None, *, as_of: Any = None, **flags: Any
+) -> Any:
+    """Return the named scenario (or the baseline) with the command-line flags applied."""
+    from ..scenario import Scenario, compose, load_scenario
+
+    scenario = load_scenario(name, data_dir=data_dir) if name else Scenario("baseline", "Baseline")
+    return compose(scenario, as_of=as_of, **flags)
+
+
+def scenario_options(function: Any) -> Any:
+    options = [
+        click.option(
+            "--scenario",
+            "-s",
+            "scenario_name",
+            metavar="NAME|FILE",
+            help="A bundled scenario name (see `supplygraph scenarios`) or a TOML file.",
+        ),
+        click.option(
+            "--as-of",
+            type=IsoDate(),
+            default=None,
+            help="Date the regimes are judged on (replaces the scenario's).",
+        ),
+        click.option(
+            "--regime",
+            "regimes",
+            multiple=True,
+            metavar="ID[=SHARE]",
+            help="Enforce a regime: cut, or throttled to SHARE licensed. Repeatable.",
+        ),
+        click.option(
+            "--cut",
+            "cuts",
+            multiple=True,
+            metavar="SELECTOR",
+            help="Cut edges (key=value,...) or nodes (node:key=value). Repeatable.",
+        ),
+        click.option(
+            "--throttle",
+            "throttles",
+            multiple=True,
+            metavar="SELECTOR=SHARE",
+            help="Throttle a selection to SHARE of its flow. Repeatable.",
+        ),
+        click.option(
+            "--spare",
+            "spares",
+            multiple=True,
+            metavar="node:SELECTOR=SHARE",
+            help="Assume spare capacity for rerouting: the nodes could make SHARE "
+            "more than their baseline (replaces their capacity_t). Repeatable.",
+        ),
+        click.option(
+            "--extraterritorial/--no-extraterritorial",
+            default=None,
+            help="Apply 0.1%-content rules such as No. 61 (default: the scenario's).",
+        ),
+        click.option(
+            "--ignore-suspensions",
+            is_flag=True,
+            help="Treat suspended regimes as in force (the measures as announced).",
+        ),
+        click.option(
+            "--stock-days",
+            type=PlainNumber(),
+            default=None,
+            help="Stock cover for nodes without a stock_days figure (default 0).",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def given_flags(ctx: click.Context, names: list[str]) -> list[str]:
+    """Return the options among ``names`` that differ from their defaults, as typed."""
+    words = []
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if param.name not in names or value in (None, ()) or value == param.get_default(ctx):
+            continue
+        option = max(param.opts, key=len)
+        if isinstance(param, click.Option) and param.is_flag:
+            words.append(option if value else max(param.secondary_opts, key=len))
+            continue
+        for item in value if param.multiple else (value,):
+            text = item.date().isoformat() if hasattr(item, "date") else str(item)
+            words += [option, text]
+    return words
+
+
+def default_folder(name: str, given: list[str]) -> Path:
+    """Return ``output/NAME``, or ``output/NAME--FINGERPRINT`` when flags change the run.
+
+    The fingerprint (8 hex digits of a SHA-256 of the flags) keeps a run with flags from
+    replacing the reports of the scenario as named, or of a run with other flags.
+    """
+    if not given:
+        return Path("output") / name
+    fingerprint = hashlib.sha256(json.dumps(given).encode("utf-8")).hexdigest()[:8]
+    return Path("output") / f"{name}--{fingerprint}"
+
+
+def report_folder(out_dir: Path | None, name: str, given: list[str], graph: Any) -> Path:
+    """Return ``--out`` or the default folder; never the dataset's (whose files it would
+    replace)."""
+    out = out_dir or default_folder(name, given)
+    if out.resolve() == graph.folder.resolve():
+        raise UserError(
+            f"error: cannot write the reports into the dataset folder {out}: "
+            "they would replace its nodes.csv and edges.csv"
+        )
+    return out
+
+
+def print_folder_note(name: str | None, given: list[str], out_dir: Path | None) -> None:
+    """Say why a run with flags went to a folder of its own."""
+    if given and out_dir is None:
+        plain = f"; {default_folder(name, [])}/ was left as it was" if name else ""
+        click.echo(f"(a folder of its own for the flags {' '.join(given)}{plain})")
+
+
+@contextmanager
+def progress(quiet: bool, steps: int) -> Iterator[Any]:
+    """Yield a step(label) callable that shows a progress bar on stderr unless quiet."""
+    if quiet or not sys.stderr.isatty():  # a bar in a log file is noise
+        yield lambda label: None
+        return
+    with click.progressbar(
+        length=steps, file=sys.stderr, label="supplygraph", show_eta=False
+    ) as bar:
+
+        def step(label: str) -> None:
+            bar.label = f"{label:<40}"
+            bar.update(1)
+
+        yield step
+
+
+def open_in_browser(page: Path) -> None:
+    """Open a page in the user's browser, or say plainly that none was found and where it is."""
+    import webbrowser
+
+    try:
+        browser = webbrowser.get()
+        opened = browser.open(page.resolve().as_uri())
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        click.echo(f"No web browser was found to open the page; open {page} in one.", err=True)
+
+
+def echo_reports(out: Path, paths: list[Path]) -> None:
+    """Say where the reports went, wrapped to the terminal's 80 columns."""
+    text = f"Reports in {out}/: " + ", ".join(p.name for p in paths)
+    click.echo("\n" + click.wrap_text(text, 78, subsequent_indent="  "))
+
+
+def short_name(name: str, width: int = 16) -> str:
+    """A scenario name cut to a column's width."""
+    return name if len(name) <= width else name[: width - 1] + "\u2026"
+
+
+def number_text(value: Any, spec: str) -> str:
+    """A figure for the terminal table; a dash where there is none."""
+    return "-" if value is None or value != value else format(value, spec)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli(prog_name="supplygraph")

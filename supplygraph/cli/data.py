@@ -1,0 +1,295 @@
+"""Commands on the dataset itself: validate, scenarios, export, graph."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..schema import STAGES
+from ._base import (
+    CONTEXT_SETTINGS,
+    build_scenario,
+    cli,
+    data_option,
+    errors_handled,
+    load_graph,
+    open_in_browser,
+)
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@data_option
+@click.option("--verbose", "-v", is_flag=True, help="Also print notes that are no problem.")
+@click.option(
+    "--quality-out",
+    "quality_dir",
+    metavar="DIR",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the data-quality report here (quality.csv, published-shares.csv, "
+    "citations.csv: each node's and edge's citation kind).",
+)
+@click.pass_context
+def validate(
+    ctx: click.Context, data_dir: Path | None, verbose: bool, quality_dir: Path | None
+) -> None:
+    """Check a dataset; print node counts, each stage's country shares and its data quality.
+
+    Every problem is printed as FILE:LINE: COLUMN: MESSAGE; errors exit with status 2,
+    warnings (mass balance, dead ends, missing sources, cited domains that
+    publishers.csv lacks) do not; notes that are no problem (recycling loops) only with
+    --verbose. The data-quality report counts edges per stage and nodes by status and by
+    citation kind (primary or secondary publisher, or no URL), and sets the shares of
+    published.csv beside the computed ones (docs/data-quality.md).
+
+    \b
+    Example:
+        supplygraph validate
+        supplygraph validate --data my-data/ --quality-out output/quality
+    """
+    with errors_handled(ctx):
+        graph = load_graph(data_dir)
+        from ..quality import (
+            BREAKDOWN_COLUMNS,
+            CITATION_COLUMNS,
+            PUBLISHED_COLUMNS,
+            quality_report,
+            row_citations,
+        )
+        from ..stats import concentration, stage_country_shares
+
+        shares = stage_country_shares(graph)
+        sintered = stage_country_shares(graph, material="ndfeb_sintered")
+        # before any output: its tables may have errors
+        quality = quality_report(graph, shares={None: shares, "ndfeb_sintered": sintered})
+        for warning in [*graph.warnings, *quality.warnings]:
+            if warning.severity != "note" or verbose:
+                click.echo(f"{warning.severity}: {warning}", err=True)
+        click.echo(
+            f"{graph.n_nodes} nodes, {graph.n_edges} edges, "
+            f"{graph.nodes['country'].nunique()} countries: OK"
+        )
+        counts = graph.nodes["stage"].value_counts()
+        click.echo(
+            "nodes per stage: " + ", ".join(f"{stage} {counts.get(stage, 0)}" for stage in STAGES)
+        )
+        _print_shares("Output by stage (t REO-eq/yr) and country share", shares, concentration)
+        magnets = sintered[sintered["stage"] == "magnet"]
+        if len(magnets):
+            _print_shares(
+                "Sintered NdFeB magnet output (material ndfeb_sintered)", magnets, concentration
+            )
+        _print_quality(quality.breakdown, quality.published)
+        if quality_dir is not None:
+            from ..io import write_file_set
+            from ..report import to_csv_text
+
+            paths = write_file_set(
+                quality_dir,
+                {
+                    "quality.csv": to_csv_text(quality.breakdown, BREAKDOWN_COLUMNS),
+                    "published-shares.csv": to_csv_text(quality.published, PUBLISHED_COLUMNS),
+                    "citations.csv": to_csv_text(
+                        row_citations(graph, quality.kinds), CITATION_COLUMNS
+                    ),
+                },
+            )
+            click.echo(f"\nwrote {', '.join(str(path) for path in paths)}")
+
+
+def _print_shares(heading: str, shares: Any, concentration: Any) -> None:
+    click.echo(f"\n{heading}:")
+    summary = concentration(shares).set_index("stage")
+    for stage, group in shares.groupby("stage", sort=False):
+        row = summary.loc[stage]
+        top = ", ".join(
+            f"{c} {s:.1f}%"
+            for c, s in zip(group["country"], group["share_pct"])
+            if round(s, 1) > 0  # a country that rounds to 0.0% says nothing
+        )
+        click.echo(f"  {stage:<13} {row['output_t']:>11,.0f} t  HHI {row['hhi']:>6,.0f}  {top}")
+
+
+def _print_quality(breakdown: Any, published: Any) -> None:
+    """Print the data-quality report: edges by stage, nodes, published shares."""
+    edges = breakdown[breakdown["table"] == "edges"]
+    for by, heading in (
+        ("status", "Edges by status, per supplier stage (count, % of the stage's tonnes)"),
+        ("citation", "Edges by citation (primary: all URLs on primary publishers' domains)"),
+    ):
+        rows = edges[edges["by"] == by]
+        values = list(dict.fromkeys(rows["value"]))
+        click.echo(f"\n{heading}:")
+        header = "".join(f"{value or '(empty)':>14}" for value in values)
+        click.echo(f"  {'stage':<13} {'edges':>6}{header}")
+        for stage, group in rows.groupby("stage", sort=False):
+            cells = "".join(
+                f"{n:>6} {pct:>6.1f}%" if n else f"{n:>6} {'-':>7}"  # none: no tonnes to share
+                for n, pct in zip(group["rows"], group["flow_pct"])
+            )
+            click.echo(f"  {stage:<13} {group['rows'].sum():>6}{cells}")
+    nodes = breakdown[breakdown["table"] == "nodes"]
+    status, citation = (
+        ", ".join(f"{value or '(empty)'} {n}" for value, n in zip(group["value"], group["rows"]))
+        for _, group in nodes.groupby("by", sort=False)
+    )
+    total = nodes.loc[nodes["by"] == "status", "rows"].sum()
+    click.echo(f"\nNodes ({total}) by status: {status}; by citation: {citation}")
+    click.echo("\nPublished shares beside the computed ones (published.csv):")
+    for row in published.to_dict("records"):
+        where = row["stage"] + (f", {row['material']}" if row["material"] else "")
+        computed, gap = "-", ""  # the stage makes none of the material
+        if not math.isnan(row["computed_pct"]):
+            computed = f"{row['computed_pct']:.1f}%"
+            gap = f"{row['difference_pct']:+.1f} points"
+        click.echo(
+            f"  {row['country']} {where:<26} {computed:>6}  {row['publisher']} "
+            f"{row['published_pct']:g}%  {gap:>13}  ({row['citation']} citation)"
+        )
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("name", required=False)
+@data_option
+@click.pass_context
+def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> None:
+    """List the bundled scenarios and regimes, or show one scenario in full.
+
+    \b
+    Example:
+        supplygraph scenarios
+        supplygraph scenarios 2025-11-truce
+    """
+    with errors_handled(ctx):
+        from ..io import load_regimes
+        from ..scenario import list_scenarios, load_scenario
+
+        if name:
+            scenario = load_scenario(name, data_dir=data_dir)
+            click.echo(f"{scenario.name}: {scenario.title}")
+            click.echo(
+                f"as of: {scenario.as_of or 'as announced'}"
+                + ("  (suspensions ignored)" if scenario.ignore_suspensions else "")
+            )
+            click.echo(f"file: {scenario.path}\n")
+            click.echo(click.wrap_text(scenario.description) + "\n")
+            for policy in scenario.licences:
+                dests = f" to {', '.join(policy.destinations)}" if policy.destinations else ""
+                click.echo(f"licences: {policy.regime} {_action(policy)}{dests}")
+            for rule in scenario.rules:
+                click.echo(f"rule: {rule.select.text} {_action(rule)}")
+            for entry in scenario.capacity:
+                click.echo(f"spare capacity: {entry.select.text} +{entry.spare:.0%} of baseline")
+            click.echo(f"extraterritorial rule: {'on' if scenario.extraterritorial else 'off'}")
+            for source in scenario.sources:
+                click.echo(f"source: {source}")
+            return
+        click.echo("Scenarios:")
+        for scenario in list_scenarios(data_dir):
+            date = scenario.as_of.isoformat() if scenario.as_of else "any date"
+            click.echo(f"  {scenario.name:<24} {date:<12}  {scenario.title}")
+        custom = data_dir / "regimes.csv" if data_dir else None
+        regimes = load_regimes(custom if custom and custom.is_file() else None)
+        click.echo("\nRegimes:")
+        for row in regimes.itertuples(index=False):
+            suspended = (
+                f", suspended {row.suspended_from} to {row.suspended_until}"
+                if row.suspended_from
+                else ""
+            )
+            click.echo(f"  {row.id:<12} effective {row.effective}{suspended}: {row.title}")
+
+
+def _action(policy: Any) -> str:
+    return "cut" if policy.action == "cut" else f"throttled to {policy.share:.0%} licensed"
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["graphml", "gexf", "json"]),
+    required=True,
+    help="graphml (Cytoscape, yEd), gexf (Gephi) or json (node-link).",
+)
+@click.option(
+    "--scenario",
+    "-s",
+    "scenario_name",
+    metavar="NAME|FILE",
+    default=None,
+    help="Add this scenario's results as node and edge attributes.",
+)
+@data_option
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output file [default: output/graph.<format>, or output/graph-<scenario>.<format> "
+    "with --scenario].",
+)
+@click.pass_context
+def export(
+    ctx: click.Context,
+    fmt: str,
+    scenario_name: str | None,
+    data_dir: Path | None,
+    out_file: Path | None,
+) -> None:
+    """Export the graph with its attributes (and a scenario's results) for other tools.
+
+    \b
+    Example:
+        supplygraph export --format gexf --scenario 2025-10-package
+    """
+    with errors_handled(ctx):
+        from ..export import export_graph
+
+        graph = load_graph(data_dir)
+        result = None
+        if scenario_name:
+            from ..exposure import simulate as run
+
+            result = run(graph, build_scenario(scenario_name, data_dir), reroute=False)
+        suffix = {"graphml": "graphml", "gexf": "gexf", "json": "json"}[fmt]
+        name = f"graph-{result.scenario.name}" if result else "graph"
+        out = out_file or Path("output") / f"{name}.{suffix}"
+        export_graph(graph, out, fmt=fmt, result=result)
+        click.echo(f"Wrote {out}")
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@data_option
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output file [default: output/graph.html].",
+)
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
+@click.pass_context
+def graph(
+    ctx: click.Context, data_dir: Path | None, out_file: Path | None, open_page: bool
+) -> None:
+    """Draw the baseline graph (no scenario), nodes coloured by country, as an HTML page.
+
+    \b
+    Example:
+        supplygraph graph --open
+    """
+    with errors_handled(ctx):
+        from ..exposure import baseline
+        from ..html import write_html
+
+        supply = load_graph(data_dir)
+        out = out_file or Path("output") / "graph.html"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_html(out, baseline(supply))
+        click.echo(f"Wrote {out}")
+        if open_page:
+            open_in_browser(out)

@@ -1,0 +1,247 @@
+"""Commands on the calendar: timeline, backtest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._base import (
+    CONTEXT_SETTINGS,
+    build_scenario,
+    cli,
+    data_option,
+    echo_reports,
+    errors_handled,
+    given_flags,
+    load_graph,
+    print_folder_note,
+    progress,
+    report_folder,
+)
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--scenario",
+    "-s",
+    "scenario_name",
+    metavar="NAME|FILE",
+    required=True,
+    help="A dated scenario (e.g. 2025-replay) or any scenario file.",
+)
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="First day [default: the scenario's start, else its as_of].",
+)
+@click.option(
+    "--to",
+    "end",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Last day [default: the scenario's end, else a year after the first].",
+)
+@data_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Report folder [default: output/<scenario-name>-timeline].",
+)
+@click.option(
+    "--applicant",
+    metavar="Q|last",
+    default=None,
+    help="Also run every licence edge as one applicant at place Q in the queue of "
+    "applications (0 first, 1 or last: the last), beside the pro-rata mean "
+    "[default: the scenario's applicant, else the mean only].",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress and no table; only errors.")
+@click.pass_context
+def timeline(
+    ctx: click.Context,
+    scenario_name: str,
+    start: Any,
+    end: Any,
+    data_dir: Path | None,
+    out_dir: Path | None,
+    applicant: str | None,
+    quiet: bool,
+) -> None:
+    """Run a scenario day by day: who runs short, when, and when they recover.
+
+    Regimes switch on and off on their dates, licences follow the scenario's approval
+    paths, shipments take their transit time and stocks are drawn down. The licensed
+    share spreads pro rata over every licence edge (the mean applicant); with --applicant
+    the run where every licence edge waits at that place in the queue sits beside it
+    (columns applicant_...; --applicant last: the worst-placed plant). Writes
+    timeline.csv (date x sector), timeline-lines.csv (first loss and recovery per product
+    line), timeline.json, a chart (timeline.png, timeline.svg), timeline.gexf (each
+    node's output over time, for Gephi's timeline) and timeline.html (the graph with a
+    date slider that colours the nodes by each week's shortfall, and the chart).
+
+    \b
+    Example:
+        supplygraph timeline -s 2025-replay
+        supplygraph timeline -s 2025-replay --from 2025-04-01 --to 2025-09-30
+        supplygraph timeline -s 2025-replay --applicant last
+    """
+    with errors_handled(ctx):
+        from ..charts import timeline_chart
+        from ..export import gexf_bytes, timeline_network
+        from ..exposure import simulate as simulate_static
+        from ..html import render_html
+        from ..io import load_dated_tables, write_file_set
+        from ..report import render_timeline
+        from ..scenario import check_applicant
+        from ..timeline import node_output_pct, simulate_days
+
+        quantile = None if applicant is None else check_applicant(applicant, "--applicant")
+        scenario = build_scenario(scenario_name, data_dir)
+        graph = load_graph(data_dir)
+        tables = load_dated_tables(data_dir)
+        first = start.date() if start else None
+        last = end.date() if end else None
+        runs = 1 if quantile is None and scenario.applicant is None else 2
+        with progress(quiet, 13 * runs) as step:
+            run = simulate_days(
+                graph,
+                scenario,
+                tables.approvals,
+                tables.transit,
+                start=first,
+                end=last,
+                progress=lambda days: step(f"day {days}"),
+                capacity=tables.capacity,
+                applicant=quantile,
+            )
+        files: dict[str, str | bytes] = dict(render_timeline(run))
+        files.update(timeline_chart(run))
+        files["timeline.gexf"] = gexf_bytes(timeline_network(run))
+        every = range(0, len(run.dates), 7)  # a week a step keeps the page small
+        output_pct = node_output_pct(run)[list(every)]
+        days = ([run.dates[k].isoformat() for k in every], output_pct)
+        steady = simulate_static(graph, scenario, reroute=False)
+        files["timeline.html"] = render_html(steady, days=days, chart_png=files["timeline.png"])
+        name = f"{scenario.name}-timeline"
+        given = given_flags(ctx, ["start", "end", "applicant"])
+        out = report_folder(out_dir, name, given, graph)
+        paths = write_file_set(out, files)
+        if not quiet:
+            _print_timeline(run)
+            echo_reports(out, paths)
+            print_folder_note(name, given, out_dir)
+
+
+def _print_timeline(run: Any) -> None:
+    """Print each sector's lowest output and when, and the first losses by sector (and the
+    applicant's beside them)."""
+    click.echo(f"{run.scenario.name}: {run.dates[0]} to {run.dates[-1]}")
+    for day, what in run.change_dates:
+        click.echo(f"  {day}  {what}")
+    runs = [("", "mean")]
+    if run.applicant is not None:
+        runs.append(("applicant_", f"applicant {run.applicant.quantile:g}"))
+    heads = "".join(f" {'lowest %':>9} {'on':>11} {'first loss':>11}" for _ in runs)
+    click.echo(f"\n  {'':<22}" + "".join(f" {name:^33}" for _, name in runs))
+    click.echo(f"  {'sector':<22}{heads}")
+    lines = run.lines[run.lines["stage"] == "manufacturer"]
+    for name, group in run.sectors.groupby("sector", sort=True):
+        cells = ""
+        for prefix, _ in runs:
+            lowest = group.loc[group[f"{prefix}output_pct"].idxmin()]
+            pct = lowest[f"{prefix}output_pct"]
+            on = lowest["date"] if pct < 100 - 1e-9 else "-"  # never short: no day to name
+            losses = sorted(
+                d for d in lines.loc[lines["sector"] == name, f"{prefix}first_loss"] if d
+            )
+            cells += f" {pct:>9.1f} {on:>11} {losses[0] if losses else '-':>11}"
+        click.echo(f"  {name:<22}{cells}")
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--scenario",
+    "-s",
+    "scenario_name",
+    metavar="NAME|FILE",
+    default="2025-replay",
+    show_default=True,
+    help="The dated scenario to replay.",
+)
+@data_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Report folder [default: output/backtest].",
+)
+@click.pass_context
+def backtest(
+    ctx: click.Context, scenario_name: str, data_dir: Path | None, out_dir: Path | None
+) -> None:
+    """Replay 2025 and set the model beside what was observed.
+
+    Compares the monthly export series the approval path was not derived from, and the
+    plant stoppages and restarts of May and June 2025 (data/observed.csv,
+    data/events.csv), and writes backtest-series.csv and backtest-events.csv. Each
+    stoppage is modelled twice: for the pro-rata mean (the typical plant) and for the last
+    applicant (a plant whose licences come when every application is approved: the
+    earliest to stop). The figures are reported whatever they are: no parameter is
+    fitted to them (docs/backtest.md).
+
+    \b
+    Example:
+        supplygraph backtest
+    """
+    with errors_handled(ctx):
+        from ..backtest import run_backtest
+        from ..io import load_backtest_tables, load_dated_tables, write_file_set
+        from ..report import to_csv_text
+
+        graph = load_graph(data_dir)
+        tables = load_dated_tables(data_dir)
+        observed, events = load_backtest_tables(data_dir)
+        result = run_backtest(
+            graph,
+            build_scenario(scenario_name, data_dir),
+            tables.approvals,
+            tables.transit,
+            observed,
+            events,
+        )
+        out = out_dir or Path("output") / "backtest"
+        paths = write_file_set(
+            out,
+            {
+                "backtest-series.csv": to_csv_text(result.series, list(result.series.columns)),
+                "backtest-events.csv": to_csv_text(result.events, list(result.events.columns)),
+            },
+        )
+        click.echo("Series (share of baseline, modelled against observed):")
+        for row in result.series.to_dict("records"):
+            mark = "pass" if row["pass"] else "MISS"
+            click.echo(
+                f"  {row['series']:<24} {row['month']}  observed {row['observed_share']:5.2f}"
+                f"  modelled {row['modelled_share']:5.2f}  {mark}"
+            )
+        click.echo(
+            "Events (first day a line's output is below 99% of baseline), for the mean "
+            "applicant and the last:"
+        )
+        click.echo(
+            f"  {'event':<42} {'observed':<10}  {'mean':<15}  {'last applicant':<15}  window"
+        )
+        for row in result.events.to_dict("records"):
+            cells = "  ".join(
+                f"{row[f'{p}modelled']:<10} {'pass' if row[f'{p}pass'] else 'MISS'}"
+                for p in ("", "last_applicant_")
+            )
+            click.echo(f"  {row['event']:<42} {row['observed']}  {cells}  {row['window']}")
+        echo_reports(out, paths)

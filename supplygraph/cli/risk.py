@@ -1,0 +1,367 @@
+"""Commands on risk: criticality, montecarlo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._base import (
+    CONTEXT_SETTINGS,
+    build_scenario,
+    cli,
+    data_option,
+    errors_handled,
+    given_flags,
+    load_graph,
+    number_text,
+    print_folder_note,
+    report_folder,
+)
+
+
+def cluster_options(function: Any) -> Any:
+    options = [
+        click.option(
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            default=None,
+            help="Run the chunks on this Dask scheduler (pip install 'supplygraph[dask]').",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Run the chunks on a local Dask cluster of N worker processes.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--scenario",
+    "-s",
+    "scenario_name",
+    metavar="NAME|FILE",
+    default=None,
+    help="The situation the knock-outs happen in [default: nothing else restricted].",
+)
+@click.option(
+    "--stock-days",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Stock cover for nodes without a stock_days figure (default: the scenario's, or 0).",
+)
+@click.option(
+    "--sector",
+    default=None,
+    help="Rank by this sector's shortfall [default: the mean over sectors].",
+)
+@click.option(
+    "--reroute-top",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Also solve the rerouting LP (best case) for the N highest-ranked knock-outs.",
+)
+@click.option(
+    "--top", type=click.IntRange(min=0), default=15, show_default=True, help="Rows on the terminal."
+)
+@data_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Report folder [default: output/criticality or output/<scenario>-criticality, "
+    "with a fingerprint of the flags that change the run].",
+)
+@click.option(
+    "--html/--no-html",
+    default=True,
+    show_default=True,
+    help="Write criticality.html: nodes coloured by their n-1 loss.",
+)
+@click.option("--raw", is_flag=True, help="Do not neutralise spreadsheet formulas in text cells.")
+@cluster_options
+@click.option("--quiet", "-q", is_flag=True, help="No table; only errors.")
+@click.pass_context
+def criticality(
+    ctx: click.Context,
+    scenario_name: str | None,
+    stock_days: float | None,
+    sector: str | None,
+    reroute_top: int,
+    top: int,
+    data_dir: Path | None,
+    out_dir: Path | None,
+    html: bool,
+    raw: bool,
+    scheduler: str | None,
+    workers: int | None,
+    quiet: bool,
+) -> None:
+    """What could hurt most: take down each node, edge and (country, stage) pair in turn.
+
+    Ranks every single knock-out by the shortfall it causes (worst case: no rerouting;
+    --reroute-top adds the best case for the first N), with each sector's time to survive
+    (days until its first maker falls short, stocks drawn down). Also writes the HHI per
+    stage and element and the CRMA benchmark (no third country above 65% of EU
+    consumption per stage and element). Writes criticality.csv, criticality-sectors.csv,
+    hhi.csv, crma.csv, criticality.json and criticality.html.
+
+    \b
+    Example:
+        supplygraph criticality
+        supplygraph criticality --sector ev --reroute-top 10
+        supplygraph criticality -s 2025-11-truce --stock-days 30 --workers 2
+    """
+    with errors_handled(ctx):
+        from ..criticality import criticality as sweep
+        from ..io import write_file_set
+        from ..risk_report import render_criticality
+
+        scenario = build_scenario(scenario_name, data_dir, stock_days=stock_days)
+        graph = load_graph(data_dir)
+        result = sweep(
+            graph,
+            scenario,
+            reroute_top=reroute_top,
+            sector=sector,
+            scheduler=scheduler,
+            workers=workers,
+        )
+        files: dict[str, str | bytes] = dict(render_criticality(result, graph, raw=raw))
+        if html:
+            from ..exposure import simulate as run
+            from ..html import render_html
+
+            loss = result.items[result.items["kind"] == "node"].set_index("id")
+            files["criticality.html"] = render_html(
+                run(graph, scenario, reroute=False),
+                title=f"n-1 criticality: {scenario.title or scenario.name}",
+                node_colour_pct=loss.loc[graph.nodes["id"], "mean_sector_pct"].to_numpy(),
+                colour_title="Mean sector shortfall with the node down",
+            )
+        name = "criticality" if scenario_name is None else f"{scenario.name}-criticality"
+        given = given_flags(ctx, ["stock_days", "sector", "reroute_top", "raw"])
+        out = report_folder(out_dir, name, given, graph)
+        paths = write_file_set(out, files)
+        if not quiet:
+            _print_criticality(result, top)
+            click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
+            print_folder_note(name, given, out_dir)
+
+
+def _print_criticality(result: Any, top: int) -> None:
+    """Print the top knock-outs and the CRMA breaches."""
+    items = result.items.head(top)
+    rerouted = "shortfall_reroute_pct" in items
+    click.echo(
+        f"n-1 sweep ({result.scenario.name}): {len(result.items)} knock-outs, "
+        f"the {len(items)} that cost most:"
+    )
+    rank_by = str(items["rank_by"].iloc[0]) if len(items) else "mean_sector_pct"
+    ranked = "mean sector %" if rank_by == "mean_sector_pct" else f"{rank_by} %"
+    header = ("rank", "kind", "knocked out", ranked, "% of t", "worst sector", "TTS days")
+    rows = [header + (("% after rerouting",) if rerouted else ())]
+    for row in items.to_dict("records"):
+        cells = (
+            str(row["rank"]),
+            row["kind"],
+            row["id"] if len(row["id"]) <= 48 else row["id"][:47] + "...",
+            f"{row['rank_pct']:.1f}",
+            f"{row['shortfall_pct']:.1f}",
+            f"{row['worst_sector']} {row['worst_sector_pct']:.0f}%" if row["worst_sector"] else "-",
+            number_text(row["tts_days"], ".0f"),
+        )
+        rows.append(
+            cells + ((number_text(row["shortfall_reroute_pct"], ".1f"),) if rerouted else ())
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo(
+            "  "
+            + "  ".join(
+                cell.rjust(w) if i in (0, 3, 4, 6, 7) else cell.ljust(w)
+                for i, (cell, w) in enumerate(zip(row, widths))
+            ).rstrip()
+        )
+    breaches = result.crma[result.crma["above_crma"]]
+    click.echo(
+        f"\nCRMA benchmark: {len(breaches)} (stage, element) supplies to the EU above 65% "
+        "from one third country"
+    )
+    for stage, group in breaches.groupby("stage", sort=False):
+        click.echo(
+            f"  {stage:<13} "
+            + ", ".join(f"{r.element} {r.country} {r.share_pct:.0f}%" for r in group.itertuples())
+        )
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--scenario",
+    "-s",
+    "scenario_name",
+    metavar="NAME|FILE",
+    required=True,
+    help="The scenario (its [uncertainty] table gives the ranges; see docs/risk.md).",
+)
+@click.option(
+    "--draws",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Number of draws.",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
+@click.option(
+    "--approval-range",
+    "approvals",
+    multiple=True,
+    metavar="REGIME=LOW:HIGH",
+    help="A regime's licensed share, uniform (LOW:MODE:HIGH: triangular). Repeatable.",
+)
+@click.option(
+    "--stock-days-range",
+    metavar="LOW:HIGH",
+    default=None,
+    help="Range of the stock cover of nodes without a stock_days figure.",
+)
+@click.option(
+    "--status-range",
+    "statuses",
+    multiple=True,
+    metavar="STATUS=HALF_WIDTH",
+    help="Relative half-width of flows and stock figures of a status "
+    "(default reported=0.05, estimate=0.25, assumption=0.5). Repeatable.",
+)
+@data_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Report folder [default: output/<scenario-name>-montecarlo, with a fingerprint of "
+    "the flags that change the run].",
+)
+@click.option("--save-draws", is_flag=True, help="Also write every draw (montecarlo-draws.csv).")
+@click.option("--raw", is_flag=True, help="Do not neutralise spreadsheet formulas in text cells.")
+@cluster_options
+@click.option("--quiet", "-q", is_flag=True, help="No table; only errors.")
+@click.pass_context
+def montecarlo(
+    ctx: click.Context,
+    scenario_name: str,
+    draws: int,
+    seed: int,
+    approvals: tuple[str, ...],
+    stock_days_range: str | None,
+    statuses: tuple[str, ...],
+    data_dir: Path | None,
+    out_dir: Path | None,
+    save_draws: bool,
+    raw: bool,
+    scheduler: str | None,
+    workers: int | None,
+    quiet: bool,
+) -> None:
+    """How sure are we: draw a scenario's uncertain inputs N times, report the spread.
+
+    Draws the licensed shares (ranges per regime), the default stock cover and the
+    data's flows and stock figures (a range per status), runs all draws as one batch
+    (worst case, static steady state) and reports per sector the P5 / P50 / P95 of the
+    shortfall (t, % of tonnes, % of units) and of the days to first loss, the inputs
+    that drive the spread (rank correlation) and a chart. The same seed gives the same
+    bytes, in-process or on a Dask cluster. Writes montecarlo.csv,
+    montecarlo-drivers.csv, montecarlo.json, montecarlo.png and montecarlo.svg.
+
+    \b
+    Example:
+        supplygraph montecarlo -s 2025-10-package --approval-range CN-2025-18=0.1:0.5
+        supplygraph montecarlo -s 2025-10-package --draws 20000 --seed 7 --workers 2
+        supplygraph montecarlo -s 2025-10-package --status-range assumption=0.2
+    """
+    with errors_handled(ctx):
+        from ..io import write_file_set
+        from ..montecarlo import load_uncertainty, with_overrides
+        from ..montecarlo import montecarlo as run
+        from ..risk_report import render_montecarlo
+
+        scenario = build_scenario(scenario_name, data_dir)
+        uncertainty = with_overrides(
+            load_uncertainty(scenario),
+            scenario,
+            approvals=approvals,
+            stock_days=stock_days_range,
+            status=statuses,
+        )
+        graph = load_graph(data_dir)
+        result = run(
+            graph,
+            scenario,
+            uncertainty,
+            draws=draws,
+            seed=seed,
+            scheduler=scheduler,
+            workers=workers,
+        )
+        files = render_montecarlo(result, graph, raw=raw)
+        if not save_draws:
+            del files["montecarlo-draws.csv"]
+        name = f"{scenario.name}-montecarlo"
+        given = given_flags(
+            ctx, ["draws", "seed", "approvals", "stock_days_range", "statuses", "save_draws", "raw"]
+        )
+        out = report_folder(out_dir, name, given, graph)
+        paths = write_file_set(out, files)
+        if not quiet:
+            _print_montecarlo(result)
+            click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
+            print_folder_note(name, given, out_dir)
+
+
+def _print_montecarlo(result: Any) -> None:
+    """Print each sector's spread and its main driver."""
+    click.echo(f"{result.scenario.name}: {result.n_draws:,} draws, seed {result.seed} (worst case)")
+    header = (
+        "sector",
+        "scenario %",
+        "P5 %",
+        "P50 %",
+        "P95 %",
+        "days P5",
+        "P50",
+        "P95",
+        "main driver",
+    )
+    drivers = result.drivers[result.drivers["rank"] == 1].set_index("sector")
+    rows = [header]
+    for row in result.summary.to_dict("records"):
+        driver = ""
+        if row["sector"] in drivers.index:
+            top = drivers.loc[row["sector"]]
+            driver = f"{top['input']} (rho {top['spearman_rho']:+.2f})"
+        rows.append(
+            (
+                row["sector"],
+                number_text(row["scenario_shortfall_pct"], ".1f"),
+                *(number_text(row[f"p{q}_shortfall_pct"], ".1f") for q in (5, 50, 95)),
+                *(number_text(row[f"p{q}_days_to_impact"], ".0f") for q in (5, 50, 95)),
+                driver,
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    for row in rows:
+        click.echo(
+            "  "
+            + "  ".join(
+                cell.rjust(w) if 0 < i < 8 else cell.ljust(w)
+                for i, (cell, w) in enumerate(zip(row, widths))
+            ).rstrip()
+        )
