@@ -70,3 +70,17 @@ def test_unexpected_failure_exits_1_with_short_message(monkeypatch, tmp_path):
         cli, ["--debug", "simulate", "--data", str(TINY), "--out", str(tmp_path)]
     )
     assert debug.exit_code == 1 and "Traceback" in debug.output
+
+
+def test_a_reader_that_goes_away_is_no_error():
+    # `supplygraph scenarios | head -1`: the pipe is closed before the command writes
+    # anything; it must end without printing an error about it
+    child = subprocess.Popen(
+        [sys.executable, "-m", "supplygraph", "scenarios"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    child.stdout.close()
+    stderr = child.stderr.read().decode()
+    child.wait(timeout=60)
+    assert "error" not in stderr, stderr

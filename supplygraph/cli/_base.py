@@ -94,6 +94,8 @@ def errors_handled(ctx: click.Context) -> Iterator[None]:
         raise UserError(count + ("; nothing was written" if writes else "")) from None
     except SupplyGraphError as exc:
         raise UserError(f"error: {exc}") from None
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): click ends quietly (exit 1, no message)
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
         raise UserError(f"error: cannot write or read{where}: {exc.strerror or exc}") from None
