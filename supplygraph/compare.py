@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .io import write_file_set
+from .files import write_file_set
 from .report import to_csv_text
 
 if TYPE_CHECKING:

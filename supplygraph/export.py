@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import numpy as np
 
-from .io import write_atomic
+from .files import write_atomic
 from .timeline import node_output_pct
 
 if TYPE_CHECKING:

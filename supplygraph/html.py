@@ -15,8 +15,8 @@ from . import schema
 from ._html_assets import page_js, template, vis_js
 from ._html_text import days, edge_tip, node_tip, number, percent, short, tonnes
 from .exposure import Result, share_pct
+from .files import write_atomic
 from .graph import reachable
-from .io import write_atomic
 
 MAX_NODES = 2000
 COLUMN_PX = 300  # between two columns of nodes: room for the names drawn beside them

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ._version import __version__
-from .io import bundled_data_dir, write_file_set
+from .files import write_file_set
+from .io import bundled_data_dir
 
 if TYPE_CHECKING:
     from .exposure import Result
@@ -362,7 +363,7 @@ def write_reports(
 
     Each report is rendered as it is staged (one large text in memory at a time), and the
     files replace the folder's previous reports as one set
-    (:func:`supplygraph.io.write_file_set`): a failure or a killed run leaves the previous
+    (:func:`supplygraph.files.write_file_set`): a failure or a killed run leaves the previous
     reports, never a mix of old and new.
 
     Parameters

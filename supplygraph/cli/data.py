@@ -84,7 +84,7 @@ def validate(
             )
         _print_quality(quality.breakdown, quality.published)
         if quality_dir is not None:
-            from ..io import write_file_set
+            from ..files import write_file_set
             from ..report import to_csv_text
 
             paths = write_file_set(

@@ -95,8 +95,9 @@ def timeline(
         from ..charts import timeline_chart
         from ..export import gexf_bytes, timeline_network
         from ..exposure import simulate as simulate_static
+        from ..files import write_file_set
         from ..html import render_html
-        from ..io import load_dated_tables, write_file_set
+        from ..io import load_dated_tables
         from ..report import render_timeline
         from ..scenario import check_applicant
         from ..timeline import node_output_pct, simulate_days
@@ -202,7 +203,8 @@ def backtest(
     """
     with errors_handled(ctx):
         from ..backtest import run_backtest
-        from ..io import load_backtest_tables, load_dated_tables, write_file_set
+        from ..files import write_file_set
+        from ..io import load_backtest_tables, load_dated_tables
         from ..report import to_csv_text
 
         graph = load_graph(data_dir)

@@ -122,7 +122,7 @@ def criticality(
     """
     with errors_handled(ctx):
         from ..criticality import criticality as sweep
-        from ..io import write_file_set
+        from ..files import write_file_set
         from ..risk_report import render_criticality
 
         scenario = build_scenario(scenario_name, data_dir, stock_days=stock_days)
@@ -288,7 +288,7 @@ def montecarlo(
         supplygraph montecarlo -s 2025-10-package --status-range assumption=0.2
     """
     with errors_handled(ctx):
-        from ..io import write_file_set
+        from ..files import write_file_set
         from ..montecarlo import load_uncertainty, with_overrides
         from ..montecarlo import montecarlo as run
         from ..risk_report import render_montecarlo
