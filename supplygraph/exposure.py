@@ -144,6 +144,7 @@ def simulate(
         rerouting=rerouting,
         warnings=list(disruption.warnings)
         + list(rerouting.unused_spare if rerouting else ())
+        + list(rerouting.notes if rerouting else ())
         + ([rerouting.stopped] if stopped else []),
         lines=lines,
         production=production,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -58,6 +58,7 @@ class Rerouting:
     spare_t: np.ndarray  # per node: capacity above baseline output that rerouting may use
     unused_spare: tuple[str, ...] = ()  # why spare capacity a scenario assumed went unused
     stopped: str = ""
+    notes: tuple[str, ...] = ()  # what to know about the figures (a stage cut short)
 
 
 FLOW_COLUMNS = [
@@ -138,7 +139,8 @@ def reroute(
     if not model.short_makers:
         return model.result(model.no_adaptation(), "no maker is short: nothing to reroute")
     try:
-        return model.result(*model.solve(deadline, max_columns))
+        x, status, notes = model.solve(deadline, max_columns)
+        return replace(model.result(x, status), notes=notes)
     except _TooLarge as large:
         reason = (
             f"rerouting skipped: its LP has {large.columns:,} columns after pruning, above the "
@@ -357,8 +359,9 @@ class _Model:
 
     # ------------------------------------------------------------ linear program
 
-    def solve(self, deadline: float, max_columns: int) -> tuple[np.ndarray, str]:
-        """Solve max-min over sectors, then max delivered minus penalties; return x and status.
+    def solve(self, deadline: float, max_columns: int) -> tuple[np.ndarray, str, tuple[str, ...]]:
+        """Solve max-min over sectors, then max delivered minus penalties; return x, the
+        status and notes on the figures.
 
         Only the columns that may change enter the LP; the rest stay at no-adaptation and
         move to the right-hand side. Both stages share one HiGHS model: the second starts
@@ -372,7 +375,7 @@ class _Model:
         active = self._active()
         x = fixed.copy()
         if not active.any():
-            return x, "no spare capacity can reach a maker who is short"
+            return x, "no spare capacity can reach a maker who is short", ()
         cols = np.flatnonzero(active)
         if len(cols) > max_columns:
             raise _TooLarge(len(cols))
@@ -431,12 +434,24 @@ class _Model:
             t_star = max(float(solution[-1]) - LOWER_SLACK, 0.0)
             lp.set_bounds(len(cols), t_star, 1.0)
             left = deadline - time.monotonic()
-            solution = lp.solve(np.append(cost, 0.0), "max delivered", "primal simplex", left)
+            try:
+                solution = lp.solve(np.append(cost, 0.0), "max delivered", "primal simplex", left)
+            except Stopped as stop:
+                if not stop.timed_out:
+                    raise
+                # stage 1's optimum is a feasible rerouting: keep it rather than nothing
+                x[cols] = solution[:-1]
+                note = (
+                    "rerouting reached its time limit in its second stage: the after-rerouting "
+                    "figures are the first stage's (the worst-off sector's share is the best "
+                    "possible; other sectors might do better)"
+                )
+                return x, lp.status, (note,)
             x[cols] = solution[:-1]
         else:
             lp = Lp(a[:n_main][in_use[:n_main]], rhs[:n_main][in_use[:n_main]], lower, upper, size)
             x[cols] = lp.solve(cost, "max delivered", "ipm", deadline - time.monotonic())
-        return x, lp.status
+        return x, lp.status, ()
 
     def _sectors(self) -> list[np.ndarray]:
         """Maker positions per sector (sorted by name), for sectors with a baseline."""

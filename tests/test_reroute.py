@@ -385,6 +385,34 @@ def test_time_limit_leaves_the_after_figures_blank():
     assert_blank(r, graph)
 
 
+def test_a_second_stage_cut_short_keeps_the_first_stages_figures(monkeypatch):
+    from supplygraph import lp
+
+    solve = lp.Lp.solve
+
+    def out_of_time_in_stage_2(self, cost, stage, method, time_limit):
+        if stage == "max delivered":
+            raise lp.Stopped(stage, "Time limit reached", timed_out=True)
+        return solve(self, cost, stage, method, time_limit)
+
+    monkeypatch.setattr(lp.Lp, "solve", out_of_time_in_stage_2)
+    graph = make_graph(  # test_max_min_fairness_between_sectors' graph
+        {
+            "c": {"stage": "mine", "country": "CN"},
+            "s": {"stage": "mine", "capacity_t": 110},
+            "e": MAKER,
+            "w": {**MAKER, "sector": "wind"},
+        },
+        [("c", "e", "oxide", 100), ("c", "w", "oxide", 50), ("s", "w", "oxide", 50)],
+    )
+    _, r = run(graph, edge_share=[0, 0, 1])
+    # stage 1 alone: max min(a / 100, (50 + b) / 100) with a + b <= 60 is a = 55, b = 5
+    assert r.stopped == ""
+    assert after(graph, r, "e") == pytest.approx(55)
+    assert after(graph, r, "w") == pytest.approx(55)
+    assert len(r.notes) == 1 and "first stage's" in r.notes[0]
+
+
 def test_size_rule_skips_a_large_lp():
     graph = spare_graph()
     # the LP's columns: flow b->k, sale of b, purchase of k, outputs of b and k (a is cut)
