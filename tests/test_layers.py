@@ -1,8 +1,9 @@
 """The package's floors (setup.cfg [importlinter], docs/architecture.md) hold, checked by
-import-linter; and the check does fail when an import runs back up."""
+import-linter; the check does fail when an import runs back up; every subpackage installs."""
 
 from __future__ import annotations
 
+import configparser
 import os
 import shutil
 import subprocess
@@ -50,3 +51,16 @@ def test_an_import_running_up_breaks_the_floors(tmp_path):
     assert run.returncode == 1, run.stdout + run.stderr
     assert "Floors" in run.stdout and "BROKEN" in run.stdout
     assert "supplygraph.io -> supplygraph.licence" in run.stdout
+
+
+def test_every_subpackage_is_installed():
+    # setup.cfg lists its packages one by one: a new subpackage left out installs without
+    # its modules (pip install ., not -e), as supplygraph.cli nearly did
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    listed = set(config["options"]["packages"].split())
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "supplygraph").rglob("__init__.py")
+    }
+    assert found <= listed, found - listed
