@@ -139,6 +139,9 @@ def test_a_bad_quality_table_is_a_located_error_and_prints_no_report(tmp_path):
     assert result.stderr.splitlines() == [
         f"error: {data / 'publishers.csv'}:4: kind: unknown kind 'first'; "
         "expected one of primary, secondary",
-        "1 error in the data",
+        "1 error in the data; nothing was written",  # --quality-out would have written
     ]
     assert result.stdout == "" and not out.exists()
+    # without --quality-out validate writes nothing anyway, and says no more
+    result = invoke("validate", "--data", str(data))
+    assert result.exit_code == 2 and result.stderr.splitlines()[-1] == "1 error in the data"

@@ -90,7 +90,10 @@ def errors_handled(ctx: click.Context) -> Iterator[None]:
         for issue in exc.issues:
             click.echo(f"error: {issue}", err=True)
         count = f"{len(exc.issues)} error{'s' if len(exc.issues) != 1 else ''} in the data"
-        writes = ctx.info_name not in ("validate", "scenarios")
+        # a command that writes says nothing was (validate only with --quality-out)
+        writes = ctx.info_name != "scenarios" and (
+            ctx.info_name != "validate" or ctx.params.get("quality_dir") is not None
+        )
         raise UserError(count + ("; nothing was written" if writes else "")) from None
     except SupplyGraphError as exc:
         raise UserError(f"error: {exc}") from None
