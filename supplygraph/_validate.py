@@ -121,29 +121,12 @@ def check_nodes(nodes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
     _duplicates(
         issues, file, nodes, ids != "", ["id"], lambda row: f"duplicate id {row['id']!r}", "id"
     )
-    stage = nodes["stage"]
+    _stage_and_country(nodes, file, issues)
     report(
         issues,
         file,
         nodes,
-        (stage != "") & ~_within(stage, schema.STAGES),
-        "stage",
-        lambda cell: f"unknown stage {cell!r}; expected one of {', '.join(schema.STAGES)}",
-    )
-    country = nodes["country"]
-    report(
-        issues,
-        file,
-        nodes,
-        (country != "") & ~_within(country, schema.ISO_COUNTRIES),
-        "country",
-        lambda cell: f"invalid ISO 3166-1 alpha-2 code {cell!r}",
-    )
-    report(
-        issues,
-        file,
-        nodes,
-        (stage == "manufacturer") & (nodes["sector"] == ""),
+        (nodes["stage"] == "manufacturer") & (nodes["sector"] == ""),
         "sector",
         "a manufacturer needs a sector",
     )
@@ -578,29 +561,34 @@ def check_publishers(publishers: pd.DataFrame, file: str, issues: list[Issue]) -
     )
 
 
+def _stage_and_country(table: pd.DataFrame, file: str, issues: list[Issue]) -> None:
+    """Append an Issue for every unknown ``stage`` and invalid ``country`` cell (empty is
+    left to the required-column checks)."""
+    stage, country = table["stage"], table["country"]
+    report(
+        issues,
+        file,
+        table,
+        (stage != "") & ~_within(stage, schema.STAGES),
+        "stage",
+        lambda cell: f"unknown stage {cell!r}; expected one of {', '.join(schema.STAGES)}",
+    )
+    report(
+        issues,
+        file,
+        table,
+        (country != "") & ~_within(country, schema.ISO_COUNTRIES),
+        "country",
+        lambda cell: f"invalid ISO 3166-1 alpha-2 code {cell!r}",
+    )
+
+
 def check_published(published: pd.DataFrame, file: str, issues: list[Issue]) -> None:
     """Append an Issue for every invalid cell of ``published.csv`` (published shares)."""
     for column in schema.PUBLISHED_REQUIRED:
         if column != "share_pct":  # checked as a number
             report(issues, file, published, published[column] == "", column, "missing value")
-    stages = published["stage"]
-    report(
-        issues,
-        file,
-        published,
-        (stages != "") & ~_within(stages, schema.STAGES),
-        "stage",
-        lambda cell: f"unknown stage {cell!r}; expected one of {', '.join(schema.STAGES)}",
-    )
-    countries = published["country"]
-    report(
-        issues,
-        file,
-        published,
-        (countries != "") & ~_within(countries, schema.ISO_COUNTRIES),
-        "country",
-        lambda cell: f"invalid ISO 3166-1 alpha-2 code {cell!r}",
-    )
+    _stage_and_country(published, file, issues)
     _duplicates(
         issues,
         file,

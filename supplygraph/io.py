@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -413,23 +414,17 @@ def load_dated_tables(folder: str | os.PathLike[str] | None = None) -> DatedTabl
     DataError
         Listing every error found, each with file, line and column.
     """
-    issues: list[Issue] = []
-    tables = []
-    for name, columns, required in (
-        ("approvals.csv", schema.APPROVAL_COLUMNS, schema.APPROVAL_REQUIRED),
-        ("transit.csv", schema.TRANSIT_COLUMNS, schema.TRANSIT_REQUIRED),
-        ("capacity.csv", schema.CAPACITY_COLUMNS, schema.CAPACITY_REQUIRED),
-    ):
-        path = dataset_file(folder, name)
-        table = _read_table(path, _read_bytes(path, issues), columns, required, issues)
-        if table is not None:
-            _validate.check_dated(table, name, str(path), issues)
-        tables.append(table)
-    errors = sorted(i for i in issues if i.severity == "error")
-    if errors:
-        raise DataError(errors)
-    approvals, transit, capacity = tables
-    assert approvals is not None and transit is not None and capacity is not None
+    approvals, transit, capacity = _read_checked(
+        folder,
+        [
+            (name, columns, required, _dated_check(name))
+            for name, columns, required in (
+                ("approvals.csv", schema.APPROVAL_COLUMNS, schema.APPROVAL_REQUIRED),
+                ("transit.csv", schema.TRANSIT_COLUMNS, schema.TRANSIT_REQUIRED),
+                ("capacity.csv", schema.CAPACITY_COLUMNS, schema.CAPACITY_REQUIRED),
+            )
+        ],
+    )
     return DatedTables(
         _typed(approvals, ("share",)), _typed(transit, ("days",)), _typed(capacity, ("capacity_t",))
     )
@@ -455,18 +450,13 @@ def load_backtest_tables(
     DataError
         When a file is missing or malformed.
     """
-    issues: list[Issue] = []
-    tables = []
-    for name, columns in (
-        ("observed.csv", schema.OBSERVED_COLUMNS),
-        ("events.csv", schema.EVENT_COLUMNS),
-    ):
-        path = dataset_file(folder, name)
-        tables.append(_read_table(path, _read_bytes(path, issues), columns, columns[:2], issues))
-    errors = sorted(i for i in issues if i.severity == "error")
-    if errors or any(t is None for t in tables):
-        raise DataError(errors)
-    observed, events = tables
+    observed, events = _read_checked(
+        folder,
+        [
+            ("observed.csv", schema.OBSERVED_COLUMNS, schema.OBSERVED_COLUMNS[:2], None),
+            ("events.csv", schema.EVENT_COLUMNS, schema.EVENT_COLUMNS[:2], None),
+        ],
+    )
     return _typed(observed, ("value",)), events
 
 
@@ -502,25 +492,50 @@ def load_quality_tables(folder: str | os.PathLike[str] | None = None) -> Quality
     DataError
         Listing every error found, each with file, line and column.
     """
+    publishers, published = _read_checked(
+        folder,
+        [
+            (
+                "publishers.csv",
+                schema.PUBLISHER_COLUMNS,
+                schema.PUBLISHER_REQUIRED,
+                _validate.check_publishers,
+            ),
+            (
+                "published.csv",
+                schema.PUBLISHED_COLUMNS,
+                schema.PUBLISHED_REQUIRED,
+                _validate.check_published,
+            ),
+        ],
+    )
+    return QualityTables(_typed(publishers, ()), _typed(published, ("share_pct",)))
+
+
+def _dated_check(name: str) -> Callable[[pd.DataFrame, str, list[Issue]], None]:
+    """The row check of one dated table."""
+    return lambda table, file, issues: _validate.check_dated(table, name, file, issues)
+
+
+def _read_checked(
+    folder: str | os.PathLike[str] | None,
+    specs: list[tuple[str, tuple[str, ...], tuple[str, ...], Callable[..., None] | None]],
+) -> list[pd.DataFrame]:
+    """Read and check optional tables, each from ``folder`` if it has it, else bundled.
+
+    ``specs`` gives each file's name, columns, required columns and row check (called as
+    ``check(table, file, issues)``; None: the columns only). Every error of every table is
+    collected before :class:`DataError` is raised.
+    """
     issues: list[Issue] = []
     tables = []
-    layouts = {
-        "publishers.csv": (schema.PUBLISHER_COLUMNS, schema.PUBLISHER_REQUIRED),
-        "published.csv": (schema.PUBLISHED_COLUMNS, schema.PUBLISHED_REQUIRED),
-    }
-    checks = {
-        "publishers.csv": _validate.check_publishers,
-        "published.csv": _validate.check_published,
-    }
-    for name in QUALITY_FILES:
+    for name, columns, required, check in specs:
         path = dataset_file(folder, name)
-        table = _read_table(path, _read_bytes(path, issues), *layouts[name], issues)
-        if table is not None:
-            checks[name](table, str(path), issues)
+        table = _read_table(path, _read_bytes(path, issues), columns, required, issues)
+        if table is not None and check is not None:
+            check(table, str(path), issues)
         tables.append(table)
     errors = sorted(i for i in issues if i.severity == "error")
-    if errors:
+    if errors or any(table is None for table in tables):
         raise DataError(errors)
-    publishers, published = tables
-    assert publishers is not None and published is not None
-    return QualityTables(_typed(publishers, ()), _typed(published, ("share_pct",)))
+    return tables
