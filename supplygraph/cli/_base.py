@@ -79,6 +79,11 @@ def data_option(function: Any) -> Any:
     )(function)
 
 
+def out_option(help: str, name: str = "out_dir") -> Any:
+    """The ``--out`` option: where a command writes (a folder, or a file with ``name``)."""
+    return click.option("--out", name, type=click.Path(path_type=Path), default=None, help=help)
+
+
 @contextmanager
 def errors_handled(ctx: click.Context) -> Iterator[None]:
     """Turn library errors into one-line messages and exit codes (2: input, 1: failure)."""

@@ -17,6 +17,7 @@ from ._base import (
     errors_handled,
     load_graph,
     open_in_browser,
+    out_option,
 )
 
 
@@ -224,13 +225,10 @@ def _action(policy: Any) -> str:
     help="Add this scenario's results as node and edge attributes.",
 )
 @data_option
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Output file [default: output/graph.<format>, or output/graph-<scenario>.<format> "
+@out_option(
+    "Output file [default: output/graph.<format>, or output/graph-<scenario>.<format> "
     "with --scenario].",
+    name="out_file",
 )
 @click.pass_context
 def export(
@@ -264,13 +262,7 @@ def export(
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @data_option
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Output file [default: output/graph.html].",
-)
+@out_option("Output file [default: output/graph.html].", name="out_file")
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
 @click.pass_context
 def graph(

@@ -16,6 +16,7 @@ from ._base import (
     errors_handled,
     given_flags,
     load_graph,
+    out_option,
     print_folder_note,
     progress,
     report_folder,
@@ -46,12 +47,9 @@ from ._base import (
     help="Last day [default: the scenario's end, else a year after the first].",
 )
 @data_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Report folder [default: output/<scenario-name>-timeline].",
+@out_option(
+    "Report folder [default: output/<scenario-name>-timeline, with a fingerprint of the flags "
+    "--from, --to and --applicant when given]."
 )
 @click.option(
     "--applicant",
@@ -176,13 +174,7 @@ def _print_timeline(run: Any) -> None:
     help="The dated scenario to replay.",
 )
 @data_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Report folder [default: output/backtest].",
-)
+@out_option("Report folder [default: output/backtest].")
 @click.pass_context
 def backtest(
     ctx: click.Context, scenario_name: str, data_dir: Path | None, out_dir: Path | None

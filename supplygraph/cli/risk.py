@@ -16,6 +16,7 @@ from ._base import (
     given_flags,
     load_graph,
     number_text,
+    out_option,
     print_folder_note,
     report_folder,
 )
@@ -72,13 +73,9 @@ def cluster_options(function: Any) -> Any:
     "--top", type=click.IntRange(min=0), default=15, show_default=True, help="Rows on the terminal."
 )
 @data_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Report folder [default: output/criticality or output/<scenario>-criticality, "
-    "with a fingerprint of the flags that change the run].",
+@out_option(
+    "Report folder [default: output/criticality or output/<scenario>-criticality, "
+    "with a fingerprint of the flags that change the run]."
 )
 @click.option(
     "--html/--no-html",
@@ -242,13 +239,9 @@ def _print_criticality(result: Any, top: int) -> None:
     "(default reported=0.05, estimate=0.25, assumption=0.5). Repeatable.",
 )
 @data_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Report folder [default: output/<scenario-name>-montecarlo, with a fingerprint of "
-    "the flags that change the run].",
+@out_option(
+    "Report folder [default: output/<scenario-name>-montecarlo, with a fingerprint of "
+    "the flags that change the run]."
 )
 @click.option("--save-draws", is_flag=True, help="Also write every draw (montecarlo-draws.csv).")
 @click.option("--raw", is_flag=True, help="Do not neutralise spreadsheet formulas in text cells.")

@@ -20,6 +20,7 @@ from ._base import (
     load_graph,
     number_text,
     open_in_browser,
+    out_option,
     print_folder_note,
     progress,
     report_folder,
@@ -31,13 +32,9 @@ from ._base import (
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @scenario_options
 @data_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Report folder [default: output/<scenario-name>, output/<scenario-name>--<fingerprint> "
-    "with flags that change the run].",
+@out_option(
+    "Report folder [default: output/<scenario-name>, output/<scenario-name>--<fingerprint> "
+    "with flags that change the run]."
 )
 @click.option(
     "--reroute/--no-reroute",
@@ -178,13 +175,9 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
 @click.argument("scenario_a", metavar="A")
 @click.argument("scenario_b", metavar="B")
 @data_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Report folder [default: output/compare-A-vs-B, output/compare-A-vs-B--<fingerprint> "
-    "with --reroute].",
+@out_option(
+    "Report folder [default: output/compare-A-vs-B, output/compare-A-vs-B--<fingerprint> "
+    "with --reroute]."
 )
 @click.option(
     "--reroute/--no-reroute",
