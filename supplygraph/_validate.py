@@ -326,7 +326,7 @@ def check_regimes(regimes: pd.DataFrame, file: str, issues: list[Issue]) -> None
         lambda cell: f"invalid ISO country {cell!r}",
     )
     check_elements(regimes, file, issues)
-    for column in ("effective", "suspended_from", "suspended_until"):
+    for column in ("effective", "suspended_from", "suspended_until", "ends"):
         report(
             issues,
             file,
@@ -349,6 +349,11 @@ def check_regimes(regimes: pd.DataFrame, file: str, issues: list[Issue]) -> None
                     "suspended_until",
                     f"suspension ends ({end}) before it starts ({start})",
                 )
+            )
+        effective, ends = schema.parse_date(row.effective), schema.parse_date(row.ends)
+        if effective and ends and ends < effective:
+            issues.append(
+                Issue(file, row.csv_line, "ends", f"ends ({ends}) before effective ({effective})")
             )
     _by_value(issues, file, regimes, "destinations", _destinations_problem)
     report(

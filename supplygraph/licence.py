@@ -20,7 +20,8 @@ class Regime:
     """A dated export control, one row of ``regimes.csv`` with typed fields.
 
     ``destinations`` is None for "all"; ``extraterritorial_pct`` is None for a regime on
-    direct exports and the content threshold in percent for a rule like No. 61.
+    direct exports and the content threshold in percent for a rule like No. 61; ``ends`` is
+    the last day in force of a measure that ended (None: open-ended).
     """
 
     id: str
@@ -34,6 +35,7 @@ class Regime:
     destinations: tuple[str, ...] | None
     extraterritorial_pct: float | None
     hypothetical: bool
+    ends: dt.date | None = None
 
     @property
     def extraterritorial(self) -> bool:
@@ -73,6 +75,7 @@ def regimes_by_id(table: pd.DataFrame) -> dict[str, Regime]:
             destinations=None if destinations == "all" else tuple(schema.split_list(destinations)),
             extraterritorial_pct=None if pd.isna(pct) else float(pct),
             hypothetical=row["hypothetical"] == "yes",
+            ends=date(row["ends"]),
         )
     return regimes
 
@@ -83,7 +86,7 @@ def regime_state(
     """Return whether a regime is in force on ``as_of``, and why.
 
     A hypothetical regime bites whenever a scenario names it; ``as_of=None`` means
-    "as announced": in force, suspensions aside.
+    "as announced": in force, suspensions and end aside.
 
     Parameters
     ----------
@@ -111,6 +114,8 @@ def regime_state(
         return True, "hypothetical: applies whenever named"
     if as_of is not None and as_of < regime.effective:
         return False, f"not yet in force on {as_of} (effective {regime.effective})"
+    if as_of is not None and regime.ends is not None and as_of > regime.ends:
+        return False, f"no longer in force on {as_of} (ended {regime.ends})"
     start, end = regime.suspended_from, regime.suspended_until
     if start and end and not ignore_suspensions and as_of is not None and start <= as_of <= end:
         return False, f"suspended from {start} to {end}"

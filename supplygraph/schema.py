@@ -127,6 +127,7 @@ REGIME_COLUMNS = (
     "effective",
     "suspended_from",
     "suspended_until",
+    "ends",
     "destinations",
     "extraterritorial_pct",
     "hypothetical",

@@ -309,13 +309,19 @@ def _segments(
         turns = [regime.effective]
         if not scenario.ignore_suspensions:
             turns += [regime.suspended_from, regime.suspended_until]
+        turns.append(regime.ends)
         for day in turns:
             if day is None or day < regime.effective:
                 continue
-            if day == regime.suspended_until:
+            ended = day == regime.ends
+            if day in (regime.suspended_until, regime.ends):  # the new state starts a day later
                 day += dt.timedelta(days=1)
+            if regime.ends and day > regime.ends and not ended:
+                continue  # a suspension after the end changes nothing
             in_force, _ = regime_state(regime, day, ignore_suspensions=scenario.ignore_suspensions)
-            if day == regime.effective:
+            if ended:
+                what = "ended"
+            elif day == regime.effective:
                 what = "in force" if in_force else "takes effect, suspended"
             else:
                 what = "back" if in_force else "suspended"

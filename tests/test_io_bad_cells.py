@@ -57,7 +57,8 @@ REGIME_18 = (
 )
 
 # (file, old text, new text, line, column, message fragment); in regimes.csv, line 2 is
-# CN-2025-18, line 3 CN-2025-57 (suspended), line 4 CN-2025-61 (extraterritorial).
+# CN-2025-18, line 3 CN-2025-57 (suspended), line 4 CN-2025-61 (extraterritorial), line 5
+# CN-2025-18-CUSTOMS (ended).
 CASES = [
     # float() takes these; pandas does not: "Unable to parse string '1_000'" (exit 1)
     ("edges.csv", "Dy;Tb,10,", "Dy;Tb,1_000,", 5, "flow_t", "not a plain number: '1_000'"),
@@ -92,16 +93,16 @@ CASES = [
     ),
     ("regimes.csv", ",all,0.1,no,", ",all,0,no,", 4, "extraterritorial_pct", "must be above 0"),
     # regimes.csv: empty required cells, dates other than YYYY-MM-DD, status never checked
-    ("regimes.csv", ",2025-04-04,,,all,", ",,,,all,", 2, "effective", "missing value"),
+    ("regimes.csv", ",2025-04-04,,,,all,", ",,,,,all,", 2, "effective", "missing value"),
     (
         "regimes.csv",
-        ",2025-04-04,,,all,",
-        ",20250404,,,all,",
+        ",2025-04-04,,,,all,",
+        ",20250404,,,,all,",
         2,
         "effective",
         "not a date (YYYY-MM-DD): '20250404'",
     ),
-    ("regimes.csv", ",2025-04-04,,,all,", ",2025-W14-5,,,all,", 2, "effective", "not a date"),
+    ("regimes.csv", ",2025-04-04,,,,all,", ",2025-W14-5,,,,all,", 2, "effective", "not a date"),
     ("regimes.csv", f"CN-2025-18,{REGIME_18},", "CN-2025-18,,", 2, "title", "missing value"),
     (
         "regimes.csv",
@@ -118,6 +119,22 @@ CASES = [
         3,
         "suspended_until",
         "suspension ends (2025-11-07) before it starts (2026-11-10)",
+    ),
+    (
+        "regimes.csv",
+        ",2025-04-04,,,2025-06-30,",
+        ",2025-04-04,,,2025-13-30,",
+        5,
+        "ends",
+        "not a date",
+    ),
+    (
+        "regimes.csv",
+        ",2025-04-04,,,2025-06-30,",
+        ",2025-04-04,,,2025-04-03,",
+        5,
+        "ends",
+        "ends (2025-04-03) before effective (2025-04-04)",
     ),
 ]
 EDGE_5 = "Dy;Tb,10,Test fixture – https://example.org,assumption,"  # before the licence cell

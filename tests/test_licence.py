@@ -30,6 +30,9 @@ REGIMES = regimes_by_id(load_regimes())
         ("CN-2025-57", "2026-11-10", False, "suspended"),  # the window's last day is inside
         ("CN-2025-57", "2026-11-11", True, "in force"),
         ("CN-2025-61", "2025-12-01", False, "suspended"),
+        # the customs holds' last day is 30 June 2025 (ends): in force then, not the day after
+        ("CN-2025-18-CUSTOMS", "2025-06-30", True, "in force on 2025-06-30"),
+        ("CN-2025-18-CUSTOMS", "2025-07-01", False, "no longer in force on 2025-07-01 (ended"),
         ("CN-HYPO-ALL", "2020-01-01", True, "hypothetical"),
     ],
 )
@@ -42,6 +45,32 @@ def test_regime_state_on_dates(regime, date, in_force, reason):
 def test_suspension_can_be_ignored():
     state, _ = regime_state(REGIMES["CN-2025-57"], dt.date(2025, 11, 15), ignore_suspensions=True)
     assert state is True
+
+
+def test_an_ended_regime_stays_ended_when_suspensions_are_ignored():
+    state, _ = regime_state(
+        REGIMES["CN-2025-18-CUSTOMS"], dt.date(2025, 7, 1), ignore_suspensions=True
+    )
+    assert state is False
+
+
+def test_the_customs_holds_reach_every_magnet_export_and_nothing_else():
+    graph = make_graph(
+        {
+            "cn": {"stage": "magnet", "country": "CN"},
+            "de": {"stage": "component", "country": "DE"},
+            "cn2": {"stage": "component", "country": "CN"},
+        },
+        [
+            ("cn", "de", "ndfeb_sintered", 10, {"elements": "Nd;Pr"}),  # Nd/Pr-only grade
+            ("cn", "de", "ndfeb_bonded", 10, {"elements": "Nd;Pr"}),
+            ("cn", "de", "smco_magnet", 10, {"elements": "Sm"}),
+            ("cn", "de", "ndpr_oxide", 10, {"elements": "Nd;Pr"}),  # not a magnet
+            ("cn", "cn2", "ndfeb_sintered", 10, {"elements": "Nd;Pr"}),  # not an export
+        ],
+    )
+    mask = licence_edges(graph, REGIMES["CN-2025-18-CUSTOMS"])
+    assert mask.tolist() == [True, True, True, False, False]
 
 
 def test_no_regime_in_force_on_1_march_2025():

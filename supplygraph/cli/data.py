@@ -195,13 +195,17 @@ def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> No
         custom = data_dir / "regimes.csv" if data_dir else None
         regimes = load_regimes(custom if custom and custom.is_file() else None)
         click.echo("\nRegimes:")
+        width = max(map(len, regimes["id"]), default=0)
         for row in regimes.itertuples(index=False):
             suspended = (
                 f", suspended {row.suspended_from} to {row.suspended_until}"
                 if row.suspended_from
                 else ""
             )
-            click.echo(f"  {row.id:<12} effective {row.effective}{suspended}: {row.title}")
+            ended = f", ended {row.ends}" if row.ends else ""
+            click.echo(
+                f"  {row.id:<{width}} effective {row.effective}{suspended}{ended}: {row.title}"
+            )
 
 
 def _action(policy: Any) -> str:
