@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -53,6 +53,36 @@ def magnet_exports(graph: SupplyGraph, issuer: str = "CN") -> dict[str, np.ndarr
     for destination in sorted(set(buyer[base])):
         masks[f"{prefix}-{destination.lower()}"] = base & (buyer == destination)
     return masks
+
+
+def shift_stocks(
+    graph: SupplyGraph, scenario: Scenario, days: float
+) -> tuple[SupplyGraph, Scenario]:
+    """Return the graph and scenario with every stock cover moved by ``days``, at least 0.
+
+    A node's own ``stock_days`` and the scenario's default (for nodes without one) both
+    move: the sensitivity of the backtest to stocks, never a fit to its checks.
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    scenario
+        The dated scenario.
+    days
+        Days of cover to add (negative: to take away).
+
+    Returns
+    -------
+    tuple of (SupplyGraph, Scenario)
+        Unchanged when ``days`` is 0.
+    """
+    if not days:
+        return graph, scenario
+    nodes = graph.nodes.copy()
+    nodes["stock_days"] = (nodes["stock_days"] + days).clip(lower=0)  # NaN: the default's
+    default = max(scenario.default_stock_days + days, 0.0)
+    return replace(graph, nodes=nodes), scenario.with_changes(default_stock_days=default)
 
 
 def run_backtest(

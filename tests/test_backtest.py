@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 from graphs import make_graph
 
-from supplygraph.backtest import run_backtest
+from supplygraph.backtest import run_backtest, shift_stocks
 from supplygraph.scenario import LicencePolicy, Scenario
 
 START = dt.date(2025, 5, 1)
 
 
-def test_stoppages_are_dated_for_the_mean_and_the_last_applicant():
+def queue_case():
     # a Chinese magnet maker ships Dy-grade magnets (365 t/yr, 1 t a day) to a US carmaker
     # that holds 2 days of them; two days at sea; approvals 0.6 from day 0, 0.26 from day 3,
     # 1.0 from day 6
@@ -50,7 +50,11 @@ def test_stoppages_are_dated_for_the_mean_and_the_last_applicant():
             "latest": ["2025-05-06", "2025-05-10"],
         }
     )
-    result = run_backtest(graph, scenario, approvals, transit, observed, events)
+    return graph, scenario, approvals, transit, observed, events
+
+
+def test_stoppages_are_dated_for_the_mean_and_the_last_applicant():
+    result = run_backtest(*queue_case())
     # Mean: arrivals 0.6 t on days 2-4, 0.26 on days 5-7, 1 from day 8; the stock (2 t)
     # falls 1.6, 1.2, 0.8, 0.06, so output is 0.32 on day 6 (7 May) and 0.26 on day 7, back
     # on day 8 (9 May). Last applicant: nothing departs before day 6, nothing arrives on
@@ -74,3 +78,21 @@ def test_stoppages_are_dated_for_the_mean_and_the_last_applicant():
     row = result.series.iloc[0]
     assert row["modelled_share"] == pytest.approx(27.58 / 31)
     assert row["observed_share"] == pytest.approx(20 / 31)
+
+
+def test_a_stock_shift_moves_every_cover_and_the_default_but_not_below_zero():
+    graph, scenario, *tables = queue_case()
+    later, shifted = shift_stocks(graph, scenario.with_changes(default_stock_days=5), 1)
+    # the carmaker's 2 days become 3; the magnet maker has none of its own (NaN): it takes
+    # the scenario's default, 5 + 1 = 6
+    assert later.nodes.set_index("id")["stock_days"].fillna(-1).to_dict() == {"c": -1, "k": 3}
+    assert shifted.default_stock_days == 6
+    earlier, shifted = shift_stocks(graph, scenario, -7)
+    assert earlier.nodes.set_index("id").loc["k", "stock_days"] == 0  # 2 - 7, at least 0
+    assert shifted.default_stock_days == 0
+    # the last applicant gets nothing on days 2-7: 3 days of stock carry days 2-4 and the
+    # carmaker stops on day 5 (6 May), a day later than with 2 days
+    result = run_backtest(later, scenario, *tables)
+    assert result.events.set_index("event").loc["k stops", "last_applicant_modelled"] == (
+        "2025-05-06"
+    )

@@ -15,6 +15,7 @@ from cli_helpers import invoke
 from graphs import make_graph
 
 import supplygraph as sg
+from supplygraph.backtest import magnet_exports
 from supplygraph.export import gexf_bytes, timeline_network
 from supplygraph.io import load_backtest_tables, load_dated_tables
 from supplygraph.scenario import LicencePolicy, Rule, Scenario
@@ -87,6 +88,27 @@ def test_a_cut_that_ends_recovers():
     ]
 
 
+def test_a_regime_that_ends_lets_shipments_through_from_the_next_day():
+    # a Chinese magnet plant ships Nd/Pr magnets (no Dy/Tb: only the customs holds reach
+    # them) to a Japanese motor maker, 1 t a day, no stock; the holds end on 30 June 2025
+    graph = make_graph(
+        {
+            "m": {"stage": "magnet", "country": "CN"},
+            "p": {"stage": "component", "country": "JP", "stock_days": 0},
+            "k": {"stage": "manufacturer", "sector": "ev", "country": "JP", "stock_days": 0},
+        },
+        [("m", "p", "ndfeb_sintered", 365, {"elements": "Nd;Pr"}), ("p", "k", "motor", 365)],
+    )
+    start = dt.date(2025, 6, 25)
+    scenario = Scenario("holds", licences=(LicencePolicy("CN-2025-18-CUSTOMS"),), start=start)
+    run = simulate_days(graph, scenario, approvals(), transit(2), end=start + dt.timedelta(11))
+    # departures held on days 0-5 (25-30 June), free from day 6 (1 July); two days at sea:
+    # the plant gets days 0-1 in full (shipped before the start), nothing on days 2-7, all
+    # from day 8
+    assert ratios(run, "p") == [1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1]
+    assert (dt.date(2025, 7, 1), "CN-2025-18-CUSTOMS ended") in run.change_dates
+
+
 def test_a_throttle_with_an_approval_delay():
     # No. 18 from 4 April 2025, half licensed, but nothing for the first 5 days of review
     start = dt.date(2025, 4, 4)
@@ -127,6 +149,38 @@ def test_the_2025_replay_runs_and_reports_every_check(tmp_path):
     assert result.output.count("MISS") + result.output.count("pass") == len(series) + 2 * len(
         events
     )
+
+
+def test_a_backtest_with_a_stock_shift_has_its_own_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("backtest", "--stock-shift", "-7")
+    assert result.exit_code == 0, result.output
+    assert "output/backtest-stock-7/" in result.output
+    assert (tmp_path / "output" / "backtest-stock-7" / "backtest-events.csv").is_file()
+    assert not (tmp_path / "output" / "backtest").exists()
+
+
+def test_the_2025_replay_gives_back_the_total_series_its_path_was_read_from():
+    # the path is China's total magnet exports over the same month of 2024 (approvals.csv),
+    # so shipped magnet exports must follow it: April (3 days in full, then 27 at 0.60) / 30
+    # = 0.64, May 0.26, June 0.62, July 1; on No. 18's licence edges alone May was
+    # 0.40 + 0.60 x 0.26 = 0.56 (data/SOURCES.md, "Dated simulation")
+    graph = sg.load()
+    tables = load_dated_tables()
+    total = magnet_exports(graph)["cn-magnet-exports"]
+    run = simulate_days(
+        graph,
+        sg.load_scenario("2025-replay"),
+        tables.approvals,
+        tables.transit,
+        end=dt.date(2025, 7, 31),
+        track={"total": total},
+    )
+    daily = graph.edges["flow_t"].to_numpy()[total].sum() / 365
+    shipped = pd.Series(run.exports["total"], index=pd.to_datetime(run.dates))
+    for month, share in (("2025-04", 0.64), ("2025-05", 0.26), ("2025-06", 0.62), ("2025-07", 1)):
+        days = shipped[month]
+        assert days.sum() / (daily * len(days)) == pytest.approx(share, abs=1e-6), month
 
 
 def test_the_timeline_command_writes_its_reports(tmp_path):

@@ -173,11 +173,27 @@ def _print_timeline(run: Any) -> None:
     show_default=True,
     help="The dated scenario to replay.",
 )
+@click.option(
+    "--stock-shift",
+    "stock_shift",
+    type=int,
+    default=0,
+    metavar="DAYS",
+    help="Add DAYS (negative: take them away) to every node's stock cover and the "
+    "scenario's default, at least 0: how the result moves with the stocks "
+    "(docs/backtest.md reports -7 and +7).",
+)
 @data_option
-@out_option("Report folder [default: output/backtest].")
+@out_option(
+    "Report folder [default: output/backtest, or output/backtest-stock+DAYS with --stock-shift]."
+)
 @click.pass_context
 def backtest(
-    ctx: click.Context, scenario_name: str, data_dir: Path | None, out_dir: Path | None
+    ctx: click.Context,
+    scenario_name: str,
+    stock_shift: int,
+    data_dir: Path | None,
+    out_dir: Path | None,
 ) -> None:
     """Replay 2025 and set the model beside what was observed.
 
@@ -192,25 +208,22 @@ def backtest(
     \b
     Example:
         supplygraph backtest
+        supplygraph backtest --stock-shift -7
     """
     with errors_handled(ctx):
-        from ..backtest import run_backtest
+        from ..backtest import run_backtest, shift_stocks
         from ..files import write_file_set
         from ..io import load_backtest_tables, load_dated_tables
         from ..report import to_csv_text
 
-        graph = load_graph(data_dir)
+        graph, scenario = shift_stocks(
+            load_graph(data_dir), build_scenario(scenario_name, data_dir), stock_shift
+        )
         tables = load_dated_tables(data_dir)
         observed, events = load_backtest_tables(data_dir)
-        result = run_backtest(
-            graph,
-            build_scenario(scenario_name, data_dir),
-            tables.approvals,
-            tables.transit,
-            observed,
-            events,
-        )
-        out = out_dir or Path("output") / "backtest"
+        result = run_backtest(graph, scenario, tables.approvals, tables.transit, observed, events)
+        folder = f"backtest-stock{stock_shift:+d}" if stock_shift else "backtest"
+        out = out_dir or Path("output") / folder
         paths = write_file_set(
             out,
             {
