@@ -185,7 +185,8 @@ def _print_timeline(run: Any) -> None:
 )
 @data_option
 @out_option(
-    "Report folder [default: output/backtest, or output/backtest-stock+DAYS with --stock-shift]."
+    "Report folder [default: output/backtest, with a fingerprint of the flags --scenario and "
+    "--stock-shift when given]."
 )
 @click.pass_context
 def backtest(
@@ -222,8 +223,8 @@ def backtest(
         tables = load_dated_tables(data_dir)
         observed, events = load_backtest_tables(data_dir)
         result = run_backtest(graph, scenario, tables.approvals, tables.transit, observed, events)
-        folder = f"backtest-stock{stock_shift:+d}" if stock_shift else "backtest"
-        out = out_dir or Path("output") / folder
+        given = given_flags(ctx, ["scenario_name", "stock_shift"])
+        out = report_folder(out_dir, "backtest", given, graph)
         paths = write_file_set(
             out,
             {
