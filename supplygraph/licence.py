@@ -86,7 +86,8 @@ def regime_state(
     """Return whether a regime is in force on ``as_of``, and why.
 
     A hypothetical regime bites whenever a scenario names it; ``as_of=None`` means
-    "as announced": in force, suspensions and end aside.
+    "as announced": in force, suspensions aside (a suspension is a later measure that
+    leaves the regime standing), unless the regime has ended (its own row says it stopped).
 
     Parameters
     ----------
@@ -114,8 +115,9 @@ def regime_state(
         return True, "hypothetical: applies whenever named"
     if as_of is not None and as_of < regime.effective:
         return False, f"not yet in force on {as_of} (effective {regime.effective})"
-    if as_of is not None and regime.ends is not None and as_of > regime.ends:
-        return False, f"no longer in force on {as_of} (ended {regime.ends})"
+    if regime.ends is not None and (as_of is None or as_of > regime.ends):
+        when = "" if as_of is None else f" on {as_of}"
+        return False, f"no longer in force{when} (ended {regime.ends})"
     start, end = regime.suspended_from, regime.suspended_until
     if start and end and not ignore_suspensions and as_of is not None and start <= as_of <= end:
         return False, f"suspended from {start} to {end}"

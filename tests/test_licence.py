@@ -47,11 +47,12 @@ def test_suspension_can_be_ignored():
     assert state is True
 
 
-def test_an_ended_regime_stays_ended_when_suspensions_are_ignored():
-    state, _ = regime_state(
-        REGIMES["CN-2025-18-CUSTOMS"], dt.date(2025, 7, 1), ignore_suspensions=True
-    )
-    assert state is False
+def test_an_ended_regime_stays_ended_when_suspensions_are_ignored_or_without_a_date():
+    holds = REGIMES["CN-2025-18-CUSTOMS"]
+    assert regime_state(holds, dt.date(2025, 7, 1), ignore_suspensions=True)[0] is False
+    # as announced (no date), No. 57 is in force despite its suspension; the holds are not
+    assert regime_state(REGIMES["CN-2025-57"], None)[0] is True
+    assert regime_state(holds, None) == (False, "no longer in force (ended 2025-06-30)")
 
 
 def test_the_customs_holds_reach_every_magnet_export_and_nothing_else():
