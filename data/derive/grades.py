@@ -72,8 +72,14 @@ def merge_parts(edges):
             continue
         key = (e["supplier"], e["customer"])
         if key not in merged:
-            merged[key] = dict(e, material=ACTUATOR, elements="Nd;Pr;Dy;Tb", from_line="",
-                               flow_t=0.0, note=e["note"].split(PART_MARK)[0])
+            merged[key] = dict(
+                e,
+                material=ACTUATOR,
+                elements="Nd;Pr;Dy;Tb",
+                from_line="",
+                flow_t=0.0,
+                note=e["note"].split(PART_MARK)[0],
+            )
             out.append(merged[key])
         merged[key]["flow_t"] += float(e["flow_t"])
     for e in merged.values():
@@ -94,7 +100,8 @@ def split_parts(edges, intake, nodes):
     for e in edges:
         lines = intake.get(e["supplier"], {})
         carmaker = nodes[e["customer"]]["stage"] == "manufacturer" and nodes[e["customer"]][
-            "sector"] in ("automotive", "ev")
+            "sector"
+        ] in ("automotive", "ev")
         if e["material"] != ACTUATOR or not carmaker or not {DY_LINE, ND_LINE} <= set(lines):
             out.append(e)
             continue
@@ -115,9 +122,7 @@ def main():
     edges, fields = read("edges.csv")
     lines, line_fields = read("lines.csv")
     country = {k: v["country"] for k, v in nodes.items()}
-    makers = {
-        k for k, v in nodes.items() if v["stage"] == "magnet" and v["country"] == "CN"
-    }
+    makers = {k for k, v in nodes.items() if v["stage"] == "magnet" and v["country"] == "CN"}
 
     def chinese_sintered(e):
         return e["material"] == SINTERED and e["supplier"] in makers
@@ -247,8 +252,10 @@ def main():
     write("edges.csv", out, fields)
     write("lines.csv", kept, line_fields)
     for g, s in sorted(rest.items()):
-        print(f"{'exports' if g else 'domestic'}: {total[g]:.0f} t, needing Dy/Tb {needed[g]:.0f} t,"
-              f" common share of the rest {s:.3f}")
+        print(
+            f"{'exports' if g else 'domestic'}: {total[g]:.0f} t, needing Dy/Tb {needed[g]:.0f} t,"
+            f" common share of the rest {s:.3f}"
+        )
     print("customers with both grades:", ", ".join(both))
 
 
