@@ -43,7 +43,9 @@ for s, (a, b) in sorted(mag.items()):
         continue
     imp = din / (a) if a else 0
     print(
-        f"{s:28s} dy={a:8.0f} nd={b:8.0f} share={a / tot:5.2f} dytb_in={din:6.0f} ndpr_in={nin:7.0f} DyTb/RE_in={din / (din + nin) if din + nin else 0:5.3f} implied DyTb share of RE in dy-grade={imp:5.3f}"
+        f"{s:28s} dy={a:8.0f} nd={b:8.0f} share={a / tot:5.2f} dytb_in={din:6.0f} "
+        f"ndpr_in={nin:7.0f} DyTb/RE_in={din / (din + nin) if din + nin else 0:5.3f} implied DyTb "
+        f"share of RE in dy-grade={imp:5.3f}"
     )
 print()
 for n, r in N.items():

@@ -16,46 +16,170 @@ for e in E:
     intake[e["customer"]] += float(e["flow_t"])
 # ---------------- sources ----------------
 S = dict(
-    OICA="Mapped: Global Vehicle Production By Country (OICA 2024 data, Visual Capitalist via TalkMarkets) – https://talkmarkets.com/content/mapped-global-vehicle-production-by-country?post=515804",
-    OICACN="OICA data reveals how one country produces a third of the world's cars (Global South World) – https://globalsouthworld.com/article/oica-data-reveals-how-one-country-produces-a-third-of-the-worlds-cars",
-    BYD="China's BYD unveils new EV records, claims global leadership (Kallanish, bilingual repost) – https://wxredian.com/art?id=7fe73de8c0003c59df4fc9b60e568bd1",
-    SCB="Tesla annual China shipments from Shanghai drop for first time (Bloomberg via SupplyChainBrain) – https://supplychainbrain.com/articles/40928-tesla-annual-china-shipments-from-shanghai-drop-for-first-time",
-    TSLA="Tesla posts record Q4 deliveries, annual sales decline (Drive Tesla Canada) – https://driveteslacanada.ca/news/tesla-posts-record-q4-deliveries-annual-sales-decline-1",
-    BERLIN="German plug-in electric car production ramps up (M. Schmidt, European Electric Car Study) – http://schmidtmatthias.de/post/german-plug-in-electric-car-production-ramps-up-indicating-an-upward-trajectory-as-new-co2-targets-e",
-    IEACN="IEA: global EV sales 17.3 million in 2024, China production 12.4 million (Rahal Group summary of IEA Global EV Outlook 2025) – https://rahal-group.com/en/blog/4-16052025",
-    CAAM="连续十年领跑全球 新能源汽车产销数量破1200万辆 (CAAM 2024 data: NEV production 12.888 m, repost) – http://www.jqman.com/travelnews/112370.html",
-    CAAMT="中汽协数据显示 2024年我国汽车产销 3128.2万辆和3143.6万辆 (CAAM, repost) – http://www.jqman.com/travelnews/112334.html",
-    TOYP="Toyota holds crown as world's top carmaker for fifth year running (DriveForce) – https://driveforcenow.com/toyota-holds-crown-as-worlds-top-carmaker-for-fifth-year-running",
-    HN="Honda and Nissan global sales stagnate in 2024 (Japan Times / Bloomberg, 30 Jan 2025) – https://japantimes.co.jp/business/2025/01/30/companies/honda-nissan-sales",
-    IEA="IEA Global EV Outlook 2025, Trends in electric car markets (read via stored proxy copy) – https://www.iea.org/reports/global-ev-outlook-2025/trends-in-electric-car-markets-2",
-    ANL="FOTW #1146: Nearly 70% of light-duty plug-in electric vehicles in the United States were assembled domestically (US DOE/Argonne) – https://www.energy.gov/eere/vehicles/articles/fotw-1146-august-10-2020-nearly-70-light-duty-plug-electric-vehicles-united",
-    VW="Volkswagen Group sold 9.03 million vehicles in 2024 (Inovev) – https://inovev.com/index.php/ja/market-analyses/category-blog?start=55",
-    BMW="BMW zeigt der Konkurrenz die Rücklichter: starker Elektroabsatz (finanztreff, 13 Jan 2025) – https://finanztreff.de/nachrichten/2025-01-13-bmw-zeigt-der-konkurrenz-die-ruecklichter-starker-elektroabsatz-494167",
+    OICA=(
+        "Mapped: Global Vehicle Production By Country (OICA 2024 data, Visual Capitalist via "
+        "TalkMarkets) – "
+        "https://talkmarkets.com/content/mapped-global-vehicle-production-by-country?post=515804"
+    ),
+    OICACN=(
+        "OICA data reveals how one country produces a third of the world's cars (Global South "
+        "World) – "
+        "https://globalsouthworld.com/article/oica-data-reveals-how-one-country-produces-a-third-of-the-worlds-cars"
+    ),
+    BYD=(
+        "China's BYD unveils new EV records, claims global leadership (Kallanish, bilingual "
+        "repost) – https://wxredian.com/art?id=7fe73de8c0003c59df4fc9b60e568bd1"
+    ),
+    SCB=(
+        "Tesla annual China shipments from Shanghai drop for first time (Bloomberg via "
+        "SupplyChainBrain) – "
+        "https://supplychainbrain.com/articles/40928-tesla-annual-china-shipments-from-shanghai-drop-for-first-time"
+    ),
+    TSLA=(
+        "Tesla posts record Q4 deliveries, annual sales decline (Drive Tesla Canada) – "
+        "https://driveteslacanada.ca/news/tesla-posts-record-q4-deliveries-annual-sales-decline-1"
+    ),
+    BERLIN=(
+        "German plug-in electric car production ramps up (M. Schmidt, European Electric Car "
+        "Study) – "
+        "http://schmidtmatthias.de/post/german-plug-in-electric-car-production-ramps-up-indicating-an-upward-trajectory-as-new-co2-targets-e"
+    ),
+    IEACN=(
+        "IEA: global EV sales 17.3 million in 2024, China production 12.4 million (Rahal Group "
+        "summary of IEA Global EV Outlook 2025) – https://rahal-group.com/en/blog/4-16052025"
+    ),
+    CAAM=(
+        "连续十年领跑全球 新能源汽车产销数量破1200万辆 (CAAM 2024 data: NEV production 12.888 m, "
+        "repost) – http://www.jqman.com/travelnews/112370.html"
+    ),
+    CAAMT=(
+        "中汽协数据显示 2024年我国汽车产销 3128.2万辆和3143.6万辆 (CAAM, repost) – "
+        "http://www.jqman.com/travelnews/112334.html"
+    ),
+    TOYP=(
+        "Toyota holds crown as world's top carmaker for fifth year running (DriveForce) – "
+        "https://driveforcenow.com/toyota-holds-crown-as-worlds-top-carmaker-for-fifth-year-running"
+    ),
+    HN=(
+        "Honda and Nissan global sales stagnate in 2024 (Japan Times / Bloomberg, 30 Jan 2025) – "
+        "https://japantimes.co.jp/business/2025/01/30/companies/honda-nissan-sales"
+    ),
+    IEA=(
+        "IEA Global EV Outlook 2025, Trends in electric car markets (read via stored proxy "
+        "copy) – "
+        "https://www.iea.org/reports/global-ev-outlook-2025/trends-in-electric-car-markets-2"
+    ),
+    ANL=(
+        "FOTW #1146: Nearly 70% of light-duty plug-in electric vehicles in the United States were "
+        "assembled domestically (US DOE/Argonne) – "
+        "https://www.energy.gov/eere/vehicles/articles/fotw-1146-august-10-2020-nearly-70-light-duty-plug-electric-vehicles-united"
+    ),
+    VW=(
+        "Volkswagen Group sold 9.03 million vehicles in 2024 (Inovev) – "
+        "https://inovev.com/index.php/ja/market-analyses/category-blog?start=55"
+    ),
+    BMW=(
+        "BMW zeigt der Konkurrenz die Rücklichter: starker Elektroabsatz (finanztreff, 13 Jan "
+        "2025) – "
+        "https://finanztreff.de/nachrichten/2025-01-13-bmw-zeigt-der-konkurrenz-die-ruecklichter-starker-elektroabsatz-494167"
+    ),
     BMW9="BMW Group Q3 2024 BEV deliveries (EV news repost) – https://evz7.buzz/?p=434",
-    MB="Mercedes-Benz 2024 global car sales 1,983,400, BEV 185,100 (DCB Editorial) – https://carwolrd.com/?p=2436",
+    MB=(
+        "Mercedes-Benz 2024 global car sales 1,983,400, BEV 185,100 (DCB Editorial) – "
+        "https://carwolrd.com/?p=2436"
+    ),
     MB9="Mercedes-Benz Q3 2024 EV sales (EV Magz) – https://evmagz.com/?p=91908",
-    FR9="Deutschland bleibt größter europäischer Hersteller von BEVs und PHEVs in 9 Monaten 2024 (Inovev) – https://inovev.com/index.php/de/market-analyses/category-blog/21183-2024-29-8",
-    TOY="Toyota group 2024 sales and production (Kyodo News via Serendib News) – https://serendibnews.com.au/?p=83563",
-    KRH="Hyundai's domestic sales dip but US sales increase (Korea Herald) – https://www.koreaherald.com/article/10382622",
-    KRE="Hyundai Motor Group takes world's No. 3 but its EV sales dip (Korea Herald, SNE Research) – https://www.koreaherald.com/article/10420406",
-    IN="Over 25% of global car sales in 2025 are now electric (EVFY, India 2024 electric car sales) – https://www.evfy.in/news/over-25-of-global-car-sales-in-2025-are-now-electric",
-    MXP="Mexico record light-vehicle production 2024, INEGI (AméricaEconomía) – https://americaeconomia.com/en/node/290097",
-    MXE="Mexico BEV production ~220,000 in 2024, IEA GEVO (AAAVER bulletin) – http://aaaver.org.mx/boletin_completo.php?ver=4768",
+    FR9=(
+        "Deutschland bleibt größter europäischer Hersteller von BEVs und PHEVs in 9 Monaten 2024 "
+        "(Inovev) – https://inovev.com/index.php/de/market-analyses/category-blog/21183-2024-29-8"
+    ),
+    TOY=(
+        "Toyota group 2024 sales and production (Kyodo News via Serendib News) – "
+        "https://serendibnews.com.au/?p=83563"
+    ),
+    KRH=(
+        "Hyundai's domestic sales dip but US sales increase (Korea Herald) – "
+        "https://www.koreaherald.com/article/10382622"
+    ),
+    KRE=(
+        "Hyundai Motor Group takes world's No. 3 but its EV sales dip (Korea Herald, SNE "
+        "Research) – https://www.koreaherald.com/article/10420406"
+    ),
+    IN=(
+        "Over 25% of global car sales in 2025 are now electric (EVFY, India 2024 electric car "
+        "sales) – https://www.evfy.in/news/over-25-of-global-car-sales-in-2025-are-now-electric"
+    ),
+    MXP=(
+        "Mexico record light-vehicle production 2024, INEGI (AméricaEconomía) – "
+        "https://americaeconomia.com/en/node/290097"
+    ),
+    MXE=(
+        "Mexico BEV production ~220,000 in 2024, IEA GEVO (AAAVER bulletin) – "
+        "http://aaaver.org.mx/boletin_completo.php?ver=4768"
+    ),
     HONDA=None,
-    BNEF="Chinese manufacturers lead global wind turbine installations (BloombergNEF, 17 Mar 2025) – https://about.bnef.com/blog/chinese-manufacturers-lead-global-wind-turbine-installations-bloombergnef-report-shows",
-    VES="Chinese wind turbine makers lead 2024 global installations (APP/UrduPoint, citing BNEF) – https://www.urdupoint.com/en/world/chinese-wind-turbine-makers-lead-2024-global-1946864.html",
-    GWEC="Global wind installations record 127 GW, GWEC Supply Side Data (GreenTechLead) – https://greentechlead.com/?p=49762",
-    GWECOFF="Chinese turbine makers dominate but Siemens Gamesa rules the waves: GWEC (Recharge) – https://stc-stage.dngroup.com/wind/chinese-turbine-makers-dominate-but-siemens-gamesa-rules-the-waves-gwec/2-1-1820948",
-    ACP="GE Vernova and Vestas rule lackluster US wind turbine market (Recharge, ACP data) – https://stc-stage.dngroup.com/markets/ge-vernova-and-vestas-rule-lackluster-us-wind-turbine-market/2-1-1819125",
-    HVW="NdFeB Permanent Magnet Uses (Heim & Vander Wal, Encyclopedia/MDPI) – https://encyclopedia.pub/entry/50309",
-    TSMC="About TSMC (annual capacity >16 million 12-inch equivalent wafers in 2023) – https://www.tsmc.com/english/aboutTSMC",
-    SMIC="SMIC 2024 revenue and wafer shipments (DIGITIMES, 28 Mar 2025) – https://digitimes.com/news/a20250328VL203/smic-wafer-ic-manufacturing-revenue-2024.html?chid=10",
-    KNO="Top 5 wafer capacity leaders raise their global share to 57% (Evertiq, Knometa Research Global Wafer Capacity 2022) – https://evertiq.com/news/51743",
-    ICI="Vijf semiconductorbedrijven hebben 53% van de wereldwijde capaciteit (Link Magazine, IC Insights Global Wafer Capacity 2020) – https://www.linkmagazine.nl/vijf-semiconductor-bedrijven-hebben-53-van-de-wereldwijde-capaciteit-van-wafers-in-handen/",
-    HDD="The total volume of HDDs shipped during the quarter reached 290 EB (TrendFocus Q2 2024 via StorageNewsletter, 4nownews) – https://4nownews.com/2024/07/17/the-total-volume-of-hdds-shipped-during-the-quarter-reached-290-ebytes",
-    HDD2="C2Q 2024 hard disk drive industry update (T. Coughlin, Digital Storage Technology Newsletter, repost) – https://thefinancialnews247.com/c2q-2024-hard-disk-drive-industry-update/",
-    IDC="Smartphone shipments increased 6.4% in 2024 (ChannelNews, IDC Worldwide Quarterly Mobile Phone Tracker) – https://www.channelnews.com.au/smartphone-shipments-increased-6-4-in-2024/",
-    TV="2024 Mini LED TV shipments 65% annual growth (TrendForce via MiniMicroLED) – https://www.minimicroled.com/2024-mini-led-tv-shipments-65-annual-growth-a-new-milestone/",
+    BNEF=(
+        "Chinese manufacturers lead global wind turbine installations (BloombergNEF, 17 Mar "
+        "2025) – "
+        "https://about.bnef.com/blog/chinese-manufacturers-lead-global-wind-turbine-installations-bloombergnef-report-shows"
+    ),
+    VES=(
+        "Chinese wind turbine makers lead 2024 global installations (APP/UrduPoint, citing "
+        "BNEF) – "
+        "https://www.urdupoint.com/en/world/chinese-wind-turbine-makers-lead-2024-global-1946864.html"
+    ),
+    GWEC=(
+        "Global wind installations record 127 GW, GWEC Supply Side Data (GreenTechLead) – "
+        "https://greentechlead.com/?p=49762"
+    ),
+    GWECOFF=(
+        "Chinese turbine makers dominate but Siemens Gamesa rules the waves: GWEC (Recharge) – "
+        "https://stc-stage.dngroup.com/wind/chinese-turbine-makers-dominate-but-siemens-gamesa-rules-the-waves-gwec/2-1-1820948"
+    ),
+    ACP=(
+        "GE Vernova and Vestas rule lackluster US wind turbine market (Recharge, ACP data) – "
+        "https://stc-stage.dngroup.com/markets/ge-vernova-and-vestas-rule-lackluster-us-wind-turbine-market/2-1-1819125"
+    ),
+    HVW=(
+        "NdFeB Permanent Magnet Uses (Heim & Vander Wal, Encyclopedia/MDPI) – "
+        "https://encyclopedia.pub/entry/50309"
+    ),
+    TSMC=(
+        "About TSMC (annual capacity >16 million 12-inch equivalent wafers in 2023) – "
+        "https://www.tsmc.com/english/aboutTSMC"
+    ),
+    SMIC=(
+        "SMIC 2024 revenue and wafer shipments (DIGITIMES, 28 Mar 2025) – "
+        "https://digitimes.com/news/a20250328VL203/smic-wafer-ic-manufacturing-revenue-2024.html?chid=10"
+    ),
+    KNO=(
+        "Top 5 wafer capacity leaders raise their global share to 57% (Evertiq, Knometa Research "
+        "Global Wafer Capacity 2022) – https://evertiq.com/news/51743"
+    ),
+    ICI=(
+        "Vijf semiconductorbedrijven hebben 53% van de wereldwijde capaciteit (Link Magazine, IC "
+        "Insights Global Wafer Capacity 2020) – "
+        "https://www.linkmagazine.nl/vijf-semiconductor-bedrijven-hebben-53-van-de-wereldwijde-capaciteit-van-wafers-in-handen/"
+    ),
+    HDD=(
+        "The total volume of HDDs shipped during the quarter reached 290 EB (TrendFocus Q2 2024 "
+        "via StorageNewsletter, 4nownews) – "
+        "https://4nownews.com/2024/07/17/the-total-volume-of-hdds-shipped-during-the-quarter-reached-290-ebytes"
+    ),
+    HDD2=(
+        "C2Q 2024 hard disk drive industry update (T. Coughlin, Digital Storage Technology "
+        "Newsletter, repost) – "
+        "https://thefinancialnews247.com/c2q-2024-hard-disk-drive-industry-update/"
+    ),
+    IDC=(
+        "Smartphone shipments increased 6.4% in 2024 (ChannelNews, IDC Worldwide Quarterly Mobile "
+        "Phone Tracker) – "
+        "https://www.channelnews.com.au/smartphone-shipments-increased-6-4-in-2024/"
+    ),
+    TV=(
+        "2024 Mini LED TV shipments 65% annual growth (TrendForce via MiniMicroLED) – "
+        "https://www.minimicroled.com/2024-mini-led-tv-shipments-65-annual-growth-a-new-milestone/"
+    ),
 )
 rows = []
 
@@ -86,7 +210,10 @@ L(
     1770000 + 2500000,
     f"derived: BYD 2024 production 1.77 m BEV + 2.50 m PHEV ; {S['BYD']}",
     "reported",
-    "No automotive line: BYD stopped making fossil-fuel-only vehicles in 2022 (Bloomberg via SupplyChainBrain – https://supplychainbrain.com/articles/40928-tesla-annual-china-shipments-from-shanghai-drop-for-first-time). Includes buses/commercial NEVs (4.27 m incl. commercial).",
+    "No automotive line: BYD stopped making fossil-fuel-only vehicles in 2022 (Bloomberg via "
+    "SupplyChainBrain – "
+    "https://supplychainbrain.com/articles/40928-tesla-annual-china-shipments-from-shanghai-drop-for-first-time"
+    "). Includes buses/commercial NEVs (4.27 m incl. commercial).",
 )
 L(
     "cn-tesla-shanghai",
@@ -106,9 +233,11 @@ L(
     "ev",
     V,
     tsla_us,
-    f"derived: Tesla 2024 production 1,773,443 − Shanghai 916,660 − Grünheide ≈ 5,500/week x 52 = {berlin:,} ; {S['TSLA']} ; {S['SCB']} ; {S['BERLIN']}",
+    "derived: Tesla 2024 production 1,773,443 − Shanghai 916,660 − Grünheide ≈ 5,500/week x 52 = "
+    f"{berlin:,} ; {S['TSLA']} ; {S['SCB']} ; {S['BERLIN']}",
     "estimate",
-    "Fremont + Austin (incl. Cybertruck, S/X). Grünheide run-rate 5,000-6,000/week (Aug 2024) taken at the midpoint for the whole year; Grünheide output is booked to de-automakers-agg.",
+    "Fremont + Austin (incl. Cybertruck, S/X). Grünheide run-rate 5,000-6,000/week (Aug 2024) "
+    "taken at the midpoint for the whole year; Grünheide output is booked to de-automakers-agg.",
 )
 cn_ev = 12888000 - 4270000 - 916660
 L(
@@ -117,9 +246,12 @@ L(
     "ev",
     V,
     cn_ev,
-    f"derived: China NEV production 2024 12.888 m (CAAM) − BYD 4.27 m − Tesla Shanghai 916,660 ; {S['CAAM']} ; {S['BYD']} ; {S['SCB']}",
+    "derived: China NEV production 2024 12.888 m (CAAM) − BYD 4.27 m − Tesla Shanghai 916,660 ; "
+    f"{S['CAAM']} ; {S['BYD']} ; {S['SCB']}",
     "estimate",
-    "Country total minus the named Chinese-plant makers; CAAM NEV includes commercial NEVs and FCEVs (IEA counts 12.4 m electric cars). Includes foreign JVs in China (their output is also inside VW/Toyota/BMW/Mercedes/Hyundai group totals: known double count).",
+    "Country total minus the named Chinese-plant makers; CAAM NEV includes commercial NEVs and "
+    "FCEVs (IEA counts 12.4 m electric cars). Includes foreign JVs in China (their output is also "
+    "inside VW/Toyota/BMW/Mercedes/Hyundai group totals: known double count).",
 )
 L(
     "cn-automakers-agg",
@@ -127,9 +259,11 @@ L(
     "automotive",
     V,
     31282000 - 12888000,
-    f"derived: China vehicle production 2024 31.282 m (CAAM; OICA 31,281,592) − NEV production 12.888 m (CAAM) ; {S['CAAMT']} ; {S['CAAM']} ; {S['OICACN']}",
+    "derived: China vehicle production 2024 31.282 m (CAAM; OICA 31,281,592) − NEV production "
+    f"12.888 m (CAAM) ; {S['CAAMT']} ; {S['CAAM']} ; {S['OICACN']}",
     "estimate",
-    "All non-plug-in vehicles built in China (BYD and Tesla build none). Includes heavy trucks and buses (CAAM/OICA totals are all motor vehicles).",
+    "All non-plug-in vehicles built in China (BYD and Tesla build none). Includes heavy trucks "
+    "and buses (CAAM/OICA totals are all motor vehicles).",
 )
 us_ev = 1600000 * 0.69
 L(
@@ -138,9 +272,11 @@ L(
     "ev",
     V,
     us_ev - tsla_us,
-    f"derived: US electric car sales 2024 1.6 m (IEA GEVO 2025) x 69% assembled in the US (Argonne, 2019 fleet) − Tesla US {tsla_us:,} ; {S['IEA']} ; {S['ANL']}",
+    "derived: US electric car sales 2024 1.6 m (IEA GEVO 2025) x 69% assembled in the US "
+    f"(Argonne, 2019 fleet) − Tesla US {tsla_us:,} ; {S['IEA']} ; {S['ANL']}",
     "estimate",
-    "No 2024 US EV production figure found; domestic-assembly share is from 2019 (newer Experian data ~75% not used: secondary). Exports ignored.",
+    "No 2024 US EV production figure found; domestic-assembly share is from 2019 (newer Experian "
+    "data ~75% not used: secondary). Exports ignored.",
 )
 L(
     "us-automakers-agg",
@@ -148,9 +284,11 @@ L(
     "automotive",
     V,
     10562188 - us_ev,
-    f"derived: US motor-vehicle production 2024 10,562,188 (OICA) − US EV production est. {int(us_ev):,} ; {S['OICA']} ; {S['IEA']} ; {S['ANL']}",
+    "derived: US motor-vehicle production 2024 10,562,188 (OICA) − US EV production est. "
+    f"{int(us_ev):,} ; {S['OICA']} ; {S['IEA']} ; {S['ANL']}",
     "estimate",
-    "Country total minus all US-built plug-ins (Tesla and others); includes heavy trucks (OICA total). Ford shut plants in 2025 for lack of magnets (facts 6c).",
+    "Country total minus all US-built plug-ins (Tesla and others); includes heavy trucks (OICA "
+    "total). Ford shut plants in 2025 for lack of magnets (facts 6c).",
 )
 L(
     "de-volkswagen",
@@ -168,7 +306,8 @@ L(
     "automotive",
     V,
     9030000 - 334200 - 744800 - 270000,
-    f"derived: VW Group deliveries 9.03 m − Traton heavy trucks 334,200 − BEV 744,800 − PHEV 270,000 ; {S['VW']}",
+    "derived: VW Group deliveries 9.03 m − Traton heavy trucks 334,200 − BEV 744,800 − PHEV "
+    f"270,000 ; {S['VW']}",
     "estimate",
     "Light vehicles; group worldwide, deliveries as production proxy.",
 )
@@ -181,9 +320,13 @@ L(
     "ev",
     V,
     de_ev,
-    f"derived: BMW Group BEV 426,594 + BMW PHEV (Jan-Sep 409,122 electrified − 294,054 BEV) x 12/9 + Mercedes-Benz Cars BEV 185,100 + MB PHEV (Jan-Sep 267,400 xEV − 148,500 BEV) x 12/9 + Tesla Grünheide {berlin:,} ; {S['BMW']} ; {S['BMW9']} ; {S['MB']} ; {S['MB9']} ; {S['BERLIN']}",
+    "derived: BMW Group BEV 426,594 + BMW PHEV (Jan-Sep 409,122 electrified − 294,054 BEV) x 12/9 "
+    "+ Mercedes-Benz Cars BEV 185,100 + MB PHEV (Jan-Sep 267,400 xEV − 148,500 BEV) x 12/9 + "
+    f"Tesla Grünheide {berlin:,} ; {S['BMW']} ; {S['BMW9']} ; {S['MB']} ; "
+    f"{S['MB9']} ; {S['BERLIN']}",
     "estimate",
-    "Named groups worldwide (deliveries as production proxy) plus Tesla Grünheide; Ford Cologne/Opel/smaller makers not included (not found).",
+    "Named groups worldwide (deliveries as production proxy) plus Tesla Grünheide; Ford "
+    "Cologne/Opel/smaller makers not included (not found).",
 )
 L(
     "de-automakers-agg",
@@ -191,7 +334,8 @@ L(
     "automotive",
     V,
     2450000 + 1983400 - (de_ev - berlin),
-    f"derived: BMW Group deliveries 2.45 m + Mercedes-Benz Cars 1,983,400 − their BEV+PHEV ; {S['BMW']} ; {S['MB']} ; {S['BMW9']} ; {S['MB9']}",
+    "derived: BMW Group deliveries 2.45 m + Mercedes-Benz Cars 1,983,400 − their BEV+PHEV ; "
+    f"{S['BMW']} ; {S['MB']} ; {S['BMW9']} ; {S['MB9']}",
     "estimate",
     "Mercedes vans (~0.4 m) not included.",
 )
@@ -202,9 +346,11 @@ L(
     "ev",
     V,
     fr_ev,
-    f"derived: France xEV production Jan-Sep 2024 373,701 − HEV 224,584 = BEV+PHEV, x 12/9 ; {S['FR9']}",
+    "derived: France xEV production Jan-Sep 2024 373,701 − HEV 224,584 = BEV+PHEV, x "
+    f"12/9 ; {S['FR9']}",
     "estimate",
-    "Country basis (vehicles assembled in France by Stellantis, Renault, Toyota Valenciennes etc.).",
+    "Country basis (vehicles assembled in France by Stellantis, Renault, Toyota "
+    "Valenciennes etc.).",
 )
 L(
     "fr-automakers-agg",
@@ -212,7 +358,8 @@ L(
     "automotive",
     V,
     910243 - fr_ev,
-    f"derived: France vehicle production 2024 910,243 (OICA) − France BEV+PHEV est. ; {S['OICA']} ; {S['FR9']}",
+    "derived: France vehicle production 2024 910,243 (OICA) − France BEV+PHEV est. ; "
+    f"{S['OICA']} ; {S['FR9']}",
     "estimate",
     "Includes the 224,584 (Jan-Sep) HEVs built in France (Toyota Yaris, Mazda2).",
 )
@@ -235,7 +382,8 @@ L(
     4140000,
     f"Toyota+Lexus 2024 hybrid (HEV) sales 4.14 m ; {S['TOY']} ; {S['TOYP']}",
     "estimate",
-    "HEVs carry NdFeB traction motors and (many) NiMH packs: own line so that traction_motor and nimh_alloy feed ev+hybrid only. Sales as production proxy.",
+    "HEVs carry NdFeB traction motors and (many) NiMH packs: own line so that traction_motor and "
+    "nimh_alloy feed ev+hybrid only. Sales as production proxy.",
 )
 L(
     "jp-toyota",
@@ -243,9 +391,11 @@ L(
     "automotive",
     V,
     10620000 - 139892 - toy_phev - 4140000,
-    f"derived: Toyota group production 2024 10.62 m (incl. Daihatsu, Hino) − BEV 139,892 − PHEV 153,829 − HEV 4.14 m ; {S['TOY']} ; {S['TOYP']}",
+    "derived: Toyota group production 2024 10.62 m (incl. Daihatsu, Hino) − BEV 139,892 − PHEV "
+    f"153,829 − HEV 4.14 m ; {S['TOY']} ; {S['TOYP']}",
     "estimate",
-    "Petrol/diesel incl. mild hybrids, Daihatsu and Hino; mixes group production with Toyota+Lexus sales.",
+    "Petrol/diesel incl. mild hybrids, Daihatsu and Hino; mixes group production with "
+    "Toyota+Lexus sales.",
 )
 L(
     "jp-automakers-agg",
@@ -255,7 +405,8 @@ L(
     150000,
     "assumption: Honda + Nissan BEV+PHEV 2024 ≈ 150,000; no 2024 company figure found",
     "assumption",
-    "Nissan Leaf/Ariya/Sakura, Honda e:Ny1/Prologue (US-built by GM), Mitsubishi PHEVs: placeholder of plausible order until sourced.",
+    "Nissan Leaf/Ariya/Sakura, Honda e:Ny1/Prologue (US-built by GM), Mitsubishi PHEVs: "
+    "placeholder of plausible order until sourced.",
 )
 L(
     "jp-automakers-agg",
@@ -265,7 +416,9 @@ L(
     3700000 + 3100000 - 150000,
     f"derived: Honda 2024 production 3.7 m + Nissan 3.1 m − EV line ; {S['HN']}",
     "estimate",
-    "Suzuki (~3 m, mostly India: also inside OICA India), Mazda, Subaru, Mitsubishi not counted: understated. Includes e:HEV/e-Power hybrids, which use traction motors: traction_motor feeds all lines here.",
+    "Suzuki (~3 m, mostly India: also inside OICA India), Mazda, Subaru, Mitsubishi not counted: "
+    "understated. Includes e:HEV/e-Power hybrids, which use traction motors: traction_motor "
+    "feeds all lines here.",
 )
 L(
     "kr-hyundai",
@@ -273,7 +426,8 @@ L(
     "ev",
     V,
     545000,
-    f"Hyundai Motor Group 2024 EV (BEV+PHEV) sales 545,000, global excl. China (SNE Research) ; {S['KRE']}",
+    "Hyundai Motor Group 2024 EV (BEV+PHEV) sales 545,000, global excl. China (SNE "
+    f"Research) ; {S['KRE']}",
     "estimate",
     "Sales as production proxy.",
 )
@@ -283,7 +437,8 @@ L(
     "automotive",
     V,
     4141791 + 3089457 - 545000,
-    f"derived: Hyundai 4,141,791 + Kia 3,089,457 global sales 2024 − EV 545,000 ; {S['KRH']} ; {S['KRE']}",
+    "derived: Hyundai 4,141,791 + Kia 3,089,457 global sales 2024 − EV 545,000 ; "
+    f"{S['KRH']} ; {S['KRE']}",
     "estimate",
     "Includes HEVs (not split; traction_motor feeds ev only: HEV exposure understated).",
 )
@@ -303,7 +458,8 @@ L(
     "automotive",
     V,
     6014691 - 99378,
-    f"derived: India motor-vehicle production 2024 6,014,691 (OICA) − electric cars 99,378 ; {S['OICA']} ; {S['IN']}",
+    "derived: India motor-vehicle production 2024 6,014,691 (OICA) − electric cars 99,378 ; "
+    f"{S['OICA']} ; {S['IN']}",
     "estimate",
     "OICA 4-wheel total incl. commercial vehicles.",
 )
@@ -323,7 +479,8 @@ L(
     "automotive",
     V,
     3989403 - 220000,
-    f"derived: Mexico light-vehicle production 2024 3,989,403 (INEGI) − BEV ~220,000 ; {S['MXP']} ; {S['MXE']}",
+    "derived: Mexico light-vehicle production 2024 3,989,403 (INEGI) − BEV ~220,000 ; "
+    f"{S['MXP']} ; {S['MXE']}",
     "estimate",
     "",
 )
@@ -343,7 +500,8 @@ L(
     19300,
     f"Goldwind 2024 commissioned 19.3 GW (BNEF) ; {S['BNEF']}",
     "reported",
-    "All PM: 89% of 2024 installs medium-speed PMG, rest PM direct drive (GWEC – https://greentechlead.com/?p=49762).",
+    "All PM: 89% of 2024 installs medium-speed PMG, rest PM direct drive (GWEC – "
+    "https://greentechlead.com/?p=49762).",
 )
 L(
     "cn-mingyang",
@@ -364,9 +522,11 @@ L(
     "wind",
     MW,
     env_pm,
-    f"derived: wind_generator intake {intake['cn-envision-windey-agg']:.0f} t REO / 0.35 t REO per t magnet / 0.5 t NdFeB per MW ; {GRAPH} ; {S['HVW']}",
+    f"derived: wind_generator intake {intake['cn-envision-windey-agg']:.0f} t REO / 0.35 t REO "
+    f"per t magnet / 0.5 t NdFeB per MW ; {GRAPH} ; {S['HVW']}",
     "assumption",
-    "PM share of these OEMs not sourced; size follows the graph's (assumed) magnet flow at the fleet-average 500 kg/MW.",
+    "PM share of these OEMs not sourced; size follows the graph's (assumed) magnet flow at the "
+    "fleet-average 500 kg/MW.",
 )
 L(
     "cn-envision-windey-agg",
@@ -376,7 +536,8 @@ L(
     env_total - env_pm,
     f"derived: China market 70% x 121.6 GW − Goldwind 19.3 − Mingyang 12.2 − PM line ; {S['BNEF']}",
     "estimate",
-    "Envision 14.5 GW + Windey 12.5 GW + SANY, DEC, CSSC etc.; assumes China's market was supplied by Chinese OEMs; no RE input (DFIG/geared).",
+    "Envision 14.5 GW + Windey 12.5 GW + SANY, DEC, CSSC etc.; assumes China's market was "
+    "supplied by Chinese OEMs; no RE input (DFIG/geared).",
 )
 ves_pm = pm_mw("dk-vestas", 500)
 L(
@@ -385,7 +546,8 @@ L(
     "wind",
     MW,
     ves_pm,
-    f"derived: wind_generator intake {intake['dk-vestas']:.0f} t REO / 0.35 / 0.5 t NdFeB per MW ; {GRAPH} ; {S['HVW']}",
+    f"derived: wind_generator intake {intake['dk-vestas']:.0f} t REO / 0.35 / 0.5 t NdFeB per "
+    f"MW ; {GRAPH} ; {S['HVW']}",
     "assumption",
     "EnVentus and V236 offshore use PM generators; their share of 2024 MW not found.",
 )
@@ -406,9 +568,11 @@ L(
     "wind",
     MW,
     sg_pm,
-    f"derived: SGRE 32.5% of 2024 offshore installs (GWEC) x 11.7 GW offshore (BNEF) ; {S['GWECOFF']} ; {S['BNEF']}",
+    "derived: SGRE 32.5% of 2024 offshore installs (GWEC) x 11.7 GW offshore (BNEF) ; "
+    f"{S['GWECOFF']} ; {S['BNEF']}",
     "estimate",
-    "Offshore direct-drive PM turbines. Mixes GWEC share with BNEF total. Onshore (geared, no NdFeB) MW not found: no non_pm line.",
+    "Offshore direct-drive PM turbines. Mixes GWEC share with BNEF total. Onshore (geared, no "
+    "NdFeB) MW not found: no non_pm line.",
 )
 ge_pm = pm_mw("us-ge-vernova", 737.5)
 L(
@@ -417,7 +581,8 @@ L(
     "wind",
     MW,
     ge_pm,
-    f"derived: wind_generator intake {intake['us-ge-vernova']:.0f} t REO / 0.35 / 0.7375 t NdFeB per MW (midpoint of 625-850 kg/MW direct drive) ; {GRAPH} ; {S['HVW']}",
+    f"derived: wind_generator intake {intake['us-ge-vernova']:.0f} t REO / 0.35 / 0.7375 t NdFeB "
+    f"per MW (midpoint of 625-850 kg/MW direct drive) ; {GRAPH} ; {S['HVW']}",
     "assumption",
     "Haliade-X offshore (PM direct drive); 2024 offshore MW not found.",
 )
@@ -434,7 +599,11 @@ L(
 # ---------------- semiconductors ----------------
 W = "wafer starts (300 mm eq.)"
 f300 = 4 / 9
-semi_note = "Inputs: ceria_slurry = CMP polishing (STI/ILD planarisation); yttria_coating = plasma-resistant Y2O3/YSZ coatings of etch/deposition chamber parts (facts 4a). Both serve all wafers of the fab, so one line."
+semi_note = (
+    "Inputs: ceria_slurry = CMP polishing (STI/ILD planarisation); yttria_coating = "
+    "plasma-resistant Y2O3/YSZ coatings of etch/deposition chamber parts (facts 4a). Both serve "
+    "all wafers of the fab, so one line."
+)
 L(
     "tw-tsmc",
     "wafers",
@@ -463,7 +632,10 @@ for node, k, name in [
 ]:
     extra = {
         "kr-sk-hynix": " SK hynix takes only ceria_slurry in the graph.",
-        "jp-kioxia": " Capacity is the Kioxia-Western Digital joint-venture fabs (shared): whole JV counted here.",
+        "jp-kioxia": (
+            " Capacity is the Kioxia-Western Digital joint-venture fabs (shared): whole "
+            "JV counted here."
+        ),
         "kr-samsung-semi": " Memory + foundry.",
         "us-micron": "",
     }[node]
@@ -473,7 +645,8 @@ for node, k, name in [
         "semiconductors",
         W,
         k * 1000 * 12 * f300,
-        f"derived: {name} installed capacity Dec 2021 {k:,}k 200-mm-eq wafers/month x 12 x (200/300)^2 (Knometa) ; {S['KNO']}",
+        f"derived: {name} installed capacity Dec 2021 {k:,}k 200-mm-eq wafers/month x 12 x "
+        f"(200/300)^2 (Knometa) ; {S['KNO']}",
         "estimate",
         "2021 capacity as proxy for 2024 starts (no 2024 company figure found)."
         + extra
@@ -486,7 +659,8 @@ L(
     "semiconductors",
     W,
     817000 * 12 * f300,
-    f"derived: Intel capacity Dec 2019 817k 200-mm-eq wafers/month x 12 x (200/300)^2 (IC Insights) ; {S['ICI']}",
+    "derived: Intel capacity Dec 2019 817k 200-mm-eq wafers/month x 12 x (200/300)^2 (IC "
+    f"Insights) ; {S['ICI']}",
     "estimate",
     "2019 capacity as proxy (newest found). " + semi_note,
 )
@@ -498,7 +672,8 @@ L(
     500000,
     "assumption: Broadcom/Qorvo BAW/FBAR filter wafer starts ≈ 0.5 m 300-mm-eq/yr; no figure found",
     "assumption",
-    "Sc (ScAlN piezo layers in BAW RF filters, facts 4a) serves all their filter wafers. Placeholder of plausible order; ~0.5% of the sector's wafer starts.",
+    "Sc (ScAlN piezo layers in BAW RF filters, facts 4a) serves all their filter wafers. "
+    "Placeholder of plausible order; ~0.5% of the sector's wafer starts.",
 )
 # ---------------- consumer electronics ----------------
 U = "units"
@@ -549,7 +724,8 @@ L(
     "consumer_electronics",
     U,
     0.176 * 196.7e6,
-    f"derived: Samsung TV share 17.6% (Q3 2024) x 2024 global TV shipments 196.7 m (TrendForce forecast) ; {S['TV']}",
+    "derived: Samsung TV share 17.6% (Q3 2024) x 2024 global TV shipments 196.7 m (TrendForce "
+    f"forecast) ; {S['TV']}",
     "estimate",
     "Phosphor (Eu, Y) for LED backlights/QD-LCD TVs and monitors; TVs used as the unit.",
 )
@@ -559,9 +735,11 @@ L(
     "consumer_electronics",
     U,
     1240e6 - 232.1e6 - 223.4e6,
-    f"derived: world smartphone shipments 2024 1.24 bn − Apple 232.1 m − Samsung 223.4 m (IDC) ; {S['IDC']}",
+    "derived: world smartphone shipments 2024 1.24 bn − Apple 232.1 m − Samsung 223.4 m "
+    f"(IDC) ; {S['IDC']}",
     "estimate",
-    "All vendors other than Apple and Samsung treated as Chinese (Xiaomi, Transsion, vivo, OPPO, Honor, Huawei...); small non-Chinese brands included.",
+    "All vendors other than Apple and Samsung treated as Chinese (Xiaomi, Transsion, vivo, OPPO, "
+    "Honor, Huawei...); small non-Chinese brands included.",
 )
 L(
     "cn-consumer-electronics-agg",
@@ -569,9 +747,11 @@ L(
     "consumer_electronics",
     U,
     (0.143 + 0.132 + 0.05) * 196.7e6,
-    f"derived: TCL 14.3% + Hisense 13.2% + Xiaomi 5.0% TV shares (Q3 2024) x 196.7 m TV shipments 2024 (TrendForce) ; {S['TV']}",
+    "derived: TCL 14.3% + Hisense 13.2% + Xiaomi 5.0% TV shares (Q3 2024) x 196.7 m TV shipments "
+    f"2024 (TrendForce) ; {S['TV']}",
     "estimate",
-    "Phosphor (Eu, Y, Tb) for LED backlights/lighting; only the three named TV brands counted (BOE panels, LED lighting not in units).",
+    "Phosphor (Eu, Y, Tb) for LED backlights/lighting; only the three named TV brands counted "
+    "(BOE panels, LED lighting not in units).",
 )
 L(
     "cn-consumer-electronics-agg",
@@ -585,7 +765,8 @@ L(
     ),
     f"derived: nimh_alloy intake of the node ; {GRAPH}",
     "assumption",
-    "No unit count of consumer NiMH cells found; counted in t REO like other industrial lines so that the consumer_electronics unit share is not swamped by battery cells.",
+    "No unit count of consumer NiMH cells found; counted in t REO like other industrial lines so "
+    "that the consumer_electronics unit share is not swamped by battery cells.",
 )
 L(
     "tw-apple-suppliers-agg",
@@ -595,7 +776,8 @@ L(
     232.1e6,
     f"Apple 2024 smartphone shipments 232.1 m (IDC) ; {S['IDC']}",
     "estimate",
-    "iPhones assembled by Foxconn/Pegatron (China, India) used as the unit; their other products not counted.",
+    "iPhones assembled by Foxconn/Pegatron (China, India) used as the unit; their other "
+    "products not counted.",
 )
 # ---------------- defence & industrial ----------------
 for n in ["us-defence-primes-agg", "fr-defence-agg", "de-defence-agg", "in-defence-agg"]:
@@ -607,16 +789,24 @@ for n in ["us-defence-primes-agg", "fr-defence-agg", "de-defence-agg", "in-defen
         intake[n],
         f"derived: sum of the node's in-edges (t REO) ; {GRAPH}",
         "assumption",
-        "No product unit can be sourced (aircraft, missiles, radars differ by orders of magnitude in RE content: F-35 11-20 kg vs 417 kg claims, facts 4b); unit = t REO intake, status of the underlying flows.",
+        "No product unit can be sourced (aircraft, missiles, radars differ by orders of magnitude "
+        "in RE content: F-35 11-20 kg vs 417 kg claims, facts 4b); unit = t REO intake, status of "
+        "the underlying flows.",
     )
 ind_note = {
-    "cn-lace-users-agg": "Metallurgy, glass, ceramics, catalysts and stock build: no common product unit.",
+    "cn-lace-users-agg": (
+        "Metallurgy, glass, ceramics, catalysts and stock build: no common product unit."
+    ),
     "cn-y-users-agg": "Ceramics, YSZ, alloys and stock.",
     "cn-gd-users-agg": "GdFe alloys, magnet additive, medical.",
     "fr-gd-contrast-agg": "MRI contrast agents (doses not sourced).",
-    "cn-industrial-users-agg": "Appliances (inverter air-con), industrial motors, robots, elevators; yttria ceramics.",
+    "cn-industrial-users-agg": (
+        "Appliances (inverter air-con), industrial motors, robots, elevators; yttria ceramics."
+    ),
     "cn-refiners-glass-agg": "FCC catalysts, glass polishing, mischmetal users.",
-    "us-refiners-agg": "FCC units (barrels/day would be a unit; refinery throughput not tied to RE here).",
+    "us-refiners-agg": (
+        "FCC units (barrels/day would be a unit; refinery throughput not tied to RE here)."
+    ),
     "us-industrial-users-agg": "Industrial motors, medical, TBC coatings.",
     "de-industrial-users-agg": "Industrial motors and machinery.",
     "jp-industrial-users-agg": "Industrial, appliance and electronics makers.",
@@ -666,7 +856,8 @@ L(
     )
     + f") ; {GRAPH}",
     "estimate",
-    "Ionic-clay / xenotime-type feed (Thailand, Madagascar, Laos, Vietnam, Brazil). Joint products: heavy_oxide and y_oxide leave this line; NdPr, La/Ce, carbonates are joint.",
+    "Ionic-clay / xenotime-type feed (Thailand, Madagascar, Laos, Vietnam, Brazil). Joint "
+    "products: heavy_oxide and y_oxide leave this line; NdPr, La/Ce, carbonates are joint.",
 )
 L(
     "cn-other-import-sep-agg",
@@ -684,7 +875,8 @@ L(
     )
     + f") ; {GRAPH}",
     "estimate",
-    "Monazite feed (Nigeria, Malaysia). Other Chinese separators take only one feed type (CREG south: ionic clay only; Baotou, CREG light, Shenghe: light only): no lines needed.",
+    "Monazite feed (Nigeria, Malaysia). Other Chinese separators take only one feed type (CREG "
+    "south: ionic clay only; Baotou, CREG light, Shenghe: light only): no lines needed.",
 )
 # ---------------- magnet makers ----------------
 SPLIT = {
@@ -721,7 +913,8 @@ for s, (a, b) in sorted(mag.items()):
             "",
             f"derived: ndfeb_sintered out-edges are 0 t in 2024 ; {GRAPH}",
             "assumption",
-            "No 2024 output (plant started after the baseline year): line declared without baseline so that rules and scenarios can use it.",
+            "No 2024 output (plant started after the baseline year): line declared without "
+            "baseline so that rules and scenarios can use it.",
         )
         L(
             s,
@@ -736,20 +929,31 @@ for s, (a, b) in sorted(mag.items()):
         continue
     sh = a / tot
     ck = (
-        f" Check: Dy+Tb metal intake {dyin[s]:.0f} t = {dyin[s] / (a) * 100:.1f}% of the RE in the dy_tb_grade tonnes (≈{dyin[s] / a * 30:.1f} wt% of magnet at 30 wt% RE; facts 4b: typical ~4 wt% Dy, <0.6 wt% with grain-boundary diffusion)."
+        f" Check: Dy+Tb metal intake {dyin[s]:.0f} t = {dyin[s] / (a) * 100:.1f}% of the RE in "
+        f"the dy_tb_grade tonnes (≈{dyin[s] / a * 30:.1f} wt% of magnet at 30 wt% RE; facts 4b: "
+        "typical ~4 wt% Dy, <0.6 wt% with grain-boundary diffusion)."
         if a and dyin[s]
-        else " No Dy/Tb metal in-edge in the graph (start-up plant): dy_tb_grade output has no heavy-RE supply of its own."
+        else (
+            " No Dy/Tb metal in-edge in the graph (start-up plant): dy_tb_grade output has no "
+            "heavy-RE supply of its own."
+        )
         if a
         else ""
     )
-    base_note = f"Provisional Dy/Tb-grade share {sh:.2f} of ndfeb_sintered output, derived from its customers (EV traction motors, wind generators, industrial motors, defence actuators = 1.0; auto ancillary actuators, HDD motors, Indian motor makers = 0.5; appliance, phone, electronics, industrial-user edges listed as Nd;Pr = 0)."
+    base_note = (
+        f"Provisional Dy/Tb-grade share {sh:.2f} of ndfeb_sintered output, derived from its "
+        "customers (EV traction motors, wind generators, industrial motors, defence actuators = "
+        "1.0; auto ancillary actuators, HDD motors, Indian motor makers = 0.5; appliance, phone, "
+        "electronics, industrial-user edges listed as Nd;Pr = 0)."
+    )
     L(
         s,
         "dy_tb_grade",
         "",
         "t REO",
         a,
-        f"derived: ndfeb_sintered out-edges x grade share by customer (rules in line_rules.csv) ; {GRAPH}",
+        "derived: ndfeb_sintered out-edges x grade share by customer (rules in "
+        f"line_rules.csv) ; {GRAPH}",
         "assumption",
         base_note + ck,
     )

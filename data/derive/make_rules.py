@@ -27,7 +27,8 @@ r(
     "*",
     "ndpr_grade",
     "",
-    "Edges that carry no Dy/Tb leave the Nd/Pr-only grade (appliances, phones, electronics, industrial users, re-export hub).",
+    "Edges that carry no Dy/Tb leave the Nd/Pr-only grade (appliances, phones, electronics, "
+    "industrial users, re-export hub).",
 )
 r(
     "*",
@@ -37,19 +38,24 @@ r(
     "*",
     "dy_tb_grade",
     "",
-    "Default for edges carrying Dy/Tb: EV traction-motor makers, wind-generator makers, Chinese industrial-motor makers, defence actuator makers (high-temperature/high-coercivity grades). For non-Chinese makers (provisional); Chinese makers' edges are then regraded by grades.py with the sourced split (SOURCES 4d).",
+    "Default for edges carrying Dy/Tb: EV traction-motor makers, wind-generator makers, Chinese "
+    "industrial-motor makers, defence actuator makers (high-temperature/high-coercivity grades). "
+    "For non-Chinese makers (provisional); Chinese makers' edges are then regraded by grades.py "
+    "with the sourced split (SOURCES 4d).",
 )
 for c, why in [
     (
         "de-auto-actuators-agg",
-        "EPS/brake/pump motors need high-temperature grades, seat/window/speaker magnets do not (facts 4a lists both kinds)",
+        "EPS/brake/pump motors need high-temperature grades, seat/window/speaker magnets do not "
+        "(facts 4a lists both kinds)",
     ),
     ("us-auto-actuators-agg", "as above (US ancillary motors)"),
     ("mx-auto-parts-agg", "as above (Mexican auto-parts and motor plants)"),
     ("in-motor-agg", "Indian motor and auto-parts makers: traction motors and small motors mixed"),
     (
         "th-hdd-motor-agg",
-        "HDD spindle/VCM magnets: edges list Dy;Tb and facts 4a names Dy for HDD magnets, while the brief classes HDD as Nd/Pr-only",
+        "HDD spindle/VCM magnets: edges list Dy;Tb and facts 4a names Dy for HDD magnets, while "
+        "the brief classes HDD as Nd/Pr-only",
     ),
 ]:
     r(
@@ -60,9 +66,8 @@ for c, why in [
         "*",
         "",
         "0.5",
-        "Assumption (non-Chinese makers; grades.py regrades Chinese makers): 50% of tonnes leave dy_tb_grade, 50% ndpr_grade (elements Nd;Pr). "
-        + why
-        + ".",
+        "Assumption (non-Chinese makers; grades.py regrades Chinese makers): 50% of tonnes leave "
+        "dy_tb_grade, 50% ndpr_grade (elements Nd;Pr). " + why + ".",
     )
 # ---- magnet makers: in-edges ----
 r(
@@ -73,7 +78,8 @@ r(
     "",
     "",
     "",
-    "Dy/Tb metal and DyFe alloy feed only the Dy/Tb grades (applies to customers having that line).",
+    "Dy/Tb metal and DyFe alloy feed only the Dy/Tb grades (applies to customers having "
+    "that line).",
 )
 r(
     "*",
@@ -104,7 +110,8 @@ r(
     "",
     "",
     "",
-    "Ionic-clay/xenotime-type concentrate (Thailand, Madagascar, Laos, Vietnam, Brazil) feeds the heavy line; matched by element set so new suppliers of that type are covered.",
+    "Ionic-clay/xenotime-type concentrate (Thailand, Madagascar, Laos, Vietnam, Brazil) feeds the "
+    "heavy line; matched by element set so new suppliers of that type are covered.",
 )
 r(
     "cn-other-import-sep-agg",
@@ -134,7 +141,8 @@ r(
     "*",
     "heavy",
     "",
-    "Yttrium oxide leaves the heavy line (ionic-clay/xenotime feed carries the Y); monazite Y is minor.",
+    "Yttrium oxide leaves the heavy line (ionic-clay/xenotime feed carries the Y); monazite Y "
+    "is minor.",
 )
 # NdPr, La/Ce, mixed carbonate from cn-other-import-sep-agg: joint (no rule)
 # ---- carmakers ----
@@ -147,7 +155,8 @@ r(
     "",
     "",
     "",
-    "Toyota HEVs carry NdFeB traction motors: the edge feeds ev and hybrid (semicolon = list of lines fed jointly; if the engine takes one line only, use empty = all lines).",
+    "Toyota HEVs carry NdFeB traction motors: the edge feeds ev and hybrid (semicolon = list of "
+    "lines fed jointly; if the engine takes one line only, use empty = all lines).",
 )
 r(
     "jp-automakers-agg",
@@ -157,7 +166,8 @@ r(
     "",
     "",
     "",
-    "Honda e:HEV / Nissan e-Power hybrids use traction motors but their count is unknown: feeds all lines.",
+    "Honda e:HEV / Nissan e-Power hybrids use traction motors but their count is unknown: "
+    "feeds all lines.",
 )
 r(
     "*",
@@ -167,7 +177,8 @@ r(
     "",
     "",
     "",
-    "Ce/La auto catalysts feed petrol and hybrid vehicles (PHEVs also carry catalysts: simplification, their catalyst need is not modelled).",
+    "Ce/La auto catalysts feed petrol and hybrid vehicles (PHEVs also carry catalysts: "
+    "simplification, their catalyst need is not modelled).",
 )
 r(
     "jp-toyota",
@@ -207,7 +218,8 @@ r(
     "",
     "",
     "",
-    "BYD makes only BEV/PHEV; this edge (an assumption in edges.csv) has no obvious use at BYD: flagged for the flows analyst.",
+    "BYD makes only BEV/PHEV; this edge (an assumption in edges.csv) has no obvious use at BYD: "
+    "flagged for the flows analyst.",
 )
 # ---- consumer electronics ----
 r(
@@ -218,7 +230,8 @@ r(
     "",
     "",
     "",
-    "For consumer-electronics nodes with a smartphones line: speakers, haptics, camera-module magnets (more specific by line existence; see NOTES precedence).",
+    "For consumer-electronics nodes with a smartphones line: speakers, haptics, camera-module "
+    "magnets (more specific by line existence; see NOTES precedence).",
 )
 r(
     "*",
@@ -251,7 +264,8 @@ r(
     "",
     "",
     "",
-    "PM generators feed the permanent-magnet turbine line only; non_pm lines (DFIG/induction) have no RE input.",
+    "PM generators feed the permanent-magnet turbine line only; non_pm lines (DFIG/induction) "
+    "have no RE input.",
 )
 with open("line_rules.csv", "w", newline="", encoding="utf-8") as f:
     w = csv.DictWriter(
