@@ -1,4 +1,4 @@
-"""Apply line_rules.csv to an edges.csv: adds `line` and `from_line` columns, splits grade-share edges.
+"""Apply line_rules.csv to edges.csv: adds `line` and `from_line` columns, splits grade-share edges.
 
 usage: python3 apply_rules.py <data_dir> <lines.csv> <line_rules.csv> <out_edges.csv>
 Rule semantics (see NOTES.md): a rule matches an edge when customer (id or *), material (or *),
@@ -9,18 +9,23 @@ supplier, or a `share`. The most specific matching rule wins on each side
 (customer id 4 > supplier id 2 > elements 1 > material 1).
 """
 
-import csv, sys, collections
+import collections
+import csv
+import sys
 
 data, lines_path, rules_path, out = sys.argv[1:5]
-E = list(csv.DictReader(open(f"{data}/edges.csv", encoding="utf-8")))
+with open(f"{data}/edges.csv", encoding="utf-8") as handle:
+    E = list(csv.DictReader(handle))
 fields = list(E[0].keys())
 for c in ("line", "from_line"):
     if c not in fields:
         fields.append(c)
 L = collections.defaultdict(set)
-for r in csv.DictReader(open(lines_path, encoding="utf-8")):
-    L[r["node"]].add(r["line"])
-R = list(csv.DictReader(open(rules_path, encoding="utf-8")))
+with open(lines_path, encoding="utf-8") as handle:
+    for r in csv.DictReader(handle):
+        L[r["node"]].add(r["line"])
+with open(rules_path, encoding="utf-8") as handle:
+    R = list(csv.DictReader(handle))
 
 
 def es(x):

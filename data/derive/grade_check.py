@@ -1,3 +1,5 @@
+import collections
+import csv
 import sys
 
 DATA = (
@@ -5,10 +7,10 @@ DATA = (
     if len(sys.argv) > 1
     else str(__import__("pathlib").Path(__file__).resolve().parents[1])
 )
-import csv, collections
-
-E = list(csv.DictReader(open(DATA + "/edges.csv")))
-N = {r["id"]: r for r in csv.DictReader(open(DATA + "/nodes.csv"))}
+with open(DATA + "/edges.csv") as handle:
+    E = list(csv.DictReader(handle))
+with open(DATA + "/nodes.csv") as handle:
+    N = {r["id"]: r for r in csv.DictReader(handle)}
 intake = collections.Counter()
 for e in E:
     intake[e["customer"]] += float(e["flow_t"])

@@ -118,7 +118,8 @@ def split_parts(edges, intake, nodes):
 
 def main():
     share = figure()
-    nodes = {r["id"]: r for r in csv.DictReader(open(DATA / "nodes.csv", encoding="utf-8"))}
+    with open(DATA / "nodes.csv", encoding="utf-8") as f:
+        nodes = {r["id"]: r for r in csv.DictReader(f)}
     edges, fields = read("edges.csv")
     lines, line_fields = read("lines.csv")
     country = {k: v["country"] for k, v in nodes.items()}
@@ -155,7 +156,7 @@ def main():
 
     # one common share for the other edges of each group (exports, domestic)
     total, needed = defaultdict(float), defaultdict(float)
-    for (s, c), e in merged.items():
+    for (_, c), e in merged.items():
         group = country[c] != "CN"
         total[group] += e["flow_t"]
         needed[group] += e["flow_t"] if c in needs else 0.0

@@ -1,3 +1,6 @@
+import collections
+import csv
+import re
 import sys
 
 DATA = (
@@ -6,10 +9,10 @@ DATA = (
     else str(__import__("pathlib").Path(__file__).resolve().parents[1])
 )
 DATA_LABEL = sys.argv[2] if len(sys.argv) > 2 else "main worktree, data-13 flows"
-import csv, collections
-
-E = list(csv.DictReader(open(DATA + "/edges.csv")))
-N = {r["id"]: r for r in csv.DictReader(open(DATA + "/nodes.csv"))}
+with open(DATA + "/edges.csv") as handle:
+    E = list(csv.DictReader(handle))
+with open(DATA + "/nodes.csv") as handle:
+    N = {r["id"]: r for r in csv.DictReader(handle)}
 GRAPH = "supplygraph data/edges.csv (" + DATA_LABEL + ")"
 intake = collections.Counter()
 for e in E:
@@ -192,7 +195,7 @@ def L(node, line, sector, unit, base, source, status, note=""):
             line=line,
             sector=sector,
             unit=unit,
-            baseline_units=(int(round(base)) if isinstance(base, (int, float)) else base),
+            baseline_units=(round(base) if isinstance(base, (int, float)) else base),
             source=source,
             status=status,
             note=note,
@@ -995,7 +998,6 @@ print(len(rows), "lines")
 mf = [n for n, r in N.items() if r["stage"] == "manufacturer"]
 have = {r["node"] for r in rows}
 print("manufacturers without line:", [n for n in mf if n not in have])
-import re
 
 assert all(re.fullmatch(r"[A-Za-z0-9_.:\-]+", r["line"]) for r in rows)
 assert len({(r["node"], r["line"]) for r in rows}) == len(rows)
