@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-PATHS = ["supplygraph", "tests", "benchmarks", "docs"]
+PATHS = ["supplygraph", "tests", "benchmarks", "docs", "data/derive"]
 
 
 @pytest.mark.parametrize("check", [["check"], ["format", "--check"]], ids=["lint", "format"])
