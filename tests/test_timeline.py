@@ -49,6 +49,14 @@ def chain(stock_p: float, stock_k: float):
     )
 
 
+def replay_2025(**days):
+    """The bundled data and its dated 2025-replay run (``days``: simulate_days' options)."""
+    graph = sg.load()
+    tables = load_dated_tables()
+    scenario = sg.load_scenario("2025-replay")
+    return graph, simulate_days(graph, scenario, tables.approvals, tables.transit, **days)
+
+
 def ratios(run, node: str) -> list[float]:
     return run.ratio[:, list(run.production.graph.nodes["id"]).index(node)].tolist()
 
@@ -166,17 +174,8 @@ def test_the_2025_replay_gives_back_the_total_series_its_path_was_read_from():
     # so shipped magnet exports must follow it: April (3 days in full, then 27 at 0.60) / 30
     # = 0.64, May 0.26, June 0.62, July 1; on No. 18's licence edges alone May was
     # 0.40 + 0.60 x 0.26 = 0.56 (data/SOURCES.md, "Dated simulation")
-    graph = sg.load()
-    tables = load_dated_tables()
-    total = magnet_exports(graph)["cn-magnet-exports"]
-    run = simulate_days(
-        graph,
-        sg.load_scenario("2025-replay"),
-        tables.approvals,
-        tables.transit,
-        end=dt.date(2025, 7, 31),
-        track={"total": total},
-    )
+    total = magnet_exports(sg.load())["cn-magnet-exports"]
+    graph, run = replay_2025(end=dt.date(2025, 7, 31), track={"total": total})
     daily = graph.edges["flow_t"].to_numpy()[total].sum() / 365
     shipped = pd.Series(run.exports["total"], index=pd.to_datetime(run.dates))
     for month, share in (("2025-04", 0.64), ("2025-05", 0.26), ("2025-06", 0.62), ("2025-07", 1)):
@@ -403,16 +402,7 @@ def test_a_timeline_with_flags_leaves_the_plain_runs_folder_as_it_was(tmp_path, 
 def test_a_regime_suspended_from_its_first_day_is_not_called_in_force():
     # No. 57 takes effect on 8 November 2025 but its suspension (No. 70) runs from 7 November
     # 2025 to 10 November 2026 (data/regimes.csv): on 8 November it takes effect suspended
-    graph = sg.load()
-    tables = load_dated_tables()
-    run = simulate_days(
-        graph,
-        sg.load_scenario("2025-replay"),
-        tables.approvals,
-        tables.transit,
-        start=dt.date(2025, 11, 1),
-        end=dt.date(2026, 11, 30),
-    )
+    _, run = replay_2025(start=dt.date(2025, 11, 1), end=dt.date(2026, 11, 30))
     changes = [(day.isoformat(), what) for day, what in run.change_dates]
     assert ("2025-11-08", "CN-2025-57 takes effect, suspended") in changes
     assert ("2026-11-11", "CN-2025-57 back") in changes
