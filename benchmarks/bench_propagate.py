@@ -16,8 +16,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from reference import reference_propagate
 
-from supplygraph.graph import EngineIndex
-from supplygraph.propagate import propagate
+from supplygraph.dataset.graph import EngineIndex
+from supplygraph.engine.propagate import propagate
 
 STAGE_WEIGHTS = np.array([0.05, 0.10, 0.15, 0.20, 0.25, 0.25])  # nodes per stage
 

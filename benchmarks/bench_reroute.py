@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from supplygraph import lp
-from supplygraph.disruption import resolve
-from supplygraph.graph import SupplyGraph, build_graph
-from supplygraph.io import Dataset, load_regimes
-from supplygraph.propagate import propagate
-from supplygraph.reroute import MAX_COLUMNS, TIME_LIMIT, _Model, reroute
-from supplygraph.scenario import LicencePolicy, Scenario
+from supplygraph.dataset.graph import SupplyGraph, build_graph
+from supplygraph.dataset.io import Dataset, load_regimes
+from supplygraph.engine import lp
+from supplygraph.engine.propagate import propagate
+from supplygraph.engine.reroute import MAX_COLUMNS, TIME_LIMIT, _Model, reroute
+from supplygraph.scenario.parse import LicencePolicy, Scenario
+from supplygraph.scenario.resolve import resolve
 
 STAGES = ("mine", "separation", "metal", "magnet", "component", "manufacturer")
 # materials each stage ships, with the elements they carry

@@ -18,10 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_timeline import synthetic
 
 import supplygraph as sg
-from supplygraph.criticality import criticality
-from supplygraph.graph import SupplyGraph
-from supplygraph.montecarlo import Range, Uncertainty, montecarlo
-from supplygraph.scenario import LicencePolicy, Scenario
+from supplygraph.analyses.criticality import criticality
+from supplygraph.analyses.montecarlo import Range, Uncertainty, montecarlo
+from supplygraph.dataset.graph import SupplyGraph
+from supplygraph.scenario.parse import LicencePolicy, Scenario
 
 SECTORS = np.array(["ev", "wind", "defence", "electronics"])
 BUNDLED_RANGES = Uncertainty(

@@ -20,10 +20,11 @@ from typing import Any
 
 from bench_reroute import synthetic_tables
 
-from supplygraph import exposure, report
-from supplygraph.graph import load
-from supplygraph.scenario import load_scenario
-from supplygraph.schema import EDGE_COLUMNS, NODE_COLUMNS
+from supplygraph.analyses import exposure
+from supplygraph.dataset.graph import load
+from supplygraph.dataset.schema import EDGE_COLUMNS, NODE_COLUMNS
+from supplygraph.outputs import report
+from supplygraph.scenario.parse import load_scenario
 
 
 def write_dataset(folder: Path, n_edges: int, seed: int) -> tuple[int, int]:

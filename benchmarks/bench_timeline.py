@@ -19,10 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_propagate import layered_graph
 
 import supplygraph as sg
-from supplygraph.graph import build_graph
-from supplygraph.io import Dataset, load_dated_tables, load_regimes
-from supplygraph.scenario import Rule, Scenario
-from supplygraph.timeline import simulate_days
+from supplygraph.analyses.timeline import simulate_days
+from supplygraph.dataset.graph import build_graph
+from supplygraph.dataset.io import Dataset, load_dated_tables, load_regimes
+from supplygraph.scenario.parse import Rule, Scenario
 
 COUNTRIES = np.array(["CN", "JP", "DE", "US", "KR", "AU"])
 

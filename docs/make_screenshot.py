@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 import supplygraph as sg
-from supplygraph.html import write_html
+from supplygraph.outputs.html import write_html
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

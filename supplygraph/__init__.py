@@ -9,17 +9,17 @@ from ._version import __version__
 
 # Imported on first use, so that `supplygraph --help` does not load pandas or scipy.
 _API = {
-    "load": "graph",
-    "SupplyGraph": "graph",
-    "Scenario": "scenario",
-    "load_scenario": "scenario",
-    "simulate": "exposure",
-    "Result": "exposure",
-    "baseline": "exposure",
-    "simulate_days": "timeline",
-    "load_dated_tables": "io",
-    "render_html": "html",
-    "write_html": "html",
+    "load": "dataset.graph",
+    "SupplyGraph": "dataset.graph",
+    "Scenario": "scenario.parse",
+    "load_scenario": "scenario.parse",
+    "simulate": "analyses.exposure",
+    "Result": "analyses.exposure",
+    "baseline": "analyses.exposure",
+    "simulate_days": "analyses.timeline",
+    "load_dated_tables": "dataset.io",
+    "render_html": "outputs.html",
+    "write_html": "outputs.html",
     "DataError": "_errors",
     "ScenarioError": "_errors",
     "SupplyGraphError": "_errors",
@@ -58,7 +58,7 @@ def write_reports(result: Any, out_dir: Any, *, html: bool = True, raw: bool = F
     list of pathlib.Path
         The files written.
     """
-    from .html import render_html
-    from .report import write_reports as write
+    from .outputs.html import render_html
+    from .outputs.report import write_reports as write
 
     return write(result, out_dir, raw=raw, page=render_html(result) if html else None)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from supplygraph.graph import SupplyGraph, build_graph
-from supplygraph.io import Dataset, load_regimes
-from supplygraph.schema import LINE_COLUMNS
+from supplygraph.dataset.graph import SupplyGraph, build_graph
+from supplygraph.dataset.io import Dataset, load_regimes
+from supplygraph.dataset.schema import LINE_COLUMNS
 
 NODE_DEFAULTS = {
     "name": "",

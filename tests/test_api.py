@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import supplygraph as sg
-from supplygraph.scenario import Rule, Scenario
+from supplygraph.scenario.parse import Rule, Scenario
 
 TINY = Path(__file__).parent / "data" / "tiny"
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from graphs import make_graph
 
-from supplygraph.backtest import run_backtest, shift_stocks
-from supplygraph.scenario import LicencePolicy, Scenario
+from supplygraph.analyses.backtest import run_backtest, shift_stocks
+from supplygraph.scenario.parse import LicencePolicy, Scenario
 
 START = dt.date(2025, 5, 1)
 

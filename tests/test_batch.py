@@ -7,9 +7,9 @@ from graphs import make_graph
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supplygraph.batch import propagate_batch
-from supplygraph.graph import EngineIndex
-from supplygraph.propagate import propagate
+from supplygraph.dataset.graph import EngineIndex
+from supplygraph.engine.batch import propagate_batch
+from supplygraph.engine.propagate import propagate
 
 
 @st.composite

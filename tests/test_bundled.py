@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import supplygraph as sg
-from supplygraph.io import bundled_data_dir
-from supplygraph.scenario import LicencePolicy, Scenario, list_scenarios
-from supplygraph.stats import stage_country_shares
+from supplygraph.analyses.stats import stage_country_shares
+from supplygraph.dataset.io import bundled_data_dir
+from supplygraph.scenario.parse import LicencePolicy, Scenario, list_scenarios
 
 SEED_SECTORS = ("ev", "wind", "semiconductors")
 

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from cli_helpers import TINY, invoke
 
 import supplygraph as sg
-from supplygraph.charts import sector_chart
+from supplygraph.outputs.charts import sector_chart
 
 CUT_DY = TINY.parent / "tiny-cut-dy.toml"
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from supplygraph.citations import citation_kind, cited_domains, domain_kind, unlisted_domains
+from supplygraph.dataset.citations import (
+    citation_kind,
+    cited_domains,
+    domain_kind,
+    unlisted_domains,
+)
 
 
 def test_citation_kind_needs_every_url_on_a_primary_domain():

@@ -61,7 +61,7 @@ def test_unexpected_failure_exits_1_with_short_message(monkeypatch, tmp_path):
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr("supplygraph.exposure.simulate", boom)
+    monkeypatch.setattr("supplygraph.analyses.exposure.simulate", boom)
     result = CliRunner().invoke(cli, ["simulate", "--data", str(TINY), "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "unexpected failure: RuntimeError: kaboom" in result.output

@@ -465,7 +465,7 @@ def test_rerouting_time_limit_leaves_its_columns_blank(tmp_path):
 
 def test_reroute_time_limit_defaults_to_the_library_s():
     from supplygraph.cli import simulate
-    from supplygraph.reroute import TIME_LIMIT
+    from supplygraph.engine.reroute import TIME_LIMIT
 
     option = next(p for p in simulate.params if p.name == "reroute_time_limit")
     assert option.default == TIME_LIMIT

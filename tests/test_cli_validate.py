@@ -7,7 +7,7 @@ import shutil
 import pandas as pd
 from cli_helpers import TINY, invoke
 
-from supplygraph.io import bundled_data_dir
+from supplygraph.dataset.io import bundled_data_dir
 
 
 def test_validate_prints_counts_and_shares():

@@ -8,8 +8,8 @@ from graphs import make_graph
 
 import supplygraph as sg
 from supplygraph._errors import ScenarioError
-from supplygraph.criticality import criticality, knockouts
-from supplygraph.scenario import Rule
+from supplygraph.analyses.criticality import criticality, knockouts
+from supplygraph.scenario.parse import Rule
 
 
 def _spof_graph():

@@ -7,10 +7,10 @@ import os
 import pytest
 
 import supplygraph as sg
-from supplygraph.criticality import criticality
-from supplygraph.dask_run import SchedulerError, run_chunks
-from supplygraph.montecarlo import CHUNK_DRAWS, Range, Uncertainty, montecarlo
-from supplygraph.risk_report import render_criticality, render_montecarlo
+from supplygraph.analyses.criticality import criticality
+from supplygraph.analyses.dask_run import SchedulerError, run_chunks
+from supplygraph.analyses.montecarlo import CHUNK_DRAWS, Range, Uncertainty, montecarlo
+from supplygraph.outputs.risk_report import render_criticality, render_montecarlo
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 import supplygraph as sg
-from supplygraph.io import bundled_data_dir
-from supplygraph.quality import quality_report
-from supplygraph.stats import stage_country_shares
+from supplygraph.analyses.quality import quality_report
+from supplygraph.analyses.stats import stage_country_shares
+from supplygraph.dataset.io import bundled_data_dir
 
 STATUSES = {"reported", "estimate", "assumption"}
 URL = re.compile(r"https?://\S+")

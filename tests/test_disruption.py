@@ -11,9 +11,9 @@ from graphs import licence_graph
 
 import supplygraph as sg
 from supplygraph import ScenarioError
-from supplygraph.disruption import resolve, select
-from supplygraph.scenario import LicencePolicy, Rule, Scenario, scenario_from_dict
-from supplygraph.selectors import parse_selector
+from supplygraph.scenario.parse import LicencePolicy, Rule, Scenario, scenario_from_dict
+from supplygraph.scenario.resolve import resolve, select
+from supplygraph.scenario.selectors import parse_selector
 
 TINY = Path(__file__).parent / "data" / "tiny"
 

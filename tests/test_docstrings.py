@@ -1,5 +1,5 @@
 """Every public function and method of the library has a numpydoc docstring with its
-Parameters and Returns sections (STYLE.md, habit 6)."""
+Parameters and Returns sections (docs/architecture.md, "Conventions")."""
 
 from __future__ import annotations
 
@@ -14,13 +14,15 @@ PACKAGE = Path(__file__).resolve().parent.parent / "supplygraph"
 def public_functions() -> list[tuple[str, ast.FunctionDef]]:
     """Module-level functions and methods of public classes whose names do not start with _."""
     found = []
-    for path in sorted(PACKAGE.glob("*.py")):
-        if path.name.startswith("_") or path.stem == "cli":  # the CLI's docstrings are its help
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+        # private modules, and the CLI (its docstrings are its help)
+        if path.name.startswith("_") or module.startswith("cli."):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
-                found.append((f"{path.stem}.{node.name}", node))
+                found.append((f"{module}.{node.name}", node))
             elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
                 for item in node.body:
                     decorators = (
@@ -33,7 +35,7 @@ def public_functions() -> list[tuple[str, ast.FunctionDef]]:
                         and not item.name.startswith("_")
                         and not decorators & {"property", "cached_property"}
                     ):
-                        found.append((f"{path.stem}.{node.name}.{item.name}", item))
+                        found.append((f"{module}.{node.name}.{item.name}", item))
     return found
 
 

@@ -1,4 +1,4 @@
-"""Report sets written by supplygraph.files.write_file_set: all of a run's files or none."""
+"""Report sets written by supplygraph.outputs.files.write_file_set: all of a run's files or none."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import signal
 import pytest
 
 from supplygraph._errors import WriteError
-from supplygraph.files import RUN_MANIFEST, finish_file_set, write_file_set
+from supplygraph.outputs.files import RUN_MANIFEST, finish_file_set, write_file_set
 
 OLD = {"sectors.csv": "old sectors\n", "nodes.csv": "old nodes\n", "graph.html": "old page\n"}
 NEW = {"sectors.csv": "new sectors\n", "nodes.csv": "new nodes\n", "reroute.csv": "new flows\n"}

@@ -14,11 +14,17 @@ import pandas as pd
 import pytest
 
 import supplygraph as sg
-from supplygraph.exposure import baseline
-from supplygraph.graph import SupplyGraph, build_graph
-from supplygraph.html import EDGE_STYLES, EXPOSURE_SCALE, UNAFFECTED, render_html, write_html
-from supplygraph.io import Dataset, load_dataset
-from supplygraph.scenario import LicencePolicy, Rule, Scenario
+from supplygraph.analyses.exposure import baseline
+from supplygraph.dataset.graph import SupplyGraph, build_graph
+from supplygraph.dataset.io import Dataset, load_dataset
+from supplygraph.outputs.html import (
+    EDGE_STYLES,
+    EXPOSURE_SCALE,
+    UNAFFECTED,
+    render_html,
+    write_html,
+)
+from supplygraph.scenario.parse import LicencePolicy, Rule, Scenario
 
 TINY = Path(__file__).parent / "data" / "tiny"
 IMG = '<img src=x onerror="window.__xss=1">'

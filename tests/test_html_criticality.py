@@ -8,8 +8,8 @@ import re
 import numpy as np
 
 import supplygraph as sg
-from supplygraph.exposure import baseline
-from supplygraph.html import EXPOSURE_SCALE, UNAFFECTED, render_html
+from supplygraph.analyses.exposure import baseline
+from supplygraph.outputs.html import EXPOSURE_SCALE, UNAFFECTED, render_html
 
 
 def _data(page: str) -> dict:

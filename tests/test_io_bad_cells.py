@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import TINY, invoke
 
-from supplygraph.io import bundled_data_dir
+from supplygraph.dataset.io import bundled_data_dir
 
 
 @pytest.fixture

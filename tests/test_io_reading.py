@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from supplygraph import io as sio
-from supplygraph import schema
+from supplygraph.dataset import io as sio
+from supplygraph.dataset import schema
 
 TINY = Path(__file__).parent / "data" / "tiny"
 

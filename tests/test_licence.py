@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from graphs import licence_graph, make_graph
 
-from supplygraph.io import load_regimes
-from supplygraph.licence import licence_edges, regime_state, regimes_by_id
-from supplygraph.origin import origin_share
+from supplygraph.dataset.io import load_regimes
+from supplygraph.dataset.origin import origin_share
+from supplygraph.scenario.licence import licence_edges, regime_state, regimes_by_id
 
 REGIMES = regimes_by_id(load_regimes())
 

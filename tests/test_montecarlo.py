@@ -8,7 +8,7 @@ from graphs import make_graph
 
 import supplygraph as sg
 from supplygraph._errors import ScenarioError
-from supplygraph.montecarlo import (
+from supplygraph.analyses.montecarlo import (
     CHUNK_DRAWS,
     Range,
     Uncertainty,
@@ -16,8 +16,8 @@ from supplygraph.montecarlo import (
     montecarlo,
     with_overrides,
 )
-from supplygraph.risk_report import render_montecarlo
-from supplygraph.scenario import LicencePolicy, Scenario
+from supplygraph.outputs.risk_report import render_montecarlo
+from supplygraph.scenario.parse import LicencePolicy, Scenario
 
 EXACT = {"reported": 0.0, "estimate": 0.0, "assumption": 0.0}
 
@@ -142,8 +142,8 @@ def test_drivers_are_spearman_rank_correlations():
     # the fast ranks (one sort per input) against scipy's spearmanr on random draws
     from scipy.stats import spearmanr
 
-    from supplygraph.batch_exposure import SectorBatch
-    from supplygraph.montecarlo import _drivers
+    from supplygraph.analyses.montecarlo import _drivers
+    from supplygraph.engine.sums import SectorBatch
 
     rng = np.random.default_rng(0)
     drawn = rng.uniform(size=(400, 3))
@@ -157,7 +157,7 @@ def test_drivers_are_spearman_rank_correlations():
 
 
 def test_large_runs_rank_only_the_scenario_inputs(monkeypatch):
-    import supplygraph.montecarlo as mc
+    import supplygraph.analyses.montecarlo as mc
 
     graph, scenario = _one_edge()
     # the approval, and by status (assumption) the edge's flow and jp's stock figure

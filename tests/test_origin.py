@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from graphs import make_graph
 
-from supplygraph.disruption import resolve
-from supplygraph.origin import origin_share, provenance
-from supplygraph.scenario import LicencePolicy, Scenario
+from supplygraph.dataset.origin import origin_share, provenance
+from supplygraph.scenario.parse import LicencePolicy, Scenario
+from supplygraph.scenario.resolve import resolve
 
 SEP, MAGNET = {"stage": "separation"}, {"stage": "magnet"}
 MOTOR = {"stage": "component"}

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from reference import reference_lines
 
 import supplygraph as sg
-from supplygraph.graph import EngineIndex
-from supplygraph.production import production_lines
-from supplygraph.propagate import propagate
-from supplygraph.scenario import Rule, Scenario
+from supplygraph.dataset.graph import EngineIndex
+from supplygraph.dataset.production import production_lines
+from supplygraph.engine.propagate import propagate
+from supplygraph.scenario.parse import Rule, Scenario
 
 TINY = Path(__file__).parent / "data" / "tiny"
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import greatest_fixed_point, reference_propagate
 
-from supplygraph.graph import EngineIndex
-from supplygraph.propagate import propagate
+from supplygraph.dataset.graph import EngineIndex
+from supplygraph.engine.propagate import propagate
 
 INF = math.inf
 

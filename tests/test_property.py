@@ -6,7 +6,7 @@ folder that holds earlier reports. Exit 1 (our bug) fails the test; on exit 2 th
 be exactly as it was; on exit 0 every number in the reports must be finite, scenario.json
 strict JSON, and no RuntimeWarning raised on the way.
 
-The files come from ``supplygraph.io.DATA_FILES`` (and ``DATED_FILES`` for ``timeline``,
+The files come from ``supplygraph.dataset.io.DATA_FILES`` (and ``DATED_FILES`` for ``timeline``,
 ``QUALITY_FILES`` for ``validate``) and the keys from ``SCENARIO_KEYS`` and ``TABLE_KEYS``, so
 a new input file or scenario key is broken here too.
 """
@@ -28,8 +28,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from supplygraph.cli import cli
-from supplygraph.io import DATA_FILES, DATED_FILES, QUALITY_FILES, bundled_data_dir
-from supplygraph.scenario import SCENARIO_KEYS, TABLE_KEYS
+from supplygraph.dataset.io import DATA_FILES, DATED_FILES, QUALITY_FILES, bundled_data_dir
+from supplygraph.scenario.parse import SCENARIO_KEYS, TABLE_KEYS
 
 BUNDLED = bundled_data_dir()
 SCENARIO = "2025-10-package"  # regimes with a date, a suspension and the 0.1% rule

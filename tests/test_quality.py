@@ -10,8 +10,8 @@ import pytest
 
 import supplygraph as sg
 from supplygraph._errors import DataError
-from supplygraph.io import load_quality_tables
-from supplygraph.quality import quality_report, row_citations
+from supplygraph.analyses.quality import quality_report, row_citations
+from supplygraph.dataset.io import load_quality_tables
 
 QUALITY = Path(__file__).parent / "data" / "quality"
 

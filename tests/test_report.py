@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supplygraph import report
+from supplygraph.outputs import report
 
 
 def reference_csv_text(table, columns, *, raw=False):

@@ -11,10 +11,10 @@ import pytest
 from graphs import make_graph
 
 import supplygraph as sg
-from supplygraph.disruption import Disruption, resolve
-from supplygraph.propagate import propagate
-from supplygraph.reroute import FLOW_COLUMNS, reroute
-from supplygraph.scenario import LicencePolicy, Rule, Scenario, SpareCapacity
+from supplygraph.engine.propagate import propagate
+from supplygraph.engine.reroute import FLOW_COLUMNS, reroute
+from supplygraph.scenario.parse import LicencePolicy, Rule, Scenario, SpareCapacity
+from supplygraph.scenario.resolve import Disruption, resolve
 
 MAKER = {"stage": "manufacturer", "country": "DE", "sector": "ev"}
 TOL = 1e-5  # results are rounded to 1e-6 t per flow
@@ -386,7 +386,7 @@ def test_time_limit_leaves_the_after_figures_blank():
 
 
 def test_a_second_stage_cut_short_keeps_the_first_stages_figures(monkeypatch):
-    from supplygraph import lp
+    from supplygraph.engine import lp
 
     solve = lp.Lp.solve
 

@@ -11,10 +11,10 @@ from graphs import licence_graph
 
 import supplygraph as sg
 from supplygraph import ScenarioError
-from supplygraph.disruption import select
-from supplygraph.io import bundled_data_dir
-from supplygraph.scenario import list_scenarios, scenario_from_dict
-from supplygraph.selectors import parse_selector
+from supplygraph.dataset.io import bundled_data_dir
+from supplygraph.scenario.parse import list_scenarios, scenario_from_dict
+from supplygraph.scenario.resolve import select
+from supplygraph.scenario.selectors import parse_selector
 
 
 @pytest.mark.parametrize(

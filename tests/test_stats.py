@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graphs import make_graph
 
-from supplygraph.stats import concentration, crma_check, stage_element_shares
+from supplygraph.analyses.stats import concentration, crma_check, stage_element_shares
 
 
 def _graph():

@@ -15,11 +15,11 @@ from cli_helpers import invoke
 from graphs import make_graph
 
 import supplygraph as sg
-from supplygraph.backtest import magnet_exports
-from supplygraph.export import gexf_bytes, timeline_network
-from supplygraph.io import load_backtest_tables, load_dated_tables
-from supplygraph.scenario import LicencePolicy, Rule, Scenario
-from supplygraph.timeline import simulate_days
+from supplygraph.analyses.backtest import magnet_exports
+from supplygraph.analyses.timeline import simulate_days
+from supplygraph.dataset.io import load_backtest_tables, load_dated_tables
+from supplygraph.outputs.export import gexf_bytes, timeline_network
+from supplygraph.scenario.parse import LicencePolicy, Rule, Scenario
 
 TINY = Path(__file__).parent / "data" / "tiny"
 START = dt.date(2025, 5, 1)

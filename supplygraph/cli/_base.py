@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from .._version import __version__
-from ..schema import parse_date, parse_number
+from ..dataset.schema import parse_date, parse_number
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 SECTOR_HEADER = ("sector", "lost t/yr", "% of t", "% units", "outside {issuer}", "days", "rerouted")
@@ -118,7 +118,7 @@ def errors_handled(ctx: click.Context) -> Iterator[None]:
 
 
 def load_graph(data_dir: Path | None) -> Any:
-    from ..graph import load
+    from ..dataset.graph import load
 
     return load(data_dir)
 
@@ -127,7 +127,7 @@ def build_scenario(
     name: str | None, data_dir: Path | None, *, as_of: Any = None, **flags: Any
 ) -> Any:
     """Return the named scenario (or the baseline) with the command-line flags applied."""
-    from ..scenario import Scenario, compose, load_scenario
+    from ..scenario.parse import Scenario, compose, load_scenario
 
     scenario = load_scenario(name, data_dir=data_dir) if name else Scenario("baseline", "Baseline")
     return compose(scenario, as_of=as_of, **flags)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..schema import STAGES
+from ..dataset.schema import STAGES
 from ._base import (
     CONTEXT_SETTINGS,
     build_scenario,
@@ -53,14 +53,14 @@ def validate(
     """
     with errors_handled(ctx):
         graph = load_graph(data_dir)
-        from ..quality import (
+        from ..analyses.quality import (
             BREAKDOWN_COLUMNS,
             CITATION_COLUMNS,
             PUBLISHED_COLUMNS,
             quality_report,
             row_citations,
         )
-        from ..stats import concentration, stage_country_shares
+        from ..analyses.stats import concentration, stage_country_shares
 
         shares = stage_country_shares(graph)
         sintered = stage_country_shares(graph, material="ndfeb_sintered")
@@ -85,8 +85,8 @@ def validate(
             )
         _print_quality(quality.breakdown, quality.published)
         if quality_dir is not None:
-            from ..files import write_file_set
-            from ..report import to_csv_text
+            from ..outputs.files import write_file_set
+            from ..outputs.report import to_csv_text
 
             paths = write_file_set(
                 quality_dir,
@@ -165,8 +165,8 @@ def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> No
         supplygraph scenarios 2025-11-truce
     """
     with errors_handled(ctx):
-        from ..io import load_regimes
-        from ..scenario import list_scenarios, load_scenario
+        from ..dataset.io import load_regimes
+        from ..scenario.parse import list_scenarios, load_scenario
 
         if name:
             scenario = load_scenario(name, data_dir=data_dir)
@@ -249,12 +249,12 @@ def export(
         supplygraph export --format gexf --scenario 2025-10-package
     """
     with errors_handled(ctx):
-        from ..export import export_graph
+        from ..outputs.export import export_graph
 
         graph = load_graph(data_dir)
         result = None
         if scenario_name:
-            from ..exposure import simulate as run
+            from ..analyses.exposure import simulate as run
 
             result = run(graph, build_scenario(scenario_name, data_dir), reroute=False)
         suffix = {"graphml": "graphml", "gexf": "gexf", "json": "json"}[fmt]
@@ -279,8 +279,8 @@ def graph(
         supplygraph graph --open
     """
     with errors_handled(ctx):
-        from ..exposure import baseline
-        from ..html import write_html
+        from ..analyses.exposure import baseline
+        from ..outputs.html import write_html
 
         supply = load_graph(data_dir)
         out = out_file or Path("output") / "graph.html"

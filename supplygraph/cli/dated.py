@@ -90,15 +90,15 @@ def timeline(
         supplygraph timeline -s 2025-replay --applicant last
     """
     with errors_handled(ctx):
-        from ..charts import timeline_chart
-        from ..export import gexf_bytes, timeline_network
-        from ..exposure import simulate as simulate_static
-        from ..files import write_file_set
-        from ..html import render_html
-        from ..io import load_dated_tables
-        from ..report import render_timeline
-        from ..scenario import check_applicant
-        from ..timeline import node_output_pct, simulate_days
+        from ..analyses.exposure import simulate as simulate_static
+        from ..analyses.timeline import node_output_pct, simulate_days
+        from ..dataset.io import load_dated_tables
+        from ..outputs.charts import timeline_chart
+        from ..outputs.export import gexf_bytes, timeline_network
+        from ..outputs.files import write_file_set
+        from ..outputs.html import render_html
+        from ..outputs.report import render_timeline
+        from ..scenario.parse import check_applicant
 
         quantile = None if applicant is None else check_applicant(applicant, "--applicant")
         scenario = build_scenario(scenario_name, data_dir)
@@ -212,10 +212,10 @@ def backtest(
         supplygraph backtest --stock-shift -7
     """
     with errors_handled(ctx):
-        from ..backtest import run_backtest, shift_stocks
-        from ..files import write_file_set
-        from ..io import load_backtest_tables, load_dated_tables
-        from ..report import to_csv_text
+        from ..analyses.backtest import run_backtest, shift_stocks
+        from ..dataset.io import load_backtest_tables, load_dated_tables
+        from ..outputs.files import write_file_set
+        from ..outputs.report import to_csv_text
 
         graph, scenario = shift_stocks(
             load_graph(data_dir), build_scenario(scenario_name, data_dir), stock_shift

@@ -118,9 +118,9 @@ def criticality(
         supplygraph criticality -s 2025-11-truce --stock-days 30 --workers 2
     """
     with errors_handled(ctx):
-        from ..criticality import criticality as sweep
-        from ..files import write_file_set
-        from ..risk_report import render_criticality
+        from ..analyses.criticality import criticality as sweep
+        from ..outputs.files import write_file_set
+        from ..outputs.risk_report import render_criticality
 
         scenario = build_scenario(scenario_name, data_dir, stock_days=stock_days)
         graph = load_graph(data_dir)
@@ -134,8 +134,8 @@ def criticality(
         )
         files: dict[str, str | bytes] = dict(render_criticality(result, graph, raw=raw))
         if html:
-            from ..exposure import simulate as run
-            from ..html import render_html
+            from ..analyses.exposure import simulate as run
+            from ..outputs.html import render_html
 
             loss = result.items[result.items["kind"] == "node"].set_index("id")
             files["criticality.html"] = render_html(
@@ -281,10 +281,10 @@ def montecarlo(
         supplygraph montecarlo -s 2025-10-package --status-range assumption=0.2
     """
     with errors_handled(ctx):
-        from ..files import write_file_set
-        from ..montecarlo import load_uncertainty, with_overrides
-        from ..montecarlo import montecarlo as run
-        from ..risk_report import render_montecarlo
+        from ..analyses.montecarlo import load_uncertainty, with_overrides
+        from ..analyses.montecarlo import montecarlo as run
+        from ..outputs.files import write_file_set
+        from ..outputs.risk_report import render_montecarlo
 
         scenario = build_scenario(scenario_name, data_dir)
         uncertainty = with_overrides(

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ..schema import sector_label
+from ..dataset.schema import sector_label
 from ._base import (
     CONTEXT_SETTINGS,
     SECTOR_HEADER,
@@ -45,7 +45,7 @@ from ._base import (
 @click.option(
     "--reroute-time-limit",
     type=click.FloatRange(min=0, min_open=True),
-    default=60.0,  # supplygraph.reroute.TIME_LIMIT, not imported: --help stays light
+    default=60.0,  # supplygraph.engine.reroute.TIME_LIMIT, not imported: --help stays light
     show_default=True,
     metavar="SECONDS",
     help="Stop rerouting after this long; its columns are then left blank.",
@@ -91,10 +91,10 @@ def simulate(
             step("loading data")
             graph = load_graph(data_dir)
             step("propagating the disruption" + (" and rerouting" if reroute else ""))
-            from ..charts import sector_chart
-            from ..exposure import simulate as run
-            from ..html import render_html
-            from ..report import write_reports
+            from ..analyses.exposure import simulate as run
+            from ..outputs.charts import sector_chart
+            from ..outputs.html import render_html
+            from ..outputs.report import write_reports
 
             result = run(graph, scenario, reroute=reroute, reroute_time_limit=reroute_time_limit)
             step("writing reports")
@@ -203,9 +203,10 @@ def compare(
         supplygraph compare 2025-11-truce 2026-11-lapse
     """
     with errors_handled(ctx):
-        from ..charts import compare_chart
-        from ..compare import compare_results, write_comparison
-        from ..exposure import simulate as run
+        from ..analyses.compare import compare_results
+        from ..analyses.exposure import simulate as run
+        from ..outputs.charts import compare_chart
+        from ..outputs.compare import write_comparison
 
         graph = load_graph(data_dir)
         a = run(graph, build_scenario(scenario_a, data_dir), reroute=reroute)

@@ -1,0 +1,1 @@
+"""Analyses built on the engine: exposure, the dated run, backtest, risk, data quality."""

@@ -1,0 +1,551 @@
+"""The dated simulation: regimes on their dates, approval paths, stocks and transit, day by day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from .._errors import ScenarioError
+from ..dataset import schema
+from ..dataset.graph import SupplyGraph
+from ..dataset.production import Production, production_lines
+from ..scenario.licence import regime_state, regimes_by_id
+from ..scenario.parse import LicencePolicy, Scenario, check_applicant
+from ..scenario.resolve import resolve
+from .exposure import DEFAULT_ISSUER, share_pct, simulate
+
+DAYS_PER_YEAR = 365.0
+LOSS = 0.99  # a line's output below this share of baseline is a loss (first-loss day)
+SNAP = 1e-12  # an availability within this of 1 is 1, as in the static engine
+HORIZON_DAYS = 365
+
+
+@dataclass(frozen=True, eq=False)
+class Timeline:
+    """A dated run: each product line's output ratio on each day, and what it adds up to.
+
+    ``ratio[t, k]`` is line ``k``'s output on day ``dates[t]`` as a share of its baseline;
+    ``exports`` holds, per tracked selection, the tonnes shipped each day. ``quantile`` is
+    None for the pro-rata mean run; ``applicant`` holds, when asked, the run in which every
+    licence edge is an applicant at a quantile (its ``sectors`` and ``lines`` figures are
+    also set beside the mean's, prefixed ``applicant_``).
+    """
+
+    graph: SupplyGraph
+    scenario: Scenario
+    production: Production
+    dates: list[dt.date]
+    ratio: np.ndarray
+    exports: dict[str, np.ndarray]
+    sectors: pd.DataFrame
+    lines: pd.DataFrame
+    change_dates: list[tuple[dt.date, str]]
+    quantile: float | None = None  # None: the pro-rata mean; else every licence edge's place
+    applicant: Timeline | None = None  # beside the mean: the run at an applicant's quantile
+
+
+def simulate_days(
+    graph: SupplyGraph,
+    scenario: Scenario,
+    approvals: pd.DataFrame,
+    transit: pd.DataFrame,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    track: dict[str, np.ndarray] | None = None,
+    progress: Callable[[int], None] | None = None,
+    capacity: pd.DataFrame | None = None,
+    applicant: float | None = None,
+) -> Timeline:
+    """Run a scenario day by day over a horizon.
+
+    Each day, every licence edge carries its regime's licensed share for that date (an
+    approval path, or the scenario's constant share; nothing before a regime's effective
+    date or inside its suspension), shipments arrive after their transit time, and each
+    product line makes what its scarcest input allows, drawing on its stock of each input
+    (days of cover x daily need) when deliveries fall short. Stocks are rebuilt only from
+    deliveries a line does not use that day, up to their starting level: suppliers do not
+    raise output above their baseline to refill them. Before the first day everything is
+    at baseline, so shipments already under way arrive in full.
+
+    The licensed share spreads pro rata over every licence edge: the mean over applicants.
+    With ``applicant``, a second run sits beside it in which every licence edge is an
+    applicant at that quantile of the queue of applications (:func:`applicant_share`).
+
+    Under a constant scenario the run settles on the static engine's steady state
+    (:func:`supplygraph.analyses.exposure.simulate`).
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    scenario
+        The scenario; its ``start`` and ``end`` are the horizon unless given here.
+    approvals
+        Approval paths (:func:`supplygraph.dataset.io.load_dated_tables`).
+    transit
+        Transit days by route (same).
+    start, end
+        The first and last day (default: the scenario's, else its ``as_of`` or today's
+        date, and a year later).
+    track
+        Edge masks whose shipments (tonnes leaving the supplier each day) to record.
+    progress
+        Called with the number of days done, every 30 days (for a progress bar); with an
+        applicant, the days of both runs are counted.
+    capacity
+        Capacity by date (``capacity.csv``): with it, each sector also gets a best case,
+        ``best_output_pct``: the day's output plus what rerouting gains in the steady state
+        of its month (the linear program solved on the month's first day, with that day's
+        licensed shares and the capacity that exists that day), at most 100%. For the
+        mean run only.
+    applicant
+        A quantile in [0, 1] (1: the last applicant); None: the scenario's ``applicant``,
+        and with none there, the mean run only.
+
+    Returns
+    -------
+    Timeline
+        The mean run, with the applicant's in ``applicant`` when asked.
+
+    Raises
+    ------
+    ScenarioError
+        For an approval path the table does not have, or a quantile outside [0, 1].
+    """
+    quantile = scenario.applicant if applicant is None else applicant
+    if quantile is not None:
+        quantile = check_applicant(quantile, "applicant")
+    start = start or scenario.start or scenario.as_of or dt.date.today()
+    end = end or scenario.end or start + dt.timedelta(days=HORIZON_DAYS - 1)
+    dates = [start + dt.timedelta(days=d) for d in range((end - start).days + 1)]
+    production = production_lines(graph)
+    lines_graph = production.graph
+    index = lines_graph.index
+    n_days, n_parts = len(dates), lines_graph.n_edges
+    segments, change_dates = _segments(graph, scenario, approvals, dates)
+    segment_of_day = np.searchsorted([d for d, _ in segments], dates, side="right") - 1
+    tau = transit_days(graph, transit)[production.edge]
+    src, flow = index.src, index.flow / DAYS_PER_YEAR
+    need = index.group_base / DAYS_PER_YEAR
+    stock_days = graph.nodes["stock_days"].fillna(scenario.default_stock_days).to_numpy(float)
+    stock_max = stock_days[production.node][index.group_node] * need
+    order = np.argsort(index.group_node, kind="stable")
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = index.group_node[order][1:] != index.group_node[order][:-1]
+    starts, fed = np.flatnonzero(first), index.group_node[order][first]
+    parts = np.arange(n_parts)
+    tracked = {name: mask[production.edge] for name, mask in (track or {}).items()}
+
+    def timeline(dated: list[Scenario], done: int, q: float | None) -> Timeline:
+        """Day by day under the segments' scenarios (``done`` days already run)."""
+        share = np.ones((len(dated), graph.n_edges))
+        node_share = np.ones(graph.n_nodes)
+        for s, scenario_then in enumerate(dated):
+            disruption = resolve(graph, scenario_then, production=production)
+            share[s] = disruption.edge_share
+            node_share = disruption.node_share
+        part_share = share[:, production.edge]
+        line_share = node_share[production.node]
+        stock = stock_max.copy()
+        ratio = np.ones((n_days, lines_graph.n_nodes))
+        exports = {name: np.zeros(n_days) for name in tracked}
+        for t in range(n_days):
+            lag = t - tau
+            before = lag < 0
+            lagged = np.maximum(lag, 0)
+            supplier = np.where(before, 1.0, ratio[lagged, src])
+            licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], parts])
+            arrived = np.bincount(index.group, flow * licensed * supplier, minlength=len(need))
+            avail = np.divide(arrived + stock, need, out=np.ones_like(need), where=need > 0)
+            avail = np.where(avail > 1 - SNAP, 1.0, avail)
+            today = line_share.copy()
+            if len(starts):
+                today[fed] *= np.minimum.reduceat(avail[order], starts)
+            used = today[index.group_node] * need
+            stock = np.clip(stock + arrived - used, 0.0, stock_max)
+            ratio[t] = today
+            shipped = flow * part_share[segment_of_day[t]] * today[src]
+            for name, mask in tracked.items():
+                exports[name][t] = shipped[mask].sum()
+            if progress is not None and (t + 1) % 30 == 0:
+                progress(done + t + 1)
+        lines = _line_dates(lines_graph, production, ratio, dates, stock, stock_max, need)
+        sectors = _sector_days(lines_graph, ratio, dates)
+        return Timeline(
+            graph, scenario, production, dates, ratio, exports, sectors, lines, change_dates, q
+        )
+
+    mean = timeline([dated for _, dated in segments], 0, None)
+    if capacity is not None:
+        mean.sectors["best_output_pct"] = _best_case(graph, segments, capacity, dates, mean.sectors)
+    if quantile is None:
+        return mean
+    queued = timeline([_as_applicant(dated, quantile) for _, dated in segments], n_days, quantile)
+    return replace(
+        mean,
+        applicant=queued,
+        sectors=_beside(mean.sectors, queued.sectors, ["date", "sector"]),
+        lines=_beside(mean.lines, queued.lines, ["node", "line", "stage", "country", "sector"]),
+    )
+
+
+def applicant_share(share: float, quantile: float) -> float:
+    """Return what an applicant at a quantile ships when a share of applications is approved.
+
+    Applications queue by their place ``q``: the tonnage share of all applications that
+    comes before them, so ``q`` runs from 0 (the first in line) to 1 (the last). A share
+    ``a`` of the tonnes applied for is approved: the applications up to ``a``. So an
+    applicant ships in full when ``q <= a`` and nothing otherwise; the first in line
+    (``q = 0``) ships whenever anything is approved (``a > 0``), the last (``q = 1``) only
+    when everything is. Over ``q`` uniform in [0, 1] the shipments average ``a``: the
+    pro-rata mean.
+
+    Parameters
+    ----------
+    share
+        The share approved, ``a`` in [0, 1].
+    quantile
+        The applicant's place, ``q`` in [0, 1].
+
+    Returns
+    -------
+    float
+        1.0 or 0.0.
+
+    Examples
+    --------
+    >>> applicant_share(0.26, 0.5), applicant_share(0.6, 0.5), applicant_share(1.0, 1.0)
+    (0.0, 1.0, 1.0)
+    """
+    return 1.0 if share > 0 and quantile <= share else 0.0
+
+
+def _as_applicant(scenario: Scenario, quantile: float) -> Scenario:
+    """The scenario with each licence policy's share as an applicant at ``quantile`` gets it."""
+    policies = []
+    for policy in scenario.licences:
+        share = applicant_share(policy.share if policy.action == "throttle" else 0.0, quantile)
+        policies.append(replace(policy, action="throttle" if share else "cut", share=share))
+    return replace(scenario, licences=tuple(policies))
+
+
+def _beside(mean: pd.DataFrame, other: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The mean's table with the other run's figures after it, prefixed ``applicant_``."""
+    if other.columns.empty:  # a graph without makers has no sector table
+        return mean
+    figures = other.drop(columns=keys).add_prefix("applicant_")
+    return pd.concat([mean, figures], axis=1)
+
+
+def node_output_pct(timeline: Timeline) -> np.ndarray:
+    """Return each node's output on each day as a share of its baseline (%, by tonnes).
+
+    A node's output is the sum over its product lines; a node with no baseline is at 100%.
+
+    Parameters
+    ----------
+    timeline
+        A dated run.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (days, nodes of ``timeline.graph``).
+    """
+    graph, production = timeline.graph, timeline.production
+    base = production.graph.baseline_t
+    node_base = production.per_node(base, graph.n_nodes)
+    after = np.stack([production.per_node(r * base, graph.n_nodes) for r in timeline.ratio])
+    return 100 * np.divide(after, node_base, out=np.ones_like(after), where=node_base > 0)
+
+
+def transit_days(graph: SupplyGraph, transit: pd.DataFrame) -> np.ndarray:
+    """Return each edge's transit time in whole days: the first row of the transit table
+    whose origin and destination lists hold its supplier's and customer's countries
+    (``*`` any country, ``same`` the origin's own).
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    transit
+        The transit table (:func:`supplygraph.dataset.io.load_dated_tables`).
+
+    Returns
+    -------
+    numpy.ndarray
+        One integer >= 1 per edge (30 where no row matches).
+    """
+    country = graph.nodes["country"].to_numpy()
+    seller, buyer = country[graph.edges["src"].to_numpy()], country[graph.edges["dst"].to_numpy()]
+    days = np.zeros(graph.n_edges)
+    for row in transit.itertuples(index=False):
+        origins, destinations = schema.split_list(row.origin), schema.split_list(row.destination)
+        ok = (days == 0) & (np.isin(seller, origins) | ("*" in origins))
+        if destinations == ["same"]:
+            ok &= seller == buyer
+        elif "*" not in destinations:
+            ok &= np.isin(buyer, destinations)
+        days[ok] = row.days
+    return np.maximum(np.ceil(np.where(days > 0, days, 30.0)), 1).astype(np.int64)
+
+
+def _segments(
+    graph: SupplyGraph, scenario: Scenario, approvals: pd.DataFrame, dates: list[dt.date]
+) -> tuple[list[tuple[dt.date, Scenario]], list[tuple[dt.date, str]]]:
+    """Split the horizon where anything changes; return each stretch's first day with the
+    scenario as it stands then (its date, and each path's share), and the changes named."""
+    regimes = regimes_by_id(graph.regimes)
+    changes: list[tuple[dt.date, str]] = []
+    for regime in regimes.values():
+        if regime.hypothetical:
+            continue
+        # name each date by the state it starts (a regime may be suspended from day one)
+        turns = [regime.effective]
+        if not scenario.ignore_suspensions:
+            turns += [regime.suspended_from, regime.suspended_until]
+        turns.append(regime.ends)
+        for day in turns:
+            if day is None or day < regime.effective:
+                continue
+            ended = day == regime.ends
+            if day in (regime.suspended_until, regime.ends):  # the new state starts a day later
+                day += dt.timedelta(days=1)
+            if regime.ends and day > regime.ends and not ended:
+                continue  # a suspension after the end changes nothing
+            in_force, _ = regime_state(regime, day, ignore_suspensions=scenario.ignore_suspensions)
+            if ended:
+                what = "ended"
+            elif day == regime.effective:
+                what = "in force" if in_force else "takes effect, suspended"
+            else:
+                what = "back" if in_force else "suspended"
+            if (day, f"{regime.id} {what}") not in changes:
+                changes.append((day, f"{regime.id} {what}"))
+    known = set(approvals["path"])
+    for policy in scenario.licences:
+        if policy.approvals and policy.approvals not in known:
+            raise ScenarioError(
+                f"scenario {scenario.name!r}: approvals: no path {policy.approvals!r} in "
+                f"approvals.csv; known: {', '.join(sorted(known))}"
+            )
+        rows = approvals[approvals["path"] == policy.approvals]
+        for text in rows["from"]:
+            day = dt.date.fromisoformat(text)
+            changes.append((day, f"approvals {policy.approvals}: {text}"))
+        if policy.approval_delay_days:
+            for day, what in list(changes):
+                if what.endswith(("in force", "back")):
+                    lag = dt.timedelta(days=policy.approval_delay_days)
+                    changes.append((day + lag, f"first approvals after {what}"))
+    first, last = dates[0], dates[-1]
+    days = sorted({first} | {d for d, _ in changes if first < d <= last})
+    segments = [(day, _dated(scenario, approvals, regimes, day)) for day in days]
+    return segments, sorted((d, w) for d, w in changes if first <= d <= last)
+
+
+def _dated(scenario: Scenario, approvals: pd.DataFrame, regimes: dict, day: dt.date) -> Scenario:
+    """The scenario as it stands on one day: its date, and each policy's licensed share."""
+    policies: list[LicencePolicy] = []
+    for policy in scenario.licences:
+        if not policy.approvals and not policy.approval_delay_days:
+            policies.append(policy)
+            continue
+        rows = approvals[approvals["path"] == policy.approvals] if policy.approvals else None
+        shares = _path_shares(rows, day) if rows is not None else {None: policy.share}
+        named = {d for d in shares if d is not None}
+        for destination, share in shares.items():
+            if _in_delay(policy, regimes, day):
+                share = 0.0
+            # a destination's own rows set its share; the rest take the path's general rows
+            places = {destination} if destination else schema.ISO_COUNTRIES - named
+            if policy.destinations is not None:
+                places &= set(policy.destinations)
+            destinations = None if places == schema.ISO_COUNTRIES else tuple(sorted(places))
+            policies.append(
+                replace(
+                    policy,
+                    action="throttle" if share > 0 else "cut",
+                    share=share,
+                    destinations=destinations,
+                    approvals="",
+                    approval_delay_days=0,
+                )
+            )
+    return replace(scenario, as_of=day, licences=tuple(policies))
+
+
+def _path_shares(rows: pd.DataFrame, day: dt.date) -> dict[str | None, float]:
+    """Each destination's share on a day (None: all others); 1 before the path starts."""
+    shares: dict[str | None, float] = {}
+    for destination, group in rows.groupby(rows["destination"].fillna(""), sort=True):
+        started = group[group["from"].map(dt.date.fromisoformat) <= day]
+        share = float(started["share"].iloc[-1]) if len(started) else 1.0
+        shares[destination or None] = share
+    if None not in shares:
+        shares[None] = 1.0
+    return shares
+
+
+def _in_delay(policy: LicencePolicy, regimes: dict, day: dt.date) -> bool:
+    """Whether ``day`` falls within the approval delay after the policy's regime(s) bite."""
+    if not policy.approval_delay_days:
+        return False
+    named = regimes.values() if policy.regime == "in-force" else [regimes.get(policy.regime)]
+    lag = dt.timedelta(days=policy.approval_delay_days)
+    for regime in named:
+        if regime is None:
+            continue
+        since = regime.effective
+        if regime.suspended_until and regime.suspended_until < day:
+            since = max(since, regime.suspended_until + dt.timedelta(days=1))
+        if since <= day < since + lag:
+            return True
+    return False
+
+
+def _line_dates(
+    lines_graph: SupplyGraph,
+    production: Production,
+    ratio: np.ndarray,
+    dates: list[dt.date],
+    stock: np.ndarray,
+    stock_max: np.ndarray,
+    need: np.ndarray,
+) -> pd.DataFrame:
+    """Per line: first loss and recovery dates, the lowest output, lost tonnes and units."""
+    nodes = lines_graph.nodes
+    index = lines_graph.index
+    below = ratio < LOSS
+    lost_any = below.any(axis=0)
+    first_loss = np.where(lost_any, below.argmax(axis=0), -1)
+    after = np.arange(len(dates))[:, None] > first_loss[None, :]
+    back = ~below & after
+    recovered = back.any(axis=0) & lost_any
+    recovery = np.where(recovered, back.argmax(axis=0), -1)
+    base = lines_graph.baseline_t
+    units = nodes["baseline_units"].to_numpy(float) if "baseline_units" in nodes else np.nan
+    lost_share = (1 - ratio).sum(axis=0) / DAYS_PER_YEAR
+    cover = np.full(lines_graph.n_nodes, np.inf)
+    left = np.divide(stock, need, out=np.full_like(stock, np.inf), where=need > 0)
+    np.minimum.at(cover, index.group_node, left)
+
+    def day(i: np.ndarray) -> list[str]:
+        return [dates[k].isoformat() if k >= 0 else "" for k in i]
+
+    return pd.DataFrame(
+        {
+            "node": (nodes["node"] if "node" in nodes else nodes["id"]).to_numpy(),
+            "line": nodes["line"].to_numpy() if "line" in nodes else "",
+            "stage": nodes["stage"].to_numpy(),
+            "country": nodes["country"].to_numpy(),
+            "sector": nodes["sector"].to_numpy(),
+            "first_loss": day(first_loss),
+            "recovery": day(recovery),
+            "min_output_pct": 100 * ratio.min(axis=0),
+            "lost_t": base * lost_share,
+            "lost_units": units * lost_share,
+            "cover_left_days": np.where(np.isfinite(cover), cover, np.nan),
+        }
+    )
+
+
+def _sector_days(lines_graph: SupplyGraph, ratio: np.ndarray, dates: list[dt.date]) -> pd.DataFrame:
+    """Date x sector: output as a share of baseline (tonnes and units), inside and outside
+    the issuing country, and what is lost that day."""
+    nodes = lines_graph.nodes
+    maker = (nodes["stage"] == "manufacturer").to_numpy()
+    sector = nodes["sector"].to_numpy()[maker]
+    country = nodes["country"].to_numpy()[maker]
+    base = lines_graph.baseline_t[maker] / DAYS_PER_YEAR
+    units = (
+        nodes["baseline_units"].to_numpy(float)[maker] / DAYS_PER_YEAR
+        if "baseline_units" in nodes
+        else np.full(maker.sum(), np.nan)
+    )
+    r = ratio[:, maker]
+    frames = []
+    for name in sorted(set(sector)):
+        of = sector == name
+        inside, outside = of & (country == DEFAULT_ISSUER), of & (country != DEFAULT_ISSUER)
+        has_units = of & ~np.isnan(units)
+
+        def output(mask: np.ndarray, weight: np.ndarray) -> np.ndarray:
+            if not mask.any():
+                return np.full(len(dates), np.nan)
+            return share_pct(r[:, mask] @ weight[mask], np.full(len(dates), weight[mask].sum()))
+
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": [d.isoformat() for d in dates],
+                    "sector": name,
+                    "output_pct": output(of, base),
+                    "output_units_pct": output(has_units, units),
+                    "lost_t": (1 - r[:, of]) @ base[of],
+                    "lost_units": (1 - r[:, has_units]) @ units[has_units]
+                    if has_units.any()
+                    else np.nan,
+                    "in_issuer_output_pct": output(inside, base),
+                    "outside_issuer_output_pct": output(outside, base),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def capacity_on(graph: SupplyGraph, capacity: pd.DataFrame, day: dt.date) -> SupplyGraph:
+    """Return a copy of the graph with each node's capacity as it stands on a day.
+
+    A node listed in the capacity table has no capacity above its baseline before its first
+    ``from`` date, then the capacity of its latest row on or before the day.
+
+    Parameters
+    ----------
+    graph
+        The supply graph (not modified).
+    capacity
+        Capacity by date (``capacity.csv``).
+    day
+        The day.
+
+    Returns
+    -------
+    SupplyGraph
+    """
+    nodes = graph.nodes.copy()
+    on = pd.Series(nodes["capacity_t"].to_numpy(float), index=nodes["id"])
+    for node, rows in capacity.groupby("node", sort=False):
+        if node not in on.index:
+            continue
+        started = rows[rows["from"].map(dt.date.fromisoformat) <= day]
+        on[node] = float(started["capacity_t"].iloc[-1]) if len(started) else np.nan
+    nodes["capacity_t"] = on.to_numpy()
+    return replace(graph, nodes=nodes)
+
+
+def _best_case(
+    graph: SupplyGraph,
+    segments: list[tuple[dt.date, Scenario]],
+    capacity: pd.DataFrame,
+    dates: list[dt.date],
+    sectors: pd.DataFrame,
+) -> np.ndarray:
+    """Per row of the sector table, its output plus the rerouting gain of its month."""
+    starts = [d for d, _ in segments]
+    best: dict[tuple[str, str], float] = {}
+    months = sorted({d.replace(day=1) for d in dates} | {dates[0]})
+    for month in (m for m in months if m >= dates[0]):
+        dated = segments[max(0, np.searchsorted(starts, month, side="right") - 1)][1]
+        result = simulate(capacity_on(graph, capacity, month), replace(dated, as_of=month))
+        for row in result.sectors.itertuples(index=False):
+            gain = row.shortfall_pct - row.shortfall_reroute_pct  # points of baseline tonnes
+            best[(month.isoformat()[:7], row.sector)] = gain
+    keys = zip(sectors["date"].str[:7], sectors["sector"])
+    gains = np.array([best.get(key, 0.0) for key in keys])
+    return np.minimum(sectors["output_pct"].to_numpy() + gains, 100.0)

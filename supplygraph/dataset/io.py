@@ -1,0 +1,541 @@
+"""Read the CSV dataset into validated tables; write reports atomically."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from .._errors import DataError, Issue
+from . import _validate, schema
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated tables of one dataset folder, with the warnings found on loading."""
+
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    regimes: pd.DataFrame
+    folder: Path
+    checksum: str
+    warnings: list[Issue] = field(default_factory=list)
+    lines: pd.DataFrame = field(default_factory=lambda: empty_table(schema.LINE_COLUMNS))
+
+
+def empty_table(columns: tuple[str, ...]) -> pd.DataFrame:
+    """Return a table with these text columns, a ``csv_line`` column and no rows.
+
+    Parameters
+    ----------
+    columns
+        The column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    table = pd.DataFrame({name: pd.Series(dtype="str") for name in columns})
+    table.insert(0, "csv_line", pd.Series(dtype="int64"))
+    return table
+
+
+# The files of a dataset folder (tests/test_property.py breaks each one); lines.csv may be
+# absent, regimes.csv then comes from the bundled data.
+DATA_FILES = ("nodes.csv", "edges.csv", "regimes.csv", "lines.csv")
+NUMERIC_COLUMNS = {
+    "flow_t",
+    "capacity_t",
+    "stock_days",
+    "extraterritorial_pct",
+    "baseline_units",
+    "share",
+    "days",
+    "value",
+    "share_pct",
+}
+_LAYOUT = {
+    "nodes": (schema.NODE_COLUMNS, schema.NODE_REQUIRED),
+    "edges": (schema.EDGE_COLUMNS, schema.EDGE_REQUIRED),
+    "lines": (schema.LINE_COLUMNS, schema.LINE_REQUIRED),
+}
+
+
+def bundled_data_dir() -> Path:
+    """Return the folder of the bundled default dataset (``supplygraph.data``).
+
+    Returns
+    -------
+    Path
+    """
+    try:
+        return Path(str(resources.files("supplygraph.data")))
+    except ModuleNotFoundError:  # imported from a source checkout: data/ sits beside the package
+        return Path(__file__).resolve().parents[2] / "data"
+
+
+def load_dataset(folder: str | os.PathLike[str] | None = None) -> Dataset:
+    """Read and validate ``nodes.csv``, ``edges.csv``, ``regimes.csv`` and ``lines.csv``.
+
+    A folder without ``regimes.csv`` uses the bundled regimes; ``lines.csv`` is optional.
+
+    Parameters
+    ----------
+    folder
+        The dataset folder; the bundled data when None.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DataError
+        Listing every error found, each with file, line and column.
+    """
+    folder = Path(folder) if folder is not None else bundled_data_dir()
+    issues: list[Issue] = []
+    if not folder.is_dir():
+        raise DataError([Issue(str(folder), 0, "-", "no such folder")])
+    if not (folder / "nodes.csv").is_file() and not (folder / "edges.csv").is_file():
+        raise DataError(
+            [
+                Issue(
+                    str(folder),
+                    0,
+                    "-",
+                    "no dataset here: a dataset folder holds nodes.csv and edges.csv "
+                    "(and may hold lines.csv, regimes.csv and scenarios/)",
+                )
+            ]
+        )
+    paths = {Path(name).stem: folder / name for name in DATA_FILES}
+    if not paths["regimes"].is_file():
+        paths["regimes"] = bundled_data_dir() / "regimes.csv"
+    digest = hashlib.sha256()
+    tables: dict[str, pd.DataFrame | None] = {"lines": empty_table(schema.LINE_COLUMNS)}
+    for name, path in paths.items():  # one file's bytes at a time: they are large
+        if name == "lines" and not path.is_file():
+            continue
+        data = _read_bytes(path, issues)
+        digest.update(data or b"")
+        if name == "regimes":
+            tables[name] = _regimes_table(path, data, issues)
+        else:
+            columns, required = _LAYOUT[name]
+            tables[name] = _read_table(path, data, columns, required, issues)
+    nodes, edges, regimes = tables["nodes"], tables["edges"], tables["regimes"]
+    lines = tables["lines"]
+    for name, table in (("node", nodes), ("edge", edges)):
+        if table is not None and table.empty:
+            issues.append(
+                Issue(table.attrs["file"], 2, "-", f"no rows: expected at least one {name}")
+            )
+    ready = nodes is not None and edges is not None and lines is not None
+    if ready and not (nodes.empty or edges.empty):
+        _validate.check_nodes(nodes, str(paths["nodes"]), issues)
+        _validate.check_lines(lines, nodes, str(paths["lines"]), issues)
+        regime_ids = None if regimes is None else regimes["id"]
+        _validate.check_edges(edges, nodes, regime_ids, str(paths["edges"]), issues, lines=lines)
+    errors = sorted(i for i in issues if i.severity == "error")
+    if errors:
+        raise DataError(errors)
+    assert nodes is not None and edges is not None and regimes is not None and lines is not None
+    warnings = [i for i in issues if i.severity == "warning"]
+    return Dataset(
+        nodes=_typed(nodes, schema.NODE_NUMERIC),
+        edges=_typed(edges, schema.EDGE_NUMERIC),
+        regimes=_typed(regimes, ("extraterritorial_pct",)),
+        folder=folder,
+        checksum="sha256:" + digest.hexdigest(),
+        warnings=warnings,
+        lines=_typed(lines, schema.LINE_NUMERIC),
+    )
+
+
+def load_regimes(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Read and validate a regimes table (the bundled ``regimes.csv`` when None).
+
+    Parameters
+    ----------
+    path
+        A regimes table; the bundled one when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The regimes, typed.
+
+    Raises
+    ------
+    DataError
+        Listing every error found.
+    """
+    path = Path(path) if path is not None else bundled_data_dir() / "regimes.csv"
+    issues: list[Issue] = []
+    table = _regimes_table(path, _read_bytes(path, issues), issues)
+    errors = sorted(i for i in issues if i.severity == "error")
+    if errors or table is None:
+        raise DataError(errors)
+    return _typed(table, ("extraterritorial_pct",))
+
+
+def _regimes_table(path: Path, data: bytes | None, issues: list[Issue]) -> pd.DataFrame | None:
+    """Parse and check a regimes table, appending its problems to ``issues``."""
+    table = _read_table(path, data, schema.REGIME_COLUMNS, schema.REGIME_REQUIRED, issues)
+    if table is not None:
+        _validate.check_regimes(table, str(path), issues)
+    return table
+
+
+def _read_bytes(path: Path, issues: list[Issue]) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        issues.append(Issue(str(path), 0, "-", "file not found"))
+    except OSError as exc:
+        issues.append(Issue(str(path), 0, "-", f"cannot read file: {exc.strerror}"))
+    return None
+
+
+def _read_table(
+    path: Path,
+    data: bytes | None,
+    columns: tuple[str, ...],
+    required: tuple[str, ...],
+    issues: list[Issue],
+) -> pd.DataFrame | None:
+    """Parse CSV bytes into a table of stripped text cells with a ``line`` column, or None on
+    fatal errors."""
+    if data is None:
+        return None
+    file = str(path)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        data.decode("utf-8")  # to check; the text of a large file is not kept
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        issues.append(
+            Issue(file, line, "-", f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}")
+        )
+        return None
+    first_line = data[: data.find(b"\n") + 1 or len(data)].decode("utf-8")
+    if not first_line.strip() and not data.decode("utf-8").strip():
+        issues.append(Issue(file, 1, "-", "file is empty (expected a header row)"))
+        return None
+    try:
+        header = [name.strip() for name in next(csv.reader(io.StringIO(first_line, newline="")))]
+    except (csv.Error, StopIteration) as exc:
+        issues.append(Issue(file, 1, "-", f"malformed CSV: {exc}"))
+        return None
+    fatal = False
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            issues.append(Issue(file, 1, name, "duplicate column in header"))
+            fatal = True
+        seen.add(name)
+    for name in required:
+        if name not in seen:
+            issues.append(Issue(file, 1, name, "required column missing from header"))
+            fatal = True
+    for name in header:
+        if name not in columns:
+            issues.append(
+                Issue(
+                    file,
+                    1,
+                    name,
+                    f"unknown column (ignored); expected one of {', '.join(columns)}",
+                    "warning",
+                )
+            )
+    if fatal:
+        return None
+    table = _rows_one_per_line(data, header)
+    if table is None:
+        table = _rows_any_layout(data.decode("utf-8"), header, file, issues)
+    if table is None:
+        return None
+    table = table.reindex(columns=["csv_line", *columns], fill_value="")
+    table.attrs["file"] = file
+    for column in set(columns) & NUMERIC_COLUMNS:
+        _validate.check_numbers(table, column, column in required, file, issues)
+    return table
+
+
+def _rows_one_per_line(data: bytes, header: list[str]) -> pd.DataFrame | None:
+    """Parse the rows with pyarrow when every line after the header is one row; else None.
+
+    Arrow's reader is fast and keeps text compactly, but does not tell line numbers: they
+    follow from the row numbers only when no row spans lines (a newline in quotes) and no
+    line was skipped (a blank line) or malformed.
+    """
+    malformed: list[object] = []
+    try:
+        rows = pa_csv.read_csv(
+            pa.py_buffer(data),
+            read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(
+                invalid_row_handler=lambda row: malformed.append(row) or "skip"
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    lines_after_header = data.count(b"\n") + (not data.endswith(b"\n")) - 1
+    if malformed or rows.num_rows != lines_after_header:
+        return None
+    cells = [_stripped(rows.column(name)) for name in header]
+    del rows  # its columns live on in cells, stripped copies only where needed
+    blank = None
+    for column in cells:
+        empty = pc.equal(column, "")
+        blank = empty if blank is None else pc.and_(blank, empty)
+    table = pa.table(cells, names=header).to_pandas()
+    table.insert(0, "csv_line", np.arange(2, len(table) + 2, dtype=np.int64))
+    if blank is not None and pc.any(blank).as_py():  # a line of empty cells is no row
+        table = table[~blank.to_numpy(zero_copy_only=False)].reset_index(drop=True)
+    pa.default_memory_pool().release_unused()  # the parser's buffers: hundreds of MB
+    return table
+
+
+def _stripped(cells: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Return the cells without surrounding whitespace; the copy is kept only if it differs."""
+    trimmed = pc.utf8_trim_whitespace(cells)
+    return cells if pc.all(pc.equal(trimmed, cells)).as_py() else trimmed
+
+
+def _rows_any_layout(
+    text: str, header: list[str], file: str, issues: list[Issue]
+) -> pd.DataFrame | None:
+    """Parse the rows with the csv module, which tracks lines through quoted newlines and
+    blank lines; slower, for the files :func:`_rows_one_per_line` turns down."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    last_line = 0
+    try:
+        next(reader)
+        last_line = reader.line_num
+        for row in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                issues.append(
+                    Issue(file, start, "-", f"expected {len(header)} fields, found {len(row)}")
+                )
+                continue
+            rows.append([cell.strip() for cell in row])
+            lines.append(start)
+    except csv.Error as exc:
+        issues.append(Issue(file, last_line + 1, "-", f"malformed CSV: {exc}"))
+        return None
+    table = pd.DataFrame(rows, columns=header, dtype="str")
+    table.insert(0, "csv_line", pd.Series(lines, dtype="int64"))
+    return table
+
+
+def _typed(table: pd.DataFrame, numeric: tuple[str, ...]) -> pd.DataFrame:
+    table = table.copy()
+    for column in numeric:  # checked: plain decimals or empty, which is NaN
+        table[column] = pd.to_numeric(table[column].where(table[column] != ""))
+    table.attrs = {}
+    return table.reset_index(drop=True)
+
+
+def dataset_file(folder: str | os.PathLike[str] | None, name: str) -> Path:
+    """Return the dataset folder's file ``name`` if it has one, else the bundled one.
+
+    Parameters
+    ----------
+    folder
+        The dataset folder; the bundled data when None.
+    name
+        The file name, e.g. ``approvals.csv``.
+
+    Returns
+    -------
+    Path
+    """
+    if folder is not None and (Path(folder) / name).is_file():
+        return Path(folder) / name
+    return bundled_data_dir() / name
+
+
+# The dated run's tables (tests/test_property.py breaks each one).
+DATED_FILES = ("approvals.csv", "transit.csv", "capacity.csv")
+
+
+class DatedTables(NamedTuple):
+    """The dated run's tables: approval paths, transit times and capacity by date."""
+
+    approvals: pd.DataFrame
+    transit: pd.DataFrame
+    capacity: pd.DataFrame
+
+
+def load_dated_tables(folder: str | os.PathLike[str] | None = None) -> DatedTables:
+    """Read and validate the dated run's tables: approval paths, transit times, capacity.
+
+    Each comes from the dataset folder when it has the file, else from the bundled data.
+
+    Parameters
+    ----------
+    folder
+        The dataset folder; the bundled data when None.
+
+    Returns
+    -------
+    DatedTables
+        ``approvals.csv`` (path, destination, from, share, ...), ``transit.csv`` (origin,
+        destination, days, ...) and ``capacity.csv`` (node, from, capacity_t, ...).
+
+    Raises
+    ------
+    DataError
+        Listing every error found, each with file, line and column.
+    """
+    approvals, transit, capacity = _read_checked(
+        folder,
+        [
+            (name, columns, required, _dated_check(name))
+            for name, columns, required in (
+                ("approvals.csv", schema.APPROVAL_COLUMNS, schema.APPROVAL_REQUIRED),
+                ("transit.csv", schema.TRANSIT_COLUMNS, schema.TRANSIT_REQUIRED),
+                ("capacity.csv", schema.CAPACITY_COLUMNS, schema.CAPACITY_REQUIRED),
+            )
+        ],
+    )
+    return DatedTables(
+        _typed(approvals, ("share",)), _typed(transit, ("days",)), _typed(capacity, ("capacity_t",))
+    )
+
+
+def load_backtest_tables(
+    folder: str | os.PathLike[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read the backtest's checks: observed monthly series and dated events.
+
+    Parameters
+    ----------
+    folder
+        The dataset folder; the bundled data when None (or when it lacks the files).
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``observed.csv`` and ``events.csv``.
+
+    Raises
+    ------
+    DataError
+        When a file is missing or malformed.
+    """
+    observed, events = _read_checked(
+        folder,
+        [
+            ("observed.csv", schema.OBSERVED_COLUMNS, schema.OBSERVED_COLUMNS[:2], None),
+            ("events.csv", schema.EVENT_COLUMNS, schema.EVENT_COLUMNS[:2], None),
+        ],
+    )
+    return _typed(observed, ("value",)), events
+
+
+class QualityTables(NamedTuple):
+    """The data-quality report's tables: the kind of each publisher, published shares."""
+
+    publishers: pd.DataFrame
+    published: pd.DataFrame
+
+
+QUALITY_FILES = ("publishers.csv", "published.csv")  # what validate's data-quality report reads
+
+
+def load_quality_tables(folder: str | os.PathLike[str] | None = None) -> QualityTables:
+    """Read and validate ``publishers.csv`` and ``published.csv``.
+
+    Each comes from the dataset folder when it has the file, else from the bundled data.
+
+    Parameters
+    ----------
+    folder
+        The dataset folder; the bundled data when None.
+
+    Returns
+    -------
+    QualityTables
+        ``publishers.csv`` (domain, kind, publisher, note) and ``published.csv`` (stage,
+        material, country, share_pct, publisher, source, status, note), each with the
+        ``csv_line`` of its rows.
+
+    Raises
+    ------
+    DataError
+        Listing every error found, each with file, line and column.
+    """
+    publishers, published = _read_checked(
+        folder,
+        [
+            (
+                "publishers.csv",
+                schema.PUBLISHER_COLUMNS,
+                schema.PUBLISHER_REQUIRED,
+                _validate.check_publishers,
+            ),
+            (
+                "published.csv",
+                schema.PUBLISHED_COLUMNS,
+                schema.PUBLISHED_REQUIRED,
+                _validate.check_published,
+            ),
+        ],
+    )
+    return QualityTables(_typed(publishers, ()), _typed(published, ("share_pct",)))
+
+
+def _dated_check(name: str) -> Callable[[pd.DataFrame, str, list[Issue]], None]:
+    """The row check of one dated table."""
+    return lambda table, file, issues: _validate.check_dated(table, name, file, issues)
+
+
+def _read_checked(
+    folder: str | os.PathLike[str] | None,
+    specs: list[tuple[str, tuple[str, ...], tuple[str, ...], Callable[..., None] | None]],
+) -> list[pd.DataFrame]:
+    """Read and check optional tables, each from ``folder`` if it has it, else bundled.
+
+    ``specs`` gives each file's name, columns, required columns and row check (called as
+    ``check(table, file, issues)``; None: the columns only). Every error of every table is
+    collected before :class:`DataError` is raised.
+    """
+    issues: list[Issue] = []
+    tables = []
+    for name, columns, required, check in specs:
+        path = dataset_file(folder, name)
+        table = _read_table(path, _read_bytes(path, issues), columns, required, issues)
+        if table is not None and check is not None:
+            check(table, str(path), issues)
+        tables.append(table)
+    errors = sorted(i for i in issues if i.severity == "error")
+    if errors or any(table is None for table in tables):
+        raise DataError(errors)
+    return tables

@@ -1,0 +1,1 @@
+"""The engine: one propagation step in every shape, bottlenecks, rerouting, sector sums."""

@@ -1,0 +1,256 @@
+"""Why a line falls short: its limiting input, the suppliers that failed it, the root cause."""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..dataset.graph import reachable
+
+if TYPE_CHECKING:
+    from ..dataset.graph import SupplyGraph
+    from ..scenario.resolve import Disruption
+    from .propagate import Propagation
+
+SHORT = 1e-9  # a share below 1 - SHORT counts as a loss
+
+
+def explain(graph: SupplyGraph, disruption: Disruption, prop: Propagation) -> pd.DataFrame:
+    """Return, per node of ``graph``, why its output fell.
+
+    A node's limiting input is its scarcest input material (the one that set its output
+    ratio); the limiting suppliers are those whose deliveries of it fell short; the root
+    causes follow each short delivery upstream to where the loss starts: a licence edge
+    cut or throttled (named by its regimes), a scenario rule (``rule``), or an outage
+    (``outage``). Inside a recycling loop they spread round it until they stop changing.
+
+    Parameters
+    ----------
+    graph
+        The graph the engine ran on (a production-lines graph, see
+        :func:`supplygraph.dataset.production.production_lines`); node names come from its
+        ``node`` column when it has one.
+    disruption
+        The multipliers on ``graph``'s edges and nodes, with ``edge_regimes``.
+    prop
+        The propagation on ``graph``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per node: ``limiting_input`` (a material, or empty), ``limiting_suppliers``
+        (node ids, ``;``-separated) and ``limiting_regimes`` (the root causes' regime ids,
+        ``rule`` or ``outage``, ``;``-separated). Its ``attrs["setting"]`` holds the mask of
+        the short deliveries that set their customers' output.
+    """
+    index = graph.index
+    n = graph.n_nodes
+    names = _names(graph)
+    limiting = _limiting_groups(graph, prop)
+    setting = _setting_edges(graph, prop, limiting)
+    outage = disruption.node_share < 1
+    licensed = setting & (disruption.edge_share < 1)
+    # the reasons as bits of a small int per node: a set that ORs fast
+    reasons: dict[str, int] = {}
+
+    def bit(reason: str) -> int:
+        return 1 << reasons.setdefault(reason, len(reasons))
+
+    bits = np.zeros(n, dtype=object)
+    bits[outage] = bit("outage") if outage.any() else 0
+    code, lists = disruption.regime_sets
+    list_bits = np.zeros(len(lists), dtype=object)
+    for k in np.unique(code[licensed]).tolist():
+        for reason in lists[k] or ["rule"]:
+            list_bits[k] |= bit(reason)
+    direct = np.where(licensed, list_bits[code], 0)
+    for level, edges in enumerate(index.level_edges):
+        edges = edges[setting[edges]]
+        if not len(edges):
+            continue
+        dst = index.dst[edges]
+        by_dst = np.argsort(dst, kind="stable")
+        edges, dst = edges[by_dst], dst[by_dst]
+        starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
+        targets = dst[starts]
+        targets = targets[~outage[targets]]
+        keep = ~outage[dst[starts]]
+        # inside a recycling loop, until the causes stop spreading round it
+        for _ in range(len(starts) + 1 if index.cyclic_level[level] else 1):
+            inherited = np.where(licensed[edges], direct[edges], bits[index.src[edges]])
+            ored = np.bitwise_or.reduceat(inherited, starts)[keep]
+            before = bits[targets]
+            after = np.bitwise_or(before, ored)
+            bits[targets] = after
+            if np.array_equal(after, before):
+                break
+    by_bit = sorted(reasons, key=reasons.__getitem__)
+    words = {
+        value: ";".join(sorted(by_bit[k] for k in range(len(by_bit)) if value >> k & 1))
+        for value in set(bits.tolist())
+    }
+    suppliers = _joined(index.dst[setting], index.src[setting], names)
+    group_material = np.empty(len(index.group_base), dtype=object)
+    group_material[index.group] = graph.edges["material"].to_numpy()
+    table = pd.DataFrame(
+        {
+            "limiting_input": np.where(limiting >= 0, group_material[limiting], ""),
+            "limiting_suppliers": suppliers,
+            "limiting_regimes": [words[value] for value in bits.tolist()],
+        }
+    )
+    table.attrs["setting"] = setting
+    return table
+
+
+def _joined(at: np.ndarray, who: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """Per node, the distinct names of the nodes ``who`` listed at it, sorted, ``;``-joined."""
+    joined = np.full(len(names), "", dtype=object)
+    if not len(at):
+        return joined
+    codes, distinct = pd.factorize(names, sort=True)  # code order is name order
+    width = max(len(distinct), 1)
+    at, codes = np.divmod(np.unique(at.astype(np.int64) * width + codes[who]), width)
+    text = np.asarray(distinct, dtype=object)[codes]
+    first = np.r_[True, at[1:] != at[:-1]]
+    alone = first & np.r_[first[1:], True]
+    joined[at[alone]] = text[alone]
+    many = ~alone  # only nodes with several names need a join
+    for node, group in itertools.groupby(
+        zip(at[many].tolist(), text[many].tolist()), key=operator.itemgetter(0)
+    ):
+        joined[node] = ";".join(name for _, name in group)
+    return joined
+
+
+def root_causes(
+    graph: SupplyGraph,
+    disruption: Disruption,
+    prop: Propagation,
+    setting: np.ndarray,
+    groups: dict[str, np.ndarray],
+    *,
+    top: int = 3,
+) -> dict[str, str]:
+    """Return, per group of lines, where their losses start, the costliest first.
+
+    The roots are the licence edges cut or throttled (and the nodes that are down) upstream
+    of the group's short lines along the short deliveries that set each customer's output;
+    each is ranked by the tonnes it withholds (its baseline flow less what it still carries,
+    shared among its regimes; a node that is down by the output it loses).
+
+    Parameters
+    ----------
+    graph, disruption, prop
+        As for :func:`explain`.
+    setting
+        The short deliveries that set their customers' output (``explain(...).attrs``).
+    groups
+        Masks of lines (nodes of ``graph``) by name, e.g. each sector's makers.
+    top
+        How many roots to name per group.
+
+    Returns
+    -------
+    dict of str to str
+        Per group, ``node (reason); ...``.
+
+    Examples
+    --------
+    A Chinese mine ships to a Japanese magnet plant (cut under No. 18), which ships to a
+    carmaker; the carmaker's loss starts at the mine's 100 t:
+
+    >>> from pathlib import Path
+    >>> from supplygraph.scenario.resolve import Disruption
+    >>> from supplygraph.dataset.graph import build_graph
+    >>> from supplygraph.dataset.io import Dataset
+    >>> from supplygraph.engine.propagate import propagate
+    >>> nodes = pd.DataFrame({"csv_line": [2, 3, 4], "id": ["cn", "jp", "k"],
+    ...     "stage": ["mine", "magnet", "manufacturer"], "country": ["CN", "JP", "DE"]})
+    >>> edges = pd.DataFrame({"csv_line": [2, 3], "supplier": ["cn", "jp"],
+    ...     "customer": ["jp", "k"], "material": ["oxide", "magnet"], "flow_t": [100.0, 100.0]})
+    >>> graph = build_graph(Dataset(nodes, edges, pd.DataFrame(), Path("."), ""))
+    >>> cut = Disruption(np.array([0.0, 1.0]), np.ones(3), [["CN-2025-18"], []])
+    >>> prop = propagate(graph.index, cut.edge_share, cut.node_share, np.zeros(3))
+    >>> why = explain(graph, cut, prop)
+    >>> root_causes(graph, cut, prop, why.attrs["setting"], {"ev": np.array([0, 0, 1], bool)})
+    {'ev': 'cn (CN-2025-18)'}
+    """
+    index = graph.index
+    name_code, node_names = pd.factorize(_names(graph), sort=True)  # code order is name order
+    roots = np.flatnonzero(setting & (disruption.edge_share < 1))
+    code, lists = disruption.regime_sets
+    # each root edge is a candidate once per regime that made it a licence edge ("rule"
+    # when none did), sharing what it withholds among them; a node that is down, once
+    reason_names = sorted({r for ids in lists for r in ids} | {"rule", "outage"})
+    reason_of = {r: k for k, r in enumerate(reason_names)}
+    per_list = [np.array([reason_of[r] for r in (ids or ("rule",))]) for ids in lists]
+    counts = np.array([len(r) for r in per_list], dtype=np.int64)[code[roots]]
+    starts = np.cumsum(np.r_[0, [len(r) for r in per_list]])[:-1]
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    flat = np.concatenate(per_list) if per_list else np.zeros(0, dtype=np.int64)
+    withheld = (index.flow - prop.edge_after_t)[roots] / np.maximum(counts, 1)
+    down = np.flatnonzero(disruption.node_share < 1)
+    at = np.concatenate([np.repeat(index.dst[roots], counts), down])
+    key = np.concatenate(
+        [
+            name_code[np.repeat(index.src[roots], counts)] * len(reason_names)
+            + flat[np.repeat(starts[code[roots]], counts) + within],
+            name_code[down] * len(reason_names) + reason_of["outage"],
+        ]
+    )
+    t = np.concatenate(
+        [np.repeat(withheld, counts), graph.baseline_t[down] * (1 - prop.output_ratio[down])]
+    )
+    found = {}
+    for name, lines in groups.items():
+        short = lines & (prop.output_ratio < 1 - SHORT)
+        if not short.any() or not len(key):
+            found[name] = ""
+            continue
+        upstream = reachable(
+            graph.n_nodes, index.src[setting], index.dst[setting], short, upstream=True
+        )
+        # an edge counts when its customer is upstream of the lines; a node that is down, itself
+        near = upstream[at]
+        cost = pd.Series(t[near]).groupby(key[near], sort=True).sum()
+        cost = cost[cost > 0].sort_values(ascending=False, kind="stable")
+        node, reason = np.divmod(cost.index[:top].to_numpy(), len(reason_names))
+        found[name] = "; ".join(
+            f"{node_names[v]} ({reason_names[r]})" for v, r in zip(node.tolist(), reason.tolist())
+        )
+    return found
+
+
+def _names(graph: SupplyGraph) -> np.ndarray:
+    """Node names for messages: the node's own id, on a production-lines graph too."""
+    return (graph.nodes["node"] if "node" in graph.nodes else graph.nodes["id"]).to_numpy()
+
+
+def _limiting_groups(graph: SupplyGraph, prop: Propagation) -> np.ndarray:
+    """Per node, its scarcest input group (the first of the lowest availability) where that
+    set its output short; -1 elsewhere."""
+    index = graph.index
+    arrived = np.bincount(index.group, prop.edge_after_t, minlength=len(index.group_base))
+    avail = np.divide(
+        arrived, index.group_base, out=np.ones_like(arrived), where=index.group_base > 0
+    )
+    order = np.lexsort((np.arange(len(avail)), avail, index.group_node))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = index.group_node[order][1:] != index.group_node[order][:-1]
+    limiting = np.full(graph.n_nodes, -1)
+    limiting[index.group_node[order][first]] = order[first]
+    limiting = np.where(prop.output_ratio < 1 - SHORT, limiting, -1)
+    limiting[(limiting >= 0) & (avail[np.maximum(limiting, 0)] >= 1 - SHORT)] = -1
+    return limiting
+
+
+def _setting_edges(graph: SupplyGraph, prop: Propagation, limiting: np.ndarray) -> np.ndarray:
+    """The short deliveries in each customer's limiting group."""
+    index = graph.index
+    short = prop.edge_after_t < index.flow * (1 - SHORT)
+    return short & (limiting[index.dst] == index.group)

@@ -1,0 +1,1 @@
+"""What a run shows: CSV text, report sets, charts, the page, exports, file writing."""

@@ -1,0 +1,222 @@
+"""Charts as PNG and SVG: the sector table, a comparison, a dated run's output."""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from typing import TYPE_CHECKING, Any
+
+from ..dataset.schema import sector_label
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..analyses.exposure import Result
+    from ..analyses.timeline import Timeline
+
+# Okabe-Ito: distinct for colour-blind readers.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+# Same bytes on every run (a fixed SVG id salt); text stays text in the SVG, and a "$" in a
+# sector name is printed, not read as mathematics.
+RC = {"svg.hashsalt": "supplygraph", "svg.fonttype": "none", "text.parse_math": False}
+
+
+def sector_chart(result: Result) -> dict[str, bytes]:
+    """Draw each sector's shortfall as bars, most severe first; return the PNG and SVG bytes.
+
+    Per sector: the share of tonnes lost with no adaptation, the share of products lost
+    where the sector's lines give units, and the share of tonnes lost after rerouting when
+    the result was rerouted.
+
+    Parameters
+    ----------
+    result
+        A scenario result (:func:`supplygraph.analyses.exposure.simulate`).
+
+    Returns
+    -------
+    dict of str to bytes
+        ``sectors.png`` and ``sectors.svg``.
+    """
+    sectors = result.sectors.sort_values(
+        ["shortfall_pct", "sector"], ascending=[False, True], kind="stable"
+    )
+    series = [("shortfall_pct", "tonnes lost, no adaptation")]
+    if sectors["shortfall_units_pct"].notna().any():
+        series.append(("shortfall_units_pct", "products lost, no adaptation"))
+    if "shortfall_reroute_pct" in sectors:
+        series.append(("shortfall_reroute_pct", "tonnes lost, after rerouting"))
+    bars = [(label, sectors[column].to_numpy(float)) for column, label in series]
+    scenario = result.scenario
+    return _bar_chart(
+        "sectors",
+        list(sectors["sector"]),
+        bars,
+        title=f"Shortfall by sector: {scenario.title or scenario.name}",
+        missing="no units",
+    )
+
+
+def compare_chart(tables: dict[str, pd.DataFrame], a: str, b: str) -> dict[str, bytes]:
+    """Draw each sector's shortfall under scenario A beside B; return the PNG and SVG bytes.
+
+    Parameters
+    ----------
+    tables
+        A comparison (:func:`supplygraph.analyses.compare.compare_results`); sectors keep its order
+        (largest increase from A to B first).
+    a, b
+        The two scenarios' names, shown in the title and the legend.
+
+    Returns
+    -------
+    dict of str to bytes
+        ``compare.png`` and ``compare.svg``.
+    """
+    sectors = tables["sectors"]
+    bars = [
+        (f"A: {a}", sectors["shortfall_pct_a"].to_numpy(float)),
+        (f"B: {b}", sectors["shortfall_pct_b"].to_numpy(float)),
+    ]
+    if "shortfall_reroute_pct_a" in sectors:
+        bars += [
+            (f"A: {a}, after rerouting", sectors["shortfall_reroute_pct_a"].to_numpy(float)),
+            (f"B: {b}, after rerouting", sectors["shortfall_reroute_pct_b"].to_numpy(float)),
+        ]
+    return _bar_chart(
+        "compare",
+        list(sectors["sector"]),
+        bars,
+        title=f"Shortfall by sector: {a} (A) vs {b} (B)",
+        missing="-",
+    )
+
+
+def _bar_chart(
+    stem: str, sectors: list[str], bars: list[tuple[str, Any]], *, title: str, missing: str
+) -> dict[str, bytes]:
+    """Draw grouped horizontal bars, one group per sector, the first on top.
+
+    Each bar has its value written beside it, or ``missing`` where it has none.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    height = 0.8 / len(bars)
+    with matplotlib.rc_context({**RC, "font.size": 9}):
+        figure, axes = plt.subplots(
+            figsize=(8, 1.2 + 0.22 * len(bars) * len(sectors) + 0.1 * len(sectors)), dpi=100
+        )
+        for k, (label, values) in enumerate(bars):
+            rows = [i + (k - (len(bars) - 1) / 2) * height for i in range(len(sectors))]
+            axes.barh(rows, values, height=height, label=label, color=PALETTE[k % len(PALETTE)])
+            for row, value in zip(rows, values):
+                text = missing if math.isnan(value) else f"{value:.1f}%"
+                axes.text(
+                    (0 if math.isnan(value) else value) + 1, row, text, va="center", fontsize=7
+                )
+        axes.set_yticks(range(len(sectors)), [sector_label(s) for s in sectors])
+        axes.invert_yaxis()  # the most severe sector on top
+        axes.set_xlim(0, 112)
+        axes.set_xlabel("shortfall, % of baseline")
+        axes.set_title(textwrap.fill(title, 80), fontsize=10)
+        axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+        axes.set_axisbelow(True)
+        axes.legend(loc="lower right", fontsize=8, frameon=True)
+        figure.tight_layout()
+        files = _save(figure, stem)
+        plt.close(figure)
+    return files
+
+
+def _save(figure: Any, stem: str) -> dict[str, bytes]:
+    """Return the figure as ``<stem>.png`` and ``<stem>.svg``, with no dates in them."""
+    files = {}
+    for suffix, metadata in (("png", {"Software": None}), ("svg", {"Date": None})):
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=suffix, metadata=metadata)
+        files[f"{stem}.{suffix}"] = buffer.getvalue()
+    return files
+
+
+def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
+    """Draw each sector's output (% of baseline, by tonnes) per day, with the dates on
+    which regimes and approval paths change marked, and the band down to the applicant's
+    run when there is one; return the PNG and SVG bytes.
+
+    The files are the same bytes on every run: no timestamps, a fixed SVG id salt.
+
+    Parameters
+    ----------
+    timeline
+        A dated run (:func:`supplygraph.analyses.timeline.simulate_days`).
+
+    Returns
+    -------
+    dict of str to bytes
+        ``timeline.png`` and ``timeline.svg``.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sectors = timeline.sectors
+    with matplotlib.rc_context({"svg.hashsalt": "supplygraph", "font.size": 9}):
+        figure, axes = plt.subplots(figsize=(9, 4.8), dpi=100)
+        for k, (name, group) in enumerate(sectors.groupby("sector", sort=True)):
+            colour = PALETTE[k % len(PALETTE)]
+            axes.plot(
+                timeline.dates,
+                group["output_pct"].to_numpy(),
+                label=sector_label(name),
+                color=colour,
+                linewidth=1.6,
+            )
+            if "best_output_pct" in group:
+                axes.plot(
+                    timeline.dates,
+                    group["best_output_pct"].to_numpy(),
+                    color=colour,
+                    linewidth=0.9,
+                    linestyle="--",
+                )
+            if "applicant_output_pct" in group:  # the band down to the applicant's run
+                axes.fill_between(
+                    timeline.dates,
+                    group["applicant_output_pct"].to_numpy(),
+                    group["output_pct"].to_numpy(),
+                    color=colour,
+                    alpha=0.18,
+                    linewidth=0,
+                )
+        changes: dict[object, list[str]] = {}
+        for day, what in timeline.change_dates:
+            changes.setdefault(day, []).append(what)
+        for day, whats in changes.items():
+            axes.axvline(day, color="#888888", linewidth=0.7, linestyle=":")
+            axes.annotate(
+                "; ".join(whats),
+                (day, 2),
+                rotation=90,
+                fontsize=6,
+                color="#555555",
+                ha="right",
+                va="bottom",
+            )
+        axes.set_ylim(0, 105)
+        label = "output, % of baseline (t); dashed: after rerouting"
+        if timeline.applicant is not None:
+            label += f"\nshaded: down to the applicant at {timeline.applicant.quantile:g}"
+        axes.set_ylabel(label)
+        axes.set_title(f"{timeline.scenario.title or timeline.scenario.name}", fontsize=10)
+        axes.grid(axis="y", color="#dddddd", linewidth=0.6)
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+        figure.autofmt_xdate()
+        figure.tight_layout()
+        files = _save(figure, "timeline")
+        plt.close(figure)
+    return files

@@ -1,0 +1,1 @@
+"""Scenarios: files and flags, selectors, the licence rule, resolution onto edges."""

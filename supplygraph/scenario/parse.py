@@ -1,0 +1,621 @@
+"""Scenarios: read from TOML files or composed from flags, with selectors parsed once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .._errors import ScenarioError
+from ..dataset import schema
+from ..dataset.io import bundled_data_dir
+from .selectors import Selector, parse_selector
+
+ACTIONS = ("cut", "throttle")
+# Largest spare capacity, as a share of baseline output (1000: a thousand times more); a larger
+# figure is a typo, and keeps assumed capacities finite.
+MAX_SPARE = 1000.0
+
+
+@dataclass(frozen=True)
+class LicencePolicy:
+    """How a regime bites: cut, or throttled to a licensed share, optionally for some places."""
+
+    regime: str
+    action: str = "cut"
+    share: float = 0.0
+    destinations: tuple[str, ...] | None = None
+    approvals: str = ""  # a dated path of licensed shares (approvals.csv), for dated runs
+    approval_delay_days: int = 0  # nothing licensed for this long after the regime bites
+    origin: str = field(default="", compare=False)  # where it was written: file and key, or flag
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cut or throttle of any selection of edges or nodes (a node cut is an outage)."""
+
+    select: Selector  # a selector text is parsed on construction
+    action: str = "cut"
+    share: float = 0.0
+    origin: str = field(default="", compare=False)  # where it was written: file and key, or flag
+
+    def __post_init__(self) -> None:
+        if isinstance(self.select, str):
+            object.__setattr__(self, "select", parse_selector(self.select))
+
+
+@dataclass(frozen=True)
+class SpareCapacity:
+    """Spare capacity a scenario assumes for rerouting: selected nodes could make ``spare``
+    (a share of their baseline output) more than their baseline."""
+
+    select: Selector  # on nodes; a selector text is parsed on construction
+    spare: float
+    origin: str = field(default="", compare=False)  # where it was written: file and key, or flag
+
+    def __post_init__(self) -> None:
+        if isinstance(self.select, str):
+            object.__setattr__(self, "select", parse_selector(self.select))
+        if self.select.on != "nodes":
+            raise ScenarioError(
+                f"selector {self.select.text!r}: spare capacity is for nodes; "
+                f"write node:{self.select.text}"
+            )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A disruption scenario: which regimes bite on which date, and what else is cut."""
+
+    name: str
+    title: str = ""
+    description: str = ""
+    as_of: dt.date | None = None
+    sources: tuple[str, ...] = ()
+    licences: tuple[LicencePolicy, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    capacity: tuple[SpareCapacity, ...] = ()
+    ignore_suspensions: bool = False
+    extraterritorial: bool = True
+    default_stock_days: float = 0.0
+    path: str = ""
+    start: dt.date | None = None  # a dated run's first day
+    end: dt.date | None = None  # its last day (default: a year after start)
+    applicant: float | None = None  # a dated run's applicant quantile, beside the mean
+
+    def with_changes(self, **changes: Any) -> Scenario:
+        """Return a copy with some fields replaced.
+
+        Parameters
+        ----------
+        **changes
+            Fields and their new values.
+
+        Returns
+        -------
+        Scenario
+        """
+        return replace(self, **changes)
+
+
+SCENARIO_KEYS = {
+    "title",
+    "description",
+    "as_of",
+    "sources",
+    "licences",
+    "rules",
+    "capacity",
+    "ignore_suspensions",
+    "extraterritorial",
+    "default_stock_days",
+    "start",
+    "end",
+    "applicant",
+    "uncertainty",  # ranges for Monte Carlo runs, read by supplygraph.analyses.montecarlo
+}
+# The keys of each array of tables.
+TABLE_KEYS = {
+    "licences": {"regime", "action", "share", "destinations", "approvals", "approval_delay_days"},
+    "rules": {"select", "action", "share"},
+    "capacity": {"select", "spare"},
+}
+
+
+def load_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> Scenario:
+    """Load a scenario by bundled name, by name in ``data_dir/scenarios``, or from a TOML file.
+
+    Parameters
+    ----------
+    name_or_path
+        A scenario name or a TOML file.
+    data_dir
+        A dataset folder whose ``scenarios/`` is searched first.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        For a missing file, bad TOML, unknown keys or invalid values.
+    """
+    path = find_scenario(name_or_path, data_dir=data_dir)
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: arrays or tables nested too deeply") from None
+    return scenario_from_dict(doc, name=path.stem, path=str(path))
+
+
+def scenario_dirs(data_dir: Path | None = None) -> list[Path]:
+    """Folders searched for named scenarios: the dataset's own, then the bundled ones.
+
+    Parameters
+    ----------
+    data_dir
+        A dataset folder, or None.
+
+    Returns
+    -------
+    list of Path
+    """
+    dirs = [data_dir / "scenarios"] if data_dir is not None else []
+    return [*dirs, bundled_data_dir() / "scenarios"]
+
+
+def find_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> Path:
+    """Return the TOML file of a scenario name or path.
+
+    Parameters
+    ----------
+    name_or_path
+        A scenario name or a TOML file.
+    data_dir
+        A dataset folder whose ``scenarios/`` is searched first.
+
+    Returns
+    -------
+    Path
+    """
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.is_file():
+        if not candidate.is_file():
+            raise ScenarioError(f"{candidate}: scenario file not found")
+        return candidate
+    for folder in scenario_dirs(data_dir):
+        if (folder / f"{name_or_path}.toml").is_file():
+            return folder / f"{name_or_path}.toml"
+    known = ", ".join(
+        sorted(p.stem for f in scenario_dirs(data_dir) if f.is_dir() for p in f.glob("*.toml"))
+    )
+    raise ScenarioError(f"unknown scenario {str(name_or_path)!r}; known: {known}")
+
+
+def scenario_from_dict(doc: dict[str, Any], *, name: str, path: str = "") -> Scenario:
+    """Build a Scenario from parsed TOML, rejecting unknown keys and bad values.
+
+    Every message starts with the file (or the name) and the key at fault, e.g.
+    ``us-only.toml: licences[2].share: ...`` for the second ``[[licences]]`` table.
+
+    Parameters
+    ----------
+    doc
+        The parsed TOML.
+    name
+        The scenario's name.
+    path
+        Its file, for messages and the record.
+
+    Returns
+    -------
+    Scenario
+    """
+    where = path or name
+    unknown = set(doc) - SCENARIO_KEYS
+    if unknown:
+        raise ScenarioError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; expected "
+            f"{', '.join(sorted(SCENARIO_KEYS))}"
+        )
+    as_of = doc.get("as_of")
+    if isinstance(as_of, str):
+        as_of = schema.parse_date(as_of) or _fail(f"{where}: as_of: not a date: {as_of!r}")
+    if isinstance(as_of, dt.datetime) or (as_of is not None and not isinstance(as_of, dt.date)):
+        _fail(f"{where}: as_of: expected a date like 2025-05-01 (no time of day)")
+    start, end = (_date(doc, key, where) for key in ("start", "end"))
+    if start and end and end < start:
+        _fail(f"{where}: end: {end} is before start {start}")
+    licences = tuple(
+        _policy(item, f"{where}: licences[{i}]")
+        for i, item in enumerate(_table_list(doc, "licences", where), 1)
+    )
+    rules = tuple(
+        _rule(item, f"{where}: rules[{i}]")
+        for i, item in enumerate(_table_list(doc, "rules", where), 1)
+    )
+    capacity = tuple(
+        _spare(item, f"{where}: capacity[{i}]")
+        for i, item in enumerate(_table_list(doc, "capacity", where), 1)
+    )
+    sources = doc.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        _fail(
+            f'{where}: sources: expected an array of strings, e.g. ["MOFCOM No. 18 - https://..."]'
+        )
+    return Scenario(
+        name=name,
+        title=_text(doc, "title", name, where),
+        description=" ".join(_text(doc, "description", "", where).split()),
+        as_of=as_of,
+        sources=tuple(sources),
+        licences=licences,
+        rules=rules,
+        capacity=capacity,
+        ignore_suspensions=_bool(doc, "ignore_suspensions", False, where),
+        extraterritorial=_bool(doc, "extraterritorial", True, where),
+        default_stock_days=check_stock_days(
+            doc.get("default_stock_days", 0.0), f"{where}: default_stock_days"
+        ),
+        path=path,
+        start=start,
+        end=end,
+        applicant=None
+        if "applicant" not in doc
+        else check_applicant(doc["applicant"], f"{where}: applicant"),
+    )
+
+
+def check_applicant(value: object, where: str) -> float:
+    """Return an applicant's quantile: a number in [0, 1], or ``last`` (1).
+
+    The quantile is the applicant's place in the queue of licence applications, by tonnes
+    (0 the first in line, 1 the last); :func:`supplygraph.analyses.timeline.applicant_share` says
+    what it ships.
+
+    Parameters
+    ----------
+    value
+        The value given: a number, or a text (a plain decimal or ``last``).
+    where
+        Where it was given (file and key, or option), for the message.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``where``.
+
+    Examples
+    --------
+    >>> check_applicant("last", "--applicant"), check_applicant("0.5", "--applicant")
+    (1.0, 0.5)
+    """
+    number = value
+    if isinstance(value, str):
+        number = 1.0 if value.strip() == "last" else schema.parse_number(value.strip())
+    if not _is_number(number) or not 0 <= number <= 1:  # type: ignore[operator]
+        _fail(
+            f"{where}: expected an applicant's place in the queue of licence applications, "
+            f"a number from 0 (first) to 1 (last) or last, got {value!r}"
+        )
+    return float(number)  # type: ignore[arg-type]
+
+
+def check_stock_days(value: object, where: str) -> float:
+    """Return a default stock cover in days: a number in [0, 3650] (the stock_days bound).
+
+    Parameters
+    ----------
+    value
+        The value given.
+    where
+        Where it was given (file and key, or option), for the message.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``where`` (the file and key, or the option).
+    """
+    upper, reason = schema.NUMBER_BOUNDS["stock_days"]
+    if not _is_number(value) or not 0 <= value <= upper:
+        _fail(f"{where}: expected a number of days from 0 to {upper:g} ({reason}), got {value!r}")
+    return float(value)  # type: ignore[arg-type]
+
+
+def _is_number(value: object) -> bool:
+    """Whether a TOML value is a finite int or float (TOML's true is not a number)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _fail(message: str) -> Any:
+    raise ScenarioError(message)
+
+
+def _text(doc: dict[str, Any], key: str, default: str, where: str) -> str:
+    value = doc.get(key, default)
+    if not isinstance(value, str):
+        _fail(f"{where}: {key}: expected a string")
+    return value
+
+
+def _bool(doc: dict[str, Any], key: str, default: bool, where: str) -> bool:
+    value = doc.get(key, default)
+    if not isinstance(value, bool):
+        _fail(f"{where}: {key}: expected true or false")
+    return value
+
+
+def _table_list(doc: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
+    items = doc.get(key, [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        _fail(f"{where}: {key}: expected an array of tables ([[{key}]])")
+    return items
+
+
+def _action_share(item: dict[str, Any], where: str) -> tuple[str, float]:
+    action = item.get("action", "cut")
+    if action not in ACTIONS:
+        _fail(f"{where}.action: expected cut or throttle, got {action!r}")
+    if action == "cut":
+        if "share" in item and item["share"] != 0:
+            _fail(f'{where}.share: a cut has share 0; use action = "throttle"')
+        return action, 0.0
+    share = item.get("share")
+    if not _is_number(share) or not 0 <= share <= 1:
+        _fail(f"{where}.share: a throttle needs a share between 0 and 1 (licensed part)")
+    return action, float(share)
+
+
+def _policy(item: dict[str, Any], where: str) -> LicencePolicy:
+    unknown = set(item) - TABLE_KEYS["licences"]
+    if unknown:
+        _fail(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    if not isinstance(item.get("regime"), str):
+        _fail(f'{where}.regime: expected a regime id or "in-force"')
+    action, share = _action_share(item, where)
+    dests = item.get("destinations")
+    if dests is not None:
+        if not isinstance(dests, list) or not all(
+            isinstance(d, str) and d in schema.ISO_COUNTRIES for d in dests
+        ):
+            _fail(f'{where}.destinations: expected a list of ISO country codes, e.g. ["US"]')
+        dests = tuple(dests)
+    path = item.get("approvals", "")
+    if not isinstance(path, str):
+        _fail(f"{where}.approvals: expected the id of a path in approvals.csv")
+    delay = item.get("approval_delay_days", 0)
+    if not isinstance(delay, int) or isinstance(delay, bool) or not 0 <= delay <= 3650:
+        _fail(f"{where}.approval_delay_days: expected whole days, 0 to 3650")
+    return LicencePolicy(item["regime"], action, share, dests, path, delay, origin=where)
+
+
+def _date(doc: dict[str, Any], key: str, where: str) -> dt.date | None:
+    value = doc.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = schema.parse_date(value)
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        _fail(f"{where}: {key}: expected a date like 2025-03-01")
+    return value
+
+
+def _rule(item: dict[str, Any], where: str) -> Rule:
+    unknown = set(item) - TABLE_KEYS["rules"]
+    if unknown:
+        _fail(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    if not isinstance(item.get("select"), str):
+        _fail(f"{where}.select: expected a selector string")
+    try:
+        selector = parse_selector(item["select"])
+    except ScenarioError as exc:
+        _fail(f"{where}.select: {exc}")
+    action, share = _action_share(item, where)
+    return Rule(selector, action, share, origin=where)
+
+
+def _spare(item: dict[str, Any], where: str) -> SpareCapacity:
+    unknown = set(item) - TABLE_KEYS["capacity"]
+    if unknown:
+        _fail(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    if not isinstance(item.get("select"), str):
+        _fail(f"{where}.select: expected a node selector string (node:...)")
+    spare = item.get("spare")
+    if not _is_number(spare) or not 0 <= spare <= MAX_SPARE:
+        _fail(
+            f"{where}.spare: expected a share of baseline output from 0 to {MAX_SPARE:g} "
+            "(0.2 = 20% more)"
+        )
+    try:
+        return SpareCapacity(parse_selector(item["select"]), float(spare), origin=where)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{where}.select: {exc}") from None
+
+
+def parse_spare(text: str) -> SpareCapacity:
+    """Parse ``node:SELECTOR=SHARE``: nodes that could make SHARE more than their baseline.
+
+    Parameters
+    ----------
+    text
+        The option's value.
+
+    Returns
+    -------
+    SpareCapacity
+
+    Examples
+    --------
+    >>> spare = parse_spare("node:country=AU,stage=separation=0.2")
+    >>> spare.select.text, spare.spare
+    ('node:country=AU,stage=separation', 0.2)
+    """
+    head, spare = parse_share(
+        text,
+        at_most=MAX_SPARE,
+        expected=f"node:SELECTOR=SHARE with a share of baseline output from 0 to {MAX_SPARE:g}, "
+        "e.g. node:country=AU,stage=separation=0.2",
+        option="--spare",
+    )
+    return SpareCapacity(parse_selector(head), spare, origin=f"--spare {text}")
+
+
+def list_scenarios(data_dir: Path | None = None) -> list[Scenario]:
+    """Return every named scenario (the dataset's own first), sorted by name.
+
+    Parameters
+    ----------
+    data_dir
+        A dataset folder whose ``scenarios/`` is listed too.
+
+    Returns
+    -------
+    list of Scenario
+    """
+    found: dict[str, Scenario] = {}
+    for folder in scenario_dirs(data_dir):
+        for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+            found.setdefault(path.stem, load_scenario(path))
+    return [found[name] for name in sorted(found)]
+
+
+def parse_share(
+    text: str,
+    *,
+    at_most: float = 1.0,
+    expected: str = "SELECTOR=SHARE with a share between 0 and 1 (the licensed part), "
+    "e.g. country=CN,element=Dy=0.25",
+    option: str = "",
+) -> tuple[str, float]:
+    """Split ``HEAD=SHARE`` (a selector or a regime id, then a number) at its last ``=``.
+
+    Parameters
+    ----------
+    text
+        The text to split.
+    at_most
+        The largest share allowed; the smallest is 0. The share is a plain decimal
+        (:func:`supplygraph.dataset.schema.parse_number`: no ``inf``, ``nan`` or ``1_000``).
+    expected
+        What the text should look like, for the error message.
+    option
+        The option it was given with, named in the error message.
+
+    Returns
+    -------
+    tuple of (str, float)
+
+    Raises
+    ------
+    ScenarioError
+        When there is no ``=``, no head, or the share is not a number in range.
+
+    Examples
+    --------
+    >>> parse_share("country=CN,element=Dy=0.25")
+    ('country=CN,element=Dy', 0.25)
+    """
+    head, sep, tail = text.rpartition("=")
+    share = schema.parse_number(tail.strip())
+    if not sep or not head or share is None or not 0 <= share <= at_most:
+        where = f"{option} {text}" if option else repr(text)
+        raise ScenarioError(f"{where}: expected {expected}")
+    return head, share
+
+
+def compose(
+    scenario: Scenario,
+    *,
+    regimes: tuple[str, ...] = (),
+    cuts: tuple[str, ...] = (),
+    throttles: tuple[str, ...] = (),
+    spares: tuple[str, ...] = (),
+    as_of: dt.date | None = None,
+    extraterritorial: bool | None = None,
+    ignore_suspensions: bool = False,
+    stock_days: float | None = None,
+) -> Scenario:
+    """Return a scenario with ad-hoc changes: regimes, cuts and throttles are added to its
+    own; the date and the switches replace its settings.
+
+    ``regimes`` are ids (cut) or ``ID=SHARE`` (throttled to SHARE licensed); ``cuts`` are
+    selectors; ``throttles`` are ``SELECTOR=SHARE``; ``spares`` are ``node:SELECTOR=SHARE``
+    (spare capacity assumed for rerouting, after the scenario's own). A baseline scenario
+    given changes is renamed ``custom``.
+
+    Parameters
+    ----------
+    scenario
+        The scenario to start from.
+    regimes
+        Regime ids (cut) or ``ID=SHARE`` (throttled).
+    cuts
+        Selectors to cut.
+    throttles
+        ``SELECTOR=SHARE`` to throttle.
+    spares
+        ``node:SELECTOR=SHARE`` spare capacity assumptions.
+    as_of
+        The date the regimes are judged on.
+    extraterritorial
+        Apply 0.1%-content rules (None: the scenario's setting).
+    ignore_suspensions
+        Treat suspended regimes as in force.
+    stock_days
+        Stock cover for nodes without a figure.
+
+    Returns
+    -------
+    Scenario
+    """
+    licences = list(scenario.licences)
+    for regime in regimes:
+        if "=" in regime:
+            regime_id, share = parse_share(
+                regime,
+                expected="ID=SHARE with SHARE from 0 to 1, the licensed part "
+                "(0.25 for 25%), e.g. CN-2025-18=0.25",
+                option="--regime",
+            )
+            licences.append(
+                LicencePolicy(regime_id, "throttle", share, origin=f"--regime {regime}")
+            )
+        else:
+            licences.append(LicencePolicy(regime, "cut", 0.0, origin=f"--regime {regime}"))
+    rules = list(scenario.rules)
+    for selector in cuts:
+        rules.append(Rule(parse_selector(selector), "cut", 0.0, origin=f"--cut {selector}"))
+    for text in throttles:
+        selector, share = parse_share(text, option="--throttle")
+        rules.append(Rule(parse_selector(selector), "throttle", share, origin=f"--throttle {text}"))
+    capacity = scenario.capacity + tuple(parse_spare(text) for text in spares)
+    changes: dict[str, Any] = {
+        "licences": tuple(licences),
+        "rules": tuple(rules),
+        "capacity": capacity,
+    }
+    if (regimes or cuts or throttles or spares) and scenario.name == "baseline":
+        changes["name"], changes["title"] = "custom", "Custom scenario (command-line flags)"
+    if as_of is not None:
+        changes["as_of"] = as_of
+    if extraterritorial is not None:
+        changes["extraterritorial"] = extraterritorial
+    if ignore_suspensions:
+        changes["ignore_suspensions"] = True
+    if stock_days is not None:
+        changes["default_stock_days"] = check_stock_days(stock_days, "--stock-days")
+    return scenario.with_changes(**changes)

@@ -1,0 +1,277 @@
+"""Scenario resolution: a scenario and a graph give edge and node multipliers, and a record."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .._errors import ScenarioError
+from ..dataset.origin import origin_share
+from .licence import Regime, licence_edges, regime_state, regimes_by_id
+from .selectors import EDGE_KEYS, NODE_KEYS, Selector
+
+if TYPE_CHECKING:
+    from ..dataset.graph import SupplyGraph
+    from ..dataset.production import Production
+    from .parse import LicencePolicy, Scenario
+
+
+@dataclass(frozen=True)
+class AppliedRegime:
+    """What one regime named by a scenario did: whether it applied, why, and to how many
+    edges (``applied`` is False when it was not in force or its rule was switched off)."""
+
+    regime: Regime
+    policy: LicencePolicy
+    applied: bool
+    reason: str
+    licence_edges: int
+
+
+@dataclass(frozen=True)
+class Disruption:
+    """A scenario resolved against a graph: multipliers and what applied.
+
+    ``content_pct`` holds, per issuer of an applied extraterritorial regime, each node's
+    issuer-origin content in percent: the figure the licence rule tested.
+    """
+
+    edge_share: np.ndarray  # per edge, in [0, 1]
+    node_share: np.ndarray  # per node, in [0, 1]
+    edge_regimes: list[list[str]]  # per edge: regime ids that made it a licence edge
+    regimes: tuple[AppliedRegime, ...] = ()
+    warnings: list[str] = field(default_factory=list)
+    capacity_t: np.ndarray | None = None  # per node: capacity the scenario assumes, else NaN
+    content_pct: dict[str, np.ndarray] = field(default_factory=dict)
+    regime_code: np.ndarray | None = None  # per edge: its entry in regime_lists
+    regime_lists: tuple[tuple[str, ...], ...] = ()
+
+    @cached_property
+    def regime_sets(self) -> tuple[np.ndarray, tuple[tuple[str, ...], ...]]:
+        """Each edge's code and the distinct lists of regimes the codes stand for.
+
+        Edges with the same regimes share a code, so a per-edge figure built from the
+        regimes (a text cell, a set of causes) is built once per code. :func:`resolve`
+        gives the codes; for a Disruption made by hand they are worked out here.
+
+        Returns
+        -------
+        tuple
+            The codes (one per edge) and the regime lists, by code.
+        """
+        if self.regime_code is not None:
+            return self.regime_code, self.regime_lists
+        known: dict[tuple[str, ...], int] = {}
+        codes = np.fromiter(
+            (known.setdefault(tuple(ids), len(known)) for ids in self.edge_regimes),
+            dtype=np.int64,
+            count=len(self.edge_regimes),
+        )
+        return codes, tuple(known)
+
+    @property
+    def applied(self) -> tuple[AppliedRegime, ...]:
+        """The regimes that applied: those whose licence edges the scenario restricts."""
+        return tuple(entry for entry in self.regimes if entry.applied)
+
+
+def resolve(
+    graph: SupplyGraph, scenario: Scenario, *, production: Production | None = None
+) -> Disruption:
+    """Turn a scenario into edge and node multipliers for a graph.
+
+    Overlapping restrictions do not compound: each edge takes the smallest share any rule
+    or regime gives it (a shipment is licensed or not).
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    scenario
+        The scenario.
+    production
+        The graph's product lines (:func:`supplygraph.dataset.production.production_lines`): an
+        extraterritorial regime then tests what each edge carries by the origin content of
+        the line it leaves from, not the node's mix.
+
+    Returns
+    -------
+    Disruption
+
+    Raises
+    ------
+    ScenarioError
+        For an unknown regime or a selector that matches nothing.
+    """
+    regimes = regimes_by_id(graph.regimes)
+    edge_share = np.ones(graph.n_edges)
+    node_share = np.ones(graph.n_nodes)
+    # which regimes made each edge a licence edge: a code per edge into code_of's keys
+    code_of: dict[tuple[str, ...], int] = {(): 0}
+    regime_code = np.zeros(graph.n_edges, dtype=np.int64)
+    applied: list[AppliedRegime] = []
+    content_pct: dict[str, np.ndarray] = {}
+    for policy in scenario.licences:
+        if policy.regime == "in-force":
+            ids = [r for r, regime in regimes.items() if not regime.hypothetical]
+        elif policy.regime in regimes:
+            ids = [policy.regime]
+        else:
+            raise ScenarioError(
+                f"{policy.origin or f'scenario {scenario.name!r}'}: unknown regime "
+                f"{policy.regime!r}, not in regimes.csv (known: {', '.join(regimes) or 'none'})"
+            )
+        for regime_id in ids:
+            regime = regimes[regime_id]
+            in_force, reason = regime_state(
+                regime, scenario.as_of, ignore_suspensions=scenario.ignore_suspensions
+            )
+            applies = in_force and (scenario.extraterritorial or not regime.extraterritorial)
+            if in_force and not applies:
+                reason += "; extraterritorial rule switched off"
+            mask = np.zeros(graph.n_edges, dtype=bool)
+            if applies:
+                seller_content = None
+                if regime.extraterritorial:
+                    if regime.issuer not in content_pct:
+                        content_pct[regime.issuer] = origin_share(graph, regime.issuer) * 100
+                    seller_content = _seller_content(
+                        graph, production, regime.issuer, content_pct[regime.issuer]
+                    )
+                mask = licence_edges(graph, regime, seller_content, policy.destinations)
+            edge_share[mask] = np.minimum(edge_share[mask], policy.share)
+            if mask.any():  # each distinct list of the masked edges gains this regime
+                before, where = np.unique(regime_code[mask], return_inverse=True)
+                lists = list(code_of)
+                after = [
+                    code_of.setdefault(lists[c] + (regime_id,), len(code_of))
+                    for c in before.tolist()
+                ]
+                regime_code[mask] = np.array(after, dtype=np.int64)[where.reshape(-1)]
+            if policy.regime != "in-force" or in_force:
+                applied.append(AppliedRegime(regime, policy, applies, reason, int(mask.sum())))
+    warnings: list[str] = []
+    for rule in scenario.rules:
+        mask = _select_from(graph, rule.select, rule.origin)
+        if not mask.any():
+            where = f"{rule.origin}: " if rule.origin else ""
+            warnings.append(f"{where}rule {rule.select.text!r} matches no {rule.select.on}")
+        target = node_share if rule.select.on == "nodes" else edge_share
+        target[mask] = np.minimum(target[mask], rule.share)
+    capacity_t = np.full(graph.n_nodes, np.nan)
+    for entry in scenario.capacity:  # a later assumption replaces an earlier one
+        mask = _select_from(graph, entry.select, entry.origin)
+        capacity_t[mask] = graph.baseline_t[mask] * (1 + entry.spare)
+    shared = np.empty(len(code_of), dtype=object)  # edges with the same regimes share a list
+    for k, ids in enumerate(code_of):
+        shared[k] = list(ids)
+    return Disruption(
+        edge_share,
+        node_share,
+        shared[regime_code].tolist(),
+        tuple(applied),
+        warnings,
+        capacity_t,
+        content_pct,
+        regime_code=regime_code,
+        regime_lists=tuple(code_of),
+    )
+
+
+def _seller_content(
+    graph: SupplyGraph, production: Production | None, issuer: str, node_pct: np.ndarray
+) -> np.ndarray:
+    """Per edge, the issuer-origin content (%) of what it carries: its supplier's, or with
+    product lines the tonne-weighted mean over the lines it leaves from."""
+    if production is None or not production.has_lines:
+        return node_pct[graph.edges["src"].to_numpy()]
+    lines = production.graph
+    line_pct = origin_share(lines, issuer) * 100
+    flow = lines.edges["flow_t"].to_numpy(np.float64)
+    weighted = production.per_edge(flow * line_pct[lines.edges["src"].to_numpy()], graph.n_edges)
+    total = production.per_edge(flow, graph.n_edges)
+    return np.divide(
+        weighted, total, out=node_pct[graph.edges["src"].to_numpy()].copy(), where=total > 0
+    )
+
+
+def _select_from(graph: SupplyGraph, selector: Selector, origin: str) -> np.ndarray:
+    """:func:`select`, its errors prefixed with where the selector was written."""
+    try:
+        return select(graph, selector)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{origin}: {exc}" if origin else str(exc)) from None
+
+
+def select(graph: SupplyGraph, selector: Selector) -> np.ndarray:
+    """Return the boolean mask of the edges (or nodes) a selector matches.
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    selector
+        A parsed selector (:func:`supplygraph.scenario.selectors.parse_selector`).
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per edge, or per node for a ``node:`` selector.
+
+    Raises
+    ------
+    ScenarioError
+        When a value matches nothing in the data (a typo, most likely).
+    """
+    nodes, edges, index = graph.nodes, graph.edges, graph.index
+    if selector.on == "nodes":
+        columns = {key: nodes[key].to_numpy() for key in NODE_KEYS}
+        size = graph.n_nodes
+    else:
+        node_column = {"country": "country", "stage": "stage", "company": "company"}
+        columns = {
+            "from": edges["supplier"].to_numpy(),
+            "to": edges["customer"].to_numpy(),
+            "dest": nodes["country"].to_numpy()[index.dst],
+            "to_stage": nodes["stage"].to_numpy()[index.dst],
+            "material": edges["material"].to_numpy(),
+            "sector": nodes["sector"].to_numpy()[index.dst],
+            **{key: nodes[col].to_numpy()[index.src] for key, col in node_column.items()},
+        }
+        assert set(columns) | {"element"} == set(EDGE_KEYS)
+        size = graph.n_edges
+    mask = np.ones(size, dtype=bool)
+    for key, values in selector.terms:
+        if key == "element":
+            term = graph.carries(values)
+            known = set().union(*graph.edge_elements)
+        else:
+            term = np.isin(columns[key], values)
+            known = set(columns[key])
+        missing = [v for v in values if v not in known]
+        if missing:
+            raise ScenarioError(
+                f"selector {selector.text!r}: {key}={'|'.join(missing)} "
+                f"matches no {selector.on[:-1]} in the data; {_suggest(missing[0], known)}"
+            )
+        mask &= term
+    return mask
+
+
+def _suggest(value: str, known: set[str]) -> str:
+    """Name the values close to a typo, and the valid ones where they are few.
+
+    Examples
+    --------
+    >>> _suggest("USA", {"US", "CN", "JP"})
+    'did you mean US? known: CN, JP, US'
+    """
+    valid = sorted(str(v) for v in known if v != "")
+    close = difflib.get_close_matches(value, valid, n=3, cutoff=0.5)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    listed = ", ".join(valid) if len(valid) <= 30 else f"{len(valid)} values in the data"
+    return f"{hint}known: {listed}"
