@@ -46,7 +46,9 @@ def test_an_import_running_up_breaks_the_floors(tmp_path):
     shutil.copytree(ROOT / "supplygraph", tmp_path / "supplygraph")
     shutil.copy(ROOT / "setup.cfg", tmp_path / "setup.cfg")
     io_module = tmp_path / "supplygraph" / "dataset" / "io.py"
-    io_module.write_text(io_module.read_text() + "\nfrom ..scenario.licence import needs_licence  # noqa\n")
+    io_module.write_text(
+        io_module.read_text() + "\nfrom ..scenario.licence import needs_licence  # noqa\n"
+    )
     run = lint_imports(tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "Floors" in run.stdout and "BROKEN" in run.stdout
