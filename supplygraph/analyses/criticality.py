@@ -11,7 +11,7 @@ import pandas as pd
 from .._errors import ScenarioError
 from ..dataset.production import production_lines
 from ..dataset.schema import STAGE_RANK
-from ..engine.batch import propagate_batch
+from ..engine.propagate import propagate
 from ..engine.sums import SectorBatch, concat_batches, sector_exposure
 from ..scenario.parse import Rule, Scenario
 from ..scenario.resolve import resolve
@@ -225,7 +225,7 @@ def _sweep_chunk(bounds: tuple[int, int], sweep: _Sweep) -> SectorBatch:
             edge_share[r, sweep.parts[k - 1]] = 0.0
             node_share[r, sweep.line_nodes[k - 1]] = 0.0
     stock = np.broadcast_to(sweep.stock_days, node_share.shape)
-    prop = propagate_batch(sweep.lines.index, edge_share, node_share, stock)
+    prop = propagate(sweep.lines.index, edge_share, node_share, stock)
     return sector_exposure(sweep.lines, prop.output_ratio, prop.days_to_impact)
 
 

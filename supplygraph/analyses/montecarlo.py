@@ -14,7 +14,7 @@ from scipy.stats import rankdata
 
 from .._errors import ScenarioError
 from ..dataset.production import production_lines
-from ..engine.batch import propagate_batch
+from ..engine.propagate import propagate
 from ..engine.sums import SectorBatch, concat_batches, sector_exposure
 from ..scenario.parse import Scenario
 from ..scenario.resolve import resolve
@@ -357,7 +357,7 @@ def montecarlo(
     one keeps the scenario's share), a default stock cover, and the data's flows and
     stock figures each scaled by a factor drawn within its status's range (all
     independent, uniform unless a mode is given). The draws run through
-    :func:`supplygraph.engine.batch.propagate_batch` (the worst case: no rerouting), and the
+    :func:`supplygraph.engine.propagate.propagate` (the worst case: no rerouting), and the
     sector figures come from the same sums as the static tables. Draws are made in
     chunks of ``CHUNK_DRAWS``, chunk k from ``SeedSequence(seed, spawn_key=(k,))`` (one
     stream per kind of input, drawn in row order):
@@ -495,7 +495,7 @@ def _run_block(
     )
     lines = inputs.lines
     flow = lines.index.flow * flow_factor[:, inputs.part_edge]
-    prop = propagate_batch(
+    prop = propagate(
         lines.index,
         edge_share[:, inputs.part_edge],
         np.broadcast_to(inputs.node_share, (n_rows, lines.n_nodes)),

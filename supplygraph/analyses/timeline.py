@@ -13,6 +13,7 @@ from .._errors import ScenarioError
 from ..dataset import schema
 from ..dataset.graph import SupplyGraph
 from ..dataset.production import Production, production_lines
+from ..engine.propagate import Groups, step
 from ..scenario.licence import regime_state, regimes_by_id
 from ..scenario.parse import LicencePolicy, Scenario, check_applicant
 from ..scenario.resolve import resolve
@@ -20,7 +21,6 @@ from .exposure import DEFAULT_ISSUER, share_pct, simulate
 
 DAYS_PER_YEAR = 365.0
 LOSS = 0.99  # a line's output below this share of baseline is a loss (first-loss day)
-SNAP = 1e-12  # an availability within this of 1 is 1, as in the static engine
 HORIZON_DAYS = 365
 
 
@@ -126,7 +126,7 @@ def simulate_days(
     production = production_lines(graph)
     lines_graph = production.graph
     index = lines_graph.index
-    n_days, n_parts = len(dates), lines_graph.n_edges
+    n_days = len(dates)
     segments, change_dates = _segments(graph, scenario, approvals, dates)
     segment_of_day = np.searchsorted([d for d, _ in segments], dates, side="right") - 1
     tau = transit_days(graph, transit)[production.edge]
@@ -134,11 +134,16 @@ def simulate_days(
     need = index.group_base / DAYS_PER_YEAR
     stock_days = graph.nodes["stock_days"].fillna(scenario.default_stock_days).to_numpy(float)
     stock_max = stock_days[production.node][index.group_node] * need
-    order = np.argsort(index.group_node, kind="stable")
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = index.group_node[order][1:] != index.group_node[order][:-1]
-    starts, fed = np.flatnonzero(first), index.group_node[order][first]
-    parts = np.arange(n_parts)
+    # every input at once: a shipment left its supplier at least a day before it arrives
+    groups = Groups.of_graph(index)
+    edges, part_src, part_tau = groups.edges, src[groups.edges], tau[groups.edges]
+    no_baseline = need <= 0
+    weight = np.divide(
+        index.flow[edges],
+        index.group_base[groups.group_local],
+        out=np.zeros(len(edges)),
+        where=~no_baseline[groups.group_local],
+    )
     tracked = {name: mask[production.edge] for name, mask in (track or {}).items()}
 
     def timeline(dated: list[Scenario], done: int, q: float | None) -> Timeline:
@@ -154,18 +159,27 @@ def simulate_days(
         stock = stock_max.copy()
         ratio = np.ones((n_days, lines_graph.n_nodes))
         exports = {name: np.zeros(n_days) for name in tracked}
+        fed_share = line_share[groups.nodes][None, :]
         for t in range(n_days):
-            lag = t - tau
-            before = lag < 0
-            lagged = np.maximum(lag, 0)
-            supplier = np.where(before, 1.0, ratio[lagged, src])
-            licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], parts])
-            arrived = np.bincount(index.group, flow * licensed * supplier, minlength=len(need))
-            avail = np.divide(arrived + stock, need, out=np.ones_like(need), where=need > 0)
-            avail = np.where(avail > 1 - SNAP, 1.0, avail)
             today = line_share.copy()
-            if len(starts):
-                today[fed] *= np.minimum.reduceat(avail[order], starts)
+            arrived = np.zeros_like(need)
+            if len(edges):
+                lag = t - part_tau
+                before = lag < 0
+                lagged = np.maximum(lag, 0)
+                supplier = np.where(before, 1.0, ratio[lagged, part_src])
+                licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
+                stock_share = np.divide(stock, need, out=np.zeros_like(need), where=~no_baseline)
+                inputs = step(
+                    groups,
+                    (weight * licensed)[None, :],
+                    supplier[None, :],
+                    fed_share,
+                    no_baseline[None, :],
+                    stock_share[None, :],
+                )
+                today[groups.nodes] = inputs.ratio[0]
+                arrived = inputs.arrived[0] * need
             used = today[index.group_node] * need
             stock = np.clip(stock + arrived - used, 0.0, stock_max)
             ratio[t] = today

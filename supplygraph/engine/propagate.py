@@ -1,4 +1,4 @@
-"""Shortfall propagation without adaptation, and the day each node's output starts to fall."""
+"""The engine's one propagation step, and the steady state it leads to for one or many scenarios."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import csc_matrix, identity
+from scipy.sparse import csc_matrix, csr_matrix, identity
 from scipy.sparse.linalg import spsolve
 
 from ..dataset.graph import EngineIndex
@@ -16,16 +16,189 @@ TOLERANCE = 1e-12
 MAX_ITERATIONS = 10_000
 # An availability within this of 1 is 1: sums of shares carry rounding noise.
 SNAP = 1e-12
+# Rows (scenarios) propagated together: bounds memory at about this many cells per array.
+MAX_CELLS = 4_000_000
+# Plain iterations on a level with loops before a row falls back to the exact loop solve.
+PLAIN_STEPS = 200
+# Days on a loop level that move by less than this (relative) have settled: near an
+# availability of 1, a rounding step in the ratio moves S / (1 - a) by far more than that.
+DAYS_RTOL = 1e-9
+# Loop levels up to this many nodes are solved for all rows at once (dense systems).
+DENSE_LOOP_NODES = 64
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Edges sorted by input group, and groups by customer: what one step sums over.
+
+    A group is a (customer, material) pair: inputs of one material are substitutes,
+    different materials complements. Build it for one topological level
+    (:meth:`of_level`, the steady state) or for the whole graph (:meth:`of_graph`, a day
+    of the dated run, where every input comes from the day a shipment left).
+    """
+
+    edges: np.ndarray  # edge positions, group by group
+    src: np.ndarray  # per edge, in that order: its supplier
+    group_local: np.ndarray  # per edge: its group, from 0
+    group_first: np.ndarray  # per group: its first edge
+    node_first: np.ndarray  # per customer: its first group
+    nodes: np.ndarray  # the customers, one per run of groups
+    group_range: tuple[int, int]  # the groups' positions in the index: [start, stop)
+
+    @classmethod
+    def of_level(cls, index: EngineIndex, level: int) -> Groups:
+        """Return the groups of one topological level of ``index``.
+
+        Parameters
+        ----------
+        index
+            The graph's EngineIndex.
+        level
+            The level.
+
+        Returns
+        -------
+        Groups
+        """
+        g0, g1 = index.level_groups[level]
+        return cls._build(index, index.level_edges[level], g0, g1, index.level_node_starts[level])
+
+    @classmethod
+    def of_graph(cls, index: EngineIndex) -> Groups:
+        """Return every group of ``index`` at once (levels ignored).
+
+        Parameters
+        ----------
+        index
+            The graph's EngineIndex.
+
+        Returns
+        -------
+        Groups
+        """
+        edges = np.concatenate([np.zeros(0, dtype=np.int64), *index.level_edges])
+        customer = index.group_node
+        node_first = np.flatnonzero(np.diff(customer, prepend=-1)) if len(customer) else customer
+        return cls._build(index, edges, 0, len(customer), node_first)
+
+    @classmethod
+    def _build(
+        cls, index: EngineIndex, edges: np.ndarray, g0: int, g1: int, node_first: np.ndarray
+    ) -> Groups:
+        # edges come sorted by group (EngineIndex.build), and a node's groups are one run
+        group_local = index.group[edges] - g0
+        group_first = np.flatnonzero(np.diff(group_local, prepend=-1))
+        nodes = index.group_node[g0:g1][node_first]
+        return cls(edges, index.src[edges], group_local, group_first, node_first, nodes, (g0, g1))
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one step gives, per row: ``arrived`` per group (a share of its baseline, stock
+    not included), ``group_avail`` and ``node_avail`` (capped at 1) and each customer's
+    output ``ratio``."""
+
+    arrived: np.ndarray
+    group_avail: np.ndarray
+    node_avail: np.ndarray
+    ratio: np.ndarray
+
+
+def step(
+    groups: Groups,
+    weight: np.ndarray,
+    supplier_ratio: np.ndarray,
+    node_share: np.ndarray,
+    no_baseline: np.ndarray,
+    stock: np.ndarray | float = 0.0,
+) -> Step:
+    """Apply the engine's map once: what arrives of each input, and what each customer makes.
+
+    A group's availability is the share of its baseline inflow that arrives (each edge's
+    weight times its supplier's output ratio, summed), plus its stock as a share of the
+    same baseline, capped at 1 (a group with no baseline is not constrained). A customer's
+    output ratio is the minimum over its groups (inputs of different materials are
+    complements) times its own share (an outage). The steady state
+    (:func:`propagate`) applies it level by level, the dated run once a day; either way
+    the leading axis holds rows (scenarios or draws), the last edges, groups or customers.
+
+    Parameters
+    ----------
+    groups
+        The groups the step runs over.
+    weight
+        Per row and edge (in ``groups.edges`` order), its licensed flow as a share of its
+        group's baseline inflow.
+    supplier_ratio
+        Per row and edge, the supplier's output ratio when the shipment left.
+    node_share
+        Per row and customer, its own multiplier.
+    no_baseline
+        Per row and group, whether it has no baseline inflow.
+    stock
+        Per row and group, stock that may be drawn, as a share of the group's baseline.
+
+    Returns
+    -------
+    Step
+
+    Examples
+    --------
+    A magnet plant takes oxide from two mines (60 t and 40 t, the second cut) and 10 t of
+    Dy from a third, half of it licensed:
+
+    >>> import numpy as np
+    >>> from supplygraph.dataset.graph import EngineIndex
+    >>> index = EngineIndex.build(4, np.array([0, 1, 2]), np.array([3, 3, 3]),
+    ...                           np.array(["oxide", "oxide", "dy"]), np.array([60.0, 40.0, 10.0]))
+    >>> groups = Groups.of_graph(index)
+    >>> flow, base = index.flow[groups.edges], index.group_base[index.group[groups.edges]]
+    >>> share = np.array([[1.0, 0.0, 0.5]])[:, groups.edges]
+    >>> s = step(groups, flow * share / base, np.ones((1, 3)), np.ones((1, 1)),
+    ...          np.zeros((1, 2), dtype=bool))
+    >>> s.group_avail.tolist(), s.ratio.tolist()  # groups by material: dy, then oxide
+    ([[0.5, 0.6]], [[0.5]])
+    """
+    arrived = group_sum(weight * supplier_ratio, groups)
+    total = arrived + stock
+    group_avail = np.where((total > 1 - SNAP) | no_baseline, 1.0, total)
+    node_avail = np.minimum.reduceat(group_avail, groups.node_first, axis=-1)
+    return Step(arrived, group_avail, node_avail, node_avail * node_share)
+
+
+def group_sum(values: np.ndarray, groups: Groups) -> np.ndarray:
+    """Sum per-edge values over each group, for every row, edge after edge.
+
+    The sum runs in edge order (as ``numpy.bincount`` does), not pairwise, so a row's
+    figures do not depend on the shape it is computed in.
+
+    Parameters
+    ----------
+    values
+        Per row and edge (in ``groups.edges`` order).
+    groups
+        The groups.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per row and group.
+    """
+    rows, n_groups = len(values), len(groups.group_first)
+    cell = groups.group_local + n_groups * np.arange(rows)[:, None]
+    total = np.bincount(cell.ravel(), values.ravel(), minlength=rows * n_groups)
+    return total.reshape(rows, n_groups)
 
 
 @dataclass(frozen=True)
 class Propagation:
     """Steady state and timing of a disruption, per node and per edge.
 
-    ``output_ratio[i]`` is the share of node i's baseline output it can still make;
-    ``availability[i]`` the share of its scarcest input material that still arrives;
-    ``edge_after_t[j]`` the flow edge j still carries; ``days_to_impact[i]`` the day
-    node i's output starts to fall (``inf`` when it never does).
+    ``output_ratio[..., i]`` is the share of node i's baseline output it can still make;
+    ``availability[..., i]`` the share of its scarcest input material that still arrives;
+    ``edge_after_t[..., j]`` the flow edge j still carries; ``days_to_impact[..., i]`` the
+    day node i's output starts to fall (``inf`` when it never does). One scenario gives
+    one-dimensional arrays, a batch of S scenarios arrays with S rows.
     """
 
     output_ratio: np.ndarray
@@ -35,31 +208,46 @@ class Propagation:
 
 
 def propagate(
-    index: EngineIndex, edge_share: np.ndarray, node_share: np.ndarray, stock_days: np.ndarray
+    index: EngineIndex,
+    edge_share: np.ndarray,
+    node_share: np.ndarray,
+    stock_days: np.ndarray,
+    *,
+    flow: np.ndarray | None = None,
 ) -> Propagation:
-    """Propagate edge and node multipliers through the graph, one vectorised step per level.
+    """Propagate edge and node multipliers to the steady state, one step per level.
 
-    A node's availability of a material is the share of its baseline inflow of that
-    material still arriving; its output ratio is the minimum over its materials (inputs
-    are complements), times its own share (an outage). Each outgoing edge then carries
+    Each level applies :func:`step`: a node's availability of a material is the share of
+    its baseline inflow of that material still arriving; its output ratio is the minimum
+    over its materials, times its own share (an outage). Each outgoing edge then carries
     ``baseline x edge_share x output_ratio(supplier)``: customers are rationed pro rata.
+    Levels that hold a recycling loop are taken to their greatest fixed point.
 
     A node with S days of stock and availability a < 1 keeps full output for
     S / (1 - a) days after the shortage reaches it, which is the day its first
     constrained input's supplier starts to fall short (day 0 for a cut or throttled edge).
+
+    Many scenarios run as one computation: give the multipliers a leading axis of S
+    rows. Each row is independent of the others (its result does not depend on which
+    rows share its batch), so a batch may be split into chunks anywhere.
 
     Parameters
     ----------
     index
         The graph's EngineIndex.
     edge_share, node_share
-        Multipliers in [0, 1] per edge and per node.
+        Multipliers in [0, 1], per edge and per node; shape (edges,) and (nodes,) for one
+        scenario, (S, edges) and (S, nodes) for S.
     stock_days
-        Days of stock cover per node (no NaN).
+        Days of stock cover per node (no NaN), shaped like ``node_share``.
+    flow
+        Baseline flow per scenario and edge, shaped like ``edge_share``; default the
+        index's flows in every row (the data's uncertainty is drawn here).
 
     Returns
     -------
     Propagation
+        Arrays with the rows of the input (none for one scenario).
 
     Examples
     --------
@@ -72,127 +260,191 @@ def propagate(
     >>> p = propagate(index, np.array([0.25]), np.ones(2), np.array([0.0, 30.0]))
     >>> p.output_ratio.tolist(), p.edge_after_t.tolist(), p.days_to_impact.tolist()
     ([1.0, 0.25], [25.0], [inf, 40.0])
+
+    The same edge at 25% and at 50%, as two rows:
+
+    >>> p = propagate(index, np.array([[0.25], [0.5]]), np.ones((2, 2)), np.full((2, 2), 30.0))
+    >>> p.output_ratio.tolist(), p.days_to_impact[:, 1].tolist()
+    ([[1.0, 0.25], [1.0, 0.5]], [40.0, 60.0])
     """
-    n = index.n_nodes
-    ratio = node_share.astype(np.float64).copy()
-    avail = np.ones(n)
+    single = np.ndim(edge_share) == 1
+    edge_share = np.atleast_2d(np.asarray(edge_share, dtype=np.float64))
+    node_share = np.atleast_2d(np.asarray(node_share, dtype=np.float64))
+    stock_days = np.atleast_2d(np.asarray(stock_days, dtype=np.float64))
+    if flow is not None:
+        flow = np.atleast_2d(np.asarray(flow, dtype=np.float64))
+    levels = [Groups.of_level(index, level) for level in range(len(index.level_edges))]
+    rows = max(1, MAX_CELLS // max(1, index.n_nodes + len(index.src)))
+    parts = []
+    for first in range(0, len(edge_share), rows):
+        chunk = slice(first, first + rows)
+        parts.append(
+            _propagate_rows(
+                index,
+                levels,
+                edge_share[chunk],
+                node_share[chunk],
+                stock_days[chunk],
+                None if flow is None else flow[chunk],
+            )
+        )
+    fields = [np.concatenate(arrays) for arrays in zip(*parts)]
+    return Propagation(*(field[0] if single else field for field in fields))
+
+
+@dataclass(frozen=True)
+class _Level:
+    """The arrays of one level, for every row of a batch."""
+
+    groups: Groups
+    weight: np.ndarray  # (S, edges): licensed flow as a share of the group's baseline
+    no_baseline: np.ndarray  # (S, groups): groups with no baseline inflow
+    share: np.ndarray  # (S, nodes of the level): outage multipliers
+    stock: np.ndarray  # (S, nodes of the level): days of stock
+
+
+def _propagate_rows(
+    index: EngineIndex,
+    levels: list[Groups],
+    edge_share: np.ndarray,
+    node_share: np.ndarray,
+    stock_days: np.ndarray,
+    flow: np.ndarray | None,
+) -> tuple[np.ndarray, ...]:
+    """One batch that fits in memory: ratio, availability, edge flows and days."""
+    n_rows = len(edge_share)
+    ratio = node_share.copy()
+    avail = np.ones_like(ratio)
     days = np.where(node_share < 1, 0.0, np.inf)
     edge_start = np.where(edge_share < 1, 0.0, np.inf)  # a licence bites on day 0
-    for level, edges in enumerate(index.level_edges):
+    for level_no, groups in enumerate(levels):
+        edges, nodes = groups.edges, groups.nodes
         if not len(edges):
             continue
-        g0, g1 = index.level_groups[level]
-        starts = index.level_node_starts[level]
-        level_nodes = index.group_node[g0:g1][starts]
-        group_local = index.group[edges] - g0
-        weight = _weights(index, edges, group_local, g0, edge_share)
-        no_baseline = index.group_base[g0:g1] <= 0
-        cyclic = index.cyclic_level[level]
-        if cyclic:
-            _solve_loops(
-                index,
-                edges,
-                group_local,
-                no_baseline,
-                starts,
-                level_nodes,
-                weight,
-                node_share,
-                ratio,
+        g0, g1 = groups.group_range
+        if flow is None:
+            base = np.broadcast_to(index.group_base[g0:g1], (n_rows, g1 - g0))
+            edge_flow = index.flow[edges]
+        else:
+            edge_flow = flow[:, edges]
+            base = group_sum(edge_flow, groups)
+        edge_base = base[:, groups.group_local]
+        weight = np.divide(
+            edge_flow * edge_share[:, edges],
+            edge_base,
+            out=np.zeros((n_rows, len(edges))),
+            where=edge_base > 0,
+        )
+        level = _Level(groups, weight, base <= 0, node_share[:, nodes], stock_days[:, nodes])
+        starts = edge_start[:, edges]
+        if not index.cyclic_level[level_no]:
+            everyone = np.arange(n_rows)
+            avail[:, nodes], ratio[:, nodes], days[:, nodes] = _timed_step(
+                level, ratio, days, starts, everyone
             )
-        for _ in range(MAX_ITERATIONS if cyclic else 1):
-            src = index.src[edges]
-            group_avail = _availability(group_local, no_baseline, weight, ratio[src])
-            node_avail = np.minimum.reduceat(group_avail, starts)
-            new_ratio = node_avail * node_share[level_nodes]
-            # Day the shortage reaches each node: earliest start among its constrained inputs.
-            starts_e = np.minimum(edge_start[edges], np.where(ratio[src] < 1, days[src], np.inf))
-            starts_e = np.where(group_avail[group_local] < 1, starts_e, np.inf)
-            reach = np.full(g1 - g0, np.inf)
-            np.minimum.at(reach, group_local, starts_e)
-            node_reach = np.minimum.reduceat(reach, starts)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                buffer = np.where(
-                    node_avail < 1, stock_days[level_nodes] / (1 - node_avail), np.inf
-                )
-            new_days = np.where(node_share[level_nodes] < 1, 0.0, node_reach + buffer)
-            change = np.max(np.abs(new_ratio - ratio[level_nodes]), initial=0.0)
-            days_changed = not np.array_equal(new_days, days[level_nodes])
-            ratio[level_nodes], avail[level_nodes] = new_ratio, node_avail
-            days[level_nodes] = new_days
-            if change <= TOLERANCE and not days_changed:
+            continue
+        active = np.arange(n_rows)
+        if len(nodes) <= DENSE_LOOP_NODES:
+            _solve_loops_dense(level, index.n_nodes, ratio)
+        for iteration in range(MAX_ITERATIONS):
+            if iteration == PLAIN_STEPS:
+                for s in active:  # slow loops: the exact solve; plain steps then confirm it
+                    _solve_loops(level, s, index.n_nodes, ratio)
+            new_avail, new_ratio, new_days = _timed_step(level, ratio, days, starts, active)
+            cells = np.ix_(active, nodes)
+            # ratios may flip by a rounding step at the fixed point; days then move by as little
+            with np.errstate(invalid="ignore"):
+                days_moved = ~np.isclose(new_days, days[cells], rtol=DAYS_RTOL, atol=0.0)
+            moved = (np.max(np.abs(new_ratio - ratio[cells]), axis=1) > TOLERANCE) | np.any(
+                days_moved, axis=1
+            )
+            avail[cells], ratio[cells], days[cells] = new_avail, new_ratio, new_days
+            active = active[moved]
+            if not len(active):
                 break
-    edge_after = index.flow * edge_share * ratio[index.src]
-    return Propagation(ratio, avail, edge_after, days)
+    edge_after = (index.flow if flow is None else flow) * edge_share * ratio[:, index.src]
+    return ratio, avail, edge_after, days
 
 
-def _weights(
-    index: EngineIndex, edges: np.ndarray, group_local: np.ndarray, g0: int, edge_share: np.ndarray
-) -> np.ndarray:
-    """Each edge's licensed flow as a share of its group's baseline inflow."""
-    base = index.group_base[g0 + group_local]
-    return np.divide(
-        index.flow[edges] * edge_share[edges], base, out=np.zeros(len(edges)), where=base > 0
-    )
+def _timed_step(
+    level: _Level, ratio: np.ndarray, days: np.ndarray, edge_start: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`step` on a level for some rows, with the day each customer's output falls.
 
-
-def _availability(
-    group_local: np.ndarray, no_baseline: np.ndarray, weight: np.ndarray, supplier_ratio: np.ndarray
-) -> np.ndarray:
-    """Share of each group's baseline that arrives, capped at 1 (rounding noise snapped to 1).
-
-    A group with no baseline inflow (only zero flows) is not constrained.
+    The shortage reaches a customer on the earliest start among its constrained inputs
+    (a throttled edge's day 0, or the day a short supplier started to fall); its stock
+    then lasts S / (1 - availability) days.
     """
-    arrived = np.bincount(group_local, weight * supplier_ratio, minlength=len(no_baseline))
-    return np.where((arrived > 1 - SNAP) | no_baseline, 1.0, arrived)
+    groups = level.groups
+    supplier_ratio = ratio[np.ix_(rows, groups.src)]
+    share = level.share[rows]
+    done = step(groups, level.weight[rows], supplier_ratio, share, level.no_baseline[rows])
+    supplier_days = np.where(supplier_ratio < 1, days[np.ix_(rows, groups.src)], np.inf)
+    starts = np.minimum(edge_start[rows], supplier_days)
+    starts = np.where(done.group_avail[:, groups.group_local] < 1, starts, np.inf)
+    reach = np.minimum.reduceat(starts, groups.group_first, axis=1)
+    node_reach = np.minimum.reduceat(reach, groups.node_first, axis=1)
+    node_avail = done.node_avail
+    with np.errstate(divide="ignore", invalid="ignore"):
+        buffer = np.where(node_avail < 1, level.stock[rows] / (1 - node_avail), np.inf)
+    new_days = np.where(share < 1, 0.0, node_reach + buffer)
+    return node_avail, done.ratio, new_days
 
 
-def _solve_loops(
-    index: EngineIndex,
-    edges: np.ndarray,
-    group_local: np.ndarray,
-    no_baseline: np.ndarray,
-    starts: np.ndarray,
-    level_nodes: np.ndarray,
-    weight: np.ndarray,
-    node_share: np.ndarray,
-    ratio: np.ndarray,
-) -> None:
-    """Move ``ratio`` of a level with recycling loops to its greatest fixed point, in place.
+def _loop_system(level: _Level, n_nodes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per edge of a loop level: its customer and supplier as positions among the level's
+    nodes (-1: a supplier outside the level); per group: its customer."""
+    groups = level.groups
+    local = np.full(n_nodes, -1)
+    local[groups.nodes] = np.arange(len(groups.nodes))
+    n_groups = level.no_baseline.shape[1]
+    node_of_group = np.repeat(
+        np.arange(len(groups.nodes)), np.diff(np.append(groups.node_first, n_groups))
+    )
+    return node_of_group[groups.group_local], local[groups.src], node_of_group
+
+
+def _scarcest(done: Step, groups: Groups, node_of_group: np.ndarray) -> np.ndarray:
+    """Per row and customer, the first of its groups that is scarcest."""
+    n_groups = done.group_avail.shape[1]
+    candidate = np.where(
+        done.group_avail <= done.node_avail[:, node_of_group], np.arange(n_groups), n_groups
+    )
+    return np.minimum.reduceat(candidate, groups.node_first, axis=1)
+
+
+def _solve_loops(level: _Level, row: int, n_nodes: int, ratio: np.ndarray) -> None:
+    """Move one row's ratios on a level with recycling loops to its greatest fixed point.
 
     Plain iteration converges slowly when a loop feeds a node most of its input, so this
     uses policy iteration: fix, per node, the input group that is scarcest at the current
-    ratios (or the cap at 1), solve that linear system exactly, and repeat until the
-    scarcest groups stop changing. Each step lands on or above the greatest fixed point
-    and below the previous step, so it ends there. Where a chosen system is singular (a
-    loop that loses nothing), plain iteration in the caller finishes the job.
+    ratios (or the cap at 1), solve that linear system exactly (sparse), and repeat until
+    the scarcest groups stop changing. Each step lands on or above the greatest fixed
+    point and below the previous step, so it ends there. Where a chosen system is
+    singular (a loop that loses nothing), plain iteration in the caller finishes the job.
+    ``ratio`` is changed in place.
     """
-    n_groups, n_local = len(no_baseline), len(level_nodes)
-    local = np.full(index.n_nodes, -1)
-    local[level_nodes] = np.arange(n_local)
-    node_of_group = np.repeat(np.arange(n_local), np.diff(np.append(starts, n_groups)))
-    src = index.src[edges]
-    src_local = local[src]
-    share = node_share[level_nodes]
+    groups = level.groups
+    nodes = groups.nodes
+    customer, src_local, node_of_group = _loop_system(level, n_nodes)
+    n_local = len(nodes)
+    weight, share = level.weight[row : row + 1], level.share[row : row + 1]
+    no_baseline = level.no_baseline[row : row + 1]
     for _ in range(100):
-        group_avail = _availability(group_local, no_baseline, weight, ratio[src])
-        node_avail = np.minimum.reduceat(group_avail, starts)
-        if np.max(np.abs(node_avail * share - ratio[level_nodes]), initial=0.0) <= TOLERANCE:
+        supplier_ratio = ratio[row, groups.src][None, :]
+        done = step(groups, weight, supplier_ratio, share, no_baseline)
+        if np.max(np.abs(done.ratio[0] - ratio[row, nodes]), initial=0.0) <= TOLERANCE:
             return
-        # the first scarcest group of each node; a node at availability 1 is capped
-        candidate = np.where(
-            group_avail <= node_avail[node_of_group], np.arange(n_groups), n_groups
+        chosen = _scarcest(done, groups, node_of_group)[0]
+        capped = done.node_avail[0] >= 1
+        on = (chosen[customer] == groups.group_local) & ~capped[customer]
+        inside, outside = on & (src_local >= 0), on & (src_local < 0)
+        constant = np.bincount(
+            customer[outside], weight[0, outside] * supplier_ratio[0, outside], n_local
         )
-        chosen = np.minimum.reduceat(candidate, starts)
-        capped = node_avail >= 1
-        row = node_of_group[group_local]
-        on = (chosen[row] == group_local) & ~capped[row]
-        inside = on & (src_local >= 0)
-        outside = on & (src_local < 0)
-        constant = np.bincount(row[outside], weight[outside] * ratio[src[outside]], n_local)
-        rhs = share * np.where(capped, 1.0, constant)
+        rhs = share[0] * np.where(capped, 1.0, constant)
         loop = csc_matrix(
-            (share[row[inside]] * weight[inside], (row[inside], src_local[inside])),
+            (share[0, customer[inside]] * weight[0, inside], (customer[inside], src_local[inside])),
             shape=(n_local, n_local),
         )
         with warnings.catch_warnings():
@@ -200,4 +452,49 @@ def _solve_loops(
             solution = spsolve(identity(n_local, format="csc") - loop, rhs)
         if not np.all(np.isfinite(solution)):
             return
-        ratio[level_nodes] = np.clip(solution, 0.0, 1.0)
+        ratio[row, nodes] = np.clip(solution, 0.0, 1.0)
+
+
+def _solve_loops_dense(level: _Level, n_nodes: int, ratio: np.ndarray) -> None:
+    """Move each row's ratios on a level with loops to its greatest fixed point, in place.
+
+    The policy iteration of :func:`_solve_loops`, for every row at once: fix each node's
+    scarcest input group (or the cap at 1), solve the rows' small dense systems together,
+    repeat while the choice changes. Rows whose system is singular (a loop that loses
+    nothing) are left to the plain iteration that follows.
+    """
+    groups = level.groups
+    nodes = groups.nodes
+    customer, src_local, node_of_group = _loop_system(level, n_nodes)
+    n_local = len(nodes)
+    node_first_edge = groups.group_first[groups.node_first]
+    inside = src_local >= 0
+    cell = customer[inside] * n_local + src_local[inside]  # an inside edge's place in the system
+    to_cell = csr_matrix(
+        (np.ones(len(cell)), (np.arange(len(cell)), cell)), shape=(len(cell), n_local**2)
+    )
+    rows = np.arange(len(ratio))
+    for _ in range(100):
+        supplier_ratio = ratio[:, groups.src]
+        done = step(groups, level.weight, supplier_ratio, level.share, level.no_baseline)
+        gap = np.abs(done.ratio - ratio[:, nodes]).max(axis=1)
+        rows = rows[gap[rows] > TOLERANCE]
+        if not len(rows):
+            return
+        chosen = _scarcest(done, groups, node_of_group)[rows]
+        capped = done.node_avail[rows] >= 1
+        on = (chosen[:, customer] == groups.group_local) & ~capped[:, customer]
+        flows = level.weight[rows] * on
+        outside = np.add.reduceat(
+            np.where(inside, 0.0, flows * supplier_ratio[rows]), node_first_edge, axis=1
+        )
+        share = level.share[rows]
+        rhs = share * np.where(capped, 1.0, outside)
+        loop = (to_cell.T @ (flows[:, inside] * share[:, customer[inside]]).T).T
+        system = np.eye(n_local) - loop.reshape(len(rows), n_local, n_local)
+        solvable = np.abs(np.linalg.det(system)) > 1e-12
+        if not solvable.any():
+            return
+        solution = np.linalg.solve(system[solvable], rhs[solvable][:, :, None])[:, :, 0]
+        ratio[np.ix_(rows[solvable], nodes)] = np.clip(solution, 0.0, 1.0)
+        rows = rows[solvable]

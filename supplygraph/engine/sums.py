@@ -76,7 +76,7 @@ def sector_exposure(
     lines
         The graph of product lines the batch ran on (``Production.graph``).
     output_ratio, days_to_impact
-        Per row and line, from :func:`supplygraph.engine.batch.propagate_batch`.
+        Per row and line, from :func:`supplygraph.engine.propagate.propagate`.
     baseline_t
         Per row and line, the baseline tonnes (when the rows drew their own flows);
         default the graph's.

@@ -62,16 +62,17 @@ def number(value: Any) -> float | None:
     return None if missing(value) else round(float(value), 3)
 
 
+# "z" (PEP 682): a value that rounds to zero shows as 0, never -0, as in the CSV reports
 def tonnes(value: float) -> str:
-    return "-" if missing(value) else f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+    return "-" if missing(value) else f"{value:z,.0f}" if abs(value) >= 100 else f"{value:z,.1f}"
 
 
 def percent(value: float) -> str:
-    return "-" if missing(value) else f"{value:.1f}%"
+    return "-" if missing(value) else f"{value:z.1f}%"
 
 
 def days(value: float) -> str:
-    return "never" if missing(value) else f"{value:.0f}"
+    return "never" if missing(value) else f"{value:z.0f}"
 
 
 def short(text: str, limit: int) -> str:
