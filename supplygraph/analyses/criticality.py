@@ -12,11 +12,11 @@ from .._errors import ScenarioError
 from ..dataset.production import production_lines
 from ..dataset.schema import STAGE_RANK
 from ..engine.propagate import propagate
-from ..engine.sums import SectorBatch, concat_batches, sector_exposure
+from ..engine.sums import SectorBatch, concat_batches, sector_exposure, share_pct
 from ..scenario.parse import Rule, Scenario
-from ..scenario.resolve import resolve
+from ..scenario.resolve import put_on_lines
 from .dask_run import run_chunks
-from .exposure import _on_lines, share_pct, simulate
+from .exposure import simulate
 from .stats import concentration, crma_check, stage_country_shares, stage_element_shares
 
 if TYPE_CHECKING:
@@ -167,14 +167,13 @@ def criticality(
     known = sorted(set(lines.loc[lines["stage"] == "manufacturer", "sector"]))
     if sector is not None and sector not in known:
         raise ScenarioError(f"unknown sector {sector!r}; known: {', '.join(known)}")
-    on_lines = _on_lines(production, resolve(graph, scenario, production=production))
-    stock = graph.nodes["stock_days"].fillna(scenario.default_stock_days).to_numpy(np.float64)
+    put = put_on_lines(graph, scenario, production=production)
     table = knockouts(graph)
     sweep = _Sweep(
         production.graph,
-        on_lines.edge_share,
-        on_lines.node_share,
-        stock[production.node],
+        put.lines.edge_share,
+        put.lines.node_share,
+        put.stock_days,
         _members(production.node, graph.n_nodes, table["nodes"]),
         _members(production.edge, graph.n_edges, table["edges"]),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..dataset.origin import origin_share, provenance
-from ..dataset.production import Production, production_lines
+from ..dataset.production import Production
 from ..dataset.schema import STAGE_RANK
 from ..engine.bottlenecks import explain, root_causes
 from ..engine.propagate import Propagation, propagate
@@ -19,7 +19,7 @@ from ..engine.reroute import TIME_LIMIT, Rerouting
 from ..engine.reroute import reroute as solve_reroute
 from ..engine.sums import share_pct
 from ..scenario.parse import Scenario, load_scenario
-from ..scenario.resolve import Disruption, resolve
+from ..scenario.resolve import Disruption, put_on_lines
 
 if TYPE_CHECKING:
     from ..dataset.graph import SupplyGraph
@@ -111,14 +111,10 @@ def simulate(
             f"scenario: expected a Scenario, a scenario name or a TOML file, "
             f"not {type(scenario).__name__}"
         )
-    production = production_lines(graph)
-    disruption = resolve(graph, scenario, production=production)
-    on_lines = _on_lines(production, disruption)
+    put = put_on_lines(graph, scenario)
+    production, disruption, on_lines = put.production, put.disruption, put.lines
     lines_graph = production.graph
-    stock = graph.nodes["stock_days"].fillna(scenario.default_stock_days).to_numpy(np.float64)
-    prop = propagate(
-        lines_graph.index, on_lines.edge_share, on_lines.node_share, stock[production.node]
-    )
+    prop = propagate(lines_graph.index, on_lines.edge_share, on_lines.node_share, put.stock_days)
     rerouting = None
     if reroute:
         rerouting = solve_reroute(lines_graph, on_lines, prop, time_limit=reroute_time_limit)
@@ -148,31 +144,6 @@ def simulate(
         + ([rerouting.stopped] if stopped else []),
         lines=lines,
         production=production,
-    )
-
-
-def _on_lines(production: Production, disruption: Disruption) -> Disruption:
-    """The disruption on the production lines: each part and line takes its edge's and
-    node's multipliers; a node's assumed capacity is shared as its own capacity is."""
-    if not production.has_lines:
-        return disruption
-    graph, node, edge = production.graph, production.node, production.edge
-    capacity_t = None
-    if disruption.capacity_t is not None:
-        line_base = graph.baseline_t
-        node_base = np.bincount(node, line_base, minlength=len(disruption.node_share))[node]
-        share = np.divide(line_base, node_base, out=np.zeros_like(line_base), where=node_base > 0)
-        capacity_t = disruption.capacity_t[node] * share
-    content = {issuer: origin_share(graph, issuer) * 100 for issuer in disruption.content_pct}
-    return replace(
-        disruption,
-        edge_share=disruption.edge_share[edge],
-        node_share=disruption.node_share[node],
-        edge_regimes=[disruption.edge_regimes[e] for e in edge],
-        regime_code=disruption.regime_sets[0][edge],
-        regime_lists=disruption.regime_sets[1],
-        capacity_t=capacity_t,
-        content_pct=content,
     )
 
 

@@ -13,13 +13,14 @@ from scipy.sparse import csr_matrix
 from scipy.stats import rankdata
 
 from .._errors import ScenarioError
+from ..dataset.graph import throughput
 from ..dataset.production import production_lines
 from ..engine.propagate import propagate
 from ..engine.sums import SectorBatch, concat_batches, sector_exposure
 from ..scenario.parse import Scenario
-from ..scenario.resolve import resolve
+from ..scenario.resolve import put_on_lines, resolve
 from .dask_run import run_chunks
-from .exposure import _on_lines, simulate
+from .exposure import simulate
 
 if TYPE_CHECKING:
     from ..dataset.graph import SupplyGraph
@@ -408,8 +409,8 @@ def _inputs(
 ) -> _Inputs:
     """Resolve the scenario once per licence policy, so each draw only takes minima."""
     production = production_lines(graph)
-    rules_only = resolve(graph, scenario.with_changes(licences=()), production=production)
-    on_lines = _on_lines(production, rules_only)
+    rules_only = put_on_lines(graph, scenario.with_changes(licences=()), production=production)
+    rule_share, node_share = rules_only.disruption.edge_share, rules_only.lines.node_share
     policy_edges, policy_ranges = [], []
     for policy in scenario.licences:
         alone = scenario.with_changes(
@@ -428,8 +429,8 @@ def _inputs(
         lines,
         production.edge,
         production.node,
-        rules_only.edge_share,
-        on_lines.node_share,
+        rule_share,
+        node_share,
         policy_edges,
         policy_ranges,
         graph.nodes["stock_days"].to_numpy(np.float64),
@@ -502,11 +503,10 @@ def _run_block(
         stock[:, inputs.line_node],
         flow=flow,
     )
-    # a line's baseline as in SupplyGraph.baseline_t, from this draw's flows
+    # a line's baseline from this draw's flows
     in_t = (inputs.in_lines @ flow.T).T
     out_t = (inputs.out_lines @ flow.T).T
-    maker = lines.nodes["stage"].to_numpy() == "manufacturer"
-    baseline = np.where(maker | (out_t <= 0), in_t, out_t)
+    baseline = throughput(lines.nodes["stage"].to_numpy(), in_t, out_t)
     return sector_exposure(lines, prop.output_ratio, prop.days_to_impact, baseline_t=baseline)
 
 

@@ -16,7 +16,7 @@ from ..dataset.production import Production, production_lines
 from ..engine.propagate import Groups, step
 from ..scenario.licence import regime_state, regimes_by_id
 from ..scenario.parse import LicencePolicy, Scenario, check_applicant
-from ..scenario.resolve import resolve
+from ..scenario.resolve import line_stock_days, put_on_lines
 from .exposure import DEFAULT_ISSUER, share_pct, simulate
 
 DAYS_PER_YEAR = 365.0
@@ -132,8 +132,7 @@ def simulate_days(
     tau = transit_days(graph, transit)[production.edge]
     src, flow = index.src, index.flow / DAYS_PER_YEAR
     need = index.group_base / DAYS_PER_YEAR
-    stock_days = graph.nodes["stock_days"].fillna(scenario.default_stock_days).to_numpy(float)
-    stock_max = stock_days[production.node][index.group_node] * need
+    stock_max = line_stock_days(graph, scenario, production)[index.group_node] * need
     # every input at once: a shipment left its supplier at least a day before it arrives
     groups = Groups.of_graph(index)
     edges, part_src, part_tau = groups.edges, src[groups.edges], tau[groups.edges]
@@ -148,14 +147,11 @@ def simulate_days(
 
     def timeline(dated: list[Scenario], done: int, q: float | None) -> Timeline:
         """Day by day under the segments' scenarios (``done`` days already run)."""
-        share = np.ones((len(dated), graph.n_edges))
-        node_share = np.ones(graph.n_nodes)
+        part_share = np.ones((len(dated), lines_graph.n_edges))
+        line_share = np.ones(lines_graph.n_nodes)
         for s, scenario_then in enumerate(dated):
-            disruption = resolve(graph, scenario_then, production=production)
-            share[s] = disruption.edge_share
-            node_share = disruption.node_share
-        part_share = share[:, production.edge]
-        line_share = node_share[production.node]
+            on_lines = put_on_lines(graph, scenario_then, production=production).lines
+            part_share[s], line_share = on_lines.edge_share, on_lines.node_share
         stock = stock_max.copy()
         ratio = np.ones((n_days, lines_graph.n_nodes))
         exports = {name: np.zeros(n_days) for name in tracked}

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import ArrayLike
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
@@ -73,8 +74,7 @@ class SupplyGraph:
     def baseline_t(self) -> np.ndarray:
         """Baseline throughput per node: what a maker takes in (what it ships is scrap, a
         by-product); for other nodes what they ship, or what they take in if they ship nothing."""
-        out, maker = self.baseline_out_t, self.nodes["stage"].to_numpy() == "manufacturer"
-        return np.where(maker | (out <= 0), self.baseline_in_t, out)
+        return throughput(self.nodes["stage"].to_numpy(), self.baseline_in_t, self.baseline_out_t)
 
     @cached_property
     def element_sets(self) -> tuple[np.ndarray, list[frozenset[str]]]:
@@ -252,6 +252,36 @@ class EngineIndex:
             level_groups,
             level_node_starts,
         )
+
+
+def throughput(stage: ArrayLike, in_t: np.ndarray, out_t: np.ndarray) -> np.ndarray:
+    """Return a node's (or line's) baseline throughput from what it takes in and ships.
+
+    The one rule for the tonnes a shortfall is a share of: a maker counts what it takes
+    in (what it ships is scrap, a by-product); any other node what it ships, or what it
+    takes in when it ships nothing.
+
+    Parameters
+    ----------
+    stage
+        Stage per node.
+    in_t, out_t
+        Baseline tonnes in and out per node; with a leading axis of rows (draws of the
+        flows), per row.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shaped like ``in_t``.
+
+    Examples
+    --------
+    >>> throughput(np.array(["magnet", "manufacturer", "metal"]),
+    ...            np.array([10.0, 8.0, 5.0]), np.array([9.0, 1.0, 0.0])).tolist()
+    [9.0, 8.0, 5.0]
+    """
+    maker = np.asarray(stage) == "manufacturer"
+    return np.where(maker | (out_t <= 0), in_t, out_t)
 
 
 def topological_levels(

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .graph import SupplyGraph
+from .graph import SupplyGraph, throughput
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,8 +135,7 @@ def production_lines(graph: SupplyGraph) -> Production:
     n_lines, part_flow_arr = len(table), np.array(part_flow, dtype=np.float64)
     out_t = np.bincount(part_src, part_flow_arr, minlength=n_lines)
     in_t = np.bincount(part_dst, part_flow_arr, minlength=n_lines)
-    maker = line_nodes["stage"].to_numpy() == "manufacturer"
-    base = np.where(maker | (out_t <= 0), in_t, out_t)
+    base = throughput(line_nodes["stage"].to_numpy(), in_t, out_t)
     node_base = np.bincount(node_of, base, minlength=n_nodes)[node_of]
     share = np.divide(base, node_base, out=np.zeros_like(base), where=node_base > 0)
     line_nodes["capacity_t"] = line_nodes["capacity_t"].to_numpy(np.float64) * share
