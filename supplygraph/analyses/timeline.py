@@ -13,7 +13,7 @@ from .._errors import ScenarioError
 from ..dataset import schema
 from ..dataset.graph import SupplyGraph
 from ..dataset.production import Production, production_lines
-from ..engine.propagate import Groups, step
+from ..engine.propagate import step
 from ..scenario.licence import regime_state, regimes_by_id
 from ..scenario.parse import LicencePolicy, Scenario, check_applicant
 from ..scenario.resolve import line_stock_days, put_on_lines
@@ -134,7 +134,7 @@ def simulate_days(
     need = index.group_base / DAYS_PER_YEAR
     stock_max = line_stock_days(graph, scenario, production)[index.group_node] * need
     # every input at once: a shipment left its supplier at least a day before it arrives
-    groups = Groups.of_graph(index)
+    groups = index.whole
     edges, part_src, part_tau = groups.edges, src[groups.edges], tau[groups.edges]
     no_baseline = need <= 0
     weight = np.divide(

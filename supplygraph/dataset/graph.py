@@ -158,6 +158,63 @@ def _attributes(row: dict[str, object]) -> dict[str, object]:
 
 
 @dataclass(frozen=True, eq=False)
+class Groups:
+    """Edges sorted by input group, and groups by customer: what one engine step sums over.
+
+    A group is a (customer, material) pair: inputs of one material are substitutes,
+    different materials complements. The index holds one per topological level
+    (``EngineIndex.levels``, the steady state) and one for the whole graph
+    (``EngineIndex.whole``, a day of the dated run, where every input left its supplier
+    at least a day before).
+    """
+
+    edges: np.ndarray  # edge positions, group by group
+    src: np.ndarray  # per edge, in that order: its supplier
+    group_local: np.ndarray  # per edge: its group, from 0
+    group_first: np.ndarray  # per group: its first edge
+    node_first: np.ndarray  # per customer: its first group
+    nodes: np.ndarray  # the customers, one per run of groups
+    group_range: tuple[int, int]  # the groups' positions in the index: [start, stop)
+
+    @classmethod
+    def build(
+        cls,
+        edges: np.ndarray,
+        src: np.ndarray,
+        group: np.ndarray,
+        group_node: np.ndarray,
+        group_range: tuple[int, int],
+    ) -> Groups:
+        """Build the groups of some edges that come sorted by group.
+
+        Parameters
+        ----------
+        edges
+            Edge positions, sorted by group; a customer's groups are one run.
+        src
+            Supplier per edge of the graph.
+        group
+            Group per edge of the graph.
+        group_node
+            Customer per group of the graph.
+        group_range
+            The range of groups the edges fall in.
+
+        Returns
+        -------
+        Groups
+        """
+        g0, g1 = group_range
+        group_local = group[edges] - g0
+        group_first = np.flatnonzero(np.diff(group_local, prepend=-1))
+        customer = group_node[g0:g1]
+        node_first = np.flatnonzero(np.diff(customer, prepend=-1))
+        return cls(
+            edges, src[edges], group_local, group_first, node_first, customer[node_first], (g0, g1)
+        )
+
+
+@dataclass(frozen=True, eq=False)
 class EngineIndex:
     """Edge and node arrays ordered for one vectorised step per topological level.
 
@@ -177,8 +234,8 @@ class EngineIndex:
     cyclic_level: np.ndarray  # per level: True when it holds a cycle
     cyclic_nodes: np.ndarray  # positions of the nodes on a cycle
     level_edges: list[np.ndarray]  # per level: edge positions into the level, by group
-    level_groups: list[tuple[int, int]]  # per level: group range [start, stop)
-    level_node_starts: list[np.ndarray]  # per level: reduceat offsets of each node's groups
+    levels: list[Groups]  # per level: its edges and groups, for one step of the engine
+    whole: Groups  # every edge and group at once, for a day of the dated run
 
     @classmethod
     def build(
@@ -226,17 +283,18 @@ class EngineIndex:
         edge_level = node_level[key_dst]
         edge_bounds = np.searchsorted(edge_level, np.arange(n_levels + 1))
         group_bounds = np.searchsorted(group_level, np.arange(n_levels + 1))
-        level_edges, level_groups, level_node_starts = [], [], []
+        level_edges, level_groups = [], []
         for level in range(n_levels):
             level_edges.append(order[edge_bounds[level] : edge_bounds[level + 1]])
-            start, stop = int(group_bounds[level]), int(group_bounds[level + 1])
-            level_groups.append((start, stop))
-            nodes_of_groups = group_node[start:stop]
-            first = np.ones(len(nodes_of_groups), dtype=bool)
-            first[1:] = nodes_of_groups[1:] != nodes_of_groups[:-1]
-            level_node_starts.append(np.flatnonzero(first))
+            level_groups.append((int(group_bounds[level]), int(group_bounds[level + 1])))
         cyclic_level = np.zeros(n_levels, dtype=bool)
         cyclic_level[np.unique(node_level[cyclic_nodes])] = True
+        levels = [
+            Groups.build(edges, src, group, group_node, bounds)
+            for edges, bounds in zip(level_edges, level_groups)
+        ]
+        # edges sorted by group overall: levels come in order, groups numbered level by level
+        whole = Groups.build(order, src, group, group_node, (0, n_groups))
         return cls(
             n_nodes,
             src,
@@ -249,8 +307,8 @@ class EngineIndex:
             cyclic_level,
             cyclic_nodes,
             level_edges,
-            level_groups,
-            level_node_starts,
+            levels,
+            whole,
         )
 
 

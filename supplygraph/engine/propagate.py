@@ -9,7 +9,7 @@ import numpy as np
 from scipy.sparse import csc_matrix, csr_matrix, identity
 from scipy.sparse.linalg import spsolve
 
-from ..dataset.graph import EngineIndex
+from ..dataset.graph import EngineIndex, Groups
 
 # Fixed-point tolerance and cap for levels that hold a recycling loop.
 TOLERANCE = 1e-12
@@ -25,71 +25,6 @@ PLAIN_STEPS = 200
 DAYS_RTOL = 1e-9
 # Loop levels up to this many nodes are solved for all rows at once (dense systems).
 DENSE_LOOP_NODES = 64
-
-
-@dataclass(frozen=True)
-class Groups:
-    """Edges sorted by input group, and groups by customer: what one step sums over.
-
-    A group is a (customer, material) pair: inputs of one material are substitutes,
-    different materials complements. Build it for one topological level
-    (:meth:`of_level`, the steady state) or for the whole graph (:meth:`of_graph`, a day
-    of the dated run, where every input comes from the day a shipment left).
-    """
-
-    edges: np.ndarray  # edge positions, group by group
-    src: np.ndarray  # per edge, in that order: its supplier
-    group_local: np.ndarray  # per edge: its group, from 0
-    group_first: np.ndarray  # per group: its first edge
-    node_first: np.ndarray  # per customer: its first group
-    nodes: np.ndarray  # the customers, one per run of groups
-    group_range: tuple[int, int]  # the groups' positions in the index: [start, stop)
-
-    @classmethod
-    def of_level(cls, index: EngineIndex, level: int) -> Groups:
-        """Return the groups of one topological level of ``index``.
-
-        Parameters
-        ----------
-        index
-            The graph's EngineIndex.
-        level
-            The level.
-
-        Returns
-        -------
-        Groups
-        """
-        g0, g1 = index.level_groups[level]
-        return cls._build(index, index.level_edges[level], g0, g1, index.level_node_starts[level])
-
-    @classmethod
-    def of_graph(cls, index: EngineIndex) -> Groups:
-        """Return every group of ``index`` at once (levels ignored).
-
-        Parameters
-        ----------
-        index
-            The graph's EngineIndex.
-
-        Returns
-        -------
-        Groups
-        """
-        edges = np.concatenate([np.zeros(0, dtype=np.int64), *index.level_edges])
-        customer = index.group_node
-        node_first = np.flatnonzero(np.diff(customer, prepend=-1)) if len(customer) else customer
-        return cls._build(index, edges, 0, len(customer), node_first)
-
-    @classmethod
-    def _build(
-        cls, index: EngineIndex, edges: np.ndarray, g0: int, g1: int, node_first: np.ndarray
-    ) -> Groups:
-        # edges come sorted by group (EngineIndex.build), and a node's groups are one run
-        group_local = index.group[edges] - g0
-        group_first = np.flatnonzero(np.diff(group_local, prepend=-1))
-        nodes = index.group_node[g0:g1][node_first]
-        return cls(edges, index.src[edges], group_local, group_first, node_first, nodes, (g0, g1))
 
 
 @dataclass(frozen=True)
@@ -151,7 +86,7 @@ def step(
     >>> from supplygraph.dataset.graph import EngineIndex
     >>> index = EngineIndex.build(4, np.array([0, 1, 2]), np.array([3, 3, 3]),
     ...                           np.array(["oxide", "oxide", "dy"]), np.array([60.0, 40.0, 10.0]))
-    >>> groups = Groups.of_graph(index)
+    >>> groups = index.whole
     >>> flow, base = index.flow[groups.edges], index.group_base[index.group[groups.edges]]
     >>> share = np.array([[1.0, 0.0, 0.5]])[:, groups.edges]
     >>> s = step(groups, flow * share / base, np.ones((1, 3)), np.ones((1, 1)),
@@ -185,6 +120,8 @@ def group_sum(values: np.ndarray, groups: Groups) -> np.ndarray:
         Per row and group.
     """
     rows, n_groups = len(values), len(groups.group_first)
+    if rows == 1:  # one scenario, or a day: no row offsets to add
+        return np.bincount(groups.group_local, values[0], minlength=n_groups)[None, :]
     cell = groups.group_local + n_groups * np.arange(rows)[:, None]
     total = np.bincount(cell.ravel(), values.ravel(), minlength=rows * n_groups)
     return total.reshape(rows, n_groups)
@@ -273,7 +210,7 @@ def propagate(
     stock_days = np.atleast_2d(np.asarray(stock_days, dtype=np.float64))
     if flow is not None:
         flow = np.atleast_2d(np.asarray(flow, dtype=np.float64))
-    levels = [Groups.of_level(index, level) for level in range(len(index.level_edges))]
+    levels = index.levels
     rows = max(1, MAX_CELLS // max(1, index.n_nodes + len(index.src)))
     parts = []
     for first in range(0, len(edge_share), rows):
@@ -338,9 +275,8 @@ def _propagate_rows(
         level = _Level(groups, weight, base <= 0, node_share[:, nodes], stock_days[:, nodes])
         starts = edge_start[:, edges]
         if not index.cyclic_level[level_no]:
-            everyone = np.arange(n_rows)
             avail[:, nodes], ratio[:, nodes], days[:, nodes] = _timed_step(
-                level, ratio, days, starts, everyone
+                level, ratio, days, starts, None
             )
             continue
         active = np.arange(n_rows)
@@ -367,19 +303,29 @@ def _propagate_rows(
 
 
 def _timed_step(
-    level: _Level, ratio: np.ndarray, days: np.ndarray, edge_start: np.ndarray, rows: np.ndarray
+    level: _Level,
+    ratio: np.ndarray,
+    days: np.ndarray,
+    edge_start: np.ndarray,
+    rows: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`step` on a level for some rows, with the day each customer's output falls.
+    """:func:`step` on a level for some rows (None: all), with the day each customer's
+    output falls.
 
     The shortage reaches a customer on the earliest start among its constrained inputs
     (a throttled edge's day 0, or the day a short supplier started to fall); its stock
     then lasts S / (1 - availability) days.
     """
     groups = level.groups
-    supplier_ratio = ratio[np.ix_(rows, groups.src)]
+    if rows is None:
+        rows = slice(None)
+        supplier_ratio, supplier_days = ratio[:, groups.src], days[:, groups.src]
+    else:
+        cells = np.ix_(rows, groups.src)
+        supplier_ratio, supplier_days = ratio[cells], days[cells]
     share = level.share[rows]
     done = step(groups, level.weight[rows], supplier_ratio, share, level.no_baseline[rows])
-    supplier_days = np.where(supplier_ratio < 1, days[np.ix_(rows, groups.src)], np.inf)
+    supplier_days = np.where(supplier_ratio < 1, supplier_days, np.inf)
     starts = np.minimum(edge_start[rows], supplier_days)
     starts = np.where(done.group_avail[:, groups.group_local] < 1, starts, np.inf)
     reach = np.minimum.reduceat(starts, groups.group_first, axis=1)
