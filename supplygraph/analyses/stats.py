@@ -24,9 +24,11 @@ EU_COUNTRIES = (
 def stage_country_shares(graph: SupplyGraph, *, material: str | None = None) -> pd.DataFrame:
     """Return each stage's baseline output (t/yr) by country, with its share in percent.
 
-    A stage's output is its nodes' throughput (:func:`supplygraph.dataset.graph.throughput`:
-    for makers their intake, for others what they ship); ``material`` counts instead the
-    flow of one material leaving the stage's nodes (e.g. ``ndfeb_sintered``).
+    A stage's output is the flow on edges leaving its nodes (for makers, their intake);
+    ``material`` restricts it to edges of one material (e.g. ``ndfeb_sintered``). This is
+    an edge statistic on purpose, not a node's throughput
+    (:func:`supplygraph.dataset.graph.throughput`): it must count one material alone, and
+    a country whose plants ship 0 t (planned, idle) is still listed, with 0.
 
     Parameters
     ----------
@@ -49,19 +51,29 @@ def stage_country_shares(graph: SupplyGraph, *, material: str | None = None) -> 
     [['CN', 800.0, 72.73], ['AU', 300.0, 27.27]]
     """
     nodes, edges, index = graph.nodes, graph.edges, graph.index
-    if material is None:  # each node's throughput (SupplyGraph.baseline_t): makers' intake
-        flows = pd.DataFrame(
-            {"stage": nodes["stage"], "country": nodes["country"], "output_t": graph.baseline_t}
-        )
-        flows = flows[flows["output_t"] > 0]  # a node that moves nothing is no producer
-    else:  # what leaves the stage's nodes as this material
+    mask = np.ones(graph.n_edges, dtype=bool)
+    if material is not None:
         mask = edges["material"].to_numpy() == material
-        flows = pd.DataFrame(
-            {
-                "stage": nodes["stage"].to_numpy()[index.src[mask]],
-                "country": nodes["country"].to_numpy()[index.src[mask]],
-                "output_t": index.flow[mask],
-            }
+    flows = pd.DataFrame(
+        {
+            "stage": nodes["stage"].to_numpy()[index.src[mask]],
+            "country": nodes["country"].to_numpy()[index.src[mask]],
+            "output_t": index.flow[mask],
+        }
+    )
+    if material is None:  # makers ship nothing: count what they take in
+        makers = nodes["stage"].to_numpy()[index.dst] == "manufacturer"
+        flows = pd.concat(
+            [
+                flows,
+                pd.DataFrame(
+                    {
+                        "stage": "manufacturer",
+                        "country": nodes["country"].to_numpy()[index.dst[makers]],
+                        "output_t": index.flow[makers],
+                    }
+                ),
+            ]
         )
     table = flows.groupby(["stage", "country"], as_index=False)["output_t"].sum()
     table["share_pct"] = (
