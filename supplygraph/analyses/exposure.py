@@ -17,9 +17,9 @@ from ..engine.bottlenecks import explain, root_causes
 from ..engine.propagate import Propagation, propagate
 from ..engine.reroute import TIME_LIMIT, Rerouting
 from ..engine.reroute import reroute as solve_reroute
-from ..engine.sums import share_pct
+from ..engine.sums import Sectors, share_pct
 from ..scenario.parse import Scenario, load_scenario
-from ..scenario.resolve import Disruption, put_on_lines
+from ..scenario.resolve import Disruption, issuing_country, put_on_lines
 
 if TYPE_CHECKING:
     from ..dataset.graph import SupplyGraph
@@ -58,8 +58,8 @@ class Result:
 
 # DFARS 252.225-7052 "covered countries": China, Iran, North Korea, Russia.
 DFARS_COUNTRIES = ("CN", "IR", "KP", "RU")
-# The country whose exports the bundled regimes control: sectors are split inside and outside it.
-DEFAULT_ISSUER = "CN"
+# nodes.csv's origin content and the page's tooltip are China's (china_content_pct)
+CHINA = "CN"
 
 
 def simulate(
@@ -120,14 +120,13 @@ def simulate(
         rerouting = solve_reroute(lines_graph, on_lines, prop, time_limit=reroute_time_limit)
     why = explain(lines_graph, on_lines, prop)
     lines = _line_table(lines_graph, prop, rerouting, why)
-    content = disruption.content_pct.get("CN")
+    content = disruption.content_pct.get(CHINA)
     if content is None:
-        content = origin_share(graph, "CN") * 100
+        content = origin_share(graph, CHINA) * 100
     stopped = rerouting is not None and rerouting.stopped
     nodes = _node_table(graph, production, lines, content)
     nodes["dfars_covered"] = provenance(graph, provenance_countries)
-    issuers = sorted({entry.regime.issuer for entry in disruption.applied})
-    issuer = issuers[0] if len(issuers) == 1 else DEFAULT_ISSUER
+    issuer = issuing_country(disruption.applied)
     return Result(
         graph=graph,
         scenario=scenario,
@@ -254,40 +253,37 @@ def _sector_causes(
 
 
 def _sector_table(lines: pd.DataFrame, issuer: str, causes: dict[str, str]) -> pd.DataFrame:
-    """Makers' lines summed per sector, in tonnes and in the sector's own unit, with the
-    split inside and outside the issuing country and the causes that cost most."""
-    makers = lines[lines["stage"] == "manufacturer"]
+    """Makers' lines summed per sector (:class:`supplygraph.engine.sums.Sectors`), in tonnes
+    and in the sector's own unit, with the split inside and outside the issuing country and
+    the causes that cost most."""
+    sectors = Sectors.of(lines)
+    makers = lines.iloc[sectors.makers]
     grouped = makers.groupby("sector", sort=True)
-    table = _sum_exposure(grouped, makers).rename(columns={"nodes": "makers"})
+    table = pd.DataFrame(index=pd.Index(sectors.names, name="sector"))
+    table["makers"] = grouped["node"].nunique()
+    for column in ("baseline_t", "after_t", "after_reroute_t"):
+        if column in lines:  # a NaN (rerouting stopped) stays unknown
+            table[column] = sectors.sum(lines[column])
     table["countries"] = grouped["country"].agg(lambda c: ";".join(sorted(set(c))))
     _shortfall(table)
-    table["days_to_impact"] = grouped["days_to_impact"].min()
+    table["days_to_impact"] = sectors.min(lines["days_to_impact"])
     if "after_reroute_t" in table:
         _shortfall(table, "_reroute")
     table["unit"] = grouped["unit"].agg(lambda units: next((u for u in units if u), ""))
-    counted = makers[makers["unit"] != ""].groupby("sector", sort=True)
+    has_units = sectors.any(sectors.counted)
     for column in ("baseline_units", "shortfall_units"):
-        table[column] = counted[column].sum().reindex(table.index)
+        table[column] = np.where(has_units, sectors.sum(lines[column], sectors.counted), np.nan)
     table["shortfall_units_pct"] = np.where(
-        table["baseline_units"].notna(),
-        share_pct(table["shortfall_units"].fillna(0), table["baseline_units"].fillna(0)),
-        np.nan,
+        has_units, share_pct(table["shortfall_units"], table["baseline_units"]), np.nan
     )
     table["issuer"] = issuer
     for where, mask in (
-        ("in_issuer", makers["country"] == issuer),
-        ("outside_issuer", makers["country"] != issuer),
+        ("in_issuer", sectors.country == issuer),
+        ("outside_issuer", sectors.country != issuer),
     ):
-        part = makers[mask].groupby("sector", sort=True)[["baseline_t", "after_t"]].sum()
-        part = part.reindex(table.index)
-        table[f"{where}_shortfall_pct"] = np.where(
-            part["baseline_t"].notna(),
-            share_pct(
-                part["baseline_t"].fillna(0) - part["after_t"].fillna(0),
-                part["baseline_t"].fillna(0),
-            ),
-            np.nan,
-        )
+        base = sectors.sum(lines["baseline_t"], mask)
+        lost = base - sectors.sum(lines["after_t"], mask)
+        table[f"{where}_shortfall_pct"] = np.where(sectors.any(mask), share_pct(lost, base), np.nan)
     table["bottlenecks"] = [causes.get(sector, "") for sector in table.index]
     return table.reset_index()
 

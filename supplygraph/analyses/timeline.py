@@ -14,10 +14,11 @@ from ..dataset import schema
 from ..dataset.graph import SupplyGraph
 from ..dataset.production import Production, production_lines
 from ..engine.propagate import step
+from ..engine.sums import Sectors, share_pct
 from ..scenario.licence import regime_state, regimes_by_id
 from ..scenario.parse import LicencePolicy, Scenario, check_applicant
-from ..scenario.resolve import line_stock_days, put_on_lines
-from .exposure import DEFAULT_ISSUER, share_pct, simulate
+from ..scenario.resolve import issuing_country, line_stock_days, put_on_lines
+from .exposure import simulate
 
 DAYS_PER_YEAR = 365.0
 LOSS = 0.99  # a line's output below this share of baseline is a loss (first-loss day)
@@ -149,9 +150,12 @@ def simulate_days(
         """Day by day under the segments' scenarios (``done`` days already run)."""
         part_share = np.ones((len(dated), lines_graph.n_edges))
         line_share = np.ones(lines_graph.n_nodes)
+        applied = []
         for s, scenario_then in enumerate(dated):
-            on_lines = put_on_lines(graph, scenario_then, production=production).lines
-            part_share[s], line_share = on_lines.edge_share, on_lines.node_share
+            put = put_on_lines(graph, scenario_then, production=production)
+            part_share[s], line_share = put.lines.edge_share, put.lines.node_share
+            applied += put.disruption.applied
+        issuer = issuing_country(applied)
         stock = stock_max.copy()
         ratio = np.ones((n_days, lines_graph.n_nodes))
         exports = {name: np.zeros(n_days) for name in tracked}
@@ -185,7 +189,7 @@ def simulate_days(
             if progress is not None and (t + 1) % 30 == 0:
                 progress(done + t + 1)
         lines = _line_dates(lines_graph, production, ratio, dates, stock, stock_max, need)
-        sectors = _sector_days(lines_graph, ratio, dates)
+        sectors = _sector_days(lines_graph, ratio, dates, issuer)
         return Timeline(
             graph, scenario, production, dates, ratio, exports, sectors, lines, change_dates, q
         )
@@ -465,48 +469,44 @@ def _line_dates(
     )
 
 
-def _sector_days(lines_graph: SupplyGraph, ratio: np.ndarray, dates: list[dt.date]) -> pd.DataFrame:
+def _sector_days(
+    lines_graph: SupplyGraph, ratio: np.ndarray, dates: list[dt.date], issuer: str
+) -> pd.DataFrame:
     """Date x sector: output as a share of baseline (tonnes and units), inside and outside
     the issuing country, and what is lost that day."""
-    nodes = lines_graph.nodes
-    maker = (nodes["stage"] == "manufacturer").to_numpy()
-    sector = nodes["sector"].to_numpy()[maker]
-    country = nodes["country"].to_numpy()[maker]
-    base = lines_graph.baseline_t[maker] / DAYS_PER_YEAR
-    units = (
-        nodes["baseline_units"].to_numpy(float)[maker] / DAYS_PER_YEAR
-        if "baseline_units" in nodes
-        else np.full(maker.sum(), np.nan)
-    )
-    r = ratio[:, maker]
-    frames = []
-    for name in sorted(set(sector)):
-        of = sector == name
-        inside, outside = of & (country == DEFAULT_ISSUER), of & (country != DEFAULT_ISSUER)
-        has_units = of & ~np.isnan(units)
+    sectors = Sectors.of(lines_graph.nodes)
+    base = lines_graph.baseline_t / DAYS_PER_YEAR
+    units = np.zeros(lines_graph.n_nodes)
+    units[sectors.makers] = sectors.units / DAYS_PER_YEAR
+    inside = sectors.country == issuer
 
-        def output(mask: np.ndarray, weight: np.ndarray) -> np.ndarray:
-            if not mask.any():
-                return np.full(len(dates), np.nan)
-            return share_pct(r[:, mask] @ weight[mask], np.full(len(dates), weight[mask].sum()))
-
-        frames.append(
-            pd.DataFrame(
-                {
-                    "date": [d.isoformat() for d in dates],
-                    "sector": name,
-                    "output_pct": output(of, base),
-                    "output_units_pct": output(has_units, units),
-                    "lost_t": (1 - r[:, of]) @ base[of],
-                    "lost_units": (1 - r[:, has_units]) @ units[has_units]
-                    if has_units.any()
-                    else np.nan,
-                    "in_issuer_output_pct": output(inside, base),
-                    "outside_issuer_output_pct": output(outside, base),
-                }
-            )
+    def output(weight: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+        """Each day's output of each sector's lines in ``where``, as a share of their baseline."""
+        whole = sectors.sum(weight, where)
+        counted = sectors.any(np.ones(len(sectors.makers), dtype=bool) if where is None else where)
+        pct = share_pct(
+            sectors.sum(ratio * weight, where), np.broadcast_to(whole, (len(dates), len(whole)))
         )
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return np.where(counted, pct, np.nan)
+
+    n_days, n_sectors = len(dates), len(sectors.names)
+    table = pd.DataFrame(
+        {
+            "date": np.repeat([d.isoformat() for d in dates], n_sectors),
+            "sector": np.tile(np.array(sectors.names, dtype=object), n_days),
+            "output_pct": output(base).ravel(),
+            "output_units_pct": output(units, sectors.counted).ravel(),
+            "lost_t": sectors.sum((1 - ratio) * base).ravel(),
+            "lost_units": np.where(
+                sectors.any(sectors.counted), sectors.sum((1 - ratio) * units), np.nan
+            ).ravel(),
+            "in_issuer_output_pct": output(base, inside).ravel(),
+            "outside_issuer_output_pct": output(base, ~inside).ravel(),
+        }
+    )
+    # sector by sector, each over the whole horizon
+    order = np.argsort(np.tile(np.arange(n_sectors), n_days), kind="stable")
+    return table.iloc[order].reset_index(drop=True) if n_sectors else pd.DataFrame()
 
 
 def capacity_on(graph: SupplyGraph, capacity: pd.DataFrame, day: dt.date) -> SupplyGraph:

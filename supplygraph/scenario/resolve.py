@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -220,6 +221,30 @@ def lines_disruption(production: Production, disruption: Disruption) -> Disrupti
         capacity_t=capacity_t,
         content_pct=content,
     )
+
+
+# The country whose exports the bundled regimes control: sectors are split inside and outside
+# it when a scenario applies no regime, or regimes of more than one country.
+DEFAULT_ISSUER = "CN"
+
+
+def issuing_country(applied: Iterable[AppliedRegime]) -> str:
+    """Return the country that sectors are split inside and outside of for a scenario.
+
+    The issuer of the regimes that applied when they share one, else ``DEFAULT_ISSUER``.
+
+    Parameters
+    ----------
+    applied
+        The regimes that applied (``Disruption.applied``, for each stretch of a dated run).
+
+    Returns
+    -------
+    str
+        An ISO 3166 alpha-2 code.
+    """
+    issuers = sorted({entry.regime.issuer for entry in applied})
+    return issuers[0] if len(issuers) == 1 else DEFAULT_ISSUER
 
 
 @dataclass(frozen=True)
