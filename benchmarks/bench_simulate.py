@@ -24,6 +24,7 @@ from supplygraph.analyses import exposure
 from supplygraph.dataset.graph import load
 from supplygraph.dataset.schema import EDGE_COLUMNS, NODE_COLUMNS
 from supplygraph.outputs import report
+from supplygraph.scenario import resolve
 from supplygraph.scenario.parse import load_scenario
 
 
@@ -82,7 +83,7 @@ def phases(
     times: dict[str, float] = {}
     peaks: dict[str, float] = {}
     for module, name, label in [
-        (exposure, "resolve", "resolve"),
+        (resolve, "resolve", "resolve"),
         (exposure, "propagate", "propagate"),
         (exposure, "solve_reroute", "reroute"),
         (exposure, "origin_share", "origin + provenance"),

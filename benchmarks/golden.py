@@ -1,10 +1,11 @@
 """Write every report the refactoring acceptance names, with a manifest of their checksums.
 
 Runs, on the bundled data: ``simulate`` for every bundled scenario (and the baseline ``graph``
-page), ``timeline -s 2025-replay``, ``backtest``, ``criticality`` and ``montecarlo --seed 0``,
-each into its own folder under DIR, then writes DIR/manifest.txt (one ``sha256  path`` line per
-file). Two manifests from two versions of the code compare with ``diff``: a change that moves
-code without meaning to change a figure leaves them identical.
+page), ``timeline -s 2025-replay``, ``backtest``, ``criticality``, ``montecarlo --seed 0`` and
+``validate --quality-out``, each into its own folder under DIR, then writes DIR/manifest.txt
+(one ``sha256  path`` line per file). Two manifests from two versions of the code compare
+with ``diff``: a change that moves code without meaning to change a figure leaves them
+identical.
 
 Usage::
 
@@ -24,7 +25,8 @@ SCENARIOS = Path(__file__).resolve().parent.parent / "data" / "scenarios"
 
 
 def runs() -> list[tuple[str, list[str]]]:
-    """Each run's folder name and its command-line arguments (without ``--out``)."""
+    """Each run's folder name and its command-line arguments; the folder comes last (after
+    ``--out``, or the option that ends the list)."""
     names = sorted(path.stem for path in SCENARIOS.glob("*.toml"))
     listed = [(f"simulate-{name}", ["simulate", "-s", name]) for name in names]
     return [
@@ -34,6 +36,7 @@ def runs() -> list[tuple[str, list[str]]]:
         ("backtest", ["backtest"]),
         ("criticality", ["criticality"]),
         ("montecarlo", ["montecarlo", "-s", "2025-10-package", "--seed", "0"]),
+        ("validate", ["validate", "--quality-out"]),
     ]
 
 
@@ -42,7 +45,9 @@ def write(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, args in runs():
         out = folder / name
-        command = [sys.executable, "-m", "supplygraph", *args, "--out", str(out)]
+        if not args[-1].startswith("--"):
+            args = [*args, "--out"]
+        command = [sys.executable, "-m", "supplygraph", *args, str(out)]
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     lines = [
         f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.relative_to(folder)}"

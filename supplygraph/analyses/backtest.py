@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..dataset.graph import SupplyGraph
+from ..engine.sums import share_pct
 from ..scenario.parse import Scenario
 from .timeline import Timeline, simulate_days
 
@@ -152,7 +153,7 @@ def _series(timeline: Timeline, observed: pd.DataFrame, masks: dict) -> pd.DataF
                     "observed_t": row.value,
                     "observed_share": seen,
                     "modelled_share": modelled,
-                    "miss_pct": 100 * (modelled - seen) / seen if seen else np.nan,
+                    "miss_pct": float(share_pct(modelled - seen, seen)) if seen else np.nan,
                     "pass": bool(abs(modelled - seen) <= SERIES_TOLERANCE * seen),
                 }
             )

@@ -16,7 +16,7 @@ from .._errors import ScenarioError
 from ..dataset.graph import throughput
 from ..dataset.production import production_lines
 from ..engine.propagate import propagate
-from ..engine.sums import SectorBatch, concat_batches, sector_exposure
+from ..engine.sums import SectorBatch, concat_batches, sector_exposure, share_pct
 from ..scenario.parse import Scenario
 from ..scenario.resolve import put_on_lines, resolve
 from .dask_run import run_chunks
@@ -582,7 +582,7 @@ def _summary(batch: SectorBatch, central: pd.DataFrame) -> pd.DataFrame:
                 value = float(np.percentile(column, q, method="inverted_cdf"))
                 row[f"p{q}_{name}"] = value if np.isfinite(value) else np.nan
         never = np.isinf(batch.days_to_impact[:, k])
-        row["never_short_pct"] = 100 * float(never.mean())
+        row["never_short_pct"] = float(share_pct(never.sum(), len(never)))
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -13,6 +13,7 @@ from .._errors import Issue
 from ..dataset.citations import CITATION_KINDS, citation_kind, cited_domains, unlisted_domains
 from ..dataset.io import load_backtest_tables, load_dated_tables, load_quality_tables
 from ..dataset.schema import STAGE_RANK, STAGES, STATUSES
+from ..engine.sums import share_pct
 from .stats import stage_country_shares
 
 if TYPE_CHECKING:
@@ -241,17 +242,12 @@ def _tally(
                     "by": by,
                     "value": value,
                     "rows": count,
-                    "rows_pct": 100 * count / counts.sum(),
+                    "rows_pct": float(share_pct(count, counts.sum())),
                     "flow_t": flow_t,
-                    "flow_pct": _percent(flow_t, flows.sum()),
+                    "flow_pct": float(share_pct(flow_t, flows.sum())),
                 }
             )
     return out
-
-
-def _percent(part: float, whole: float) -> float:
-    """100 x part / whole, and 0 where the whole is 0 (a stage of zero flows); NaN stays."""
-    return 100 * part / whole if not whole <= 0 else 0.0
 
 
 def _published_shares(

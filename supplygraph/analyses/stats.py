@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..dataset.schema import STAGE_RANK
+from ..engine.sums import share_pct
 
 if TYPE_CHECKING:
     from ..dataset.graph import SupplyGraph
@@ -76,8 +77,8 @@ def stage_country_shares(graph: SupplyGraph, *, material: str | None = None) -> 
             ]
         )
     table = flows.groupby(["stage", "country"], as_index=False)["output_t"].sum()
-    table["share_pct"] = (
-        100 * table["output_t"] / table.groupby("stage")["output_t"].transform("sum")
+    table["share_pct"] = share_pct(
+        table["output_t"], table.groupby("stage")["output_t"].transform("sum")
     )
     table["_rank"] = table["stage"].map(STAGE_RANK)
     table = table.sort_values(["_rank", "output_t", "country"], ascending=[True, False, True])
@@ -220,7 +221,7 @@ def crma_check(
     flows = pd.DataFrame(rows, columns=["stage", "element", "country", "supply_t"])
     table = flows.groupby(["stage", "element", "country"], as_index=False)["supply_t"].sum()
     table["consumption_t"] = table.groupby(["stage", "element"])["supply_t"].transform("sum")
-    table["share_pct"] = 100 * table["supply_t"] / table["consumption_t"]
+    table["share_pct"] = share_pct(table["supply_t"], table["consumption_t"])
     table = table[~table["country"].isin(region)].copy()
     table["above_crma"] = table["share_pct"] > benchmark_pct
     table["_rank"] = table["stage"].map(STAGE_RANK)
@@ -233,8 +234,8 @@ def crma_check(
 def _shares(flows: pd.DataFrame, market: list[str]) -> pd.DataFrame:
     """Output summed per market and country, with each country's share of its market."""
     table = flows.groupby([*market, "country"], as_index=False)["output_t"].sum()
-    table["share_pct"] = (
-        100 * table["output_t"] / table.groupby(market)["output_t"].transform("sum")
+    table["share_pct"] = share_pct(
+        table["output_t"], table.groupby(market)["output_t"].transform("sum")
     )
     table["_rank"] = table["stage"].map(STAGE_RANK)
     table = table.sort_values(

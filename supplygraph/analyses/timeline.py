@@ -275,7 +275,7 @@ def node_output_pct(timeline: Timeline) -> np.ndarray:
     base = production.graph.baseline_t
     node_base = production.per_node(base, graph.n_nodes)
     after = np.stack([production.per_node(r * base, graph.n_nodes) for r in timeline.ratio])
-    return 100 * np.divide(after, node_base, out=np.ones_like(after), where=node_base > 0)
+    return np.where(node_base > 0, share_pct(after, node_base), 100.0)  # nothing to lose: 100%
 
 
 def transit_days(graph: SupplyGraph, transit: pd.DataFrame) -> np.ndarray:
