@@ -1,4 +1,4 @@
-"""Read the CSV dataset into validated tables; write reports atomically."""
+"""Read the CSV dataset into validated tables (the dataset, the dated and backtest tables)."""
 
 from __future__ import annotations
 
