@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
+from ..analyses import columns
 from ..dataset.io import bundled_data_dir
 from .files import write_file_set
 
@@ -35,99 +36,6 @@ DECIMALS = {
 INTEGER_COLUMNS = {"csv_line", "makers", "nodes", "rows"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 CHUNK_ROWS = 20_000  # rows rendered at a time: bounds the memory their cell strings take
-
-SECTOR_COLUMNS = [
-    "sector",
-    "makers",
-    "countries",
-    "baseline_t",
-    "after_t",
-    "shortfall_t",
-    "shortfall_pct",
-    "days_to_impact",
-    "after_reroute_t",
-    "shortfall_reroute_t",
-    "shortfall_reroute_pct",
-    "unit",
-    "baseline_units",
-    "shortfall_units",
-    "shortfall_units_pct",
-    "issuer",
-    "in_issuer_shortfall_pct",
-    "outside_issuer_shortfall_pct",
-    "bottlenecks",
-]
-WHY_COLUMNS = ["limiting_input", "limiting_suppliers", "limiting_regimes"]
-NODE_COLUMNS = [
-    "id",
-    "name",
-    "stage",
-    "country",
-    "company",
-    "sector",
-    "baseline_t",
-    "after_t",
-    "shortfall_t",
-    "shortfall_pct",
-    "days_to_impact",
-    "stock_days",
-    "spare_t",
-    "after_reroute_t",
-    "shortfall_reroute_t",
-    "shortfall_reroute_pct",
-    "china_content_pct",
-    "dfars_covered",
-    *WHY_COLUMNS,
-    "source",
-]
-LINE_COLUMNS = [
-    "node",
-    "line",
-    "name",
-    "stage",
-    "country",
-    "sector",
-    "unit",
-    "baseline_units",
-    "after_units",
-    "shortfall_units",
-    "baseline_t",
-    "after_t",
-    "shortfall_t",
-    "shortfall_pct",
-    "days_to_impact",
-    "spare_t",
-    "after_reroute_t",
-    "shortfall_reroute_t",
-    "shortfall_reroute_pct",
-    *WHY_COLUMNS,
-]
-EDGE_COLUMNS = [
-    "supplier",
-    "customer",
-    "material",
-    "elements",
-    "baseline_t",
-    "licensed_share",
-    "after_t",
-    "flow_status",
-    "regimes",
-    "after_reroute_t",
-]
-COUNTRY_COLUMNS = [
-    "country",
-    "stage",
-    "sector",
-    "nodes",
-    "baseline_t",
-    "after_t",
-    "shortfall_t",
-    "shortfall_pct",
-    "days_to_impact",
-    "after_reroute_t",
-    "shortfall_reroute_t",
-    "shortfall_reroute_pct",
-]
 
 
 def excel_safe(text: list[str]) -> list[str]:
@@ -333,17 +241,17 @@ def _renderers(
 ) -> dict[str, Callable[[], str | Iterable[bytes]]]:
     """The report files by name, each as the function that renders it."""
     files = {
-        "sectors.csv": partial(_csv_bytes, result.sectors, SECTOR_COLUMNS, raw),
-        "nodes.csv": partial(_csv_bytes, result.nodes, NODE_COLUMNS, raw),
-        "countries.csv": partial(_csv_bytes, result.countries, COUNTRY_COLUMNS, raw),
-        "edges.csv": partial(_csv_bytes, result.edges, EDGE_COLUMNS, raw),
+        "sectors.csv": partial(_csv_bytes, result.sectors, columns.SECTOR_COLUMNS, raw),
+        "nodes.csv": partial(_csv_bytes, result.nodes, columns.NODE_COLUMNS, raw),
+        "countries.csv": partial(_csv_bytes, result.countries, columns.COUNTRY_COLUMNS, raw),
+        "edges.csv": partial(_csv_bytes, result.edges, columns.EDGE_COLUMNS, raw),
         "scenario.json": lambda: (
             json.dumps(scenario_record(result, options), indent=2, ensure_ascii=False) + "\n"
         ),
     }
     if result.production is not None and result.production.has_lines:
         # without declared lines, each node is one line: nodes.csv says it all
-        files["lines.csv"] = partial(_csv_bytes, result.lines, LINE_COLUMNS, raw)
+        files["lines.csv"] = partial(_csv_bytes, result.lines, columns.LINE_COLUMNS, raw)
     if result.rerouting is not None:
         flows = result.rerouting.flows
         files["reroute.csv"] = partial(_csv_bytes, flows, list(flows.columns), raw)
@@ -402,21 +310,6 @@ def write_reports(
     return write_file_set(out_dir, files)
 
 
-TIMELINE_LINE_COLUMNS = [
-    "node",
-    "line",
-    "stage",
-    "country",
-    "sector",
-    "first_loss",
-    "recovery",
-    "min_output_pct",
-    "lost_t",
-    "lost_units",
-    "cover_left_days",
-]
-
-
 def render_timeline(timeline: Timeline, *, raw: bool = False) -> dict[str, str]:
     """Return the text of a dated run's reports, keyed by file name.
 
@@ -458,6 +351,8 @@ def render_timeline(timeline: Timeline, *, raw: bool = False) -> dict[str, str]:
     queued = [c for c in timeline.lines.columns if c.startswith("applicant_")]
     return {
         "timeline.csv": to_csv_text(timeline.sectors, list(timeline.sectors.columns), raw=raw),
-        "timeline-lines.csv": to_csv_text(timeline.lines, TIMELINE_LINE_COLUMNS + queued, raw=raw),
+        "timeline-lines.csv": to_csv_text(
+            timeline.lines, columns.TIMELINE_LINE_COLUMNS + queued, raw=raw
+        ),
         "timeline.json": json.dumps(record, indent=2, ensure_ascii=False) + "\n",
     }

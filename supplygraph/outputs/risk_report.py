@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .. import __version__
+from ..analyses import columns
 from .charts import PALETTE
 from .report import to_csv_text
 
@@ -17,67 +18,7 @@ if TYPE_CHECKING:
     from ..analyses.montecarlo import MonteCarlo
     from ..dataset.graph import SupplyGraph
 
-CRITICALITY_COLUMNS = [
-    "rank",
-    "kind",
-    "id",
-    "name",
-    "country",
-    "stage",
-    "nodes_down",
-    "rank_by",
-    "rank_pct",
-    "mean_sector_pct",
-    "shortfall_t",
-    "shortfall_pct",
-    "added_shortfall_t",
-    "shortfall_reroute_t",
-    "shortfall_reroute_pct",
-    "sectors_hit",
-    "worst_sector",
-    "worst_sector_pct",
-    "tts_days",
-]
-CRITICALITY_SECTOR_COLUMNS = [
-    "rank",
-    "kind",
-    "id",
-    "sector",
-    "baseline_t",
-    "shortfall_t",
-    "shortfall_pct",
-    "shortfall_units_pct",
-    "shortfall_reroute_t",
-    "shortfall_reroute_pct",
-    "tts_days",
-]
-HHI_COLUMNS = [
-    "stage",
-    "element",
-    "output_t",
-    "countries",
-    "top_country",
-    "top_share_pct",
-    "hhi",
-    "above_crma_65pct",
-]
-CRMA_COLUMNS = [
-    "stage",
-    "element",
-    "country",
-    "supply_t",
-    "consumption_t",
-    "share_pct",
-    "above_crma",
-]
 WHOLE = ("rank", "nodes_down", "sectors_hit", "countries", "draws", "draw")
-FIGURES = ("shortfall_t", "shortfall_pct", "shortfall_units_pct", "days_to_impact")
-MONTECARLO_COLUMNS = [
-    "sector",
-    "draws",
-    *(f"{kind}_{figure}" for figure in FIGURES for kind in ("scenario", "p5", "p50", "p95")),
-    "never_short_pct",
-]
 
 
 def _csv(table: pd.DataFrame, columns: list[str], raw: bool) -> str:
@@ -126,10 +67,10 @@ def render_criticality(
         "data": {"checksum": graph.checksum},
     }
     return {
-        "criticality.csv": _csv(items, CRITICALITY_COLUMNS, raw),
-        "criticality-sectors.csv": _csv(result.sectors, CRITICALITY_SECTOR_COLUMNS, raw),
-        "hhi.csv": _csv(result.concentration, HHI_COLUMNS, raw),
-        "crma.csv": _csv(result.crma, CRMA_COLUMNS, raw),
+        "criticality.csv": _csv(items, columns.CRITICALITY_COLUMNS, raw),
+        "criticality-sectors.csv": _csv(result.sectors, columns.CRITICALITY_SECTOR_COLUMNS, raw),
+        "hhi.csv": _csv(result.concentration, columns.HHI_COLUMNS, raw),
+        "crma.csv": _csv(result.crma, columns.CRMA_COLUMNS, raw),
         "criticality.json": json.dumps(record, indent=2, ensure_ascii=False) + "\n",
     }
 
@@ -170,11 +111,9 @@ def render_montecarlo(
         "data": {"checksum": graph.checksum},
     }
     files: dict[str, str | bytes] = {
-        "montecarlo.csv": _csv(result.summary, MONTECARLO_COLUMNS, raw),
-        "montecarlo-drivers.csv": _csv(
-            result.drivers, ["sector", "rank", "input", "spearman_rho"], raw
-        ),
-        "montecarlo-draws.csv": _csv(result.draws, ["draw", "sector", *FIGURES], raw),
+        "montecarlo.csv": _csv(result.summary, columns.MONTECARLO_COLUMNS, raw),
+        "montecarlo-drivers.csv": _csv(result.drivers, columns.MONTECARLO_DRIVER_COLUMNS, raw),
+        "montecarlo-draws.csv": _csv(result.draws, columns.MONTECARLO_DRAW_COLUMNS, raw),
         "montecarlo.json": json.dumps(record, indent=2, ensure_ascii=False) + "\n",
     }
     files.update(montecarlo_chart(result))
