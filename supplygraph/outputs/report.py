@@ -33,7 +33,21 @@ DECIMALS = {
     "days_off": 0,  # the backtest's, in whole days
     "last_applicant_days_off": 0,
 }
-INTEGER_COLUMNS = {"csv_line", "makers", "nodes", "rows"}
+# Counts, written as whole numbers where they are numbers (sectors.csv's countries lists them).
+INTEGER_COLUMNS = {
+    "csv_line",
+    "makers",
+    "nodes",
+    "rows",
+    "rank",
+    "nodes_down",
+    "sectors_hit",
+    "countries",
+    "draws",
+    "draw",
+}
+# Rounded to these places first, then written to their unit's decimals: the HHI to a tenth.
+ROUNDED_FIRST = {"hhi": 1}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 CHUNK_ROWS = 20_000  # rows rendered at a time: bounds the memory their cell strings take
 
@@ -90,10 +104,14 @@ def _format_numbers(values: np.ndarray, places: int) -> list[str]:
 
 def _cells(series: pd.Series, column: str, raw: bool) -> list[str]:
     """Return a column's cells as report text."""
-    if column in INTEGER_COLUMNS:
+    numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    if numeric and column in INTEGER_COLUMNS:
         return series.to_numpy(np.int64).astype(str).tolist()
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return _format_numbers(series.to_numpy(np.float64, na_value=np.nan), _decimals(column))
+    if numeric:
+        values = series.to_numpy(np.float64, na_value=np.nan)
+        if column in ROUNDED_FIRST:
+            values = np.round(values, ROUNDED_FIRST[column])
+        return _format_numbers(values, _decimals(column))
     which, distinct = pd.factorize(series.fillna("").astype(str))
     text = distinct.tolist() if raw else excel_safe(distinct.tolist())
     return np.array(text, dtype=object)[which].tolist()  # each distinct cell checked once

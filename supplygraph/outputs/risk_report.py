@@ -6,8 +6,6 @@ import io
 import json
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from .. import __version__
 from ..analyses import columns
 from .charts import PALETTE
@@ -17,20 +15,6 @@ if TYPE_CHECKING:
     from ..analyses.criticality import Criticality
     from ..analyses.montecarlo import MonteCarlo
     from ..dataset.graph import SupplyGraph
-
-WHOLE = ("rank", "nodes_down", "sectors_hit", "countries", "draws", "draw")
-
-
-def _csv(table: pd.DataFrame, columns: list[str], raw: bool) -> str:
-    """CSV text; counts as whole numbers (the report writer rounds other numbers)."""
-    table = table.copy()
-    for column in WHOLE:
-        if column in table:
-            table[column] = table[column].map(lambda v: str(int(v)))
-    for column in ("hhi",):
-        if column in table:
-            table[column] = table[column].round(1)
-    return to_csv_text(table, columns, raw=raw)
 
 
 def render_criticality(
@@ -67,10 +51,12 @@ def render_criticality(
         "data": {"checksum": graph.checksum},
     }
     return {
-        "criticality.csv": _csv(items, columns.CRITICALITY_COLUMNS, raw),
-        "criticality-sectors.csv": _csv(result.sectors, columns.CRITICALITY_SECTOR_COLUMNS, raw),
-        "hhi.csv": _csv(result.concentration, columns.HHI_COLUMNS, raw),
-        "crma.csv": _csv(result.crma, columns.CRMA_COLUMNS, raw),
+        "criticality.csv": to_csv_text(items, columns.CRITICALITY_COLUMNS, raw=raw),
+        "criticality-sectors.csv": to_csv_text(
+            result.sectors, columns.CRITICALITY_SECTOR_COLUMNS, raw=raw
+        ),
+        "hhi.csv": to_csv_text(result.concentration, columns.HHI_COLUMNS, raw=raw),
+        "crma.csv": to_csv_text(result.crma, columns.CRMA_COLUMNS, raw=raw),
         "criticality.json": json.dumps(record, indent=2, ensure_ascii=False) + "\n",
     }
 
@@ -111,9 +97,11 @@ def render_montecarlo(
         "data": {"checksum": graph.checksum},
     }
     files: dict[str, str | bytes] = {
-        "montecarlo.csv": _csv(result.summary, columns.MONTECARLO_COLUMNS, raw),
-        "montecarlo-drivers.csv": _csv(result.drivers, columns.MONTECARLO_DRIVER_COLUMNS, raw),
-        "montecarlo-draws.csv": _csv(result.draws, columns.MONTECARLO_DRAW_COLUMNS, raw),
+        "montecarlo.csv": to_csv_text(result.summary, columns.MONTECARLO_COLUMNS, raw=raw),
+        "montecarlo-drivers.csv": to_csv_text(
+            result.drivers, columns.MONTECARLO_DRIVER_COLUMNS, raw=raw
+        ),
+        "montecarlo-draws.csv": to_csv_text(result.draws, columns.MONTECARLO_DRAW_COLUMNS, raw=raw),
         "montecarlo.json": json.dumps(record, indent=2, ensure_ascii=False) + "\n",
     }
     files.update(montecarlo_chart(result))
