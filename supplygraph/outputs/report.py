@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
@@ -13,9 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._version import __version__
 from ..analyses import columns
-from ..dataset.io import bundled_data_dir
+from . import record
 from .files import write_file_set
 
 if TYPE_CHECKING:
@@ -172,41 +170,7 @@ def scenario_record(result: Result, options: dict[str, Any] | None = None) -> di
     dict
         What ``scenario.json`` holds.
     """
-    scenario, graph = result.scenario, result.graph
-    data = (
-        "bundled" if graph.folder.resolve() == bundled_data_dir().resolve() else str(graph.folder)
-    )
-    return {
-        "supplygraph_version": __version__,
-        "scenario": {
-            "name": scenario.name,
-            "title": scenario.title,
-            "description": scenario.description,
-            "as_of": scenario.as_of.isoformat() if scenario.as_of else None,
-            "sources": list(scenario.sources),
-            "file": scenario.path or None,
-            "licences": [
-                {
-                    "regime": p.regime,
-                    "action": p.action,
-                    "share": p.share,
-                    "destinations": list(p.destinations) if p.destinations else None,
-                    "approvals": p.approvals or None,
-                    "approval_delay_days": p.approval_delay_days,
-                }
-                for p in scenario.licences
-            ],
-            "rules": [
-                {"select": rule.select.text, "action": rule.action, "share": rule.share}
-                for rule in scenario.rules
-            ],
-            "capacity": [{"select": c.select.text, "spare": c.spare} for c in scenario.capacity],
-            "ignore_suspensions": scenario.ignore_suspensions,
-            "extraterritorial": scenario.extraterritorial,
-            "default_stock_days": scenario.default_stock_days,
-            "start": scenario.start.isoformat() if scenario.start else None,
-            "end": scenario.end.isoformat() if scenario.end else None,
-        },
+    fields = {
         "regimes_resolved": [
             {
                 "regime": entry.regime.id,
@@ -222,13 +186,8 @@ def scenario_record(result: Result, options: dict[str, Any] | None = None) -> di
         ],
         "warnings": result.warnings,
         "options": options or {},
-        "data": {
-            "folder": data,
-            "checksum": graph.checksum,
-            "nodes": graph.n_nodes,
-            "edges": graph.n_edges,
-        },
     }
+    return record.run_record(result.scenario, result.graph, fields, in_full=True)
 
 
 def render_reports(
@@ -263,9 +222,7 @@ def _renderers(
         "nodes.csv": partial(_csv_bytes, result.nodes, columns.NODE_COLUMNS, raw),
         "countries.csv": partial(_csv_bytes, result.countries, columns.COUNTRY_COLUMNS, raw),
         "edges.csv": partial(_csv_bytes, result.edges, columns.EDGE_COLUMNS, raw),
-        "scenario.json": lambda: (
-            json.dumps(scenario_record(result, options), indent=2, ensure_ascii=False) + "\n"
-        ),
+        "scenario.json": lambda: record.record_json(scenario_record(result, options)),
     }
     if result.production is not None and result.production.has_lines:
         # without declared lines, each node is one line: nodes.csv says it all
@@ -345,9 +302,7 @@ def render_timeline(timeline: Timeline, *, raw: bool = False) -> dict[str, str]:
         loss, recovery, lowest output, what was lost) and ``timeline.json`` (the run).
     """
     scenario = timeline.scenario
-    record = {
-        "supplygraph_version": __version__,
-        "scenario": scenario.name,
+    fields = {
         "title": scenario.title,
         "from": timeline.dates[0].isoformat(),
         "to": timeline.dates[-1].isoformat(),
@@ -362,15 +317,15 @@ def render_timeline(timeline: Timeline, *, raw: bool = False) -> dict[str, str]:
             for p in scenario.licences
         ],
         "changes": [{"date": day.isoformat(), "what": what} for day, what in timeline.change_dates],
-        "data": {"checksum": timeline.graph.checksum},
     }
+    run = record.run_record(scenario, timeline.graph, fields)
     if timeline.applicant is not None:  # its figures sit beside the mean's, applicant_...
-        record["applicant"] = timeline.applicant.quantile
+        run["applicant"] = timeline.applicant.quantile
     queued = [c for c in timeline.lines.columns if c.startswith("applicant_")]
     return {
         "timeline.csv": to_csv_text(timeline.sectors, list(timeline.sectors.columns), raw=raw),
         "timeline-lines.csv": to_csv_text(
             timeline.lines, columns.TIMELINE_LINE_COLUMNS + queued, raw=raw
         ),
-        "timeline.json": json.dumps(record, indent=2, ensure_ascii=False) + "\n",
+        "timeline.json": record.record_json(run),
     }

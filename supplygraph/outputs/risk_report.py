@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
-import json
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__
 from ..analyses import columns
 from .charts import PALETTE
+from .record import record_json, run_record
 from .report import to_csv_text
 
 if TYPE_CHECKING:
@@ -40,15 +39,12 @@ def render_criticality(
         and ``criticality.json`` (the run).
     """
     items = result.items
-    record = {
-        "supplygraph_version": __version__,
-        "scenario": result.scenario.name,
+    fields = {
         "knockouts": {
             kind: int((items["kind"] == kind).sum()) for kind in sorted(set(items["kind"]))
         },
         "scenario_shortfall_t": round(float(result.base["shortfall_t"].sum()), 3),
         "crma_breaches": int(result.crma["above_crma"].sum()),
-        "data": {"checksum": graph.checksum},
     }
     return {
         "criticality.csv": to_csv_text(items, columns.CRITICALITY_COLUMNS, raw=raw),
@@ -57,7 +53,7 @@ def render_criticality(
         ),
         "hhi.csv": to_csv_text(result.concentration, columns.HHI_COLUMNS, raw=raw),
         "crma.csv": to_csv_text(result.crma, columns.CRMA_COLUMNS, raw=raw),
-        "criticality.json": json.dumps(record, indent=2, ensure_ascii=False) + "\n",
+        "criticality.json": record_json(run_record(result.scenario, graph, fields)),
     }
 
 
@@ -84,9 +80,7 @@ def render_montecarlo(
         seed, draws, ranges) and ``montecarlo.png`` / ``montecarlo.svg``.
     """
     uncertainty = result.uncertainty
-    record: dict[str, Any] = {
-        "supplygraph_version": __version__,
-        "scenario": result.scenario.name,
+    fields = {
         "draws": result.n_draws,
         "seed": result.seed,
         "approvals": {
@@ -94,7 +88,6 @@ def render_montecarlo(
         },
         "stock_days": _range_record(uncertainty.stock_days) if uncertainty.stock_days else None,
         "status": uncertainty.status,
-        "data": {"checksum": graph.checksum},
     }
     files: dict[str, str | bytes] = {
         "montecarlo.csv": to_csv_text(result.summary, columns.MONTECARLO_COLUMNS, raw=raw),
@@ -102,7 +95,7 @@ def render_montecarlo(
             result.drivers, columns.MONTECARLO_DRIVER_COLUMNS, raw=raw
         ),
         "montecarlo-draws.csv": to_csv_text(result.draws, columns.MONTECARLO_DRAW_COLUMNS, raw=raw),
-        "montecarlo.json": json.dumps(record, indent=2, ensure_ascii=False) + "\n",
+        "montecarlo.json": record_json(run_record(result.scenario, graph, fields)),
     }
     files.update(montecarlo_chart(result))
     return files
