@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING, Any
 
 from ..analyses import columns
-from .charts import PALETTE
+from .charts import montecarlo_chart
 from .record import record_json, run_record
 from .report import to_csv_text
 
@@ -103,55 +102,3 @@ def render_montecarlo(
 
 def _range_record(r: Any) -> dict[str, float | None]:
     return {"low": r.low, "mode": r.mode, "high": r.high}
-
-
-def montecarlo_chart(result: MonteCarlo) -> dict[str, bytes]:
-    """Draw each sector's shortfall (% of tonnes) as its P5-P95 range with the P50 and
-    the scenario's own figure; return the PNG and SVG bytes (the same bytes every run).
-
-    Parameters
-    ----------
-    result
-        A Monte Carlo run.
-
-    Returns
-    -------
-    dict of str to bytes
-        ``montecarlo.png`` and ``montecarlo.svg``.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    summary = result.summary.iloc[::-1]
-    rows = range(len(summary))
-    with matplotlib.rc_context({"svg.hashsalt": "supplygraph", "font.size": 9}):
-        figure, axes = plt.subplots(figsize=(8, 0.45 * len(summary) + 1.6), dpi=100)
-        low, high = summary["p5_shortfall_pct"], summary["p95_shortfall_pct"]
-        axes.barh(rows, high - low, left=low, height=0.5, color=PALETTE[5], label="P5-P95")
-        axes.scatter(summary["p50_shortfall_pct"], rows, color=PALETTE[0], zorder=3, label="P50")
-        axes.scatter(
-            summary["scenario_shortfall_pct"],
-            rows,
-            marker="|",
-            s=200,
-            color=PALETTE[3],
-            zorder=4,
-            label="scenario as given",
-        )
-        axes.set_yticks(list(rows), [s.replace("_", " ") for s in summary["sector"]])
-        axes.set_xlim(0, 100)
-        axes.set_xlabel("shortfall, % of the sector's rare-earth tonnes (worst case)")
-        axes.set_title(
-            f"{result.scenario.name}: {result.n_draws:,} draws, seed {result.seed}", fontsize=9
-        )
-        axes.legend(loc="lower right", fontsize=8)
-        figure.tight_layout()
-        files = {}
-        for suffix, metadata in (("png", {"Software": None}), ("svg", {"Date": None})):
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format=suffix, metadata=metadata)
-            files[f"montecarlo.{suffix}"] = buffer.getvalue()
-        plt.close(figure)
-    return files
