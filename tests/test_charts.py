@@ -124,3 +124,11 @@ def test_a_dollar_in_a_name_is_drawn_on_the_montecarlo_chart_not_read_as_mathema
     svg = render_montecarlo(dataclasses.replace(run, summary=summary), graph)["montecarlo.svg"]
     label = next(text for text in outlined_texts(svg) if "$5$" in text)
     assert outlined_texts(svg)[label] == len(label)
+
+
+def test_the_montecarlo_chart_names_sectors_as_the_sector_chart_does():
+    graph = sg.load(TINY)
+    run = montecarlo(graph, sg.load_scenario(CUT_DY), Uncertainty(), draws=20, seed=0)
+    texts = outlined_texts(render_montecarlo(run, graph)["montecarlo.svg"])
+    assert {"Electric vehicles", "Wind turbines"} <= set(texts)  # as sectors.png names them
+    assert not {"ev", "wind"} & set(texts)

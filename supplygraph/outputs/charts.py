@@ -276,7 +276,7 @@ def montecarlo_chart(result: MonteCarlo) -> dict[str, bytes]:
             zorder=4,
             label="scenario as given",
         )
-        axes.set_yticks(list(rows), [s.replace("_", " ") for s in summary["sector"]])
+        axes.set_yticks(list(rows), [sector_label(s) for s in summary["sector"]])
         axes.set_xlim(0, 100)
         axes.set_xlabel("shortfall, % of the sector's rare-earth tonnes (worst case)")
         axes.set_title(
