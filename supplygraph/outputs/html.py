@@ -214,9 +214,9 @@ def _edge_table(result: Result) -> pd.DataFrame:
 def _aggregate(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Merge nodes into one per (stage, country), summing flows and exposures."""
     key = nodes["stage"] + ":" + nodes["country"]
-    grouped = nodes.assign(content_t=nodes["china_content_pct"] * nodes["baseline_t"]).groupby(
-        key.rename("id"), sort=True
-    )
+    # tonnes of Chinese-origin content: the node's share (a percentage) of its throughput
+    content_t = nodes["china_content_pct"] / 100 * nodes["baseline_t"]
+    grouped = nodes.assign(content_t=content_t).groupby(key.rename("id"), sort=True)
     sums = ["members", "baseline_t", "after_t", "content_t"]
     table = grouped[sums + (["after_reroute_t"] if "after_reroute_t" in nodes else [])].sum()
     table["stage"], table["country"] = grouped["stage"].first(), grouped["country"].first()
