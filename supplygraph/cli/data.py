@@ -53,13 +53,7 @@ def validate(
     """
     with errors_handled(ctx):
         graph = load_graph(data_dir)
-        from ..analyses.quality import (
-            BREAKDOWN_COLUMNS,
-            CITATION_COLUMNS,
-            PUBLISHED_COLUMNS,
-            quality_report,
-            row_citations,
-        )
+        from ..analyses.quality import quality_report
         from ..analyses.stats import concentration, stage_country_shares
 
         shares = stage_country_shares(graph)
@@ -86,18 +80,9 @@ def validate(
         _print_quality(quality.breakdown, quality.published)
         if quality_dir is not None:
             from ..outputs.files import write_file_set
-            from ..outputs.report import to_csv_text
+            from ..outputs.quality_report import render_quality
 
-            paths = write_file_set(
-                quality_dir,
-                {
-                    "quality.csv": to_csv_text(quality.breakdown, BREAKDOWN_COLUMNS),
-                    "published-shares.csv": to_csv_text(quality.published, PUBLISHED_COLUMNS),
-                    "citations.csv": to_csv_text(
-                        row_citations(graph, quality.kinds), CITATION_COLUMNS
-                    ),
-                },
-            )
+            paths = write_file_set(quality_dir, render_quality(quality, graph))
             click.echo(f"\nwrote {', '.join(str(path) for path in paths)}")
 
 

@@ -132,18 +132,12 @@ def criticality(
             scheduler=scheduler,
             workers=workers,
         )
-        files: dict[str, str | bytes] = dict(render_criticality(result, graph, raw=raw))
-        if html:
+        page_result = None
+        if html:  # the page draws the scenario, its nodes coloured by their n-1 loss
             from ..analyses.exposure import simulate as run
-            from ..outputs.html import render_html
 
-            loss = result.items[result.items["kind"] == "node"].set_index("id")
-            files["criticality.html"] = render_html(
-                run(graph, scenario, reroute=False),
-                title=f"n-1 criticality: {scenario.title or scenario.name}",
-                node_colour_pct=loss.loc[graph.nodes["id"], "mean_sector_pct"].to_numpy(),
-                colour_title="Mean sector shortfall with the node down",
-            )
+            page_result = run(graph, scenario, reroute=False)
+        files = render_criticality(result, graph, raw=raw, page_result=page_result)
         name = "criticality" if scenario_name is None else f"{scenario.name}-criticality"
         given = given_flags(ctx, ["stock_days", "sector", "reroute_top", "raw"])
         out = report_folder(out_dir, name, given, graph)
@@ -304,9 +298,7 @@ def montecarlo(
             scheduler=scheduler,
             workers=workers,
         )
-        files = render_montecarlo(result, graph, raw=raw)
-        if not save_draws:
-            del files["montecarlo-draws.csv"]
+        files = render_montecarlo(result, graph, raw=raw, draws=save_draws)
         name = f"{scenario.name}-montecarlo"
         given = given_flags(
             ctx, ["draws", "seed", "approvals", "stock_days_range", "statuses", "save_draws", "raw"]

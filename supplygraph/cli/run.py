@@ -92,9 +92,8 @@ def simulate(
             graph = load_graph(data_dir)
             step("propagating the disruption" + (" and rerouting" if reroute else ""))
             from ..analyses.exposure import simulate as run
-            from ..outputs.charts import sector_chart
-            from ..outputs.html import render_html
-            from ..outputs.report import write_reports
+            from ..outputs.files import write_file_set
+            from ..outputs.report import render_simulation
 
             result = run(graph, scenario, reroute=reroute, reroute_time_limit=reroute_time_limit)
             step("writing reports")
@@ -103,9 +102,8 @@ def simulate(
             options: dict[str, Any] = {"reroute": reroute, "html": html, "raw": raw}
             if given:
                 options["flags"] = given
-            page = render_html(result) if html else None
-            charts = sector_chart(result)
-            paths = write_reports(result, out, raw=raw, options=options, page=page, charts=charts)
+            files = render_simulation(result, raw=raw, options=options, html=html)
+            paths = write_file_set(out, files)
             step("done")
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
@@ -205,8 +203,8 @@ def compare(
     with errors_handled(ctx):
         from ..analyses.compare import compare_results
         from ..analyses.exposure import simulate as run
-        from ..outputs.charts import compare_chart
-        from ..outputs.compare import write_comparison
+        from ..outputs.compare import render_comparison
+        from ..outputs.files import write_file_set
 
         graph = load_graph(data_dir)
         a = run(graph, build_scenario(scenario_a, data_dir), reroute=reroute)
@@ -215,8 +213,7 @@ def compare(
         given = given_flags(ctx, ["reroute"])
         name = f"compare-{a.scenario.name}-vs-{b.scenario.name}"
         out = report_folder(out_dir, name, given, graph)
-        charts = compare_chart(tables, a.scenario.name, b.scenario.name)
-        paths = write_comparison(tables, out, charts=charts)
+        paths = write_file_set(out, render_comparison(tables, a.scenario.name, b.scenario.name))
         for label, result in (("A", a), ("B", b)):
             for warning in result.warnings:  # e.g. rerouting stopped by its time limit
                 click.echo(f"warning ({label}: {result.scenario.name}): {warning}", err=True)

@@ -1,4 +1,4 @@
-"""Exposure reports: CSV files with fixed rounding, spreadsheet-safe text, written atomically."""
+"""A scenario run's reports: CSV text (one rounding rule per column, spreadsheet-safe text)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -14,11 +13,12 @@ import pandas as pd
 
 from ..analyses import columns
 from . import record
-from .files import write_file_set
+from .charts import sector_chart
+from .files import FileContent
+from .html import render_html
 
 if TYPE_CHECKING:
     from ..analyses.exposure import Result
-    from ..analyses.timeline import Timeline
 
 # Decimals per unit: tonnes to the kilogram, percentages and days to a hundredth.
 DECIMALS = {
@@ -190,10 +190,13 @@ def scenario_record(result: Result, options: dict[str, Any] | None = None) -> di
     return record.run_record(result.scenario, result.graph, fields, in_full=True)
 
 
-def render_reports(
+def report_files(
     result: Result, *, raw: bool = False, options: dict[str, Any] | None = None
-) -> dict[str, str]:
-    """Return the text of every report file, keyed by file name.
+) -> dict[str, Callable[[], str | Iterable[bytes]]]:
+    """Return a result's CSV reports and ``scenario.json``, each as the function that renders it.
+
+    :func:`supplygraph.outputs.files.write_file_set` calls each function as it stages the
+    file, so that only one large report is in memory at a time.
 
     Parameters
     ----------
@@ -206,18 +209,12 @@ def render_reports(
 
     Returns
     -------
-    dict of str to str
-        The text of each report, by file name.
+    dict of str to callable
+        ``sectors.csv``, ``nodes.csv``, ``countries.csv``, ``edges.csv``, ``scenario.json``,
+        ``lines.csv`` (where the data declares product lines) and ``reroute.csv`` (where the
+        result was rerouted); each function returns the file's text, or its bytes in pieces.
     """
-    files = {name: render() for name, render in _renderers(result, raw, options).items()}
-    return {name: t if isinstance(t, str) else b"".join(t).decode() for name, t in files.items()}
-
-
-def _renderers(
-    result: Result, raw: bool, options: dict[str, Any] | None
-) -> dict[str, Callable[[], str | Iterable[bytes]]]:
-    """The report files by name, each as the function that renders it."""
-    files = {
+    files: dict[str, Callable[[], str | Iterable[bytes]]] = {
         "sectors.csv": partial(_csv_bytes, result.sectors, columns.SECTOR_COLUMNS, raw),
         "nodes.csv": partial(_csv_bytes, result.nodes, columns.NODE_COLUMNS, raw),
         "countries.csv": partial(_csv_bytes, result.countries, columns.COUNTRY_COLUMNS, raw),
@@ -233,99 +230,47 @@ def _renderers(
     return files
 
 
-def write_reports(
-    result: Result,
-    out_dir: str | Path,
-    *,
-    raw: bool = False,
-    options: dict[str, Any] | None = None,
-    page: str | None = None,
-    charts: dict[str, bytes] | None = None,
-) -> list[Path]:
-    """Write the reports (and a rendered page and charts, when given) into ``out_dir``.
+def render_simulation(
+    result: Result, *, raw: bool = False, options: dict[str, Any] | None = None, html: bool = True
+) -> dict[str, FileContent]:
+    """Return the files of a scenario run, as ``supplygraph simulate`` writes them.
 
-    Each report is rendered as it is staged (one large text in memory at a time), and the
-    files replace the folder's previous reports as one set
-    (:func:`supplygraph.outputs.files.write_file_set`): a failure or a killed run leaves the
-    previous reports, never a mix of old and new.
+    The CSV reports and ``scenario.json`` come as the functions that render them
+    (:func:`report_files`), so that writing the set
+    (:func:`supplygraph.outputs.files.write_file_set`) holds one large report at a time;
+    the page and the charts as they are.
 
     Parameters
     ----------
     result
-        A scenario result.
-    out_dir
-        The report folder (created if needed); reports of an earlier run there that this
-        run does not write (``graph.html`` without a page) are removed, other files kept.
+        A scenario result (:func:`supplygraph.analyses.exposure.simulate`).
     raw
         Leave text cells that a spreadsheet would run as formulas as they are.
     options
         The run's options, recorded in ``scenario.json``.
-    page
-        The HTML page (:func:`supplygraph.outputs.html.render_html`), written as ``graph.html``.
-    charts
-        Image files by name (:func:`supplygraph.outputs.charts.sector_chart`), written after the
-        page.
+    html
+        Also render the page, ``graph.html``.
 
     Returns
     -------
-    list of Path
-        The files written, in order.
+    dict of str to str, bytes or callable
+        :func:`report_files`, ``graph.html``
+        (:func:`supplygraph.outputs.html.render_html`) and ``sectors.png`` and
+        ``sectors.svg`` (:func:`supplygraph.outputs.charts.sector_chart`), in that order.
 
-    Raises
-    ------
-    WriteError
-        Naming the report that could not be written.
+    Examples
+    --------
+    >>> import supplygraph as sg
+    >>> result = sg.simulate(sg.load(), "2025-10-package", reroute=False)
+    >>> files = render_simulation(result, html=False)
+    >>> list(files)[:5], list(files)[-2:]
+    (['sectors.csv', 'nodes.csv', 'countries.csv', 'edges.csv', 'scenario.json'], \
+['sectors.png', 'sectors.svg'])
+    >>> b"".join(files["sectors.csv"]()).startswith(b"sector,makers,countries,")
+    True
     """
-    files: dict[str, str | bytes | Callable[[], str | Iterable[bytes]]] = dict(
-        _renderers(result, raw, options)
-    )
-    if page is not None:
-        files["graph.html"] = page
-    files.update(charts or {})
-    return write_file_set(out_dir, files)
-
-
-def render_timeline(timeline: Timeline, *, raw: bool = False) -> dict[str, str]:
-    """Return the text of a dated run's reports, keyed by file name.
-
-    Parameters
-    ----------
-    timeline
-        A dated run (:func:`supplygraph.analyses.timeline.simulate_days`).
-    raw
-        Leave text cells that a spreadsheet would run as formulas as they are.
-
-    Returns
-    -------
-    dict of str to str
-        ``timeline.csv`` (date x sector), ``timeline-lines.csv`` (per product line: first
-        loss, recovery, lowest output, what was lost) and ``timeline.json`` (the run).
-    """
-    scenario = timeline.scenario
-    fields = {
-        "title": scenario.title,
-        "from": timeline.dates[0].isoformat(),
-        "to": timeline.dates[-1].isoformat(),
-        "licences": [
-            {
-                "regime": p.regime,
-                "action": p.action,
-                "share": p.share,
-                "approvals": p.approvals or None,
-                "approval_delay_days": p.approval_delay_days,
-            }
-            for p in scenario.licences
-        ],
-        "changes": [{"date": day.isoformat(), "what": what} for day, what in timeline.change_dates],
-    }
-    run = record.run_record(scenario, timeline.graph, fields)
-    if timeline.applicant is not None:  # its figures sit beside the mean's, applicant_...
-        run["applicant"] = timeline.applicant.quantile
-    queued = [c for c in timeline.lines.columns if c.startswith("applicant_")]
-    return {
-        "timeline.csv": to_csv_text(timeline.sectors, list(timeline.sectors.columns), raw=raw),
-        "timeline-lines.csv": to_csv_text(
-            timeline.lines, columns.TIMELINE_LINE_COLUMNS + queued, raw=raw
-        ),
-        "timeline.json": record.record_json(run),
-    }
+    files: dict[str, FileContent] = dict(report_files(result, raw=raw, options=options))
+    if html:
+        files["graph.html"] = render_html(result)
+    files.update(sector_chart(result))
+    return files

@@ -1,4 +1,4 @@
-"""Risk reports: the n-1 sweep's and the Monte Carlo run's CSV files, record and chart."""
+"""Files of the risk runs: the n-1 sweep's and the Monte Carlo run's CSV, record, chart, page."""
 
 from __future__ import annotations
 
@@ -6,19 +6,22 @@ from typing import TYPE_CHECKING, Any
 
 from ..analyses import columns
 from .charts import montecarlo_chart
+from .html import render_html
 from .record import record_json, run_record
 from .report import to_csv_text
 
 if TYPE_CHECKING:
     from ..analyses.criticality import Criticality
+    from ..analyses.exposure import Result
     from ..analyses.montecarlo import MonteCarlo
     from ..dataset.graph import SupplyGraph
 
 
 def render_criticality(
-    result: Criticality, graph: SupplyGraph, *, raw: bool = False
+    result: Criticality, graph: SupplyGraph, *, raw: bool = False, page_result: Result | None = None
 ) -> dict[str, str]:
-    """Return the n-1 sweep's reports, keyed by file name.
+    """Return the n-1 sweep's files, keyed by file name, as ``supplygraph criticality``
+    writes them.
 
     Parameters
     ----------
@@ -28,14 +31,18 @@ def render_criticality(
         The graph it ran on (for the data checksum).
     raw
         Leave text cells that a spreadsheet would run as formulas as they are.
+    page_result
+        The sweep's scenario's result on ``graph`` (``simulate(graph, scenario,
+        reroute=False)``), which ``criticality.html`` draws with each node coloured by its
+        n-1 loss; without it, no page.
 
     Returns
     -------
     dict of str to str
         ``criticality.csv`` (knock-outs, ranked), ``criticality-sectors.csv`` (per
         knock-out and sector, with the time to survive), ``hhi.csv`` (per stage, and per
-        stage and element), ``crma.csv`` (third countries' shares of EU consumption)
-        and ``criticality.json`` (the run).
+        stage and element), ``crma.csv`` (third countries' shares of EU consumption),
+        ``criticality.json`` (the run) and ``criticality.html`` (the page).
     """
     items = result.items
     fields = {
@@ -45,7 +52,7 @@ def render_criticality(
         "scenario_shortfall_t": round(float(result.base["shortfall_t"].sum()), 3),
         "crma_breaches": int(result.crma["above_crma"].sum()),
     }
-    return {
+    files = {
         "criticality.csv": to_csv_text(items, columns.CRITICALITY_COLUMNS, raw=raw),
         "criticality-sectors.csv": to_csv_text(
             result.sectors, columns.CRITICALITY_SECTOR_COLUMNS, raw=raw
@@ -54,12 +61,23 @@ def render_criticality(
         "crma.csv": to_csv_text(result.crma, columns.CRMA_COLUMNS, raw=raw),
         "criticality.json": record_json(run_record(result.scenario, graph, fields)),
     }
+    if page_result is not None:
+        scenario = page_result.scenario
+        loss = items[items["kind"] == "node"].set_index("id")
+        files["criticality.html"] = render_html(
+            page_result,
+            title=f"n-1 criticality: {scenario.title or scenario.name}",
+            node_colour_pct=loss.loc[graph.nodes["id"], "mean_sector_pct"].to_numpy(),
+            colour_title="Mean sector shortfall with the node down",
+        )
+    return files
 
 
 def render_montecarlo(
-    result: MonteCarlo, graph: SupplyGraph, *, raw: bool = False
+    result: MonteCarlo, graph: SupplyGraph, *, raw: bool = False, draws: bool = True
 ) -> dict[str, str | bytes]:
-    """Return the Monte Carlo run's reports and chart, keyed by file name.
+    """Return the Monte Carlo run's reports and chart, keyed by file name, as
+    ``supplygraph montecarlo`` writes them.
 
     Parameters
     ----------
@@ -69,14 +87,16 @@ def render_montecarlo(
         The graph it ran on (for the data checksum).
     raw
         Leave text cells that a spreadsheet would run as formulas as they are.
+    draws
+        Include every draw, ``montecarlo-draws.csv`` (the command's ``--save-draws``).
 
     Returns
     -------
     dict of str to str or bytes
         ``montecarlo.csv`` (per sector: the scenario's figure and P5 / P50 / P95),
         ``montecarlo-drivers.csv`` (the inputs most rank-correlated with each sector's
-        shortfall), ``montecarlo-draws.csv`` (every draw), ``montecarlo.json`` (the run:
-        seed, draws, ranges) and ``montecarlo.png`` / ``montecarlo.svg``.
+        shortfall), ``montecarlo-draws.csv`` (every draw, if asked), ``montecarlo.json``
+        (the run: seed, draws, ranges) and ``montecarlo.png`` / ``montecarlo.svg``.
     """
     uncertainty = result.uncertainty
     fields = {
@@ -93,9 +113,12 @@ def render_montecarlo(
         "montecarlo-drivers.csv": to_csv_text(
             result.drivers, columns.MONTECARLO_DRIVER_COLUMNS, raw=raw
         ),
-        "montecarlo-draws.csv": to_csv_text(result.draws, columns.MONTECARLO_DRAW_COLUMNS, raw=raw),
-        "montecarlo.json": record_json(run_record(result.scenario, graph, fields)),
     }
+    if draws:
+        files["montecarlo-draws.csv"] = to_csv_text(
+            result.draws, columns.MONTECARLO_DRAW_COLUMNS, raw=raw
+        )
+    files["montecarlo.json"] = record_json(run_record(result.scenario, graph, fields))
     files.update(montecarlo_chart(result))
     return files
 
