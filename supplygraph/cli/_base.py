@@ -133,15 +133,30 @@ def build_scenario(
     return compose(scenario, as_of=as_of, **flags)
 
 
+def scenario_option(
+    help: str = "A bundled scenario name (see `supplygraph scenarios`) or a TOML file.",
+    *,
+    required: bool = False,
+    default: str | None = None,
+) -> Any:
+    """The ``--scenario/-s NAME|FILE`` option (its value is ``scenario_name``)."""
+    shown = {"show_default": True} if default is not None else {}
+    return click.option(
+        "--scenario",
+        "-s",
+        "scenario_name",
+        metavar="NAME|FILE",
+        required=required,
+        default=default,
+        help=help,
+        **shown,
+    )
+
+
 def scenario_options(function: Any) -> Any:
+    """The scenario and the flags that change it (``--regime``, ``--cut``, ...)."""
     options = [
-        click.option(
-            "--scenario",
-            "-s",
-            "scenario_name",
-            metavar="NAME|FILE",
-            help="A bundled scenario name (see `supplygraph scenarios`) or a TOML file.",
-        ),
+        scenario_option(),
         click.option(
             "--as-of",
             type=IsoDate(),

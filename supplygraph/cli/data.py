@@ -18,6 +18,7 @@ from ._base import (
     load_graph,
     open_in_browser,
     out_option,
+    scenario_option,
 )
 
 
@@ -205,14 +206,7 @@ def _action(policy: Any) -> str:
     required=True,
     help="graphml (Cytoscape, yEd), gexf (Gephi) or json (node-link).",
 )
-@click.option(
-    "--scenario",
-    "-s",
-    "scenario_name",
-    metavar="NAME|FILE",
-    default=None,
-    help="Add this scenario's results as node and edge attributes.",
-)
+@scenario_option("Add this scenario's results as node and edge attributes.")
 @data_option
 @out_option(
     "Output file [default: output/graph.<format>, or output/graph-<scenario>.<format> "

@@ -20,18 +20,12 @@ from ._base import (
     print_folder_note,
     progress,
     report_folder,
+    scenario_option,
 )
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.option(
-    "--scenario",
-    "-s",
-    "scenario_name",
-    metavar="NAME|FILE",
-    required=True,
-    help="A dated scenario (e.g. 2025-replay) or any scenario file.",
-)
+@scenario_option("A dated scenario (e.g. 2025-replay) or any scenario file.", required=True)
 @click.option(
     "--from",
     "start",
@@ -155,15 +149,7 @@ def _print_timeline(run: Any) -> None:
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.option(
-    "--scenario",
-    "-s",
-    "scenario_name",
-    metavar="NAME|FILE",
-    default="2025-replay",
-    show_default=True,
-    help="The dated scenario to replay.",
-)
+@scenario_option("The dated scenario to replay.", default="2025-replay")
 @click.option(
     "--stock-shift",
     "stock_shift",

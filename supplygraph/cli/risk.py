@@ -19,6 +19,7 @@ from ._base import (
     out_option,
     print_folder_note,
     report_folder,
+    scenario_option,
 )
 
 
@@ -43,14 +44,7 @@ def cluster_options(function: Any) -> Any:
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.option(
-    "--scenario",
-    "-s",
-    "scenario_name",
-    metavar="NAME|FILE",
-    default=None,
-    help="The situation the knock-outs happen in [default: nothing else restricted].",
-)
+@scenario_option("The situation the knock-outs happen in [default: nothing else restricted].")
 @click.option(
     "--stock-days",
     type=click.FloatRange(min=0),
@@ -195,13 +189,8 @@ def _print_criticality(result: Any, top: int) -> None:
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.option(
-    "--scenario",
-    "-s",
-    "scenario_name",
-    metavar="NAME|FILE",
-    required=True,
-    help="The scenario (its [uncertainty] table gives the ranges; see docs/risk.md).",
+@scenario_option(
+    "The scenario (its [uncertainty] table gives the ranges; see docs/risk.md).", required=True
 )
 @click.option(
     "--draws",
