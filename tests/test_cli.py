@@ -106,3 +106,15 @@ def test_a_reader_that_goes_away_is_no_error():
     stderr = child.stderr.read().decode()
     child.wait(timeout=60)
     assert "error" not in stderr, stderr
+
+
+def test_the_terminal_table_aligns_each_column_as_told(capsys):
+    from supplygraph.cli._base import print_table
+
+    rows = [("sector", "lost t", "note"), ("Electric vehicles", "1,200", ""), ("Wind", "-", "x")]
+    print_table(rows, "lrl")
+    assert capsys.readouterr().out.splitlines() == [
+        "  sector             lost t  note",
+        "  Electric vehicles   1,200",  # no blanks after the last cell
+        "  Wind                    -  x",
+    ]

@@ -308,6 +308,15 @@ def number_text(value: Any, spec: str) -> str:
     return "-" if value is None or value != value else format(value, spec)
 
 
+def print_table(rows: list[tuple[str, ...]], align: str) -> None:
+    """Print a terminal table: rows of cells (the header first) in columns two spaces apart,
+    indented by two; ``align`` has a letter per column, ``l`` (left) or ``r`` (right)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = (c.rjust(w) if a == "r" else c.ljust(w) for c, w, a in zip(row, widths, align))
+        click.echo(("  " + "  ".join(cells)).rstrip())
+
+
 def main() -> None:
     """Entry point of the console script."""
     cli(prog_name="supplygraph")

@@ -18,6 +18,7 @@ from ._base import (
     number_text,
     out_option,
     print_folder_note,
+    print_table,
     report_folder,
     scenario_option,
 )
@@ -167,15 +168,7 @@ def _print_criticality(result: Any, top: int) -> None:
         rows.append(
             cells + ((number_text(row["shortfall_reroute_pct"], ".1f"),) if rerouted else ())
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        click.echo(
-            "  "
-            + "  ".join(
-                cell.rjust(w) if i in (0, 3, 4, 6, 7) else cell.ljust(w)
-                for i, (cell, w) in enumerate(zip(row, widths))
-            ).rstrip()
-        )
+    print_table(rows, "rllrrlrr")  # the rank and the figures to the right
     breaches = result.crma[result.crma["above_crma"]]
     click.echo(
         f"\nCRMA benchmark: {len(breaches)} (stage, element) supplies to the EU above 65% "
@@ -330,12 +323,4 @@ def _print_montecarlo(result: Any) -> None:
                 driver,
             )
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    for row in rows:
-        click.echo(
-            "  "
-            + "  ".join(
-                cell.rjust(w) if 0 < i < 8 else cell.ljust(w)
-                for i, (cell, w) in enumerate(zip(row, widths))
-            ).rstrip()
-        )
+    print_table(rows, "lrrrrrrrl")

@@ -22,6 +22,7 @@ from ._base import (
     open_in_browser,
     out_option,
     print_folder_note,
+    print_table,
     progress,
     report_folder,
     scenario_options,
@@ -151,15 +152,7 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
                 number_text(row.get("shortfall_reroute_pct"), ".1f"),
             )
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(SECTOR_HEADER))]
-    for row in rows:
-        click.echo(
-            "  "
-            + "  ".join(
-                cell.rjust(w) if i else cell.ljust(w)
-                for i, (cell, w) in enumerate(zip(row, widths))
-            )
-        )
+    print_table(rows, "lrrrrrr")
     echo_reports(out, paths)
     bottlenecks = worst_first[worst_first["bottlenecks"] != ""]
     if len(bottlenecks):
