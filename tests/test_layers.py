@@ -66,3 +66,21 @@ def test_every_subpackage_is_installed():
         for init in (ROOT / "supplygraph").rglob("__init__.py")
     }
     assert found <= listed, found - listed
+
+
+@pytest.mark.parametrize("folder", ["outputs", "cli"])
+def test_no_module_imports_another_modules_private_names(folder):
+    # what another module needs is public in its home (docs/architecture.md, "One home")
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "supplygraph" / folder).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                private = [
+                    a.name
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")  # not dunders
+                ]
+                found += [f"{path.name}: from {node.module} import {name}" for name in private]
+    assert found == []
