@@ -24,6 +24,7 @@ from supplygraph.analyses import exposure
 from supplygraph.dataset.graph import load
 from supplygraph.dataset.schema import EDGE_COLUMNS, NODE_COLUMNS
 from supplygraph.outputs import report
+from supplygraph.outputs.files import write_file_set
 from supplygraph.scenario import resolve
 from supplygraph.scenario.parse import load_scenario
 
@@ -78,7 +79,7 @@ def peak_mb() -> float:
 def phases(
     folder: Path, scenario: str, reroute: bool, time_limit: float
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """Run load, simulate and write_reports in process; return seconds per phase and the
+    """Run load, simulate and write the reports in process; return seconds per phase and the
     peak memory (MB) after loading, simulating and writing."""
     times: dict[str, float] = {}
     peaks: dict[str, float] = {}
@@ -106,7 +107,7 @@ def phases(
     peaks["simulate"] = peak_mb()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:
-        report.write_reports(result, out)  # rendered as they are written, a piece at a time
+        write_file_set(out, report.report_files(result))  # rendered as written, piece by piece
     times["reports: format and write the CSVs"] = time.perf_counter() - started
     peaks["write reports"] = peak_mb()
     return times, peaks

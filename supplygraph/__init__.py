@@ -39,8 +39,8 @@ def __dir__() -> list[str]:
 
 
 def write_reports(result: Any, out_dir: Any, *, html: bool = True, raw: bool = False) -> list[Any]:
-    """Write a result's reports (CSV, scenario.json and, by default, graph.html) as one set,
-    as ``supplygraph simulate`` does.
+    """Write a result's files as ``supplygraph simulate`` does, as one set: the CSV reports,
+    ``scenario.json``, by default ``graph.html``, and the chart (``sectors.png``, ``.svg``).
 
     Parameters
     ----------
@@ -58,7 +58,7 @@ def write_reports(result: Any, out_dir: Any, *, html: bool = True, raw: bool = F
     list of pathlib.Path
         The files written.
     """
-    from .outputs.html import render_html
-    from .outputs.report import write_reports as write
+    from .outputs.files import write_file_set
+    from .outputs.report import render_simulation
 
-    return write(result, out_dir, raw=raw, page=render_html(result) if html else None)
+    return write_file_set(out_dir, render_simulation(result, raw=raw, html=html))

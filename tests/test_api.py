@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from cli_helpers import invoke
 
 import supplygraph as sg
 from supplygraph.scenario.parse import Rule, Scenario
@@ -44,3 +46,24 @@ def test_reports_can_be_written_from_python(tmp_path):
     paths = sg.write_reports(result, tmp_path / "out")
     assert {p.name for p in paths} >= {"sectors.csv", "nodes.csv", "graph.html", "scenario.json"}
     assert all(p.is_file() for p in paths)
+
+
+def test_write_reports_writes_what_the_simulate_command_writes(tmp_path):
+    cut_dy = TINY.parent / "tiny-cut-dy.toml"
+    cli = tmp_path / "cli"
+    run = invoke("simulate", "--data", str(TINY), "-s", str(cut_dy), "--out", str(cli), "-q")
+    assert run.exit_code == 0, run.output
+    result = sg.simulate(sg.load(TINY), sg.load_scenario(cut_dy))
+    paths = sg.write_reports(result, tmp_path / "api")
+    names = sorted(p.name for p in cli.iterdir() if not p.name.startswith("."))
+    assert sorted(p.name for p in paths) == names
+    assert {"graph.html", "sectors.png", "sectors.svg", "reroute.csv"} <= set(names)
+    for path in paths:
+        if path.name != "scenario.json":
+            assert path.read_bytes() == (cli / path.name).read_bytes(), path.name
+    # the same record, but for the command's options
+    api, command = (json.loads((p / "scenario.json").read_text()) for p in (tmp_path / "api", cli))
+    assert api.pop("options") == {} and command.pop("options")["reroute"] is True
+    assert api == command
+    without_page = sg.write_reports(result, tmp_path / "no-page", html=False)
+    assert {p.name for p in without_page} == set(names) - {"graph.html"}

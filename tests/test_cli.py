@@ -22,6 +22,28 @@ def test_help(args):
     assert "Example:" in result.output
 
 
+def test_every_scenario_option_is_the_one_declared_in_base():
+    # one decorator (cli._base.scenario_option): the same flags, metavar and parameter name
+    options = {
+        name: next(p for p in command.params if "--scenario" in getattr(p, "opts", []))
+        for name, command in cli.commands.items()
+        if any("--scenario" in getattr(p, "opts", []) for p in command.params)
+    }
+    assert set(options) == {
+        "simulate",
+        "timeline",
+        "backtest",
+        "export",
+        "criticality",
+        "montecarlo",
+    }
+    for name, option in options.items():
+        assert option.opts == ["--scenario", "-s"], name
+        assert (option.name, option.metavar) == ("scenario_name", "NAME|FILE"), name
+    assert options["timeline"].required and options["montecarlo"].required
+    assert options["backtest"].default == "2025-replay" and options["backtest"].show_default
+
+
 @pytest.mark.parametrize("flag", ["--version", "-V"])
 def test_version_is_an_option_of_the_group(flag):
     result = invoke(flag)
@@ -84,3 +106,15 @@ def test_a_reader_that_goes_away_is_no_error():
     stderr = child.stderr.read().decode()
     child.wait(timeout=60)
     assert "error" not in stderr, stderr
+
+
+def test_the_terminal_table_aligns_each_column_as_told(capsys):
+    from supplygraph.cli._base import print_table
+
+    rows = [("sector", "lost t", "note"), ("Electric vehicles", "1,200", ""), ("Wind", "-", "x")]
+    print_table(rows, "lrl")
+    assert capsys.readouterr().out.splitlines() == [
+        "  sector             lost t  note",
+        "  Electric vehicles   1,200",  # no blanks after the last cell
+        "  Wind                    -  x",
+    ]

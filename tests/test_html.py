@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from graphs import make_graph
 
 import supplygraph as sg
 from supplygraph.analyses.exposure import baseline
@@ -225,6 +226,27 @@ def test_big_graph_is_aggregated() -> None:
     )
     assert baseline == pytest.approx(result.nodes["baseline_t"].sum(), rel=1e-3)
     assert {e["status"] for e in data["edges"]} >= {"cut", "reduced-upstream"}
+
+
+def test_an_aggregated_node_shows_its_members_chinese_origin_content_by_tonnes() -> None:
+    # two separators in MY: one refines 100 t of Chinese ore (100% Chinese-origin), the
+    # other 300 t of Australian ore (0%)
+    graph = make_graph(
+        {
+            "cn-mine": {"stage": "mine", "country": "CN"},
+            "au-mine": {"stage": "mine", "country": "AU"},
+            "my-1": {"country": "MY"},
+            "my-2": {"country": "MY"},
+        },
+        [("cn-mine", "my-1", "ore", 100), ("au-mine", "my-2", "ore", 300)],
+    )
+    data = page_data(render_html(baseline(graph), max_nodes=2))  # 4 nodes > 2: aggregated
+    tips = {node["id"]: node["title"].splitlines() for node in data["nodes"]}
+    assert set(tips) == {"mine:CN", "mine:AU", "separation:MY"}
+    # by tonnes: (100 t x 100% + 300 t x 0%) / 400 t = 25%
+    assert "Chinese-origin content: 25.0%" in tips["separation:MY"]
+    assert "Chinese-origin content: 100.0%" in tips["mine:CN"]
+    assert "Chinese-origin content: 0.0%" in tips["mine:AU"]
 
 
 # ---------------------------------------------------------------- in Chromium

@@ -68,3 +68,23 @@ def test_to_csv_text_matches_the_cell_by_cell_reference(rows, raw):
     assert report.to_csv_text(table, columns, raw=raw) == expected
     with mock.patch.object(report, "CHUNK_ROWS", 3):  # several chunks
         assert report.to_csv_text(table, columns, raw=raw) == expected
+
+
+def test_counts_are_whole_numbers_and_the_hhi_is_rounded_to_a_tenth():
+    # one rule for every report: the risk reports' counts and HHI as the scenario's are
+    table = pd.DataFrame(
+        {
+            "rank": [1.0, 2.0],
+            "countries": np.array([13, 2], dtype=np.int64),
+            "draws": [10_000, 10_000],
+            "hhi": [4914.94, 1234.56],
+            "shortfall_t": [1.23456, np.nan],
+        }
+    )
+    # 4914.94 rounds to 4914.9 and 1234.56 to 1234.6, then a unitless figure's 3 decimals
+    assert report.to_csv_text(table, list(table.columns)) == (
+        "rank,countries,draws,hhi,shortfall_t\n1,13,10000,4914.900,1.235\n2,2,10000,1234.600,\n"
+    )
+    # sectors.csv's countries is a list of codes, not a count: written as text
+    listed = pd.DataFrame({"countries": ["CN;DE", "=JP"]})
+    assert report.to_csv_text(listed, ["countries"]) == "countries\nCN;DE\n'=JP\n"

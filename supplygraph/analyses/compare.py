@@ -6,12 +6,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from . import columns
+
 if TYPE_CHECKING:
     from .exposure import Result
-
-FIGURES = ["baseline_t", "shortfall_t", "shortfall_pct", "days_to_impact"]
-REROUTE_FIGURES = ["shortfall_reroute_t", "shortfall_reroute_pct"]
-DIFFERENCES = ["shortfall_t", "shortfall_pct", *REROUTE_FIGURES]
 
 
 def compare_results(a: Result, b: Result) -> dict[str, pd.DataFrame]:
@@ -32,15 +30,15 @@ def compare_results(a: Result, b: Result) -> dict[str, pd.DataFrame]:
         ``sectors`` and ``nodes``.
     """
     tables = {}
-    for name, keys in (("sectors", ["sector"]), ("nodes", ["id", "name", "stage", "country"])):
+    for name, keys in columns.COMPARE_KEYS.items():
         left, right = getattr(a, name), getattr(b, name)
-        columns = [
-            c for c in FIGURES + REROUTE_FIGURES if c in left and c in right and c != "baseline_t"
+        figures = [
+            c for c in columns.COMPARE_FIGURES + columns.REROUTE_FIGURES if c in left and c in right
         ]
-        merged = left[[*keys, "baseline_t", *columns]].merge(
-            right[[keys[0], *columns]], on=keys[0], suffixes=("_a", "_b"), how="outer"
+        merged = left[[*keys, "baseline_t", *figures]].merge(
+            right[[keys[0], *figures]], on=keys[0], suffixes=("_a", "_b"), how="outer"
         )
-        for column in (c for c in DIFFERENCES if c in columns):
+        for column in (c for c in columns.COMPARE_DIFFERENCES if c in figures):
             merged[f"{column}_diff"] = merged[f"{column}_b"] - merged[f"{column}_a"]
         merged = merged.sort_values(
             ["shortfall_pct_diff", keys[0]], ascending=[False, True], kind="stable"

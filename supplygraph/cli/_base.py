@@ -133,15 +133,30 @@ def build_scenario(
     return compose(scenario, as_of=as_of, **flags)
 
 
+def scenario_option(
+    help: str = "A bundled scenario name (see `supplygraph scenarios`) or a TOML file.",
+    *,
+    required: bool = False,
+    default: str | None = None,
+) -> Any:
+    """The ``--scenario/-s NAME|FILE`` option (its value is ``scenario_name``)."""
+    shown = {"show_default": True} if default is not None else {}
+    return click.option(
+        "--scenario",
+        "-s",
+        "scenario_name",
+        metavar="NAME|FILE",
+        required=required,
+        default=default,
+        help=help,
+        **shown,
+    )
+
+
 def scenario_options(function: Any) -> Any:
+    """The scenario and the flags that change it (``--regime``, ``--cut``, ...)."""
     options = [
-        click.option(
-            "--scenario",
-            "-s",
-            "scenario_name",
-            metavar="NAME|FILE",
-            help="A bundled scenario name (see `supplygraph scenarios`) or a TOML file.",
-        ),
+        scenario_option(),
         click.option(
             "--as-of",
             type=IsoDate(),
@@ -291,6 +306,15 @@ def short_name(name: str, width: int = 16) -> str:
 def number_text(value: Any, spec: str) -> str:
     """A figure for the terminal table; a dash where there is none."""
     return "-" if value is None or value != value else format(value, spec)
+
+
+def print_table(rows: list[tuple[str, ...]], align: str) -> None:
+    """Print a terminal table: rows of cells (the header first) in columns two spaces apart,
+    indented by two; ``align`` has a letter per column, ``l`` (left) or ``r`` (right)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = (c.rjust(w) if a == "r" else c.ljust(w) for c, w, a in zip(row, widths, align))
+        click.echo(("  " + "  ".join(cells)).rstrip())
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from ._base import (
     load_graph,
     open_in_browser,
     out_option,
+    scenario_option,
 )
 
 
@@ -53,13 +54,7 @@ def validate(
     """
     with errors_handled(ctx):
         graph = load_graph(data_dir)
-        from ..analyses.quality import (
-            BREAKDOWN_COLUMNS,
-            CITATION_COLUMNS,
-            PUBLISHED_COLUMNS,
-            quality_report,
-            row_citations,
-        )
+        from ..analyses.quality import quality_report
         from ..analyses.stats import concentration, stage_country_shares
 
         shares = stage_country_shares(graph)
@@ -86,18 +81,9 @@ def validate(
         _print_quality(quality.breakdown, quality.published)
         if quality_dir is not None:
             from ..outputs.files import write_file_set
-            from ..outputs.report import to_csv_text
+            from ..outputs.quality_report import render_quality
 
-            paths = write_file_set(
-                quality_dir,
-                {
-                    "quality.csv": to_csv_text(quality.breakdown, BREAKDOWN_COLUMNS),
-                    "published-shares.csv": to_csv_text(quality.published, PUBLISHED_COLUMNS),
-                    "citations.csv": to_csv_text(
-                        row_citations(graph, quality.kinds), CITATION_COLUMNS
-                    ),
-                },
-            )
+            paths = write_file_set(quality_dir, render_quality(quality, graph))
             click.echo(f"\nwrote {', '.join(str(path) for path in paths)}")
 
 
@@ -220,14 +206,7 @@ def _action(policy: Any) -> str:
     required=True,
     help="graphml (Cytoscape, yEd), gexf (Gephi) or json (node-link).",
 )
-@click.option(
-    "--scenario",
-    "-s",
-    "scenario_name",
-    metavar="NAME|FILE",
-    default=None,
-    help="Add this scenario's results as node and edge attributes.",
-)
+@scenario_option("Add this scenario's results as node and edge attributes.")
 @data_option
 @out_option(
     "Output file [default: output/graph.<format>, or output/graph-<scenario>.<format> "

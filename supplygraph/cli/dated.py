@@ -20,18 +20,12 @@ from ._base import (
     print_folder_note,
     progress,
     report_folder,
+    scenario_option,
 )
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.option(
-    "--scenario",
-    "-s",
-    "scenario_name",
-    metavar="NAME|FILE",
-    required=True,
-    help="A dated scenario (e.g. 2025-replay) or any scenario file.",
-)
+@scenario_option("A dated scenario (e.g. 2025-replay) or any scenario file.", required=True)
 @click.option(
     "--from",
     "start",
@@ -91,13 +85,10 @@ def timeline(
     """
     with errors_handled(ctx):
         from ..analyses.exposure import simulate as simulate_static
-        from ..analyses.timeline import node_output_pct, simulate_days
+        from ..analyses.timeline import simulate_days
         from ..dataset.io import load_dated_tables
-        from ..outputs.charts import timeline_chart
-        from ..outputs.export import gexf_bytes, timeline_network
+        from ..outputs.dated_report import render_timeline
         from ..outputs.files import write_file_set
-        from ..outputs.html import render_html
-        from ..outputs.report import render_timeline
         from ..scenario.parse import check_applicant
 
         quantile = None if applicant is None else check_applicant(applicant, "--applicant")
@@ -119,14 +110,8 @@ def timeline(
                 capacity=tables.capacity,
                 applicant=quantile,
             )
-        files: dict[str, str | bytes] = dict(render_timeline(run))
-        files.update(timeline_chart(run))
-        files["timeline.gexf"] = gexf_bytes(timeline_network(run))
-        every = range(0, len(run.dates), 7)  # a week a step keeps the page small
-        output_pct = node_output_pct(run)[list(every)]
-        days = ([run.dates[k].isoformat() for k in every], output_pct)
-        steady = simulate_static(graph, scenario, reroute=False)
-        files["timeline.html"] = render_html(steady, days=days, chart_png=files["timeline.png"])
+        steady = simulate_static(graph, scenario, reroute=False)  # the page's graph
+        files = render_timeline(run, page_result=steady)
         name = f"{scenario.name}-timeline"
         given = given_flags(ctx, ["start", "end", "applicant"])
         out = report_folder(out_dir, name, given, graph)
@@ -164,15 +149,7 @@ def _print_timeline(run: Any) -> None:
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.option(
-    "--scenario",
-    "-s",
-    "scenario_name",
-    metavar="NAME|FILE",
-    default="2025-replay",
-    show_default=True,
-    help="The dated scenario to replay.",
-)
+@scenario_option("The dated scenario to replay.", default="2025-replay")
 @click.option(
     "--stock-shift",
     "stock_shift",
@@ -214,8 +191,8 @@ def backtest(
     with errors_handled(ctx):
         from ..analyses.backtest import run_backtest, shift_stocks
         from ..dataset.io import load_backtest_tables, load_dated_tables
+        from ..outputs.dated_report import render_backtest
         from ..outputs.files import write_file_set
-        from ..outputs.report import to_csv_text
 
         graph, scenario = shift_stocks(
             load_graph(data_dir), build_scenario(scenario_name, data_dir), stock_shift
@@ -225,13 +202,7 @@ def backtest(
         result = run_backtest(graph, scenario, tables.approvals, tables.transit, observed, events)
         given = given_flags(ctx, ["scenario_name", "stock_shift"])
         out = report_folder(out_dir, "backtest", given, graph)
-        paths = write_file_set(
-            out,
-            {
-                "backtest-series.csv": to_csv_text(result.series, list(result.series.columns)),
-                "backtest-events.csv": to_csv_text(result.events, list(result.events.columns)),
-            },
-        )
+        paths = write_file_set(out, render_backtest(result))
         click.echo("Series (share of baseline, modelled against observed):")
         for row in result.series.to_dict("records"):
             mark = "pass" if row["pass"] else "MISS"

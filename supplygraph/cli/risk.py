@@ -18,7 +18,9 @@ from ._base import (
     number_text,
     out_option,
     print_folder_note,
+    print_table,
     report_folder,
+    scenario_option,
 )
 
 
@@ -43,14 +45,7 @@ def cluster_options(function: Any) -> Any:
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.option(
-    "--scenario",
-    "-s",
-    "scenario_name",
-    metavar="NAME|FILE",
-    default=None,
-    help="The situation the knock-outs happen in [default: nothing else restricted].",
-)
+@scenario_option("The situation the knock-outs happen in [default: nothing else restricted].")
 @click.option(
     "--stock-days",
     type=click.FloatRange(min=0),
@@ -132,18 +127,12 @@ def criticality(
             scheduler=scheduler,
             workers=workers,
         )
-        files: dict[str, str | bytes] = dict(render_criticality(result, graph, raw=raw))
-        if html:
+        page_result = None
+        if html:  # the page draws the scenario, its nodes coloured by their n-1 loss
             from ..analyses.exposure import simulate as run
-            from ..outputs.html import render_html
 
-            loss = result.items[result.items["kind"] == "node"].set_index("id")
-            files["criticality.html"] = render_html(
-                run(graph, scenario, reroute=False),
-                title=f"n-1 criticality: {scenario.title or scenario.name}",
-                node_colour_pct=loss.loc[graph.nodes["id"], "mean_sector_pct"].to_numpy(),
-                colour_title="Mean sector shortfall with the node down",
-            )
+            page_result = run(graph, scenario, reroute=False)
+        files = render_criticality(result, graph, raw=raw, page_result=page_result)
         name = "criticality" if scenario_name is None else f"{scenario.name}-criticality"
         given = given_flags(ctx, ["stock_days", "sector", "reroute_top", "raw"])
         out = report_folder(out_dir, name, given, graph)
@@ -179,15 +168,7 @@ def _print_criticality(result: Any, top: int) -> None:
         rows.append(
             cells + ((number_text(row["shortfall_reroute_pct"], ".1f"),) if rerouted else ())
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        click.echo(
-            "  "
-            + "  ".join(
-                cell.rjust(w) if i in (0, 3, 4, 6, 7) else cell.ljust(w)
-                for i, (cell, w) in enumerate(zip(row, widths))
-            ).rstrip()
-        )
+    print_table(rows, "rllrrlrr")  # the rank and the figures to the right
     breaches = result.crma[result.crma["above_crma"]]
     click.echo(
         f"\nCRMA benchmark: {len(breaches)} (stage, element) supplies to the EU above 65% "
@@ -201,13 +182,8 @@ def _print_criticality(result: Any, top: int) -> None:
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.option(
-    "--scenario",
-    "-s",
-    "scenario_name",
-    metavar="NAME|FILE",
-    required=True,
-    help="The scenario (its [uncertainty] table gives the ranges; see docs/risk.md).",
+@scenario_option(
+    "The scenario (its [uncertainty] table gives the ranges; see docs/risk.md).", required=True
 )
 @click.option(
     "--draws",
@@ -304,9 +280,7 @@ def montecarlo(
             scheduler=scheduler,
             workers=workers,
         )
-        files = render_montecarlo(result, graph, raw=raw)
-        if not save_draws:
-            del files["montecarlo-draws.csv"]
+        files = render_montecarlo(result, graph, raw=raw, draws=save_draws)
         name = f"{scenario.name}-montecarlo"
         given = given_flags(
             ctx, ["draws", "seed", "approvals", "stock_days_range", "statuses", "save_draws", "raw"]
@@ -349,12 +323,4 @@ def _print_montecarlo(result: Any) -> None:
                 driver,
             )
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    for row in rows:
-        click.echo(
-            "  "
-            + "  ".join(
-                cell.rjust(w) if 0 < i < 8 else cell.ljust(w)
-                for i, (cell, w) in enumerate(zip(row, widths))
-            ).rstrip()
-        )
+    print_table(rows, "lrrrrrrrl")

@@ -22,6 +22,7 @@ from ._base import (
     open_in_browser,
     out_option,
     print_folder_note,
+    print_table,
     progress,
     report_folder,
     scenario_options,
@@ -92,9 +93,8 @@ def simulate(
             graph = load_graph(data_dir)
             step("propagating the disruption" + (" and rerouting" if reroute else ""))
             from ..analyses.exposure import simulate as run
-            from ..outputs.charts import sector_chart
-            from ..outputs.html import render_html
-            from ..outputs.report import write_reports
+            from ..outputs.files import write_file_set
+            from ..outputs.report import render_simulation
 
             result = run(graph, scenario, reroute=reroute, reroute_time_limit=reroute_time_limit)
             step("writing reports")
@@ -103,9 +103,8 @@ def simulate(
             options: dict[str, Any] = {"reroute": reroute, "html": html, "raw": raw}
             if given:
                 options["flags"] = given
-            page = render_html(result) if html else None
-            charts = sector_chart(result)
-            paths = write_reports(result, out, raw=raw, options=options, page=page, charts=charts)
+            files = render_simulation(result, raw=raw, options=options, html=html)
+            paths = write_file_set(out, files)
             step("done")
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
@@ -153,15 +152,7 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
                 number_text(row.get("shortfall_reroute_pct"), ".1f"),
             )
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(SECTOR_HEADER))]
-    for row in rows:
-        click.echo(
-            "  "
-            + "  ".join(
-                cell.rjust(w) if i else cell.ljust(w)
-                for i, (cell, w) in enumerate(zip(row, widths))
-            )
-        )
+    print_table(rows, "lrrrrrr")
     echo_reports(out, paths)
     bottlenecks = worst_first[worst_first["bottlenecks"] != ""]
     if len(bottlenecks):
@@ -205,8 +196,8 @@ def compare(
     with errors_handled(ctx):
         from ..analyses.compare import compare_results
         from ..analyses.exposure import simulate as run
-        from ..outputs.charts import compare_chart
-        from ..outputs.compare import write_comparison
+        from ..outputs.compare import render_comparison
+        from ..outputs.files import write_file_set
 
         graph = load_graph(data_dir)
         a = run(graph, build_scenario(scenario_a, data_dir), reroute=reroute)
@@ -215,8 +206,7 @@ def compare(
         given = given_flags(ctx, ["reroute"])
         name = f"compare-{a.scenario.name}-vs-{b.scenario.name}"
         out = report_folder(out_dir, name, given, graph)
-        charts = compare_chart(tables, a.scenario.name, b.scenario.name)
-        paths = write_comparison(tables, out, charts=charts)
+        paths = write_file_set(out, render_comparison(tables, a.scenario.name, b.scenario.name))
         for label, result in (("A", a), ("B", b)):
             for warning in result.warnings:  # e.g. rerouting stopped by its time limit
                 click.echo(f"warning ({label}: {result.scenario.name}): {warning}", err=True)

@@ -1,10 +1,11 @@
-"""Charts as PNG and SVG: the sector table, a comparison, a dated run's output."""
+"""Charts as PNG and SVG: the sector table, a comparison, a dated run, a Monte Carlo run."""
 
 from __future__ import annotations
 
 import io
 import math
 import textwrap
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..dataset.schema import sector_label
@@ -13,13 +14,15 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..analyses.exposure import Result
+    from ..analyses.montecarlo import MonteCarlo
     from ..analyses.timeline import Timeline
 
 # Okabe-Ito: distinct for colour-blind readers.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-# Same bytes on every run (a fixed SVG id salt); text stays text in the SVG, and a "$" in a
-# sector name is printed, not read as mathematics.
-RC = {"svg.hashsalt": "supplygraph", "svg.fonttype": "none", "text.parse_math": False}
+# Every chart's settings: the same bytes on every run (a fixed SVG id salt), and a "$" in a
+# name printed, not read as mathematics.
+RC = {"svg.hashsalt": "supplygraph", "text.parse_math": False, "font.size": 9}
+SVG_TEXT = {"svg.fonttype": "none"}  # text stays text in the SVG, not glyph outlines
 
 
 def sector_chart(result: Result) -> dict[str, bytes]:
@@ -100,16 +103,9 @@ def _bar_chart(
 
     Each bar has its value written beside it, or ``missing`` where it has none.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     height = 0.8 / len(bars)
-    with matplotlib.rc_context({**RC, "font.size": 9}):
-        figure, axes = plt.subplots(
-            figsize=(8, 1.2 + 0.22 * len(bars) * len(sectors) + 0.1 * len(sectors)), dpi=100
-        )
+
+    def draw(figure: Any, axes: Any) -> None:
         for k, (label, values) in enumerate(bars):
             rows = [i + (k - (len(bars) - 1) / 2) * height for i in range(len(sectors))]
             axes.barh(rows, values, height=height, label=label, color=PALETTE[k % len(PALETTE)])
@@ -126,19 +122,54 @@ def _bar_chart(
         axes.grid(axis="x", color="#dddddd", linewidth=0.6)
         axes.set_axisbelow(True)
         axes.legend(loc="lower right", fontsize=8, frameon=True)
-        figure.tight_layout()
-        files = _save(figure, stem)
-        plt.close(figure)
-    return files
+
+    size = (8, 1.2 + 0.22 * len(bars) * len(sectors) + 0.1 * len(sectors))
+    return draw_chart(stem, size, draw)
 
 
-def _save(figure: Any, stem: str) -> dict[str, bytes]:
-    """Return the figure as ``<stem>.png`` and ``<stem>.svg``, with no dates in them."""
-    files = {}
-    for suffix, metadata in (("png", {"Software": None}), ("svg", {"Date": None})):
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format=suffix, metadata=metadata)
-        files[f"{stem}.{suffix}"] = buffer.getvalue()
+def draw_chart(
+    stem: str, size: tuple[float, float], draw: Callable[[Any, Any], None], *, svg_text: bool = True
+) -> dict[str, bytes]:
+    """Draw one chart with the charts' settings; return ``<stem>.png`` and ``<stem>.svg``.
+
+    The one place that sets matplotlib's options (:data:`RC`) and saves a chart: the files
+    carry no dates and have the same bytes on every run.
+
+    Parameters
+    ----------
+    stem
+        The file names' stem.
+    size
+        The figure's width and height in inches (at 100 dpi).
+    draw
+        Draws the chart: called with the figure and its axes, inside the settings; the
+        layout is tightened after it.
+    svg_text
+        Keep text as text in the SVG (searchable, smaller); else draw it as glyph outlines,
+        as the timeline and Monte Carlo charts always have.
+
+    Returns
+    -------
+    dict of str to bytes
+        The PNG and SVG files by name.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context({**RC, **(SVG_TEXT if svg_text else {})}):
+        figure, axes = plt.subplots(figsize=size, dpi=100)
+        try:
+            draw(figure, axes)
+            figure.tight_layout()
+            files = {}
+            for suffix, metadata in (("png", {"Software": None}), ("svg", {"Date": None})):
+                buffer = io.BytesIO()
+                figure.savefig(buffer, format=suffix, metadata=metadata)
+                files[f"{stem}.{suffix}"] = buffer.getvalue()
+        finally:
+            plt.close(figure)
     return files
 
 
@@ -159,14 +190,9 @@ def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
     dict of str to bytes
         ``timeline.png`` and ``timeline.svg``.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     sectors = timeline.sectors
-    with matplotlib.rc_context({"svg.hashsalt": "supplygraph", "font.size": 9}):
-        figure, axes = plt.subplots(figsize=(9, 4.8), dpi=100)
+
+    def draw(figure: Any, axes: Any) -> None:
         for k, (name, group) in enumerate(sectors.groupby("sector", sort=True)):
             colour = PALETTE[k % len(PALETTE)]
             axes.plot(
@@ -216,7 +242,46 @@ def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
         axes.grid(axis="y", color="#dddddd", linewidth=0.6)
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
         figure.autofmt_xdate()
-        figure.tight_layout()
-        files = _save(figure, "timeline")
-        plt.close(figure)
-    return files
+
+    return draw_chart("timeline", (9, 4.8), draw, svg_text=False)
+
+
+def montecarlo_chart(result: MonteCarlo) -> dict[str, bytes]:
+    """Draw each sector's shortfall (% of tonnes) as its P5-P95 range with the P50 and
+    the scenario's own figure; return the PNG and SVG bytes (the same bytes every run).
+
+    Parameters
+    ----------
+    result
+        A Monte Carlo run (:func:`supplygraph.analyses.montecarlo.montecarlo`).
+
+    Returns
+    -------
+    dict of str to bytes
+        ``montecarlo.png`` and ``montecarlo.svg``.
+    """
+    summary = result.summary.iloc[::-1]
+    rows = range(len(summary))
+
+    def draw(figure: Any, axes: Any) -> None:
+        low, high = summary["p5_shortfall_pct"], summary["p95_shortfall_pct"]
+        axes.barh(rows, high - low, left=low, height=0.5, color=PALETTE[5], label="P5-P95")
+        axes.scatter(summary["p50_shortfall_pct"], rows, color=PALETTE[0], zorder=3, label="P50")
+        axes.scatter(
+            summary["scenario_shortfall_pct"],
+            rows,
+            marker="|",
+            s=200,
+            color=PALETTE[3],
+            zorder=4,
+            label="scenario as given",
+        )
+        axes.set_yticks(list(rows), [sector_label(s) for s in summary["sector"]])
+        axes.set_xlim(0, 100)
+        axes.set_xlabel("shortfall, % of the sector's rare-earth tonnes (worst case)")
+        axes.set_title(
+            f"{result.scenario.name}: {result.n_draws:,} draws, seed {result.seed}", fontsize=9
+        )
+        axes.legend(loc="lower right", fontsize=8)
+
+    return draw_chart("montecarlo", (8, 0.45 * len(summary) + 1.6), draw, svg_text=False)

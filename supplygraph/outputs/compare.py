@@ -1,42 +1,36 @@
-"""The comparison of two results, written as one set of CSV files (and its chart)."""
+"""Files of the comparison of two results: its CSV tables and its chart."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from .files import write_file_set
+from .charts import compare_chart
 from .report import to_csv_text
 
 
-def write_comparison(
-    tables: dict[str, pd.DataFrame], out_dir: str | Path, *, charts: dict[str, bytes] | None = None
-) -> list[Path]:
-    """Write ``sectors.csv`` and ``nodes.csv`` of a comparison as one set; return the paths.
+def render_comparison(
+    tables: dict[str, pd.DataFrame], a: str, b: str, *, raw: bool = False
+) -> dict[str, str | bytes]:
+    """Return a comparison's files, keyed by file name, as ``supplygraph compare`` writes them.
 
     Parameters
     ----------
     tables
         A comparison (:func:`supplygraph.analyses.compare.compare_results`).
-    out_dir
-        The report folder (created if needed).
-    charts
-        Image files by name (:func:`supplygraph.outputs.charts.compare_chart`), written after the
-        CSVs in the same set.
+    a, b
+        The two scenarios' names, shown in the chart.
+    raw
+        Leave text cells that a spreadsheet would run as formulas as they are.
 
     Returns
     -------
-    list of Path
-        The files written, in order.
-
-    Raises
-    ------
-    WriteError
-        Naming the file that could not be written; the folder's earlier files are unchanged.
+    dict of str to str or bytes
+        ``sectors.csv`` and ``nodes.csv`` (A's and B's figures and B minus A), then
+        ``compare.png`` and ``compare.svg`` (:func:`supplygraph.outputs.charts.compare_chart`).
     """
     files: dict[str, str | bytes] = {
-        f"{name}.csv": to_csv_text(table, list(table.columns)) for name, table in tables.items()
+        f"{name}.csv": to_csv_text(table, list(table.columns), raw=raw)
+        for name, table in tables.items()
     }
-    files.update(charts or {})
-    return write_file_set(out_dir, files)
+    files.update(compare_chart(tables, a, b))
+    return files

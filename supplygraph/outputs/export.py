@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import numpy as np
 
+from ..analyses import columns
 from ..analyses.timeline import node_output_pct
 from .files import write_atomic
 
@@ -19,17 +20,6 @@ if TYPE_CHECKING:
     from ..analyses.exposure import Result
     from ..analyses.timeline import Timeline
     from ..dataset.graph import SupplyGraph
-
-RESULT_NODE_COLUMNS = (
-    "baseline_t",
-    "after_t",
-    "shortfall_t",
-    "shortfall_pct",
-    "days_to_impact",
-    "after_reroute_t",
-    "china_content_pct",
-)
-RESULT_EDGE_COLUMNS = ("after_t", "licensed_share", "flow_status", "regimes", "after_reroute_t")
 
 
 def export_network(graph: SupplyGraph, result: Result | None = None) -> nx.MultiDiGraph:
@@ -49,8 +39,8 @@ def export_network(graph: SupplyGraph, result: Result | None = None) -> nx.Multi
     """
     if result is None:
         return graph.to_networkx(name="supplygraph baseline")
-    nodes = result.nodes[[c for c in RESULT_NODE_COLUMNS if c in result.nodes]]
-    edges = result.edges[[c for c in RESULT_EDGE_COLUMNS if c in result.edges]]
+    nodes = result.nodes[[c for c in columns.EXPORT_NODE_COLUMNS if c in result.nodes]]
+    edges = result.edges[[c for c in columns.EXPORT_EDGE_COLUMNS if c in result.edges]]
     return graph.to_networkx(
         name=f"supplygraph {result.scenario.name}", node_attrs=nodes, edge_attrs=edges
     )

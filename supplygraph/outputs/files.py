@@ -8,8 +8,13 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeAlias
 
 from .._errors import WriteError
+
+# A file of a set: its text (written as UTF-8) or bytes, or the function that renders them
+# (or the bytes in pieces) when the file is staged.
+FileContent: TypeAlias = str | bytes | Callable[[], str | bytes | Iterable[bytes]]
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
@@ -42,10 +47,7 @@ SWAP_JOURNAL = ".supplygraph-swap.json"  # a committed set still being moved int
 TEMP_PREFIX = ".supplygraph-tmp-"  # the staging folder of a set being written
 
 
-def write_file_set(
-    folder: str | os.PathLike[str],
-    files: dict[str, str | bytes | Callable[[], str | bytes | Iterable[bytes]]],
-) -> list[Path]:
+def write_file_set(folder: str | os.PathLike[str], files: dict[str, FileContent]) -> list[Path]:
     """Replace the files of the previous set in ``folder`` by ``files``: all of them or none.
 
     The set is written and flushed to disk in a staging folder inside ``folder``; a journal
@@ -98,9 +100,7 @@ def write_file_set(
         _unlock_folder(lock)
 
 
-def _replace_set(
-    folder: Path, payloads: dict[str, str | bytes | Callable[[], str | bytes | Iterable[bytes]]]
-) -> list[Path]:
+def _replace_set(folder: Path, payloads: dict[str, FileContent]) -> list[Path]:
     """Stage, commit and move in a set (the steps of :func:`write_file_set`)."""
     _finish_set(folder, set(payloads))
     for name in (*payloads, RUN_MANIFEST):

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..analyses import columns
 from ..analyses.exposure import Result, share_pct
 from ..dataset import schema
 from ..dataset.graph import reachable
@@ -190,26 +191,12 @@ def write_html(
 
 def _node_table(result: Result, exposure: bool) -> pd.DataFrame:
     """One row per node, in graph order; the rerouted figures only for an exposure page."""
-    columns = [
-        "id",
-        "name",
-        "stage",
-        "country",
-        "company",
-        "sector",
-        "baseline_t",
-        "after_t",
-        "shortfall_pct",
-        "days_to_impact",
-        "stock_days",
-        "china_content_pct",
-        "source",
-    ]
+    names = list(columns.PAGE_NODE_COLUMNS)
     if exposure:
-        columns += ["limiting_input", "limiting_suppliers", "limiting_regimes"]
+        names += columns.WHY_COLUMNS
         if "after_reroute_t" in result.nodes:
-            columns += ["after_reroute_t", "shortfall_reroute_pct"]
-    table = result.nodes[columns].reset_index(drop=True)
+            names += columns.PAGE_REROUTE_COLUMNS
+    table = result.nodes[names].reset_index(drop=True)
     table["members"] = 1
     return table
 
@@ -227,9 +214,9 @@ def _edge_table(result: Result) -> pd.DataFrame:
 def _aggregate(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Merge nodes into one per (stage, country), summing flows and exposures."""
     key = nodes["stage"] + ":" + nodes["country"]
-    grouped = nodes.assign(content_t=nodes["china_content_pct"] * nodes["baseline_t"]).groupby(
-        key.rename("id"), sort=True
-    )
+    # tonnes of Chinese-origin content: the node's share (a percentage) of its throughput
+    content_t = nodes["china_content_pct"] / 100 * nodes["baseline_t"]
+    grouped = nodes.assign(content_t=content_t).groupby(key.rename("id"), sort=True)
     sums = ["members", "baseline_t", "after_t", "content_t"]
     table = grouped[sums + (["after_reroute_t"] if "after_reroute_t" in nodes else [])].sum()
     table["stage"], table["country"] = grouped["stage"].first(), grouped["country"].first()

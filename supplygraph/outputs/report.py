@@ -1,25 +1,24 @@
-"""Exposure reports: CSV files with fixed rounding, spreadsheet-safe text, written atomically."""
+"""A scenario run's reports: CSV text (one rounding rule per column, spreadsheet-safe text)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .._version import __version__
-from ..dataset.io import bundled_data_dir
-from .files import write_file_set
+from ..analyses import columns
+from . import record
+from .charts import sector_chart
+from .files import FileContent
+from .html import render_html
 
 if TYPE_CHECKING:
     from ..analyses.exposure import Result
-    from ..analyses.timeline import Timeline
 
 # Decimals per unit: tonnes to the kilogram, percentages and days to a hundredth.
 DECIMALS = {
@@ -32,102 +31,23 @@ DECIMALS = {
     "days_off": 0,  # the backtest's, in whole days
     "last_applicant_days_off": 0,
 }
-INTEGER_COLUMNS = {"csv_line", "makers", "nodes", "rows"}
+# Counts, written as whole numbers where they are numbers (sectors.csv's countries lists them).
+INTEGER_COLUMNS = {
+    "csv_line",
+    "makers",
+    "nodes",
+    "rows",
+    "rank",
+    "nodes_down",
+    "sectors_hit",
+    "countries",
+    "draws",
+    "draw",
+}
+# Rounded to these places first, then written to their unit's decimals: the HHI to a tenth.
+ROUNDED_FIRST = {"hhi": 1}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 CHUNK_ROWS = 20_000  # rows rendered at a time: bounds the memory their cell strings take
-
-SECTOR_COLUMNS = [
-    "sector",
-    "makers",
-    "countries",
-    "baseline_t",
-    "after_t",
-    "shortfall_t",
-    "shortfall_pct",
-    "days_to_impact",
-    "after_reroute_t",
-    "shortfall_reroute_t",
-    "shortfall_reroute_pct",
-    "unit",
-    "baseline_units",
-    "shortfall_units",
-    "shortfall_units_pct",
-    "issuer",
-    "in_issuer_shortfall_pct",
-    "outside_issuer_shortfall_pct",
-    "bottlenecks",
-]
-WHY_COLUMNS = ["limiting_input", "limiting_suppliers", "limiting_regimes"]
-NODE_COLUMNS = [
-    "id",
-    "name",
-    "stage",
-    "country",
-    "company",
-    "sector",
-    "baseline_t",
-    "after_t",
-    "shortfall_t",
-    "shortfall_pct",
-    "days_to_impact",
-    "stock_days",
-    "spare_t",
-    "after_reroute_t",
-    "shortfall_reroute_t",
-    "shortfall_reroute_pct",
-    "china_content_pct",
-    "dfars_covered",
-    *WHY_COLUMNS,
-    "source",
-]
-LINE_COLUMNS = [
-    "node",
-    "line",
-    "name",
-    "stage",
-    "country",
-    "sector",
-    "unit",
-    "baseline_units",
-    "after_units",
-    "shortfall_units",
-    "baseline_t",
-    "after_t",
-    "shortfall_t",
-    "shortfall_pct",
-    "days_to_impact",
-    "spare_t",
-    "after_reroute_t",
-    "shortfall_reroute_t",
-    "shortfall_reroute_pct",
-    *WHY_COLUMNS,
-]
-EDGE_COLUMNS = [
-    "supplier",
-    "customer",
-    "material",
-    "elements",
-    "baseline_t",
-    "licensed_share",
-    "after_t",
-    "flow_status",
-    "regimes",
-    "after_reroute_t",
-]
-COUNTRY_COLUMNS = [
-    "country",
-    "stage",
-    "sector",
-    "nodes",
-    "baseline_t",
-    "after_t",
-    "shortfall_t",
-    "shortfall_pct",
-    "days_to_impact",
-    "after_reroute_t",
-    "shortfall_reroute_t",
-    "shortfall_reroute_pct",
-]
 
 
 def excel_safe(text: list[str]) -> list[str]:
@@ -182,10 +102,14 @@ def _format_numbers(values: np.ndarray, places: int) -> list[str]:
 
 def _cells(series: pd.Series, column: str, raw: bool) -> list[str]:
     """Return a column's cells as report text."""
-    if column in INTEGER_COLUMNS:
+    numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    if numeric and column in INTEGER_COLUMNS:
         return series.to_numpy(np.int64).astype(str).tolist()
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return _format_numbers(series.to_numpy(np.float64, na_value=np.nan), _decimals(column))
+    if numeric:
+        values = series.to_numpy(np.float64, na_value=np.nan)
+        if column in ROUNDED_FIRST:
+            values = np.round(values, ROUNDED_FIRST[column])
+        return _format_numbers(values, _decimals(column))
     which, distinct = pd.factorize(series.fillna("").astype(str))
     text = distinct.tolist() if raw else excel_safe(distinct.tolist())
     return np.array(text, dtype=object)[which].tolist()  # each distinct cell checked once
@@ -246,41 +170,7 @@ def scenario_record(result: Result, options: dict[str, Any] | None = None) -> di
     dict
         What ``scenario.json`` holds.
     """
-    scenario, graph = result.scenario, result.graph
-    data = (
-        "bundled" if graph.folder.resolve() == bundled_data_dir().resolve() else str(graph.folder)
-    )
-    return {
-        "supplygraph_version": __version__,
-        "scenario": {
-            "name": scenario.name,
-            "title": scenario.title,
-            "description": scenario.description,
-            "as_of": scenario.as_of.isoformat() if scenario.as_of else None,
-            "sources": list(scenario.sources),
-            "file": scenario.path or None,
-            "licences": [
-                {
-                    "regime": p.regime,
-                    "action": p.action,
-                    "share": p.share,
-                    "destinations": list(p.destinations) if p.destinations else None,
-                    "approvals": p.approvals or None,
-                    "approval_delay_days": p.approval_delay_days,
-                }
-                for p in scenario.licences
-            ],
-            "rules": [
-                {"select": rule.select.text, "action": rule.action, "share": rule.share}
-                for rule in scenario.rules
-            ],
-            "capacity": [{"select": c.select.text, "spare": c.spare} for c in scenario.capacity],
-            "ignore_suspensions": scenario.ignore_suspensions,
-            "extraterritorial": scenario.extraterritorial,
-            "default_stock_days": scenario.default_stock_days,
-            "start": scenario.start.isoformat() if scenario.start else None,
-            "end": scenario.end.isoformat() if scenario.end else None,
-        },
+    fields = {
         "regimes_resolved": [
             {
                 "regime": entry.regime.id,
@@ -296,19 +186,17 @@ def scenario_record(result: Result, options: dict[str, Any] | None = None) -> di
         ],
         "warnings": result.warnings,
         "options": options or {},
-        "data": {
-            "folder": data,
-            "checksum": graph.checksum,
-            "nodes": graph.n_nodes,
-            "edges": graph.n_edges,
-        },
     }
+    return record.run_record(result.scenario, result.graph, fields, in_full=True)
 
 
-def render_reports(
+def report_files(
     result: Result, *, raw: bool = False, options: dict[str, Any] | None = None
-) -> dict[str, str]:
-    """Return the text of every report file, keyed by file name.
+) -> dict[str, Callable[[], str | Iterable[bytes]]]:
+    """Return a result's CSV reports and ``scenario.json``, each as the function that renders it.
+
+    :func:`supplygraph.outputs.files.write_file_set` calls each function as it stages the
+    file, so that only one large report is in memory at a time.
 
     Parameters
     ----------
@@ -321,143 +209,68 @@ def render_reports(
 
     Returns
     -------
-    dict of str to str
-        The text of each report, by file name.
+    dict of str to callable
+        ``sectors.csv``, ``nodes.csv``, ``countries.csv``, ``edges.csv``, ``scenario.json``,
+        ``lines.csv`` (where the data declares product lines) and ``reroute.csv`` (where the
+        result was rerouted); each function returns the file's text, or its bytes in pieces.
     """
-    files = {name: render() for name, render in _renderers(result, raw, options).items()}
-    return {name: t if isinstance(t, str) else b"".join(t).decode() for name, t in files.items()}
-
-
-def _renderers(
-    result: Result, raw: bool, options: dict[str, Any] | None
-) -> dict[str, Callable[[], str | Iterable[bytes]]]:
-    """The report files by name, each as the function that renders it."""
-    files = {
-        "sectors.csv": partial(_csv_bytes, result.sectors, SECTOR_COLUMNS, raw),
-        "nodes.csv": partial(_csv_bytes, result.nodes, NODE_COLUMNS, raw),
-        "countries.csv": partial(_csv_bytes, result.countries, COUNTRY_COLUMNS, raw),
-        "edges.csv": partial(_csv_bytes, result.edges, EDGE_COLUMNS, raw),
-        "scenario.json": lambda: (
-            json.dumps(scenario_record(result, options), indent=2, ensure_ascii=False) + "\n"
-        ),
+    files: dict[str, Callable[[], str | Iterable[bytes]]] = {
+        "sectors.csv": partial(_csv_bytes, result.sectors, columns.SECTOR_COLUMNS, raw),
+        "nodes.csv": partial(_csv_bytes, result.nodes, columns.NODE_COLUMNS, raw),
+        "countries.csv": partial(_csv_bytes, result.countries, columns.COUNTRY_COLUMNS, raw),
+        "edges.csv": partial(_csv_bytes, result.edges, columns.EDGE_COLUMNS, raw),
+        "scenario.json": lambda: record.record_json(scenario_record(result, options)),
     }
     if result.production is not None and result.production.has_lines:
         # without declared lines, each node is one line: nodes.csv says it all
-        files["lines.csv"] = partial(_csv_bytes, result.lines, LINE_COLUMNS, raw)
+        files["lines.csv"] = partial(_csv_bytes, result.lines, columns.LINE_COLUMNS, raw)
     if result.rerouting is not None:
         flows = result.rerouting.flows
         files["reroute.csv"] = partial(_csv_bytes, flows, list(flows.columns), raw)
     return files
 
 
-def write_reports(
-    result: Result,
-    out_dir: str | Path,
-    *,
-    raw: bool = False,
-    options: dict[str, Any] | None = None,
-    page: str | None = None,
-    charts: dict[str, bytes] | None = None,
-) -> list[Path]:
-    """Write the reports (and a rendered page and charts, when given) into ``out_dir``.
+def render_simulation(
+    result: Result, *, raw: bool = False, options: dict[str, Any] | None = None, html: bool = True
+) -> dict[str, FileContent]:
+    """Return the files of a scenario run, as ``supplygraph simulate`` writes them.
 
-    Each report is rendered as it is staged (one large text in memory at a time), and the
-    files replace the folder's previous reports as one set
-    (:func:`supplygraph.outputs.files.write_file_set`): a failure or a killed run leaves the
-    previous reports, never a mix of old and new.
+    The CSV reports and ``scenario.json`` come as the functions that render them
+    (:func:`report_files`), so that writing the set
+    (:func:`supplygraph.outputs.files.write_file_set`) holds one large report at a time;
+    the page and the charts as they are.
 
     Parameters
     ----------
     result
-        A scenario result.
-    out_dir
-        The report folder (created if needed); reports of an earlier run there that this
-        run does not write (``graph.html`` without a page) are removed, other files kept.
+        A scenario result (:func:`supplygraph.analyses.exposure.simulate`).
     raw
         Leave text cells that a spreadsheet would run as formulas as they are.
     options
         The run's options, recorded in ``scenario.json``.
-    page
-        The HTML page (:func:`supplygraph.outputs.html.render_html`), written as ``graph.html``.
-    charts
-        Image files by name (:func:`supplygraph.outputs.charts.sector_chart`), written after the
-        page.
+    html
+        Also render the page, ``graph.html``.
 
     Returns
     -------
-    list of Path
-        The files written, in order.
+    dict of str to str, bytes or callable
+        :func:`report_files`, ``graph.html``
+        (:func:`supplygraph.outputs.html.render_html`) and ``sectors.png`` and
+        ``sectors.svg`` (:func:`supplygraph.outputs.charts.sector_chart`), in that order.
 
-    Raises
-    ------
-    WriteError
-        Naming the report that could not be written.
+    Examples
+    --------
+    >>> import supplygraph as sg
+    >>> result = sg.simulate(sg.load(), "2025-10-package", reroute=False)
+    >>> files = render_simulation(result, html=False)
+    >>> list(files)[:5], list(files)[-2:]
+    (['sectors.csv', 'nodes.csv', 'countries.csv', 'edges.csv', 'scenario.json'], \
+['sectors.png', 'sectors.svg'])
+    >>> b"".join(files["sectors.csv"]()).startswith(b"sector,makers,countries,")
+    True
     """
-    files: dict[str, str | bytes | Callable[[], str | Iterable[bytes]]] = dict(
-        _renderers(result, raw, options)
-    )
-    if page is not None:
-        files["graph.html"] = page
-    files.update(charts or {})
-    return write_file_set(out_dir, files)
-
-
-TIMELINE_LINE_COLUMNS = [
-    "node",
-    "line",
-    "stage",
-    "country",
-    "sector",
-    "first_loss",
-    "recovery",
-    "min_output_pct",
-    "lost_t",
-    "lost_units",
-    "cover_left_days",
-]
-
-
-def render_timeline(timeline: Timeline, *, raw: bool = False) -> dict[str, str]:
-    """Return the text of a dated run's reports, keyed by file name.
-
-    Parameters
-    ----------
-    timeline
-        A dated run (:func:`supplygraph.analyses.timeline.simulate_days`).
-    raw
-        Leave text cells that a spreadsheet would run as formulas as they are.
-
-    Returns
-    -------
-    dict of str to str
-        ``timeline.csv`` (date x sector), ``timeline-lines.csv`` (per product line: first
-        loss, recovery, lowest output, what was lost) and ``timeline.json`` (the run).
-    """
-    scenario = timeline.scenario
-    record = {
-        "supplygraph_version": __version__,
-        "scenario": scenario.name,
-        "title": scenario.title,
-        "from": timeline.dates[0].isoformat(),
-        "to": timeline.dates[-1].isoformat(),
-        "licences": [
-            {
-                "regime": p.regime,
-                "action": p.action,
-                "share": p.share,
-                "approvals": p.approvals or None,
-                "approval_delay_days": p.approval_delay_days,
-            }
-            for p in scenario.licences
-        ],
-        "changes": [{"date": day.isoformat(), "what": what} for day, what in timeline.change_dates],
-        "data": {"checksum": timeline.graph.checksum},
-    }
-    if timeline.applicant is not None:  # its figures sit beside the mean's, applicant_...
-        record["applicant"] = timeline.applicant.quantile
-    queued = [c for c in timeline.lines.columns if c.startswith("applicant_")]
-    return {
-        "timeline.csv": to_csv_text(timeline.sectors, list(timeline.sectors.columns), raw=raw),
-        "timeline-lines.csv": to_csv_text(timeline.lines, TIMELINE_LINE_COLUMNS + queued, raw=raw),
-        "timeline.json": json.dumps(record, indent=2, ensure_ascii=False) + "\n",
-    }
+    files: dict[str, FileContent] = dict(report_files(result, raw=raw, options=options))
+    if html:
+        files["graph.html"] = render_html(result)
+    files.update(sector_chart(result))
+    return files

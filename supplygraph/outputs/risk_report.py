@@ -1,101 +1,27 @@
-"""Risk reports: the n-1 sweep's and the Monte Carlo run's CSV files, record and chart."""
+"""Files of the risk runs: the n-1 sweep's and the Monte Carlo run's CSV, record, chart, page."""
 
 from __future__ import annotations
 
-import io
-import json
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from .. import __version__
-from .charts import PALETTE
+from ..analyses import columns
+from .charts import montecarlo_chart
+from .html import render_html
+from .record import record_json, run_record
 from .report import to_csv_text
 
 if TYPE_CHECKING:
     from ..analyses.criticality import Criticality
+    from ..analyses.exposure import Result
     from ..analyses.montecarlo import MonteCarlo
     from ..dataset.graph import SupplyGraph
 
-CRITICALITY_COLUMNS = [
-    "rank",
-    "kind",
-    "id",
-    "name",
-    "country",
-    "stage",
-    "nodes_down",
-    "rank_by",
-    "rank_pct",
-    "mean_sector_pct",
-    "shortfall_t",
-    "shortfall_pct",
-    "added_shortfall_t",
-    "shortfall_reroute_t",
-    "shortfall_reroute_pct",
-    "sectors_hit",
-    "worst_sector",
-    "worst_sector_pct",
-    "tts_days",
-]
-CRITICALITY_SECTOR_COLUMNS = [
-    "rank",
-    "kind",
-    "id",
-    "sector",
-    "baseline_t",
-    "shortfall_t",
-    "shortfall_pct",
-    "shortfall_units_pct",
-    "shortfall_reroute_t",
-    "shortfall_reroute_pct",
-    "tts_days",
-]
-HHI_COLUMNS = [
-    "stage",
-    "element",
-    "output_t",
-    "countries",
-    "top_country",
-    "top_share_pct",
-    "hhi",
-    "above_crma_65pct",
-]
-CRMA_COLUMNS = [
-    "stage",
-    "element",
-    "country",
-    "supply_t",
-    "consumption_t",
-    "share_pct",
-    "above_crma",
-]
-WHOLE = ("rank", "nodes_down", "sectors_hit", "countries", "draws", "draw")
-FIGURES = ("shortfall_t", "shortfall_pct", "shortfall_units_pct", "days_to_impact")
-MONTECARLO_COLUMNS = [
-    "sector",
-    "draws",
-    *(f"{kind}_{figure}" for figure in FIGURES for kind in ("scenario", "p5", "p50", "p95")),
-    "never_short_pct",
-]
-
-
-def _csv(table: pd.DataFrame, columns: list[str], raw: bool) -> str:
-    """CSV text; counts as whole numbers (the report writer rounds other numbers)."""
-    table = table.copy()
-    for column in WHOLE:
-        if column in table:
-            table[column] = table[column].map(lambda v: str(int(v)))
-    for column in ("hhi",):
-        if column in table:
-            table[column] = table[column].round(1)
-    return to_csv_text(table, columns, raw=raw)
-
 
 def render_criticality(
-    result: Criticality, graph: SupplyGraph, *, raw: bool = False
+    result: Criticality, graph: SupplyGraph, *, raw: bool = False, page_result: Result | None = None
 ) -> dict[str, str]:
-    """Return the n-1 sweep's reports, keyed by file name.
+    """Return the n-1 sweep's files, keyed by file name, as ``supplygraph criticality``
+    writes them.
 
     Parameters
     ----------
@@ -105,39 +31,53 @@ def render_criticality(
         The graph it ran on (for the data checksum).
     raw
         Leave text cells that a spreadsheet would run as formulas as they are.
+    page_result
+        The sweep's scenario's result on ``graph`` (``simulate(graph, scenario,
+        reroute=False)``), which ``criticality.html`` draws with each node coloured by its
+        n-1 loss; without it, no page.
 
     Returns
     -------
     dict of str to str
         ``criticality.csv`` (knock-outs, ranked), ``criticality-sectors.csv`` (per
         knock-out and sector, with the time to survive), ``hhi.csv`` (per stage, and per
-        stage and element), ``crma.csv`` (third countries' shares of EU consumption)
-        and ``criticality.json`` (the run).
+        stage and element), ``crma.csv`` (third countries' shares of EU consumption),
+        ``criticality.json`` (the run) and ``criticality.html`` (the page).
     """
     items = result.items
-    record = {
-        "supplygraph_version": __version__,
-        "scenario": result.scenario.name,
+    fields = {
         "knockouts": {
             kind: int((items["kind"] == kind).sum()) for kind in sorted(set(items["kind"]))
         },
         "scenario_shortfall_t": round(float(result.base["shortfall_t"].sum()), 3),
         "crma_breaches": int(result.crma["above_crma"].sum()),
-        "data": {"checksum": graph.checksum},
     }
-    return {
-        "criticality.csv": _csv(items, CRITICALITY_COLUMNS, raw),
-        "criticality-sectors.csv": _csv(result.sectors, CRITICALITY_SECTOR_COLUMNS, raw),
-        "hhi.csv": _csv(result.concentration, HHI_COLUMNS, raw),
-        "crma.csv": _csv(result.crma, CRMA_COLUMNS, raw),
-        "criticality.json": json.dumps(record, indent=2, ensure_ascii=False) + "\n",
+    files = {
+        "criticality.csv": to_csv_text(items, columns.CRITICALITY_COLUMNS, raw=raw),
+        "criticality-sectors.csv": to_csv_text(
+            result.sectors, columns.CRITICALITY_SECTOR_COLUMNS, raw=raw
+        ),
+        "hhi.csv": to_csv_text(result.concentration, columns.HHI_COLUMNS, raw=raw),
+        "crma.csv": to_csv_text(result.crma, columns.CRMA_COLUMNS, raw=raw),
+        "criticality.json": record_json(run_record(result.scenario, graph, fields)),
     }
+    if page_result is not None:
+        scenario = page_result.scenario
+        loss = items[items["kind"] == "node"].set_index("id")
+        files["criticality.html"] = render_html(
+            page_result,
+            title=f"n-1 criticality: {scenario.title or scenario.name}",
+            node_colour_pct=loss.loc[graph.nodes["id"], "mean_sector_pct"].to_numpy(),
+            colour_title="Mean sector shortfall with the node down",
+        )
+    return files
 
 
 def render_montecarlo(
-    result: MonteCarlo, graph: SupplyGraph, *, raw: bool = False
+    result: MonteCarlo, graph: SupplyGraph, *, raw: bool = False, draws: bool = True
 ) -> dict[str, str | bytes]:
-    """Return the Monte Carlo run's reports and chart, keyed by file name.
+    """Return the Monte Carlo run's reports and chart, keyed by file name, as
+    ``supplygraph montecarlo`` writes them.
 
     Parameters
     ----------
@@ -147,19 +87,19 @@ def render_montecarlo(
         The graph it ran on (for the data checksum).
     raw
         Leave text cells that a spreadsheet would run as formulas as they are.
+    draws
+        Include every draw, ``montecarlo-draws.csv`` (the command's ``--save-draws``).
 
     Returns
     -------
     dict of str to str or bytes
         ``montecarlo.csv`` (per sector: the scenario's figure and P5 / P50 / P95),
         ``montecarlo-drivers.csv`` (the inputs most rank-correlated with each sector's
-        shortfall), ``montecarlo-draws.csv`` (every draw), ``montecarlo.json`` (the run:
-        seed, draws, ranges) and ``montecarlo.png`` / ``montecarlo.svg``.
+        shortfall), ``montecarlo-draws.csv`` (every draw, if asked), ``montecarlo.json``
+        (the run: seed, draws, ranges) and ``montecarlo.png`` / ``montecarlo.svg``.
     """
     uncertainty = result.uncertainty
-    record: dict[str, Any] = {
-        "supplygraph_version": __version__,
-        "scenario": result.scenario.name,
+    fields = {
         "draws": result.n_draws,
         "seed": result.seed,
         "approvals": {
@@ -167,71 +107,21 @@ def render_montecarlo(
         },
         "stock_days": _range_record(uncertainty.stock_days) if uncertainty.stock_days else None,
         "status": uncertainty.status,
-        "data": {"checksum": graph.checksum},
     }
     files: dict[str, str | bytes] = {
-        "montecarlo.csv": _csv(result.summary, MONTECARLO_COLUMNS, raw),
-        "montecarlo-drivers.csv": _csv(
-            result.drivers, ["sector", "rank", "input", "spearman_rho"], raw
+        "montecarlo.csv": to_csv_text(result.summary, columns.MONTECARLO_COLUMNS, raw=raw),
+        "montecarlo-drivers.csv": to_csv_text(
+            result.drivers, columns.MONTECARLO_DRIVER_COLUMNS, raw=raw
         ),
-        "montecarlo-draws.csv": _csv(result.draws, ["draw", "sector", *FIGURES], raw),
-        "montecarlo.json": json.dumps(record, indent=2, ensure_ascii=False) + "\n",
     }
+    if draws:
+        files["montecarlo-draws.csv"] = to_csv_text(
+            result.draws, columns.MONTECARLO_DRAW_COLUMNS, raw=raw
+        )
+    files["montecarlo.json"] = record_json(run_record(result.scenario, graph, fields))
     files.update(montecarlo_chart(result))
     return files
 
 
 def _range_record(r: Any) -> dict[str, float | None]:
     return {"low": r.low, "mode": r.mode, "high": r.high}
-
-
-def montecarlo_chart(result: MonteCarlo) -> dict[str, bytes]:
-    """Draw each sector's shortfall (% of tonnes) as its P5-P95 range with the P50 and
-    the scenario's own figure; return the PNG and SVG bytes (the same bytes every run).
-
-    Parameters
-    ----------
-    result
-        A Monte Carlo run.
-
-    Returns
-    -------
-    dict of str to bytes
-        ``montecarlo.png`` and ``montecarlo.svg``.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    summary = result.summary.iloc[::-1]
-    rows = range(len(summary))
-    with matplotlib.rc_context({"svg.hashsalt": "supplygraph", "font.size": 9}):
-        figure, axes = plt.subplots(figsize=(8, 0.45 * len(summary) + 1.6), dpi=100)
-        low, high = summary["p5_shortfall_pct"], summary["p95_shortfall_pct"]
-        axes.barh(rows, high - low, left=low, height=0.5, color=PALETTE[5], label="P5-P95")
-        axes.scatter(summary["p50_shortfall_pct"], rows, color=PALETTE[0], zorder=3, label="P50")
-        axes.scatter(
-            summary["scenario_shortfall_pct"],
-            rows,
-            marker="|",
-            s=200,
-            color=PALETTE[3],
-            zorder=4,
-            label="scenario as given",
-        )
-        axes.set_yticks(list(rows), [s.replace("_", " ") for s in summary["sector"]])
-        axes.set_xlim(0, 100)
-        axes.set_xlabel("shortfall, % of the sector's rare-earth tonnes (worst case)")
-        axes.set_title(
-            f"{result.scenario.name}: {result.n_draws:,} draws, seed {result.seed}", fontsize=9
-        )
-        axes.legend(loc="lower right", fontsize=8)
-        figure.tight_layout()
-        files = {}
-        for suffix, metadata in (("png", {"Software": None}), ("svg", {"Date": None})):
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format=suffix, metadata=metadata)
-            files[f"montecarlo.{suffix}"] = buffer.getvalue()
-        plt.close(figure)
-    return files
