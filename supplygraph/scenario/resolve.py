@@ -138,7 +138,8 @@ def resolve(
                 seller_content = None
                 if regime.extraterritorial:
                     if regime.issuer not in content_pct:
-                        content_pct[regime.issuer] = origin_share(graph, regime.issuer) * 100
+                        share = origin_share(graph, regime.issuer, production=production)
+                        content_pct[regime.issuer] = share * 100
                     seller_content = _seller_content(
                         graph, production, regime.issuer, content_pct[regime.issuer]
                     )
