@@ -139,9 +139,12 @@ def root_causes(
     """Return, per group of lines, where their losses start, the costliest first.
 
     The roots are the licence edges cut or throttled (and the nodes that are down) upstream
-    of the group's short lines along the short deliveries that set each customer's output;
-    each is ranked by the tonnes it withholds (its baseline flow less what it still carries,
-    shared among its regimes; a node that is down by the output it loses).
+    of the group's short lines along the short deliveries that set each customer's output.
+    Each is ranked by the tonnes it withholds as a whole, whichever lines and groups they
+    were bound for: an edge of the data by its baseline flow less what it still carries
+    (over every part the product lines split it into), shared among its regimes; a node
+    that is down by the output all its lines lose. A root named by several groups weighs
+    the same in each: it says where to look, not how a group's loss divides.
 
     Parameters
     ----------
@@ -182,30 +185,44 @@ def root_causes(
     """
     index = graph.index
     name_code, node_names = pd.factorize(_names(graph), sort=True)  # code order is name order
-    roots = np.flatnonzero(setting & (disruption.edge_share < 1))
+    # the data's edge of each part (a production-lines graph has an ``edge`` column)
+    edge_of = (
+        graph.edges["edge"].to_numpy(np.int64)
+        if "edge" in graph.edges
+        else np.arange(graph.n_edges, dtype=np.int64)
+    )
+    root_parts = np.flatnonzero(setting & (disruption.edge_share < 1))
+    roots, part_root = np.unique(edge_of[root_parts], return_inverse=True)
+    part_root = part_root.reshape(-1)
+    first = np.empty(len(roots), dtype=np.int64)  # one part of each root edge, any: the
+    first[part_root] = root_parts  # parts of an edge share its supplier and its regimes
+    lost = index.flow - prop.edge_after_t
+    n_data_edges = int(edge_of.max()) + 1 if len(edge_of) else 0
+    withheld_t = np.bincount(edge_of, lost, minlength=n_data_edges)[roots]
     code, lists = disruption.regime_sets
     # each root edge is a candidate once per regime that made it a licence edge ("rule"
     # when none did), sharing what it withholds among them; a node that is down, once
     reason_names = sorted({r for ids in lists for r in ids} | {"rule", "outage"})
     reason_of = {r: k for k, r in enumerate(reason_names)}
     per_list = [np.array([reason_of[r] for r in (ids or ("rule",))]) for ids in lists]
-    counts = np.array([len(r) for r in per_list], dtype=np.int64)[code[roots]]
+    counts = np.array([len(r) for r in per_list], dtype=np.int64)[code[first]]
     starts = np.cumsum(np.r_[0, [len(r) for r in per_list]])[:-1]
     within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     flat = np.concatenate(per_list) if per_list else np.zeros(0, dtype=np.int64)
-    withheld = (index.flow - prop.edge_after_t)[roots] / np.maximum(counts, 1)
     down = np.flatnonzero(disruption.node_share < 1)
-    at = np.concatenate([np.repeat(index.dst[roots], counts), down])
+    down_nodes, line_node = np.unique(name_code[down], return_inverse=True)
+    line_node = line_node.reshape(-1)
+    down_t = np.bincount(
+        line_node, graph.baseline_t[down] * (1 - prop.output_ratio[down]), len(down_nodes)
+    )
     key = np.concatenate(
         [
-            name_code[np.repeat(index.src[roots], counts)] * len(reason_names)
-            + flat[np.repeat(starts[code[roots]], counts) + within],
-            name_code[down] * len(reason_names) + reason_of["outage"],
+            name_code[np.repeat(index.src[first], counts)] * len(reason_names)
+            + flat[np.repeat(starts[code[first]], counts) + within],
+            down_nodes * len(reason_names) + reason_of["outage"],
         ]
     )
-    t = np.concatenate(
-        [np.repeat(withheld, counts), graph.baseline_t[down] * (1 - prop.output_ratio[down])]
-    )
+    t = np.concatenate([np.repeat(withheld_t / np.maximum(counts, 1), counts), down_t])
     found = {}
     for name, lines in groups.items():
         short = lines & (prop.output_ratio < 1 - SHORT)
@@ -215,8 +232,11 @@ def root_causes(
         upstream = reachable(
             graph.n_nodes, index.src[setting], index.dst[setting], short, upstream=True
         )
-        # an edge counts when its customer is upstream of the lines; a node that is down, itself
-        near = upstream[at]
+        # an edge counts when a part's customer is upstream of the lines; a node that is
+        # down, when one of its lines is
+        near_root = np.bincount(part_root, upstream[index.dst[root_parts]], len(roots)) > 0
+        near_down = np.bincount(line_node, upstream[down], len(down_nodes)) > 0
+        near = np.concatenate([np.repeat(near_root, counts), near_down])
         cost = pd.Series(t[near]).groupby(key[near], sort=True).sum()
         cost = cost[cost > 0].sort_values(ascending=False, kind="stable")
         node, reason = np.divmod(cost.index[:top].to_numpy(), len(reason_names))
