@@ -12,6 +12,7 @@ import numpy as np
 from .._errors import ScenarioError
 from ..dataset.origin import origin_share
 from .licence import Regime, licence_edges, regime_state, regimes_by_id
+from .parse import check_licences
 from .selectors import EDGE_KEYS, NODE_KEYS, Selector
 
 if TYPE_CHECKING:
@@ -105,7 +106,8 @@ def resolve(
     Raises
     ------
     ScenarioError
-        For an unknown regime or a selector that matches nothing.
+        For an unknown regime, a regime named twice for a common destination
+        (:func:`supplygraph.scenario.parse.check_licences`) or a selector that matches nothing.
     """
     regimes = regimes_by_id(graph.regimes)
     edge_share = np.ones(graph.n_edges)
@@ -115,9 +117,16 @@ def resolve(
     regime_code = np.zeros(graph.n_edges, dtype=np.int64)
     applied: list[AppliedRegime] = []
     content_pct: dict[str, np.ndarray] = {}
+    in_force_ids = [r for r, regime in regimes.items() if not regime.hypothetical]
+    # a regime named twice, directly or through "in-force", would have two shares
+    check_licences(
+        scenario.licences,
+        name=scenario.name,
+        regimes_of=lambda regime: in_force_ids if regime == "in-force" else (regime,),
+    )
     for policy in scenario.licences:
         if policy.regime == "in-force":
-            ids = [r for r, regime in regimes.items() if not regime.hypothetical]
+            ids = in_force_ids
         elif policy.regime in regimes:
             ids = [policy.regime]
         else:
