@@ -264,3 +264,38 @@ def test_nodes_csv_content_follows_product_lines_under_no61():
     assert nodes.loc[["de-ev", "fr-ev"], "dfars_covered"].tolist() == [False, True]
     # No. 61 catches line b's magnets (50% >= 0.1%) and not line a's (0%)
     assert nodes.loc[["de-ev", "fr-ev"], "shortfall_pct"].tolist() == pytest.approx([0, 100])
+
+
+def test_no61_tests_an_edge_leaving_several_lines_on_its_highest_line():
+    from supplygraph.dataset.production import production_lines
+
+    # jm's line a runs on 1,000 t of Australian oxide (0% Chinese), line b on 1 t of Chinese
+    # and 19 t of Australian (1 / 20 = 5%); a ships 900 t of its own to x, b 10 t to y, and
+    # a shared edge of 91 t leaves both, split as their own shipments: 90 t a, 1 t b
+    graph = make_graph(
+        {
+            "au": {**SEP, "country": "AU"},
+            "cn": {**SEP, "country": "CN"},
+            "jm": {**MAGNET, "country": "JP"},
+            "x": {**MOTOR, "country": "DE"},
+            "y": {**MOTOR, "country": "FR"},
+            "de": {**MAKER, "country": "DE"},
+        },
+        [
+            ("au", "jm", "dy_oxide", 1000, {"elements": "Dy", "line": "a"}),
+            ("au", "jm", "dy_oxide", 19, {"elements": "Dy", "line": "b"}),
+            ("cn", "jm", "dy_oxide", 1, {"elements": "Dy", "line": "b"}),
+            ("jm", "x", "magnet", 900, {"elements": "Dy", "from_line": "a"}),  # 3
+            ("jm", "y", "magnet", 10, {"elements": "Dy", "from_line": "b"}),  # 4
+            ("jm", "de", "magnet", 91, {"elements": "Dy"}),  # 5: from a and b
+        ],
+        lines=[{"node": "jm", "line": "a"}, {"node": "jm", "line": "b"}],
+    )
+    scenario = Scenario("no61", licences=(LicencePolicy("CN-2025-61", "cut"),))
+    disruption = resolve(graph, scenario, production=production_lines(graph))
+    # edge 3 leaves line a (0% < 0.1%): open; edge 4 leaves line b (5%): caught; edge 5
+    # mixes them, (90 x 0 + 1 x 5) / 91 = 0.055% by tonnes, but its 1 t from line b is at
+    # 5%: one shipment, tested on its highest line, so caught (as the rule is applied
+    # conservatively: it catches at least what testing each line's part would)
+    assert disruption.edge_share[3:].tolist() == [1.0, 0.0, 0.0]
+    assert disruption.edge_regimes[5] == ["CN-2025-61"]

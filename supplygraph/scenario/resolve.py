@@ -195,18 +195,20 @@ def resolve(
 def _seller_content(
     graph: SupplyGraph, production: Production | None, issuer: str, node_pct: np.ndarray
 ) -> np.ndarray:
-    """Per edge, the issuer-origin content (%) of what it carries: its supplier's, or with
-    product lines the tonne-weighted mean over the lines it leaves from."""
+    """Per edge, the issuer-origin content (%) the licence rule tests: its supplier's, or
+    with product lines the highest among the lines it leaves from (a shipment that mixes
+    lines is caught when any of its parts would be: the rule is applied conservatively)."""
     if production is None or not production.has_lines:
         return node_pct[graph.edges["src"].to_numpy()]
     lines = production.graph
     line_pct = origin_share(lines, issuer) * 100
-    flow = lines.edges["flow_t"].to_numpy(np.float64)
-    weighted = production.per_edge(flow * line_pct[lines.edges["src"].to_numpy()], graph.n_edges)
-    total = production.per_edge(flow, graph.n_edges)
-    return np.divide(
-        weighted, total, out=node_pct[graph.edges["src"].to_numpy()].copy(), where=total > 0
+    carried = lines.edges["flow_t"].to_numpy(np.float64) > 0
+    highest = np.full(graph.n_edges, -np.inf)
+    np.maximum.at(
+        highest, production.edge[carried], line_pct[lines.edges["src"].to_numpy()[carried]]
     )
+    # an edge that carries nothing has no parts: its supplier's figure
+    return np.where(np.isfinite(highest), highest, node_pct[graph.edges["src"].to_numpy()])
 
 
 def _select_from(graph: SupplyGraph, selector: Selector, origin: str) -> np.ndarray:
