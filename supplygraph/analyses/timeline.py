@@ -478,6 +478,8 @@ def _sector_days(lines_graph: SupplyGraph, ratio: np.ndarray, dates: list[dt.dat
         def output(mask: np.ndarray, weight: np.ndarray) -> np.ndarray:
             if not mask.any():
                 return np.full(len(dates), np.nan)
+            if not weight[mask].sum() > 0:  # no baseline: nothing lost, not a stoppage
+                return np.full(len(dates), 100.0)
             return share_pct(r[:, mask] @ weight[mask], np.full(len(dates), weight[mask].sum()))
 
         frames.append(
