@@ -79,15 +79,17 @@ def test_compare_reroute_keeps_the_plain_comparison(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     plain = invoke("compare", "a", "b", "--data", str(data))
     assert plain.exit_code == 0, plain.output
-    folder = tmp_path / "output" / "compare-a-vs-b"
+    # not the bundled data: the comparison's folder carries the data's tag
+    (folder,) = (tmp_path / "output").iterdir()
+    assert folder.name.startswith("compare-a-vs-b--data-")
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     rerouted = invoke("compare", "a", "b", "--data", str(data), "--reroute")
     assert rerouted.exit_code == 0, rerouted.output
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     (flagged,) = (p for p in (tmp_path / "output").iterdir() if p != folder)
-    assert flagged.name.startswith("compare-a-vs-b--")
+    assert flagged.name.startswith(f"{folder.name}--")
     assert f"Reports in {Path('output') / flagged.name}/" in rerouted.output
-    assert "output/compare-a-vs-b/ was left as it was" in rerouted.output
+    assert f"output/{folder.name}/ was left as it was" in rerouted.output
 
 
 def test_compare_prints_each_runs_warnings(tmp_path):

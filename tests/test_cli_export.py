@@ -68,3 +68,85 @@ def test_export_writes_where_the_docs_say(tmp_path, monkeypatch):
         "graph-tiny-cut-dy.gexf",
         "graph.json",
     ]
+
+
+def bundled_edges():
+    """The bundled edges.csv: its rows and its total tonnes."""
+    import pandas as pd
+
+    from supplygraph.dataset.io import bundled_data_dir
+
+    edges = pd.read_csv(bundled_data_dir() / "edges.csv", dtype={"line": str, "from_line": str})
+    return len(edges), float(edges["flow_t"].sum())
+
+
+def read_back(path, fmt):
+    """An exported file read back into networkx, as a user of the format would."""
+    import networkx as nx
+
+    if fmt == "json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return nx.node_link_graph(data, edges="edges")
+    return (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(path)
+
+
+@pytest.mark.parametrize("scenario", [[], ["-s", "2025-10-package"]])
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
+def test_export_keeps_every_edge_of_the_bundled_data(tmp_path, fmt, scenario):
+    # the bundled data has 24 pairs of edges with one supplier, customer and material that
+    # differ by product line (cn-jl-mag -> cn-appliance-motor-agg: ndfeb_sintered 406.4 t
+    # from dy_tb_grade and 1,369.6 t from ndpr_grade): every one must come back
+    rows, total_t = bundled_edges()
+    out = tmp_path / f"g.{fmt}"
+    result = invoke("export", "--format", fmt, "--out", str(out), *scenario)
+    assert result.exit_code == 0, result.output
+    graph = read_back(out, fmt)
+    assert graph.number_of_edges() == rows == 334
+    flows = [float(t) for _, _, t in graph.edges(data="flow_t")]
+    assert sum(flows) == pytest.approx(total_t, abs=1e-6)
+    pair = sorted(
+        float(data["flow_t"]) for data in graph["cn-jl-mag"]["cn-appliance-motor-agg"].values()
+    )
+    assert pair == [406.4, 1369.6]
+
+
+def test_to_networkx_keys_each_edge_by_material_and_lines():
+    from graphs import make_graph
+
+    graph = make_graph(
+        {"s": {}, "c": {}},
+        [
+            ("s", "c", "oxide", 1),
+            ("s", "c", "magnet", 2, {"from_line": "a", "line": "x"}),
+            ("s", "c", "magnet", 3, {"from_line": "b", "line": "x"}),
+            ("s", "c", "magnet", 4, {"line": "x;y"}),
+        ],
+        lines=[
+            {"node": "s", "line": "a"},
+            {"node": "s", "line": "b"},
+            {"node": "c", "line": "x"},
+            {"node": "c", "line": "y"},
+        ],
+    )
+    network = graph.to_networkx()
+    # one key per edge: its material, and its lines where it names them ("*": all)
+    assert sorted(network["s"]["c"]) == [
+        "magnet (* -> x;y)",
+        "magnet (a -> x)",
+        "magnet (b -> x)",
+        "oxide",
+    ]
+    assert sum(t for _, _, t in network.edges(data="flow_t")) == 10
+
+
+def test_the_timeline_gexf_keeps_every_edge(tmp_path):
+    import networkx as nx
+
+    rows, total_t = bundled_edges()
+    out = tmp_path / "tl"
+    args = ["timeline", "-s", "2025-replay", "--to", "2025-03-10", "--out", str(out), "--quiet"]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    graph = nx.read_gexf(out / "timeline.gexf")
+    assert graph.number_of_edges() == rows
+    assert sum(float(t) for _, _, t in graph.edges(data="flow_t")) == pytest.approx(total_t)

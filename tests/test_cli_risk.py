@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from cli_helpers import TINY, invoke
 
 SCENARIO = str(TINY.parent / "tiny-cut-dy.toml")
@@ -91,6 +93,7 @@ def test_runs_with_flags_get_a_folder_of_their_own(tmp_path, monkeypatch):
     flagged = invoke("criticality", "--data", str(TINY), "--stock-days", "30", "--no-html")
     assert plain.exit_code == flagged.exit_code == 0
     folders = sorted(p.name for p in (tmp_path / "output").iterdir())
-    assert folders[0] == "criticality"
-    assert folders[1].startswith("criticality--") and len(folders) == 2
+    # not the bundled data: criticality--data-TAG, and the run with flags beside it
+    assert re.fullmatch(r"criticality--data-[0-9a-f]{8}", folders[0]), folders
+    assert folders[1].startswith(f"{folders[0]}--") and len(folders) == 2
     assert "a folder of its own for the flags --stock-days 30.0" in flagged.output

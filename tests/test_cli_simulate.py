@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -393,25 +394,85 @@ def test_a_run_with_flags_leaves_the_named_scenarios_folder(tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     output = Path("output")
     assert invoke("simulate", "--data", str(data), "-s", "lapse", "-q").exit_code == 0
-    before = reports(output / "lapse")
+    # not the bundled data: the scenario's folder carries the data's tag
+    (plain,) = output.iterdir()
+    assert plain.name.startswith("lapse--data-")
+    before = reports(plain)
     spare = ["--spare", "node:id=au-mine=1"]
     flagged = invoke("simulate", "--data", str(data), "-s", "lapse", *spare, "--no-html")
     assert flagged.exit_code == 0, flagged.output
-    assert reports(output / "lapse") == before
-    (folder,) = (p for p in output.iterdir() if p.name != "lapse")
-    assert folder.name.startswith("lapse--")
+    assert reports(plain) == before
+    (folder,) = (p for p in output.iterdir() if p != plain)
+    assert folder.name.startswith(f"{plain.name}--")
     assert f"Reports in {folder}/: sectors.csv" in flagged.output
-    assert "output/lapse/ was left as it was" in flagged.output
+    assert f"{plain}/ was left as it was" in flagged.output
     record = json.loads((folder / "scenario.json").read_text())
     assert record["options"]["flags"] == [*spare, "--no-html"]
-    assert "flags" not in json.loads((output / "lapse" / "scenario.json").read_text())["options"]
+    assert "flags" not in json.loads((plain / "scenario.json").read_text())["options"]
     # the same flags find the same folder; other flags, and flags without a scenario, others
     for args in ([*spare, "--no-html"], ["--stock-days", "5"], ["--cut", "country=CN"]):
         scenario = ["-s", "lapse"] if args != ["--cut", "country=CN"] else []
         assert invoke("simulate", "--data", str(data), *scenario, *args, "-q").exit_code == 0
     names = sorted(p.name for p in output.iterdir())
-    assert len(names) == 4 and names[0].startswith("custom--"), names
-    assert reports(output / "lapse") == before
+    assert len(names) == 4 and names[0].startswith("custom--data-"), names
+    assert reports(plain) == before
+
+
+def test_two_datasets_never_share_a_report_folder(tmp_path, monkeypatch):
+    # three datasets: the tiny data, a copy with one flow changed, and an exact copy at
+    # another path (whose scenarios/ or dated tables could differ); each names scenario "lapse"
+    datasets = [tmp_path / name for name in ("first", "edited", "copy")]
+    for data in datasets:
+        shutil.copytree(TINY, data)
+        (data / "scenarios").mkdir()
+        (data / "scenarios" / "lapse.toml").write_text('[[rules]]\nselect = "dest=US"\n')
+    edges = datasets[1] / "edges.csv"
+    edges.write_text(edges.read_text().replace(",800,", ",700,"))
+    monkeypatch.chdir(tmp_path)
+    output = Path("output")
+
+    def run(data, *flags):
+        result = invoke("simulate", "--data", str(data), "-s", "lapse", *flags)
+        assert result.exit_code == 0, result.output
+        (folder,) = [p for p in output.iterdir() if p.name not in seen]
+        seen[folder.name] = json.loads((folder / "scenario.json").read_text())["data"]
+        assert f"Reports in {folder}/" in result.output
+        return folder
+
+    seen: dict[str, dict] = {}
+    plain = [run(data) for data in datasets]
+    flagged = [run(data, "--stock-days", "5") for data in datasets]
+    # six runs, six folders; each holds its own data's reports
+    assert len(seen) == 6
+    for data, folder in zip(datasets * 2, plain + flagged):
+        assert seen[folder.name]["folder"] == str(data)
+    # a dataset's plain run is output/<scenario>--data-<8 hex>, its flagged runs beside it
+    for folder, with_flags in zip(plain, flagged):
+        assert re.fullmatch(r"lapse--data-[0-9a-f]{8}", folder.name), folder.name
+        assert with_flags.name.startswith(folder.name + "--")
+    # the same data and flags find the same folder again (the same bytes, written over)
+    before = {p.name: p.read_bytes() for p in plain[0].iterdir()}
+    again = invoke("simulate", "--data", str(datasets[0]), "-s", "lapse", "-q")
+    assert again.exit_code == 0 and len(list(output.iterdir())) == 6
+    assert {p.name: p.read_bytes() for p in plain[0].iterdir()} == before
+    # data edited in place is other data: a folder of its own, the earlier reports kept
+    edges = datasets[0] / "edges.csv"
+    edges.write_text(edges.read_text().replace(",800,", ",750,"))
+    assert invoke("simulate", "--data", str(datasets[0]), "-s", "lapse", "-q").exit_code == 0
+    assert len(list(output.iterdir())) == 7
+    assert {p.name: p.read_bytes() for p in plain[0].iterdir()} == before
+
+
+def test_the_bundled_data_keeps_its_folders(tmp_path, monkeypatch):
+    from supplygraph.dataset.io import bundled_data_dir
+
+    monkeypatch.chdir(tmp_path)
+    args = ("simulate", "-s", "us-only", "--no-reroute", "--no-html", "-q")
+    assert invoke(*args).exit_code == 0
+    # --data naming the bundled folder is the bundled data: the same folder, no data suffix
+    assert invoke(*args, "--data", str(bundled_data_dir())).exit_code == 0
+    (folder,) = (tmp_path / "output").iterdir()
+    assert re.fullmatch(r"us-only--[0-9a-f]{8}", folder.name), folder.name
 
 
 def test_the_dataset_folder_is_no_report_folder(tmp_path):

@@ -109,3 +109,28 @@ def test_extraterritorial_switch_is_reported():
     disruption = resolve(graph, scenario)
     assert np.all(disruption.edge_share == 1)
     assert "extraterritorial rule switched off" in disruption.regimes[0].reason
+
+
+def test_in_force_names_every_regime_that_is_not_hypothetical_and_in_force_on_the_date():
+    graph = licence_graph()
+    policy = LicencePolicy("in-force", "throttle", 0.5)
+
+    def applied(**changes) -> list[str]:
+        disruption = resolve(graph, Scenario("t", licences=(policy,), **changes))
+        return [entry.regime.id for entry in disruption.regimes]
+
+    # 1 May 2025: No. 18 (from 4 April) and the customs holds (4 April to 30 June); not
+    # Nos. 57 and 61 (not yet in force), not the hypothetical CN-HYPO-ALL
+    assert applied(as_of=dt.date(2025, 5, 1)) == ["CN-2025-18", "CN-2025-18-CUSTOMS"]
+    # 1 December 2025: Nos. 57 and 61 are suspended (No. 70), the holds have ended
+    assert applied(as_of=dt.date(2025, 12, 1)) == ["CN-2025-18"]
+    assert applied(as_of=dt.date(2025, 12, 1), ignore_suspensions=True) == [
+        "CN-2025-18",
+        "CN-2025-57",
+        "CN-2025-61",
+    ]
+    # without a date, as announced: every regime that has not ended
+    assert applied() == ["CN-2025-18", "CN-2025-57", "CN-2025-61"]
+    # each takes the policy's share: No. 18's licence edges of licence_graph at 0.5
+    disruption = resolve(graph, Scenario("t", licences=(policy,), as_of=dt.date(2025, 5, 1)))
+    assert disruption.edge_share.tolist() == [0.5, 1, 1, 0.5, 1, 0.5]

@@ -205,3 +205,97 @@ def test_provenance_in_a_recycling_loop():
     # one tonne of Chinese oxide into the recycler flags the whole loop, not au-sep
     assert provenance(graph, "CN").tolist() == [True, True, True, True, False]
     assert np.array_equal(provenance(graph, "CN"), origin_share(graph, "CN") > 0)
+
+
+def two_line_plant():
+    """The issue's reproducer: a Japanese magnet plant ``jm`` with lines a and b.
+
+    AU ships it NdPr oxide, 100 t to line a and 50 t to line b; CN ships Dy oxide, 50 t to
+    line b; ``jm`` ships 100 t of magnets from line a to a German maker and 100 t from line b
+    to a French one.
+    """
+    return make_graph(
+        {
+            "au": {**SEP, "country": "AU"},
+            "cn": {**SEP, "country": "CN"},
+            "jm": {**MAGNET, "country": "JP"},
+            "de-ev": {**MAKER, "country": "DE"},
+            "fr-ev": {**MAKER, "country": "FR"},
+        },
+        [
+            ("au", "jm", "ndpr_oxide", 100, {"elements": "Nd;Pr", "line": "a"}),
+            ("au", "jm", "ndpr_oxide", 50, {"elements": "Nd;Pr", "line": "b"}),
+            ("cn", "jm", "heavy_oxide", 50, {"elements": "Dy", "line": "b"}),
+            ("jm", "de-ev", "magnet", 100, {"elements": "Nd;Pr", "from_line": "a"}),
+            ("jm", "fr-ev", "magnet", 100, {"elements": "Nd;Pr;Dy", "from_line": "b"}),
+        ],
+        lines=[{"node": "jm", "line": "a"}, {"node": "jm", "line": "b"}],
+    )
+
+
+def test_origin_content_follows_product_lines():
+    graph = two_line_plant()
+    # line a: 0 t Chinese of 100 t; line b: 50 t Chinese of 50 + 50 t = 0.5;
+    # jm ships 100 t from each: (100 x 0 + 100 x 0.5) / 200 = 0.25;
+    # de-ev takes only line a's magnets: 0; fr-ev only line b's: 0.5
+    # (node by node, jm's mix 50 / 200 = 0.25 would pass to both makers)
+    assert origin_share(graph, "CN").tolist() == pytest.approx([0.0, 1.0, 0.25, 0.0, 0.5])
+
+
+def test_dfars_provenance_follows_product_lines():
+    graph = two_line_plant()
+    # the Chinese oxide reaches line b only: jm (through b) and fr-ev are covered, de-ev is not
+    assert provenance(graph, "CN").tolist() == [False, True, True, False, True]
+
+
+def test_nodes_csv_content_follows_product_lines_under_no61():
+    import supplygraph as sg
+
+    graph = two_line_plant()
+    scenario = Scenario(
+        "no61",
+        as_of=dt.date(2025, 12, 1),
+        ignore_suspensions=True,
+        licences=(LicencePolicy("CN-2025-61", "cut"),),
+    )
+    nodes = sg.simulate(graph, scenario, reroute=False).nodes.set_index("id")
+    # as in test_origin_content_follows_product_lines: 0% and 50%, not 25% and 25%
+    assert nodes.loc[["de-ev", "fr-ev"], "china_content_pct"].tolist() == pytest.approx([0, 50])
+    assert nodes.loc[["de-ev", "fr-ev"], "dfars_covered"].tolist() == [False, True]
+    # No. 61 catches line b's magnets (50% >= 0.1%) and not line a's (0%)
+    assert nodes.loc[["de-ev", "fr-ev"], "shortfall_pct"].tolist() == pytest.approx([0, 100])
+
+
+def test_no61_tests_an_edge_leaving_several_lines_on_its_highest_line():
+    from supplygraph.dataset.production import production_lines
+
+    # jm's line a runs on 1,000 t of Australian oxide (0% Chinese), line b on 1 t of Chinese
+    # and 19 t of Australian (1 / 20 = 5%); a ships 900 t of its own to x, b 10 t to y, and
+    # a shared edge of 91 t leaves both, split as their own shipments: 90 t a, 1 t b
+    graph = make_graph(
+        {
+            "au": {**SEP, "country": "AU"},
+            "cn": {**SEP, "country": "CN"},
+            "jm": {**MAGNET, "country": "JP"},
+            "x": {**MOTOR, "country": "DE"},
+            "y": {**MOTOR, "country": "FR"},
+            "de": {**MAKER, "country": "DE"},
+        },
+        [
+            ("au", "jm", "dy_oxide", 1000, {"elements": "Dy", "line": "a"}),
+            ("au", "jm", "dy_oxide", 19, {"elements": "Dy", "line": "b"}),
+            ("cn", "jm", "dy_oxide", 1, {"elements": "Dy", "line": "b"}),
+            ("jm", "x", "magnet", 900, {"elements": "Dy", "from_line": "a"}),  # 3
+            ("jm", "y", "magnet", 10, {"elements": "Dy", "from_line": "b"}),  # 4
+            ("jm", "de", "magnet", 91, {"elements": "Dy"}),  # 5: from a and b
+        ],
+        lines=[{"node": "jm", "line": "a"}, {"node": "jm", "line": "b"}],
+    )
+    scenario = Scenario("no61", licences=(LicencePolicy("CN-2025-61", "cut"),))
+    disruption = resolve(graph, scenario, production=production_lines(graph))
+    # edge 3 leaves line a (0% < 0.1%): open; edge 4 leaves line b (5%): caught; edge 5
+    # mixes them, (90 x 0 + 1 x 5) / 91 = 0.055% by tonnes, but its 1 t from line b is at
+    # 5%: one shipment, tested on its highest line, so caught (as the rule is applied
+    # conservatively: it catches at least what testing each line's part would)
+    assert disruption.edge_share[3:].tolist() == [1.0, 0.0, 0.0]
+    assert disruption.edge_regimes[5] == ["CN-2025-61"]

@@ -269,3 +269,63 @@ def test_a_dataset_without_lines_keeps_every_figure_it_had(tmp_path):
         new = pd.read_csv(tmp_path / name, keep_default_na=False, dtype=str)
         assert set(old.columns) <= set(new.columns), name
         pd.testing.assert_frame_equal(new[old.columns], old, obj=name)
+
+
+def parts_of(graph) -> dict[tuple[str, str], float]:
+    """Each (supplier line, customer line) pair of the production-lines graph and its t."""
+    lines = production_lines(graph).graph
+    flows: dict[tuple[str, str], float] = {}
+    for row in lines.edges.itertuples(index=False):
+        key = (row.supplier, row.customer)
+        flows[key] = flows.get(key, 0.0) + row.flow_t
+    return flows
+
+
+def test_a_components_lines_split_shared_edges_equally_not_by_units():
+    # a motor plant (a component, not a maker) with a Dy/Tb line and an NdPr line, each fed
+    # by magnets of its own (20 t and 80 t), shipping 100 t of motors on one edge that
+    # names no line; lines.csv gives them units (20 and 80), but units weigh a maker's
+    # lines only, and neither line ships on an edge of its own: the motors leave them
+    # equally, 50 t each (so a cut of the Dy/Tb line's magnets costs the carmaker half)
+    graph = make_graph(
+        {
+            "mag": {"stage": "magnet", "country": "CN"},
+            "motor": {"stage": "component", "country": "CN"},
+            "k": {"stage": "manufacturer", "sector": "ev", "country": "DE"},
+        },
+        [
+            ("mag", "motor", "dy_magnet", 20, {"line": "dy"}),
+            ("mag", "motor", "ndpr_magnet", 80, {"line": "ndpr"}),
+            ("motor", "k", "motor", 100),
+        ],
+        lines=[
+            {"node": "motor", "line": "dy", "unit": "t", "baseline_units": 20.0},
+            {"node": "motor", "line": "ndpr", "unit": "t", "baseline_units": 80.0},
+        ],
+    )
+    parts = parts_of(graph)
+    assert parts[("motor/dy", "k")] == parts[("motor/ndpr", "k")] == 50.0
+    result = sg.simulate(graph, cut("material=dy_magnet"), reroute=False)
+    assert result.nodes.set_index("id").loc["k", "shortfall_pct"] == pytest.approx(50.0)
+
+
+def test_a_line_that_ships_nothing_of_its_own_gets_no_share_of_shared_edges():
+    # separator s: its heavy line ships 30 t on an edge of its own (from_line), its light
+    # line ships nothing of its own; the 100 t of ore and the 60 t of oxide that name no
+    # line are split by own shipments, 30 : 0, so all of them go to and from the heavy line
+    graph = make_graph(
+        {
+            "mine": {"stage": "mine", "country": "MM"},
+            "s": {"stage": "separation", "country": "CN"},
+            "a": {"stage": "manufacturer", "sector": "wind", "country": "DE"},
+            "b": {"stage": "manufacturer", "sector": "industrial", "country": "DE"},
+        },
+        [
+            ("mine", "s", "ore", 100),
+            ("s", "a", "heavy_oxide", 30, {"from_line": "heavy"}),
+            ("s", "b", "light_oxide", 60),
+        ],
+        lines=[{"node": "s", "line": "heavy"}, {"node": "s", "line": "light"}],
+    )
+    parts = parts_of(graph)
+    assert parts == {("mine", "s/heavy"): 100.0, ("s/heavy", "a"): 30.0, ("s/heavy", "b"): 60.0}

@@ -178,3 +178,64 @@ def test_regime_deleted_from_regimes_csv_names_the_scenario_file_and_key(tmp_pat
     assert f"{scenario}: licences[1]: unknown regime 'CN-2025-18', not in regimes.csv" in (
         result.output
     )
+
+
+# Issue 22, item 5: a regime named twice for the same destinations is refused, since which
+# share should apply cannot be told (the smaller, the later?); nothing is written.
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--regime", "CN-2025-18=0.25", "--regime", "CN-2025-18=0.5"],
+            "--regime CN-2025-18=0.5: regime CN-2025-18 is already named by "
+            "--regime CN-2025-18=0.25",
+        ),
+        (
+            ["-s", "2025-10-package", "--regime", "CN-2025-18=0.5"],
+            "--regime CN-2025-18=0.5: regime CN-2025-18 is already named by "
+            f"{bundled_data_dir() / 'scenarios' / '2025-10-package.toml'}: licences[1]",
+        ),
+        (
+            ["-s", "2025-replay", "--regime", "CN-2025-18=0.5"],
+            "--regime CN-2025-18=0.5: regime CN-2025-18 is already named by "
+            f"{bundled_data_dir() / 'scenarios' / '2025-replay.toml'}: licences[1] "
+            '(regime = "in-force")',
+        ),
+    ],
+)
+def test_a_regime_named_twice_is_refused(tmp_path, args, message):
+    out = tmp_path / "out"
+    assert simulate_tiny(out, "--no-reroute").exit_code == 0  # earlier reports
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = simulate_tiny(out, *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output, result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_a_regime_named_twice_in_a_file_is_refused():
+    doc = {
+        "licences": [
+            {"regime": "CN-2025-18", "action": "throttle", "share": 0.25},
+            {"regime": "CN-2025-18", "destinations": ["US"]},  # the US is in "everywhere"
+        ]
+    }
+    with pytest.raises(ScenarioError, match=r"x.toml: licences\[2\]: regime CN-2025-18 is "):
+        scenario_from_dict(doc, name="x", path="x.toml")
+
+
+def test_a_regime_split_by_destinations_that_do_not_overlap_is_accepted(tmp_path):
+    # cut to the US, throttled to 50% to Japan: one policy per place, nothing to choose
+    doc = {
+        "licences": [
+            {"regime": "CN-2025-18", "destinations": ["US"]},
+            {"regime": "CN-2025-18", "action": "throttle", "share": 0.5, "destinations": ["JP"]},
+        ]
+    }
+    scenario = scenario_from_dict(doc, name="split")
+    result = sg.simulate(sg.load(TINY), scenario, reroute=False)
+    edges = result.edges.set_index(["supplier", "customer", "material"])
+    # cn-sep's Dy/Tb oxide to jp-magnet is No. 18's only licence edge here: 50%, listed once
+    assert edges.loc[("cn-sep", "jp-magnet", "heavy_oxide"), "licensed_share"] == 0.5
+    assert edges.loc[("cn-sep", "jp-magnet", "heavy_oxide"), "regimes"] == "CN-2025-18"
+    assert not result.edges["regimes"].str.contains("CN-2025-18;CN-2025-18").any()

@@ -407,3 +407,40 @@ def test_a_regime_suspended_from_its_first_day_is_not_called_in_force():
     assert ("2025-11-08", "CN-2025-57 takes effect, suspended") in changes
     assert ("2026-11-11", "CN-2025-57 back") in changes
     assert not any(what in ("CN-2025-57 in force", "CN-2025-57 suspended") for _, what in changes)
+
+
+def test_a_sector_with_no_baseline_tonnes_is_not_shown_as_stopped():
+    # the chain's carmaker k (ev) is cut off; a wind maker w takes nothing in the data (0 t):
+    # it has nothing to lose, so its output is 100% of its (empty) baseline every day, as
+    # sectors.csv gives it a shortfall of 0% (share_pct: 0 where the whole is 0), not 0%
+    graph = make_graph(
+        {
+            "m": {"stage": "mine", "country": "CN"},
+            "p": {"stage": "magnet", "country": "JP", "stock_days": 0},
+            "k": {"stage": "manufacturer", "sector": "ev", "country": "JP", "stock_days": 0},
+            "w": {"stage": "manufacturer", "sector": "wind", "country": "DE"},
+        },
+        [("m", "p", "oxide", 365), ("p", "k", "magnet", 365), ("p", "w", "magnet", 0)],
+    )
+    scenario = Scenario("cut", rules=(Rule("from=m"),), start=START)
+    run = simulate_days(graph, scenario, approvals(), transit(1), end=START + dt.timedelta(4))
+    sectors = run.sectors.set_index(["sector", "date"])
+    assert sectors.loc["wind", "output_pct"].tolist() == [100.0] * 5
+    assert sectors.loc["wind", "lost_t"].tolist() == [0.0] * 5
+    # and the carmaker's falls to 0 when the cut arrives (one day in transit, then one more)
+    assert sectors.loc["ev", "output_pct"].tolist() == [100.0, 100.0, 0.0, 0.0, 0.0]
+    # without makers in China, the inside-the-issuer share stays empty (no group at all)
+    assert sectors.loc["wind", "in_issuer_output_pct"].isna().all()
+
+
+def test_an_approval_path_that_starts_after_its_regime_ships_in_full_until_it_starts():
+    # No. 18 is in force from 4 April 2025; the path's first row is 8 April (nothing
+    # licensed). Before a path's first row, its share is 1: the days 4-7 April ship in full
+    # (departures on days 0-3), nothing from day 4; one day at sea, no stock: the plant
+    # makes everything on days 0-4 and nothing from day 5. (An approval delay, or a row
+    # from the regime's date, says "nothing licensed yet".)
+    start = dt.date(2025, 4, 4)
+    path = approvals(("p", "2025-04-08", 0.0))
+    scenario = Scenario("late", licences=(LicencePolicy("CN-2025-18", approvals="p"),), start=start)
+    run = simulate_days(chain(0, 0), scenario, path, transit(1), end=start + dt.timedelta(7))
+    assert ratios(run, "p") == [1, 1, 1, 1, 1, 0, 0, 0]

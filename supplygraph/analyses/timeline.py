@@ -487,7 +487,8 @@ def _sector_days(
         pct = share_pct(
             sectors.sum(ratio * weight, where), np.broadcast_to(whole, (len(dates), len(whole)))
         )
-        return np.where(counted, pct, np.nan)
+        # a group with no baseline tonnes has nothing to lose: 100%, not a stoppage
+        return np.where(counted, np.where(whole > 0, pct, 100.0), np.nan)
 
     n_days, n_sectors = len(dates), len(sectors.names)
     table = pd.DataFrame(

@@ -231,22 +231,43 @@ def given_flags(ctx: click.Context, names: list[str]) -> list[str]:
     return words
 
 
-def default_folder(name: str, given: list[str]) -> Path:
-    """Return ``output/NAME``, or ``output/NAME--FINGERPRINT`` when flags change the run.
+def default_folder(name: str, given: list[str], *, data: str = "") -> Path:
+    """Return ``output/NAME``, with ``--data-TAG`` for a dataset other than the bundled one
+    and ``--FINGERPRINT`` when flags change the run.
 
     The fingerprint (8 hex digits of a SHA-256 of the flags) keeps a run with flags from
-    replacing the reports of the scenario as named, or of a run with other flags.
+    replacing the reports of the scenario as named, or of a run with other flags; the data's
+    tag (:func:`data_tag`) keeps a run on one dataset from replacing a run on another.
     """
-    if not given:
-        return Path("output") / name
-    fingerprint = hashlib.sha256(json.dumps(given).encode("utf-8")).hexdigest()[:8]
-    return Path("output") / f"{name}--{fingerprint}"
+    folder = f"{name}--data-{data}" if data else name
+    if given:
+        fingerprint = hashlib.sha256(json.dumps(given).encode("utf-8")).hexdigest()[:8]
+        folder = f"{folder}--{fingerprint}"
+    return Path("output") / folder
+
+
+def data_tag(graph: Any) -> str:
+    """Return "" for the bundled data, else 8 hex digits of a SHA-256 of the dataset's
+    absolute path and checksum: other data, or the same data edited, gets other folders."""
+    from ..dataset.io import bundled_data_dir
+
+    folder = graph.folder.resolve()
+    if folder == bundled_data_dir().resolve():
+        return ""
+    # the path too: two copies may differ in what the checksum leaves out (scenarios/,
+    # approvals.csv, transit.csv, capacity.csv)
+    key = json.dumps([str(folder), graph.checksum])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
 
 
 def report_folder(out_dir: Path | None, name: str, given: list[str], graph: Any) -> Path:
     """Return ``--out`` or the default folder; never the dataset's (whose files it would
     replace)."""
-    out = out_dir or default_folder(name, given)
+    data = data_tag(graph)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:  # for print_folder_note, which names the data's plain folder
+        ctx.meta["supplygraph.data_tag"] = data
+    out = out_dir or default_folder(name, given, data=data)
     if out.resolve() == graph.folder.resolve():
         raise UserError(
             f"error: cannot write the reports into the dataset folder {out}: "
@@ -258,7 +279,8 @@ def report_folder(out_dir: Path | None, name: str, given: list[str], graph: Any)
 def print_folder_note(name: str | None, given: list[str], out_dir: Path | None) -> None:
     """Say why a run with flags went to a folder of its own."""
     if given and out_dir is None:
-        plain = f"; {default_folder(name, [])}/ was left as it was" if name else ""
+        data = click.get_current_context().meta.get("supplygraph.data_tag", "")
+        plain = f"; {default_folder(name, [], data=data)}/ was left as it was" if name else ""
         click.echo(f"(a folder of its own for the flags {' '.join(given)}{plain})")
 
 

@@ -113,10 +113,11 @@ class SupplyGraph:
         node_attrs: pd.DataFrame | None = None,
         edge_attrs: pd.DataFrame | None = None,
     ) -> nx.MultiDiGraph:
-        """Return a new networkx MultiDiGraph (edge key: material) with the data's attributes.
+        """Return a new networkx MultiDiGraph, one edge per row, with the data's attributes.
 
-        Empty and NaN values are left out, so each attribute keeps one type (GraphML and
-        GEXF need that).
+        An edge's key is :func:`edge_key`: its material, with its product lines where it
+        names them, so that two rows between the same nodes stay two edges. Empty and NaN
+        values are left out, so each attribute keeps one type (GraphML and GEXF need that).
 
         Parameters
         ----------
@@ -141,8 +142,40 @@ class SupplyGraph:
             graph.add_node(row.pop("id"), **_attributes(row))
         for row in edges.to_dict("records"):
             supplier, customer = row.pop("supplier"), row.pop("customer")
-            graph.add_edge(supplier, customer, key=row["material"], **_attributes(row))
+            key = edge_key(row["material"], row.get("from_line", ""), row.get("line", ""))
+            graph.add_edge(supplier, customer, key=key, **_attributes(row))
         return graph
+
+
+def edge_key(material: str, from_line: object = "", line: object = "") -> str:
+    """Return an edge's key among the edges between its two nodes.
+
+    The data is unique by supplier, customer, material, ``from_line`` and ``line``, so the
+    key is the material, followed by ``(FROM_LINE -> LINE)`` when the edge names either
+    line (``*`` for the side it leaves empty: all lines).
+
+    Parameters
+    ----------
+    material
+        The edge's material.
+    from_line, line
+        Its ``from_line`` and ``line`` cells (empty, or NaN, when not given).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> edge_key("ndfeb_sintered"), edge_key("ndfeb_sintered", "dy_tb_grade", "dy_tb_magnets")
+    ('ndfeb_sintered', 'ndfeb_sintered (dy_tb_grade -> dy_tb_magnets)')
+    >>> edge_key("heavy_oxide", "", "a;b")
+    'heavy_oxide (* -> a;b)'
+    """
+    ends = [cell if isinstance(cell, str) else "" for cell in (from_line, line)]
+    if not any(ends):
+        return material
+    return f"{material} ({ends[0] or '*'} -> {ends[1] or '*'})"
 
 
 def _attributes(row: dict[str, object]) -> dict[str, object]:

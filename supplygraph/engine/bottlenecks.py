@@ -23,10 +23,13 @@ def explain(graph: SupplyGraph, disruption: Disruption, prop: Propagation) -> pd
     """Return, per node of ``graph``, why its output fell.
 
     A node's limiting input is its scarcest input material (the one that set its output
-    ratio); the limiting suppliers are those whose deliveries of it fell short; the root
-    causes follow each short delivery upstream to where the loss starts: a licence edge
-    cut or throttled (named by its regimes), a scenario rule (``rule``), or an outage
-    (``outage``). Inside a recycling loop they spread round it until they stop changing.
+    ratio; every one of them, in name order, when several are equally short); the limiting
+    suppliers are those whose deliveries of it fell short; the root causes follow each
+    short delivery upstream and collect every place a loss enters on the way: a licence
+    edge cut or throttled (named by its regimes), a scenario rule (``rule``), an outage
+    (``outage``). The walk goes on past a cut edge and a node that is down: what lies
+    beyond them would still hold the node short once they were mended. Inside a recycling
+    loop the causes spread round it until they stop changing.
 
     Parameters
     ----------
@@ -42,7 +45,8 @@ def explain(graph: SupplyGraph, disruption: Disruption, prop: Propagation) -> pd
     Returns
     -------
     pandas.DataFrame
-        One row per node: ``limiting_input`` (a material, or empty), ``limiting_suppliers``
+        One row per node: ``limiting_input`` (materials, ``;``-separated, or empty),
+        ``limiting_suppliers``
         (node ids, ``;``-separated) and ``limiting_regimes`` (the root causes' regime ids,
         ``rule`` or ``outage``, ``;``-separated). Its ``attrs["setting"]`` holds the mask of
         the short deliveries that set their customers' output.
@@ -77,12 +81,11 @@ def explain(graph: SupplyGraph, disruption: Disruption, prop: Propagation) -> pd
         edges, dst = edges[by_dst], dst[by_dst]
         starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
         targets = dst[starts]
-        targets = targets[~outage[targets]]
-        keep = ~outage[dst[starts]]
         # inside a recycling loop, until the causes stop spreading round it
         for _ in range(len(starts) + 1 if index.cyclic_level[level] else 1):
-            inherited = np.where(licensed[edges], direct[edges], bits[index.src[edges]])
-            ored = np.bitwise_or.reduceat(inherited, starts)[keep]
+            # a short delivery passes on its own cause and its supplier's, cut or not
+            inherited = np.bitwise_or(direct[edges], bits[index.src[edges]])
+            ored = np.bitwise_or.reduceat(inherited, starts)
             before = bits[targets]
             after = np.bitwise_or(before, ored)
             bits[targets] = after
@@ -96,9 +99,11 @@ def explain(graph: SupplyGraph, disruption: Disruption, prop: Propagation) -> pd
     suppliers = _joined(index.dst[setting], index.src[setting], names)
     group_material = np.empty(len(index.group_base), dtype=object)
     group_material[index.group] = graph.edges["material"].to_numpy()
+    which = np.flatnonzero(limiting)
+    inputs = _joined(index.group_node[which], which, group_material, size=n)
     table = pd.DataFrame(
         {
-            "limiting_input": np.where(limiting >= 0, group_material[limiting], ""),
+            "limiting_input": inputs,
             "limiting_suppliers": suppliers,
             "limiting_regimes": [words[value] for value in bits.tolist()],
         }
@@ -107,9 +112,12 @@ def explain(graph: SupplyGraph, disruption: Disruption, prop: Propagation) -> pd
     return table
 
 
-def _joined(at: np.ndarray, who: np.ndarray, names: np.ndarray) -> np.ndarray:
-    """Per node, the distinct names of the nodes ``who`` listed at it, sorted, ``;``-joined."""
-    joined = np.full(len(names), "", dtype=object)
+def _joined(
+    at: np.ndarray, who: np.ndarray, names: np.ndarray, *, size: int | None = None
+) -> np.ndarray:
+    """Per node, the distinct ``names`` of the ``who`` listed at it, sorted, ``;``-joined
+    (``size`` nodes; by default as many as names)."""
+    joined = np.full(len(names) if size is None else size, "", dtype=object)
     if not len(at):
         return joined
     codes, distinct = pd.factorize(names, sort=True)  # code order is name order
@@ -139,9 +147,12 @@ def root_causes(
     """Return, per group of lines, where their losses start, the costliest first.
 
     The roots are the licence edges cut or throttled (and the nodes that are down) upstream
-    of the group's short lines along the short deliveries that set each customer's output;
-    each is ranked by the tonnes it withholds (its baseline flow less what it still carries,
-    shared among its regimes; a node that is down by the output it loses).
+    of the group's short lines along the short deliveries that set each customer's output.
+    Each is ranked by the tonnes it withholds as a whole, whichever lines and groups they
+    were bound for: an edge of the data by its baseline flow less what it still carries
+    (over every part the product lines split it into), shared among its regimes; a node
+    that is down by the output all its lines lose. A root named by several groups weighs
+    the same in each: it says where to look, not how a group's loss divides.
 
     Parameters
     ----------
@@ -182,30 +193,44 @@ def root_causes(
     """
     index = graph.index
     name_code, node_names = pd.factorize(_names(graph), sort=True)  # code order is name order
-    roots = np.flatnonzero(setting & (disruption.edge_share < 1))
+    # the data's edge of each part (a production-lines graph has an ``edge`` column)
+    edge_of = (
+        graph.edges["edge"].to_numpy(np.int64)
+        if "edge" in graph.edges
+        else np.arange(graph.n_edges, dtype=np.int64)
+    )
+    root_parts = np.flatnonzero(setting & (disruption.edge_share < 1))
+    roots, part_root = np.unique(edge_of[root_parts], return_inverse=True)
+    part_root = part_root.reshape(-1)
+    first = np.empty(len(roots), dtype=np.int64)  # one part of each root edge, any: the
+    first[part_root] = root_parts  # parts of an edge share its supplier and its regimes
+    lost = index.flow - prop.edge_after_t
+    n_data_edges = int(edge_of.max()) + 1 if len(edge_of) else 0
+    withheld_t = np.bincount(edge_of, lost, minlength=n_data_edges)[roots]
     code, lists = disruption.regime_sets
     # each root edge is a candidate once per regime that made it a licence edge ("rule"
     # when none did), sharing what it withholds among them; a node that is down, once
     reason_names = sorted({r for ids in lists for r in ids} | {"rule", "outage"})
     reason_of = {r: k for k, r in enumerate(reason_names)}
     per_list = [np.array([reason_of[r] for r in (ids or ("rule",))]) for ids in lists]
-    counts = np.array([len(r) for r in per_list], dtype=np.int64)[code[roots]]
+    counts = np.array([len(r) for r in per_list], dtype=np.int64)[code[first]]
     starts = np.cumsum(np.r_[0, [len(r) for r in per_list]])[:-1]
     within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     flat = np.concatenate(per_list) if per_list else np.zeros(0, dtype=np.int64)
-    withheld = (index.flow - prop.edge_after_t)[roots] / np.maximum(counts, 1)
     down = np.flatnonzero(disruption.node_share < 1)
-    at = np.concatenate([np.repeat(index.dst[roots], counts), down])
+    down_nodes, line_node = np.unique(name_code[down], return_inverse=True)
+    line_node = line_node.reshape(-1)
+    down_t = np.bincount(
+        line_node, graph.baseline_t[down] * (1 - prop.output_ratio[down]), len(down_nodes)
+    )
     key = np.concatenate(
         [
-            name_code[np.repeat(index.src[roots], counts)] * len(reason_names)
-            + flat[np.repeat(starts[code[roots]], counts) + within],
-            name_code[down] * len(reason_names) + reason_of["outage"],
+            name_code[np.repeat(index.src[first], counts)] * len(reason_names)
+            + flat[np.repeat(starts[code[first]], counts) + within],
+            down_nodes * len(reason_names) + reason_of["outage"],
         ]
     )
-    t = np.concatenate(
-        [np.repeat(withheld, counts), graph.baseline_t[down] * (1 - prop.output_ratio[down])]
-    )
+    t = np.concatenate([np.repeat(withheld_t / np.maximum(counts, 1), counts), down_t])
     found = {}
     for name, lines in groups.items():
         short = lines & (prop.output_ratio < 1 - SHORT)
@@ -215,8 +240,11 @@ def root_causes(
         upstream = reachable(
             graph.n_nodes, index.src[setting], index.dst[setting], short, upstream=True
         )
-        # an edge counts when its customer is upstream of the lines; a node that is down, itself
-        near = upstream[at]
+        # an edge counts when a part's customer is upstream of the lines; a node that is
+        # down, when one of its lines is
+        near_root = np.bincount(part_root, upstream[index.dst[root_parts]], len(roots)) > 0
+        near_down = np.bincount(line_node, upstream[down], len(down_nodes)) > 0
+        near = np.concatenate([np.repeat(near_root, counts), near_down])
         cost = pd.Series(t[near]).groupby(key[near], sort=True).sum()
         cost = cost[cost > 0].sort_values(ascending=False, kind="stable")
         node, reason = np.divmod(cost.index[:top].to_numpy(), len(reason_names))
@@ -232,25 +260,24 @@ def _names(graph: SupplyGraph) -> np.ndarray:
 
 
 def _limiting_groups(graph: SupplyGraph, prop: Propagation) -> np.ndarray:
-    """Per node, its scarcest input group (the first of the lowest availability) where that
-    set its output short; -1 elsewhere."""
+    """Per input group, whether it set its node's output short: the node fell short and the
+    group's availability is below 1 and the node's lowest (all of them when several are
+    equally low, within ``SHORT``: each alone would hold the node where it is)."""
     index = graph.index
     arrived = np.bincount(index.group, prop.edge_after_t, minlength=len(index.group_base))
     avail = np.divide(
         arrived, index.group_base, out=np.ones_like(arrived), where=index.group_base > 0
     )
-    order = np.lexsort((np.arange(len(avail)), avail, index.group_node))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = index.group_node[order][1:] != index.group_node[order][:-1]
-    limiting = np.full(graph.n_nodes, -1)
-    limiting[index.group_node[order][first]] = order[first]
-    limiting = np.where(prop.output_ratio < 1 - SHORT, limiting, -1)
-    limiting[(limiting >= 0) & (avail[np.maximum(limiting, 0)] >= 1 - SHORT)] = -1
-    return limiting
+    lowest = np.full(graph.n_nodes, np.inf)
+    np.minimum.at(lowest, index.group_node, avail)
+    short = prop.output_ratio < 1 - SHORT
+    return (
+        short[index.group_node] & (avail < 1 - SHORT) & (avail <= lowest[index.group_node] + SHORT)
+    )
 
 
 def _setting_edges(graph: SupplyGraph, prop: Propagation, limiting: np.ndarray) -> np.ndarray:
-    """The short deliveries in each customer's limiting group."""
+    """The short deliveries in each customer's limiting groups."""
     index = graph.index
     short = prop.edge_after_t < index.flow * (1 - SHORT)
-    return short & (limiting[index.dst] == index.group)
+    return short & limiting[index.group]

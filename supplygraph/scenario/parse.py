@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import tomllib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,9 @@ class Scenario:
     end: dt.date | None = None  # its last day (default: a year after start)
     applicant: float | None = None  # a dated run's applicant quantile, beside the mean
 
+    def __post_init__(self) -> None:
+        check_licences(self.licences, name=self.name)
+
     def with_changes(self, **changes: Any) -> Scenario:
         """Return a copy with some fields replaced.
 
@@ -99,6 +103,74 @@ class Scenario:
         Scenario
         """
         return replace(self, **changes)
+
+
+def check_licences(
+    licences: Sequence[LicencePolicy],
+    *,
+    name: str = "",
+    regimes_of: Callable[[str], Iterable[str]] | None = None,
+) -> None:
+    """Refuse a regime that two licence policies name for a common destination.
+
+    Two shares for one shipment leave it unclear which applies (the smaller? the later?),
+    so a scenario names each regime once; it may name it again for destinations that do
+    not overlap (cut to the US, throttled elsewhere). A policy without ``destinations``
+    covers every destination.
+
+    Parameters
+    ----------
+    licences
+        The policies, in the order they were given.
+    name
+        The scenario's name, for a policy that does not say where it was written.
+    regimes_of
+        The regime ids a policy's ``regime`` stands for (``in-force``: every regime that
+        is not hypothetical); by default the id itself.
+
+    Raises
+    ------
+    ScenarioError
+        Naming where the repeat and the first were written.
+
+    Examples
+    --------
+    >>> check_licences([LicencePolicy("CN-2025-18", destinations=("US",)),
+    ...     LicencePolicy("CN-2025-18", "throttle", 0.5, destinations=("JP",))])
+    >>> check_licences([LicencePolicy("CN-2025-18", origin="--regime CN-2025-18"),
+    ...     LicencePolicy("CN-2025-18", "throttle", 0.5, origin="--regime CN-2025-18=0.5")])
+    Traceback (most recent call last):
+    ...
+    supplygraph._errors.ScenarioError: --regime CN-2025-18=0.5: regime CN-2025-18 is already \
+named by --regime CN-2025-18, for the same destinations: name each regime once (or give each \
+entry destinations of its own)
+    """
+    seen: dict[str, list[tuple[int, LicencePolicy]]] = {}
+    for position, policy in enumerate(licences, 1):
+        ids = regimes_of(policy.regime) if regimes_of else (policy.regime,)
+        for regime_id in dict.fromkeys(ids):
+            for first, earlier in seen.get(regime_id, []):
+                if _overlap(earlier.destinations, policy.destinations):
+                    via = ' (regime = "in-force")' if earlier.regime != regime_id else ""
+                    raise ScenarioError(
+                        f"{_where(policy, position, name)}: regime {regime_id} is already "
+                        f"named by {_where(earlier, first, name)}{via}, for the same "
+                        "destinations: name each regime once (or give each entry "
+                        "destinations of its own)"
+                    )
+            seen.setdefault(regime_id, []).append((position, policy))
+
+
+def _overlap(a: tuple[str, ...] | None, b: tuple[str, ...] | None) -> bool:
+    """Whether two destination lists share a place (None: every destination)."""
+    if a is None or b is None:
+        return bool(a is None or a) and bool(b is None or b)
+    return bool(set(a) & set(b))
+
+
+def _where(policy: LicencePolicy, position: int, name: str) -> str:
+    """Where a policy was written: its origin, else the scenario and its place."""
+    return policy.origin or f"scenario {name!r}: licences[{position}]"
 
 
 SCENARIO_KEYS = {

@@ -14,6 +14,7 @@ from .._errors import ScenarioError
 from ..dataset.origin import origin_share
 from ..dataset.production import Production, production_lines
 from .licence import Regime, licence_edges, regime_state, regimes_by_id
+from .parse import check_licences
 from .selectors import EDGE_KEYS, NODE_KEYS, Selector
 
 if TYPE_CHECKING:
@@ -106,7 +107,8 @@ def resolve(
     Raises
     ------
     ScenarioError
-        For an unknown regime or a selector that matches nothing.
+        For an unknown regime, a regime named twice for a common destination
+        (:func:`supplygraph.scenario.parse.check_licences`) or a selector that matches nothing.
     """
     regimes = regimes_by_id(graph.regimes)
     edge_share = np.ones(graph.n_edges)
@@ -116,9 +118,16 @@ def resolve(
     regime_code = np.zeros(graph.n_edges, dtype=np.int64)
     applied: list[AppliedRegime] = []
     content_pct: dict[str, np.ndarray] = {}
+    in_force_ids = [r for r, regime in regimes.items() if not regime.hypothetical]
+    # a regime named twice, directly or through "in-force", would have two shares
+    check_licences(
+        scenario.licences,
+        name=scenario.name,
+        regimes_of=lambda regime: in_force_ids if regime == "in-force" else (regime,),
+    )
     for policy in scenario.licences:
         if policy.regime == "in-force":
-            ids = [r for r, regime in regimes.items() if not regime.hypothetical]
+            ids = in_force_ids
         elif policy.regime in regimes:
             ids = [policy.regime]
         else:
@@ -139,7 +148,8 @@ def resolve(
                 seller_content = None
                 if regime.extraterritorial:
                     if regime.issuer not in content_pct:
-                        content_pct[regime.issuer] = origin_share(graph, regime.issuer) * 100
+                        share = origin_share(graph, regime.issuer, production=production)
+                        content_pct[regime.issuer] = share * 100
                     seller_content = _seller_content(
                         graph, production, regime.issuer, content_pct[regime.issuer]
                     )
@@ -324,18 +334,20 @@ def line_stock_days(graph: SupplyGraph, scenario: Scenario, production: Producti
 def _seller_content(
     graph: SupplyGraph, production: Production | None, issuer: str, node_pct: np.ndarray
 ) -> np.ndarray:
-    """Per edge, the issuer-origin content (%) of what it carries: its supplier's, or with
-    product lines the tonne-weighted mean over the lines it leaves from."""
+    """Per edge, the issuer-origin content (%) the licence rule tests: its supplier's, or
+    with product lines the highest among the lines it leaves from (a shipment that mixes
+    lines is caught when any of its parts would be: the rule is applied conservatively)."""
     if production is None or not production.has_lines:
         return node_pct[graph.edges["src"].to_numpy()]
     lines = production.graph
     line_pct = origin_share(lines, issuer) * 100
-    flow = lines.edges["flow_t"].to_numpy(np.float64)
-    weighted = production.per_edge(flow * line_pct[lines.edges["src"].to_numpy()], graph.n_edges)
-    total = production.per_edge(flow, graph.n_edges)
-    return np.divide(
-        weighted, total, out=node_pct[graph.edges["src"].to_numpy()].copy(), where=total > 0
+    carried = lines.edges["flow_t"].to_numpy(np.float64) > 0
+    highest = np.full(graph.n_edges, -np.inf)
+    np.maximum.at(
+        highest, production.edge[carried], line_pct[lines.edges["src"].to_numpy()[carried]]
     )
+    # an edge that carries nothing has no parts: its supplier's figure
+    return np.where(np.isfinite(highest), highest, node_pct[graph.edges["src"].to_numpy()])
 
 
 def _select_from(graph: SupplyGraph, selector: Selector, origin: str) -> np.ndarray:
