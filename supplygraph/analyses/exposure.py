@@ -122,10 +122,10 @@ def simulate(
     lines = _line_table(lines_graph, prop, rerouting, why)
     content = disruption.content_pct.get(CHINA)
     if content is None:
-        content = origin_share(graph, CHINA) * 100
+        content = origin_share(graph, CHINA, production=production) * 100
     stopped = rerouting is not None and rerouting.stopped
     nodes = _node_table(graph, production, lines, content)
-    nodes["dfars_covered"] = provenance(graph, provenance_countries)
+    nodes["dfars_covered"] = provenance(graph, provenance_countries, production=production)
     issuer = issuing_country(disruption.applied)
     return Result(
         graph=graph,
