@@ -16,7 +16,7 @@ from graphs import make_graph
 
 import supplygraph as sg
 from supplygraph.analyses.backtest import magnet_exports
-from supplygraph.analyses.timeline import simulate_days
+from supplygraph.analyses.timeline import KEEP_DAYS_MAX_EDGES, node_output_pct, simulate_days
 from supplygraph.dataset.io import load_backtest_tables, load_dated_tables
 from supplygraph.outputs.export import gexf_bytes, timeline_network
 from supplygraph.scenario.parse import LicencePolicy, Rule, Scenario
@@ -444,3 +444,32 @@ def test_an_approval_path_that_starts_after_its_regime_ships_in_full_until_it_st
     scenario = Scenario("late", licences=(LicencePolicy("CN-2025-18", approvals="p"),), start=start)
     run = simulate_days(chain(0, 0), scenario, path, transit(1), end=start + dt.timedelta(7))
     assert ratios(run, "p") == [1, 1, 1, 1, 1, 0, 0, 0]
+
+
+def test_a_run_that_keeps_no_days_reports_the_same():
+    # the streamed run keeps a window of the longest transit (here 2 days + today) instead
+    # of every day: its reports are the kept run's, figure for figure
+    path = approvals(("p", "2025-05-01", 0.0), ("p", "2025-05-11", 1.0))
+    scenario = Scenario("ends", licences=(LicencePolicy("CN-2025-18", approvals="p"),), start=START)
+    end = START + dt.timedelta(15)
+    kept = simulate_days(chain(3, 0), scenario, path, transit(2), end=end, keep_days=True)
+    streamed = simulate_days(chain(3, 0), scenario, path, transit(2), end=end, keep_days=False)
+    assert streamed.ratio is None and kept.ratio.shape == (16, 3)
+    pd.testing.assert_frame_equal(streamed.lines, kept.lines, check_exact=True)
+    pd.testing.assert_frame_equal(streamed.sectors, kept.sectors, check_exact=True)
+    # the carmaker's days from the hand-computed case above: lost 7-13, back on day 14
+    lines = streamed.lines.set_index("node")
+    assert (lines.loc["k", "first_loss"], lines.loc["k", "recovery"]) == (
+        "2025-05-08",
+        "2025-05-15",
+    )
+    with pytest.raises(ValueError, match="keep_days"):
+        node_output_pct(streamed)
+
+
+def test_the_bundled_replay_streamed_is_the_replay_kept():
+    graph, kept = replay_2025(keep_days=True)
+    _, streamed = replay_2025(keep_days=False)
+    pd.testing.assert_frame_equal(streamed.lines, kept.lines, check_exact=True)
+    pd.testing.assert_frame_equal(streamed.sectors, kept.sectors, check_exact=True)
+    assert graph.n_edges <= KEEP_DAYS_MAX_EDGES  # so kept by default

@@ -23,24 +23,29 @@ from .exposure import simulate
 DAYS_PER_YEAR = 365.0
 LOSS = 0.99  # a line's output below this share of baseline is a loss (first-loss day)
 HORIZON_DAYS = 365
+# Each line's output on every day is kept (for the network file, the page's date slider and
+# notebooks) up to this many edges; above it the run keeps only what its reports need.
+KEEP_DAYS_MAX_EDGES = 100_000
 
 
 @dataclass(frozen=True, eq=False)
 class Timeline:
-    """A dated run: each product line's output ratio on each day, and what it adds up to.
+    """A dated run: what each product line and sector made, day by day.
 
-    ``ratio[t, k]`` is line ``k``'s output on day ``dates[t]`` as a share of its baseline;
-    ``exports`` holds, per tracked selection, the tonnes shipped each day. ``quantile`` is
-    None for the pro-rata mean run; ``applicant`` holds, when asked, the run in which every
-    licence edge is an applicant at a quantile (its ``sectors`` and ``lines`` figures are
-    also set beside the mean's, prefixed ``applicant_``).
+    ``ratio[t, k]`` is line ``k``'s output on day ``dates[t]`` as a share of its baseline,
+    when the run kept it (None otherwise: ``keep_days`` of :func:`simulate_days`);
+    ``lines`` and ``sectors`` hold what the reports show; ``exports`` holds, per tracked
+    selection, the tonnes shipped each day. ``quantile`` is None for the pro-rata mean run;
+    ``applicant`` holds, when asked, the run in which every licence edge is an applicant at
+    a quantile (its ``sectors`` and ``lines`` figures are also set beside the mean's,
+    prefixed ``applicant_``).
     """
 
     graph: SupplyGraph
     scenario: Scenario
     production: Production
     dates: list[dt.date]
-    ratio: np.ndarray
+    ratio: np.ndarray | None
     exports: dict[str, np.ndarray]
     sectors: pd.DataFrame
     lines: pd.DataFrame
@@ -61,6 +66,7 @@ def simulate_days(
     progress: Callable[[int], None] | None = None,
     capacity: pd.DataFrame | None = None,
     applicant: float | None = None,
+    keep_days: bool | None = None,
 ) -> Timeline:
     """Run a scenario day by day over a horizon.
 
@@ -107,6 +113,10 @@ def simulate_days(
     applicant
         A quantile in [0, 1] (1: the last applicant); None: the scenario's ``applicant``,
         and with none there, the mean run only.
+    keep_days
+        Keep every line's output on every day (``Timeline.ratio``, days x lines); None:
+        only for graphs of at most ``KEEP_DAYS_MAX_EDGES`` edges. The run itself keeps a
+        window of the longest transit time, so its memory does not grow with the horizon.
 
     Returns
     -------
@@ -145,6 +155,9 @@ def simulate_days(
         where=~no_baseline[groups.group_local],
     )
     tracked = {name: mask[production.edge] for name, mask in (track or {}).items()}
+    keep = graph.n_edges <= KEEP_DAYS_MAX_EDGES if keep_days is None else keep_days
+    window = int(part_tau.max()) + 1 if len(edges) else 1  # days of output the lags reach
+    sectors = Sectors.of(lines_graph.nodes)
 
     def timeline(dated: list[Scenario], done: int, q: float | None) -> Timeline:
         """Day by day under the segments' scenarios (``done`` days already run)."""
@@ -157,7 +170,10 @@ def simulate_days(
             applied += put.disruption.applied
         issuer = issuing_country(applied)
         stock = stock_max.copy()
-        ratio = np.ones((n_days, lines_graph.n_nodes))
+        recent = np.ones((window, lines_graph.n_nodes))  # day t's output sits in row t % window
+        kept = np.ones((n_days, lines_graph.n_nodes)) if keep else None
+        line_record = _LineRecord(lines_graph.n_nodes)
+        sector_record = _SectorRecord(sectors, lines_graph.baseline_t, issuer, n_days)
         exports = {name: np.zeros(n_days) for name in tracked}
         fed_share = line_share[groups.nodes][None, :]
         for t in range(n_days):
@@ -167,7 +183,7 @@ def simulate_days(
                 lag = t - part_tau
                 before = lag < 0
                 lagged = np.maximum(lag, 0)
-                supplier = np.where(before, 1.0, ratio[lagged, part_src])
+                supplier = np.where(before, 1.0, recent[lagged % window, part_src])
                 licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
                 stock_share = np.divide(stock, need, out=np.zeros_like(need), where=~no_baseline)
                 inputs = step(
@@ -182,16 +198,28 @@ def simulate_days(
                 arrived = inputs.arrived[0] * need
             used = today[index.group_node] * need
             stock = np.clip(stock + arrived - used, 0.0, stock_max)
-            ratio[t] = today
+            recent[t % window] = today
+            if kept is not None:
+                kept[t] = today
+            line_record.add(t, today)
+            sector_record.add(t, today)
             shipped = flow * part_share[segment_of_day[t]] * today[src]
             for name, mask in tracked.items():
                 exports[name][t] = shipped[mask].sum()
             if progress is not None and (t + 1) % 30 == 0:
                 progress(done + t + 1)
-        lines = _line_dates(lines_graph, production, ratio, dates, stock, stock_max, need)
-        sectors = _sector_days(lines_graph, ratio, dates, issuer)
+        lines = line_record.table(lines_graph, dates, stock, need)
         return Timeline(
-            graph, scenario, production, dates, ratio, exports, sectors, lines, change_dates, q
+            graph,
+            scenario,
+            production,
+            dates,
+            kept,
+            exports,
+            sector_record.table(dates),
+            lines,
+            change_dates,
+            q,
         )
 
     mean = timeline([dated for _, dated in segments], 0, None)
@@ -270,7 +298,16 @@ def node_output_pct(timeline: Timeline) -> np.ndarray:
     -------
     numpy.ndarray
         Shape (days, nodes of ``timeline.graph``).
+
+    Raises
+    ------
+    ValueError
+        When the run kept no daily output (``keep_days``).
     """
+    if timeline.ratio is None:
+        raise ValueError(
+            "the run did not keep each day's output (simulate_days(..., keep_days=True))"
+        )
     graph, production = timeline.graph, timeline.production
     base = production.graph.baseline_t
     node_base = production.per_node(base, graph.n_nodes)
@@ -423,91 +460,110 @@ def _in_delay(policy: LicencePolicy, regimes: dict, day: dt.date) -> bool:
     return False
 
 
-def _line_dates(
-    lines_graph: SupplyGraph,
-    production: Production,
-    ratio: np.ndarray,
-    dates: list[dt.date],
-    stock: np.ndarray,
-    stock_max: np.ndarray,
-    need: np.ndarray,
-) -> pd.DataFrame:
-    """Per line: first loss and recovery dates, the lowest output, lost tonnes and units."""
-    nodes = lines_graph.nodes
-    index = lines_graph.index
-    below = ratio < LOSS
-    lost_any = below.any(axis=0)
-    first_loss = np.where(lost_any, below.argmax(axis=0), -1)
-    after = np.arange(len(dates))[:, None] > first_loss[None, :]
-    back = ~below & after
-    recovered = back.any(axis=0) & lost_any
-    recovery = np.where(recovered, back.argmax(axis=0), -1)
-    base = lines_graph.baseline_t
-    units = nodes["baseline_units"].to_numpy(float) if "baseline_units" in nodes else np.nan
-    lost_share = (1 - ratio).sum(axis=0) / DAYS_PER_YEAR
-    cover = np.full(lines_graph.n_nodes, np.inf)
-    left = np.divide(stock, need, out=np.full_like(stock, np.inf), where=need > 0)
-    np.minimum.at(cover, index.group_node, left)
+class _LineRecord:
+    """Per line, what the days so far add up to: first loss and recovery, the lowest
+    output, and the sum of what was lost (shares of a day's baseline)."""
 
-    def day(i: np.ndarray) -> list[str]:
-        return [dates[k].isoformat() if k >= 0 else "" for k in i]
+    def __init__(self, n_lines: int) -> None:
+        self.first_loss = np.full(n_lines, -1)
+        self.recovery = np.full(n_lines, -1)
+        self.lowest = np.ones(n_lines)
+        self.lost = np.zeros(n_lines)
 
-    return pd.DataFrame(
-        {
-            "node": (nodes["node"] if "node" in nodes else nodes["id"]).to_numpy(),
-            "line": nodes["line"].to_numpy() if "line" in nodes else "",
-            "stage": nodes["stage"].to_numpy(),
-            "country": nodes["country"].to_numpy(),
-            "sector": nodes["sector"].to_numpy(),
-            "first_loss": day(first_loss),
-            "recovery": day(recovery),
-            "min_output_pct": 100 * ratio.min(axis=0),
-            "lost_t": base * lost_share,
-            "lost_units": units * lost_share,
-            "cover_left_days": np.where(np.isfinite(cover), cover, np.nan),
-        }
-    )
+    def add(self, t: int, today: np.ndarray) -> None:
+        """Count day ``t``, whose output ratios are ``today``."""
+        below = today < LOSS
+        # back at or above LOSS on a day after the first loss (earlier days: first_loss < t)
+        self.recovery[(self.first_loss >= 0) & ~below & (self.recovery < 0)] = t
+        self.first_loss[below & (self.first_loss < 0)] = t
+        np.minimum(self.lowest, today, out=self.lowest)
+        self.lost += 1 - today
 
+    def table(
+        self, lines_graph: SupplyGraph, dates: list[dt.date], stock: np.ndarray, need: np.ndarray
+    ) -> pd.DataFrame:
+        """Per line: first loss and recovery dates, the lowest output, lost tonnes and units,
+        and the stock cover left at the end."""
+        nodes = lines_graph.nodes
+        base = lines_graph.baseline_t
+        units = nodes["baseline_units"].to_numpy(float) if "baseline_units" in nodes else np.nan
+        lost_share = self.lost / DAYS_PER_YEAR
+        cover = np.full(lines_graph.n_nodes, np.inf)
+        left = np.divide(stock, need, out=np.full_like(stock, np.inf), where=need > 0)
+        np.minimum.at(cover, lines_graph.index.group_node, left)
 
-def _sector_days(
-    lines_graph: SupplyGraph, ratio: np.ndarray, dates: list[dt.date], issuer: str
-) -> pd.DataFrame:
-    """Date x sector: output as a share of baseline (tonnes and units), inside and outside
-    the issuing country, and what is lost that day."""
-    sectors = Sectors.of(lines_graph.nodes)
-    base = lines_graph.baseline_t / DAYS_PER_YEAR
-    units = np.zeros(lines_graph.n_nodes)
-    units[sectors.makers] = sectors.units / DAYS_PER_YEAR
-    inside = sectors.country == issuer
+        def day(i: np.ndarray) -> list[str]:
+            return [dates[k].isoformat() if k >= 0 else "" for k in i]
 
-    def output(weight: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
-        """Each day's output of each sector's lines in ``where``, as a share of their baseline."""
-        whole = sectors.sum(weight, where)
-        counted = sectors.any(np.ones(len(sectors.makers), dtype=bool) if where is None else where)
-        pct = share_pct(
-            sectors.sum(ratio * weight, where), np.broadcast_to(whole, (len(dates), len(whole)))
+        return pd.DataFrame(
+            {
+                "node": (nodes["node"] if "node" in nodes else nodes["id"]).to_numpy(),
+                "line": nodes["line"].to_numpy() if "line" in nodes else "",
+                "stage": nodes["stage"].to_numpy(),
+                "country": nodes["country"].to_numpy(),
+                "sector": nodes["sector"].to_numpy(),
+                "first_loss": day(self.first_loss),
+                "recovery": day(self.recovery),
+                "min_output_pct": 100 * self.lowest,
+                "lost_t": base * lost_share,
+                "lost_units": units * lost_share,
+                "cover_left_days": np.where(np.isfinite(cover), cover, np.nan),
+            }
         )
-        # a group with no baseline tonnes has nothing to lose: 100%, not a stoppage
-        return np.where(counted, np.where(whole > 0, pct, 100.0), np.nan)
 
-    n_days, n_sectors = len(dates), len(sectors.names)
-    table = pd.DataFrame(
-        {
-            "date": np.repeat([d.isoformat() for d in dates], n_sectors),
-            "sector": np.tile(np.array(sectors.names, dtype=object), n_days),
-            "output_pct": output(base).ravel(),
-            "output_units_pct": output(units, sectors.counted).ravel(),
-            "lost_t": sectors.sum((1 - ratio) * base).ravel(),
-            "lost_units": np.where(
-                sectors.any(sectors.counted), sectors.sum((1 - ratio) * units), np.nan
-            ).ravel(),
-            "in_issuer_output_pct": output(base, inside).ravel(),
-            "outside_issuer_output_pct": output(base, ~inside).ravel(),
+
+class _SectorRecord:
+    """Date x sector: output as a share of baseline (tonnes and units), inside and outside
+    the issuing country, and what is lost that day, filled in day by day."""
+
+    def __init__(self, sectors: Sectors, baseline_t: np.ndarray, issuer: str, n_days: int) -> None:
+        self.sectors = sectors
+        self.base = baseline_t / DAYS_PER_YEAR
+        self.units = np.zeros(len(baseline_t))
+        self.units[sectors.makers] = sectors.units / DAYS_PER_YEAR
+        inside = sectors.country == issuer
+        everyone = np.ones(len(sectors.makers), dtype=bool)
+        # each share: its weights per line, which makers count, and their baseline per sector
+        self.shares = {
+            "output_pct": (self.base, everyone),
+            "output_units_pct": (self.units, sectors.counted),
+            "in_issuer_output_pct": (self.base, inside),
+            "outside_issuer_output_pct": (self.base, ~inside),
         }
-    )
-    # sector by sector, each over the whole horizon
-    order = np.argsort(np.tile(np.arange(n_sectors), n_days), kind="stable")
-    return table.iloc[order].reset_index(drop=True) if n_sectors else pd.DataFrame()
+        self.columns = {
+            name: np.zeros((n_days, len(sectors.names)))
+            for name in [*self.shares, "lost_t", "lost_units"]
+        }
+
+    def add(self, t: int, today: np.ndarray) -> None:
+        """Count day ``t``, whose output ratios are ``today``."""
+        sectors = self.sectors
+        for name, (weight, where) in self.shares.items():
+            whole = sectors.sum(weight, where)
+            pct = share_pct(sectors.sum(today * weight, where), whole)
+            # a group with no baseline tonnes has nothing to lose: 100%, not a stoppage
+            self.columns[name][t] = np.where(
+                sectors.any(where), np.where(whole > 0, pct, 100.0), np.nan
+            )
+        self.columns["lost_t"][t] = sectors.sum((1 - today) * self.base)
+        self.columns["lost_units"][t] = np.where(
+            sectors.any(sectors.counted), sectors.sum((1 - today) * self.units), np.nan
+        )
+
+    def table(self, dates: list[dt.date]) -> pd.DataFrame:
+        """The table, sector by sector, each over the whole horizon."""
+        names = self.sectors.names
+        if not names:  # a graph without makers has no sector table
+            return pd.DataFrame()
+        order = ["output_pct", "output_units_pct", "lost_t", "lost_units"]
+        order += ["in_issuer_output_pct", "outside_issuer_output_pct"]
+        return pd.DataFrame(
+            {
+                "date": np.tile([d.isoformat() for d in dates], len(names)),
+                "sector": np.repeat(np.array(names, dtype=object), len(dates)),
+                **{name: self.columns[name].T.ravel() for name in order},
+            }
+        )
 
 
 def capacity_on(graph: SupplyGraph, capacity: pd.DataFrame, day: dt.date) -> SupplyGraph:

@@ -44,7 +44,8 @@ def render_timeline(
         loss, recovery, lowest output, what was lost), ``timeline.json`` (the run),
         ``timeline.png`` and ``timeline.svg`` (the chart), ``timeline.gexf`` (each node's
         output over time) and ``timeline.html`` (the graph, its nodes coloured by each
-        week's shortfall, and the chart).
+        week's shortfall, and the chart). A run that kept no daily output (graphs above
+        ``KEEP_DAYS_MAX_EDGES`` edges) has no ``timeline.gexf``, and its page no date slider.
     """
     scenario = timeline.scenario
     fields = {
@@ -75,10 +76,12 @@ def render_timeline(
         "timeline.json": record_json(record),
     }
     files.update(timeline_chart(timeline))
-    files["timeline.gexf"] = gexf_bytes(timeline_network(timeline))
-    if page_result is not None:
+    days = None
+    if timeline.ratio is not None:
+        files["timeline.gexf"] = gexf_bytes(timeline_network(timeline))
         every = list(range(0, len(timeline.dates), PAGE_EVERY_DAYS))
         days = ([timeline.dates[k].isoformat() for k in every], node_output_pct(timeline)[every])
+    if page_result is not None:
         files["timeline.html"] = render_html(
             page_result, days=days, chart_png=files["timeline.png"]
         )
