@@ -85,7 +85,7 @@ def timeline(
     """
     with errors_handled(ctx):
         from ..analyses.exposure import simulate as simulate_static
-        from ..analyses.timeline import simulate_days
+        from ..analyses.timeline import KEEP_DAYS_MAX_EDGES, simulate_days
         from ..dataset.io import load_dated_tables
         from ..outputs.dated_report import render_timeline
         from ..outputs.files import write_file_set
@@ -120,6 +120,11 @@ def timeline(
             _print_timeline(run)
             echo_reports(out, paths)
             print_folder_note(name, given, out_dir)
+            if run.ratio is None:
+                click.echo(
+                    f"(no timeline.gexf, and no date slider on the page: above "
+                    f"{KEEP_DAYS_MAX_EDGES:,} edges a run keeps no node's day-by-day output)"
+                )
 
 
 def _print_timeline(run: Any) -> None:
