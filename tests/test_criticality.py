@@ -153,3 +153,37 @@ def test_concentration_tables_are_attached():
     # the tiny data has no EU-bound flow from outside the EU but Japan's magnets to DE
     crma = result.crma.set_index(["stage", "element", "country"])
     assert crma.loc[("magnet", "Dy", "JP"), "share_pct"] == 100.0
+
+
+def test_a_large_graph_sweeps_its_largest_nodes_and_links(monkeypatch):
+    # above SWEEP_ALL_MAX_NODES nodes the sweep takes the SWEEP_TOP nodes of largest
+    # throughput and links of largest flow (and every country-stage); those knock-outs'
+    # figures are the full sweep's. Here: 6 nodes count as large, and the top 2 are taken.
+    from supplygraph.analyses import criticality as module
+    from supplygraph.outputs.risk_report import render_criticality
+
+    graph = _spof_graph()
+    full = criticality(graph)
+    monkeypatch.setattr(module, "SWEEP_ALL_MAX_NODES", 5)
+    monkeypatch.setattr(module, "SWEEP_TOP", 2)
+    limited = criticality(graph)
+    # throughputs: m1 60, m2 40, s1 60, s2 40, g 100, k 100: the two of 100, g and k
+    nodes = limited.items[limited.items["kind"] == "node"]
+    assert sorted(nodes["id"]) == ["g", "k"]
+    # link flows: g->k 100, then m1->s1 and s1->g 60 (ties by position: m1->s1 first)
+    links = limited.items[limited.items["kind"] == "edge"]
+    assert sorted(links["id"]) == ["g->k (magnet)", "m1->s1 (ore)"]
+    assert (limited.items["kind"] == "country-stage").sum() == (
+        full.items["kind"] == "country-stage"
+    ).sum()
+    assert limited.candidates == {"node": 6, "edge": 5, "country-stage": 6}
+    columns = ["id", "shortfall_t", "shortfall_pct", "tts_days"]
+    both = limited.items[columns].merge(full.items[columns], on="id", suffixes=("", "_full"))
+    assert len(both) == len(limited.items)
+    for column in columns[1:]:
+        np.testing.assert_array_equal(both[column], both[f"{column}_full"])
+    record = render_criticality(limited, graph)["criticality.json"]
+    assert (
+        '"knockouts_of"' in record
+        and '"knockouts_of"' not in render_criticality(full, graph)["criticality.json"]
+    )

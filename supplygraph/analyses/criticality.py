@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,8 +23,15 @@ if TYPE_CHECKING:
     from ..dataset.graph import SupplyGraph
 
 KINDS = ("node", "edge", "country-stage")
-# Knock-outs propagated together: a chunk for one worker, and a bound on memory.
+# Knock-outs propagated together: a chunk for one worker; fewer where a row is large, so a
+# chunk's multipliers stay near this many cells.
 CHUNK_ROWS = 256
+CHUNK_CELLS = 4_000_000
+# Above this many nodes the sweep takes every (country, stage) but only the SWEEP_TOP nodes
+# of largest throughput and the SWEEP_TOP links of largest flow: each knock-out is a
+# propagation over the whole graph, and a million of them would take hours.
+SWEEP_ALL_MAX_NODES = 20_000
+SWEEP_TOP = 1_000
 # A sector's loss counts as added by a knock-out above this share of its baseline.
 ADDED_TOLERANCE = 1e-9
 
@@ -46,6 +53,7 @@ class Criticality:
     concentration: pd.DataFrame
     crma: pd.DataFrame
     base: pd.DataFrame
+    candidates: dict[str, int] = field(default_factory=dict)  # per kind: how many there were
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,23 +68,39 @@ class _Sweep:
     parts: list[np.ndarray]  # per knock-out: the parts it cuts
 
 
-def knockouts(graph: SupplyGraph) -> pd.DataFrame:
-    """Return every single knock-out of the sweep: each node, each edge, each (country, stage).
+def knockouts(graph: SupplyGraph, *, top: int | None = None) -> pd.DataFrame:
+    """Return the single knock-outs of the sweep: each node, each edge, each (country, stage).
 
     Parameters
     ----------
     graph
         The supply graph.
+    top
+        Take only the ``top`` nodes of largest throughput (``SupplyGraph.baseline_t``) and
+        the ``top`` links of largest flow (ties by position); every (country, stage) still.
+        None: every node and link.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``kind``, ``id``, ``name``, ``country``, ``stage``, ``select`` (the
         scenario rule that does the same), ``nodes`` and ``edges`` (positions).
+
+    Examples
+    --------
+    >>> import supplygraph as sg
+    >>> graph = sg.load("tests/data/tiny")
+    >>> picked = knockouts(graph, top=2)
+    >>> picked["kind"].value_counts().to_dict() == {"node": 2, "edge": 2,
+    ...     "country-stage": len(knockouts(graph).query("kind == 'country-stage'"))}
+    True
     """
     nodes, edges = graph.nodes, graph.edges
     rows: list[dict[str, Any]] = []
-    for i, node in enumerate(nodes.itertuples(index=False)):
+    chosen = np.arange(graph.n_nodes)
+    if top is not None:  # largest first, ties by position; then back in the data's order
+        chosen = np.sort(np.argsort(-graph.baseline_t, kind="stable")[:top])
+    for i, node in zip(chosen, nodes.iloc[chosen].itertuples(index=False)):
         rows.append(
             _row("node", node.id, node.name, node.country, node.stage, f"node:id={node.id}", [i])
         )
@@ -85,6 +109,11 @@ def knockouts(graph: SupplyGraph) -> pd.DataFrame:
     # one knock-out per link: the rows of one (supplier, customer, material) go together, as
     # a scenario rule naming the link takes them all (e.g. a magnet edge split by grade)
     links = edges.groupby(["supplier", "customer", "material"], sort=False).indices
+    if top is not None:
+        flow = graph.index.flow
+        tonnes = np.array([flow[members].sum() for members in links.values()])
+        keep = set(np.argsort(-tonnes, kind="stable")[:top].tolist())
+        links = {key: m for k, (key, m) in enumerate(links.items()) if k in keep}
     for (supplier, customer, material), members in links.items():
         label = f"{supplier}->{customer} ({material})"
         select = f"from={supplier},to={customer},material={material}"
@@ -168,7 +197,10 @@ def criticality(
     if sector is not None and sector not in known:
         raise ScenarioError(f"unknown sector {sector!r}; known: {', '.join(known)}")
     put = put_on_lines(graph, scenario, production=production)
-    table = knockouts(graph)
+    large = graph.n_nodes > SWEEP_ALL_MAX_NODES
+    table = knockouts(graph, top=SWEEP_TOP if large else None)
+    n_links = len(graph.edges.groupby(["supplier", "customer", "material"], sort=False).indices)
+    candidates = {"node": graph.n_nodes, "edge": n_links}
     sweep = _Sweep(
         production.graph,
         put.lines.edge_share,
@@ -178,9 +210,9 @@ def criticality(
         _members(production.edge, graph.n_edges, table["edges"]),
     )
     # row 0 is the scenario alone: what each knock-out adds is measured against it
-    bounds = [
-        (a, min(a + CHUNK_ROWS, len(table) + 1)) for a in range(0, len(table) + 1, CHUNK_ROWS)
-    ]
+    index = production.graph.index
+    rows = max(1, min(CHUNK_ROWS, CHUNK_CELLS // max(1, index.n_nodes + len(index.src))))
+    bounds = [(a, min(a + rows, len(table) + 1)) for a in range(0, len(table) + 1, rows)]
     parts = run_chunks(_sweep_chunk, bounds, sweep, scheduler=scheduler, workers=workers)
     batch = concat_batches(parts)
     items, sectors = _tables(table, batch, sector)
@@ -198,8 +230,9 @@ def criticality(
             "shortfall_pct": batch.shortfall_pct[0],
         }
     )
+    candidates["country-stage"] = int((table["kind"] == "country-stage").sum())
     return Criticality(
-        scenario, items, sectors, hhi.reset_index(drop=True), crma_check(graph), base
+        scenario, items, sectors, hhi.reset_index(drop=True), crma_check(graph), base, candidates
     )
 
 

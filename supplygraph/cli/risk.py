@@ -151,6 +151,14 @@ def _print_criticality(result: Any, top: int) -> None:
         f"n-1 sweep ({result.scenario.name}): {len(result.items)} knock-outs, "
         f"the {len(items)} that cost most:"
     )
+    swept = result.items["kind"].value_counts()
+    if any(swept.get(kind, 0) < n for kind, n in result.candidates.items()):
+        click.echo(
+            f"  (a large graph: the {swept.get('node', 0):,} nodes of largest throughput of "
+            f"{result.candidates['node']:,} and the {swept.get('edge', 0):,} links of largest "
+            f"flow of {result.candidates['edge']:,}, and every (country, stage); "
+            "docs/risk.md)"
+        )
     rank_by = str(items["rank_by"].iloc[0]) if len(items) else "mean_sector_pct"
     ranked = "mean sector %" if rank_by == "mean_sector_pct" else f"{rank_by} %"
     header = ("rank", "kind", "knocked out", ranked, "% of t", "worst sector", "TTS days")

@@ -52,6 +52,9 @@ def render_criticality(
         "scenario_shortfall_t": round(float(result.base["shortfall_t"].sum()), 3),
         "crma_breaches": int(result.crma["above_crma"].sum()),
     }
+    swept = fields["knockouts"]
+    if any(swept.get(kind, 0) < n for kind, n in result.candidates.items()):
+        fields["knockouts_of"] = dict(sorted(result.candidates.items()))  # a large graph
     files = {
         "criticality.csv": to_csv_text(items, columns.CRITICALITY_COLUMNS, raw=raw),
         "criticality-sectors.csv": to_csv_text(
