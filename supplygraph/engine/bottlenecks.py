@@ -120,9 +120,10 @@ def _joined(
     joined = np.full(len(names) if size is None else size, "", dtype=object)
     if not len(at):
         return joined
-    codes, distinct = pd.factorize(names, sort=True)  # code order is name order
+    # only the names listed: factorizing every node's name costs more than the join
+    codes, distinct = pd.factorize(names[who], sort=True)  # code order is name order
     width = max(len(distinct), 1)
-    at, codes = np.divmod(np.unique(at.astype(np.int64) * width + codes[who]), width)
+    at, codes = np.divmod(np.unique(at.astype(np.int64) * width + codes), width)
     text = np.asarray(distinct, dtype=object)[codes]
     first = np.r_[True, at[1:] != at[:-1]]
     alone = first & np.r_[first[1:], True]
