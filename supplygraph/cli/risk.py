@@ -154,9 +154,9 @@ def _print_criticality(result: Any, top: int) -> None:
     swept = result.items["kind"].value_counts()
     if any(swept.get(kind, 0) < n for kind, n in result.candidates.items()):
         click.echo(
-            f"  (a large graph: the {swept.get('node', 0):,} nodes of largest throughput of "
-            f"{result.candidates['node']:,} and the {swept.get('edge', 0):,} links of largest "
-            f"flow of {result.candidates['edge']:,}, and every (country, stage); "
+            f"  (a large graph: the {swept.get('node', 0):,} of {result.candidates['node']:,} "
+            f"nodes of largest throughput,\n  the {swept.get('edge', 0):,} of "
+            f"{result.candidates['edge']:,} links of largest flow, every country-stage; "
             "docs/risk.md)"
         )
     rank_by = str(items["rank_by"].iloc[0]) if len(items) else "mean_sector_pct"
