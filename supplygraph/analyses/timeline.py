@@ -516,52 +516,49 @@ class _SectorRecord:
     """Date x sector: output as a share of baseline (tonnes and units), inside and outside
     the issuing country, and what is lost that day, filled in day by day."""
 
+    SHARES = ("output_pct", "output_units_pct", "in_issuer_output_pct", "outside_issuer_output_pct")
+    LOSSES = ("lost_t", "lost_units")
+
     def __init__(self, sectors: Sectors, baseline_t: np.ndarray, issuer: str, n_days: int) -> None:
         self.sectors = sectors
-        self.base = baseline_t / DAYS_PER_YEAR
-        self.units = np.zeros(len(baseline_t))
-        self.units[sectors.makers] = sectors.units / DAYS_PER_YEAR
+        base = baseline_t[sectors.makers] / DAYS_PER_YEAR  # per maker line, sector by sector
+        units = sectors.units / DAYS_PER_YEAR
         inside = sectors.country == issuer
-        everyone = np.ones(len(sectors.makers), dtype=bool)
-        # each share: its weights per line, which makers count, and their baseline per sector
-        self.shares = {
-            "output_pct": (self.base, everyone),
-            "output_units_pct": (self.units, sectors.counted),
-            "in_issuer_output_pct": (self.base, inside),
-            "outside_issuer_output_pct": (self.base, ~inside),
-        }
-        self.columns = {
-            name: np.zeros((n_days, len(sectors.names)))
-            for name in [*self.shares, "lost_t", "lost_units"]
-        }
+        where = np.stack([np.ones_like(inside), sectors.counted, inside, ~inside])
+        # one row per share: its weights per maker line (0 where a line does not count), its
+        # baseline per sector, and what a day shows without a baseline (100%) or makers (NaN)
+        self.weights = np.where(where, np.stack([base, units, base, base]), 0.0)
+        self.whole = sectors.reduce(self.weights)
+        has_makers = np.stack([sectors.any(w) for w in where])
+        self.shown = has_makers & (self.whole > 0)
+        self.fallback = np.where(has_makers, 100.0, np.nan)  # nothing to lose: 100%
+        self.losses = np.stack([base, units])
+        self.has_units = sectors.any(sectors.counted)
+        self.shares = np.zeros((n_days, len(self.SHARES), len(sectors.names)))
+        self.lost = np.zeros((n_days, len(self.LOSSES), len(sectors.names)))
 
     def add(self, t: int, today: np.ndarray) -> None:
         """Count day ``t``, whose output ratios are ``today``."""
-        sectors = self.sectors
-        for name, (weight, where) in self.shares.items():
-            whole = sectors.sum(weight, where)
-            pct = share_pct(sectors.sum(today * weight, where), whole)
-            # a group with no baseline tonnes has nothing to lose: 100%, not a stoppage
-            self.columns[name][t] = np.where(
-                sectors.any(where), np.where(whole > 0, pct, 100.0), np.nan
-            )
-        self.columns["lost_t"][t] = sectors.sum((1 - today) * self.base)
-        self.columns["lost_units"][t] = np.where(
-            sectors.any(sectors.counted), sectors.sum((1 - today) * self.units), np.nan
-        )
+        ratio = today[self.sectors.makers]
+        pct = share_pct(self.sectors.reduce(ratio * self.weights), self.whole)
+        self.shares[t] = np.where(self.shown, pct, self.fallback)
+        self.lost[t] = self.sectors.reduce((1 - ratio) * self.losses)
+        self.lost[t, 1] = np.where(self.has_units, self.lost[t, 1], np.nan)
 
     def table(self, dates: list[dt.date]) -> pd.DataFrame:
         """The table, sector by sector, each over the whole horizon."""
         names = self.sectors.names
         if not names:  # a graph without makers has no sector table
             return pd.DataFrame()
+        columns = {name: self.shares[:, k] for k, name in enumerate(self.SHARES)}
+        columns.update({name: self.lost[:, k] for k, name in enumerate(self.LOSSES)})
         order = ["output_pct", "output_units_pct", "lost_t", "lost_units"]
         order += ["in_issuer_output_pct", "outside_issuer_output_pct"]
         return pd.DataFrame(
             {
                 "date": np.tile([d.isoformat() for d in dates], len(names)),
                 "sector": np.repeat(np.array(names, dtype=object), len(dates)),
-                **{name: self.columns[name].T.ravel() for name in order},
+                **{name: columns[name].T.ravel() for name in order},
             }
         )
 

@@ -139,9 +139,24 @@ class Sectors:
         picked = np.asarray(values, dtype=np.float64)[..., self.makers]
         if where is not None:
             picked = np.where(where, picked, 0.0)
+        return self.reduce(picked)
+
+    def reduce(self, per_maker: np.ndarray) -> np.ndarray:
+        """Sum values given per maker line (in ``makers`` order) over each sector.
+
+        Parameters
+        ----------
+        per_maker
+            Per maker line, or per row and maker line.
+
+        Returns
+        -------
+        numpy.ndarray
+            Per sector, or per row and sector.
+        """
         if not len(self.first):
-            return picked[..., :0]
-        return np.add.reduceat(picked, self.first, axis=-1)
+            return per_maker[..., :0]
+        return np.add.reduceat(per_maker, self.first, axis=-1)
 
     def any(self, where: np.ndarray) -> np.ndarray:
         """Return, per sector, whether any of its maker lines is in ``where``.
