@@ -103,7 +103,7 @@ def timeline(
         quantile = None if applicant is None else check_applicant(applicant, "--applicant")
         scenario = build_scenario(scenario_name, data_dir)
         graph = load_graph(data_dir)
-        tables = load_dated_tables(data_dir)
+        tables = load_dated_tables(data_dir, nodes=graph.nodes)
         first = start.date() if start else None
         last = end.date() if end else None
         runs = 1 if quantile is None and scenario.applicant is None else 2
@@ -213,16 +213,17 @@ def backtest(
     """
     with errors_handled(ctx):
         from ..analyses.backtest import run_backtest, shift_stocks
-        from ..dataset.io import load_backtest_tables, load_dated_tables
+        from ..dataset.io import load_run_tables
         from ..outputs.files import write_file_set
         from ..outputs.report import to_csv_text
 
         graph, scenario = shift_stocks(
             load_graph(data_dir), build_scenario(scenario_name, data_dir), stock_shift
         )
-        tables = load_dated_tables(data_dir)
-        observed, events = load_backtest_tables(data_dir)
-        result = run_backtest(graph, scenario, tables.approvals, tables.transit, observed, events)
+        tables, checks = load_run_tables(data_dir, nodes=graph.nodes, lines=graph.lines)
+        result = run_backtest(
+            graph, scenario, tables.approvals, tables.transit, checks.observed, checks.events
+        )
         given = given_flags(ctx, ["scenario_name", "stock_shift"])
         out = report_folder(out_dir, "backtest", given, graph)
         paths = write_file_set(
