@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,8 @@ import click
 
 from ._base import (
     CONTEXT_SETTINGS,
+    IsoDate,
+    UserError,
     build_scenario,
     cli,
     data_option,
@@ -21,6 +25,8 @@ from ._base import (
     progress,
     report_folder,
 )
+
+MAX_SHIFT_DAYS = 3650  # the bound on stock_days: a larger shift is a typo
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -35,16 +41,17 @@ from ._base import (
 @click.option(
     "--from",
     "start",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=IsoDate(),
     default=None,
     help="First day [default: the scenario's start, else its as_of].",
 )
 @click.option(
     "--to",
     "end",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=IsoDate(),
     default=None,
-    help="Last day [default: the scenario's end, else a year after the first].",
+    help="Last day [default: the scenario's end, else a year after the first]; at most "
+    "3650 days after the first.",
 )
 @data_option
 @out_option(
@@ -101,11 +108,10 @@ def timeline(
         from ..scenario.parse import check_applicant
 
         quantile = None if applicant is None else check_applicant(applicant, "--applicant")
+        _check_days(start, end)
         scenario = build_scenario(scenario_name, data_dir)
         graph = load_graph(data_dir)
         tables = load_dated_tables(data_dir, nodes=graph.nodes)
-        first = start.date() if start else None
-        last = end.date() if end else None
         runs = 1 if quantile is None and scenario.applicant is None else 2
         with progress(quiet, 13 * runs) as step:
             run = simulate_days(
@@ -113,8 +119,8 @@ def timeline(
                 scenario,
                 tables.approvals,
                 tables.transit,
-                start=first,
-                end=last,
+                start=start,
+                end=end,
                 progress=lambda days: step(f"day {days}"),
                 capacity=tables.capacity,
                 applicant=quantile,
@@ -135,6 +141,36 @@ def timeline(
             _print_timeline(run)
             echo_reports(out, paths)
             print_folder_note(name, given, out_dir)
+
+
+def _check_days(start: dt.date | None, end: dt.date | None) -> None:
+    """Refuse --from and --to outside the days a dated run may cover, or in reverse order
+    (the run's length, and days from the scenario, are checked by the run itself)."""
+    from ..dataset.schema import run_day_problem
+
+    for option, day in (("--from", start), ("--to", end)):
+        problem = None if day is None else run_day_problem(day)
+        if problem:
+            raise UserError(f"error: {option}: {problem}")
+    if start is not None and end is not None and end < start:
+        raise UserError(f"error: --to {end} is before --from {start}")
+
+
+class WholeDays(click.ParamType):
+    """Whole days, written in ASCII digits (``-7``, ``14``; not ``1_0``), from -3650 to 3650."""
+
+    name = "days"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        text = str(value).strip()
+        if not re.fullmatch(r"-?[0-9]+", text) or abs(int(text)) > MAX_SHIFT_DAYS:
+            self.fail(
+                f"expected whole days from -{MAX_SHIFT_DAYS} to {MAX_SHIFT_DAYS} (ten years "
+                f"of stock either way), got {value!r}",
+                param,
+                ctx,
+            )
+        return int(text)
 
 
 def _print_timeline(run: Any) -> None:
@@ -176,7 +212,7 @@ def _print_timeline(run: Any) -> None:
 @click.option(
     "--stock-shift",
     "stock_shift",
-    type=int,
+    type=WholeDays(),
     default=0,
     metavar="DAYS",
     help="Add DAYS (negative: take them away) to every node's stock cover and the "
