@@ -13,6 +13,7 @@ from scipy.sparse import csr_matrix
 from scipy.stats import rankdata
 
 from .._errors import ScenarioError
+from ..dataset.graph import require_makers
 from ..dataset.production import production_lines
 from ..engine.batch import propagate_batch
 from ..engine.sums import SectorBatch, concat_batches, sector_exposure
@@ -381,7 +382,13 @@ def montecarlo(
     Returns
     -------
     MonteCarlo
+
+    Raises
+    ------
+    DataError
+        For a graph without makers (:func:`supplygraph.dataset.graph.require_makers`).
     """
+    require_makers(graph)
     if uncertainty is None:
         uncertainty = load_uncertainty(scenario)
     inputs = _inputs(graph, scenario, uncertainty, seed, draws)

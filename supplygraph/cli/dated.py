@@ -99,6 +99,7 @@ def timeline(
     with errors_handled(ctx):
         from ..analyses.exposure import simulate as simulate_static
         from ..analyses.timeline import node_output_pct, simulate_days
+        from ..dataset.graph import require_makers
         from ..dataset.io import load_dated_tables
         from ..outputs.charts import timeline_chart
         from ..outputs.export import gexf_bytes, timeline_network
@@ -111,6 +112,7 @@ def timeline(
         _check_days(start, end)
         scenario = build_scenario(scenario_name, data_dir)
         graph = load_graph(data_dir)
+        require_makers(graph)
         tables = load_dated_tables(data_dir, nodes=graph.nodes)
         runs = 1 if quantile is None and scenario.applicant is None else 2
         with progress(quiet, 13 * runs) as step:
@@ -249,13 +251,14 @@ def backtest(
     """
     with errors_handled(ctx):
         from ..analyses.backtest import run_backtest, shift_stocks
+        from ..dataset.graph import require_makers
         from ..dataset.io import load_run_tables
         from ..outputs.files import write_file_set
         from ..outputs.report import to_csv_text
 
-        graph, scenario = shift_stocks(
-            load_graph(data_dir), build_scenario(scenario_name, data_dir), stock_shift
-        )
+        graph = load_graph(data_dir)
+        require_makers(graph)
+        graph, scenario = shift_stocks(graph, build_scenario(scenario_name, data_dir), stock_shift)
         tables, checks = load_run_tables(data_dir, nodes=graph.nodes, lines=graph.lines)
         result = run_backtest(
             graph, scenario, tables.approvals, tables.transit, checks.observed, checks.events

@@ -119,11 +119,13 @@ def criticality(
     """
     with errors_handled(ctx):
         from ..analyses.criticality import criticality as sweep
+        from ..dataset.graph import require_makers
         from ..outputs.files import write_file_set
         from ..outputs.risk_report import render_criticality
 
         scenario = build_scenario(scenario_name, data_dir, stock_days=stock_days)
         graph = load_graph(data_dir)
+        require_makers(graph)
         result = sweep(
             graph,
             scenario,
@@ -283,6 +285,7 @@ def montecarlo(
     with errors_handled(ctx):
         from ..analyses.montecarlo import load_uncertainty, with_overrides
         from ..analyses.montecarlo import montecarlo as run
+        from ..dataset.graph import require_makers
         from ..outputs.files import write_file_set
         from ..outputs.risk_report import render_montecarlo
 
@@ -295,6 +298,7 @@ def montecarlo(
             status=statuses,
         )
         graph = load_graph(data_dir)
+        require_makers(graph)
         result = run(
             graph,
             scenario,

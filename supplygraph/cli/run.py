@@ -86,10 +86,13 @@ def simulate(
         supplygraph simulate -s 2026-11-lapse --spare 'node:country=AU|US,stage=separation=0.3'
     """
     with errors_handled(ctx):
+        from ..dataset.graph import require_makers
+
         scenario = build_scenario(scenario_name, data_dir, **flags)
         with progress(quiet, 4) as step:
             step("loading data")
             graph = load_graph(data_dir)
+            require_makers(graph)
             step("propagating the disruption" + (" and rerouting" if reroute else ""))
             from ..analyses.exposure import simulate as run
             from ..outputs.charts import sector_chart
@@ -205,10 +208,12 @@ def compare(
     with errors_handled(ctx):
         from ..analyses.compare import compare_results
         from ..analyses.exposure import simulate as run
+        from ..dataset.graph import require_makers
         from ..outputs.charts import compare_chart
         from ..outputs.compare import write_comparison
 
         graph = load_graph(data_dir)
+        require_makers(graph)
         a = run(graph, build_scenario(scenario_a, data_dir), reroute=reroute)
         b = run(graph, build_scenario(scenario_b, data_dir), reroute=reroute)
         tables = compare_results(a, b)
