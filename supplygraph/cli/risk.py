@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import click
 
 from ._base import (
     CONTEXT_SETTINGS,
+    PlainNumber,
     build_scenario,
     cli,
     data_option,
@@ -21,6 +23,26 @@ from ._base import (
     report_folder,
 )
 
+# A Dask scheduler's address: [tcp|tls|ucx|ws|wss://]HOST:PORT, HOST a name, IPv4 or [IPv6].
+SCHEDULER_ADDRESS = re.compile(
+    r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\]):([0-9]{1,5})"
+)
+
+
+def _scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check a --scheduler address before any work (Dask's ValueError was exit 1)."""
+    if value is None:
+        return None
+    found = SCHEDULER_ADDRESS.fullmatch(value.strip())
+    if not found or not 0 < int(found.group(1)) < 65536:
+        raise click.BadParameter(
+            f"expected a Dask scheduler's address such as tcp://HOST:PORT (a port from 1 to "
+            f"65535), got {value!r}",
+            ctx,
+            param,
+        )
+    return value.strip()
+
 
 def cluster_options(function: Any) -> Any:
     options = [
@@ -28,6 +50,7 @@ def cluster_options(function: Any) -> Any:
             "--scheduler",
             metavar="tcp://HOST:PORT",
             default=None,
+            callback=_scheduler,
             help="Run the chunks on this Dask scheduler (pip install 'supplygraph[dask]').",
         ),
         click.option(
@@ -53,7 +76,7 @@ def cluster_options(function: Any) -> Any:
 )
 @click.option(
     "--stock-days",
-    type=click.FloatRange(min=0),
+    type=PlainNumber(),
     default=None,
     help="Stock cover for nodes without a stock_days figure (default: the scenario's, or 0).",
 )
