@@ -53,7 +53,10 @@ def timeline(tmp_path: Path, *args: str):
     ("args", "message"),
     [
         # IndexError
-        (["--from", "2025-06-01", "--to", "2025-05-01"], "--to 2025-05-01 is before --from"),
+        (
+            ["--from", "2025-06-01", "--to", "2025-05-01"],
+            "--to: 2025-05-01 is before --from, 2025-06-01",
+        ),
         # IndexError: a year after 9999-12-01 is past the calendar
         (["--from", "9999-12-01"], "--from: 9999-12-01 is outside the days a dated run may"),
         # the chart's axis could not reach before year 1
@@ -64,10 +67,15 @@ def timeline(tmp_path: Path, *args: str):
             "is 109,573 days; a dated run covers at most 3,650",
         ),
         # the scenario's end comes before --from
-        (["--from", "2027-01-01"], "2025-replay.toml: end: 2026-02-28 is before the first day"),
+        (
+            ["--from", "2027-01-01"],
+            "2025-replay.toml: end: 2026-02-28 is before --from, 2027-01-01",
+        ),
         # accepted, where simulate --as-of refuses it
         (["--from", "2025-4-4"], "'2025-4-4' is not a date in the form YYYY-MM-DD"),
         (["--to", "20250404"], "'20250404' is not a date in the form YYYY-MM-DD"),
+        # the scenario's start comes after --to
+        (["--to", "2025-02-28"], "--to: 2025-02-28 is before"),
     ],
 )
 def test_bad_days_for_the_timeline_exit_2_and_say_which(tmp_path, args, message):

@@ -122,7 +122,7 @@ def simulate_days(
     quantile = scenario.applicant if applicant is None else applicant
     if quantile is not None:
         quantile = check_applicant(quantile, "applicant")
-    start, end = _horizon(scenario, start, end)
+    start, end = run_days(scenario, start, end)
     # a path's (or a node's) latest row on or before a day is its latest by date: rows in
     # date order, whatever the file's order (a copy; the caller's tables are left alone)
     approvals = approvals.sort_values("from", kind="stable")
@@ -200,28 +200,64 @@ def simulate_days(
     )
 
 
-def _horizon(
-    scenario: Scenario, start: dt.date | None, end: dt.date | None
+def run_days(
+    scenario: Scenario,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    *,
+    names: tuple[str, str] = ("the first day", "the last day"),
 ) -> tuple[dt.date, dt.date]:
-    """The run's first and last day, checked; an error names where a day came from."""
+    """Return a dated run's first and last day, checked.
+
+    The days given, else the scenario's ``start`` (or ``as_of``, or today) and ``end`` (or
+    a year on). They must lie from ``schema.FIRST_RUN_DAY`` to ``schema.LAST_RUN_DAY``,
+    the last not before the first, at most ``schema.MAX_RUN_DAYS`` apart.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    start, end
+        The first and last day asked for; None for the scenario's.
+    names
+        What to call ``start`` and ``end`` in messages (e.g. the options that gave them).
+
+    Returns
+    -------
+    tuple of datetime.date
+
+    Raises
+    ------
+    ScenarioError
+        Naming the day at fault: ``names``, or the scenario file and key it came from.
+
+    Examples
+    --------
+    >>> run_days(Scenario("x", start=dt.date(2025, 3, 1)))
+    (datetime.date(2025, 3, 1), datetime.date(2026, 2, 28))
+    >>> run_days(Scenario("x"), dt.date(2025, 6, 1), dt.date(2025, 5, 1), names=("--from", "--to"))
+    Traceback (most recent call last):
+    ...
+    supplygraph._errors.ScenarioError: --to: 2025-05-01 is before --from, 2025-06-01
+    """
     where = scenario.path or f"scenario {scenario.name!r}"
     if start is not None:
-        first, first_from = start, "the first day"
+        first, first_from = start, names[0]
     elif scenario.start is not None:
         first, first_from = scenario.start, f"{where}: start"
     elif scenario.as_of is not None:
         first, first_from = scenario.as_of, f"{where}: as_of (the first day without a start)"
     else:
-        first, first_from = dt.date.today(), "the first day (today)"
+        first, first_from = dt.date.today(), f"{names[0]} (today)"
     problem = schema.run_day_problem(first)
     if problem:
         raise ScenarioError(f"{first_from}: {problem}")
     if end is not None:
-        last, last_from = end, "the last day"
+        last, last_from = end, names[1]
     elif scenario.end is not None:
         last, last_from = scenario.end, f"{where}: end"
     else:
-        last, last_from = first + dt.timedelta(days=HORIZON_DAYS - 1), "a year on"
+        last, last_from = first + dt.timedelta(days=HORIZON_DAYS - 1), f"{names[1]} (a year on)"
     problem = schema.run_day_problem(last)
     if problem:
         raise ScenarioError(f"{last_from}: {problem}")

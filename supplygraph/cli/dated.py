@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,6 @@ import click
 from ._base import (
     CONTEXT_SETTINGS,
     IsoDate,
-    UserError,
     build_scenario,
     cli,
     data_option,
@@ -98,7 +96,7 @@ def timeline(
     """
     with errors_handled(ctx):
         from ..analyses.exposure import simulate as simulate_static
-        from ..analyses.timeline import node_output_pct, simulate_days
+        from ..analyses.timeline import node_output_pct, run_days, simulate_days
         from ..dataset.graph import require_makers
         from ..dataset.io import load_dated_tables
         from ..outputs.charts import timeline_chart
@@ -109,8 +107,8 @@ def timeline(
         from ..scenario.parse import check_applicant
 
         quantile = None if applicant is None else check_applicant(applicant, "--applicant")
-        _check_days(start, end)
         scenario = build_scenario(scenario_name, data_dir)
+        start, end = run_days(scenario, start, end, names=("--from", "--to"))
         graph = load_graph(data_dir)
         require_makers(graph)
         tables = load_dated_tables(data_dir, nodes=graph.nodes)
@@ -143,19 +141,6 @@ def timeline(
             _print_timeline(run)
             echo_reports(out, paths)
             print_folder_note(name, given, out_dir)
-
-
-def _check_days(start: dt.date | None, end: dt.date | None) -> None:
-    """Refuse --from and --to outside the days a dated run may cover, or in reverse order
-    (the run's length, and days from the scenario, are checked by the run itself)."""
-    from ..dataset.schema import run_day_problem
-
-    for option, day in (("--from", start), ("--to", end)):
-        problem = None if day is None else run_day_problem(day)
-        if problem:
-            raise UserError(f"error: {option}: {problem}")
-    if start is not None and end is not None and end < start:
-        raise UserError(f"error: --to {end} is before --from {start}")
 
 
 class WholeDays(click.ParamType):
