@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from cli_helpers import TINY, invoke
 
 SCENARIO = str(TINY.parent / "tiny-cut-dy.toml")
@@ -97,3 +98,69 @@ def test_runs_with_flags_get_a_folder_of_their_own(tmp_path, monkeypatch):
     assert re.fullmatch(r"criticality--data-[0-9a-f]{8}", folders[0]), folders
     assert folders[1].startswith(f"{folders[0]}--") and len(folders) == 2
     assert "a folder of its own for the flags --stock-days 30.0" in flagged.output
+
+
+# Issue 22, items 10 and 12: range options read as loosely as float() (1_0, Arabic-Indic
+# digits, inf), the stock cover's range unbounded (0:inf overflowed numpy's uniform), and
+# [uncertainty] sub-tables of the wrong type (AttributeError)
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--stock-days-range", "0:inf"], "--stock-days-range 0:inf: expected LOW:HIGH in plain"),
+        (["--stock-days-range", "1_0:2_0"], "--stock-days-range 1_0:2_0: expected LOW:HIGH"),
+        (["--stock-days-range", "١:٢"], "--stock-days-range ١:٢: expected LOW:HIGH"),
+        (["--stock-days-range", "0:3651"], "uncertainty.stock_days: expected 0 <= low <= high"),
+        (["--stock-days-range", "0:1e308"], "uncertainty.stock_days: expected 0 <= low <= high"),
+        (["--approval-range", "CN-2025-18=0.1:nan"], "--approval-range CN-2025-18=0.1:nan"),
+        (["--status-range", "estimate=0_1"], "--status-range estimate=0_1: expected STATUS="),
+        (["--scheduler", "not-an-address"], "Invalid value for '--scheduler': expected a Dask"),
+        (["--scheduler", "tcp://host:99999"], "Invalid value for '--scheduler': expected a Dask"),
+    ],
+)
+def test_montecarlo_bad_option_values_exit_2(tmp_path, args, message):
+    out = tmp_path / "mc"
+    result = invoke("montecarlo", "--data", str(TINY), "-s", SCENARIO, "--out", str(out), *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not out.exists()
+
+
+def test_the_stock_days_range_reaches_ten_years(tmp_path):
+    args = ["--stock-days-range", "0:3650", "--draws", "20", "-q"]
+    result = invoke(
+        "montecarlo", "--data", str(TINY), "-s", SCENARIO, *args, "--out", str(tmp_path)
+    )
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("stock_days = [0, inf]", "uncertainty.stock_days: expected [low, high]"),
+        ("stock_days = [0, 1e308]", "uncertainty.stock_days: expected 0 <= low <= high <= 3650"),
+        ("status = 5", "uncertainty.status: expected a table"),
+        ("approvals = 5", "uncertainty.approvals: expected a table"),
+        ("approvals = []", "uncertainty.approvals: expected a table"),
+    ],
+)
+def test_a_bad_uncertainty_table_exits_2_and_names_file_and_key(tmp_path, table, message):
+    path = tmp_path / "ranged.toml"
+    path.write_text(
+        '[[licences]]\nregime = "CN-2025-18"\naction = "throttle"\nshare = 0.25\n'
+        f"[uncertainty]\n{table}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "mc"
+    result = invoke("montecarlo", "--data", str(TINY), "-s", str(path), "--out", str(out))
+    assert result.exit_code == 2, result.output
+    assert f"error: {path}: {message}" in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("days", ["1_0", "inf", "١٠", "3651"])
+def test_criticality_stock_days_are_plain_days_within_ten_years(tmp_path, days):
+    out = tmp_path / "crit"
+    result = invoke("criticality", "--data", str(TINY), "--stock-days", days, "--out", str(out))
+    assert result.exit_code == 2, result.output
+    assert "--stock-days" in result.output and "Traceback" not in result.output
+    assert not out.exists()

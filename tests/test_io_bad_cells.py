@@ -92,6 +92,16 @@ CASES = [
         "150 is above the largest credible value 100 (a share of value in percent)",
     ),
     ("regimes.csv", ",all,0.1,no,", ",all,0,no,", 4, "extraterritorial_pct", "must be above 0"),
+    # issue 22, item 13: tonnes the solver cannot scale (see the three-edge case below)
+    (
+        "edges.csv",
+        "Dy;Tb,10,",
+        "Dy;Tb,1e-320,",
+        5,
+        "flow_t",
+        "1e-320 is below the smallest credible value 1e-09 above 0 (t/yr; a milligram",
+    ),
+    ("nodes.csv", "Oz Co,,500,", "Oz Co,,5e-10,", 3, "capacity_t", "5e-10 is below the smallest"),
     # regimes.csv: empty required cells, dates other than YYYY-MM-DD, status never checked
     ("regimes.csv", ",2025-04-04,,,,all,", ",,,,,all,", 2, "effective", "missing value"),
     (
@@ -251,3 +261,22 @@ def test_the_largest_accepted_values_compute_without_runtime_warnings(tmp_path):
     sectors = list(csv.DictReader((tmp_path / "out" / "sectors.csv").open(encoding="utf-8")))
     figures = [float(row[c]) for row in sectors for c in ("baseline_t", "shortfall_pct")]
     assert figures and all(math.isfinite(x) for x in figures)
+
+
+def test_three_edges_of_1e_320_tonnes_are_refused_where_rerouting_called_them_a_bug(data, previous):
+    # Issue 22, item 13: with these three flows at 1e-320 t the solver failed and rerouting
+    # said "a bug in supplygraph: please report it" (exit 0)
+    out, before = previous
+    path = data / "edges.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    for row in rows[1:4]:
+        row[4] = "1e-320"
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    path.write_text(text.getvalue(), encoding="utf-8")
+    result = simulate(data, out, "--cut", "from=my-sep", "--spare", "node:country=AU|MY=1")
+    assert result.exit_code == 2, result.output
+    for line in (2, 3, 4):
+        assert f"error: {path}:{line}: flow_t: 1e-320 is below the smallest" in result.output
+    assert "a bug in supplygraph" not in result.output
+    assert snapshot(out) == before

@@ -7,6 +7,7 @@ be exactly as it was; on exit 0 every number in the reports must be finite, scen
 strict JSON, and no RuntimeWarning raised on the way.
 
 The files come from ``supplygraph.dataset.io.DATA_FILES`` (and ``DATED_FILES`` for ``timeline``,
+``DATED_FILES`` and ``BACKTEST_FILES`` for ``backtest`` and ``timeline`` with their options,
 ``QUALITY_FILES`` for ``validate``) and the keys from ``SCENARIO_KEYS`` and ``TABLE_KEYS``, so
 a new input file or scenario key is broken here too.
 """
@@ -17,6 +18,7 @@ import csv
 import io
 import json
 import math
+import re
 import shutil
 import tempfile
 import warnings
@@ -28,7 +30,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from supplygraph.cli import cli
-from supplygraph.dataset.io import DATA_FILES, DATED_FILES, QUALITY_FILES, bundled_data_dir
+from supplygraph.dataset.io import (
+    BACKTEST_FILES,
+    DATA_FILES,
+    DATED_FILES,
+    QUALITY_FILES,
+    bundled_data_dir,
+)
 from supplygraph.scenario.parse import SCENARIO_KEYS, TABLE_KEYS
 
 BUNDLED = bundled_data_dir()
@@ -297,6 +305,101 @@ def test_mutated_dated_tables_exit_0_or_2_with_nothing_written(data):
         for row in csv.DictReader(io.StringIO((out / "timeline.csv").read_text(encoding="utf-8"))):
             for column in ("output_pct", "lost_t", "best_output_pct"):
                 assert row[column] == "" or math.isfinite(float(row[column])), (done, row)
+
+
+# The dated commands' options, with values that look like days, places in a queue or shifts
+# to someone (issue 22, items 8 and 12); the runs they allow stay short.
+DATED_OPTIONS = {
+    "timeline": {
+        "--from": (
+            "2025-03-01", "2025-06-01", "2026-03-01", "2025-4-4", "20250404", "2025-02-30",
+            "9999-12-01", "0001-01-01", "1900-01-01", "", "٢٠٢٥-03-01",
+        ),
+        "--to": (
+            "2025-03-20", "2025-02-28", "2025-5-1", "2199-12-31", "9999-12-31", "2025-13-01",
+            "",
+        ),
+        "--applicant": ("0", "0.5", "last", "1.5", "-1", "nan", "inf", "1_0", "first", ""),
+    },
+    "backtest": {
+        "--stock-shift": (
+            "0", "-7", "7", "-3650", "3651", "99999999999999999999", "1_0", "١", "1.5",
+            "-", "",
+        ),
+    },
+    "validate": {},  # which checks the five tables too
+}  # fmt: skip
+# What a located message looks like: a CSV file's line and column, a scenario file's key, or
+# the option at fault (in click's usage error or ours).
+LOCATED = re.compile(
+    r"error: (?:\S+\.csv:\d+: [\w-]+: |\S+\.toml: |--[\w-]+)"
+    r"|Error: Invalid value for '--[\w-]+'"
+)
+
+
+def assert_located(output: str, done: list[str]) -> None:
+    """Every error line of a run that exited 2 says where the problem is."""
+    errors = [line for line in output.splitlines() if line.lower().startswith("error")]
+    assert errors, (done, output)
+    for line in errors:
+        assert LOCATED.match(line), (done, line)
+
+
+@settings(
+    max_examples=80, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(data=st.data())
+def test_mutated_dated_and_backtest_tables_and_options_exit_0_or_2_located(data):
+    # issue 22: the five dated tables (approvals, transit, capacity, observed series, events)
+    # and the dated options, broken; timeline, backtest or validate must run soundly or exit
+    # 2 with every message located (file:line: column, file: key, or option), nothing written
+    with tempfile.TemporaryDirectory() as tmp:
+        folder, out = Path(tmp) / "data", Path(tmp) / "out"
+        shutil.copytree(BUNDLED, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+        command = data.draw(st.sampled_from(sorted(DATED_OPTIONS)), label="command")
+        written = "--quality-out" if command == "validate" else "--out"
+        args = [command, "--data", str(folder), written, str(out)]
+        done = []
+        for option, values in DATED_OPTIONS[command].items():
+            if data.draw(st.booleans(), label=f"{option}?"):
+                value = data.draw(st.sampled_from(values), label=option)
+                args += [option, value]
+                done.append(f"{option} {value}")
+        if command == "timeline":
+            args += ["-s", "2025-replay", "-q"]
+            if "--to" not in args:  # a short run: the default is a year
+                args += ["--to", "2025-03-20"]
+        what = data.draw(st.sampled_from(["csv", "csv", "csv", "toml", "none"]), label="break")
+        if what == "csv":
+            done.append(break_csv(data, folder, DATED_FILES + BACKTEST_FILES))
+        elif what == "toml":
+            done.append(break_toml(data, folder / "scenarios" / "2025-replay.toml"))
+        out.mkdir()
+        (out / "mine.txt").write_text("the user's own file")
+        before = snapshot(out)
+        code, output, runtime = _run(args)
+        event(f"{command} exit {code}")
+        assert code in (0, 2), (done, output)
+        assert "Traceback" not in output
+        if code == 2:
+            assert snapshot(out) == before, done
+            assert_located(output, done)
+            return
+        assert not runtime, (done, runtime)
+        if command == "validate":
+            return  # test_mutated_quality_tables_... checks its report
+        if command == "timeline":
+            reports = {"timeline.csv": ("output_pct", "lost_t", "best_output_pct")}
+        else:
+            reports = {
+                "backtest-series.csv": ("observed_t", "observed_share", "modelled_share"),
+                "backtest-events.csv": ("days_off", "last_applicant_days_off"),
+            }
+        for name, columns in reports.items():
+            for row in csv.DictReader(io.StringIO((out / name).read_text(encoding="utf-8"))):
+                for column in columns:
+                    cell = row[column]
+                    assert cell == "" or math.isfinite(float(cell)), (done, name, row)
 
 
 @settings(

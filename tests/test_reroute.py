@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import shutil
+import warnings
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -762,3 +765,30 @@ def test_unused_spare_capacity_names_the_input_that_binds():
         "spare capacity assumed for p was not used: its input oxide cannot rise (the "
         "suppliers are cut, at capacity or short themselves)"
     ]
+
+
+def test_flows_too_small_for_the_solver_are_named_not_called_a_bug(monkeypatch, tmp_path):
+    # Issue 22, item 13: a graph built without the data files' checks (which refuse flows
+    # below 1e-9 t), with three flows of 1e-320 t: the solver fails and rerouting used to
+    # call it a bug in supplygraph
+    from supplygraph.dataset import schema
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent / "data" / "tiny", data)
+    lines = (data / "edges.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    for k in (1, 2, 3):
+        cells = lines[k].split(",")
+        cells[4] = "1e-320"
+        lines[k] = ",".join(cells)
+    (data / "edges.csv").write_text("".join(lines), encoding="utf-8")
+    monkeypatch.setattr(schema, "NUMBER_SMALLEST", {})
+    graph = sg.load(data)
+    scenario = Scenario("tiny").with_changes(
+        rules=(Rule("from=my-sep"),), capacity=(SpareCapacity("node:country=AU|MY", 1.0),)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the solver's scaling overflows
+        result = sg.simulate(graph, scenario)
+    (warning,) = result.warnings
+    assert "rerouting failed" in warning and "a bug" not in warning
+    assert "3 flows below 1e-09 t, too small for it to resolve" in warning

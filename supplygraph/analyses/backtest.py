@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
@@ -130,22 +131,24 @@ def run_backtest(
 
 
 def _series(timeline: Timeline, observed: pd.DataFrame, masks: dict) -> pd.DataFrame:
-    dates = pd.to_datetime([d.isoformat() for d in timeline.dates])
+    # months as YYYY-MM text and days from the calendar: pandas' timestamps end in 2262
+    month_of_day = np.array([d.isoformat()[:7] for d in timeline.dates])
     rows = []
     for name, group in observed.groupby("series", sort=True):
         baseline = group[group["month"].str.endswith("avg")]["value"]
         months = group[~group["month"].str.endswith("avg")]
-        shipped = pd.Series(timeline.exports.get(name, np.zeros(len(dates))), index=dates)
+        shipped = np.asarray(timeline.exports.get(name, np.zeros(len(month_of_day))))
         if name in masks:
             daily_base = timeline.graph.edges["flow_t"].to_numpy()[masks[name]].sum() / 365
         else:
             daily_base = np.nan
+        base = float(baseline.iloc[0]) if len(baseline) else np.nan
         for row in months.itertuples(index=False):
-            start = pd.Timestamp(f"{row.month}-01")
-            in_month = shipped[(dates >= start) & (dates < start + pd.offsets.MonthBegin(1))]
-            days = start.days_in_month
+            in_month = shipped[month_of_day == row.month]
+            year, month = (int(part) for part in row.month.split("-"))
+            days = calendar.monthrange(year, month)[1]
             modelled = in_month.sum() / (daily_base * days) if len(in_month) == days else np.nan
-            seen = row.value / float(baseline.iloc[0]) if len(baseline) else np.nan
+            seen = row.value / base if base > 0 else np.nan  # io refuses a baseline of 0
             rows.append(
                 {
                     "series": name,

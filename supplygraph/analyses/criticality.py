@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import ScenarioError
+from ..dataset.graph import require_makers
 from ..dataset.production import production_lines
 from ..dataset.schema import STAGE_RANK
 from ..engine.propagate import propagate
@@ -189,7 +190,13 @@ def criticality(
     Returns
     -------
     Criticality
+
+    Raises
+    ------
+    DataError
+        For a graph without makers (:func:`supplygraph.dataset.graph.require_makers`).
     """
+    require_makers(graph)
     scenario = scenario or Scenario("baseline", "Baseline")
     production = production_lines(graph)
     lines = production.graph.nodes

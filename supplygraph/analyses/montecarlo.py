@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,7 +14,8 @@ from scipy.sparse import csr_matrix
 from scipy.stats import rankdata
 
 from .._errors import ScenarioError
-from ..dataset.graph import throughput
+from ..dataset import schema
+from ..dataset.graph import require_makers, throughput
 from ..dataset.production import production_lines
 from ..engine.propagate import propagate
 from ..engine.sums import SectorBatch, concat_batches, sector_exposure, share_pct
@@ -39,6 +41,10 @@ MAX_FIGURE_INPUTS = 5_000
 # ... or when draws x figures would pass this many cells (0.4 GB of drawn inputs kept).
 MAX_FIGURE_CELLS = 50_000_000
 PERCENTILES = (5, 50, 95)
+# How the options' numbers are written: as in the data files.
+PLAIN = "in plain decimals as in the data files (0.25, 30; not inf, nan or 1_000)"
+# The default stock cover's range stays within the data's bound on stock_days.
+STOCK_DAYS_BOUND = schema.NUMBER_BOUNDS["stock_days"]
 TOP_DRIVERS = 5
 
 
@@ -190,9 +196,15 @@ def parse_uncertainty(doc: Any, *, where: str, scenario: Scenario) -> Uncertaint
             f"{where}: uncertainty: unknown key(s) {', '.join(sorted(unknown))}; "
             "expected approvals, stock_days, status"
         )
+    for key, example in (("approvals", "CN-2025-18 = [0.1, 0.5]"), ("status", "estimate = 0.3")):
+        if not isinstance(doc.get(key, {}), dict):
+            problems.append(
+                f"{where}: uncertainty.{key}: expected a table, e.g. "
+                f"[uncertainty.{key}] with {example}"
+            )
     named = {p.regime for p in scenario.licences}
     approvals = {}
-    for regime, value in (doc.get("approvals") or {}).items():
+    for regime, value in _table(doc, "approvals").items():
         key = f"uncertainty.approvals.{regime}"
         if regime not in named:
             problems.append(
@@ -205,9 +217,10 @@ def parse_uncertainty(doc: Any, *, where: str, scenario: Scenario) -> Uncertaint
             approvals[regime] = parsed
     stock = None
     if "stock_days" in doc:
-        stock = _range(doc["stock_days"], "uncertainty.stock_days", where, problems, upper=None)
+        upper, _ = STOCK_DAYS_BOUND
+        stock = _range(doc["stock_days"], "uncertainty.stock_days", where, problems, upper=upper)
     status = dict(STATUS_RANGES)
-    for name, value in (doc.get("status") or {}).items():
+    for name, value in _table(doc, "status").items():
         key = f"uncertainty.status.{name}"
         if name not in STATUS_RANGES:
             problems.append(f"{where}: {key}: expected one of {', '.join(STATUS_RANGES)}")
@@ -275,7 +288,7 @@ def with_overrides(
                     if key == "approvals"
                     else "STATUS=HALF_WIDTH"
                 )
-                problems.append(f"{option} {text}: expected {form}")
+                problems.append(f"{option} {text}: expected {form} {PLAIN}")
             elif key == "approvals":
                 doc[key][name] = (
                     numbers if len(numbers) == 2 else dict(zip(("low", "mode", "high"), numbers))
@@ -285,7 +298,7 @@ def with_overrides(
     if stock_days is not None:
         numbers = _numbers(stock_days, 2)
         if numbers is None:
-            problems.append(f"--stock-days-range {stock_days}: expected LOW:HIGH")
+            problems.append(f"--stock-days-range {stock_days}: expected LOW:HIGH {PLAIN}")
         else:
             doc["stock_days"] = numbers
     try:
@@ -301,23 +314,28 @@ def with_overrides(
     )
 
 
+def _table(doc: dict[str, Any], key: str) -> dict[str, Any]:
+    """A sub-table of ``[uncertainty]``; empty when absent or not a table (reported)."""
+    value = doc.get(key, {})
+    return value if isinstance(value, dict) else {}
+
+
 def _numbers(text: str, count: int | None = None) -> list[float] | None:
-    """``a:b[:c]`` as floats (two or three of them, or exactly ``count``), else None."""
-    try:
-        numbers = [float(part) for part in text.split(":")]
-    except ValueError:
+    """``a:b[:c]`` as plain decimals, as in the data files (two or three of them, or exactly
+    ``count``), else None."""
+    numbers = [schema.parse_number(part.strip()) for part in text.split(":")]
+    if any(number is None for number in numbers):
         return None
     allowed = (count,) if count else (2, 3)
-    return numbers if len(numbers) in allowed else None
+    return numbers if len(numbers) in allowed else None  # type: ignore[return-value]
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """Whether a TOML value is a finite int or float (TOML's true, inf and nan are not)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _range(
-    value: Any, key: str, where: str, problems: list[str], *, upper: float | None
-) -> Range | None:
+def _range(value: Any, key: str, where: str, problems: list[str], *, upper: float) -> Range | None:
     """A ``[low, high]`` pair or a ``{low, mode, high}`` table, checked."""
     if isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value):
         low, high, mode = float(value[0]), float(value[1]), None
@@ -329,12 +347,13 @@ def _range(
         low, high, mode = float(value["low"]), float(value["high"]), float(value["mode"])
     else:
         problems.append(
-            f"{where}: {key}: expected [low, high] or {{ low = ..., mode = ..., high = ... }}"
+            f"{where}: {key}: expected [low, high] or {{ low = ..., mode = ..., high = ... }} "
+            "of finite numbers"
         )
         return None
-    top = "1" if upper is not None else "infinity"
-    if not (0 <= low <= high <= (upper if upper is not None else np.inf)):
-        problems.append(f"{where}: {key}: expected 0 <= low <= high <= {top}")
+    if not 0 <= low <= high <= upper:
+        why = " (ten years of stock, as for stock_days)" if upper != 1 else ""
+        problems.append(f"{where}: {key}: expected 0 <= low <= high <= {upper:g}{why}")
         return None
     if mode is not None and not low <= mode <= high:
         problems.append(f"{where}: {key}: the mode must lie between low and high")
@@ -382,7 +401,13 @@ def montecarlo(
     Returns
     -------
     MonteCarlo
+
+    Raises
+    ------
+    DataError
+        For a graph without makers (:func:`supplygraph.dataset.graph.require_makers`).
     """
+    require_makers(graph)
     if uncertainty is None:
         uncertainty = load_uncertainty(scenario)
     inputs = _inputs(graph, scenario, uncertainty, seed, draws)

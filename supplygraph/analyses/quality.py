@@ -11,7 +11,7 @@ import pandas as pd
 
 from .._errors import Issue
 from ..dataset.citations import CITATION_KINDS, citation_kind, cited_domains, unlisted_domains
-from ..dataset.io import load_backtest_tables, load_dated_tables, load_quality_tables
+from ..dataset.io import load_quality_tables, load_run_tables
 from ..dataset.schema import STAGE_RANK, STAGES, STATUSES
 from ..engine.sums import share_pct
 from .stats import stage_country_shares
@@ -171,8 +171,8 @@ def _citing_tables(graph: SupplyGraph, published: pd.DataFrame) -> dict[str, pd.
     }
     dated = ("approvals.csv", "transit.csv", "capacity.csv", "observed.csv", "events.csv")
     if any((folder / name).is_file() for name in dated):
-        observed, events = load_backtest_tables(folder)
-        tables.update(zip(dated, (*load_dated_tables(folder), observed, events)))
+        run, checks = load_run_tables(folder, nodes=graph.nodes, lines=graph.lines)
+        tables.update(zip(dated, (*run, *checks)))
     return {
         str(folder / name): table for name, table in tables.items() if (folder / name).is_file()
     }

@@ -126,13 +126,19 @@ def simulate_days(
     Raises
     ------
     ScenarioError
-        For an approval path the table does not have, or a quantile outside [0, 1].
+        For an approval path the table does not have, a quantile outside [0, 1], or a
+        horizon that ends before it starts, is longer than ``schema.MAX_RUN_DAYS`` or
+        leaves the days from ``schema.FIRST_RUN_DAY`` to ``schema.LAST_RUN_DAY``.
     """
     quantile = scenario.applicant if applicant is None else applicant
     if quantile is not None:
         quantile = check_applicant(quantile, "applicant")
-    start = start or scenario.start or scenario.as_of or dt.date.today()
-    end = end or scenario.end or start + dt.timedelta(days=HORIZON_DAYS - 1)
+    start, end = run_days(scenario, start, end)
+    # a path's (or a node's) latest row on or before a day is its latest by date: rows in
+    # date order, whatever the file's order (a copy; the caller's tables are left alone)
+    approvals = approvals.sort_values("from", kind="stable")
+    if capacity is not None:
+        capacity = capacity.sort_values("from", kind="stable")
     dates = [start + dt.timedelta(days=d) for d in range((end - start).days + 1)]
     production = production_lines(graph)
     lines_graph = production.graph
@@ -234,6 +240,86 @@ def simulate_days(
         sectors=_beside(mean.sectors, queued.sectors, ["date", "sector"]),
         lines=_beside(mean.lines, queued.lines, ["node", "line", "stage", "country", "sector"]),
     )
+
+
+def run_days(
+    scenario: Scenario,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    *,
+    names: tuple[str, str] = ("the first day", "the last day"),
+) -> tuple[dt.date, dt.date]:
+    """Return a dated run's first and last day, checked.
+
+    The days given, else the scenario's ``start`` (or ``as_of``, or today) and ``end`` (or
+    a year on). They must lie from ``schema.FIRST_RUN_DAY`` to ``schema.LAST_RUN_DAY``,
+    the last not before the first, at most ``schema.MAX_RUN_DAYS`` apart.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    start, end
+        The first and last day asked for; None for the scenario's.
+    names
+        What to call ``start`` and ``end`` in messages (e.g. the options that gave them).
+
+    Returns
+    -------
+    tuple of datetime.date
+
+    Raises
+    ------
+    ScenarioError
+        Naming the day at fault: ``names``, or the scenario file and key it came from.
+
+    Examples
+    --------
+    >>> run_days(Scenario("x", start=dt.date(2025, 3, 1)))
+    (datetime.date(2025, 3, 1), datetime.date(2026, 2, 28))
+    >>> run_days(Scenario("x"), dt.date(2025, 6, 1), dt.date(2025, 5, 1), names=("--from", "--to"))
+    Traceback (most recent call last):
+    ...
+    supplygraph._errors.ScenarioError: --to: 2025-05-01 is before --from, 2025-06-01
+    """
+    where = scenario.path or f"scenario {scenario.name!r}"
+    if start is not None:
+        first, first_from = start, names[0]
+    elif scenario.start is not None:
+        first, first_from = scenario.start, f"{where}: start"
+    elif scenario.as_of is not None:
+        first, first_from = scenario.as_of, f"{where}: as_of (the first day without a start)"
+    else:
+        first, first_from = dt.date.today(), f"{names[0]} (today)"
+    problem = schema.run_day_problem(first)
+    if problem:
+        raise ScenarioError(f"{first_from}: {problem}")
+    if end is not None:
+        last, last_from = end, names[1]
+    elif scenario.end is not None:
+        last, last_from = scenario.end, f"{where}: end"
+    else:
+        last, last_from = first + dt.timedelta(days=HORIZON_DAYS - 1), f"{names[1]} (a year on)"
+    problem = schema.run_day_problem(last)
+    if problem:
+        raise ScenarioError(f"{last_from}: {problem}")
+    if last < first:
+        raise ScenarioError(f"{last_from}: {last} is before {first_from}, {first}")
+    days = (last - first).days + 1
+    if days > schema.MAX_RUN_DAYS:
+        raise ScenarioError(
+            f"{last_from}: the run from {first} to {last} is {days:,} days; a dated run "
+            f"covers at most {schema.MAX_RUN_DAYS:,} days (ten years)"
+        )
+    return first, last
+
+
+def _later(day: dt.date, days: int) -> dt.date:
+    """The day ``days`` after ``day``, or the calendar's last day when that is later: a
+    regime that ends on 9999-12-31 changes nothing a run can reach."""
+    if day > dt.date.max - dt.timedelta(days=days):
+        return dt.date.max
+    return day + dt.timedelta(days=days)
 
 
 def applicant_share(share: float, quantile: float) -> float:
@@ -366,7 +452,7 @@ def _segments(
                 continue
             ended = day == regime.ends
             if day in (regime.suspended_until, regime.ends):  # the new state starts a day later
-                day += dt.timedelta(days=1)
+                day = _later(day, 1)
             if regime.ends and day > regime.ends and not ended:
                 continue  # a suspension after the end changes nothing
             in_force, _ = regime_state(regime, day, ignore_suspensions=scenario.ignore_suspensions)
@@ -381,9 +467,10 @@ def _segments(
     known = set(approvals["path"])
     for policy in scenario.licences:
         if policy.approvals and policy.approvals not in known:
+            where = policy.origin or f"scenario {scenario.name!r}: licences"
             raise ScenarioError(
-                f"scenario {scenario.name!r}: approvals: no path {policy.approvals!r} in "
-                f"approvals.csv; known: {', '.join(sorted(known))}"
+                f"{where}.approvals: no path {policy.approvals!r} in approvals.csv; "
+                f"known: {', '.join(sorted(known))}"
             )
         rows = approvals[approvals["path"] == policy.approvals]
         for text in rows["from"]:
@@ -392,8 +479,8 @@ def _segments(
         if policy.approval_delay_days:
             for day, what in list(changes):
                 if what.endswith(("in force", "back")):
-                    lag = dt.timedelta(days=policy.approval_delay_days)
-                    changes.append((day + lag, f"first approvals after {what}"))
+                    after = _later(day, policy.approval_delay_days)
+                    changes.append((after, f"first approvals after {what}"))
     first, last = dates[0], dates[-1]
     days = sorted({first} | {d for d, _ in changes if first < d <= last})
     segments = [(day, _dated(scenario, approvals, regimes, day)) for day in days]
@@ -448,14 +535,13 @@ def _in_delay(policy: LicencePolicy, regimes: dict, day: dt.date) -> bool:
     if not policy.approval_delay_days:
         return False
     named = regimes.values() if policy.regime == "in-force" else [regimes.get(policy.regime)]
-    lag = dt.timedelta(days=policy.approval_delay_days)
     for regime in named:
         if regime is None:
             continue
         since = regime.effective
         if regime.suspended_until and regime.suspended_until < day:
-            since = max(since, regime.suspended_until + dt.timedelta(days=1))
-        if since <= day < since + lag:
+            since = max(since, _later(regime.suspended_until, 1))
+        if since <= day < _later(since, policy.approval_delay_days):
             return True
     return False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import click
 
 from ._base import (
     CONTEXT_SETTINGS,
+    IsoDate,
     build_scenario,
     cli,
     data_option,
@@ -23,22 +25,25 @@ from ._base import (
     scenario_option,
 )
 
+MAX_SHIFT_DAYS = 3650  # the bound on stock_days: a larger shift is a typo
+
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @scenario_option("A dated scenario (e.g. 2025-replay) or any scenario file.", required=True)
 @click.option(
     "--from",
     "start",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=IsoDate(),
     default=None,
     help="First day [default: the scenario's start, else its as_of].",
 )
 @click.option(
     "--to",
     "end",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=IsoDate(),
     default=None,
-    help="Last day [default: the scenario's end, else a year after the first].",
+    help="Last day [default: the scenario's end, else a year after the first]; at most "
+    "3650 days after the first.",
 )
 @data_option
 @out_option(
@@ -85,7 +90,8 @@ def timeline(
     """
     with errors_handled(ctx):
         from ..analyses.exposure import simulate as simulate_static
-        from ..analyses.timeline import KEEP_DAYS_MAX_EDGES, simulate_days
+        from ..analyses.timeline import KEEP_DAYS_MAX_EDGES, run_days, simulate_days
+        from ..dataset.graph import require_makers
         from ..dataset.io import load_dated_tables
         from ..outputs.dated_report import render_timeline
         from ..outputs.files import write_file_set
@@ -93,10 +99,10 @@ def timeline(
 
         quantile = None if applicant is None else check_applicant(applicant, "--applicant")
         scenario = build_scenario(scenario_name, data_dir)
+        start, end = run_days(scenario, start, end, names=("--from", "--to"))
         graph = load_graph(data_dir)
-        tables = load_dated_tables(data_dir)
-        first = start.date() if start else None
-        last = end.date() if end else None
+        require_makers(graph)
+        tables = load_dated_tables(data_dir, nodes=graph.nodes)
         runs = 1 if quantile is None and scenario.applicant is None else 2
         with progress(quiet, 13 * runs) as step:
             run = simulate_days(
@@ -104,8 +110,8 @@ def timeline(
                 scenario,
                 tables.approvals,
                 tables.transit,
-                start=first,
-                end=last,
+                start=start,
+                end=end,
                 progress=lambda days: step(f"day {days}"),
                 capacity=tables.capacity,
                 applicant=quantile,
@@ -125,6 +131,23 @@ def timeline(
                     f"(no timeline.gexf, and no date slider on the page: above "
                     f"{KEEP_DAYS_MAX_EDGES:,} edges a run keeps no node's day-by-day output)"
                 )
+
+
+class WholeDays(click.ParamType):
+    """Whole days, written in ASCII digits (``-7``, ``14``; not ``1_0``), from -3650 to 3650."""
+
+    name = "days"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        text = str(value).strip()
+        if not re.fullmatch(r"-?[0-9]+", text) or abs(int(text)) > MAX_SHIFT_DAYS:
+            self.fail(
+                f"expected whole days from -{MAX_SHIFT_DAYS} to {MAX_SHIFT_DAYS} (ten years "
+                f"of stock either way), got {value!r}",
+                param,
+                ctx,
+            )
+        return int(text)
 
 
 def _print_timeline(run: Any) -> None:
@@ -158,7 +181,7 @@ def _print_timeline(run: Any) -> None:
 @click.option(
     "--stock-shift",
     "stock_shift",
-    type=int,
+    type=WholeDays(),
     default=0,
     metavar="DAYS",
     help="Add DAYS (negative: take them away) to every node's stock cover and the "
@@ -195,16 +218,18 @@ def backtest(
     """
     with errors_handled(ctx):
         from ..analyses.backtest import run_backtest, shift_stocks
-        from ..dataset.io import load_backtest_tables, load_dated_tables
+        from ..dataset.graph import require_makers
+        from ..dataset.io import load_run_tables
         from ..outputs.dated_report import render_backtest
         from ..outputs.files import write_file_set
 
-        graph, scenario = shift_stocks(
-            load_graph(data_dir), build_scenario(scenario_name, data_dir), stock_shift
+        graph = load_graph(data_dir)
+        require_makers(graph)
+        graph, scenario = shift_stocks(graph, build_scenario(scenario_name, data_dir), stock_shift)
+        tables, checks = load_run_tables(data_dir, nodes=graph.nodes, lines=graph.lines)
+        result = run_backtest(
+            graph, scenario, tables.approvals, tables.transit, checks.observed, checks.events
         )
-        tables = load_dated_tables(data_dir)
-        observed, events = load_backtest_tables(data_dir)
-        result = run_backtest(graph, scenario, tables.approvals, tables.transit, observed, events)
         given = given_flags(ctx, ["scenario_name", "stock_shift"])
         out = report_folder(out_dir, "backtest", given, graph)
         paths = write_file_set(out, render_backtest(result))

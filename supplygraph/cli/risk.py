@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import click
 
 from ._base import (
     CONTEXT_SETTINGS,
+    PlainNumber,
     build_scenario,
     cli,
     data_option,
@@ -23,6 +25,26 @@ from ._base import (
     scenario_option,
 )
 
+# A Dask scheduler's address: [tcp|tls|ucx|ws|wss://]HOST:PORT, HOST a name, IPv4 or [IPv6].
+SCHEDULER_ADDRESS = re.compile(
+    r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\]):([0-9]{1,5})"
+)
+
+
+def _scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check a --scheduler address before any work (Dask's ValueError was exit 1)."""
+    if value is None:
+        return None
+    found = SCHEDULER_ADDRESS.fullmatch(value.strip())
+    if not found or not 0 < int(found.group(1)) < 65536:
+        raise click.BadParameter(
+            f"expected a Dask scheduler's address such as tcp://HOST:PORT (a port from 1 to "
+            f"65535), got {value!r}",
+            ctx,
+            param,
+        )
+    return value.strip()
+
 
 def cluster_options(function: Any) -> Any:
     options = [
@@ -30,6 +52,7 @@ def cluster_options(function: Any) -> Any:
             "--scheduler",
             metavar="tcp://HOST:PORT",
             default=None,
+            callback=_scheduler,
             help="Run the chunks on this Dask scheduler (pip install 'supplygraph[dask]').",
         ),
         click.option(
@@ -48,7 +71,7 @@ def cluster_options(function: Any) -> Any:
 @scenario_option("The situation the knock-outs happen in [default: nothing else restricted].")
 @click.option(
     "--stock-days",
-    type=click.FloatRange(min=0),
+    type=PlainNumber(),
     default=None,
     help="Stock cover for nodes without a stock_days figure (default: the scenario's, or 0).",
 )
@@ -114,11 +137,13 @@ def criticality(
     """
     with errors_handled(ctx):
         from ..analyses.criticality import criticality as sweep
+        from ..dataset.graph import require_makers
         from ..outputs.files import write_file_set
         from ..outputs.risk_report import render_criticality
 
         scenario = build_scenario(scenario_name, data_dir, stock_days=stock_days)
         graph = load_graph(data_dir)
+        require_makers(graph)
         result = sweep(
             graph,
             scenario,
@@ -267,6 +292,7 @@ def montecarlo(
     with errors_handled(ctx):
         from ..analyses.montecarlo import load_uncertainty, with_overrides
         from ..analyses.montecarlo import montecarlo as run
+        from ..dataset.graph import require_makers
         from ..outputs.files import write_file_set
         from ..outputs.risk_report import render_montecarlo
 
@@ -279,6 +305,7 @@ def montecarlo(
             status=statuses,
         )
         graph = load_graph(data_dir)
+        require_makers(graph)
         result = run(
             graph,
             scenario,

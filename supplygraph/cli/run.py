@@ -87,10 +87,13 @@ def simulate(
         supplygraph simulate -s 2026-11-lapse --spare 'node:country=AU|US,stage=separation=0.3'
     """
     with errors_handled(ctx):
+        from ..dataset.graph import require_makers
+
         scenario = build_scenario(scenario_name, data_dir, **flags)
         with progress(quiet, 4) as step:
             step("loading data")
             graph = load_graph(data_dir)
+            require_makers(graph)
             step("propagating the disruption" + (" and rerouting" if reroute else ""))
             from ..analyses.exposure import simulate as run
             from ..outputs.files import write_file_set
@@ -196,10 +199,12 @@ def compare(
     with errors_handled(ctx):
         from ..analyses.compare import compare_results
         from ..analyses.exposure import simulate as run
+        from ..dataset.graph import require_makers
         from ..outputs.compare import render_comparison
         from ..outputs.files import write_file_set
 
         graph = load_graph(data_dir)
+        require_makers(graph)
         a = run(graph, build_scenario(scenario_a, data_dir), reroute=reroute)
         b = run(graph, build_scenario(scenario_b, data_dir), reroute=reroute)
         tables = compare_results(a, b)

@@ -81,6 +81,16 @@ def check_numbers(
     )
     if column in schema.POSITIVE_COLUMNS:
         report(issues, file, table, values == 0, column, "must be above 0")
+    if column in schema.NUMBER_SMALLEST:
+        lower, why = schema.NUMBER_SMALLEST[column]
+        report(
+            issues,
+            file,
+            table,
+            (values > 0) & (values < lower),
+            column,
+            lambda cell: f"{cell} is below the smallest credible value {lower:g} above 0 ({why})",
+        )
 
 
 def _within(cells: pd.Series, allowed: Iterable[str]) -> np.ndarray:
@@ -474,9 +484,21 @@ def check_lines(lines: pd.DataFrame, nodes: pd.DataFrame, file: str, issues: lis
     check_common(lines, file, issues)
 
 
-def check_dated(table: pd.DataFrame, name: str, file: str, issues: list[Issue]) -> None:
+def check_dated(
+    table: pd.DataFrame,
+    name: str,
+    file: str,
+    issues: list[Issue],
+    *,
+    nodes: pd.DataFrame | None = None,
+) -> None:
     """Append an Issue for every invalid cell of ``approvals.csv``, ``transit.csv`` or
     ``capacity.csv``.
+
+    Required cells are given, dates are ``YYYY-MM-DD``, countries ISO codes; an approval
+    row names one destination (empty: every other), a transit row's origin is ISO codes or
+    ``*`` and its destination ISO codes, ``*`` or ``same``; no key repeats (a path's
+    destination and date, a node's date), and the table has rows.
 
     Parameters
     ----------
@@ -488,41 +510,301 @@ def check_dated(table: pd.DataFrame, name: str, file: str, issues: list[Issue]) 
         The file name, for the messages.
     issues
         Where the problems go.
+    nodes
+        The dataset's nodes, against which ``capacity.csv``'s nodes are checked; None to
+        skip that test (a dataset that borrows the bundled table).
     """
-    for row in table.itertuples(index=False):
-        where = (file, row.csv_line)
-        if name == "capacity.csv":
-            if row._2 and schema.parse_date(row._2) is None:  # "from" is a keyword
-                issues.append(Issue(*where, "from", f"not a date (YYYY-MM-DD): {row._2!r}"))
-            continue
-        if name == "approvals.csv":
-            if row._3 and schema.parse_date(row._3) is None:  # "from" is a keyword
-                issues.append(Issue(*where, "from", f"not a date (YYYY-MM-DD): {row._3!r}"))
-            if row.share and not _is_number(row.share, 0, 1):
-                issues.append(
-                    Issue(*where, "share", f"expected a share from 0 to 1: {row.share!r}")
-                )
-            countries = schema.split_list(row.destination)
-        else:
-            if row.days and not _is_number(row.days, 1, 3650):
-                issues.append(Issue(*where, "days", f"expected days from 1 to 3650: {row.days!r}"))
-            countries = [
-                c
-                for c in schema.split_list(row.origin) + schema.split_list(row.destination)
-                if c not in ("*", "same")
-            ]
-        for country in countries:
-            if country not in schema.ISO_COUNTRIES:
-                issues.append(Issue(*where, "destination", f"invalid ISO country {country!r}"))
+    columns, required = {
+        "approvals.csv": (schema.APPROVAL_COLUMNS, schema.APPROVAL_REQUIRED),
+        "transit.csv": (schema.TRANSIT_COLUMNS, schema.TRANSIT_REQUIRED),
+        "capacity.csv": (schema.CAPACITY_COLUMNS, schema.CAPACITY_REQUIRED),
+    }[name]
+    thing = {
+        "approvals.csv": "approval share",
+        "transit.csv": "transit time",
+        "capacity.csv": "capacity by date",
+    }[name]
+    if _no_rows(table, file, thing, issues):
+        return
+    _required_text(table, required, file, issues)
+    if "from" in columns:
+        _dates(table, "from", file, issues)
+    if name == "approvals.csv":
+        _by_value(issues, file, table, "destination", _destination_problem)
+        _duplicates(
+            issues,
+            file,
+            table,
+            (table["path"] != "") & (table["from"] != ""),
+            ["path", "destination", "from"],
+            lambda row: (
+                f"a second share of path {row['path']!r}"
+                + (f" to {row['destination']}" if row["destination"] else "")
+                + f" from {row['from']}"
+            ),
+            "from",
+        )
+    elif name == "transit.csv":
+        days = table["days"].map(schema.parse_number)
+        report(
+            issues,
+            file,
+            table,
+            days.map(lambda value: value is not None and 0 < value < 1),
+            "days",
+            lambda cell: f"expected days from 1 to 3650: {cell!r}",
+        )
+        _by_value(issues, file, table, "origin", lambda cell: _route_problem(cell, ("*",)))
+        _by_value(
+            issues, file, table, "destination", lambda cell: _route_problem(cell, ("*", "same"))
+        )
+    else:
+        if nodes is not None:
+            report(
+                issues,
+                file,
+                table,
+                (table["node"] != "") & ~_within(table["node"], nodes["id"]),
+                "node",
+                lambda cell: f"unknown node {cell!r} (not in nodes.csv)",
+            )
+        _duplicates(
+            issues,
+            file,
+            table,
+            (table["node"] != "") & (table["from"] != ""),
+            ["node", "from"],
+            lambda row: f"a second capacity of {row['node']} from {row['from']}",
+            "from",
+        )
     check_common(table, file, issues)
 
 
-def _is_number(text: str, low: float, high: float) -> bool:
-    try:
-        value = float(text)
-    except ValueError:
+def _no_rows(table: pd.DataFrame, file: str, thing: str, issues: list[Issue]) -> bool:
+    """Report a table of a header only (like nodes.csv and edges.csv); say whether it is."""
+    if not table.empty:
         return False
-    return low <= value <= high
+    issues.append(Issue(file, 2, "-", f"no rows: expected at least one {thing}"))
+    return True
+
+
+def _required_text(
+    table: pd.DataFrame, required: tuple[str, ...], file: str, issues: list[Issue]
+) -> None:
+    """Report empty required cells; number columns are left to :func:`check_numbers`."""
+    for column in required:
+        if column not in schema.NUMBER_BOUNDS:
+            report(issues, file, table, table[column] == "", column, "missing value")
+
+
+def _dates(table: pd.DataFrame, column: str, file: str, issues: list[Issue]) -> None:
+    """Report the cells of a date column that are given and not ``YYYY-MM-DD`` dates."""
+    report(
+        issues,
+        file,
+        table,
+        table[column].map(lambda cell: bool(cell) and schema.parse_date(cell) is None),
+        column,
+        lambda cell: f"not a date (YYYY-MM-DD): {cell!r}",
+    )
+
+
+def _destination_problem(cell: str) -> str | None:
+    """An approval row's destination: empty (every other country) or one ISO code."""
+    if cell == "":
+        return None
+    countries = schema.split_list(cell)
+    if len(countries) > 1:
+        return f"one destination country per row (a row for each): {cell!r}"
+    if not countries or countries[0] not in schema.ISO_COUNTRIES:
+        return f"invalid ISO country {cell!r} (or leave empty: every other destination)"
+    return None
+
+
+def _route_problem(cell: str, words: tuple[str, ...]) -> str | None:
+    """A transit row's origin or destination: ISO codes, or one of ``words`` alone."""
+    if cell == "":  # reported as missing
+        return None
+    countries = schema.split_list(cell)
+    if not countries:
+        return f"no country in {cell!r}; expected ISO codes such as CN;JP or {' or '.join(words)}"
+    alone = [c for c in countries if c in words]
+    if alone and len(countries) > 1:
+        return f"{alone[0]!r} stands alone, not in a list: {cell!r}"
+    wrong = [c for c in countries if c not in words and c not in schema.ISO_COUNTRIES]
+    if wrong:
+        return f"invalid ISO country {wrong[0]!r} (or {' or '.join(words)})"
+    return None
+
+
+def check_observed(observed: pd.DataFrame, file: str, issues: list[Issue]) -> None:
+    """Append an Issue for every invalid cell of ``observed.csv`` (the backtest's series).
+
+    A month is ``YYYY-MM``, or ``YYYY-avg`` for the series' baseline, the figure its months
+    are divided by: every series has one baseline, above 0; no (series, month) repeats.
+
+    Parameters
+    ----------
+    observed
+        The table as read (text cells and a ``csv_line`` column).
+    file
+        The file name, for the messages.
+    issues
+        Where the problems go.
+    """
+    if _no_rows(observed, file, "observed month", issues):
+        return
+    _required_text(observed, schema.OBSERVED_REQUIRED, file, issues)
+    month = observed["month"]
+    baseline = month.str.fullmatch(r"[0-9]{4}-avg").to_numpy(dtype=bool)
+    report(
+        issues,
+        file,
+        observed,
+        (month != "") & ~baseline & month.map(lambda cell: schema.parse_month(cell) is None),
+        "month",
+        lambda cell: f"not a month (YYYY-MM, or YYYY-avg for the baseline): {cell!r}",
+    )
+    named = observed["series"] != ""
+    _duplicates(
+        issues,
+        file,
+        observed,
+        named & (month != ""),
+        ["series", "month"],
+        lambda row: f"a second figure of {row['series']} for {row['month']}",
+        "month",
+    )
+    value = observed["value"].map(schema.parse_number)
+    report(
+        issues,
+        file,
+        observed,
+        baseline & value.map(lambda number: number == 0).to_numpy(dtype=bool),
+        "value",
+        "a baseline of 0: the months are shares of it",
+    )
+    repeated = observed.duplicated(["series", "month"])  # reported above
+    _duplicates(
+        issues,
+        file,
+        observed.assign(baseline=baseline),
+        named & baseline & ~repeated,
+        ["series", "baseline"],
+        lambda row: f"a second baseline of {row['series']} ({row['month']})",
+        "month",
+    )
+    with_baseline = set(observed.loc[baseline, "series"])
+    for series, group in observed[named].groupby("series", sort=False):
+        if series not in with_baseline:
+            issues.append(
+                Issue(
+                    file,
+                    int(group["csv_line"].iloc[0]),
+                    "series",
+                    f"{series} has no baseline row (month YYYY-avg), which its months are "
+                    "shares of",
+                )
+            )
+    check_common(observed, file, issues)
+
+
+def check_events(
+    events: pd.DataFrame,
+    file: str,
+    issues: list[Issue],
+    *,
+    nodes: pd.DataFrame | None = None,
+    lines: pd.DataFrame | None = None,
+) -> None:
+    """Append an Issue for every invalid cell of ``events.csv`` (the backtest's events).
+
+    An event names a node and its line (empty for a node without lines in lines.csv), a
+    kind (``first_loss`` or ``recovery``) and three dates, ``earliest <= date <= latest``.
+
+    Parameters
+    ----------
+    events
+        The table as read (text cells and a ``csv_line`` column).
+    file
+        The file name, for the messages.
+    issues
+        Where the problems go.
+    nodes, lines
+        The dataset's nodes and product lines, against which the events' nodes and lines
+        are checked; None to skip that test (a dataset that borrows the bundled table).
+    """
+    if _no_rows(events, file, "event", issues):
+        return
+    _required_text(events, schema.EVENT_REQUIRED, file, issues)
+    kind = events["kind"]
+    report(
+        issues,
+        file,
+        events,
+        (kind != "") & ~_within(kind, schema.EVENT_KINDS),
+        "kind",
+        lambda cell: f"unknown kind {cell!r}; expected one of {', '.join(schema.EVENT_KINDS)}",
+    )
+    for column in ("date", "earliest", "latest"):
+        _dates(events, column, file, issues)
+    for row in events.itertuples(index=False):
+        date, earliest, latest = (
+            schema.parse_date(cell) for cell in (row.date, row.earliest, row.latest)
+        )
+        if earliest and latest and latest < earliest:
+            issues.append(
+                Issue(file, row.csv_line, "latest", f"{latest} is before earliest {earliest}")
+            )
+        elif date and earliest and latest and not earliest <= date <= latest:
+            issues.append(
+                Issue(
+                    file,
+                    row.csv_line,
+                    "date",
+                    f"{date} is outside its window, {earliest} to {latest}",
+                )
+            )
+    if nodes is not None:
+        known = set(nodes["id"])
+        declared: dict[str, set[str]] = {}
+        if lines is not None:
+            for node, line in zip(lines["node"], lines["line"]):
+                declared.setdefault(node, set()).add(line)
+        for row in events.itertuples(index=False):
+            if row.node and row.node not in known:
+                issues.append(
+                    Issue(
+                        file, row.csv_line, "node", f"unknown node {row.node!r} (not in nodes.csv)"
+                    )
+                )
+            elif row.node:
+                _check_event_line(row, declared.get(row.node, set()), file, issues)
+    report(issues, file, events, events["source"] == "", "source", "no source given", "warning")
+
+
+def _check_event_line(row: Any, declared: set[str], file: str, issues: list[Issue]) -> None:
+    """An event's line is one of its node's lines, or empty for a node of one line."""
+    if declared and row.line not in declared:
+        issues.append(
+            Issue(
+                file,
+                row.csv_line,
+                "line",
+                f"{row.node} has lines {', '.join(sorted(declared))}: name one"
+                if not row.line
+                else f"{row.node} has no line {row.line!r} ({', '.join(sorted(declared))})",
+            )
+        )
+    elif not declared and row.line:
+        issues.append(
+            Issue(
+                file,
+                row.csv_line,
+                "line",
+                f"{row.node} has no line {row.line!r} (none declared in lines.csv: leave empty)",
+            )
+        )
 
 
 def check_publishers(publishers: pd.DataFrame, file: str, issues: list[Issue]) -> None:

@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
-from .._errors import Issue
+from .._errors import DataError, Issue
 from . import schema
 from .io import Dataset, empty_table, load_dataset
 
@@ -517,6 +517,33 @@ def load(folder: str | Path | None = None) -> SupplyGraph:
     return build_graph(load_dataset(folder))
 
 
+NO_MAKERS = (
+    "no makers: no node has stage manufacturer, so there is no sector to report; "
+    "simulate, compare, timeline, backtest, criticality and montecarlo refuse such a "
+    "dataset (validate, export and graph show it)"
+)
+
+
+def require_makers(graph: SupplyGraph) -> None:
+    """Refuse a graph without makers: every run reports what its sectors lose.
+
+    Without a node of stage ``manufacturer`` there is no sector, and an empty sector
+    table would read as "nothing lost" (docs/cli.md, "Exit status").
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+
+    Raises
+    ------
+    DataError
+        Naming the graph's ``nodes.csv``, when no node is a maker.
+    """
+    if not (graph.nodes["stage"] == "manufacturer").any():
+        raise DataError([Issue(str(graph.folder / "nodes.csv"), 0, "-", NO_MAKERS)])
+
+
 def _graph_warnings(graph: SupplyGraph, dataset: Dataset) -> list[Issue]:
     nodes_file = str(dataset.folder / "nodes.csv")
     warnings: list[Issue] = []
@@ -536,8 +563,10 @@ def _graph_warnings(graph: SupplyGraph, dataset: Dataset) -> list[Issue]:
             )
         )
     makers = graph.nodes["stage"].to_numpy() == "manufacturer"
+    if not makers.any():  # one warning, not one per node
+        warnings.append(Issue(nodes_file, 0, "-", NO_MAKERS, "warning"))
     reaches = reachable(graph.n_nodes, graph.index.src, graph.index.dst, makers, upstream=True)
-    for i in np.flatnonzero(~reaches).tolist():
+    for i in np.flatnonzero(~reaches & makers.any()).tolist():
         warnings.append(
             Issue(
                 nodes_file,

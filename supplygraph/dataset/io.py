@@ -381,8 +381,9 @@ def dataset_file(folder: str | os.PathLike[str] | None, name: str) -> Path:
     return bundled_data_dir() / name
 
 
-# The dated run's tables (tests/test_property.py breaks each one).
+# The dated run's tables and the backtest's (tests/test_property.py breaks each one).
 DATED_FILES = ("approvals.csv", "transit.csv", "capacity.csv")
+BACKTEST_FILES = ("observed.csv", "events.csv")
 
 
 class DatedTables(NamedTuple):
@@ -393,7 +394,16 @@ class DatedTables(NamedTuple):
     capacity: pd.DataFrame
 
 
-def load_dated_tables(folder: str | os.PathLike[str] | None = None) -> DatedTables:
+class BacktestTables(NamedTuple):
+    """The backtest's checks: observed monthly series and dated events."""
+
+    observed: pd.DataFrame
+    events: pd.DataFrame
+
+
+def load_dated_tables(
+    folder: str | os.PathLike[str] | None = None, *, nodes: pd.DataFrame | None = None
+) -> DatedTables:
     """Read and validate the dated run's tables: approval paths, transit times, capacity.
 
     Each comes from the dataset folder when it has the file, else from the bundled data.
@@ -402,6 +412,9 @@ def load_dated_tables(folder: str | os.PathLike[str] | None = None) -> DatedTabl
     ----------
     folder
         The dataset folder; the bundled data when None.
+    nodes
+        The dataset's nodes: ``capacity.csv`` may name only these (when it is the
+        folder's own; the bundled table a folder borrows names the bundled nodes).
 
     Returns
     -------
@@ -414,50 +427,133 @@ def load_dated_tables(folder: str | os.PathLike[str] | None = None) -> DatedTabl
     DataError
         Listing every error found, each with file, line and column.
     """
-    approvals, transit, capacity = _read_checked(
-        folder,
-        [
-            (name, columns, required, _dated_check(name))
-            for name, columns, required in (
-                ("approvals.csv", schema.APPROVAL_COLUMNS, schema.APPROVAL_REQUIRED),
-                ("transit.csv", schema.TRANSIT_COLUMNS, schema.TRANSIT_REQUIRED),
-                ("capacity.csv", schema.CAPACITY_COLUMNS, schema.CAPACITY_REQUIRED),
-            )
-        ],
-    )
-    return DatedTables(
-        _typed(approvals, ("share",)), _typed(transit, ("days",)), _typed(capacity, ("capacity_t",))
-    )
+    return DatedTables(*_read_checked(folder, _dated_specs(folder, nodes)))
 
 
 def load_backtest_tables(
     folder: str | os.PathLike[str] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read the backtest's checks: observed monthly series and dated events.
+    *,
+    nodes: pd.DataFrame | None = None,
+    lines: pd.DataFrame | None = None,
+) -> BacktestTables:
+    """Read and validate the backtest's checks: observed monthly series and dated events.
 
     Parameters
     ----------
     folder
         The dataset folder; the bundled data when None (or when it lacks the files).
+    nodes, lines
+        The dataset's nodes and product lines: ``events.csv`` may name only these (when
+        it is the folder's own).
 
     Returns
     -------
-    tuple of pandas.DataFrame
-        ``observed.csv`` and ``events.csv``.
+    BacktestTables
+        ``observed.csv`` (series, month, value, ...) and ``events.csv`` (event, node,
+        line, kind, date, earliest, latest, ...).
 
     Raises
     ------
     DataError
-        When a file is missing or malformed.
+        Listing every error found, each with file, line and column.
     """
-    observed, events = _read_checked(
-        folder,
-        [
-            ("observed.csv", schema.OBSERVED_COLUMNS, schema.OBSERVED_COLUMNS[:2], None),
-            ("events.csv", schema.EVENT_COLUMNS, schema.EVENT_COLUMNS[:2], None),
-        ],
-    )
-    return _typed(observed, ("value",)), events
+    return BacktestTables(*_read_checked(folder, _backtest_specs(folder, nodes, lines)))
+
+
+def load_run_tables(
+    folder: str | os.PathLike[str] | None = None,
+    *,
+    nodes: pd.DataFrame | None = None,
+    lines: pd.DataFrame | None = None,
+) -> tuple[DatedTables, BacktestTables]:
+    """Read and validate the dated run's and the backtest's tables, all errors at once.
+
+    Parameters
+    ----------
+    folder
+        The dataset folder; the bundled data when None.
+    nodes, lines
+        The dataset's nodes and product lines (see :func:`load_dated_tables` and
+        :func:`load_backtest_tables`).
+
+    Returns
+    -------
+    tuple of (DatedTables, BacktestTables)
+
+    Raises
+    ------
+    DataError
+        Listing every error found in the five tables.
+    """
+    specs = _dated_specs(folder, nodes) + _backtest_specs(folder, nodes, lines)
+    tables = _read_checked(folder, specs)
+    return DatedTables(*tables[:3]), BacktestTables(*tables[3:])
+
+
+# name, columns, required columns, row check, number columns
+_Spec = tuple[str, tuple[str, ...], tuple[str, ...], Callable[..., None] | None, tuple[str, ...]]
+
+
+def _own(folder: str | os.PathLike[str] | None, name: str) -> bool:
+    """Whether the table ``name`` is the dataset's own (not the bundled one it borrows)."""
+    return folder is None or (Path(folder) / name).is_file()
+
+
+def _dated_specs(folder: str | os.PathLike[str] | None, nodes: pd.DataFrame | None) -> list[_Spec]:
+    """The dated tables' specs for :func:`_read_checked`."""
+    known = nodes if _own(folder, "capacity.csv") else None
+
+    def dated(name: str) -> Callable[[pd.DataFrame, str, list[Issue]], None]:
+        return lambda table, file, issues: _validate.check_dated(
+            table, name, file, issues, nodes=known
+        )
+
+    return [
+        (
+            "approvals.csv",
+            schema.APPROVAL_COLUMNS,
+            schema.APPROVAL_REQUIRED,
+            dated("approvals.csv"),
+            ("share",),
+        ),
+        (
+            "transit.csv",
+            schema.TRANSIT_COLUMNS,
+            schema.TRANSIT_REQUIRED,
+            dated("transit.csv"),
+            ("days",),
+        ),
+        (
+            "capacity.csv",
+            schema.CAPACITY_COLUMNS,
+            schema.CAPACITY_REQUIRED,
+            dated("capacity.csv"),
+            ("capacity_t",),
+        ),
+    ]
+
+
+def _backtest_specs(
+    folder: str | os.PathLike[str] | None, nodes: pd.DataFrame | None, lines: pd.DataFrame | None
+) -> list[_Spec]:
+    """The backtest tables' specs for :func:`_read_checked`."""
+    own = _own(folder, "events.csv")
+
+    def events(table: pd.DataFrame, file: str, issues: list[Issue]) -> None:
+        _validate.check_events(
+            table, file, issues, nodes=nodes if own else None, lines=lines if own else None
+        )
+
+    return [
+        (
+            "observed.csv",
+            schema.OBSERVED_COLUMNS,
+            schema.OBSERVED_REQUIRED,
+            _validate.check_observed,
+            ("value",),
+        ),
+        ("events.csv", schema.EVENT_COLUMNS, schema.EVENT_REQUIRED, events, ()),
+    ]
 
 
 class QualityTables(NamedTuple):
@@ -500,36 +596,31 @@ def load_quality_tables(folder: str | os.PathLike[str] | None = None) -> Quality
                 schema.PUBLISHER_COLUMNS,
                 schema.PUBLISHER_REQUIRED,
                 _validate.check_publishers,
+                (),
             ),
             (
                 "published.csv",
                 schema.PUBLISHED_COLUMNS,
                 schema.PUBLISHED_REQUIRED,
                 _validate.check_published,
+                ("share_pct",),
             ),
         ],
     )
-    return QualityTables(_typed(publishers, ()), _typed(published, ("share_pct",)))
+    return QualityTables(publishers, published)
 
 
-def _dated_check(name: str) -> Callable[[pd.DataFrame, str, list[Issue]], None]:
-    """The row check of one dated table."""
-    return lambda table, file, issues: _validate.check_dated(table, name, file, issues)
-
-
-def _read_checked(
-    folder: str | os.PathLike[str] | None,
-    specs: list[tuple[str, tuple[str, ...], tuple[str, ...], Callable[..., None] | None]],
-) -> list[pd.DataFrame]:
+def _read_checked(folder: str | os.PathLike[str] | None, specs: list[_Spec]) -> list[pd.DataFrame]:
     """Read and check optional tables, each from ``folder`` if it has it, else bundled.
 
-    ``specs`` gives each file's name, columns, required columns and row check (called as
-    ``check(table, file, issues)``; None: the columns only). Every error of every table is
-    collected before :class:`DataError` is raised.
+    ``specs`` gives each file's name, columns, required columns, row check (called as
+    ``check(table, file, issues)``; None: the columns only) and number columns (typed in
+    the tables returned). Every error of every table is collected before
+    :class:`DataError` is raised.
     """
     issues: list[Issue] = []
     tables = []
-    for name, columns, required, check in specs:
+    for name, columns, required, check, _ in specs:
         path = dataset_file(folder, name)
         table = _read_table(path, _read_bytes(path, issues), columns, required, issues)
         if table is not None and check is not None:
@@ -538,4 +629,4 @@ def _read_checked(
     errors = sorted(i for i in issues if i.severity == "error")
     if errors or any(table is None for table in tables):
         raise DataError(errors)
-    return tables
+    return [_typed(table, spec[4]) for table, spec in zip(tables, specs)]

@@ -69,6 +69,14 @@ NUMBER_BOUNDS = {
 }
 # 0 would make every item controlled; a shipment takes at least a day
 POSITIVE_COLUMNS = frozenset({"extraterritorial_pct", "days"})
+# Smallest credible value above 0 of the tonnage columns, and why: rerouting counts tonnes
+# below a milligram as none, and the solver cannot scale figures near the float's smallest
+# (1e-320 t made it fail).
+NUMBER_SMALLEST = {
+    "flow_t": (1e-9, "t/yr; a milligram a year, which rerouting counts as none"),
+    "capacity_t": (1e-9, "t/yr; a milligram a year, which rerouting counts as none"),
+    "value": (1e-9, "t; a milligram"),
+}
 
 NODE_COLUMNS = (
     "id",
@@ -114,8 +122,20 @@ TRANSIT_COLUMNS = ("origin", "destination", "days", "source", "status", "note")
 TRANSIT_REQUIRED = ("origin", "destination", "days")
 CAPACITY_COLUMNS = ("node", "from", "capacity_t", "source", "status", "note")
 CAPACITY_REQUIRED = ("node", "from", "capacity_t")
+# The backtest's checks: monthly series (a YYYY-avg row is each series' baseline) and events.
 OBSERVED_COLUMNS = ("series", "month", "value", "unit", "source", "status", "note")
+OBSERVED_REQUIRED = ("series", "month", "value")
 EVENT_COLUMNS = ("event", "node", "line", "kind", "date", "earliest", "latest", "source", "note")
+EVENT_REQUIRED = ("event", "node", "kind", "date", "earliest", "latest")
+EVENT_KINDS = ("first_loss", "recovery")
+
+# The days a dated run may cover, and its longest horizon (docs/cli.md, "timeline"): ten
+# years, as for stock cover and transit times; and a calendar window that keeps the run, its
+# transit times and approval delays far from the ends of the calendar, where date arithmetic
+# and the charts' axes fail.
+FIRST_RUN_DAY = dt.date(1900, 1, 1)
+LAST_RUN_DAY = dt.date(2199, 12, 31)
+MAX_RUN_DAYS = 3650
 
 REGIME_COLUMNS = (
     "id",
@@ -240,3 +260,52 @@ def parse_date(text: str) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         return None
+
+
+_MONTH_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}")
+
+
+def parse_month(text: str) -> dt.date | None:
+    """Return the first day of a ``YYYY-MM`` month, or None when the text is not one.
+
+    Parameters
+    ----------
+    text
+        The cell.
+
+    Returns
+    -------
+    datetime.date or None
+
+    Examples
+    --------
+    >>> parse_month("2025-05"), parse_month("2025-5"), parse_month("2025-13")
+    (datetime.date(2025, 5, 1), None, None)
+    """
+    if not _MONTH_PATTERN.fullmatch(text):
+        return None
+    return parse_date(f"{text}-01")
+
+
+def run_day_problem(day: dt.date) -> str | None:
+    """Say why a dated run may not cover a day (outside the calendar window), or None.
+
+    Parameters
+    ----------
+    day
+        The day.
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> run_day_problem(dt.date(2025, 4, 4)) is None
+    True
+    >>> run_day_problem(dt.date(9999, 12, 1))
+    '9999-12-01 is outside the days a dated run may cover, 1900-01-01 to 2199-12-31'
+    """
+    if FIRST_RUN_DAY <= day <= LAST_RUN_DAY:
+        return None
+    return f"{day} is outside the days a dated run may cover, {FIRST_RUN_DAY} to {LAST_RUN_DAY}"

@@ -154,9 +154,21 @@ def reroute(
         else:
             reason = (
                 f"rerouting failed: the solver ended the {stop.stage} stage with status "
-                f"'{stop.status}' (a bug in supplygraph: please report it)"
+                f"'{stop.status}' ({_failure_cause(model.flow)})"
             )
         return model.stopped(reason, stop.status)
+
+
+def _failure_cause(flow: np.ndarray) -> str:
+    """Why the solver may have failed: flows too small for it (a graph built without the
+    data files' checks, which refuse them), else a bug in supplygraph."""
+    tiny = int(((flow > 0) & (flow < ZERO_T)).sum())
+    if tiny:
+        return (
+            f"{tiny} flow{'s' if tiny > 1 else ''} below {ZERO_T:g} t, too small for it to "
+            f"resolve: give {'them' if tiny > 1 else 'it'} as 0 or at least {ZERO_T:g} t"
+        )
+    return "a bug in supplygraph: please report it"
 
 
 class _TooLarge(Exception):
