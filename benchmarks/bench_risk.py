@@ -19,9 +19,10 @@ from bench_timeline import synthetic
 
 import supplygraph as sg
 from supplygraph.analyses.criticality import criticality
-from supplygraph.analyses.montecarlo import Range, Uncertainty, montecarlo
+from supplygraph.analyses.montecarlo import montecarlo
 from supplygraph.dataset.graph import SupplyGraph
 from supplygraph.scenario.parse import LicencePolicy, Scenario
+from supplygraph.scenario.uncertainty import Range, Uncertainty
 
 SECTORS = np.array(["ev", "wind", "defence", "electronics"])
 BUNDLED_RANGES = Uncertainty(

@@ -12,11 +12,12 @@ from cli_helpers import TINY, invoke
 from graphs import make_graph
 
 import supplygraph as sg
-from supplygraph.analyses.montecarlo import Uncertainty, montecarlo
+from supplygraph.analyses.montecarlo import montecarlo
 from supplygraph.analyses.timeline import simulate_days
 from supplygraph.outputs.charts import sector_chart, timeline_chart
 from supplygraph.outputs.risk_report import render_montecarlo
 from supplygraph.scenario.parse import Rule, Scenario
+from supplygraph.scenario.uncertainty import Uncertainty
 
 CUT_DY = TINY.parent / "tiny-cut-dy.toml"
 

@@ -9,8 +9,9 @@ import pytest
 import supplygraph as sg
 from supplygraph.analyses.criticality import criticality
 from supplygraph.analyses.dask_run import SchedulerError, run_chunks
-from supplygraph.analyses.montecarlo import CHUNK_DRAWS, Range, Uncertainty, montecarlo
+from supplygraph.analyses.montecarlo import CHUNK_DRAWS, montecarlo
 from supplygraph.outputs.risk_report import render_criticality, render_montecarlo
+from supplygraph.scenario.uncertainty import Range, Uncertainty
 
 
 @pytest.fixture(scope="module")

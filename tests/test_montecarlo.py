@@ -8,16 +8,10 @@ from graphs import make_graph
 
 import supplygraph as sg
 from supplygraph._errors import ScenarioError
-from supplygraph.analyses.montecarlo import (
-    CHUNK_DRAWS,
-    Range,
-    Uncertainty,
-    load_uncertainty,
-    montecarlo,
-    with_overrides,
-)
+from supplygraph.analyses.montecarlo import CHUNK_DRAWS, montecarlo
 from supplygraph.outputs.risk_report import render_montecarlo
 from supplygraph.scenario.parse import LicencePolicy, Scenario
+from supplygraph.scenario.uncertainty import Range, Uncertainty, load_uncertainty, with_overrides
 
 EXACT = {"reported": 0.0, "estimate": 0.0, "assumption": 0.0}
 

@@ -16,7 +16,7 @@ import supplygraph as sg
 from supplygraph.analyses.backtest import run_backtest, shift_stocks
 from supplygraph.analyses.compare import compare_results
 from supplygraph.analyses.criticality import criticality
-from supplygraph.analyses.montecarlo import load_uncertainty, montecarlo, with_overrides
+from supplygraph.analyses.montecarlo import montecarlo
 from supplygraph.analyses.quality import quality_report
 from supplygraph.analyses.stats import stage_country_shares
 from supplygraph.analyses.timeline import simulate_days
@@ -26,6 +26,7 @@ from supplygraph.outputs.dated_report import render_backtest, render_timeline
 from supplygraph.outputs.quality_report import render_quality
 from supplygraph.outputs.report import render_simulation
 from supplygraph.outputs.risk_report import render_criticality, render_montecarlo
+from supplygraph.scenario.uncertainty import load_uncertainty, with_overrides
 
 CUT_DY = TINY.parent / "tiny-cut-dy.toml"
 

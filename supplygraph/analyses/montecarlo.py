@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import math
-import tomllib
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -13,24 +10,19 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.stats import rankdata
 
-from .._errors import ScenarioError
-from ..dataset import schema
 from ..dataset.graph import require_makers, throughput
 from ..dataset.production import production_lines
 from ..engine.propagate import propagate
 from ..engine.sums import SectorBatch, concat_batches, sector_exposure, share_pct
 from ..scenario.parse import Scenario
 from ..scenario.resolve import put_on_lines, resolve
+from ..scenario.uncertainty import Range, Uncertainty, load_uncertainty
 from .dask_run import run_chunks
 from .exposure import simulate
 
 if TYPE_CHECKING:
     from ..dataset.graph import SupplyGraph
 
-# Relative half-width of a figure's range by its status: a reported flow of 100 t is
-# drawn from 95-105 t, an estimate from 75-125 t, an assumption from 50-150 t.
-STATUS_RANGES = {"reported": 0.05, "estimate": 0.25, "assumption": 0.5}
-DISTRIBUTIONS = ("uniform", "triangular")
 # Draws are made in chunks of this many, each from its own seed (the run's seed and the
 # chunk's number): the draws do not depend on how the chunks are spread over workers.
 CHUNK_DRAWS = 250
@@ -41,56 +33,7 @@ MAX_FIGURE_INPUTS = 5_000
 # ... or when draws x figures would pass this many cells (0.4 GB of drawn inputs kept).
 MAX_FIGURE_CELLS = 50_000_000
 PERCENTILES = (5, 50, 95)
-# How the options' numbers are written: as in the data files.
-PLAIN = "in plain decimals as in the data files (0.25, 30; not inf, nan or 1_000)"
-# The default stock cover's range stays within the data's bound on stock_days.
-STOCK_DAYS_BOUND = schema.NUMBER_BOUNDS["stock_days"]
 TOP_DRIVERS = 5
-
-
-@dataclass(frozen=True)
-class Range:
-    """An uncertain input: uniform on [low, high], or triangular with its mode."""
-
-    low: float
-    high: float
-    mode: float | None = None
-
-    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """Return ``size`` draws (``low`` exactly when the range has no width).
-
-        Parameters
-        ----------
-        rng
-            The random generator (seeded by the caller).
-        size
-            How many draws.
-
-        Returns
-        -------
-        numpy.ndarray
-            Uniform draws from ``low`` to ``high``, or triangular ones with ``mode``.
-        """
-        if self.high == self.low:
-            return np.full(size, float(self.low))
-        if self.mode is None:
-            return rng.uniform(self.low, self.high, size)
-        return rng.triangular(self.low, self.mode, self.high, size)
-
-
-@dataclass(frozen=True)
-class Uncertainty:
-    """The scenario's uncertain inputs.
-
-    ``approvals`` maps a regime named by the scenario's ``[[licences]]`` to the range of
-    its licensed share; ``stock_days`` is the range of the default stock cover (for
-    nodes without a figure); ``status`` the relative half-width of the data's flows and
-    stock figures by their status.
-    """
-
-    approvals: dict[str, Range] = field(default_factory=dict)
-    stock_days: Range | None = None
-    status: dict[str, float] = field(default_factory=lambda: dict(STATUS_RANGES))
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,234 +74,6 @@ class _Inputs:
     input_names: list[str]  # what each drawn column is, for the drivers
     in_lines: csr_matrix  # lines x parts: 1 where a part feeds the line
     out_lines: csr_matrix  # lines x parts: 1 where a part leaves the line
-
-
-def load_uncertainty(scenario: Scenario) -> Uncertainty:
-    """Read the ``[uncertainty]`` table of the scenario's file (none: the defaults).
-
-    .. code-block:: toml
-
-        [uncertainty]
-        stock_days = [0, 60]                 # default stock cover, drawn uniformly
-        [uncertainty.approvals]
-        CN-2025-18 = [0.1, 0.5]              # licensed share, uniform
-        CN-2025-57 = { low = 0.1, mode = 0.25, high = 0.5 }   # triangular
-        [uncertainty.status]
-        assumption = 0.3                     # flows and stock figures +-30%
-
-    Parameters
-    ----------
-    scenario
-        A scenario loaded from a file (one composed from flags has no table).
-
-    Returns
-    -------
-    Uncertainty
-
-    Raises
-    ------
-    ScenarioError
-        For a bad table, located as ``FILE: uncertainty.KEY: message``, all at once.
-    """
-    if not scenario.path:
-        return Uncertainty()
-    doc = tomllib.loads(Path(scenario.path).read_text(encoding="utf-8")).get("uncertainty", {})
-    return parse_uncertainty(doc, where=scenario.path, scenario=scenario)
-
-
-def parse_uncertainty(doc: Any, *, where: str, scenario: Scenario) -> Uncertainty:
-    """Build an Uncertainty from a parsed ``[uncertainty]`` table (see :func:`load_uncertainty`).
-
-    Parameters
-    ----------
-    doc
-        The table.
-    where
-        The file, for messages.
-    scenario
-        The scenario whose regimes the approvals name.
-
-    Returns
-    -------
-    Uncertainty
-
-    Raises
-    ------
-    ScenarioError
-        Listing every problem.
-    """
-    problems: list[str] = []
-    if not isinstance(doc, dict):
-        raise ScenarioError(f"{where}: uncertainty: expected a table")
-    unknown = set(doc) - {"approvals", "stock_days", "status"}
-    if unknown:
-        problems.append(
-            f"{where}: uncertainty: unknown key(s) {', '.join(sorted(unknown))}; "
-            "expected approvals, stock_days, status"
-        )
-    for key, example in (("approvals", "CN-2025-18 = [0.1, 0.5]"), ("status", "estimate = 0.3")):
-        if not isinstance(doc.get(key, {}), dict):
-            problems.append(
-                f"{where}: uncertainty.{key}: expected a table, e.g. "
-                f"[uncertainty.{key}] with {example}"
-            )
-    named = {p.regime for p in scenario.licences}
-    approvals = {}
-    for regime, value in _table(doc, "approvals").items():
-        key = f"uncertainty.approvals.{regime}"
-        if regime not in named:
-            problems.append(
-                f"{where}: {key}: the scenario names no such regime in [[licences]] "
-                f"(it names {', '.join(sorted(named)) or 'none'})"
-            )
-            continue
-        parsed = _range(value, key, where, problems, upper=1.0)
-        if parsed is not None:
-            approvals[regime] = parsed
-    stock = None
-    if "stock_days" in doc:
-        upper, _ = STOCK_DAYS_BOUND
-        stock = _range(doc["stock_days"], "uncertainty.stock_days", where, problems, upper=upper)
-    status = dict(STATUS_RANGES)
-    for name, value in _table(doc, "status").items():
-        key = f"uncertainty.status.{name}"
-        if name not in STATUS_RANGES:
-            problems.append(f"{where}: {key}: expected one of {', '.join(STATUS_RANGES)}")
-        elif _is_number(value) and 0 <= value < 1:
-            status[name] = float(value)
-        else:
-            problems.append(f"{where}: {key}: expected a relative half-width in [0, 1)")
-    if problems:
-        raise ScenarioError("\n".join(problems))
-    return Uncertainty(approvals, stock, status)
-
-
-def with_overrides(
-    uncertainty: Uncertainty,
-    scenario: Scenario,
-    *,
-    approvals: tuple[str, ...] = (),
-    stock_days: str | None = None,
-    status: tuple[str, ...] = (),
-) -> Uncertainty:
-    """Return the ranges with the command line's replacing the file's.
-
-    Parameters
-    ----------
-    uncertainty
-        The scenario file's ranges.
-    scenario
-        The scenario (whose regimes the approvals name).
-    approvals
-        ``REGIME=LOW:HIGH`` or ``REGIME=LOW:MODE:HIGH`` (triangular).
-    stock_days
-        ``LOW:HIGH``: the default stock cover's range.
-    status
-        ``STATUS=HALF_WIDTH``: a status's relative half-width.
-
-    Returns
-    -------
-    Uncertainty
-
-    Raises
-    ------
-    ScenarioError
-        Listing every bad value, each with its option.
-
-    Examples
-    --------
-    >>> from supplygraph.scenario.parse import LicencePolicy, Scenario
-    >>> s = Scenario("x", licences=(LicencePolicy("CN-2025-18", "throttle", 0.25),))
-    >>> u = with_overrides(Uncertainty(), s, approvals=("CN-2025-18=0.1:0.25:0.5",))
-    >>> u.approvals["CN-2025-18"]
-    Range(low=0.1, high=0.5, mode=0.25)
-    """
-    doc: dict[str, Any] = {"approvals": {}, "status": {}}
-    problems: list[str] = []
-    for option, texts, key in (
-        ("--approval-range", approvals, "approvals"),
-        ("--status-range", status, "status"),
-    ):
-        for text in texts:
-            name, _, value = text.partition("=")
-            numbers = _numbers(value) if key == "approvals" else _numbers(value, 1)
-            if not name or numbers is None:
-                form = (
-                    "REGIME=LOW:HIGH or REGIME=LOW:MODE:HIGH"
-                    if key == "approvals"
-                    else "STATUS=HALF_WIDTH"
-                )
-                problems.append(f"{option} {text}: expected {form} {PLAIN}")
-            elif key == "approvals":
-                doc[key][name] = (
-                    numbers if len(numbers) == 2 else dict(zip(("low", "mode", "high"), numbers))
-                )
-            else:
-                doc[key][name] = numbers[0]
-    if stock_days is not None:
-        numbers = _numbers(stock_days, 2)
-        if numbers is None:
-            problems.append(f"--stock-days-range {stock_days}: expected LOW:HIGH {PLAIN}")
-        else:
-            doc["stock_days"] = numbers
-    try:
-        given = parse_uncertainty(doc, where="command line", scenario=scenario)
-    except ScenarioError as exc:
-        problems += str(exc).splitlines()
-    if problems:
-        raise ScenarioError("\n".join(problems))
-    return Uncertainty(
-        {**uncertainty.approvals, **given.approvals},
-        given.stock_days if stock_days is not None else uncertainty.stock_days,
-        {**uncertainty.status, **{k: given.status[k] for k in doc["status"]}},
-    )
-
-
-def _table(doc: dict[str, Any], key: str) -> dict[str, Any]:
-    """A sub-table of ``[uncertainty]``; empty when absent or not a table (reported)."""
-    value = doc.get(key, {})
-    return value if isinstance(value, dict) else {}
-
-
-def _numbers(text: str, count: int | None = None) -> list[float] | None:
-    """``a:b[:c]`` as plain decimals, as in the data files (two or three of them, or exactly
-    ``count``), else None."""
-    numbers = [schema.parse_number(part.strip()) for part in text.split(":")]
-    if any(number is None for number in numbers):
-        return None
-    allowed = (count,) if count else (2, 3)
-    return numbers if len(numbers) in allowed else None  # type: ignore[return-value]
-
-
-def _is_number(value: Any) -> bool:
-    """Whether a TOML value is a finite int or float (TOML's true, inf and nan are not)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _range(value: Any, key: str, where: str, problems: list[str], *, upper: float) -> Range | None:
-    """A ``[low, high]`` pair or a ``{low, mode, high}`` table, checked."""
-    if isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value):
-        low, high, mode = float(value[0]), float(value[1]), None
-    elif (
-        isinstance(value, dict)
-        and set(value) == {"low", "mode", "high"}
-        and all(_is_number(v) for v in value.values())
-    ):
-        low, high, mode = float(value["low"]), float(value["high"]), float(value["mode"])
-    else:
-        problems.append(
-            f"{where}: {key}: expected [low, high] or {{ low = ..., mode = ..., high = ... }} "
-            "of finite numbers"
-        )
-        return None
-    if not 0 <= low <= high <= upper:
-        why = " (ten years of stock, as for stock_days)" if upper != 1 else ""
-        problems.append(f"{where}: {key}: expected 0 <= low <= high <= {upper:g}{why}")
-        return None
-    if mode is not None and not low <= mode <= high:
-        problems.append(f"{where}: {key}: the mode must lie between low and high")
-        return None
-    return Range(low, high, mode)
 
 
 def montecarlo(

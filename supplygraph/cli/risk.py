@@ -290,11 +290,11 @@ def montecarlo(
         supplygraph montecarlo -s 2025-10-package --status-range assumption=0.2
     """
     with errors_handled(ctx):
-        from ..analyses.montecarlo import load_uncertainty, with_overrides
         from ..analyses.montecarlo import montecarlo as run
         from ..dataset.graph import require_makers
         from ..outputs.files import write_file_set
         from ..outputs.risk_report import render_montecarlo
+        from ..scenario.uncertainty import load_uncertainty, with_overrides
 
         scenario = build_scenario(scenario_name, data_dir)
         uncertainty = with_overrides(
