@@ -30,3 +30,18 @@ def test_scenarios_shows_spare_capacity_assumptions(tmp_path):
     result = invoke("scenarios", str(path))
     assert result.exit_code == 0, result.output
     assert "spare capacity: node:country=AU +20% of baseline" in result.output
+
+
+def test_a_dated_rule_is_listed_with_its_days(tmp_path):
+    path = tmp_path / "outage.toml"
+    path.write_text(
+        '[[rules]]\nselect = "node:id=cn-cnre-baotou-sep"\nfrom = 2025-06-01\n'
+        "until = 2025-07-31\nrecovery_days = 30\n",
+        encoding="utf-8",
+    )
+    result = invoke("scenarios", str(path))
+    assert result.exit_code == 0, result.output
+    assert (
+        "rule: node:id=cn-cnre-baotou-sep cut from 2025-06-01 until 2025-07-31, "
+        "back in full 30 days later" in result.output
+    )

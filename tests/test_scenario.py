@@ -141,6 +141,31 @@ NESTED = "x = " + "[" * 1000 + "]" * 1000  # RecursionError in tomllib
             '[[rules]]\nselect = "country=CN"\n[[rules]]\nselect = "country=XX"',
             "rules[2]: selector 'country=XX': country=XX matches no edge in the data",
         ),
+        (
+            '[[rules]]\nselect = "country=CN"\nfrom = 2025-05-10\nuntil = 2025-05-01',
+            "rules[1].until: 2025-05-01 is before from 2025-05-10",
+        ),
+        (
+            '[[rules]]\nselect = "country=CN"\nfrom = 2025-05-10\nrecovery_days = 5',
+            "rules[1].recovery: a recovery starts after until = DATE",
+        ),
+        (
+            '[[rules]]\nselect = "country=CN"\nuntil = 2025-05-10\nrecovery = [[5, 0.5]]',
+            "rules[1].recovery: expected [[days, share], ...]",
+        ),
+        (
+            '[[rules]]\nselect = "country=CN"\nuntil = 2025-05-10\nrecovery = [[5, 0.8], [3, 1]]',
+            "rules[1].recovery: expected [[days, share], ...]",
+        ),
+        (
+            '[[rules]]\nselect = "country=CN"\nuntil = 2025-05-10\nrecovery_days = -1',
+            "rules[1].recovery_days: expected whole days from 0 to 3650",
+        ),
+        (
+            '[[rules]]\nselect = "country=CN"\nuntil = 2025-05-10\nrecovery_days = 3\n'
+            "recovery = [[3, 1]]",
+            "rules[1]: give recovery_days (a straight line) or recovery (a curve), not both",
+        ),
     ],
 )
 def test_bad_scenario_file_exits_2_naming_file_and_key(tmp_path, toml, message):
@@ -239,3 +264,31 @@ def test_a_regime_split_by_destinations_that_do_not_overlap_is_accepted(tmp_path
     assert edges.loc[("cn-sep", "jp-magnet", "heavy_oxide"), "licensed_share"] == 0.5
     assert edges.loc[("cn-sep", "jp-magnet", "heavy_oxide"), "regimes"] == "CN-2025-18"
     assert not result.edges["regimes"].str.contains("CN-2025-18;CN-2025-18").any()
+
+
+def test_a_dated_rule_holds_on_its_days_in_a_static_run():
+    # a static run on a date: the rule holds from "from" through "until", then recovers
+    # along its curve (share 0.6 ten days after until: 0 + (0.6 - 0) x 10 / 10), then not at all
+    doc = {
+        "rules": [
+            {
+                "select": "node:id=cn-mine",
+                "from": dt.date(2025, 5, 1),
+                "until": dt.date(2025, 5, 31),
+                "recovery": [[10, 0.6], [20, 1.0]],
+            }
+        ]
+    }
+    graph = sg.load(TINY)
+
+    def outage_on(day):
+        scenario = scenario_from_dict({**doc, "as_of": day}, name="dated")
+        result = sg.simulate(graph, scenario, reroute=False)
+        return float(result.disruption.node_share[list(graph.nodes["id"]).index("cn-mine")])
+
+    assert outage_on(dt.date(2025, 4, 30)) == 1.0  # before from: not in force
+    assert outage_on(dt.date(2025, 5, 15)) == 0.0
+    assert outage_on(dt.date(2025, 6, 10)) == pytest.approx(0.6)
+    # 15 days after until: 0.6 + (1 - 0.6) x 5 / 10 = 0.8
+    assert outage_on(dt.date(2025, 6, 15)) == pytest.approx(0.8)
+    assert outage_on(dt.date(2025, 7, 1)) == 1.0

@@ -473,3 +473,34 @@ def test_the_bundled_replay_streamed_is_the_replay_kept():
     pd.testing.assert_frame_equal(streamed.lines, kept.lines, check_exact=True)
     pd.testing.assert_frame_equal(streamed.sectors, kept.sectors, check_exact=True)
     assert graph.n_edges <= KEEP_DAYS_MAX_EDGES  # so kept by default
+
+
+def test_a_dated_outage_recovers_along_its_line():
+    # the mine is down from day 3 through day 5 and comes back over 4 days: 0.25 on day 6,
+    # 0.5, 0.75, 1 on day 9; with a day in transit and no stocks the plant follows a day
+    # later and the carmaker a day after that
+    rule = Rule(
+        "node:id=m",
+        start=START + dt.timedelta(3),
+        end=START + dt.timedelta(5),
+        recovery=((4, 1.0),),
+    )
+    scenario = Scenario("outage", rules=(rule,), start=START)
+    run = simulate_days(
+        chain(0, 0), scenario, approvals(), transit(1), end=START + dt.timedelta(12)
+    )
+    mine = [1, 1, 1, 0, 0, 0, 0.25, 0.5, 0.75, 1, 1, 1, 1]
+    assert ratios(run, "m") == mine
+    assert ratios(run, "p") == [1, *mine[:-1]]
+    assert ratios(run, "k") == [1, 1, *mine[:-2]]
+    assert [what for _, what in run.change_dates] == [
+        "rule node:id=m from",
+        "rule node:id=m recovering",
+    ]
+    lines = run.lines.set_index("node")
+    # the carmaker: 3 days at 0 and 0.75 + 0.5 + 0.25 of a day lost: 4.5 days of 1 t
+    assert lines.loc["k", "lost_t"] == pytest.approx(4.5)
+    assert (lines.loc["k", "first_loss"], lines.loc["k", "recovery"]) == (
+        "2025-05-06",
+        "2025-05-12",
+    )

@@ -168,11 +168,11 @@ def simulate_days(
     def timeline(dated: list[Scenario], done: int, q: float | None) -> Timeline:
         """Day by day under the segments' scenarios (``done`` days already run)."""
         part_share = np.ones((len(dated), lines_graph.n_edges))
-        line_share = np.ones(lines_graph.n_nodes)
+        line_share = np.ones((len(dated), lines_graph.n_nodes))  # outages, by stretch
         applied = []
         for s, scenario_then in enumerate(dated):
             put = put_on_lines(graph, scenario_then, production=production)
-            part_share[s], line_share = put.lines.edge_share, put.lines.node_share
+            part_share[s], line_share[s] = put.lines.edge_share, put.lines.node_share
             applied += put.disruption.applied
         issuer = issuing_country(applied)
         stock = stock_max.copy()
@@ -181,9 +181,8 @@ def simulate_days(
         line_record = _LineRecord(lines_graph.n_nodes)
         sector_record = _SectorRecord(sectors, lines_graph.baseline_t, issuer, n_days)
         exports = {name: np.zeros(n_days) for name in tracked}
-        fed_share = line_share[groups.nodes][None, :]
         for t in range(n_days):
-            today = line_share.copy()
+            today = line_share[segment_of_day[t]].copy()  # an outage bites on its day
             arrived = np.zeros_like(need)
             if len(edges):
                 lag = t - part_tau
@@ -196,7 +195,7 @@ def simulate_days(
                     groups,
                     (weight * licensed)[None, :],
                     supplier[None, :],
-                    fed_share,
+                    today[groups.nodes][None, :],
                     no_baseline[None, :],
                     stock_share[None, :],
                 )
@@ -481,8 +480,19 @@ def _segments(
                 if what.endswith(("in force", "back")):
                     after = _later(day, policy.approval_delay_days)
                     changes.append((after, f"first approvals after {what}"))
+    # dated rules: named on their first day and the day after their last; the stretches also
+    # break on each day of a recovery, which moves the share every day
+    steps: set[dt.date] = set()
+    for rule in scenario.rules:
+        steps.update(rule.changes())
+        if rule.start is not None:
+            changes.append((rule.start, f"rule {rule.select.text} from"))
+        if rule.end is not None and rule.end < dt.date.max:
+            over = "recovering" if rule.recovery else "over"
+            changes.append((_later(rule.end, 1), f"rule {rule.select.text} {over}"))
     first, last = dates[0], dates[-1]
-    days = sorted({first} | {d for d, _ in changes if first < d <= last})
+    turns = {d for d, _ in changes} | steps
+    days = sorted({first} | {d for d in turns if first < d <= last})
     segments = [(day, _dated(scenario, approvals, regimes, day)) for day in days]
     return segments, sorted((d, w) for d, w in changes if first <= d <= last)
 

@@ -167,7 +167,7 @@ def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> No
                 dests = f" to {', '.join(policy.destinations)}" if policy.destinations else ""
                 click.echo(f"licences: {policy.regime} {_action(policy)}{dests}")
             for rule in scenario.rules:
-                click.echo(f"rule: {rule.select.text} {_action(rule)}")
+                click.echo(f"rule: {rule.select.text} {_action(rule)}{_window(rule)}")
             for entry in scenario.capacity:
                 click.echo(f"spare capacity: {entry.select.text} +{entry.spare:.0%} of baseline")
             click.echo(f"extraterritorial rule: {'on' if scenario.extraterritorial else 'off'}")
@@ -196,6 +196,16 @@ def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> No
 
 def _action(policy: Any) -> str:
     return "cut" if policy.action == "cut" else f"throttled to {policy.share:.0%} licensed"
+
+
+def _window(rule: Any) -> str:
+    """A dated rule's days and recovery, as the scenario listing shows them."""
+    if rule.start is None and rule.end is None:
+        return ""
+    days = f" from {rule.start or 'the start'} until {rule.end or 'the end'}"
+    if rule.recovery:
+        days += f", back in full {rule.recovery[-1][0]} days later"
+    return days
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)

@@ -7,6 +7,7 @@ import math
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -36,16 +37,73 @@ class LicencePolicy:
 
 @dataclass(frozen=True)
 class Rule:
-    """A cut or throttle of any selection of edges or nodes (a node cut is an outage)."""
+    """A cut or throttle of any selection of edges or nodes (a node cut is an outage).
+
+    A rule may hold for a stretch of days only: from ``start`` through ``end`` (either may
+    be open) it leaves ``share`` of the selection's flow or output, and after ``end`` the
+    selection recovers along ``recovery``: points (days after ``end``, share), linear
+    between them from (0, ``share``), the last at share 1. No points: back in full the day
+    after ``end`` (a step).
+    """
 
     select: Selector  # a selector text is parsed on construction
     action: str = "cut"
     share: float = 0.0
     origin: str = field(default="", compare=False)  # where it was written: file and key, or flag
+    start: dt.date | None = None
+    end: dt.date | None = None
+    recovery: tuple[tuple[int, float], ...] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.select, str):
             object.__setattr__(self, "select", parse_selector(self.select))
+
+    def share_on(self, day: dt.date | None) -> float | None:
+        """Return the share the rule leaves on a day, or None when it does not hold then.
+
+        Parameters
+        ----------
+        day
+            The day; None (an undated static run): the rule's own share.
+
+        Returns
+        -------
+        float or None
+
+        Examples
+        --------
+        >>> rule = Rule("node:id=m", start=dt.date(2025, 5, 3), end=dt.date(2025, 5, 5),
+        ...             recovery=((4, 1.0),))
+        >>> [rule.share_on(dt.date(2025, 5, d)) for d in (2, 3, 5, 6, 8, 9, 10)]
+        [None, 0.0, 0.0, 0.25, 0.75, 1.0, None]
+        """
+        if day is None or (self.start is None and self.end is None):
+            return self.share
+        if self.start is not None and day < self.start:
+            return None
+        if self.end is None or day <= self.end:
+            return self.share
+        after = (day - self.end).days
+        points = [(0, self.share), *self.recovery]
+        for (d0, s0), (d1, s1) in pairwise(points):
+            if after <= d1:
+                return s0 + (s1 - s0) * (after - d0) / (d1 - d0)
+        return None
+
+    def changes(self) -> list[dt.date]:
+        """Return the days on which the rule's share changes (its start, each day of its
+        recovery, and the day it is over).
+
+        Returns
+        -------
+        list of datetime.date
+        """
+        days = [self.start] if self.start is not None else []
+        if self.end is not None:
+            last = self.recovery[-1][0] if self.recovery else 1
+            room = (dt.date.max - self.end).days  # none past the calendar's last day
+            days += [self.end + dt.timedelta(days=k) for k in range(1, min(last, room) + 1)]
+        return days
 
 
 @dataclass(frozen=True)
@@ -192,7 +250,7 @@ SCENARIO_KEYS = {
 # The keys of each array of tables.
 TABLE_KEYS = {
     "licences": {"regime", "action", "share", "destinations", "approvals", "approval_delay_days"},
-    "rules": {"select", "action", "share"},
+    "rules": {"select", "action", "share", "from", "until", "recovery_days", "recovery"},
     "capacity": {"select", "spare"},
 }
 
@@ -497,7 +555,49 @@ def _rule(item: dict[str, Any], where: str) -> Rule:
     except ScenarioError as exc:
         _fail(f"{where}.select: {exc}")
     action, share = _action_share(item, where)
-    return Rule(selector, action, share, origin=where)
+    start, end = _date(item, "from", where), _date(item, "until", where)
+    if start and end and end < start:
+        _fail(f"{where}.until: {end} is before from {start}")
+    recovery = _recovery(item, share, where)
+    if recovery and end is None:
+        _fail(f"{where}.recovery: a recovery starts after until = DATE; give the rule its end")
+    return Rule(selector, action, share, origin=where, start=start, end=end, recovery=recovery)
+
+
+def _recovery(item: dict[str, Any], share: float, where: str) -> tuple[tuple[int, float], ...]:
+    """A rule's recovery points: ``recovery_days = N`` (linear back to 1 over N days) or
+    ``recovery = [[days, share], ...]`` (a stated curve ending at share 1)."""
+    if "recovery_days" in item and "recovery" in item:
+        _fail(f"{where}: give recovery_days (a straight line) or recovery (a curve), not both")
+    if "recovery_days" in item:
+        days = item["recovery_days"]
+        if (
+            not isinstance(days, int)
+            or isinstance(days, bool)
+            or not 0 <= days <= schema.MAX_RUN_DAYS
+        ):
+            _fail(f"{where}.recovery_days: expected whole days from 0 to {schema.MAX_RUN_DAYS}")
+        return ((days, 1.0),) if days else ()
+    points = item.get("recovery", [])
+    expected = (
+        f"{where}.recovery: expected [[days, share], ...]: days after until, rising, from 1 "
+        f"to {schema.MAX_RUN_DAYS}; shares from the rule's own ({share:g}) up to 1, the last 1"
+    )
+    if not isinstance(points, list):
+        _fail(expected)
+    curve: list[tuple[int, float]] = []
+    for point in points:
+        ok = isinstance(point, list) and len(point) == 2
+        days, value = point if ok else (None, None)
+        ok = ok and isinstance(days, int) and not isinstance(days, bool) and _is_number(value)
+        if not ok or not (curve[-1][0] if curve else 0) < days <= schema.MAX_RUN_DAYS:
+            _fail(expected)
+        if not (curve[-1][1] if curve else share) <= value <= 1:
+            _fail(expected)
+        curve.append((days, float(value)))
+    if curve and curve[-1][1] != 1:
+        _fail(expected)
+    return tuple(curve)
 
 
 def _spare(item: dict[str, Any], where: str) -> SpareCapacity:

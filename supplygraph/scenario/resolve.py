@@ -171,8 +171,11 @@ def resolve(
         if not mask.any():
             where = f"{rule.origin}: " if rule.origin else ""
             warnings.append(f"{where}rule {rule.select.text!r} matches no {rule.select.on}")
+        share = rule.share_on(scenario.as_of)  # None: a dated rule not in force that day
+        if share is None:
+            continue
         target = node_share if rule.select.on == "nodes" else edge_share
-        target[mask] = np.minimum(target[mask], rule.share)
+        target[mask] = np.minimum(target[mask], share)
     capacity_t = np.full(graph.n_nodes, np.nan)
     for entry in scenario.capacity:  # a later assumption replaces an earlier one
         mask = _select_from(graph, entry.select, entry.origin)
