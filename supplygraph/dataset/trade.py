@@ -28,6 +28,11 @@ COMTRADE_REQUIRED = ("reporterCode", "partnerCode", "flowCode", "cmdCode", "prim
 # a row of a breakdown (by customs procedure, transport mode, second partner) is not a total
 COMTRADE_TOTALS = {"customsCode": "C00", "motCode": "0", "partner2Code": "0", "mosCode": "0"}
 FLOWS = ("X", "M")  # exports and imports; re-exports and re-imports are left out, and counted
+TWICE = {
+    "comtrade": "(reporter, partner, flow, product and period): a file broken down by customs "
+    "procedure or transport mode needs its customsCode and motCode columns",
+    "baci": "(exporter, importer, product and year)",
+}
 MISSING = ("", "NA")  # an empty cell, or BACI's NA for a quantity it does not know
 BLOCK_BYTES = 1 << 24  # bytes parsed at a time: a BACI year is never whole in memory
 
@@ -188,7 +193,7 @@ def _header(shown: str, opener: Callable[[], IO[bytes]], issues: list[Issue]) ->
 def _format_of(header: list[str]) -> str | None:
     if tuple(header) == BACI_COLUMNS:
         return "baci"
-    if set(COMTRADE_REQUIRED) <= set(header):
+    if {"reporterCode", "partnerCode", "cmdCode"} <= set(header):  # then a missing one is named
         return "comtrade"
     return None
 
@@ -421,8 +426,6 @@ def _check_twice(records: pd.DataFrame, issues: list[Issue]) -> None:
                     row.file,
                     row.line,
                     "-",
-                    f"the same flow as {first['file']}:{first['line']} (reporter, partner, "
-                    "flow, product and period): a file broken down by customs procedure or "
-                    "transport mode needs its customsCode and motCode columns",
+                    f"the same flow as {first['file']}:{first['line']} " + TWICE[row.format],
                 )
             )
