@@ -203,3 +203,19 @@ def test_breakdown_rows_are_left_for_their_total(tmp_path):
         "2024,156,X,276,850511,C00,2100,2000,700\n"
     )
     assert read(path).records["weight_t"].tolist() == [3.0]
+
+
+def test_a_country_codes_file_among_the_files_is_the_code_list(tmp_path):
+    codes = write_codes(tmp_path / "country_codes_V202699.csv")
+    trade = tmp_path / "baci.csv"
+    trade.write_text("t,i,j,k,v,q\n2024,156,4242,850511,49.18,1\n")
+    found = read(trade, codes)
+    assert found.codes.iso2(4242) == "DE" and found.records["importer_code"].tolist() == [4242]
+
+
+def write_codes(path):
+    path.write_text(
+        "country_code,country_name,country_iso2,country_iso3\n156,China,CN,CHN\n"
+        "4242,Test land,DE,DEU\n"
+    )
+    return path

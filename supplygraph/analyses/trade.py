@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..dataset.graph import SupplyGraph
-from ..dataset.trade import PUBLISHERS, TradeFiles
+from ..dataset.trade import TradeFiles
 
 AGREE = 1.25  # graph and statistic agree when neither exceeds the other by more than 25%
 REPORTS = ("exporter", "baci", "importer")  # which report a pair's statistic is, in this order
@@ -148,11 +148,10 @@ def reconcile(
         on=["exporter", "importer", "group"],
         how="outer",
     )
-    table = _finish(
-        table, hs_table, f"{year}" + (f" ({months} months x 12/{months})" if months else "")
-    )
+    scaled = f" ({months} month{'s' if months > 1 else ''} x 12/{months})" if months else ""
+    table = _finish(table, hs_table, f"{year}{scaled}")
     areas = rows[~pairs & ~(rows["exporter"] == rows["importer"])]
-    summary = _summary(table, graph_flows[graph_flows["group"].isin(groups)], counted, rows)
+    summary = _summary(table, graph_flows[graph_flows["group"].isin(groups)], rows)
     summary.update(
         {
             "year": year,
@@ -271,9 +270,7 @@ def _finish(table: pd.DataFrame, hs_table: pd.DataFrame, period: str) -> pd.Data
     return table[list(RECONCILE_COLUMNS)].reset_index(drop=True)
 
 
-def _summary(
-    table: pd.DataFrame, graph_flows: pd.DataFrame, counted: pd.DataFrame, rows: pd.DataFrame
-) -> dict[str, Any]:
+def _summary(table: pd.DataFrame, graph_flows: pd.DataFrame, rows: pd.DataFrame) -> dict[str, Any]:
     """Coverage both ways and what the unit-value rule set aside."""
     statistic = float(table["statistic_t"].sum())
     matched = float(table.loc[table["graph_t"] > 0, "statistic_t"].sum())
@@ -347,18 +344,3 @@ def _areas(rows: pd.DataFrame, trade: TradeFiles) -> pd.DataFrame:
     )
     frame = frame.sort_values(["kind", "product_t"], ascending=[False, False])
     return frame[list(AREA_COLUMNS)].reset_index(drop=True)
-
-
-def publisher(format: str) -> str:
-    """Return the publisher's name of a file format (``UN Comtrade``, ``CEPII BACI``).
-
-    Parameters
-    ----------
-    format
-        ``comtrade`` or ``baci``.
-
-    Returns
-    -------
-    str
-    """
-    return PUBLISHERS[format]

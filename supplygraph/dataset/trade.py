@@ -6,6 +6,7 @@ import gzip
 import os
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -103,7 +104,8 @@ def read_trade_files(
     for path in map(Path, paths):
         for shown, opener, kind in _sources(path, issues):
             if kind == "codes":
-                zipped_codes = opener().read()
+                with opener() as handle:
+                    zipped_codes = handle.read()
             else:
                 sources.append((shown, opener))
     rows: list[dict[str, Any]] = []
@@ -114,7 +116,8 @@ def read_trade_files(
         if header is None:
             continue
         if tuple(header) == COUNTRY_CODES_HEADER:
-            zipped_codes = opener().read()
+            with opener() as handle:
+                zipped_codes = handle.read()
             continue
         kind = format or _format_of(header)
         if kind is None:
@@ -162,7 +165,7 @@ def _sources(path: Path, issues: list[Issue]) -> Iterator[tuple[str, Callable[[]
             return
         for name in sorted(members):
             base = Path(name).name.lower()
-            opener = _member_opener(path, name)
+            opener = partial(_member, path, name)
             if base.startswith("country_codes") and base.endswith(".csv"):
                 yield f"{path}[{name}]", opener, "codes"
             elif base.endswith(".csv") and not base.startswith("product_codes"):
@@ -171,8 +174,11 @@ def _sources(path: Path, issues: list[Issue]) -> Iterator[tuple[str, Callable[[]
         yield str(path), partial(open, path, "rb"), "trade"
 
 
-def _member_opener(path: Path, name: str) -> Callable[[], IO[bytes]]:
-    return lambda: zipfile.ZipFile(path).open(name)
+@contextmanager
+def _member(path: Path, name: str) -> Iterator[IO[bytes]]:
+    """A zip member's bytes, the archive closed with them."""
+    with zipfile.ZipFile(path) as archive, archive.open(name) as handle:
+        yield handle
 
 
 def _header(shown: str, opener: Callable[[], IO[bytes]], issues: list[Issue]) -> list[str] | None:

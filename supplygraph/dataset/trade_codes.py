@@ -128,6 +128,8 @@ def load_code_list(country_codes: str | os.PathLike[str] | bytes | None = None) 
     if country_codes is None or isinstance(country_codes, os.PathLike | str):
         path = Path(country_codes) if country_codes is not None else _codes_file(BACI_COUNTRY_CODES)
         shown, data = str(path), path.read_bytes()
+        if country_codes is None:  # the bundled list, named the same on every machine
+            shown = f"supplygraph/dataset/{CODES_FOLDER}/{BACI_COUNTRY_CODES}"
     else:
         shown, data = "country_codes (in the zip)", country_codes
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -186,8 +188,9 @@ def load_hs_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> table = load_hs_table()
-    >>> table.set_index("hs").loc["850511", ["group", "reo_per_t", "usd_per_kg"]].tolist()
-    ['magnets', 0.35, 49.18]
+    >>> row = table.set_index("hs").loc["850511"]
+    >>> row["group"], float(row["reo_per_t"]), float(row["usd_per_kg"])
+    ('magnets', 0.35, 49.18)
     """
     from .io import bundled_data_dir
 
