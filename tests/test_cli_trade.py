@@ -143,3 +143,13 @@ def test_apply_never_modifies_the_dataset_read(tmp_path):
     original = (data / "edges.csv").read_text().splitlines()
     written = (tmp_path / "n" / "edges.csv").read_text().splitlines()
     assert [a for a, b in zip(original, written) if a != b] == [original[6]]
+
+
+def test_a_year_without_rows_exits_2(tmp_path):
+    result = invoke("trade", "reconcile", BACI, "--year", "2023", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert (
+        f"error: {BACI}: no rows of 2023 with an HS code of hs.csv (years with such rows: 2024)"
+        in (result.output)
+    )
+    assert not (tmp_path / "o").exists()

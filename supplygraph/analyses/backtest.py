@@ -99,7 +99,8 @@ def run_backtest(
     A series is compared as a share of its baseline, month by month: the modelled tonnes
     shipped in the month over the baseline daily rate x the month's days, against the
     observed month over its observed baseline (the row whose month ends in ``avg``); the
-    series adds up every applicant, so the pro-rata mean run is its model. An event is a
+    series adds up every applicant, so the pro-rata mean run is its model. An observed
+    month on no day of the replay is not a check, and is left out. An event is a
     line's first loss (output below 99% of baseline) or recovery; it passes when the
     modelled date falls within the event's window (``earliest`` to ``latest``). Each
     event is reported twice: for the mean run (the typical plant) and for the run where
@@ -143,6 +144,8 @@ def _series(timeline: Timeline, observed: pd.DataFrame, masks: dict) -> pd.DataF
         for row in months.itertuples(index=False):
             start = pd.Timestamp(f"{row.month}-01")
             in_month = shipped[(dates >= start) & (dates < start + pd.offsets.MonthBegin(1))]
+            if in_month.empty:  # a month the replay does not reach (trade apply adds many)
+                continue
             days = start.days_in_month
             modelled = in_month.sum() / (daily_base * days) if len(in_month) == days else np.nan
             seen = row.value / float(baseline.iloc[0]) if len(baseline) else np.nan

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._errors import DataError, Issue
 from ..dataset.graph import SupplyGraph
 from ..dataset.trade import TradeFiles
 
@@ -126,10 +127,27 @@ def reconcile(
     Returns
     -------
     Reconciliation
+
+    Raises
+    ------
+    DataError
+        When the files have no row of the year with an HS code of ``hs_table``.
     """
     counted = count_records(trade, hs_table)
     year, months = _year(counted, year)
     rows = counted[(counted["year"] == year) & ((counted["month"] == 0) == (months == 0))]
+    if rows.empty:
+        years = ", ".join(map(str, sorted(set(counted["year"])))) or "none"
+        raise DataError(
+            [
+                Issue(
+                    ", ".join(f["file"] for f in trade.files) or "the files",
+                    0,
+                    "-",
+                    f"no rows of {year} with an HS code of hs.csv (years with such rows: {years})",
+                )
+            ]
+        )
     scale = 12.0 / months if months else 1.0
     pairs = (rows["exporter_kind"] == "country") & (rows["importer_kind"] == "country")
     pairs &= rows["exporter"] != rows["importer"]
