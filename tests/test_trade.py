@@ -110,16 +110,20 @@ def test_apply_scales_pairs_and_keeps_the_split(tmp_path, graph):
     # CN->JP: factor 80 / 160 = 0.5 on both edges (lines 4 and 5): 75 and 5, split 15:1 kept
     assert changed.loc[4, "flow_t"] == 75.0 and changed.loc[5, "flow_t"] == 5.0
     assert changed.loc[4, "status"] == "assumption"  # its share of the pair was an assumption
-    assert changed.loc[4, "source"].startswith("derived: 80.000 t REO x this edge's 150 t")
-    # JP->DE is the pair's one edge: the statistic itself, reported and cited
+    assert changed.loc[4, "source"].startswith(
+        "derived: (80.000 t REO = 80.000 t x 1 t REO/t (data/hs.csv)) x this edge's 150 t of "
+        "the pair's 160 t in the graph ; CEPII BACI (reconciled), CN exports to JP"
+    )
+    # JP->DE is the pair's one edge: the statistic itself, in t REO (an estimate: x 0.35)
     assert changed.loc[7, "flow_t"] == pytest.approx(140.0)
-    assert changed.loc[7, "status"] == "reported"
+    assert changed.loc[7, "status"] == "estimate"
     assert changed.loc[7, "source"] == (
-        "CEPII BACI (reconciled), JP exports to DE, HS 850511, 2024: 400.000 t x 0.35 t REO/t "
-        "(data/hs.csv) = 140.000 t REO – "
+        "derived: 140.000 t REO = 400.000 t x 0.35 t REO/t (data/hs.csv) ; CEPII BACI "
+        "(reconciled), JP exports to DE, HS 850511, 2024: 400.000 t, USD 19,672,000 – "
         "http://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37"
     )
     assert changed.loc[6, "flow_t"] == 50.0  # MY->JP agreed: same tonnes, now cited
+    assert changed.loc[6, "status"] == "assumption"  # compounds' REO content is assumed
     assert 8 not in changed.index  # CN->US: no statistic, left as it was
     assert edges.loc[4, "flow_t"] == 150.0  # the graph read is not modified
     kinds = applied.changes["change"].value_counts().to_dict()

@@ -43,10 +43,13 @@ def apply_statistics(
 
     Every edge of a pair and group is multiplied by the same factor (the statistic over
     the graph's tonnes), so the split between the named plants stays as it was. An edge
-    that is the pair's only one takes the statistic: status ``reported``, the statistic
-    cited; where a pair has several, each is derived from the statistic and its old share
-    (status ``estimate``, or ``assumption`` if it was one: a row's status is the weakest of
-    its figures, data/SOURCES.md section 2). Pairs the graph lacks are listed, not added;
+    that is the pair's only one takes the statistic, in t REO by ``hs_table``'s factor (and
+    unit-value rule): its source cites the statistic (publisher, report, codes, period,
+    tonnes) after the formula, and its status is ``hs_table``'s for the group (a figure
+    computed from a reported one is an estimate; data/SOURCES.md section 2). Where a pair
+    has several edges, each is derived from the statistic and its old share, its status
+    the weakest of that and its own (a row's status is the weakest of its figures).
+    Pairs the graph lacks are listed, not added;
     pairs the statistic lacks are listed and left as they were. Monthly rows of magnet
     exports become observations per destination (``CC-magnet-exports-DD``, tonnes of
     rare-earth magnets), with a ``YYYY-avg`` baseline where a year has all twelve months.
@@ -65,6 +68,9 @@ def apply_statistics(
     Application
     """
     materials = {g: set(ms) for g, ms in zip(hs_table["group"], hs_table["materials"])}
+    statuses: dict[str, str] = {}
+    for group, status in zip(hs_table["group"], hs_table["status"]):
+        statuses[group] = weakest(statuses.get(group, "reported"), status)
     country = graph.nodes["country"].to_numpy()
     edges = graph.edges.assign(
         exporter=country[graph.edges["src"].to_numpy()],
@@ -82,16 +88,16 @@ def apply_statistics(
             & edges["material"].isin(materials[row.group])
         ]
         factor = row.statistic_t / row.graph_t
-        citation = _citation(row)
+        formula, citation = _statistic_source(row)
         for edge in pair.itertuples(index=False):
             after = edge.flow_t * factor
-            if len(pair) == 1:
-                status, source = "reported", citation
-            else:
-                status = STATUSES[max(STATUSES.index(edge.status or "assumption"), 1)]
+            status = weakest(statuses[row.group], "estimate")
+            source = f"derived: {formula} ; {citation}"
+            if len(pair) > 1:
+                status = weakest(status, edge.status or "assumption")
                 source = (
-                    f"derived: {row.statistic_t:.3f} t REO x this edge's {edge.flow_t:g} t of "
-                    f"the pair's {row.graph_t:g} t in the graph ; {citation}"
+                    f"derived: ({formula}) x this edge's {edge.flow_t:g} t of the pair's "
+                    f"{row.graph_t:g} t in the graph ; {citation}"
                 )
             note = f"trade apply: x{factor:.4f} to the statistic, {edge.flow_t:g} t before"
             changed.append(
@@ -138,15 +144,42 @@ def _change(
     }
 
 
-def _citation(row: Any) -> str:
-    """The statistic as a ``title – URL`` citation (publisher, report, period, codes)."""
+def weakest(*statuses: str) -> str:
+    """Return the weakest of statuses (reported, estimate, assumption).
+
+    Parameters
+    ----------
+    *statuses
+        Statuses of the figures a row rests on.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> weakest("reported", "estimate"), weakest("estimate", "assumption")
+    ('estimate', 'assumption')
+    """
+    return STATUSES[max(STATUSES.index(status) for status in statuses)]
+
+
+def _statistic_source(row: Any) -> tuple[str, str]:
+    """The statistic's formula in t REO, and the statistic as a ``title – URL`` citation."""
     publisher = "CEPII BACI" if row.report == "baci" else "UN Comtrade"
     url = URLS["baci" if row.report == "baci" else "comtrade"]
-    return (
-        f"{publisher} ({REPORT_NAMES[row.report]}), {row.exporter} exports to {row.importer}, "
-        f"HS {row.hs.replace(';', '+')}, {row.period}: {row.product_t:.3f} t x {row.reo_per_t:g} "
-        f"t REO/t (data/hs.csv) = {row.statistic_t:.3f} t REO – {url}"
+    weight = row.product_t + row.set_aside_t
+    ruled = " of rare-earth magnets by the unit-value rule" if row.set_aside_t > 0 else ""
+    formula = (
+        f"{row.statistic_t:.3f} t REO = {row.product_t:.3f} t{ruled} x {row.reo_per_t:g} "
+        "t REO/t (data/hs.csv)"
     )
+    citation = (
+        f"{publisher} ({REPORT_NAMES[row.report]}), {row.exporter} exports to {row.importer}, "
+        f"HS {row.hs.replace(';', '+')}, {row.period}: {weight:.3f} t, USD {row.value_usd:,.0f} "
+        f"– {url}"
+    )
+    return formula, citation
 
 
 def monthly_observations(counted: pd.DataFrame) -> pd.DataFrame:
