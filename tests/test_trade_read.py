@@ -219,3 +219,10 @@ def write_codes(path):
         "4242,Test land,DE,DEU\n"
     )
     return path
+
+
+def test_a_format_forced_on_another_file(tmp_path):
+    issues, path = located(tmp_path, "c.csv", COMTRADE.read_text(), format="baci")
+    assert issues == [f"{path}:1: -: expected BACI's header t,i,j,k,v,q"]
+    issues, path = located(tmp_path, "b.csv", BACI.read_text(), format="comtrade")
+    assert f"{path}:1: reporterCode: required column missing from header" in issues

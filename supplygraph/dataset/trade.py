@@ -131,6 +131,9 @@ def read_trade_files(
                 )
             )
             continue
+        if kind == "baci" and tuple(header) != BACI_COLUMNS:  # --format baci on another file
+            issues.append(Issue(shown, 1, "-", f"expected BACI's header {','.join(BACI_COLUMNS)}"))
+            continue
         read = _read_baci if kind == "baci" else _read_comtrade
         found = read(shown, opener, header, wanted, issues, notes)
         if found is not None:
@@ -253,7 +256,6 @@ def _read_baci(
     hs6 = pa.array([code for code in wanted if len(code) == 6])
     kept: list[dict[str, Any]] = []
     total = 0
-    failed = len(issues)
     for before, batch in _batches(shown, opener, header, list(BACI_COLUMNS), issues):
         total += batch.num_rows
         product = pc.utf8_lpad(pc.utf8_trim_whitespace(batch.column("k")), 6, "0")
@@ -287,7 +289,7 @@ def _read_baci(
                     "value_usd": value * 1000.0,
                 }
             )
-    return None if len(issues) > failed and not kept else (kept, total)
+    return kept, total
 
 
 def _read_comtrade(
@@ -315,7 +317,6 @@ def _read_comtrade(
     products = pa.array(wanted)
     kept: list[dict[str, Any]] = []
     total = other_flows = 0
-    failed = len(issues)
     for before, batch in _batches(shown, opener, header, columns, issues):
         total += batch.num_rows
         mask = pc.is_in(pc.utf8_trim_whitespace(batch.column("cmdCode")), value_set=products)
@@ -337,7 +338,7 @@ def _read_comtrade(
         notes.append(
             f"{shown}: {other_flows} rows of re-exports, re-imports or other flows left out"
         )
-    return None if len(issues) > failed and not kept else (kept, total)
+    return kept, total
 
 
 def _comtrade_record(
