@@ -80,6 +80,16 @@ def test_stoppages_are_dated_for_the_mean_and_the_last_applicant():
     assert row["observed_share"] == pytest.approx(20 / 31)
 
 
+def test_a_month_the_replay_does_not_reach_is_no_check():
+    graph, scenario, approvals, transit, observed, events = queue_case()
+    # trade apply adds every month of the statistics: December 2024 is before the replay
+    earlier = pd.DataFrame({"series": ["cn-magnet-exports-us"], "month": ["2024-12"], "value": [9]})
+    result = run_backtest(
+        graph, scenario, approvals, transit, pd.concat([observed, earlier]), events
+    )
+    assert result.series["month"].tolist() == ["2025-05"]
+
+
 def test_a_stock_shift_moves_every_cover_and_the_default_but_not_below_zero():
     graph, scenario, *tables = queue_case()
     later, shifted = shift_stocks(graph, scenario.with_changes(default_stock_days=5), 1)

@@ -27,6 +27,7 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
         ("bench_load.py", ["--edges", "2000", "--repeat", "1"], "2,154"),
         ("bench_simulate.py", ["--edges", "2000"], "2,000 edges"),
         ("bench_simulate.py", ["--edges", "2000", "--reroute"], "2,000 edges"),
+        ("bench_trade.py", ["--rows", "20000"], "20,000"),
         (
             "bench_risk.py",
             ["--edges", "2000", "--big-draws", "50", "--draws", "500", "--repeat", "1"],

@@ -43,3 +43,30 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_every_column_is_documented_in_its_order(reports: Path, name: str) -> None:
     header = (reports / name).read_text(encoding="utf-8").splitlines()[0].split(",")
     assert documented(name) == header
+
+
+TRADE = ROOT / "tests" / "data" / "trade" / "baci-cn-850511-2024.csv"
+
+
+def documented_in_list(name: str) -> list[str]:
+    """The columns docs/reports.md lists for a trade file: "`NAME`... Columns: `a`, `b`."."""
+    text = re.search(rf"`{re.escape(name)}`.*?Columns: (.*?)\.\n", DOC, flags=re.DOTALL)
+    assert text is not None, name
+    return list(dict.fromkeys(re.findall(r"`([a-z_]+)`", text.group(1))))  # first mentions
+
+
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [
+        ("reconcile", "trade-reconcile.csv"),
+        ("reconcile", "trade-areas.csv"),
+        ("apply", "trade-changes.csv"),
+    ],
+)
+def test_every_trade_column_is_documented_in_its_order(tmp_path, command, name):
+    result = invoke("trade", command, str(TRADE), "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    header = (tmp_path / name).read_text(encoding="utf-8").splitlines()[0].split(",")
+    # values named in passing (`agree`, `metals`) are no columns; every column is named in order
+    listed = [column for column in documented_in_list(name) if column in header]
+    assert listed == header

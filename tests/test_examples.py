@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -53,6 +55,25 @@ def test_the_docs_have_examples():
     assert len(documented()) > 15 and len(in_help()) > 10
 
 
+TRADE = ROOT / "tests" / "data" / "trade"
+
+
+def make_trade_files(example: str, folder: Path) -> None:
+    """The files a trade example names, as a user would have downloaded them: real rows."""
+    if "tests/data/trade/" in example:
+        shutil.copytree(TRADE, folder / "tests" / "data" / "trade")
+    copies = {
+        "TradeData_2024.csv": "comtrade-cn-850511-2024.csv",
+        "TradeData_2024-12.csv": "comtrade-cn-850511-2024-12.csv",
+    }
+    for name, fixture in copies.items():
+        if name in example:
+            shutil.copy(TRADE / fixture, folder / name)
+    if "BACI_HS22_V202601.zip" in example:
+        with zipfile.ZipFile(folder / "BACI_HS22_V202601.zip", "w") as archive:
+            archive.write(TRADE / "baci-cn-850511-2024.csv", "BACI_HS22_Y2024_V202601.csv")
+
+
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_example_runs_as_written(example: str, tmp_path: Path) -> None:
     if "--data my-data/" in example:  # the user's own folder: make one
@@ -61,6 +82,7 @@ def test_example_runs_as_written(example: str, tmp_path: Path) -> None:
             (tmp_path / "my-data" / name).write_bytes(
                 (ROOT / "tests/data/tiny" / name).read_bytes()
             )
+    make_trade_files(example, tmp_path)
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",

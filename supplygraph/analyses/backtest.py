@@ -100,7 +100,8 @@ def run_backtest(
     A series is compared as a share of its baseline, month by month: the modelled tonnes
     shipped in the month over the baseline daily rate x the month's days, against the
     observed month over its observed baseline (the row whose month ends in ``avg``); the
-    series adds up every applicant, so the pro-rata mean run is its model. An event is a
+    series adds up every applicant, so the pro-rata mean run is its model. An observed
+    month on no day of the replay is not a check, and is left out. An event is a
     line's first loss (output below 99% of baseline) or recovery; it passes when the
     modelled date falls within the event's window (``earliest`` to ``latest``). Each
     event is reported twice: for the mean run (the typical plant) and for the run where
@@ -145,6 +146,8 @@ def _series(timeline: Timeline, observed: pd.DataFrame, masks: dict) -> pd.DataF
         base = float(baseline.iloc[0]) if len(baseline) else np.nan
         for row in months.itertuples(index=False):
             in_month = shipped[month_of_day == row.month]
+            if in_month.empty:  # a month the replay does not reach (trade apply adds many)
+                continue
             year, month = (int(part) for part in row.month.split("-"))
             days = calendar.monthrange(year, month)[1]
             modelled = in_month.sum() / (daily_base * days) if len(in_month) == days else np.nan

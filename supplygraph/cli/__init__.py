@@ -3,7 +3,7 @@
 One module per family of commands; importing them registers their commands on the group.
 """
 
-from . import data, dated, risk, run  # noqa: F401 - each registers its commands
+from . import data, dated, risk, run, trade  # noqa: F401 - each registers its commands
 from ._base import cli, main
 from .run import simulate
 

@@ -28,6 +28,7 @@ DECIMALS = {
     "_units": 1,
     "days_to_impact": 2,
     "licensed_share": 4,
+    "_usd": 0,  # trade values, in whole dollars
     "days_off": 0,  # the backtest's, in whole days
     "last_applicant_days_off": 0,
 }
@@ -43,6 +44,9 @@ INTEGER_COLUMNS = {
     "countries",
     "draws",
     "draw",
+    "graph_edges",
+    "reporter_code",
+    "partner_code",
 }
 # Rounded to these places first, then written to their unit's decimals: the HHI to a tenth.
 ROUNDED_FIRST = {"hhi": 1}

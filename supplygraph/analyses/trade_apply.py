@@ -1,0 +1,266 @@
+"""Trade statistics into a dataset: country pairs' flows scaled to them, monthly observations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..dataset.graph import SupplyGraph
+from ..dataset.schema import STATUSES
+from ..dataset.trade import PUBLISHERS
+from .trade import URLS, Reconciliation
+
+CHANGE_COLUMNS = (
+    "change", "exporter", "importer", "group", "supplier", "customer", "material", "line",
+    "before_t", "after_t", "factor", "status_before", "status_after", "period", "report",
+    "csv_line",
+)  # fmt: skip
+OBSERVED_GROUP = "magnets"  # the backtest's series are magnet exports (analyses.backtest)
+REPORT_NAMES = {
+    "exporter": "exporter's report",
+    "baci": "reconciled",
+    "importer": "importer's report",
+}
+
+
+@dataclass(frozen=True)
+class Application:
+    """What scaling to the statistic changes: edges (by ``csv_line``), the change list, and
+    monthly observations of magnet exports for ``observed.csv``."""
+
+    edges: pd.DataFrame
+    changes: pd.DataFrame
+    observed: pd.DataFrame
+
+
+def apply_statistics(
+    graph: SupplyGraph, reconciliation: Reconciliation, hs_table: pd.DataFrame
+) -> Application:
+    """Scale each country pair's flows of a material group to the statistic.
+
+    Every edge of a pair and group is multiplied by the same factor (the statistic over
+    the graph's tonnes), so the split between the named plants stays as it was. An edge
+    that is the pair's only one takes the statistic, in t REO by ``hs_table``'s factor (and
+    unit-value rule): its source cites the statistic (publisher, report, codes, period,
+    tonnes) after the formula, and its status is ``hs_table``'s for the group (a figure
+    computed from a reported one is an estimate; data/SOURCES.md section 2). Where a pair
+    has several edges, each is derived from the statistic and its old share, its status
+    the weakest of that and its own (a row's status is the weakest of its figures).
+    Pairs the graph lacks are listed, not added;
+    pairs the statistic lacks are listed and left as they were. Monthly rows of magnet
+    exports become observations per destination (``CC-magnet-exports-DD``, tonnes of
+    rare-earth magnets), with a ``YYYY-avg`` baseline where a year has all twelve months.
+
+    Parameters
+    ----------
+    graph
+        The supply graph the reconciliation was made on.
+    reconciliation
+        :func:`supplygraph.analyses.trade.reconcile`.
+    hs_table
+        :func:`supplygraph.dataset.trade_codes.load_hs_table`.
+
+    Returns
+    -------
+    Application
+    """
+    materials = {g: set(ms) for g, ms in zip(hs_table["group"], hs_table["materials"])}
+    statuses: dict[str, str] = {}
+    for group, status in zip(hs_table["group"], hs_table["status"]):
+        statuses[group] = weakest(statuses.get(group, "reported"), status)
+    country = graph.nodes["country"].to_numpy()
+    edges = graph.edges.assign(
+        exporter=country[graph.edges["src"].to_numpy()],
+        importer=country[graph.edges["dst"].to_numpy()],
+    )
+    changed, changes = [], []
+    for row in reconciliation.table.itertuples(index=False):
+        if row.flag == "not_in_graph" or row.flag == "not_in_statistic":
+            kind = "not_added" if row.flag == "not_in_graph" else "left_unchanged"
+            changes.append(_change(row, kind, before=row.graph_t, after=row.graph_t))
+            continue
+        pair = edges[
+            (edges["exporter"] == row.exporter)
+            & (edges["importer"] == row.importer)
+            & edges["material"].isin(materials[row.group])
+        ]
+        factor = row.statistic_t / row.graph_t
+        formula, citation = _statistic_source(row)
+        for edge in pair.itertuples(index=False):
+            after = edge.flow_t * factor
+            status = weakest(statuses[row.group], "estimate")
+            source = f"derived: {formula} ; {citation}"
+            if len(pair) > 1:
+                status = weakest(status, edge.status or "assumption")
+                source = (
+                    f"derived: ({formula}) x this edge's {edge.flow_t:g} t of the pair's "
+                    f"{row.graph_t:g} t in the graph ; {citation}"
+                )
+            note = f"trade apply: x{factor:.4f} to the statistic, {edge.flow_t:g} t before"
+            changed.append(
+                {
+                    "csv_line": int(edge.csv_line),
+                    "flow_t": after,
+                    "status": status,
+                    "source": source,
+                    "note": f"{edge.note}; {note}" if edge.note else note,
+                }
+            )
+            changes.append(
+                _change(row, "scaled", before=edge.flow_t, after=after, edge=edge, status=status)
+            )
+    return Application(
+        pd.DataFrame(changed, columns=["csv_line", "flow_t", "status", "source", "note"]),
+        pd.DataFrame(changes, columns=list(CHANGE_COLUMNS)),
+        monthly_observations(reconciliation.counted),
+    )
+
+
+def _change(
+    row: Any, kind: str, *, before: float, after: float, edge: Any = None, status: str = ""
+) -> dict[str, Any]:
+    return {
+        "change": kind,
+        "exporter": row.exporter,
+        "importer": row.importer,
+        "group": row.group,
+        "supplier": "" if edge is None else edge.supplier,
+        "customer": "" if edge is None else edge.customer,
+        "material": row.material if edge is None else edge.material,
+        "line": "" if edge is None else edge.line,
+        "before_t": before,
+        "after_t": after
+        if kind == "scaled"
+        else (row.statistic_t if kind == "not_added" else after),
+        "factor": after / before if kind == "scaled" and before else np.nan,
+        "status_before": "" if edge is None else edge.status,
+        "status_after": status,
+        "period": row.period,
+        "report": row.report,
+        "csv_line": 0 if edge is None else int(edge.csv_line),
+    }
+
+
+def weakest(*statuses: str) -> str:
+    """Return the weakest of statuses (reported, estimate, assumption).
+
+    Parameters
+    ----------
+    *statuses
+        Statuses of the figures a row rests on.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> weakest("reported", "estimate"), weakest("estimate", "assumption")
+    ('estimate', 'assumption')
+    """
+    return STATUSES[max(STATUSES.index(status) for status in statuses)]
+
+
+def _statistic_source(row: Any) -> tuple[str, str]:
+    """The statistic's formula in t REO, and the statistic as a ``title – URL`` citation."""
+    publisher = "CEPII BACI" if row.report == "baci" else "UN Comtrade"
+    url = URLS["baci" if row.report == "baci" else "comtrade"]
+    weight = row.product_t + row.set_aside_t
+    ruled = " of rare-earth magnets by the unit-value rule" if row.set_aside_t > 0 else ""
+    formula = (
+        f"{row.statistic_t:.3f} t REO = {row.product_t:.3f} t{ruled} x {row.reo_per_t:g} "
+        "t REO/t (data/hs.csv)"
+    )
+    citation = (
+        f"{publisher} ({REPORT_NAMES[row.report]}), {row.exporter} exports to {row.importer}, "
+        f"HS {row.hs.replace(';', '+')}, {row.period}: {weight:.3f} t, USD {row.value_usd:,.0f} "
+        f"– {url}"
+    )
+    return formula, citation
+
+
+def monthly_observations(counted: pd.DataFrame) -> pd.DataFrame:
+    """Monthly magnet exports per destination as ``observed.csv`` rows (tonnes of magnets).
+
+    Parameters
+    ----------
+    counted
+        :func:`supplygraph.analyses.trade.count_records` (the reconciliation's ``counted``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``series, month, value, unit, source, status, note``, sorted by series and month;
+        per exporter a total series too, and a ``YYYY-avg`` row per series and year that has
+        all twelve months.
+    """
+    rows = counted[
+        (counted["month"] > 0)
+        & (counted["group"] == OBSERVED_GROUP)
+        & (counted["flow"] == "X")
+        & (counted["exporter_kind"] == "country")
+        & (counted["importer_code"] != 0)
+    ]
+    found = []
+    for (exporter, importer, year, month), group in rows.groupby(
+        ["exporter", "importer", "year", "month"], sort=True
+    ):
+        found.append(_observation(group, exporter, importer, year, month))
+    for (exporter, year, month), group in rows.groupby(["exporter", "year", "month"], sort=True):
+        found.append(_observation(group, exporter, "", year, month))
+    observed = pd.DataFrame(
+        found, columns=["series", "month", "value", "unit", "source", "status", "note"]
+    )
+    averages = []
+    for (series, year), group in observed.groupby(
+        [observed["series"], observed["month"].str[:4]], sort=True
+    ):
+        if len(group) == 12:
+            averages.append(
+                {
+                    "series": series,
+                    "month": f"{year}-avg",
+                    "value": group["value"].mean(),
+                    "unit": "t",
+                    "source": f"derived: mean of the twelve months of {year} of {series} "
+                    "(observed.csv rows of trade apply) ; "
+                    + group["source"].iloc[0].split(" ; ")[-1],
+                    "status": "estimate",
+                    "note": "the year's monthly average: the series' baseline",
+                }
+            )
+    observed = pd.concat([observed, pd.DataFrame(averages, columns=observed.columns)])
+    return observed.sort_values(["series", "month"]).reset_index(drop=True)
+
+
+def _observation(
+    group: pd.DataFrame, exporter: str, importer: str, year: int, month: int
+) -> dict[str, Any]:
+    """One month of one series, cited."""
+    series = f"{exporter.lower()}-magnet-exports" + (f"-{importer.lower()}" if importer else "")
+    value = float(group["counted_t"].sum())
+    weight, usd = float(group["weight_t"].sum()), float(group["value_usd"].sum())
+    codes = "+".join(sorted(set(group["hs"])))
+    where = f"to {importer}" if importer else f"to {len(group)} partners"
+    citation = (
+        f"{PUBLISHERS[group['format'].iloc[0]]}, {exporter} exports {where}, HS {codes}, "
+        f"{year}-{month:02d}: {weight:.3f} t, USD {usd:,.0f} – {URLS['comtrade']}"
+    )
+    ruled = bool((group["set_aside_t"] > 0).any())
+    return {
+        "series": series,
+        "month": f"{year}-{month:02d}",
+        "value": value,
+        "unit": "t",
+        "source": (
+            f"derived: rare-earth magnets = min(weight, value / unit value of data/hs.csv) ; "
+            f"{citation}"
+        )
+        if ruled
+        else citation,
+        "status": "estimate" if ruled else "reported",
+        "note": "tonnes of rare-earth magnets (trade apply)",
+    }

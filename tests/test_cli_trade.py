@@ -1,0 +1,155 @@
+"""The trade commands: reconcile prints and writes, apply writes a dataset, bad files exit 2."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from cli_helpers import TINY, invoke
+
+TRADE = Path(__file__).parent / "data" / "trade"
+COMTRADE = str(TRADE / "comtrade-cn-850511-2024.csv")
+MONTHLY = str(TRADE / "comtrade-cn-850511-2024-12.csv")
+BACI = str(TRADE / "baci-cn-850511-2024.csv")
+
+
+@pytest.mark.parametrize("command", [["trade"], ["trade", "reconcile"], ["trade", "apply"]])
+def test_help(command):
+    result = invoke(*command, "--help")
+    assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_reconcile_prints_and_writes_the_real_fixture(tmp_path):
+    result = invoke("trade", "reconcile", COMTRADE, "--out", str(tmp_path / "a"))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "World 130,756.316 t, its 187 partners 130,756.316 t (difference 0.000 t)" in out
+    assert "Areas, nes (899) 73.410 t" in out
+    assert "exporters' reports: of 130,756 t of 8505.11, 65,012 t counted" in out
+    assert "Worst disagreements" in out and "CN        HK        magnets" in out
+    table = pd.read_csv(tmp_path / "a" / "trade-reconcile.csv", keep_default_na=False)
+    assert {"exporter", "importer", "hs", "material", "statistic_t", "graph_t", "ratio"} <= set(
+        table.columns
+    )
+    us = table.set_index(["exporter", "importer"]).loc[("CN", "US")]
+    # China reports 17,748.5 t (USD 395,313,453) of 8505.11 to the US: 8,038.1 t by the
+    # unit-value rule; the US reports 7,078.9 t from China, all counted (USD 50.8/kg): the mirror
+    assert us["report"] == "exporter"
+    assert float(us["exporter_report_t"]) == pytest.approx(
+        395_313_453 / 49.18 / 1000 * 0.35, abs=0.001
+    )
+    assert float(us["importer_report_t"]) == pytest.approx(7078.864 * 0.35, abs=0.001)
+    again = invoke("trade", "reconcile", COMTRADE, "--out", str(tmp_path / "b"))
+    assert again.exit_code == 0
+    for name in ("trade-reconcile.csv", "trade-areas.csv", "trade-reconcile.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_reconcile_a_baci_file(tmp_path):
+    result = invoke("trade", "reconcile", BACI, "--out", str(tmp_path / "r"), "--top", "3")
+    assert result.exit_code == 0, result.output
+    assert "BACI: of 137,248 t of 8505.11" in result.output
+    areas = pd.read_csv(tmp_path / "r" / "trade-areas.csv")
+    assert areas.empty  # BACI has no World rows and no areas in China's 2024 exports
+
+
+def write(path: Path, data: str | bytes) -> str:
+    path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    return str(path)
+
+
+BAD = [
+    ("wrong-columns.csv", "year,exporter,value\n2024,156,1\n", ":1: -: not a trade file"),
+    (
+        "unknown-code.csv",
+        "t,i,j,k,v,q\n2024,156,9999,850511,1,1\n",
+        ":2: j: unknown country or area code 9999",
+    ),
+    ("text.csv", "t,i,j,k,v,q\n2024,156,276,850511,1,lots\n", ":2: q: not a number: 'lots'"),
+    ("empty.csv", "", ":1: -: file is empty"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "message"), BAD)
+@pytest.mark.parametrize("command", ["reconcile", "apply"])
+def test_a_bad_file_exits_2_located_and_writes_nothing(tmp_path, name, text, message, command):
+    path = write(tmp_path / name, text)
+    out = tmp_path / "out"
+    result = invoke("trade", command, path, "--out", str(out))
+    assert result.exit_code == 2
+    assert f"error: {path}{message}" in result.output
+    assert "nothing was written" in result.output and not out.exists()
+
+
+def test_a_truncated_gzip_exits_2(tmp_path):
+    whole = gzip.compress(Path(BACI).read_bytes())
+    path = write(tmp_path / "cut.csv.gz", whole[: len(whole) // 2])
+    result = invoke("trade", "reconcile", path, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "truncated" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def checksum(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_apply_writes_a_dataset_validate_accepts_and_simulate_runs(tmp_path):
+    out = tmp_path / "new-data"
+    result = invoke("trade", "apply", BACI, MONTHLY, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "42 edges of 12 country pairs scaled" in result.output
+    assert invoke("validate", "--data", str(out)).exit_code == 0
+    simulated = invoke(
+        "simulate", "-s", "2025-10-package", "--data", str(out), "--out", str(tmp_path / "s"),
+        "--no-html", "--no-reroute", "--quiet",
+    )  # fmt: skip
+    assert simulated.exit_code == 0, simulated.output
+    edges = pd.read_csv(out / "edges.csv", keep_default_na=False)
+    jl_mag_de = edges[(edges["supplier"] == "cn-jl-mag") & (edges["customer"] == "de-ev-motor-agg")]
+    # CN->DE: 3,657.4 t REO (BACI) over the graph's 4,171 t: each edge x 0.8769
+    assert jl_mag_de["flow_t"].iat[0] == pytest.approx(525 * 3657.411 / 4171, abs=0.001)
+    observed = pd.read_csv(out / "observed.csv", keep_default_na=False)
+    assert "2025-05" in set(observed[observed["series"] == "cn-magnet-exports-us"]["month"])
+    us_december = observed[(observed["series"] == "cn-magnet-exports-us")]
+    assert "2024-12" in set(us_december["month"])
+    changes = pd.read_csv(out / "trade-changes.csv", keep_default_na=False)
+    assert set(changes["change"]) == {"scaled", "not_added", "left_unchanged"}
+
+
+def test_apply_never_modifies_the_dataset_read(tmp_path):
+    data = tmp_path / "tiny"
+    shutil.copytree(TINY, data)
+    before = checksum(data)
+    stat = write(tmp_path / "s.csv", "t,i,j,k,v,q\n2024,392,276,850511,19672,400\n")
+    assert invoke("trade", "apply", stat, "--data", str(data), "--out", str(data)).exit_code == 2
+    assert invoke("trade", "apply", stat, "--data", str(data), "--out", str(TINY)).exit_code == 2
+    result = invoke("trade", "apply", stat, "--data", str(data), "--out", str(tmp_path / "n"))
+    assert result.exit_code == 0, result.output
+    again = invoke("trade", "apply", stat, "--data", str(data), "--out", str(tmp_path / "n"))
+    assert again.exit_code == 0  # its own earlier set is replaced
+    assert checksum(data) == before
+    scaled = pd.read_csv(tmp_path / "n" / "edges.csv").set_index(["supplier", "customer"])
+    assert scaled.loc[("jp-magnet", "de-motor"), "flow_t"] == pytest.approx(140.0)
+    assert scaled.loc[("jp-magnet", "de-motor"), "status"] == "estimate"  # x 0.35 t REO/t
+    # the other rows are the original's, byte for byte
+    original = (data / "edges.csv").read_text().splitlines()
+    written = (tmp_path / "n" / "edges.csv").read_text().splitlines()
+    assert [a for a, b in zip(original, written) if a != b] == [original[6]]
+
+
+def test_a_year_without_rows_exits_2(tmp_path):
+    result = invoke("trade", "reconcile", BACI, "--year", "2023", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert (
+        f"error: {BACI}: no rows of 2023 with an HS code of hs.csv (years with such rows: 2024)"
+        in (result.output)
+    )
+    assert not (tmp_path / "o").exists()
