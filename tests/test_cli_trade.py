@@ -120,6 +120,10 @@ def test_apply_writes_a_dataset_validate_accepts_and_simulate_runs(tmp_path):
     assert "2025-05" in set(observed[observed["series"] == "cn-magnet-exports-us"]["month"])
     us_december = observed[(observed["series"] == "cn-magnet-exports-us")]
     assert "2024-12" in set(us_december["month"])
+    # a destination whose series has no baseline (no year of twelve months here, none in
+    # the bundled observed.csv) is held back: its months would be shares of nothing
+    assert "cn-magnet-exports-ae" not in set(observed["series"])
+    assert "monthly rows held back" in result.output
     changes = pd.read_csv(out / "trade-changes.csv", keep_default_na=False)
     assert set(changes["change"]) == {"scaled", "not_added", "left_unchanged"}
 

@@ -146,7 +146,7 @@ def _series(timeline: Timeline, observed: pd.DataFrame, masks: dict) -> pd.DataF
         base = float(baseline.iloc[0]) if len(baseline) else np.nan
         for row in months.itertuples(index=False):
             in_month = shipped[month_of_day == row.month]
-            if in_month.empty:  # a month the replay does not reach (trade apply adds many)
+            if not len(in_month):  # a month the replay does not reach (trade apply adds many)
                 continue
             year, month = (int(part) for part in row.month.split("-"))
             days = calendar.monthrange(year, month)[1]

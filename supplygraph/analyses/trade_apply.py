@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,10 +35,15 @@ class Application:
     edges: pd.DataFrame
     changes: pd.DataFrame
     observed: pd.DataFrame
+    held_back: int = 0  # monthly rows of series with no year of twelve months (no baseline)
 
 
 def apply_statistics(
-    graph: SupplyGraph, reconciliation: Reconciliation, hs_table: pd.DataFrame
+    graph: SupplyGraph,
+    reconciliation: Reconciliation,
+    hs_table: pd.DataFrame,
+    *,
+    based: Iterable[str] = (),
 ) -> Application:
     """Scale each country pair's flows of a material group to the statistic.
 
@@ -52,7 +58,9 @@ def apply_statistics(
     Pairs the graph lacks are listed, not added;
     pairs the statistic lacks are listed and left as they were. Monthly rows of magnet
     exports become observations per destination (``CC-magnet-exports-DD``, tonnes of
-    rare-earth magnets), with a ``YYYY-avg`` baseline where a year has all twelve months.
+    rare-earth magnets), with a ``YYYY-avg`` baseline where a year has all twelve months;
+    the months of a series with no baseline, here or in the dataset (``based``), are held
+    back (``Application.held_back``): a month is a share of its series' baseline.
 
     Parameters
     ----------
@@ -62,6 +70,9 @@ def apply_statistics(
         :func:`supplygraph.analyses.trade.reconcile`.
     hs_table
         :func:`supplygraph.dataset.trade_codes.load_hs_table`.
+    based
+        The series that already have a ``YYYY-avg`` baseline in the dataset's
+        ``observed.csv``.
 
     Returns
     -------
@@ -112,10 +123,16 @@ def apply_statistics(
             changes.append(
                 _change(row, "scaled", before=edge.flow_t, after=after, edge=edge, status=status)
             )
+    observed = monthly_observations(reconciliation.counted)
+    # a series' months are shares of its baseline (observed.csv's rule): without a year of
+    # twelve months there is none, so such months are held back rather than written
+    based_here = observed.loc[observed["month"].str.endswith("-avg"), "series"]
+    kept = observed["series"].isin(set(based) | set(based_here))
     return Application(
         pd.DataFrame(changed, columns=["csv_line", "flow_t", "status", "source", "note"]),
         pd.DataFrame(changes, columns=list(CHANGE_COLUMNS)),
-        monthly_observations(reconciliation.counted),
+        observed[kept].reset_index(drop=True),
+        int((~kept).sum()),
     )
 
 

@@ -170,10 +170,13 @@ def apply_command(
         )
         _check_new_folder(out_dir, graph.folder)
         from ..analyses.trade_apply import apply_statistics
+        from ..dataset.io import load_backtest_tables
         from ..outputs.files import write_file_set
         from ..outputs.trade_report import render_trade_dataset
 
-        application = apply_statistics(graph, found, hs_table)
+        observed = load_backtest_tables(data_dir).observed
+        based = observed.loc[observed["month"].str.endswith("-avg"), "series"]
+        application = apply_statistics(graph, found, hs_table, based=based)
         paths = write_file_set(out_dir, render_trade_dataset(graph.folder, application, found))
         changes = application.changes
         scaled = changes[changes["change"] == "scaled"]
@@ -187,6 +190,11 @@ def apply_command(
         )
         if len(application.observed):
             click.echo(f"{len(application.observed)} monthly observations added to observed.csv")
+        if application.held_back:
+            click.echo(
+                f"{application.held_back} monthly rows held back: their series has no year of "
+                "twelve months, so no baseline (YYYY-avg) to be a share of"
+            )
         echo_reports(out_dir, paths)
         click.echo(f"Check it: supplygraph validate --data {out_dir}")
 
