@@ -142,7 +142,8 @@ def test_myanmar_closure_hits_makers_through_chinese_separation(results):
 def test_shares_and_days_are_in_range(results):
     for result in results.values():
         nodes = result.nodes
-        assert nodes["shortfall_pct"].between(0, 100).all()
+        # a node fully short can read 100.00000000000001 (100 x part / whole in floats)
+        assert nodes["shortfall_pct"].between(0, 100 + 1e-9).all()
         days = nodes["days_to_impact"].dropna()
         assert (days >= 0).all()
         # a node with days_to_impact has a shortfall, and the other way round

@@ -652,10 +652,11 @@ def automotive_11e_to_11h(edges, nodes, lines):
     nodes.extend([
         node("cn-auto-parts-agg", "Chinese auto parts and micro-motor makers (aggregate)", comp,
              "CN", stock="21", source=f"{REUTERS_ICE}", note="Ancillary motors and actuators "
-             "for Chinese carmakers, and components exported to carmakers abroad (issue 24)"),
+             "for Chinese carmakers, and components exported to carmakers abroad (issue 24). [A20] "
+             "stock cover of the component tier"),
         node("jp-auto-parts-agg", "Japanese auto parts and micro-motor makers (aggregate)", comp,
              "JP", stock="25", source=f"{REUTERS_ICE}", note="Ancillary motors and actuators "
-             "for Japanese carmakers (issue 24)"),
+             "for Japanese carmakers (issue 24). [A20] stock cover of the component tier"),
         node("kr-auto-parts-agg", "Korean auto parts makers (aggregate)", comp, "KR", stock="25",
              source=f"{REUTERS_ICE}", note="Ancillary motors and actuators for Hyundai-Kia "
              "(issue 24). [A20] stock cover of the component tier"),
