@@ -32,8 +32,8 @@ def shocked(folder, scenario):
     data = read(folder / "edges.csv")
     with tempfile.TemporaryDirectory() as out:
         subprocess.run(
-            ["supplygraph", "simulate", "-s", scenario, "--data", str(folder), "--no-reroute",
-             "--no-html", "-q", "--out", out],
+            [sys.executable, "-m", "supplygraph", "simulate", "-s", scenario, "--data",
+             str(folder), "--no-reroute", "--no-html", "-q", "--out", out],
             check=True,
         )
         run = read(pathlib.Path(out) / "edges.csv")
