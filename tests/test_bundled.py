@@ -263,3 +263,21 @@ def test_no_61_reaches_only_the_items_of_its_annex(graph, results):
     # them traction motors, actuators, wind generators and HDD motors
     finished = {"traction_motor", "actuator", "actuator_ht", "wind_generator", "hdd_motor"}
     assert not caught["material"].isin(finished).any()
+
+
+def test_the_2026_japan_ban_reaches_only_chinese_exports_to_japan(graph, results):
+    # MOFCOM No. 1 of 2026: dual-use items to Japan (SOURCES.md 11i)
+    regime = graph.regimes.set_index("id").loc["CN-2026-1"]
+    assert regime["destinations"] == "JP" and regime["effective"] == "2026-01-06"
+    edges = results["2026-01-japan"].edges
+    caught = edges[edges["regimes"].str.contains("CN-2026-1")]
+    country = graph.nodes.set_index("id")["country"]
+    assert len(caught) > 0
+    assert (caught["supplier"].map(country) == "CN").all()
+    assert (caught["customer"].map(country) == "JP").all()
+    # not in force before its date
+    before = sg.simulate(
+        graph, sg.load_scenario("2026-01-japan").with_changes(as_of=dt.date(2026, 1, 5)),
+        reroute=False,
+    )
+    assert not before.edges["regimes"].str.contains("CN-2026-1").any()
