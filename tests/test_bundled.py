@@ -242,7 +242,10 @@ def test_a_controlled_minor_feed_does_not_stop_unrelated_outputs(results):
         assert len(rows) > 0 and rows["baseline_t"].sum() > 0, supplier
         assert (rows["after_t"] >= rows["baseline_t"] - 1e-6).all(), supplier
     # the controlled outputs of the same plants are still cut
-    for supplier, material in (("fr-solvay-la-rochelle", "y_oxide"), ("jp-re-metal-agg", "dytb_metal")):
+    for supplier, material in (
+        ("fr-solvay-la-rochelle", "y_oxide"),
+        ("jp-re-metal-agg", "dytb_metal"),
+    ):
         rows = edges[(edges["supplier"] == supplier) & (edges["material"] == material)]
         assert (rows["after_t"] < rows["baseline_t"]).any(), supplier
 
@@ -277,7 +280,8 @@ def test_the_2026_japan_ban_reaches_only_chinese_exports_to_japan(graph, results
     assert (caught["customer"].map(country) == "JP").all()
     # not in force before its date
     before = sg.simulate(
-        graph, sg.load_scenario("2026-01-japan").with_changes(as_of=dt.date(2026, 1, 5)),
+        graph,
+        sg.load_scenario("2026-01-japan").with_changes(as_of=dt.date(2026, 1, 5)),
         reroute=False,
     )
     assert not before.edges["regimes"].str.contains("CN-2026-1").any()

@@ -62,14 +62,14 @@ NEO_SC = (
 EF_POSCO = (
     "Energy Fuels and POSCO International MOU: Energy Fuels' NdPr oxide for POSCO's EV "
     "traction-motor supply chain (Magnetics Magazine, Mar 2025) – "
-    "https://magneticsmag.com/energy-fuels-builds-ndpr-momentum-allies-with-posco-to-create-non-china-rare-earth-magnet-supply-chain/ ; "
+    "https://magneticsmag.com/energy-fuels-builds-ndpr-momentum-allies-with-posco-to-create-non-china-rare-earth-magnet-supply-chain/ ; "  # noqa: E501
     "Mine-to-magnet without China: Energy Fuels' NdPr qualified and used at industrial scale in "
     "POSCO's magnet production, first shipment for about 1,500 vehicles (rawmaterials.net, "
     "10 Sep 2025) – https://rawmaterials.net/mine-to-magnet-without-china-energy-fuels-announces-breakthrough"
 )
 MP_SUMITOMO = (
     "MP Materials and Sumitomo Corp.: Sumitomo exclusive distributor of MP's NdPr oxide to "
-    "Japanese customers (SME, 21 Feb 2023) – https://me.smenet.org/webContent.cfm?context=1&webarticleid=4256 ; "
+    "Japanese customers (SME, 21 Feb 2023) – https://me.smenet.org/webContent.cfm?context=1&webarticleid=4256 ; "  # noqa: E501
     "MP Materials Form 10-Q Q1 2025, subsequent events: shipments of concentrate to China ceased "
     "17 April 2025; separated products to customers outside China including Japan and South "
     "Korea (SEC EDGAR) – https://www.sec.gov/Archives/edgar/data/1801368/000180136825000019/R29.htm"
@@ -151,7 +151,7 @@ JSNM = (
 GWEC_SGRE = (
     "Chinese turbine makers dominate but Siemens Gamesa rules the waves: Siemens Gamesa 32.5% "
     "of 2024 offshore installations (GWEC via Recharge) – "
-    "https://stc-stage.dngroup.com/wind/chinese-turbine-makers-dominate-but-siemens-gamesa-rules-the-waves-gwec/2-1-1820948 ; "
+    "https://stc-stage.dngroup.com/wind/chinese-turbine-makers-dominate-but-siemens-gamesa-rules-the-waves-gwec/2-1-1820948 ; "  # noqa: E501
     "Chinese manufacturers lead global wind turbine installations: 11.7 GW offshore in 2024 "
     "(BNEF) – https://about.bnef.com/blog/chinese-manufacturers-lead-global-wind-turbine-installations-bloombergnef-report-shows"
 )
@@ -190,14 +190,7 @@ JL_EXPORT_T = 20_850.18 * 0.1807 * MAG  # t REO
 JL_AMERICAS = 418.4 / 1_222.2  # share of JL's overseas revenue
 
 # China's 2024 magnet exports by destination, t finished magnets (customs; SOURCES.md 4b, 11g)
-CUSTOMS_T = {
-    "DE": 11_917,
-    "KR": 5_478,
-    "VN": 4_561,
-    "US": 7_444,
-    "JP": 2_234,
-    "IN": 2_878,
-}
+CUSTOMS_T = {"DE": 11_917, "KR": 5_478, "VN": 4_561, "US": 7_444, "JP": 2_234, "IN": 2_878}
 CHINA_TOTAL_T = 58_152
 
 
@@ -243,8 +236,20 @@ class Table:
         self.rows = [e for e in self.rows if not any(e is g for g in gone)]
         return gone
 
-    def put(self, s, c, m, flow, source, status, note="", elements=None, from_line="",
-            line="", licence=""):
+    def put(
+        self,
+        s,
+        c,
+        m,
+        flow,
+        source,
+        status,
+        note="",
+        elements=None,
+        from_line="",
+        line="",
+        licence="",
+    ):
         """Set the one row of (s, c, m, from_line, line), adding it if absent."""
         rows = self.find(s=s, c=c, m=m, from_line=from_line, line=line)
         assert len(rows) <= 1, (s, c, m, from_line, line)
@@ -332,7 +337,7 @@ def regimes_11b(regimes, edges):
         "Dy, Gd, Tb, Lu, Sc, Y metals, SmCo, Tb-Fe, Dy-Fe, Tb-Dy-Fe alloys, Dy and Tb oxides "
         "(UDN summary of the annex, 9 Oct 2025) – https://udn.com/news/story/7333/9059047 ; "
         "(Chosun Biz, 9 Oct 2025) – "
-        "https://biz.chosun.com/en/en-international/2025/10/09/MBFVRFFRLFEJHCQVAL6OMUXLCQ/?outputType=amp ; "
+        "https://biz.chosun.com/en/en-international/2025/10/09/MBFVRFFRLFEJHCQVAL6OMUXLCQ/?outputType=amp ; "  # noqa: E501
         "suspension No. 70 of 2025 (Pillsbury) – "
         "https://www.pillsburylaw.com/en/news-and-insights/china-suspends-export-controls-certain-critical-minerals-related-items.html"
     )
@@ -351,7 +356,10 @@ def eu_11c(edges, lines):
     """The EU's imports by origin (Eurostat 2024): Russia and Malaysia (11c)."""
     russia = 2_500.0  # t REO: Russia's whole 2024 mine output (USGS)
     edges.put(
-        "ru-solikamsk", "ee-neo-silmet", "mixed_carbonate", russia,
+        "ru-solikamsk",
+        "ee-neo-silmet",
+        "mixed_carbonate",
+        russia,
         f"derived: Russia's 2024 REO output 2,500 t (USGS) shipped whole to the EU: Eurostat "
         f"counts 3,700 t (product weight) of EU rare-earth imports from Russia in 2024, more "
         f"than Russia mines as REO, so the REO output is the binding figure; the EU plant on "
@@ -361,7 +369,10 @@ def eu_11c(edges, lines):
         "carbonates at about 45% REO; the model keeps the USGS output (issue 24)",
     )
     edges.put(
-        "ru-solikamsk", "ru-re-users-agg", "la_ce_oxide", 0.0,
+        "ru-solikamsk",
+        "ru-re-users-agg",
+        "la_ce_oxide",
+        0.0,
         f"derived: Russia's output 2,500 t less its exports to the EU 2,500 t (Eurostat, "
         f"above) ; {EUROSTAT} ; {USGS25}",
         "estimate",
@@ -370,7 +381,10 @@ def eu_11c(edges, lines):
     )
     malaysia = 2_600.0
     edges.put(
-        "my-lynas-kuantan", "de-auto-catalyst-agg", "la_ce_oxide", malaysia,
+        "my-lynas-kuantan",
+        "de-auto-catalyst-agg",
+        "la_ce_oxide",
+        malaysia,
         f"derived: EU imports from Malaysia 2024 2,600 t (Eurostat; product weight, read as "
         f"t REO: an upper bound) from Lynas Kuantan, Malaysia's only separator ; {EUROSTAT}",
         "estimate",
@@ -386,8 +400,9 @@ def eu_11c(edges, lines):
     for c in ("jp-toyota", "jp-automakers-agg", "jp-industrial-users-agg"):
         (e,) = edges.find(s="jp-catalyst-glass-agg", c=c)
         e["flow_t"] = t(float(e["flow_t"]) * jp_scale)
-        e["note"] = (e["note"] + " | [A19] scaled to the node's intake after Lynas's EU "
-                     "shipments (issue 24)").lstrip(" |")
+        e["note"] = (
+            e["note"] + " | [A19] scaled to the node's intake after Lynas's EU shipments (issue 24)"
+        ).lstrip(" |")
     (to_japan,) = edges.find(s="my-lynas-kuantan", c="jp-catalyst-glass-agg")
     to_japan["flow_t"] = t(4_213.0 - malaysia)
     to_japan["note"] = (
@@ -420,7 +435,10 @@ def customers_11d(edges, nodes):
     """Customers the sources name (11d)."""
     edges.drop(s="us-energy-fuels-white-mesa", c="us-mp-independence-metal")
     edges.put(
-        "us-energy-fuels-white-mesa", "kr-posco-international", "ndpr_oxide", 0.0,
+        "us-energy-fuels-white-mesa",
+        "kr-posco-international",
+        "ndpr_oxide",
+        0.0,
         f"derived: no 2024 shipment (first NdPr delivered to POSCO in 2025) ; {EF_POSCO}",
         "estimate",
         "Energy Fuels' NdPr customer is POSCO International (MOU 17 March 2025), not MP "
@@ -428,7 +446,10 @@ def customers_11d(edges, nodes):
         elements="Nd;Pr",
     )
     edges.put(
-        "kr-posco-international", "kr-ev-motor-agg", "ndfeb_sintered", 0.0,
+        "kr-posco-international",
+        "kr-ev-motor-agg",
+        "ndfeb_sintered",
+        0.0,
         f"derived: no 2024 flow ; {EF_POSCO}",
         "estimate",
         "POSCO International: EV traction-motor cores; its magnets from Energy Fuels' NdPr "
@@ -508,8 +529,10 @@ def rule_11e(lines):
         allv = sum(units[k].values())
         f = factor[c]
         scale = (
-            "" if abs(f - 1) < 1e-3 else
-            f" x {f:.4f} (the country's production, OICA {OICA_2024[c]:,}, over its carmakers' "
+            ""
+            if abs(f - 1) < 1e-3
+            else f" x {f:.4f} (the country's production, OICA {OICA_2024[c]:,}, over its "
+            f"carmakers' "
             f"vehicles {by_country[c]:,.0f}: the domestic supply chain supplies domestic output)"
         )
         out[k] = {
@@ -572,20 +595,41 @@ JL_FORMULA = (
 def chinese_rows(edges, country, user, total, why, status, extra_cites="", grade_row=True):
     """Put China's supply to one user of a customs country: JL Mag's share and the rest."""
     jl = jl_exports()[country] / customs_reo(country) * total if country in CUSTOMS_T else 0.0
-    customs = f"China 2024 magnet exports to {country} {CUSTOMS_T[country]:,} t finished x 0.35 " \
+    customs = (
+        f"China 2024 magnet exports to {country} {CUSTOMS_T[country]:,} t finished x 0.35 "
         f"= {customs_reo(country):,.0f} t REO ({CUSTOMS_SRC[country]}; customs)"
+    )
     base = f"derived: {customs} ; {why}"
     cites = f"{CUSTOMS_CITES[country]}{extra_cites}"
-    note = "China's supply to the user; JL Mag's part by its filing, the rest other Chinese " \
+    note = (
+        "China's supply to the user; JL Mag's part by its filing, the rest other Chinese "
         "makers (issue 24, SOURCES.md 11g)"
+    )
     fl = "dy_tb_grade" if grade_row else ""
     if jl > 0:
-        edges.put("cn-jl-mag", user, "ndfeb_sintered", jl,
-                  f"{base}; JL Mag's share = its exports to {country} over China's ({JL_FORMULA}) "
-                  f"; {cites} ; {JL_AR}", status, note, elements="Nd;Pr;Dy;Tb", from_line=fl)
-    edges.put("cn-other-sintered-agg", user, "ndfeb_sintered", total - jl,
-              f"{base}; less JL Mag's share ({JL_FORMULA}) ; {cites} ; {JL_AR}", status, note,
-              elements="Nd;Pr;Dy;Tb", from_line=fl)
+        edges.put(
+            "cn-jl-mag",
+            user,
+            "ndfeb_sintered",
+            jl,
+            f"{base}; JL Mag's share = its exports to {country} over China's ({JL_FORMULA}) "
+            f"; {cites} ; {JL_AR}",
+            status,
+            note,
+            elements="Nd;Pr;Dy;Tb",
+            from_line=fl,
+        )
+    edges.put(
+        "cn-other-sintered-agg",
+        user,
+        "ndfeb_sintered",
+        total - jl,
+        f"{base}; less JL Mag's share ({JL_FORMULA}) ; {cites} ; {JL_AR}",
+        status,
+        note,
+        elements="Nd;Pr;Dy;Tb",
+        from_line=fl,
+    )
 
 
 def clear_sintered(edges, supplier, customer):
@@ -597,30 +641,64 @@ def jp_maker_rows(edges, maker, customer, flow, why):
     """A Japanese, Vietnamese, Korean or European maker's edge, split 50/50 by grade as the
     provisional rule for auto ancillary parts does (LINES.md 3g, A1)."""
     clear_sintered(edges, maker, customer)
-    src = (
-        f"derived: {why} ; {JSNM}"
-        if maker.startswith("jp-") else f"derived: {why} ; {ECA}"
-    )
+    src = f"derived: {why} ; {JSNM}" if maker.startswith("jp-") else f"derived: {why} ; {ECA}"
     for fl, el in (("dy_tb_grade", "Nd;Pr;Dy;Tb"), ("ndpr_grade", "Nd;Pr")):
-        edges.put(maker, customer, "ndfeb_sintered", flow / 2, src, "assumption",
-                  "[A13] [A16] maker's customers not published; 50% Dy/Tb grade for auto "
-                  "ancillary parts (A1)", elements=el, from_line=fl)
+        edges.put(
+            maker,
+            customer,
+            "ndfeb_sintered",
+            flow / 2,
+            src,
+            "assumption",
+            "[A13] [A16] maker's customers not published; 50% Dy/Tb grade for auto "
+            "ancillary parts (A1)",
+            elements=el,
+            from_line=fl,
+        )
 
 
 def single_rows(edges, maker, customer, flow, why, fl="dy_tb_grade", el="Nd;Pr;Dy;Tb"):
     clear_sintered(edges, maker, customer)
     if flow <= 0.05:
         return
-    edges.put(maker, customer, "ndfeb_sintered", flow, f"derived: {why} ; {JSNM}",
-              "assumption", "[A13] [A16] maker's customers not published", elements=el,
-              from_line=fl)
+    edges.put(
+        maker,
+        customer,
+        "ndfeb_sintered",
+        flow,
+        f"derived: {why} ; {JSNM}",
+        "assumption",
+        "[A13] [A16] maker's customers not published",
+        elements=el,
+        from_line=fl,
+    )
 
 
-def node(id_, name, stage, country, sector="", stock="", source="", status="assumption",
-         note="[A20] stock cover of the component tier", company=""):
-    return {"id": id_, "name": name, "stage": stage, "country": country, "company": company,
-            "sector": sector, "capacity_t": "", "stock_days": stock, "source": source,
-            "status": status, "note": note}
+def node(
+    id_,
+    name,
+    stage,
+    country,
+    sector="",
+    stock="",
+    source="",
+    status="assumption",
+    note="[A20] stock cover of the component tier",
+    company="",
+):
+    return {
+        "id": id_,
+        "name": name,
+        "stage": stage,
+        "country": country,
+        "company": company,
+        "sector": sector,
+        "capacity_t": "",
+        "stock_days": stock,
+        "source": source,
+        "status": status,
+        "note": note,
+    }
 
 
 def automotive_11e_to_11h(edges, nodes, lines):
@@ -628,9 +706,19 @@ def automotive_11e_to_11h(edges, nodes, lines):
     T = {c: customs_reo(c) for c in CUSTOMS_T}
     JL = jl_exports()
     old_total = {}  # each maker's sintered output before, kept (A12, A13)
-    for m in ("cn-jl-mag", "cn-ningbo-yunsheng", "cn-zhong-ke-san-huan", "cn-other-sintered-agg",
-              "jp-shin-etsu-magnet", "jp-proterial-magnet", "jp-tdk-magnet", "jp-daido-magnet",
-              "kr-star-group", "vn-sgi-vina", "de-vac-hanau"):
+    for m in (
+        "cn-jl-mag",
+        "cn-ningbo-yunsheng",
+        "cn-zhong-ke-san-huan",
+        "cn-other-sintered-agg",
+        "jp-shin-etsu-magnet",
+        "jp-proterial-magnet",
+        "jp-tdk-magnet",
+        "jp-daido-magnet",
+        "kr-star-group",
+        "vn-sgi-vina",
+        "de-vac-hanau",
+    ):
         old_total[m] = edges.flow(s=m, m="ndfeb_sintered")
     traction = {k: v["traction"] for k, v in rule.items()}
     anc = {k: v["ancillary"] for k, v in rule.items()}
@@ -641,43 +729,89 @@ def automotive_11e_to_11h(edges, nodes, lines):
     def anc_src(k):
         return f"derived: {rule[k]['ancillary_formula']} ; {REUTERS_ICE} ; {OICA}"
 
-    note_t = ("One rule for every carmaker (SOURCES.md 11e): traction motors feed the electric "
-              "and hybrid lines only")
-    note_a = ("One rule for every carmaker (SOURCES.md 11e): ancillary motors and actuators "
-              "(EPS, brakes, pumps, seats, windows, speakers) feed every line; the supplier's "
-              "two grades become two parts (derive/grades.py)")
+    note_t = (
+        "One rule for every carmaker (SOURCES.md 11e): traction motors feed the electric "
+        "and hybrid lines only"
+    )
+    note_a = (
+        "One rule for every carmaker (SOURCES.md 11e): ancillary motors and actuators "
+        "(EPS, brakes, pumps, seats, windows, speakers) feed every line; the supplier's "
+        "two grades become two parts (derive/grades.py)"
+    )
 
     # -------------------------------------------------- nodes added
     comp = "component"
-    nodes.extend([
-        node("cn-auto-parts-agg", "Chinese auto parts and micro-motor makers (aggregate)", comp,
-             "CN", stock="21", source=f"{REUTERS_ICE}", note="Ancillary motors and actuators "
-             "for Chinese carmakers, and components exported to carmakers abroad (issue 24). [A20] "
-             "stock cover of the component tier"),
-        node("jp-auto-parts-agg", "Japanese auto parts and micro-motor makers (aggregate)", comp,
-             "JP", stock="25", source=f"{REUTERS_ICE}", note="Ancillary motors and actuators "
-             "for Japanese carmakers (issue 24). [A20] stock cover of the component tier"),
-        node("kr-auto-parts-agg", "Korean auto parts makers (aggregate)", comp, "KR", stock="25",
-             source=f"{REUTERS_ICE}", note="Ancillary motors and actuators for Hyundai-Kia "
-             "(issue 24). [A20] stock cover of the component tier"),
-        node("in-auto-parts-agg", "Indian auto parts makers (aggregate)", comp, "IN", stock="25",
-             source=f"{REUTERS_ICE}", note="Ancillary motors and actuators for Indian carmakers "
-             "(issue 24). [A20] stock cover of the component tier"),
-        node("in-two-wheelers-agg", "Indian electric two-wheeler makers (Ola, TVS, Bajaj, Ather; "
-             "aggregate)", "manufacturer", "IN", sector="two_wheelers", stock="21",
-             source=E2W_UNITS, note="Bajaj's Chetak output halved in July 2025 and deliveries "
-             "resumed on 20 August once magnets arrived (issue 24). [A20] stock cover of the "
-             "automaker tier"),
-    ])
-    lines.append({
-        "node": "in-two-wheelers-agg", "line": "e2w", "sector": "two_wheelers",
-        "unit": "vehicles", "baseline_units": str(E2W_UNITS_FY25),
-        "source": f"India electric two-wheeler sales FY25 (April 2024-March 2025) about 1.15 "
-        f"million, used for calendar 2024 ; {E2W_UNITS}",
-        "status": "estimate",
-        "note": "Sales as production proxy; the fiscal year FY25 stands for 2024. Calendar 2024: "
-        "'1 million+' (India Today); 2023 860,000 +33% (Vahan via Samayam)",
-    })
+    nodes.extend(
+        [
+            node(
+                "cn-auto-parts-agg",
+                "Chinese auto parts and micro-motor makers (aggregate)",
+                comp,
+                "CN",
+                stock="21",
+                source=f"{REUTERS_ICE}",
+                note="Ancillary motors and actuators "
+                "for Chinese carmakers, and components exported to carmakers abroad (issue 24). "
+                "[A20] stock cover of the component tier",
+            ),
+            node(
+                "jp-auto-parts-agg",
+                "Japanese auto parts and micro-motor makers (aggregate)",
+                comp,
+                "JP",
+                stock="25",
+                source=f"{REUTERS_ICE}",
+                note="Ancillary motors and actuators "
+                "for Japanese carmakers (issue 24). [A20] stock cover of the component tier",
+            ),
+            node(
+                "kr-auto-parts-agg",
+                "Korean auto parts makers (aggregate)",
+                comp,
+                "KR",
+                stock="25",
+                source=f"{REUTERS_ICE}",
+                note="Ancillary motors and actuators for Hyundai-Kia "
+                "(issue 24). [A20] stock cover of the component tier",
+            ),
+            node(
+                "in-auto-parts-agg",
+                "Indian auto parts makers (aggregate)",
+                comp,
+                "IN",
+                stock="25",
+                source=f"{REUTERS_ICE}",
+                note="Ancillary motors and actuators for Indian carmakers "
+                "(issue 24). [A20] stock cover of the component tier",
+            ),
+            node(
+                "in-two-wheelers-agg",
+                "Indian electric two-wheeler makers (Ola, TVS, Bajaj, Ather; aggregate)",
+                "manufacturer",
+                "IN",
+                sector="two_wheelers",
+                stock="21",
+                source=E2W_UNITS,
+                note="Bajaj's Chetak output halved in July 2025 and deliveries "
+                "resumed on 20 August once magnets arrived (issue 24). [A20] stock cover of the "
+                "automaker tier",
+            ),
+        ]
+    )
+    lines.append(
+        {
+            "node": "in-two-wheelers-agg",
+            "line": "e2w",
+            "sector": "two_wheelers",
+            "unit": "vehicles",
+            "baseline_units": str(E2W_UNITS_FY25),
+            "source": f"India electric two-wheeler sales FY25 (April 2024-March 2025) about 1.15 "
+            f"million, used for calendar 2024 ; {E2W_UNITS}",
+            "status": "estimate",
+            "note": "Sales as production proxy; the fiscal year FY25 stands for 2024. Calendar "
+            "2024: '1 million+' (India Today); 2023 860,000 +33% (Vahan via Samayam)",
+        }
+    )
 
     # -------------------------------------------------- traction motors
     edges.drop(s="jp-ev-motor-agg", c="jp-automakers-agg", m="traction_motor")
@@ -690,43 +824,71 @@ def automotive_11e_to_11h(edges, nodes, lines):
         ("us-ev-motor-agg", "us-tesla", "ev", traction["us-tesla"], "estimate"),
         ("us-ev-motor-agg", "us-automakers-agg", "ev", traction["us-automakers-agg"], "estimate"),
         ("de-ev-motor-agg", "de-volkswagen", "ev", traction["de-volkswagen"], "estimate"),
-        ("de-ev-motor-agg", "de-automakers-agg", "ev",
-         traction["de-automakers-agg"] * (1 - de_cn_share), "assumption"),
-        ("cn-ev-motor-agg", "de-automakers-agg", "ev",
-         traction["de-automakers-agg"] * de_cn_share, "assumption"),
+        (
+            "de-ev-motor-agg",
+            "de-automakers-agg",
+            "ev",
+            traction["de-automakers-agg"] * (1 - de_cn_share),
+            "assumption",
+        ),
+        (
+            "cn-ev-motor-agg",
+            "de-automakers-agg",
+            "ev",
+            traction["de-automakers-agg"] * de_cn_share,
+            "assumption",
+        ),
         ("de-ev-motor-agg", "fr-automakers-agg", "ev", traction["fr-automakers-agg"], "estimate"),
         ("jp-ev-motor-agg", "jp-toyota", "ev;hybrid", traction["jp-toyota"], "estimate"),
-        ("jp-ev-motor-agg", "jp-automakers-agg", "ev", traction["jp-automakers-agg"],
-         "assumption"),
+        ("jp-ev-motor-agg", "jp-automakers-agg", "ev", traction["jp-automakers-agg"], "assumption"),
         ("kr-ev-motor-agg", "kr-hyundai", "ev", traction["kr-hyundai"], "estimate"),
         ("in-motor-agg", "in-automakers-agg", "ev", traction["in-automakers-agg"], "estimate"),
-        ("us-ev-motor-agg", "mx-automakers-agg", "ev", traction["mx-automakers-agg"],
-         "assumption"),
+        ("us-ev-motor-agg", "mx-automakers-agg", "ev", traction["mx-automakers-agg"], "assumption"),
     ]
     for s, c, line, flow, status in plan:
         note = note_t
         if c == "de-automakers-agg":
-            note += (f"; [A18] split between German and Chinese motors as before "
-                     f"({de_cn_share:.3f} Chinese)")
+            note += (
+                f"; [A18] split between German and Chinese motors as before "
+                f"({de_cn_share:.3f} Chinese)"
+            )
         if c == "jp-automakers-agg":
             note += "; [A2] Honda and Nissan plug-ins 150,000 (assumption). Before issue 24 this "
             note += "edge fed all of Honda's and Nissan's lines, petrol cars included"
         if c == "mx-automakers-agg":
-            note += "; [A16] Mexico's EV motors booked to the US motor makers (supplier not in " \
+            note += (
+                "; [A16] Mexico's EV motors booked to the US motor makers (supplier not in "
                 "our sources); the edge was missing before issue 24"
+            )
         for e in edges.find(s=s, c=c, m="traction_motor"):
             e["line"] = line  # an old row keeps its place
-        row = edges.put(s, c, "traction_motor", flow, trac_src(c), status, note,
-                        elements="Nd;Pr;Dy;Tb", line=line,
-                        licence="exempt" if s.startswith("cn-") and not c.startswith("cn-") else "")
+        row = edges.put(
+            s,
+            c,
+            "traction_motor",
+            flow,
+            trac_src(c),
+            status,
+            note,
+            elements="Nd;Pr;Dy;Tb",
+            line=line,
+            licence="exempt" if s.startswith("cn-") and not c.startswith("cn-") else "",
+        )
         if row["licence"] == "exempt":
             row["note"] += "; finished goods: outside No. 18 (SOURCES.md 4d)"
     e2w = E2W_KG * E2W_UNITS_FY25 / 1000 * MAG
-    edges.put("in-motor-agg", "in-two-wheelers-agg", "traction_motor", e2w,
-              f"derived: 1.15 million electric two-wheelers x 0.6 kg NdFeB (690 t / 1.15 m, "
-              f"The Hindu BusinessLine) x 0.35 = {e2w:.1f} t REO ; {E2W_UNITS}",
-              "estimate", "Hub and mid-drive motors of Indian e-scooters and motorcycles "
-              "(issue 24: missing before)", elements="Nd;Pr;Dy;Tb", line="e2w")
+    edges.put(
+        "in-motor-agg",
+        "in-two-wheelers-agg",
+        "traction_motor",
+        e2w,
+        f"derived: 1.15 million electric two-wheelers x 0.6 kg NdFeB (690 t / 1.15 m, "
+        f"The Hindu BusinessLine) x 0.35 = {e2w:.1f} t REO ; {E2W_UNITS}",
+        "estimate",
+        "Hub and mid-drive motors of Indian e-scooters and motorcycles (issue 24: missing before)",
+        elements="Nd;Pr;Dy;Tb",
+        line="e2w",
+    )
 
     # the actuator edges to carmakers: merged rows, split by grades.py
     for s in ("de-auto-actuators-agg", "us-auto-actuators-agg", "mx-auto-parts-agg"):
@@ -739,29 +901,49 @@ def automotive_11e_to_11h(edges, nodes, lines):
         if flow <= 0.05:
             return
         if status == "balance":
-            src = (f"derived: the carmaker's ancillary need by the rule "
-                   f"({rule[c]['ancillary_formula']}) less what its country's modelled magnet "
-                   f"supply covers (SOURCES.md 11e) ; {REUTERS_ICE} ; {OICA}")
+            src = (
+                f"derived: the carmaker's ancillary need by the rule "
+                f"({rule[c]['ancillary_formula']}) less what its country's modelled magnet "
+                f"supply covers (SOURCES.md 11e) ; {REUTERS_ICE} ; {OICA}"
+            )
         elif part:
-            src = (f"derived: the carmaker's ancillary need by the rule "
-                   f"({rule[c]['ancillary_formula']}) x {part} ; {REUTERS_ICE} ; {OICA}")
+            src = (
+                f"derived: the carmaker's ancillary need by the rule "
+                f"({rule[c]['ancillary_formula']}) x {part} ; {REUTERS_ICE} ; {OICA}"
+            )
         else:
             src = anc_src(c)
-        edges.put(s, c, "actuator", flow, src, "assumption" if status == "balance" else status,
-                  note_a + note_extra, elements="Nd;Pr;Dy;Tb", licence=licence)
+        edges.put(
+            s,
+            c,
+            "actuator",
+            flow,
+            src,
+            "assumption" if status == "balance" else status,
+            note_a + note_extra,
+            elements="Nd;Pr;Dy;Tb",
+            licence=licence,
+        )
 
-    balance_note = ("; [A33] the rest of the rule's need arrives as components made in China "
-                    "(micro-motors, EPS units): no tonnage source; finished goods, outside No. "
-                    "18 (SOURCES.md 4d)")
+    balance_note = (
+        "; [A33] the rest of the rule's need arrives as components made in China "
+        "(micro-motors, EPS units): no tonnage source; finished goods, outside No. "
+        "18 (SOURCES.md 4d)"
+    )
 
     # -------------------------------------------------- Germany and France (ECA share)
-    d_ev_de = (traction["de-volkswagen"] + traction["de-automakers-agg"] * (1 - de_cn_share)
-               + traction["fr-automakers-agg"])
+    d_ev_de = (
+        traction["de-volkswagen"]
+        + traction["de-automakers-agg"] * (1 - de_cn_share)
+        + traction["fr-automakers-agg"]
+    )
     d_act_de = anc["de-volkswagen"] + anc["de-automakers-agg"] + anc["fr-automakers-agg"]
     d_sgre = SGRE_OFFSHORE_MW * DIRECT_DRIVE_T_PER_MW * MAG
-    cn = {"de-ev-motor-agg": EU_CHINA_SHARE * d_ev_de,
-          "de-auto-actuators-agg": EU_CHINA_SHARE * d_act_de,
-          "de-sgre-generator": EU_CHINA_SHARE * d_sgre}
+    cn = {
+        "de-ev-motor-agg": EU_CHINA_SHARE * d_ev_de,
+        "de-auto-actuators-agg": EU_CHINA_SHARE * d_act_de,
+        "de-sgre-generator": EU_CHINA_SHARE * d_sgre,
+    }
     cn["de-industrial-users-agg"] = T["DE"] - sum(cn.values())
     assert cn["de-industrial-users-agg"] > 0
     for s in ("cn-jl-mag", "cn-other-sintered-agg", "cn-ningbo-yunsheng"):
@@ -779,40 +961,81 @@ def automotive_11e_to_11h(edges, nodes, lines):
         "uses and re-exports within the EU (the residual of the customs total)",
     }
     for u, flow in cn.items():
-        chinese_rows(edges, "DE", u, flow, why_de[u] if u != "de-industrial-users-agg" else
-                     why_de[u], "estimate", f" ; {ECA}" if u != "de-industrial-users-agg" else
-                     f" ; {ECA} ; {IEA_EV} ; {REUTERS_ICE} ; {OICA} ; {GWEC_SGRE} ; {HEIM}")
+        chinese_rows(
+            edges,
+            "DE",
+            u,
+            flow,
+            why_de[u],
+            "estimate",
+            f" ; {ECA}"
+            if u != "de-industrial-users-agg"
+            else f" ; {ECA} ; {IEA_EV} ; {REUTERS_ICE} ; {OICA} ; {GWEC_SGRE} ; {HEIM}",
+        )
     # non-Chinese 15%: the EV motors keep their suppliers' proportions; VAC first elsewhere
     non_cn_ev = (1 - EU_CHINA_SHARE) * d_ev_de
-    old = {"jp-shin-etsu-magnet": 186.0, "jp-proterial-magnet": 139.0, "de-vac-hanau": 140.0,
-           "ee-neo-narva": 7.0}
+    old = {
+        "jp-shin-etsu-magnet": 186.0,
+        "jp-proterial-magnet": 139.0,
+        "de-vac-hanau": 140.0,
+        "ee-neo-narva": 7.0,
+    }
     for m, f in split(non_cn_ev, old).items():
-        single_rows(edges, m, "de-ev-motor-agg", f,
-                    f"non-Chinese 15% (ECA) of the German EV-motor makers' need {d_ev_de:.1f} t "
-                    f"REO, in the suppliers' earlier proportions")
+        single_rows(
+            edges,
+            m,
+            "de-ev-motor-agg",
+            f,
+            f"non-Chinese 15% (ECA) of the German EV-motor makers' need {d_ev_de:.1f} t "
+            f"REO, in the suppliers' earlier proportions",
+        )
     vac_sgre = (1 - EU_CHINA_SHARE) * d_sgre
-    single_rows(edges, "de-vac-hanau", "de-sgre-generator", vac_sgre,
-                f"non-Chinese 15% (ECA) of Siemens Gamesa's generator need {d_sgre:.1f} t REO")
+    single_rows(
+        edges,
+        "de-vac-hanau",
+        "de-sgre-generator",
+        vac_sgre,
+        f"non-Chinese 15% (ECA) of Siemens Gamesa's generator need {d_sgre:.1f} t REO",
+    )
     vac_ev = split(non_cn_ev, old)["de-vac-hanau"]
     vac_act = old_total["de-vac-hanau"] - 105.0 - 35.0 - vac_ev - vac_sgre
     non_cn_act = (1 - EU_CHINA_SHARE) * d_act_de
-    jp_act = split(non_cn_act - vac_act, {"jp-shin-etsu-magnet": 186.0,
-                                          "jp-proterial-magnet": 139.0})
-    jp_maker_rows(edges, "de-vac-hanau", "de-auto-actuators-agg", vac_act,
-                  f"VAC's output 350 t REO (A13) less its other customers: part of the non-Chinese "
-                  f"15% (ECA) of the German auto-parts makers' need {d_act_de:.1f} t REO")
+    jp_act = split(
+        non_cn_act - vac_act, {"jp-shin-etsu-magnet": 186.0, "jp-proterial-magnet": 139.0}
+    )
+    jp_maker_rows(
+        edges,
+        "de-vac-hanau",
+        "de-auto-actuators-agg",
+        vac_act,
+        f"VAC's output 350 t REO (A13) less its other customers: part of the non-Chinese "
+        f"15% (ECA) of the German auto-parts makers' need {d_act_de:.1f} t REO",
+    )
     for m, f in jp_act.items():
-        jp_maker_rows(edges, m, "de-auto-actuators-agg", f,
-                      f"the rest of the non-Chinese 15% (ECA) of the German auto-parts makers' "
-                      f"need, split by the makers' earlier German sales")
+        jp_maker_rows(
+            edges,
+            m,
+            "de-auto-actuators-agg",
+            f,
+            "the rest of the non-Chinese 15% (ECA) of the German auto-parts makers' "
+            "need, split by the makers' earlier German sales",
+        )
     for k in ("de-volkswagen", "de-automakers-agg", "fr-automakers-agg"):
         actuator("de-auto-actuators-agg", k, anc[k], "estimate")
-    edges.put("de-sgre-generator", "es-siemens-gamesa", "wind_generator", d_sgre,
-              f"derived: Siemens Gamesa's 2024 offshore MW 3,802 (32.5% of 11.7 GW: GWEC, BNEF) x "
-              f"0.7375 t NdFeB per MW (midpoint of 625-850 kg/MW for direct drive) x 0.35 ; "
-              f"{GWEC_SGRE} ; {HEIM}", "estimate",
-              "Range: 0.625-0.850 t/MW gives 832-1,131 t REO (issue 24: 692 t before, sized "
-              "from the graph's own flow)", elements="Nd;Pr;Dy;Tb", line="pm")
+    edges.put(
+        "de-sgre-generator",
+        "es-siemens-gamesa",
+        "wind_generator",
+        d_sgre,
+        f"derived: Siemens Gamesa's 2024 offshore MW 3,802 (32.5% of 11.7 GW: GWEC, BNEF) x "
+        f"0.7375 t NdFeB per MW (midpoint of 625-850 kg/MW for direct drive) x 0.35 ; "
+        f"{GWEC_SGRE} ; {HEIM}",
+        "estimate",
+        "Range: 0.625-0.850 t/MW gives 832-1,131 t REO (issue 24: 692 t before, sized "
+        "from the graph's own flow)",
+        elements="Nd;Pr;Dy;Tb",
+        line="pm",
+    )
 
     return rule, T, JL, old_total, actuator, balance_note
 
@@ -833,22 +1056,39 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
         for u in cn_us:
             clear_sintered(edges, s, u)
     for u, flow in cn_us.items():
-        chinese_rows(edges, "US", u, flow,
-                     f"less China's magnets to US industrial users and defence (505 t, A16), the "
-                     f"rest split between the US EV-motor and auto-parts makers by their need by "
-                     f"the rule of SOURCES.md 11e ({d_ev_us:.1f} and {d_act_us:.1f} t REO)",
-                     "assumption", f" ; {IEA_EV} ; {REUTERS_ICE} ; {OICA}")
+        chinese_rows(
+            edges,
+            "US",
+            u,
+            flow,
+            f"less China's magnets to US industrial users and defence (505 t, A16), the "
+            f"rest split between the US EV-motor and auto-parts makers by their need by "
+            f"the rule of SOURCES.md 11e ({d_ev_us:.1f} and {d_act_us:.1f} t REO)",
+            "assumption",
+            f" ; {IEA_EV} ; {REUTERS_ICE} ; {OICA}",
+        )
     us_act_share = cn_us["us-auto-actuators-agg"] / d_act_us
     for k in ("us-tesla", "us-automakers-agg"):
         need = anc[k] - (mx_to_us if k == "us-automakers-agg" else 0.0)
-        actuator("us-auto-actuators-agg", k, need * us_act_share, "assumption",
-                 "; [A16] the US share of China's US exports after the industrial and defence "
-                 "users (assumed)", part=f"{us_act_share:.3f} (the share US auto-parts makers' "
-                 f"Chinese magnets cover; Mexican parts apart)")
+        actuator(
+            "us-auto-actuators-agg",
+            k,
+            need * us_act_share,
+            "assumption",
+            "; [A16] the US share of China's US exports after the industrial and defence "
+            "users (assumed)",
+            part=f"{us_act_share:.3f} (the share US auto-parts makers' "
+            f"Chinese magnets cover; Mexican parts apart)",
+        )
         balance[k] = need * (1 - us_act_share)
-    actuator("mx-auto-parts-agg", "us-automakers-agg", mx_to_us, "assumption",
-             "; [A16] Mexican parts to US carmakers, kept from the earlier allocation",
-             part="420 t of it from Mexico (A16)")
+    actuator(
+        "mx-auto-parts-agg",
+        "us-automakers-agg",
+        mx_to_us,
+        "assumption",
+        "; [A16] Mexican parts to US carmakers, kept from the earlier allocation",
+        part="420 t of it from Mexico (A16)",
+    )
 
     # -------------------------------------------------- Japan (customs over JSNM)
     sigma_jp = T["JP"] / (T["JP"] + 3_715.0)
@@ -859,9 +1099,11 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
     for s in ("cn-jl-mag", "cn-other-sintered-agg", "cn-zhong-ke-san-huan"):
         for u in cn_jp:
             clear_sintered(edges, s, u)
-    sig = (f"x China's share of Japan's sintered magnets {sigma_jp:.3f} (China's exports to "
-           f"Japan 782 t REO over those plus Japan's output 3,715 t REO, JSNM-derived, "
-           f"SOURCES.md 4a)")
+    sig = (
+        f"x China's share of Japan's sintered magnets {sigma_jp:.3f} (China's exports to "
+        f"Japan 782 t REO over those plus Japan's output 3,715 t REO, JSNM-derived, "
+        f"SOURCES.md 4a)"
+    )
     why_jp = {
         "jp-ev-motor-agg": f"{sig} x the Japanese EV-motor makers' need {d_ev_jp:.1f} t REO "
         f"(rule of SOURCES.md 11e)",
@@ -871,54 +1113,82 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
         "users (the residual of the customs total)",
     }
     for u, flow in cn_jp.items():
-        chinese_rows(edges, "JP", u, flow, why_jp[u], "estimate",
-                     f" ; {JSNM} ; {IEA_EV} ; {REUTERS_ICE} ; {OICA}")
+        chinese_rows(
+            edges,
+            "JP",
+            u,
+            flow,
+            why_jp[u],
+            "estimate",
+            f" ; {JSNM} ; {IEA_EV} ; {REUTERS_ICE} ; {OICA}",
+        )
     # Japanese makers serve Japan's automotive need by the rule first ((1 - sigma) of it, less
     # Shin-Etsu Vietnam's 140 t to the EV-motor makers); their other customers (HDD motors in
     # Thailand, US EV motors, Korean electronics, Japanese industrial users: A16) share the
     # rest of their output in the earlier proportions; their German rows (above) are kept
     makers = ("jp-shin-etsu-magnet", "jp-proterial-magnet", "jp-tdk-magnet", "jp-daido-magnet")
-    old_ev = {"jp-shin-etsu-magnet": 836.0, "jp-proterial-magnet": 696.0,
-              "jp-tdk-magnet": 325.0, "jp-daido-magnet": 325.0}
+    old_ev = {
+        "jp-shin-etsu-magnet": 836.0,
+        "jp-proterial-magnet": 696.0,
+        "jp-tdk-magnet": 325.0,
+        "jp-daido-magnet": 325.0,
+    }
     need_ev = (1 - sigma_jp) * d_ev_jp - 140.0
     need_anc = (1 - sigma_jp) * d_anc_jp
-    others = ("th-hdd-motor-agg", "us-ev-motor-agg", "kr-electronics-components-agg",
-              "jp-industrial-users-agg")
-    german = sum(edges.flow(s=m, c=c) for m in makers
-                 for c in ("de-ev-motor-agg", "de-auto-actuators-agg"))
+    others = (
+        "th-hdd-motor-agg",
+        "us-ev-motor-agg",
+        "kr-electronics-components-agg",
+        "jp-industrial-users-agg",
+    )
+    german = sum(
+        edges.flow(s=m, c=c) for m in makers for c in ("de-ev-motor-agg", "de-auto-actuators-agg")
+    )
     other_old = sum(edges.flow(s=m, c=c) for m in makers for c in others)
     room = sum(old_total[m] for m in makers) - german - need_ev - need_anc
-    assert 0 < room, room
+    assert room > 0, room
     cut = min(1.0, room / other_old)
     for m in makers:
         for c in others:
             for e in edges.find(s=m, c=c, m="ndfeb_sintered"):
                 e["flow_t"] = t(float(e["flow_t"]) * cut)
-                e["note"] = (e["note"] + f" | x {cut:.3f}: the maker's output serves Japan's "
-                             f"automotive need by the rule first (issue 24)").lstrip(" |")
+                e["note"] = (
+                    e["note"] + f" | x {cut:.3f}: the maker's output serves Japan's "
+                    f"automotive need by the rule first (issue 24)"
+                ).lstrip(" |")
     for m, f in split(need_ev, old_ev).items():
-        single_rows(edges, m, "jp-ev-motor-agg", f,
-                    f"non-Chinese share {1 - sigma_jp:.3f} of the Japanese EV-motor makers' need "
-                    f"{d_ev_jp:.1f} t REO (rule 11e) less Shin-Etsu Vietnam's 140 t, split by the "
-                    f"makers' earlier sales")
+        single_rows(
+            edges,
+            m,
+            "jp-ev-motor-agg",
+            f,
+            f"non-Chinese share {1 - sigma_jp:.3f} of the Japanese EV-motor makers' need "
+            f"{d_ev_jp:.1f} t REO (rule 11e) less Shin-Etsu Vietnam's 140 t, split by the "
+            f"makers' earlier sales",
+        )
     for m in makers:
         spare = old_total[m] - edges.flow(s=m, m="ndfeb_sintered")
         assert spare >= -0.5, (m, spare)
-        jp_maker_rows(edges, m, "jp-auto-parts-agg", max(spare, 0.0),
-                      f"the maker's output (JSNM-derived national total split as before, A13) "
-                      f"less its other customers: together the non-Chinese share "
-                      f"{1 - sigma_jp:.3f} of the Japanese auto-parts makers' need "
-                      f"{d_anc_jp:.1f} t REO (rule 11e)")
+        jp_maker_rows(
+            edges,
+            m,
+            "jp-auto-parts-agg",
+            max(spare, 0.0),
+            f"the maker's output (JSNM-derived national total split as before, A13) "
+            f"less its other customers: together the non-Chinese share "
+            f"{1 - sigma_jp:.3f} of the Japanese auto-parts makers' need "
+            f"{d_anc_jp:.1f} t REO (rule 11e)",
+        )
     for k in ("jp-toyota", "jp-automakers-agg"):
         actuator("jp-auto-parts-agg", k, anc[k], "estimate")
     # the HDD motor makers ship what they now receive, by the HDD makers' shares (A24)
     hdd_in = edges.flow(c="th-hdd-motor-agg")
-    for c, sh in (("us-seagate", 0.407), ("us-western-digital", 0.397),
-                  ("jp-toshiba-hdd", 0.196)):
+    for c, sh in (("us-seagate", 0.407), ("us-western-digital", 0.397), ("jp-toshiba-hdd", 0.196)):
         (e,) = edges.find(s="th-hdd-motor-agg", c=c)
         e["flow_t"] = t(hdd_in * sh)
-        e["source"] = e["source"].replace("component inflow 2,126 t REO",
-                                          f"component inflow {hdd_in:,.0f} t REO")
+        e["source"] = e["source"].replace(
+            "component inflow 2,126 t REO", f"component inflow {hdd_in:,.0f} t REO"
+        )
 
     # -------------------------------------------------- Korea (Commerce's 92% as proxy)
     sigma = 0.92
@@ -928,8 +1198,10 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
     for s in ("cn-jl-mag", "cn-other-sintered-agg", "cn-ningbo-yunsheng"):
         for u in cn_kr:
             clear_sintered(edges, s, u)
-    sig = ("x China's share of world NdFeB magnets 0.92 (Commerce Section 232 report, 2020), "
-           "as a proxy for its share of Korea's supply")
+    sig = (
+        "x China's share of world NdFeB magnets 0.92 (Commerce Section 232 report, 2020), "
+        "as a proxy for its share of Korea's supply"
+    )
     why_kr = {
         "kr-ev-motor-agg": f"{sig} x the Korean EV-motor makers' need {d_ev_kr:.1f} t REO (rule "
         f"of SOURCES.md 11e)",
@@ -939,25 +1211,64 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
         "components makers and other users (the residual of the customs total)",
     }
     for u, flow in cn_kr.items():
-        chinese_rows(edges, "KR", u, flow, why_kr[u], "estimate",
-                     f" ; {COMMERCE232} ; {IEA_EV} ; {REUTERS_ICE} ; {OICA}")
+        chinese_rows(
+            edges,
+            "KR",
+            u,
+            flow,
+            why_kr[u],
+            "estimate",
+            f" ; {COMMERCE232} ; {IEA_EV} ; {REUTERS_ICE} ; {OICA}",
+        )
     non_ev = (1 - sigma) * d_ev_kr
     for m, f in split(non_ev, {"kr-star-group": 350.0, "vn-sgi-vina": 105.0}).items():
-        single_rows(edges, m, "kr-ev-motor-agg", f, f"non-Chinese 8% of the Korean EV-motor "
-                    f"makers' need {d_ev_kr:.1f} t REO, by the suppliers' earlier proportions")
-    jp_maker_rows(edges, "kr-star-group", "kr-auto-parts-agg", (1 - sigma) * d_anc_kr,
-                  f"non-Chinese 8% of the Korean auto-parts makers' need {d_anc_kr:.1f} t REO")
-    star_left = old_total["kr-star-group"] - edges.flow(s="kr-star-group", m="ndfeb_sintered") \
+        single_rows(
+            edges,
+            m,
+            "kr-ev-motor-agg",
+            f,
+            f"non-Chinese 8% of the Korean EV-motor "
+            f"makers' need {d_ev_kr:.1f} t REO, by the suppliers' earlier proportions",
+        )
+    jp_maker_rows(
+        edges,
+        "kr-star-group",
+        "kr-auto-parts-agg",
+        (1 - sigma) * d_anc_kr,
+        f"non-Chinese 8% of the Korean auto-parts makers' need {d_anc_kr:.1f} t REO",
+    )
+    star_left = (
+        old_total["kr-star-group"]
+        - edges.flow(s="kr-star-group", m="ndfeb_sintered")
         + edges.flow(s="kr-star-group", c="kr-electronics-components-agg")
-    single_rows(edges, "kr-star-group", "kr-electronics-components-agg", star_left,
-                "Star Group's output (A13) less its other customers", fl="ndpr_grade", el="Nd;Pr")
-    sgi_left = old_total["vn-sgi-vina"] - edges.flow(s="vn-sgi-vina", m="ndfeb_sintered") \
+    )
+    single_rows(
+        edges,
+        "kr-star-group",
+        "kr-electronics-components-agg",
+        star_left,
+        "Star Group's output (A13) less its other customers",
+        fl="ndpr_grade",
+        el="Nd;Pr",
+    )
+    sgi_left = (
+        old_total["vn-sgi-vina"]
+        - edges.flow(s="vn-sgi-vina", m="ndfeb_sintered")
         + edges.flow(s="vn-sgi-vina", c="us-ev-motor-agg")
-    single_rows(edges, "vn-sgi-vina", "us-ev-motor-agg", sgi_left,
-                "SGI Vina's output (A13) less its Korean customers")
+    )
+    single_rows(
+        edges,
+        "vn-sgi-vina",
+        "us-ev-motor-agg",
+        sgi_left,
+        "SGI Vina's output (A13) less its Korean customers",
+    )
     actuator("kr-auto-parts-agg", "kr-hyundai", anc["kr-hyundai"], "estimate")
-    kr_el_in = (cn_kr["kr-electronics-components-agg"] + star_left
-                + edges.flow(s="jp-tdk-magnet", c="kr-electronics-components-agg"))
+    kr_el_in = (
+        cn_kr["kr-electronics-components-agg"]
+        + star_left
+        + edges.flow(s="jp-tdk-magnet", c="kr-electronics-components-agg")
+    )
     for c, sh in (("kr-samsung-mobile", 0.7), ("tw-apple-suppliers-agg", 0.3)):
         (e,) = edges.find(s="kr-electronics-components-agg", c=c)
         e["flow_t"] = t(kr_el_in * sh)
@@ -973,37 +1284,60 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
         clear_sintered(edges, "cn-other-sintered-agg", u)
         clear_sintered(edges, "cn-jl-mag", u)
     for u, flow in cn_in.items():
-        chinese_rows(edges, "IN", u, flow,
-                     f"split between India's motor makers (cars' traction motors and electric "
-                     f"two-wheelers, {d_motor:.1f} t REO) and auto-parts makers ({d_anc_in:.1f} t "
-                     f"REO) by their need (rules of SOURCES.md 11e, 11f); China's total is below "
-                     f"85% of that need (ICRA: about 85% of India's magnets from China), so all of "
-                     f"it is allocated", "estimate",
-                     f" ; {ICRA} ; {E2W_UNITS} ; {IEA_EV} ; {REUTERS_ICE} ; {OICA}")
-    actuator("in-auto-parts-agg", "in-automakers-agg", cn_in["in-auto-parts-agg"], "estimate",
-             "; China's magnets to India's auto-parts makers (customs x need share)",
-             part=f"{cn_in['in-auto-parts-agg'] / d_anc_in:.3f} (China's customs total to India "
-             f"times the auto-parts makers' share of India's need, over that need) ; {ICRA} ; "
-             f"{ADAMAS_EXPORTS} ; {IBNEWS}")
+        chinese_rows(
+            edges,
+            "IN",
+            u,
+            flow,
+            f"split between India's motor makers (cars' traction motors and electric "
+            f"two-wheelers, {d_motor:.1f} t REO) and auto-parts makers ({d_anc_in:.1f} t "
+            f"REO) by their need (rules of SOURCES.md 11e, 11f); China's total is below "
+            f"85% of that need (ICRA: about 85% of India's magnets from China), so all of "
+            f"it is allocated",
+            "estimate",
+            f" ; {ICRA} ; {E2W_UNITS} ; {IEA_EV} ; {REUTERS_ICE} ; {OICA}",
+        )
+    actuator(
+        "in-auto-parts-agg",
+        "in-automakers-agg",
+        cn_in["in-auto-parts-agg"],
+        "estimate",
+        "; China's magnets to India's auto-parts makers (customs x need share)",
+        part=f"{cn_in['in-auto-parts-agg'] / d_anc_in:.3f} (China's customs total to India "
+        f"times the auto-parts makers' share of India's need, over that need) ; {ICRA} ; "
+        f"{ADAMAS_EXPORTS} ; {IBNEWS}",
+    )
     balance["in-automakers-agg"] = d_anc_in - cn_in["in-auto-parts-agg"]
 
     # -------------------------------------------------- Vietnam (single route)
     clear_sintered(edges, "cn-other-sintered-agg", "vn-phone-assembly-agg")
-    chinese_rows(edges, "VN", "vn-phone-assembly-agg", T["VN"],
-                 "all of it to the phone assemblers, the only Vietnamese user of Chinese magnets "
-                 "modelled (proxy: a country total for its single route, SOURCES.md 2)",
-                 "estimate")
+    chinese_rows(
+        edges,
+        "VN",
+        "vn-phone-assembly-agg",
+        T["VN"],
+        "all of it to the phone assemblers, the only Vietnamese user of Chinese magnets "
+        "modelled (proxy: a country total for its single route, SOURCES.md 2)",
+        "estimate",
+    )
 
     # -------------------------------------------------- Mexico (no customs figure)
     d_mx = anc["mx-automakers-agg"] + mx_to_us
     clear_sintered(edges, "cn-other-sintered-agg", "mx-auto-parts-agg")
-    edges.put("cn-other-sintered-agg", "mx-auto-parts-agg", "ndfeb_sintered", d_mx,
-              f"derived: Mexican auto-parts makers' need by the rule (Mexico's "
-              f"{rule['mx-automakers-agg']['ancillary_formula']}) plus their 420 t to US "
-              f"carmakers (A16), all from China (China's 2024 exports to Mexico are not in our "
-              f"customs sources: assumption) ; {REUTERS_ICE} ; {OICA}", "assumption",
-              "[A16] Mexico ranked among China's top-5 destinations in some 2025 months",
-              elements="Nd;Pr;Dy;Tb", from_line="dy_tb_grade")
+    edges.put(
+        "cn-other-sintered-agg",
+        "mx-auto-parts-agg",
+        "ndfeb_sintered",
+        d_mx,
+        f"derived: Mexican auto-parts makers' need by the rule (Mexico's "
+        f"{rule['mx-automakers-agg']['ancillary_formula']}) plus their 420 t to US "
+        f"carmakers (A16), all from China (China's 2024 exports to Mexico are not in our "
+        f"customs sources: assumption) ; {REUTERS_ICE} ; {OICA}",
+        "assumption",
+        "[A16] Mexico ranked among China's top-5 destinations in some 2025 months",
+        elements="Nd;Pr;Dy;Tb",
+        from_line="dy_tb_grade",
+    )
     actuator("mx-auto-parts-agg", "mx-automakers-agg", anc["mx-automakers-agg"], "estimate")
 
     # -------------------------------------------------- China
@@ -1011,66 +1345,109 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
         actuator("cn-auto-parts-agg", k, anc[k], "estimate")
     for k, flow in balance.items():
         actuator("cn-auto-parts-agg", k, flow, "balance", balance_note, licence="exempt")
-    d_cn_parts = sum(anc[k] for k in ("cn-byd", "cn-tesla-shanghai", "cn-automakers-agg")) \
-        + sum(balance.values())
+    d_cn_parts = sum(anc[k] for k in ("cn-byd", "cn-tesla-shanghai", "cn-automakers-agg")) + sum(
+        balance.values()
+    )
     # named makers: exports from filings (JL) or none (NY, ZKSH: customers unpublished);
     # their freed tonnes go to Chinese auto parts (Ningbo Yunsheng: NEV 47.6% of H1-2024
     # NdFeB revenue), totals kept (A12)
     for m in ("cn-ningbo-yunsheng", "cn-zhong-ke-san-huan"):
         gone = old_total[m] - edges.flow(s=m, m="ndfeb_sintered")
-        edges.put(m, "cn-auto-parts-agg", "ndfeb_sintered", gone,
-                  "derived: the maker's exports formerly booked to named foreign customers "
-                  "(A16, no source) moved to Chinese auto parts; the maker's total is kept "
-                  "(A12) ; Ningbo Yunsheng H1 2024: NEV 47.6% of NdFeB revenue (broker report "
-                  "digest) – https://reportify.cc/reports/1028712307104026624", "assumption",
-                  "[A12] [A16] (issue 24)", elements="Nd;Pr;Dy;Tb", from_line="dy_tb_grade")
+        edges.put(
+            m,
+            "cn-auto-parts-agg",
+            "ndfeb_sintered",
+            gone,
+            "derived: the maker's exports formerly booked to named foreign customers "
+            "(A16, no source) moved to Chinese auto parts; the maker's total is kept "
+            "(A12) ; Ningbo Yunsheng H1 2024: NEV 47.6% of NdFeB revenue (broker report "
+            "digest) – https://reportify.cc/reports/1028712307104026624",
+            "assumption",
+            "[A12] [A16] (issue 24)",
+            elements="Nd;Pr;Dy;Tb",
+            from_line="dy_tb_grade",
+        )
     jl_gone = old_total["cn-jl-mag"] - edges.flow(s="cn-jl-mag", m="ndfeb_sintered")
     # JL's domestic industrial motors absorb the change of its exports (A16)
     ind = edges.find(s="cn-jl-mag", c="cn-industrial-motor-agg")
     ind_total = sum(float(e["flow_t"]) for e in ind)
     edges.drop(s="cn-jl-mag", c="cn-industrial-motor-agg")
-    edges.put("cn-jl-mag", "cn-industrial-motor-agg", "ndfeb_sintered", ind_total + jl_gone,
-              ind[0]["source"], "assumption", "[A16] less the change of JL's exports (issue 24)",
-              elements="Nd;Pr;Dy;Tb", from_line="dy_tb_grade")
+    edges.put(
+        "cn-jl-mag",
+        "cn-industrial-motor-agg",
+        "ndfeb_sintered",
+        ind_total + jl_gone,
+        ind[0]["source"],
+        "assumption",
+        "[A16] less the change of JL's exports (issue 24)",
+        elements="Nd;Pr;Dy;Tb",
+        from_line="dy_tb_grade",
+    )
     named_parts = edges.flow(c="cn-auto-parts-agg", m="ndfeb_sintered")
     clear_sintered(edges, "cn-other-sintered-agg", "cn-auto-parts-agg")
-    edges.put("cn-other-sintered-agg", "cn-auto-parts-agg", "ndfeb_sintered",
-              d_cn_parts - named_parts,
-              f"derived: Chinese auto parts' need by the rule (China's carmakers' ancillary parts "
-              f"{d_cn_parts - sum(balance.values()):,.0f} t REO plus components to carmakers "
-              f"abroad {sum(balance.values()):,.0f} t, A33) less Ningbo Yunsheng's and Zhong Ke "
-              f"San Huan's parts (A16) ; {REUTERS_ICE} ; {OICA}", "assumption",
-              "[A16] [A33] (issue 24)", elements="Nd;Pr;Dy;Tb", from_line="dy_tb_grade")
+    edges.put(
+        "cn-other-sintered-agg",
+        "cn-auto-parts-agg",
+        "ndfeb_sintered",
+        d_cn_parts - named_parts,
+        f"derived: Chinese auto parts' need by the rule (China's carmakers' ancillary parts "
+        f"{d_cn_parts - sum(balance.values()):,.0f} t REO plus components to carmakers "
+        f"abroad {sum(balance.values()):,.0f} t, A33) less Ningbo Yunsheng's and Zhong Ke "
+        f"San Huan's parts (A16) ; {REUTERS_ICE} ; {OICA}",
+        "assumption",
+        "[A16] [A33] (issue 24)",
+        elements="Nd;Pr;Dy;Tb",
+        from_line="dy_tb_grade",
+    )
     # traction-motor makers: other Chinese makers fill the rule's need after the named ones
-    for motor, customers in (("cn-byd-fudi-motors", ("cn-byd",)),
-                             ("cn-ev-motor-agg", ("cn-automakers-agg", "cn-tesla-shanghai",
-                                                  "de-automakers-agg"))):
+    for motor, customers in (
+        ("cn-byd-fudi-motors", ("cn-byd",)),
+        ("cn-ev-motor-agg", ("cn-automakers-agg", "cn-tesla-shanghai", "de-automakers-agg")),
+    ):
         need = sum(edges.flow(s=motor, c=c, m="traction_motor") for c in customers)
-        named = sum(edges.flow(s=m, c=motor, m="ndfeb_sintered")
-                    for m in ("cn-jl-mag", "cn-ningbo-yunsheng", "cn-zhong-ke-san-huan"))
+        named = sum(
+            edges.flow(s=m, c=motor, m="ndfeb_sintered")
+            for m in ("cn-jl-mag", "cn-ningbo-yunsheng", "cn-zhong-ke-san-huan")
+        )
         clear_sintered(edges, "cn-other-sintered-agg", motor)
-        edges.put("cn-other-sintered-agg", motor, "ndfeb_sintered", need - named,
-                  f"derived: the motor makers' traction motors by the rule ({need:,.0f} t REO, "
-                  f"SOURCES.md 11e) less the named makers' edges (A16) ; {IEA_EV} ; {OICA}",
-                  "assumption", "[A16] (issue 24)", elements="Nd;Pr;Dy;Tb",
-                  from_line="dy_tb_grade")
+        edges.put(
+            "cn-other-sintered-agg",
+            motor,
+            "ndfeb_sintered",
+            need - named,
+            f"derived: the motor makers' traction motors by the rule ({need:,.0f} t REO, "
+            f"SOURCES.md 11e) less the named makers' edges (A16) ; {IEA_EV} ; {OICA}",
+            "assumption",
+            "[A16] (issue 24)",
+            elements="Nd;Pr;Dy;Tb",
+            from_line="dy_tb_grade",
+        )
     # the rest-of-world residual: China's total exports less every other export edge
     country = {n["id"]: n["country"] for n in nodes}
     clear_sintered(edges, "cn-other-sintered-agg", "hk-reexport-other-agg")
     exported = sum(
-        float(e["flow_t"]) for e in edges.rows
-        if e["material"] == "ndfeb_sintered" and country[e["supplier"]] == "CN"
+        float(e["flow_t"])
+        for e in edges.rows
+        if e["material"] == "ndfeb_sintered"
+        and country[e["supplier"]] == "CN"
         and country[e["customer"]] != "CN"
     )
     residual = CHINA_TOTAL_T * MAG - exported
     assert residual > 0, residual
-    edges.put("cn-other-sintered-agg", "hk-reexport-other-agg", "ndfeb_sintered", residual,
-              "derived: residual = China 2024 magnet exports 58,152 t x 0.35 - all other modelled "
-              "export edges (DE, KR, VN, JP, US, IN from customs; FR, DK, MX, TH, TW assumed) ; "
-              f"{ADAMAS_EXPORTS} ; {ASIACITY}", "assumption",
-              "Residual destinations, incl. the rest of the EU and Hong Kong [A16] Status: the "
-              "formula subtracts assumed edges, so the row is an assumption (SOURCES.md 2)",
-              elements="Nd;Pr;Dy;Tb", from_line="dy_tb_grade")
+    edges.put(
+        "cn-other-sintered-agg",
+        "hk-reexport-other-agg",
+        "ndfeb_sintered",
+        residual,
+        "derived: residual = China 2024 magnet exports 58,152 t x 0.35 - all other modelled "
+        "export edges (DE, KR, VN, JP, US, IN from customs; FR, DK, MX, TH, TW assumed) ; "
+        f"{ADAMAS_EXPORTS} ; {ASIACITY}",
+        "assumption",
+        "Residual destinations, incl. the rest of the EU and Hong Kong [A16] Status: the "
+        "formula subtracts assumed edges, so the row is an assumption (SOURCES.md 2)",
+        elements="Nd;Pr;Dy;Tb",
+        from_line="dy_tb_grade",
+    )
     # the remainder of other Chinese makers' output: industrial motors (as before)
     other_now = edges.flow(s="cn-other-sintered-agg", m="ndfeb_sintered")
     ind_rows = edges.find(s="cn-other-sintered-agg", c="cn-industrial-motor-agg")
@@ -1079,9 +1456,17 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
     assert rest > 0, rest
     src = ind_rows[0]["source"]
     clear_sintered(edges, "cn-other-sintered-agg", "cn-industrial-motor-agg")
-    edges.put("cn-other-sintered-agg", "cn-industrial-motor-agg", "ndfeb_sintered", rest, src,
-              "assumption", "[A16] the remainder of other Chinese makers' output (issue 24)",
-              elements="Nd;Pr;Dy;Tb", from_line="dy_tb_grade")
+    edges.put(
+        "cn-other-sintered-agg",
+        "cn-industrial-motor-agg",
+        "ndfeb_sintered",
+        rest,
+        src,
+        "assumption",
+        "[A16] the remainder of other Chinese makers' output (issue 24)",
+        elements="Nd;Pr;Dy;Tb",
+        from_line="dy_tb_grade",
+    )
     inflow = edges.flow(c="cn-industrial-motor-agg")
     (out,) = edges.find(s="cn-industrial-motor-agg", c="cn-industrial-users-agg")
     out["flow_t"] = t(inflow)
@@ -1112,8 +1497,11 @@ def refresh_lines(edges, lines, nodes):
         elif r["source"].startswith("derived: nimh_alloy intake"):
             v = edges.flow(c=node, m="nimh_alloy")
         elif count[node] == 1 or name in ("la_ce", "y_gd", "ndpr", "dy_tb"):
-            v = sum(float(e["flow_t"]) for e in edges.find(c=node)
-                    if count[node] == 1 or name in e["line"].split(";"))
+            v = sum(
+                float(e["flow_t"])
+                for e in edges.find(c=node)
+                if count[node] == 1 or name in e["line"].split(";")
+            )
         else:
             continue
         r["baseline_units"] = f"{v:.0f}"
