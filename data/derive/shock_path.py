@@ -32,15 +32,32 @@ def shocked(folder, scenario):
     data = read(folder / "edges.csv")
     with tempfile.TemporaryDirectory() as out:
         subprocess.run(
-            [sys.executable, "-m", "supplygraph", "simulate", "-s", scenario, "--data",
-             str(folder), "--no-reroute", "--no-html", "-q", "--out", out],
+            [
+                sys.executable,
+                "-m",
+                "supplygraph",
+                "simulate",
+                "-s",
+                scenario,
+                "--data",
+                str(folder),
+                "--no-reroute",
+                "--no-html",
+                "-q",
+                "--out",
+                out,
+            ],
             check=True,
         )
         run = read(pathlib.Path(out) / "edges.csv")
     assert len(run) == len(data), (len(run), len(data))
     rows = []
     for d, r in zip(data, run):
-        assert (d["supplier"], d["customer"], d["material"]) == (r["supplier"], r["customer"], r["material"])
+        assert (d["supplier"], d["customer"], d["material"]) == (
+            r["supplier"],
+            r["customer"],
+            r["material"],
+        )
         base, after = float(r["baseline_t"]), float(r["after_t"])
         if abs(base - after) > 1e-6 * max(1.0, base):
             rows.append((d, base, after))
@@ -53,7 +70,7 @@ def main(argv):
     scenarios = []
     if "--scenario" in argv:
         i = argv.index("--scenario")
-        scenarios, argv = argv[i + 1:], argv[:i]
+        scenarios, argv = argv[i + 1 :], argv[:i]
     here = pathlib.Path(__file__).resolve().parent.parent
     folder = pathlib.Path(argv[0]) if argv else here
     for scenario in scenarios or DEFAULT:
@@ -69,8 +86,10 @@ def main(argv):
             print(f"  {s:<11}{count[s]:>5} edges {tonnes[s]:>10,.0f} t {share:>6.1f}%")
         if listing:
             for d, base, after in sorted(rows, key=lambda x: -x[1]):
-                print(f"    {base:>9,.0f} -> {after:>9,.0f}  {d['status']:<10} {d['supplier']} -> "
-                      f"{d['customer']} ({d['material']}; {d['from_line']}>{d['line']})")
+                print(
+                    f"    {base:>9,.0f} -> {after:>9,.0f}  {d['status']:<10} {d['supplier']} -> "
+                    f"{d['customer']} ({d['material']}; {d['from_line']}>{d['line']})"
+                )
 
 
 if __name__ == "__main__":
