@@ -93,21 +93,21 @@ def read_back(path, fmt):
 @pytest.mark.parametrize("scenario", [[], ["-s", "2025-10-package"]])
 @pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
 def test_export_keeps_every_edge_of_the_bundled_data(tmp_path, fmt, scenario):
-    # the bundled data has 24 pairs of edges with one supplier, customer and material that
-    # differ by product line (cn-jl-mag -> cn-appliance-motor-agg: ndfeb_sintered 406.4 t
-    # from dy_tb_grade and 1,369.6 t from ndpr_grade): every one must come back
+    # the bundled data has pairs of edges with one supplier, customer and material that
+    # differ by product line (cn-jl-mag -> cn-appliance-motor-agg: ndfeb_sintered 704.0 t
+    # from dy_tb_grade and 1,072.0 t from ndpr_grade): every one must come back
     rows, total_t = bundled_edges()
     out = tmp_path / f"g.{fmt}"
     result = invoke("export", "--format", fmt, "--out", str(out), *scenario)
     assert result.exit_code == 0, result.output
     graph = read_back(out, fmt)
-    assert graph.number_of_edges() == rows == 334
+    assert graph.number_of_edges() == rows == 406
     flows = [float(t) for _, _, t in graph.edges(data="flow_t")]
     assert sum(flows) == pytest.approx(total_t, abs=1e-6)
     pair = sorted(
         float(data["flow_t"]) for data in graph["cn-jl-mag"]["cn-appliance-motor-agg"].values()
     )
-    assert pair == [406.4, 1369.6]
+    assert pair == [704.0, 1072.0]
 
 
 def test_to_networkx_keys_each_edge_by_material_and_lines():

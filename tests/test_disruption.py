@@ -129,8 +129,9 @@ def test_in_force_names_every_regime_that_is_not_hypothetical_and_in_force_on_th
         "CN-2025-57",
         "CN-2025-61",
     ]
-    # without a date, as announced: every regime that has not ended
-    assert applied() == ["CN-2025-18", "CN-2025-57", "CN-2025-61"]
+    # without a date, as announced: every regime that has not ended (CN-2026-1, the ban
+    # towards Japan of January 2026, among them)
+    assert applied() == ["CN-2025-18", "CN-2025-57", "CN-2025-61", "CN-2026-1"]
     # each takes the policy's share: No. 18's licence edges of licence_graph at 0.5
     disruption = resolve(graph, Scenario("t", licences=(policy,), as_of=dt.date(2025, 5, 1)))
     assert disruption.edge_share.tolist() == [0.5, 1, 1, 0.5, 1, 0.5]

@@ -686,6 +686,6 @@ def test_the_timeline_page_slider_colours_nodes_by_the_day(
         "() => { const s = document.getElementById('sg-slider'); s.value = '0';"
         " s.dispatchEvent(new Event('input')); }"
     )
-    assert page.inner_text("#sg-day").startswith("2026-11-01: 0 of 157 nodes short")
+    assert page.inner_text("#sg-day").startswith("2026-11-01: 0 of 163 nodes short")
     assert page.evaluate(colour, "de-auto-actuators-agg") == UNAFFECTED
     assert offline_page.errors == [] and offline_page.blocked == []

@@ -105,7 +105,8 @@ def test_destinations_restrict_licence_edges():
 def test_extraterritorial_licence_edges_honour_the_licence_column():
     # JP magnet plant makes magnets from Chinese oxide (100% Chinese content) and ships Dy-bearing
     # magnets to DE (caught), to US (exempted in the data) and NdPr-only magnets to KR (no
-    # controlled element, but added to No. 61 by the licence column)
+    # controlled element, but added to No. 61 by the licence column); magnets are in No. 61's
+    # Annex 1 Part II (the regime's materials)
     graph = make_graph(
         {
             "cn": {"country": "CN"},
@@ -116,9 +117,9 @@ def test_extraterritorial_licence_edges_honour_the_licence_column():
         },
         [
             ("cn", "jp", "oxide", 10, {"elements": "Nd;Dy"}),
-            ("jp", "de", "magnet", 4, {"elements": "Nd;Dy"}),
-            ("jp", "us", "magnet", 3, {"elements": "Nd;Dy", "licence": "exempt"}),
-            ("jp", "kr", "magnet", 3, {"elements": "Nd", "licence": "+CN-2025-61"}),
+            ("jp", "de", "ndfeb_sintered", 4, {"elements": "Nd;Dy"}),
+            ("jp", "us", "ndfeb_sintered", 3, {"elements": "Nd;Dy", "licence": "exempt"}),
+            ("jp", "kr", "ndfeb_sintered", 3, {"elements": "Nd", "licence": "+CN-2025-61"}),
         ],
     )
     # the direct export cn -> jp is No. 18's business, not No. 61's

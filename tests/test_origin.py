@@ -81,12 +81,12 @@ def no61_graph():
         "kr-ev": {**MAKER, "country": "KR"},
     }
     edges += [
-        ("jp-a", "de-a", "magnet", 1000, {"elements": "Nd;Dy"}),  # 0: 0.05%, open
-        ("jp-b", "us-b", "magnet", 1000, {"elements": "Nd;Dy"}),  # 1: 0.1%, caught
-        ("jp-c", "de-c", "magnet", 900, {"elements": "Nd;Dy"}),  # 2: 0.2%, caught
-        ("jp-c", "kr-ev", "ndpr_magnet", 100, {"elements": "Nd;Pr"}),  # 3: no Dy, open
+        ("jp-a", "de-a", "ndfeb_sintered", 1000, {"elements": "Nd;Dy"}),  # 0: 0.05%, open
+        ("jp-b", "us-b", "ndfeb_sintered", 1000, {"elements": "Nd;Dy"}),  # 1: 0.1%, caught
+        ("jp-c", "de-c", "ndfeb_sintered", 900, {"elements": "Nd;Dy"}),  # 2: 0.2%, caught
+        ("jp-c", "kr-ev", "ndfeb_sintered", 100, {"elements": "Nd;Pr"}),  # 3: no Dy, open
         ("de-a", "fr-ev", "motor", 1000, {"elements": "Nd;Dy"}),  # 4: 0.05%, open
-        ("de-c", "fr-ev", "motor", 500, {"elements": "Nd;Dy"}),  # 5: cascade, caught
+        ("de-c", "fr-ev", "motor", 500, {"elements": "Nd;Dy"}),  # 5: 0.2%, not in the annex
         ("de-c", "de-ev", "motor", 400, {"elements": "Nd;Dy"}),  # 6: domestic, open
     ]
     return make_graph(nodes, edges)
@@ -106,18 +106,20 @@ def test_no61_threshold_and_cascade():
     # No. 61 is the extraterritorial rule only: direct exports are Nos. 18 and 57's
     assert disruption.edge_share[:6].tolist() == [1.0] * 6
     # open: 0.05% < 0.1%; caught at 0.1% ("at least"); caught at 0.2%; no controlled
-    # element; 0.05% downstream; cascade (DE motor <- JP magnet <- CN oxide); domestic
-    assert disruption.edge_share[foreign].tolist() == [1, 0, 0, 1, 1, 0, 1]
+    # element; 0.05% downstream; the German motors carry 0.2% (the content cascades: DE motor
+    # <- JP magnet <- CN oxide) but motors are not in Annex 1 Part II, which lists magnet
+    # materials and targets (the regime's materials, data/SOURCES.md 11b): open; domestic
+    assert disruption.edge_share[foreign].tolist() == [1, 0, 0, 1, 1, 1, 1]
     assert [bool(r) for r in disruption.edge_regimes[foreign]] == [
         False,
         True,
         True,
         False,
         False,
-        True,
+        False,
         False,
     ]
-    assert disruption.edge_regimes[6 + 5] == ["CN-2025-61"]
+    assert disruption.edge_regimes[6 + 2] == ["CN-2025-61"]
 
 
 def test_no61_respects_the_suspension_unless_ignored():
@@ -128,7 +130,7 @@ def test_no61_respects_the_suspension_unless_ignored():
     # suspended by No. 70 from 2025-11-07 to 2026-11-10
     assert resolve(graph, suspended).edge_share.tolist() == [1.0] * graph.n_edges
     ignored = suspended.with_changes(ignore_suspensions=True)
-    assert (resolve(graph, ignored).edge_share == 0).sum() == 3  # jp-b, jp-c, de-c exports
+    assert (resolve(graph, ignored).edge_share == 0).sum() == 2  # jp-b, jp-c exports
 
 
 def test_provenance_dfars_stages_and_countries():
@@ -226,8 +228,8 @@ def two_line_plant():
             ("au", "jm", "ndpr_oxide", 100, {"elements": "Nd;Pr", "line": "a"}),
             ("au", "jm", "ndpr_oxide", 50, {"elements": "Nd;Pr", "line": "b"}),
             ("cn", "jm", "heavy_oxide", 50, {"elements": "Dy", "line": "b"}),
-            ("jm", "de-ev", "magnet", 100, {"elements": "Nd;Pr", "from_line": "a"}),
-            ("jm", "fr-ev", "magnet", 100, {"elements": "Nd;Pr;Dy", "from_line": "b"}),
+            ("jm", "de-ev", "ndfeb_sintered", 100, {"elements": "Nd;Pr", "from_line": "a"}),
+            ("jm", "fr-ev", "ndfeb_sintered", 100, {"elements": "Nd;Pr;Dy", "from_line": "b"}),
         ],
         lines=[{"node": "jm", "line": "a"}, {"node": "jm", "line": "b"}],
     )
@@ -285,9 +287,9 @@ def test_no61_tests_an_edge_leaving_several_lines_on_its_highest_line():
             ("au", "jm", "dy_oxide", 1000, {"elements": "Dy", "line": "a"}),
             ("au", "jm", "dy_oxide", 19, {"elements": "Dy", "line": "b"}),
             ("cn", "jm", "dy_oxide", 1, {"elements": "Dy", "line": "b"}),
-            ("jm", "x", "magnet", 900, {"elements": "Dy", "from_line": "a"}),  # 3
-            ("jm", "y", "magnet", 10, {"elements": "Dy", "from_line": "b"}),  # 4
-            ("jm", "de", "magnet", 91, {"elements": "Dy"}),  # 5: from a and b
+            ("jm", "x", "ndfeb_sintered", 900, {"elements": "Dy", "from_line": "a"}),  # 3
+            ("jm", "y", "ndfeb_sintered", 10, {"elements": "Dy", "from_line": "b"}),  # 4
+            ("jm", "de", "ndfeb_sintered", 91, {"elements": "Dy"}),  # 5: from a and b
         ],
         lines=[{"node": "jm", "line": "a"}, {"node": "jm", "line": "b"}],
     )

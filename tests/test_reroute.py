@@ -315,9 +315,9 @@ def test_new_link_under_the_extraterritorial_rule():
             ("cn", "kr", "oxide", 1, {"elements": "Dy"}),
             ("au", "kr", "oxide", 99, {"elements": "Dy"}),
             ("au", "us", "oxide", 20, {"elements": "Dy"}),
-            ("jp", "de", "magnet", 100, {"elements": "Dy"}),
-            ("kr", "kr-k", "magnet", 100, {"elements": "Dy"}),
-            ("us", "us-k", "magnet", 20, {"elements": "Dy"}),
+            ("jp", "de", "ndfeb_sintered", 100, {"elements": "Dy"}),
+            ("kr", "kr-k", "ndfeb_sintered", 100, {"elements": "Dy"}),
+            ("us", "us-k", "ndfeb_sintered", 20, {"elements": "Dy"}),
         ],
     )
     scenario = Scenario("no61", licences=(LicencePolicy("CN-2025-61", "cut"),))
