@@ -105,7 +105,7 @@ def test_apply_writes_a_dataset_validate_accepts_and_simulate_runs(tmp_path):
     out = tmp_path / "new-data"
     result = invoke("trade", "apply", BACI, MONTHLY, "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert "42 edges of 12 country pairs scaled" in result.output
+    assert "68 edges of 12 country pairs scaled" in result.output
     assert invoke("validate", "--data", str(out)).exit_code == 0
     simulated = invoke(
         "simulate", "-s", "2025-10-package", "--data", str(out), "--out", str(tmp_path / "s"),
@@ -114,8 +114,8 @@ def test_apply_writes_a_dataset_validate_accepts_and_simulate_runs(tmp_path):
     assert simulated.exit_code == 0, simulated.output
     edges = pd.read_csv(out / "edges.csv", keep_default_na=False)
     jl_mag_de = edges[(edges["supplier"] == "cn-jl-mag") & (edges["customer"] == "de-ev-motor-agg")]
-    # CN->DE: 3,657.4 t REO (BACI) over the graph's 4,171 t: each edge x 0.8769
-    assert jl_mag_de["flow_t"].iat[0] == pytest.approx(525 * 3657.411 / 4171, abs=0.001)
+    # CN->DE: 3,657.4 t REO (BACI) over the graph's 4,170.8 t: each edge x 0.8769
+    assert jl_mag_de["flow_t"].iat[0] == pytest.approx(31.8 * 3657.411 / 4170.8, abs=0.001)
     observed = pd.read_csv(out / "observed.csv", keep_default_na=False)
     assert "2025-05" in set(observed[observed["series"] == "cn-magnet-exports-us"]["month"])
     us_december = observed[(observed["series"] == "cn-magnet-exports-us")]

@@ -22,7 +22,7 @@ from .files import write_atomic
 MAX_NODES = 2000
 COLUMN_PX = 300  # between two columns of nodes: room for the names drawn beside them
 STAGE_GAP_PX = 60  # and this much more between two stages
-ROWS_PER_COLUMN = 25  # a crowded stage is split into columns of this many rows ...
+ROWS_PER_COLUMN = 29  # a crowded stage is split into columns of this many rows ...
 MAX_COLUMNS_PER_STAGE = 4  # ... or more rows, where it would need more columns than this
 ROW_PX = 46
 COUNTRY_GAP_PX = 24  # extra space where the country changes within a column
