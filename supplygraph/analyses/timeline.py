@@ -11,13 +11,14 @@ import pandas as pd
 
 from .._errors import ScenarioError
 from ..dataset import schema
-from ..dataset.graph import SupplyGraph
+from ..dataset.graph import EngineIndex, Groups, SupplyGraph
 from ..dataset.production import Production, production_lines
-from ..engine.propagate import step
+from ..engine.propagate import SNAP, step
 from ..engine.sums import Sectors, share_pct
 from ..scenario.licence import regime_state, regimes_by_id
 from ..scenario.parse import LicencePolicy, Scenario, check_applicant
 from ..scenario.resolve import issuing_country, line_stock_days, put_on_lines
+from .dynamics import Orders, capacity_ratios
 from .exposure import simulate
 
 DAYS_PER_YEAR = 365.0
@@ -52,6 +53,7 @@ class Timeline:
     change_dates: list[tuple[dt.date, str]]
     quantile: float | None = None  # None: the pro-rata mean; else every licence edge's place
     applicant: Timeline | None = None  # beside the mean: the run at an applicant's quantile
+    records: pd.DataFrame | None = None  # per line and day, when asked (``records``)
 
 
 def simulate_days(
@@ -67,6 +69,7 @@ def simulate_days(
     capacity: pd.DataFrame | None = None,
     applicant: float | None = None,
     keep_days: bool | None = None,
+    records: bool = False,
 ) -> Timeline:
     """Run a scenario day by day over a horizon.
 
@@ -78,6 +81,12 @@ def simulate_days(
     deliveries a line does not use that day, up to their starting level: suppliers do not
     raise output above their baseline to refill them. Before the first day everything is
     at baseline, so shipments already under way arrive in full.
+
+    With the scenario's ``dynamics`` on, buyers place orders (restocking at the rebuild
+    rate, shifting to suppliers with spare capacity, following their own output) and
+    suppliers make what is ordered, above their baseline up to their capacity
+    (:class:`supplygraph.analyses.dynamics.Orders`); the lines table then also holds each
+    line's ``lost_orders_t``, ``max_output_pct`` and ``above_baseline_t``.
 
     The licensed share spreads pro rata over every licence edge: the mean over applicants.
     With ``applicant``, a second run sits beside it in which every licence edge is an
@@ -117,6 +126,10 @@ def simulate_days(
         Keep every line's output on every day (``Timeline.ratio``, days x lines); None:
         only for graphs of at most ``KEEP_DAYS_MAX_EDGES`` edges. The run itself keeps a
         window of the longest transit time, so its memory does not grow with the horizon.
+    records
+        Keep each line's output, stock cover and limiting input on every day
+        (``Timeline.records``, long format: date, node, line, ``output_pct``,
+        ``cover_days`` and ``limiting_input``).
 
     Returns
     -------
@@ -164,6 +177,15 @@ def simulate_days(
     keep = graph.n_edges <= KEEP_DAYS_MAX_EDGES if keep_days is None else keep_days
     window = int(part_tau.max()) + 1 if len(edges) else 1  # days of output the lags reach
     sectors = Sectors.of(lines_graph.nodes)
+    dynamics = scenario.dynamics
+    if dynamics.active:
+        line_capacity = capacity_ratios(
+            dates,
+            lambda day: _line_capacity(graph, production, capacity, day),
+            []
+            if capacity is None
+            else [dt.date.fromisoformat(d) for d in capacity["from"].dropna().unique()],
+        )
 
     def timeline(dated: list[Scenario], done: int, q: float | None) -> Timeline:
         """Day by day under the segments' scenarios (``done`` days already run)."""
@@ -181,14 +203,25 @@ def simulate_days(
         line_record = _LineRecord(lines_graph.n_nodes)
         sector_record = _SectorRecord(sectors, lines_graph.baseline_t, issuer, n_days)
         exports = {name: np.zeros(n_days) for name in tracked}
+        orders = None
+        if dynamics.active:
+            orders = Orders(index, dynamics, line_capacity, window, stock_max, need)
+        daily = _DailyRecord(index, n_days) if records else None
+        group_avail = np.ones_like(need)
         for t in range(n_days):
             today = line_share[segment_of_day[t]].copy()  # an outage bites on its day
+            own_share = today.copy()
+            ceiling = None if orders is None else orders.start_day(t)
             arrived = np.zeros_like(need)
+            arrived_share = stock_share = np.zeros_like(need)
             if len(edges):
                 lag = t - part_tau
                 before = lag < 0
                 lagged = np.maximum(lag, 0)
-                supplier = np.where(before, 1.0, recent[lagged % window, part_src])
+                sent = recent[lagged % window, part_src]
+                if orders is not None:  # per unit ordered, times the orders it filled
+                    sent = sent * orders.arriving(lagged, before)
+                supplier = np.where(before, 1.0, sent)
                 licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
                 stock_share = np.divide(stock, need, out=np.zeros_like(need), where=~no_baseline)
                 inputs = step(
@@ -198,22 +231,46 @@ def simulate_days(
                     today[groups.nodes][None, :],
                     no_baseline[None, :],
                     stock_share[None, :],
+                    None if ceiling is None else ceiling[index.group_node][None, :],
                 )
                 today[groups.nodes] = inputs.ratio[0]
-                arrived = inputs.arrived[0] * need
+                arrived_share = inputs.arrived[0]
+                arrived = arrived_share * need
+                group_avail = inputs.group_avail[0]
+            if orders is not None:
+                today[orders.source] *= ceiling[orders.source]  # lines without inputs
             used = today[index.group_node] * need
             stock = np.clip(stock + arrived - used, 0.0, stock_max)
-            recent[t % window] = today
+            recent[t % window] = today if orders is None else orders.fill(today)
+            if orders is not None:
+                supply = _supply(groups, own_share, arrived_share + stock_share, no_baseline)
+                orders.end_day(
+                    t,
+                    today,
+                    supply,
+                    arrived_share + stock_share,
+                    stock,
+                    part_share[segment_of_day[t], edges],
+                )
             if kept is not None:
                 kept[t] = today
+            if daily is not None:
+                daily.add(t, today, group_avail, stock, need)
             line_record.add(t, today)
             sector_record.add(t, today)
-            shipped = flow * part_share[segment_of_day[t]] * today[src]
+            shipped = flow * part_share[segment_of_day[t]] * recent[t % window][src]
+            if orders is not None and tracked:
+                shipped[edges] *= orders.placed[t % window]
             for name, mask in tracked.items():
                 exports[name][t] = shipped[mask].sum()
             if progress is not None and (t + 1) % 30 == 0:
                 progress(done + t + 1)
         lines = line_record.table(lines_graph, dates, stock, need)
+        if orders is not None:
+            base = lines_graph.baseline_t / DAYS_PER_YEAR
+            lines["lost_orders_t"] = base * orders.lost_orders
+            lines["max_output_pct"] = 100 * orders.highest
+            lines["above_baseline_t"] = base * orders.above
         return Timeline(
             graph,
             scenario,
@@ -225,6 +282,7 @@ def simulate_days(
             lines,
             change_dates,
             q,
+            records=None if daily is None else daily.table(lines_graph, dates),
         )
 
     mean = timeline([dated for _, dated in segments], 0, None)
@@ -554,6 +612,97 @@ def _in_delay(policy: LicencePolicy, regimes: dict, day: dt.date) -> bool:
         if since <= day < _later(since, policy.approval_delay_days):
             return True
     return False
+
+
+def _supply(
+    groups: Groups, own_share: np.ndarray, total: np.ndarray, no_baseline: np.ndarray
+) -> np.ndarray:
+    """Per line, what its inputs (deliveries and stock) and its own share allow, at most
+    its baseline: the output it would make if its customers ordered it."""
+    supply = own_share.copy()
+    if len(groups.nodes):
+        avail = np.where(no_baseline, 1.0, np.minimum(total, 1.0))
+        supply[groups.nodes] *= np.minimum.reduceat(avail, groups.node_first)
+    return supply
+
+
+def _line_capacity(
+    graph: SupplyGraph, production: Production, capacity: pd.DataFrame | None, day: dt.date
+) -> np.ndarray:
+    """Per line, its node's capacity on a day over the node's baseline (NaN: unknown)."""
+    dated = graph if capacity is None else capacity_on(graph, capacity, day)
+    capacity_t = dated.nodes["capacity_t"].to_numpy(float)
+    base = graph.baseline_t
+    ratio = np.divide(capacity_t, base, out=np.full(len(base), np.nan), where=base > 0)
+    return ratio[production.node]
+
+
+class _DailyRecord:
+    """Per line and day: output, stock cover left (days of the scarcest input's stock) and
+    the input that limits it (when its output is below baseline for want of an input)."""
+
+    def __init__(self, index: EngineIndex, n_days: int) -> None:
+        self.groups = index.whole
+        n_lines = index.n_nodes
+        self.output = np.ones((n_days, n_lines))
+        self.cover = np.full((n_days, n_lines), np.nan)
+        self.limiting = np.full((n_days, n_lines), -1)
+        self.group_node = index.group_node
+
+    def add(
+        self,
+        t: int,
+        today: np.ndarray,
+        group_avail: np.ndarray,
+        stock: np.ndarray,
+        need: np.ndarray,
+    ) -> None:
+        """Count day ``t``."""
+        self.output[t] = today
+        groups = self.groups
+        if not len(groups.nodes):
+            return
+        left = np.divide(stock, need, out=np.full_like(stock, np.inf), where=need > 0)
+        cover = np.minimum.reduceat(left, groups.node_first)
+        self.cover[t, groups.nodes] = np.where(np.isfinite(cover), cover, np.nan)
+        node_avail = np.minimum.reduceat(group_avail, groups.node_first)
+        n_groups = len(group_avail)
+        first = np.where(
+            group_avail
+            <= node_avail[
+                np.repeat(
+                    np.arange(len(groups.nodes)), np.diff(np.append(groups.node_first, n_groups))
+                )
+            ],
+            np.arange(n_groups),
+            n_groups,
+        )
+        scarcest = np.minimum.reduceat(first, groups.node_first)
+        self.limiting[t, groups.nodes] = np.where(node_avail < 1 - SNAP, scarcest, -1)
+
+    def table(self, lines_graph: SupplyGraph, dates: list[dt.date]) -> pd.DataFrame:
+        """The long table: one row per day and line, days first."""
+        nodes = lines_graph.nodes
+        index = lines_graph.index
+        material = lines_graph.edges["material"].to_numpy(object)[
+            index.whole.edges[index.whole.group_first]
+        ]
+        names = np.append(material, "").astype(object)  # -1: nothing limits
+        n_days, n_lines = self.output.shape
+        return pd.DataFrame(
+            {
+                "date": np.repeat([d.isoformat() for d in dates], n_lines),
+                "node": np.tile(
+                    (nodes["node"] if "node" in nodes else nodes["id"]).to_numpy(), n_days
+                ),
+                "line": np.tile(
+                    nodes["line"].to_numpy() if "line" in nodes else np.full(n_lines, ""), n_days
+                ),
+                "output_pct": 100 * self.output.ravel(),
+                "cover_days": self.cover.ravel(),
+                "limiting_input": names[self.limiting.ravel()],
+            }
+        )
 
 
 class _LineRecord:
