@@ -46,6 +46,7 @@ class Orders:
         self.part_group = groups.group_local
         self.n_lines, self.n_groups = index.n_nodes, len(index.group_base)
         self.part_flow = index.flow[self.edges]
+        self.has_base = (index.group_base > 0).astype(float)
         self.base_out = np.bincount(self.part_src, self.part_flow, minlength=self.n_lines)
         self.sells = self.base_out > 0
         self.weight = np.divide(
@@ -56,19 +57,23 @@ class Orders:
         )
         self.group_node, self.node_first = index.group_node, groups.node_first
         self.customers = groups.nodes
-        self.source = np.ones(self.n_lines, dtype=bool)
-        self.source[groups.nodes] = False  # lines without inputs
+        has_inputs = np.zeros(self.n_lines, dtype=bool)
+        has_inputs[groups.nodes] = True
+        self.source = np.flatnonzero(~has_inputs)  # lines without inputs
         self.stock_max, self.need = stock_max, need
         self.positions = np.arange(len(self.edges))
         self.expected = np.ones(self.n_groups)  # per group, what was ordered for the day
         self.order = np.ones(len(self.edges))  # per part edge, placed for the next day
         self.placed = np.ones((window, len(self.edges)))  # day t's filled orders in t % window
+        self.placed_flat = self.placed.reshape(-1)  # the same memory, for one gather a day
         self.headroom = np.zeros(self.n_lines)  # share of spare capacity ramped up
         self.demand = np.ones(self.n_lines)
         self.ceiling = np.ones(self.n_lines)
         self.lost_orders = np.zeros(self.n_lines)  # summed shares of a day's baseline
         self.above = np.zeros(self.n_lines)  # summed output above baseline
         self.highest = np.ones(self.n_lines)
+        self.spare_of: np.ndarray | None = None  # the capacity ratios spare_weight is for
+        self.spare = self.spare_weight = np.zeros(len(self.edges))
 
     def start_day(self, t: int) -> np.ndarray:
         """Take the orders placed for day ``t``; return each line's ceiling: what it is asked
@@ -97,14 +102,15 @@ class Orders:
         self.placed[t % len(self.placed)] = self.order
         return self.ceiling
 
-    def arriving(self, lagged: np.ndarray, before: np.ndarray) -> np.ndarray:
+    def arriving(self, slot: np.ndarray, before: np.ndarray) -> np.ndarray:
         """Per part edge, the orders its arriving shipment filled (1 for shipments under way
         before the run); keeps, per group, what was ordered for the day.
 
         Parameters
         ----------
-        lagged
-            Per part edge, the day its arriving shipment left (0 for days before the run).
+        slot
+            Per part edge, the row of the ring of days its arriving shipment left on (the
+            day modulo the window; any row for days before the run).
         before
             Per part edge, whether it left before the run.
 
@@ -112,8 +118,12 @@ class Orders:
         -------
         numpy.ndarray
         """
-        filled = np.where(before, 1.0, self.placed[lagged % len(self.placed), self.positions])
-        self.expected = np.bincount(self.part_group, self.weight * filled, minlength=self.n_groups)
+        filled = self.placed_flat.take(slot * len(self.edges) + self.positions)
+        filled[before] = 1.0
+        if self.dynamics.demand_follows_output:  # what was ordered, to tell a short input
+            self.expected = np.bincount(
+                self.part_group, self.weight * filled, minlength=self.n_groups
+            )
         return filled
 
     def fill(self, today: np.ndarray) -> np.ndarray:
@@ -134,7 +144,7 @@ class Orders:
         self,
         t: int,
         today: np.ndarray,
-        supply: np.ndarray,
+        supply: np.ndarray | None,
         total: np.ndarray,
         stock: np.ndarray,
         licensed: np.ndarray,
@@ -149,7 +159,7 @@ class Orders:
             Per line, its output ratio.
         supply
             Per line, what its inputs (and its own share) allowed, at most its baseline
-            (what its buyers may expect of it when they shift orders).
+            (what its buyers may expect of it when they shift orders; needed only then).
         total
             Per group, its deliveries and stock, as a share of its baseline.
         stock
@@ -174,7 +184,7 @@ class Orders:
         )
         wanted = target + dyn.rebuild_rate * np.maximum(gap, 0.0)  # per group, share of need
         order = wanted[self.part_group]
-        if dyn.shift_orders:
+        if dyn.shift_orders and supply is not None:
             order = self._shifted(order, wanted, supply, licensed, t)
         self.order = order
 
@@ -187,24 +197,26 @@ class Orders:
         t: int,
     ) -> np.ndarray:
         """Move what suppliers cannot ship to the buyer's other suppliers with spare."""
-        fillable = licensed * np.minimum(supply[self.part_src], 1.0)
-        lost = wanted * np.bincount(
-            self.part_group, self.weight * (1 - fillable), minlength=self.n_groups
-        )
-        spare = np.maximum(self.capacity_ratio(t) - 1.0, 0.0)[self.part_src]
-        score = np.where(fillable >= 1 - SNAP, self.weight * spare, 0.0)
-        scored = np.bincount(self.part_group, score, minlength=self.n_groups)
+        fillable = licensed * np.minimum(supply, 1.0)[self.part_src]
+        # the share of each group's order its suppliers cannot ship (weights sum to 1)
+        shipped = np.bincount(self.part_group, self.weight * fillable, minlength=self.n_groups)
+        lost = wanted * np.maximum(self.has_base - shipped, 0.0)
+        if not (lost > SNAP).any():
+            return order
+        ratio = self.capacity_ratio(t)
+        if ratio is not self.spare_of:  # capacity changes by stretch: once per stretch
+            self.spare_of = ratio
+            self.spare = np.maximum(ratio - 1.0, 0.0)[self.part_src]
+            self.spare_weight = self.weight * self.spare
+        eligible = fillable >= 1 - SNAP
+        scored = np.bincount(self.part_group, self.spare_weight * eligible, minlength=self.n_groups)
         moves = (scored > 0) & (lost > SNAP)
-        extra = np.divide(
-            lost[self.part_group] * score,
-            scored[self.part_group],
-            out=np.zeros_like(score),
-            where=moves[self.part_group],
-        )
-        kept = order * fillable + np.divide(
-            extra, self.weight, out=np.zeros_like(extra), where=self.weight > 0
-        )
-        return np.where(moves[self.part_group], kept, order)
+        # the lost share goes to eligible edges by weight x spare: per unit of an edge's own
+        # baseline, (lost / scored) x spare
+        per_spare = np.divide(lost, scored, out=np.zeros_like(lost), where=moves)
+        kept_share = np.where(moves, 0.0, 1.0)[self.part_group]  # moving groups keep the fill
+        extra = per_spare[self.part_group] * (self.spare * eligible)
+        return order * np.maximum(fillable, kept_share) + extra
 
 
 def capacity_ratios(

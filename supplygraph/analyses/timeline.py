@@ -206,21 +206,21 @@ def simulate_days(
         orders = None
         if dynamics.active:
             orders = Orders(index, dynamics, line_capacity, window, stock_max, need)
+            part_licensed = part_share[:, edges]  # per stretch, in the groups' edge order
         daily = _DailyRecord(index, n_days) if records else None
-        group_avail = np.ones_like(need)
         for t in range(n_days):
             today = line_share[segment_of_day[t]].copy()  # an outage bites on its day
-            own_share = today.copy()
             ceiling = None if orders is None else orders.start_day(t)
             arrived = np.zeros_like(need)
-            arrived_share = stock_share = np.zeros_like(need)
+            arrived_share = stock_share = arrived
             if len(edges):
                 lag = t - part_tau
                 before = lag < 0
                 lagged = np.maximum(lag, 0)
-                sent = recent[lagged % window, part_src]
+                slot = lagged % window
+                sent = recent[slot, part_src]
                 if orders is not None:  # per unit ordered, times the orders it filled
-                    sent = sent * orders.arriving(lagged, before)
+                    sent = sent * orders.arriving(slot, before)
                 supplier = np.where(before, 1.0, sent)
                 licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
                 stock_share = np.divide(stock, need, out=np.zeros_like(need), where=~no_baseline)
@@ -236,26 +236,21 @@ def simulate_days(
                 today[groups.nodes] = inputs.ratio[0]
                 arrived_share = inputs.arrived[0]
                 arrived = arrived_share * need
-                group_avail = inputs.group_avail[0]
             if orders is not None:
                 today[orders.source] *= ceiling[orders.source]  # lines without inputs
             used = today[index.group_node] * need
             stock = np.clip(stock + arrived - used, 0.0, stock_max)
             recent[t % window] = today if orders is None else orders.fill(today)
             if orders is not None:
-                supply = _supply(groups, own_share, arrived_share + stock_share, no_baseline)
-                orders.end_day(
-                    t,
-                    today,
-                    supply,
-                    arrived_share + stock_share,
-                    stock,
-                    part_share[segment_of_day[t], edges],
-                )
+                total = arrived_share + stock_share
+                supply = None
+                if dynamics.shift_orders:
+                    supply = _supply(groups, line_share[segment_of_day[t]], total, no_baseline)
+                orders.end_day(t, today, supply, total, stock, part_licensed[segment_of_day[t]])
             if kept is not None:
                 kept[t] = today
             if daily is not None:
-                daily.add(t, today, group_avail, stock, need)
+                daily.add(t, today, arrived_share + stock_share, no_baseline, stock, need)
             line_record.add(t, today)
             sector_record.add(t, today)
             shipped = flow * part_share[segment_of_day[t]] * recent[t % window][src]
@@ -647,17 +642,22 @@ class _DailyRecord:
         self.output = np.ones((n_days, n_lines))
         self.cover = np.full((n_days, n_lines), np.nan)
         self.limiting = np.full((n_days, n_lines), -1)
-        self.group_node = index.group_node
+        first = self.groups.node_first
+        self.customer_of_group = np.repeat(
+            np.arange(len(first)), np.diff(np.append(first, len(index.group_base)))
+        )
 
     def add(
         self,
         t: int,
         today: np.ndarray,
-        group_avail: np.ndarray,
+        total: np.ndarray,
+        no_baseline: np.ndarray,
         stock: np.ndarray,
         need: np.ndarray,
     ) -> None:
-        """Count day ``t``."""
+        """Count day ``t``: its output ratios; per group, its deliveries and stock as a share
+        of its baseline, whether it has none, its stock (t) and its daily need (t)."""
         self.output[t] = today
         groups = self.groups
         if not len(groups.nodes):
@@ -665,17 +665,12 @@ class _DailyRecord:
         left = np.divide(stock, need, out=np.full_like(stock, np.inf), where=need > 0)
         cover = np.minimum.reduceat(left, groups.node_first)
         self.cover[t, groups.nodes] = np.where(np.isfinite(cover), cover, np.nan)
+        # what the inputs allow, whatever was ordered: an input limits when it is short of 1
+        group_avail = np.where((total > 1 - SNAP) | no_baseline, 1.0, total)
         node_avail = np.minimum.reduceat(group_avail, groups.node_first)
         n_groups = len(group_avail)
         first = np.where(
-            group_avail
-            <= node_avail[
-                np.repeat(
-                    np.arange(len(groups.nodes)), np.diff(np.append(groups.node_first, n_groups))
-                )
-            ],
-            np.arange(n_groups),
-            n_groups,
+            group_avail <= node_avail[self.customer_of_group], np.arange(n_groups), n_groups
         )
         scarcest = np.minimum.reduceat(first, groups.node_first)
         self.limiting[t, groups.nodes] = np.where(node_avail < 1 - SNAP, scarcest, -1)
@@ -722,7 +717,7 @@ class _LineRecord:
         self.recovery[(self.first_loss >= 0) & ~below & (self.recovery < 0)] = t
         self.first_loss[below & (self.first_loss < 0)] = t
         np.minimum(self.lowest, today, out=self.lowest)
-        self.lost += 1 - today
+        self.lost += np.maximum(1 - today, 0.0)  # output above baseline (restocking) is no loss
 
     def table(
         self, lines_graph: SupplyGraph, dates: list[dt.date], stock: np.ndarray, need: np.ndarray
