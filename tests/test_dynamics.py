@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import invoke
+from click.testing import CliRunner
 from graphs import make_graph
 
 import supplygraph as sg
 from supplygraph.analyses.timeline import simulate_days
+from supplygraph.cli import cli
 from supplygraph.dataset.io import load_dated_tables
 from supplygraph.scenario.parse import Dynamics, Rule, Scenario, check_dynamics, scenario_from_dict
 
@@ -246,3 +250,41 @@ def test_dynamics_from_toml_and_bad_values():
         scenario_from_dict({"dynamics": {"rebuild_rate": 2}}, name="x", path="x.toml")
     with pytest.raises(sg.ScenarioError, match=r"unknown key\(s\) rate"):
         check_dynamics({"rate": 1}, "x.toml: dynamics")
+
+
+def test_timeline_options_write_the_records_and_the_dynamics_columns(tmp_path):
+    out = tmp_path / "run"
+    args = ["timeline", "-s", "2025-replay", "--to", "2025-08-31", "--out", str(out), "-q"]
+    result = invoke(*args, "--rebuild-rate", "0.0167", "--shift-orders", "--records")
+    assert result.exit_code == 0, result.output
+    names = {path.name for path in out.iterdir()}
+    records_name = next(n for n in names if n.startswith("timeline-records."))
+    records = pd.read_parquet if records_name.endswith(".parquet") else pd.read_csv
+    table = records(out / records_name)
+    assert list(table.columns) == [
+        "date",
+        "node",
+        "line",
+        "output_pct",
+        "cover_days",
+        "limiting_input",
+    ]
+    # 2025-03-01 to 2025-08-31 is 184 days, one row per day and product line
+    lines = pd.read_csv(out / "timeline-lines.csv")
+    assert len(table) == 184 * len(lines)
+    assert {"lost_orders_t", "max_output_pct", "above_baseline_t"} <= set(lines.columns)
+    assert (lines["above_baseline_t"] > 0).any()  # somebody restocked above baseline
+    assert {"timeline-stock.png", "timeline-stock.svg"} <= names
+    record = json.loads((out / "timeline.json").read_text())
+    assert record["dynamics"]["rebuild_rate"] == 0.0167
+
+
+def test_a_bad_rebuild_rate_is_one_line_and_exit_2(tmp_path):
+    out = tmp_path / "bad"
+    result = CliRunner().invoke(
+        cli, ["timeline", "-s", "2025-replay", "--rebuild-rate", "3", "--out", str(out), "-q"]
+    )
+    assert result.exit_code == 2
+    assert "rebuild_rate: expected a share of the stock gap" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not out.exists()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..analyses import columns
 from ..analyses.timeline import node_output_pct
-from .charts import timeline_chart
+from .charts import stock_chart, timeline_chart
 from .export import gexf_bytes, timeline_network
 from .html import render_html
 from .record import record_json, run_record
@@ -49,7 +50,8 @@ def render_timeline(
         output over time) and ``timeline.html`` (the graph, its nodes coloured by each
         week's shortfall, and the chart). A run that kept no daily output (graphs above
         ``KEEP_DAYS_MAX_EDGES`` edges) has no ``timeline.gexf``, and its page no date slider.
-        A run with daily records adds them (:func:`records_file`).
+        A run with daily records adds them (:func:`records_file`) and a chart of the stocks
+        that ran down most (``timeline-stock.png``, ``.svg``).
     """
     scenario = timeline.scenario
     fields = {
@@ -68,6 +70,8 @@ def render_timeline(
         ],
         "changes": [{"date": day.isoformat(), "what": what} for day, what in timeline.change_dates],
     }
+    if scenario.dynamics.active:  # a run without adaptation records what it always did
+        fields["dynamics"] = asdict(scenario.dynamics)
     record = run_record(scenario, timeline.graph, fields)
     if timeline.applicant is not None:  # its figures sit beside the mean's, applicant_...
         record["applicant"] = timeline.applicant.quantile
@@ -82,6 +86,7 @@ def render_timeline(
     }
     if timeline.records is not None:
         files.update(records_file(timeline.records, raw=raw))
+        files.update(stock_chart(timeline.records))
     files.update(timeline_chart(timeline))
     days = None
     if timeline.ratio is not None:
