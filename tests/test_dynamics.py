@@ -147,6 +147,48 @@ def test_a_buyer_shifts_its_orders_to_the_supplier_with_spare_capacity():
     assert ratios(runs[True], "p") == [1, 0.5, 1, 1, 1, 1]
 
 
+def test_the_best_case_from_shifted_orders_with_the_lp_as_its_check():
+    graph = make_graph(
+        {
+            "a": {"stage": "mine", "country": "JP"},
+            "b": {"stage": "mine", "country": "AU", "capacity_t": 730},
+            "p": {"stage": "magnet", "country": "JP", "stock_days": 0},
+            "k": {"stage": "manufacturer", "sector": "ev", "country": "JP", "stock_days": 0},
+        },
+        [
+            ("a", "p", "oxide", 365, {"elements": "Dy"}),
+            ("b", "p", "oxide", 365, {"elements": "Dy"}),
+            ("p", "k", "magnet", 730),
+        ],
+    )
+    scenario = Scenario(
+        "best",
+        rules=(Rule("node:id=a", start=START),),
+        start=START,
+        dynamics=Dynamics(ramp_up_days=0),
+    )
+    capacity = pd.DataFrame(columns=["node", "from", "capacity_t"])
+    run = simulate_days(
+        graph,
+        scenario,
+        NO_APPROVALS,
+        transit(1),
+        end=START + dt.timedelta(5),
+        capacity=capacity,
+        best_case="orders",
+    )
+    ev = run.sectors[run.sectors["sector"] == "ev"]
+    # the run itself does not shift: the plant makes 50% from day 1, the carmaker a day later
+    assert ev["output_pct"].tolist() == [100, 100, 50, 50, 50, 50]
+    # the best case shifts a's order to b (test above): the plant is back on day 2, the
+    # carmaker on day 3, after one day at 50%
+    assert ev["best_output_pct"].tolist() == [100, 100, 50, 100, 100, 100]
+    # the LP's steady state reroutes all of it (b's spare is a's baseline): 100% every month
+    assert ev["best_lp_output_pct"].tolist() == [100] * 6
+    with pytest.raises(sg.ScenarioError, match="best case: expected lp or orders"):
+        simulate_days(graph, scenario, NO_APPROVALS, transit(1), best_case="both")
+
+
 def test_a_ramp_up_time_limits_how_fast_a_supplier_reaches_its_capacity():
     # as above with a ramp-up of 4 days: b's ceiling rises by a quarter of its spare a day
     graph = make_graph(

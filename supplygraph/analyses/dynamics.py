@@ -23,8 +23,8 @@ class Orders:
     by what it may make) plus ``rebuild_rate`` times its stock gap; with
     ``demand_follows_output``, an input that is not short is ordered only for the output
     the line made; with ``shift_orders``, what a supplier cannot ship (licence or
-    shortage) moves to the buyer's other suppliers of the material with spare capacity,
-    in proportion to their baseline flow times their spare share.
+    shortage) is ordered in addition from the buyer's other suppliers of the material with
+    spare capacity, in proportion to their baseline flow times their spare share.
 
     The state is held in flat arrays (one run); every operation is elementwise or a
     group sum, so a leading axis of draws can be added row by row.
@@ -214,9 +214,9 @@ class Orders:
         # the lost share goes to eligible edges by weight x spare: per unit of an edge's own
         # baseline, (lost / scored) x spare
         per_spare = np.divide(lost, scored, out=np.zeros_like(lost), where=moves)
-        kept_share = np.where(moves, 0.0, 1.0)[self.part_group]  # moving groups keep the fill
-        extra = per_spare[self.part_group] * (self.spare * eligible)
-        return order * np.maximum(fillable, kept_share) + extra
+        # the short links keep their orders: a licence or a shortage cuts what they ship,
+        # and they ship in full again as soon as it ends
+        return order + per_spare[self.part_group] * (self.spare * eligible)
 
 
 def capacity_ratios(

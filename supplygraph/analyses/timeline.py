@@ -16,7 +16,7 @@ from ..dataset.production import Production, production_lines
 from ..engine.propagate import SNAP, step
 from ..engine.sums import Sectors, share_pct
 from ..scenario.licence import regime_state, regimes_by_id
-from ..scenario.parse import LicencePolicy, Scenario, check_applicant
+from ..scenario.parse import Dynamics, LicencePolicy, Scenario, check_applicant
 from ..scenario.resolve import issuing_country, line_stock_days, put_on_lines
 from .dynamics import Orders, capacity_ratios
 from .exposure import simulate
@@ -27,6 +27,8 @@ HORIZON_DAYS = 365
 # Each line's output on every day is kept (for the network file, the page's date slider and
 # notebooks) up to this many edges; above it the run keeps only what its reports need.
 KEEP_DAYS_MAX_EDGES = 100_000
+# Where a dated run's best case comes from: the monthly rerouting LP, or shifted orders.
+BEST_CASES = ("lp", "orders")
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,6 +72,7 @@ def simulate_days(
     applicant: float | None = None,
     keep_days: bool | None = None,
     records: bool = False,
+    best_case: str = "lp",
 ) -> Timeline:
     """Run a scenario day by day over a horizon.
 
@@ -112,7 +115,7 @@ def simulate_days(
         Edge masks whose shipments (tonnes leaving the supplier each day) to record.
     progress
         Called with the number of days done, every 30 days (for a progress bar); with an
-        applicant, the days of both runs are counted.
+        applicant (or the best case from orders), the days of every run are counted.
     capacity
         Capacity by date (``capacity.csv``): with it, each sector also gets a best case,
         ``best_output_pct``: the day's output plus what rerouting gains in the steady state
@@ -130,6 +133,11 @@ def simulate_days(
         Keep each line's output, stock cover and limiting input on every day
         (``Timeline.records``, long format: date, node, line, ``output_pct``,
         ``cover_days`` and ``limiting_input``).
+    best_case
+        With ``capacity``, where ``best_output_pct`` comes from: ``lp``, the monthly
+        rerouting LP (above); ``orders``, the run in which buyers shift their orders to
+        suppliers with spare capacity (the scenario's dynamics with ``shift_orders`` on),
+        the LP's figure then kept beside it as a check (``best_lp_output_pct``).
 
     Returns
     -------
@@ -139,10 +147,13 @@ def simulate_days(
     Raises
     ------
     ScenarioError
-        For an approval path the table does not have, a quantile outside [0, 1], or a
+        For a ``best_case`` other than ``lp`` or ``orders``, an approval path the table
+        does not have, a quantile outside [0, 1], or a
         horizon that ends before it starts, is longer than ``schema.MAX_RUN_DAYS`` or
         leaves the days from ``schema.FIRST_RUN_DAY`` to ``schema.LAST_RUN_DAY``.
     """
+    if best_case not in BEST_CASES:
+        raise ScenarioError(f"best case: expected lp or orders, got {best_case!r}")
     quantile = scenario.applicant if applicant is None else applicant
     if quantile is not None:
         quantile = check_applicant(quantile, "applicant")
@@ -177,8 +188,7 @@ def simulate_days(
     keep = graph.n_edges <= KEEP_DAYS_MAX_EDGES if keep_days is None else keep_days
     window = int(part_tau.max()) + 1 if len(edges) else 1  # days of output the lags reach
     sectors = Sectors.of(lines_graph.nodes)
-    dynamics = scenario.dynamics
-    if dynamics.active:
+    if scenario.dynamics.active or (best_case == "orders" and capacity is not None):
         line_capacity = capacity_ratios(
             dates,
             lambda day: _line_capacity(graph, production, capacity, day),
@@ -187,7 +197,9 @@ def simulate_days(
             else [dt.date.fromisoformat(d) for d in capacity["from"].dropna().unique()],
         )
 
-    def timeline(dated: list[Scenario], done: int, q: float | None) -> Timeline:
+    def timeline(
+        dated: list[Scenario], done: int, q: float | None, dynamics: Dynamics = scenario.dynamics
+    ) -> Timeline:
         """Day by day under the segments' scenarios (``done`` days already run)."""
         part_share = np.ones((len(dated), lines_graph.n_edges))
         line_share = np.ones((len(dated), lines_graph.n_nodes))  # outages, by stretch
@@ -282,7 +294,16 @@ def simulate_days(
 
     mean = timeline([dated for _, dated in segments], 0, None)
     if capacity is not None:
-        mean.sectors["best_output_pct"] = _best_case(graph, segments, capacity, dates, mean.sectors)
+        lp = _best_case(graph, segments, capacity, dates, mean.sectors)
+        if best_case == "lp":
+            mean.sectors["best_output_pct"] = lp
+        else:  # the rule's run (the mean's own when it shifts orders); the LP as its check
+            shifting = replace(scenario.dynamics, shift_orders=True)
+            moved = mean
+            if not scenario.dynamics.shift_orders:
+                moved = timeline([dated for _, dated in segments], n_days, None, shifting)
+            mean.sectors["best_output_pct"] = moved.sectors["output_pct"].to_numpy()
+            mean.sectors["best_lp_output_pct"] = lp
     if quantile is None:
         return mean
     queued = timeline([_as_applicant(dated, quantile) for _, dated in segments], n_days, quantile)

@@ -88,6 +88,15 @@ MAX_SHIFT_DAYS = 3650  # the bound on stock_days: a larger shift is a typo
     "upstream output falls (lost orders) [default: the scenario's, else off].",
 )
 @click.option(
+    "--best-case",
+    type=click.Choice(["lp", "orders"]),
+    default="lp",
+    show_default=True,
+    help="Where best_output_pct comes from: the monthly rerouting LP, or the run in which "
+    "buyers shift orders to suppliers with spare capacity (the LP then beside it as "
+    "best_lp_output_pct, a check).",
+)
+@click.option(
     "--records",
     is_flag=True,
     help="Also write each product line's output, stock cover and limiting input on every "
@@ -107,6 +116,7 @@ def timeline(
     shift_orders: bool | None,
     ramp_up_days: float | None,
     demand_follows_output: bool | None,
+    best_case: str,
     records: bool,
     quiet: bool,
 ) -> None:
@@ -158,6 +168,7 @@ def timeline(
         require_makers(graph)
         tables = load_dated_tables(data_dir, nodes=graph.nodes)
         runs = 1 if quantile is None and scenario.applicant is None else 2
+        runs += best_case == "orders" and not scenario.dynamics.shift_orders
         with progress(quiet, 13 * runs) as step:
             run = simulate_days(
                 graph,
@@ -170,11 +181,12 @@ def timeline(
                 capacity=tables.capacity,
                 applicant=quantile,
                 records=records,
+                best_case=best_case,
             )
         steady = simulate_static(graph, scenario, reroute=False)  # the page's graph
         files = render_timeline(run, page_result=steady)
         name = f"{scenario.name}-timeline"
-        given = given_flags(ctx, ["start", "end", "applicant", *asked, "records"])
+        given = given_flags(ctx, ["start", "end", "applicant", *asked, "best_case", "records"])
         out = report_folder(out_dir, name, given, graph)
         paths = write_file_set(out, files)
         if not quiet:
