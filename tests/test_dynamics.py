@@ -284,6 +284,24 @@ def test_no_dynamics_gives_the_run_without_adaptation_exactly():
     pd.testing.assert_frame_equal(plain.lines, same.lines, check_exact=True)
 
 
+def test_the_order_machinery_at_zero_gives_the_run_without_adaptation_to_the_bit(monkeypatch):
+    # every order at 1, no ramp-up needed: demand 1, ceilings 1, fill = output; the run
+    # through Orders must be the plain run's bytes (forced on: at zero it is normally off)
+    graph = sg.load()
+    tables = load_dated_tables()
+    scenario = sg.load_scenario("2025-replay")
+    plain = simulate_days(graph, scenario, tables.approvals, tables.transit)
+    monkeypatch.setattr(Dynamics, "active", property(lambda self: True))
+    forced = simulate_days(graph, scenario, tables.approvals, tables.transit)
+    assert "lost_orders_t" in forced.lines  # it did go through the orders
+    assert np.array_equal(plain.ratio, forced.ratio)
+    pd.testing.assert_frame_equal(plain.sectors, forced.sectors, check_exact=True)
+    shared = list(plain.lines.columns)
+    pd.testing.assert_frame_equal(plain.lines, forced.lines[shared], check_exact=True)
+    assert (forced.lines["lost_orders_t"] == 0).all()
+    assert (forced.lines["above_baseline_t"] == 0).all()
+
+
 def test_dynamics_from_toml_and_bad_values():
     doc = {"dynamics": {"rebuild_rate": 0.05, "demand_follows_output": True}}
     scenario = scenario_from_dict(doc, name="x", path="x.toml")

@@ -55,8 +55,7 @@ class Orders:
             out=np.zeros(len(self.edges)),
             where=index.group_base[self.part_group] > 0,
         )
-        self.group_node, self.node_first = index.group_node, groups.node_first
-        self.customers = groups.nodes
+        self.group_node = index.group_node
         has_inputs = np.zeros(self.n_lines, dtype=bool)
         has_inputs[groups.nodes] = True
         self.source = np.flatnonzero(~has_inputs)  # lines without inputs
