@@ -16,7 +16,14 @@ import supplygraph as sg
 from supplygraph.analyses.timeline import simulate_days
 from supplygraph.cli import cli
 from supplygraph.dataset.io import load_dated_tables
-from supplygraph.scenario.parse import Dynamics, Rule, Scenario, check_dynamics, scenario_from_dict
+from supplygraph.scenario.parse import (
+    Dynamics,
+    Rule,
+    Scenario,
+    SpareCapacity,
+    check_dynamics,
+    scenario_from_dict,
+)
 
 START = dt.date(2025, 5, 1)
 NO_APPROVALS = pd.DataFrame(columns=["path", "destination", "from", "share"])
@@ -187,6 +194,39 @@ def test_the_best_case_from_shifted_orders_with_the_lp_as_its_check():
     assert ev["best_lp_output_pct"].tolist() == [100] * 6
     with pytest.raises(sg.ScenarioError, match="best case: expected lp or orders"):
         simulate_days(graph, scenario, NO_APPROVALS, transit(1), best_case="both")
+
+
+def test_a_scenarios_assumed_spare_capacity_lets_orders_move():
+    # as above, b without a capacity figure; the scenario assumes it can make 100% more
+    graph = make_graph(
+        {
+            "a": {"stage": "mine", "country": "JP"},
+            "b": {"stage": "mine", "country": "AU"},
+            "p": {"stage": "magnet", "country": "JP", "stock_days": 0},
+            "k": {"stage": "manufacturer", "sector": "ev", "country": "JP", "stock_days": 0},
+        },
+        [
+            ("a", "p", "oxide", 365, {"elements": "Dy"}),
+            ("b", "p", "oxide", 365, {"elements": "Dy"}),
+            ("p", "k", "magnet", 730),
+        ],
+    )
+    rules = (Rule("node:id=a", start=START),)
+    shift = Dynamics(shift_orders=True, ramp_up_days=0)
+    end = START + dt.timedelta(3)
+    runs = [
+        simulate_days(
+            graph,
+            Scenario("spare", rules=rules, start=START, dynamics=shift, capacity=capacity),
+            NO_APPROVALS,
+            transit(1),
+            end=end,
+        )
+        for capacity in ((), (SpareCapacity("node:id=b", 1.0),))
+    ]
+    # no spare known: nothing moves, the plant stays at 50%; with it, as in the test above
+    assert ratios(runs[0], "p") == [1, 0.5, 0.5, 0.5]
+    assert ratios(runs[1], "p") == [1, 0.5, 1, 1]
 
 
 def test_a_ramp_up_time_limits_how_fast_a_supplier_reaches_its_capacity():

@@ -17,7 +17,7 @@ from ..engine.propagate import SNAP, step
 from ..engine.sums import Sectors, share_pct
 from ..scenario.licence import regime_state, regimes_by_id
 from ..scenario.parse import Dynamics, LicencePolicy, Scenario, check_applicant
-from ..scenario.resolve import issuing_country, line_stock_days, put_on_lines
+from ..scenario.resolve import issuing_country, line_stock_days, put_on_lines, select
 from .dynamics import Orders, capacity_ratios
 from .exposure import simulate
 
@@ -189,9 +189,12 @@ def simulate_days(
     window = int(part_tau.max()) + 1 if len(edges) else 1  # days of output the lags reach
     sectors = Sectors.of(lines_graph.nodes)
     if scenario.dynamics.active or (best_case == "orders" and capacity is not None):
+        assumed = np.full(graph.n_nodes, np.nan)  # the scenario's [[capacity]], a later one last
+        for entry in scenario.capacity:
+            assumed[select(graph, entry.select)] = 1 + entry.spare
         line_capacity = capacity_ratios(
             dates,
-            lambda day: _line_capacity(graph, production, capacity, day),
+            lambda day: _line_capacity(graph, production, capacity, day, assumed),
             []
             if capacity is None
             else [dt.date.fromisoformat(d) for d in capacity["from"].dropna().unique()],
@@ -643,14 +646,20 @@ def _supply(
 
 
 def _line_capacity(
-    graph: SupplyGraph, production: Production, capacity: pd.DataFrame | None, day: dt.date
+    graph: SupplyGraph,
+    production: Production,
+    capacity: pd.DataFrame | None,
+    day: dt.date,
+    assumed: np.ndarray,
 ) -> np.ndarray:
-    """Per line, its node's capacity on a day over the node's baseline (NaN: unknown)."""
+    """Per line, its node's capacity on a day over the node's baseline (NaN: unknown); a
+    scenario's assumed spare (``assumed``, 1 + spare per node, NaN where none) replaces it,
+    as it does for rerouting."""
     dated = graph if capacity is None else capacity_on(graph, capacity, day)
     capacity_t = dated.nodes["capacity_t"].to_numpy(float)
     base = graph.baseline_t
     ratio = np.divide(capacity_t, base, out=np.full(len(base), np.nan), where=base > 0)
-    return ratio[production.node]
+    return np.where(np.isnan(assumed), ratio, assumed)[production.node]
 
 
 class _DailyRecord:
