@@ -13,6 +13,7 @@ from __future__ import annotations
 WHY_COLUMNS = ["limiting_input", "limiting_suppliers", "limiting_regimes"]
 SECTOR_COLUMNS = [
     "sector",
+    "layer",  # with overlays only (dataset.overlay): base, overlay or base+overlay
     "makers",
     "countries",
     "baseline_t",
@@ -39,6 +40,7 @@ NODE_COLUMNS = [
     "country",
     "company",
     "sector",
+    "layer",
     "baseline_t",
     "after_t",
     "shortfall_t",
@@ -61,6 +63,7 @@ LINE_COLUMNS = [
     "stage",
     "country",
     "sector",
+    "layer",
     "unit",
     "baseline_units",
     "after_units",
@@ -81,7 +84,9 @@ EDGE_COLUMNS = [
     "customer",
     "material",
     "elements",
+    "layer",
     "baseline_t",
+    "taken_t",  # with overlays only: the tonnes overlays took out of this base edge
     "licensed_share",
     "after_t",
     "flow_status",
@@ -92,6 +97,7 @@ COUNTRY_COLUMNS = [
     "country",
     "stage",
     "sector",
+    "layer",
     "nodes",
     "baseline_t",
     "after_t",

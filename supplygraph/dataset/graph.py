@@ -19,6 +19,7 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components
 from .._errors import DataError, Issue
 from . import schema
 from .io import Dataset, empty_table, load_dataset
+from .overlay import apply_overlays
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,6 +39,7 @@ class SupplyGraph:
     checksum: str
     warnings: tuple[Issue, ...] = ()
     lines: pd.DataFrame = field(default_factory=lambda: empty_table(schema.LINE_COLUMNS))
+    overlays: tuple[Path, ...] = ()  # overlay folders on top of ``folder`` (dataset.overlay)
 
     @property
     def n_nodes(self) -> int:
@@ -490,20 +492,31 @@ def build_graph(dataset: Dataset) -> SupplyGraph:
             raise KeyError(f"unknown {end} {unknown.iloc[0]!r}")
         edges[column] = position.to_numpy().astype(np.int64)
     graph = SupplyGraph(
-        nodes, edges, dataset.regimes, dataset.folder, dataset.checksum, lines=dataset.lines
+        nodes,
+        edges,
+        dataset.regimes,
+        dataset.folder,
+        dataset.checksum,
+        lines=dataset.lines,
+        overlays=dataset.overlays,
     )
     warnings = list(dataset.warnings) + _graph_warnings(graph, dataset)
     object.__setattr__(graph, "warnings", tuple(warnings))
     return graph
 
 
-def load(folder: str | Path | None = None) -> SupplyGraph:
+def load(
+    folder: str | Path | None = None, *, overlay: str | Path | Iterable[str | Path] = ()
+) -> SupplyGraph:
     """Load and validate a dataset folder (the bundled data when None) into a SupplyGraph.
 
     Parameters
     ----------
     folder
         The dataset folder; None for the bundled data.
+    overlay
+        An overlay folder, or several applied in order, on top of the dataset
+        (:mod:`supplygraph.dataset.overlay`): a company's own nodes, lines and flows.
 
     Returns
     -------
@@ -514,7 +527,11 @@ def load(folder: str | Path | None = None) -> SupplyGraph:
     DataError
         When the data has errors; each names file, line and column.
     """
-    return build_graph(load_dataset(folder))
+    folders = [overlay] if isinstance(overlay, (str, Path)) else list(overlay)
+    dataset = load_dataset(folder)
+    if folders:
+        dataset = apply_overlays(dataset, folders)
+    return build_graph(dataset)
 
 
 NO_MAKERS = (
