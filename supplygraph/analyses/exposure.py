@@ -105,7 +105,7 @@ def simulate(
     True
     """
     if isinstance(scenario, (str, Path)):
-        scenario = load_scenario(scenario, data_dir=graph.folder)
+        scenario = load_scenario(scenario, data_dir=graph.folder, overlays=graph.overlays)
     elif not isinstance(scenario, Scenario):
         raise TypeError(
             f"scenario: expected a Scenario, a scenario name or a TOML file, "

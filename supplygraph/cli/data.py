@@ -14,7 +14,9 @@ from ._base import (
     build_scenario,
     cli,
     data_option,
+    default_file,
     errors_handled,
+    given_overlays,
     load_graph,
     open_in_browser,
     out_option,
@@ -155,7 +157,7 @@ def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> No
         from ..scenario.parse import list_scenarios, load_scenario
 
         if name:
-            scenario = load_scenario(name, data_dir=data_dir)
+            scenario = load_scenario(name, data_dir=data_dir, overlays=given_overlays())
             click.echo(f"{scenario.name}: {scenario.title}")
             click.echo(
                 f"as of: {scenario.as_of or 'as announced'}"
@@ -175,7 +177,7 @@ def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> No
                 click.echo(f"source: {source}")
             return
         click.echo("Scenarios:")
-        for scenario in list_scenarios(data_dir):
+        for scenario in list_scenarios(data_dir, given_overlays()):
             date = scenario.as_of.isoformat() if scenario.as_of else "any date"
             click.echo(f"  {scenario.name:<24} {date:<12}  {scenario.title}")
         custom = data_dir / "regimes.csv" if data_dir else None
@@ -248,7 +250,7 @@ def export(
             result = run(graph, build_scenario(scenario_name, data_dir), reroute=False)
         suffix = {"graphml": "graphml", "gexf": "gexf", "json": "json"}[fmt]
         name = f"graph-{result.scenario.name}" if result else "graph"
-        out = out_file or Path("output") / f"{name}.{suffix}"
+        out = out_file or default_file(name, suffix, graph)
         export_graph(graph, out, fmt=fmt, result=result)
         click.echo(f"Wrote {out}")
 
@@ -272,7 +274,7 @@ def graph(
         from ..outputs.html import write_html
 
         supply = load_graph(data_dir)
-        out = out_file or Path("output") / "graph.html"
+        out = out_file or default_file("graph", "html", supply)
         out.parent.mkdir(parents=True, exist_ok=True)
         write_html(out, baseline(supply))
         click.echo(f"Wrote {out}")
