@@ -109,6 +109,28 @@ COUNTRY_COLUMNS = [
     "shortfall_reroute_pct",
 ]
 
+# focus.csv: the user's own lines (analyses.focus), with the figures a risk manager asks for.
+FOCUS_COLUMNS = [
+    "node",
+    "line",
+    "name",
+    "layer",
+    "stage",
+    "country",
+    "sector",
+    "unit",
+    "baseline_t",
+    "shortfall_t",
+    "shortfall_pct",
+    "baseline_units",
+    "shortfall_units",
+    "days_to_impact",
+    "first_stoppage",
+    *WHY_COLUMNS,
+    "shortfall_reroute_t",
+    "shortfall_reroute_pct",
+]
+
 # The HTML page's nodes: these always, WHY_COLUMNS on an exposure page, and the rerouted
 # figures where the result was rerouted.
 PAGE_NODE_COLUMNS = [
