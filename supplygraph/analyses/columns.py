@@ -178,6 +178,7 @@ TIMELINE_LINE_COLUMNS = [
     "stage",
     "country",
     "sector",
+    "layer",  # with overlays only
     "first_loss",
     "recovery",
     "min_output_pct",
@@ -195,9 +196,12 @@ CRITICALITY_COLUMNS = [
     "name",
     "country",
     "stage",
+    "layer",  # with overlays only
     "nodes_down",
     "rank_by",
     "rank_pct",
+    "focus_shortfall_t",  # with a focus only (analyses.focus)
+    "focus_shortfall_pct",
     "mean_sector_pct",
     "shortfall_t",
     "shortfall_pct",

@@ -300,19 +300,13 @@ def report_folder(out_dir: Path | None, name: str, given: list[str], graph: Any)
     if ctx is not None:  # for print_folder_note, which names the data's plain folder
         ctx.meta["supplygraph.data_tag"] = data
     out = out_dir or default_folder(name, given, data=data)
-    for folder in (graph.folder, *graph.overlays):
+    for kind, folder in [("dataset", graph.folder), *(("overlay", o) for o in graph.overlays)]:
         if out.resolve() == Path(folder).resolve():
             raise UserError(
-                f"error: cannot write the reports into the dataset or overlay folder {out}: "
+                f"error: cannot write the reports into the {kind} folder {out}: "
                 "they would replace its nodes.csv and edges.csv"
             )
     return out
-
-
-def default_file(name: str, suffix: str, graph: Any) -> Path:
-    """Return ``output/NAME.SUFFIX``, with ``--data-TAG`` for other data or overlays."""
-    tag = data_tag(graph)
-    return Path("output") / (f"{name}--data-{tag}.{suffix}" if tag else f"{name}.{suffix}")
 
 
 def print_folder_note(name: str | None, given: list[str], out_dir: Path | None) -> None:

@@ -14,7 +14,6 @@ from ._base import (
     build_scenario,
     cli,
     data_option,
-    default_file,
     errors_handled,
     given_overlays,
     load_graph,
@@ -250,7 +249,7 @@ def export(
             result = run(graph, build_scenario(scenario_name, data_dir), reroute=False)
         suffix = {"graphml": "graphml", "gexf": "gexf", "json": "json"}[fmt]
         name = f"graph-{result.scenario.name}" if result else "graph"
-        out = out_file or default_file(name, suffix, graph)
+        out = out_file or Path("output") / f"{name}.{suffix}"
         export_graph(graph, out, fmt=fmt, result=result)
         click.echo(f"Wrote {out}")
 
@@ -274,7 +273,7 @@ def graph(
         from ..outputs.html import write_html
 
         supply = load_graph(data_dir)
-        out = out_file or default_file("graph", "html", supply)
+        out = out_file or Path("output") / "graph.html"
         out.parent.mkdir(parents=True, exist_ok=True)
         write_html(out, baseline(supply))
         click.echo(f"Wrote {out}")
