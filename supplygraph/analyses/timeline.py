@@ -228,7 +228,7 @@ def simulate_days(
         )
 
     mean = timeline([dated for _, dated in segments], 0, None)
-    if capacity is not None:
+    if capacity is not None and not mean.sectors.columns.empty:  # a part without makers
         mean.sectors["best_output_pct"] = _best_case(graph, segments, capacity, dates, mean.sectors)
     if quantile is None:
         return mean

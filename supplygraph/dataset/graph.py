@@ -534,6 +534,45 @@ def load(
     return build_graph(dataset)
 
 
+def subgraph(graph: SupplyGraph, keep: np.ndarray) -> SupplyGraph:
+    """Return a new graph of the kept nodes, the edges between them and their lines.
+
+    Parameters
+    ----------
+    graph
+        The supply graph (not modified).
+    keep
+        One bool per node.
+
+    Returns
+    -------
+    SupplyGraph
+        With the same regimes, folder, checksum and overlays; rows keep their ``csv_line``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> graph = load("tests/data/tiny")
+    >>> part = subgraph(graph, graph.nodes["stage"].isin(["mine", "separation"]).to_numpy())
+    >>> sorted(set(part.nodes["stage"])), part.n_edges < graph.n_edges
+    (['mine', 'separation'], True)
+    """
+    keep = np.asarray(keep, dtype=bool)
+    src, dst = graph.edges["src"].to_numpy(), graph.edges["dst"].to_numpy()
+    edges = graph.edges[keep[src] & keep[dst]].drop(columns=["src", "dst"])
+    ids = set(graph.nodes["id"][keep])
+    dataset = Dataset(
+        graph.nodes[keep].reset_index(drop=True),
+        edges.reset_index(drop=True),
+        graph.regimes,
+        graph.folder,
+        graph.checksum,
+        lines=graph.lines[graph.lines["node"].isin(ids)].reset_index(drop=True),
+        overlays=graph.overlays,
+    )
+    return build_graph(dataset)
+
+
 NO_MAKERS = (
     "no makers: no node has stage manufacturer, so there is no sector to report; "
     "simulate, compare, timeline, backtest, criticality and montecarlo refuse such a "
