@@ -125,3 +125,39 @@ def test_the_page_highlights_the_overlay_in_chromium(offline_page: Any, in_tmp: 
     assert ["example-emotor-plant", "de-volkswagen"] not in paths
     assert "your nodes (overlay)" in page.inner_text("#sg-legend")
     assert offline_page.blocked == [] and offline_page.errors == []
+
+
+def test_timeline_on_what_reaches_the_focus_gives_the_focus_the_same_rows(in_tmp: Path) -> None:
+    rows = []
+    for extra in ([], ["--focus", "overlay"]):
+        args = ["timeline", "-s", "2026-11-lapse", "--overlay", str(EXAMPLE), *extra]
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+        folder = re.search(r"Reports in (\S+)/:", result.output.replace("\n  ", " ")).group(1)
+        lines = (in_tmp / folder / "timeline-lines.csv").read_text().splitlines()
+        rows.append([row for row in lines if row.startswith("example-emotor-plant,")])
+    assert rows[0] == rows[1] and len(rows[0]) == 1
+    assert ",overlay,2027-01-26," in rows[0][0]  # its stock lasts into January
+    assert "restricted to the 38 nodes that reach the focus" in result.output
+    assert re.search(r"example-emotor-plant\s+36\.7\s+2027-01-26", result.output)
+
+
+def test_criticality_focus_from_the_command_line(in_tmp: Path) -> None:
+    result = invoke(
+        "criticality",
+        "-s",
+        "jl-mag-stops",
+        "--overlay",
+        str(EXAMPLE),
+        "--focus",
+        "overlay",
+        "--top",
+        "3",
+    )
+    assert result.exit_code == 0, result.output
+    # with JL Mag stopped, the plant lives on Narva's 6 t: whatever stops Narva stops it
+    assert re.search(r"1\s+node\s+\S+\s+100\.0", result.output)
+    assert "focus %" in result.output
+    folder = re.search(r"Reports in (\S+)/:", result.output).group(1)
+    header = (in_tmp / folder / "criticality.csv").read_text().splitlines()[0].split(",")
+    assert header[6:11] == ["layer", "nodes_down", "rank_by", "rank_pct", "focus_shortfall_t"]

@@ -197,3 +197,55 @@ def test_unknown_columns_are_accepted_with_a_warning(tmp_path: Path) -> None:
     (overlay / "edges.csv").write_text("\n".join(text) + "\n")
     graph = sg.load(overlay=overlay)
     assert any("flow_t_high" in str(w) for w in graph.warnings) or "flow_t_high" in graph.edges
+
+
+def fifty_fifty(folder: Path) -> Path:
+    """The plant of the 50/50 test: 10 t from JL Mag, 10 t from Narva, 30 days of stock."""
+    return write_overlay(
+        folder,
+        [PLANT],
+        [
+            "cn-jl-mag,my-plant,ndfeb_sintered,Nd;Pr;Dy;Tb,10,dy_tb_grade,,,,s",
+            "ee-neo-narva,my-plant,ndfeb_sintered,Nd;Pr;Dy;Tb,10,,,,,s",
+            "my-plant,de-volkswagen,traction_motor,Nd;Pr;Dy;Tb,20,,ev,de-ev-motor-agg,,s",
+        ],
+    )
+
+
+def test_the_sweep_of_what_reaches_the_focus(tmp_path: Path) -> None:
+    from supplygraph.analyses.criticality import criticality
+    from supplygraph.analyses.focus import focus_mask, upstream_of
+
+    graph = sg.load(overlay=fifty_fifty(tmp_path / "ov"))
+    focus = focus_mask(graph, "overlay")
+    swept = criticality(graph, focus=focus)
+    items = swept.items.set_index("id")
+    # JL Mag down, or its link to the plant cut: 10 of the plant's 20 t of magnets are
+    # missing, its output halves: 10 t of its 20 t baseline, 50%; the same for Narva
+    for knocked in ("cn-jl-mag", "ee-neo-narva", "cn-jl-mag->my-plant (ndfeb_sintered)"):
+        assert items.loc[knocked, "focus_shortfall_t"] == pytest.approx(10.0)
+        assert items.loc[knocked, "focus_shortfall_pct"] == pytest.approx(50.0)
+    assert set(swept.items["rank_by"]) == {"focus"}
+    assert swept.items["rank_pct"].is_monotonic_decreasing
+    # only what reaches the plant: its suppliers upstream, never itself or its customer
+    upstream = set(graph.nodes["id"][upstream_of(graph, focus) & ~focus])
+    nodes = set(swept.items.loc[swept.items["kind"] == "node", "id"])
+    assert nodes == upstream and "my-plant" not in nodes and "de-volkswagen" not in nodes
+    edge_layers = swept.items.loc[swept.items["kind"] == "edge"].set_index("id")["layer"]
+    assert edge_layers["cn-jl-mag->my-plant (ndfeb_sintered)"] == "overlay"
+    assert items.loc["cn-jl-mag", "layer"] == "base"
+    with pytest.raises(sg.ScenarioError, match="not both"):
+        criticality(graph, focus=focus, sector="ev")
+
+
+def test_focus_names_nodes_or_the_overlay(tmp_path: Path) -> None:
+    from supplygraph.analyses.focus import focus_mask
+
+    graph = sg.load(overlay=fifty_fifty(tmp_path / "ov"))
+    assert graph.nodes["id"][focus_mask(graph, "overlay")].tolist() == ["my-plant"]
+    named = focus_mask(graph, "my-plant, de-volkswagen")
+    assert sorted(graph.nodes["id"][named]) == ["de-volkswagen", "my-plant"]
+    with pytest.raises(sg.ScenarioError, match="needs an overlay"):
+        focus_mask(sg.load(), "overlay")
+    with pytest.raises(sg.ScenarioError, match="unknown node 'nobody'"):
+        focus_mask(graph, ["my-plant", "nobody"])
