@@ -249,6 +249,7 @@ CRMA_COLUMNS = [
 MONTECARLO_FIGURES = ("shortfall_t", "shortfall_pct", "shortfall_units_pct", "days_to_impact")
 MONTECARLO_COLUMNS = [
     "sector",
+    "layer",  # with overlays only
     "draws",
     *(
         f"{kind}_{figure}"
