@@ -249,3 +249,17 @@ def test_focus_names_nodes_or_the_overlay(tmp_path: Path) -> None:
         focus_mask(sg.load(), "overlay")
     with pytest.raises(sg.ScenarioError, match="unknown node 'nobody'"):
         focus_mask(graph, ["my-plant", "nobody"])
+
+
+def test_the_python_api_takes_an_overlay_and_its_scenarios(tmp_path: Path) -> None:
+    example = Path(__file__).parents[1] / "examples" / "emotor-overlay"
+    graph = sg.load(overlay=example)
+    result = sg.simulate(graph, "jl-mag-stops", reroute=False)  # from the overlay's scenarios/
+    focus = sg.focus_table(result, "overlay")
+    # 6 of the plant's 18 t arrive (Narva): it loses 12 t, 66.67%
+    assert focus.loc[0, "shortfall_t"] == pytest.approx(12.0)
+    assert focus.loc[0, "shortfall_pct"] == pytest.approx(200 / 3)
+    written = sg.write_reports(result, tmp_path / "out", html=False, focus="overlay")
+    assert "focus.csv" in {p.name for p in written}
+    with pytest.raises(sg.ScenarioError, match="unknown scenario 'jl-mag-stops'"):
+        sg.load_scenario("jl-mag-stops")  # only with the overlay
