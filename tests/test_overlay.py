@@ -263,3 +263,13 @@ def test_the_python_api_takes_an_overlay_and_its_scenarios(tmp_path: Path) -> No
     assert "focus.csv" in {p.name for p in written}
     with pytest.raises(sg.ScenarioError, match="unknown scenario 'jl-mag-stops'"):
         sg.load_scenario("jl-mag-stops")  # only with the overlay
+
+
+def test_warnings_about_overlay_nodes_name_the_overlay_file(tmp_path: Path) -> None:
+    overlay = write_overlay(
+        tmp_path / "ov", [PLANT], ["cn-jl-mag,my-plant,ndfeb_sintered,Nd,1,,,,,s"]
+    )  # the plant ships nothing: no path to a maker
+    graph = sg.load(overlay=overlay)
+    expected = f"{overlay}/nodes.csv:2: id: my-plant has no path to any manufacturer"
+    assert expected in [str(w) for w in graph.warnings]
+    assert "csv_file" not in graph.to_networkx().nodes["my-plant"]

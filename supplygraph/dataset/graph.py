@@ -133,7 +133,7 @@ class SupplyGraph:
         -------
         networkx.MultiDiGraph
         """
-        nodes = self.nodes.drop(columns="csv_line")
+        nodes = self.nodes.drop(columns=["csv_line", "csv_file"], errors="ignore")
         edges = self.edges.drop(columns=["csv_line", "src", "dst"])
         if node_attrs is not None:
             nodes = pd.concat([nodes, node_attrs.set_axis(nodes.index)], axis=1)
@@ -608,10 +608,12 @@ def _graph_warnings(graph: SupplyGraph, dataset: Dataset) -> list[Issue]:
         outflow > inflow * (1 + schema.MASS_BALANCE_TOLERANCE)
     )
     ids, csv_lines = graph.nodes["id"], graph.nodes["csv_line"]
+    # with overlays, each node's own file (dataset.overlay)
+    files = graph.nodes.get("csv_file")
     for i in np.flatnonzero(unbalanced).tolist():  # only the offenders: a million rows is slow
         warnings.append(
             Issue(
-                nodes_file,
+                nodes_file if files is None else files.iat[i],
                 int(csv_lines.iat[i]),
                 "id",
                 f"mass balance: {ids.iat[i]} ships {outflow[i]:g} t but receives {inflow[i]:g} t",
@@ -625,7 +627,7 @@ def _graph_warnings(graph: SupplyGraph, dataset: Dataset) -> list[Issue]:
     for i in np.flatnonzero(~reaches & makers.any()).tolist():
         warnings.append(
             Issue(
-                nodes_file,
+                nodes_file if files is None else files.iat[i],
                 int(csv_lines.iat[i]),
                 "id",
                 f"{ids.iat[i]} has no path to any manufacturer",

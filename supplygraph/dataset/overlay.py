@@ -113,8 +113,8 @@ def apply_overlay(base: Dataset, folder: str | os.PathLike[str]) -> Dataset:
         digest.update(path.read_bytes())
         tables[name] = read_table(path, columns, required, issues)
     nodes, edges, lines = tables["nodes"], tables["edges"], tables["lines"]
+    files = {name: str(path) for name, path in paths.items()}
     if nodes is not None and edges is not None and lines is not None:
-        files = {name: str(path) for name, path in paths.items()}
         _check(base, nodes, edges, lines, files, issues)
     errors = sorted(i for i in issues if i.severity == "error")
     if errors:
@@ -123,7 +123,10 @@ def apply_overlay(base: Dataset, folder: str | os.PathLike[str]) -> Dataset:
     merged_edges = _merge_edges(base.edges, typed(edges, schema.EDGE_NUMERIC), set(nodes["id"]))
     return replace(
         base,
-        nodes=_merge_nodes(base.nodes, typed(nodes, schema.NODE_NUMERIC)),
+        nodes=_merge_nodes(
+            base.nodes.assign(csv_file=base.nodes.get("csv_file", str(base.folder / "nodes.csv"))),
+            typed(nodes, schema.NODE_NUMERIC).assign(csv_file=files["nodes"]),
+        ),
         edges=merged_edges,
         lines=_merge_rows(base.lines, typed(lines, schema.LINE_NUMERIC)),
         checksum="sha256:" + digest.hexdigest(),
@@ -397,7 +400,7 @@ def _merge_nodes(base: pd.DataFrame, overlay: pd.DataFrame) -> pd.DataFrame:
     replacing = overlay[overlay["replace"] == YES].set_index("id")
     if not replacing.empty:
         base = base.set_index("id")
-        columns = [c for c in replacing.columns if c in base.columns and c != "csv_line"]
+        columns = [c for c in replacing.columns if c in base.columns]
         base.loc[replacing.index, columns] = replacing[columns]
         base.loc[replacing.index, "layer"] = "overlay"
         base = base.reset_index()
