@@ -113,6 +113,7 @@ def test_the_page_highlights_the_overlay_in_chromium(offline_page: Any, in_tmp: 
     assert overlay == ["example-emotor-plant"]
     plant = page.evaluate("network.body.data.nodes.get('example-emotor-plant')")
     assert plant["borderWidth"] == 5 and plant["color"]["border"] == "#009e73"
+    assert plant["labelled"]  # named at the first view
     upstream = page.evaluate(
         "network.body.data.nodes.get({filter: n => n.upstream_of_overlay}).map(n => n.id)"
     )

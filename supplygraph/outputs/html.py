@@ -501,7 +501,9 @@ def _labelled(nodes: pd.DataFrame) -> np.ndarray:
     ranks = nodes.groupby("stage")["baseline_t"].rank(method="first", ascending=False)
     overall = nodes["baseline_t"].rank(method="first", ascending=False)
     aggregate = nodes["id"].str.endswith(AGGREGATE_SUFFIX) | (nodes["members"] > 1)
-    return (aggregate | (ranks <= LABELLED_PER_STAGE) | (overall <= LABELLED_OVERALL)).to_numpy()
+    own = nodes.get("overlay", False)  # an overlay's nodes: the user's own
+    labelled = aggregate | own | (ranks <= LABELLED_PER_STAGE) | (overall <= LABELLED_OVERALL)
+    return labelled.to_numpy()
 
 
 def _vis_options() -> dict[str, Any]:
