@@ -110,7 +110,8 @@ def apply_overlay(base: Dataset, folder: str | os.PathLike[str]) -> Dataset:
         if not path.is_file():
             tables[name] = empty_table(columns)
             continue
-        digest.update(path.read_bytes())
+        data = path.read_bytes()
+        digest.update(f"{name}.csv {len(data)}\n".encode() + data)  # one file after another
         tables[name] = read_table(path, columns, required, issues)
     nodes, edges, lines = tables["nodes"], tables["edges"], tables["lines"]
     files = {name: str(path) for name, path in paths.items()}
