@@ -16,6 +16,7 @@ _API = {
     "simulate": "analyses.exposure",
     "Result": "analyses.exposure",
     "baseline": "analyses.exposure",
+    "focus_table": "analyses.focus",
     "simulate_days": "analyses.timeline",
     "load_dated_tables": "dataset.io",
     "render_html": "outputs.html",
@@ -38,7 +39,9 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-def write_reports(result: Any, out_dir: Any, *, html: bool = True, raw: bool = False) -> list[Any]:
+def write_reports(
+    result: Any, out_dir: Any, *, html: bool = True, raw: bool = False, focus: Any = None
+) -> list[Any]:
     """Write a result's files as ``supplygraph simulate`` does, as one set: the CSV reports,
     ``scenario.json``, by default ``graph.html``, and the chart (``sectors.png``, ``.svg``).
 
@@ -52,6 +55,8 @@ def write_reports(result: Any, out_dir: Any, *, html: bool = True, raw: bool = F
         Also write the page.
     raw
         Leave text cells that a spreadsheet would run as formulas as they are.
+    focus
+        Also write ``focus.csv``: ``"overlay"`` or node ids (:func:`focus_table`).
 
     Returns
     -------
@@ -61,4 +66,4 @@ def write_reports(result: Any, out_dir: Any, *, html: bool = True, raw: bool = F
     from .outputs.files import write_file_set
     from .outputs.report import render_simulation
 
-    return write_file_set(out_dir, render_simulation(result, raw=raw, html=html))
+    return write_file_set(out_dir, render_simulation(result, raw=raw, html=html, focus=focus))

@@ -83,6 +83,8 @@ def test_example_runs_as_written(example: str, tmp_path: Path) -> None:
                 (ROOT / "tests/data/tiny" / name).read_bytes()
             )
     make_trade_files(example, tmp_path)
+    if "examples/" in example:  # a folder of the repository a user copies (an overlay)
+        shutil.copytree(ROOT / "examples", tmp_path / "examples")
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",

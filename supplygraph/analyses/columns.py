@@ -13,6 +13,7 @@ from __future__ import annotations
 WHY_COLUMNS = ["limiting_input", "limiting_suppliers", "limiting_regimes"]
 SECTOR_COLUMNS = [
     "sector",
+    "layer",  # with overlays only (dataset.overlay): base, overlay or base+overlay
     "makers",
     "countries",
     "baseline_t",
@@ -39,6 +40,7 @@ NODE_COLUMNS = [
     "country",
     "company",
     "sector",
+    "layer",
     "baseline_t",
     "after_t",
     "shortfall_t",
@@ -61,6 +63,7 @@ LINE_COLUMNS = [
     "stage",
     "country",
     "sector",
+    "layer",
     "unit",
     "baseline_units",
     "after_units",
@@ -81,7 +84,9 @@ EDGE_COLUMNS = [
     "customer",
     "material",
     "elements",
+    "layer",
     "baseline_t",
+    "taken_t",  # with overlays only: the tonnes overlays took out of this base edge
     "licensed_share",
     "after_t",
     "flow_status",
@@ -92,6 +97,7 @@ COUNTRY_COLUMNS = [
     "country",
     "stage",
     "sector",
+    "layer",
     "nodes",
     "baseline_t",
     "after_t",
@@ -99,6 +105,28 @@ COUNTRY_COLUMNS = [
     "shortfall_pct",
     "days_to_impact",
     "after_reroute_t",
+    "shortfall_reroute_t",
+    "shortfall_reroute_pct",
+]
+
+# focus.csv: the user's own lines (analyses.focus), with the figures a risk manager asks for.
+FOCUS_COLUMNS = [
+    "node",
+    "line",
+    "name",
+    "layer",
+    "stage",
+    "country",
+    "sector",
+    "unit",
+    "baseline_t",
+    "shortfall_t",
+    "shortfall_pct",
+    "baseline_units",
+    "shortfall_units",
+    "days_to_impact",
+    "first_stoppage",
+    *WHY_COLUMNS,
     "shortfall_reroute_t",
     "shortfall_reroute_pct",
 ]
@@ -150,6 +178,7 @@ TIMELINE_LINE_COLUMNS = [
     "stage",
     "country",
     "sector",
+    "layer",  # with overlays only
     "first_loss",
     "recovery",
     "min_output_pct",
@@ -171,9 +200,12 @@ CRITICALITY_COLUMNS = [
     "name",
     "country",
     "stage",
+    "layer",  # with overlays only
     "nodes_down",
     "rank_by",
     "rank_pct",
+    "focus_shortfall_t",  # with a focus only (analyses.focus)
+    "focus_shortfall_pct",
     "mean_sector_pct",
     "shortfall_t",
     "shortfall_pct",
@@ -221,6 +253,7 @@ CRMA_COLUMNS = [
 MONTECARLO_FIGURES = ("shortfall_t", "shortfall_pct", "shortfall_units_pct", "days_to_impact")
 MONTECARLO_COLUMNS = [
     "sector",
+    "layer",  # with overlays only
     "draws",
     *(
         f"{kind}_{figure}"

@@ -18,6 +18,7 @@ from ..scenario.parse import Rule, Scenario
 from ..scenario.resolve import put_on_lines
 from .dask_run import run_chunks
 from .exposure import simulate
+from .focus import upstream_of
 from .stats import concentration, crma_check, stage_country_shares, stage_element_shares
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ class _Sweep:
     stock_days: np.ndarray  # per line
     line_nodes: list[np.ndarray]  # per knock-out: the lines it takes down
     parts: list[np.ndarray]  # per knock-out: the parts it cuts
+    focus_lines: np.ndarray  # the focus's lines (none without a focus)
 
 
 def knockouts(graph: SupplyGraph, *, top: int | None = None) -> pd.DataFrame:
@@ -162,6 +164,7 @@ def criticality(
     sector: str | None = None,
     scheduler: str | None = None,
     workers: int | None = None,
+    focus: np.ndarray | None = None,
 ) -> Criticality:
     """Take down each node, edge and (country, stage) pair in turn and rank the damage.
 
@@ -186,6 +189,13 @@ def criticality(
         mean over sectors (each industry counts the same, however many tonnes it uses).
     scheduler, workers
         Run the chunks on a Dask cluster (:func:`supplygraph.analyses.dask_run.run_chunks`).
+    focus
+        A mask of focus nodes (:func:`supplygraph.analyses.focus.focus_mask`): only what
+        reaches them is knocked out (nodes, links and country-stage pairs upstream, not
+        the focus itself), each knock-out's loss of the focus's lines is added
+        (``focus_shortfall_t``, ``focus_shortfall_pct`` of their baseline tonnes) and the
+        ranking is by it. The focus's figures are exact: in the worst case a line's
+        output depends only on what is upstream of it.
 
     Returns
     -------
@@ -206,8 +216,18 @@ def criticality(
     put = put_on_lines(graph, scenario, production=production)
     large = graph.n_nodes > SWEEP_ALL_MAX_NODES
     table = knockouts(graph, top=SWEEP_TOP if large else None)
+    focus_lines = np.zeros(0, dtype=np.int64)
+    if focus is not None:
+        if sector is not None:
+            raise ScenarioError("rank by a sector or by a focus, not both")
+        table = _reaching(graph, table, focus)
+        focus_lines = np.flatnonzero(focus[production.node])
+    if "layer" in graph.nodes:  # with overlays: where each knock-out's nodes or edges are
+        table["layer"] = _knockout_layers(graph, table)
     n_links = len(graph.edges.groupby(["supplier", "customer", "material"], sort=False).indices)
     candidates = {"node": graph.n_nodes, "edge": n_links}
+    if focus is not None and not large:  # every knock-out that reaches the focus was swept
+        candidates = {kind: int((table["kind"] == kind).sum()) for kind in ("node", "edge")}
     sweep = _Sweep(
         production.graph,
         put.lines.edge_share,
@@ -215,14 +235,19 @@ def criticality(
         put.stock_days,
         _members(production.node, graph.n_nodes, table["nodes"]),
         _members(production.edge, graph.n_edges, table["edges"]),
+        focus_lines,
     )
     # row 0 is the scenario alone: what each knock-out adds is measured against it
     index = production.graph.index
     rows = max(1, min(CHUNK_ROWS, CHUNK_CELLS // max(1, index.n_nodes + len(index.src))))
     bounds = [(a, min(a + rows, len(table) + 1)) for a in range(0, len(table) + 1, rows)]
     parts = run_chunks(_sweep_chunk, bounds, sweep, scheduler=scheduler, workers=workers)
-    batch = concat_batches(parts)
-    items, sectors = _tables(table, batch, sector)
+    batch = concat_batches([part[0] for part in parts])
+    focus_lost = np.concatenate([part[1] for part in parts])
+    focus_base = float(production.graph.baseline_t[focus_lines].sum())
+    items, sectors = _tables(
+        table, batch, sector, (focus_lost, focus_base) if len(focus_lines) else None
+    )
     if reroute_top:
         _add_rerouting(graph, scenario, items, sectors, reroute_top)
     by_stage = concentration(stage_country_shares(graph)).assign(element="")
@@ -253,8 +278,32 @@ def _members(owner: np.ndarray, n_owners: int, picks: pd.Series) -> list[np.ndar
     ]
 
 
-def _sweep_chunk(bounds: tuple[int, int], sweep: _Sweep) -> SectorBatch:
-    """Propagate knock-outs ``bounds`` (row 0: none) on top of the base scenario."""
+def _reaching(graph: SupplyGraph, table: pd.DataFrame, focus: np.ndarray) -> pd.DataFrame:
+    """The knock-outs that reach the focus: nodes upstream of it (not its own), links
+    into such nodes, pairs with such a node."""
+    upstream = upstream_of(graph, focus) & ~focus
+    into = upstream | focus
+    dst = graph.edges["dst"].to_numpy()
+    keep = [
+        bool(upstream[nodes].any()) or bool(into[dst[edges]].any())
+        for nodes, edges in zip(table["nodes"], table["edges"])
+    ]
+    return table[np.array(keep, dtype=bool)].reset_index(drop=True)
+
+
+def _knockout_layers(graph: SupplyGraph, table: pd.DataFrame) -> list[str]:
+    """Per knock-out: ``base``, ``overlay`` or ``base+overlay``, from its nodes or edges."""
+    node_layer = graph.nodes["layer"].to_numpy()
+    edge_layer = graph.edges["layer"].to_numpy()
+    return [
+        "+".join(sorted(set(node_layer[nodes]) | set(edge_layer[edges])))
+        for nodes, edges in zip(table["nodes"], table["edges"])
+    ]
+
+
+def _sweep_chunk(bounds: tuple[int, int], sweep: _Sweep) -> tuple[SectorBatch, np.ndarray]:
+    """Propagate knock-outs ``bounds`` (row 0: none) on top of the base scenario; return the
+    sector figures and the tonnes the focus's lines lose (zeros without a focus)."""
     first, stop = bounds
     rows = stop - first
     edge_share = np.repeat(sweep.edge_share[None, :], rows, axis=0)
@@ -265,13 +314,19 @@ def _sweep_chunk(bounds: tuple[int, int], sweep: _Sweep) -> SectorBatch:
             node_share[r, sweep.line_nodes[k - 1]] = 0.0
     stock = np.broadcast_to(sweep.stock_days, node_share.shape)
     prop = propagate(sweep.lines.index, edge_share, node_share, stock)
-    return sector_exposure(sweep.lines, prop.output_ratio, prop.days_to_impact)
+    base = sweep.lines.baseline_t[sweep.focus_lines]
+    focus_lost = (base * (1 - prop.output_ratio[:, sweep.focus_lines])).sum(axis=1)
+    return sector_exposure(sweep.lines, prop.output_ratio, prop.days_to_impact), focus_lost
 
 
 def _tables(
-    table: pd.DataFrame, batch: SectorBatch, sector: str | None
+    table: pd.DataFrame,
+    batch: SectorBatch,
+    sector: str | None,
+    focus: tuple[np.ndarray, float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ranked knock-outs and their per-sector damage (rows of ``batch`` after the base)."""
+    """The ranked knock-outs and their per-sector damage (rows of ``batch`` after the base);
+    ``focus``: the focus's lost tonnes per row and its baseline, to rank by."""
     lost = batch.shortfall_t[1:]
     base = batch.shortfall_t[0]
     total = batch.baseline_t[0].sum()
@@ -280,6 +335,8 @@ def _tables(
     )
     days = batch.days_to_impact[1:]
     items = table[["kind", "id", "name", "country", "stage"]].copy()
+    if "layer" in table:
+        items["layer"] = table["layer"]
     items["nodes_down"] = [len(n) for n in table["nodes"]]
     items["shortfall_t"] = lost.sum(axis=1)
     items["shortfall_pct"] = share_pct(items["shortfall_t"], total)
@@ -296,11 +353,15 @@ def _tables(
     items["tts_days"] = np.where(np.isfinite(first_day), first_day, np.nan)
     items["select"] = table["select"]
     kind_rank = items["kind"].map({k: i for i, k in enumerate(KINDS)})
-    if sector is None:
+    if focus is not None:
+        items["focus_shortfall_t"] = focus[0][1:]
+        items["focus_shortfall_pct"] = share_pct(focus[0][1:], focus[1])
+        key = items["focus_shortfall_pct"].to_numpy()
+    elif sector is None:
         key = items["mean_sector_pct"].to_numpy()
     else:
         key = batch.shortfall_pct[1:, batch.sectors.index(sector)]
-    items["rank_by"] = sector or "mean_sector_pct"
+    items["rank_by"] = "focus" if focus is not None else sector or "mean_sector_pct"
     items["rank_pct"] = key
     order = np.lexsort(
         (

@@ -105,7 +105,7 @@ def simulate(
     True
     """
     if isinstance(scenario, (str, Path)):
-        scenario = load_scenario(scenario, data_dir=graph.folder)
+        scenario = load_scenario(scenario, data_dir=graph.folder, overlays=graph.overlays)
     elif not isinstance(scenario, Scenario):
         raise TypeError(
             f"scenario: expected a Scenario, a scenario name or a TOML file, "
@@ -127,15 +127,28 @@ def simulate(
     nodes = _node_table(graph, production, lines, content)
     nodes["dfars_covered"] = provenance(graph, provenance_countries, production=production)
     issuer = issuing_country(disruption.applied)
+    sectors = _sector_table(lines, issuer, _sector_causes(lines_graph, on_lines, prop, why))
+    countries = _country_table(lines)
+    edges = _edge_table(graph, production, disruption, prop, rerouting)
+    if "layer" in graph.nodes:  # a graph with overlays: each row says where it comes from
+        layer_of = dict(zip(graph.nodes["id"], graph.nodes["layer"]))
+        lines["layer"] = lines["node"].map(layer_of)
+        nodes["layer"] = graph.nodes["layer"].to_numpy()
+        edges["layer"] = graph.edges["layer"].to_numpy()
+        edges["taken_t"] = graph.edges["taken_t"].to_numpy()
+        makers = lines[lines["stage"] == "manufacturer"]
+        sectors["layer"] = _layers(makers, "sector", pd.Index(sectors["sector"]))
+        by = ["country", "stage", "sector"]
+        countries["layer"] = _layers(lines, by, pd.MultiIndex.from_frame(countries[by]))
     return Result(
         graph=graph,
         scenario=scenario,
         disruption=disruption,
         propagation=prop,
-        sectors=_sector_table(lines, issuer, _sector_causes(lines_graph, on_lines, prop, why)),
+        sectors=sectors,
         nodes=nodes,
-        countries=_country_table(lines),
-        edges=_edge_table(graph, production, disruption, prop, rerouting),
+        countries=countries,
+        edges=edges,
         rerouting=rerouting,
         warnings=list(disruption.warnings)
         + list(rerouting.unused_spare if rerouting else ())
@@ -159,6 +172,13 @@ def baseline(graph: SupplyGraph) -> Result:
     Result
     """
     return simulate(graph, Scenario("baseline", "Baseline supply graph"), reroute=False)
+
+
+def _layers(lines: pd.DataFrame, by: str | list[str], keys: pd.Index) -> np.ndarray:
+    """Per group of lines (in the order of ``keys``): ``base``, ``overlay``, or
+    ``base+overlay`` where it sums lines of both."""
+    per_group = lines.groupby(by, sort=False)["layer"].agg(lambda c: "+".join(sorted(set(c))))
+    return per_group.reindex(keys).to_numpy()
 
 
 def _shortfall(frame: pd.DataFrame, prefix: str = "") -> None:

@@ -133,12 +133,15 @@ def montecarlo(
     batch = concat_batches([p[0] for p in parts])
     drawn = np.concatenate([p[1] for p in parts])
     central = _central(graph, scenario)
+    summary = _summary(batch, central)
+    if "layer" in central:  # with overlays: where each sector's makers come from
+        summary.insert(1, "layer", central["layer"].reindex(summary["sector"]).to_numpy())
     return MonteCarlo(
         scenario,
         uncertainty,
         draws,
         seed,
-        _summary(batch, central),
+        summary,
         _drivers(batch, drawn, inputs.input_names),
         _draw_table(batch),
     )

@@ -296,7 +296,7 @@ def simulate_days(
         )
 
     mean = timeline([dated for _, dated in segments], 0, None)
-    if capacity is not None:
+    if capacity is not None and not mean.sectors.columns.empty:  # a part without makers
         lp = _best_case(graph, segments, capacity, dates, mean.sectors)
         if best_case == "lp":
             mean.sectors["best_output_pct"] = lp
@@ -314,7 +314,18 @@ def simulate_days(
         mean,
         applicant=queued,
         sectors=_beside(mean.sectors, queued.sectors, ["date", "sector"]),
-        lines=_beside(mean.lines, queued.lines, ["node", "line", "stage", "country", "sector"]),
+        lines=_beside(
+            mean.lines,
+            queued.lines,
+            [
+                "node",
+                "line",
+                "stage",
+                "country",
+                "sector",
+                *(["layer"] if "layer" in mean.lines else []),
+            ],
+        ),
     )
 
 
@@ -765,6 +776,7 @@ class _LineRecord:
         def day(i: np.ndarray) -> list[str]:
             return [dates[k].isoformat() if k >= 0 else "" for k in i]
 
+        layer = {"layer": nodes["layer"].to_numpy()} if "layer" in nodes else {}  # overlays
         return pd.DataFrame(
             {
                 "node": (nodes["node"] if "node" in nodes else nodes["id"]).to_numpy(),
@@ -772,6 +784,7 @@ class _LineRecord:
                 "stage": nodes["stage"].to_numpy(),
                 "country": nodes["country"].to_numpy(),
                 "sector": nodes["sector"].to_numpy(),
+                **layer,
                 "first_loss": day(self.first_loss),
                 "recovery": day(self.recovery),
                 "min_output_pct": 100 * self.lowest,

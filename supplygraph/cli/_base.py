@@ -68,7 +68,33 @@ class IsoDate(click.ParamType):
         return date
 
 
+OVERLAYS = "supplygraph.overlays"  # ctx.meta: the --overlay folders, for load_graph
+
+
+def _keep_overlays(ctx: click.Context, param: Any, value: tuple[Path, ...]) -> None:
+    ctx.meta[OVERLAYS] = tuple(value)
+
+
+def given_overlays() -> tuple[Path, ...]:
+    """Return the ``--overlay`` folders of the running command (none outside one)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(OVERLAYS, ()) if ctx is not None else ()
+
+
 def data_option(function: Any) -> Any:
+    """The ``--data DIR`` option, and ``--overlay DIR`` (repeatable) on top of it; the
+    overlays reach :func:`load_graph` and :func:`build_scenario` through the context."""
+    function = click.option(
+        "--overlay",
+        "overlay_dirs",
+        type=click.Path(path_type=Path),
+        multiple=True,
+        metavar="DIR",
+        expose_value=False,
+        callback=_keep_overlays,
+        help="An overlay folder on top of the data: your own plants, lines and flows "
+        "(nodes.csv, edges.csv[, lines.csv, scenarios/]). Repeatable.",
+    )(function)
     return click.option(
         "--data",
         "data_dir",
@@ -120,7 +146,7 @@ def errors_handled(ctx: click.Context) -> Iterator[None]:
 def load_graph(data_dir: Path | None) -> Any:
     from ..dataset.graph import load
 
-    return load(data_dir)
+    return load(data_dir, overlay=given_overlays())
 
 
 def build_scenario(
@@ -129,7 +155,11 @@ def build_scenario(
     """Return the named scenario (or the baseline) with the command-line flags applied."""
     from ..scenario.parse import Scenario, compose, load_scenario
 
-    scenario = load_scenario(name, data_dir=data_dir) if name else Scenario("baseline", "Baseline")
+    scenario = (
+        load_scenario(name, data_dir=data_dir, overlays=given_overlays())
+        if name
+        else Scenario("baseline", "Baseline")
+    )
     return compose(scenario, as_of=as_of, **flags)
 
 
@@ -247,16 +277,18 @@ def default_folder(name: str, given: list[str], *, data: str = "") -> Path:
 
 
 def data_tag(graph: Any) -> str:
-    """Return "" for the bundled data, else 8 hex digits of a SHA-256 of the dataset's
-    absolute path and checksum: other data, or the same data edited, gets other folders."""
+    """Return "" for the bundled data without overlays, else 8 hex digits of a SHA-256 of
+    the dataset's and the overlays' absolute paths and the checksum (which covers the
+    overlays' files): other data or overlays, or the same edited, get other folders."""
     from ..dataset.io import bundled_data_dir
 
     folder = graph.folder.resolve()
-    if folder == bundled_data_dir().resolve():
+    if folder == bundled_data_dir().resolve() and not graph.overlays:
         return ""
     # the path too: two copies may differ in what the checksum leaves out (scenarios/,
     # approvals.csv, transit.csv, capacity.csv)
-    key = json.dumps([str(folder), graph.checksum])
+    overlays = [str(Path(overlay).resolve()) for overlay in graph.overlays]
+    key = json.dumps([str(folder), graph.checksum, *overlays])
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
 
 
@@ -268,11 +300,12 @@ def report_folder(out_dir: Path | None, name: str, given: list[str], graph: Any)
     if ctx is not None:  # for print_folder_note, which names the data's plain folder
         ctx.meta["supplygraph.data_tag"] = data
     out = out_dir or default_folder(name, given, data=data)
-    if out.resolve() == graph.folder.resolve():
-        raise UserError(
-            f"error: cannot write the reports into the dataset folder {out}: "
-            "they would replace its nodes.csv and edges.csv"
-        )
+    for kind, folder in [("dataset", graph.folder), *(("overlay", o) for o in graph.overlays)]:
+        if out.resolve() == Path(folder).resolve():
+            raise UserError(
+                f"error: cannot write the reports into the {kind} folder {out}: "
+                "they would replace its nodes.csv and edges.csv"
+            )
     return out
 
 

@@ -15,6 +15,7 @@ from ._base import (
     cli,
     data_option,
     errors_handled,
+    given_overlays,
     load_graph,
     open_in_browser,
     out_option,
@@ -155,7 +156,7 @@ def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> No
         from ..scenario.parse import list_scenarios, load_scenario
 
         if name:
-            scenario = load_scenario(name, data_dir=data_dir)
+            scenario = load_scenario(name, data_dir=data_dir, overlays=given_overlays())
             click.echo(f"{scenario.name}: {scenario.title}")
             click.echo(
                 f"as of: {scenario.as_of or 'as announced'}"
@@ -175,7 +176,7 @@ def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> No
                 click.echo(f"source: {source}")
             return
         click.echo("Scenarios:")
-        for scenario in list_scenarios(data_dir):
+        for scenario in list_scenarios(data_dir, given_overlays()):
             date = scenario.as_of.isoformat() if scenario.as_of else "any date"
             click.echo(f"  {scenario.name:<24} {date:<12}  {scenario.title}")
         custom = data_dir / "regimes.csv" if data_dir else None

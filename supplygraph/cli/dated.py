@@ -21,6 +21,7 @@ from ._base import (
     load_graph,
     out_option,
     print_folder_note,
+    print_table,
     progress,
     report_folder,
     scenario_option,
@@ -103,6 +104,13 @@ MAX_SHIFT_DAYS = 3650  # the bound on stock_days: a larger shift is a typo
     "day (timeline-records.parquet, or .csv without pyarrow).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no table; only errors.")
+@click.option(
+    "--focus",
+    metavar="overlay|ID,...",
+    default=None,
+    help="Run only what reaches your own part (the overlay's nodes, or these node ids) "
+    "and show its lines.",
+)
 @click.pass_context
 def timeline(
     ctx: click.Context,
@@ -119,6 +127,7 @@ def timeline(
     best_case: str,
     records: bool,
     quiet: bool,
+    focus: str | None,
 ) -> None:
     """Run a scenario day by day: who runs short, when, and when they recover.
 
@@ -167,6 +176,11 @@ def timeline(
         graph = load_graph(data_dir)
         require_makers(graph)
         tables = load_dated_tables(data_dir, nodes=graph.nodes)
+        if focus is not None:  # exact for the focus: nothing downstream changes what it gets
+            from ..analyses.focus import focus_mask, upstream_of
+            from ..dataset.graph import subgraph
+
+            graph = subgraph(graph, upstream_of(graph, focus_mask(graph, focus)))
         runs = 1 if quantile is None and scenario.applicant is None else 2
         runs += best_case == "orders" and not scenario.dynamics.shift_orders
         with progress(quiet, 13 * runs) as step:
@@ -186,11 +200,13 @@ def timeline(
         steady = simulate_static(graph, scenario, reroute=False)  # the page's graph
         files = render_timeline(run, page_result=steady)
         name = f"{scenario.name}-timeline"
-        given = given_flags(ctx, ["start", "end", "applicant", *asked, "best_case", "records"])
+        given = given_flags(
+            ctx, ["start", "end", "applicant", *asked, "best_case", "records", "focus"]
+        )
         out = report_folder(out_dir, name, given, graph)
         paths = write_file_set(out, files)
         if not quiet:
-            _print_timeline(run)
+            _print_timeline(run, focus)
             echo_reports(out, paths)
             print_folder_note(name, given, out_dir)
             if run.ratio is None:
@@ -217,12 +233,32 @@ class WholeDays(click.ParamType):
         return int(text)
 
 
-def _print_timeline(run: Any) -> None:
+def _print_timeline(run: Any, focus: str | None = None) -> None:
     """Print each sector's lowest output and when, and the first losses by sector (and the
-    applicant's beside them)."""
+    applicant's beside them); with a focus, its lines' instead."""
     click.echo(f"{run.scenario.name}: {run.dates[0]} to {run.dates[-1]}")
     for day, what in run.change_dates:
         click.echo(f"  {day}  {what}")
+    if focus is not None:
+        from ..analyses.focus import focus_mask
+
+        mine = run.lines["node"].isin(run.graph.nodes["id"][focus_mask(run.graph, focus)])
+        rows = [("node / line", "lowest %", "first loss", "recovery", "lost t")]
+        for row in run.lines[mine].to_dict("records"):
+            rows.append(
+                (
+                    row["node"] + (f" / {row['line']}" if row["line"] else ""),
+                    f"{row['min_output_pct']:.1f}",
+                    row["first_loss"] or "-",
+                    row["recovery"] or "-",
+                    f"{row['lost_t']:,.1f}",
+                )
+            )
+        click.echo(
+            f"\n(the run is restricted to the {run.graph.n_nodes} nodes that reach the focus)"
+        )
+        print_table(rows, "lrrrr")
+        return
     runs = [("", "mean")]
     if run.applicant is not None:
         runs.append(("applicant_", f"applicant {run.applicant.quantile:g}"))

@@ -104,6 +104,13 @@ def cluster_options(function: Any) -> Any:
 @click.option("--raw", is_flag=True, help="Do not neutralise spreadsheet formulas in text cells.")
 @cluster_options
 @click.option("--quiet", "-q", is_flag=True, help="No table; only errors.")
+@click.option(
+    "--focus",
+    metavar="overlay|ID,...",
+    default=None,
+    help="Only what reaches your own part (the overlay's nodes, or these node ids), "
+    "ranked by what it costs them.",
+)
 @click.pass_context
 def criticality(
     ctx: click.Context,
@@ -119,6 +126,7 @@ def criticality(
     scheduler: str | None,
     workers: int | None,
     quiet: bool,
+    focus: str | None,
 ) -> None:
     """What could hurt most: take down each node, edge and (country, stage) pair in turn.
 
@@ -144,6 +152,9 @@ def criticality(
         scenario = build_scenario(scenario_name, data_dir, stock_days=stock_days)
         graph = load_graph(data_dir)
         require_makers(graph)
+        if focus is not None:
+            from ..analyses.focus import focus_mask
+
         result = sweep(
             graph,
             scenario,
@@ -151,6 +162,7 @@ def criticality(
             sector=sector,
             scheduler=scheduler,
             workers=workers,
+            focus=None if focus is None else focus_mask(graph, focus),
         )
         page_result = None
         if html:  # the page draws the scenario, its nodes coloured by their n-1 loss
@@ -159,7 +171,7 @@ def criticality(
             page_result = run(graph, scenario, reroute=False)
         files = render_criticality(result, graph, raw=raw, page_result=page_result)
         name = "criticality" if scenario_name is None else f"{scenario.name}-criticality"
-        given = given_flags(ctx, ["stock_days", "sector", "reroute_top", "raw"])
+        given = given_flags(ctx, ["stock_days", "sector", "reroute_top", "raw", "focus"])
         out = report_folder(out_dir, name, given, graph)
         paths = write_file_set(out, files)
         if not quiet:

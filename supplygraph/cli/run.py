@@ -55,6 +55,13 @@ from ._base import (
 @click.option("--open", "open_page", is_flag=True, help="Open graph.html in the browser.")
 @click.option("--raw", is_flag=True, help="Do not neutralise spreadsheet formulas in text cells.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no table; only errors.")
+@click.option(
+    "--focus",
+    metavar="overlay|ID,...",
+    default=None,
+    help="Your own part: the overlay's nodes, or these node ids. The table shows their "
+    "lines, and focus.csv is written.",
+)
 @click.pass_context
 def simulate(
     ctx: click.Context,
@@ -67,6 +74,7 @@ def simulate(
     open_page: bool,
     raw: bool,
     quiet: bool,
+    focus: str | None,
     **flags: Any,
 ) -> None:
     """Run a disruption scenario: print the sector table and write the reports.
@@ -101,25 +109,25 @@ def simulate(
 
             result = run(graph, scenario, reroute=reroute, reroute_time_limit=reroute_time_limit)
             step("writing reports")
-            given = given_flags(ctx, [*flags, "reroute", "html", "raw"])
+            given = given_flags(ctx, [*flags, "reroute", "html", "raw", "focus"])
             out = report_folder(out_dir, scenario.name, given, graph)
             options: dict[str, Any] = {"reroute": reroute, "html": html, "raw": raw}
             if given:
                 options["flags"] = given
-            files = render_simulation(result, raw=raw, options=options, html=html)
+            files = render_simulation(result, raw=raw, options=options, html=html, focus=focus)
             paths = write_file_set(out, files)
             step("done")
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
         if not quiet:
-            print_summary(result, out, paths)
+            print_summary(result, out, paths, focus=focus)
             print_folder_note(scenario_name and scenario.name, given, out_dir)
         if open_page and html:
             open_in_browser(out / "graph.html")
 
 
-def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
-    """Print what was cut, the sector table and where the files went."""
+def print_summary(result: Any, out: Path, paths: list[Path], *, focus: str | None = None) -> None:
+    """Print what was cut, the sector table (the focus's lines) and where the files went."""
     scenario = result.scenario
     click.echo(f"\n{scenario.name}: {scenario.title}")
     click.echo(
@@ -139,7 +147,18 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
             f"{status.get(s, 0)} {s}" for s in ("cut", "throttled", "reduced-upstream", "ok")
         )
     )
+    if "taken_t" in result.edges:
+        taken = result.edges[result.edges["taken_t"] > 0]
+        for row in taken.to_dict("records"):
+            click.echo(
+                f"  overlay: {row['taken_t']:g} t/yr of {row['material']} taken out of "
+                f"{row['supplier']} -> {row['customer']} (now {row['baseline_t']:g} t/yr)"
+            )
     click.echo("")
+    if focus is not None:
+        print_focus(result, focus)
+        echo_reports(out, paths)
+        return
     issuer = result.sectors["issuer"].iloc[0] if len(result.sectors) else "CN"
     rows = [tuple(h.format(issuer=issuer) for h in SECTOR_HEADER)]
     worst_first = result.sectors.sort_values(["shortfall_pct", "sector"], ascending=[False, True])
@@ -163,6 +182,30 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
         for row in bottlenecks.to_dict("records"):
             text = f"{sector_label(row['sector'])}: {row['bottlenecks']}"
             click.echo(click.wrap_text(text, 78, initial_indent="  ", subsequent_indent="    "))
+
+
+def print_focus(result: Any, focus: str) -> None:
+    """Print the focus's lines: shortfall, first stoppage, what limits them, the best case."""
+    from ..analyses.focus import focus_table
+
+    header = ("node / line", "lost t/yr", "% of t", "stops", "limiting input", "rerouted")
+    rows = [header]
+    for row in focus_table(result, focus).to_dict("records"):
+        name = row["node"] + (f" / {row['line']}" if row["line"] else "")
+        why = row["limiting_input"] or "-"
+        if row["limiting_suppliers"]:
+            why += f" from {row['limiting_suppliers']}"
+        rows.append(
+            (
+                name,
+                f"{row['shortfall_t']:,.1f}",
+                f"{row['shortfall_pct']:.1f}",
+                row["first_stoppage"] or number_text(row["days_to_impact"], ".0f"),
+                why,
+                number_text(row.get("shortfall_reroute_pct"), ".1f"),
+            )
+        )
+    print_table(rows, "lrrrlr")
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)

@@ -16,6 +16,7 @@ from ._base import (
     echo_reports,
     errors_handled,
     given_flags,
+    given_overlays,
     load_graph,
     number_text,
     out_option,
@@ -165,6 +166,11 @@ def apply_command(
         supplygraph validate --data my-data
     """
     with errors_handled(ctx):
+        if given_overlays():  # the new dataset would hold the overlay's rows as its own
+            raise UserError(
+                "error: trade apply writes a new dataset from the data alone: run it without "
+                "--overlay, then give the overlay on top of the new dataset"
+            )
         graph, hs_table, found = _reconcile(
             data_dir, files, format=format, country_codes=country_codes, year=year
         )

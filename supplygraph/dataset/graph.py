@@ -19,6 +19,7 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components
 from .._errors import DataError, Issue
 from . import schema
 from .io import Dataset, empty_table, load_dataset
+from .overlay import apply_overlays
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,6 +39,7 @@ class SupplyGraph:
     checksum: str
     warnings: tuple[Issue, ...] = ()
     lines: pd.DataFrame = field(default_factory=lambda: empty_table(schema.LINE_COLUMNS))
+    overlays: tuple[Path, ...] = ()  # overlay folders on top of ``folder`` (dataset.overlay)
 
     @property
     def n_nodes(self) -> int:
@@ -131,7 +133,7 @@ class SupplyGraph:
         -------
         networkx.MultiDiGraph
         """
-        nodes = self.nodes.drop(columns="csv_line")
+        nodes = self.nodes.drop(columns=["csv_line", "csv_file"], errors="ignore")
         edges = self.edges.drop(columns=["csv_line", "src", "dst"])
         if node_attrs is not None:
             nodes = pd.concat([nodes, node_attrs.set_axis(nodes.index)], axis=1)
@@ -490,20 +492,31 @@ def build_graph(dataset: Dataset) -> SupplyGraph:
             raise KeyError(f"unknown {end} {unknown.iloc[0]!r}")
         edges[column] = position.to_numpy().astype(np.int64)
     graph = SupplyGraph(
-        nodes, edges, dataset.regimes, dataset.folder, dataset.checksum, lines=dataset.lines
+        nodes,
+        edges,
+        dataset.regimes,
+        dataset.folder,
+        dataset.checksum,
+        lines=dataset.lines,
+        overlays=dataset.overlays,
     )
     warnings = list(dataset.warnings) + _graph_warnings(graph, dataset)
     object.__setattr__(graph, "warnings", tuple(warnings))
     return graph
 
 
-def load(folder: str | Path | None = None) -> SupplyGraph:
+def load(
+    folder: str | Path | None = None, *, overlay: str | Path | Iterable[str | Path] = ()
+) -> SupplyGraph:
     """Load and validate a dataset folder (the bundled data when None) into a SupplyGraph.
 
     Parameters
     ----------
     folder
         The dataset folder; None for the bundled data.
+    overlay
+        An overlay folder, or several applied in order, on top of the dataset
+        (:mod:`supplygraph.dataset.overlay`): a company's own nodes, lines and flows.
 
     Returns
     -------
@@ -514,7 +527,50 @@ def load(folder: str | Path | None = None) -> SupplyGraph:
     DataError
         When the data has errors; each names file, line and column.
     """
-    return build_graph(load_dataset(folder))
+    folders = [overlay] if isinstance(overlay, (str, Path)) else list(overlay)
+    dataset = load_dataset(folder)
+    if folders:
+        dataset = apply_overlays(dataset, folders)
+    return build_graph(dataset)
+
+
+def subgraph(graph: SupplyGraph, keep: np.ndarray) -> SupplyGraph:
+    """Return a new graph of the kept nodes, the edges between them and their lines.
+
+    Parameters
+    ----------
+    graph
+        The supply graph (not modified).
+    keep
+        One bool per node.
+
+    Returns
+    -------
+    SupplyGraph
+        With the same regimes, folder, checksum and overlays; rows keep their ``csv_line``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> graph = load("tests/data/tiny")
+    >>> part = subgraph(graph, graph.nodes["stage"].isin(["mine", "separation"]).to_numpy())
+    >>> sorted(set(part.nodes["stage"])), part.n_edges < graph.n_edges
+    (['mine', 'separation'], True)
+    """
+    keep = np.asarray(keep, dtype=bool)
+    src, dst = graph.edges["src"].to_numpy(), graph.edges["dst"].to_numpy()
+    edges = graph.edges[keep[src] & keep[dst]].drop(columns=["src", "dst"])
+    ids = set(graph.nodes["id"][keep])
+    dataset = Dataset(
+        graph.nodes[keep].reset_index(drop=True),
+        edges.reset_index(drop=True),
+        graph.regimes,
+        graph.folder,
+        graph.checksum,
+        lines=graph.lines[graph.lines["node"].isin(ids)].reset_index(drop=True),
+        overlays=graph.overlays,
+    )
+    return build_graph(dataset)
 
 
 NO_MAKERS = (
@@ -552,10 +608,12 @@ def _graph_warnings(graph: SupplyGraph, dataset: Dataset) -> list[Issue]:
         outflow > inflow * (1 + schema.MASS_BALANCE_TOLERANCE)
     )
     ids, csv_lines = graph.nodes["id"], graph.nodes["csv_line"]
+    # with overlays, each node's own file (dataset.overlay)
+    files = graph.nodes.get("csv_file")
     for i in np.flatnonzero(unbalanced).tolist():  # only the offenders: a million rows is slow
         warnings.append(
             Issue(
-                nodes_file,
+                nodes_file if files is None else files.iat[i],
                 int(csv_lines.iat[i]),
                 "id",
                 f"mass balance: {ids.iat[i]} ships {outflow[i]:g} t but receives {inflow[i]:g} t",
@@ -569,7 +627,7 @@ def _graph_warnings(graph: SupplyGraph, dataset: Dataset) -> list[Issue]:
     for i in np.flatnonzero(~reaches & makers.any()).tolist():
         warnings.append(
             Issue(
-                nodes_file,
+                nodes_file if files is None else files.iat[i],
                 int(csv_lines.iat[i]),
                 "id",
                 f"{ids.iat[i]} has no path to any manufacturer",

@@ -33,6 +33,7 @@ class Dataset:
     checksum: str
     warnings: list[Issue] = field(default_factory=list)
     lines: pd.DataFrame = field(default_factory=lambda: empty_table(schema.LINE_COLUMNS))
+    overlays: tuple[Path, ...] = ()  # overlay folders applied on top (dataset.overlay)
 
 
 def empty_table(columns: tuple[str, ...]) -> pd.DataFrame:
@@ -190,6 +191,47 @@ def load_regimes(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     if errors or table is None:
         raise DataError(errors)
     return _typed(table, ("extraterritorial_pct",))
+
+
+def read_table(
+    path: Path, columns: tuple[str, ...], required: tuple[str, ...], issues: list[Issue]
+) -> pd.DataFrame | None:
+    """Read one CSV table as text cells with a ``csv_line`` column, as the loader does.
+
+    Unknown columns are warned about and left out; number columns are checked.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    columns, required
+        The columns the table may have, and those it must.
+    issues
+        Where the problems go.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        None when the file cannot be read or parsed (the reason is in ``issues``).
+    """
+    return _read_table(path, _read_bytes(path, issues), columns, required, issues)
+
+
+def typed(table: pd.DataFrame, numeric: tuple[str, ...]) -> pd.DataFrame:
+    """Return a checked text table with its number columns as floats (empty: NaN).
+
+    Parameters
+    ----------
+    table
+        A table from :func:`read_table` whose checks passed (not modified).
+    numeric
+        Its number columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    return _typed(table, numeric)
 
 
 def _regimes_table(path: Path, data: bytes | None, issues: list[Issue]) -> pd.DataFrame | None:

@@ -115,6 +115,14 @@ LINE_COLUMNS = ("node", "line", "sector", "unit", "baseline_units", "source", "s
 LINE_REQUIRED = ("node", "line")
 LINE_NUMERIC = ("baseline_units",)
 
+# An overlay folder (dataset.overlay) has the dataset's tables with these columns more:
+# ``replace`` (``yes``: the row replaces the base row with its id, or its edge key) and, on
+# edges, ``takes_from`` (the base node whose flow of the same material, to or from the
+# same other end, the row is a share of: that flow is reduced by it).
+OVERLAY_NODE_COLUMNS = (*NODE_COLUMNS, "replace")
+OVERLAY_EDGE_COLUMNS = (*EDGE_COLUMNS, "replace", "takes_from")
+LAYERS = ("base", "overlay")  # a row's ``layer`` in the tables of a dataset with overlays
+
 # The dated simulation's tables (optional in a dataset; the bundled ones otherwise).
 APPROVAL_COLUMNS = ("path", "destination", "from", "share", "source", "status", "note")
 APPROVAL_REQUIRED = ("path", "from", "share")

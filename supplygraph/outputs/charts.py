@@ -191,6 +191,8 @@ def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
         ``timeline.png`` and ``timeline.svg``.
     """
     sectors = timeline.sectors
+    if sectors.columns.empty:  # a run on a part of the graph without makers (--focus)
+        return {}
 
     def draw(figure: Any, axes: Any) -> None:
         for k, (name, group) in enumerate(sectors.groupby("sector", sort=True)):

@@ -95,7 +95,7 @@ def render_timeline(
         days = ([timeline.dates[k].isoformat() for k in every], node_output_pct(timeline)[every])
     if page_result is not None:
         files["timeline.html"] = render_html(
-            page_result, days=days, chart_png=files["timeline.png"]
+            page_result, days=days, chart_png=files.get("timeline.png")
         )
     return files
 

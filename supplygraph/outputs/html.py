@@ -64,6 +64,10 @@ EDGE_STYLES = {  # status: (colour, dash pattern or False, legend label)
     "cut": ("#d62728", [3, 5], "cut licence"),
 }
 LICENCE_EDGE_MIN_WIDTH = 2.5  # cut and throttled edges stay visible however small their flow
+# An overlay's nodes (dataset.overlay) get a thick border of this colour, the nodes and
+# flows upstream of them (their supply paths) a thinner one and this colour where normal.
+OVERLAY_COLOUR = "#009e73"  # Okabe-Ito bluish green: apart from the exposure scale's hues
+OVERLAY_BORDER_PX, UPSTREAM_BORDER_PX = 5.0, 3.0
 
 
 def render_html(
@@ -198,6 +202,13 @@ def _node_table(result: Result, exposure: bool) -> pd.DataFrame:
             names += columns.PAGE_REROUTE_COLUMNS
     table = result.nodes[names].reset_index(drop=True)
     table["members"] = 1
+    if "layer" in result.nodes:  # with overlays: theirs, and what supplies them
+        overlay = (result.nodes["layer"] == "overlay").to_numpy()
+        graph = result.graph
+        table["overlay"] = overlay
+        table["upstream"] = reachable(
+            graph.n_nodes, graph.index.src, graph.index.dst, overlay, upstream=True
+        )
     return table
 
 
@@ -360,6 +371,8 @@ def _legend(
         colours = [{"colour": c, "label": k} for k, c in by_country.items() if c != OTHER_COUNTRIES]
         if OTHER_COUNTRIES in by_country.values():
             colours.append({"colour": OTHER_COUNTRIES, "label": "other countries"})
+    if "overlay" in nodes:
+        colours.append({"colour": OVERLAY_COLOUR, "label": "border: your nodes (overlay)"})
     largest_node, largest_edge = nodes["baseline_t"].max(), edges["baseline_t"].max()
     nodes_t = np.array([1.0, 0.25, 0.01]) * (largest_node if largest_node > 0 else 0.0)
     edges_t = np.array([1.0, 0.25, 0.01]) * (largest_edge if largest_edge > 0 else 0.0)
@@ -370,7 +383,14 @@ def _legend(
         "colours": colours,
         "edges": [
             {"colour": colour, "dashes": dashes, "label": label}
-            for colour, dashes, label in (EDGE_STYLES.values() if exposure else [EDGE_STYLES["ok"]])
+            for colour, dashes, label in (
+                [*(EDGE_STYLES.values() if exposure else [EDGE_STYLES["ok"]])]
+                + (
+                    [(OVERLAY_COLOUR, False, "supply path into your nodes")]
+                    if "overlay" in nodes
+                    else []
+                )
+            )
         ],
         "sizes": [
             {"size": round(float(s), 1), "label": f"{tonnes(t)} t/yr"}
@@ -401,6 +421,12 @@ def _vis_elements(
         fill = _exposure_colour(row["shortfall_pct"]) if exposure else by_country[row["country"]]
         if "colour_pct" in row:
             fill = _exposure_colour(row["colour_pct"])
+        border, extra = NODE_BORDER, {}
+        if row.get("upstream"):
+            border = OVERLAY_COLOUR
+            extra = {"upstream_of_overlay": True, "borderWidth": UPSTREAM_BORDER_PX}
+        if row.get("overlay"):
+            extra = {"layer": "overlay", "borderWidth": OVERLAY_BORDER_PX}
         net.add_node(
             row["id"],
             caption=short(row["name"], 32),
@@ -412,7 +438,7 @@ def _vis_elements(
             size=round(float(sizes[i]), 2),
             color={
                 "background": fill,
-                "border": NODE_BORDER,
+                "border": border,
                 "highlight": {"background": fill, "border": "#000000"},
                 "hover": {"background": fill, "border": "#000000"},
             },
@@ -421,16 +447,23 @@ def _vis_elements(
             name=row["name"],
             serves=serves[i],
             shortfall_pct=number(row["shortfall_pct"]),
+            **extra,
         )
     widths = _edge_width(edges["baseline_t"].to_numpy(), float(edges["baseline_t"].max()))
     licence = edges["flow_status"].isin(["cut", "throttled"]).to_numpy()
     widths = np.where(licence, np.maximum(widths, LICENCE_EDGE_MIN_WIDTH), widths)
     names = dict(zip(nodes["id"], nodes["name"]))
+    upstream = nodes["upstream"].to_numpy() if "upstream" in nodes else np.zeros(len(nodes), bool)
+    into_overlay = upstream[edges["dst"].to_numpy()] if len(edges) else np.zeros(0, bool)
     parallel: dict[tuple[str, str], int] = {}
     for j, row in enumerate(edges.to_dict("records")):
         pair = (row["supplier"], row["customer"])
         rank = parallel[pair] = parallel.get(pair, -1) + 1
         colour, dashes, _ = EDGE_STYLES.get(row["flow_status"], EDGE_STYLES["ok"])
+        path = {}
+        if into_overlay[j]:  # a supply path into the overlay's nodes
+            path = {"to_overlay": True}
+            colour = OVERLAY_COLOUR if row["flow_status"] == "ok" else colour
         smooth = (
             {
                 "enabled": True,
@@ -457,6 +490,7 @@ def _vis_elements(
             status=row["flow_status"],
             material=row["material"],
             color={"color": colour, "highlight": colour, "hover": colour, "inherit": False},
+            **path,
         )
     # pyvis labels every node with its id; the page script draws the names beside the nodes
     return [{k: v for k, v in node.items() if k != "label"} for node in net.nodes], net.edges
@@ -467,7 +501,9 @@ def _labelled(nodes: pd.DataFrame) -> np.ndarray:
     ranks = nodes.groupby("stage")["baseline_t"].rank(method="first", ascending=False)
     overall = nodes["baseline_t"].rank(method="first", ascending=False)
     aggregate = nodes["id"].str.endswith(AGGREGATE_SUFFIX) | (nodes["members"] > 1)
-    return (aggregate | (ranks <= LABELLED_PER_STAGE) | (overall <= LABELLED_OVERALL)).to_numpy()
+    own = nodes.get("overlay", False)  # an overlay's nodes: the user's own
+    labelled = aggregate | own | (ranks <= LABELLED_PER_STAGE) | (overall <= LABELLED_OVERALL)
+    return labelled.to_numpy()
 
 
 def _vis_options() -> dict[str, Any]:

@@ -57,6 +57,20 @@ def run_record(
             "nodes": graph.n_nodes,
             "edges": graph.n_edges,
         }
+    if graph.overlays:  # the checksum covers their files too
+        data["overlays"] = [str(folder) for folder in graph.overlays]
+    if "taken_t" in graph.edges:
+        taken = graph.edges[graph.edges["taken_t"] > 0]
+        data["taken_by_overlays"] = [
+            {
+                "supplier": row["supplier"],
+                "customer": row["customer"],
+                "material": row["material"],
+                "taken_t": row["taken_t"],
+                "flow_t": row["flow_t"],
+            }
+            for row in taken.to_dict("records")
+        ]
     return {
         "supplygraph_version": __version__,
         "scenario": _scenario_in_full(scenario) if in_full else scenario.name,

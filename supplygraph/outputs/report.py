@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..analyses import columns
+from ..analyses.focus import focus_table
 from . import record
 from .charts import sector_chart
 from .files import FileContent
@@ -235,7 +236,12 @@ def report_files(
 
 
 def render_simulation(
-    result: Result, *, raw: bool = False, options: dict[str, Any] | None = None, html: bool = True
+    result: Result,
+    *,
+    raw: bool = False,
+    options: dict[str, Any] | None = None,
+    html: bool = True,
+    focus: str | Iterable[str] | None = None,
 ) -> dict[str, FileContent]:
     """Return the files of a scenario run, as ``supplygraph simulate`` writes them.
 
@@ -254,6 +260,9 @@ def render_simulation(
         The run's options, recorded in ``scenario.json``.
     html
         Also render the page, ``graph.html``.
+    focus
+        Also write ``focus.csv``, the lines of these nodes
+        (:func:`supplygraph.analyses.focus.focus_table`: ``overlay`` or node ids).
 
     Returns
     -------
@@ -274,6 +283,9 @@ def render_simulation(
     True
     """
     files: dict[str, FileContent] = dict(report_files(result, raw=raw, options=options))
+    if focus is not None:
+        table = focus_table(result, focus)
+        files["focus.csv"] = partial(_csv_bytes, table, columns.FOCUS_COLUMNS, raw)
     if html:
         files["graph.html"] = render_html(result)
     files.update(sector_chart(result))

@@ -67,11 +67,16 @@ def render_criticality(
     if page_result is not None:
         scenario = page_result.scenario
         loss = items[items["kind"] == "node"].set_index("id")
+        focus = "focus_shortfall_pct" in items  # a sweep of what reaches the focus only
+        figure = "focus_shortfall_pct" if focus else "mean_sector_pct"
         files["criticality.html"] = render_html(
             page_result,
             title=f"n-1 criticality: {scenario.title or scenario.name}",
-            node_colour_pct=loss.loc[graph.nodes["id"], "mean_sector_pct"].to_numpy(),
-            colour_title="Mean sector shortfall with the node down",
+            # nodes a focused sweep left out (they cannot reach the focus) lose it nothing
+            node_colour_pct=loss[figure].reindex(graph.nodes["id"]).fillna(0.0).to_numpy(),
+            colour_title="Focus's shortfall with the node down"
+            if focus
+            else "Mean sector shortfall with the node down",
         )
     return files
 

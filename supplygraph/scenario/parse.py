@@ -342,7 +342,9 @@ TABLE_KEYS = {
 }
 
 
-def load_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> Scenario:
+def load_scenario(
+    name_or_path: str | Path, *, data_dir: Path | None = None, overlays: Sequence[Path] = ()
+) -> Scenario:
     """Load a scenario by bundled name, by name in ``data_dir/scenarios``, or from a TOML file.
 
     Parameters
@@ -351,6 +353,8 @@ def load_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> 
         A scenario name or a TOML file.
     data_dir
         A dataset folder whose ``scenarios/`` is searched first.
+    overlays
+        Overlay folders whose ``scenarios/`` are searched before (the last first).
 
     Returns
     -------
@@ -361,7 +365,7 @@ def load_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> 
     ScenarioError
         For a missing file, bad TOML, unknown keys or invalid values.
     """
-    path = find_scenario(name_or_path, data_dir=data_dir)
+    path = find_scenario(name_or_path, data_dir=data_dir, overlays=overlays)
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -371,23 +375,29 @@ def load_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> 
     return scenario_from_dict(doc, name=path.stem, path=str(path))
 
 
-def scenario_dirs(data_dir: Path | None = None) -> list[Path]:
-    """Folders searched for named scenarios: the dataset's own, then the bundled ones.
+def scenario_dirs(data_dir: Path | None = None, overlays: Sequence[Path] = ()) -> list[Path]:
+    """Folders searched for named scenarios: the overlays' (the last first), the dataset's
+    own, then the bundled ones.
 
     Parameters
     ----------
     data_dir
         A dataset folder, or None.
+    overlays
+        Overlay folders on top of it.
 
     Returns
     -------
     list of Path
     """
-    dirs = [data_dir / "scenarios"] if data_dir is not None else []
+    dirs = [Path(folder) / "scenarios" for folder in reversed(overlays)]
+    dirs += [data_dir / "scenarios"] if data_dir is not None else []
     return [*dirs, bundled_data_dir() / "scenarios"]
 
 
-def find_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> Path:
+def find_scenario(
+    name_or_path: str | Path, *, data_dir: Path | None = None, overlays: Sequence[Path] = ()
+) -> Path:
     """Return the TOML file of a scenario name or path.
 
     Parameters
@@ -396,6 +406,8 @@ def find_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> 
         A scenario name or a TOML file.
     data_dir
         A dataset folder whose ``scenarios/`` is searched first.
+    overlays
+        Overlay folders whose ``scenarios/`` are searched before (the last first).
 
     Returns
     -------
@@ -406,12 +418,11 @@ def find_scenario(name_or_path: str | Path, *, data_dir: Path | None = None) -> 
         if not candidate.is_file():
             raise ScenarioError(f"{candidate}: scenario file not found")
         return candidate
-    for folder in scenario_dirs(data_dir):
+    dirs = scenario_dirs(data_dir, overlays)
+    for folder in dirs:
         if (folder / f"{name_or_path}.toml").is_file():
             return folder / f"{name_or_path}.toml"
-    known = ", ".join(
-        sorted(p.stem for f in scenario_dirs(data_dir) if f.is_dir() for p in f.glob("*.toml"))
-    )
+    known = ", ".join(sorted(p.stem for f in dirs if f.is_dir() for p in f.glob("*.toml")))
     raise ScenarioError(f"unknown scenario {str(name_or_path)!r}; known: {known}")
 
 
@@ -734,20 +745,22 @@ def parse_spare(text: str) -> SpareCapacity:
     return SpareCapacity(parse_selector(head), spare, origin=f"--spare {text}")
 
 
-def list_scenarios(data_dir: Path | None = None) -> list[Scenario]:
-    """Return every named scenario (the dataset's own first), sorted by name.
+def list_scenarios(data_dir: Path | None = None, overlays: Sequence[Path] = ()) -> list[Scenario]:
+    """Return every named scenario (the overlays' and the dataset's own first), sorted by name.
 
     Parameters
     ----------
     data_dir
         A dataset folder whose ``scenarios/`` is listed too.
+    overlays
+        Overlay folders whose ``scenarios/`` are listed too.
 
     Returns
     -------
     list of Scenario
     """
     found: dict[str, Scenario] = {}
-    for folder in scenario_dirs(data_dir):
+    for folder in scenario_dirs(data_dir, overlays):
         for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
             found.setdefault(path.stem, load_scenario(path))
     return [found[name] for name in sorted(found)]
