@@ -142,7 +142,7 @@ def test_apply_never_modifies_the_dataset_read(tmp_path):
     assert checksum(data) == before
     scaled = pd.read_csv(tmp_path / "n" / "edges.csv").set_index(["supplier", "customer"])
     assert scaled.loc[("jp-magnet", "de-motor"), "flow_t"] == pytest.approx(140.0)
-    assert scaled.loc[("jp-magnet", "de-motor"), "status"] == "estimate"  # x 0.35 t REO/t
+    assert scaled.loc[("jp-magnet", "de-motor"), "status"] == "reported"  # x 0.35: hs.csv
     # the other rows are the original's, byte for byte
     original = (data / "edges.csv").read_text().splitlines()
     written = (tmp_path / "n" / "edges.csv").read_text().splitlines()

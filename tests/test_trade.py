@@ -114,9 +114,10 @@ def test_apply_scales_pairs_and_keeps_the_split(tmp_path, graph):
         "derived: (80.000 t REO = 80.000 t x 1 t REO/t (data/hs.csv)) x this edge's 150 t of "
         "the pair's 160 t in the graph ; CEPII BACI (reconciled), CN exports to JP"
     )
-    # JP->DE is the pair's one edge: the statistic itself, in t REO (an estimate: x 0.35)
+    # JP->DE is the pair's one edge: the statistic itself, in t REO (x 0.35, a conversion
+    # of hs.csv: still the reported figure, data/SOURCES.md section 2)
     assert changed.loc[7, "flow_t"] == pytest.approx(140.0)
-    assert changed.loc[7, "status"] == "estimate"
+    assert changed.loc[7, "status"] == "reported"
     assert changed.loc[7, "source"] == (
         "derived: 140.000 t REO = 400.000 t x 0.35 t REO/t (data/hs.csv) ; CEPII BACI "
         "(reconciled), JP exports to DE, HS 850511, 2024: 400.000 t, USD 19,672,000 – "

@@ -51,10 +51,11 @@ def apply_statistics(
     the graph's tonnes), so the split between the named plants stays as it was. An edge
     that is the pair's only one takes the statistic, in t REO by ``hs_table``'s factor (and
     unit-value rule): its source cites the statistic (publisher, report, codes, period,
-    tonnes) after the formula, and its status is ``hs_table``'s for the group (a figure
-    computed from a reported one is an estimate; data/SOURCES.md section 2). Where a pair
-    has several edges, each is derived from the statistic and its old share, its status
-    the weakest of that and its own (a row's status is the weakest of its figures).
+    tonnes) after the formula, and its status is ``reported`` (a published statistic carried
+    over by the conversions of ``hs_table``: data/SOURCES.md section 2), or ``assumption``
+    where the group's conversion is one (compounds' REO content). Where a pair has several
+    edges, each is derived from the statistic and its old share, its status the weakest of
+    that and its own (a row's status is the weakest of its figures).
     Pairs the graph lacks are listed, not added;
     pairs the statistic lacks are listed and left as they were. Monthly rows of magnet
     exports become observations per destination (``CC-magnet-exports-DD``, tonnes of
@@ -79,9 +80,12 @@ def apply_statistics(
     Application
     """
     materials = {g: set(ms) for g, ms in zip(hs_table["group"], hs_table["materials"])}
+    # the conversions (t REO per t, the unit-value rule) leave a statistic reported; an
+    # assumed conversion does not
     statuses: dict[str, str] = {}
     for group, status in zip(hs_table["group"], hs_table["status"]):
-        statuses[group] = weakest(statuses.get(group, "reported"), status)
+        kept = "assumption" if status == "assumption" else "reported"
+        statuses[group] = weakest(statuses.get(group, "reported"), kept)
     country = graph.nodes["country"].to_numpy()
     edges = graph.edges.assign(
         exporter=country[graph.edges["src"].to_numpy()],
@@ -102,7 +106,7 @@ def apply_statistics(
         formula, citation = _statistic_source(row)
         for edge in pair.itertuples(index=False):
             after = edge.flow_t * factor
-            status = weakest(statuses[row.group], "estimate")
+            status = statuses[row.group]
             source = f"derived: {formula} ; {citation}"
             if len(pair) > 1:
                 status = weakest(status, edge.status or "assumption")
