@@ -222,7 +222,7 @@ def comtrade_2024():
 
 COMTRADE_BY, COMTRADE_AREAS = comtrade_2024()
 CUSTOMS_T = {c: COMTRADE_BY[c][2] for c in MODELLED}
-CHINA_TOTAL_T = sum(v[2] for v in COMTRADE_BY.values()) + COMTRADE_AREAS
+CHINA_TOTAL_T = sum(v[2] for v in COMTRADE_BY.values())  # partner countries, areas apart
 
 
 def read(name):
@@ -1081,7 +1081,9 @@ def single_route_11l(edges, T):
             T[country],
             f"all of it to {user}, the only {country} user of Chinese magnets modelled (a "
             f"country total for its single route, SOURCES.md 2)",
-            "estimate",
+            # the pair's only edge is the statistic itself (trade apply's rule, SOURCES.md 2);
+            # Taiwan's is split by grade
+            "reported" if country == "DK" else "estimate",
         )
         inflow = edges.flow(c=user)
         (out,) = edges.find(s=user, c=buyer, m=material)
@@ -1180,14 +1182,29 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
     d_ev_jp = traction["jp-toyota"] + traction["jp-automakers-agg"]
     d_anc_jp = anc["jp-toyota"] + anc["jp-automakers-agg"]
     cn_jp = {"jp-ev-motor-agg": sigma_jp * d_ev_jp, "jp-auto-parts-agg": sigma_jp * d_anc_jp}
-    cn_jp["jp-industrial-users-agg"] = T["JP"] - sum(cn_jp.values())
-    for s in ("cn-jl-mag", "cn-other-sintered-agg", "cn-zhong-ke-san-huan"):
+    # the industrial users take the rest of the customs total, sintered and bonded magnets
+    # alike (8505.11 counts both): split in the rows' earlier proportions (A16, 11l)
+    named_cn = ("cn-jl-mag", "cn-other-sintered-agg", "cn-zhong-ke-san-huan")
+    sintered_was = sum(edges.flow(s=m, c="jp-industrial-users-agg") for m in named_cn)
+    (bonded,) = edges.find(s="cn-bonded-ndfeb-agg", c="jp-industrial-users-agg")
+    bonded_was = float(bonded["flow_t"])
+    rest_jp = T["JP"] - sum(cn_jp.values())
+    cn_jp["jp-industrial-users-agg"] = rest_jp * sintered_was / (sintered_was + bonded_was)
+    bonded["flow_t"] = t(rest_jp - cn_jp["jp-industrial-users-agg"])
+    bonded["source"] = (
+        f"derived: (China's 2024 magnet exports to JP {customs_reo('JP'):,.1f} t REO "
+        f"({CUSTOMS_SRC['JP']} x 0.35) less its EV-motor and auto-parts makers' rows) x the "
+        f"bonded row's {bonded_was:g} t of the industrial users' {sintered_was + bonded_was:g} t "
+        f"before (A16) ; {COMTRADE}"
+    )
+    bonded["status"] = "assumption"
+    for s in named_cn:
         for u in cn_jp:
             clear_sintered(edges, s, u)
     sig = (
         f"x China's share of Japan's sintered magnets {sigma_jp:.3f} (China's exports to "
-        f"Japan 782 t REO over those plus Japan's output 3,715 t REO, JSNM-derived, "
-        f"SOURCES.md 4a)"
+        f"Japan {customs_reo('JP'):,.0f} t REO over those plus Japan's output 3,715 t REO, "
+        f"JSNM-derived, SOURCES.md 4a)"
     )
     why_jp = {
         "jp-ev-motor-agg": f"{sig} x the Japanese EV-motor makers' need {d_ev_jp:.1f} t REO "
@@ -1195,7 +1212,7 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
         "jp-auto-parts-agg": f"{sig} x the Japanese auto-parts makers' need {d_anc_jp:.1f} t REO "
         f"(rule of SOURCES.md 11e)",
         "jp-industrial-users-agg": "less the two users above: Japanese industrial and other "
-        "users (the residual of the customs total)",
+        "users (the residual of the customs total), less the bonded magnets' share of it (A16)",
     }
     for u, flow in cn_jp.items():
         chinese_rows(
@@ -1529,7 +1546,9 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
         and country[e["supplier"]] == "CN"
         and country[e["customer"]] != "CN"
     )
-    rest_t = sum(v[2] for c, v in COMTRADE_BY.items() if c not in MODELLED) + COMTRADE_AREAS
+    # areas that are not countries (COMTRADE_AREAS, 12 t) are left out, as trade reconcile
+    # leaves them out of its pairs
+    rest_t = sum(v[2] for c, v in COMTRADE_BY.items() if c not in MODELLED)
     residual = rest_t * MAG
     pairs = sum(customs_reo(c) for c in MODELLED)
     # the pairs' edges carry the customs totals (the SmCo and Korea's, US defence's kept rows
@@ -1542,10 +1561,9 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
             and country[e["customer"]] not in ("CN", "HK")
         ):
             by_pair[country[e["customer"]]] += float(e["flow_t"])
-    # every modelled pair carries its customs total but Japan, whose bonded magnets (691 t,
-    # A16) are on top of it
+    # every modelled pair carries its customs total
     off = {c: round(by_pair[c] - customs_reo(c), 1) for c in by_pair}
-    assert all(abs(v) < 0.5 for c, v in off.items() if c != "JP"), off
+    assert all(abs(v) < 0.5 for v in off.values()), off
     print(
         f"China's magnet exports {exported:,.1f} t REO: pairs {pairs:,.1f}, residual "
         f"{residual:,.1f}, graph less statistic by pair {off}"
@@ -1558,8 +1576,8 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
         residual,
         f"derived: China's 2024 exports of rare-earth magnets to Hong Kong ({hk:,.0f} t), to "
         f"the {len(COMTRADE_BY) - len(MODELLED) - 1} other partner countries without a node "
-        f"of their own (Poland, Italy, Hungary, Malaysia, ...) and to areas "
-        f"({COMTRADE_AREAS:,.0f} t): {rest_t:,.0f} t x 0.35 ; {COMTRADE}",
+        f"of their own (Poland, Italy, Hungary, Malaysia, ...): {rest_t:,.0f} t x 0.35 (areas "
+        f"that are not countries, {COMTRADE_AREAS:,.0f} t, left out) ; {COMTRADE}",
         "estimate",
         "Residual destinations: Hong Kong, the rest of the EU and others, from China's customs "
         "return by partner (issue 24, SOURCES.md 11l); before, the residual of a total",
