@@ -157,3 +157,39 @@ def test_the_range_script_is_idempotent(tmp_path):
     after = {p.name: p.read_bytes() for p in folder.glob("*.csv")}
     assert after == before
     assert pd.read_csv(folder / "edges.csv")["flow_t_low"].notna().any()
+
+
+def test_the_grade_split_carries_its_2024_range():
+    # issue 24, item 3: 0.60 Dy/Tb-bearing is Adamas's 2018 figure; no newer production-wide
+    # mix is published, so the split carries 0.60-0.90 (JL Mag's over 90%, SOURCES.md 11j)
+    path = Path(__file__).resolve().parents[1] / "data" / "derive" / "grade_split.csv"
+    (row,) = pd.read_csv(path, dtype=str).to_dict("records")
+    assert (row["dy_tb_share"], row["dy_tb_share_low"], row["dy_tb_share_high"]) == (
+        "0.60",
+        "0.60",
+        "0.90",
+    )
+    assert "range (interval): 0.60-0.90 for 2024" in row["source"]
+
+
+def test_stock_cover_ranges_are_the_surveys_intervals():
+    # CLEPA's 3-4 weeks for the auto component suppliers (25 days: 21-28), Reuters's 1-12
+    # months of yttrium stocks for the fabs and yttrium users (90 days: 30-365)
+    nodes = sg.load().nodes.set_index("id")
+    assert nodes.loc["de-auto-actuators-agg", ["stock_days_low", "stock_days_high"]].tolist() == [
+        21.0,
+        28.0,
+    ]
+    fabs = nodes[
+        (nodes["stock_days"] == 90)
+        & ((nodes["sector"] == "semiconductors") | nodes.index.str.contains("yttri"))
+    ]
+    assert (
+        len(fabs)
+        and (fabs["stock_days_low"] == 30).all()
+        and (fabs["stock_days_high"] == 365).all()
+    )
+    ranged = nodes[nodes["stock_days_low"].notna()]
+    assert ranged["source"].str.contains("stock range (interval): ", regex=False).all()
+    # 90 days of defence makers is no yttrium survey's: no range
+    assert nodes.loc[["fr-defence-agg", "fr-gd-contrast-agg"], "stock_days_low"].isna().all()

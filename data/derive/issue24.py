@@ -1107,13 +1107,19 @@ def single_route_11l(edges, T):
             and e["supplier"].startswith("cn-")
             and e["material"] in ("ndfeb_sintered", "ndfeb_bonded")
         ]
-        smco = sum(
-            float(e["flow_t"])
+        smco_rows = [
+            e
             for e in edges.rows
             if e["customer"] in users
             and e["supplier"].startswith("cn-")
             and e["material"] == "smco_magnet"
-        )
+        ]
+        smco = sum(float(e["flow_t"]) for e in smco_rows)
+        for e in smco_rows:
+            e["source"] = (
+                f"{e['source']} ; kept (A22) within China's 2024 magnet exports to {country} "
+                f"{T[country]:,.1f} t REO ({CUSTOMS_SRC[country]} x 0.35) ; {COMTRADE}"
+            )
         before = sum(float(e["flow_t"]) for e in rows)
         factor = (T[country] - smco) / before
         for e in rows:
@@ -1159,6 +1165,18 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
             f"the rule of SOURCES.md 11e ({d_ev_us:.1f} and {d_act_us:.1f} t REO)",
             "assumption",
             f" ; {IEA_EV} ; {REUTERS_ICE} ; {OICA}",
+        )
+    kept_rows = [
+        e
+        for e in edges.rows
+        if e["supplier"] in ("cn-other-sintered-agg", "cn-smco-agg")
+        and e["customer"] in ("us-industrial-users-agg", "us-defence-actuators-agg")
+    ]
+    for e in kept_rows:
+        e["source"] = (
+            f"{e['source']} ; kept (A16, A22) within China's 2024 magnet exports to the US "
+            f"{customs_reo('US'):,.1f} t REO ({CUSTOMS_SRC['US']} x 0.35), whose rest the "
+            f"EV-motor and auto-parts makers take ; {COMTRADE}"
         )
     us_act_share = cn_us["us-auto-actuators-agg"] / d_act_us
     for k in ("us-tesla", "us-automakers-agg"):

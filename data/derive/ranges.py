@@ -52,26 +52,26 @@ SGI = (
 HEIM = "Heim & Vander Wal: 625-850 kg NdFeB per MW of direct drive – https://encyclopedia.pub/entry/50309"
 MAGNETS = ("ndfeb_sintered", "ndfeb_bonded", "smco_magnet")
 RANGE_TEXT = re.compile(r" ; range \((?:interval|sources|rule)\): .*$")
-STOCK = {  # (stage, days) -> (low, high, basis): the surveys' own intervals (SOURCES.md 4e)
-    ("component", "25"): (
-        21,
-        28,
-        "CLEPA: inventories deplete within 3-4 weeks (Reuters via Today Headline, 4e) – "
-        "https://todayheadline.co/european-auto-supplier-plants-shut-081958659-html/",
-    ),
-    ("component", "90"): (
-        30,
-        365,
-        "Y stocks outside China 1-12 months (Reuters via Samarium.dev, 4e) – "
-        "https://samarium.dev/news/yttrium-shortages-threaten-aerospace-and-chip-supply-chains",
-    ),
-    ("manufacturer", "90"): (
-        30,
-        365,
-        "Y stocks outside China 1-12 months (Reuters via Samarium.dev, 4e) – "
-        "https://samarium.dev/news/yttrium-shortages-threaten-aerospace-and-chip-supply-chains",
-    ),
-}
+CLEPA = (
+    "CLEPA: inventories deplete within 3-4 weeks (Reuters via Today Headline, 4e) – "
+    "https://todayheadline.co/european-auto-supplier-plants-shut-081958659-html/"
+)
+YTTRIUM = (
+    "Y stocks outside China 1-12 months (Reuters via Samarium.dev, 4e) – "
+    "https://samarium.dev/news/yttrium-shortages-threaten-aerospace-and-chip-supply-chains"
+)
+
+
+def stock_range(node):
+    """(low, high, basis) of a node's stock cover where its tier's survey gives an interval
+    (SOURCES.md 4e), else None: the auto component suppliers' 25 days (CLEPA's 3-4 weeks) and
+    the fabs' and yttrium users' 90 days (1-12 months)."""
+    if node["stage"] == "component" and node["stock_days"] == "25":
+        return 21, 28, CLEPA
+    fab_or_yttrium = node["sector"] == "semiconductors" or "yttri" in node["id"]
+    if fab_or_yttrium and node["stock_days"] == "90":
+        return 30, 365, YTTRIUM
+    return None
 
 
 def read(path):
@@ -200,7 +200,7 @@ def main():
     for n in nodes:
         n["source"] = re.sub(r" ; stock range \(interval\): .*$", "", n["source"])
         n["stock_days_low"] = n["stock_days_high"] = ""
-        hit = STOCK.get((n["stage"], n["stock_days"]))
+        hit = stock_range(n)
         if hit:
             n["stock_days_low"], n["stock_days_high"] = str(hit[0]), str(hit[1])
             n["source"] += f" ; stock range (interval): {hit[2]}"
