@@ -2,6 +2,7 @@
 
 usage: python3 issue24.py [DATA_DIR] [--upto=11b|11d|11h]   then: python3 grades.py [DATA_DIR]
        python3 issue24.py [DATA_DIR] --refresh                (line baselines, after grades.py)
+       python3 ranges.py [DATA_DIR]                           (the ranges of 11n, last)
 
 Run once on the data of commit c496cd7 (before issue 24), then `python3 grades.py` (it
 re-splits China's sintered edges by grade and the auto-parts aggregates' actuators by part).
@@ -27,7 +28,13 @@ What it does (SOURCES.md 11a-11k):
 * 11g  China's magnet exports by destination re-derived: the named makers' exports from
        their filings (JL Mag), each customs country's total split over its users by the
        users' demand (the rules above) and China's share of the country's supply;
-* 11h  the wind generator of Siemens Gamesa from its offshore MW and direct-drive intensity.
+* 11h  the wind generator of Siemens Gamesa from its offshore MW and direct-drive intensity;
+* 11l  China's magnet exports by destination from its 2024 customs return by partner (UN
+       Comtrade, HS 8505.11, the rows of tests/data/trade/, read by supplygraph's own reader
+       and counted by hs.csv's unit-value rule): every modelled destination's total, the
+       residual node's (Hong Kong and the partners without a node), the single routes
+       (Vietnam, Mexico, Taiwan, Denmark) and the scaled pairs (Thailand, France);
+* 11m  the backtest's 2024 baselines of the export series (observed.csv) from that return.
 """
 
 from __future__ import annotations
