@@ -363,10 +363,16 @@ def _rows_any_layout(
 def _typed(table: pd.DataFrame, numeric: tuple[str, ...]) -> pd.DataFrame:
     table = table.copy()
     for column in numeric:  # checked: plain decimals or empty, which is NaN
-        table[column] = pd.to_numeric(table[column].where(table[column] != "")).astype("float64")
+        given = table[column] != ""
+        table[column] = (
+            pd.to_numeric(table[column].where(given)).astype("float64")
+            if given.any()
+            else np.nan  # an optional column left empty (the ranges, mostly): no parsing
+        )
     if "range_group" in table:  # a text attribute that may be absent: None, not ""
+        given = table["range_group"] != ""
         table["range_group"] = (
-            table["range_group"].astype(object).where(table["range_group"] != "", None)
+            table["range_group"].astype(object).where(given, None) if given.any() else None
         )
     table.attrs = {}
     return table.reset_index(drop=True)
