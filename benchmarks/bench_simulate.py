@@ -32,7 +32,9 @@ from supplygraph.scenario.parse import load_scenario
 def write_dataset(folder: Path, n_edges: int, seed: int) -> tuple[int, int]:
     """Write nodes.csv and edges.csv (the real CSV format) of a synthetic graph into ``folder``."""
     nodes, edges = synthetic_tables(n_edges, seed)
-    nodes[list(NODE_COLUMNS)].to_csv(folder / "nodes.csv", index=False)
+    nodes.reindex(columns=list(NODE_COLUMNS), fill_value="").to_csv(
+        folder / "nodes.csv", index=False
+    )
     edges.reindex(columns=list(EDGE_COLUMNS), fill_value="").to_csv(
         folder / "edges.csv", index=False
     )

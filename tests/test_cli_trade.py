@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 from cli_helpers import TINY, invoke
 
+from supplygraph.dataset.io import bundled_data_dir
+
 TRADE = Path(__file__).parent / "data" / "trade"
 COMTRADE = str(TRADE / "comtrade-cn-850511-2024.csv")
 MONTHLY = str(TRADE / "comtrade-cn-850511-2024-12.csv")
@@ -114,8 +116,17 @@ def test_apply_writes_a_dataset_validate_accepts_and_simulate_runs(tmp_path):
     assert simulated.exit_code == 0, simulated.output
     edges = pd.read_csv(out / "edges.csv", keep_default_na=False)
     jl_mag_de = edges[(edges["supplier"] == "cn-jl-mag") & (edges["customer"] == "de-ev-motor-agg")]
-    # CN->DE: 3,657.4 t REO (BACI) over the graph's 4,170.8 t: each edge x 0.8769
-    assert jl_mag_de["flow_t"].iat[0] == pytest.approx(31.8 * 3657.411 / 4170.8, abs=0.001)
+    # CN->DE: 3,657.4 t REO (BACI) over the graph's 3,889.1 t (China's own customs return
+    # since issue 24, SOURCES.md 11l): each edge x 0.9404; JL Mag's 28.6 t becomes 26.90 t
+    assert jl_mag_de["flow_t"].iat[0] == pytest.approx(28.6 * 3657.411 / 3889.1, abs=0.001)
+    # its range moves with it: the bundled 28.6 t had 26.9-28.6 t (BACI's figure against the
+    # return, derive/ranges.py), now 25.3-26.9 t
+    bundled = pd.read_csv(bundled_data_dir() / "edges.csv", keep_default_na=False)
+    was = bundled[(bundled["supplier"] == "cn-jl-mag") & (bundled["customer"] == "de-ev-motor-agg")]
+    factor = 3657.411 / 3889.1
+    for end in ("flow_t_low", "flow_t_high"):
+        assert float(jl_mag_de[end].iat[0]) == pytest.approx(float(was[end].iat[0]) * factor)
+    assert "; range (" in jl_mag_de["source"].iat[0]  # its basis kept
     observed = pd.read_csv(out / "observed.csv", keep_default_na=False)
     assert "2025-05" in set(observed[observed["series"] == "cn-magnet-exports-us"]["month"])
     us_december = observed[(observed["series"] == "cn-magnet-exports-us")]
@@ -142,7 +153,7 @@ def test_apply_never_modifies_the_dataset_read(tmp_path):
     assert checksum(data) == before
     scaled = pd.read_csv(tmp_path / "n" / "edges.csv").set_index(["supplier", "customer"])
     assert scaled.loc[("jp-magnet", "de-motor"), "flow_t"] == pytest.approx(140.0)
-    assert scaled.loc[("jp-magnet", "de-motor"), "status"] == "estimate"  # x 0.35 t REO/t
+    assert scaled.loc[("jp-magnet", "de-motor"), "status"] == "reported"  # x 0.35: hs.csv
     # the other rows are the original's, byte for byte
     original = (data / "edges.csv").read_text().splitlines()
     written = (tmp_path / "n" / "edges.csv").read_text().splitlines()
@@ -157,3 +168,30 @@ def test_a_year_without_rows_exits_2(tmp_path):
         in (result.output)
     )
     assert not (tmp_path / "o").exists()
+
+
+def test_the_bundled_flows_are_chinas_customs_return(tmp_path):
+    # issue 23's close-out (SOURCES.md 11l, 12): China's magnet exports in the bundled data are
+    # its 2024 customs return by partner, the partners without a node in the residual node;
+    # applying the return again moves no edge by more than rounding
+    out = tmp_path / "again"
+    result = invoke(
+        "trade", "apply", COMTRADE, "--residual", "hk-reexport-other-agg", "--out", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    assert "172 pairs the graph lacks folded into hk-reexport-other-agg's flows" in result.output
+    changes = pd.read_csv(out / "trade-changes.csv", keep_default_na=False)
+    scaled = changes[changes["change"] == "scaled"]
+    assert len(scaled) >= 60
+    assert (scaled["factor"].astype(float) - 1).abs().max() < 1e-3
+    # and their statuses are apply's: the pair's only edge (Denmark's) reported, the others
+    # their own (grade rows and users' splits)
+    assert (scaled["status_after"] == scaled["status_before"]).all()
+    assert scaled.loc[scaled["importer"] == "DK", "status_after"].tolist() == ["reported"]
+
+
+def test_an_unknown_residual_node_exits_2_and_writes_nothing(tmp_path):
+    out = tmp_path / "n"
+    result = invoke("trade", "apply", COMTRADE, "--residual", "nowhere", "--out", str(out))
+    assert result.exit_code == 2
+    assert "--residual nowhere: no such node" in result.output and not out.exists()

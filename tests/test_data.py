@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import supplygraph as sg
-from supplygraph.analyses.quality import quality_report
+from supplygraph.analyses.quality import quality_report, shock_path
 from supplygraph.analyses.stats import stage_country_shares
 from supplygraph.dataset.io import bundled_data_dir
 
@@ -35,10 +35,6 @@ DENY_DOMAINS = (
     "github.com/themayankpathak",  # third-party extraction of Lynas/MP filings
     "horizonmagnets.com",  # magnet vendor blog
 )
-
-MAX_ASSUMED_EDGES = 0.35  # share of edges
-MAX_ASSUMED_TONNAGE = 0.15  # share of edge tonnage
-MAX_ASSUMED_STAGE_TONNAGE = 0.50  # share of each stage's edge tonnage
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +59,6 @@ def edges(tables):
 @pytest.fixture(scope="module")
 def graph():
     return sg.load()
-
-
-def assumed_shares(edges: pd.DataFrame) -> tuple[float, float]:
-    count = float(edges["assumed"].mean())
-    tonnage = float(edges.loc[edges["assumed"], "flow"].sum() / edges["flow"].sum())
-    return count, tonnage
 
 
 @pytest.mark.parametrize("name", ["nodes", "edges"])
@@ -118,51 +108,57 @@ def test_every_cited_domain_is_in_publishers_csv(graph):
     assert [str(warning) for warning in quality_report(graph).warnings] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="assumption edges are 282 of 406 = 69.5% of edges "
-    "(target <= 35%): plant- and customer-level allocations are unpublished",
-)
-def test_assumed_edges_are_at_most_35_percent_of_edges(edges):
-    count, _ = assumed_shares(edges)
-    assert count <= MAX_ASSUMED_EDGES
+# Issue 24, item 5: the measure is influence, not row counts. Under each licence scenario the
+# edges whose flow it changes (the shock path) must rest on assumptions for at most 15% of
+# their baseline tonnes. The data does not reach it yet: the figures are in the reasons
+# (data/SOURCES.md 11k, docs/data-quality.md), each marker strict.
+MAX_SHOCK_ASSUMED_PCT = 15.0
 
 
-@pytest.mark.xfail(
-    strict=True, reason="assumption edges carry 50.4% of edge tonnage (target <= 15%)"
-)
-def test_assumed_edges_carry_at_most_15_percent_of_tonnage(edges):
-    _, tonnage = assumed_shares(edges)
-    assert tonnage <= MAX_ASSUMED_TONNAGE
-
-
-def _stage(stage, share=None):
-    if share is None:
-        return stage
-    return pytest.param(
-        stage,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=f"{stage}: {share} of the stage's tonnage is assumed (target <= 50%)",
-        ),
+@pytest.fixture(scope="module")
+def shock(graph):
+    return shock_path(graph, ["2025-10-package", "2025-04-heavy-licences"]).set_index(
+        ["scenario", "status"]
     )
 
 
 @pytest.mark.parametrize(
-    "stage",
+    "scenario",
     [
-        _stage("mine"),
-        _stage("separation", "75.0%"),
-        _stage("metal", "97.0%"),
-        _stage("magnet", "80.7%"),
-        # 37.8% since issue 24 (73.5% before): carmakers' intake by one sourced rule
-        _stage("component"),
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=f"{name}: {share} of the shocked tonnage rests on assumptions "
+                "(target <= 15%): HDD motors, phones, the US split, the Japanese makers' "
+                "customers and the Y/Dy/Sm chains have no sourced figure (SOURCES.md 11k)",
+            ),
+        )
+        for name, share in (("2025-10-package", "46.6%"), ("2025-04-heavy-licences", "46.6%"))
     ],
 )
-def test_no_stage_has_more_than_half_its_tonnage_assumed(edges, stage):
-    of_stage = edges[edges["stage"] == stage]
-    share = float(of_stage.loc[of_stage["assumed"], "flow"].sum() / of_stage["flow"].sum())
-    assert share <= MAX_ASSUMED_STAGE_TONNAGE
+def test_at_most_15_percent_of_the_shocked_tonnage_is_assumed(shock, scenario):
+    assert shock.loc[(scenario, "assumption"), "flow_pct"] <= MAX_SHOCK_ASSUMED_PCT
+
+
+def test_the_shock_path_measure_counts_every_moved_edge(shock):
+    # the statuses add up to the scenario's shocked tonnage, and the licence scenarios move
+    # tens of thousands of tonnes (36,067 t under the October package)
+    package = shock.loc["2025-10-package"]
+    assert package["flow_pct"].sum() == pytest.approx(100.0)
+    assert 30_000 < package["flow_t"].sum() < 45_000
+    assert package.loc["estimate", "flow_pct"] > 50.0  # 97.2% assumed before issue 24
+
+
+def test_at_least_95_percent_of_uncertain_edges_carry_a_range(graph):
+    # issue 24, acceptance 2, as the data-quality report counts it: the estimate and
+    # assumption edges by the basis of their range; `none` is the share without one
+    rows = quality_report(graph).breakdown
+    ranges = rows[(rows["table"] == "edges") & (rows["stage"] == "all") & (rows["by"] == "range")]
+    ranges = ranges.set_index("value")
+    assert ranges["rows"].sum() == graph.edges["status"].isin(["estimate", "assumption"]).sum()
+    assert ranges.loc["none", "rows_pct"] <= 5.0
+    assert ranges.loc[["interval", "sources"], "rows"].sum() >= 50  # customs, grade, SGRE
 
 
 def china_share(shares: pd.DataFrame, stage: str) -> float:
@@ -373,3 +369,26 @@ def test_indian_two_wheelers_take_traction_motors(tables):
         (edges["customer"] == "in-two-wheelers-agg") & (edges["material"] == "traction_motor")
     ]
     assert fed["flow_t"].astype(float).sum() == pytest.approx(690 * 0.35, rel=0.01)
+
+
+def test_the_2024_export_baselines_are_chinas_customs_return():
+    # issue 24, item 4: the backtest's 2024 monthly baselines of China's magnet exports are
+    # its 2024 customs return by partner / 12 (8505.11 by the unit-value rule: the US 8,038 t,
+    # Japan 3,126 t), not back-casts from 2025 months (620 t and 186 t before)
+    observed = pd.read_csv(bundled_data_dir() / "observed.csv", dtype=str, keep_default_na=False)
+    base = observed[observed["month"] == "2024-avg"].set_index("series")
+    assert base.loc["cn-magnet-exports-us", "value"] == "670"  # 8,038.1 / 12 = 669.8
+    assert base.loc["cn-magnet-exports-jp", "value"] == "261"  # 3,126.4 / 12 = 260.5
+    assert base["source"].str.contains("UN Comtrade, China (reporter 156)", regex=False).all()
+
+
+def test_chinas_magnet_exports_cite_its_customs_return(tables):
+    # issue 23's close-out: every edge of a Chinese magnet maker to a node abroad cites
+    # China's 2024 customs return (SOURCES.md 12)
+    nodes = tables["nodes"].set_index("id")["country"]
+    edges = tables["edges"]
+    magnets = edges["material"].isin(["ndfeb_sintered", "ndfeb_bonded", "smco_magnet"])
+    abroad = (edges["supplier"].map(nodes) == "CN") & (edges["customer"].map(nodes) != "CN")
+    exports = edges[magnets & abroad]
+    assert len(exports) >= 60
+    assert exports["source"].str.contains("UN Comtrade, China (reporter 156)", regex=False).all()

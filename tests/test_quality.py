@@ -220,3 +220,29 @@ def test_the_dated_tables_of_the_folder_are_checked_too(tmp_path):
         f"{data / 'events.csv'}:2: note: domain 'news.example.org' is not in publishers.csv: "
         "add it as primary or secondary"
     ]
+
+
+def test_uncertain_edges_by_the_basis_of_their_range(tmp_path):
+    # the fixture's 7 edges: 1 reported (line 2), 2 estimates (lines 3, 5), 4 assumptions.
+    # Line 3 gets a range whose source states its basis (a rule), line 5 one that does not
+    # say: of the 6 uncertain edges, 1 rule, 1 unstated, 4 none; the reported edge's range
+    # (line 2) is not counted
+    data = copy_of_fixture(tmp_path)
+    path = data / "edges.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] += ",flow_t_low,flow_t_high"
+    ends = {1: "500,700", 2: "150,450", 4: "300,500"}  # around 600, 300 and 400 t
+    for i in range(1, len(lines)):
+        lines[i] += "," + ends.get(i, ",")
+    lines[2] = lines[2].replace(",estimate,", " ; range (rule): an estimate x 0.5-1.5,estimate,")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = quality_report(sg.load(data)).breakdown
+    ranges = table[(table["stage"] == "all") & (table["by"] == "range")].set_index("value")
+    assert ranges["rows"].to_dict() == {
+        "interval": 0,
+        "sources": 0,
+        "rule": 1,
+        "unstated": 1,
+        "none": 4,
+    }
+    assert ranges.loc["rule", "flow_t"] == 300.0 and ranges.loc["unstated", "flow_t"] == 400.0

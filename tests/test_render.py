@@ -81,7 +81,8 @@ def checked() -> dict[str, Any]:
         None: stage_country_shares(graph),
         "ndfeb_sintered": stage_country_shares(graph, material="ndfeb_sintered"),
     }
-    return render_quality(quality_report(graph, shares=shares), graph)
+    # --quality-out also measures each scenario's shock path (shock-path.csv)
+    return render_quality(quality_report(graph, shares=shares, shock=True), graph)
 
 
 def swept() -> dict[str, Any]:

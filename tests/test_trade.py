@@ -114,9 +114,10 @@ def test_apply_scales_pairs_and_keeps_the_split(tmp_path, graph):
         "derived: (80.000 t REO = 80.000 t x 1 t REO/t (data/hs.csv)) x this edge's 150 t of "
         "the pair's 160 t in the graph ; CEPII BACI (reconciled), CN exports to JP"
     )
-    # JP->DE is the pair's one edge: the statistic itself, in t REO (an estimate: x 0.35)
+    # JP->DE is the pair's one edge: the statistic itself, in t REO (x 0.35, a conversion
+    # of hs.csv: still the reported figure, data/SOURCES.md section 2)
     assert changed.loc[7, "flow_t"] == pytest.approx(140.0)
-    assert changed.loc[7, "status"] == "estimate"
+    assert changed.loc[7, "status"] == "reported"
     assert changed.loc[7, "source"] == (
         "derived: 140.000 t REO = 400.000 t x 0.35 t REO/t (data/hs.csv) ; CEPII BACI "
         "(reconciled), JP exports to DE, HS 850511, 2024: 400.000 t, USD 19,672,000 – "
@@ -153,4 +154,25 @@ def test_the_real_fixture_against_the_bundled_graph():
     germany = found.table.set_index(["exporter", "importer"]).loc[("CN", "DE")]
     # BACI: USD 513,918,501 / 49.18 USD/kg = 10,449.7 t of magnets x 0.35 = 3,657.4 t REO
     assert germany["statistic_t"] == pytest.approx(513_918_501 / 49.18 / 1000 * 0.35)
-    assert germany["graph_t"] == pytest.approx(4170.8) and germany["flag"] == "agree"
+    # the graph's German flows are China's own customs return since issue 24 (SOURCES.md
+    # 11l): USD 546,473,023 / 49.18 = 11,111.7 t x 0.35 = 3,889.1 t REO, 6% above BACI's
+    assert germany["graph_t"] == pytest.approx(3889.1) and germany["flag"] == "agree"
+
+
+def test_a_residual_node_takes_the_partners_the_graph_lacks(tmp_path, graph):
+    # CN->KR (30 t REO of compounds) has no edge; with us-wind as the residual node, CN's
+    # flows to it (line 8, 100 t, no statistic of its own) take the 30 t: x 0.3
+    found = reconciled(tmp_path, graph)
+    (line,) = graph.edges.loc[graph.edges["csv_line"] == 8, "customer"]
+    applied = apply_statistics(graph, found, HS_TABLE, residual=line)
+    changed = applied.edges.set_index("csv_line")
+    assert changed.loc[8, "flow_t"] == pytest.approx(30.0)
+    assert changed.loc[8, "status"] == "assumption"  # compounds' REO content is assumed
+    assert "CN exports to US and the 1 partners without a node" in changed.loc[8, "source"]
+    kinds = applied.changes["change"].value_counts().to_dict()
+    # the 4 edges of the test above, and the residual's
+    assert kinds == {"scaled": 5, "to_residual": 1, "left_unchanged": 1}
+    folded = applied.changes[applied.changes["change"] == "to_residual"].iloc[0]
+    assert (folded["importer"], folded["after_t"]) == ("KR", 30.0)
+    with pytest.raises(ValueError, match="residual node 'nowhere'"):
+        apply_statistics(graph, found, HS_TABLE, residual="nowhere")

@@ -2,6 +2,7 @@
 
 usage: python3 issue24.py [DATA_DIR] [--upto=11b|11d|11h]   then: python3 grades.py [DATA_DIR]
        python3 issue24.py [DATA_DIR] --refresh                (line baselines, after grades.py)
+       python3 ranges.py [DATA_DIR]                           (the ranges of 11n, last)
 
 Run once on the data of commit c496cd7 (before issue 24), then `python3 grades.py` (it
 re-splits China's sintered edges by grade and the auto-parts aggregates' actuators by part).
@@ -27,7 +28,13 @@ What it does (SOURCES.md 11a-11k):
 * 11g  China's magnet exports by destination re-derived: the named makers' exports from
        their filings (JL Mag), each customs country's total split over its users by the
        users' demand (the rules above) and China's share of the country's supply;
-* 11h  the wind generator of Siemens Gamesa from its offshore MW and direct-drive intensity.
+* 11h  the wind generator of Siemens Gamesa from its offshore MW and direct-drive intensity;
+* 11l  China's magnet exports by destination from its 2024 customs return by partner (UN
+       Comtrade, HS 8505.11, the rows of tests/data/trade/, read by supplygraph's own reader
+       and counted by hs.csv's unit-value rule): every modelled destination's total, the
+       residual node's (Hong Kong and the partners without a node), the single routes
+       (Vietnam, Mexico, Taiwan, Denmark) and the scaled pairs (Thailand, France);
+* 11m  the backtest's 2024 baselines of the export series (observed.csv) from that return.
 """
 
 from __future__ import annotations
@@ -189,9 +196,40 @@ EU_CHINA_SHARE = 17_000 / 20_000  # ECA
 JL_EXPORT_T = 20_850.18 * 0.1807 * MAG  # t REO
 JL_AMERICAS = 418.4 / 1_222.2  # share of JL's overseas revenue
 
-# China's 2024 magnet exports by destination, t finished magnets (customs; SOURCES.md 4b, 11g)
-CUSTOMS_T = {"DE": 11_917, "KR": 5_478, "VN": 4_561, "US": 7_444, "JP": 2_234, "IN": 2_878}
-CHINA_TOTAL_T = 58_152
+# China's 2024 magnet exports by destination, t rare-earth magnets: China's own customs return
+# to UN Comtrade (HS 8505.11 by partner), counted by the unit-value rule of data/hs.csv
+# (SOURCES.md 11l); the fixture is the published rows (tests/data/trade/README.md)
+COMTRADE_FILE = Path(__file__).resolve().parents[2] / "tests/data/trade/comtrade-cn-850511-2024.csv"
+COMTRADE = (
+    "UN Comtrade, China (reporter 156) exports of HS 8505.11 by partner, annual 2024, China's "
+    "customs return (rows in tests/data/trade/comtrade-cn-850511-2024.csv), rare-earth magnets "
+    "counted by the unit-value rule of data/hs.csv: min(weight, value / 49.18 USD/kg) – "
+    "https://comtradeplus.un.org/"
+)
+MODELLED = ("DE", "KR", "VN", "US", "JP", "IN", "MX", "TH", "FR", "DK", "TW")
+
+
+def comtrade_2024():
+    """China's 2024 exports of 8505.11 by partner: {iso2: (weight t, USD, counted t)}, and
+    the tonnes counted for areas that are not countries (SOURCES.md 11l)."""
+    from supplygraph.analyses.trade import count_records
+    from supplygraph.dataset.trade import read_trade_files
+    from supplygraph.dataset.trade_codes import load_hs_table
+
+    hs = load_hs_table(DATA / "hs.csv")
+    r = count_records(read_trade_files([COMTRADE_FILE], hs["hs"]), hs)
+    r = r[(r["flow"] == "X") & (r["exporter"] == "CN") & (r["year"] == 2024)]
+    by = {
+        row.importer: (row.weight_t, row.value_usd, row.counted_t)
+        for row in r[r["importer_kind"] == "country"].itertuples()
+    }
+    areas = float(r.loc[r["importer_kind"] == "area", "counted_t"].sum())
+    return by, areas
+
+
+COMTRADE_BY, COMTRADE_AREAS = comtrade_2024()
+CUSTOMS_T = {c: COMTRADE_BY[c][2] for c in MODELLED}
+CHINA_TOTAL_T = sum(v[2] for v in COMTRADE_BY.values())  # partner countries, areas apart
 
 
 def read(name):
@@ -553,21 +591,14 @@ def split(total, weights):
 
 
 CUSTOMS_SRC = {
-    "DE": "Germany 2024 = Sep-2024 share (1,288/1.279 of 5,774/1.175 = 20.5%) x 58,152 t",
-    "KR": "Korea 2024 = Sep-2024 share (854/1.845 of 5,774/1.175 = 9.4%) x 58,152 t",
-    "VN": "Vietnam 2024 = Sep-2024 share (456/1.183 of 5,774/1.175 = 7.8%) x 58,152 t",
-    "JP": "Japan 2024 = Sep-2024 share (228/1.208 of 5,774/1.175 = 3.8%) x 58,152 t",
-    "US": "US 2024 = full-year 2025 exports to the US 5,933 t / (1 - 0.203)",
-    "IN": "India 2024 = July-2024 share (418/1.6 = 261 t of 5,278 t = 4.95%) x 58,152 t",
+    c: (
+        f"China's customs return 2024, HS 8505.11 to {c}: {COMTRADE_BY[c][0]:,.0f} t, "
+        f"USD {COMTRADE_BY[c][1] / 1e6:,.1f} m; rare-earth magnets by the unit-value rule "
+        f"{COMTRADE_BY[c][2]:,.0f} t"
+    )
+    for c in MODELLED
 }
-CUSTOMS_CITES = {
-    "DE": f"{ADAMAS_EXPORTS} ; {ASIACITY} ; {TELEGRAPH}",
-    "KR": f"{ADAMAS_EXPORTS} ; {ASIACITY} ; {TELEGRAPH}",
-    "VN": f"{ADAMAS_EXPORTS} ; {ASIACITY} ; {TELEGRAPH}",
-    "JP": f"{ADAMAS_EXPORTS} ; {ASIACITY} ; {TELEGRAPH}",
-    "US": f"{ADAMAS_EXPORTS} ; {GOLDSEA}",
-    "IN": f"{ADAMAS_EXPORTS} ; {IBNEWS} ; {ENERGYNEWS_JULY}",
-}
+CUSTOMS_CITES = {c: COMTRADE for c in MODELLED}
 
 
 def customs_reo(c):
@@ -594,10 +625,10 @@ JL_FORMULA = (
 
 def chinese_rows(edges, country, user, total, why, status, extra_cites="", grade_row=True):
     """Put China's supply to one user of a customs country: JL Mag's share and the rest."""
-    jl = jl_exports()[country] / customs_reo(country) * total if country in CUSTOMS_T else 0.0
+    jl = jl_exports().get(country, 0.0) / customs_reo(country) * total
     customs = (
-        f"China 2024 magnet exports to {country} {CUSTOMS_T[country]:,} t finished x 0.35 "
-        f"= {customs_reo(country):,.0f} t REO ({CUSTOMS_SRC[country]}; customs)"
+        f"China 2024 magnet exports to {country} {CUSTOMS_T[country]:,.0f} t x 0.35 "
+        f"= {customs_reo(country):,.0f} t REO ({CUSTOMS_SRC[country]})"
     )
     base = f"derived: {customs} ; {why}"
     cites = f"{CUSTOMS_CITES[country]}{extra_cites}"
@@ -1040,17 +1071,92 @@ def automotive_11e_to_11h(edges, nodes, lines):
     return rule, T, JL, old_total, actuator, balance_note
 
 
+def single_route_11l(edges, T):
+    """China's customs totals for the destinations with one modelled user (DK, TW) and for
+    those whose users share a pair (TH, FR): SOURCES.md 11l."""
+    # Denmark: Vestas's generator plants, the one Danish user modelled; the generator plant
+    # passes its intake on to Vestas
+    for country, user, buyer, material in (
+        ("DK", "dk-vestas-generator", "dk-vestas", "wind_generator"),
+        ("TW", "tw-electronics-components-agg", "tw-apple-suppliers-agg", "actuator"),
+    ):
+        clear_sintered(edges, "cn-other-sintered-agg", user)
+        chinese_rows(
+            edges,
+            country,
+            user,
+            T[country],
+            f"all of it to {user}, the only {country} user of Chinese magnets modelled (a "
+            f"country total for its single route, SOURCES.md 2)",
+            # the pair's only edge is the statistic itself (trade apply's rule, SOURCES.md 2);
+            # Taiwan's is split by grade
+            "reported" if country == "DK" else "estimate",
+        )
+        inflow = edges.flow(c=user)
+        (out,) = edges.find(s=user, c=buyer, m=material)
+        out["flow_t"] = t(inflow)
+        out["source"] = (
+            f"derived: component inflow {inflow:,.1f} t REO (pass-through: the plant's one "
+            f"customer modelled) ; {COMTRADE}"
+        )
+        out["status"] = "estimate"
+    # Thailand and France: the pair's rows scaled to the customs total, their split as before
+    # (A16: Shin-Etsu China's and the bonded magnets' share of Thailand; GE's and the defence
+    # makers' share of France)
+    for country, users in (
+        ("TH", ("th-hdd-motor-agg",)),
+        ("FR", ("fr-ge-st-nazaire-generator", "fr-defence-actuators-agg")),
+    ):
+        rows = [
+            e
+            for e in edges.rows
+            if e["customer"] in users
+            and e["supplier"].startswith("cn-")
+            and e["material"] in ("ndfeb_sintered", "ndfeb_bonded")
+        ]
+        smco_rows = [
+            e
+            for e in edges.rows
+            if e["customer"] in users
+            and e["supplier"].startswith("cn-")
+            and e["material"] == "smco_magnet"
+        ]
+        smco = sum(float(e["flow_t"]) for e in smco_rows)
+        for e in smco_rows:
+            e["source"] = (
+                f"{e['source']} ; kept (A22) within China's 2024 magnet exports to {country} "
+                f"{T[country]:,.1f} t REO ({CUSTOMS_SRC[country]} x 0.35) ; {COMTRADE}"
+            )
+        before = sum(float(e["flow_t"]) for e in rows)
+        factor = (T[country] - smco) / before
+        for e in rows:
+            was = float(e["flow_t"])
+            e["flow_t"] = t(was * factor)
+            e["source"] = (
+                f"derived: (China's 2024 magnet exports to {country} {T[country]:,.1f} t REO "
+                f"({CUSTOMS_SRC[country]} x 0.35) less its SmCo rows {smco:g} t) x this edge's "
+                f"{was:g} t of the pair's NdFeB {before:g} t before (A16) ; {COMTRADE}"
+            )
+            e["status"] = "assumption"
+            e["note"] = (e["note"] + f" | x {factor:.3f} to China's customs total (11l)").lstrip(
+                " |"
+            )
+
+
 def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, balance_note):
     traction = {k: v["traction"] for k, v in rule.items()}
     anc = {k: v["ancillary"] for k, v in rule.items()}
     balance = {}  # carmaker -> t REO of ancillary parts arriving from China as components
+    single_route_11l(edges, T)
 
     # -------------------------------------------------- United States
+    # China's customs total (11l) is below 92% of the US auto users' need by the rule, so no
+    # sourced share fits: as before, the industrial and defence users keep 505 t (A16) and
+    # the rest is split between the EV-motor and auto-parts makers by their need (assumption)
     d_ev_us = traction["us-tesla"] + traction["us-automakers-agg"] + traction["mx-automakers-agg"]
-    mx_to_us = 420.0  # A16: Mexican parts to US carmakers, kept
-    d_act_us = anc["us-tesla"] + anc["us-automakers-agg"] - mx_to_us
+    d_act_us = anc["us-tesla"] + anc["us-automakers-agg"]
     kept_us = 470.0 + 35.0  # China's magnets to US industrial users and defence (A16), kept
-    r_us = T["US"] - kept_us
+    r_us = T["US"] - kept_us - 30.0  # and China's SmCo magnets to US defence, 30 t (A22)
     cn_us = split(r_us, {"us-ev-motor-agg": d_ev_us, "us-auto-actuators-agg": d_act_us})
     for s in ("cn-jl-mag", "cn-other-sintered-agg"):
         for u in cn_us:
@@ -1067,9 +1173,21 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
             "assumption",
             f" ; {IEA_EV} ; {REUTERS_ICE} ; {OICA}",
         )
+    kept_rows = [
+        e
+        for e in edges.rows
+        if e["supplier"] in ("cn-other-sintered-agg", "cn-smco-agg")
+        and e["customer"] in ("us-industrial-users-agg", "us-defence-actuators-agg")
+    ]
+    for e in kept_rows:
+        e["source"] = (
+            f"{e['source']} ; kept (A16, A22) within China's 2024 magnet exports to the US "
+            f"{customs_reo('US'):,.1f} t REO ({CUSTOMS_SRC['US']} x 0.35), whose rest the "
+            f"EV-motor and auto-parts makers take ; {COMTRADE}"
+        )
     us_act_share = cn_us["us-auto-actuators-agg"] / d_act_us
     for k in ("us-tesla", "us-automakers-agg"):
-        need = anc[k] - (mx_to_us if k == "us-automakers-agg" else 0.0)
+        need = anc[k]
         actuator(
             "us-auto-actuators-agg",
             k,
@@ -1077,32 +1195,41 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
             "assumption",
             "; [A16] the US share of China's US exports after the industrial and defence "
             "users (assumed)",
-            part=f"{us_act_share:.3f} (the share US auto-parts makers' "
-            f"Chinese magnets cover; Mexican parts apart)",
+            part=f"{us_act_share:.3f} (the share US auto-parts makers' Chinese magnets cover)",
         )
         balance[k] = need * (1 - us_act_share)
-    actuator(
-        "mx-auto-parts-agg",
-        "us-automakers-agg",
-        mx_to_us,
-        "assumption",
-        "; [A16] Mexican parts to US carmakers, kept from the earlier allocation",
-        part="420 t of it from Mexico (A16)",
-    )
+    # Mexican parts for US carmakers (420 t, A16) are gone: China's customs total to Mexico
+    # does not cover Mexico's own need (below)
+    edges.drop(s="mx-auto-parts-agg", c="us-automakers-agg")
 
     # -------------------------------------------------- Japan (customs over JSNM)
     sigma_jp = T["JP"] / (T["JP"] + 3_715.0)
     d_ev_jp = traction["jp-toyota"] + traction["jp-automakers-agg"]
     d_anc_jp = anc["jp-toyota"] + anc["jp-automakers-agg"]
     cn_jp = {"jp-ev-motor-agg": sigma_jp * d_ev_jp, "jp-auto-parts-agg": sigma_jp * d_anc_jp}
-    cn_jp["jp-industrial-users-agg"] = T["JP"] - sum(cn_jp.values())
-    for s in ("cn-jl-mag", "cn-other-sintered-agg", "cn-zhong-ke-san-huan"):
+    # the industrial users take the rest of the customs total, sintered and bonded magnets
+    # alike (8505.11 counts both): split in the rows' earlier proportions (A16, 11l)
+    named_cn = ("cn-jl-mag", "cn-other-sintered-agg", "cn-zhong-ke-san-huan")
+    sintered_was = sum(edges.flow(s=m, c="jp-industrial-users-agg") for m in named_cn)
+    (bonded,) = edges.find(s="cn-bonded-ndfeb-agg", c="jp-industrial-users-agg")
+    bonded_was = float(bonded["flow_t"])
+    rest_jp = T["JP"] - sum(cn_jp.values())
+    cn_jp["jp-industrial-users-agg"] = rest_jp * sintered_was / (sintered_was + bonded_was)
+    bonded["flow_t"] = t(rest_jp - cn_jp["jp-industrial-users-agg"])
+    bonded["source"] = (
+        f"derived: (China's 2024 magnet exports to JP {customs_reo('JP'):,.1f} t REO "
+        f"({CUSTOMS_SRC['JP']} x 0.35) less its EV-motor and auto-parts makers' rows) x the "
+        f"bonded row's {bonded_was:g} t of the industrial users' {sintered_was + bonded_was:g} t "
+        f"before (A16) ; {COMTRADE}"
+    )
+    bonded["status"] = "assumption"
+    for s in named_cn:
         for u in cn_jp:
             clear_sintered(edges, s, u)
     sig = (
         f"x China's share of Japan's sintered magnets {sigma_jp:.3f} (China's exports to "
-        f"Japan 782 t REO over those plus Japan's output 3,715 t REO, JSNM-derived, "
-        f"SOURCES.md 4a)"
+        f"Japan {customs_reo('JP'):,.0f} t REO over those plus Japan's output 3,715 t REO, "
+        f"JSNM-derived, SOURCES.md 4a)"
     )
     why_jp = {
         "jp-ev-motor-agg": f"{sig} x the Japanese EV-motor makers' need {d_ev_jp:.1f} t REO "
@@ -1110,7 +1237,7 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
         "jp-auto-parts-agg": f"{sig} x the Japanese auto-parts makers' need {d_anc_jp:.1f} t REO "
         f"(rule of SOURCES.md 11e)",
         "jp-industrial-users-agg": "less the two users above: Japanese industrial and other "
-        "users (the residual of the customs total)",
+        "users (the residual of the customs total), less the bonded magnets' share of it (A16)",
     }
     for u, flow in cn_jp.items():
         chinese_rows(
@@ -1321,24 +1448,34 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
         "estimate",
     )
 
-    # -------------------------------------------------- Mexico (no customs figure)
-    d_mx = anc["mx-automakers-agg"] + mx_to_us
+    # -------------------------------------------------- Mexico (customs, 11l)
+    # China's customs total covers part of the Mexican carmakers' ancillary need by the rule;
+    # the rest arrives as components made in China (A33), as for the US and India. Mexican
+    # parts for US carmakers (420 t, A16) are gone: the customs total does not cover Mexico's
+    # own need
+    d_mx = anc["mx-automakers-agg"]
     clear_sintered(edges, "cn-other-sintered-agg", "mx-auto-parts-agg")
-    edges.put(
-        "cn-other-sintered-agg",
+    mx_in = min(T["MX"], d_mx)
+    chinese_rows(
+        edges,
+        "MX",
         "mx-auto-parts-agg",
-        "ndfeb_sintered",
-        d_mx,
-        f"derived: Mexican auto-parts makers' need by the rule (Mexico's "
-        f"{rule['mx-automakers-agg']['ancillary_formula']}) plus their 420 t to US "
-        f"carmakers (A16), all from China (China's 2024 exports to Mexico are not in our "
-        f"customs sources: assumption) ; {REUTERS_ICE} ; {OICA}",
-        "assumption",
-        "[A16] Mexico ranked among China's top-5 destinations in some 2025 months",
-        elements="Nd;Pr;Dy;Tb",
-        from_line="dy_tb_grade",
+        mx_in,
+        f"all of it to the Mexican auto-parts makers, the only Mexican user of Chinese magnets "
+        f"modelled (a country total for its single route, SOURCES.md 2); their need by the "
+        f"rule is {d_mx:.1f} t REO (Mexico's {rule['mx-automakers-agg']['ancillary_formula']})",
+        "estimate",
+        f" ; {REUTERS_ICE} ; {OICA}",
     )
-    actuator("mx-auto-parts-agg", "mx-automakers-agg", anc["mx-automakers-agg"], "estimate")
+    actuator(
+        "mx-auto-parts-agg",
+        "mx-automakers-agg",
+        mx_in,
+        "estimate",
+        "; China's magnets to Mexico's auto-parts makers (customs, 11l)",
+        part=f"{mx_in / d_mx:.3f} (China's customs total to Mexico over the need) ; {COMTRADE}",
+    )
+    balance["mx-automakers-agg"] = d_mx - mx_in
 
     # -------------------------------------------------- China
     for k in ("cn-byd", "cn-tesla-shanghai", "cn-automakers-agg"):
@@ -1422,29 +1559,53 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
             elements="Nd;Pr;Dy;Tb",
             from_line="dy_tb_grade",
         )
-    # the rest-of-world residual: China's total exports less every other export edge
+    # the rest-of-world residual: China's exports to Hong Kong, to the destinations without a
+    # node of their own and to areas, from the customs return (11l); the modelled pairs take
+    # their customs totals above, so this is also China's total less every other export edge
     country = {n["id"]: n["country"] for n in nodes}
     clear_sintered(edges, "cn-other-sintered-agg", "hk-reexport-other-agg")
     exported = sum(
         float(e["flow_t"])
         for e in edges.rows
-        if e["material"] == "ndfeb_sintered"
+        if e["material"] in ("ndfeb_sintered", "ndfeb_bonded", "smco_magnet")
         and country[e["supplier"]] == "CN"
         and country[e["customer"]] != "CN"
     )
-    residual = CHINA_TOTAL_T * MAG - exported
-    assert residual > 0, residual
+    # areas that are not countries (COMTRADE_AREAS, 12 t) are left out, as trade reconcile
+    # leaves them out of its pairs
+    rest_t = sum(v[2] for c, v in COMTRADE_BY.items() if c not in MODELLED)
+    residual = rest_t * MAG
+    pairs = sum(customs_reo(c) for c in MODELLED)
+    # the pairs' edges carry the customs totals (the SmCo and Korea's, US defence's kept rows
+    # are within them), so the residual closes China's total
+    by_pair = defaultdict(float)
+    for e in edges.rows:
+        if (
+            e["material"] in ("ndfeb_sintered", "ndfeb_bonded", "smco_magnet")
+            and country[e["supplier"]] == "CN"
+            and country[e["customer"]] not in ("CN", "HK")
+        ):
+            by_pair[country[e["customer"]]] += float(e["flow_t"])
+    # every modelled pair carries its customs total
+    off = {c: round(by_pair[c] - customs_reo(c), 1) for c in by_pair}
+    assert all(abs(v) < 0.5 for v in off.values()), off
+    print(
+        f"China's magnet exports {exported:,.1f} t REO: pairs {pairs:,.1f}, residual "
+        f"{residual:,.1f}, graph less statistic by pair {off}"
+    )
+    hk = COMTRADE_BY["HK"][2]
     edges.put(
         "cn-other-sintered-agg",
         "hk-reexport-other-agg",
         "ndfeb_sintered",
         residual,
-        "derived: residual = China 2024 magnet exports 58,152 t x 0.35 - all other modelled "
-        "export edges (DE, KR, VN, JP, US, IN from customs; FR, DK, MX, TH, TW assumed) ; "
-        f"{ADAMAS_EXPORTS} ; {ASIACITY}",
-        "assumption",
-        "Residual destinations, incl. the rest of the EU and Hong Kong [A16] Status: the "
-        "formula subtracts assumed edges, so the row is an assumption (SOURCES.md 2)",
+        f"derived: China's 2024 exports of rare-earth magnets to Hong Kong ({hk:,.0f} t), to "
+        f"the {len(COMTRADE_BY) - len(MODELLED) - 1} other partner countries without a node "
+        f"of their own (Poland, Italy, Hungary, Malaysia, ...): {rest_t:,.0f} t x 0.35 (areas "
+        f"that are not countries, {COMTRADE_AREAS:,.0f} t, left out) ; {COMTRADE}",
+        "estimate",
+        "Residual destinations: Hong Kong, the rest of the EU and others, from China's customs "
+        "return by partner (issue 24, SOURCES.md 11l); before, the residual of a total",
         elements="Nd;Pr;Dy;Tb",
         from_line="dy_tb_grade",
     )
@@ -1475,6 +1636,30 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
     for motor in ("cn-byd-fudi-motors", "cn-ev-motor-agg"):
         assert abs(edges.flow(c=motor) - edges.flow(s=motor)) < 1.0, motor
     return balance
+
+
+def baselines_11m(observed):
+    """The 2024 monthly baselines of China's magnet exports by destination: China's 2024
+    customs return by partner / 12, in place of the back-casts from 2025 months (11m)."""
+    for r in observed:
+        series = r["series"]
+        if not (series.startswith("cn-magnet-exports-") and r["month"] == "2024-avg"):
+            continue
+        c = series.rsplit("-", 1)[1].upper()
+        weight, usd, counted = COMTRADE_BY[c]
+        was = r["value"]
+        r["value"] = f"{counted / 12:.0f}"
+        r["source"] = (
+            f"derived: China's 2024 exports of HS 8505.11 to {c} {weight:,.0f} t, USD "
+            f"{usd / 1e6:,.1f} m; rare-earth magnets by the unit-value rule {counted:,.0f} t / 12 "
+            f"; {COMTRADE}"
+        )
+        r["status"] = "estimate"
+        r["note"] = (
+            f"The 2024 monthly average from China's 2024 customs return by partner (SOURCES.md "
+            f"11m); before, {was} t back-cast from 2025 months (the range's other end: "
+            f"8505.11 by the rule counts more than China's line 85051110)"
+        )
 
 
 def refresh_lines(edges, lines, nodes):
@@ -1533,6 +1718,9 @@ def main():
     write("edges.csv", edges.rows, efields, True)
     write("lines.csv", lines, lfields, True)
     write("regimes.csv", regimes, rfields, False)
+    observed, ofields = read("observed.csv")
+    baselines_11m(observed)
+    write("observed.csv", observed, ofields, False)
     print("components from China (A33):", {k: round(v, 1) for k, v in balance.items()})
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .._errors import Issue
+from .._errors import DataError, Issue, ScenarioError
 from ..dataset.citations import CITATION_KINDS, citation_kind, cited_domains, unlisted_domains
 from ..dataset.io import load_quality_tables, load_run_tables
 from ..dataset.schema import STAGE_RANK, STAGES, STATUSES
@@ -33,6 +34,12 @@ PUBLISHED_COLUMNS = [
     "source",
 ]
 CITATION_COLUMNS = ["file", "csv_line", "row", "stage", "status", "citation", "flow_t", "domains"]
+SHOCK_COLUMNS = ["scenario", "status", "rows", "flow_t", "flow_pct"]
+# An edge's range of flow_t by its basis, as its source cell states it (`range (<kind>): ...`,
+# data/SOURCES.md 11n): a source's own interval, two sources' disagreement, a stated rule;
+# `unstated` when the cell does not say, `none` without a range
+RANGE_KINDS = ("interval", "sources", "rule", "unstated", "none")
+RANGE_BASIS = re.compile(r" ; range \((interval|sources|rule)\): ")
 
 
 @dataclass(frozen=True)
@@ -43,17 +50,22 @@ class QualityReport:
     status and by citation kind, with their shares of rows and of tonnage; ``published``
     sets each share of ``published.csv`` beside the one the data gives; ``warnings`` name
     each cited domain that ``publishers.csv`` lacks, at the first row citing it; ``kinds``
-    is ``publishers.csv`` as a mapping of domain to kind, for :func:`row_citations`.
+    is ``publishers.csv`` as a mapping of domain to kind, for :func:`row_citations`;
+    ``shock`` is :func:`shock_path` over the dataset's scenarios when asked for, else empty.
     """
 
     breakdown: pd.DataFrame
     published: pd.DataFrame
     warnings: list[Issue]
     kinds: dict[str, str]
+    shock: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SHOCK_COLUMNS))
 
 
 def quality_report(
-    graph: SupplyGraph, *, shares: Mapping[str | None, pd.DataFrame] | None = None
+    graph: SupplyGraph,
+    *,
+    shares: Mapping[str | None, pd.DataFrame] | None = None,
+    shock: bool = False,
 ) -> QualityReport:
     """Return the data-quality report of a graph's dataset.
 
@@ -68,6 +80,9 @@ def quality_report(
     shares
         :func:`~supplygraph.analyses.stats.stage_country_shares` tables the caller has already
         computed, by material (None: every material); the others are computed here.
+    shock
+        Also measure each scenario's shocked tonnage by status (:func:`shock_path`: a
+        simulation per scenario, so not by default).
 
     Returns
     -------
@@ -93,6 +108,7 @@ def quality_report(
         published=_published_shares(graph, tables.published, kinds, dict(shares or {})),
         warnings=unlisted_domains(_citing_tables(graph, tables.published), kinds),
         kinds=kinds,
+        shock=shock_path(graph) if shock else pd.DataFrame(columns=SHOCK_COLUMNS),
     )
 
 
@@ -184,12 +200,14 @@ def _breakdown(graph: SupplyGraph, kinds: Mapping[str, str]) -> pd.DataFrame:
     stage = nodes["stage"].map(STAGE_RANK).to_numpy(np.int64)[edges["src"].to_numpy(np.int64)]
     flow = edges["flow_t"].to_numpy(np.float64)
     edge_values = _coded(edges, kinds)
+    # ranges are asked of the uncertain figures: the range rows count those edges only
+    subset = {"range": edges["status"].isin(["estimate", "assumption"]).to_numpy()}
     rows = []
     for rank, name in enumerate(STAGES):
         chosen = stage == rank
         if chosen.any():
-            rows += _tally(edge_values, chosen, flow, "edges", name)
-    rows += _tally(edge_values, np.ones(len(edges), dtype=bool), flow, "edges", "all")
+            rows += _tally(edge_values, chosen, flow, "edges", name, subset)
+    rows += _tally(edge_values, np.ones(len(edges), dtype=bool), flow, "edges", "all", subset)
     rows += _tally(_coded(nodes, kinds), np.ones(len(nodes), dtype=bool), None, "nodes", "all")
     return pd.DataFrame(rows, columns=BREAKDOWN_COLUMNS)
 
@@ -202,17 +220,25 @@ def _coded(
     Each distinct cell is judged once: a million rows share a few sources.
     """
     coded = {}
-    for by, column, vocabulary in (
-        ("status", "status", STATUSES),
-        ("citation", "source", CITATION_KINDS),
-    ):
+    dimensions = [("status", "status", STATUSES), ("citation", "source", CITATION_KINDS)]
+    if "flow_t_low" in table:  # edges: the basis of their range
+        dimensions.append(("range", "source", RANGE_KINDS))
+    for by, column, vocabulary in dimensions:
         which, distinct = pd.factorize(table[column], use_na_sentinel=False)
         values = distinct.tolist()
         if by == "citation":
             values = [citation_kind(cell, kinds) for cell in values]
+        elif by == "range":
+            found = [RANGE_BASIS.search(cell) for cell in values]
+            values = [m.group(1) if m else "unstated" for m in found]
         labels = list(vocabulary) + sorted(set(values) - set(vocabulary))  # "": status not given
         position = np.array([labels.index(value) for value in values], dtype=np.int64)
-        coded[by] = (position[which] if len(values) else which.astype(np.int64), labels)
+        codes = position[which] if len(values) else which.astype(np.int64)
+        if by == "range":  # a row without a range has none, whatever its cell says
+            codes = np.where(
+                table["flow_t_low"].isna().to_numpy(), labels.index("none"), codes
+            ).astype(np.int64)
+        coded[by] = (codes, labels)
     return coded
 
 
@@ -222,10 +248,14 @@ def _tally(
     flow: np.ndarray | None,
     table: str,
     stage: str,
+    subset: Mapping[str, np.ndarray] | None = None,
 ) -> list[dict[str, object]]:
-    """Rows and tonnage per status and citation kind among the chosen rows (nodes: no flow)."""
+    """Rows and tonnage per status and citation kind (and range basis, among ``subset``'s
+    rows) among the chosen rows (nodes: no flow)."""
     out: list[dict[str, object]] = []
+    every = chosen
     for by, (codes, labels) in coded.items():
+        chosen = every & subset[by] if subset and by in subset else every
         counts = np.bincount(codes[chosen], minlength=len(labels))
         flows = (
             np.full(len(labels), np.nan)
@@ -283,3 +313,66 @@ def _published_shares(
             }
         )
     return pd.DataFrame(rows, columns=PUBLISHED_COLUMNS)
+
+
+def shock_path(graph: SupplyGraph, scenarios: Iterable[str] | None = None) -> pd.DataFrame:
+    """Return each scenario's shocked tonnage by status: the edges whose flow it changes.
+
+    A scenario is run without rerouting (:func:`supplygraph.analyses.exposure.simulate`);
+    an edge is shocked when its flow after the scenario differs from its baseline (by more
+    than a millionth), and counts with its baseline tonnes under its row's ``status``. This
+    measures what a scenario's answer rests on: the figures it moves, weighted by tonnes
+    (docs/data-quality.md).
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    scenarios
+        Scenario names; None: every scenario of the dataset (bundled and its own). A
+        scenario the data cannot run (its selectors match no node) is left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``SHOCK_COLUMNS``: per scenario one row per status of ``STATUSES`` (and
+        any other status found), the shocked edges (``rows``), their baseline tonnes and
+        their share of the scenario's shocked tonnes.
+
+    Examples
+    --------
+    >>> import supplygraph as sg
+    >>> table = shock_path(sg.load("tests/data/tiny"), ["full-embargo"])
+    >>> table[["status", "rows"]].values.tolist()  # 5 of the tiny data's 8 edges move
+    [['reported', 0], ['estimate', 0], ['assumption', 5]]
+    """
+    from ..scenario.parse import list_scenarios
+    from .exposure import simulate
+
+    if scenarios is None:
+        scenarios = [s.name for s in list_scenarios(graph.folder)]
+    status = graph.edges["status"].to_numpy()
+    labels = list(STATUSES) + sorted(set(status.tolist()) - set(STATUSES))
+    rows = []
+    for name in scenarios:
+        try:
+            edges = simulate(graph, name, reroute=False).edges
+        except (DataError, ScenarioError):  # a bundled scenario naming what the data lacks
+            continue
+        base = edges["baseline_t"].to_numpy(np.float64)
+        after = edges["after_t"].to_numpy(np.float64)
+        moved = np.abs(base - after) > 1e-6 * np.maximum(1.0, base)
+        total = base[moved].sum()
+        for label in labels:
+            chosen = moved & (status == label)
+            tonnes = float(base[chosen].sum())
+            rows.append(
+                {
+                    "scenario": name,
+                    "status": label,
+                    "rows": int(chosen.sum()),
+                    "flow_t": tonnes,
+                    "flow_pct": float(share_pct(tonnes, total)),
+                }
+            )
+    return pd.DataFrame(rows, columns=SHOCK_COLUMNS)

@@ -12,6 +12,7 @@ import pandas as pd
 from ..dataset.graph import SupplyGraph
 from ..dataset.schema import STATUSES
 from ..dataset.trade import PUBLISHERS
+from .quality import RANGE_BASIS
 from .trade import URLS, Reconciliation
 
 CHANGE_COLUMNS = (
@@ -19,6 +20,8 @@ CHANGE_COLUMNS = (
     "before_t", "after_t", "factor", "status_before", "status_after", "period", "report",
     "csv_line",
 )  # fmt: skip
+# the columns of edges.csv that apply rewrites (Application.edges, by csv_line)
+EDITED_COLUMNS = ["csv_line", "flow_t", "status", "source", "note", "flow_t_low", "flow_t_high"]
 OBSERVED_GROUP = "magnets"  # the backtest's series are magnet exports (analyses.backtest)
 REPORT_NAMES = {
     "exporter": "exporter's report",
@@ -44,6 +47,7 @@ def apply_statistics(
     hs_table: pd.DataFrame,
     *,
     based: Iterable[str] = (),
+    residual: str | None = None,
 ) -> Application:
     """Scale each country pair's flows of a material group to the statistic.
 
@@ -51,16 +55,22 @@ def apply_statistics(
     the graph's tonnes), so the split between the named plants stays as it was. An edge
     that is the pair's only one takes the statistic, in t REO by ``hs_table``'s factor (and
     unit-value rule): its source cites the statistic (publisher, report, codes, period,
-    tonnes) after the formula, and its status is ``hs_table``'s for the group (a figure
-    computed from a reported one is an estimate; data/SOURCES.md section 2). Where a pair
-    has several edges, each is derived from the statistic and its old share, its status
-    the weakest of that and its own (a row's status is the weakest of its figures).
+    tonnes) after the formula, and its status is ``reported`` (a published statistic carried
+    over by the conversions of ``hs_table``: data/SOURCES.md section 2), or ``assumption``
+    where the group's conversion is one (compounds' REO content). Where a pair has several
+    edges, each is derived from the statistic and its old share, its status the weakest of
+    that and its own (a row's status is the weakest of its figures).
     Pairs the graph lacks are listed, not added;
     pairs the statistic lacks are listed and left as they were. Monthly rows of magnet
     exports become observations per destination (``CC-magnet-exports-DD``, tonnes of
     rare-earth magnets), with a ``YYYY-avg`` baseline where a year has all twelve months;
     the months of a series with no baseline, here or in the dataset (``based``), are held
     back (``Application.held_back``): a month is a share of its series' baseline.
+
+    A ``residual`` node stands for the destinations without a node of their own (the
+    bundled data's ``hk-reexport-other-agg``): each exporter's flows to it are scaled to
+    the statistic of its own country plus that of every partner the graph lacks, which are
+    then listed as ``to_residual`` instead of ``not_added``.
 
     Parameters
     ----------
@@ -73,36 +83,49 @@ def apply_statistics(
     based
         The series that already have a ``YYYY-avg`` baseline in the dataset's
         ``observed.csv``.
+    residual
+        The id of a node that takes the statistics of the partners without a node.
 
     Returns
     -------
     Application
     """
     materials = {g: set(ms) for g, ms in zip(hs_table["group"], hs_table["materials"])}
+    # the conversions (t REO per t, the unit-value rule) leave a statistic reported; an
+    # assumed conversion does not
     statuses: dict[str, str] = {}
     for group, status in zip(hs_table["group"], hs_table["status"]):
-        statuses[group] = weakest(statuses.get(group, "reported"), status)
+        kept = "assumption" if status == "assumption" else "reported"
+        statuses[group] = weakest(statuses.get(group, "reported"), kept)
     country = graph.nodes["country"].to_numpy()
     edges = graph.edges.assign(
         exporter=country[graph.edges["src"].to_numpy()],
         importer=country[graph.edges["dst"].to_numpy()],
     )
     changed, changes = [], []
-    for row in reconciliation.table.itertuples(index=False):
+    table, into = reconciliation.table.assign(to_node=False), -1
+    if residual is not None:
+        table, into, folded = _with_residual(graph, edges, table, residual, materials)
+        changes += [_change(r, "to_residual", before=0.0, after=0.0) for r in folded]
+    for row in table.itertuples(index=False):
         if row.flag == "not_in_graph" or row.flag == "not_in_statistic":
             kind = "not_added" if row.flag == "not_in_graph" else "left_unchanged"
             changes.append(_change(row, kind, before=row.graph_t, after=row.graph_t))
             continue
+        # the residual's row holds its edges only; a pair of its country, the others
+        at_residual = edges["dst"].to_numpy() == into
         pair = edges[
             (edges["exporter"] == row.exporter)
-            & (edges["importer"] == row.importer)
+            & (at_residual if row.to_node else (edges["importer"] == row.importer) & ~at_residual)
             & edges["material"].isin(materials[row.group])
         ]
+        if pair.empty:
+            continue
         factor = row.statistic_t / row.graph_t
         formula, citation = _statistic_source(row)
         for edge in pair.itertuples(index=False):
             after = edge.flow_t * factor
-            status = weakest(statuses[row.group], "estimate")
+            status = statuses[row.group]
             source = f"derived: {formula} ; {citation}"
             if len(pair) > 1:
                 status = weakest(status, edge.status or "assumption")
@@ -111,13 +134,18 @@ def apply_statistics(
                     f"{row.graph_t:g} t in the graph ; {citation}"
                 )
             note = f"trade apply: x{factor:.4f} to the statistic, {edge.flow_t:g} t before"
+            # a range moves with its figure, and keeps the statement of its basis
+            basis = RANGE_BASIS.search(edge.source)
+            low, high = (getattr(edge, end, np.nan) for end in ("flow_t_low", "flow_t_high"))
             changed.append(
                 {
                     "csv_line": int(edge.csv_line),
                     "flow_t": after,
                     "status": status,
-                    "source": source,
+                    "source": source + (edge.source[basis.start() :] if basis else ""),
                     "note": f"{edge.note}; {note}" if edge.note else note,
+                    "flow_t_low": low * factor,
+                    "flow_t_high": high * factor,
                 }
             )
             changes.append(
@@ -129,11 +157,63 @@ def apply_statistics(
     based_here = observed.loc[observed["month"].str.endswith("-avg"), "series"]
     kept = observed["series"].isin(set(based) | set(based_here))
     return Application(
-        pd.DataFrame(changed, columns=["csv_line", "flow_t", "status", "source", "note"]),
+        pd.DataFrame(changed, columns=EDITED_COLUMNS),
         pd.DataFrame(changes, columns=list(CHANGE_COLUMNS)),
         observed[kept].reset_index(drop=True),
         int((~kept).sum()),
     )
+
+
+def _with_residual(
+    graph: SupplyGraph,
+    edges: pd.DataFrame,
+    table: pd.DataFrame,
+    residual: str,
+    materials: dict[str, set[str]],
+) -> tuple[pd.DataFrame, int, list[Any]]:
+    """The reconciliation with each exporter's pairs the graph lacks folded into one row
+    for the residual node (``to_node``), its position, and the rows folded."""
+    ids = graph.nodes["id"].tolist()
+    if residual not in ids:
+        raise ValueError(f"residual node {residual!r} is not in the graph")
+    into = ids.index(residual)
+    country = graph.nodes["country"].iloc[into]
+    lacking = table["flag"] == "not_in_graph"
+    folded = list(table[lacking].itertuples(index=False))
+    kept = table[~lacking].assign(to_node=False)
+    rows = []
+    for (exporter, group), rest in table[lacking].groupby(["exporter", "group"], sort=True):
+        own = kept[
+            (kept["exporter"] == exporter)
+            & (kept["importer"] == country)
+            & (kept["group"] == group)
+        ]
+        to_it = edges[
+            (edges["exporter"] == exporter)
+            & (edges["dst"] == into)
+            & edges["material"].isin(materials[group])
+        ]
+        if to_it.empty:
+            continue
+        sums = {
+            c: float(rest[c].sum()) + float(own[c].sum())
+            for c in ("statistic_t", "product_t", "set_aside_t", "value_usd")
+        }
+        first = rest.iloc[0]  # its report, code and period (the own row may have none)
+        partners = f"{country} and the {len(rest)} partners without a node"
+        rows.append(
+            {
+                **first.to_dict(),
+                **sums,
+                "importer": partners,
+                "graph_t": float(to_it["flow_t"].sum()),
+                "flag": "residual",
+                "to_node": True,
+            }
+        )
+    # the residual's country keeps its own row for the other nodes there, if any
+    table = pd.concat([kept, pd.DataFrame(rows, columns=kept.columns)], ignore_index=True)
+    return table, into, folded
 
 
 def _change(
@@ -151,7 +231,7 @@ def _change(
         "before_t": before,
         "after_t": after
         if kind == "scaled"
-        else (row.statistic_t if kind == "not_added" else after),
+        else (row.statistic_t if kind in ("not_added", "to_residual") else after),
         "factor": after / before if kind == "scaled" and before else np.nan,
         "status_before": "" if edge is None else edge.status,
         "status_after": status,

@@ -61,7 +61,9 @@ def validate(
         shares = stage_country_shares(graph)
         sintered = stage_country_shares(graph, material="ndfeb_sintered")
         # before any output: its tables may have errors
-        quality = quality_report(graph, shares={None: shares, "ndfeb_sintered": sintered})
+        quality = quality_report(
+            graph, shares={None: shares, "ndfeb_sintered": sintered}, shock=quality_dir is not None
+        )
         for warning in [*graph.warnings, *quality.warnings]:
             if warning.severity != "note" or verbose:
                 click.echo(f"{warning.severity}: {warning}", err=True)
@@ -79,7 +81,7 @@ def validate(
             _print_shares(
                 "Sintered NdFeB magnet output (material ndfeb_sintered)", magnets, concentration
             )
-        _print_quality(quality.breakdown, quality.published)
+        _print_quality(quality.breakdown, quality.published, quality.shock)
         if quality_dir is not None:
             from ..outputs.files import write_file_set
             from ..outputs.quality_report import render_quality
@@ -101,12 +103,13 @@ def _print_shares(heading: str, shares: Any, concentration: Any) -> None:
         click.echo(f"  {stage:<13} {row['output_t']:>11,.0f} t  HHI {row['hhi']:>6,.0f}  {top}")
 
 
-def _print_quality(breakdown: Any, published: Any) -> None:
-    """Print the data-quality report: edges by stage, nodes, published shares."""
+def _print_quality(breakdown: Any, published: Any, shock: Any) -> None:
+    """Print the data-quality report: edges by stage, nodes, published shares, the shock path."""
     edges = breakdown[breakdown["table"] == "edges"]
     for by, heading in (
         ("status", "Edges by status, per supplier stage (count, % of the stage's tonnes)"),
         ("citation", "Edges by citation (primary: all URLs on primary publishers' domains)"),
+        ("range", "Estimate and assumption edges by the basis of their range of flow_t"),
     ):
         rows = edges[edges["by"] == by]
         values = list(dict.fromkeys(rows["value"]))
@@ -137,6 +140,16 @@ def _print_quality(breakdown: Any, published: Any) -> None:
             f"  {row['country']} {where:<26} {computed:>6}  {row['publisher']} "
             f"{row['published_pct']:g}%  {gap:>13}  ({row['citation']} citation)"
         )
+    if len(shock):
+        click.echo("\nShocked tonnage by status (edges a scenario moves, baseline t):")
+        for name, group in shock.groupby("scenario", sort=False):
+            cells = ", ".join(
+                f"{s} {n} {t:,.0f} t {p:.1f}%"
+                for s, n, t, p in zip(
+                    group["status"], group["rows"], group["flow_t"], group["flow_pct"]
+                )
+            )
+            click.echo(f"  {name:<24} {cells}")
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)

@@ -143,6 +143,13 @@ def reconcile(
     required=True,
     help="The new dataset folder (never the one read).",
 )
+@click.option(
+    "--residual",
+    metavar="NODE",
+    help="A node standing for the destinations without a node of their own: it takes the "
+    "statistics of its country and of every partner the graph lacks (the bundled data's: "
+    "hk-reexport-other-agg).",
+)
 @click.pass_context
 def apply_command(
     ctx: click.Context,
@@ -152,6 +159,7 @@ def apply_command(
     year: int | None,
     data_dir: Path | None,
     out_dir: Path,
+    residual: str | None,
 ) -> None:
     """Write a new dataset with each country pair's flows scaled to the statistic.
 
@@ -175,6 +183,8 @@ def apply_command(
             data_dir, files, format=format, country_codes=country_codes, year=year
         )
         _check_new_folder(out_dir, graph.folder)
+        if residual is not None and residual not in set(graph.nodes["id"]):
+            raise UserError(f"error: --residual {residual}: no such node in the dataset")
         from ..analyses.trade_apply import apply_statistics
         from ..dataset.io import load_backtest_tables
         from ..outputs.files import write_file_set
@@ -182,7 +192,7 @@ def apply_command(
 
         observed = load_backtest_tables(data_dir).observed
         based = observed.loc[observed["month"].str.endswith("-avg"), "series"]
-        application = apply_statistics(graph, found, hs_table, based=based)
+        application = apply_statistics(graph, found, hs_table, based=based, residual=residual)
         paths = write_file_set(out_dir, render_trade_dataset(graph.folder, application, found))
         changes = application.changes
         scaled = changes[changes["change"] == "scaled"]
@@ -194,6 +204,10 @@ def apply_command(
             f"lacks listed, not added; {counts.get('left_unchanged', 0)} pairs without a "
             "statistic left as they were (trade-changes.csv)"
         )
+        if counts.get("to_residual", 0):
+            click.echo(
+                f"{counts['to_residual']} pairs the graph lacks folded into {residual}'s flows"
+            )
         if len(application.observed):
             click.echo(f"{len(application.observed)} monthly observations added to observed.csv")
         if application.held_back:

@@ -140,7 +140,105 @@ def check_nodes(nodes: pd.DataFrame, file: str, issues: list[Issue]) -> None:
         "sector",
         "a manufacturer needs a sector",
     )
+    check_ranges(nodes, schema.RANGED["nodes"], file, issues)
     check_common(nodes, file, issues)
+
+
+def check_ranges(table: pd.DataFrame, names: Iterable[str], file: str, issues: list[Issue]) -> None:
+    """Check the optional ranges of figures: ``<name>_low`` and ``<name>_high`` both given or
+    both empty, and ``low <= figure <= high`` (the cells' grammar and signs are checked as
+    numbers); a ``range_group`` only on a row with a range.
+
+    Parameters
+    ----------
+    table
+        A table as read (text cells and a ``csv_line`` column).
+    names
+        The figures that may carry a range (``schema.RANGED``).
+    file
+        The file name for the messages.
+    issues
+        Where the problems go.
+    """
+    ranged = np.zeros(len(table), dtype=bool)
+    for name in names:
+        low_cells, high_cells = table[f"{name}_low"], table[f"{name}_high"]
+        has_low, has_high = (low_cells != "").to_numpy(), (high_cells != "").to_numpy()
+        if not (has_low.any() or has_high.any()):
+            continue  # no range given: nothing to parse (a million rows cost a second)
+        ranged |= has_low | has_high
+        chosen = has_low | has_high  # only the rows with a range are parsed
+        low, high, value = (np.full(len(table), np.nan) for _ in range(3))
+        for out, cells in ((low, low_cells), (high, high_cells), (value, table[name])):
+            part = cells[chosen]
+            out[chosen] = (
+                pd.to_numeric(part.where(part.str.fullmatch(schema.NUMBER_CHARACTERS)))
+                .astype("float64")
+                .to_numpy()
+            )
+        report(
+            issues,
+            file,
+            table,
+            has_low & ~has_high,
+            f"{name}_high",
+            "missing value: a range has both ends",
+        )
+        report(
+            issues,
+            file,
+            table,
+            has_high & ~has_low,
+            f"{name}_low",
+            "missing value: a range has both ends",
+        )
+        with np.errstate(invalid="ignore"):
+            report(
+                issues,
+                file,
+                table,
+                low > high,
+                f"{name}_low",
+                lambda cell, name=name: f"{cell} is above the range's high end ({name}_high)",
+            )
+            report(
+                issues,
+                file,
+                table,
+                (low <= high) & (value < low),
+                f"{name}_low",
+                lambda cell, name=name: (
+                    f"{cell} is above the central figure ({name}): the range must hold it"
+                ),
+            )
+            report(
+                issues,
+                file,
+                table,
+                (low <= high) & (value > high),
+                f"{name}_high",
+                lambda cell, name=name: (
+                    f"{cell} is below the central figure ({name}): the range must hold it"
+                ),
+            )
+    if "range_group" in table and (table["range_group"] != "").any():
+        group = table["range_group"]
+        report(
+            issues,
+            file,
+            table,
+            (group != "") & ~ranged,
+            "range_group",
+            lambda cell: f"range group {cell!r} on a row without a range",
+        )
+        report(
+            issues,
+            file,
+            table,
+            (group != "") & ~group.str.fullmatch(schema.ID_CHARACTERS).to_numpy(dtype=bool),
+            "range_group",
+            lambda cell: f"invalid range group {cell!r}; expected letters, digits, '_.:-'",
+        )
 
 
 def check_common(table: pd.DataFrame, file: str, issues: list[Issue]) -> None:
@@ -219,6 +317,7 @@ def check_edges(
         _check_edge_lines(edges, lines, file, issues)
     known = None if regime_ids is None else set(regime_ids)
     _by_value(issues, file, edges, "licence", lambda cell: _licence_problem(cell, known))
+    check_ranges(edges, schema.RANGED["edges"], file, issues)
     check_common(edges, file, issues)
 
 
@@ -481,6 +580,7 @@ def check_lines(lines: pd.DataFrame, nodes: pd.DataFrame, file: str, issues: lis
                         f"(line {first[1]}); one unit per sector",
                     )
                 )
+    check_ranges(lines, schema.RANGED["lines"], file, issues)
     check_common(lines, file, issues)
 
 

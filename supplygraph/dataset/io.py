@@ -66,6 +66,12 @@ NUMERIC_COLUMNS = {
     "days",
     "value",
     "share_pct",
+    *(
+        f"{name}_{end}"
+        for names in schema.RANGED.values()
+        for name in names
+        for end in ("low", "high")
+    ),
 }
 _LAYOUT = {
     "nodes": (schema.NODE_COLUMNS, schema.NODE_REQUIRED),
@@ -399,7 +405,17 @@ def _rows_any_layout(
 def _typed(table: pd.DataFrame, numeric: tuple[str, ...]) -> pd.DataFrame:
     table = table.copy()
     for column in numeric:  # checked: plain decimals or empty, which is NaN
-        table[column] = pd.to_numeric(table[column].where(table[column] != ""))
+        given = table[column] != ""
+        table[column] = (
+            pd.to_numeric(table[column].where(given)).astype("float64")
+            if given.any()
+            else np.nan  # an optional column left empty (the ranges, mostly): no parsing
+        )
+    if "range_group" in table:  # a text attribute that may be absent: None, not ""
+        given = table["range_group"] != ""
+        table["range_group"] = (
+            table["range_group"].astype(object).where(given, None) if given.any() else None
+        )
     table.attrs = {}
     return table.reset_index(drop=True)
 

@@ -60,6 +60,14 @@ NUMBER_BOUNDS = {
     "flow_t": (1e9, "t/yr; world rare-earth output is about 4e5 t/yr"),
     "capacity_t": (1e9, "t/yr; world rare-earth output is about 4e5 t/yr"),
     "stock_days": (3650.0, "ten years of stock"),
+    "flow_t_low": (1e9, "t/yr; world rare-earth output is about 4e5 t/yr"),
+    "flow_t_high": (1e9, "t/yr; world rare-earth output is about 4e5 t/yr"),
+    "capacity_t_low": (1e9, "t/yr; world rare-earth output is about 4e5 t/yr"),
+    "capacity_t_high": (1e9, "t/yr; world rare-earth output is about 4e5 t/yr"),
+    "stock_days_low": (3650.0, "ten years of stock"),
+    "stock_days_high": (3650.0, "ten years of stock"),
+    "baseline_units_low": (1e12, "products a year; the world makes about 1e9 phones a year"),
+    "baseline_units_high": (1e12, "products a year; the world makes about 1e9 phones a year"),
     "extraterritorial_pct": (100.0, "a share of value in percent"),
     "baseline_units": (1e12, "products a year; the world makes about 1e9 phones a year"),
     "share": (1.0, "a licensed share"),
@@ -90,9 +98,20 @@ NODE_COLUMNS = (
     "source",
     "status",
     "note",
+    "capacity_t_low",
+    "capacity_t_high",
+    "stock_days_low",
+    "stock_days_high",
 )
 NODE_REQUIRED = ("id", "name", "stage", "country")
-NODE_NUMERIC = ("capacity_t", "stock_days")
+NODE_NUMERIC = (
+    "capacity_t",
+    "stock_days",
+    "capacity_t_low",
+    "capacity_t_high",
+    "stock_days_low",
+    "stock_days_high",
+)
 
 EDGE_COLUMNS = (
     "supplier",
@@ -106,14 +125,31 @@ EDGE_COLUMNS = (
     "note",
     "line",
     "from_line",
+    "flow_t_low",
+    "flow_t_high",
+    "range_group",
 )
 EDGE_REQUIRED = ("supplier", "customer", "material", "elements", "flow_t")
-EDGE_NUMERIC = ("flow_t",)
+EDGE_NUMERIC = ("flow_t", "flow_t_low", "flow_t_high")
+# A figure's range (optional): ``<figure>_low`` <= figure <= ``<figure>_high``, both or neither
+# given; edges of one split share a ``range_group`` (README, "Data format").
+RANGED = {"edges": ("flow_t",), "nodes": ("capacity_t", "stock_days"), "lines": ("baseline_units",)}
 
 # lines.csv (optional): product lines inside a node, and makers' output in their own units.
-LINE_COLUMNS = ("node", "line", "sector", "unit", "baseline_units", "source", "status", "note")
+LINE_COLUMNS = (
+    "node",
+    "line",
+    "sector",
+    "unit",
+    "baseline_units",
+    "source",
+    "status",
+    "note",
+    "baseline_units_low",
+    "baseline_units_high",
+)
 LINE_REQUIRED = ("node", "line")
-LINE_NUMERIC = ("baseline_units",)
+LINE_NUMERIC = ("baseline_units", "baseline_units_low", "baseline_units_high")
 
 # An overlay folder (dataset.overlay) has the dataset's tables with these columns more:
 # ``replace`` (``yes``: the row replaces the base row with its id, or its edge key) and, on

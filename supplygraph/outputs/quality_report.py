@@ -31,11 +31,15 @@ def render_quality(
     dict of str to str
         ``quality.csv`` (edges and nodes by status and citation kind),
         ``published-shares.csv`` (``published.csv`` beside the data's shares) and
-        ``citations.csv`` (each node's and edge's citation kind).
+        ``citations.csv`` (each node's and edge's citation kind), and ``shock-path.csv``
+        (each scenario's shocked tonnage by status) when the report measured it.
     """
     citations = quality.row_citations(graph, report.kinds)
-    return {
+    files = {
         "quality.csv": to_csv_text(report.breakdown, quality.BREAKDOWN_COLUMNS, raw=raw),
         "published-shares.csv": to_csv_text(report.published, quality.PUBLISHED_COLUMNS, raw=raw),
         "citations.csv": to_csv_text(citations, quality.CITATION_COLUMNS, raw=raw),
     }
+    if len(report.shock):
+        files["shock-path.csv"] = to_csv_text(report.shock, quality.SHOCK_COLUMNS, raw=raw)
+    return files

@@ -115,7 +115,9 @@ def _line(cells: list[str], newline: str) -> str:
 
 
 def _number(value: float) -> str:
-    """A plain decimal to the gram, without trailing zeros."""
+    """A plain decimal to the gram, without trailing zeros; empty for NaN (no range)."""
+    if value != value:
+        return ""
     text = f"{value:.6f}".rstrip("0").rstrip(".")
     return text if text != "-0" else "0"
 
@@ -139,8 +141,11 @@ def _edited(data: bytes, changed: pd.DataFrame) -> str:
                 ("status", change.status),
                 ("source", change.source),
                 ("note", change.note),
+                ("flow_t_low", _number(change.flow_t_low)),
+                ("flow_t_high", _number(change.flow_t_high)),
             ):
-                cells[index[column]] = value
+                if column in index:  # a dataset without ranges has no range columns
+                    cells[index[column]] = value
             span = _line(cells, newline)
         out.append(span)
     return "".join(out)
