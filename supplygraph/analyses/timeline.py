@@ -438,9 +438,10 @@ def _segments(
     scenario as it stands then (its date, and each path's share), and the changes named."""
     regimes = regimes_by_id(graph.regimes)
     changes: list[tuple[dt.date, str]] = []
+    named = {policy.regime for policy in scenario.licences}
     for regime in regimes.values():
-        if regime.hypothetical:
-            continue
+        if regime.hypothetical or not ({"in-force", regime.id} & named):
+            continue  # only the regimes the scenario applies change its days
         # name each date by the state it starts (a regime may be suspended from day one)
         turns = [regime.effective]
         if not scenario.ignore_suspensions:

@@ -17,7 +17,6 @@ from .._version import __version__
 from ..dataset.schema import parse_date, parse_number
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-SECTOR_HEADER = ("sector", "lost t/yr", "% of t", "% units", "outside {issuer}", "days", "rerouted")
 
 
 class UserError(click.ClickException):
@@ -281,7 +280,7 @@ def print_folder_note(name: str | None, given: list[str], out_dir: Path | None) 
     if given and out_dir is None:
         data = click.get_current_context().meta.get("supplygraph.data_tag", "")
         plain = f"; {default_folder(name, [], data=data)}/ was left as it was" if name else ""
-        click.echo(f"(a folder of its own for the flags {' '.join(given)}{plain})")
+        echo_wrapped(f"(a folder of its own for the flags {' '.join(given)}{plain})")
 
 
 @contextmanager
@@ -314,15 +313,24 @@ def open_in_browser(page: Path) -> None:
         click.echo(f"No web browser was found to open the page; open {page} in one.", err=True)
 
 
+def terminal_width() -> int:
+    """The terminal's width in columns (``COLUMNS`` when set; 80 when not a terminal)."""
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def echo_wrapped(text: str, *, first: str = "", rest: str = "  ", err: bool = False) -> None:
+    """Print a paragraph wrapped to the terminal at spaces, never inside an id or file name."""
+    from ..outputs.table import wrap_paragraph
+
+    click.echo(wrap_paragraph(text, width=terminal_width(), first=first, rest=rest), err=err)
+
+
 def echo_reports(out: Path, paths: list[Path]) -> None:
-    """Say where the reports went, wrapped to the terminal's 80 columns."""
-    text = f"Reports in {out}/: " + ", ".join(p.name for p in paths)
-    click.echo("\n" + click.wrap_text(text, 78, subsequent_indent="  "))
-
-
-def short_name(name: str, width: int = 16) -> str:
-    """A scenario name cut to a column's width."""
-    return name if len(name) <= width else name[: width - 1] + "\u2026"
+    """Say where the reports went, wrapped to the terminal's width."""
+    click.echo("")
+    echo_wrapped(f"Reports in {out}/: " + ", ".join(p.name for p in paths))
 
 
 def number_text(value: Any, spec: str) -> str:
@@ -330,13 +338,14 @@ def number_text(value: Any, spec: str) -> str:
     return "-" if value is None or value != value else format(value, spec)
 
 
-def print_table(rows: list[tuple[str, ...]], align: str) -> None:
-    """Print a terminal table: rows of cells (the header first) in columns two spaces apart,
-    indented by two; ``align`` has a letter per column, ``l`` (left) or ``r`` (right)."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        cells = (c.rjust(w) if a == "r" else c.ljust(w) for c, w, a in zip(row, widths, align))
-        click.echo(("  " + "  ".join(cells)).rstrip())
+def print_table(rows: list[tuple[str, ...]], align: str, whole: tuple[int, ...] = ()) -> None:
+    """Print a terminal table to the terminal's width (:func:`outputs.table.render_table`):
+    rows of cells (the header first), ``align`` a letter per column, ``l`` or ``r``;
+    the columns in ``whole`` (ids) are kept on one line where the table fits."""
+    from ..outputs.table import render_table
+
+    text = render_table(rows[0], rows[1:], align=align, width=terminal_width(), whole=whole)
+    click.echo(text, nl=False)
 
 
 def main() -> None:

@@ -15,11 +15,13 @@ from ._base import (
     cli,
     data_option,
     echo_reports,
+    echo_wrapped,
     errors_handled,
     given_flags,
     load_graph,
     out_option,
     print_folder_note,
+    print_table,
     progress,
     report_folder,
     scenario_option,
@@ -153,27 +155,37 @@ class WholeDays(click.ParamType):
 def _print_timeline(run: Any) -> None:
     """Print each sector's lowest output and when, and the first losses by sector (and the
     applicant's beside them)."""
+    from ..dataset.schema import sector_label
+
     click.echo(f"{run.scenario.name}: {run.dates[0]} to {run.dates[-1]}")
-    for day, what in run.change_dates:
-        click.echo(f"  {day}  {what}")
-    runs = [("", "mean")]
+    for day, what in dict.fromkeys(run.change_dates):  # two policies may share a path
+        echo_wrapped(f"{day}  {what}", first="  ", rest="    ")
+    runs = [("", "")]
     if run.applicant is not None:
-        runs.append(("applicant_", f"applicant {run.applicant.quantile:g}"))
-    heads = "".join(f" {'lowest %':>9} {'on':>11} {'first loss':>11}" for _ in runs)
-    click.echo(f"\n  {'':<22}" + "".join(f" {name:^33}" for _, name in runs))
-    click.echo(f"  {'sector':<22}{heads}")
+        quantile = run.applicant.quantile
+        name = "the last applicant" if quantile == 1 else f"an applicant at {quantile:g}"
+        runs = [("", "The mean (licences spread pro rata):"), ("applicant_", f"For {name}:")]
     lines = run.lines[run.lines["stage"] == "manufacturer"]
-    for name, group in run.sectors.groupby("sector", sort=True):
-        cells = ""
-        for prefix, _ in runs:
+    for prefix, title in runs:
+        click.echo(f"\n{title}" if title else "")
+        rows = [("sector", "lowest output %", "on", "first loss")]
+        for sector, group in run.sectors.groupby("sector", sort=True):
             lowest = group.loc[group[f"{prefix}output_pct"].idxmin()]
             pct = lowest[f"{prefix}output_pct"]
             on = lowest["date"] if pct < 100 - 1e-9 else "-"  # never short: no day to name
             losses = sorted(
-                d for d in lines.loc[lines["sector"] == name, f"{prefix}first_loss"] if d
+                d for d in lines.loc[lines["sector"] == sector, f"{prefix}first_loss"] if d
             )
-            cells += f" {pct:>9.1f} {on:>11} {losses[0] if losses else '-':>11}"
-        click.echo(f"  {name:<22}{cells}")
+            rows.append(
+                (sector_label(sector), f"{pct:.1f}", str(on), str(losses[0]) if losses else "-")
+            )
+        print_table(rows, "lrrr")
+    echo_wrapped(
+        "Key: lowest output %: the sector's lowest daily output, % of baseline; on: the "
+        "first day at that level; first loss: the first day any of its makers makes less.",
+        first="  ",
+        rest="  ",
+    )
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
