@@ -246,23 +246,28 @@ def backtest(
         out = report_folder(out_dir, "backtest", given, graph)
         paths = write_file_set(out, render_backtest(result))
         click.echo("Series (share of baseline, modelled against observed):")
+        rows = [("series", "month", "observed", "modelled", "check")]
         for row in result.series.to_dict("records"):
-            mark = "pass" if row["pass"] else "MISS"
-            click.echo(
-                f"  {row['series']:<24} {row['month']}  observed {row['observed_share']:5.2f}"
-                f"  modelled {row['modelled_share']:5.2f}  {mark}"
+            rows.append(
+                (
+                    row["series"],
+                    str(row["month"]),
+                    f"{row['observed_share']:.2f}",
+                    f"{row['modelled_share']:.2f}",
+                    "pass" if row["pass"] else "MISS",
+                )
             )
-        click.echo(
+        print_table(rows, "llrrl", whole=(0,))
+        click.echo("")
+        echo_wrapped(
             "Events (first day a line's output is below 99% of baseline), for the mean "
             "applicant and the last:"
         )
-        click.echo(
-            f"  {'event':<42} {'observed':<10}  {'mean':<15}  {'last applicant':<15}  window"
-        )
+        rows = [("event", "observed", "mean", "last applicant", "window")]
         for row in result.events.to_dict("records"):
-            cells = "  ".join(
-                f"{row[f'{p}modelled']:<10} {'pass' if row[f'{p}pass'] else 'MISS'}"
-                for p in ("", "last_applicant_")
-            )
-            click.echo(f"  {row['event']:<42} {row['observed']}  {cells}  {row['window']}")
+            cells = [row["event"], str(row["observed"])]
+            for p in ("", "last_applicant_"):
+                cells.append(f"{row[f'{p}modelled']} {'pass' if row[f'{p}pass'] else 'MISS'}")
+            rows.append((*cells, str(row["window"])))
+        print_table(rows, "lllll")
         echo_reports(out, paths)

@@ -121,10 +121,10 @@ def simulate(
 SECTOR_KEY = (
     ("lost t/yr", "rare-earth tonnes a year the sector's makers go without"),
     ("% of t", "that share of their baseline tonnes"),
-    ("% of units", "share of products (vehicles, MW, ...) not made"),
+    ("% units", "share of products (vehicles, MW, ...) not made"),
     ("% outside {issuer}", "% of t for makers outside {issuer}"),
     ("days", "until the first maker's output falls (stocks drawn down)"),
-    ("% after reroute", "% of t still lost once spare capacity is rerouted (best case)"),
+    ("% best case", "% of t still lost once spare capacity is rerouted"),
 )
 
 

@@ -85,7 +85,8 @@ def _widths(
     header: Sequence[str], rows: Sequence[Sequence[str]], inner: int, whole: Sequence[int]
 ) -> list[int]:
     """Each column's width: its longest cell, the widest narrowed first while the table is
-    wider than ``inner``, but none below its longest word (its longest cell if in ``whole``).
+    wider than ``inner``: first down to its heading, then to its longest word (its longest
+    cell if in ``whole``).
 
     The table library narrows columns below their longest word, which splits ids and names.
     """
@@ -96,11 +97,13 @@ def _widths(
     ]
     for c in whole:  # the header may still wrap
         least[c] = max(least[c], *(len(text) for text in columns[c][1:]))
-    while sum(widths) + 2 * (len(widths) - 1) > inner:
-        slack = [c for c in range(len(widths)) if widths[c] > least[c]]
-        if not slack:
-            break  # too narrow for whole words: the library folds them
-        widths[max(slack, key=lambda c: widths[c])] -= 1
+    # the cells wrap before the headings do, then the headings too, down to whole words
+    for floor in ([max(n, len(h)) for n, h in zip(least, header)], least):
+        while sum(widths) + 2 * (len(widths) - 1) > inner:
+            slack = [c for c in range(len(widths)) if widths[c] > floor[c]]
+            if not slack:
+                break  # too narrow for whole words: the library folds them
+            widths[max(slack, key=lambda c: widths[c])] -= 1
     return widths
 
 
