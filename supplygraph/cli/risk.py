@@ -81,7 +81,8 @@ def cluster_options(function: Any) -> Any:
 @click.option(
     "--sector",
     default=None,
-    help="Rank by this sector's shortfall [default: the mean over sectors].",
+    help="Rank by this sector's shortfall, an id or a label (ev, 'Electric vehicles') "
+    "[default: the mean over sectors].",
 )
 @click.option(
     "--reroute-top",
@@ -135,7 +136,7 @@ def criticality(
     \b
     Example:
         supplygraph criticality
-        supplygraph criticality --sector ev --reroute-top 10
+        supplygraph criticality --sector 'Electric vehicles' --reroute-top 10
         supplygraph criticality -s 2025-11-truce --stock-days 30 --workers 2
     """
     with errors_handled(ctx):
