@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 import traceback
 from collections.abc import Iterator
@@ -28,7 +29,72 @@ class UserError(click.ClickException):
         click.echo(self.format_message(), err=True)
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+def wrap_help(text: str, width: int, first: str = "", rest: str = "") -> str:
+    """click's paragraph wrapping (a ``\\b`` line keeps a block as written), at spaces
+    only: ``docs/data-quality.md`` and ``2025-10-package`` are never split at a hyphen."""
+    import textwrap
+
+    paragraphs = re.split(r"\n[ \t]*\n", text.expandtabs())
+    out = []
+    for index, block in enumerate(paragraphs):
+        start = first if index == 0 else rest
+        if block.lstrip(" ").startswith("\b"):
+            out.append("\n".join(rest + line for line in block.splitlines()[1:]))
+            continue
+        lines = block.splitlines() or [""]
+        indent = " " * (len(lines[0]) - len(lines[0].lstrip()))
+        out.append(
+            textwrap.fill(
+                " ".join(line.strip() for line in lines),
+                width,
+                initial_indent=start + indent,
+                subsequent_indent=rest + indent,
+                break_on_hyphens=False,
+                break_long_words=False,
+            )
+        )
+    return "\n\n".join(out)
+
+
+class HelpFormatter(click.HelpFormatter):
+    """click's help layout, wrapped by :func:`wrap_help`."""
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        self.write(wrap_help(text, self.width, indent, indent) + "\n")
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first_col = min(max(len(term) for term, _ in rows), col_max) + col_spacing
+        pad = " " * (first_col + self.current_indent)
+        for term, text in rows:
+            self.write(f"{'':>{self.current_indent}}{term}")
+            if not text:
+                self.write("\n")
+                continue
+            if len(term) <= first_col - col_spacing:
+                self.write(" " * (first_col - len(term)))
+            else:
+                self.write("\n" + pad)
+            wrapped = wrap_help(text, max(self.width - first_col - 2, 10))
+            self.write(wrapped.replace("\n", "\n" + pad).replace(pad + "\n", "\n") + "\n")
+
+
+class Context(click.Context):
+    formatter_class = HelpFormatter
+
+
+class Command(click.Command):
+    context_class = Context
+
+
+class Group(click.Group):
+    context_class = Context
+    command_class = Command
+    group_class = type  # a subgroup (trade) is a Group too
+
+
+@click.group(cls=Group, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
 @click.pass_context

@@ -86,7 +86,8 @@ def validate(
             from ..outputs.quality_report import render_quality
 
             paths = write_file_set(quality_dir, render_quality(quality, graph))
-            click.echo(f"\nwrote {', '.join(str(path) for path in paths)}")
+            click.echo("")
+            echo_wrapped(f"wrote {', '.join(str(path) for path in paths)}")
 
 
 def _print_shares(heading: str, shares: Any, concentration: Any) -> None:
@@ -284,7 +285,7 @@ def export(
         name = f"graph-{result.scenario.name}" if result else "graph"
         out = out_file or Path("output") / f"{name}.{suffix}"
         export_graph(graph, out, fmt=fmt, result=result)
-        click.echo(f"Wrote {out}")
+        echo_wrapped(f"Wrote {out}")
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -309,6 +310,6 @@ def graph(
         out = out_file or Path("output") / "graph.html"
         out.parent.mkdir(parents=True, exist_ok=True)
         write_html(out, baseline(supply))
-        click.echo(f"Wrote {out}")
+        echo_wrapped(f"Wrote {out}")
         if open_page:
             open_in_browser(out)

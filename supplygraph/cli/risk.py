@@ -303,8 +303,10 @@ def montecarlo(
 
     \b
     Example:
-        supplygraph montecarlo -s 2025-10-package --approval-range CN-2025-18=0.1:0.5
-        supplygraph montecarlo -s 2025-10-package --draws 20000 --seed 7 --workers 2
+        supplygraph montecarlo -s 2025-10-package \\
+            --approval-range CN-2025-18=0.1:0.5
+        supplygraph montecarlo -s 2025-10-package --draws 20000 --seed 7 \\
+            --workers 2
         supplygraph montecarlo -s 2025-10-package --status-range assumption=0.2
     """
     with errors_handled(ctx):

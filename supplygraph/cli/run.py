@@ -83,7 +83,7 @@ def simulate(
         supplygraph simulate --regime CN-2025-18=0.25 --as-of 2025-05-01
         supplygraph simulate --cut 'node:country=MM,stage=mine' --out output/mm
         supplygraph simulate -s us-only --throttle 'country=JP,dest=US=0.5' --open
-        supplygraph simulate -s 2026-11-lapse --spare 'node:country=AU|US,stage=separation=0.3'
+        supplygraph simulate -s 2026-11-lapse --spare 'node:country=AU|MY|JP=0.5'
     """
     with errors_handled(ctx):
         from ..dataset.graph import require_makers

@@ -147,9 +147,12 @@ def render_html(
         "scenario": _scenario_panel(result) if exposure else None,
         "legend": _legend(nodes, edges, exposure, colour_title),
         "filters": {
-            "sector": sorted({s for cell in nodes["sector"] for s in schema.split_list(cell)}),
-            "country": sorted(set(nodes["country"])),
-            "stage": [s for s in schema.STAGES if s in set(nodes["stage"])],
+            "sector": [  # (value, label) pairs: the page shows the labels
+                (s, schema.sector_label(s))
+                for s in sorted({s for cell in nodes["sector"] for s in schema.split_list(cell)})
+            ],
+            "country": [(c, c) for c in sorted(set(nodes["country"]))],
+            "stage": [(s, s) for s in schema.STAGES if s in set(nodes["stage"])],
         },
         "stages": _stage_headers(nodes, x, y),
         "options": _vis_options(),
@@ -197,6 +200,12 @@ def _node_table(result: Result, exposure: bool) -> pd.DataFrame:
         if "after_reroute_t" in result.nodes:
             names += columns.PAGE_REROUTE_COLUMNS
     table = result.nodes[names].reset_index(drop=True)
+    # a maker's sectors are its own and its product lines' (automotive lives in lines.csv)
+    lines = result.lines.groupby("node")["sector"].agg(lambda s: {x for x in s if x})
+    table["sector"] = [
+        ";".join(sorted({*schema.split_list(cell), *lines.get(node, ())}))
+        for node, cell in zip(table["id"], table["sector"])
+    ]
     table["members"] = 1
     return table
 

@@ -236,7 +236,7 @@
 
   const selects = Array.from(document.querySelectorAll("#sg-tools select"));
   for (const select of selects) {
-    for (const value of data.filters[select.dataset.field]) select.add(new Option(value, value));
+    for (const [value, label] of data.filters[select.dataset.field]) select.add(new Option(label, value));
     select.addEventListener("change", applyFilters);
   }
 

@@ -1,0 +1,152 @@
+"""The first hour of a new user (issue 28): the terminal at 80 columns, one vocabulary for
+sectors, pages that agree with the terminal, a notebook path that can be trusted."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from cli_helpers import TINY
+from click.testing import CliRunner
+
+from supplygraph.cli import cli
+from supplygraph.dataset.schema import SECTOR_LABELS, sector_label
+
+TRADE = Path(__file__).parent / "data" / "trade"
+
+
+def run80(*args: str) -> Any:
+    """Run the CLI in-process with an 80-column terminal."""
+    return CliRunner().invoke(cli, list(args), env={"COLUMNS": "80"}, catch_exceptions=False)
+
+
+# Every command, as the README shows it (quick settings where a run is long).
+COMMANDS = [
+    ["validate"],
+    ["scenarios"],
+    ["scenarios", "2025-11-truce"],
+    ["simulate", "-s", "2025-10-package", "--no-html"],
+    ["simulate", "-s", "2025-replay", "--no-html", "--no-reroute"],
+    ["compare", "2025-11-truce", "2026-11-lapse", "--reroute"],
+    ["timeline", "-s", "2025-replay", "--applicant", "last"],
+    ["backtest"],
+    ["criticality", "--no-html"],
+    ["montecarlo", "-s", "2025-10-package", "--draws", "200"],
+    ["export", "--format", "gexf"],
+    ["graph"],
+    ["trade", "reconcile", str(TRADE / "comtrade-cn-850511-2024.csv")],
+]
+
+
+def out_args(command: list[str], tmp_path: Path) -> list[str]:
+    """The command writing into tmp_path (a file for export and graph)."""
+    if command[0] in ("export", "graph"):
+        return ["--out", str(tmp_path / f"graph.{command[-1]}")]
+    return [] if command[0] == "scenarios" or command == ["validate"] else ["--out", str(tmp_path)]
+
+
+def assert_fits(text: str, width: int = 80) -> None:
+    """Every line fits the width, or is one word that cannot be broken (a URL, a path); no
+    id or file name is split at a hyphen."""
+    for line in text.splitlines():
+        assert len(line) <= width or len(line.split()) == 1, line
+        assert not re.search(r"[A-Za-z0-9]-$", line), f"split at a hyphen: {line!r}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_every_command_fits_80_columns(command: list[str], tmp_path: Path) -> None:
+    result = run80(*command, *out_args(command, tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip()
+    assert_fits(result.stdout)
+    assert_fits(run80(*command[:2] if command[0] == "trade" else command[:1], "--help").stdout)
+
+
+def test_the_old_layout_split_ids_at_hyphens_and_ran_past_80_columns() -> None:
+    # what the terminal printed before: wrapping at 78 split cn-ganzhou-metal-agg
+    assert_fits("  Defence: cn-creg-south-sep (CN-2025-18); cn-ganzhou-metal-agg (CN-2025-18)")
+    with pytest.raises(AssertionError, match="split at a hyphen"):
+        assert_fits("  Defence: cn-creg-south-sep (CN-2025-18); cn-\n    ganzhou-metal-agg")
+
+
+def test_a_table_keeps_ids_whole_and_fits_the_width() -> None:
+    from supplygraph.outputs.table import render_table
+
+    ids = ["cn-ganzhou-metal-agg->jp-shin-etsu-magnet", "backtest-events.csv"]
+    rows = [(i, "a long description of the thing " * 2, "12.5") for i in ids]
+    text = render_table(("id", "what", "% lost"), rows, align="llr", width=70, whole=(0,))
+    assert_fits(text, 70)
+    for name in ids:
+        assert any(name in line for line in text.splitlines())
+
+
+def sectors_of_bundled() -> list[str]:
+    lines = pd.read_csv(Path(__file__).parents[1] / "data" / "lines.csv", dtype=str)
+    nodes = pd.read_csv(Path(__file__).parents[1] / "data" / "nodes.csv", dtype=str)
+    return sorted(set(lines["sector"].dropna()) | set(nodes["sector"].dropna()))
+
+
+def test_every_sector_of_the_bundled_data_has_a_label() -> None:
+    assert "automotive" in sectors_of_bundled()  # only in lines.csv
+    assert set(sectors_of_bundled()) <= set(SECTOR_LABELS) | {"two_wheelers"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sector", sectors_of_bundled())
+def test_every_sector_label_and_id_is_accepted_by_every_command(
+    sector: str, tmp_path: Path
+) -> None:
+    label = sector_label(sector)
+    # criticality ranks by it: the same ranking whichever way it is named
+    ranked = {}
+    for name in (sector, label, label.upper()):
+        out = tmp_path / f"crit-{len(ranked)}"
+        result = run80(
+            "criticality", "--sector", name, "--no-html", "--top", "3", "--out", str(out)
+        )
+        assert result.exit_code == 0, result.output
+        ranked[name] = (out / "criticality.csv").read_text()
+    assert len(set(ranked.values())) == 1
+    # a selector in simulate (and so in compare, timeline and montecarlo, through the
+    # scenario files that use the same selectors)
+    sectors = []
+    for name in (sector, label):
+        out = tmp_path / f"sim-{len(sectors)}"
+        result = run80(
+            "simulate", "--cut", f"sector={name}", "--no-html", "--no-reroute", "--out", str(out)
+        )
+        assert result.exit_code == 0, result.output
+        sectors.append(pd.read_csv(out / "sectors.csv").set_index("sector"))
+        assert sectors[-1].loc[sector, "shortfall_pct"] > 0  # the cut reaches the sector
+    pd.testing.assert_frame_equal(*sectors)
+
+
+def test_a_sector_that_is_no_sector_is_refused_with_the_labels() -> None:
+    result = run80("criticality", "--sector", "cars", "--data", str(TINY), "--no-html")
+    assert result.exit_code == 2
+    assert "unknown sector 'cars'; known: ev (Electric vehicles), wind (Wind turbines)" in (
+        result.stderr
+    )
+
+
+def test_the_page_filter_offers_sector_labels_including_those_of_lines(
+    offline_page: Any, tmp_path: Path
+) -> None:
+    import supplygraph as sg
+    from supplygraph.outputs.html import write_html
+
+    result = sg.simulate(sg.load(), "2025-10-package", reroute=False)
+    page = offline_page.open(write_html(tmp_path / "graph.html", result))
+    options = page.evaluate(
+        "Array.from(document.querySelectorAll('#sg-filter-sector option'), o => [o.value, o.text])"
+    )
+    assert ["automotive", "Other vehicles"] in options
+    assert ["ev", "Electric vehicles"] in options
+    page.select_option("#sg-filter-sector", "automotive")
+    shown = page.evaluate("network.body.data.nodes.get({filter: n => !n.hidden}).map(n => n.id)")
+    assert "de-volkswagen" in shown and "cn-byd" not in shown  # BYD makes no automotive line
+    assert offline_page.errors == [] and offline_page.blocked == []
