@@ -3,6 +3,7 @@ sectors, pages that agree with the terminal, a notebook path that can be trusted
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -150,3 +151,72 @@ def test_the_page_filter_offers_sector_labels_including_those_of_lines(
     shown = page.evaluate("network.body.data.nodes.get({filter: n => !n.hidden}).map(n => n.id)")
     assert "de-volkswagen" in shown and "cn-byd" not in shown  # BYD makes no automotive line
     assert offline_page.errors == [] and offline_page.blocked == []
+
+
+# ------------------------------------------------------------------ the notebook path
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Any:
+    import supplygraph as sg
+
+    return sg.load()
+
+
+def test_reprs_are_short(bundled: Any) -> None:
+    import supplygraph as sg
+
+    result = sg.simulate(bundled, "2025-10-package", reroute=False)
+    # before: 58,735 characters over 753 lines (the result), 3,163 (the graph), 2,145 on one
+    # line (a scenario)
+    for thing in (result, bundled, result.scenario):
+        text = repr(thing)
+        assert len(text) <= 200 and "\n" not in text, text
+    assert repr(result).startswith("<Result '2025-10-package': 8 sectors, 163 nodes")
+    assert "worst Two wheelers 75.0%" in repr(result)
+    assert "<td>manufacturer</td><td>51</td>" in bundled._repr_html_()
+
+
+def test_the_dated_run_is_as_easy_as_simulate(bundled: Any) -> None:
+    import supplygraph as sg
+
+    # the tables default to the dataset's; a name is enough, and the command's tables
+    # given positionally (as sg.load_dated_tables() returns them) give the same run
+    run = sg.simulate_days(bundled, "2025-replay", end=dt.date(2025, 7, 31))
+    same = sg.simulate_days(
+        bundled, "2025-replay", *sg.load_dated_tables(), end=dt.date(2025, 7, 31)
+    )
+    pd.testing.assert_frame_equal(run.sectors, same.sectors)
+    assert repr(run).startswith("<Timeline '2025-replay': 2025-03-01 to 2025-07-31")
+    assert len(repr(run)) <= 200
+    html = run._repr_html_()
+    assert "<table" in html and "output_pct" in html
+
+
+def test_simulate_takes_the_command_line_options_as_keywords(bundled: Any, tmp_path: Path) -> None:
+    import supplygraph as sg
+
+    cut = "node:country=MM,stage=mine"
+    spare = "node:country=AU|MY|JP=0.5"
+    result = sg.simulate(bundled, "2026-11-lapse", cut=[cut], spare=spare, reroute=False)
+    out = tmp_path / "cli"
+    command = run80(
+        "simulate", "-s", "2026-11-lapse", "--cut", cut, "--spare", spare, "--no-reroute",
+        "--no-html", "-q", "--out", str(out),
+    )  # fmt: skip
+    assert command.exit_code == 0, command.output
+    cli_sectors = pd.read_csv(out / "sectors.csv").set_index("sector")
+    api = result.sectors.set_index("sector")
+    assert (api["shortfall_t"] - cli_sectors.loc[api.index, "shortfall_t"]).abs().max() < 0.01
+    # the cut adds to the scenario: more is lost than under the scenario alone
+    plain = sg.simulate(bundled, "2026-11-lapse", reroute=False).sectors
+    assert result.sectors["shortfall_t"].sum() > plain["shortfall_t"].sum()
+    throttled = sg.simulate(bundled, None, throttle="country=CN=0.5", reroute=False)
+    assert (throttled.edges["flow_status"] == "throttled").any()
+
+
+def test_gexf_labels_are_names(tmp_path: Path) -> None:
+    result = run80("export", "--format", "gexf", "--out", str(tmp_path / "g.gexf"))
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "g.gexf").read_text()
+    assert '<node id="cn-cnre-bayan-obo" label="Bayan Obo mine (Inner Mongolia)">' in text

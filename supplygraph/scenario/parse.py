@@ -148,6 +148,14 @@ class Scenario:
     def __post_init__(self) -> None:
         check_licences(self.licences, name=self.name)
 
+    def __repr__(self) -> str:
+        parts = [f"{len(self.licences)} licence policies", f"{len(self.rules)} rules"]
+        if self.capacity:
+            parts.append(f"{len(self.capacity)} spare capacity")
+        parts.append(f"as of {self.as_of}" if self.as_of else "as announced")
+        title = self.title if len(self.title) <= 60 else self.title[:59] + "\u2026"
+        return f"<Scenario {self.name!r}: {title!r}; {', '.join(parts)}>"
+
     def dated_parts(self) -> list[str]:
         """Return what only a dated run uses of this scenario (a static run ignores it).
 
