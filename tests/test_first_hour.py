@@ -220,3 +220,52 @@ def test_gexf_labels_are_names(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = (tmp_path / "g.gexf").read_text()
     assert '<node id="cn-cnre-bayan-obo" label="Bayan Obo mine (Inner Mongolia)">' in text
+
+
+# ------------------------------------------------------------------ README, CI, help
+
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_the_readme_installs_in_a_virtual_environment_and_names_the_fast_subset() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    venv = readme.index("python3 -m venv .venv && . .venv/bin/activate")
+    assert venv < readme.index("pip install . && supplygraph simulate")
+    assert "externally-managed-environment" in readme
+    assert 'python -m pytest -m "not slow"' in readme
+    # the sector table's key, and what rerouting's column is not
+    assert "| % best case | % of t still lost once spare capacity is rerouted" in readme
+    for table in ("approvals.csv", "transit.csv", "capacity.csv"):
+        assert f"| `{table}` |" in readme
+
+
+def test_ci_runs_every_test_and_removes_its_virtual_environment() -> None:
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    made = re.search(r'^(\w+)="\$\(mktemp -d\)"$', script, re.M)
+    assert made, "the venv lives in a temporary folder of its own"
+    assert f"trap 'rm -rf \"${made.group(1)}\"' EXIT" in script
+    assert "pytest -m" not in script  # everything, slow tests too
+    assert "supplygraph simulate --scenario 2025-10-package" in script
+
+
+def test_bare_supplygraph_prints_the_help_and_exits_0() -> None:
+    result = run80()
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: ") and "Commands:" in result.stdout
+    assert "supplygraph docs NAME" in " ".join(result.stdout.split())
+
+
+def test_the_docs_the_help_names_ship_with_the_package() -> None:
+    # every docs/NAME.md a command's help names is a page `supplygraph docs` prints
+    named = set()
+    for command in cli.commands.values():
+        named |= set(re.findall(r"docs/([a-z-]+)\.md", str(command.help) + str(command.params)))
+    setup = (ROOT / "setup.cfg").read_text()
+    assert "supplygraph.docs = docs" in setup and "supplygraph.docs =\n    *.md" in setup
+    listing = run80("docs").stdout
+    assert named and all(f"  {page}\n" in listing for page in named), (named, listing)
+    page = run80("docs", "docs/reports.md")
+    assert page.exit_code == 0 and page.stdout.startswith("# ")
+    missing = run80("docs", "nope")
+    assert missing.exit_code == 2 and "no page 'nope'" in missing.stderr

@@ -94,7 +94,7 @@ class Group(click.Group):
     group_class = type  # a subgroup (trade) is a Group too
 
 
-@click.group(cls=Group, context_settings=CONTEXT_SETTINGS)
+@click.group(cls=Group, context_settings=CONTEXT_SETTINGS, invoke_without_command=True)
 @click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
 @click.pass_context
@@ -105,8 +105,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
     \b
     Example:
         supplygraph simulate --scenario 2025-10-package
+
+    The docs/*.md pages named in the help ship with the package: supplygraph docs
+    NAME prints one (supplygraph docs reports: every report's columns).
     """
     ctx.obj = {"debug": debug}
+    if ctx.invoked_subcommand is None:  # bare `supplygraph`: the help, and no error
+        click.echo(ctx.get_help())
+        ctx.exit(0)
 
 
 class PlainNumber(click.ParamType):
@@ -364,6 +370,7 @@ def progress(quiet: bool, steps: int) -> Iterator[Any]:
             bar.update(1)
 
         yield step
+        bar.update(bar.length - bar.pos)  # done: a bar that stopped at 92% reads as a hang
 
 
 def open_in_browser(page: Path) -> None:

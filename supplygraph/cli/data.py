@@ -11,6 +11,7 @@ import click
 from ..dataset.schema import STAGES
 from ._base import (
     CONTEXT_SETTINGS,
+    UserError,
     build_scenario,
     cli,
     data_option,
@@ -313,3 +314,39 @@ def graph(
         echo_wrapped(f"Wrote {out}")
         if open_page:
             open_in_browser(out)
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("name", required=False)
+def docs(name: str | None) -> None:
+    """Print a page of the documentation (docs/NAME.md), or list the pages.
+
+    The pages the help of other commands names (docs/risk.md, docs/reports.md, ...)
+    ship with the package; this prints them where a browser cannot reach the source.
+
+    \b
+    Example:
+        supplygraph docs
+        supplygraph docs reports | less
+    """
+    folder = docs_folder()
+    pages = sorted(path.stem for path in folder.glob("*.md"))
+    if name is None:
+        click.echo(f"Pages in {folder}/ (supplygraph docs NAME prints one):")
+        for page in pages:
+            click.echo(f"  {page}")
+        return
+    stem = Path(name).stem  # docs/risk.md, risk.md and risk name one page
+    if stem not in pages:
+        raise UserError(f"error: no page {name!r}; pages: {', '.join(pages)}")
+    click.echo((folder / f"{stem}.md").read_text(encoding="utf-8"), nl=False)
+
+
+def docs_folder() -> Path:
+    """The documentation's folder: installed as ``supplygraph.docs``, else the checkout's."""
+    from importlib import resources
+
+    try:
+        return Path(str(resources.files("supplygraph.docs")))
+    except ModuleNotFoundError:  # a source checkout: docs/ sits beside the package
+        return Path(__file__).resolve().parents[2] / "docs"

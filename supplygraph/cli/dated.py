@@ -105,8 +105,25 @@ def timeline(
         graph = load_graph(data_dir)
         require_makers(graph)
         tables = load_dated_tables(data_dir, nodes=graph.nodes)
+        borrowed = [
+            name
+            for name in ("approvals.csv", "transit.csv", "capacity.csv")
+            if data_dir is not None and not (data_dir / name).is_file()
+        ]
+        if borrowed and not quiet:  # said, not silent: the bundled rows name bundled routes
+            echo_wrapped(
+                f"note: {data_dir} has no {', '.join(borrowed)}: the bundled one"
+                f"{'s are' if len(borrowed) > 1 else ' is'} used (README, Data format)",
+                err=True,
+            )
         runs = 1 if quantile is None and scenario.applicant is None else 2
-        with progress(quiet, 13 * runs) as step:
+        n_days = (end - start).days + 1
+
+        def day_of(done: int) -> str:  # the days of both runs are counted: name the run's own
+            run_no, day = divmod(done - 1, n_days)
+            return f"day {day + 1} of {n_days}" + (" (applicant)" if run_no else "")
+
+        with progress(quiet, runs * (n_days // 30)) as step:
             run = simulate_days(
                 graph,
                 scenario,
@@ -114,7 +131,7 @@ def timeline(
                 tables.transit,
                 start=start,
                 end=end,
-                progress=lambda days: step(f"day {days}"),
+                progress=lambda days: step(day_of(days)),
                 capacity=tables.capacity,
                 applicant=quantile,
             )

@@ -281,7 +281,7 @@ def _summary(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool) -> list[s
         status = edges["flow_status"].value_counts()
         affected = int((nodes["shortfall_pct"] >= AFFECTED_PCT).sum())
         lines += [
-            f"{status.get('cut', 0)} edge(s) cut, {status.get('throttled', 0)} throttled, "
+            f"edges: {status.get('cut', 0)} cut, {status.get('throttled', 0)} throttled, "
             f"{status.get('reduced-upstream', 0)} reduced upstream",
             f"{affected} of {len(nodes):,} nodes lose output",
         ]

@@ -192,7 +192,7 @@
       return { id: e.id, color: kept ? edgeColour.get(e.id) : { color: FADED_EDGE, inherit: false } };
     }));
     highlighted = id;
-    status(`${up.size} upstream and ${down.size} downstream node(s) of ${nodes.get(id).name}`);
+    status(`${nodes.get(id).name}: ${up.size} node${up.size === 1 ? "" : "s"} upstream, ${down.size} downstream`);
     return [id, ...up, ...down];
   }
 
