@@ -4,6 +4,7 @@ sectors, pages that agree with the terminal, a notebook path that can be trusted
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -269,3 +270,74 @@ def test_the_docs_the_help_names_ship_with_the_package() -> None:
     assert page.exit_code == 0 and page.stdout.startswith("# ")
     missing = run80("docs", "nope")
     assert missing.exit_code == 2 and "no page 'nope'" in missing.stderr
+
+
+# ------------------------------------------------------------------ pages agree with the terminal
+
+
+@pytest.mark.slow
+def test_the_timeline_page_shows_the_dated_figures_and_opens_on_the_worst_day(
+    offline_page: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "tl"
+    result = run80("timeline", "-s", "2025-replay", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    # the terminal: Consumer electronics' lowest output 99.3% on 2025-06-16
+    terminal = [line.split() for line in result.stdout.splitlines()]
+    assert ["Consumer", "electronics", "99.3", "2025-06-16", "2025-06-15"] in terminal
+    page = offline_page.open(out / "timeline.html")
+    panel = page.inner_text("#sg-scenario").lower()  # headings are set in capitals
+    assert "sector output over the dated run" in panel
+    assert "dated run 2025-03-01 to 2026-02-28" in panel
+    rows = page.evaluate(
+        "Array.from(document.querySelectorAll('#sg-sectors tbody tr'),"
+        " tr => Array.from(tr.cells, c => c.textContent))"
+    )
+    assert ["Consumer electronics", "99.3%", "2025-06-16", "2025-06-15"] in rows
+    assert "edges cut" not in panel and "edge(s)" not in panel  # not the steady state's
+    # it opens where the story is (the weeks of May-July 2025), not on the last, grey day
+    day = page.inner_text("#sg-day")
+    assert day[:7] in ("2025-05", "2025-06", "2025-07"), day
+    assert not day.startswith(("2025-05", "2025-06", "2025-07")) or " 0 of " not in day
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_simulate_says_what_it_ignores_of_a_dated_scenario(tmp_path: Path) -> None:
+    result = run80(
+        "simulate", "-s", "2025-replay", "--no-html", "--no-reroute", "--out", str(tmp_path)
+    )
+    assert result.exit_code == 0, result.output
+    words = " ".join(result.stdout.split())
+    assert (
+        "note: 2025-replay is a dated scenario; simulate gives the steady state and ignores "
+        "its days 2025-03-01 to 2026-02-28, approval path 2025-observed" in words
+    )
+    plain = run80(
+        "simulate",
+        "-s",
+        "2025-10-package",
+        "--no-html",
+        "--no-reroute",
+        "--out",
+        str(tmp_path / "p"),
+    )
+    assert "dated scenario" not in plain.stdout
+
+
+def test_timeline_lists_only_the_regimes_its_scenario_applies(tmp_path: Path) -> None:
+    # 2025-10-package names Nos. 18, 57 and 61: China's No. 1 of 2026 (CN-2026-1, in force
+    # from 6 January 2026) changes nothing in its run and was listed before
+    result = run80("timeline", "-s", "2025-10-package", "--out", str(tmp_path), "-q")
+    assert result.exit_code == 0, result.output
+    changes = json.loads((tmp_path / "timeline.json").read_text())["changes"]
+    assert changes == [{"date": "2025-12-01", "what": "CN-2025-61 in force"}]
+
+
+def test_scenarios_agrees_with_simulate_about_suspended_regimes() -> None:
+    result = run80("scenarios", "2025-11-truce")
+    words = " ".join(result.stdout.split())
+    assert (
+        "licences: CN-2025-57 throttled to 25% licensed; not applied, suspended from "
+        "2025-11-07 to 2026-11-10"
+    ) in words
+    assert "licences: CN-2025-18 throttled to 25% licensed\n" in result.stdout  # in force

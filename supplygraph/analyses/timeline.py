@@ -56,17 +56,25 @@ class Timeline:
     applicant: Timeline | None = None  # beside the mean: the run at an applicant's quantile
 
     def lowest(self) -> pd.DataFrame:
-        """Return each sector's lowest output and its first day at that level.
+        """Return each sector's lowest output, its first day at that level and its first
+        loss: what the terminal, the page and a notebook show of a dated run.
 
         Returns
         -------
         pandas.DataFrame
-            One row per sector: ``sector``, ``output_pct`` (the lowest, % of baseline)
-            and ``date`` (empty when the sector never falls short).
+            One row per sector: ``sector``, ``output_pct`` (the lowest, % of baseline),
+            ``date`` (its first day at that level) and ``first_loss`` (the first day any
+            of its makers' lines makes less); dates are empty where there is none.
         """
         rows = self.sectors.loc[self.sectors.groupby("sector", sort=True)["output_pct"].idxmin()]
         table = rows[["sector", "output_pct", "date"]].reset_index(drop=True)
-        table.loc[table["output_pct"] >= 100 - 1e-9, "date"] = ""
+        table["date"] = table["date"].astype(str)
+        table.loc[table["output_pct"] >= 100 - 1e-9, "date"] = ""  # never short: no day
+        makers = self.lines[
+            (self.lines["stage"] == "manufacturer") & (self.lines["first_loss"] != "")
+        ]
+        first = makers.groupby("sector")["first_loss"].min()
+        table["first_loss"] = [str(first.get(s, "")) for s in table["sector"]]
         return table
 
     def __repr__(self) -> str:

@@ -177,25 +177,17 @@ def _print_timeline(run: Any) -> None:
     click.echo(f"{run.scenario.name}: {run.dates[0]} to {run.dates[-1]}")
     for day, what in dict.fromkeys(run.change_dates):  # two policies may share a path
         echo_wrapped(f"{day}  {what}", first="  ", rest="    ")
-    runs = [("", "")]
+    runs = [(False, "")]
     if run.applicant is not None:
         quantile = run.applicant.quantile
         name = "the last applicant" if quantile == 1 else f"an applicant at {quantile:g}"
-        runs = [("", "The mean (licences spread pro rata):"), ("applicant_", f"For {name}:")]
-    lines = run.lines[run.lines["stage"] == "manufacturer"]
-    for prefix, title in runs:
+        runs = [(False, "The mean (licences spread pro rata):"), (True, f"For {name}:")]
+    for which, title in runs:
         click.echo(f"\n{title}" if title else "")
         rows = [("sector", "lowest output %", "on", "first loss")]
-        for sector, group in run.sectors.groupby("sector", sort=True):
-            lowest = group.loc[group[f"{prefix}output_pct"].idxmin()]
-            pct = lowest[f"{prefix}output_pct"]
-            on = lowest["date"] if pct < 100 - 1e-9 else "-"  # never short: no day to name
-            losses = sorted(
-                d for d in lines.loc[lines["sector"] == sector, f"{prefix}first_loss"] if d
-            )
-            rows.append(
-                (sector_label(sector), f"{pct:.1f}", str(on), str(losses[0]) if losses else "-")
-            )
+        for row in (run.applicant if which else run).lowest().itertuples(index=False):
+            cells = (f"{row.output_pct:.1f}", row.date or "-", row.first_loss or "-")
+            rows.append((sector_label(row.sector), *cells))
         print_table(rows, "lrrr")
     echo_wrapped(
         "Key: lowest output %: the sector's lowest daily output, % of baseline; on: the "

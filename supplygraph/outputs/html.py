@@ -75,6 +75,7 @@ def render_html(
     colour_title: str = "",
     days: tuple[list[str], np.ndarray] | None = None,
     chart_png: bytes | None = None,
+    dated: dict[str, Any] | None = None,
 ) -> str:
     """Return the interactive page of a scenario result.
 
@@ -103,6 +104,9 @@ def render_html(
         that colours the nodes by that day's shortfall (not on an aggregated page).
     chart_png
         A chart to show in the side panel (PNG bytes), e.g. the dated run's.
+    dated
+        A dated run's figures for the side panel, in place of the steady state's:
+        ``summary`` (lines of text), ``header`` and ``rows`` (the sector table, as text).
 
     Returns
     -------
@@ -160,6 +164,14 @@ def render_html(
         "edges": vis_edges,
         "timeline": _timeline_panel(result, days, chart_png, aggregated=bool(notice)),
     }
+    if dated is not None and data["scenario"] is not None:  # the terminal's dated figures
+        data["summary"] = list(dated["summary"])
+        data["scenario"].update(
+            table_title="Sector output over the dated run",
+            header=list(dated["header"]),
+            rows=[list(row) for row in dated["rows"]],
+            bottlenecks_title="Where the losses start in the steady state",
+        )
     return template().render(title=heading, data=data, vis_js=vis_js(), page_js=page_js())
 
 
@@ -559,6 +571,8 @@ def _timeline_panel(
         shortfall = np.round(np.clip(100 - output_pct, 0, 100), 1)
         panel["dates"] = list(dates)
         panel["shortfall"] = {node: shortfall[:, i].tolist() for i, node in enumerate(ids)}
+        # the page opens on the worst day (most shortfall over all nodes; the first such)
+        panel["open"] = int(np.argmax(shortfall.sum(axis=1))) if len(dates) else 0
     panel["scale"] = [[None if math.isinf(b) else b, colour] for b, colour in EXPOSURE_SCALE]
     panel["unaffected"], panel["affected"] = UNAFFECTED, AFFECTED_PCT
     return panel

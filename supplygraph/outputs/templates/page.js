@@ -328,7 +328,7 @@
   }
   for (const line of data.summary) add(panel, "p", line);
   if (scenario) {
-    add(panel, "h2", "Sector exposure");
+    add(panel, "h2", scenario.table_title || "Sector exposure");
     const table = add(add(panel, "div"), "table");
     table.parentNode.className = "sg-table-box";  // scrolls sideways rather than break a word
     table.id = "sg-sectors";
@@ -346,7 +346,7 @@
       for (const cell of row.slice(1)) add(tr, "td", cell);
     }
     if (scenario.bottlenecks.length) {
-      add(panel, "h2", "Where the losses start");
+      add(panel, "h2", scenario.bottlenecks_title || "Where the losses start");
       const list = add(panel, "ul");
       list.id = "sg-bottlenecks";
       for (const line of scenario.bottlenecks) add(list, "li", line);
@@ -405,8 +405,8 @@
           "(colours: that day; tooltips: the steady state)";
       };
       slider.addEventListener("input", () => showDay(Number(slider.value)));
-      slider.value = slider.max;
-      showDay(timeline.dates.length - 1);
+      slider.value = String(timeline.open);  // the worst day: where the story is
+      showDay(timeline.open);
     }
   }
 
