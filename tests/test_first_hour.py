@@ -341,3 +341,28 @@ def test_scenarios_agrees_with_simulate_about_suspended_regimes() -> None:
         "2025-11-07 to 2026-11-10"
     ) in words
     assert "licences: CN-2025-18 throttled to 25% licensed\n" in result.stdout  # in force
+
+
+@pytest.mark.slow
+def test_the_criticality_page_says_what_its_colours_are_and_ranks(
+    offline_page: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "crit"
+    result = run80("criticality", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    page = offline_page.open(out / "criticality.html")
+    panel = page.inner_text("#sg-scenario")
+    assert "coloured by country" not in panel  # they are coloured by the n-1 loss
+    assert "coloured by the mean sector shortfall with the node down" in panel
+    rows = page.evaluate(
+        "Array.from(document.querySelectorAll('#sg-ranking tbody tr'),"
+        " tr => Array.from(tr.cells, c => c.textContent))"
+    )
+    # the terminal's first rank, on the page
+    first = next(
+        cells
+        for cells in map(str.split, result.stdout.splitlines())
+        if cells[:1] == ["1"] and len(cells) >= 4
+    )
+    assert rows[0][:4] == first[:4] and len(rows) == 15
+    assert offline_page.errors == [] and offline_page.blocked == []

@@ -198,7 +198,7 @@ def _print_criticality(result: Any, top: int) -> None:
         cells = (
             str(row["rank"]),
             row["kind"],
-            row["id"],
+            row["id"].replace("->", " -> "),  # an edge wraps between its ends
             f"{row['rank_pct']:.1f}",
             f"{row['shortfall_pct']:.1f}",
             f"{sector_label(row['worst_sector'])} {row['worst_sector_pct']:.0f}%"

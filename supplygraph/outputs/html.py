@@ -76,6 +76,7 @@ def render_html(
     days: tuple[list[str], np.ndarray] | None = None,
     chart_png: bytes | None = None,
     dated: dict[str, Any] | None = None,
+    ranking: dict[str, Any] | None = None,
 ) -> str:
     """Return the interactive page of a scenario result.
 
@@ -107,6 +108,9 @@ def render_html(
     dated
         A dated run's figures for the side panel, in place of the steady state's:
         ``summary`` (lines of text), ``header`` and ``rows`` (the sector table, as text).
+    ranking
+        What ``node_colour_pct`` is, for the side panel: ``heading``, ``intro`` (lines of
+        text) and a table (``header``, ``rows``, as text), e.g. the n-1 sweep's ranking.
 
     Returns
     -------
@@ -163,6 +167,7 @@ def render_html(
         "nodes": vis_nodes,
         "edges": vis_edges,
         "timeline": _timeline_panel(result, days, chart_png, aggregated=bool(notice)),
+        "ranking": ranking,
     }
     if dated is not None and data["scenario"] is not None:  # the terminal's dated figures
         data["summary"] = list(dated["summary"])

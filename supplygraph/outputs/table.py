@@ -86,7 +86,7 @@ def _widths(
 ) -> list[int]:
     """Each column's width: its longest cell, the widest narrowed first while the table is
     wider than ``inner``: first down to its heading, then to its longest word (its longest
-    cell if in ``whole``).
+    cell if in ``whole``, where the table fits so).
 
     The table library narrows columns below their longest word, which splits ids and names.
     """
@@ -95,14 +95,18 @@ def _widths(
     least = [
         max(len(word) for text in cells for word in (text.split() or [""])) for cells in columns
     ]
+    kept = list(least)
     for c in whole:  # the header may still wrap
-        least[c] = max(least[c], *(len(text) for text in columns[c][1:]))
+        kept[c] = max(least[c], *(len(text) for text in columns[c][1:]))
+    if sum(kept) + 2 * (len(kept) - 1) <= inner:  # else they wrap at spaces like the rest
+        least = kept
     # the cells wrap before the headings do, then the headings too, down to whole words
-    for floor in ([max(n, len(h)) for n, h in zip(least, header)], least):
+    # and last, too narrow for whole words: the widest columns fold theirs, not every one
+    for floor in ([max(n, len(h)) for n, h in zip(least, header)], least, [1] * len(least)):
         while sum(widths) + 2 * (len(widths) - 1) > inner:
             slack = [c for c in range(len(widths)) if widths[c] > floor[c]]
             if not slack:
-                break  # too narrow for whole words: the library folds them
+                break
             widths[max(slack, key=lambda c: widths[c])] -= 1
     return widths
 

@@ -323,10 +323,25 @@
     add(add(panel, "p"), "strong", scenario.title || scenario.name);
     add(panel, "p", `Scenario ${scenario.name}, ${scenario.as_of}`);
     if (scenario.description) add(panel, "p", scenario.description).id = "sg-description";
-  } else {
+  } else if (!data.ranking) {
     add(panel, "p", "No scenario applied: nodes are coloured by country.");
   }
   for (const line of data.summary) add(panel, "p", line);
+  if (data.ranking) {  // a page coloured by another figure says which, and ranks by it
+    const ranking = data.ranking;
+    add(panel, "h2", ranking.heading);
+    for (const line of ranking.intro) add(panel, "p", line);
+    const table = add(add(panel, "div"), "table");
+    table.parentNode.className = "sg-table-box";
+    table.id = "sg-ranking";
+    const head = add(add(table, "thead"), "tr");
+    for (const cell of ranking.header) add(head, "th", cell);
+    const body = add(table, "tbody");
+    for (const row of ranking.rows) {
+      const tr = add(body, "tr");
+      for (const cell of row) add(tr, "td", cell);
+    }
+  }
   if (scenario) {
     add(panel, "h2", scenario.table_title || "Sector exposure");
     const table = add(add(panel, "div"), "table");
