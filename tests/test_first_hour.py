@@ -366,3 +366,24 @@ def test_the_criticality_page_says_what_its_colours_are_and_ranks(
     )
     assert rows[0][:4] == first[:4] and len(rows) == 15
     assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_the_timeline_chart_zooms_to_the_dips_and_names_its_dates_below(bundled: Any) -> None:
+    import supplygraph as sg
+    from supplygraph.outputs.charts import timeline_chart, timeline_layout
+
+    run = sg.simulate_days(bundled, "2025-replay", end=dt.date(2025, 9, 30))
+    layout = timeline_layout(run)
+    # the mean run dips at most 1.2% (Industrial 98.8%): a 0-105 axis hid it
+    low = float(run.sectors["output_pct"].min())
+    assert 98 < low < 100
+    assert layout["ylim"][0] > 95 and layout["ylim"][0] < low and layout["ylim"][1] > 100
+    assert "industrial" in layout["short"]
+    assert layout["labels"]["industrial"] == f"Industrial (lowest {low:.1f}%)"
+    # sectors that stay at 100% share one legend entry instead of overlapping lines
+    assert "Defence" in layout["never_short"] and "defence" not in layout["short"]
+    # every change named once, under the chart, numbered as on it
+    caption = " ".join(layout["caption"])
+    assert caption.startswith("(1) 2025-04-04: CN-2025-18 in force")
+    assert caption.count("approvals 2025-observed: 2025-05-01") == 1
+    assert set(timeline_chart(run)) == {"timeline.png", "timeline.svg"}
