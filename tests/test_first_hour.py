@@ -387,3 +387,35 @@ def test_the_timeline_chart_zooms_to_the_dips_and_names_its_dates_below(bundled:
     assert caption.startswith("(1) 2025-04-04: CN-2025-18 in force")
     assert caption.count("approvals 2025-observed: 2025-05-01") == 1
     assert set(timeline_chart(run)) == {"timeline.png", "timeline.svg"}
+
+
+@pytest.mark.slow
+def test_the_page_panel_splits_no_id_at_a_hyphen(offline_page: Any, tmp_path: Path) -> None:
+    import supplygraph as sg
+    from supplygraph.outputs.html import write_html
+
+    result = sg.simulate(sg.load(), "2025-10-package", reroute=False)
+    page = offline_page.open(write_html(tmp_path / "graph.html", result))
+    lines_per_word = """() => {
+        const words = [];
+        const walker = document.createTreeWalker(document.getElementById('sg-bottlenecks'),
+                                                 NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const m of node.data.matchAll(/\\S+/g)) {
+                const range = document.createRange();
+                range.setStart(node, m.index);
+                range.setEnd(node, m.index + m[0].length);
+                const tops = new Set(Array.from(range.getClientRects(), r => Math.round(r.top)));
+                words.push([m[0], tops.size]);
+            }
+        }
+        return words;
+    }"""
+    for width in ("", "260px"):  # as the panel opens, and at its narrowest
+        page.evaluate(
+            "w => document.querySelector('main').style.setProperty('--sg-panel', w)", width
+        )
+        words = page.evaluate(lines_per_word)
+        assert "cn-ganzhou-metal-agg" in {w for w, _ in words}
+        assert [w for w, lines in words if lines != 1] == []
+    assert offline_page.errors == [] and offline_page.blocked == []

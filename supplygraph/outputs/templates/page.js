@@ -364,7 +364,13 @@
       add(panel, "h2", scenario.bottlenecks_title || "Where the losses start");
       const list = add(panel, "ul");
       list.id = "sg-bottlenecks";
-      for (const line of scenario.bottlenecks) add(list, "li", line);
+      for (const line of scenario.bottlenecks) {
+        const item = add(list, "li");
+        line.split(" ").forEach((word, i) => {  // ids whole: a line breaks between words
+          if (i) item.appendChild(document.createTextNode(" "));
+          add(item, "span", word).className = "sg-word";
+        });
+      }
     }
     if (scenario.sources.length) {
       const about = byId("sg-about");
