@@ -42,6 +42,7 @@ def in_help() -> list[str]:
     for command in [[], *([c] for c in cli.commands)]:
         text = CliRunner().invoke(cli, [*command, "--help"]).output
         block = text.split("Example:", 1)[1] if "Example:" in text else ""
+        block = re.sub(r"\\\n\s*", "", block)  # a long example continues on the next line
         found += [
             line.strip() for line in block.splitlines() if line.strip().startswith("supplygraph ")
         ]
