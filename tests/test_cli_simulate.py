@@ -46,6 +46,7 @@ def test_simulate_writes_reports(tmp_path):
     assert record["data"]["checksum"].startswith("sha256:")
 
 
+@pytest.mark.slow
 def test_simulate_is_byte_identical_on_rerun(tmp_path):
     for run in ("a", "b"):
         result = invoke("simulate", "-s", "2025-10-package", "--out", str(tmp_path / run), "-q")
@@ -328,6 +329,7 @@ def test_a_full_disk_names_the_file_and_keeps_the_earlier_run(earlier_run, monke
     assert bookkeeping(earlier_run) == {".supplygraph-run.json"}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
 def test_a_file_too_large_names_the_file_and_keeps_the_earlier_run(earlier_run):
     import resource
@@ -348,6 +350,7 @@ def test_a_file_too_large_names_the_file_and_keeps_the_earlier_run(earlier_run):
     assert bookkeeping(earlier_run) == {".supplygraph-run.json"}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_a_killed_run_leaves_the_earlier_run_or_the_new_one(tmp_path, earlier_run):
     old = reports(earlier_run)
@@ -391,6 +394,7 @@ def test_a_killed_run_leaves_the_earlier_run_or_the_new_one(tmp_path, earlier_ru
 # ---------------------------------------------------------------- where a run's reports go
 
 
+@pytest.mark.slow
 def test_a_run_with_flags_leaves_the_named_scenarios_folder(tmp_path, monkeypatch):
     data = tmp_path / "data"
     shutil.copytree(TINY, data)
@@ -423,6 +427,7 @@ def test_a_run_with_flags_leaves_the_named_scenarios_folder(tmp_path, monkeypatc
     assert reports(plain) == before
 
 
+@pytest.mark.slow
 def test_two_datasets_never_share_a_report_folder(tmp_path, monkeypatch):
     # three datasets: the tiny data, a copy with one flow changed, and an exact copy at
     # another path (whose scenarios/ or dated tables could differ); each names scenario "lapse"
@@ -497,6 +502,7 @@ def test_the_dataset_folder_is_no_report_folder(tmp_path):
     assert {p.name: p.read_bytes() for p in data.iterdir() if p.name in before} == before
 
 
+@pytest.mark.slow
 def test_rerouting_time_limit_leaves_its_columns_blank(tmp_path):
     def package(out, *args):
         return invoke("simulate", "-s", "2025-10-package", "--out", str(out), *args)

@@ -75,6 +75,7 @@ def make_trade_files(example: str, folder: Path) -> None:
             archive.write(TRADE / "baci-cn-850511-2024.csv", "BACI_HS22_Y2024_V202601.csv")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_example_runs_as_written(example: str, tmp_path: Path) -> None:
     if "--data my-data/" in example:  # the user's own folder: make one

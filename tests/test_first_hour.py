@@ -419,3 +419,14 @@ def test_the_page_panel_splits_no_id_at_a_hyphen(offline_page: Any, tmp_path: Pa
         assert "cn-ganzhou-metal-agg" in {w for w, _ in words}
         assert [w for w, lines in words if lines != 1] == []
     assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_slow_tests_are_marked_and_the_marker_registered(request: Any) -> None:
+    # registered: pytest --strict-markers would refuse an unknown one
+    assert any(line.startswith("slow:") for line in request.config.getini("markers"))
+    import test_benchmarks
+    import test_examples
+
+    assert test_benchmarks.pytestmark.name == "slow"
+    marks = {mark.name for mark in test_examples.test_example_runs_as_written.pytestmark}
+    assert "slow" in marks
