@@ -430,3 +430,22 @@ def test_slow_tests_are_marked_and_the_marker_registered(request: Any) -> None:
     assert test_benchmarks.pytestmark.name == "slow"
     marks = {mark.name for mark in test_examples.test_example_runs_as_written.pytestmark}
     assert "slow" in marks
+
+
+def test_the_progress_bar_ends_at_100_percent(monkeypatch: Any) -> None:
+    import io
+    import sys
+
+    from supplygraph.cli._base import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    with progress(False, 13) as step:  # a run that calls back fewer times than it said
+        for day in (30, 60, 90):
+            step(f"day {day} of 100")
+    last = re.sub(r"\x1b\[\?25[hl]", "", screen.getvalue()).split("\r")[-1]  # the bar's last state
+    assert last.rstrip().endswith("100%"), last
