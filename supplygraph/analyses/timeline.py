@@ -12,14 +12,15 @@ import pandas as pd
 
 from .._errors import ScenarioError
 from ..dataset import schema
-from ..dataset.graph import SupplyGraph
+from ..dataset.graph import EngineIndex, Groups, SupplyGraph
 from ..dataset.io import load_dated_tables
 from ..dataset.production import Production, production_lines
-from ..engine.propagate import step
+from ..engine.propagate import SNAP, step
 from ..engine.sums import Sectors, share_pct
 from ..scenario.licence import regime_state, regimes_by_id
-from ..scenario.parse import LicencePolicy, Scenario, check_applicant, load_scenario
-from ..scenario.resolve import issuing_country, line_stock_days, put_on_lines
+from ..scenario.parse import Dynamics, LicencePolicy, Scenario, check_applicant, load_scenario
+from ..scenario.resolve import issuing_country, line_stock_days, put_on_lines, select
+from .dynamics import Orders, capacity_ratios
 from .exposure import simulate
 
 DAYS_PER_YEAR = 365.0
@@ -28,6 +29,8 @@ HORIZON_DAYS = 365
 # Each line's output on every day is kept (for the network file, the page's date slider and
 # notebooks) up to this many edges; above it the run keeps only what its reports need.
 KEEP_DAYS_MAX_EDGES = 100_000
+# Where a dated run's best case comes from: the monthly rerouting LP, or shifted orders.
+BEST_CASES = ("lp", "orders")
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +57,7 @@ class Timeline:
     change_dates: list[tuple[dt.date, str]]
     quantile: float | None = None  # None: the pro-rata mean; else every licence edge's place
     applicant: Timeline | None = None  # beside the mean: the run at an applicant's quantile
+    records: pd.DataFrame | None = None  # per line and day, when asked (``records``)
 
     def lowest(self) -> pd.DataFrame:
         """Return each sector's lowest output, its first day at that level and its first
@@ -112,6 +116,8 @@ def simulate_days(
     progress: Callable[[int], None] | None = None,
     applicant: float | None = None,
     keep_days: bool | None = None,
+    records: bool = False,
+    best_case: str = "lp",
 ) -> Timeline:
     """Run a scenario day by day over a horizon.
 
@@ -123,6 +129,12 @@ def simulate_days(
     deliveries a line does not use that day, up to their starting level: suppliers do not
     raise output above their baseline to refill them. Before the first day everything is
     at baseline, so shipments already under way arrive in full.
+
+    With the scenario's ``dynamics`` on, buyers place orders (restocking at the rebuild
+    rate, shifting to suppliers with spare capacity, following their own output) and
+    suppliers make what is ordered, above their baseline up to their capacity
+    (:class:`supplygraph.analyses.dynamics.Orders`); the lines table then also holds each
+    line's ``lost_orders_t``, ``max_output_pct`` and ``above_baseline_t``.
 
     The licensed share spreads pro rata over every licence edge: the mean over applicants.
     With ``applicant``, a second run sits beside it in which every licence edge is an
@@ -150,7 +162,7 @@ def simulate_days(
         Edge masks whose shipments (tonnes leaving the supplier each day) to record.
     progress
         Called with the number of days done, every 30 days (for a progress bar); with an
-        applicant, the days of both runs are counted.
+        applicant (or the best case from orders), the days of every run are counted.
     capacity
         Capacity by date (``capacity.csv``): with it, each sector also gets a best case,
         ``best_output_pct``: the day's output plus what rerouting gains in the steady state
@@ -164,6 +176,15 @@ def simulate_days(
         Keep every line's output on every day (``Timeline.ratio``, days x lines); None:
         only for graphs of at most ``KEEP_DAYS_MAX_EDGES`` edges. The run itself keeps a
         window of the longest transit time, so its memory does not grow with the horizon.
+    records
+        Keep each line's output, stock cover and limiting input on every day
+        (``Timeline.records``, long format: date, node, line, ``output_pct``,
+        ``cover_days`` and ``limiting_input``).
+    best_case
+        With ``capacity``, where ``best_output_pct`` comes from: ``lp``, the monthly
+        rerouting LP (above); ``orders``, the run in which buyers shift their orders to
+        suppliers with spare capacity (the scenario's dynamics with ``shift_orders`` on),
+        the LP's figure then kept beside it as a check (``best_lp_output_pct``).
 
     Returns
     -------
@@ -173,7 +194,8 @@ def simulate_days(
     Raises
     ------
     ScenarioError
-        For an approval path the table does not have, a quantile outside [0, 1], or a
+        For a ``best_case`` other than ``lp`` or ``orders``, an approval path the table
+        does not have, a quantile outside [0, 1], or a
         horizon that ends before it starts, is longer than ``schema.MAX_RUN_DAYS`` or
         leaves the days from ``schema.FIRST_RUN_DAY`` to ``schema.LAST_RUN_DAY``.
     """
@@ -184,6 +206,8 @@ def simulate_days(
         approvals = tables.approvals if approvals is None else approvals
         transit = tables.transit if transit is None else transit
         capacity = tables.capacity if capacity is None else capacity
+    if best_case not in BEST_CASES:
+        raise ScenarioError(f"best case: expected lp or orders, got {best_case!r}")
     quantile = scenario.applicant if applicant is None else applicant
     if quantile is not None:
         quantile = check_applicant(quantile, "applicant")
@@ -218,8 +242,21 @@ def simulate_days(
     keep = graph.n_edges <= KEEP_DAYS_MAX_EDGES if keep_days is None else keep_days
     window = int(part_tau.max()) + 1 if len(edges) else 1  # days of output the lags reach
     sectors = Sectors.of(lines_graph.nodes)
+    if scenario.dynamics.active or (best_case == "orders" and capacity is not None):
+        assumed = np.full(graph.n_nodes, np.nan)  # the scenario's [[capacity]], a later one last
+        for entry in scenario.capacity:
+            assumed[select(graph, entry.select)] = 1 + entry.spare
+        line_capacity = capacity_ratios(
+            dates,
+            lambda day: _line_capacity(graph, production, capacity, day, assumed),
+            []
+            if capacity is None
+            else [dt.date.fromisoformat(d) for d in capacity["from"].dropna().unique()],
+        )
 
-    def timeline(dated: list[Scenario], done: int, q: float | None) -> Timeline:
+    def timeline(
+        dated: list[Scenario], done: int, q: float | None, dynamics: Dynamics = scenario.dynamics
+    ) -> Timeline:
         """Day by day under the segments' scenarios (``done`` days already run)."""
         part_share = np.ones((len(dated), lines_graph.n_edges))
         line_share = np.ones((len(dated), lines_graph.n_nodes))  # outages, by stretch
@@ -235,14 +272,25 @@ def simulate_days(
         line_record = _LineRecord(lines_graph.n_nodes)
         sector_record = _SectorRecord(sectors, lines_graph.baseline_t, issuer, n_days)
         exports = {name: np.zeros(n_days) for name in tracked}
+        orders = None
+        if dynamics.active:
+            orders = Orders(index, dynamics, line_capacity, window, stock_max, need)
+            part_licensed = part_share[:, edges]  # per stretch, in the groups' edge order
+        daily = _DailyRecord(index, n_days) if records else None
         for t in range(n_days):
             today = line_share[segment_of_day[t]].copy()  # an outage bites on its day
+            ceiling = None if orders is None else orders.start_day(t)
             arrived = np.zeros_like(need)
+            arrived_share = stock_share = arrived
             if len(edges):
                 lag = t - part_tau
                 before = lag < 0
                 lagged = np.maximum(lag, 0)
-                supplier = np.where(before, 1.0, recent[lagged % window, part_src])
+                slot = lagged % window
+                sent = recent[slot, part_src]
+                if orders is not None:  # per unit ordered, times the orders it filled
+                    sent = sent * orders.arriving(slot, before)
+                supplier = np.where(before, 1.0, sent)
                 licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
                 stock_share = np.divide(stock, need, out=np.zeros_like(need), where=~no_baseline)
                 inputs = step(
@@ -252,22 +300,41 @@ def simulate_days(
                     today[groups.nodes][None, :],
                     no_baseline[None, :],
                     stock_share[None, :],
+                    None if ceiling is None else ceiling[index.group_node][None, :],
                 )
                 today[groups.nodes] = inputs.ratio[0]
-                arrived = inputs.arrived[0] * need
+                arrived_share = inputs.arrived[0]
+                arrived = arrived_share * need
+            if orders is not None:
+                today[orders.source] *= ceiling[orders.source]  # lines without inputs
             used = today[index.group_node] * need
             stock = np.clip(stock + arrived - used, 0.0, stock_max)
-            recent[t % window] = today
+            recent[t % window] = today if orders is None else orders.fill(today)
+            if orders is not None:
+                total = arrived_share + stock_share
+                supply = None
+                if dynamics.shift_orders:
+                    supply = _supply(groups, line_share[segment_of_day[t]], total, no_baseline)
+                orders.end_day(t, today, supply, total, stock, part_licensed[segment_of_day[t]])
             if kept is not None:
                 kept[t] = today
+            if daily is not None:
+                daily.add(t, today, arrived_share + stock_share, no_baseline, stock, need)
             line_record.add(t, today)
             sector_record.add(t, today)
-            shipped = flow * part_share[segment_of_day[t]] * today[src]
+            shipped = flow * part_share[segment_of_day[t]] * recent[t % window][src]
+            if orders is not None and tracked:
+                shipped[edges] *= orders.placed[t % window]
             for name, mask in tracked.items():
                 exports[name][t] = shipped[mask].sum()
             if progress is not None and (t + 1) % 30 == 0:
                 progress(done + t + 1)
         lines = line_record.table(lines_graph, dates, stock, need)
+        if orders is not None:
+            base = lines_graph.baseline_t / DAYS_PER_YEAR
+            lines["lost_orders_t"] = base * orders.lost_orders
+            lines["max_output_pct"] = 100 * orders.highest
+            lines["above_baseline_t"] = base * orders.above
         return Timeline(
             graph,
             scenario,
@@ -279,11 +346,21 @@ def simulate_days(
             lines,
             change_dates,
             q,
+            records=None if daily is None else daily.table(lines_graph, dates),
         )
 
     mean = timeline([dated for _, dated in segments], 0, None)
     if capacity is not None:
-        mean.sectors["best_output_pct"] = _best_case(graph, segments, capacity, dates, mean.sectors)
+        lp = _best_case(graph, segments, capacity, dates, mean.sectors)
+        if best_case == "lp":
+            mean.sectors["best_output_pct"] = lp
+        else:  # the rule's run (the mean's own when it shifts orders); the LP as its check
+            shifting = replace(scenario.dynamics, shift_orders=True)
+            moved = mean
+            if not scenario.dynamics.shift_orders:
+                moved = timeline([dated for _, dated in segments], n_days, None, shifting)
+            mean.sectors["best_output_pct"] = moved.sectors["output_pct"].to_numpy()
+            mean.sectors["best_lp_output_pct"] = lp
     if quantile is None:
         return mean
     queued = timeline([_as_applicant(dated, quantile) for _, dated in segments], n_days, quantile)
@@ -611,6 +688,103 @@ def _in_delay(policy: LicencePolicy, regimes: dict, day: dt.date) -> bool:
     return False
 
 
+def _supply(
+    groups: Groups, own_share: np.ndarray, total: np.ndarray, no_baseline: np.ndarray
+) -> np.ndarray:
+    """Per line, what its inputs (deliveries and stock) and its own share allow, at most
+    its baseline: the output it would make if its customers ordered it."""
+    supply = own_share.copy()
+    if len(groups.nodes):
+        avail = np.where(no_baseline, 1.0, np.minimum(total, 1.0))
+        supply[groups.nodes] *= np.minimum.reduceat(avail, groups.node_first)
+    return supply
+
+
+def _line_capacity(
+    graph: SupplyGraph,
+    production: Production,
+    capacity: pd.DataFrame | None,
+    day: dt.date,
+    assumed: np.ndarray,
+) -> np.ndarray:
+    """Per line, its node's capacity on a day over the node's baseline (NaN: unknown); a
+    scenario's assumed spare (``assumed``, 1 + spare per node, NaN where none) replaces it,
+    as it does for rerouting."""
+    dated = graph if capacity is None else capacity_on(graph, capacity, day)
+    capacity_t = dated.nodes["capacity_t"].to_numpy(float)
+    base = graph.baseline_t
+    ratio = np.divide(capacity_t, base, out=np.full(len(base), np.nan), where=base > 0)
+    return np.where(np.isnan(assumed), ratio, assumed)[production.node]
+
+
+class _DailyRecord:
+    """Per line and day: output, stock cover left (days of the scarcest input's stock) and
+    the input that limits it (when its output is below baseline for want of an input)."""
+
+    def __init__(self, index: EngineIndex, n_days: int) -> None:
+        self.groups = index.whole
+        n_lines = index.n_nodes
+        self.output = np.ones((n_days, n_lines))
+        self.cover = np.full((n_days, n_lines), np.nan)
+        self.limiting = np.full((n_days, n_lines), -1)
+        first = self.groups.node_first
+        self.customer_of_group = np.repeat(
+            np.arange(len(first)), np.diff(np.append(first, len(index.group_base)))
+        )
+
+    def add(
+        self,
+        t: int,
+        today: np.ndarray,
+        total: np.ndarray,
+        no_baseline: np.ndarray,
+        stock: np.ndarray,
+        need: np.ndarray,
+    ) -> None:
+        """Count day ``t``: its output ratios; per group, its deliveries and stock as a share
+        of its baseline, whether it has none, its stock (t) and its daily need (t)."""
+        self.output[t] = today
+        groups = self.groups
+        if not len(groups.nodes):
+            return
+        left = np.divide(stock, need, out=np.full_like(stock, np.inf), where=need > 0)
+        cover = np.minimum.reduceat(left, groups.node_first)
+        self.cover[t, groups.nodes] = np.where(np.isfinite(cover), cover, np.nan)
+        # what the inputs allow, whatever was ordered: an input limits when it is short of 1
+        group_avail = np.where((total > 1 - SNAP) | no_baseline, 1.0, total)
+        node_avail = np.minimum.reduceat(group_avail, groups.node_first)
+        n_groups = len(group_avail)
+        first = np.where(
+            group_avail <= node_avail[self.customer_of_group], np.arange(n_groups), n_groups
+        )
+        scarcest = np.minimum.reduceat(first, groups.node_first)
+        self.limiting[t, groups.nodes] = np.where(node_avail < 1 - SNAP, scarcest, -1)
+
+    def table(self, lines_graph: SupplyGraph, dates: list[dt.date]) -> pd.DataFrame:
+        """The long table: one row per day and line, days first."""
+        nodes = lines_graph.nodes
+        index = lines_graph.index
+        material = lines_graph.edges["material"].to_numpy(object)[
+            index.whole.edges[index.whole.group_first]
+        ]
+        names = np.append(material, "").astype(object)  # -1: nothing limits
+        n_days, n_lines = self.output.shape
+        return pd.DataFrame(
+            {
+                "date": np.repeat([d.isoformat() for d in dates], n_lines),
+                "node": np.tile(
+                    (nodes["node"] if "node" in nodes else nodes["id"]).to_numpy(), n_days
+                ),
+                "line": np.tile(
+                    nodes["line"].to_numpy() if "line" in nodes else np.full(n_lines, ""), n_days
+                ),
+                "output_pct": 100 * self.output.ravel(),
+                "cover_days": self.cover.ravel(),
+                "limiting_input": names[self.limiting.ravel()],
+            }
+        )
+
+
 class _LineRecord:
     """Per line, what the days so far add up to: first loss and recovery, the lowest
     output, and the sum of what was lost (shares of a day's baseline)."""
@@ -628,7 +802,7 @@ class _LineRecord:
         self.recovery[(self.first_loss >= 0) & ~below & (self.recovery < 0)] = t
         self.first_loss[below & (self.first_loss < 0)] = t
         np.minimum(self.lowest, today, out=self.lowest)
-        self.lost += 1 - today
+        self.lost += np.maximum(1 - today, 0.0)  # output above baseline (restocking) is no loss
 
     def table(
         self, lines_graph: SupplyGraph, dates: list[dt.date], stock: np.ndarray, need: np.ndarray

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,49 @@ MAX_SHIFT_DAYS = 3650  # the bound on stock_days: a larger shift is a typo
     "applications (0 first, 1 or last: the last), beside the pro-rata mean "
     "[default: the scenario's applicant, else the mean only].",
 )
+@click.option(
+    "--rebuild-rate",
+    type=float,
+    default=None,
+    metavar="RATE",
+    help="Buyers order their usual flow plus RATE x their stock gap a day (0 to 1; 1/60: "
+    "BoARIO's 60-day restoration) [default: the scenario's [dynamics], else 0: off].",
+)
+@click.option(
+    "--shift-orders/--no-shift-orders",
+    default=None,
+    help="Move orders a supplier cannot ship to the buyer's other suppliers of the material "
+    "with spare capacity (capacity.csv) [default: the scenario's, else off].",
+)
+@click.option(
+    "--ramp-up-days",
+    type=float,
+    default=None,
+    metavar="DAYS",
+    help="Days a supplier takes from its baseline to its capacity [default: the "
+    "scenario's, else 30].",
+)
+@click.option(
+    "--demand-follows-output/--no-demand-follows-output",
+    default=None,
+    help="A line short of one input orders its other inputs only for what it makes: "
+    "upstream output falls (lost orders) [default: the scenario's, else off].",
+)
+@click.option(
+    "--best-case",
+    type=click.Choice(["lp", "orders"]),
+    default="lp",
+    show_default=True,
+    help="Where best_output_pct comes from: the monthly rerouting LP, or the run in which "
+    "buyers shift orders to suppliers with spare capacity (the LP then beside it as "
+    "best_lp_output_pct, a check).",
+)
+@click.option(
+    "--records",
+    is_flag=True,
+    help="Also write each product line's output, stock cover and limiting input on every "
+    "day (timeline-records.parquet, or .csv without pyarrow).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no table; only errors.")
 @click.pass_context
 def timeline(
@@ -70,6 +114,12 @@ def timeline(
     data_dir: Path | None,
     out_dir: Path | None,
     applicant: str | None,
+    rebuild_rate: float | None,
+    shift_orders: bool | None,
+    ramp_up_days: float | None,
+    demand_follows_output: bool | None,
+    best_case: str,
+    records: bool,
     quiet: bool,
 ) -> None:
     """Run a scenario day by day: who runs short, when, and when they recover.
@@ -83,12 +133,17 @@ def timeline(
     line), timeline.json, a chart (timeline.png, timeline.svg), timeline.gexf (each
     node's output over time, for Gephi's timeline) and timeline.html (the graph with a
     date slider that colours the nodes by each week's shortfall, and the chart).
+    With --rebuild-rate, --shift-orders or --demand-follows-output (or a [dynamics]
+    table) buyers restock, shift orders and follow their output (docs/model.md);
+    --records writes every line's day (timeline-records.parquet or .csv).
 
     \b
     Example:
         supplygraph timeline -s 2025-replay
         supplygraph timeline -s 2025-replay --from 2025-04-01 --to 2025-09-30
         supplygraph timeline -s 2025-replay --applicant last
+        supplygraph timeline -s 2025-replay --rebuild-rate 0.0167 --shift-orders \\
+            --records
     """
     with errors_handled(ctx):
         from ..analyses.exposure import simulate as simulate_static
@@ -97,10 +152,20 @@ def timeline(
         from ..dataset.io import load_dated_tables
         from ..outputs.dated_report import render_timeline
         from ..outputs.files import write_file_set
-        from ..scenario.parse import check_applicant
+        from ..scenario.parse import check_applicant, check_dynamics
 
         quantile = None if applicant is None else check_applicant(applicant, "--applicant")
         scenario = build_scenario(scenario_name, data_dir)
+        asked = {
+            "rebuild_rate": rebuild_rate,
+            "shift_orders": shift_orders,
+            "ramp_up_days": ramp_up_days,
+            "demand_follows_output": demand_follows_output,
+        }
+        if any(value is not None for value in asked.values()):
+            dynamics = asdict(scenario.dynamics)
+            dynamics.update({key: value for key, value in asked.items() if value is not None})
+            scenario = scenario.with_changes(dynamics=check_dynamics(dynamics, "options"))
         start, end = run_days(scenario, start, end, names=("--from", "--to"))
         graph = load_graph(data_dir)
         require_makers(graph)
@@ -117,11 +182,14 @@ def timeline(
                 err=True,
             )
         runs = 1 if quantile is None and scenario.applicant is None else 2
+        runs += best_case == "orders" and not scenario.dynamics.shift_orders
         n_days = (end - start).days + 1
 
-        def day_of(done: int) -> str:  # the days of both runs are counted: name the run's own
+        def day_of(done: int) -> str:  # every run's days are counted: name the run's own
             run_no, day = divmod(done - 1, n_days)
-            return f"day {day + 1} of {n_days}" + (" (applicant)" if run_no else "")
+            return f"day {day + 1} of {n_days}" + (
+                f" (run {run_no + 1} of {runs})" if runs > 1 else ""
+            )
 
         with progress(quiet, runs * (n_days // 30)) as step:
             run = simulate_days(
@@ -134,11 +202,13 @@ def timeline(
                 progress=lambda days: step(day_of(days)),
                 capacity=tables.capacity,
                 applicant=quantile,
+                records=records,
+                best_case=best_case,
             )
         steady = simulate_static(graph, scenario, reroute=False)  # the page's graph
         files = render_timeline(run, page_result=steady)
         name = f"{scenario.name}-timeline"
-        given = given_flags(ctx, ["start", "end", "applicant"])
+        given = given_flags(ctx, ["start", "end", "applicant", *asked, "best_case", "records"])
         out = report_folder(out_dir, name, given, graph)
         paths = write_file_set(out, files)
         if not quiet:

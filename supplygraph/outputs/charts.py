@@ -316,6 +316,52 @@ def timeline_layout(timeline: Timeline) -> dict[str, Any]:
     }
 
 
+def stock_chart(records: pd.DataFrame, *, lines: int = 6) -> dict[str, bytes]:
+    """Draw the stock cover of the product lines whose stocks ran down most, day by day
+    (solid), with their output (dotted, right axis): a stock running down and refilling.
+
+    Parameters
+    ----------
+    records
+        A dated run's daily records (``Timeline.records``).
+    lines
+        How many lines to draw: those that used the largest share of their cover, first by
+        node and line on ties.
+
+    Returns
+    -------
+    dict of str to bytes
+        ``timeline-stock.png`` and ``timeline-stock.svg``.
+    """
+    import pandas as pd
+
+    key = records["node"].astype(str) + " " + records["line"].astype(str).str.strip()
+    cover = records.assign(key=key.str.strip())
+    start = cover.groupby("key", sort=True)["cover_days"].first()
+    lowest = cover.groupby("key", sort=True)["cover_days"].min()
+    fall = ((start - lowest) / start.where(start > 0)).fillna(0)  # share of the cover used
+    chosen = fall[fall > 0].sort_values(ascending=False, kind="stable").index[:lines]
+    dates = pd.to_datetime(cover["date"].drop_duplicates()).dt.date.to_list()
+
+    def draw(figure: Any, axes: Any) -> None:
+        right = axes.twinx()
+        for k, name in enumerate(chosen):
+            colour = PALETTE[k % len(PALETTE)]
+            rows = cover[cover["key"] == name]
+            axes.plot(dates, rows["cover_days"].to_numpy(), color=colour, label=name)
+            right.plot(dates, rows["output_pct"].to_numpy(), color=colour, linestyle=":")
+        axes.set_ylabel("stock cover, days (solid)")
+        right.set_ylabel("output, % of baseline (dotted)")
+        axes.set_ylim(bottom=0)
+        right.set_ylim(bottom=0)
+        axes.set_title("Stocks running down and refilling", fontsize=10)
+        if len(chosen):
+            axes.legend(loc="upper left", bbox_to_anchor=(1.08, 1), fontsize=8, frameon=False)
+        figure.autofmt_xdate()
+
+    return draw_chart("timeline-stock", (9, 4.8), draw, svg_text=False)
+
+
 def montecarlo_chart(result: MonteCarlo) -> dict[str, bytes]:
     """Draw each sector's shortfall (% of tonnes) as its P5-P95 range with the P50 and
     the scenario's own figure; return the PNG and SVG bytes (the same bytes every run).

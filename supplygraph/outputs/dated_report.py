@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+from dataclasses import asdict
 from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from ..analyses import columns
 from ..analyses.timeline import node_output_pct
 from ..dataset.schema import sector_label
-from .charts import timeline_chart
+from .charts import stock_chart, timeline_chart
 from .export import gexf_bytes, timeline_network
 from .html import render_html
 from .record import record_json, run_record
@@ -47,6 +51,8 @@ def render_timeline(
         output over time) and ``timeline.html`` (the graph, its nodes coloured by each
         week's shortfall, and the chart). A run that kept no daily output (graphs above
         ``KEEP_DAYS_MAX_EDGES`` edges) has no ``timeline.gexf``, and its page no date slider.
+        A run with daily records adds them (:func:`records_file`) and a chart of the stocks
+        that ran down most (``timeline-stock.png``, ``.svg``).
     """
     scenario = timeline.scenario
     fields = {
@@ -65,10 +71,13 @@ def render_timeline(
         ],
         "changes": [{"date": day.isoformat(), "what": what} for day, what in timeline.change_dates],
     }
+    if scenario.dynamics.active:  # a run without adaptation records what it always did
+        fields["dynamics"] = asdict(scenario.dynamics)
     record = run_record(scenario, timeline.graph, fields)
     if timeline.applicant is not None:  # its figures sit beside the mean's, applicant_...
         record["applicant"] = timeline.applicant.quantile
     queued = [c for c in timeline.lines.columns if c.startswith("applicant_")]
+    queued = [c for c in columns.TIMELINE_DYNAMICS_COLUMNS if c in timeline.lines] + queued
     files: dict[str, str | bytes] = {
         "timeline.csv": to_csv_text(timeline.sectors, list(timeline.sectors.columns), raw=raw),
         "timeline-lines.csv": to_csv_text(
@@ -76,6 +85,9 @@ def render_timeline(
         ),
         "timeline.json": record_json(record),
     }
+    if timeline.records is not None:
+        files.update(records_file(timeline.records, raw=raw))
+        files.update(stock_chart(timeline.records))
     files.update(timeline_chart(timeline))
     days = None
     if timeline.ratio is not None:
@@ -131,6 +143,33 @@ def dated_panel(timeline: Timeline) -> dict[str, list]:
             f"the lowest: {sector_label(worst.name)} {worst['output_pct']:.1f}% on {worst['date']}"
         )
     return {"summary": summary, "header": header, "rows": rows}
+
+
+def records_file(records: pd.DataFrame, *, raw: bool = False) -> dict[str, str | bytes]:
+    """Return a dated run's daily records as one long table: Parquet when pyarrow can be
+    imported (``timeline-records.parquet``), else CSV (``timeline-records.csv``); either
+    reads back with one pandas call.
+
+    Parameters
+    ----------
+    records
+        ``Timeline.records``: per date and product line, its output (% of baseline), the
+        stock cover left (days of its scarcest input's stock) and the input that limits it.
+    raw
+        Leave text cells that a spreadsheet would run as formulas as they are (CSV only).
+
+    Returns
+    -------
+    dict of str to str or bytes
+    """
+    table = records[columns.TIMELINE_RECORD_COLUMNS]
+    try:
+        import pyarrow  # noqa: F401  (optional: Parquet when present)
+    except ImportError:
+        return {"timeline-records.csv": to_csv_text(table, list(table.columns), raw=raw)}
+    buffer = io.BytesIO()
+    table.to_parquet(buffer, index=False, engine="pyarrow", compression="zstd")
+    return {"timeline-records.parquet": buffer.getvalue()}
 
 
 def render_backtest(backtest: Backtest, *, raw: bool = False) -> dict[str, str]:

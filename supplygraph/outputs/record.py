@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
@@ -110,4 +111,6 @@ def _scenario_in_full(scenario: Scenario) -> dict[str, Any]:
         "default_stock_days": scenario.default_stock_days,
         "start": scenario.start.isoformat() if scenario.start else None,
         "end": scenario.end.isoformat() if scenario.end else None,
+        # a run without adaptation records nothing more (its record is as it was before)
+        **({"dynamics": asdict(scenario.dynamics)} if scenario.dynamics.active else {}),
     }

@@ -125,6 +125,91 @@ class SpareCapacity:
             )
 
 
+# The dated run's dynamics after a shock (docs/model.md, "Dynamics after the shock").
+# A rebuild rate above 1 per day would order more than the whole gap in a day.
+MAX_REBUILD_RATE = 1.0
+# A ramp-up longer than ten years is a typo (the bound on a run's length).
+MAX_RAMP_UP_DAYS = 3650.0
+DYNAMICS_KEYS = {"rebuild_rate", "ramp_up_days", "shift_orders", "demand_follows_output"}
+
+
+@dataclass(frozen=True)
+class Dynamics:
+    """How buyers and suppliers adapt in a dated run (all off: the run without adaptation).
+
+    ``rebuild_rate`` is the share of a stock gap a buyer orders on top of its usual flow
+    each day (1/tau: BoARIO's orders include 1/tau of the gap); ``shift_orders`` moves
+    orders a supplier cannot fill to the buyer's other suppliers of the material with
+    spare capacity; suppliers with orders above their baseline run up to their capacity,
+    reaching it after ``ramp_up_days``; with ``demand_follows_output`` a line orders its
+    inputs only for what it can make.
+    """
+
+    rebuild_rate: float = 0.0  # per day; 0: stocks are not rebuilt above deliveries
+    ramp_up_days: float = 30.0  # from baseline to capacity; an assumption (data/SOURCES.md)
+    shift_orders: bool = False
+    demand_follows_output: bool = False
+
+    @property
+    def active(self) -> bool:
+        """Whether any dynamic is on (else the run is the one without adaptation)."""
+        return self.rebuild_rate > 0 or self.shift_orders or self.demand_follows_output
+
+
+def check_dynamics(doc: object, where: str) -> Dynamics:
+    """Return the dynamics of a ``[dynamics]`` table (or of options given as a dict).
+
+    Parameters
+    ----------
+    doc
+        The table: ``rebuild_rate`` (per day, 0 to 1), ``ramp_up_days`` (0 to 3650),
+        ``shift_orders`` and ``demand_follows_output`` (true or false); missing keys take
+        the defaults.
+    where
+        Where it was given (file and key, or option), for messages.
+
+    Returns
+    -------
+    Dynamics
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``where`` and the key at fault.
+
+    Examples
+    --------
+    >>> check_dynamics({"rebuild_rate": 0.05, "shift_orders": True}, "x.toml: dynamics")
+    Dynamics(rebuild_rate=0.05, ramp_up_days=30.0, shift_orders=True, demand_follows_output=False)
+    """
+    if not isinstance(doc, dict):
+        _fail(f"{where}: expected a table ([dynamics])")
+    unknown = set(doc) - DYNAMICS_KEYS  # type: ignore[arg-type]
+    if unknown:
+        _fail(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; expected "
+            f"{', '.join(sorted(DYNAMICS_KEYS))}"
+        )
+    rate = doc.get("rebuild_rate", 0.0)  # type: ignore[union-attr]
+    if not _is_number(rate) or not 0 <= rate <= MAX_REBUILD_RATE:
+        _fail(
+            f"{where}.rebuild_rate: expected a share of the stock gap ordered per day, "
+            f"from 0 to {MAX_REBUILD_RATE:g} (0.05: a twentieth), got {rate!r}"
+        )
+    ramp = doc.get("ramp_up_days", Dynamics.ramp_up_days)  # type: ignore[union-attr]
+    if not _is_number(ramp) or not 0 <= ramp <= MAX_RAMP_UP_DAYS:
+        _fail(
+            f"{where}.ramp_up_days: expected days from baseline to capacity, from 0 to "
+            f"{MAX_RAMP_UP_DAYS:g}, got {ramp!r}"
+        )
+    return Dynamics(
+        rebuild_rate=float(rate),
+        ramp_up_days=float(ramp),
+        shift_orders=_bool(doc, "shift_orders", False, where),  # type: ignore[arg-type]
+        demand_follows_output=_bool(doc, "demand_follows_output", False, where),  # type: ignore[arg-type]
+    )
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A disruption scenario: which regimes bite on which date, and what else is cut."""
@@ -144,6 +229,7 @@ class Scenario:
     start: dt.date | None = None  # a dated run's first day
     end: dt.date | None = None  # its last day (default: a year after start)
     applicant: float | None = None  # a dated run's applicant quantile, beside the mean
+    dynamics: Dynamics = Dynamics()  # a dated run's adaptation after the shock
 
     def __post_init__(self) -> None:
         check_licences(self.licences, name=self.name)
@@ -285,6 +371,7 @@ SCENARIO_KEYS = {
     "start",
     "end",
     "applicant",
+    "dynamics",
     "uncertainty",  # ranges for Monte Carlo runs, read by supplygraph.analyses.montecarlo
 }
 # The keys of each array of tables.
@@ -439,6 +526,7 @@ def scenario_from_dict(doc: dict[str, Any], *, name: str, path: str = "") -> Sce
         applicant=None
         if "applicant" not in doc
         else check_applicant(doc["applicant"], f"{where}: applicant"),
+        dynamics=check_dynamics(doc.get("dynamics", {}), f"{where}: dynamics"),
     )
 
 
