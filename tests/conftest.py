@@ -74,3 +74,10 @@ def offline_page(browser: Any) -> Iterator[OfflinePage]:
     offline.page.on("pageerror", lambda error: offline.errors.append(str(error)))
     yield offline
     context.close()
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Every browser test is slow (`pytest -m "not slow"` leaves them out; CI runs them)."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

@@ -4,6 +4,7 @@ and what it gives alone."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from graphs import make_graph
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -41,6 +42,7 @@ def _index(n, edges, flow):
     return EngineIndex.build(n, src.astype(np.int64), dst.astype(np.int64), mat, flow)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(random_batches())
 def test_every_row_matches_the_reference(case):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test runs a script or a Dask cluster
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 

@@ -28,9 +28,9 @@ def test_compare_reports_difference(tmp_path):
     # the terminal table names both scenarios and the sectors readably
     lines = result.output.splitlines()
     assert lines[0].startswith("A: a (") and lines[1].startswith("B: b (")
-    header = next(line for line in lines if line.startswith("sector"))
-    assert header.split()[:3] == ["sector", "a", "b"]
-    assert any(line.startswith("Electric vehicles") for line in lines)
+    header = next(line for line in lines if line.startswith("  sector"))
+    assert header.split()[:7] == ["sector", "A", "%", "short", "B", "%", "short"]
+    assert any(line.startswith("  Electric vehicles") for line in lines)
 
 
 def two_scenarios(tmp_path):

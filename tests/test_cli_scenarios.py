@@ -43,5 +43,5 @@ def test_a_dated_rule_is_listed_with_its_days(tmp_path):
     assert result.exit_code == 0, result.output
     assert (
         "rule: node:id=cn-cnre-baotou-sep cut from 2025-06-01 until 2025-07-31, "
-        "back in full 30 days later" in result.output
+        "back in full 30 days later" in " ".join(result.output.split())
     )

@@ -70,22 +70,30 @@ def test_validate_prints_the_data_quality_report():
     lines = result.stdout.splitlines()
     status = lines.index("Edges by status, per supplier stage (count, % of the stage's tonnes):")
     # mine: 600 t reported, 300 t estimate, 100 t assumption of 1,000 t
-    assert lines[status + 2] == "  mine               3     1   60.0%     1   30.0%     1   10.0%"
+    assert lines[status + 1].split() == [
+        "stage",
+        "edges",
+        *(["reported", "%", "of", "t", "estimate", "%", "of", "t"]),
+        "assumption",
+        "%",
+        "of",
+        "t",
+    ]
+    assert lines[status + 2].split() == ["mine", "3", "1", "60.0", "1", "30.0", "1", "10.0"]
     # all: 1 reported (600 of 2,000 t), 2 estimates (700 t), 4 assumptions (700 t)
-    assert lines[status + 5] == "  all                7     1   30.0%     2   35.0%     4   35.0%"
+    assert lines[status + 5].split() == ["all", "7", "1", "30.0", "2", "35.0", "4", "35.0"]
     citation = lines.index("Edges by citation (primary: all URLs on primary publishers' domains):")
-    assert lines[citation + 1].split() == ["stage", "edges", "primary", "secondary", "none"]
+    assert lines[citation + 1].split()[:3] == ["stage", "edges", "primary"]
     # magnet: none on 300 of 400 t, trade press on 100 t; no primary edge
-    assert lines[citation + 4] == "  magnet             2     0       -     1   25.0%     1   75.0%"
+    assert lines[citation + 4].split() == ["magnet", "2", "0", "-", "1", "25.0", "1", "75.0"]
     assert (
         "Nodes (7) by status: reported 2, estimate 1, assumption 4; "
         "by citation: primary 3, secondary 2, none 2"
-    ) in lines
+    ) in " ".join(result.stdout.split())
     # CN mines: 700 of 1,000 t = 70.0% against USGS's 69
-    assert (
-        "  CN mine                        70.0%  USGS 69%    +1.0 points  (primary citation)"
-        in (lines)
-    )
+    assert ["CN", "mine", "70.0%", "USGS", "69%", "+1.0", "points", "primary"] in [
+        line.split() for line in lines
+    ]
     assert not result.stderr  # every cited domain is in the fixture's publishers.csv
 
 
@@ -125,7 +133,9 @@ def test_validate_warns_about_a_domain_publishers_csv_lacks(tmp_path):
         f"warning: {data / 'nodes.csv'}:7: source: domain 'blog.example.org' is not in "
         "publishers.csv: add it as primary or secondary\n"
     )
-    assert "by citation: primary 3, secondary 1, none 2, unclassified 1" in result.stdout
+    assert "by citation: primary 3, secondary 1, none 2, unclassified 1" in " ".join(
+        result.stdout.split()
+    )
 
 
 def test_a_bad_quality_table_is_a_located_error_and_prints_no_report(tmp_path):

@@ -70,6 +70,7 @@ def test_time_to_survive_uses_the_stocks_downstream():
     assert sectors.loc[("node", "g", "ev"), "tts_days"] == 20.0
 
 
+@pytest.mark.slow
 def test_sweep_equals_simulate_for_each_knockout():
     # the batched sweep against one simulate() per knock-out, on the bundled data
     graph = sg.load()

@@ -13,6 +13,8 @@ from supplygraph.analyses.montecarlo import CHUNK_DRAWS, montecarlo
 from supplygraph.outputs.risk_report import render_criticality, render_montecarlo
 from supplygraph.scenario.uncertainty import Range, Uncertainty
 
+pytestmark = pytest.mark.slow  # each test runs a script or a Dask cluster
+
 
 @pytest.fixture(scope="module")
 def cluster():

@@ -131,6 +131,7 @@ def test_a_scenario_files_bad_days_are_named_by_file_and_key(data, tmp_path, old
         assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_regime_that_ends_at_the_end_of_the_calendar_runs(data, tmp_path):
     # OverflowError in timeline and backtest: the day after 9999-12-31, when the regime's
     # end takes effect; a regime that never ends in any run's time

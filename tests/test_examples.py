@@ -42,6 +42,7 @@ def in_help() -> list[str]:
     for command in [[], *([c] for c in cli.commands)]:
         text = CliRunner().invoke(cli, [*command, "--help"]).output
         block = text.split("Example:", 1)[1] if "Example:" in text else ""
+        block = re.sub(r"\\\n\s*", "", block)  # a long example continues on the next line
         found += [
             line.strip() for line in block.splitlines() if line.strip().startswith("supplygraph ")
         ]
@@ -74,6 +75,7 @@ def make_trade_files(example: str, folder: Path) -> None:
             archive.write(TRADE / "baci-cn-850511-2024.csv", "BACI_HS22_Y2024_V202601.csv")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_example_runs_as_written(example: str, tmp_path: Path) -> None:
     if "--data my-data/" in example:  # the user's own folder: make one

@@ -123,6 +123,7 @@ def killed_at(step, folder):
     return os.WIFSIGNALED(status)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_a_run_killed_at_any_step_leaves_the_old_or_the_new_set(tmp_path):
     outcomes = []

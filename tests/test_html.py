@@ -450,7 +450,8 @@ def test_payloads_never_run(offline_page: Any, hostile: SupplyGraph, hostile_pag
         page.mouse.click(x, y)
         assert any(p in page.inner_text("#sg-details") for p in PAYLOADS)
         assert page.evaluate(xss) == "undefined"
-    sectors = page.eval_on_selector_all("#sg-filter-sector option", "os => os.map(o => o.text)")
+    # the options' values are the sector ids (their text the labels, as sector_label makes them)
+    sectors = page.eval_on_selector_all("#sg-filter-sector option", "os => os.map(o => o.value)")
     assert set(sectors[1:]) <= set(PAYLOADS) and len(sectors) > 1
     for value in sectors[1:]:
         page.select_option("#sg-filter-sector", value)

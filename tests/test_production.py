@@ -204,6 +204,7 @@ def lined_graphs(draw):
     return names, edges, edge_share, node_share
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(lined_graphs())
 def test_engine_on_lines_matches_the_reference(case):

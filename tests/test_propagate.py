@@ -6,6 +6,7 @@ import math
 
 import networkx as nx
 import numpy as np
+import pytest
 from graphs import make_graph
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -193,6 +194,7 @@ def random_graphs(draw):
     return n, edges, edge_share, node_share, stock
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(random_graphs())
 def test_array_engine_matches_reference(case):

@@ -233,6 +233,7 @@ def break_toml(data: st.DataObject, path: Path) -> str:
     return f"{key} = {value[:40]}"
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -269,6 +270,7 @@ def test_mutated_data_exits_0_with_sound_reports_or_2_with_nothing_written(good_
                     assert cell == "" or math.isfinite(float(cell)), (done, name, column, cell)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -345,6 +347,7 @@ def assert_located(output: str, done: list[str]) -> None:
         assert LOCATED.match(line), (done, line)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=80, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -402,6 +405,7 @@ def test_mutated_dated_and_backtest_tables_and_options_exit_0_or_2_located(data)
                     assert cell == "" or math.isfinite(float(cell)), (done, name, row)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )

@@ -113,6 +113,7 @@ RUNS: list[tuple[str, list[str], Callable[[], dict[str, Any]]]] = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "render"), [r[1:] for r in RUNS], ids=[r[0] for r in RUNS])
 def test_each_command_writes_what_the_library_renders(
     tmp_path: Path, args: list[str], render: Callable[[], dict[str, Any]]
@@ -128,6 +129,7 @@ def test_each_command_writes_what_the_library_renders(
         assert (out / name).read_bytes() == as_bytes(content), name
 
 
+@pytest.mark.slow
 def test_every_run_record_names_the_version_the_scenario_and_the_data() -> None:
     graph = sg.load(TINY)
     records = {

@@ -183,6 +183,7 @@ def test_the_2025_replay_gives_back_the_total_series_its_path_was_read_from():
         assert days.sum() / (daily * len(days)) == pytest.approx(share, abs=1e-6), month
 
 
+@pytest.mark.slow
 def test_the_timeline_command_writes_its_reports(tmp_path):
     result = invoke("timeline", "-s", "2025-replay", "--to", "2025-07-31", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
@@ -345,6 +346,7 @@ KEYS = {
 }
 
 
+@pytest.mark.slow
 def test_the_timeline_command_sets_the_applicant_beside_the_mean(tmp_path):
     args = ("timeline", "-s", "2025-replay", "--to", "2025-07-31", "-q")
     assert invoke(*args, "--out", str(tmp_path / "mean")).exit_code == 0
@@ -385,6 +387,7 @@ def test_a_scenario_file_may_name_its_applicant(tmp_path):
     assert f"{path}: applicant: expected an applicant's place" in result.output
 
 
+@pytest.mark.slow
 def test_a_timeline_with_flags_leaves_the_plain_runs_folder_as_it_was(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     args = ("timeline", "-s", "2025-replay", "--quiet")

@@ -11,7 +11,7 @@ import pandas as pd
 from .._errors import ScenarioError
 from ..dataset.graph import require_makers
 from ..dataset.production import production_lines
-from ..dataset.schema import STAGE_RANK
+from ..dataset.schema import STAGE_RANK, sector_id, sector_label
 from ..engine.propagate import propagate
 from ..engine.sums import SectorBatch, concat_batches, sector_exposure, share_pct
 from ..scenario.parse import Rule, Scenario
@@ -211,8 +211,12 @@ def criticality(
     production = production_lines(graph)
     lines = production.graph.nodes
     known = sorted(set(lines.loc[lines["stage"] == "manufacturer", "sector"]))
-    if sector is not None and sector not in known:
-        raise ScenarioError(f"unknown sector {sector!r}; known: {', '.join(known)}")
+    if sector is not None:
+        named = sector_id(sector, known)
+        if named is None:
+            listed = ", ".join(f"{k} ({sector_label(k)})" for k in known)
+            raise ScenarioError(f"unknown sector {sector!r}; known: {listed}")
+        sector = named
     put = put_on_lines(graph, scenario, production=production)
     large = graph.n_nodes > SWEEP_ALL_MAX_NODES
     table = knockouts(graph, top=SWEEP_TOP if large else None)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,13 +14,13 @@ import pandas as pd
 
 from ..dataset.origin import origin_share, provenance
 from ..dataset.production import Production
-from ..dataset.schema import STAGE_RANK
+from ..dataset.schema import STAGE_RANK, sector_label
 from ..engine.bottlenecks import explain, root_causes
 from ..engine.propagate import Propagation, propagate
 from ..engine.reroute import TIME_LIMIT, Rerouting
 from ..engine.reroute import reroute as solve_reroute
 from ..engine.sums import Sectors, share_pct
-from ..scenario.parse import Scenario, load_scenario
+from ..scenario.parse import Scenario, compose, load_scenario
 from ..scenario.resolve import Disruption, issuing_country, put_on_lines
 
 if TYPE_CHECKING:
@@ -47,6 +49,20 @@ class Result:
     lines: pd.DataFrame | None = None
     production: Production | None = None
 
+    def __repr__(self) -> str:
+        worst = self.sectors.sort_values("shortfall_pct", ascending=False).head(1)
+        hit = ", ".join(
+            f"worst {sector_label(r.sector)} {r.shortfall_pct:.1f}%"
+            for r in worst.itertuples(index=False)
+        )
+        return (
+            f"<Result {self.scenario.name!r}: {len(self.sectors)} sectors, "
+            f"{len(self.nodes)} nodes, {len(self.edges)} edges"
+            + (f"; {hit}" if hit else "")
+            + (f"; {len(self.warnings)} warnings" if self.warnings else "")
+            + ">"
+        )
+
     def _repr_html_(self) -> str:
         """The sector table, for notebooks (text is escaped)."""
         title = html.escape(self.scenario.title or self.scenario.name)
@@ -64,11 +80,16 @@ CHINA = "CN"
 
 def simulate(
     graph: SupplyGraph,
-    scenario: Scenario | str | Path,
+    scenario: Scenario | str | Path | None,
     *,
     reroute: bool = True,
     reroute_time_limit: float = TIME_LIMIT,
     provenance_countries: tuple[str, ...] = DFARS_COUNTRIES,
+    regime: str | Sequence[str] = (),
+    cut: str | Sequence[str] = (),
+    throttle: str | Sequence[str] = (),
+    spare: str | Sequence[str] = (),
+    as_of: dt.date | str | None = None,
 ) -> Result:
     """Run a scenario: propagate the shortfall and, optionally, the best-case rerouting.
 
@@ -82,7 +103,8 @@ def simulate(
         A loaded SupplyGraph.
     scenario
         What to cut or throttle, and when: a Scenario, or the name of a bundled scenario
-        (or of one in the dataset's ``scenarios/``), or a TOML file.
+        (or of one in the dataset's ``scenarios/``), or a TOML file; None or
+        ``"baseline"``: nothing (with the options below, only what they say).
     reroute
         Also solve the rerouting linear program (the best case).
     reroute_time_limit
@@ -91,6 +113,13 @@ def simulate(
     provenance_countries
         Countries of the DFARS-style test per node (``dfars_covered``): whether any of
         its rare-earth input was mined, separated, melted or produced there.
+    regime, cut, throttle, spare
+        What the command line's ``--regime``, ``--cut``, ``--throttle`` and ``--spare``
+        add to the scenario, in the same words: ``"CN-2025-18=0.25"``,
+        ``"node:country=MM,stage=mine"``, ``"country=JP,dest=US=0.5"``,
+        ``"node:country=JP=0.5"``; one string or a list.
+    as_of
+        The date the regimes are judged on (``--as-of``), replacing the scenario's.
 
     Returns
     -------
@@ -103,14 +132,24 @@ def simulate(
     >>> result = sg.simulate(graph, sg.load_scenario("full-embargo"), reroute=False)
     >>> bool((result.sectors["shortfall_pct"] > 0).all())
     True
+    >>> cut = sg.simulate(graph, "baseline", cut="node:country=MM,stage=mine", reroute=False)
+    >>> cut.scenario.rules[0].select.text
+    'node:country=MM,stage=mine'
     """
-    if isinstance(scenario, (str, Path)):
+    if scenario is None or scenario == "baseline":
+        scenario = Scenario("baseline", "Baseline")
+    elif isinstance(scenario, (str, Path)):
         scenario = load_scenario(scenario, data_dir=graph.folder, overlays=graph.overlays)
     elif not isinstance(scenario, Scenario):
         raise TypeError(
             f"scenario: expected a Scenario, a scenario name or a TOML file, "
             f"not {type(scenario).__name__}"
         )
+    flags = {"regimes": regime, "cuts": cut, "throttles": throttle, "spares": spare}
+    flags = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in flags.items()}
+    if any(flags.values()) or as_of is not None:  # as the command line composes them
+        day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+        scenario = compose(scenario, as_of=day, **flags)
     put = put_on_lines(graph, scenario)
     production, disruption, on_lines = put.production, put.disruption, put.lines
     lines_graph = production.graph

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,11 +13,12 @@ import pandas as pd
 from .._errors import ScenarioError
 from ..dataset import schema
 from ..dataset.graph import EngineIndex, Groups, SupplyGraph
+from ..dataset.io import load_dated_tables
 from ..dataset.production import Production, production_lines
 from ..engine.propagate import SNAP, step
 from ..engine.sums import Sectors, share_pct
 from ..scenario.licence import regime_state, regimes_by_id
-from ..scenario.parse import Dynamics, LicencePolicy, Scenario, check_applicant
+from ..scenario.parse import Dynamics, LicencePolicy, Scenario, check_applicant, load_scenario
 from ..scenario.resolve import issuing_country, line_stock_days, put_on_lines, select
 from .dynamics import Orders, capacity_ratios
 from .exposure import simulate
@@ -57,18 +59,61 @@ class Timeline:
     applicant: Timeline | None = None  # beside the mean: the run at an applicant's quantile
     records: pd.DataFrame | None = None  # per line and day, when asked (``records``)
 
+    def lowest(self) -> pd.DataFrame:
+        """Return each sector's lowest output, its first day at that level and its first
+        loss: what the terminal, the page and a notebook show of a dated run.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per sector: ``sector``, ``output_pct`` (the lowest, % of baseline),
+            ``date`` (its first day at that level) and ``first_loss`` (the first day any
+            of its makers' lines makes less); dates are empty where there is none.
+        """
+        rows = self.sectors.loc[self.sectors.groupby("sector", sort=True)["output_pct"].idxmin()]
+        table = rows[["sector", "output_pct", "date"]].reset_index(drop=True)
+        table["date"] = table["date"].astype(str)
+        table.loc[table["output_pct"] >= 100 - 1e-9, "date"] = ""  # never short: no day
+        makers = self.lines[
+            (self.lines["stage"] == "manufacturer") & (self.lines["first_loss"] != "")
+        ]
+        first = makers.groupby("sector")["first_loss"].min()
+        table["first_loss"] = [str(first.get(s, "")) for s in table["sector"]]
+        return table
+
+    def __repr__(self) -> str:
+        worst = self.lowest().sort_values("output_pct").head(1)
+        low = "".join(
+            f"; lowest {schema.sector_label(r.sector)} {r.output_pct:.1f}%"
+            for r in worst.itertuples()
+        )
+        who = "" if self.quantile is None else f", applicant at {self.quantile:g}"
+        return (
+            f"<Timeline {self.scenario.name!r}: {self.dates[0]} to {self.dates[-1]}, "
+            f"{self.sectors['sector'].nunique()} sectors{who}{low}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """Each sector's lowest output and when, for notebooks (text is escaped)."""
+        import html
+
+        title = html.escape(repr(self))
+        return f"<p><strong>{title}</strong></p>" + self.lowest().to_html(
+            index=False, escape=True, float_format="{:,.1f}".format
+        )
+
 
 def simulate_days(
     graph: SupplyGraph,
-    scenario: Scenario,
-    approvals: pd.DataFrame,
-    transit: pd.DataFrame,
+    scenario: Scenario | str | Path,
+    approvals: pd.DataFrame | None = None,
+    transit: pd.DataFrame | None = None,
+    capacity: pd.DataFrame | None = None,
     *,
     start: dt.date | None = None,
     end: dt.date | None = None,
     track: dict[str, np.ndarray] | None = None,
     progress: Callable[[int], None] | None = None,
-    capacity: pd.DataFrame | None = None,
     applicant: float | None = None,
     keep_days: bool | None = None,
     records: bool = False,
@@ -103,9 +148,11 @@ def simulate_days(
     graph
         The supply graph.
     scenario
-        The scenario; its ``start`` and ``end`` are the horizon unless given here.
+        The scenario (a Scenario, a scenario's name or a TOML file); its ``start`` and
+        ``end`` are the horizon unless given here.
     approvals
-        Approval paths (:func:`supplygraph.dataset.io.load_dated_tables`).
+        Approval paths (:func:`supplygraph.dataset.io.load_dated_tables`); None: the
+        dataset's tables (its own, else the bundled ones), with its capacity table.
     transit
         Transit days by route (same).
     start, end
@@ -152,6 +199,13 @@ def simulate_days(
         horizon that ends before it starts, is longer than ``schema.MAX_RUN_DAYS`` or
         leaves the days from ``schema.FIRST_RUN_DAY`` to ``schema.LAST_RUN_DAY``.
     """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, data_dir=graph.folder)
+    if approvals is None or transit is None:  # the dataset's tables, as the command reads them
+        tables = load_dated_tables(graph.folder, nodes=graph.nodes)
+        approvals = tables.approvals if approvals is None else approvals
+        transit = tables.transit if transit is None else transit
+        capacity = tables.capacity if capacity is None else capacity
     if best_case not in BEST_CASES:
         raise ScenarioError(f"best case: expected lp or orders, got {best_case!r}")
     quantile = scenario.applicant if applicant is None else applicant
@@ -526,9 +580,10 @@ def _segments(
     scenario as it stands then (its date, and each path's share), and the changes named."""
     regimes = regimes_by_id(graph.regimes)
     changes: list[tuple[dt.date, str]] = []
+    named = {policy.regime for policy in scenario.licences}
     for regime in regimes.values():
-        if regime.hypothetical:
-            continue
+        if regime.hypothetical or not ({"in-force", regime.id} & named):
+            continue  # only the regimes the scenario applies change its days
         # name each date by the state it starts (a regime may be suspended from day one)
         turns = [regime.effective]
         if not scenario.ignore_suspensions:

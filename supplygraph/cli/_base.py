@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 import traceback
 from collections.abc import Iterator
@@ -17,7 +18,6 @@ from .._version import __version__
 from ..dataset.schema import parse_date, parse_number
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-SECTOR_HEADER = ("sector", "lost t/yr", "% of t", "% units", "outside {issuer}", "days", "rerouted")
 
 
 class UserError(click.ClickException):
@@ -29,7 +29,72 @@ class UserError(click.ClickException):
         click.echo(self.format_message(), err=True)
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+def wrap_help(text: str, width: int, first: str = "", rest: str = "") -> str:
+    """click's paragraph wrapping (a ``\\b`` line keeps a block as written), at spaces
+    only: ``docs/data-quality.md`` and ``2025-10-package`` are never split at a hyphen."""
+    import textwrap
+
+    paragraphs = re.split(r"\n[ \t]*\n", text.expandtabs())
+    out = []
+    for index, block in enumerate(paragraphs):
+        start = first if index == 0 else rest
+        if block.lstrip(" ").startswith("\b"):
+            out.append("\n".join(rest + line for line in block.splitlines()[1:]))
+            continue
+        lines = block.splitlines() or [""]
+        indent = " " * (len(lines[0]) - len(lines[0].lstrip()))
+        out.append(
+            textwrap.fill(
+                " ".join(line.strip() for line in lines),
+                width,
+                initial_indent=start + indent,
+                subsequent_indent=rest + indent,
+                break_on_hyphens=False,
+                break_long_words=False,
+            )
+        )
+    return "\n\n".join(out)
+
+
+class HelpFormatter(click.HelpFormatter):
+    """click's help layout, wrapped by :func:`wrap_help`."""
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        self.write(wrap_help(text, self.width, indent, indent) + "\n")
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first_col = min(max(len(term) for term, _ in rows), col_max) + col_spacing
+        pad = " " * (first_col + self.current_indent)
+        for term, text in rows:
+            self.write(f"{'':>{self.current_indent}}{term}")
+            if not text:
+                self.write("\n")
+                continue
+            if len(term) <= first_col - col_spacing:
+                self.write(" " * (first_col - len(term)))
+            else:
+                self.write("\n" + pad)
+            wrapped = wrap_help(text, max(self.width - first_col - 2, 10))
+            self.write(wrapped.replace("\n", "\n" + pad).replace(pad + "\n", "\n") + "\n")
+
+
+class Context(click.Context):
+    formatter_class = HelpFormatter
+
+
+class Command(click.Command):
+    context_class = Context
+
+
+class Group(click.Group):
+    context_class = Context
+    command_class = Command
+    group_class = type  # a subgroup (trade) is a Group too
+
+
+@click.group(cls=Group, context_settings=CONTEXT_SETTINGS, invoke_without_command=True)
 @click.version_option(__version__, "-V", "--version", prog_name="supplygraph")
 @click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
 @click.pass_context
@@ -40,8 +105,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
     \b
     Example:
         supplygraph simulate --scenario 2025-10-package
+
+    The docs/*.md pages named in the help ship with the package: supplygraph docs
+    NAME prints one (supplygraph docs reports: every report's columns).
     """
     ctx.obj = {"debug": debug}
+    if ctx.invoked_subcommand is None:  # bare `supplygraph`: the help, and no error
+        click.echo(ctx.get_help())
+        ctx.exit(0)
 
 
 class PlainNumber(click.ParamType):
@@ -314,7 +385,7 @@ def print_folder_note(name: str | None, given: list[str], out_dir: Path | None) 
     if given and out_dir is None:
         data = click.get_current_context().meta.get("supplygraph.data_tag", "")
         plain = f"; {default_folder(name, [], data=data)}/ was left as it was" if name else ""
-        click.echo(f"(a folder of its own for the flags {' '.join(given)}{plain})")
+        echo_wrapped(f"(a folder of its own for the flags {' '.join(given)}{plain})")
 
 
 @contextmanager
@@ -332,6 +403,7 @@ def progress(quiet: bool, steps: int) -> Iterator[Any]:
             bar.update(1)
 
         yield step
+        bar.update(bar.length - bar.pos)  # done: a bar that stopped at 92% reads as a hang
 
 
 def open_in_browser(page: Path) -> None:
@@ -347,15 +419,24 @@ def open_in_browser(page: Path) -> None:
         click.echo(f"No web browser was found to open the page; open {page} in one.", err=True)
 
 
+def terminal_width() -> int:
+    """The terminal's width in columns (``COLUMNS`` when set; 80 when not a terminal)."""
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def echo_wrapped(text: str, *, first: str = "", rest: str = "  ", err: bool = False) -> None:
+    """Print a paragraph wrapped to the terminal at spaces, never inside an id or file name."""
+    from ..outputs.table import wrap_paragraph
+
+    click.echo(wrap_paragraph(text, width=terminal_width(), first=first, rest=rest), err=err)
+
+
 def echo_reports(out: Path, paths: list[Path]) -> None:
-    """Say where the reports went, wrapped to the terminal's 80 columns."""
-    text = f"Reports in {out}/: " + ", ".join(p.name for p in paths)
-    click.echo("\n" + click.wrap_text(text, 78, subsequent_indent="  "))
-
-
-def short_name(name: str, width: int = 16) -> str:
-    """A scenario name cut to a column's width."""
-    return name if len(name) <= width else name[: width - 1] + "\u2026"
+    """Say where the reports went, wrapped to the terminal's width."""
+    click.echo("")
+    echo_wrapped(f"Reports in {out}/: " + ", ".join(p.name for p in paths))
 
 
 def number_text(value: Any, spec: str) -> str:
@@ -363,13 +444,14 @@ def number_text(value: Any, spec: str) -> str:
     return "-" if value is None or value != value else format(value, spec)
 
 
-def print_table(rows: list[tuple[str, ...]], align: str) -> None:
-    """Print a terminal table: rows of cells (the header first) in columns two spaces apart,
-    indented by two; ``align`` has a letter per column, ``l`` (left) or ``r`` (right)."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        cells = (c.rjust(w) if a == "r" else c.ljust(w) for c, w, a in zip(row, widths, align))
-        click.echo(("  " + "  ".join(cells)).rstrip())
+def print_table(rows: list[tuple[str, ...]], align: str, whole: tuple[int, ...] = ()) -> None:
+    """Print a terminal table to the terminal's width (:func:`outputs.table.render_table`):
+    rows of cells (the header first), ``align`` a letter per column, ``l`` or ``r``;
+    the columns in ``whole`` (ids) are kept on one line where the table fits."""
+    from ..outputs.table import render_table
+
+    text = render_table(rows[0], rows[1:], align=align, width=terminal_width(), whole=whole)
+    click.echo(text, nl=False)
 
 
 def main() -> None:

@@ -11,14 +11,17 @@ import click
 from ..dataset.schema import STAGES
 from ._base import (
     CONTEXT_SETTINGS,
+    UserError,
     build_scenario,
     cli,
     data_option,
+    echo_wrapped,
     errors_handled,
     given_overlays,
     load_graph,
     open_in_browser,
     out_option,
+    print_table,
     scenario_option,
 )
 
@@ -72,7 +75,7 @@ def validate(
             f"{graph.nodes['country'].nunique()} countries: OK"
         )
         counts = graph.nodes["stage"].value_counts()
-        click.echo(
+        echo_wrapped(
             "nodes per stage: " + ", ".join(f"{stage} {counts.get(stage, 0)}" for stage in STAGES)
         )
         _print_shares("Output by stage (t REO-eq/yr) and country share", shares, concentration)
@@ -87,12 +90,14 @@ def validate(
             from ..outputs.quality_report import render_quality
 
             paths = write_file_set(quality_dir, render_quality(quality, graph))
-            click.echo(f"\nwrote {', '.join(str(path) for path in paths)}")
+            click.echo("")
+            echo_wrapped(f"wrote {', '.join(str(path) for path in paths)}")
 
 
 def _print_shares(heading: str, shares: Any, concentration: Any) -> None:
     click.echo(f"\n{heading}:")
     summary = concentration(shares).set_index("stage")
+    rows = [("stage", "t/yr", "HHI", "country shares")]
     for stage, group in shares.groupby("stage", sort=False):
         row = summary.loc[stage]
         top = ", ".join(
@@ -100,7 +105,8 @@ def _print_shares(heading: str, shares: Any, concentration: Any) -> None:
             for c, s in zip(group["country"], group["share_pct"])
             if round(s, 1) > 0  # a country that rounds to 0.0% says nothing
         )
-        click.echo(f"  {stage:<13} {row['output_t']:>11,.0f} t  HHI {row['hhi']:>6,.0f}  {top}")
+        rows.append((stage, f"{row['output_t']:,.0f}", f"{row['hhi']:,.0f}", top))
+    print_table(rows, "lrrl")
 
 
 def _print_quality(breakdown: Any, published: Any, shock: Any) -> None:
@@ -113,43 +119,56 @@ def _print_quality(breakdown: Any, published: Any, shock: Any) -> None:
     ):
         rows = edges[edges["by"] == by]
         values = list(dict.fromkeys(rows["value"]))
-        click.echo(f"\n{heading}:")
-        header = "".join(f"{value or '(empty)':>14}" for value in values)
-        click.echo(f"  {'stage':<13} {'edges':>6}{header}")
+        click.echo("")
+        echo_wrapped(f"{heading}:")
+        header = ["stage", "edges"]
+        for value in values:
+            header += [value or "(empty)", "% of t"]
+        table = [tuple(header)]
         for stage, group in rows.groupby("stage", sort=False):
-            cells = "".join(
-                f"{n:>6} {pct:>6.1f}%" if n else f"{n:>6} {'-':>7}"  # none: no tonnes to share
-                for n, pct in zip(group["rows"], group["flow_pct"])
-            )
-            click.echo(f"  {stage:<13} {group['rows'].sum():>6}{cells}")
+            cells = [stage, str(group["rows"].sum())]
+            for n, pct in zip(group["rows"], group["flow_pct"]):
+                cells += [str(n), f"{pct:.1f}" if n else "-"]  # none: no tonnes to share
+            table.append(tuple(cells))
+        print_table(table, "l" + "r" * (len(header) - 1))
     nodes = breakdown[breakdown["table"] == "nodes"]
     status, citation = (
         ", ".join(f"{value or '(empty)'} {n}" for value, n in zip(group["value"], group["rows"]))
         for _, group in nodes.groupby("by", sort=False)
     )
     total = nodes.loc[nodes["by"] == "status", "rows"].sum()
-    click.echo(f"\nNodes ({total}) by status: {status}; by citation: {citation}")
-    click.echo("\nPublished shares beside the computed ones (published.csv):")
+    click.echo("")
+    echo_wrapped(f"Nodes ({total}) by status: {status}; by citation: {citation}")
+    click.echo("")
+    echo_wrapped(
+        "Published shares beside the computed ones (published.csv). They are world "
+        "shares: the comparison holds for a dataset that covers the world's supply, as the "
+        "bundled one does, not for a part of it."
+    )
+    rows = [("country", "stage", "computed", "published", "difference", "citation")]
     for row in published.to_dict("records"):
         where = row["stage"] + (f", {row['material']}" if row["material"] else "")
         computed, gap = "-", ""  # the stage makes none of the material
         if not math.isnan(row["computed_pct"]):
             computed = f"{row['computed_pct']:.1f}%"
             gap = f"{row['difference_pct']:+.1f} points"
-        click.echo(
-            f"  {row['country']} {where:<26} {computed:>6}  {row['publisher']} "
-            f"{row['published_pct']:g}%  {gap:>13}  ({row['citation']} citation)"
-        )
+        published_cell = f"{row['publisher']} {row['published_pct']:g}%"
+        rows.append((row["country"], where, computed, published_cell, gap, row["citation"]))
+    print_table(rows, "llrlrl")
     if len(shock):
         click.echo("\nShocked tonnage by status (edges a scenario moves, baseline t):")
-        for name, group in shock.groupby("scenario", sort=False):
-            cells = ", ".join(
-                f"{s} {n} {t:,.0f} t {p:.1f}%"
-                for s, n, t, p in zip(
-                    group["status"], group["rows"], group["flow_t"], group["flow_pct"]
+        rows = [("scenario", "status", "edges", "t", "% of t")]
+        for row in shock.itertuples(index=False):
+            rows.append(
+                (
+                    row.scenario,
+                    row.status,
+                    f"{row.rows:,}",
+                    f"{row.flow_t:,.0f}",
+                    f"{row.flow_pct:.1f}",
                 )
             )
-            click.echo(f"  {name:<24} {cells}")
+        print_table(rows, "llrrr", whole=(0,))
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -168,44 +187,67 @@ def scenarios(ctx: click.Context, name: str | None, data_dir: Path | None) -> No
         from ..dataset.io import load_regimes
         from ..scenario.parse import list_scenarios, load_scenario
 
-        if name:
-            scenario = load_scenario(name, data_dir=data_dir, overlays=given_overlays())
-            click.echo(f"{scenario.name}: {scenario.title}")
-            click.echo(
-                f"as of: {scenario.as_of or 'as announced'}"
-                + ("  (suspensions ignored)" if scenario.ignore_suspensions else "")
-            )
-            click.echo(f"file: {scenario.path}\n")
-            click.echo(click.wrap_text(scenario.description) + "\n")
-            for policy in scenario.licences:
-                dests = f" to {', '.join(policy.destinations)}" if policy.destinations else ""
-                click.echo(f"licences: {policy.regime} {_action(policy)}{dests}")
-            for rule in scenario.rules:
-                click.echo(f"rule: {rule.select.text} {_action(rule)}{_window(rule)}")
-            for entry in scenario.capacity:
-                click.echo(f"spare capacity: {entry.select.text} +{entry.spare:.0%} of baseline")
-            click.echo(f"extraterritorial rule: {'on' if scenario.extraterritorial else 'off'}")
-            for source in scenario.sources:
-                click.echo(f"source: {source}")
-            return
-        click.echo("Scenarios:")
-        for scenario in list_scenarios(data_dir, given_overlays()):
-            date = scenario.as_of.isoformat() if scenario.as_of else "any date"
-            click.echo(f"  {scenario.name:<24} {date:<12}  {scenario.title}")
         custom = data_dir / "regimes.csv" if data_dir else None
         regimes = load_regimes(custom if custom and custom.is_file() else None)
+        if name:
+            _print_scenario(
+                load_scenario(name, data_dir=data_dir, overlays=given_overlays()), regimes
+            )
+            return
+        click.echo("Scenarios:")
+        rows = [("name", "as of", "title")]
+        for scenario in list_scenarios(data_dir, given_overlays()):
+            date = scenario.as_of.isoformat() if scenario.as_of else "any date"
+            rows.append((scenario.name, date, scenario.title))
+        print_table(rows, "lll", whole=(0,))
         click.echo("\nRegimes:")
-        width = max(map(len, regimes["id"]), default=0)
+        rows = [("id", "dates", "title")]
         for row in regimes.itertuples(index=False):
-            suspended = (
-                f", suspended {row.suspended_from} to {row.suspended_until}"
-                if row.suspended_from
-                else ""
+            dates = f"effective {row.effective}"
+            if row.suspended_from:
+                dates += f", suspended {row.suspended_from} to {row.suspended_until}"
+            if row.ends:
+                dates += f", ended {row.ends}"
+            rows.append((row.id, dates, row.title))
+        print_table(rows, "lll", whole=(0,))
+
+
+def _print_scenario(scenario: Any, regimes: Any) -> None:
+    """Print one scenario in full, each regime it names in the state simulate applies."""
+    from ..scenario.licence import regime_state, regimes_by_id
+
+    known = regimes_by_id(regimes)
+    echo_wrapped(f"{scenario.name}: {scenario.title}")
+    click.echo(
+        f"as of: {scenario.as_of or 'as announced'}"
+        + ("  (suspensions ignored)" if scenario.ignore_suspensions else "")
+    )
+    echo_wrapped(f"file: {scenario.path}")
+    click.echo("")
+    echo_wrapped(scenario.description, rest="")
+    click.echo("")
+    for policy in scenario.licences:
+        dests = f" to {', '.join(policy.destinations)}" if policy.destinations else ""
+        state = ""
+        if policy.regime in known:
+            in_force, reason = regime_state(
+                known[policy.regime], scenario.as_of, ignore_suspensions=scenario.ignore_suspensions
             )
-            ended = f", ended {row.ends}" if row.ends else ""
-            click.echo(
-                f"  {row.id:<{width}} effective {row.effective}{suspended}{ended}: {row.title}"
-            )
+            state = "" if in_force else f"; not applied, {reason}"
+        echo_wrapped(f"licences: {policy.regime} {_action(policy)}{dests}{state}")
+    for rule in scenario.rules:
+        echo_wrapped(f"rule: {rule.select.text} {_action(rule)}{_window(rule)}")
+    for entry in scenario.capacity:
+        echo_wrapped(f"spare capacity: {entry.select.text} +{entry.spare:.0%} of baseline")
+    click.echo(f"extraterritorial rule: {'on' if scenario.extraterritorial else 'off'}")
+    for source in scenario.sources:
+        echo_wrapped(f"source: {source}")
+    dated = scenario.dated_parts()
+    if dated:
+        echo_wrapped(
+            f"dated: {', '.join(dated)} (`supplygraph timeline -s {scenario.name}`; "
+            "simulate gives the steady state)"
+        )
 
 
 def _action(policy: Any) -> str:
@@ -264,7 +306,7 @@ def export(
         name = f"graph-{result.scenario.name}" if result else "graph"
         out = out_file or Path("output") / f"{name}.{suffix}"
         export_graph(graph, out, fmt=fmt, result=result)
-        click.echo(f"Wrote {out}")
+        echo_wrapped(f"Wrote {out}")
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -289,6 +331,42 @@ def graph(
         out = out_file or Path("output") / "graph.html"
         out.parent.mkdir(parents=True, exist_ok=True)
         write_html(out, baseline(supply))
-        click.echo(f"Wrote {out}")
+        echo_wrapped(f"Wrote {out}")
         if open_page:
             open_in_browser(out)
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("name", required=False)
+def docs(name: str | None) -> None:
+    """Print a page of the documentation (docs/NAME.md), or list the pages.
+
+    The pages the help of other commands names (docs/risk.md, docs/reports.md, ...)
+    ship with the package; this prints them where a browser cannot reach the source.
+
+    \b
+    Example:
+        supplygraph docs
+        supplygraph docs reports | less
+    """
+    folder = docs_folder()
+    pages = sorted(path.stem for path in folder.glob("*.md"))
+    if name is None:
+        click.echo(f"Pages in {folder}/ (supplygraph docs NAME prints one):")
+        for page in pages:
+            click.echo(f"  {page}")
+        return
+    stem = Path(name).stem  # docs/risk.md, risk.md and risk name one page
+    if stem not in pages:
+        raise UserError(f"error: no page {name!r}; pages: {', '.join(pages)}")
+    click.echo((folder / f"{stem}.md").read_text(encoding="utf-8"), nl=False)
+
+
+def docs_folder() -> Path:
+    """The documentation's folder: installed as ``supplygraph.docs``, else the checkout's."""
+    from importlib import resources
+
+    try:
+        return Path(str(resources.files("supplygraph.docs")))
+    except ModuleNotFoundError:  # a source checkout: docs/ sits beside the package
+        return Path(__file__).resolve().parents[2] / "docs"

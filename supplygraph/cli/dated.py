@@ -16,6 +16,7 @@ from ._base import (
     cli,
     data_option,
     echo_reports,
+    echo_wrapped,
     errors_handled,
     given_flags,
     load_graph,
@@ -149,7 +150,8 @@ def timeline(
         supplygraph timeline -s 2025-replay
         supplygraph timeline -s 2025-replay --from 2025-04-01 --to 2025-09-30
         supplygraph timeline -s 2025-replay --applicant last
-        supplygraph timeline -s 2025-replay --rebuild-rate 0.0167 --shift-orders --records
+        supplygraph timeline -s 2025-replay --rebuild-rate 0.0167 --shift-orders \\
+            --records
     """
     with errors_handled(ctx):
         from ..analyses.exposure import simulate as simulate_static
@@ -181,9 +183,29 @@ def timeline(
             from ..dataset.graph import subgraph
 
             graph = subgraph(graph, upstream_of(graph, focus_mask(graph, focus)))
+
+        borrowed = [
+            name
+            for name in ("approvals.csv", "transit.csv", "capacity.csv")
+            if data_dir is not None and not (data_dir / name).is_file()
+        ]
+        if borrowed and not quiet:  # said, not silent: the bundled rows name bundled routes
+            echo_wrapped(
+                f"note: {data_dir} has no {', '.join(borrowed)}: the bundled one"
+                f"{'s are' if len(borrowed) > 1 else ' is'} used (README, Data format)",
+                err=True,
+            )
         runs = 1 if quantile is None and scenario.applicant is None else 2
         runs += best_case == "orders" and not scenario.dynamics.shift_orders
-        with progress(quiet, 13 * runs) as step:
+        n_days = (end - start).days + 1
+
+        def day_of(done: int) -> str:  # every run's days are counted: name the run's own
+            run_no, day = divmod(done - 1, n_days)
+            return f"day {day + 1} of {n_days}" + (
+                f" (run {run_no + 1} of {runs})" if runs > 1 else ""
+            )
+
+        with progress(quiet, runs * (n_days // 30)) as step:
             run = simulate_days(
                 graph,
                 scenario,
@@ -191,7 +213,7 @@ def timeline(
                 tables.transit,
                 start=start,
                 end=end,
-                progress=lambda days: step(f"day {days}"),
+                progress=lambda days: step(day_of(days)),
                 capacity=tables.capacity,
                 applicant=quantile,
                 records=records,
@@ -236,9 +258,11 @@ class WholeDays(click.ParamType):
 def _print_timeline(run: Any, focus: str | None = None) -> None:
     """Print each sector's lowest output and when, and the first losses by sector (and the
     applicant's beside them); with a focus, its lines' instead."""
+    from ..dataset.schema import sector_label
+
     click.echo(f"{run.scenario.name}: {run.dates[0]} to {run.dates[-1]}")
-    for day, what in run.change_dates:
-        click.echo(f"  {day}  {what}")
+    for day, what in dict.fromkeys(run.change_dates):  # two policies may share a path
+        echo_wrapped(f"{day}  {what}", first="  ", rest="    ")
     if focus is not None:
         from ..analyses.focus import focus_mask
 
@@ -259,24 +283,24 @@ def _print_timeline(run: Any, focus: str | None = None) -> None:
         )
         print_table(rows, "lrrrr")
         return
-    runs = [("", "mean")]
+    runs = [(False, "")]
     if run.applicant is not None:
-        runs.append(("applicant_", f"applicant {run.applicant.quantile:g}"))
-    heads = "".join(f" {'lowest %':>9} {'on':>11} {'first loss':>11}" for _ in runs)
-    click.echo(f"\n  {'':<22}" + "".join(f" {name:^33}" for _, name in runs))
-    click.echo(f"  {'sector':<22}{heads}")
-    lines = run.lines[run.lines["stage"] == "manufacturer"]
-    for name, group in run.sectors.groupby("sector", sort=True):
-        cells = ""
-        for prefix, _ in runs:
-            lowest = group.loc[group[f"{prefix}output_pct"].idxmin()]
-            pct = lowest[f"{prefix}output_pct"]
-            on = lowest["date"] if pct < 100 - 1e-9 else "-"  # never short: no day to name
-            losses = sorted(
-                d for d in lines.loc[lines["sector"] == name, f"{prefix}first_loss"] if d
-            )
-            cells += f" {pct:>9.1f} {on:>11} {losses[0] if losses else '-':>11}"
-        click.echo(f"  {name:<22}{cells}")
+        quantile = run.applicant.quantile
+        name = "the last applicant" if quantile == 1 else f"an applicant at {quantile:g}"
+        runs = [(False, "The mean (licences spread pro rata):"), (True, f"For {name}:")]
+    for which, title in runs:
+        click.echo(f"\n{title}" if title else "")
+        rows = [("sector", "lowest output %", "on", "first loss")]
+        for row in (run.applicant if which else run).lowest().itertuples(index=False):
+            cells = (f"{row.output_pct:.1f}", row.date or "-", row.first_loss or "-")
+            rows.append((sector_label(row.sector), *cells))
+        print_table(rows, "lrrr")
+    echo_wrapped(
+        "Key: lowest output %: the sector's lowest daily output, % of baseline; on: the "
+        "first day at that level; first loss: the first day any of its makers makes less.",
+        first="  ",
+        rest="  ",
+    )
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -337,23 +361,28 @@ def backtest(
         out = report_folder(out_dir, "backtest", given, graph)
         paths = write_file_set(out, render_backtest(result))
         click.echo("Series (share of baseline, modelled against observed):")
+        rows = [("series", "month", "observed", "modelled", "check")]
         for row in result.series.to_dict("records"):
-            mark = "pass" if row["pass"] else "MISS"
-            click.echo(
-                f"  {row['series']:<24} {row['month']}  observed {row['observed_share']:5.2f}"
-                f"  modelled {row['modelled_share']:5.2f}  {mark}"
+            rows.append(
+                (
+                    row["series"],
+                    str(row["month"]),
+                    f"{row['observed_share']:.2f}",
+                    f"{row['modelled_share']:.2f}",
+                    "pass" if row["pass"] else "MISS",
+                )
             )
-        click.echo(
+        print_table(rows, "llrrl", whole=(0,))
+        click.echo("")
+        echo_wrapped(
             "Events (first day a line's output is below 99% of baseline), for the mean "
             "applicant and the last:"
         )
-        click.echo(
-            f"  {'event':<42} {'observed':<10}  {'mean':<15}  {'last applicant':<15}  window"
-        )
+        rows = [("event", "observed", "mean", "last applicant", "window")]
         for row in result.events.to_dict("records"):
-            cells = "  ".join(
-                f"{row[f'{p}modelled']:<10} {'pass' if row[f'{p}pass'] else 'MISS'}"
-                for p in ("", "last_applicant_")
-            )
-            click.echo(f"  {row['event']:<42} {row['observed']}  {cells}  {row['window']}")
+            cells = [row["event"], str(row["observed"])]
+            for p in ("", "last_applicant_"):
+                cells.append(f"{row[f'{p}modelled']} {'pass' if row[f'{p}pass'] else 'MISS'}")
+            rows.append((*cells, str(row["window"])))
+        print_table(rows, "lllll")
         echo_reports(out, paths)

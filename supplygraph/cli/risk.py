@@ -8,12 +8,15 @@ from typing import Any
 
 import click
 
+from ..dataset.schema import sector_label
 from ._base import (
     CONTEXT_SETTINGS,
     PlainNumber,
     build_scenario,
     cli,
     data_option,
+    echo_reports,
+    echo_wrapped,
     errors_handled,
     given_flags,
     load_graph,
@@ -78,7 +81,8 @@ def cluster_options(function: Any) -> Any:
 @click.option(
     "--sector",
     default=None,
-    help="Rank by this sector's shortfall [default: the mean over sectors].",
+    help="Rank by this sector's shortfall, an id or a label (ev, 'Electric vehicles') "
+    "[default: the mean over sectors].",
 )
 @click.option(
     "--reroute-top",
@@ -140,7 +144,7 @@ def criticality(
     \b
     Example:
         supplygraph criticality
-        supplygraph criticality --sector ev --reroute-top 10
+        supplygraph criticality --sector 'Electric vehicles' --reroute-top 10
         supplygraph criticality -s 2025-11-truce --stock-days 30 --workers 2
     """
     with errors_handled(ctx):
@@ -176,7 +180,7 @@ def criticality(
         paths = write_file_set(out, files)
         if not quiet:
             _print_criticality(result, top)
-            click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
+            echo_reports(out, paths)
             print_folder_note(name, given, out_dir)
 
 
@@ -184,45 +188,59 @@ def _print_criticality(result: Any, top: int) -> None:
     """Print the top knock-outs and the CRMA breaches."""
     items = result.items.head(top)
     rerouted = "shortfall_reroute_pct" in items
-    click.echo(
+    echo_wrapped(
         f"n-1 sweep ({result.scenario.name}): {len(result.items)} knock-outs, "
         f"the {len(items)} that cost most:"
     )
     swept = result.items["kind"].value_counts()
     if any(swept.get(kind, 0) < n for kind, n in result.candidates.items()):
-        click.echo(
-            f"  (a large graph: the {swept.get('node', 0):,} of {result.candidates['node']:,} "
-            f"nodes of largest throughput,\n  the {swept.get('edge', 0):,} of "
+        echo_wrapped(
+            f"(a large graph: the {swept.get('node', 0):,} of {result.candidates['node']:,} "
+            f"nodes of largest throughput, the {swept.get('edge', 0):,} of "
             f"{result.candidates['edge']:,} links of largest flow, every country-stage; "
-            "docs/risk.md)"
+            "docs/risk.md)",
+            first="  ",
+            rest="  ",
         )
     rank_by = str(items["rank_by"].iloc[0]) if len(items) else "mean_sector_pct"
-    ranked = "mean sector %" if rank_by == "mean_sector_pct" else f"{rank_by} %"
+    ranked = "mean sector %" if rank_by == "mean_sector_pct" else f"{sector_label(rank_by)} %"
     header = ("rank", "kind", "knocked out", ranked, "% of t", "worst sector", "TTS days")
     rows = [header + (("% after rerouting",) if rerouted else ())]
     for row in items.to_dict("records"):
         cells = (
             str(row["rank"]),
             row["kind"],
-            row["id"] if len(row["id"]) <= 48 else row["id"][:47] + "...",
+            row["id"].replace("->", " -> "),  # an edge wraps between its ends
             f"{row['rank_pct']:.1f}",
             f"{row['shortfall_pct']:.1f}",
-            f"{row['worst_sector']} {row['worst_sector_pct']:.0f}%" if row["worst_sector"] else "-",
+            f"{sector_label(row['worst_sector'])} {row['worst_sector_pct']:.0f}%"
+            if row["worst_sector"]
+            else "-",
             number_text(row["tts_days"], ".0f"),
         )
         rows.append(
             cells + ((number_text(row["shortfall_reroute_pct"], ".1f"),) if rerouted else ())
         )
-    print_table(rows, "rllrrlrr")  # the rank and the figures to the right
+    print_table(rows, "rllrrlrr", whole=(2,))  # the rank and the figures to the right
+    echo_wrapped(
+        "Key: mean sector %: the mean over sectors of the share of tonnes lost; % of t: "
+        "of all makers' tonnes; TTS days: time to survive, the days until the worst "
+        "sector's first maker falls short.",
+        first="  ",
+        rest="  ",
+    )
     breaches = result.crma[result.crma["above_crma"]]
-    click.echo(
-        f"\nCRMA benchmark: {len(breaches)} (stage, element) supplies to the EU above 65% "
+    click.echo("")
+    echo_wrapped(
+        f"CRMA benchmark: {len(breaches)} (stage, element) supplies to the EU above 65% "
         "from one third country"
     )
     for stage, group in breaches.groupby("stage", sort=False):
-        click.echo(
-            f"  {stage:<13} "
-            + ", ".join(f"{r.element} {r.country} {r.share_pct:.0f}%" for r in group.itertuples())
+        echo_wrapped(
+            f"{stage}: "
+            + ", ".join(f"{r.element} {r.country} {r.share_pct:.0f}%" for r in group.itertuples()),
+            first="  ",
+            rest="    ",
         )
 
 
@@ -297,8 +315,10 @@ def montecarlo(
 
     \b
     Example:
-        supplygraph montecarlo -s 2025-10-package --approval-range CN-2025-18=0.1:0.5
-        supplygraph montecarlo -s 2025-10-package --draws 20000 --seed 7 --workers 2
+        supplygraph montecarlo -s 2025-10-package \\
+            --approval-range CN-2025-18=0.1:0.5
+        supplygraph montecarlo -s 2025-10-package --draws 20000 --seed 7 \\
+            --workers 2
         supplygraph montecarlo -s 2025-10-package --status-range assumption=0.2
     """
     with errors_handled(ctx):
@@ -336,38 +356,42 @@ def montecarlo(
         paths = write_file_set(out, files)
         if not quiet:
             _print_montecarlo(result)
-            click.echo(f"\nReports in {out}/: " + ", ".join(p.name for p in paths))
+            echo_reports(out, paths)
             print_folder_note(name, given, out_dir)
 
 
 def _print_montecarlo(result: Any) -> None:
     """Print each sector's spread and its main driver."""
-    click.echo(f"{result.scenario.name}: {result.n_draws:,} draws, seed {result.seed} (worst case)")
-    header = (
-        "sector",
-        "scenario %",
-        "P5 %",
-        "P50 %",
-        "P95 %",
-        "days P5",
-        "P50",
-        "P95",
-        "main driver",
+    echo_wrapped(
+        f"{result.scenario.name}: {result.n_draws:,} draws, seed {result.seed} (worst case)"
     )
+    header = ("sector", "scenario %", "P5 %", "P50 %", "P95 %", "days P5", "days P50", "days P95")
     drivers = result.drivers[result.drivers["rank"] == 1].set_index("sector")
     rows = [header]
     for row in result.summary.to_dict("records"):
-        driver = ""
-        if row["sector"] in drivers.index:
-            top = drivers.loc[row["sector"]]
-            driver = f"{top['input']} (rho {top['spearman_rho']:+.2f})"
         rows.append(
             (
-                row["sector"],
+                sector_label(row["sector"]),
                 number_text(row["scenario_shortfall_pct"], ".1f"),
                 *(number_text(row[f"p{q}_shortfall_pct"], ".1f") for q in (5, 50, 95)),
                 *(number_text(row[f"p{q}_days_to_impact"], ".0f") for q in (5, 50, 95)),
-                driver,
             )
         )
-    print_table(rows, "lrrrrrrrl")
+    print_table(rows, "lrrrrrrr")
+    if len(drivers):
+        click.echo("\nMain driver of each sector's spread (Spearman's rho):")
+    for row in result.summary.to_dict("records"):
+        if row["sector"] in drivers.index:
+            top = drivers.loc[row["sector"]]
+            echo_wrapped(
+                f"{sector_label(row['sector'])}: {top['input']} (rho {top['spearman_rho']:+.2f})",
+                first="  ",
+                rest="    ",
+            )
+    echo_wrapped(
+        "Key: scenario %: the shortfall with every input at its central value; P5, P50, "
+        "P95: the draws' percentiles of the share of tonnes lost and of the days to the "
+        "first loss; the main driver: the input whose draws move the shortfall most.",
+        first="  ",
+        rest="  ",
+    )

@@ -10,11 +10,11 @@ import click
 from ..dataset.schema import sector_label
 from ._base import (
     CONTEXT_SETTINGS,
-    SECTOR_HEADER,
     build_scenario,
     cli,
     data_option,
     echo_reports,
+    echo_wrapped,
     errors_handled,
     given_flags,
     load_graph,
@@ -26,7 +26,6 @@ from ._base import (
     progress,
     report_folder,
     scenario_options,
-    short_name,
 )
 
 
@@ -92,7 +91,7 @@ def simulate(
         supplygraph simulate --regime CN-2025-18=0.25 --as-of 2025-05-01
         supplygraph simulate --cut 'node:country=MM,stage=mine' --out output/mm
         supplygraph simulate -s us-only --throttle 'country=JP,dest=US=0.5' --open
-        supplygraph simulate -s 2026-11-lapse --spare 'node:country=AU|US,stage=separation=0.3'
+        supplygraph simulate -s 2026-11-lapse --spare 'node:country=AU|MY|JP=0.5'
     """
     with errors_handled(ctx):
         from ..dataset.graph import require_makers
@@ -126,19 +125,47 @@ def simulate(
             open_in_browser(out / "graph.html")
 
 
+# The sector table's columns, and what each means (the key printed under the table)
+SECTOR_KEY = (
+    ("lost t/yr", "rare-earth tonnes a year the sector's makers go without"),
+    ("% of t", "that share of their baseline tonnes"),
+    ("% units", "share of products (vehicles, MW, ...) not made"),
+    ("% outside {issuer}", "% of t for makers outside {issuer}"),
+    ("days", "until the first maker's output falls (stocks drawn down)"),
+    ("% best case", "% of t still lost once spare capacity is rerouted"),
+)
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 licence edge``, ``2 licence edges``."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def print_summary(result: Any, out: Path, paths: list[Path], *, focus: str | None = None) -> None:
-    """Print what was cut, the sector table (the focus's lines) and where the files went."""
+    """Print what was cut, the sector table (or the focus's lines) and where the files went."""
     scenario = result.scenario
-    click.echo(f"\n{scenario.name}: {scenario.title}")
+    click.echo("")
+    echo_wrapped(f"{scenario.name}: {scenario.title}")
     click.echo(
         f"as of {scenario.as_of or 'any date (regimes as announced)'}; "
         f"data {result.graph.checksum[:19]}"
     )
+    dated = scenario.dated_parts()
+    if dated:
+        echo_wrapped(
+            f"note: {scenario.name} is a dated scenario; simulate gives the steady state "
+            f"and ignores its {', '.join(dated)}: `supplygraph timeline -s {scenario.name}` "
+            "runs it day by day",
+            first="  ",
+            rest="    ",
+        )
     for entry in result.disruption.regimes:
         state = "applied" if entry.applied else "not applied"
-        click.echo(
-            f"  regime {entry.regime.id}: {state} ({entry.reason}); "
-            f"{entry.licence_edges} licence edges"
+        echo_wrapped(
+            f"regime {entry.regime.id}: {state}, {entry.reason}; "
+            f"{plural(entry.licence_edges, 'licence edge')}",
+            first="  ",
+            rest="    ",
         )
     status = result.edges["flow_status"].value_counts()
     click.echo(
@@ -150,9 +177,11 @@ def print_summary(result: Any, out: Path, paths: list[Path], *, focus: str | Non
     if "taken_t" in result.edges:
         taken = result.edges[result.edges["taken_t"] > 0]
         for row in taken.to_dict("records"):
-            click.echo(
-                f"  overlay: {row['taken_t']:g} t/yr of {row['material']} taken out of "
-                f"{row['supplier']} -> {row['customer']} (now {row['baseline_t']:g} t/yr)"
+            echo_wrapped(
+                f"overlay: {row['taken_t']:g} t/yr of {row['material']} taken out of "
+                f"{row['supplier']} -> {row['customer']} (now {row['baseline_t']:g} t/yr)",
+                first="  ",
+                rest="    ",
             )
     click.echo("")
     if focus is not None:
@@ -160,7 +189,7 @@ def print_summary(result: Any, out: Path, paths: list[Path], *, focus: str | Non
         echo_reports(out, paths)
         return
     issuer = result.sectors["issuer"].iloc[0] if len(result.sectors) else "CN"
-    rows = [tuple(h.format(issuer=issuer) for h in SECTOR_HEADER)]
+    rows = [tuple(["sector", *(h.format(issuer=issuer) for h, _ in SECTOR_KEY)])]
     worst_first = result.sectors.sort_values(["shortfall_pct", "sector"], ascending=[False, True])
     for row in worst_first.to_dict("records"):
         rows.append(
@@ -175,13 +204,17 @@ def print_summary(result: Any, out: Path, paths: list[Path], *, focus: str | Non
             )
         )
     print_table(rows, "lrrrrrr")
+    key = "; ".join(
+        f"{h.format(issuer=issuer)}: {text.format(issuer=issuer)}" for h, text in SECTOR_KEY
+    )
+    echo_wrapped(f"Key: {key}; - none. Columns: docs/reports.md.", first="  ", rest="  ")
     echo_reports(out, paths)
     bottlenecks = worst_first[worst_first["bottlenecks"] != ""]
     if len(bottlenecks):
         click.echo("\nWhere the losses start (node and regime, by the tonnes each withholds):")
         for row in bottlenecks.to_dict("records"):
             text = f"{sector_label(row['sector'])}: {row['bottlenecks']}"
-            click.echo(click.wrap_text(text, 78, initial_indent="  ", subsequent_indent="    "))
+            echo_wrapped(text, first="  ", rest="    ")
 
 
 def print_focus(result: Any, focus: str) -> None:
@@ -258,22 +291,21 @@ def compare(
         for label, result in (("A", a), ("B", b)):
             for warning in result.warnings:  # e.g. rerouting stopped by its time limit
                 click.echo(f"warning ({label}: {result.scenario.name}): {warning}", err=True)
-        click.echo(f"A: {a.scenario.name} ({a.scenario.title})")
-        click.echo(f"B: {b.scenario.name} ({b.scenario.title})\n")
-        names = [short_name(a.scenario.name), short_name(b.scenario.name)]
-        width = max(8, *(len(n) for n in names))
-        rerouted = f" {'B-A rerouted':>12}" if reroute else ""
-        click.echo(
-            f"{'sector':<22} {names[0]:>{width}} {names[1]:>{width}} {'B-A pts':>8} "
-            f"{'B-A t':>10}{rerouted}"
-        )
-        click.echo(f"{'':<22} {'% short':>{width}} {'% short':>{width}}")
+        echo_wrapped(f"A: {a.scenario.name} ({a.scenario.title})")
+        echo_wrapped(f"B: {b.scenario.name} ({b.scenario.title})")
+        click.echo("")
+        header = ["sector", "A % short", "B % short", "B-A points", "B-A t/yr"]
+        header += ["B-A points after reroute"] if reroute else []
+        rows = [tuple(header)]
         for row in tables["sectors"].to_dict("records"):
-            rerouted = f" {row['shortfall_reroute_pct_diff']:>12.1f}" if reroute else ""
-            click.echo(
-                f"{sector_label(row['sector']):<22} {row['shortfall_pct_a']:>{width}.1f} "
-                f"{row['shortfall_pct_b']:>{width}.1f} {row['shortfall_pct_diff']:>8.1f} "
-                f"{row['shortfall_t_diff']:>10,.1f}{rerouted}"
-            )
+            cells = [
+                sector_label(row["sector"]),
+                *(f"{row[c]:.1f}" for c in ("shortfall_pct_a", "shortfall_pct_b")),
+                f"{row['shortfall_pct_diff']:+.1f}",
+                f"{row['shortfall_t_diff']:+,.1f}",
+            ]
+            cells += [f"{row['shortfall_reroute_pct_diff']:+.1f}"] if reroute else []
+            rows.append(tuple(cells))
+        print_table(rows, "lrrrrr")
         echo_reports(out, paths)
         print_folder_note(name, given, out_dir)

@@ -14,6 +14,7 @@ from ._base import (
     cli,
     data_option,
     echo_reports,
+    echo_wrapped,
     errors_handled,
     given_flags,
     given_overlays,
@@ -117,7 +118,8 @@ def reconcile(
     \b
     Example:
         supplygraph trade reconcile tests/data/trade/comtrade-cn-850511-2024.csv
-        supplygraph trade reconcile BACI_HS22_Y2024_V202601.csv.gz country_codes_V202601.csv
+        supplygraph trade reconcile BACI_HS22_Y2024_V202601.csv.gz \\
+            country_codes_V202601.csv
     """
     with errors_handled(ctx):
         graph, _, found = _reconcile(
@@ -198,7 +200,7 @@ def apply_command(
         scaled = changes[changes["change"] == "scaled"]
         pairs = len(scaled[["exporter", "importer", "group"]].drop_duplicates())
         counts = changes["change"].value_counts()
-        click.echo(
+        echo_wrapped(
             f"{len(scaled)} edges of {pairs} country pairs scaled to the "
             f"{found.summary['year']} statistics; {counts.get('not_added', 0)} pairs the graph "
             f"lacks listed, not added; {counts.get('left_unchanged', 0)} pairs without a "
@@ -209,14 +211,14 @@ def apply_command(
                 f"{counts['to_residual']} pairs the graph lacks folded into {residual}'s flows"
             )
         if len(application.observed):
-            click.echo(f"{len(application.observed)} monthly observations added to observed.csv")
+            echo_wrapped(f"{len(application.observed)} monthly observations added to observed.csv")
         if application.held_back:
-            click.echo(
+            echo_wrapped(
                 f"{application.held_back} monthly rows held back: their series has no year of "
                 "twelve months, so no baseline (YYYY-avg) to be a share of"
             )
         echo_reports(out_dir, paths)
-        click.echo(f"Check it: supplygraph validate --data {out_dir}")
+        echo_wrapped(f"Check it: supplygraph validate --data {out_dir}")
 
 
 def _check_new_folder(out: Path, read: Path) -> None:
@@ -243,12 +245,12 @@ def _print_reconcile(found: Any, top: int) -> None:
         f"{Path(f['file']).name} ({f['kept']} of {f['rows']} rows)" for f in summary["files"]
     )
     months = f", {summary['months']} months scaled to a year" if summary["months"] else ""
-    click.echo(f"Read {files}; year {summary['year']}{months}")
+    echo_wrapped(f"Read {files}; year {summary['year']}{months}")
     for note in summary["notes"]:
-        click.echo(f"  note: {note}")
+        echo_wrapped(f"note: {note}", first="  ", rest="    ")
     for check in summary["world_checks"]:
         gap = check["world_t"] - check["partners_t"]
-        click.echo(
+        echo_wrapped(
             f"World check, reporter {check['reporter_code']} {check['flow']} HS {check['hs']} "
             f"{check['period']}: World {check['world_t']:,.3f} t, its {check['partners']} "
             f"partners {check['partners_t']:,.3f} t (difference {gap:,.3f} t)"
@@ -258,14 +260,14 @@ def _print_reconcile(found: Any, top: int) -> None:
         listed = "; ".join(
             f"{row.area} ({row.partner_code}) {row.product_t:,.3f} t" for row in areas.itertuples()
         )
-        click.echo(f"Areas, not countries (left out of the pairs): {listed}")
+        echo_wrapped(f"Areas, not countries (left out of the pairs): {listed}")
     for report, rule in summary["set_aside"].items():
-        click.echo(
+        echo_wrapped(
             f"Unit-value rule (data/hs.csv), {REPORTS[report]}: of {rule['weighed_t']:,.0f} t of "
             f"8505.11, {rule['counted_t']:,.0f} t counted as rare-earth magnets, "
             f"{rule['set_aside_t']:,.0f} t set aside ({rule['rows']} rows)"
         )
-    click.echo(
+    echo_wrapped(
         f"Coverage: the graph has a flow for {_pct(summary['statistic_coverage'])} of the "
         f"statistic's {summary['statistic_t']:,.0f} t REO; the statistic covers "
         f"{_pct(summary['graph_coverage'])} of the graph's {summary['graph_t']:,.0f} t REO "

@@ -41,6 +41,26 @@ class SupplyGraph:
     lines: pd.DataFrame = field(default_factory=lambda: empty_table(schema.LINE_COLUMNS))
     overlays: tuple[Path, ...] = ()  # overlay folders on top of ``folder`` (dataset.overlay)
 
+    def __repr__(self) -> str:
+        countries = self.nodes["country"].nunique()
+        return (
+            f"<SupplyGraph {self.n_nodes:,} nodes, {self.n_edges:,} edges, {countries} "
+            f"countries, {len(self.lines):,} product lines; {self.folder}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """Nodes and tonnes per stage, for notebooks (text is escaped)."""
+        import html
+
+        counts = self.nodes["stage"].value_counts()
+        rows = "".join(
+            f"<tr><td>{stage}</td><td>{counts.get(stage, 0):,}</td></tr>" for stage in schema.STAGES
+        )
+        return (
+            f"<p><strong>{html.escape(repr(self))}</strong></p>"
+            f"<table><tr><th>stage</th><th>nodes</th></tr>{rows}</table>"
+        )
+
     @property
     def n_nodes(self) -> int:
         """Number of nodes."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
 
 STAGES = ("mine", "separation", "metal", "magnet", "component", "manufacturer")
 STAGE_RANK = {stage: rank for rank, stage in enumerate(STAGES)}
@@ -45,6 +46,41 @@ def sector_label(sector: str) -> str:
     ('Consumer electronics', 'Medical devices')
     """
     return SECTOR_LABELS.get(sector, sector.replace("_", " ").capitalize())
+
+
+def sector_id(text: str, known: Iterable[str]) -> str | None:
+    """Return the id of the sector a user named by its id or its label, or None.
+
+    The one place a sector's name is read back: every option and selector that takes a
+    sector accepts ``ev``, ``Electric vehicles`` or ``electric vehicles`` alike.
+
+    Parameters
+    ----------
+    text
+        What the user wrote: an id, or a label in any case.
+    known
+        The sector ids of the data.
+
+    Returns
+    -------
+    str or None
+        The id, or None when ``text`` names none of ``known``.
+
+    Examples
+    --------
+    >>> sector_id("Electric vehicles", ["ev", "wind"]), sector_id("wind", ["ev", "wind"])
+    ('ev', 'wind')
+    >>> sector_id("other vehicles", ["automotive"]), sector_id("cars", ["ev"]) is None
+    ('automotive', True)
+    """
+    ids = [str(k) for k in known if k]
+    if text in ids:
+        return text
+    wanted = " ".join(text.split()).casefold()
+    for sector in ids:
+        if wanted in (sector.casefold(), sector_label(sector).casefold()):
+            return sector
+    return None
 
 
 ID_CHARACTERS = r"[A-Za-z0-9_.:-]+"

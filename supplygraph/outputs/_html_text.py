@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..dataset.schema import sector_label, split_list
+
 
 def node_tip(row: dict[str, Any], exposure: bool) -> str:
     """Plain-text tooltip (vis-network shows string titles with innerText, never as HTML)."""
@@ -13,7 +15,7 @@ def node_tip(row: dict[str, Any], exposure: bool) -> str:
         f"id: {row['id']}",
         f"company: {row['company'] or '-'}",
         f"country: {row['country']}    stage: {row['stage']}",
-        f"sector: {row['sector'] or '-'}",
+        f"sector: {', '.join(map(sector_label, split_list(row['sector']))) or '-'}",
         f"baseline: {tonnes(row['baseline_t'])} t/yr",
     ]
     if exposure:

@@ -22,6 +22,7 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 # Every chart's settings: the same bytes on every run (a fixed SVG id salt), and a "$" in a
 # name printed, not read as mathematics.
 RC = {"svg.hashsalt": "supplygraph", "text.parse_math": False, "font.size": 9}
+NEVER_SHORT_PCT = 99.95  # a sector whose output stays above this is drawn as "never short"
 SVG_TEXT = {"svg.fonttype": "none"}  # text stays text in the SVG, not glyph outlines
 
 
@@ -128,7 +129,12 @@ def _bar_chart(
 
 
 def draw_chart(
-    stem: str, size: tuple[float, float], draw: Callable[[Any, Any], None], *, svg_text: bool = True
+    stem: str,
+    size: tuple[float, float],
+    draw: Callable[[Any, Any], None],
+    *,
+    svg_text: bool = True,
+    bottom: float = 0.0,
 ) -> dict[str, bytes]:
     """Draw one chart with the charts' settings; return ``<stem>.png`` and ``<stem>.svg``.
 
@@ -147,6 +153,8 @@ def draw_chart(
     svg_text
         Keep text as text in the SVG (searchable, smaller); else draw it as glyph outlines,
         as the timeline and Monte Carlo charts always have.
+    bottom
+        The share of the figure's height kept free below the chart (for a caption).
 
     Returns
     -------
@@ -162,7 +170,7 @@ def draw_chart(
         figure, axes = plt.subplots(figsize=size, dpi=100)
         try:
             draw(figure, axes)
-            figure.tight_layout()
+            figure.tight_layout(rect=(0, bottom, 1, 1))
             files = {}
             for suffix, metadata in (("png", {"Software": None}), ("svg", {"Date": None})):
                 buffer = io.BytesIO()
@@ -193,14 +201,18 @@ def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
     sectors = timeline.sectors
     if sectors.columns.empty:  # a run on a part of the graph without makers (--focus)
         return {}
+    layout = timeline_layout(timeline)
+    short, steady, caption = layout["short"], layout["never_short"], layout["caption"]
+    changes = layout["changes"]
 
     def draw(figure: Any, axes: Any) -> None:
-        for k, (name, group) in enumerate(sectors.groupby("sector", sort=True)):
+        for k, name in enumerate(short):
+            group = sectors[sectors["sector"] == name]
             colour = PALETTE[k % len(PALETTE)]
             axes.plot(
                 timeline.dates,
                 group["output_pct"].to_numpy(),
-                label=sector_label(name),
+                label=layout["labels"][name],
                 color=colour,
                 linewidth=1.6,
             )
@@ -221,21 +233,23 @@ def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
                     alpha=0.18,
                     linewidth=0,
                 )
-        changes: dict[object, list[str]] = {}
-        for day, what in timeline.change_dates:
-            changes.setdefault(day, []).append(what)
-        for day, whats in changes.items():
+        if steady:  # seven lines on top of each other at 100% read as one
+            axes.plot([], [], " ", label=textwrap.fill("never short: " + ", ".join(steady), 28))
+        from matplotlib.dates import date2num
+
+        for k, day in enumerate(changes, 1):
             axes.axvline(day, color="#888888", linewidth=0.7, linestyle=":")
             axes.annotate(
-                "; ".join(whats),
-                (day, 2),
-                rotation=90,
-                fontsize=6,
+                str(k),
+                (date2num(day), 1),
+                xycoords=axes.get_xaxis_transform(),  # at the top, whatever the scale
+                xytext=(2, -2),
+                textcoords="offset points",
+                fontsize=7,
                 color="#555555",
-                ha="right",
-                va="bottom",
+                va="top",
             )
-        axes.set_ylim(0, 105)
+        axes.set_ylim(*layout["ylim"])
         label = "output, % of baseline (t); dashed: after rerouting"
         if timeline.applicant is not None:
             label += f"\nshaded: down to the applicant at {timeline.applicant.quantile:g}"
@@ -244,8 +258,64 @@ def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
         axes.grid(axis="y", color="#dddddd", linewidth=0.6)
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
         figure.autofmt_xdate()
+        if caption:
+            figure.text(0.01, 0.01, "\n".join(caption), fontsize=7, color="#555555")
 
-    return draw_chart("timeline", (9, 4.8), draw, svg_text=False)
+    height = 4.8 + 0.13 * len(caption)
+    free = (0.13 * len(caption) + 0.05) / height
+    return draw_chart("timeline", (9, height), draw, svg_text=False, bottom=free)
+
+
+def timeline_layout(timeline: Timeline) -> dict[str, Any]:
+    """What the dated run's chart shows, decided before drawing: the sectors that fall
+    short (a line each, labelled with their lowest figures) and those that never do (one
+    legend entry: seven lines on top of each other at 100% read as one), the y range (from
+    just below the lowest figure to just above 100%, so that a 1% dip shows) and the dates
+    on which anything changes (numbered on the chart, named under it: labels along the
+    lines ran into each other and into the title).
+
+    Parameters
+    ----------
+    timeline
+        A dated run.
+
+    Returns
+    -------
+    dict
+        ``short`` (sector ids), ``labels`` (their legend labels), ``never_short`` (labels),
+        ``lowest`` (per sector, over every figure drawn), ``ylim``, ``changes`` (date to
+        what changes) and ``caption`` (its lines).
+    """
+    sectors = timeline.sectors
+    figures = [c for c in ("output_pct", "best_output_pct", "applicant_output_pct") if c in sectors]
+    by_sector = sectors.groupby("sector", sort=True)
+    lowest = by_sector[figures].min().min(axis=1)
+    short = [name for name, low in lowest.items() if low < NEVER_SHORT_PCT]
+    labels = {}
+    for name in short:
+        mean = by_sector["output_pct"].min()[name]
+        text = f"{sector_label(name)} (lowest {mean:.1f}%"
+        if "applicant_output_pct" in sectors:
+            text += f"; applicant {by_sector['applicant_output_pct'].min()[name]:.1f}%"
+        labels[name] = text + ")"
+    low = float(lowest[short].min()) if short else 99.0
+    span = max(100.0 - low, 1.0)
+    changes: dict[Any, list[str]] = {}
+    for day, what in timeline.change_dates:
+        if what not in changes.setdefault(day, []):  # two policies may share a path
+            changes[day].append(what)
+    events = "; ".join(
+        f"({k}) {day}: {', '.join(whats)}" for k, (day, whats) in enumerate(changes.items(), 1)
+    )
+    return {
+        "short": short,
+        "labels": labels,
+        "never_short": [sector_label(name) for name in lowest.index if name not in short],
+        "lowest": lowest,
+        "ylim": (max(0.0, low - 0.08 * span), 100 + 0.08 * span),
+        "changes": changes,
+        "caption": textwrap.wrap(events, 150),
+    }
 
 
 def stock_chart(records: pd.DataFrame, *, lines: int = 6) -> dict[str, bytes]:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..analyses import columns
 from ..analyses.timeline import node_output_pct
+from ..dataset.schema import sector_label
 from .charts import stock_chart, timeline_chart
 from .export import gexf_bytes, timeline_network
 from .html import render_html
@@ -95,9 +96,53 @@ def render_timeline(
         days = ([timeline.dates[k].isoformat() for k in every], node_output_pct(timeline)[every])
     if page_result is not None:
         files["timeline.html"] = render_html(
-            page_result, days=days, chart_png=files.get("timeline.png")
+            page_result, days=days, chart_png=files.get("timeline.png"), dated=dated_panel(timeline)
         )
     return files
+
+
+def dated_panel(timeline: Timeline) -> dict[str, list]:
+    """The page's side panel for a dated run: the figures the terminal prints (each
+    sector's lowest output, when, and its first loss), not the steady state's.
+
+    Parameters
+    ----------
+    timeline
+        A dated run.
+
+    Returns
+    -------
+    dict
+        ``summary`` (lines of text), ``header`` and ``rows`` (the sector table, as text).
+    """
+    runs = [("", timeline)]
+    if timeline.applicant is not None:
+        quantile = timeline.applicant.quantile
+        runs.append(("last applicant: " if quantile == 1 else f"applicant {quantile:g}: ",
+                     timeline.applicant))  # fmt: skip
+    header = ["sector"]
+    tables = []
+    for name, run in runs:
+        header += [f"{name}lowest output", f"{name}on", f"{name}first loss"]
+        tables.append(run.lowest().set_index("sector"))
+    rows = []
+    for sector in tables[0].sort_values(["output_pct"]).index:
+        cells = [sector_label(sector)]
+        for table in tables:
+            row = table.loc[sector]
+            cells += [f"{row['output_pct']:.1f}%", row["date"] or "-", row["first_loss"] or "-"]
+        rows.append(cells)
+    worst = tables[-1].sort_values("output_pct").iloc[0]
+    short = int((tables[-1]["output_pct"] < 100 - 1e-9).sum())
+    summary = [
+        f"Dated run {timeline.dates[0]} to {timeline.dates[-1]}: {short} of {len(tables[-1])} "
+        "sectors fall short" + (f" ({runs[-1][0].rstrip(': ')})" if len(runs) > 1 else "")
+    ]
+    if short:
+        summary.append(
+            f"the lowest: {sector_label(worst.name)} {worst['output_pct']:.1f}% on {worst['date']}"
+        )
+    return {"summary": summary, "header": header, "rows": rows}
 
 
 def records_file(records: pd.DataFrame, *, raw: bool = False) -> dict[str, str | bytes]:

@@ -84,7 +84,8 @@ def export_graph(
 
 
 def gexf_bytes(network: nx.Graph) -> bytes:
-    """Return a graph as GEXF, the same bytes on any day (networkx stamps today's date).
+    """Return a graph as GEXF, the same bytes on any day (networkx stamps today's date),
+    each node labelled with its name.
 
     Parameters
     ----------
@@ -95,6 +96,12 @@ def gexf_bytes(network: nx.Graph) -> bytes:
     -------
     bytes
     """
+    # Gephi shows a node's GEXF label: its name, not its id (networkx writes the id unless
+    # a node has a "label"); on a copy, the caller's graph is left alone
+    network = network.copy()
+    for _, data in network.nodes(data=True):
+        if data.get("name"):
+            data["label"] = data["name"]
     buffer = io.BytesIO()
     nx.write_gexf(network, buffer)
     return re.sub(rb' lastmodifieddate="[0-9-]+"', b"", buffer.getvalue(), count=1)

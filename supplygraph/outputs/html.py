@@ -79,6 +79,8 @@ def render_html(
     colour_title: str = "",
     days: tuple[list[str], np.ndarray] | None = None,
     chart_png: bytes | None = None,
+    dated: dict[str, Any] | None = None,
+    ranking: dict[str, Any] | None = None,
 ) -> str:
     """Return the interactive page of a scenario result.
 
@@ -107,6 +109,12 @@ def render_html(
         that colours the nodes by that day's shortfall (not on an aggregated page).
     chart_png
         A chart to show in the side panel (PNG bytes), e.g. the dated run's.
+    dated
+        A dated run's figures for the side panel, in place of the steady state's:
+        ``summary`` (lines of text), ``header`` and ``rows`` (the sector table, as text).
+    ranking
+        What ``node_colour_pct`` is, for the side panel: ``heading``, ``intro`` (lines of
+        text) and a table (``header``, ``rows``, as text), e.g. the n-1 sweep's ranking.
 
     Returns
     -------
@@ -151,16 +159,28 @@ def render_html(
         "scenario": _scenario_panel(result) if exposure else None,
         "legend": _legend(nodes, edges, exposure, colour_title),
         "filters": {
-            "sector": sorted({s for cell in nodes["sector"] for s in schema.split_list(cell)}),
-            "country": sorted(set(nodes["country"])),
-            "stage": [s for s in schema.STAGES if s in set(nodes["stage"])],
+            "sector": [  # (value, label) pairs: the page shows the labels
+                (s, schema.sector_label(s))
+                for s in sorted({s for cell in nodes["sector"] for s in schema.split_list(cell)})
+            ],
+            "country": [(c, c) for c in sorted(set(nodes["country"]))],
+            "stage": [(s, s) for s in schema.STAGES if s in set(nodes["stage"])],
         },
         "stages": _stage_headers(nodes, x, y),
         "options": _vis_options(),
         "nodes": vis_nodes,
         "edges": vis_edges,
         "timeline": _timeline_panel(result, days, chart_png, aggregated=bool(notice)),
+        "ranking": ranking,
     }
+    if dated is not None and data["scenario"] is not None:  # the terminal's dated figures
+        data["summary"] = list(dated["summary"])
+        data["scenario"].update(
+            table_title="Sector output over the dated run",
+            header=list(dated["header"]),
+            rows=[list(row) for row in dated["rows"]],
+            bottlenecks_title="Where the losses start in the steady state",
+        )
     return template().render(title=heading, data=data, vis_js=vis_js(), page_js=page_js())
 
 
@@ -201,6 +221,12 @@ def _node_table(result: Result, exposure: bool) -> pd.DataFrame:
         if "after_reroute_t" in result.nodes:
             names += columns.PAGE_REROUTE_COLUMNS
     table = result.nodes[names].reset_index(drop=True)
+    # a maker's sectors are its own and its product lines' (automotive lives in lines.csv)
+    lines = result.lines.groupby("node")["sector"].agg(lambda s: {x for x in s if x})
+    table["sector"] = [
+        ";".join(sorted({*schema.split_list(cell), *lines.get(node, ())}))
+        for node, cell in zip(table["id"], table["sector"])
+    ]
     table["members"] = 1
     if "layer" in result.nodes:  # with overlays: theirs, and what supplies them
         overlay = (result.nodes["layer"] == "overlay").to_numpy()
@@ -283,7 +309,7 @@ def _summary(nodes: pd.DataFrame, edges: pd.DataFrame, exposure: bool) -> list[s
         status = edges["flow_status"].value_counts()
         affected = int((nodes["shortfall_pct"] >= AFFECTED_PCT).sum())
         lines += [
-            f"{status.get('cut', 0)} edge(s) cut, {status.get('throttled', 0)} throttled, "
+            f"edges: {status.get('cut', 0)} cut, {status.get('throttled', 0)} throttled, "
             f"{status.get('reduced-upstream', 0)} reduced upstream",
             f"{affected} of {len(nodes):,} nodes lose output",
         ]
@@ -586,6 +612,8 @@ def _timeline_panel(
         shortfall = np.round(np.clip(100 - output_pct, 0, 100), 1)
         panel["dates"] = list(dates)
         panel["shortfall"] = {node: shortfall[:, i].tolist() for i, node in enumerate(ids)}
+        # the page opens on the worst day (most shortfall over all nodes; the first such)
+        panel["open"] = int(np.argmax(shortfall.sum(axis=1))) if len(dates) else 0
     panel["scale"] = [[None if math.isinf(b) else b, colour] for b, colour in EXPOSURE_SCALE]
     panel["unaffected"], panel["affected"] = UNAFFECTED, AFFECTED_PCT
     return panel

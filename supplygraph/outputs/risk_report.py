@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..analyses import columns
+from ..dataset.schema import sector_label
 from .charts import montecarlo_chart
 from .html import render_html
 from .record import record_json, run_record
@@ -77,8 +78,60 @@ def render_criticality(
             colour_title="Focus's shortfall with the node down"
             if focus
             else "Mean sector shortfall with the node down",
+            ranking=criticality_panel(result),
         )
     return files
+
+
+RANKED_ON_PAGE = 15  # as the terminal's default --top
+
+
+def criticality_panel(result: Criticality) -> dict[str, Any]:
+    """The criticality page's side panel: what the colours are and the knock-outs that
+    cost most, as the terminal ranks them.
+
+    Parameters
+    ----------
+    result
+        The n-1 sweep.
+
+    Returns
+    -------
+    dict
+        ``heading``, ``intro`` (lines of text), ``header`` and ``rows`` (as text).
+    """
+    items = result.items.head(RANKED_ON_PAGE)
+    rank_by = str(items["rank_by"].iloc[0]) if len(items) else "mean_sector_pct"
+    ranked = "mean sector %" if rank_by == "mean_sector_pct" else f"{sector_label(rank_by)} %"
+    scenario = result.scenario
+    situation = (
+        "nothing else restricted"
+        if not (scenario.licences or scenario.rules)
+        else (f"scenario {scenario.name}")
+    )
+    rows = [
+        [
+            str(row["rank"]),
+            row["kind"],
+            row["id"].replace("->", " -> "),  # an edge wraps between its ends
+            f"{row['rank_pct']:.1f}",
+            f"{sector_label(row['worst_sector'])} {row['worst_sector_pct']:.0f}%"
+            if row["worst_sector"]
+            else "-",
+        ]
+        for row in items.to_dict("records")
+    ]
+    return {
+        "heading": "n-1 criticality",
+        "intro": [
+            "Nodes are coloured by the mean sector shortfall with the node down (one "
+            f"knock-out at a time, {situation}); grey: no sector loses output.",
+            f"The {len(items)} of {len(result.items):,} knock-outs (nodes, links, "
+            "country-stages) that cost most:",
+        ],
+        "header": ["rank", "kind", "knocked out", ranked, "worst sector"],
+        "rows": rows,
+    }
 
 
 def render_montecarlo(

@@ -121,7 +121,7 @@ def regime_state(
     start, end = regime.suspended_from, regime.suspended_until
     if start and end and not ignore_suspensions and as_of is not None and start <= as_of <= end:
         return False, f"suspended from {start} to {end}"
-    return True, f"in force on {as_of}" if as_of else "in force (as announced)"
+    return True, f"in force on {as_of}" if as_of else "in force as announced"
 
 
 def controlled_edges(graph: SupplyGraph, regime: Regime) -> np.ndarray:

@@ -234,6 +234,46 @@ class Scenario:
     def __post_init__(self) -> None:
         check_licences(self.licences, name=self.name)
 
+    def __repr__(self) -> str:
+        parts = [f"{len(self.licences)} licence policies", f"{len(self.rules)} rules"]
+        if self.capacity:
+            parts.append(f"{len(self.capacity)} spare capacity")
+        parts.append(f"as of {self.as_of}" if self.as_of else "as announced")
+        title = self.title if len(self.title) <= 60 else self.title[:59] + "\u2026"
+        return f"<Scenario {self.name!r}: {title!r}; {', '.join(parts)}>"
+
+    def dated_parts(self) -> list[str]:
+        """Return what only a dated run uses of this scenario (a static run ignores it).
+
+        Returns
+        -------
+        list of str
+            E.g. ``"days 2025-03-01 to 2026-02-28"``, ``"approval path 2025-observed"``.
+
+        Examples
+        --------
+        >>> Scenario("s", start=dt.date(2025, 3, 1)).dated_parts()
+        ['days from 2025-03-01']
+        """
+        parts = []
+        if self.start or self.end:
+            parts.append(
+                f"days {self.start} to {self.end}"
+                if self.start and self.end
+                else f"days from {self.start}"
+                if self.start
+                else f"days to {self.end}"
+            )
+        paths = sorted({p.approvals for p in self.licences if p.approvals})
+        parts += [f"approval path {path}" for path in paths]
+        if any(p.approval_delay_days for p in self.licences):
+            parts.append("approval delays")
+        if any(r.start or r.end for r in self.rules):
+            parts.append("the dates of its rules")
+        if self.applicant is not None:
+            parts.append(f"applicant {self.applicant:g}")
+        return parts
+
     def with_changes(self, **changes: Any) -> Scenario:
         """Return a copy with some fields replaced.
 

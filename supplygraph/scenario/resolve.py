@@ -13,6 +13,7 @@ import numpy as np
 from .._errors import ScenarioError
 from ..dataset.origin import origin_share
 from ..dataset.production import Production, production_lines
+from ..dataset.schema import sector_id
 from .licence import Regime, licence_edges, regime_state, regimes_by_id
 from .parse import check_licences
 from .selectors import EDGE_KEYS, NODE_KEYS, Selector
@@ -403,6 +404,8 @@ def select(graph: SupplyGraph, selector: Selector) -> np.ndarray:
         if key == "element":
             term = graph.carries(values)
             known = set().union(*graph.edge_elements)
+        elif key == "sector":
+            term, known, values = _sector_term(graph, selector, values)
         else:
             term = np.isin(columns[key], values)
             known = set(columns[key])
@@ -414,6 +417,21 @@ def select(graph: SupplyGraph, selector: Selector) -> np.ndarray:
             )
         mask &= term
     return mask
+
+
+def _sector_term(
+    graph: SupplyGraph, selector: Selector, values: tuple[str, ...]
+) -> tuple[np.ndarray, set[str], tuple[str, ...]]:
+    """A ``sector=`` term: the nodes (or the edges into the nodes) in one of the sectors,
+    by the node's sector or any of its product lines' (a sector may live in lines.csv only);
+    each value an id or a label (:func:`dataset.schema.sector_id`). Returns the mask, the
+    known sectors and the values as ids (a name that is neither stays, for the message)."""
+    nodes, lines = graph.nodes, graph.lines
+    known = {str(s) for s in (*nodes["sector"], *lines["sector"]) if s}
+    ids = tuple(sector_id(value, known) or value for value in values)
+    in_lines = set(lines.loc[lines["sector"].isin(ids), "node"])
+    node_mask = nodes["sector"].isin(ids).to_numpy() | nodes["id"].isin(in_lines).to_numpy()
+    return (node_mask if selector.on == "nodes" else node_mask[graph.index.dst]), known, ids
 
 
 def _suggest(value: str, known: set[str]) -> str:

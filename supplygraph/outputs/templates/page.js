@@ -192,7 +192,7 @@
       return { id: e.id, color: kept ? edgeColour.get(e.id) : { color: FADED_EDGE, inherit: false } };
     }));
     highlighted = id;
-    status(`${up.size} upstream and ${down.size} downstream node(s) of ${nodes.get(id).name}`);
+    status(`${nodes.get(id).name}: ${up.size} node${up.size === 1 ? "" : "s"} upstream, ${down.size} downstream`);
     return [id, ...up, ...down];
   }
 
@@ -236,7 +236,7 @@
 
   const selects = Array.from(document.querySelectorAll("#sg-tools select"));
   for (const select of selects) {
-    for (const value of data.filters[select.dataset.field]) select.add(new Option(value, value));
+    for (const [value, label] of data.filters[select.dataset.field]) select.add(new Option(label, value));
     select.addEventListener("change", applyFilters);
   }
 
@@ -323,12 +323,27 @@
     add(add(panel, "p"), "strong", scenario.title || scenario.name);
     add(panel, "p", `Scenario ${scenario.name}, ${scenario.as_of}`);
     if (scenario.description) add(panel, "p", scenario.description).id = "sg-description";
-  } else {
+  } else if (!data.ranking) {
     add(panel, "p", "No scenario applied: nodes are coloured by country.");
   }
   for (const line of data.summary) add(panel, "p", line);
+  if (data.ranking) {  // a page coloured by another figure says which, and ranks by it
+    const ranking = data.ranking;
+    add(panel, "h2", ranking.heading);
+    for (const line of ranking.intro) add(panel, "p", line);
+    const table = add(add(panel, "div"), "table");
+    table.parentNode.className = "sg-table-box";
+    table.id = "sg-ranking";
+    const head = add(add(table, "thead"), "tr");
+    for (const cell of ranking.header) add(head, "th", cell);
+    const body = add(table, "tbody");
+    for (const row of ranking.rows) {
+      const tr = add(body, "tr");
+      for (const cell of row) add(tr, "td", cell);
+    }
+  }
   if (scenario) {
-    add(panel, "h2", "Sector exposure");
+    add(panel, "h2", scenario.table_title || "Sector exposure");
     const table = add(add(panel, "div"), "table");
     table.parentNode.className = "sg-table-box";  // scrolls sideways rather than break a word
     table.id = "sg-sectors";
@@ -346,10 +361,16 @@
       for (const cell of row.slice(1)) add(tr, "td", cell);
     }
     if (scenario.bottlenecks.length) {
-      add(panel, "h2", "Where the losses start");
+      add(panel, "h2", scenario.bottlenecks_title || "Where the losses start");
       const list = add(panel, "ul");
       list.id = "sg-bottlenecks";
-      for (const line of scenario.bottlenecks) add(list, "li", line);
+      for (const line of scenario.bottlenecks) {
+        const item = add(list, "li");
+        line.split(" ").forEach((word, i) => {  // ids whole: a line breaks between words
+          if (i) item.appendChild(document.createTextNode(" "));
+          add(item, "span", word).className = "sg-word";
+        });
+      }
     }
     if (scenario.sources.length) {
       const about = byId("sg-about");
@@ -405,8 +426,8 @@
           "(colours: that day; tooltips: the steady state)";
       };
       slider.addEventListener("input", () => showDay(Number(slider.value)));
-      slider.value = slider.max;
-      showDay(timeline.dates.length - 1);
+      slider.value = String(timeline.open);  // the worst day: where the story is
+      showDay(timeline.open);
     }
   }
 

@@ -1,0 +1,1 @@
+"""The documentation, shipped with the package: ``supplygraph docs NAME`` prints a page."""
