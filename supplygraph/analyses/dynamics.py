@@ -45,14 +45,17 @@ class Orders:
         self.edges, self.part_src = groups.edges, groups.src
         self.part_group = groups.group_local
         self.n_lines, self.n_groups = index.n_nodes, len(index.group_base)
+        n_edges = len(self.edges)
         self.part_flow = index.flow[self.edges]
         self.has_base = (index.group_base > 0).astype(float)
         self.base_out = np.bincount(self.part_src, self.part_flow, minlength=self.n_lines)
         self.sells = self.base_out > 0
+        self.buys_nothing = ~self.sells  # what it makes is not ordered: demand 1
+        self.base_out_safe = np.where(self.sells, self.base_out, 1.0)
         self.weight = np.divide(
             self.part_flow,
             index.group_base[self.part_group],
-            out=np.zeros(len(self.edges)),
+            out=np.zeros(n_edges),
             where=index.group_base[self.part_group] > 0,
         )
         self.group_node = index.group_node
@@ -60,19 +63,31 @@ class Orders:
         has_inputs[groups.nodes] = True
         self.source = np.flatnonzero(~has_inputs)  # lines without inputs
         self.stock_max, self.need = stock_max, need
-        self.positions = np.arange(len(self.edges))
-        self.expected = np.ones(self.n_groups)  # per group, what was ordered for the day
-        self.order = np.ones(len(self.edges))  # per part edge, placed for the next day
-        self.placed = np.ones((window, len(self.edges)))  # day t's filled orders in t % window
+        self.no_need = ~(need > 0)
+        self.need_safe = np.where(self.no_need, 1.0, need)
+        # every order at 1 (the baseline): then nothing below needs computing, and these
+        # constants are what the computation would give, to the bit
+        self.ones_edges, self.ones_lines = np.ones(n_edges), np.ones(self.n_lines)
+        self.ones_groups = np.ones(self.n_groups)
+        self.unit_expected = np.bincount(self.part_group, self.weight, minlength=self.n_groups)
+        self.unit = True  # every order placed for the next day is 1
+        self.order = self.ones_edges  # per part edge, placed for the next day
+        self.expected = self.ones_groups  # per group, what was ordered for the day
+        self.flat_index = np.empty(n_edges, dtype=np.int64)
+        self.positions = np.arange(n_edges)
+        self.placed = np.ones((window, n_edges))  # day t's filled orders in t % window
         self.placed_flat = self.placed.reshape(-1)  # the same memory, for one gather a day
+        self.placed_unit = np.ones(window, dtype=bool)  # which rows of the ring are all 1
+        self.today_order = self.order  # the orders the day's shipments fill
         self.headroom = np.zeros(self.n_lines)  # share of spare capacity ramped up
-        self.demand = np.ones(self.n_lines)
-        self.ceiling = np.ones(self.n_lines)
+        self.ramping = False  # any headroom above 0
+        self.demand = self.ones_lines
+        self.ceiling = self.ones_lines
         self.lost_orders = np.zeros(self.n_lines)  # summed shares of a day's baseline
         self.above = np.zeros(self.n_lines)  # summed output above baseline
         self.highest = np.ones(self.n_lines)
         self.spare_of: np.ndarray | None = None  # the capacity ratios spare_weight is for
-        self.spare = self.spare_weight = np.zeros(len(self.edges))
+        self.spare = self.spare_weight = np.zeros(n_edges)
 
     def start_day(self, t: int) -> np.ndarray:
         """Take the orders placed for day ``t``; return each line's ceiling: what it is asked
@@ -88,42 +103,70 @@ class Orders:
         numpy.ndarray
             Per line, a share of its baseline.
         """
-        ordered = np.bincount(self.part_src, self.part_flow * self.order, minlength=self.n_lines)
-        self.demand = np.where(self.sells, ordered / np.where(self.sells, self.base_out, 1), 1.0)
-        ramp = self.dynamics.ramp_up_days
+        row = t % len(self.placed)
+        self.today_order = self.order
+        if self.unit:  # every order 1: a seller's demand is its baseline
+            self.demand = self.ones_lines
+            if not self.placed_unit[row]:
+                self.placed[row] = 1.0
+                self.placed_unit[row] = True
+        else:
+            ordered = np.bincount(
+                self.part_src, self.part_flow * self.order, minlength=self.n_lines
+            )
+            self.demand = ordered / self.base_out_safe
+            np.copyto(self.demand, 1.0, where=self.buys_nothing)
+            self.placed[row] = self.order
+            self.placed_unit[row] = False
         up = self.demand > 1
+        if self.unit and not self.ramping:  # nothing above baseline, nothing ramped up
+            self.ceiling = self.demand
+            return self.ceiling
+        ramp = self.dynamics.ramp_up_days
         if ramp > 0:
             self.headroom = np.clip(self.headroom + np.where(up, 1.0, -1.0) / ramp, 0.0, 1.0)
         else:
             self.headroom = up.astype(float)
-        room = 1 + self.headroom * (self.capacity_ratio(t) - 1)
-        self.ceiling = np.where(up, np.minimum(self.demand, room), self.demand)
-        self.placed[t % len(self.placed)] = self.order
+        self.ramping = bool(self.headroom.any())
+        if up.any():
+            room = 1 + self.headroom * (self.capacity_ratio(t) - 1)
+            self.ceiling = np.where(up, np.minimum(self.demand, room), self.demand)
+        else:
+            self.ceiling = self.demand
         return self.ceiling
 
-    def arriving(self, slot: np.ndarray, before: np.ndarray) -> np.ndarray:
-        """Per part edge, the orders its arriving shipment filled (1 for shipments under way
-        before the run); keeps, per group, what was ordered for the day.
+    def arriving(self, slot: np.ndarray, sent: np.ndarray) -> np.ndarray:
+        """Per part edge, what its arriving shipment brings per unit of baseline: what its
+        supplier made per unit ordered (``sent``) times the orders it filled; keeps, per
+        group, what was ordered for the day.
+
+        Shipments under way before the run filled orders of 1: they read the ring's row of
+        day 0 (their lag is cut at 0), which holds the first day's orders, all 1, until the
+        day ``window``, which no shipment from before the run reaches.
 
         Parameters
         ----------
         slot
             Per part edge, the row of the ring of days its arriving shipment left on (the
-            day modulo the window; any row for days before the run).
-        before
-            Per part edge, whether it left before the run.
+            day modulo the window; row 0 for days before the run).
+        sent
+            Per part edge, its supplier's output per unit ordered on the day it left.
 
         Returns
         -------
         numpy.ndarray
         """
-        filled = self.placed_flat.take(slot * len(self.edges) + self.positions)
-        filled[before] = 1.0
+        if self.placed_unit.all():  # every order in the ring is 1
+            self.expected = self.unit_expected
+            return sent
+        np.multiply(slot, len(self.edges), out=self.flat_index)
+        self.flat_index += self.positions
+        filled = self.placed_flat.take(self.flat_index)
         if self.dynamics.demand_follows_output:  # what was ordered, to tell a short input
             self.expected = np.bincount(
                 self.part_group, self.weight * filled, minlength=self.n_groups
             )
-        return filled
+        return sent * filled
 
     def fill(self, today: np.ndarray) -> np.ndarray:
         """Return each line's output per unit ordered (what its ring buffer keeps).
@@ -137,6 +180,8 @@ class Orders:
         -------
         numpy.ndarray
         """
+        if self.demand is self.ones_lines:
+            return today
         return np.divide(today, self.demand, out=np.ones_like(today), where=self.demand > 0)
 
     def end_day(
@@ -167,55 +212,66 @@ class Orders:
             Per part edge, today's licensed share.
         """
         dyn = self.dynamics
-        # lost orders: the part of the baseline nobody ordered (the rest of a loss is shortage)
-        unordered = np.maximum(1.0 - self.demand, 0.0)
-        self.lost_orders += np.minimum(unordered, np.maximum(1.0 - today, 0.0))
+        if self.demand is not self.ones_lines:
+            # lost orders: the part of the baseline nobody ordered (the rest is shortage)
+            unordered = np.maximum(1.0 - self.demand, 0.0)
+            self.lost_orders += np.minimum(unordered, np.maximum(1.0 - today, 0.0))
         self.above += np.maximum(today - 1.0, 0.0)
         np.maximum(self.highest, today, out=self.highest)
-        ceiling = self.ceiling[self.group_node]
+        ceiling = (
+            self.ones_groups
+            if self.ceiling is self.ones_lines
+            else self.ceiling.take(self.group_node)
+        )
         target = ceiling
         if dyn.demand_follows_output:
             # short: the input that limits the line (deliveries and stock below the orders)
             short = total < np.minimum(ceiling, self.expected) - SNAP
-            target = np.where(short, ceiling, np.minimum(ceiling, today[self.group_node]))
-        gap = np.divide(
-            self.stock_max - stock, self.need, out=np.zeros_like(stock), where=self.need > 0
-        )
-        wanted = target + dyn.rebuild_rate * np.maximum(gap, 0.0)  # per group, share of need
-        order = wanted[self.part_group]
+            target = np.where(short, ceiling, np.minimum(ceiling, today.take(self.group_node)))
+        wanted = target
+        if dyn.rebuild_rate:
+            gap = (self.stock_max - stock) / self.need_safe
+            np.copyto(gap, 0.0, where=self.no_need)
+            wanted = target + dyn.rebuild_rate * np.maximum(gap, 0.0)  # per group, of need
+        self.unit = False
         if dyn.shift_orders and supply is not None:
-            order = self._shifted(order, wanted, supply, licensed, t)
-        self.order = order
+            self.order = self._shifted(wanted, supply, licensed, t)
+        elif (wanted == 1.0).all():
+            self.unit, self.order = True, self.ones_edges
+        else:
+            self.order = wanted.take(self.part_group)
 
     def _shifted(
-        self,
-        order: np.ndarray,
-        wanted: np.ndarray,
-        supply: np.ndarray,
-        licensed: np.ndarray,
-        t: int,
+        self, wanted: np.ndarray, supply: np.ndarray, licensed: np.ndarray, t: int
     ) -> np.ndarray:
         """Move what suppliers cannot ship to the buyer's other suppliers with spare."""
-        fillable = licensed * np.minimum(supply, 1.0)[self.part_src]
+        fillable = np.minimum(supply, 1.0).take(self.part_src)
+        fillable *= licensed
         # the share of each group's order its suppliers cannot ship (weights sum to 1)
         shipped = np.bincount(self.part_group, self.weight * fillable, minlength=self.n_groups)
         lost = wanted * np.maximum(self.has_base - shipped, 0.0)
         if not (lost > SNAP).any():
-            return order
+            if (wanted == 1.0).all():
+                self.unit = True
+                return self.ones_edges
+            return wanted.take(self.part_group)
         ratio = self.capacity_ratio(t)
         if ratio is not self.spare_of:  # capacity changes by stretch: once per stretch
             self.spare_of = ratio
-            self.spare = np.maximum(ratio - 1.0, 0.0)[self.part_src]
+            self.spare = np.maximum(ratio - 1.0, 0.0).take(self.part_src)
             self.spare_weight = self.weight * self.spare
-        eligible = fillable >= 1 - SNAP
+        eligible = fillable >= 1 - SNAP  # ships in full
         scored = np.bincount(self.part_group, self.spare_weight * eligible, minlength=self.n_groups)
         moves = (scored > 0) & (lost > SNAP)
         # the lost share goes to eligible edges by weight x spare: per unit of an edge's own
         # baseline, (lost / scored) x spare
-        per_spare = np.divide(lost, scored, out=np.zeros_like(lost), where=moves)
+        per_spare = np.where(moves, lost, 0.0) / np.where(moves, scored, 1.0)
         # the short links keep their orders: a licence or a shortage cuts what they ship,
         # and they ship in full again as soon as it ends
-        return order + per_spare[self.part_group] * (self.spare * eligible)
+        extra = per_spare.take(self.part_group)
+        extra *= self.spare * eligible
+        extra += wanted.take(self.part_group)
+        return extra
 
 
 def capacity_ratios(

@@ -235,7 +235,7 @@ def simulate_days(
                 slot = lagged % window
                 sent = recent[slot, part_src]
                 if orders is not None:  # per unit ordered, times the orders it filled
-                    sent = sent * orders.arriving(slot, before)
+                    sent = orders.arriving(slot, sent)
                 supplier = np.where(before, 1.0, sent)
                 licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
                 stock_share = np.divide(stock, need, out=np.zeros_like(need), where=~no_baseline)
