@@ -7,9 +7,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..dataset.graph import EngineIndex
+from ..dataset.graph import EngineIndex, SupplyGraph
 from ..engine.propagate import SNAP
+from ..scenario.licence import controlled_edges, needs_licence
 from ..scenario.parse import Dynamics
+from ..scenario.resolve import Disruption
 
 
 class Orders:
@@ -38,9 +40,12 @@ class Orders:
         window: int,
         stock_max: np.ndarray,
         need: np.ndarray,
+        links: NewLinks | None = None,
     ) -> None:
         groups = index.whole
         self.dynamics = dynamics
+        self.links = links  # orders over new links (dynamics.new_links), else None
+        self.day = 0
         self.capacity_ratio = capacity_ratio  # per day number: capacity / baseline, per line
         self.edges, self.part_src = groups.edges, groups.src
         self.part_group = groups.group_local
@@ -104,8 +109,9 @@ class Orders:
             Per line, a share of its baseline.
         """
         row = t % len(self.placed)
-        self.today_order = self.order
-        if self.unit:  # every order 1: a seller's demand is its baseline
+        self.day, self.today_order = t, self.order
+        new = None if self.links is None or self.links.pending is None else self.links.ordered
+        if self.unit and new is None:  # every order 1: a seller's demand is its baseline
             self.demand = self.ones_lines
             if not self.placed_unit[row]:
                 self.placed[row] = 1.0
@@ -114,12 +120,14 @@ class Orders:
             ordered = np.bincount(
                 self.part_src, self.part_flow * self.order, minlength=self.n_lines
             )
+            if new is not None:  # orders over new links (t/yr), on top
+                ordered = ordered + new
             self.demand = ordered / self.base_out_safe
             np.copyto(self.demand, 1.0, where=self.buys_nothing)
             self.placed[row] = self.order
-            self.placed_unit[row] = False
+            self.placed_unit[row] = self.unit
         up = self.demand > 1
-        if self.unit and not self.ramping:  # nothing above baseline, nothing ramped up
+        if self.demand is self.ones_lines and not self.ramping:  # nothing above baseline
             self.ceiling = self.demand
             return self.ceiling
         ramp = self.dynamics.ramp_up_days
@@ -180,9 +188,12 @@ class Orders:
         -------
         numpy.ndarray
         """
-        if self.demand is self.ones_lines:
-            return today
-        return np.divide(today, self.demand, out=np.ones_like(today), where=self.demand > 0)
+        filled = today
+        if self.demand is not self.ones_lines:
+            filled = np.divide(today, self.demand, out=np.ones_like(today), where=self.demand > 0)
+        if self.links is not None:  # yesterday's orders over new links leave today
+            self.links.ship(self.day, filled)
+        return filled
 
     def end_day(
         self,
@@ -262,6 +273,9 @@ class Orders:
             self.spare_weight = self.weight * self.spare
         eligible = fillable >= 1 - SNAP  # ships in full
         scored = np.bincount(self.part_group, self.spare_weight * eligible, minlength=self.n_groups)
+        if self.links is not None:  # what existing links cannot take goes to new ones
+            spare_eligible = self.spare * eligible
+            lost = self.links.route(t, lost, scored, supply, licensed, ratio, spare_eligible)
         moves = (scored > 0) & (lost > SNAP)
         # the lost share goes to eligible edges by weight x spare: per unit of an edge's own
         # baseline, (lost / scored) x spare
@@ -304,3 +318,223 @@ def capacity_ratios(
         return ratios[int(np.searchsorted(offsets, t, side="right")) - 1]
 
     return on
+
+
+class NewLinks:
+    """Orders over new links in the dated run: what a buyer's existing suppliers cannot
+    take goes to sellers of the material it has no link with, where rerouting would allow
+    a new link (docs/rerouting.md, "New links"; docs/model.md, "Dynamics after the shock").
+
+    Sellers of a material are pooled into cells: same material, same country and, per
+    buyer country, the same answer of the licence rule under the regimes in force (a cell
+    per stretch of dates). A buyer orders from the cells open to it in proportion to their
+    spare capacity; a cell's sellers share its orders in proportion to theirs, fill them
+    pro rata by orders as they do their own customers', and ship them after the transit
+    time from the cell's country to the buyer's.
+    """
+
+    def __init__(
+        self,
+        index: EngineIndex,
+        lines_graph: SupplyGraph,
+        line_node: np.ndarray,
+        disruptions: list[Disruption],
+        line_share: np.ndarray,
+        segment_of_day: np.ndarray,
+        transit: Callable[[np.ndarray, np.ndarray], np.ndarray],
+        days_per_year: float,
+    ) -> None:
+        groups = index.whole
+        self.days_per_year = days_per_year
+        material = lines_graph.edges["material"].to_numpy(str)[groups.edges]
+        materials, code = np.unique(material, return_inverse=True)
+        n_mat = len(materials)
+        key, self.out_of_edge = np.unique(groups.src * n_mat + code, return_inverse=True)
+        self.out_line, out_material = key // n_mat, key % n_mat
+        n_out = len(key)
+        self.out_base = np.bincount(self.out_of_edge, index.flow[groups.edges], minlength=n_out)
+        self.group_material = code[groups.group_first]
+        self.group_node, self.group_base = index.group_node, index.group_base
+        self.n_lines, self.n_groups = index.n_nodes, len(index.group_base)
+        country = lines_graph.nodes["country"].to_numpy(str)
+        countries, country_code = np.unique(country, return_inverse=True)
+        self.buyer_country = country_code[index.group_node]
+        seller_country = country_code[self.out_line]
+        self.part_src, self.part_group = groups.src, groups.group_local
+        self.part_flow = index.flow[groups.edges]
+        line_out = np.bincount(self.out_line, self.out_base, minlength=index.n_nodes)
+        self.out_part = np.divide(  # an output group's share of its line's sales
+            self.out_base,
+            line_out[self.out_line],
+            out=np.zeros(n_out),
+            where=line_out[self.out_line] > 0,
+        )
+        self.line_share, self.segment_of_day = line_share, segment_of_day
+        # per stretch: each output group's cell; per cell its material, country, closed list
+        self.cells = []
+        for disruption in disruptions:
+            closed = np.zeros((n_out, len(countries)), dtype=bool)
+            for entry in disruption.applied:
+                regime = entry.regime
+                cargo = controlled_edges(lines_graph, regime)[groups.edges]
+                controlled = np.bincount(self.out_of_edge, cargo, minlength=n_out) > 0
+                content = None
+                if regime.extraterritorial:
+                    content = disruption.content_pct[regime.issuer][line_node[self.out_line]]
+                for j, buyer in enumerate(countries):
+                    closed[:, j] |= needs_licence(
+                        regime,
+                        countries[seller_country],
+                        np.full(n_out, buyer),
+                        controlled,
+                        content,
+                        destinations=entry.policy.destinations,
+                    )
+            profile = np.column_stack([out_material, seller_country, closed])
+            _, first, cell = np.unique(profile, axis=0, return_index=True, return_inverse=True)
+            self.cells.append(
+                (cell.ravel(), out_material[first], seller_country[first], closed[first])
+            )
+        pairs = np.arange(len(countries))
+        seller_of, buyer_of = np.repeat(pairs, len(pairs)), np.tile(pairs, len(pairs))
+        self.transit = transit(countries[seller_of], countries[buyer_of]).reshape(
+            len(pairs), len(pairs)
+        )
+        self.arrivals = np.zeros((int(self.transit.max()) + 1, self.n_groups))  # t, by day
+        self.received = np.zeros(self.n_groups)  # t over the run
+        self.ordered = np.zeros(self.n_lines)  # per seller line, t/yr ordered for tomorrow
+        self.pending: tuple | None = None  # tomorrow's orders, to ship once filled
+
+    def receive(self, t: int, stock: np.ndarray) -> np.ndarray:
+        """Return the stock (t, per group) with what new links deliver on day ``t``.
+
+        Parameters
+        ----------
+        t
+            The day's number.
+        stock
+            Per group, its stock (t) at the start of the day.
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        row = self.arrivals[t % len(self.arrivals)]
+        if not row.any():
+            return stock
+        self.received += row
+        stock = stock + row
+        row[:] = 0.0
+        return stock
+
+    def ship(self, t: int, filled: np.ndarray) -> None:
+        """Ship yesterday's orders over new links, filled as each seller filled its orders.
+
+        Parameters
+        ----------
+        t
+            The day's number.
+        filled
+            Per line, its output per unit ordered.
+        """
+        if self.pending is None:
+            return
+        group, cell, tonnes, cell_of_out, spare_out, cell_spare, cell_country = self.pending
+        self.pending = None
+        made = spare_out * filled[self.out_line]
+        made = np.bincount(cell_of_out, made, minlength=len(cell_spare))
+        share = np.divide(made, cell_spare, out=np.zeros_like(made), where=cell_spare > 0)
+        days = self.transit[cell_country[cell], self.buyer_country[group]]
+        slot = (t + days) % len(self.arrivals)
+        np.add.at(self.arrivals, (slot, group), tonnes * share[cell] / self.days_per_year)
+
+    def route(
+        self,
+        t: int,
+        lost: np.ndarray,
+        scored: np.ndarray,
+        supply: np.ndarray,
+        licensed: np.ndarray,
+        ratio: np.ndarray,
+        spare_eligible: np.ndarray,
+    ) -> np.ndarray:
+        """Place tomorrow's orders over new links; return the lost share left to the
+        existing links.
+
+        A buyer with a cell open to it moves to new links what its existing suppliers'
+        spare cannot take (its lost share above ``scored``); one without keeps the rule
+        of existing links alone. A cell offers what its sellers' spare leaves once their
+        existing buyers' shifted orders (at most ``scored`` each) are served.
+
+        Parameters
+        ----------
+        t
+            The day's number.
+        lost
+            Per group, the share of its baseline its suppliers cannot ship.
+        scored
+            Per group, the spare of its existing suppliers that ship in full, as a share
+            of its baseline.
+        supply
+            Per line, what its inputs and its own share allow (at most 1).
+        licensed
+            Per part edge, today's licensed share.
+        ratio
+            Per line, its capacity over its baseline.
+        spare_eligible
+            Per part edge, its supplier's spare share if the edge ships in full, else 0.
+
+        Returns
+        -------
+        numpy.ndarray
+            Per group, the lost share the existing links take.
+        """
+        self.ordered = np.zeros(self.n_lines)
+        own = self.line_share[self.segment_of_day[t]]
+        buyers = np.flatnonzero((lost > SNAP) & (own[self.group_node] > 0))
+        if not len(buyers):
+            return lost
+        cell_of_out, cell_material, cell_country, closed = self.cells[self.segment_of_day[t]]
+        # sellers: ship in full, no cut or throttled link of theirs, spare capacity
+        throttled = np.bincount(self.part_src, licensed < 1, minlength=self.n_lines) > 0
+        able = (supply >= 1 - SNAP) & (own >= 1) & ~throttled & (ratio > 1)
+        # what existing links claim of their suppliers' spare (t/yr): at most scored a group
+        taken = np.divide(
+            np.minimum(lost, scored), scored, out=np.zeros_like(lost), where=scored > 0
+        )
+        claimed = taken[self.part_group] * spare_eligible * self.part_flow
+        claimed = np.bincount(self.part_src, claimed, minlength=self.n_lines)
+        line = self.out_line
+        spare_out = (ratio[line] - 1) * self.out_base - claimed[line] * self.out_part
+        spare_out = np.where(able[line], np.maximum(spare_out, 0.0), 0.0)
+        cell_spare = np.bincount(cell_of_out, spare_out, minlength=len(cell_material))
+        open_ = (cell_material[None, :] == self.group_material[buyers][:, None]) & (
+            cell_spare[None, :] > 0
+        )
+        open_ &= ~closed[:, self.buyer_country[buyers]].T
+        reach = open_.any(axis=1)
+        if not reach.any():
+            return lost
+        buyers, open_ = buyers[reach], open_[reach]
+        over = np.maximum(lost[buyers] - scored[buyers], 0.0)
+        left = lost.copy()
+        left[buyers] -= over
+        weight = open_ * cell_spare[None, :]
+        split = weight / weight.sum(axis=1, keepdims=True)
+        tonnes = (over * self.group_base[buyers])[:, None] * split  # t/yr, buyer x cell
+        row, cell = np.nonzero(tonnes > 0)
+        if not len(row):
+            return left
+        per_cell = np.bincount(cell, tonnes[row, cell], minlength=len(cell_material))
+        share = np.divide(per_cell, cell_spare, out=np.zeros_like(per_cell), where=cell_spare > 0)
+        self.ordered = np.bincount(line, spare_out * share[cell_of_out], minlength=self.n_lines)
+        self.pending = (
+            buyers[row],
+            cell,
+            tonnes[row, cell],
+            cell_of_out,
+            spare_out,
+            cell_spare,
+            cell_country,
+        )
+        return left
