@@ -18,6 +18,7 @@ from supplygraph.cli import cli
 from supplygraph.dataset.io import load_dated_tables
 from supplygraph.scenario.parse import (
     Dynamics,
+    LicencePolicy,
     Rule,
     Scenario,
     SpareCapacity,
@@ -152,6 +153,103 @@ def test_a_buyer_shifts_its_orders_to_the_supplier_with_spare_capacity():
     # day 1 (capacity 2, no ramp-up), which arrives on day 2: the plant is back at 100%
     assert ratios(runs[True], "b") == [1, 2, 2, 2, 2, 2]
     assert ratios(runs[True], "p") == [1, 0.5, 1, 1, 1, 1]
+
+
+def test_what_existing_suppliers_cannot_take_goes_over_a_new_link():
+    # a plant buys oxide from mines a and c, 1 t a day each (730 t/yr in all); c may run at
+    # 1.5 times its baseline; mine b (AU, capacity twice its baseline) sells oxide only to
+    # another plant q: no link to p, but rerouting would allow one (same material, spare,
+    # no regime). a is out on days 0-2; transit 1 day everywhere, no ramp-up, no stocks
+    graph = make_graph(
+        {
+            "a": {"stage": "mine", "country": "JP"},
+            "c": {"stage": "mine", "country": "JP", "capacity_t": 547.5},
+            "b": {"stage": "mine", "country": "AU", "capacity_t": 730},
+            "p": {"stage": "magnet", "country": "JP", "stock_days": 0},
+            "q": {"stage": "magnet", "country": "AU", "stock_days": 0},
+            "k": {"stage": "manufacturer", "sector": "ev", "country": "JP", "stock_days": 0},
+        },
+        [
+            ("a", "p", "oxide", 365, {"elements": "Dy"}),
+            ("c", "p", "oxide", 365, {"elements": "Dy"}),
+            ("b", "q", "oxide", 365, {"elements": "Dy"}),
+            ("p", "k", "magnet", 730),
+            ("q", "k", "magnet", 365),
+        ],
+    )
+    end = START + dt.timedelta(5)
+    runs = {
+        new: simulate_days(
+            graph,
+            Scenario(
+                "new",
+                rules=(outage("a", 3),),
+                start=START,
+                dynamics=Dynamics(shift_orders=True, ramp_up_days=0, new_links=new),
+            ),
+            NO_APPROVALS,
+            transit(1),
+            end=end,
+        )
+        for new in (False, True)
+    }
+    # end of day 0: p's oxide (weight 0.5 each) loses a's half: lost 0.5. c ships in full
+    # and has spare 0.5 of its baseline: scored = 0.5 x 0.5 = 0.25.
+    # Existing links only: all 0.5 goes to c, order 1 + (0.5 / 0.25) x 0.5 = 2; c makes at
+    # most 1.5 and fills 0.75 of each order: it ships 0.75 x 2 = 1.5 t a day, so p gets
+    # 0.5 x 1.5 = 0.75 of its oxide on days 2-3 (a's shipments of days 1-2 are 0)
+    assert ratios(runs[False], "p") == [1, 0.5, 0.75, 0.75, 1, 1]
+    assert ratios(runs[False], "c") == [1, 1.5, 1.5, 1.5, 1, 1]
+    # with new links: c takes what its spare can (0.25: order 1 + (0.25 / 0.25) x 0.5 =
+    # 1.5), the other 0.25 of p's 730 t/yr (182.5 t/yr, 0.5 t a day) goes to b's cell, the
+    # only one with spare: b makes 1 + 182.5 / 365 = 1.5 on days 1-3 and the 0.5 t arrives
+    # a day later: p gets 0.5 x 1.5 + 0.5 / 2 = 1 of its oxide on days 2 and 3
+    assert ratios(runs[True], "c") == [1, 1.5, 1.5, 1.5, 1, 1]
+    assert ratios(runs[True], "b") == [1, 1.5, 1.5, 1.5, 1, 1]
+    assert ratios(runs[True], "p") == [1, 0.5, 1, 1, 1, 1]
+    assert ratios(runs[True], "q") == [1] * 6  # b fills q's order in full meanwhile
+    # three days of 0.5 t (ordered at the ends of days 0-2, arriving on days 2-4)
+    lines = runs[True].lines.set_index("node")
+    assert lines.loc["p", "new_links_t"] == pytest.approx(1.5)
+    assert lines.loc["k", "new_links_t"] == 0
+    assert "new_links_t" not in runs[False].lines
+
+
+@pytest.mark.parametrize(
+    ("country", "expected"), [("AU", [1, 0, 1, 1, 1, 1]), ("CN", [1, 0, 0, 0, 1, 1])]
+)
+def test_new_links_only_where_the_licence_rule_allows_them(country, expected):
+    # a plant's only oxide mine a is out on days 0-2; mine b (capacity twice its 1 t a day)
+    # sells oxide to a plant q in its own country. No. 18 (Dy) is cut: from China, a new
+    # link b -> p would leave China with Dy, a licence edge with nothing licensed, so no
+    # order moves over it; from Australia it may open
+    graph = make_graph(
+        {
+            "a": {"stage": "mine", "country": "JP"},
+            "b": {"stage": "mine", "country": country, "capacity_t": 730},
+            "p": {"stage": "magnet", "country": "JP", "stock_days": 0},
+            "q": {"stage": "magnet", "country": country, "stock_days": 0},
+            "k": {"stage": "manufacturer", "sector": "ev", "country": "JP", "stock_days": 0},
+        },
+        [
+            ("a", "p", "oxide", 365, {"elements": "Dy"}),
+            ("b", "q", "oxide", 365, {"elements": "Dy"}),
+            ("p", "k", "magnet", 365),
+            ("q", "k", "magnet", 365),
+        ],
+    )
+    scenario = Scenario(
+        "licensed",
+        licences=(LicencePolicy("CN-2025-18", "cut"),),
+        rules=(outage("a", 3),),
+        start=START,
+        dynamics=Dynamics(shift_orders=True, ramp_up_days=0, new_links=True),
+    )
+    run = simulate_days(graph, scenario, NO_APPROVALS, transit(1), end=START + dt.timedelta(5))
+    # open: p's whole 1 t a day goes to b (order 2 on days 1-3), arriving a day later;
+    # closed: p waits for a, back on day 3, whose shipment arrives on day 4
+    assert ratios(run, "p") == expected
+    assert ratios(run, "b") == ([1, 2, 2, 2, 1, 1] if country == "AU" else [1] * 6)
 
 
 def test_the_best_case_from_shifted_orders_with_the_lp_as_its_check():
@@ -350,6 +448,10 @@ def test_dynamics_from_toml_and_bad_values():
         scenario_from_dict({"dynamics": {"rebuild_rate": 2}}, name="x", path="x.toml")
     with pytest.raises(sg.ScenarioError, match=r"unknown key\(s\) rate"):
         check_dynamics({"rate": 1}, "x.toml: dynamics")
+    both = check_dynamics({"shift_orders": True, "new_links": True}, "x.toml: dynamics")
+    assert both == Dynamics(shift_orders=True, new_links=True)
+    with pytest.raises(sg.ScenarioError, match=r"dynamics.new_links: .* set shift_orders"):
+        check_dynamics({"new_links": True}, "x.toml: dynamics")
 
 
 def test_timeline_options_write_the_records_and_the_dynamics_columns(tmp_path):

@@ -187,7 +187,12 @@ TIMELINE_LINE_COLUMNS = [
     "cover_left_days",
 ]
 # With the dynamics on (supplygraph.analyses.dynamics): output above baseline and lost orders.
-TIMELINE_DYNAMICS_COLUMNS = ["lost_orders_t", "max_output_pct", "above_baseline_t"]
+TIMELINE_DYNAMICS_COLUMNS = [
+    "lost_orders_t",
+    "max_output_pct",
+    "above_baseline_t",
+    "new_links_t",  # only with new links (dynamics.new_links)
+]
 # The daily records (timeline --records), one row per date and line.
 TIMELINE_RECORD_COLUMNS = ["date", "node", "line", "output_pct", "cover_days", "limiting_input"]
 

@@ -7,9 +7,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..dataset.graph import EngineIndex
+from ..dataset.graph import EngineIndex, SupplyGraph
 from ..engine.propagate import SNAP
+from ..scenario.licence import controlled_edges, needs_licence
 from ..scenario.parse import Dynamics
+from ..scenario.resolve import Disruption
 
 
 class Orders:
@@ -38,21 +40,27 @@ class Orders:
         window: int,
         stock_max: np.ndarray,
         need: np.ndarray,
+        links: NewLinks | None = None,
     ) -> None:
         groups = index.whole
         self.dynamics = dynamics
+        self.links = links  # orders over new links (dynamics.new_links), else None
+        self.day = 0
         self.capacity_ratio = capacity_ratio  # per day number: capacity / baseline, per line
         self.edges, self.part_src = groups.edges, groups.src
         self.part_group = groups.group_local
         self.n_lines, self.n_groups = index.n_nodes, len(index.group_base)
+        n_edges = len(self.edges)
         self.part_flow = index.flow[self.edges]
         self.has_base = (index.group_base > 0).astype(float)
         self.base_out = np.bincount(self.part_src, self.part_flow, minlength=self.n_lines)
         self.sells = self.base_out > 0
+        self.buys_nothing = ~self.sells  # what it makes is not ordered: demand 1
+        self.base_out_safe = np.where(self.sells, self.base_out, 1.0)
         self.weight = np.divide(
             self.part_flow,
             index.group_base[self.part_group],
-            out=np.zeros(len(self.edges)),
+            out=np.zeros(n_edges),
             where=index.group_base[self.part_group] > 0,
         )
         self.group_node = index.group_node
@@ -60,19 +68,31 @@ class Orders:
         has_inputs[groups.nodes] = True
         self.source = np.flatnonzero(~has_inputs)  # lines without inputs
         self.stock_max, self.need = stock_max, need
-        self.positions = np.arange(len(self.edges))
-        self.expected = np.ones(self.n_groups)  # per group, what was ordered for the day
-        self.order = np.ones(len(self.edges))  # per part edge, placed for the next day
-        self.placed = np.ones((window, len(self.edges)))  # day t's filled orders in t % window
+        self.no_need = ~(need > 0)
+        self.need_safe = np.where(self.no_need, 1.0, need)
+        # every order at 1 (the baseline): then nothing below needs computing, and these
+        # constants are what the computation would give, to the bit
+        self.ones_edges, self.ones_lines = np.ones(n_edges), np.ones(self.n_lines)
+        self.ones_groups = np.ones(self.n_groups)
+        self.unit_expected = np.bincount(self.part_group, self.weight, minlength=self.n_groups)
+        self.unit = True  # every order placed for the next day is 1
+        self.order = self.ones_edges  # per part edge, placed for the next day
+        self.expected = self.ones_groups  # per group, what was ordered for the day
+        self.flat_index = np.empty(n_edges, dtype=np.int64)
+        self.positions = np.arange(n_edges)
+        self.placed = np.ones((window, n_edges))  # day t's filled orders in t % window
         self.placed_flat = self.placed.reshape(-1)  # the same memory, for one gather a day
+        self.placed_unit = np.ones(window, dtype=bool)  # which rows of the ring are all 1
+        self.today_order = self.order  # the orders the day's shipments fill
         self.headroom = np.zeros(self.n_lines)  # share of spare capacity ramped up
-        self.demand = np.ones(self.n_lines)
-        self.ceiling = np.ones(self.n_lines)
+        self.ramping = False  # any headroom above 0
+        self.demand = self.ones_lines
+        self.ceiling = self.ones_lines
         self.lost_orders = np.zeros(self.n_lines)  # summed shares of a day's baseline
         self.above = np.zeros(self.n_lines)  # summed output above baseline
         self.highest = np.ones(self.n_lines)
         self.spare_of: np.ndarray | None = None  # the capacity ratios spare_weight is for
-        self.spare = self.spare_weight = np.zeros(len(self.edges))
+        self.spare = self.spare_weight = np.zeros(n_edges)
 
     def start_day(self, t: int) -> np.ndarray:
         """Take the orders placed for day ``t``; return each line's ceiling: what it is asked
@@ -88,42 +108,73 @@ class Orders:
         numpy.ndarray
             Per line, a share of its baseline.
         """
-        ordered = np.bincount(self.part_src, self.part_flow * self.order, minlength=self.n_lines)
-        self.demand = np.where(self.sells, ordered / np.where(self.sells, self.base_out, 1), 1.0)
-        ramp = self.dynamics.ramp_up_days
+        row = t % len(self.placed)
+        self.day, self.today_order = t, self.order
+        new = None if self.links is None or self.links.pending is None else self.links.ordered
+        if self.unit and new is None:  # every order 1: a seller's demand is its baseline
+            self.demand = self.ones_lines
+            if not self.placed_unit[row]:
+                self.placed[row] = 1.0
+                self.placed_unit[row] = True
+        else:
+            ordered = np.bincount(
+                self.part_src, self.part_flow * self.order, minlength=self.n_lines
+            )
+            if new is not None:  # orders over new links (t/yr), on top
+                ordered = ordered + new
+            self.demand = ordered / self.base_out_safe
+            np.copyto(self.demand, 1.0, where=self.buys_nothing)
+            self.placed[row] = self.order
+            self.placed_unit[row] = self.unit
         up = self.demand > 1
+        if self.demand is self.ones_lines and not self.ramping:  # nothing above baseline
+            self.ceiling = self.demand
+            return self.ceiling
+        ramp = self.dynamics.ramp_up_days
         if ramp > 0:
             self.headroom = np.clip(self.headroom + np.where(up, 1.0, -1.0) / ramp, 0.0, 1.0)
         else:
             self.headroom = up.astype(float)
-        room = 1 + self.headroom * (self.capacity_ratio(t) - 1)
-        self.ceiling = np.where(up, np.minimum(self.demand, room), self.demand)
-        self.placed[t % len(self.placed)] = self.order
+        self.ramping = bool(self.headroom.any())
+        if up.any():
+            room = 1 + self.headroom * (self.capacity_ratio(t) - 1)
+            self.ceiling = np.where(up, np.minimum(self.demand, room), self.demand)
+        else:
+            self.ceiling = self.demand
         return self.ceiling
 
-    def arriving(self, slot: np.ndarray, before: np.ndarray) -> np.ndarray:
-        """Per part edge, the orders its arriving shipment filled (1 for shipments under way
-        before the run); keeps, per group, what was ordered for the day.
+    def arriving(self, slot: np.ndarray, sent: np.ndarray) -> np.ndarray:
+        """Per part edge, what its arriving shipment brings per unit of baseline: what its
+        supplier made per unit ordered (``sent``) times the orders it filled; keeps, per
+        group, what was ordered for the day.
+
+        Shipments under way before the run filled orders of 1: they read the ring's row of
+        day 0 (their lag is cut at 0), which holds the first day's orders, all 1, until the
+        day ``window``, which no shipment from before the run reaches.
 
         Parameters
         ----------
         slot
             Per part edge, the row of the ring of days its arriving shipment left on (the
-            day modulo the window; any row for days before the run).
-        before
-            Per part edge, whether it left before the run.
+            day modulo the window; row 0 for days before the run).
+        sent
+            Per part edge, its supplier's output per unit ordered on the day it left.
 
         Returns
         -------
         numpy.ndarray
         """
-        filled = self.placed_flat.take(slot * len(self.edges) + self.positions)
-        filled[before] = 1.0
+        if self.placed_unit.all():  # every order in the ring is 1
+            self.expected = self.unit_expected
+            return sent
+        np.multiply(slot, len(self.edges), out=self.flat_index)
+        self.flat_index += self.positions
+        filled = self.placed_flat.take(self.flat_index)
         if self.dynamics.demand_follows_output:  # what was ordered, to tell a short input
             self.expected = np.bincount(
                 self.part_group, self.weight * filled, minlength=self.n_groups
             )
-        return filled
+        return sent * filled
 
     def fill(self, today: np.ndarray) -> np.ndarray:
         """Return each line's output per unit ordered (what its ring buffer keeps).
@@ -137,7 +188,12 @@ class Orders:
         -------
         numpy.ndarray
         """
-        return np.divide(today, self.demand, out=np.ones_like(today), where=self.demand > 0)
+        filled = today
+        if self.demand is not self.ones_lines:
+            filled = np.divide(today, self.demand, out=np.ones_like(today), where=self.demand > 0)
+        if self.links is not None:  # yesterday's orders over new links leave today
+            self.links.ship(self.day, filled)
+        return filled
 
     def end_day(
         self,
@@ -167,55 +223,69 @@ class Orders:
             Per part edge, today's licensed share.
         """
         dyn = self.dynamics
-        # lost orders: the part of the baseline nobody ordered (the rest of a loss is shortage)
-        unordered = np.maximum(1.0 - self.demand, 0.0)
-        self.lost_orders += np.minimum(unordered, np.maximum(1.0 - today, 0.0))
+        if self.demand is not self.ones_lines:
+            # lost orders: the part of the baseline nobody ordered (the rest is shortage)
+            unordered = np.maximum(1.0 - self.demand, 0.0)
+            self.lost_orders += np.minimum(unordered, np.maximum(1.0 - today, 0.0))
         self.above += np.maximum(today - 1.0, 0.0)
         np.maximum(self.highest, today, out=self.highest)
-        ceiling = self.ceiling[self.group_node]
+        ceiling = (
+            self.ones_groups
+            if self.ceiling is self.ones_lines
+            else self.ceiling.take(self.group_node)
+        )
         target = ceiling
         if dyn.demand_follows_output:
             # short: the input that limits the line (deliveries and stock below the orders)
             short = total < np.minimum(ceiling, self.expected) - SNAP
-            target = np.where(short, ceiling, np.minimum(ceiling, today[self.group_node]))
-        gap = np.divide(
-            self.stock_max - stock, self.need, out=np.zeros_like(stock), where=self.need > 0
-        )
-        wanted = target + dyn.rebuild_rate * np.maximum(gap, 0.0)  # per group, share of need
-        order = wanted[self.part_group]
+            target = np.where(short, ceiling, np.minimum(ceiling, today.take(self.group_node)))
+        wanted = target
+        if dyn.rebuild_rate:
+            gap = (self.stock_max - stock) / self.need_safe
+            np.copyto(gap, 0.0, where=self.no_need)
+            wanted = target + dyn.rebuild_rate * np.maximum(gap, 0.0)  # per group, of need
+        self.unit = False
         if dyn.shift_orders and supply is not None:
-            order = self._shifted(order, wanted, supply, licensed, t)
-        self.order = order
+            self.order = self._shifted(wanted, supply, licensed, t)
+        elif (wanted == 1.0).all():
+            self.unit, self.order = True, self.ones_edges
+        else:
+            self.order = wanted.take(self.part_group)
 
     def _shifted(
-        self,
-        order: np.ndarray,
-        wanted: np.ndarray,
-        supply: np.ndarray,
-        licensed: np.ndarray,
-        t: int,
+        self, wanted: np.ndarray, supply: np.ndarray, licensed: np.ndarray, t: int
     ) -> np.ndarray:
         """Move what suppliers cannot ship to the buyer's other suppliers with spare."""
-        fillable = licensed * np.minimum(supply, 1.0)[self.part_src]
+        fillable = np.minimum(supply, 1.0).take(self.part_src)
+        fillable *= licensed
         # the share of each group's order its suppliers cannot ship (weights sum to 1)
         shipped = np.bincount(self.part_group, self.weight * fillable, minlength=self.n_groups)
         lost = wanted * np.maximum(self.has_base - shipped, 0.0)
         if not (lost > SNAP).any():
-            return order
+            if (wanted == 1.0).all():
+                self.unit = True
+                return self.ones_edges
+            return wanted.take(self.part_group)
         ratio = self.capacity_ratio(t)
         if ratio is not self.spare_of:  # capacity changes by stretch: once per stretch
             self.spare_of = ratio
-            self.spare = np.maximum(ratio - 1.0, 0.0)[self.part_src]
+            self.spare = np.maximum(ratio - 1.0, 0.0).take(self.part_src)
             self.spare_weight = self.weight * self.spare
-        eligible = fillable >= 1 - SNAP
+        eligible = fillable >= 1 - SNAP  # ships in full
         scored = np.bincount(self.part_group, self.spare_weight * eligible, minlength=self.n_groups)
+        if self.links is not None:  # what existing links cannot take goes to new ones
+            spare_eligible = self.spare * eligible
+            lost = self.links.route(t, lost, scored, supply, licensed, ratio, spare_eligible)
         moves = (scored > 0) & (lost > SNAP)
         # the lost share goes to eligible edges by weight x spare: per unit of an edge's own
         # baseline, (lost / scored) x spare
-        per_spare = np.divide(lost, scored, out=np.zeros_like(lost), where=moves)
+        per_spare = np.where(moves, lost, 0.0) / np.where(moves, scored, 1.0)
         # the short links keep their orders: a licence or a shortage cuts what they ship,
         # and they ship in full again as soon as it ends
-        return order + per_spare[self.part_group] * (self.spare * eligible)
+        extra = per_spare.take(self.part_group)
+        extra *= self.spare * eligible
+        extra += wanted.take(self.part_group)
+        return extra
 
 
 def capacity_ratios(
@@ -248,3 +318,223 @@ def capacity_ratios(
         return ratios[int(np.searchsorted(offsets, t, side="right")) - 1]
 
     return on
+
+
+class NewLinks:
+    """Orders over new links in the dated run: what a buyer's existing suppliers cannot
+    take goes to sellers of the material it has no link with, where rerouting would allow
+    a new link (docs/rerouting.md, "New links"; docs/model.md, "Dynamics after the shock").
+
+    Sellers of a material are pooled into cells: same material, same country and, per
+    buyer country, the same answer of the licence rule under the regimes in force (a cell
+    per stretch of dates). A buyer orders from the cells open to it in proportion to their
+    spare capacity; a cell's sellers share its orders in proportion to theirs, fill them
+    pro rata by orders as they do their own customers', and ship them after the transit
+    time from the cell's country to the buyer's.
+    """
+
+    def __init__(
+        self,
+        index: EngineIndex,
+        lines_graph: SupplyGraph,
+        line_node: np.ndarray,
+        disruptions: list[Disruption],
+        line_share: np.ndarray,
+        segment_of_day: np.ndarray,
+        transit: Callable[[np.ndarray, np.ndarray], np.ndarray],
+        days_per_year: float,
+    ) -> None:
+        groups = index.whole
+        self.days_per_year = days_per_year
+        material = lines_graph.edges["material"].to_numpy(str)[groups.edges]
+        materials, code = np.unique(material, return_inverse=True)
+        n_mat = len(materials)
+        key, self.out_of_edge = np.unique(groups.src * n_mat + code, return_inverse=True)
+        self.out_line, out_material = key // n_mat, key % n_mat
+        n_out = len(key)
+        self.out_base = np.bincount(self.out_of_edge, index.flow[groups.edges], minlength=n_out)
+        self.group_material = code[groups.group_first]
+        self.group_node, self.group_base = index.group_node, index.group_base
+        self.n_lines, self.n_groups = index.n_nodes, len(index.group_base)
+        country = lines_graph.nodes["country"].to_numpy(str)
+        countries, country_code = np.unique(country, return_inverse=True)
+        self.buyer_country = country_code[index.group_node]
+        seller_country = country_code[self.out_line]
+        self.part_src, self.part_group = groups.src, groups.group_local
+        self.part_flow = index.flow[groups.edges]
+        line_out = np.bincount(self.out_line, self.out_base, minlength=index.n_nodes)
+        self.out_part = np.divide(  # an output group's share of its line's sales
+            self.out_base,
+            line_out[self.out_line],
+            out=np.zeros(n_out),
+            where=line_out[self.out_line] > 0,
+        )
+        self.line_share, self.segment_of_day = line_share, segment_of_day
+        # per stretch: each output group's cell; per cell its material, country, closed list
+        self.cells = []
+        for disruption in disruptions:
+            closed = np.zeros((n_out, len(countries)), dtype=bool)
+            for entry in disruption.applied:
+                regime = entry.regime
+                cargo = controlled_edges(lines_graph, regime)[groups.edges]
+                controlled = np.bincount(self.out_of_edge, cargo, minlength=n_out) > 0
+                content = None
+                if regime.extraterritorial:
+                    content = disruption.content_pct[regime.issuer][line_node[self.out_line]]
+                for j, buyer in enumerate(countries):
+                    closed[:, j] |= needs_licence(
+                        regime,
+                        countries[seller_country],
+                        np.full(n_out, buyer),
+                        controlled,
+                        content,
+                        destinations=entry.policy.destinations,
+                    )
+            profile = np.column_stack([out_material, seller_country, closed])
+            _, first, cell = np.unique(profile, axis=0, return_index=True, return_inverse=True)
+            self.cells.append(
+                (cell.ravel(), out_material[first], seller_country[first], closed[first])
+            )
+        pairs = np.arange(len(countries))
+        seller_of, buyer_of = np.repeat(pairs, len(pairs)), np.tile(pairs, len(pairs))
+        self.transit = transit(countries[seller_of], countries[buyer_of]).reshape(
+            len(pairs), len(pairs)
+        )
+        self.arrivals = np.zeros((int(self.transit.max()) + 1, self.n_groups))  # t, by day
+        self.received = np.zeros(self.n_groups)  # t over the run
+        self.ordered = np.zeros(self.n_lines)  # per seller line, t/yr ordered for tomorrow
+        self.pending: tuple | None = None  # tomorrow's orders, to ship once filled
+
+    def receive(self, t: int, stock: np.ndarray) -> np.ndarray:
+        """Return the stock (t, per group) with what new links deliver on day ``t``.
+
+        Parameters
+        ----------
+        t
+            The day's number.
+        stock
+            Per group, its stock (t) at the start of the day.
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        row = self.arrivals[t % len(self.arrivals)]
+        if not row.any():
+            return stock
+        self.received += row
+        stock = stock + row
+        row[:] = 0.0
+        return stock
+
+    def ship(self, t: int, filled: np.ndarray) -> None:
+        """Ship yesterday's orders over new links, filled as each seller filled its orders.
+
+        Parameters
+        ----------
+        t
+            The day's number.
+        filled
+            Per line, its output per unit ordered.
+        """
+        if self.pending is None:
+            return
+        group, cell, tonnes, cell_of_out, spare_out, cell_spare, cell_country = self.pending
+        self.pending = None
+        made = spare_out * filled[self.out_line]
+        made = np.bincount(cell_of_out, made, minlength=len(cell_spare))
+        share = np.divide(made, cell_spare, out=np.zeros_like(made), where=cell_spare > 0)
+        days = self.transit[cell_country[cell], self.buyer_country[group]]
+        slot = (t + days) % len(self.arrivals)
+        np.add.at(self.arrivals, (slot, group), tonnes * share[cell] / self.days_per_year)
+
+    def route(
+        self,
+        t: int,
+        lost: np.ndarray,
+        scored: np.ndarray,
+        supply: np.ndarray,
+        licensed: np.ndarray,
+        ratio: np.ndarray,
+        spare_eligible: np.ndarray,
+    ) -> np.ndarray:
+        """Place tomorrow's orders over new links; return the lost share left to the
+        existing links.
+
+        A buyer with a cell open to it moves to new links what its existing suppliers'
+        spare cannot take (its lost share above ``scored``); one without keeps the rule
+        of existing links alone. A cell offers what its sellers' spare leaves once their
+        existing buyers' shifted orders (at most ``scored`` each) are served.
+
+        Parameters
+        ----------
+        t
+            The day's number.
+        lost
+            Per group, the share of its baseline its suppliers cannot ship.
+        scored
+            Per group, the spare of its existing suppliers that ship in full, as a share
+            of its baseline.
+        supply
+            Per line, what its inputs and its own share allow (at most 1).
+        licensed
+            Per part edge, today's licensed share.
+        ratio
+            Per line, its capacity over its baseline.
+        spare_eligible
+            Per part edge, its supplier's spare share if the edge ships in full, else 0.
+
+        Returns
+        -------
+        numpy.ndarray
+            Per group, the lost share the existing links take.
+        """
+        self.ordered = np.zeros(self.n_lines)
+        own = self.line_share[self.segment_of_day[t]]
+        buyers = np.flatnonzero((lost > SNAP) & (own[self.group_node] > 0))
+        if not len(buyers):
+            return lost
+        cell_of_out, cell_material, cell_country, closed = self.cells[self.segment_of_day[t]]
+        # sellers: ship in full, no cut or throttled link of theirs, spare capacity
+        throttled = np.bincount(self.part_src, licensed < 1, minlength=self.n_lines) > 0
+        able = (supply >= 1 - SNAP) & (own >= 1) & ~throttled & (ratio > 1)
+        # what existing links claim of their suppliers' spare (t/yr): at most scored a group
+        taken = np.divide(
+            np.minimum(lost, scored), scored, out=np.zeros_like(lost), where=scored > 0
+        )
+        claimed = taken[self.part_group] * spare_eligible * self.part_flow
+        claimed = np.bincount(self.part_src, claimed, minlength=self.n_lines)
+        line = self.out_line
+        spare_out = (ratio[line] - 1) * self.out_base - claimed[line] * self.out_part
+        spare_out = np.where(able[line], np.maximum(spare_out, 0.0), 0.0)
+        cell_spare = np.bincount(cell_of_out, spare_out, minlength=len(cell_material))
+        open_ = (cell_material[None, :] == self.group_material[buyers][:, None]) & (
+            cell_spare[None, :] > 0
+        )
+        open_ &= ~closed[:, self.buyer_country[buyers]].T
+        reach = open_.any(axis=1)
+        if not reach.any():
+            return lost
+        buyers, open_ = buyers[reach], open_[reach]
+        over = np.maximum(lost[buyers] - scored[buyers], 0.0)
+        left = lost.copy()
+        left[buyers] -= over
+        weight = open_ * cell_spare[None, :]
+        split = weight / weight.sum(axis=1, keepdims=True)
+        tonnes = (over * self.group_base[buyers])[:, None] * split  # t/yr, buyer x cell
+        row, cell = np.nonzero(tonnes > 0)
+        if not len(row):
+            return left
+        per_cell = np.bincount(cell, tonnes[row, cell], minlength=len(cell_material))
+        share = np.divide(per_cell, cell_spare, out=np.zeros_like(per_cell), where=cell_spare > 0)
+        self.ordered = np.bincount(line, spare_out * share[cell_of_out], minlength=self.n_lines)
+        self.pending = (
+            buyers[row],
+            cell,
+            tonnes[row, cell],
+            cell_of_out,
+            spare_out,
+            cell_spare,
+            cell_country,
+        )
+        return left

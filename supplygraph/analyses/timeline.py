@@ -20,7 +20,7 @@ from ..engine.sums import Sectors, share_pct
 from ..scenario.licence import regime_state, regimes_by_id
 from ..scenario.parse import Dynamics, LicencePolicy, Scenario, check_applicant, load_scenario
 from ..scenario.resolve import issuing_country, line_stock_days, put_on_lines, select
-from .dynamics import Orders, capacity_ratios
+from .dynamics import NewLinks, Orders, capacity_ratios
 from .exposure import simulate
 
 DAYS_PER_YEAR = 365.0
@@ -260,11 +260,12 @@ def simulate_days(
         """Day by day under the segments' scenarios (``done`` days already run)."""
         part_share = np.ones((len(dated), lines_graph.n_edges))
         line_share = np.ones((len(dated), lines_graph.n_nodes))  # outages, by stretch
-        applied = []
+        applied, disruptions = [], []
         for s, scenario_then in enumerate(dated):
             put = put_on_lines(graph, scenario_then, production=production)
             part_share[s], line_share[s] = put.lines.edge_share, put.lines.node_share
             applied += put.disruption.applied
+            disruptions.append(put.disruption)
         issuer = issuing_country(applied)
         stock = stock_max.copy()
         recent = np.ones((window, lines_graph.n_nodes))  # day t's output sits in row t % window
@@ -274,12 +275,26 @@ def simulate_days(
         exports = {name: np.zeros(n_days) for name in tracked}
         orders = None
         if dynamics.active:
-            orders = Orders(index, dynamics, line_capacity, window, stock_max, need)
+            links = None
+            if dynamics.new_links and dynamics.shift_orders:
+                links = NewLinks(
+                    index,
+                    lines_graph,
+                    production.node,
+                    disruptions,
+                    line_share,
+                    segment_of_day,
+                    lambda seller, buyer: transit_between(seller, buyer, transit),
+                    DAYS_PER_YEAR,
+                )
+            orders = Orders(index, dynamics, line_capacity, window, stock_max, need, links)
             part_licensed = part_share[:, edges]  # per stretch, in the groups' edge order
         daily = _DailyRecord(index, n_days) if records else None
         for t in range(n_days):
             today = line_share[segment_of_day[t]].copy()  # an outage bites on its day
             ceiling = None if orders is None else orders.start_day(t)
+            if orders is not None and orders.links is not None:  # deliveries over new links
+                stock = orders.links.receive(t, stock)
             arrived = np.zeros_like(need)
             arrived_share = stock_share = arrived
             if len(edges):
@@ -289,7 +304,7 @@ def simulate_days(
                 slot = lagged % window
                 sent = recent[slot, part_src]
                 if orders is not None:  # per unit ordered, times the orders it filled
-                    sent = sent * orders.arriving(slot, before)
+                    sent = orders.arriving(slot, sent)
                 supplier = np.where(before, 1.0, sent)
                 licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
                 stock_share = np.divide(stock, need, out=np.zeros_like(need), where=~no_baseline)
@@ -335,6 +350,9 @@ def simulate_days(
             lines["lost_orders_t"] = base * orders.lost_orders
             lines["max_output_pct"] = 100 * orders.highest
             lines["above_baseline_t"] = base * orders.above
+            if orders.links is not None:
+                received = orders.links.received
+                lines["new_links_t"] = np.bincount(index.group_node, received, minlength=len(base))
         return Timeline(
             graph,
             scenario,
@@ -561,7 +579,26 @@ def transit_days(graph: SupplyGraph, transit: pd.DataFrame) -> np.ndarray:
     """
     country = graph.nodes["country"].to_numpy()
     seller, buyer = country[graph.edges["src"].to_numpy()], country[graph.edges["dst"].to_numpy()]
-    days = np.zeros(graph.n_edges)
+    return transit_between(seller, buyer, transit)
+
+
+def transit_between(seller: np.ndarray, buyer: np.ndarray, transit: pd.DataFrame) -> np.ndarray:
+    """Return the transit time in whole days from each seller country to each buyer country
+    (the rule of :func:`transit_days`, for links that need not exist).
+
+    Parameters
+    ----------
+    seller, buyer
+        ISO codes, one pair per shipment.
+    transit
+        The transit table.
+
+    Returns
+    -------
+    numpy.ndarray
+        One integer >= 1 per pair (30 where no row matches).
+    """
+    days = np.zeros(len(seller))
     for row in transit.itertuples(index=False):
         origins, destinations = schema.split_list(row.origin), schema.split_list(row.destination)
         ok = (days == 0) & (np.isin(seller, origins) | ("*" in origins))

@@ -76,6 +76,12 @@ MAX_SHIFT_DAYS = 3650  # the bound on stock_days: a larger shift is a typo
     "with spare capacity (capacity.csv) [default: the scenario's, else off].",
 )
 @click.option(
+    "--new-links/--no-new-links",
+    default=None,
+    help="With --shift-orders, what existing suppliers cannot take goes to other sellers of "
+    "the material where rerouting would allow a new link [default: the scenario's, else off].",
+)
+@click.option(
     "--ramp-up-days",
     type=float,
     default=None,
@@ -123,6 +129,7 @@ def timeline(
     applicant: str | None,
     rebuild_rate: float | None,
     shift_orders: bool | None,
+    new_links: bool | None,
     ramp_up_days: float | None,
     demand_follows_output: bool | None,
     best_case: str,
@@ -167,6 +174,7 @@ def timeline(
         asked = {
             "rebuild_rate": rebuild_rate,
             "shift_orders": shift_orders,
+            "new_links": new_links,
             "ramp_up_days": ramp_up_days,
             "demand_follows_output": demand_follows_output,
         }

@@ -130,7 +130,13 @@ class SpareCapacity:
 MAX_REBUILD_RATE = 1.0
 # A ramp-up longer than ten years is a typo (the bound on a run's length).
 MAX_RAMP_UP_DAYS = 3650.0
-DYNAMICS_KEYS = {"rebuild_rate", "ramp_up_days", "shift_orders", "demand_follows_output"}
+DYNAMICS_KEYS = {
+    "rebuild_rate",
+    "ramp_up_days",
+    "shift_orders",
+    "new_links",
+    "demand_follows_output",
+}
 
 
 @dataclass(frozen=True)
@@ -140,15 +146,18 @@ class Dynamics:
     ``rebuild_rate`` is the share of a stock gap a buyer orders on top of its usual flow
     each day (1/tau: BoARIO's orders include 1/tau of the gap); ``shift_orders`` moves
     orders a supplier cannot fill to the buyer's other suppliers of the material with
-    spare capacity; suppliers with orders above their baseline run up to their capacity,
-    reaching it after ``ramp_up_days``; with ``demand_follows_output`` a line orders its
-    inputs only for what it can make.
+    spare capacity; with ``new_links`` too, what those cannot take goes to sellers of the
+    material the buyer has no link with, where rerouting would allow a new link; suppliers
+    with orders above their baseline run up to their capacity, reaching it after
+    ``ramp_up_days``; with ``demand_follows_output`` a line orders its inputs only for
+    what it can make.
     """
 
     rebuild_rate: float = 0.0  # per day; 0: stocks are not rebuilt above deliveries
     ramp_up_days: float = 30.0  # from baseline to capacity; an assumption (data/SOURCES.md)
     shift_orders: bool = False
     demand_follows_output: bool = False
+    new_links: bool = False  # with shift_orders: orders may also go over new links
 
     @property
     def active(self) -> bool:
@@ -163,8 +172,8 @@ def check_dynamics(doc: object, where: str) -> Dynamics:
     ----------
     doc
         The table: ``rebuild_rate`` (per day, 0 to 1), ``ramp_up_days`` (0 to 3650),
-        ``shift_orders`` and ``demand_follows_output`` (true or false); missing keys take
-        the defaults.
+        ``shift_orders``, ``new_links`` (only with ``shift_orders``) and
+        ``demand_follows_output`` (true or false); missing keys take the defaults.
     where
         Where it was given (file and key, or option), for messages.
 
@@ -179,8 +188,9 @@ def check_dynamics(doc: object, where: str) -> Dynamics:
 
     Examples
     --------
-    >>> check_dynamics({"rebuild_rate": 0.05, "shift_orders": True}, "x.toml: dynamics")
-    Dynamics(rebuild_rate=0.05, ramp_up_days=30.0, shift_orders=True, demand_follows_output=False)
+    >>> dynamics = check_dynamics({"rebuild_rate": 0.05, "shift_orders": True}, "x.toml: dynamics")
+    >>> dynamics.rebuild_rate, dynamics.ramp_up_days, dynamics.shift_orders, dynamics.new_links
+    (0.05, 30.0, True, False)
     """
     if not isinstance(doc, dict):
         _fail(f"{where}: expected a table ([dynamics])")
@@ -202,11 +212,16 @@ def check_dynamics(doc: object, where: str) -> Dynamics:
             f"{where}.ramp_up_days: expected days from baseline to capacity, from 0 to "
             f"{MAX_RAMP_UP_DAYS:g}, got {ramp!r}"
         )
+    shift = _bool(doc, "shift_orders", False, where)  # type: ignore[arg-type]
+    new_links = _bool(doc, "new_links", False, where)  # type: ignore[arg-type]
+    if new_links and not shift:
+        _fail(f"{where}.new_links: new links carry shifted orders; set shift_orders = true too")
     return Dynamics(
         rebuild_rate=float(rate),
         ramp_up_days=float(ramp),
-        shift_orders=_bool(doc, "shift_orders", False, where),  # type: ignore[arg-type]
+        shift_orders=shift,
         demand_follows_output=_bool(doc, "demand_follows_output", False, where),  # type: ignore[arg-type]
+        new_links=new_links,
     )
 
 
