@@ -70,6 +70,8 @@ class Timeline:
             ``date`` (its first day at that level) and ``first_loss`` (the first day any
             of its makers' lines makes less); dates are empty where there is none.
         """
+        if "sector" not in self.sectors:  # a part of the graph without makers (--focus)
+            return pd.DataFrame(columns=["sector", "output_pct", "date", "first_loss"])
         rows = self.sectors.loc[self.sectors.groupby("sector", sort=True)["output_pct"].idxmin()]
         table = rows[["sector", "output_pct", "date"]].reset_index(drop=True)
         table["date"] = table["date"].astype(str)

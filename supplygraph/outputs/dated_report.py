@@ -132,13 +132,13 @@ def dated_panel(timeline: Timeline) -> dict[str, list]:
             row = table.loc[sector]
             cells += [f"{row['output_pct']:.1f}%", row["date"] or "-", row["first_loss"] or "-"]
         rows.append(cells)
-    worst = tables[-1].sort_values("output_pct").iloc[0]
     short = int((tables[-1]["output_pct"] < 100 - 1e-9).sum())
     summary = [
         f"Dated run {timeline.dates[0]} to {timeline.dates[-1]}: {short} of {len(tables[-1])} "
         "sectors fall short" + (f" ({runs[-1][0].rstrip(': ')})" if len(runs) > 1 else "")
     ]
     if short:
+        worst = tables[-1].sort_values("output_pct").iloc[0]
         summary.append(
             f"the lowest: {sector_label(worst.name)} {worst['output_pct']:.1f}% on {worst['date']}"
         )
