@@ -699,4 +699,140 @@ def test_the_timeline_page_slider_colours_nodes_by_the_day(
     )
     assert page.inner_text("#sg-day").startswith("2026-11-01: 0 of 163 nodes short")
     assert page.evaluate(colour, "de-auto-actuators-agg") == UNAFFECTED
+    # a run without daily records has no stock sparkline
+    assert page.locator("#sg-stock-line").count() == 0
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def stock_cover(page: Any) -> list[float]:
+    """The sparkline's stock cover, read back from its points (up is more cover)."""
+    points = page.get_attribute("#sg-stock-cover", "points").split()
+    return [80 - 4 - float(point.split(",")[1]) for point in points]  # the page's H and PAD
+
+
+def choose_line(page: Any, node_id: str) -> None:
+    """Pick the first line of a node in the stock panel's select box, by its label."""
+    label = page.evaluate(
+        "id => Array.from(document.getElementById('sg-stock-line').options)"
+        ".map(o => o.text).find(t => t.includes('(' + id + ')'))",
+        node_id,
+    )
+    assert label, node_id
+    page.select_option("#sg-stock-line", label=label)
+
+
+def test_the_timeline_page_shows_a_line_running_down_and_refilling(
+    offline_page: Any, tmp_path: Path
+) -> None:
+    from cli_helpers import invoke
+
+    out = tmp_path / "tl"
+    result = invoke(
+        "timeline", "-s", "2025-replay", "--records", "--rebuild-rate", "0.05",
+        "--out", str(out), "-q",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = load(offline_page, out / "timeline.html")
+    # the German EV motor makers' 25 days of magnets run out in the episode, and refill
+    choose_line(page, "de-ev-motor-agg")
+    assert "(de-ev-motor-agg)" in page.inner_text("#sg-stock-note")
+    cover = stock_cover(page)
+    top, low = max(cover), cover.index(min(cover))
+    assert cover[0] == pytest.approx(top)  # full at the start
+    assert min(cover) <= 0.01 * top and 0 < low < len(cover) - 1  # down to nothing ...
+    assert cover[-1] >= 0.9 * top  # ... and back up
+    # its output (dotted, 0 to 100%) falls once the stock is gone, and recovers
+    points = page.get_attribute("#sg-stock-output", "points").split()
+    output = [(80 - 4 - float(point.split(",")[1])) / 72 * 100 for point in points]
+    assert output[0] == pytest.approx(100) and output[-1] == pytest.approx(100)
+    assert min(output) < 50 and cover[output.index(min(output))] <= 0.01 * top  # stock gone
+    # in step with the slider: on the first week the marker sits at the left, cover full
+    page.evaluate(
+        "() => { const s = document.getElementById('sg-slider'); s.value = '0';"
+        " s.dispatchEvent(new Event('input')); }"
+    )
+    assert float(page.get_attribute("#sg-stock-day", "x1")) == 0
+    first = page.inner_text("#sg-day")[:10]
+    assert f"on {first}: cover 25 days, output 100%" in page.inner_text("#sg-stock-note")
+    # clicking a node shows its own line
+    x, y = node_point(page, "de-vac-hanau")
+    page.mouse.click(x, y)
+    assert "(de-vac-hanau)" in page.inner_text("#sg-stock-note")
+    assert "(de-vac-hanau)" in page.evaluate(
+        "() => { const s = document.getElementById('sg-stock-line');"
+        " return s.options[s.selectedIndex].text; }"
+    )
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_the_timeline_page_with_records_and_no_dynamics_shows_stocks_that_stay_down(
+    offline_page: Any, tmp_path: Path
+) -> None:
+    from cli_helpers import invoke
+
+    out = tmp_path / "tl"
+    result = invoke("timeline", "-s", "2025-replay", "--records", "--out", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    page = load(offline_page, out / "timeline.html")
+    choose_line(page, "de-ev-motor-agg")
+    cover = stock_cover(page)
+    # without restocking a stock that ran out stays out (issue 25)
+    assert cover[0] == pytest.approx(max(cover)) and cover[-1] <= 0.01 * max(cover)
+    assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_the_stock_panel_keeps_lines_that_moved_and_days_that_changed() -> None:
+    from supplygraph.outputs.dated_report import stock_panel
+
+    # three days, three lines: a:x runs 10 -> 5 -> 10 (used half its cover), b keeps 4
+    # (its cover did not move), c has no inputs (no cover)
+    records = pd.DataFrame(
+        {
+            "date": np.repeat(["2025-01-01", "2025-01-02", "2025-01-03"], 3),
+            "node": ["a", "b", "c"] * 3,
+            "line": ["x", "", ""] * 3,
+            "output_pct": [100, 100, 100, 100, 100, 100, 80, 100, 100],
+            "cover_days": [10, 4, np.nan, 5.04, 4, np.nan, 10, 4, np.nan],
+            "limiting_input": "",
+        }
+    )
+    nodes = pd.DataFrame({"id": ["a", "b", "c"], "name": ["<b>A</b>", "B", "C"]})
+    panel = stock_panel(records, nodes)
+    assert panel == {
+        "dates": ["2025-01-01", "2025-01-02", "2025-01-03"],
+        "moved": 1,
+        "lines": [
+            {
+                "node": "a",
+                "line": "x",
+                "label": "<b>A</b> (a), x",  # text: the page shows it with textContent
+                "cover": [[0, 10.0], [1, 5.0], [2, 10.0]],  # 5.04 rounds to 5.0
+                "output": [[0, 100.0], [2, 80.0]],  # only the days it changed
+            }
+        ],
+    }
+
+
+def test_stock_labels_never_run(offline_page: Any, hostile: SupplyGraph, tmp_path: Path) -> None:
+    scenario = Scenario("evil", licences=(LicencePolicy("CN-2025-18", "cut"),))
+    result = sg.simulate(hostile, scenario, reroute=False)
+    series = {"cover": [[0, 5.0], [1, 0.0]], "output": [[0, 100.0]]}
+    stock = {
+        "dates": ["2025-01-01", "2025-01-02"],
+        "moved": len(PAYLOADS),
+        "lines": [
+            {"node": node, "line": payload, "label": payload, **series}
+            for node, payload in zip(hostile.nodes["id"], PAYLOADS)
+        ],
+    }
+    path = tmp_path / "timeline.html"
+    path.write_text(render_html(result, stock=stock), encoding="utf-8")
+    page = load(offline_page, path)
+    labels = page.eval_on_selector_all("#sg-stock-line option", "os => os.map(o => o.text)")
+    assert labels == list(PAYLOADS)[: len(labels)] and labels  # shown as text
+    for k in range(len(labels)):
+        page.select_option("#sg-stock-line", str(k))
+        assert page.inner_text("#sg-stock-note").startswith(labels[k])
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert page.evaluate("document.querySelectorAll('img, a, iframe').length") == 0
     assert offline_page.errors == [] and offline_page.blocked == []

@@ -318,6 +318,46 @@ def timeline_layout(timeline: Timeline) -> dict[str, Any]:
     }
 
 
+def stock_keys(records: pd.DataFrame) -> pd.Series:
+    """Name each row's product line as ``node line`` (the node alone for a line without a
+    name), as the stock chart's legend does.
+
+    Parameters
+    ----------
+    records
+        A dated run's daily records (``Timeline.records``).
+
+    Returns
+    -------
+    pandas.Series
+        One name per row.
+    """
+    key = records["node"].astype(str) + " " + records["line"].astype(str).str.strip()
+    return key.str.strip()
+
+
+def stock_used(records: pd.DataFrame) -> pd.Series:
+    """Rank the product lines whose stock ran down by the share of their first day's cover
+    they used at the lowest: the lines the stock chart and the page show.
+
+    Parameters
+    ----------
+    records
+        A dated run's daily records (``Timeline.records``).
+
+    Returns
+    -------
+    pandas.Series
+        The share used (0 to 1) by line name (:func:`stock_keys`), of the lines that used
+        some, most first (by name on ties).
+    """
+    cover = records.assign(key=stock_keys(records))
+    start = cover.groupby("key", sort=True)["cover_days"].first()
+    lowest = cover.groupby("key", sort=True)["cover_days"].min()
+    fall = ((start - lowest) / start.where(start > 0)).fillna(0)  # share of the cover used
+    return fall[fall > 0].sort_values(ascending=False, kind="stable")
+
+
 def stock_chart(records: pd.DataFrame, *, lines: int = 6) -> dict[str, bytes]:
     """Draw the stock cover of the product lines whose stocks ran down most, day by day
     (solid), with their output (dotted, right axis): a stock running down and refilling.
@@ -337,12 +377,8 @@ def stock_chart(records: pd.DataFrame, *, lines: int = 6) -> dict[str, bytes]:
     """
     import pandas as pd
 
-    key = records["node"].astype(str) + " " + records["line"].astype(str).str.strip()
-    cover = records.assign(key=key.str.strip())
-    start = cover.groupby("key", sort=True)["cover_days"].first()
-    lowest = cover.groupby("key", sort=True)["cover_days"].min()
-    fall = ((start - lowest) / start.where(start > 0)).fillna(0)  # share of the cover used
-    chosen = fall[fall > 0].sort_values(ascending=False, kind="stable").index[:lines]
+    cover = records.assign(key=stock_keys(records))
+    chosen = stock_used(records).index[:lines]
     dates = pd.to_datetime(cover["date"].drop_duplicates()).dt.date.to_list()
 
     def draw(figure: Any, axes: Any) -> None:

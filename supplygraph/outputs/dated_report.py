@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from ..analyses import columns
 from ..analyses.timeline import node_output_pct
 from ..dataset.schema import sector_label
-from .charts import stock_chart, timeline_chart
+from .charts import stock_chart, stock_keys, stock_used, timeline_chart
 from .export import gexf_bytes, timeline_network
 from .html import render_html
 from .record import record_json, run_record
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
     from ..analyses.timeline import Timeline
 
 PAGE_EVERY_DAYS = 7  # the page's date slider steps a week at a time: it keeps the page small
+# The page's stock sparklines: at most this many lines (those that used most of their cover),
+# each at most this many days (a longer run is sampled every few days): the page stays small.
+PAGE_STOCK_LINES = 50
+PAGE_STOCK_POINTS = 366
 
 
 def render_timeline(
@@ -51,8 +57,9 @@ def render_timeline(
         output over time) and ``timeline.html`` (the graph, its nodes coloured by each
         week's shortfall, and the chart). A run that kept no daily output (graphs above
         ``KEEP_DAYS_MAX_EDGES`` edges) has no ``timeline.gexf``, and its page no date slider.
-        A run with daily records adds them (:func:`records_file`) and a chart of the stocks
-        that ran down most (``timeline-stock.png``, ``.svg``).
+        A run with daily records adds them (:func:`records_file`), a chart of the stocks
+        that ran down most (``timeline-stock.png``, ``.svg``) and, on the page, each such
+        line's stock cover and output day by day (:func:`stock_panel`).
     """
     scenario = timeline.scenario
     fields = {
@@ -85,9 +92,11 @@ def render_timeline(
         ),
         "timeline.json": record_json(record),
     }
+    stock = None
     if timeline.records is not None:
         files.update(records_file(timeline.records, raw=raw))
         files.update(stock_chart(timeline.records))
+        stock = stock_panel(timeline.records, timeline.graph.nodes)
     files.update(timeline_chart(timeline))
     days = None
     if timeline.ratio is not None:
@@ -96,7 +105,11 @@ def render_timeline(
         days = ([timeline.dates[k].isoformat() for k in every], node_output_pct(timeline)[every])
     if page_result is not None:
         files["timeline.html"] = render_html(
-            page_result, days=days, chart_png=files.get("timeline.png"), dated=dated_panel(timeline)
+            page_result,
+            days=days,
+            chart_png=files.get("timeline.png"),
+            dated=dated_panel(timeline),
+            stock=stock,
         )
     return files
 
@@ -143,6 +156,67 @@ def dated_panel(timeline: Timeline) -> dict[str, list]:
             f"the lowest: {sector_label(worst.name)} {worst['output_pct']:.1f}% on {worst['date']}"
         )
     return {"summary": summary, "header": header, "rows": rows}
+
+
+def stock_panel(records: pd.DataFrame, nodes: pd.DataFrame) -> dict[str, list]:
+    """The page's stock sparklines: per product line whose stock moved, its stock cover and
+    output day by day, rounded to 0.1, written only on the days they change.
+
+    A line's stock moved when its cover, rounded to 0.1 day, is not the same every day. The
+    lines are ranked as the stock chart ranks them (:func:`~.charts.stock_used`), at most
+    ``PAGE_STOCK_LINES``; a run of more than ``PAGE_STOCK_POINTS`` days is sampled every
+    ``ceil(days / PAGE_STOCK_POINTS)`` days (the last day always kept).
+
+    Parameters
+    ----------
+    records
+        ``Timeline.records`` (days first, the lines in the same order every day).
+    nodes
+        The graph's node table (``id``, ``name``), for the lines' labels.
+
+    Returns
+    -------
+    dict
+        ``dates`` (ISO dates sampled), ``moved`` (how many lines' stock moved) and ``lines``:
+        per line ``node``, ``line``, ``label`` (text), ``cover`` (days; ``None`` where the
+        line has no stock) and ``output`` (% of baseline), each as ``[k, value]`` pairs: the
+        value from the ``k``-th date sampled until the next pair.
+    """
+    dates = records["date"].drop_duplicates().tolist()
+    n_days = len(dates)
+    n_lines = len(records) // n_days if n_days else 0
+    step = math.ceil(n_days / PAGE_STOCK_POINTS) if n_days else 1
+    kept = sorted({*range(0, n_days, step), n_days - 1}) if n_days else []
+    cover = np.round(records["cover_days"].to_numpy(float).reshape(n_days, n_lines)[kept], 1)
+    output = np.round(records["output_pct"].to_numpy(float).reshape(n_days, n_lines)[kept], 1)
+    first = records.iloc[:n_lines]
+    position = {key: j for j, key in enumerate(stock_keys(first))}
+    moved = [
+        position[key]
+        for key in stock_used(records).index
+        if np.nanmax(cover[:, position[key]]) > np.nanmin(cover[:, position[key]])
+    ]
+    names = dict(zip(nodes["id"], nodes["name"]))
+
+    def changes(values: np.ndarray) -> list[list]:
+        """The series as ``[day, value]`` where it changes (the first day always)."""
+        figures = [float(v) if np.isfinite(v) else None for v in values]
+        return [[k, v] for k, v in enumerate(figures) if k == 0 or v != figures[k - 1]]
+
+    lines = []
+    for j in moved[:PAGE_STOCK_LINES]:
+        node, line = str(first["node"].iloc[j]), str(first["line"].iloc[j]).strip()
+        label = f"{names.get(node, node)} ({node})" + (f", {line}" if line else "")
+        lines.append(
+            {
+                "node": node,
+                "line": line,
+                "label": label,
+                "cover": changes(cover[:, j]),
+                "output": changes(output[:, j]),
+            }
+        )
+    return {"dates": [dates[k] for k in kept], "moved": len(moved), "lines": lines}
 
 
 def records_file(records: pd.DataFrame, *, raw: bool = False) -> dict[str, str | bytes]:

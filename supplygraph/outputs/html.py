@@ -81,6 +81,7 @@ def render_html(
     chart_png: bytes | None = None,
     dated: dict[str, Any] | None = None,
     ranking: dict[str, Any] | None = None,
+    stock: dict[str, Any] | None = None,
 ) -> str:
     """Return the interactive page of a scenario result.
 
@@ -115,6 +116,10 @@ def render_html(
     ranking
         What ``node_colour_pct`` is, for the side panel: ``heading``, ``intro`` (lines of
         text) and a table (``header``, ``rows``, as text), e.g. the n-1 sweep's ranking.
+    stock
+        A dated run's stock cover and output per product line, day by day
+        (:func:`supplygraph.outputs.dated_report.stock_panel`): the side panel gains a line
+        picker and a sparkline of the chosen line, marked at the slider's date.
 
     Returns
     -------
@@ -170,7 +175,7 @@ def render_html(
         "options": _vis_options(),
         "nodes": vis_nodes,
         "edges": vis_edges,
-        "timeline": _timeline_panel(result, days, chart_png, aggregated=bool(notice)),
+        "timeline": _timeline_panel(result, days, chart_png, stock, aggregated=bool(notice)),
         "ranking": ranking,
     }
     if dated is not None and data["scenario"] is not None:  # the terminal's dated figures
@@ -597,13 +602,17 @@ def _timeline_panel(
     result: Result,
     days: tuple[list[str], np.ndarray] | None,
     chart_png: bytes | None,
+    stock: dict[str, Any] | None,
     *,
     aggregated: bool,
 ) -> dict[str, Any] | None:
-    """The data of the page's date slider: dates, each node's shortfall on them, the scale."""
-    if days is None and chart_png is None:
+    """The data of the page's date slider: dates, each node's shortfall on them, the scale;
+    and the stock sparklines' figures."""
+    if days is None and chart_png is None and stock is None:
         return None
     panel: dict[str, Any] = {"chart": "", "dates": [], "shortfall": {}}
+    if stock is not None:  # a run without daily records: the same page as before
+        panel["stock"] = stock
     if chart_png is not None:
         panel["chart"] = "data:image/png;base64," + base64.b64encode(chart_png).decode("ascii")
     if days is not None and not aggregated:

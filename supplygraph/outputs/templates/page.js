@@ -17,6 +17,7 @@
   const HEADER_PX = 14;  // stage names above the columns
   const MAX_FIT_SCALE = 2;  // fitting one or two nodes zooms no further
   const TIP_GAP_PX = 12;  // between a node and its tooltip
+  const SVG = "http://www.w3.org/2000/svg";  // a namespace name, never fetched
 
   function add(parent, tag, text) {
     const element = document.createElement(tag);
@@ -32,6 +33,8 @@
   const radius = new Map(data.nodes.map((n) => [n.id, n.size]));
   const hidden = new Set(), faded = new Set();  // filtered out; outside the highlighted chain
   let highlighted = null;  // the node whose chain is highlighted
+  let pickStockLine = () => {};  // a dated run with daily records: show a node's stock ...
+  let showStockDay = () => {};  // ... marked at the slider's date
 
   const nodeColour = new Map(data.nodes.map((n) => [n.id, n.color]));
   const edgeColour = new Map(data.edges.map((e) => [e.id, e.color]));
@@ -216,6 +219,7 @@
     if (params.nodes.length) {
       highlight(params.nodes[0]);
       showDetails(nodes.get(params.nodes[0]).title);
+      pickStockLine(params.nodes[0]);
     } else {
       clearHighlight();
       status("");
@@ -291,6 +295,7 @@
     const chain = highlight(id);
     fitView(chain.filter((n) => !hidden.has(n)), false);
     showDetails(nodes.get(id).title);
+    pickStockLine(id);
   }
 
   byId("sg-search").addEventListener("submit", (event) => {
@@ -424,11 +429,94 @@
         nodes.update(data.nodes.map((n) => ({ id: n.id, color: nodeColour.get(n.id) })));
         day.textContent = `${timeline.dates[k]}: ${short} of ${data.nodes.length} nodes short ` +
           "(colours: that day; tooltips: the steady state)";
+        showStockDay(timeline.dates[k]);
       };
       slider.addEventListener("input", () => showDay(Number(slider.value)));
       slider.value = String(timeline.open);  // the worst day: where the story is
       showDay(timeline.open);
     }
+    if (timeline.stock) stockPanel(timeline.stock);
+  }
+
+  // A chosen product line's stock cover (solid) and output (dotted) over the run, as an
+  // inline SVG sparkline, marked at the slider's date. Labels reach the page as text only.
+  function stockPanel(stock) {
+    add(panel, "h2", "A line's stock");
+    if (!stock.lines.length) {
+      add(panel, "p", "No line's stock moved in this run.").id = "sg-stock-note";
+      return;
+    }
+    const shown = stock.lines.length < stock.moved ? ` (the ${stock.lines.length} that used most of their cover)` : "";
+    add(panel, "p", `${stock.moved} line${stock.moved === 1 ? "" : "s"} drew on their stock${shown}; ` +
+      "pick one, or click its node.");
+    const pick = add(panel, "select");
+    pick.id = "sg-stock-line";
+    pick.setAttribute("aria-label", "The product line whose stock the sparkline shows");
+    pick.style.width = "100%";
+    stock.lines.forEach((line, i) => pick.add(new Option(line.label, String(i))));
+    const W = 300, H = 80, PAD = 4;
+    const svg = document.createElementNS(SVG, "svg");
+    svg.id = "sg-stock-chart";
+    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+    svg.setAttribute("preserveAspectRatio", "none");
+    svg.setAttribute("role", "img");
+    svg.style.width = "100%";
+    svg.style.height = `${H}px`;
+    svg.style.display = "block";
+    panel.appendChild(svg);
+    const mark = (shape, attributes) => {
+      const element = document.createElementNS(SVG, shape);
+      for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+      svg.appendChild(element);
+      return element;
+    };
+    mark("line", { x1: 0, y1: H - PAD, x2: W, y2: H - PAD, stroke: "#d5d9dd" });
+    const output = mark("polyline", { id: "sg-stock-output", fill: "none", stroke: "#8e44ad",
+                                       "stroke-dasharray": "2 3", "vector-effect": "non-scaling-stroke" });
+    const cover = mark("polyline", { id: "sg-stock-cover", fill: "none", stroke: "#1f77b4", "stroke-width": 2,
+                                      "vector-effect": "non-scaling-stroke" });
+    const today = mark("line", { id: "sg-stock-day", y1: 0, y2: H, stroke: "#343434",
+                                 "vector-effect": "non-scaling-stroke" });
+    const note = add(panel, "p");
+    note.id = "sg-stock-note";
+    const n = stock.dates.length;
+    const x = (i) => (n > 1 ? (i * W) / (n - 1) : W / 2);
+    const points = (values, top) => values.map((v, i) => (v === null ? null :
+      `${x(i).toFixed(1)},${(H - PAD - (v / top) * (H - 2 * PAD)).toFixed(1)}`)).filter((p) => p !== null).join(" ");
+    // each series comes as [day, value] where it changes: spell it out day by day
+    const spell = (changes) => {
+      const values = new Array(n);
+      changes.forEach(([k, v], i) => values.fill(v, k, i + 1 < changes.length ? changes[i + 1][0] : n));
+      return values;
+    };
+    const series = stock.lines.map((line) => ({ cover: spell(line.cover), output: spell(line.output) }));
+    let chosen = 0, date = null;
+    const largest = (values) => Math.max(...values.filter((v) => v !== null));
+    const draw = () => {
+      const line = Object.assign({}, stock.lines[chosen], series[chosen]);
+      const coverTop = Math.max(largest(line.cover), 0.1), outputTop = Math.max(largest(line.output), 100);
+      cover.setAttribute("points", points(line.cover, coverTop));
+      output.setAttribute("points", points(line.output, outputTop));
+      // the last sampled day on or before the slider's date (ISO dates compare as text)
+      let k = -1;
+      if (date !== null) for (let i = 0; i < n && stock.dates[i] <= date; i++) k = i;
+      today.setAttribute("visibility", k < 0 ? "hidden" : "visible");
+      if (k >= 0) { today.setAttribute("x1", x(k)); today.setAttribute("x2", x(k)); }
+      const lowest = Math.min(...line.cover.filter((v) => v !== null));
+      const on = k < 0 ? `lowest cover ${lowest} days` :
+        `on ${stock.dates[k]}: cover ${line.cover[k] === null ? "-" : line.cover[k]} days, output ${line.output[k]}%`;
+      note.textContent = `${line.label}: ${on}. Solid: stock cover, 0 to ${coverTop} days; ` +
+        `dotted: output, 0 to ${outputTop}% of baseline.`;
+    };
+    pick.addEventListener("change", () => { chosen = Number(pick.value); draw(); });
+    pickStockLine = (id) => {  // a node's first line (the one that used most of its cover)
+      const i = stock.lines.findIndex((line) => line.node === id);
+      if (i >= 0) { pick.value = String(i); chosen = i; draw(); }
+    };
+    showStockDay = (day) => { date = day; draw(); };
+    const slider = byId("sg-slider");
+    date = slider ? timeline.dates[Number(slider.value)] : null;
+    draw();
   }
 
   // ------------------------------------------------------------ resizing the side panel
@@ -462,7 +550,6 @@
 
   // ------------------------------------------------------------ legend
 
-  const SVG = "http://www.w3.org/2000/svg";  // a namespace name, never fetched
   function swatch(width, height, shape, attributes) {
     const svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("width", width);
