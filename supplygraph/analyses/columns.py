@@ -224,6 +224,7 @@ MONTECARLO_COLUMNS = [
         for kind in ("scenario", "p5", "p50", "p95")
     ),
     "never_short_pct",
+    "spread_from_defaults_pct",
 ]
 MONTECARLO_DRIVER_COLUMNS = ["sector", "rank", "input", "spearman_rho"]
 MONTECARLO_DRAW_COLUMNS = ["draw", "sector", *MONTECARLO_FIGURES]

@@ -16,7 +16,7 @@ from ..engine.propagate import propagate
 from ..engine.sums import SectorBatch, concat_batches, sector_exposure, share_pct
 from ..scenario.parse import Scenario
 from ..scenario.resolve import put_on_lines, resolve
-from ..scenario.uncertainty import Range, Uncertainty, load_uncertainty
+from ..scenario.uncertainty import FlowRanges, Range, Uncertainty, flow_ranges, load_uncertainty
 from .dask_run import run_chunks
 from .exposure import simulate
 
@@ -55,6 +55,10 @@ class MonteCarlo:
     draws: pd.DataFrame
 
 
+# The spread whose share from default widths is reported: P5 to P95 of a sector's shortfall.
+SPREAD = ("p5_shortfall_pct", "p95_shortfall_pct")
+
+
 @dataclass(frozen=True, eq=False)
 class _Inputs:
     """What each chunk of draws needs (sent once to each Dask worker)."""
@@ -68,7 +72,8 @@ class _Inputs:
     policy_ranges: list[Range]
     stock_days: np.ndarray  # per node: the data's figure, NaN where none
     stock_range: Range
-    edge_spread: np.ndarray  # per edge: relative half-width of its flow
+    edge_spread: np.ndarray  # per edge: relative half-width of its flow (0: fixed or follower)
+    flows: FlowRanges  # per edge: how its flow factor is drawn
     node_spread: np.ndarray  # per node: relative half-width of its stock figure
     seed: int
     input_names: list[str]  # what each drawn column is, for the drivers
@@ -133,15 +138,58 @@ def montecarlo(
     batch = concat_batches([p[0] for p in parts])
     drawn = np.concatenate([p[1] for p in parts])
     central = _central(graph, scenario)
+    summary = _summary(batch, central)
+    summary["spread_from_defaults_pct"] = _from_defaults(
+        summary, inputs, chunks, scheduler=scheduler, workers=workers
+    )
     return MonteCarlo(
         scenario,
         uncertainty,
         draws,
         seed,
-        _summary(batch, central),
+        summary,
         _drivers(batch, drawn, inputs.input_names),
         _draw_table(batch),
     )
+
+
+def _from_defaults(
+    summary: pd.DataFrame,
+    inputs: _Inputs,
+    chunks: list[tuple[int, int]],
+    *,
+    scheduler: str | None,
+    workers: int | None,
+) -> np.ndarray:
+    """Per sector, the share of its spread (P5 to P95 of shortfall_pct) that comes from
+    figures drawn with the flat default width by status (the defensibility measure).
+
+    The draws are run again with the same seed and every default-width figure (a flow
+    without ``flow_t_low`` / ``flow_t_high``, a node's stock figure) held at its central
+    value; the share is 1 - (spread without them) / (spread with them), at least 0. A sector
+    with no spread has none to explain: 0. With no default-width figure it is 0 everywhere.
+    """
+    width = (summary[SPREAD[1]] - summary[SPREAD[0]]).to_numpy(float)
+    has_defaults = (inputs.flows.default & (inputs.flows.half > 0)).any()
+    has_defaults |= ((inputs.node_spread > 0) & ~np.isnan(inputs.stock_days)).any()
+    if not has_defaults:
+        return np.zeros(len(summary))
+    held = replace(
+        inputs,
+        flows=inputs.flows.without_defaults(),
+        node_spread=np.zeros_like(inputs.node_spread),
+        input_names=inputs.input_names[: len(inputs.policy_ranges) + 1],
+    )
+    parts = run_chunks(_draw_chunk, chunks, held, scheduler=scheduler, workers=workers)
+    batch = concat_batches([p[0] for p in parts])
+    narrow = {}
+    for k, sector in enumerate(batch.sectors):
+        column = batch.shortfall_pct[:, k]
+        low, high = (float(np.percentile(column, q, method="inverted_cdf")) for q in (5, 95))
+        narrow[sector] = high - low
+    remaining = summary["sector"].map(narrow).to_numpy(float)
+    share = np.where(width > 1e-9, 1 - remaining / np.where(width > 1e-9, width, 1.0), 0.0)
+    return 100 * np.clip(share, 0.0, 1.0)
 
 
 def _inputs(
@@ -165,6 +213,8 @@ def _inputs(
     parts = np.arange(lines.n_edges)
     shape = (lines.n_nodes, lines.n_edges)
     status_of = uncertainty.status
+    flows = flow_ranges(graph.edges, status_of)
+    leads = flows.leader == np.arange(graph.n_edges)
     inputs = _Inputs(
         lines,
         production.edge,
@@ -175,7 +225,8 @@ def _inputs(
         policy_ranges,
         graph.nodes["stock_days"].to_numpy(np.float64),
         uncertainty.stock_days or Range(scenario.default_stock_days, scenario.default_stock_days),
-        graph.edges["status"].map(status_of).fillna(0.0).to_numpy(np.float64),
+        np.where(leads, flows.half, 0.0),
+        flows,
         graph.nodes["status"].map(status_of).fillna(0.0).to_numpy(np.float64),
         seed,
         [],
@@ -205,8 +256,8 @@ def _draw_chunk(chunk: tuple[int, int], inputs: _Inputs) -> tuple[SectorBatch, n
     for first in range(0, size, block):
         rows = slice(first, min(first + block, size))
         n_rows = rows.stop - rows.start
-        flow_factor = 1 + inputs.edge_spread * flow_rng.uniform(
-            -1, 1, (n_rows, len(inputs.edge_spread))
+        flow_factor = inputs.flows.factor(
+            flow_rng.uniform(-1, 1, (n_rows, len(inputs.edge_spread)))
         )
         stock_factor = 1 + inputs.node_spread * node_rng.uniform(
             -1, 1, (n_rows, len(inputs.node_spread))
