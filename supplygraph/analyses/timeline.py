@@ -27,7 +27,7 @@ HORIZON_DAYS = 365
 # notebooks) up to this many edges; above it the run keeps only what its reports need.
 KEEP_DAYS_MAX_EDGES = 100_000
 # Draws go through the days in blocks of this many rows, so a day's arrays stay in a cache.
-ROW_BLOCK = 128
+ROW_BLOCK = 64
 
 
 @dataclass(frozen=True, eq=False)

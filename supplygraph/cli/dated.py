@@ -24,8 +24,10 @@ from ._base import (
     report_folder,
     scenario_option,
 )
+from .risk import cluster_options
 
 MAX_SHIFT_DAYS = 3650  # the bound on stock_days: a larger shift is a typo
+BACKTEST_DRAWS = 300  # draws of the backtest's bands by default (docs/backtest.md)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -58,6 +60,16 @@ MAX_SHIFT_DAYS = 3650  # the bound on stock_days: a larger shift is a typo
     "applications (0 first, 1 or last: the last), beside the pro-rata mean "
     "[default: the scenario's applicant, else the mean only].",
 )
+@click.option(
+    "--draws",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Also run N draws of every range, queue place and plant split (plants.csv) and "
+    "write their bands (timeline-bands.csv, timeline-stoppages.csv, timeline-plants.csv).",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
+@cluster_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no table; only errors.")
 @click.pass_context
 def timeline(
@@ -68,6 +80,10 @@ def timeline(
     data_dir: Path | None,
     out_dir: Path | None,
     applicant: str | None,
+    draws: int,
+    seed: int,
+    scheduler: str | None,
+    workers: int | None,
     quiet: bool,
 ) -> None:
     """Run a scenario day by day: who runs short, when, and when they recover.
@@ -87,6 +103,7 @@ def timeline(
         supplygraph timeline -s 2025-replay
         supplygraph timeline -s 2025-replay --from 2025-04-01 --to 2025-09-30
         supplygraph timeline -s 2025-replay --applicant last
+        supplygraph timeline -s 2025-replay --draws 1000 --seed 0
     """
     with errors_handled(ctx):
         from ..analyses.exposure import simulate as simulate_static
@@ -118,12 +135,34 @@ def timeline(
             )
         steady = simulate_static(graph, scenario, reroute=False)  # the page's graph
         files = render_timeline(run, page_result=steady)
+        bands = None
+        if draws:
+            from ..analyses.bands import simulate_bands
+            from ..dataset.io import load_plants
+            from ..outputs.dated_report import render_bands
+
+            bands = simulate_bands(
+                graph,
+                scenario,
+                tables.approvals,
+                tables.transit,
+                draws=draws,
+                seed=seed,
+                plants=load_plants(data_dir, nodes=graph.nodes),
+                start=start,
+                end=end,
+                scheduler=scheduler,
+                workers=workers,
+            )
+            files.update(render_bands(bands))
         name = f"{scenario.name}-timeline"
-        given = given_flags(ctx, ["start", "end", "applicant"])
+        given = given_flags(ctx, ["start", "end", "applicant", "draws", "seed"])
         out = report_folder(out_dir, name, given, graph)
         paths = write_file_set(out, files)
         if not quiet:
             _print_timeline(run)
+            if bands is not None:
+                _print_bands(bands)
             echo_reports(out, paths)
             print_folder_note(name, given, out_dir)
             if run.ratio is None:
@@ -148,6 +187,56 @@ class WholeDays(click.ParamType):
                 ctx,
             )
         return int(text)
+
+
+def band_text(p50: float, p10: float, p90: float, digits: int = 1, ends: int | None = None) -> str:
+    """A central figure with its band, as the terminal shows it: ``30.9 (25-37)``.
+
+    Parameters
+    ----------
+    p50, p10, p90
+        The figure and its band.
+    digits
+        Decimals of the central figure.
+    ends
+        Decimals of the band's ends (default: whole numbers, one decimal below 10).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> band_text(30.94, 25.2, 36.8), band_text(0.42, 0.1, 1.26)
+    ('30.9 (25-37)', '0.4 (0.1-1.3)')
+    """
+
+    def end(value: float) -> str:
+        if ends is not None:
+            return f"{value:.{ends}f}"
+        return f"{value:.0f}" if abs(value) >= 10 or value == 0 else f"{value:.1f}"
+
+    return f"{p50:.{digits}f} ({end(p10)}-{end(p90)})"
+
+
+def _print_bands(bands: Any) -> None:
+    """Per sector: vehicles (units) lost over the run and the first-stoppage band."""
+    click.echo(f"\nBands over {bands.n_draws:,} draws (P50 (P10-P90)), seed {bands.seed}:")
+    click.echo(f"  {'sector':<22} {'units lost, whole run':>26}  first stoppage (P10 / P50 / P90)")
+    months = bands.months[bands.months["country"] == ""]
+    last = months[months["month"] == months["month"].max()].set_index("sector")
+    stops = bands.stoppages[bands.stoppages["country"] == ""].set_index("sector")
+    for sector in stops.index:
+        row = last.loc[sector]
+        lost = band_text(
+            row["cumulative_units_lost_p50"],
+            row["cumulative_units_lost_p10"],
+            row["cumulative_units_lost_p90"],
+            digits=0,
+        )
+        stop = stops.loc[sector]
+        when = " / ".join(stop[f"first_stop_p{q}"] or "never" for q in (10, 50, 90))
+        click.echo(f"  {sector:<22} {lost:>26}  {when}")
 
 
 def _print_timeline(run: Any) -> None:
@@ -188,16 +277,30 @@ def _print_timeline(run: Any) -> None:
     "scenario's default, at least 0: how the result moves with the stocks "
     "(docs/backtest.md reports -7 and +7).",
 )
+@click.option(
+    "--draws",
+    type=click.IntRange(min=0),
+    default=BACKTEST_DRAWS,
+    show_default=True,
+    help="Draws of every range, queue place and plant split: each check is judged by its "
+    "P10-P90 band (0: the mean and last applicant only).",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
+@cluster_options
 @data_option
 @out_option(
-    "Report folder [default: output/backtest, with a fingerprint of the flags --scenario and "
-    "--stock-shift when given]."
+    "Report folder [default: output/backtest, with a fingerprint of the flags --scenario, "
+    "--stock-shift, --draws and --seed when given]."
 )
 @click.pass_context
 def backtest(
     ctx: click.Context,
     scenario_name: str,
     stock_shift: int,
+    draws: int,
+    seed: int,
+    scheduler: str | None,
+    workers: int | None,
     data_dir: Path | None,
     out_dir: Path | None,
 ) -> None:
@@ -219,7 +322,7 @@ def backtest(
     with errors_handled(ctx):
         from ..analyses.backtest import run_backtest, shift_stocks
         from ..dataset.graph import require_makers
-        from ..dataset.io import load_run_tables
+        from ..dataset.io import load_plants, load_run_tables
         from ..outputs.dated_report import render_backtest
         from ..outputs.files import write_file_set
 
@@ -228,9 +331,19 @@ def backtest(
         graph, scenario = shift_stocks(graph, build_scenario(scenario_name, data_dir), stock_shift)
         tables, checks = load_run_tables(data_dir, nodes=graph.nodes, lines=graph.lines)
         result = run_backtest(
-            graph, scenario, tables.approvals, tables.transit, checks.observed, checks.events
+            graph,
+            scenario,
+            tables.approvals,
+            tables.transit,
+            checks.observed,
+            checks.events,
+            draws=draws,
+            seed=seed,
+            plants=load_plants(data_dir, nodes=graph.nodes) if draws else None,
+            scheduler=scheduler,
+            workers=workers,
         )
-        given = given_flags(ctx, ["scenario_name", "stock_shift"])
+        given = given_flags(ctx, ["scenario_name", "stock_shift", "draws", "seed"])
         out = report_folder(out_dir, "backtest", given, graph)
         paths = write_file_set(out, render_backtest(result))
         click.echo("Series (share of baseline, modelled against observed):")
@@ -253,4 +366,35 @@ def backtest(
                 for p in ("", "last_applicant_")
             )
             click.echo(f"  {row['event']:<42} {row['observed']}  {cells}  {row['window']}")
+        if result.summary is not None:
+            _print_calibration(result)
         echo_reports(out, paths)
+
+
+def _print_calibration(result: Any) -> None:
+    """Each check's P10-P90 band, inside or not, and the coverage and median widths."""
+    click.echo(
+        f"\nCalibration over {result.bands.n_draws:,} draws (seed {result.bands.seed}): "
+        "each check's P10-P90 band"
+    )
+    for row in result.series.to_dict("records"):
+        band = band_text(row["band_p50"], row["band_p10"], row["band_p90"], 2, ends=2)
+        mark = "inside" if row["inside"] else "OUTSIDE"
+        click.echo(
+            f"  {row['series']:<24} {row['month']}  observed {row['observed_share']:5.2f}"
+            f"  band {band:<18} {mark}"
+        )
+    for row in result.events.to_dict("records"):
+        mark = "inside" if row["inside"] else "OUTSIDE"
+        band = f"{row['band_p10']} / {row['band_p50']} / {row['band_p90']}"
+        click.echo(f"  {row['event']:<42} {row['observed']}  {band}  {mark}")
+    for row in result.summary.to_dict("records"):
+        width = (
+            f", median width {row['median_width']:.2f} {row['width_unit']}"
+            if row["width_unit"]
+            else ""
+        )
+        click.echo(
+            f"  {row['checks']}: {row['inside']} of {row['count']} inside "
+            f"({row['coverage_pct']:.0f}%){width}"
+        )
