@@ -31,6 +31,18 @@ SECTOR_COLUMNS = [
     "in_issuer_shortfall_pct",
     "outside_issuer_shortfall_pct",
     "bottlenecks",
+    # the bands (simulate --draws): P10 / P50 / P90 over the draws of every range
+    *(
+        f"{figure}_p{q}"
+        for figure in (
+            "shortfall_pct",
+            "shortfall_units_pct",
+            "outside_issuer_shortfall_pct",
+            "outside_issuer_shortfall_units_pct",
+        )
+        for q in (10, 50, 90)
+    ),
+    "band_draws",
 ]
 NODE_COLUMNS = [
     "id",

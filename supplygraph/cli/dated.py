@@ -11,6 +11,7 @@ import click
 from ._base import (
     CONTEXT_SETTINGS,
     IsoDate,
+    band_text,
     build_scenario,
     cli,
     data_option,
@@ -187,36 +188,6 @@ class WholeDays(click.ParamType):
                 ctx,
             )
         return int(text)
-
-
-def band_text(p50: float, p10: float, p90: float, digits: int = 1, ends: int | None = None) -> str:
-    """A central figure with its band, as the terminal shows it: ``30.9 (25-37)``.
-
-    Parameters
-    ----------
-    p50, p10, p90
-        The figure and its band.
-    digits
-        Decimals of the central figure.
-    ends
-        Decimals of the band's ends (default: whole numbers, one decimal below 10).
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> band_text(30.94, 25.2, 36.8), band_text(0.42, 0.1, 1.26)
-    ('30.9 (25-37)', '0.4 (0.1-1.3)')
-    """
-
-    def end(value: float) -> str:
-        if ends is not None:
-            return f"{value:.{ends}f}"
-        return f"{value:.0f}" if abs(value) >= 10 or value == 0 else f"{value:.1f}"
-
-    return f"{p50:.{digits}f} ({end(p10)}-{end(p90)})"
 
 
 def _print_bands(bands: Any) -> None:

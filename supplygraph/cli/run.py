@@ -11,6 +11,7 @@ from ..dataset.schema import sector_label
 from ._base import (
     CONTEXT_SETTINGS,
     SECTOR_HEADER,
+    band_text,
     build_scenario,
     cli,
     data_option,
@@ -28,6 +29,8 @@ from ._base import (
     scenario_options,
     short_name,
 )
+
+SIMULATE_DRAWS = 200  # draws of simulate's bands by default (docs/model.md)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -51,6 +54,15 @@ from ._base import (
     metavar="SECONDS",
     help="Stop rerouting after this long; its columns are then left blank.",
 )
+@click.option(
+    "--draws",
+    type=click.IntRange(min=0),
+    default=SIMULATE_DRAWS,
+    show_default=True,
+    help="Draws of every range (flows, the scenario's [uncertainty]) for the P10-P90 band "
+    "beside each figure (0: no band).",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
 @click.option("--html/--no-html", default=True, show_default=True, help="Write graph.html.")
 @click.option("--open", "open_page", is_flag=True, help="Open graph.html in the browser.")
 @click.option("--raw", is_flag=True, help="Do not neutralise spreadsheet formulas in text cells.")
@@ -61,6 +73,8 @@ def simulate(
     scenario_name: str | None,
     data_dir: Path | None,
     out_dir: Path | None,
+    draws: int,
+    seed: int,
     reroute: bool,
     reroute_time_limit: float,
     html: bool,
@@ -100,8 +114,17 @@ def simulate(
             from ..outputs.report import render_simulation
 
             result = run(graph, scenario, reroute=reroute, reroute_time_limit=reroute_time_limit)
+            if draws and len(result.sectors):
+                from dataclasses import replace
+
+                from ..analyses.montecarlo import sector_bands
+
+                bands = sector_bands(graph, scenario, draws=draws, seed=seed)
+                result = replace(
+                    result, sectors=result.sectors.merge(bands, on="sector", how="left")
+                )
             step("writing reports")
-            given = given_flags(ctx, [*flags, "reroute", "html", "raw"])
+            given = given_flags(ctx, [*flags, "reroute", "html", "raw", "draws", "seed"])
             out = report_folder(out_dir, scenario.name, given, graph)
             options: dict[str, Any] = {"reroute": reroute, "html": html, "raw": raw}
             if given:
@@ -116,6 +139,14 @@ def simulate(
             print_folder_note(scenario_name and scenario.name, given, out_dir)
         if open_page and html:
             open_in_browser(out / "graph.html")
+
+
+def _with_band(row: dict[str, Any], figure: str) -> str:
+    """A sector's figure, with its P10-P90 band when the run drew one: ``30.9 (25-37)``."""
+    central = number_text(row[figure], ".1f")
+    if f"{figure}_p10" not in row or row[f"{figure}_p10"] != row[f"{figure}_p10"]:  # NaN
+        return central
+    return band_text(row[figure], row[f"{figure}_p10"], row[f"{figure}_p90"])
 
 
 def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
@@ -148,9 +179,9 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
             (
                 sector_label(row["sector"]),
                 f"{row['shortfall_t']:,.0f}",
-                f"{row['shortfall_pct']:.1f}",
-                number_text(row["shortfall_units_pct"], ".1f") if row["unit"] else "-",
-                number_text(row["outside_issuer_shortfall_pct"], ".1f"),
+                _with_band(row, "shortfall_pct"),
+                _with_band(row, "shortfall_units_pct") if row["unit"] else "-",
+                _with_band(row, "outside_issuer_shortfall_pct"),
                 number_text(row["days_to_impact"], ".0f"),
                 number_text(row.get("shortfall_reroute_pct"), ".1f"),
             )
