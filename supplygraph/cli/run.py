@@ -143,10 +143,10 @@ def simulate(
 
 def _with_band(row: dict[str, Any], figure: str) -> str:
     """A sector's figure, with its P10-P90 band when the run drew one: ``30.9 (25-37)``."""
-    central = number_text(row[figure], ".1f")
+    central = row.get(figure, row.get(f"{figure}_p50"))  # outside units: the band's P50
     if f"{figure}_p10" not in row or row[f"{figure}_p10"] != row[f"{figure}_p10"]:  # NaN
-        return central
-    return band_text(row[figure], row[f"{figure}_p10"], row[f"{figure}_p90"])
+        return number_text(central, ".1f")
+    return band_text(central, row[f"{figure}_p10"], row[f"{figure}_p90"])
 
 
 def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
@@ -179,14 +179,28 @@ def print_summary(result: Any, out: Path, paths: list[Path]) -> None:
             (
                 sector_label(row["sector"]),
                 f"{row['shortfall_t']:,.0f}",
-                _with_band(row, "shortfall_pct"),
-                _with_band(row, "shortfall_units_pct") if row["unit"] else "-",
-                _with_band(row, "outside_issuer_shortfall_pct"),
+                f"{row['shortfall_pct']:.1f}",
+                number_text(row["shortfall_units_pct"], ".1f") if row["unit"] else "-",
+                number_text(row["outside_issuer_shortfall_pct"], ".1f"),
                 number_text(row["days_to_impact"], ".0f"),
                 number_text(row.get("shortfall_reroute_pct"), ".1f"),
             )
         )
     print_table(rows, "lrrrrrr")
+    if "shortfall_pct_p10" in worst_first:
+        draws = int(worst_first["band_draws"].max())
+        click.echo(f"\nEach figure with its band, P10-P90 over {draws:,} draws of every range:")
+        bands = [("sector", "% of t", "% units", f"% units outside {issuer}")]
+        for row in worst_first.to_dict("records"):
+            bands.append(
+                (
+                    sector_label(row["sector"]),
+                    _with_band(row, "shortfall_pct"),
+                    _with_band(row, "shortfall_units_pct") if row["unit"] else "-",
+                    _with_band(row, "outside_issuer_shortfall_units_pct") if row["unit"] else "-",
+                )
+            )
+        print_table(bands, "lrrr")
     echo_reports(out, paths)
     bottlenecks = worst_first[worst_first["bottlenecks"] != ""]
     if len(bottlenecks):
