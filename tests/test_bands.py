@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
 import pandas as pd
 from graphs import make_graph
 
@@ -183,3 +184,70 @@ def test_same_seed_same_bytes_and_chunks_do_not_matter(monkeypatch):
     chunked = simulate_bands(graph, SCENARIO, THIRDS, TRANSIT, draws=300, seed=9)
     assert chunked.months.to_csv() == first.months.to_csv()
     assert chunked.stoppages.to_csv() == first.stoppages.to_csv()
+
+
+def test_timeline_draws_on_the_command_line_same_seed_same_bytes(tmp_path):
+    from cli_helpers import invoke
+
+    args = ["timeline", "-s", "2025-replay", "--to", "2025-07-31", "--draws", "16", "-q"]
+    first = invoke(*args, "--out", str(tmp_path / "a"))
+    again = invoke(*args, "--out", str(tmp_path / "b"))
+    assert first.exit_code == 0 and again.exit_code == 0, first.output
+    for name in ("timeline-bands.csv", "timeline-stoppages.csv", "timeline-plants.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    months = pd.read_csv(tmp_path / "a" / "timeline-bands.csv")
+    automotive = months[(months["sector"] == "automotive") & months["country"].isna()]
+    assert list(automotive["month"]) == ["2025-03", "2025-04", "2025-05", "2025-06", "2025-07"]
+    # a band is ordered and the cumulative loss never falls
+    low, mid, high = (automotive[f"cumulative_units_lost_p{q}"] for q in (10, 50, 90))
+    assert (low <= mid).all() and (mid <= high).all()
+    assert automotive["cumulative_units_lost_p50"].is_monotonic_increasing
+    assert invoke(*args, "--draws", "-1", "--out", str(tmp_path / "c")).exit_code == 2
+
+
+def test_backtest_reports_each_check_band_and_the_coverage(tmp_path):
+    from cli_helpers import invoke
+
+    result = invoke("backtest", "--draws", "12", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    summary = pd.read_csv(tmp_path / "out" / "backtest-summary.csv").set_index("checks")
+    series = pd.read_csv(tmp_path / "out" / "backtest-series.csv")
+    events = pd.read_csv(tmp_path / "out" / "backtest-events.csv")
+    assert {"band_p10", "band_p50", "band_p90", "inside", "width"} <= set(series.columns)
+    assert {"band_p10", "band_p90", "inside", "width_days"} <= set(events.columns)
+    # coverage is the share of checks inside their band, counted here again
+    assert summary.loc["series", "inside"] == series["inside"].sum()
+    assert summary.loc["events", "inside"] == events["inside"].sum()
+    every = len(series) + len(events)
+    assert summary.loc["all", "coverage_pct"] == 100 * summary.loc["all", "inside"] / every
+    assert summary.loc["series", "median_width"] == pytest.approx(series["width"].median(), abs=1e-3)
+    assert "Calibration over 12 draws" in result.output
+
+
+def test_simulate_shows_each_figure_with_its_band(tmp_path):
+    from cli_helpers import invoke
+
+    out = tmp_path / "out"
+    result = invoke(
+        "simulate", "-s", "2025-10-package", "--draws", "40", "--no-html", "--out", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    sectors = pd.read_csv(out / "sectors.csv").set_index("sector")
+    row = sectors.loc["automotive"]
+    assert row["shortfall_pct_p10"] <= row["shortfall_pct_p50"] <= row["shortfall_pct_p90"]
+    assert row["band_draws"] == 40
+    # the terminal: the central figure, then its band, as in 55.8 (38-59)
+    expected = f"{row['shortfall_pct']:.1f} ({row['shortfall_pct_p10']:.0f}-"
+    assert expected in result.output
+    plain = invoke(
+        "simulate",
+        "-s",
+        "2025-10-package",
+        "--draws",
+        "0",
+        "--no-html",
+        "--out",
+        str(tmp_path / "p"),
+    )
+    assert "shortfall_pct_p10" not in pd.read_csv(tmp_path / "p" / "sectors.csv").columns
+    assert "with its band" not in plain.output
