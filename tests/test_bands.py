@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import pytest
 import pandas as pd
+import pytest
 from graphs import make_graph
 
 import supplygraph as sg
@@ -220,7 +220,8 @@ def test_backtest_reports_each_check_band_and_the_coverage(tmp_path):
     assert summary.loc["events", "inside"] == events["inside"].sum()
     every = len(series) + len(events)
     assert summary.loc["all", "coverage_pct"] == 100 * summary.loc["all", "inside"] / every
-    assert summary.loc["series", "median_width"] == pytest.approx(series["width"].median(), abs=1e-3)
+    median = series["width"].median()
+    assert summary.loc["series", "median_width"] == pytest.approx(median, abs=1e-3)
     assert "Calibration over 12 draws" in result.output
 
 
