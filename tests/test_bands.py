@@ -252,3 +252,31 @@ def test_simulate_shows_each_figure_with_its_band(tmp_path):
     )
     assert "shortfall_pct_p10" not in pd.read_csv(tmp_path / "p" / "sectors.csv").columns
     assert "with its band" not in plain.output
+
+
+def test_a_bad_plants_table_is_refused_one_line_per_problem(tmp_path):
+    from supplygraph._errors import DataError
+    from supplygraph.dataset.io import load_plants
+
+    (tmp_path / "plants.csv").write_text(
+        "node,plants,source,status,note\n"
+        "us-automakers-agg,2.5,a count,estimate,\n"  # not a whole number
+        "no-such-node,3,a count,estimate,\n"  # not in the nodes
+        "us-automakers-agg,4,,guess,\n",  # repeated, no source, unknown status
+        encoding="utf-8",
+    )
+    try:
+        load_plants(tmp_path, nodes=sg.load().nodes)
+    except DataError as error:
+        lines = str(error).splitlines()
+    else:
+        raise AssertionError("a bad plants.csv was read")
+    where = str(tmp_path / "plants.csv")
+    assert any(f"{where}:2: plants: expected a whole number" in line for line in lines)
+    assert any(f"{where}:3: node: unknown node 'no-such-node'" in line for line in lines)
+    assert any(f"{where}:4: node: a second count of plants" in line for line in lines)
+    assert any(f"{where}:4: source: missing value" in line for line in lines)
+    assert any(f"{where}:4: status: unknown status 'guess'" in line for line in lines)
+    # the bundled table reads, every count a whole number from 1
+    bundled = load_plants()
+    assert bundled["us-automakers-agg"] == 70 and min(bundled.values()) >= 1
