@@ -126,7 +126,8 @@ def simulate_bands(
     pieces = split.edges["edge_of"].to_numpy()  # per edge after the split: the data's edge
     flows = flow_ranges(split.edges, uncertainty.status)
     stock_figure = ~split.nodes["stock_days"].isna().to_numpy()
-    spread = split.nodes["status"].map(uncertainty.status).fillna(0.0).to_numpy(float)
+    status = split.nodes.get("status", pd.Series("", index=split.nodes.index))
+    spread = status.map(uncertainty.status).fillna(0.0).to_numpy(float)
     shared = _Shared(
         split,
         scenario,

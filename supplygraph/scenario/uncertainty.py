@@ -150,7 +150,10 @@ def flow_ranges(edges: Any, status: dict[str, float]) -> FlowRanges:
     """
     flow = edges["flow_t"].to_numpy(np.float64)
     n = len(flow)
-    spread = edges["status"].map(status).fillna(0.0).to_numpy(np.float64)
+    if "status" in edges:
+        spread = edges["status"].map(status).fillna(0.0).to_numpy(np.float64)
+    else:  # a table without statuses: no default width
+        spread = np.zeros(n)
     low = _column(edges, "flow_t_low", n)
     high = _column(edges, "flow_t_high", n)
     given = ~np.isnan(low) & ~np.isnan(high) & (flow > 0)
