@@ -145,7 +145,7 @@ def flow_ranges(edges: Any, status: dict[str, float]) -> FlowRanges:
     >>> e = pd.DataFrame({"flow_t": [100.0, 50.0], "status": ["estimate", "reported"],
     ...                   "flow_t_low": [80.0, None], "flow_t_high": [140.0, None]})
     >>> r = flow_ranges(e, {"estimate": 0.25, "reported": 0.05})
-    >>> r.mid.tolist(), r.half.tolist(), r.default.tolist()
+    >>> r.mid.round(6).tolist(), r.half.round(6).tolist(), r.default.tolist()
     ([1.1, 1.0], [0.3, 0.05], [False, True])
     """
     flow = edges["flow_t"].to_numpy(np.float64)
