@@ -5,6 +5,14 @@ Usage: python benchmarks/bench_timeline.py [--edges 10000 100000] [--seed 1] [--
 Each run is timed without adaptation and with every dynamic on (``ADAPTING``: restocking at
 1/60 of the gap a day, order shifting with a 30-day ramp-up, demand following output; the
 synthetic graphs get a capacity of 1.2 times each node's baseline so that orders can move).
+                                          [--draws 1000] [--draw-edges 10000] [--commands]
+                                          [--dask 2]
+
+``--draws N``: N daily draws (the bands: ranges, queue places, plants within aggregates) on
+the bundled data and on synthetic graphs of ``--draw-edges`` edges; ``--commands``: the whole
+commands ``simulate -s 2025-11-truce`` (with its bands) and ``timeline -s 2025-replay
+--draws N``; ``--dask W``: the bundled draws on a local Dask cluster of W workers, checked to
+give the same bytes as in-process.
 """
 
 from __future__ import annotations
@@ -12,7 +20,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -24,10 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_propagate import layered_graph
 
 import supplygraph as sg
+from supplygraph.analyses.bands import simulate_bands
 from supplygraph.analyses.timeline import simulate_days
 from supplygraph.dataset.graph import build_graph
-from supplygraph.dataset.io import Dataset, load_dated_tables, load_regimes
-from supplygraph.scenario.parse import Dynamics, Rule, Scenario
+from supplygraph.dataset.io import Dataset, load_dated_tables, load_plants, load_regimes
+from supplygraph.scenario.parse import Dynamics, LicencePolicy, Rule, Scenario
 
 COUNTRIES = np.array(["CN", "JP", "DE", "US", "KR", "AU"])
 ADAPTING = Dynamics(rebuild_rate=1 / 60, shift_orders=True, demand_follows_output=True)
@@ -78,7 +89,14 @@ def main() -> None:
     parser.add_argument("--edges", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--draws", type=int, default=0)
+    parser.add_argument("--draw-edges", type=int, nargs="*", default=[10_000])
+    parser.add_argument("--commands", action="store_true")
+    parser.add_argument("--dask", type=int, default=0)
     args = parser.parse_args()
+    if args.draws or args.commands or args.dask:
+        bands(args)
+        return
     approvals, transit, _ = load_dated_tables()
     graph = sg.load()
     replay = sg.load_scenario("2025-replay")
@@ -106,6 +124,67 @@ def main() -> None:
             args.repeat, lambda big=roomy, cut=moving: simulate_days(big, cut, approvals, transit)
         )
         print(f"  with every dynamic on: {seconds:.2f} s")
+
+
+def command(*args: str) -> float:
+    """Seconds of one whole command, as a user runs it (a fresh process)."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "supplygraph", *args], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def bands(args: argparse.Namespace) -> None:
+    """The draws of the dated run, the whole commands with bands, and Dask's bytes."""
+    approvals, transit, _ = load_dated_tables()
+    graph = sg.load()
+    replay = sg.load_scenario("2025-replay")
+    plants = load_plants()
+    if args.draws:
+        seconds = timed(
+            args.repeat,
+            lambda: simulate_bands(
+                graph, replay, approvals, transit, draws=args.draws, plants=plants
+            ),
+        )
+        print(f"bundled, 2025-replay, {args.draws:,} daily draws with plants: {seconds:.2f} s")
+        seconds = timed(
+            args.repeat, lambda: simulate_bands(graph, replay, approvals, transit, draws=args.draws)
+        )
+        print(f"  ... without splitting aggregates into plants: {seconds:.2f} s")
+        start = dt.date(2025, 5, 1)
+        policy = LicencePolicy("CN-2025-18", "throttle", 0.5)
+        licensed = Scenario("licensed", licences=(policy,), start=start)
+        for n_edges in args.draw_edges:
+            big = synthetic(n_edges, args.seed)
+            seconds = timed(
+                1,
+                lambda big=big: simulate_bands(big, licensed, approvals, transit, draws=args.draws),
+            )
+            print(f"{big.n_edges:,} edges, 365 days, {args.draws:,} daily draws: {seconds:.1f} s")
+    if args.commands:
+        with tempfile.TemporaryDirectory() as out:
+            seconds = statistics.median(
+                command("simulate", "-s", "2025-11-truce", "--no-html", "-q", "--out", out)
+                for _ in range(args.repeat)
+            )
+            print(f"simulate -s 2025-11-truce (bands: 200 draws), whole command: {seconds:.2f} s")
+            draws = str(args.draws or 1000)
+            seconds = statistics.median(
+                command("timeline", "-s", "2025-replay", "--draws", draws, "-q", "--out", out)
+                for _ in range(args.repeat)
+            )
+            print(f"timeline -s 2025-replay --draws {draws}, whole command: {seconds:.2f} s")
+    if args.dask:
+        draws = args.draws or 1000
+        here = simulate_bands(graph, replay, approvals, transit, draws=draws, plants=plants)
+        there = simulate_bands(
+            graph, replay, approvals, transit, draws=draws, plants=plants, workers=args.dask
+        )
+        same = all(
+            getattr(here, t).to_csv() == getattr(there, t).to_csv()
+            for t in ("months", "stoppages", "lines")
+        )
+        print(f"Dask local cluster ({args.dask} workers), {draws:,} draws: identical = {same}")
 
 
 if __name__ == "__main__":

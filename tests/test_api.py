@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from cli_helpers import invoke
 
@@ -51,8 +52,18 @@ def test_reports_can_be_written_from_python(tmp_path):
 def test_write_reports_writes_what_the_simulate_command_writes(tmp_path):
     cut_dy = TINY.parent / "tiny-cut-dy.toml"
     cli = tmp_path / "cli"
-    run = invoke("simulate", "--data", str(TINY), "-s", str(cut_dy), "--out", str(cli), "-q")
+    # the bands (simulate's --draws) are the command's: the API's result has none
+    args = ("simulate", "--data", str(TINY), "-s", str(cut_dy), "-q")
+    run = invoke(*args, "--draws", "0", "--out", str(cli))
     assert run.exit_code == 0, run.output
+    banded = invoke(*args, "--out", str(tmp_path / "banded"))
+    assert banded.exit_code == 0, banded.output
+    # with its bands sectors.csv is the same table with the band columns after the others
+    plain = pd.read_csv(cli / "sectors.csv")
+    with_bands = pd.read_csv(tmp_path / "banded" / "sectors.csv")
+    assert list(with_bands.columns[: len(plain.columns)]) == list(plain.columns)
+    assert "shortfall_pct_p10" in with_bands.columns
+    pd.testing.assert_frame_equal(with_bands[plain.columns], plain)
     result = sg.simulate(sg.load(TINY), sg.load_scenario(cut_dy))
     paths = sg.write_reports(result, tmp_path / "api")
     names = sorted(p.name for p in cli.iterdir() if not p.name.startswith("."))

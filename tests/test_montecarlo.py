@@ -164,3 +164,58 @@ def test_large_runs_rank_only_the_scenario_inputs(monkeypatch):
     assert set(capped.drivers["input"]) == {"approval:CN-2025-18"}
     # the draws themselves do not change
     assert capped.draws.equals(montecarlo(graph, scenario, ranges, draws=100, seed=1).draws)
+
+
+def _two_edges(extra):
+    """A Chinese separator ships 100 t of Dy to one Japanese maker, another 100 t of oxide
+    to a second (both ev)."""
+    graph = make_graph(
+        {
+            "cn1": {"country": "CN"},
+            "cn2": {"country": "CN"},
+            "jp1": {"stage": "manufacturer", "country": "JP", "sector": "ev"},
+            "jp2": {"stage": "manufacturer", "country": "JP", "sector": "ev"},
+        },
+        [
+            ("cn1", "jp1", "dy", 100, {"elements": "Dy", **extra[0]}),
+            ("cn2", "jp2", "oxide", 100, {"elements": "Nd", **extra[1]}),
+        ],
+    )
+    return graph, Scenario("t", licences=(LicencePolicy("CN-2025-18", "throttle", 0.3),))
+
+
+def test_flow_ranges_from_the_data_and_range_groups():
+    from supplygraph.scenario.uncertainty import flow_ranges
+
+    graph, _ = _two_edges(
+        [
+            {"flow_t_low": 80, "flow_t_high": 140, "range_group": "g", "status": "estimate"},
+            {"range_group": "g", "status": "reported"},
+        ]
+    )
+    ranges = flow_ranges(graph.edges, {"reported": 0.05, "estimate": 0.25, "assumption": 0.5})
+    # edge 0 from its own range: 80 / 100 to 140 / 100 -> mid 1.1, half 0.3; edge 1 by its
+    # status, reported: 1 +- 0.05 (a default); both in group g: edge 1 follows edge 0's draw
+    assert np.allclose(ranges.mid, [1.1, 1.0]) and np.allclose(ranges.half, [0.3, 0.05])
+    assert ranges.default.tolist() == [False, True]
+    assert ranges.leader.tolist() == [0, 0]
+    v = np.array([[-1.0, 0.7], [1.0, -0.2]])
+    # row 0: v = -1 for both -> 0.8 and 0.95; row 1: v = +1 -> 1.4 and 1.05
+    assert np.allclose(ranges.factor(v), [[0.8, 0.95], [1.4, 1.05]])
+
+
+def test_share_of_spread_from_default_widths():
+    # jp1 keeps 30% of its Dy, jp2 all its oxide: ev loses 0.7 x f1 / (f1 + f2) of its
+    # tonnes, f1 and f2 the drawn flows, so the spread comes from the flows alone
+    fixed = Uncertainty(approvals={"CN-2025-18": Range(0.3, 0.3)})
+    defaults, scenario = _two_edges([{"status": "assumption"}, {"status": "assumption"}])
+    row = montecarlo(defaults, scenario, fixed, draws=200, seed=1).summary.iloc[0]
+    # f in 0.5-1.5 each: the share runs from 0.7 x 0.5 / 2 = 17.5% to 0.7 x 1.5 / 2 = 52.5%
+    assert 17.5 <= row["p5_shortfall_pct"] < 30 < 40 < row["p95_shortfall_pct"] <= 52.5
+    assert row["spread_from_defaults_pct"] == 100.0  # held at their centres: 35% every draw
+    sourced, _ = _two_edges(
+        [{"flow_t_low": 50, "flow_t_high": 150}, {"flow_t_low": 50, "flow_t_high": 150}]
+    )
+    row = montecarlo(sourced, scenario, fixed, draws=200, seed=1).summary.iloc[0]
+    assert row["p95_shortfall_pct"] - row["p5_shortfall_pct"] > 10  # the same spread
+    assert row["spread_from_defaults_pct"] == 0.0  # from sourced ranges only

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,11 @@ import supplygraph as sg
 from supplygraph.analyses.backtest import run_backtest, shift_stocks
 from supplygraph.analyses.compare import compare_results
 from supplygraph.analyses.criticality import criticality
-from supplygraph.analyses.montecarlo import montecarlo
+from supplygraph.analyses.montecarlo import montecarlo, sector_bands
 from supplygraph.analyses.quality import quality_report
 from supplygraph.analyses.stats import stage_country_shares
 from supplygraph.analyses.timeline import simulate_days
-from supplygraph.dataset.io import load_backtest_tables, load_dated_tables
+from supplygraph.dataset.io import load_backtest_tables, load_dated_tables, load_plants
 from supplygraph.outputs.compare import render_comparison
 from supplygraph.outputs.dated_report import render_backtest, render_timeline
 from supplygraph.outputs.quality_report import render_quality
@@ -41,8 +42,13 @@ def as_bytes(content: Any) -> bytes:
 
 
 def simulated() -> dict[str, Any]:
-    result = sg.simulate(sg.load(TINY), sg.load_scenario(CUT_DY))
-    return render_simulation(result, options={"reroute": True, "html": True, "raw": False})
+    graph, scenario = sg.load(TINY), sg.load_scenario(CUT_DY)
+    result = sg.simulate(graph, scenario)
+    # the command's bands: 20 draws, seed 0 (simulate --draws 20)
+    bands = sector_bands(graph, scenario, draws=20, seed=0)
+    result = replace(result, sectors=result.sectors.merge(bands, on="sector", how="left"))
+    options = {"reroute": True, "html": True, "raw": False, "flags": ["--draws", "20"]}
+    return render_simulation(result, options=options)
 
 
 def compared() -> dict[str, Any]:
@@ -70,8 +76,18 @@ def backtest() -> dict[str, Any]:
     graph, scenario = shift_stocks(sg.load(), sg.load_scenario("2025-replay"), 0)
     tables = load_dated_tables()
     observed, events = load_backtest_tables()
-    return render_backtest(
-        run_backtest(graph, scenario, tables.approvals, tables.transit, observed, events)
+    return render_backtest(  # the command's bands: 20 draws, seed 0, plants.csv
+        run_backtest(
+            graph,
+            scenario,
+            tables.approvals,
+            tables.transit,
+            observed,
+            events,
+            draws=20,
+            seed=0,
+            plants=load_plants(),
+        )
     )
 
 
@@ -99,10 +115,10 @@ def drawn() -> dict[str, Any]:
 
 ON_TINY = ["--data", str(TINY), "-s", str(CUT_DY)]
 RUNS: list[tuple[str, list[str], Callable[[], dict[str, Any]]]] = [
-    ("simulate", ["simulate", *ON_TINY, "-q"], simulated),
+    ("simulate", ["simulate", *ON_TINY, "-q", "--draws", "20"], simulated),
     ("compare", ["compare", "full-embargo", str(CUT_DY), "--data", str(TINY)], compared),
     ("timeline", ["timeline", *ON_TINY, "-q", "--from", "2025-05-01", "--to", "2025-06-30"], dated),
-    ("backtest", ["backtest"], backtest),
+    ("backtest", ["backtest", "--draws", "20"], backtest),
     ("validate", ["validate", "--data", str(TINY)], checked),
     ("criticality", ["criticality", *ON_TINY, "-q"], swept),
     (

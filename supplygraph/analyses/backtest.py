@@ -13,6 +13,7 @@ import pandas as pd
 from ..dataset.graph import SupplyGraph
 from ..engine.sums import share_pct
 from ..scenario.parse import Scenario
+from .bands import BAND, Bands, simulate_bands
 from .timeline import Timeline, simulate_days
 
 MAGNETS = ("ndfeb_sintered", "ndfeb_bonded", "smco_magnet")  # HS 8505.11: permanent magnets
@@ -27,6 +28,8 @@ class Backtest:
     timeline: Timeline
     series: pd.DataFrame
     events: pd.DataFrame
+    bands: Bands | None = None  # the draws, when asked: each check's band beside it
+    summary: pd.DataFrame | None = None  # calibration and sharpness, per kind of check
 
 
 def magnet_exports(graph: SupplyGraph, issuer: str = "CN") -> dict[str, np.ndarray]:
@@ -94,6 +97,12 @@ def run_backtest(
     transit: pd.DataFrame,
     observed: pd.DataFrame,
     events: pd.DataFrame,
+    *,
+    draws: int = 0,
+    seed: int = 0,
+    plants: dict[str, int] | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
 ) -> Backtest:
     """Replay a dated scenario and compare it with observed series and events.
 
@@ -118,6 +127,16 @@ def run_backtest(
         The dated tables (:func:`supplygraph.dataset.io.load_dated_tables`).
     observed, events
         The checks (:func:`supplygraph.dataset.io.load_backtest_tables`).
+    draws, seed
+        With ``draws`` above 0, also run that many draws of the dated run
+        (:func:`supplygraph.analyses.bands.simulate_bands`: ranges, queue places, plants
+        within aggregates) and judge every check by its band: the P10-P90 of the draws,
+        whether the observed value lies inside, and the band's width; ``summary`` gives
+        the coverage and the median width per kind of check.
+    plants
+        Aggregate id -> count of plants (``plants.csv``), for the draws.
+    scheduler, workers
+        Run the draws on a Dask cluster.
 
     Returns
     -------
@@ -128,7 +147,120 @@ def run_backtest(
     timeline = simulate_days(
         graph, scenario, approvals, transit, track=wanted, applicant=LAST_APPLICANT
     )
-    return Backtest(timeline, _series(timeline, observed, wanted), _events(timeline, events))
+    series, checked = _series(timeline, observed, wanted), _events(timeline, events)
+    if draws <= 0:
+        return Backtest(timeline, series, checked)
+    bands = simulate_bands(
+        graph,
+        scenario,
+        approvals,
+        transit,
+        draws=draws,
+        seed=seed,
+        plants=plants,
+        track=wanted,
+        scheduler=scheduler,
+        workers=workers,
+    )
+    series = _series_bands(series, bands, timeline, wanted)
+    checked = _event_bands(checked, bands, events)
+    return Backtest(timeline, series, checked, bands, _calibration(series, checked))
+
+
+def _series_bands(
+    series: pd.DataFrame, bands: Bands, timeline: Timeline, masks: dict
+) -> pd.DataFrame:
+    """Each series month's band over the draws (shares of baseline), inside or not, width."""
+    if series.empty:
+        return series
+    month_of_day = np.array([d.isoformat()[:7] for d in bands.dates])
+    flow = timeline.graph.edges["flow_t"].to_numpy()
+    low, mid, high = [], [], []
+    for row in series.itertuples(index=False):
+        days = month_of_day == row.month
+        shipped = bands.exports[row.series][:, days].sum(axis=1)  # per draw
+        base = flow[masks[row.series]].sum() / 365 * days.sum()
+        values = np.percentile(shipped / base, BAND, method="inverted_cdf")
+        low.append(values[0])
+        mid.append(values[1])
+        high.append(values[2])
+    out = series.copy()
+    out["band_p10"], out["band_p50"], out["band_p90"] = low, mid, high
+    seen = out["observed_share"]
+    out["inside"] = (out["band_p10"] <= seen) & (seen <= out["band_p90"])
+    out["width"] = out["band_p90"] - out["band_p10"]  # in shares of baseline
+    return out
+
+
+def _event_bands(checked: pd.DataFrame, bands: Bands, events: pd.DataFrame) -> pd.DataFrame:
+    """Each event's band: the first plant's date P10-P90 over the draws (empty: never in
+    that share of draws), inside or not, and the width in days (empty when open-ended)."""
+    lines = bands.lines.set_index(["node", "line"]) if len(bands.lines) else None
+    rows = []
+    for row in events.itertuples(index=False):
+        key = (row.node, row.line)
+        kind = "first_loss" if row.kind == "first_loss" else "recovery"
+        found = lines is not None and key in lines.index
+        dates = [lines.loc[key, f"{kind}_p{q}"] if found else "" for q in BAND]
+        low, mid, high = dates
+        inside = bool(low) and low <= row.date and (not high or row.date <= high)
+        if not high:  # the P90 draw never stops: the band is open to the right
+            inside = bool(low) and low <= row.date
+        width = (
+            (dt.date.fromisoformat(high) - dt.date.fromisoformat(low)).days
+            if low and high
+            else None
+        )
+        rows.append(
+            {
+                "band_p10": low or "none",
+                "band_p50": mid or "none",
+                "band_p90": high or "none",
+                "inside": inside,
+                "width_days": width,
+            }
+        )
+    out = pd.concat([checked.reset_index(drop=True), pd.DataFrame(rows)], axis=1)
+    out["width_days"] = out["width_days"].astype("Int64")
+    return out
+
+
+def _calibration(series: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Coverage (share of checks inside their P10-P90 band) and the median width, per kind
+    of check and over all; an open-ended event band counts as infinitely wide."""
+    rows = []
+    kinds = (
+        ("series", series["inside"].to_numpy(bool), series["width"].to_numpy(float), "share"),
+        (
+            "events",
+            events["inside"].to_numpy(bool),
+            events["width_days"].astype("float").fillna(np.inf).to_numpy(),
+            "days",
+        ),
+    )
+    for name, inside, width, unit in kinds:
+        rows.append(
+            {
+                "checks": name,
+                "count": len(inside),
+                "inside": int(inside.sum()),
+                "coverage_pct": float(100 * inside.mean()) if len(inside) else np.nan,
+                "median_width": float(np.median(width)) if len(width) else np.nan,
+                "width_unit": unit,
+            }
+        )
+    every = np.concatenate([k[1] for k in kinds])
+    rows.append(
+        {
+            "checks": "all",
+            "count": len(every),
+            "inside": int(every.sum()),
+            "coverage_pct": float(100 * every.mean()) if len(every) else np.nan,
+            "median_width": np.nan,
+            "width_unit": "",
+        }
+    )
+    return pd.DataFrame(rows)
 
 
 def _series(timeline: Timeline, observed: pd.DataFrame, masks: dict) -> pd.DataFrame:

@@ -32,6 +32,18 @@ SECTOR_COLUMNS = [
     "in_issuer_shortfall_pct",
     "outside_issuer_shortfall_pct",
     "bottlenecks",
+    # the bands (simulate --draws): P10 / P50 / P90 over the draws of every range
+    *(
+        f"{figure}_p{q}"
+        for figure in (
+            "shortfall_pct",
+            "shortfall_units_pct",
+            "outside_issuer_shortfall_pct",
+            "outside_issuer_shortfall_units_pct",
+        )
+        for q in (10, 50, 90)
+    ),
+    "band_draws",
 ]
 NODE_COLUMNS = [
     "id",
@@ -266,6 +278,7 @@ MONTECARLO_COLUMNS = [
         for kind in ("scenario", "p5", "p50", "p95")
     ),
     "never_short_pct",
+    "spread_from_defaults_pct",
 ]
 MONTECARLO_DRIVER_COLUMNS = ["sector", "rank", "input", "spearman_rho"]
 MONTECARLO_DRAW_COLUMNS = ["draw", "sector", *MONTECARLO_FIGURES]

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.stats import rankdata
 
-from ..dataset.graph import require_makers, throughput
+from ..dataset.graph import SupplyGraph, require_makers, throughput
 from ..dataset.production import production_lines
 from ..engine.propagate import propagate
 from ..engine.sums import SectorBatch, concat_batches, sector_exposure, share_pct
 from ..scenario.parse import Scenario
-from ..scenario.resolve import put_on_lines, resolve
-from ..scenario.uncertainty import Range, Uncertainty, load_uncertainty
+from ..scenario.resolve import issuing_country, put_on_lines, resolve
+from ..scenario.uncertainty import FlowRanges, Range, Uncertainty, flow_ranges, load_uncertainty
 from .dask_run import run_chunks
 from .exposure import simulate
-
-if TYPE_CHECKING:
-    from ..dataset.graph import SupplyGraph
 
 # Draws are made in chunks of this many, each from its own seed (the run's seed and the
 # chunk's number): the draws do not depend on how the chunks are spread over workers.
@@ -55,6 +52,10 @@ class MonteCarlo:
     draws: pd.DataFrame
 
 
+# The spread whose share from default widths is reported: P5 to P95 of a sector's shortfall.
+SPREAD = ("p5_shortfall_pct", "p95_shortfall_pct")
+
+
 @dataclass(frozen=True, eq=False)
 class _Inputs:
     """What each chunk of draws needs (sent once to each Dask worker)."""
@@ -68,12 +69,14 @@ class _Inputs:
     policy_ranges: list[Range]
     stock_days: np.ndarray  # per node: the data's figure, NaN where none
     stock_range: Range
-    edge_spread: np.ndarray  # per edge: relative half-width of its flow
+    edge_spread: np.ndarray  # per edge: relative half-width of its flow (0: fixed or follower)
+    flows: FlowRanges  # per edge: how its flow factor is drawn
     node_spread: np.ndarray  # per node: relative half-width of its stock figure
     seed: int
     input_names: list[str]  # what each drawn column is, for the drivers
     in_lines: csr_matrix  # lines x parts: 1 where a part feeds the line
     out_lines: csr_matrix  # lines x parts: 1 where a part leaves the line
+    outside: SupplyGraph | None = None  # the lines, makers in the issuing country left out
 
 
 def montecarlo(
@@ -85,6 +88,7 @@ def montecarlo(
     seed: int = 0,
     scheduler: str | None = None,
     workers: int | None = None,
+    defaults_share: bool = True,
 ) -> MonteCarlo:
     """Draw a scenario's uncertain inputs ``draws`` times and run every draw as one batch.
 
@@ -112,6 +116,9 @@ def montecarlo(
         The run's seed.
     scheduler, workers
         Run the chunks on a Dask cluster (:func:`supplygraph.analyses.dask_run.run_chunks`).
+    defaults_share
+        Also run the draws with every default-width figure held (the summary's
+        ``spread_from_defaults_pct``; NaN when False).
 
     Returns
     -------
@@ -132,10 +139,17 @@ def montecarlo(
     parts = run_chunks(_draw_chunk, chunks, inputs, scheduler=scheduler, workers=workers)
     batch = concat_batches([p[0] for p in parts])
     drawn = np.concatenate([p[1] for p in parts])
+    outside = concat_batches([p[2] for p in parts])
     central = _central(graph, scenario)
     summary = _summary(batch, central)
     if "layer" in central:  # with overlays: where each sector's makers come from
         summary.insert(1, "layer", central["layer"].reindex(summary["sector"]).to_numpy())
+    if defaults_share:
+        summary["spread_from_defaults_pct"] = _from_defaults(
+            summary, inputs, chunks, scheduler=scheduler, workers=workers
+        )
+    else:
+        summary["spread_from_defaults_pct"] = np.nan
     return MonteCarlo(
         scenario,
         uncertainty,
@@ -143,12 +157,127 @@ def montecarlo(
         seed,
         summary,
         _drivers(batch, drawn, inputs.input_names),
-        _draw_table(batch),
+        _draw_table(batch, outside),
     )
 
 
+BAND = (10, 50, 90)  # the percentiles simulate shows beside each central figure
+BAND_FIGURES = (
+    "shortfall_pct",
+    "shortfall_units_pct",
+    "outside_issuer_shortfall_pct",
+    "outside_issuer_shortfall_units_pct",
+)
+
+
+def sector_bands(
+    graph: SupplyGraph,
+    scenario: Scenario,
+    *,
+    draws: int = 200,
+    seed: int = 0,
+    uncertainty: Uncertainty | None = None,
+) -> pd.DataFrame:
+    """Return each sector's band: P10 / P50 / P90 of its shortfall over seeded draws.
+
+    The draws of :func:`montecarlo` (every flow from its range, the scenario's approval and
+    stock ranges), as ``simulate`` shows them beside each central figure.
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    scenario
+        The scenario.
+    draws
+        Number of draws.
+    seed
+        The seed.
+    uncertainty
+        The ranges (default: the scenario's ``[uncertainty]`` table).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sector: ``sector``, ``FIGURE_p10`` / ``_p50`` / ``_p90`` for each of
+        ``BAND_FIGURES`` (values drawn; NaN where a sector has no such figure), and
+        ``band_draws``.
+    """
+    require_makers(graph)
+    if uncertainty is None:
+        uncertainty = load_uncertainty(scenario)
+    inputs = _inputs(graph, scenario, uncertainty, seed, draws, names=False)
+    chunks = [
+        (k, min(CHUNK_DRAWS, draws - k * CHUNK_DRAWS)) for k in range(-(-draws // CHUNK_DRAWS))
+    ]
+    parts = [_draw_chunk(chunk, inputs) for chunk in chunks]
+    table = _draw_table(
+        concat_batches([p[0] for p in parts]), concat_batches([p[2] for p in parts])
+    )
+    rows = []
+    for sector, group in table.groupby("sector", sort=True):
+        row: dict[str, Any] = {"sector": sector}
+        for figure in BAND_FIGURES:
+            values = group[figure].to_numpy(float)
+            values = values[~np.isnan(values)]
+            for q in BAND:
+                row[f"{figure}_p{q}"] = (
+                    float(np.percentile(values, q, method="inverted_cdf"))
+                    if len(values)
+                    else np.nan
+                )
+        row["band_draws"] = draws
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _from_defaults(
+    summary: pd.DataFrame,
+    inputs: _Inputs,
+    chunks: list[tuple[int, int]],
+    *,
+    scheduler: str | None,
+    workers: int | None,
+) -> np.ndarray:
+    """Per sector, the share of its spread (P5 to P95 of shortfall_pct) that comes from
+    figures drawn with the flat default width by status (the defensibility measure).
+
+    The draws are run again with the same seed and every default-width figure (a flow
+    without ``flow_t_low`` / ``flow_t_high``, a node's stock figure) held at its central
+    value; the share is 1 - (spread without them) / (spread with them), at least 0. A sector
+    with no spread has none to explain: 0. With no default-width figure it is 0 everywhere.
+    """
+    width = (summary[SPREAD[1]] - summary[SPREAD[0]]).to_numpy(float)
+    has_defaults = (inputs.flows.default & (inputs.flows.half > 0)).any()
+    has_defaults |= ((inputs.node_spread > 0) & ~np.isnan(inputs.stock_days)).any()
+    if not has_defaults:
+        return np.zeros(len(summary))
+    held = replace(
+        inputs,
+        flows=inputs.flows.without_defaults(),
+        node_spread=np.zeros_like(inputs.node_spread),
+        input_names=inputs.input_names[: len(inputs.policy_ranges) + 1],
+    )
+    parts = run_chunks(_draw_chunk, chunks, held, scheduler=scheduler, workers=workers)
+    batch = concat_batches([p[0] for p in parts])
+    narrow = {}
+    for k, sector in enumerate(batch.sectors):
+        column = batch.shortfall_pct[:, k]
+        low, high = (float(np.percentile(column, q, method="inverted_cdf")) for q in (5, 95))
+        narrow[sector] = high - low
+    remaining = summary["sector"].map(narrow).to_numpy(float)
+    share = np.where(width > 1e-9, 1 - remaining / np.where(width > 1e-9, width, 1.0), 0.0)
+    return 100 * np.clip(share, 0.0, 1.0)
+
+
 def _inputs(
-    graph: SupplyGraph, scenario: Scenario, uncertainty: Uncertainty, seed: int, draws: int
+    graph: SupplyGraph,
+    scenario: Scenario,
+    uncertainty: Uncertainty,
+    seed: int,
+    draws: int,
+    *,
+    names: bool = True,
 ) -> _Inputs:
     """Resolve the scenario once per licence policy, so each draw only takes minima."""
     production = production_lines(graph)
@@ -168,6 +297,8 @@ def _inputs(
     parts = np.arange(lines.n_edges)
     shape = (lines.n_nodes, lines.n_edges)
     status_of = uncertainty.status
+    flows = flow_ranges(graph.edges, status_of)
+    leads = flows.leader == np.arange(graph.n_edges)
     inputs = _Inputs(
         lines,
         production.edge,
@@ -178,17 +309,30 @@ def _inputs(
         policy_ranges,
         graph.nodes["stock_days"].to_numpy(np.float64),
         uncertainty.stock_days or Range(scenario.default_stock_days, scenario.default_stock_days),
-        graph.edges["status"].map(status_of).fillna(0.0).to_numpy(np.float64),
+        np.where(leads, flows.half, 0.0),
+        flows,
         graph.nodes["status"].map(status_of).fillna(0.0).to_numpy(np.float64),
         seed,
         [],
         csr_matrix((np.ones(len(parts)), (lines.index.dst, parts)), shape=shape),
         csr_matrix((np.ones(len(parts)), (lines.index.src, parts)), shape=shape),
     )
-    return replace(inputs, input_names=_input_names(graph, scenario, inputs, draws))
+    applied = put_on_lines(graph, scenario, production=production).disruption.applied
+    issuer = issuing_country(applied)
+    nodes = lines.nodes.copy()
+    inside = (nodes["stage"] == "manufacturer") & (nodes["country"] == issuer)
+    nodes.loc[inside, "stage"] = "manufacturer-in-issuer"  # not a maker for these sums
+    outside = SupplyGraph(
+        nodes, lines.edges, lines.regimes, lines.folder, lines.checksum, lines=lines.lines
+    )
+    # without names (bands only), the drivers' inputs are the scenario's alone
+    named = _input_names(graph, scenario, inputs, draws if names else MAX_FIGURE_CELLS + 1)
+    return replace(inputs, input_names=named, outside=outside)
 
 
-def _draw_chunk(chunk: tuple[int, int], inputs: _Inputs) -> tuple[SectorBatch, np.ndarray]:
+def _draw_chunk(
+    chunk: tuple[int, int], inputs: _Inputs
+) -> tuple[SectorBatch, np.ndarray, SectorBatch]:
     """Make and run the first ``size`` draws of chunk ``k``: sector figures and inputs.
 
     Each kind of input has its own stream (spawned from the chunk's seed), drawn row by
@@ -204,22 +348,23 @@ def _draw_chunk(chunk: tuple[int, int], inputs: _Inputs) -> tuple[SectorBatch, n
     default_stock = inputs.stock_range.draw(stock_rng, CHUNK_DRAWS)[:size]
     lines = inputs.lines
     block = max(1, BLOCK_CELLS // (lines.n_edges + lines.n_nodes))
-    parts, drawn = [], []
+    parts, drawn, outside = [], [], []
     for first in range(0, size, block):
         rows = slice(first, min(first + block, size))
         n_rows = rows.stop - rows.start
-        flow_factor = 1 + inputs.edge_spread * flow_rng.uniform(
-            -1, 1, (n_rows, len(inputs.edge_spread))
+        flow_factor = inputs.flows.factor(
+            flow_rng.uniform(-1, 1, (n_rows, len(inputs.edge_spread)))
         )
         stock_factor = 1 + inputs.node_spread * node_rng.uniform(
             -1, 1, (n_rows, len(inputs.node_spread))
         )
-        parts.append(
-            _run_block(inputs, shares[rows], default_stock[rows], flow_factor, stock_factor)
+        whole, beyond = _run_block(
+            inputs, shares[rows], default_stock[rows], flow_factor, stock_factor
         )
+        parts.append(whole)
+        outside.append(beyond)
         drawn.append(_drawn(inputs, shares[rows], default_stock[rows], flow_factor, stock_factor))
-    sectors = concat_batches(parts)
-    return sectors, np.concatenate(drawn)
+    return concat_batches(parts), np.concatenate(drawn), concat_batches(outside)
 
 
 def _run_block(
@@ -228,8 +373,9 @@ def _run_block(
     default_stock: np.ndarray,
     flow_factor: np.ndarray,
     stock_factor: np.ndarray,
-) -> SectorBatch:
-    """Run some draws through the batched engine and sum them per sector."""
+) -> tuple[SectorBatch, SectorBatch]:
+    """Run some draws through the batched engine and sum them per sector: over all makers,
+    and over the makers outside the issuing country."""
     n_rows = len(shares)
     edge_share = np.repeat(inputs.rule_share[None, :], n_rows, axis=0)
     for p, edges in enumerate(inputs.policy_edges):
@@ -250,7 +396,12 @@ def _run_block(
     in_t = (inputs.in_lines @ flow.T).T
     out_t = (inputs.out_lines @ flow.T).T
     baseline = throughput(lines.nodes["stage"].to_numpy(), in_t, out_t)
-    return sector_exposure(lines, prop.output_ratio, prop.days_to_impact, baseline_t=baseline)
+    whole = sector_exposure(lines, prop.output_ratio, prop.days_to_impact, baseline_t=baseline)
+    assert inputs.outside is not None
+    beyond = sector_exposure(
+        inputs.outside, prop.output_ratio, prop.days_to_impact, baseline_t=baseline
+    )
+    return whole, beyond
 
 
 def _drawn(
@@ -362,10 +513,17 @@ def _drivers(batch: SectorBatch, drawn: np.ndarray, names: list[str]) -> pd.Data
     return pd.DataFrame(rows, columns=columns)
 
 
-def _draw_table(batch: SectorBatch) -> pd.DataFrame:
-    """One row per draw and sector."""
+def _draw_table(batch: SectorBatch, outside: SectorBatch) -> pd.DataFrame:
+    """One row per draw and sector (with the figures of the makers outside the issuing
+    country: NaN for a sector with none)."""
     n, k = batch.shortfall_t.shape
     days = batch.days_to_impact.ravel()
+    beyond = {}
+    for name in ("shortfall_pct", "shortfall_units_pct"):
+        values = np.full((n, k), np.nan)
+        for j, sector in enumerate(outside.sectors):
+            values[:, batch.sectors.index(sector)] = getattr(outside, name)[:, j]
+        beyond[f"outside_issuer_{name}"] = values.ravel()
     return pd.DataFrame(
         {
             "draw": np.repeat(np.arange(n), k),
@@ -374,5 +532,6 @@ def _draw_table(batch: SectorBatch) -> pd.DataFrame:
             "shortfall_pct": batch.shortfall_pct.ravel(),
             "shortfall_units_pct": batch.shortfall_units_pct.ravel(),
             "days_to_impact": np.where(np.isfinite(days), days, np.nan),
+            **beyond,
         }
     )

@@ -15,7 +15,7 @@ from ..dataset import schema
 from ..dataset.graph import EngineIndex, Groups, SupplyGraph
 from ..dataset.io import load_dated_tables
 from ..dataset.production import Production, production_lines
-from ..engine.propagate import SNAP, step
+from ..engine.propagate import SNAP, group_sum, step
 from ..engine.sums import Sectors, share_pct
 from ..scenario.licence import regime_state, regimes_by_id
 from ..scenario.parse import Dynamics, LicencePolicy, Scenario, check_applicant, load_scenario
@@ -31,6 +31,8 @@ HORIZON_DAYS = 365
 KEEP_DAYS_MAX_EDGES = 100_000
 # Where a dated run's best case comes from: the monthly rerouting LP, or shifted orders.
 BEST_CASES = ("lp", "orders")
+# Draws go through the days in blocks of this many rows, so a day's arrays stay in a cache.
+ROW_BLOCK = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,6 +60,7 @@ class Timeline:
     quantile: float | None = None  # None: the pro-rata mean; else every licence edge's place
     applicant: Timeline | None = None  # beside the mean: the run at an applicant's quantile
     records: pd.DataFrame | None = None  # per line and day, when asked (``records``)
+    draws: DrawRecord | None = None  # a run of draws (``rows``): what each draw made
 
     def lowest(self) -> pd.DataFrame:
         """Return each sector's lowest output, its first day at that level and its first
@@ -105,6 +108,80 @@ class Timeline:
         )
 
 
+@dataclass(frozen=True, eq=False)
+class DrawRows:
+    """Drawn inputs of a run of draws, one row per draw (a leading axis through the days).
+
+    ``flow_factor`` scales each edge's flow (draws x edges of the data's graph),
+    ``stock_factor`` each node's days of stock (draws x nodes), and ``queue`` is each
+    edge's place in the queue of licence applications (draws x edges, in [0, 1]): a
+    licence edge ships in full on a day when its place is within the share approved, and
+    nothing otherwise (:func:`applicant_share`), each edge an applicant of its own.
+    """
+
+    flow_factor: np.ndarray
+    stock_factor: np.ndarray
+    queue: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of draws."""
+        return len(self.queue)
+
+    def block(self, first: int, stop: int) -> DrawRows:
+        """Return draws ``first`` to ``stop - 1``.
+
+        Parameters
+        ----------
+        first, stop
+            The range of draws.
+
+        Returns
+        -------
+        DrawRows
+        """
+        return DrawRows(
+            self.flow_factor[first:stop], self.stock_factor[first:stop], self.queue[first:stop]
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class DrawRecord:
+    """What each draw of a run made: per draw and line, the first loss and recovery (day
+    index, -1: none); per month, draw and maker line, the units and tonnes lost; per
+    tracked selection, draw and day, the tonnes shipped."""
+
+    first_loss: np.ndarray  # draws x lines
+    recovery: np.ndarray  # draws x lines
+    months: list[str]  # YYYY-MM of each month of the run
+    makers: np.ndarray  # the maker lines (positions in the lines graph)
+    lost_units: np.ndarray  # months x draws x maker lines
+    lost_t: np.ndarray  # months x draws x maker lines
+    exports: dict[str, np.ndarray]  # name -> days x draws
+
+    def joined(self, records: list[DrawRecord]) -> DrawRecord:
+        """Return this run's records of several blocks of draws as one, in order.
+
+        Parameters
+        ----------
+        records
+            The blocks' records (this one among them, typically first).
+
+        Returns
+        -------
+        DrawRecord
+        """
+        return DrawRecord(
+            np.concatenate([r.first_loss for r in records]),
+            np.concatenate([r.recovery for r in records]),
+            self.months,
+            self.makers,
+            np.concatenate([r.lost_units for r in records], axis=1),
+            np.concatenate([r.lost_t for r in records], axis=1),
+            {k: np.concatenate([r.exports[k] for r in records], axis=1) for k in self.exports},
+        )
+
+
 def simulate_days(
     graph: SupplyGraph,
     scenario: Scenario | str | Path,
@@ -120,6 +197,7 @@ def simulate_days(
     keep_days: bool | None = None,
     records: bool = False,
     best_case: str = "lp",
+    rows: DrawRows | None = None,
 ) -> Timeline:
     """Run a scenario day by day over a horizon.
 
@@ -187,6 +265,10 @@ def simulate_days(
         rerouting LP (above); ``orders``, the run in which buyers shift their orders to
         suppliers with spare capacity (the scenario's dynamics with ``shift_orders`` on),
         the LP's figure then kept beside it as a check (``best_lp_output_pct``).
+    rows
+        Drawn inputs (:class:`DrawRows`): run every draw at once, as rows through each day,
+        instead of the mean (and applicant) run; the result's ``draws`` holds what each
+        made (``sectors`` and ``lines`` are then empty).
 
     Returns
     -------
@@ -256,27 +338,94 @@ def simulate_days(
             else [dt.date.fromisoformat(d) for d in capacity["from"].dropna().unique()],
         )
 
+    puts: dict[tuple[int, ...], tuple] = {}  # a list of stretches' scenarios, put on lines
+
+    def put_segments(dated: list[Scenario]) -> tuple[np.ndarray, np.ndarray, str, list]:
+        """Per stretch, each part's and line's share, the issuing country and the
+        disruptions (once)."""
+        key = tuple(map(id, dated))
+        if key not in puts:
+            part_share = np.ones((len(dated), lines_graph.n_edges))
+            line_share = np.ones((len(dated), lines_graph.n_nodes))  # outages, by stretch
+            applied, disruptions = [], []
+            for s, scenario_then in enumerate(dated):
+                put = put_on_lines(graph, scenario_then, production=production)
+                part_share[s], line_share[s] = put.lines.edge_share, put.lines.node_share
+                applied += put.disruption.applied
+                disruptions.append(put.disruption)
+            puts[key] = (part_share, line_share, issuing_country(applied), disruptions)
+        return puts[key]
+
+    def put_licences(dated: list[Scenario]) -> tuple[np.ndarray, np.ndarray]:
+        """Per stretch, each part's share under the rules alone and the licences alone."""
+        key = (-1, *map(id, dated))
+        if key not in puts:
+            rule = np.ones((len(dated), lines_graph.n_edges))
+            licence = np.ones((len(dated), lines_graph.n_edges))
+            for s, then in enumerate(dated):
+                rules_only, licences_only = (
+                    then.with_changes(licences=()),
+                    then.with_changes(rules=()),
+                )
+                rule[s] = put_on_lines(graph, rules_only, production=production).lines.edge_share
+                licence[s] = put_on_lines(
+                    graph, licences_only, production=production
+                ).lines.edge_share
+            puts[key] = (rule, licence)
+        return puts[key]
+
     def timeline(
-        dated: list[Scenario], done: int, q: float | None, dynamics: Dynamics = scenario.dynamics
+        dated: list[Scenario],
+        done: int,
+        q: float | None,
+        rows: DrawRows | None = None,
+        dynamics: Dynamics = scenario.dynamics,
     ) -> Timeline:
-        """Day by day under the segments' scenarios (``done`` days already run)."""
-        part_share = np.ones((len(dated), lines_graph.n_edges))
-        line_share = np.ones((len(dated), lines_graph.n_nodes))  # outages, by stretch
-        applied, disruptions = [], []
-        for s, scenario_then in enumerate(dated):
-            put = put_on_lines(graph, scenario_then, production=production)
-            part_share[s], line_share[s] = put.lines.edge_share, put.lines.node_share
-            applied += put.disruption.applied
-            disruptions.append(put.disruption)
-        issuer = issuing_country(applied)
-        stock = stock_max.copy()
-        recent = np.ones((window, lines_graph.n_nodes))  # day t's output sits in row t % window
-        kept = np.ones((n_days, lines_graph.n_nodes)) if keep else None
+        """Day by day under the segments' scenarios (``done`` days already run); with
+        ``rows``, every draw at once (a leading axis of draws; the dynamics run on the
+        single run only)."""
+        if rows is not None and rows.n > ROW_BLOCK:  # blocks of draws that fit in a cache
+            blocks = [
+                timeline(dated, done, q, rows.block(first, first + ROW_BLOCK))
+                for first in range(0, rows.n, ROW_BLOCK)
+            ]
+            assert blocks[0].draws is not None
+            return replace(blocks[0], draws=blocks[0].draws.joined([b.draws for b in blocks]))
+        part_share, line_share, issuer, disruptions = put_segments(dated)
+        if rows is None:
+            n_rows, shares = 1, None
+            row_weight, row_need, row_flow = weight[None, :], need[None, :], flow[None, :]
+            row_stock_max, row_no_baseline = stock_max[None, :], no_baseline[None, :]
+        else:
+            shipping = np.flatnonzero(np.any(list(tracked.values()), axis=0)) if tracked else []
+            shipping = np.asarray(shipping, dtype=np.int64)
+            n_rows = rows.n
+            shares = _queue_shares(
+                put_licences(dated), production, rows, {"inputs": edges, "shipping": shipping}
+            )
+            row_flow = flow * rows.flow_factor[:, production.edge]
+            base = group_sum(row_flow[:, edges], groups) if len(edges) else np.zeros((n_rows, 0))
+            row_need, row_no_baseline = base, base <= 0
+            row_weight = np.divide(
+                row_flow[:, edges],
+                base[:, groups.group_local],
+                out=np.zeros((n_rows, len(edges))),
+                where=~row_no_baseline[:, groups.group_local],
+            )
+            days_of_stock = line_stock_days(graph, scenario, production)
+            days_of_stock = days_of_stock * rows.stock_factor[:, production.node]
+            row_stock_max = days_of_stock[:, index.group_node] * row_need
+        stock = row_stock_max.copy()
+        # day t's output sits in columns (t % window) x lines of each row
+        recent = np.ones((n_rows, window * lines_graph.n_nodes))
+        kept = np.ones((n_days, lines_graph.n_nodes)) if keep and rows is None else None
         line_record = _LineRecord(lines_graph.n_nodes)
         sector_record = _SectorRecord(sectors, lines_graph.baseline_t, issuer, n_days)
-        exports = {name: np.zeros(n_days) for name in tracked}
+        draw_record = None if rows is None else _DrawAccount(lines_graph, dates, n_rows, row_flow)
+        exports = {name: np.zeros((n_days, n_rows)) for name in tracked}
+        last_stretch = None
         orders = None
-        if dynamics.active:
+        if dynamics.active and rows is None:  # one run: the draws run without adaptation
             links = None
             if dynamics.new_links and dynamics.shift_orders:
                 links = NewLinks(
@@ -291,62 +440,106 @@ def simulate_days(
                 )
             orders = Orders(index, dynamics, line_capacity, window, stock_max, need, links)
             part_licensed = part_share[:, edges]  # per stretch, in the groups' edge order
-        daily = _DailyRecord(index, n_days) if records else None
+        daily = _DailyRecord(index, n_days) if records and rows is None else None
+        n_lines = lines_graph.n_nodes
         for t in range(n_days):
-            today = line_share[segment_of_day[t]].copy()  # an outage bites on its day
+            # an outage bites on its day
+            today = np.repeat(line_share[segment_of_day[t]][None, :], n_rows, axis=0)
             ceiling = None if orders is None else orders.start_day(t)
             if orders is not None and orders.links is not None:  # deliveries over new links
-                stock = orders.links.receive(t, stock)
-            arrived = np.zeros_like(need)
+                stock = orders.links.receive(t, stock[0])[None, :]
+            arrived = np.zeros_like(row_need)
             arrived_share = stock_share = arrived
             if len(edges):
                 lag = t - part_tau
                 before = lag < 0
                 lagged = np.maximum(lag, 0)
                 slot = lagged % window
-                sent = recent[slot, part_src]
+                column = slot * n_lines + part_src
+                early = before.any()
+                sent = recent[:, column]
                 if orders is not None:  # per unit ordered, times the orders it filled
-                    sent = orders.arriving(slot, sent)
-                supplier = np.where(before, 1.0, sent)
-                licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
-                stock_share = np.divide(stock, need, out=np.zeros_like(need), where=~no_baseline)
+                    sent = orders.arriving(slot, sent[0])[None, :]
+                supplier = np.where(before, 1.0, sent) if early else sent
+                if shares is None:
+                    licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
+                    weighted = row_weight * licensed
+                else:  # the draws' shares change only when a lagged stretch does
+                    stretch = segment_of_day[lagged]
+                    if early or last_stretch is None or not np.array_equal(stretch, last_stretch):
+                        licensed = np.where(before, 1.0, shares["inputs"](stretch))
+                        weighted, last_stretch = row_weight * licensed, stretch
+                stock_share = np.divide(
+                    stock, row_need, out=np.zeros_like(row_need), where=~row_no_baseline
+                )
                 inputs = step(
                     groups,
-                    (weight * licensed)[None, :],
-                    supplier[None, :],
-                    today[groups.nodes][None, :],
-                    no_baseline[None, :],
-                    stock_share[None, :],
+                    weighted,
+                    supplier,
+                    today[:, groups.nodes],
+                    row_no_baseline,
+                    stock_share,
                     None if ceiling is None else ceiling[index.group_node][None, :],
                 )
-                today[groups.nodes] = inputs.ratio[0]
-                arrived_share = inputs.arrived[0]
-                arrived = arrived_share * need
+                today[:, groups.nodes] = inputs.ratio
+                arrived_share = inputs.arrived
+                arrived = arrived_share * row_need
             if orders is not None:
-                today[orders.source] *= ceiling[orders.source]  # lines without inputs
-            used = today[index.group_node] * need
-            stock = np.clip(stock + arrived - used, 0.0, stock_max)
-            recent[t % window] = today if orders is None else orders.fill(today)
+                today[0, orders.source] *= ceiling[orders.source]  # lines without inputs
+            used = today[:, index.group_node] * row_need
+            stock = np.clip(stock + arrived - used, 0.0, row_stock_max)
+            at = (t % window) * n_lines
+            made = today if orders is None else orders.fill(today[0])[None, :]
+            recent[:, at : at + n_lines] = made
             if orders is not None:
-                total = arrived_share + stock_share
+                total = arrived_share[0] + stock_share[0]
                 supply = None
                 if dynamics.shift_orders:
                     supply = _supply(groups, line_share[segment_of_day[t]], total, no_baseline)
-                orders.end_day(t, today, supply, total, stock, part_licensed[segment_of_day[t]])
+                orders.end_day(
+                    t, today[0], supply, total, stock[0], part_licensed[segment_of_day[t]]
+                )
             if kept is not None:
-                kept[t] = today
+                kept[t] = today[0]
             if daily is not None:
-                daily.add(t, today, arrived_share + stock_share, no_baseline, stock, need)
-            line_record.add(t, today)
-            sector_record.add(t, today)
-            shipped = flow * part_share[segment_of_day[t]] * recent[t % window][src]
-            if orders is not None and tracked:
-                shipped[edges] *= orders.placed[t % window]
-            for name, mask in tracked.items():
-                exports[name][t] = shipped[mask].sum()
+                daily.add(
+                    t, today[0], arrived_share[0] + stock_share[0], no_baseline, stock[0], need
+                )
+            if draw_record is None:
+                line_record.add(t, today[0])
+                sector_record.add(t, today[0])
+                licensed_now = part_share[segment_of_day[t]]
+            else:
+                draw_record.add(t, today)
+            if shares is None:
+                shipped = row_flow * licensed_now * made[:, src]
+                if orders is not None and tracked:
+                    shipped[:, edges] *= orders.placed[t % window]
+                for name, mask in tracked.items():
+                    exports[name][t] = shipped[:, mask].sum(axis=1)
+            elif tracked:
+                now = np.full(len(shipping), segment_of_day[t])
+                shipped = row_flow[:, shipping] * shares["shipping"](now)
+                shipped *= today[:, src[shipping]]
+                for name, mask in tracked.items():
+                    exports[name][t] = shipped[:, mask[shipping]].sum(axis=1)
             if progress is not None and (t + 1) % 30 == 0:
                 progress(done + t + 1)
-        lines = line_record.table(lines_graph, dates, stock, need)
+        if draw_record is not None:
+            return Timeline(
+                graph,
+                scenario,
+                production,
+                dates,
+                None,
+                {},
+                pd.DataFrame(),
+                pd.DataFrame(),
+                change_dates,
+                draws=draw_record.record(exports),
+            )
+        lines = line_record.table(lines_graph, dates, stock[0], need)
+        exports = {name: shipped_daily[:, 0] for name, shipped_daily in exports.items()}
         if orders is not None:
             base = lines_graph.baseline_t / DAYS_PER_YEAR
             lines["lost_orders_t"] = base * orders.lost_orders
@@ -369,6 +562,8 @@ def simulate_days(
             records=None if daily is None else daily.table(lines_graph, dates),
         )
 
+    if rows is not None:
+        return timeline([dated for _, dated in segments], 0, None, rows)
     mean = timeline([dated for _, dated in segments], 0, None)
     if capacity is not None and not mean.sectors.columns.empty:  # a part without makers
         lp = _best_case(graph, segments, capacity, dates, mean.sectors)
@@ -378,7 +573,7 @@ def simulate_days(
             shifting = replace(scenario.dynamics, shift_orders=True)
             moved = mean
             if not scenario.dynamics.shift_orders:
-                moved = timeline([dated for _, dated in segments], n_days, None, shifting)
+                moved = timeline([dated for _, dated in segments], n_days, None, dynamics=shifting)
             mean.sectors["best_output_pct"] = moved.sectors["output_pct"].to_numpy()
             mean.sectors["best_lp_output_pct"] = lp
     if quantile is None:
@@ -401,6 +596,35 @@ def simulate_days(
             ],
         ),
     )
+
+
+def _queue_shares(
+    put: tuple[np.ndarray, np.ndarray],
+    production: Production,
+    rows: DrawRows,
+    parts_of: dict[str, np.ndarray],
+) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+    """Per draw, what each part of a flow ships: its rules' share, and on a licence edge 1
+    when the draw's place in the queue is within the share approved, else 0.
+
+    ``put`` holds per stretch each part's share under the rules alone and the licences
+    alone; ``parts_of`` names fixed sets of parts (``shares[name](segment)`` gives the
+    rows x parts for those parts, ``segment`` one stretch per part), so each draw's places
+    are gathered once."""
+    rule, licence = put
+    queue = rows.queue[:, production.edge]
+
+    def shares_of(parts: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        places = queue[:, parts]
+
+        def shares(segment: np.ndarray) -> np.ndarray:
+            approved = licence[segment, parts]
+            ships = (places <= approved) & (approved > 0)
+            return np.minimum(rule[segment, parts], ships)
+
+        return shares
+
+    return {name: shares_of(parts) for name, parts in parts_of.items()}
 
 
 def run_days(
@@ -886,6 +1110,56 @@ class _LineRecord:
                 "lost_units": units * lost_share,
                 "cover_left_days": np.where(np.isfinite(cover), cover, np.nan),
             }
+        )
+
+
+class _DrawAccount:
+    """Per draw, what the days so far add up to: each line's first loss and recovery, and
+    each maker line's units and tonnes lost month by month."""
+
+    def __init__(
+        self, lines_graph: SupplyGraph, dates: list[dt.date], n_rows: int, row_flow: np.ndarray
+    ) -> None:
+        n_lines = lines_graph.n_nodes
+        self.first_loss = np.full((n_rows, n_lines), -1)
+        self.recovery = np.full((n_rows, n_lines), -1)
+        self.makers = Sectors.of(lines_graph.nodes).makers
+        month_of = [d.isoformat()[:7] for d in dates]
+        self.months = sorted(set(month_of))
+        self.month_of_day = np.searchsorted(self.months, month_of)
+        nodes = lines_graph.nodes
+        units = nodes["baseline_units"].to_numpy(float) if "baseline_units" in nodes else None
+        units = np.zeros(n_lines) if units is None else np.nan_to_num(units)
+        self.units = units[self.makers] / DAYS_PER_YEAR
+        dst = lines_graph.index.dst
+        intake = np.zeros((n_rows, n_lines))  # a maker's baseline: its drawn intake, t a day
+        for r in range(n_rows):
+            intake[r] = np.bincount(dst, row_flow[r], minlength=n_lines)
+        self.intake = intake[:, self.makers]
+        shape = (len(self.months), n_rows, len(self.makers))
+        self.lost_units = np.zeros(shape)
+        self.lost_t = np.zeros(shape)
+
+    def add(self, t: int, today: np.ndarray) -> None:
+        """Count day ``t``, whose output ratios are ``today`` (draws x lines)."""
+        below = today < LOSS
+        self.recovery[(self.first_loss >= 0) & ~below & (self.recovery < 0)] = t
+        self.first_loss[below & (self.first_loss < 0)] = t
+        short = 1 - today[:, self.makers]
+        month = self.month_of_day[t]
+        self.lost_units[month] += short * self.units
+        self.lost_t[month] += short * self.intake
+
+    def record(self, exports: dict[str, np.ndarray]) -> DrawRecord:
+        """The run's record."""
+        return DrawRecord(
+            self.first_loss,
+            self.recovery,
+            self.months,
+            self.makers,
+            self.lost_units,
+            self.lost_t,
+            exports,
         )
 
 

@@ -457,3 +457,35 @@ def print_table(rows: list[tuple[str, ...]], align: str, whole: tuple[int, ...] 
 def main() -> None:
     """Entry point of the console script."""
     cli(prog_name="supplygraph")
+
+
+def band_text(
+    central: float, p10: float, p90: float, digits: int = 1, ends: int | None = None
+) -> str:
+    """A central figure with its band, as the terminal shows it: ``30.9 (25-37)``.
+
+    Parameters
+    ----------
+    central, p10, p90
+        The figure and its band.
+    digits
+        Decimals of the central figure.
+    ends
+        Decimals of the band's ends (default: whole numbers, one decimal below 10).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> band_text(30.94, 25.2, 36.8), band_text(0.42, 0.1, 1.26)
+    ('30.9 (25-37)', '0.4 (0.1-1.3)')
+    """
+
+    def end(value: float) -> str:
+        if ends is not None:
+            return f"{value:.{ends}f}"
+        return f"{value:.0f}" if abs(value) >= 10 or value == 0 else f"{value:.1f}"
+
+    return f"{central:.{digits}f} ({end(p10)}-{end(p90)})"

@@ -12,6 +12,7 @@ import click
 from ._base import (
     CONTEXT_SETTINGS,
     IsoDate,
+    band_text,
     build_scenario,
     cli,
     data_option,
@@ -27,8 +28,10 @@ from ._base import (
     report_folder,
     scenario_option,
 )
+from .risk import cluster_options
 
 MAX_SHIFT_DAYS = 3650  # the bound on stock_days: a larger shift is a typo
+BACKTEST_DRAWS = 300  # draws of the backtest's bands by default (docs/backtest.md)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -110,6 +113,16 @@ MAX_SHIFT_DAYS = 3650  # the bound on stock_days: a larger shift is a typo
     help="Also write each product line's output, stock cover and limiting input on every "
     "day (timeline-records.parquet, or .csv without pyarrow).",
 )
+@click.option(
+    "--draws",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Also run N draws of every range, queue place and plant split (plants.csv) and "
+    "write their bands (timeline-bands.csv, timeline-stoppages.csv, timeline-plants.csv).",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
+@cluster_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no table; only errors.")
 @click.option(
     "--focus",
@@ -134,6 +147,10 @@ def timeline(
     demand_follows_output: bool | None,
     best_case: str,
     records: bool,
+    draws: int,
+    seed: int,
+    scheduler: str | None,
+    workers: int | None,
     quiet: bool,
     focus: str | None,
 ) -> None:
@@ -159,6 +176,7 @@ def timeline(
         supplygraph timeline -s 2025-replay --applicant last
         supplygraph timeline -s 2025-replay --rebuild-rate 0.0167 --shift-orders \\
             --records
+        supplygraph timeline -s 2025-replay --draws 1000 --seed 0
     """
     with errors_handled(ctx):
         from ..analyses.exposure import simulate as simulate_static
@@ -229,14 +247,37 @@ def timeline(
             )
         steady = simulate_static(graph, scenario, reroute=False)  # the page's graph
         files = render_timeline(run, page_result=steady)
+        bands = None
+        if draws:
+            from ..analyses.bands import simulate_bands
+            from ..dataset.io import load_plants
+            from ..outputs.dated_report import render_bands
+
+            bands = simulate_bands(
+                graph,
+                scenario,
+                tables.approvals,
+                tables.transit,
+                draws=draws,
+                seed=seed,
+                plants=load_plants(data_dir, nodes=graph.nodes),
+                start=start,
+                end=end,
+                scheduler=scheduler,
+                workers=workers,
+            )
+            files.update(render_bands(bands))
         name = f"{scenario.name}-timeline"
         given = given_flags(
-            ctx, ["start", "end", "applicant", *asked, "best_case", "records", "focus"]
+            ctx,
+            ["start", "end", "applicant", *asked, "best_case", "records", "focus", "draws", "seed"],
         )
         out = report_folder(out_dir, name, given, graph)
         paths = write_file_set(out, files)
         if not quiet:
             _print_timeline(run, focus)
+            if bands is not None:
+                _print_bands(bands)
             echo_reports(out, paths)
             print_folder_note(name, given, out_dir)
             if run.ratio is None:
@@ -261,6 +302,29 @@ class WholeDays(click.ParamType):
                 ctx,
             )
         return int(text)
+
+
+def _print_bands(bands: Any) -> None:
+    """Per sector: vehicles (units) lost over the run and the first-stoppage band."""
+    from ..dataset.schema import sector_label
+
+    click.echo(f"\nBands over {bands.n_draws:,} draws (P50 (P10-P90)), seed {bands.seed}:")
+    months = bands.months[bands.months["country"] == ""]
+    last = months[months["month"] == months["month"].max()].set_index("sector")
+    stops = bands.stoppages[bands.stoppages["country"] == ""].set_index("sector")
+    rows = [("sector", "units lost, whole run", "first stoppage P10 / P50 / P90")]
+    for sector in stops.index:
+        row = last.loc[sector]
+        lost = band_text(
+            row["cumulative_units_lost_p50"],
+            row["cumulative_units_lost_p10"],
+            row["cumulative_units_lost_p90"],
+            digits=0,
+        )
+        stop = stops.loc[sector]
+        when = " / ".join(stop[f"first_stop_p{q}"] or "never" for q in (10, 50, 90))
+        rows.append((sector_label(sector), lost, when))
+    print_table(rows, "lrl")
 
 
 def _print_timeline(run: Any, focus: str | None = None) -> None:
@@ -323,16 +387,30 @@ def _print_timeline(run: Any, focus: str | None = None) -> None:
     "scenario's default, at least 0: how the result moves with the stocks "
     "(docs/backtest.md reports -7 and +7).",
 )
+@click.option(
+    "--draws",
+    type=click.IntRange(min=0),
+    default=BACKTEST_DRAWS,
+    show_default=True,
+    help="Draws of every range, queue place and plant split: each check is judged by its "
+    "P10-P90 band (0: the mean and last applicant only).",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
+@cluster_options
 @data_option
 @out_option(
-    "Report folder [default: output/backtest, with a fingerprint of the flags --scenario and "
-    "--stock-shift when given]."
+    "Report folder [default: output/backtest, with a fingerprint of the flags --scenario, "
+    "--stock-shift, --draws and --seed when given]."
 )
 @click.pass_context
 def backtest(
     ctx: click.Context,
     scenario_name: str,
     stock_shift: int,
+    draws: int,
+    seed: int,
+    scheduler: str | None,
+    workers: int | None,
     data_dir: Path | None,
     out_dir: Path | None,
 ) -> None:
@@ -354,7 +432,7 @@ def backtest(
     with errors_handled(ctx):
         from ..analyses.backtest import run_backtest, shift_stocks
         from ..dataset.graph import require_makers
-        from ..dataset.io import load_run_tables
+        from ..dataset.io import load_plants, load_run_tables
         from ..outputs.dated_report import render_backtest
         from ..outputs.files import write_file_set
 
@@ -363,9 +441,19 @@ def backtest(
         graph, scenario = shift_stocks(graph, build_scenario(scenario_name, data_dir), stock_shift)
         tables, checks = load_run_tables(data_dir, nodes=graph.nodes, lines=graph.lines)
         result = run_backtest(
-            graph, scenario, tables.approvals, tables.transit, checks.observed, checks.events
+            graph,
+            scenario,
+            tables.approvals,
+            tables.transit,
+            checks.observed,
+            checks.events,
+            draws=draws,
+            seed=seed,
+            plants=load_plants(data_dir, nodes=graph.nodes) if draws else None,
+            scheduler=scheduler,
+            workers=workers,
         )
-        given = given_flags(ctx, ["scenario_name", "stock_shift"])
+        given = given_flags(ctx, ["scenario_name", "stock_shift", "draws", "seed"])
         out = report_folder(out_dir, "backtest", given, graph)
         paths = write_file_set(out, render_backtest(result))
         click.echo("Series (share of baseline, modelled against observed):")
@@ -393,4 +481,36 @@ def backtest(
                 cells.append(f"{row[f'{p}modelled']} {'pass' if row[f'{p}pass'] else 'MISS'}")
             rows.append((*cells, str(row["window"])))
         print_table(rows, "lllll")
+        if result.summary is not None:
+            _print_calibration(result)
         echo_reports(out, paths)
+
+
+def _print_calibration(result: Any) -> None:
+    """Each check's P10-P90 band, inside or not, and the coverage and median widths."""
+    click.echo(
+        f"\nCalibration over {result.bands.n_draws:,} draws (seed {result.bands.seed}): "
+        "each check's P10-P90 band"
+    )
+    rows = [("series", "month", "observed", "band", "")]
+    for row in result.series.to_dict("records"):
+        band = band_text(row["band_p50"], row["band_p10"], row["band_p90"], 2, ends=2)
+        mark = "inside" if row["inside"] else "OUTSIDE"
+        rows.append((row["series"], row["month"], f"{row['observed_share']:.2f}", band, mark))
+    print_table(rows, "llrll", whole=(0,))
+    rows = [("event", "observed", "band P10 / P50 / P90", "")]
+    for row in result.events.to_dict("records"):
+        mark = "inside" if row["inside"] else "OUTSIDE"
+        band = f"{row['band_p10']} / {row['band_p50']} / {row['band_p90']}"
+        rows.append((row["event"], str(row["observed"]), band, mark))
+    print_table(rows, "llll")
+    for row in result.summary.to_dict("records"):
+        width = (
+            f", median width {row['median_width']:.2f} {row['width_unit']}"
+            if row["width_unit"]
+            else ""
+        )
+        click.echo(
+            f"  {row['checks']}: {row['inside']} of {row['count']} inside "
+            f"({row['coverage_pct']:.0f}%){width}"
+        )

@@ -10,6 +10,7 @@ import click
 from ..dataset.schema import sector_label
 from ._base import (
     CONTEXT_SETTINGS,
+    band_text,
     build_scenario,
     cli,
     data_option,
@@ -27,6 +28,8 @@ from ._base import (
     report_folder,
     scenario_options,
 )
+
+SIMULATE_DRAWS = 200  # draws of simulate's bands by default (docs/model.md)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -50,6 +53,15 @@ from ._base import (
     metavar="SECONDS",
     help="Stop rerouting after this long; its columns are then left blank.",
 )
+@click.option(
+    "--draws",
+    type=click.IntRange(min=0),
+    default=SIMULATE_DRAWS,
+    show_default=True,
+    help="Draws of every range (flows, the scenario's [uncertainty]) for the P10-P90 band "
+    "beside each figure (0: no band).",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
 @click.option("--html/--no-html", default=True, show_default=True, help="Write graph.html.")
 @click.option("--open", "open_page", is_flag=True, help="Open graph.html in the browser.")
 @click.option("--raw", is_flag=True, help="Do not neutralise spreadsheet formulas in text cells.")
@@ -67,6 +79,8 @@ def simulate(
     scenario_name: str | None,
     data_dir: Path | None,
     out_dir: Path | None,
+    draws: int,
+    seed: int,
     reroute: bool,
     reroute_time_limit: float,
     html: bool,
@@ -107,8 +121,17 @@ def simulate(
             from ..outputs.report import render_simulation
 
             result = run(graph, scenario, reroute=reroute, reroute_time_limit=reroute_time_limit)
+            if draws and len(result.sectors):
+                from dataclasses import replace
+
+                from ..analyses.montecarlo import sector_bands
+
+                bands = sector_bands(graph, scenario, draws=draws, seed=seed)
+                result = replace(
+                    result, sectors=result.sectors.merge(bands, on="sector", how="left")
+                )
             step("writing reports")
-            given = given_flags(ctx, [*flags, "reroute", "html", "raw", "focus"])
+            given = given_flags(ctx, [*flags, "reroute", "html", "raw", "focus", "draws", "seed"])
             out = report_folder(out_dir, scenario.name, given, graph)
             options: dict[str, Any] = {"reroute": reroute, "html": html, "raw": raw}
             if given:
@@ -123,6 +146,14 @@ def simulate(
             print_folder_note(scenario_name and scenario.name, given, out_dir)
         if open_page and html:
             open_in_browser(out / "graph.html")
+
+
+def _with_band(row: dict[str, Any], figure: str) -> str:
+    """A sector's figure, with its P10-P90 band when the run drew one: ``30.9 (25-37)``."""
+    central = row.get(figure, row.get(f"{figure}_p50"))  # outside units: the band's P50
+    if f"{figure}_p10" not in row or row[f"{figure}_p10"] != row[f"{figure}_p10"]:  # NaN
+        return number_text(central, ".1f")
+    return band_text(central, row[f"{figure}_p10"], row[f"{figure}_p90"])
 
 
 # The sector table's columns, and what each means (the key printed under the table)
@@ -208,6 +239,20 @@ def print_summary(result: Any, out: Path, paths: list[Path], *, focus: str | Non
         f"{h.format(issuer=issuer)}: {text.format(issuer=issuer)}" for h, text in SECTOR_KEY
     )
     echo_wrapped(f"Key: {key}; - none. Columns: docs/reports.md.", first="  ", rest="  ")
+    if "shortfall_pct_p10" in worst_first:
+        draws = int(worst_first["band_draws"].max())
+        click.echo(f"\nEach figure with its band, P10-P90 over {draws:,} draws of every range:")
+        bands = [("sector", "% of t", "% units", f"% units outside {issuer}")]
+        for row in worst_first.to_dict("records"):
+            bands.append(
+                (
+                    sector_label(row["sector"]),
+                    _with_band(row, "shortfall_pct"),
+                    _with_band(row, "shortfall_units_pct") if row["unit"] else "-",
+                    _with_band(row, "outside_issuer_shortfall_units_pct") if row["unit"] else "-",
+                )
+            )
+        print_table(bands, "lrrr")
     echo_reports(out, paths)
     bottlenecks = worst_first[worst_first["bottlenecks"] != ""]
     if len(bottlenecks):

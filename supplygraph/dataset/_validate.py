@@ -883,6 +883,66 @@ def check_events(
     report(issues, file, events, events["source"] == "", "source", "no source given", "warning")
 
 
+def check_plants(
+    plants: pd.DataFrame, file: str, issues: list[Issue], *, nodes: pd.DataFrame | None = None
+) -> None:
+    """Append an Issue for every invalid cell of ``plants.csv`` (plants within aggregates).
+
+    A row names a node (once), a whole number of plants from 1, a source and a status.
+
+    Parameters
+    ----------
+    plants
+        The table as read (text cells and a ``csv_line`` column).
+    file
+        The file name, for the messages.
+    issues
+        Where the problems go.
+    nodes
+        The dataset's nodes, against which the rows' nodes are checked; None to skip.
+    """
+    if _no_rows(plants, file, "aggregate's count of plants", issues):
+        return
+    _required_text(plants, schema.PLANT_REQUIRED, file, issues)
+    check_numbers(plants, "plants", True, file, issues)
+    count = plants["plants"].map(schema.parse_number)
+    report(
+        issues,
+        file,
+        plants,
+        count.map(lambda value: value is not None and (value < 1 or value != int(value))),
+        "plants",
+        lambda cell: f"expected a whole number of plants from 1: {cell!r}",
+    )
+    report(
+        issues,
+        file,
+        plants,
+        (plants["status"] != "") & ~_within(plants["status"], schema.STATUSES),
+        "status",
+        lambda cell: f"unknown status {cell!r}; expected one of {', '.join(schema.STATUSES)}",
+    )
+    _duplicates(
+        issues,
+        file,
+        plants,
+        plants["node"] != "",
+        ["node"],
+        lambda row: f"a second count of plants for {row['node']!r}",
+        "node",
+    )
+    if nodes is not None:
+        known = set(nodes["id"])
+        report(
+            issues,
+            file,
+            plants,
+            (plants["node"] != "") & ~plants["node"].isin(known),
+            "node",
+            lambda cell: f"unknown node {cell!r} (not in nodes.csv)",
+        )
+
+
 def _check_event_line(row: Any, declared: set[str], file: str, issues: list[Issue]) -> None:
     """An event's line is one of its node's lines, or empty for a node of one line."""
     if declared and row.line not in declared:

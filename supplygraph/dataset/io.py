@@ -614,6 +614,42 @@ def _backtest_specs(
     ]
 
 
+def load_plants(
+    folder: str | os.PathLike[str] | None = None, *, nodes: pd.DataFrame | None = None
+) -> dict[str, int]:
+    """Read and validate ``plants.csv``: how many plants (or lines) each aggregate stands for.
+
+    From the dataset folder when it has the file, else the bundled one (whose nodes are
+    then not checked against ``nodes``).
+
+    Parameters
+    ----------
+    folder
+        The dataset folder; the bundled data when None.
+    nodes
+        The dataset's nodes, against which the folder's own table is checked.
+
+    Returns
+    -------
+    dict of str to int
+        Aggregate id -> number of plants (see :func:`supplygraph.dataset.plants.split_plants`).
+
+    Raises
+    ------
+    DataError
+        Listing every error found, each with file, line and column.
+    """
+    known = nodes if _own(folder, "plants.csv") else None
+
+    def check(table: pd.DataFrame, file: str, issues: list[Issue]) -> None:
+        _validate.check_plants(table, file, issues, nodes=known)
+
+    (table,) = _read_checked(
+        folder, [("plants.csv", schema.PLANT_COLUMNS, schema.PLANT_REQUIRED, check, ("plants",))]
+    )
+    return {node: int(count) for node, count in zip(table["node"], table["plants"])}
+
+
 class QualityTables(NamedTuple):
     """The data-quality report's tables: the kind of each publisher, published shares."""
 

@@ -110,6 +110,7 @@ NUMBER_BOUNDS = {
     "days": (3650.0, "ten years in transit"),
     "value": (1e9, "tonnes in a month, or their average"),
     "share_pct": (100.0, "a share in percent"),
+    "plants": (10000.0, "plants or lines in one aggregate"),
 }
 # 0 would make every item controlled; a shipment takes at least a day
 POSITIVE_COLUMNS = frozenset({"extraterritorial_pct", "days"})
@@ -202,6 +203,9 @@ TRANSIT_COLUMNS = ("origin", "destination", "days", "source", "status", "note")
 TRANSIT_REQUIRED = ("origin", "destination", "days")
 CAPACITY_COLUMNS = ("node", "from", "capacity_t", "source", "status", "note")
 CAPACITY_REQUIRED = ("node", "from", "capacity_t")
+# plants.csv (optional): how many plants (or lines) an aggregate node stands for.
+PLANT_COLUMNS = ("node", "plants", "source", "status", "note")
+PLANT_REQUIRED = ("node", "plants", "source", "status")
 # The backtest's checks: monthly series (a YYYY-avg row is each series' baseline) and events.
 OBSERVED_COLUMNS = ("series", "month", "value", "unit", "source", "status", "note")
 OBSERVED_REQUIRED = ("series", "month", "value")

@@ -8,6 +8,8 @@ import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ..dataset.schema import sector_label
 
 if TYPE_CHECKING:
@@ -52,6 +54,15 @@ def sector_chart(result: Result) -> dict[str, bytes]:
     if "shortfall_reroute_pct" in sectors:
         series.append(("shortfall_reroute_pct", "tonnes lost, after rerouting"))
     bars = [(label, sectors[column].to_numpy(float)) for column, label in series]
+    # the bands (simulate --draws): P10-P90 error bars on the no-adaptation bars
+    errors = [
+        (
+            (sectors[f"{column}_p10"].to_numpy(float), sectors[f"{column}_p90"].to_numpy(float))
+            if f"{column}_p10" in sectors
+            else None
+        )
+        for column, _ in series
+    ]
     scenario = result.scenario
     return _bar_chart(
         "sectors",
@@ -59,6 +70,7 @@ def sector_chart(result: Result) -> dict[str, bytes]:
         bars,
         title=f"Shortfall by sector: {scenario.title or scenario.name}",
         missing="no units",
+        errors=errors,
     )
 
 
@@ -98,23 +110,46 @@ def compare_chart(tables: dict[str, pd.DataFrame], a: str, b: str) -> dict[str, 
 
 
 def _bar_chart(
-    stem: str, sectors: list[str], bars: list[tuple[str, Any]], *, title: str, missing: str
+    stem: str,
+    sectors: list[str],
+    bars: list[tuple[str, Any]],
+    *,
+    title: str,
+    missing: str,
+    errors: list[Any] | None = None,
 ) -> dict[str, bytes]:
     """Draw grouped horizontal bars, one group per sector, the first on top.
 
-    Each bar has its value written beside it, or ``missing`` where it has none.
+    Each bar has its value written beside it, or ``missing`` where it has none; where
+    ``errors`` gives a bar's (P10, P90) arrays, an error bar spans them.
     """
     height = 0.8 / len(bars)
+    errors = errors or [None] * len(bars)
 
     def draw(figure: Any, axes: Any) -> None:
         for k, (label, values) in enumerate(bars):
             rows = [i + (k - (len(bars) - 1) / 2) * height for i in range(len(sectors))]
             axes.barh(rows, values, height=height, label=label, color=PALETTE[k % len(PALETTE)])
-            for row, value in zip(rows, values):
-                text = missing if math.isnan(value) else f"{value:.1f}%"
-                axes.text(
-                    (0 if math.isnan(value) else value) + 1, row, text, va="center", fontsize=7
+            if errors[k] is not None:
+                low, high = errors[k]
+                shown = ~(np.isnan(values) | np.isnan(low) | np.isnan(high))
+                span = [
+                    np.clip(values - low, 0, None)[shown],
+                    np.clip(high - values, 0, None)[shown],
+                ]
+                axes.errorbar(
+                    values[shown],
+                    np.asarray(rows)[shown],
+                    xerr=span,
+                    fmt="none",
+                    ecolor="#333333",
+                    elinewidth=0.8,
+                    capsize=2,
                 )
+            right = values if errors[k] is None else np.fmax(values, errors[k][1])
+            for row, value, end in zip(rows, values, right):
+                text = missing if math.isnan(value) else f"{value:.1f}%"
+                axes.text((0 if math.isnan(value) else end) + 1, row, text, va="center", fontsize=7)
         axes.set_yticks(range(len(sectors)), [sector_label(s) for s in sectors])
         axes.invert_yaxis()  # the most severe sector on top
         axes.set_xlim(0, 112)

@@ -21,6 +21,7 @@ from .report import to_csv_text
 
 if TYPE_CHECKING:
     from ..analyses.backtest import Backtest
+    from ..analyses.bands import Bands
     from ..analyses.exposure import Result
     from ..analyses.timeline import Timeline
 
@@ -264,7 +265,40 @@ def render_backtest(backtest: Backtest, *, raw: bool = False) -> dict[str, str]:
         applicant).
     """
     series, events = backtest.series, backtest.events
-    return {
+    files: dict[str, str] = {
         "backtest-series.csv": to_csv_text(series, list(series.columns), raw=raw),
         "backtest-events.csv": to_csv_text(events, list(events.columns), raw=raw),
+    }
+    if backtest.summary is not None:
+        summary = backtest.summary
+        files["backtest-summary.csv"] = to_csv_text(summary, list(summary.columns), raw=raw)
+    return files
+
+
+def render_bands(bands: Bands, *, raw: bool = False) -> dict[str, str]:
+    """Return the files of a dated run's draws, as ``supplygraph timeline --draws`` writes
+    them.
+
+    Parameters
+    ----------
+    bands
+        The draws (:func:`supplygraph.analyses.bands.simulate_bands`).
+    raw
+        Leave text cells that a spreadsheet would run as formulas as they are.
+
+    Returns
+    -------
+    dict of str to str
+        ``timeline-bands.csv`` (per month, sector and country: units and tonnes lost,
+        P10 / P50 / P90, in the month and since the start, and the probability that a line
+        had stopped by the month's end), ``timeline-stoppages.csv`` (per sector and country:
+        the first-stoppage date band) and ``timeline-plants.csv`` (per aggregate and line:
+        the first plant's first loss and recovery).
+    """
+    return {
+        "timeline-bands.csv": to_csv_text(bands.months, list(bands.months.columns), raw=raw),
+        "timeline-stoppages.csv": to_csv_text(
+            bands.stoppages, list(bands.stoppages.columns), raw=raw
+        ),
+        "timeline-plants.csv": to_csv_text(bands.lines, list(bands.lines.columns), raw=raw),
     }

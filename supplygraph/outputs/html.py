@@ -571,18 +571,24 @@ def _scenario_panel(result: Result) -> dict[str, Any]:
     sectors = result.sectors.sort_values(["shortfall_pct", "sector"], ascending=[False, True])
     reroute = "shortfall_reroute_pct" in sectors
     header = ["sector", "makers", "shortfall", "of units", "days to impact"]
+    banded = "shortfall_pct_p10" in sectors
     rows = [
         [
             schema.sector_label(str(row["sector"])),
             str(row["makers"]),
-            percent(row["shortfall_pct"]),
-            percent(row["shortfall_units_pct"]),
+            _with_band(row, "shortfall_pct") if banded else percent(row["shortfall_pct"]),
+            _with_band(row, "shortfall_units_pct")
+            if banded
+            else percent(row["shortfall_units_pct"]),
             days(row["days_to_impact"]),
         ]
         + ([percent(row["shortfall_reroute_pct"])] if reroute else [])
         for row in sectors.to_dict("records")
     ]
+    # each row's tooltip: the P10-P90 bands and how many draws gave them
+    tips = [_band_tip(row) if banded else "" for row in sectors.to_dict("records")]
     return {
+        "tips": tips,
         "name": scenario.name,
         "title": scenario.title,
         "as_of": f"as of {scenario.as_of.isoformat()}" if scenario.as_of else "as announced",
@@ -596,6 +602,31 @@ def _scenario_panel(result: Result) -> dict[str, Any]:
             if row.get("bottlenecks")
         ],
     }
+
+
+def _with_band(row: dict[str, Any], figure: str) -> str:
+    """A percentage with its P10-P90 band: ``55.1% (53-57)``; the figure alone without one."""
+    low, high = row.get(f"{figure}_p10"), row.get(f"{figure}_p90")
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return percent(row[figure])
+    return f"{percent(row[figure])} ({low:.0f}-{high:.0f})"
+
+
+def _band_tip(row: dict[str, Any]) -> str:
+    """A sector row's tooltip: its bands, P10 / P50 / P90 over the draws."""
+    parts = []
+    for figure, what in (
+        ("shortfall_pct", "tonnes lost"),
+        ("shortfall_units_pct", "products lost"),
+        ("outside_issuer_shortfall_units_pct", "products lost outside the issuer"),
+    ):
+        values = [row.get(f"{figure}_p{q}") for q in (10, 50, 90)]
+        if any(v is None or math.isnan(v) for v in values):
+            continue
+        parts.append(f"{what}: P10 {values[0]:.1f}%, P50 {values[1]:.1f}%, P90 {values[2]:.1f}%")
+    draws = row.get("band_draws")
+    head = f"over {int(draws):,} draws of every range" if draws == draws and draws else ""
+    return "; ".join(parts) + (f" ({head})" if head and parts else "")
 
 
 def _timeline_panel(

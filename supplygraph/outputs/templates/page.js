@@ -355,8 +355,9 @@
     const head = add(add(table, "thead"), "tr");
     for (const cell of scenario.header) add(head, "th", cell);
     const body = add(table, "tbody");
-    for (const row of scenario.rows) {
+    scenario.rows.forEach((row, k) => {
       const tr = add(body, "tr");
+      if (scenario.tips && scenario.tips[k]) tr.title = scenario.tips[k];  // the bands
       // a long sector name may wrap after an underscore, never inside a word
       const name = add(tr, "td");
       row[0].split("_").forEach((part, i, parts) => {
@@ -364,7 +365,7 @@
         if (i + 1 < parts.length) name.appendChild(document.createElement("wbr"));
       });
       for (const cell of row.slice(1)) add(tr, "td", cell);
-    }
+    });
     if (scenario.bottlenecks.length) {
       add(panel, "h2", scenario.bottlenecks_title || "Where the losses start");
       const list = add(panel, "ul");

@@ -1,0 +1,293 @@
+"""Bands of a dated run: draws of every range, queue place and plant split, run as rows.
+
+Each draw takes every edge's flow from its range (:func:`supplygraph.scenario.uncertainty.
+flow_ranges`), every node's stock figure within its status's width, and every edge's place
+in the queue of licence applications (uniform on [0, 1]: an applicant of its own); the
+aggregates listed in ``plants.csv`` are split into their plants first
+(:func:`supplygraph.dataset.plants.split_plants`), so each plant is an applicant with its
+own stock. The draws run through the day loop of :func:`supplygraph.analyses.timeline.
+simulate_days` as one batch (a leading axis of rows), in chunks that may run on a Dask
+cluster; draw ``d`` takes its numbers from ``SeedSequence(seed, spawn_key=(d,))``, so the
+result does not depend on how the draws are chunked or where they run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..dataset.graph import SupplyGraph
+from ..dataset.plants import split_plants
+from ..scenario.parse import Scenario
+from ..scenario.uncertainty import Uncertainty, flow_ranges, load_uncertainty
+from .dask_run import run_chunks
+from .timeline import DrawRecord, DrawRows, simulate_days
+
+BAND = (10, 50, 90)  # the band's percentiles: P10 to P90 around the P50
+# Draws run through the days in chunks of about this many cells (rows x (parts + lines x
+# the transit window)), so memory stays flat; the chunking does not change the result.
+CHUNK_CELLS = 30_000_000
+NEVER = np.iinfo(np.int64).max  # a first loss that never comes, for percentiles
+
+
+@dataclass(frozen=True, eq=False)
+class Bands:
+    """A dated run's draws and their bands.
+
+    ``months``: per month, sector and country (``country`` empty: all), units and tonnes
+    lost (P10 / P50 / P90 of the month's loss and of the cumulative loss since the start)
+    and the probability that at least one line had stopped by the month's end.
+    ``stoppages``: per sector and country, the first-stoppage date band and its
+    probability over the run. ``lines``: per aggregate (or node) and product line, the
+    first plant's first loss and that plant's recovery (P10 / P50 / P90 dates) and the
+    probability that any plant stops.
+    """
+
+    scenario: Scenario
+    n_draws: int
+    seed: int
+    dates: list[dt.date]
+    months: pd.DataFrame
+    stoppages: pd.DataFrame
+    lines: pd.DataFrame
+    exports: dict[str, np.ndarray]  # name -> draws x days, tonnes shipped
+
+
+@dataclass(frozen=True, eq=False)
+class _Shared:
+    """What every chunk of draws needs (sent once to each Dask worker)."""
+
+    graph: SupplyGraph
+    scenario: Scenario
+    approvals: pd.DataFrame
+    transit: pd.DataFrame
+    start: dt.date | None
+    end: dt.date | None
+    track: dict[str, np.ndarray]
+    flow_mid: np.ndarray
+    flow_half: np.ndarray
+    flow_leader: np.ndarray
+    stock_spread: np.ndarray
+    seed: int
+
+
+def simulate_bands(
+    graph: SupplyGraph,
+    scenario: Scenario,
+    approvals: pd.DataFrame,
+    transit: pd.DataFrame,
+    *,
+    draws: int = 1000,
+    seed: int = 0,
+    uncertainty: Uncertainty | None = None,
+    plants: dict[str, int] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    track: dict[str, np.ndarray] | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+) -> Bands:
+    """Run ``draws`` draws of a dated scenario day by day and summarise them as bands.
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    scenario
+        The dated scenario.
+    approvals, transit
+        The dated tables (:func:`supplygraph.dataset.io.load_dated_tables`).
+    draws
+        Number of draws.
+    seed
+        The run's seed.
+    uncertainty
+        The widths by status (default: the scenario's ``[uncertainty]`` table).
+    plants
+        Aggregate id -> count of plants (``plants.csv``); None: no aggregate is split.
+    start, end
+        The horizon (default: the scenario's).
+    track
+        Edge masks of the data's graph whose shipments to record per draw.
+    scheduler, workers
+        Run the chunks on a Dask cluster (:func:`supplygraph.analyses.dask_run.run_chunks`).
+
+    Returns
+    -------
+    Bands
+    """
+    if uncertainty is None:
+        uncertainty = load_uncertainty(scenario)
+    split = split_plants(graph, plants or {})
+    pieces = split.edges["edge_of"].to_numpy()  # per edge after the split: the data's edge
+    flows = flow_ranges(split.edges, uncertainty.status)
+    stock_figure = ~split.nodes["stock_days"].isna().to_numpy()
+    status = split.nodes.get("status", pd.Series("", index=split.nodes.index))
+    spread = status.map(uncertainty.status).fillna(0.0).to_numpy(float)
+    shared = _Shared(
+        split,
+        scenario,
+        approvals,
+        transit,
+        start,
+        end,
+        {name: np.asarray(mask)[pieces] for name, mask in (track or {}).items()},
+        flows.mid,
+        flows.half,
+        flows.leader,
+        np.where(stock_figure, spread, 0.0),
+        seed,
+    )
+    per_row = split.n_edges * 4 + split.n_nodes * 64  # parts, lines x a transit window
+    size = max(1, min(draws, CHUNK_CELLS // max(per_row, 1)))
+    chunks = [(first, min(size, draws - first)) for first in range(0, draws, size)]
+    parts = run_chunks(_run_chunk, chunks, shared, scheduler=scheduler, workers=workers)
+    record, dates, production_node, lines_graph = _joined(parts)
+    return _summarise(scenario, draws, seed, split, record, dates, production_node, lines_graph)
+
+
+def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
+    """Return draws ``first`` to ``first + n - 1``: each from its own seed.
+
+    Parameters
+    ----------
+    shared
+        The run's inputs (the flow ranges, stock widths, seed and graph).
+    first
+        The first draw's number.
+    n
+        How many.
+
+    Returns
+    -------
+    DrawRows
+    """
+    n_edges, n_nodes = shared.graph.n_edges, shared.graph.n_nodes
+    flow_v = np.empty((n, n_edges))
+    stock_v = np.empty((n, n_nodes))
+    queue = np.empty((n, n_edges))
+    for r in range(n):
+        rng = np.random.default_rng(np.random.SeedSequence(shared.seed, spawn_key=(first + r,)))
+        flow_v[r] = rng.uniform(-1, 1, n_edges)
+        stock_v[r] = rng.uniform(-1, 1, n_nodes)
+        queue[r] = rng.uniform(0, 1, n_edges)
+    flow_factor = shared.flow_mid + shared.flow_half * flow_v[:, shared.flow_leader]
+    return DrawRows(flow_factor, 1 + shared.stock_spread * stock_v, queue)
+
+
+def _run_chunk(chunk: tuple[int, int], shared: _Shared) -> tuple:
+    """Run one chunk of draws through the days."""
+    first, n = chunk
+    run = simulate_days(
+        shared.graph,
+        shared.scenario,
+        shared.approvals,
+        shared.transit,
+        start=shared.start,
+        end=shared.end,
+        track=shared.track,
+        rows=draw_rows(shared, first, n),
+        keep_days=False,
+    )
+    assert run.draws is not None
+    return run.draws, run.dates, run.production.node, run.production.graph
+
+
+def _joined(parts: list[tuple]) -> tuple[DrawRecord, list[dt.date], np.ndarray, SupplyGraph]:
+    """The chunks' records as one, draws in order."""
+    records = [p[0] for p in parts]
+    return records[0].joined(records), parts[0][1], parts[0][2], parts[0][3]
+
+
+def _percentiles(values: np.ndarray, axis: int = 0) -> list[np.ndarray]:
+    """P10, P50, P90 over draws: values actually drawn (``inverted_cdf``)."""
+    return [np.percentile(values, q, axis=axis, method="inverted_cdf") for q in BAND]
+
+
+def _day(dates: list[dt.date], index: Any) -> str:
+    """A day index as a date; ``NEVER`` (or beyond the run) as empty."""
+    index = int(index)
+    return dates[index].isoformat() if 0 <= index < len(dates) else ""
+
+
+def _summarise(
+    scenario: Scenario,
+    draws: int,
+    seed: int,
+    split: SupplyGraph,
+    record: DrawRecord,
+    dates: list[dt.date],
+    production_node: np.ndarray,
+    lines_graph: SupplyGraph,
+) -> Bands:
+    """The bands' tables from every draw's record."""
+    nodes = lines_graph.nodes
+    makers = record.makers
+    sector = nodes["sector"].to_numpy().astype(str)[makers]
+    country = nodes["country"].to_numpy().astype(str)[makers]
+    first = np.where(record.first_loss >= 0, record.first_loss, NEVER)
+    month_end = [
+        max(i for i, d in enumerate(dates) if d.isoformat()[:7] == month) for month in record.months
+    ]
+    month_rows, stop_rows = [], []
+    groups = [(s, "") for s in sorted(set(sector))] + sorted(set(zip(sector, country)))
+    for s, c in groups:
+        mask = (sector == s) & ((country == c) if c else True)
+        units = record.lost_units[:, :, mask].sum(axis=2)  # months x draws
+        tonnes = record.lost_t[:, :, mask].sum(axis=2)
+        cumulative_units, cumulative_t = units.cumsum(axis=0), tonnes.cumsum(axis=0)
+        first_stop = first[:, makers[mask]].min(axis=1)  # per draw
+        figures = {
+            "units_lost": units,
+            "cumulative_units_lost": cumulative_units,
+            "t_lost": tonnes,
+            "cumulative_t_lost": cumulative_t,
+        }
+        table = {"month": record.months, "sector": s, "country": c}
+        for name, values in figures.items():
+            for q, value in zip(BAND, _percentiles(values, axis=1)):
+                table[f"{name}_p{q}"] = value
+        stopped = first_stop[None, :] <= np.asarray(month_end)[:, None]
+        table["stopped_by_month_end_pct"] = 100 * stopped.mean(axis=1)
+        month_rows.append(pd.DataFrame(table))
+        band = _percentiles(first_stop)
+        stop_rows.append(
+            {
+                "sector": s,
+                "country": c,
+                **{f"first_stop_p{q}": _day(dates, v) for q, v in zip(BAND, band)},
+                "stop_pct": 100 * float(np.mean(first_stop < NEVER)),
+            }
+        )
+    aggregate = split.nodes["aggregate"].to_numpy()[production_node]
+    line_name = nodes["line"].fillna("").to_numpy() if "line" in nodes else np.full(len(nodes), "")
+    line_rows = []
+    keys = pd.DataFrame({"node": aggregate, "line": line_name})
+    for (node, line), members in keys.groupby(["node", "line"], sort=True).groups.items():
+        members = np.asarray(members)
+        plants = first[:, members]
+        first_plant = plants.argmin(axis=1)
+        first_stop = plants[np.arange(len(plants)), first_plant]
+        if not (first_stop < NEVER).any():
+            continue  # a line that stops in no draw: nothing to report
+        recovery = record.recovery[np.arange(len(plants)), members[first_plant]]
+        recovery = np.where((recovery >= 0) & (first_stop < NEVER), recovery, NEVER)
+        row = {"node": node, "line": line, "plants": len(members)}
+        for name, values in (("first_loss", first_stop), ("recovery", recovery)):
+            row.update({f"{name}_p{q}": _day(dates, v) for q, v in zip(BAND, _percentiles(values))})
+        row["stop_pct"] = 100 * float(np.mean(first_stop < NEVER))
+        line_rows.append(row)
+    return Bands(
+        scenario,
+        draws,
+        seed,
+        dates,
+        pd.concat(month_rows, ignore_index=True) if month_rows else pd.DataFrame(),
+        pd.DataFrame(stop_rows),
+        pd.DataFrame(line_rows),
+        {name: shipped.T for name, shipped in record.exports.items()},
+    )

@@ -1,0 +1,282 @@
+"""Bands of the dated run: queues of applicants, plants within aggregates, draws as rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from graphs import make_graph
+
+import supplygraph as sg
+from supplygraph.analyses.backtest import magnet_exports
+from supplygraph.analyses.bands import simulate_bands
+from supplygraph.analyses.timeline import DrawRows, simulate_days
+from supplygraph.dataset.io import load_dated_tables
+from supplygraph.dataset.plants import split_plants
+from supplygraph.scenario.parse import LicencePolicy, Scenario
+from supplygraph.scenario.uncertainty import Uncertainty
+
+START = dt.date(2025, 4, 1)
+EXACT = Uncertainty(status={"reported": 0.0, "estimate": 0.0, "assumption": 0.0})
+TRANSIT = pd.DataFrame({"origin": ["*"], "destination": ["*"], "days": [1.0]})
+
+
+def path(*rows: tuple[str, float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"path": "p", "destination": "", "from": d, "share": s} for d, s in rows],
+        columns=["path", "destination", "from", "share"],
+    )
+
+
+# No. 18 bites on 4 April 2025: nothing approved, then a third of the applications (by
+# tonnes) from 10 April, two thirds from 20 April, all from 1 May
+THIRDS = path(("2025-04-04", 0.0), ("2025-04-10", 1 / 3), ("2025-04-20", 2 / 3), ("2025-05-01", 1))
+SCENARIO = Scenario(
+    "queue",
+    licences=(LicencePolicy("CN-2025-18", approvals="p"),),
+    start=START,
+    end=dt.date(2025, 5, 31),
+)
+
+
+def three_applicants():
+    """A Chinese separator ships Dy oxide (365 t/yr: 1 t a day) to each of three Japanese
+    makers with 10 days of stock: three licence edges, three applicants."""
+    makers = {
+        k: {"stage": "manufacturer", "country": "JP", "sector": "ev", "stock_days": 10}
+        for k in ("a", "b", "c")
+    }
+    return make_graph(
+        {"cn": {"country": "CN"}, **makers},
+        [("cn", k, "oxide", 365, {"elements": "Dy"}) for k in ("a", "b", "c")],
+    )
+
+
+def rows(queue: list[list[float]], n_edges: int, n_nodes: int) -> DrawRows:
+    q = np.array(queue, dtype=float)
+    return DrawRows(np.ones((len(q), n_edges)), np.ones((len(q), n_nodes)), q)
+
+
+def day(run, k: int) -> str:
+    return run.dates[k].isoformat() if k >= 0 else ""
+
+
+def test_a_queue_of_three_applicants_on_a_known_path():
+    graph = three_applicants()
+    # two draws: places a 0.2, b 0.5, c 0.9; then a 0.9, b 0.1, c 0.4
+    run = simulate_days(
+        graph, SCENARIO, THIRDS, TRANSIT, rows=rows([[0.2, 0.5, 0.9], [0.9, 0.1, 0.4]], 3, 4)
+    )
+    record = run.draws
+    lines = list(run.production.graph.nodes["id"])
+    first = [[day(run, record.first_loss[r, lines.index(k)]) for k in "abc"] for r in (0, 1)]
+    back = [[day(run, record.recovery[r, lines.index(k)]) for k in "abc"] for r in (0, 1)]
+    # nothing leaves from 4 April and a shipment takes a day: the stock (10 days) covers
+    # 5-14 April, so a maker not approved by 13 April (its shipment would arrive on the
+    # 14th) falls short on 15 April. Place <= 1/3: approved 10 April, arrives 11 April,
+    # never short. Place in (1/3, 2/3]: approved 20 April, back in full on 21 April.
+    # Place > 2/3: approved 1 May, back on 2 May.
+    assert first == [["", "2025-04-15", "2025-04-15"], ["2025-04-15", "", "2025-04-15"]]
+    assert back == [["", "2025-04-21", "2025-05-02"], ["2025-05-02", "", "2025-04-21"]]
+
+
+def test_the_first_stop_distribution_over_random_places():
+    graph = three_applicants()
+    bands = simulate_bands(graph, SCENARIO, THIRDS, TRANSIT, draws=600, seed=4, uncertainty=EXACT)
+    stoppages = bands.lines.set_index("node")
+    # each maker stops (on 15 April) exactly when its place is above 1/3: P = 2/3
+    for maker in "abc":
+        row = stoppages.loc[maker]
+        assert abs(row["stop_pct"] - 200 / 3) < 6  # 600 draws: a standard error of 1.9 points
+        # a third of the draws never stop: P10 and P50 on 15 April, P90 never (empty)
+        assert (row["first_loss_p10"], row["first_loss_p50"]) == ("2025-04-15", "2025-04-15")
+        assert row["first_loss_p90"] == ""
+    # the sector's first stoppage: some maker of three above 1/3, P = 1 - (1/3)^3 = 96.3%
+    ev = bands.stoppages.set_index(["sector", "country"]).loc[("ev", "")]
+    assert abs(ev["stop_pct"] - 100 * (1 - 1 / 27)) < 2.5
+    assert ev["first_stop_p50"] == "2025-04-15"
+
+
+def aggregate_of_two():
+    """A Chinese separator ships 365 t/yr of Dy oxide to an aggregate of makers, 10 days of
+    stock."""
+    return make_graph(
+        {
+            "cn": {"country": "CN"},
+            "agg": {"stage": "manufacturer", "country": "JP", "sector": "ev", "stock_days": 10},
+        },
+        [("cn", "agg", "oxide", 365, {"elements": "Dy"})],
+    )
+
+
+HALF = path(("2025-04-04", 0.0), ("2025-04-08", 0.5), ("2025-05-01", 1.0))
+
+
+def test_an_aggregate_of_two_plants_stops_its_first_plant_on_the_right_day():
+    graph = aggregate_of_two()
+    split = split_plants(graph, {"agg": 2})
+    # the rule: two plants, each with the aggregate's 10 days of stock and half its flow,
+    # each half an applicant of its own
+    assert split.nodes["id"].tolist() == ["cn", "agg#1", "agg#2"]
+    assert split.edges["flow_t"].tolist() == [182.5, 182.5]
+    run = simulate_days(split, SCENARIO, HALF, TRANSIT, rows=rows([[0.3, 0.8]], 2, 3))
+    first = [day(run, k) for k in run.draws.first_loss[0]]
+    # plant 1 (place 0.3) is approved on 8 April, its shipment arrives on the 9th, inside
+    # its 10 days of stock (5-14 April): never short. Plant 2 (place 0.8) waits for 1 May:
+    # short from 15 April.
+    assert first == ["", "", "2025-04-15"]
+    # pooled, the aggregate gets half from 9 April: 4 days of stock used on 5-8 April, the
+    # other 6 last 6 / (1 - 0.5) = 12 days, 9-20 April: short from 21 April, six days later
+    pooled = simulate_days(graph, SCENARIO, HALF, TRANSIT).lines.set_index("node")
+    assert pooled.loc["agg", "first_loss"] == "2025-04-21"
+    # as a band over random places: the first plant stops on 15 April unless both places
+    # are at most 0.5, P = 1 - 0.25 = 75%
+    bands = simulate_bands(
+        graph, SCENARIO, HALF, TRANSIT, draws=600, seed=1, uncertainty=EXACT, plants={"agg": 2}
+    )
+    row = bands.lines.set_index("node").loc["agg"]
+    assert row["plants"] == 2
+    assert abs(row["stop_pct"] - 75) < 5.5
+    assert row["first_loss_p50"] == "2025-04-15"
+
+
+def test_zero_width_ranges_give_back_the_single_value_run():
+    graph = sg.load()
+    tables = load_dated_tables()
+    scenario = sg.load_scenario("2025-replay")
+    track = magnet_exports(graph)
+    for place in (0.5, 1.0):
+        single = simulate_days(
+            graph, scenario, tables.approvals, tables.transit, applicant=place, track=track
+        ).applicant
+        queue = [[place] * graph.n_edges]
+        drawn = simulate_days(
+            graph,
+            scenario,
+            tables.approvals,
+            tables.transit,
+            track=track,
+            rows=rows(queue, graph.n_edges, graph.n_nodes),
+        )
+        record = drawn.draws
+        assert [day(drawn, k) for k in record.first_loss[0]] == list(single.lines["first_loss"])
+        assert [day(drawn, k) for k in record.recovery[0]] == list(single.lines["recovery"])
+        for name, shipped in single.exports.items():
+            assert np.array_equal(record.exports[name][:, 0], shipped)
+
+
+def test_same_seed_same_bytes_and_chunks_do_not_matter(monkeypatch):
+    import supplygraph.analyses.bands as bands_module
+    import supplygraph.analyses.timeline as timeline_module
+
+    graph = three_applicants()
+    first = simulate_bands(graph, SCENARIO, THIRDS, TRANSIT, draws=300, seed=9)
+    again = simulate_bands(graph, SCENARIO, THIRDS, TRANSIT, draws=300, seed=9)
+    other = simulate_bands(graph, SCENARIO, THIRDS, TRANSIT, draws=300, seed=10)
+    assert first.months.to_csv() == again.months.to_csv()
+    assert first.lines.to_csv() == again.lines.to_csv()
+    assert first.months.to_csv() != other.months.to_csv()
+    # draws in chunks of 7 and blocks of 5 rows: the same figures
+    monkeypatch.setattr(bands_module, "CHUNK_CELLS", 7 * (3 * 4 + 4 * 64))
+    monkeypatch.setattr(timeline_module, "ROW_BLOCK", 5)
+    chunked = simulate_bands(graph, SCENARIO, THIRDS, TRANSIT, draws=300, seed=9)
+    assert chunked.months.to_csv() == first.months.to_csv()
+    assert chunked.stoppages.to_csv() == first.stoppages.to_csv()
+
+
+def test_timeline_draws_on_the_command_line_same_seed_same_bytes(tmp_path):
+    from cli_helpers import invoke
+
+    args = ["timeline", "-s", "2025-replay", "--to", "2025-07-31", "--draws", "16", "-q"]
+    first = invoke(*args, "--out", str(tmp_path / "a"))
+    again = invoke(*args, "--out", str(tmp_path / "b"))
+    assert first.exit_code == 0 and again.exit_code == 0, first.output
+    for name in ("timeline-bands.csv", "timeline-stoppages.csv", "timeline-plants.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    months = pd.read_csv(tmp_path / "a" / "timeline-bands.csv")
+    automotive = months[(months["sector"] == "automotive") & months["country"].isna()]
+    assert list(automotive["month"]) == ["2025-03", "2025-04", "2025-05", "2025-06", "2025-07"]
+    # a band is ordered and the cumulative loss never falls
+    low, mid, high = (automotive[f"cumulative_units_lost_p{q}"] for q in (10, 50, 90))
+    assert (low <= mid).all() and (mid <= high).all()
+    assert automotive["cumulative_units_lost_p50"].is_monotonic_increasing
+    assert invoke(*args, "--draws", "-1", "--out", str(tmp_path / "c")).exit_code == 2
+
+
+def test_backtest_reports_each_check_band_and_the_coverage(tmp_path):
+    from cli_helpers import invoke
+
+    result = invoke("backtest", "--draws", "12", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    summary = pd.read_csv(tmp_path / "out" / "backtest-summary.csv").set_index("checks")
+    series = pd.read_csv(tmp_path / "out" / "backtest-series.csv")
+    events = pd.read_csv(tmp_path / "out" / "backtest-events.csv")
+    assert {"band_p10", "band_p50", "band_p90", "inside", "width"} <= set(series.columns)
+    assert {"band_p10", "band_p90", "inside", "width_days"} <= set(events.columns)
+    # coverage is the share of checks inside their band, counted here again
+    assert summary.loc["series", "inside"] == series["inside"].sum()
+    assert summary.loc["events", "inside"] == events["inside"].sum()
+    every = len(series) + len(events)
+    assert summary.loc["all", "coverage_pct"] == 100 * summary.loc["all", "inside"] / every
+    median = series["width"].median()
+    assert summary.loc["series", "median_width"] == pytest.approx(median, abs=1e-3)
+    assert "Calibration over 12 draws" in result.output
+
+
+def test_simulate_shows_each_figure_with_its_band(tmp_path):
+    from cli_helpers import invoke
+
+    out = tmp_path / "out"
+    result = invoke(
+        "simulate", "-s", "2025-10-package", "--draws", "40", "--no-html", "--out", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    sectors = pd.read_csv(out / "sectors.csv").set_index("sector")
+    row = sectors.loc["automotive"]
+    assert row["shortfall_pct_p10"] <= row["shortfall_pct_p50"] <= row["shortfall_pct_p90"]
+    assert row["band_draws"] == 40
+    # the terminal: the central figure, then its band, as in 55.8 (38-59)
+    expected = f"{row['shortfall_pct']:.1f} ({row['shortfall_pct_p10']:.0f}-"
+    assert expected in result.output
+    plain = invoke(
+        "simulate",
+        "-s",
+        "2025-10-package",
+        "--draws",
+        "0",
+        "--no-html",
+        "--out",
+        str(tmp_path / "p"),
+    )
+    assert "shortfall_pct_p10" not in pd.read_csv(tmp_path / "p" / "sectors.csv").columns
+    assert "with its band" not in plain.output
+
+
+def test_a_bad_plants_table_is_refused_one_line_per_problem(tmp_path):
+    from supplygraph._errors import DataError
+    from supplygraph.dataset.io import load_plants
+
+    (tmp_path / "plants.csv").write_text(
+        "node,plants,source,status,note\n"
+        "us-automakers-agg,2.5,a count,estimate,\n"  # not a whole number
+        "no-such-node,3,a count,estimate,\n"  # not in the nodes
+        "us-automakers-agg,4,,guess,\n",  # repeated, no source, unknown status
+        encoding="utf-8",
+    )
+    try:
+        load_plants(tmp_path, nodes=sg.load().nodes)
+    except DataError as error:
+        lines = str(error).splitlines()
+    else:
+        raise AssertionError("a bad plants.csv was read")
+    where = str(tmp_path / "plants.csv")
+    assert any(f"{where}:2: plants: expected a whole number" in line for line in lines)
+    assert any(f"{where}:3: node: unknown node 'no-such-node'" in line for line in lines)
+    assert any(f"{where}:4: node: a second count of plants" in line for line in lines)
+    assert any(f"{where}:4: source: missing value" in line for line in lines)
+    assert any(f"{where}:4: status: unknown status 'guess'" in line for line in lines)
+    # the bundled table reads, every count a whole number from 1
+    bundled = load_plants()
+    assert bundled["us-automakers-agg"] == 70 and min(bundled.values()) >= 1
