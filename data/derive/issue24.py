@@ -34,12 +34,15 @@ What it does (SOURCES.md 11a-11k):
        and counted by hs.csv's unit-value rule): every modelled destination's total, the
        residual node's (Hong Kong and the partners without a node), the single routes
        (Vietnam, Mexico, Taiwan, Denmark) and the scaled pairs (Thailand, France);
-* 11m  the backtest's 2024 baselines of the export series (observed.csv) from that return.
+* 11m  the backtest's 2024 baselines of the export series (observed.csv) from that return;
+* 11o  components pass on their new inflow: the Vietnamese phone assemblers, GE's generator
+       plant and the French defence actuators had kept the outflow of before 11l.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -1638,6 +1641,28 @@ def automotive_part2(edges, nodes, lines, rule, T, JL, old_total, actuator, bala
     return balance
 
 
+PASS_THROUGH_11O = (
+    "vn-phone-assembly-agg",
+    "fr-ge-st-nazaire-generator",
+    "fr-defence-actuators-agg",
+)
+
+
+def pass_through_11o(edges):
+    """Components pass on what they receive (11o): the rows of these nodes say "component
+    inflow N t REO x share", but 11l replaced their inflow by China's customs return and left
+    N at the back-cast figure. Each outflow becomes the node's inflow times its share."""
+    for node in PASS_THROUGH_11O:
+        inflow = edges.flow(c=node)
+        rows = edges.find(s=node)
+        before = sum(float(e["flow_t"]) for e in rows)
+        for e in rows:
+            e["flow_t"] = t(float(e["flow_t"]) * inflow / before)
+            stated = f"component inflow {inflow:,.1f} t REO"
+            e["source"] = re.sub(r"component inflow [\d,.]+ t REO", stated, e["source"])
+        assert abs(edges.flow(s=node) - inflow) < 0.5, node
+
+
 def baselines_11m(observed):
     """The 2024 monthly baselines of China's magnet exports by destination: China's 2024
     customs return by partner / 12, in place of the back-casts from 2025 months (11m)."""
@@ -1713,6 +1738,7 @@ def main():
     if upto >= "11e":
         state = automotive_11e_to_11h(edges, nodes, lines)
         balance = automotive_part2(edges, nodes, lines, *state)
+        pass_through_11o(edges)
     if upto >= "11c":
         write("nodes.csv", nodes, nfields, True)
     write("edges.csv", edges.rows, efields, True)
