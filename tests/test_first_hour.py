@@ -334,13 +334,20 @@ def test_timeline_lists_only_the_regimes_its_scenario_applies(tmp_path: Path) ->
 
 
 def test_scenarios_agrees_with_simulate_about_suspended_regimes() -> None:
+    import supplygraph as sg
+
+    # the truce's approval share comes from its TOML (the evidence for its period)
+    share = {p.regime: p.share for p in sg.load_scenario("2025-11-truce").licences}
     result = run80("scenarios", "2025-11-truce")
     words = " ".join(result.stdout.split())
     assert (
-        "licences: CN-2025-57 throttled to 25% licensed; not applied, suspended from "
-        "2025-11-07 to 2026-11-10"
+        f"licences: CN-2025-57 throttled to {share['CN-2025-57']:.0%} licensed; not applied, "
+        "suspended from 2025-11-07 to 2026-11-10"
     ) in words
-    assert "licences: CN-2025-18 throttled to 25% licensed\n" in result.stdout  # in force
+    # in force: nothing after the share
+    assert (
+        f"licences: CN-2025-18 throttled to {share['CN-2025-18']:.0%} licensed\n" in result.stdout
+    )
 
 
 @pytest.mark.slow

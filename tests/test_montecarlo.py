@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from graphs import make_graph
@@ -17,7 +19,10 @@ EXACT = {"reported": 0.0, "estimate": 0.0, "assumption": 0.0}
 
 
 def test_zero_width_ranges_equal_the_plain_scenario():
-    graph = sg.load()
+    # the data's own flow ranges made zero-width too (low = high = flow_t)
+    base = sg.load()
+    flat = base.edges.assign(flow_t_low=base.edges["flow_t"], flow_t_high=base.edges["flow_t"])
+    graph = dataclasses.replace(base, edges=flat)
     scenario = sg.load_scenario("2025-10-package")
     fixed = Uncertainty(approvals={"CN-2025-18": Range(0.25, 0.25)}, status=EXACT)
     result = montecarlo(graph, scenario, fixed, draws=20, seed=3)
