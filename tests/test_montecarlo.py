@@ -155,6 +155,21 @@ def test_drivers_are_spearman_rank_correlations():
     assert drivers.index[0] == "a"  # the strongest first
 
 
+def test_average_ranks_are_scipys_rankdata():
+    # the numpy ranks that spare every command the scipy.stats import, against rankdata
+    from scipy.stats import rankdata
+
+    from supplygraph.analyses.montecarlo import _average_ranks
+
+    # [0.2, 0.0, 0.2, 0.5, 0.0]: the two 0.0 share ranks 1-2 (1.5), the two 0.2 ranks 3-4 (3.5)
+    assert _average_ranks(np.array([0.2, 0.0, 0.2, 0.5, 0.0])).tolist() == [3.5, 1.5, 3.5, 5, 1.5]
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        values = rng.integers(0, 4, size=rng.integers(1, 30)) / 4
+        assert np.array_equal(_average_ranks(values), rankdata(values))
+    assert np.isnan(_average_ranks(np.array([1.0, np.nan, 0.0]))).all()  # as rankdata's default
+
+
 def test_large_runs_rank_only_the_scenario_inputs(monkeypatch):
     import supplygraph.analyses.montecarlo as mc
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -20,6 +20,9 @@ from .._errors import DataError, Issue
 from . import schema
 from .io import Dataset, empty_table, load_dataset
 from .overlay import apply_overlays
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,6 +156,8 @@ class SupplyGraph:
         -------
         networkx.MultiDiGraph
         """
+        import networkx as nx  # only exports need it: every other command is spared its import
+
         nodes = self.nodes.drop(columns=["csv_line", "csv_file"], errors="ignore")
         edges = self.edges.drop(columns=["csv_line", "src", "dst"])
         if node_attrs is not None:

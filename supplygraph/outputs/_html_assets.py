@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 
@@ -30,7 +32,12 @@ def page_js() -> str:
 @lru_cache(maxsize=1)
 def vis_js() -> str:
     """The vis-network 9.1.2 bundle that pyvis ships (Apache-2.0 OR MIT), minus its map link."""
-    path = resources.files("pyvis") / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
+    # found, not imported: importing pyvis pulls in networkx and IPython (a tenth of a second)
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("pyvis (it ships the vis-network script) is not installed")
+    folder = Path(spec.submodule_search_locations[0])
+    path = folder / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
     code = path.read_text(encoding="utf-8")
     return safe_script(re.sub(r"^//# sourceMappingURL=.*$", "", code, flags=re.M))
 

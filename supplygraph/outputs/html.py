@@ -440,10 +440,13 @@ def _legend(
 def _vis_elements(
     nodes: pd.DataFrame, edges: pd.DataFrame, x: np.ndarray, y: np.ndarray, exposure: bool
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Return the vis-network node and edge dicts, collected through a pyvis Network."""
-    from pyvis.network import Network
+    """Return the vis-network node and edge dicts.
 
-    net = Network(directed=True)
+    Plain dicts with the keys pyvis's ``Network(directed=True).add_node`` / ``add_edge``
+    gave them (less the node's ``label``), without pyvis: its import and its scan of the
+    node list for every edge cost half a second a page (docs/performance.md).
+    """
+    vis_nodes: list[dict[str, Any]] = []
     sizes = _node_size(nodes["baseline_t"].to_numpy(), float(nodes["baseline_t"].max()))
     by_country = {} if exposure else _country_colours(nodes)
     serves = _served_sectors(nodes, edges)
@@ -458,27 +461,29 @@ def _vis_elements(
             extra = {"upstream_of_overlay": True, "borderWidth": UPSTREAM_BORDER_PX}
         if row.get("overlay"):
             extra = {"layer": "overlay", "borderWidth": OVERLAY_BORDER_PX}
-        net.add_node(
-            row["id"],
-            caption=short(row["name"], 32),
-            labelled=bool(labelled[i]),
-            shape="dot",
-            title=node_tip(row, exposure),
-            x=round(float(x[i]), 1),
-            y=round(float(y[i]), 1),
-            size=round(float(sizes[i]), 2),
-            color={
-                "background": fill,
-                "border": border,
-                "highlight": {"background": fill, "border": "#000000"},
-                "hover": {"background": fill, "border": "#000000"},
-            },
-            stage=row["stage"],
-            country=row["country"],
-            name=row["name"],
-            serves=serves[i],
-            shortfall_pct=number(row["shortfall_pct"]),
-            **extra,
+        vis_nodes.append(
+            {
+                "color": {
+                    "background": fill,
+                    "border": border,
+                    "highlight": {"background": fill, "border": "#000000"},
+                    "hover": {"background": fill, "border": "#000000"},
+                },
+                "caption": short(row["name"], 32),
+                "labelled": bool(labelled[i]),
+                "title": node_tip(row, exposure),
+                "x": round(float(x[i]), 1),
+                "y": round(float(y[i]), 1),
+                "size": round(float(sizes[i]), 2),
+                "stage": row["stage"],
+                "country": row["country"],
+                "name": row["name"],
+                "serves": serves[i],
+                "shortfall_pct": number(row["shortfall_pct"]),
+                **extra,
+                "id": row["id"],
+                "shape": "dot",
+            }
         )
     widths = _edge_width(edges["baseline_t"].to_numpy(), float(edges["baseline_t"].max()))
     licence = edges["flow_status"].isin(["cut", "throttled"]).to_numpy()
@@ -487,6 +492,7 @@ def _vis_elements(
     upstream = nodes["upstream"].to_numpy() if "upstream" in nodes else np.zeros(len(nodes), bool)
     into_overlay = upstream[edges["dst"].to_numpy()] if len(edges) else np.zeros(0, bool)
     parallel: dict[tuple[str, str], int] = {}
+    vis_edges: list[dict[str, Any]] = []
     for j, row in enumerate(edges.to_dict("records")):
         pair = (row["supplier"], row["customer"])
         rank = parallel[pair] = parallel.get(pair, -1) + 1
@@ -510,21 +516,24 @@ def _vis_elements(
                 "roundness": 0.12 * ((rank + 1) // 2),
             }
         )
-        net.add_edge(
-            row["supplier"],
-            row["customer"],
-            id=f"e{j}",
-            width=round(float(widths[j]), 2),
-            title=edge_tip(row, names, exposure),
-            dashes=dashes,
-            smooth=smooth,
-            status=row["flow_status"],
-            material=row["material"],
-            color={"color": colour, "highlight": colour, "hover": colour, "inherit": False},
-            **path,
+        vis_edges.append(
+            {
+                "id": f"e{j}",
+                "width": round(float(widths[j]), 2),
+                "title": edge_tip(row, names, exposure),
+                "dashes": dashes,
+                "smooth": smooth,
+                "status": row["flow_status"],
+                "material": row["material"],
+                "color": {"color": colour, "highlight": colour, "hover": colour, "inherit": False},
+                **path,
+                "from": row["supplier"],
+                "to": row["customer"],
+                "arrows": "to",
+            }
         )
-    # pyvis labels every node with its id; the page script draws the names beside the nodes
-    return [{k: v for k, v in node.items() if k != "label"} for node in net.nodes], net.edges
+    # no "label": the page script draws the names beside the nodes
+    return vis_nodes, vis_edges
 
 
 def _labelled(nodes: pd.DataFrame) -> np.ndarray:
