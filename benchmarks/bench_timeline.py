@@ -5,20 +5,23 @@ Usage: python benchmarks/bench_timeline.py [--edges 10000 100000] [--seed 1] [--
 Each run is timed without adaptation and with every dynamic on (``ADAPTING``: restocking at
 1/60 of the gap a day, order shifting with a 30-day ramp-up, demand following output; the
 synthetic graphs get a capacity of 1.2 times each node's baseline so that orders can move).
-                                          [--draws 1000] [--draw-edges 10000] [--commands]
-                                          [--dask 2]
+                                          [--draws 1000] [--draw-edges 10000] [--dask 2]
+                                          [--commands [simulate] [timeline]]
 
 ``--draws N``: N daily draws (the bands: ranges, queue places, plants within aggregates) on
 the bundled data and on synthetic graphs of ``--draw-edges`` edges; ``--commands``: the whole
-commands ``simulate -s 2025-11-truce`` (with its bands) and ``timeline -s 2025-replay
---draws N``; ``--dask W``: the bundled draws on a local Dask cluster of W workers, checked to
-give the same bytes as in-process.
+commands ``simulate -s 2025-11-truce`` (with its bands, page and chart; also with
+``--draws 0`` and ``--no-html``, and ``supplygraph --help``) and ``timeline -s 2025-replay
+--draws N``, each the median of ``--repeat`` fresh processes, wall clock and CPU time
+(``--commands simulate`` or ``--commands timeline``: only those); ``--dask W``: the bundled
+draws on a local Dask cluster of W workers, checked to give the same bytes as in-process.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import resource
 import statistics
 import subprocess
 import sys
@@ -91,10 +94,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--draws", type=int, default=0)
     parser.add_argument("--draw-edges", type=int, nargs="*", default=[10_000])
-    parser.add_argument("--commands", action="store_true")
+    parser.add_argument("--commands", nargs="*", choices=["simulate", "timeline"], default=None)
     parser.add_argument("--dask", type=int, default=0)
     args = parser.parse_args()
-    if args.draws or args.commands or args.dask:
+    if args.draws or args.commands is not None or args.dask:
         bands(args)
         return
     approvals, transit, _ = load_dated_tables()
@@ -128,9 +131,27 @@ def main() -> None:
 
 def command(*args: str) -> float:
     """Seconds of one whole command, as a user runs it (a fresh process)."""
+    return command_times(*args)[0]
+
+
+def command_times(*args: str) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) seconds of one whole command in a fresh process:
+    on a shared machine the CPU time is the steadier of the two."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "supplygraph", *args], check=True, capture_output=True)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
+
+
+def median_times(repeat: int, *args: str) -> str:
+    """The median wall-clock and CPU seconds of ``repeat`` runs of a command, as text."""
+    runs = [command_times(*args) for _ in range(repeat)]
+    wall = statistics.median(run[0] for run in runs)
+    cpu = statistics.median(run[1] for run in runs)
+    return f"{wall:.2f} s (CPU {cpu:.2f} s)"
 
 
 def bands(args: argparse.Namespace) -> None:
@@ -161,13 +182,19 @@ def bands(args: argparse.Namespace) -> None:
                 lambda big=big: simulate_bands(big, licensed, approvals, transit, draws=args.draws),
             )
             print(f"{big.n_edges:,} edges, 365 days, {args.draws:,} daily draws: {seconds:.1f} s")
-    if args.commands:
+    wanted = set(args.commands or ["simulate", "timeline"]) if args.commands is not None else set()
+    if "simulate" in wanted:
         with tempfile.TemporaryDirectory() as out:
-            seconds = statistics.median(
-                command("simulate", "-s", "2025-11-truce", "--no-html", "-q", "--out", out)
-                for _ in range(args.repeat)
+            truce = ("simulate", "-s", "2025-11-truce", "-q", "--out", out)
+            print(
+                "simulate -s 2025-11-truce (bands: 200 draws, page, chart), whole command: "
+                + median_times(args.repeat, *truce)
             )
-            print(f"simulate -s 2025-11-truce (bands: 200 draws), whole command: {seconds:.2f} s")
+            print("  ... --draws 0: " + median_times(args.repeat, *truce, "--draws", "0"))
+            print("  ... --no-html: " + median_times(args.repeat, *truce, "--no-html"))
+            print("supplygraph --help: " + median_times(args.repeat, "--help"))
+    if "timeline" in wanted:
+        with tempfile.TemporaryDirectory() as out:
             draws = str(args.draws or 1000)
             seconds = statistics.median(
                 command("timeline", "-s", "2025-replay", "--draws", draws, "-q", "--out", out)

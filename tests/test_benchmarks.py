@@ -25,6 +25,7 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
             "2,028 edges, pyramid",
         ),
         ("bench_timeline.py", ["--edges", "2000", "--repeat", "1"], "2,000 edges"),
+        ("bench_timeline.py", ["--commands", "simulate", "--repeat", "1"], "whole command: "),
         # 562 nodes, four suppliers for each past the mines, repeated pairs dropped (seed 1)
         ("bench_load.py", ["--edges", "2000", "--repeat", "1"], "2,154"),
         ("bench_simulate.py", ["--edges", "2000"], "2,000 edges"),

@@ -201,13 +201,16 @@ def draw_chart(
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.layout_engine import TightLayoutEngine
 
     with matplotlib.rc_context({**RC, **(SVG_TEXT if svg_text else {})}):
         figure = Figure(figsize=size, dpi=100)
         FigureCanvasAgg(figure)
         axes = figure.subplots()
         draw(figure, axes)
-        figure.tight_layout(rect=(0, bottom, 1, 1))
+        # figure.tight_layout's once, without leaving an engine on the figure that makes
+        # each savefig lay it out again (an extra pass over every text: same bytes)
+        TightLayoutEngine(rect=(0, bottom, 1, 1)).execute(figure)
         files = {}
         for suffix, metadata in (("png", {"Software": None}), ("svg", {"Date": None})):
             buffer = io.BytesIO()
