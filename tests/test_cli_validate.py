@@ -155,3 +155,54 @@ def test_a_bad_quality_table_is_a_located_error_and_prints_no_report(tmp_path):
     # without --quality-out validate writes nothing anyway, and says no more
     result = invoke("validate", "--data", str(data))
     assert result.exit_code == 2 and result.stderr.splitlines()[-1] == "1 error in the data"
+
+
+def test_validate_checks_plants_csv_one_line_per_problem(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    for name in ("nodes.csv", "edges.csv"):  # the German carmaker becomes an aggregate
+        text = (data / name).read_text()
+        (data / name).write_text(text.replace("de-ev", "de-ev-agg"))
+    plants = data / "plants.csv"
+    header = "node,plants,source,status,note\n"
+    plants.write_text(header + "de-ev-agg,4,Test fixture – https://example.org,assumption,\n")
+    assert invoke("validate", "--data", str(data)).exit_code == 0  # a good table passes
+    plants.write_text(
+        header
+        + "de-ev-agg,0,Test fixture – https://example.org,assumption,\n"  # 2: none
+        + "de-motor,3,Test fixture – https://example.org,assumption,\n"  # 3: one plant node
+        + "xx-plants-agg,3,Test fixture – https://example.org,assumption,\n"  # 4: unknown
+        + "de-ev-agg,2.5,,,\n"  # 5: a fraction, no source or status, and a second count
+    )
+    before = plants.read_bytes()
+    out = tmp_path / "out"
+    result = invoke("validate", "--data", str(data), "--quality-out", str(out))
+    assert result.exit_code == 2
+    where = data / "plants.csv"
+    assert result.stderr.splitlines() == [
+        f"error: {where}:2: plants: expected a whole number of plants from 1: '0'",
+        f"error: {where}:3: node: 'de-motor' is not an aggregate (an aggregate's id ends in "
+        "'-agg'); only an aggregate splits into plants",
+        f"error: {where}:4: node: unknown node 'xx-plants-agg' (not in nodes.csv)",
+        f"error: {where}:5: node: a second count of plants for 'de-ev-agg' (first on line 2)",
+        f"error: {where}:5: plants: expected a whole number of plants from 1: '2.5'",
+        f"error: {where}:5: source: missing value",
+        f"error: {where}:5: status: missing value",
+        "7 errors in the data; nothing was written",
+    ]
+    assert result.stdout == "" and not out.exists()
+    assert plants.read_bytes() == before  # the input is never modified
+
+
+def test_validate_lists_the_dated_tables_and_plants_errors_together(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    (data / "plants.csv").write_text(
+        "node,plants,source,status,note\nde-ev,2,Test fixture – https://example.org,estimate,\n"
+    )
+    (data / "transit.csv").write_text("origin,destination,days,source,status,note\nCN,*,-3,x,,\n")
+    result = invoke("validate", "--data", str(data))
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert any(line.startswith(f"error: {data / 'transit.csv'}:2: days:") for line in errors)
+    assert f"error: {data / 'plants.csv'}:2: node: 'de-ev' is not an aggregate" in result.stderr

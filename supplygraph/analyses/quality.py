@@ -12,7 +12,7 @@ import pandas as pd
 
 from .._errors import DataError, Issue, ScenarioError
 from ..dataset.citations import CITATION_KINDS, citation_kind, cited_domains, unlisted_domains
-from ..dataset.io import load_quality_tables, load_run_tables
+from ..dataset.io import load_plants, load_quality_tables, load_run_tables
 from ..dataset.schema import STAGE_RANK, STAGES, STATUSES
 from ..engine.sums import share_pct
 from .stats import stage_country_shares
@@ -91,7 +91,8 @@ def quality_report(
     Raises
     ------
     DataError
-        When ``publishers.csv``, ``published.csv`` or a dated table has errors.
+        When ``publishers.csv``, ``published.csv``, a dated table or ``plants.csv`` has
+        errors.
 
     Examples
     --------
@@ -185,13 +186,33 @@ def _citing_tables(graph: SupplyGraph, published: pd.DataFrame) -> dict[str, pd.
         "regimes.csv": graph.regimes,
         "published.csv": published,
     }
-    dated = ("approvals.csv", "transit.csv", "capacity.csv", "observed.csv", "events.csv")
-    if any((folder / name).is_file() for name in dated):
-        run, checks = load_run_tables(folder, nodes=graph.nodes, lines=graph.lines)
-        tables.update(zip(dated, (*run, *checks)))
+    tables.update(_run_tables(graph))
     return {
         str(folder / name): table for name, table in tables.items() if (folder / name).is_file()
     }
+
+
+def _run_tables(graph: SupplyGraph) -> dict[str, pd.DataFrame]:
+    """The dated run's and the backtest's tables, when the graph's folder has any, and its
+    ``plants.csv`` checked (the dated draws read it), every error of them at once."""
+    folder = graph.folder
+    issues: list[Issue] = []
+    tables: dict[str, pd.DataFrame] = {}
+    dated = ("approvals.csv", "transit.csv", "capacity.csv", "observed.csv", "events.csv")
+    if any((folder / name).is_file() for name in dated):
+        try:
+            run, checks = load_run_tables(folder, nodes=graph.nodes, lines=graph.lines)
+            tables.update(zip(dated, (*run, *checks)))
+        except DataError as error:
+            issues += error.issues
+    if (folder / "plants.csv").is_file():
+        try:
+            load_plants(folder, nodes=graph.nodes)
+        except DataError as error:
+            issues += error.issues
+    if issues:
+        raise DataError(sorted(issues))
+    return tables
 
 
 def _breakdown(graph: SupplyGraph, kinds: Mapping[str, str]) -> pd.DataFrame:

@@ -888,7 +888,8 @@ def check_plants(
 ) -> None:
     """Append an Issue for every invalid cell of ``plants.csv`` (plants within aggregates).
 
-    A row names a node (once), a whole number of plants from 1, a source and a status.
+    A row names an aggregate node (once; its id ends in ``schema.AGGREGATE_SUFFIX``), a
+    whole number of plants from 1, a source and a status.
 
     Parameters
     ----------
@@ -931,16 +932,29 @@ def check_plants(
         lambda row: f"a second count of plants for {row['node']!r}",
         "node",
     )
+    named = plants["node"] != ""
     if nodes is not None:
-        known = set(nodes["id"])
+        unknown = named & ~plants["node"].isin(set(nodes["id"]))
         report(
             issues,
             file,
             plants,
-            (plants["node"] != "") & ~plants["node"].isin(known),
+            unknown,
             "node",
             lambda cell: f"unknown node {cell!r} (not in nodes.csv)",
         )
+        named &= ~unknown
+    report(
+        issues,
+        file,
+        plants,
+        named & ~plants["node"].str.endswith(schema.AGGREGATE_SUFFIX),
+        "node",
+        lambda cell: (
+            f"{cell!r} is not an aggregate (an aggregate's id ends in "
+            f"{schema.AGGREGATE_SUFFIX!r}); only an aggregate splits into plants"
+        ),
+    )
 
 
 def _check_event_line(row: Any, declared: set[str], file: str, issues: list[Issue]) -> None:

@@ -205,6 +205,7 @@ CAPACITY_COLUMNS = ("node", "from", "capacity_t", "source", "status", "note")
 CAPACITY_REQUIRED = ("node", "from", "capacity_t")
 # plants.csv (optional): how many plants (or lines) an aggregate node stands for.
 PLANT_COLUMNS = ("node", "plants", "source", "status", "note")
+AGGREGATE_SUFFIX = "-agg"  # the data's ids of nodes that stand for many plants
 PLANT_REQUIRED = ("node", "plants", "source", "status")
 # The backtest's checks: monthly series (a YYYY-avg row is each series' baseline) and events.
 OBSERVED_COLUMNS = ("series", "month", "value", "unit", "source", "status", "note")

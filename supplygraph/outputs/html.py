@@ -30,7 +30,6 @@ AFFECTED_PCT = 0.05  # smaller shortfalls round to 0.0% and are drawn as unaffec
 
 LABELLED_PER_STAGE = 3  # the biggest nodes of each stage are named at the first view ...
 LABELLED_OVERALL = 10  # ... and the biggest of the whole graph
-AGGREGATE_SUFFIX = "-agg"  # the data's ids of nodes that stand for many plants
 
 UNAFFECTED = "#d5d9dd"
 NODE_BORDER = "#5f6b76"
@@ -540,7 +539,7 @@ def _labelled(nodes: pd.DataFrame) -> np.ndarray:
     """Return which nodes are named at the first view: aggregates and the biggest nodes."""
     ranks = nodes.groupby("stage")["baseline_t"].rank(method="first", ascending=False)
     overall = nodes["baseline_t"].rank(method="first", ascending=False)
-    aggregate = nodes["id"].str.endswith(AGGREGATE_SUFFIX) | (nodes["members"] > 1)
+    aggregate = nodes["id"].str.endswith(schema.AGGREGATE_SUFFIX) | (nodes["members"] > 1)
     own = nodes.get("overlay", False)  # an overlay's nodes: the user's own
     labelled = aggregate | own | (ranks <= LABELLED_PER_STAGE) | (overall <= LABELLED_OVERALL)
     return labelled.to_numpy()
