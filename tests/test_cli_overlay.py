@@ -84,8 +84,9 @@ def test_focus_table_and_file_of_the_worked_example(in_tmp: Path) -> None:
     assert result.exit_code == 0, result.output
     # the plant buys 12 t from JL Mag (stopped) and 6 t from Narva: 6 / 18 arrives, it
     # loses 12 / 18 = 66.7%; 45 days of stock last 45 / (1 - 1/3) = 67.5 days
+    # with its P10-P90 band over the default 200 draws (the overlay's flows are assumptions)
     assert re.search(
-        r"example-emotor-plant\s+12\.0\s+66\.7\s+6[78]\s+ndfeb_sintered", result.output
+        r"example-emotor-plant\s+12\.0\s+66\.7 \(\d+-\d+\)\s+6[78]\s+ndfeb_sintered", result.output
     )
     assert "12 t/yr of ndfeb_sintered taken out of cn-jl-mag -> de-ev-motor-agg" in result.output
     folder = re.search(r"Reports in (\S+)/:", result.output).group(1)
@@ -93,6 +94,18 @@ def test_focus_table_and_file_of_the_worked_example(in_tmp: Path) -> None:
     assert len(focus) == 2 and focus[1].startswith("example-emotor-plant,,")
     assert focus[0].startswith("node,line,name,layer,") and ",overlay," in focus[1]
     assert ",18.000,12.000,66.67," in focus[1]  # baseline, shortfall t, %
+    # the line's band, as sectors.csv has each sector's
+    band = ["shortfall_pct_p10", "shortfall_pct_p50", "shortfall_pct_p90", "band_draws"]
+    header, row = focus[0].split(","), focus[1].split(",")
+    assert header[-4:] == band
+    p10, p50, p90, draws = (float(row[header.index(name)]) for name in band)
+    assert p10 < 66.67 < p90 and p10 <= p50 <= p90 and draws == 200
+    quiet = invoke(
+        "simulate", "-s", "jl-mag-stops", "--overlay", str(EXAMPLE), "--focus", "overlay",
+        "--draws", "0", "-q", "--out", "no-band",
+    )  # fmt: skip
+    assert quiet.exit_code == 0, quiet.output
+    assert "_p10" not in (in_tmp / "no-band" / "focus.csv").read_text()
 
 
 def test_focus_on_unknown_node_is_refused(in_tmp: Path) -> None:

@@ -67,6 +67,32 @@ def test_approval_range_sets_the_spread():
     assert np.isclose(driver["spearman_rho"], -1.0)  # more licensed, less short, monotone
 
 
+def test_a_focus_line_gets_the_band_of_its_own_shortfall():
+    from supplygraph.analyses.montecarlo import focus_bands, sector_bands
+
+    graph, scenario = _one_edge()
+    ranges = Uncertainty(approvals={"CN-2025-18": Range(0.2, 0.4)}, status=EXACT)
+    focus = np.array([False, True])  # the maker
+    lines = focus_bands(graph, scenario, focus, draws=2000, seed=1, uncertainty=ranges)
+    assert lines[["node", "line"]].values.tolist() == [["jp", ""]]  # the maker's one line
+    row = lines.iloc[0]
+    # licensed share a ~ U(0.2, 0.4), the line loses 1 - a: P10 = 1 - (0.2 + 0.9 x 0.2) = 62%,
+    # P50 = 70%, P90 = 1 - (0.2 + 0.1 x 0.2) = 78% (sampling noise)
+    assert 61 <= row["shortfall_pct_p10"] <= 63.5
+    assert abs(row["shortfall_pct_p50"] - 70) < 1.5
+    assert 76.5 <= row["shortfall_pct_p90"] <= 79
+    assert row["band_draws"] == 2000
+    # the same draws as the sector band (one seed): the sector is this one line
+    sector = sector_bands(graph, scenario, draws=2000, seed=1, uncertainty=ranges).iloc[0]
+    for q in (10, 50, 90):
+        assert row[f"shortfall_pct_p{q}"] == sector[f"shortfall_pct_p{q}"]
+    # the separator's one line has no input to lose: 0% in every draw
+    mine = focus_bands(graph, scenario, np.array([True, False]), draws=10, uncertainty=ranges)
+    assert mine.iloc[0][["shortfall_pct_p10", "shortfall_pct_p90"]].tolist() == [0.0, 0.0]
+    none = focus_bands(graph, scenario, np.array([False, False]), draws=10, uncertainty=ranges)
+    assert none.empty and list(none.columns) == list(lines.columns)
+
+
 def test_triangular_range_and_stock_days_range():
     graph, scenario = _one_edge()
     ranges = Uncertainty(

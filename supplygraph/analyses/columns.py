@@ -141,6 +141,11 @@ FOCUS_COLUMNS = [
     *WHY_COLUMNS,
     "shortfall_reroute_t",
     "shortfall_reroute_pct",
+    # the band (simulate --draws): P10 / P50 / P90 of the line's shortfall_pct over the draws
+    "shortfall_pct_p10",
+    "shortfall_pct_p50",
+    "shortfall_pct_p90",
+    "band_draws",
 ]
 
 # The HTML page's nodes: these always, WHY_COLUMNS on an exposure page, and the rerouted

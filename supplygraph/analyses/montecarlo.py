@@ -76,6 +76,7 @@ class _Inputs:
     in_lines: csr_matrix  # lines x parts: 1 where a part feeds the line
     out_lines: csr_matrix  # lines x parts: 1 where a part leaves the line
     outside: SupplyGraph | None = None  # the lines, makers in the issuing country left out
+    keep: np.ndarray | None = None  # the lines whose own shortfall_pct each draw keeps
 
 
 def montecarlo(
@@ -217,17 +218,80 @@ def sector_bands(
     for sector, group in table.groupby("sector", sort=True):
         row: dict[str, Any] = {"sector": sector}
         for figure in BAND_FIGURES:
-            values = group[figure].to_numpy(float)
-            values = values[~np.isnan(values)]
-            for q in BAND:
-                row[f"{figure}_p{q}"] = (
-                    float(np.percentile(values, q, method="inverted_cdf"))
-                    if len(values)
-                    else np.nan
-                )
+            row.update(_band(figure, group[figure].to_numpy(float)))
         row["band_draws"] = draws
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def focus_bands(
+    graph: SupplyGraph,
+    scenario: Scenario,
+    nodes: np.ndarray,
+    *,
+    draws: int = 200,
+    seed: int = 0,
+    uncertainty: Uncertainty | None = None,
+) -> pd.DataFrame:
+    """Return the band of each product line of some nodes: P10 / P50 / P90 of its shortfall.
+
+    The draws of :func:`sector_bands` (the same seed gives the same draws), each line's
+    ``shortfall_pct`` taken before it is summed into its sector: what ``simulate --focus``
+    writes beside each line of ``focus.csv``.
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    scenario
+        The scenario.
+    nodes
+        The nodes whose lines are wanted: one bool per node of ``graph``.
+    draws
+        Number of draws.
+    seed
+        The seed.
+    uncertainty
+        The ranges (default: the scenario's ``[uncertainty]`` table).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per line of those nodes, in the order of the result's line table:
+        ``node``, ``line``, ``shortfall_pct_p10`` / ``_p50`` / ``_p90`` and ``band_draws``.
+    """
+    require_makers(graph)
+    if uncertainty is None:
+        uncertainty = load_uncertainty(scenario)
+    line_node = production_lines(graph).node
+    keep = np.flatnonzero(np.asarray(nodes, dtype=bool)[line_node])
+    inputs = _inputs(graph, scenario, uncertainty, seed, draws, names=False, keep=keep)
+    chunks = [
+        (k, min(CHUNK_DRAWS, draws - k * CHUNK_DRAWS)) for k in range(-(-draws // CHUNK_DRAWS))
+    ]
+    own = np.concatenate([_draw_chunk(chunk, inputs)[3] for chunk in chunks])
+    lines = inputs.lines.nodes.iloc[keep]  # as the result's line table names them
+    names = lines["node"] if "node" in lines else lines["id"]
+    labels = lines["line"] if "line" in lines else pd.Series("", index=lines.index)
+    rows = []
+    for j, (node, line) in enumerate(zip(names, labels)):
+        row: dict[str, Any] = {"node": node, "line": line}
+        row.update(_band("shortfall_pct", own[:, j]))
+        row["band_draws"] = draws
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["node", "line", *_band("shortfall_pct", []), "band_draws"])
+
+
+def _band(figure: str, values: Any) -> dict[str, float]:
+    """``FIGURE_p10`` / ``_p50`` / ``_p90`` of the drawn values (NaN left out; NaN if none)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    return {
+        f"{figure}_p{q}": (
+            float(np.percentile(values, q, method="inverted_cdf")) if len(values) else np.nan
+        )
+        for q in BAND
+    }
 
 
 def _from_defaults(
@@ -277,6 +341,7 @@ def _inputs(
     draws: int,
     *,
     names: bool = True,
+    keep: np.ndarray | None = None,
 ) -> _Inputs:
     """Resolve the scenario once per licence policy, so each draw only takes minima."""
     production = production_lines(graph)
@@ -326,13 +391,14 @@ def _inputs(
     )
     # without names (bands only), the drivers' inputs are the scenario's alone
     named = _input_names(graph, scenario, inputs, draws if names else MAX_FIGURE_CELLS + 1)
-    return replace(inputs, input_names=named, outside=outside)
+    return replace(inputs, input_names=named, outside=outside, keep=keep)
 
 
 def _draw_chunk(
     chunk: tuple[int, int], inputs: _Inputs
-) -> tuple[SectorBatch, np.ndarray, SectorBatch]:
-    """Make and run the first ``size`` draws of chunk ``k``: sector figures and inputs.
+) -> tuple[SectorBatch, np.ndarray, SectorBatch, np.ndarray]:
+    """Make and run the first ``size`` draws of chunk ``k``: sector figures, inputs, and
+    the kept lines' shortfall_pct (draws x kept lines).
 
     Each kind of input has its own stream (spawned from the chunk's seed), drawn row by
     row, so a run of N draws is the start of a longer run with the same seed, and the
@@ -347,7 +413,7 @@ def _draw_chunk(
     default_stock = inputs.stock_range.draw(stock_rng, CHUNK_DRAWS)[:size]
     lines = inputs.lines
     block = max(1, BLOCK_CELLS // (lines.n_edges + lines.n_nodes))
-    parts, drawn, outside = [], [], []
+    parts, drawn, outside, kept = [], [], [], []
     for first in range(0, size, block):
         rows = slice(first, min(first + block, size))
         n_rows = rows.stop - rows.start
@@ -357,13 +423,19 @@ def _draw_chunk(
         stock_factor = 1 + inputs.node_spread * node_rng.uniform(
             -1, 1, (n_rows, len(inputs.node_spread))
         )
-        whole, beyond = _run_block(
+        whole, beyond, own = _run_block(
             inputs, shares[rows], default_stock[rows], flow_factor, stock_factor
         )
         parts.append(whole)
         outside.append(beyond)
+        kept.append(own)
         drawn.append(_drawn(inputs, shares[rows], default_stock[rows], flow_factor, stock_factor))
-    return concat_batches(parts), np.concatenate(drawn), concat_batches(outside)
+    return (
+        concat_batches(parts),
+        np.concatenate(drawn),
+        concat_batches(outside),
+        np.concatenate(kept),
+    )
 
 
 def _run_block(
@@ -372,9 +444,9 @@ def _run_block(
     default_stock: np.ndarray,
     flow_factor: np.ndarray,
     stock_factor: np.ndarray,
-) -> tuple[SectorBatch, SectorBatch]:
+) -> tuple[SectorBatch, SectorBatch, np.ndarray]:
     """Run some draws through the batched engine and sum them per sector: over all makers,
-    and over the makers outside the issuing country."""
+    and over the makers outside the issuing country; and the kept lines' shortfall_pct."""
     n_rows = len(shares)
     edge_share = np.repeat(inputs.rule_share[None, :], n_rows, axis=0)
     for p, edges in enumerate(inputs.policy_edges):
@@ -400,7 +472,9 @@ def _run_block(
     beyond = sector_exposure(
         inputs.outside, prop.output_ratio, prop.days_to_impact, baseline_t=baseline
     )
-    return whole, beyond
+    keep = inputs.keep if inputs.keep is not None else np.zeros(0, np.int64)
+    own = share_pct(baseline[:, keep] * (1 - prop.output_ratio[:, keep]), baseline[:, keep])
+    return whole, beyond, own
 
 
 def _drawn(

@@ -130,6 +130,15 @@ def simulate(
                 result = replace(
                     result, sectors=result.sectors.merge(bands, on="sector", how="left")
                 )
+                if focus is not None and result.lines is not None:  # focus.csv's band
+                    from ..analyses.focus import focus_mask
+                    from ..analyses.montecarlo import focus_bands
+
+                    mask = focus_mask(graph, focus)
+                    lines = focus_bands(graph, scenario, mask, draws=draws, seed=seed)
+                    result = replace(
+                        result, lines=result.lines.merge(lines, on=["node", "line"], how="left")
+                    )
             step("writing reports")
             given = given_flags(ctx, [*flags, "reroute", "html", "raw", "focus", "draws", "seed"])
             out = report_folder(out_dir, scenario.name, given, graph)
@@ -149,7 +158,8 @@ def simulate(
 
 
 def _with_band(row: dict[str, Any], figure: str) -> str:
-    """A sector's figure, with its P10-P90 band when the run drew one: ``30.9 (25-37)``."""
+    """A sector's (or a line's) figure, with its P10-P90 band when the run drew one:
+    ``30.9 (25-37)``."""
     central = row.get(figure, row.get(f"{figure}_p50"))  # outside units: the band's P50
     if f"{figure}_p10" not in row or row[f"{figure}_p10"] != row[f"{figure}_p10"]:  # NaN
         return number_text(central, ".1f")
@@ -277,7 +287,7 @@ def print_focus(result: Any, focus: str) -> None:
             (
                 name,
                 f"{row['shortfall_t']:,.1f}",
-                f"{row['shortfall_pct']:.1f}",
+                _with_band(row, "shortfall_pct"),
                 row["first_stoppage"] or number_text(row["days_to_impact"], ".0f"),
                 why,
                 number_text(row.get("shortfall_reroute_pct"), ".1f"),
