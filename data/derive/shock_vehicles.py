@@ -126,8 +126,8 @@ def dy_tb_to_japan_11q(edges, lines):
         f"A14) and takes it from China, the only maker of separated Dy and Tb in 2024"
     )
     why = (
-        "600 t before, with the metal 150 t three times what the line ships (SOURCES.md 11o, "
-        "11q)"
+        "600 t of oxide and 150 t of metal before: 750 t in, nearly three times what the line "
+        "ships (SOURCES.md 11o, 11q)"
     )
     row = one(edges, "cn-creg-south-sep", "jp-re-metal-agg", "heavy_oxide")
     row["flow_t"] = f"{oxide:.1f}"
