@@ -145,7 +145,7 @@ def dy_tb_to_japan_11q(edges, lines):
     row["note"] = f"[A17] [A14] {why}"
     # the southern separators' Dy/Tb oxide not exported to Japan goes to Ganzhou's metal makers
     row = one(edges, "cn-creg-south-sep", "cn-ganzhou-metal-agg", "heavy_oxide")
-    row["flow_t"] = f"{SOUTH_SPLIT - oxide:.0f}"
+    row["flow_t"] = f"{SOUTH_SPLIT - oxide:.1f}"
     row["note"] = re.sub(
         r"less [\d,.]+ t Dy/Tb oxide exported to Japan",
         f"less {oxide:.1f} t Dy/Tb oxide exported to Japan",
