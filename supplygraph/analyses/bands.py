@@ -23,7 +23,13 @@ import pandas as pd
 from ..dataset.graph import SupplyGraph
 from ..dataset.plants import split_plants
 from ..scenario.parse import Scenario
-from ..scenario.uncertainty import Uncertainty, flow_ranges, load_uncertainty
+from ..scenario.uncertainty import (
+    FlowRanges,
+    Uncertainty,
+    flow_ranges,
+    load_uncertainty,
+    stock_factors,
+)
 from .dask_run import run_chunks
 from .timeline import DrawRecord, DrawRows, simulate_days
 
@@ -68,9 +74,7 @@ class _Shared:
     start: dt.date | None
     end: dt.date | None
     track: dict[str, np.ndarray]
-    flow_mid: np.ndarray
-    flow_half: np.ndarray
-    flow_leader: np.ndarray
+    flows: FlowRanges
     stock_spread: np.ndarray
     seed: int
 
@@ -136,9 +140,7 @@ def simulate_bands(
         start,
         end,
         {name: np.asarray(mask)[pieces] for name, mask in (track or {}).items()},
-        flows.mid,
-        flows.half,
-        flows.leader,
+        flows,
         np.where(stock_figure, spread, 0.0),
         seed,
     )
@@ -175,8 +177,7 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
         flow_v[r] = rng.uniform(-1, 1, n_edges)
         stock_v[r] = rng.uniform(-1, 1, n_nodes)
         queue[r] = rng.uniform(0, 1, n_edges)
-    flow_factor = shared.flow_mid + shared.flow_half * flow_v[:, shared.flow_leader]
-    return DrawRows(flow_factor, 1 + shared.stock_spread * stock_v, queue)
+    return DrawRows(shared.flows.factor(flow_v), stock_factors(stock_v, shared.stock_spread), queue)
 
 
 def _run_chunk(chunk: tuple[int, int], shared: _Shared) -> tuple:

@@ -16,7 +16,14 @@ from ..engine.propagate import propagate
 from ..engine.sums import SectorBatch, concat_batches, sector_exposure, share_pct
 from ..scenario.parse import Scenario
 from ..scenario.resolve import issuing_country, put_on_lines, resolve
-from ..scenario.uncertainty import FlowRanges, Range, Uncertainty, flow_ranges, load_uncertainty
+from ..scenario.uncertainty import (
+    FlowRanges,
+    Range,
+    Uncertainty,
+    flow_ranges,
+    load_uncertainty,
+    stock_factors,
+)
 from .dask_run import run_chunks
 from .exposure import simulate
 
@@ -355,8 +362,8 @@ def _draw_chunk(
         flow_factor = inputs.flows.factor(
             flow_rng.uniform(-1, 1, (n_rows, len(inputs.edge_spread)))
         )
-        stock_factor = 1 + inputs.node_spread * node_rng.uniform(
-            -1, 1, (n_rows, len(inputs.node_spread))
+        stock_factor = stock_factors(
+            node_rng.uniform(-1, 1, (n_rows, len(inputs.node_spread))), inputs.node_spread
         )
         whole, beyond = _run_block(
             inputs, shares[rows], default_stock[rows], flow_factor, stock_factor

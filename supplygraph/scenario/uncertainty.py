@@ -74,20 +74,66 @@ class Uncertainty:
     status: dict[str, float] = field(default_factory=lambda: dict(STATUS_RANGES))
 
 
+def triangular_quantile(u: Any, low: Any, mode: Any, high: Any) -> np.ndarray:
+    """Return the triangular distribution's quantiles: its inverse CDF at ``u``.
+
+    The one shape every drawn range takes (data/SOURCES.md, "Bands of the dated run"): its
+    mode is the central figure, and one uniform ``u`` gives each of several ranges the same
+    place in its own range, so figures of one ``range_group`` move together. A range with no
+    width gives back ``low`` exactly.
+
+    Parameters
+    ----------
+    u
+        Places in [0, 1) (uniform draws give triangular ones).
+    low, mode, high
+        The range and its mode, ``low <= mode <= high`` (arrays broadcast).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``low + sqrt(u (high - low)(mode - low))`` below the mode's place
+        ``(mode - low) / (high - low)``, else ``high - sqrt((1 - u)(high - low)(high - mode))``.
+
+    Examples
+    --------
+    >>> triangular_quantile(np.array([0.0, 0.25, 0.5, 0.75]), 0.0, 1.0, 2.0).tolist()
+    [0.0, 0.7071067811865476, 1.0, 1.2928932188134525]
+    >>> float(triangular_quantile(0.3, 1.0, 1.0, 1.0))
+    1.0
+    """
+    u, low, mode, high = np.broadcast_arrays(
+        *(np.asarray(x, dtype=np.float64) for x in (u, low, mode, high))
+    )
+    width = high - low
+    with np.errstate(invalid="ignore", divide="ignore"):
+        place = np.where(width > 0, (mode - low) / np.where(width > 0, width, 1.0), 0.0)
+    lower = low + np.sqrt(u * width * (mode - low))
+    upper = high - np.sqrt((1 - u) * width * (high - mode))
+    return np.where(u < place, lower, upper)
+
+
 @dataclass(frozen=True, eq=False)
 class FlowRanges:
-    """Each edge's drawn flow as a factor of its central figure: ``mid + half * v``.
+    """Each edge's drawn flow as a factor of its central figure: triangular on ``low`` to
+    ``high`` with its mode at 1 (the central figure).
 
-    ``v`` is drawn uniformly from [-1, 1], one per draw and edge, except that edges of one
+    A draw is one uniform ``v`` in [-1, 1] per edge, read at the place ``(v + 1) / 2`` of
+    each edge's range (:func:`triangular_quantile`), except that edges of one
     ``range_group`` all take the ``v`` of the group's first edge (``leader``), so figures
     derived from one split move together. ``default`` marks the edges whose range is the
     flat default by status (no ``flow_t_low`` / ``flow_t_high`` in the data).
     """
 
-    mid: np.ndarray
-    half: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
     leader: np.ndarray
     default: np.ndarray
+
+    @property
+    def half(self) -> np.ndarray:
+        """Each range's half-width (0: the figure is not drawn)."""
+        return (self.high - self.low) / 2
 
     def factor(self, v: np.ndarray) -> np.ndarray:
         """Return the flow factors for draws ``v`` (rows x edges, in [-1, 1]).
@@ -102,7 +148,7 @@ class FlowRanges:
         numpy.ndarray
             Same shape: each edge's flow over its central figure.
         """
-        return self.mid + self.half * v[..., self.leader]
+        return triangular_quantile((v[..., self.leader] + 1) / 2, self.low, 1.0, self.high)
 
     def without_defaults(self) -> FlowRanges:
         """Return the ranges with every default-width figure held at its central value.
@@ -112,18 +158,42 @@ class FlowRanges:
         FlowRanges
         """
         return FlowRanges(
-            np.where(self.default, 1.0, self.mid),
-            np.where(self.default, 0.0, self.half),
+            np.where(self.default, 1.0, self.low),
+            np.where(self.default, 1.0, self.high),
             self.leader,
             np.zeros_like(self.default),
         )
+
+
+def stock_factors(v: np.ndarray, spread: np.ndarray) -> np.ndarray:
+    """Return each node's drawn stock figure over its central one, triangular on 1 +- spread.
+
+    Parameters
+    ----------
+    v
+        Uniform draws on [-1, 1] (rows x nodes).
+    spread
+        Each node's relative half-width (0: not drawn).
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``v``; exactly 1 where ``spread`` is 0.
+
+    Examples
+    --------
+    >>> stock_factors(np.array([[0.0, -1.0]]), np.array([0.25, 0.0])).tolist()
+    [[1.0, 1.0]]
+    """
+    return triangular_quantile((v + 1) / 2, 1 - spread, 1.0, 1 + spread)
 
 
 def flow_ranges(edges: Any, status: dict[str, float]) -> FlowRanges:
     """Return each edge's flow range: from the data where it gives one, else the default.
 
     An edge with ``flow_t_low`` and ``flow_t_high`` (both present, low <= flow <= high) is
-    drawn uniformly between them; any other edge from ``flow_t`` x (1 +- h), h by its
+    drawn between them with its mode at ``flow_t``; any other edge from ``flow_t`` x (1 +- h),
+    h by its
     ``status`` (``STATUS_RANGES`` unless overridden; 0 for a status not listed). Edges that
     share a non-empty ``range_group`` move together: one draw for the group.
 
@@ -145,8 +215,8 @@ def flow_ranges(edges: Any, status: dict[str, float]) -> FlowRanges:
     >>> e = pd.DataFrame({"flow_t": [100.0, 50.0], "status": ["estimate", "reported"],
     ...                   "flow_t_low": [80.0, None], "flow_t_high": [140.0, None]})
     >>> r = flow_ranges(e, {"estimate": 0.25, "reported": 0.05})
-    >>> r.mid.round(6).tolist(), r.half.round(6).tolist(), r.default.tolist()
-    ([1.1, 1.0], [0.3, 0.05], [False, True])
+    >>> r.low.round(6).tolist(), r.high.round(6).tolist(), r.default.tolist()
+    ([0.8, 0.95], [1.4, 1.05], [False, True])
     """
     flow = edges["flow_t"].to_numpy(np.float64)
     n = len(flow)
@@ -168,7 +238,7 @@ def flow_ranges(edges: Any, status: dict[str, float]) -> FlowRanges:
         if named.any():
             _, first, inverse = np.unique(group[named], return_index=True, return_inverse=True)
             leader[named] = np.flatnonzero(named)[first][inverse]
-    return FlowRanges((lo + hi) / 2, (hi - lo) / 2, leader, ~given & (spread > 0))
+    return FlowRanges(lo, hi, leader, ~given & (spread > 0))
 
 
 def _column(table: Any, name: str, n: int) -> np.ndarray:
