@@ -14,7 +14,7 @@ result does not depend on how the draws are chunked or where they run.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -23,8 +23,10 @@ import pandas as pd
 from ..dataset.graph import SupplyGraph
 from ..dataset.plants import split_plants
 from ..scenario.parse import Scenario
+from ..scenario.resolve import resolve
 from ..scenario.uncertainty import (
     FlowRanges,
+    Range,
     Uncertainty,
     flow_ranges,
     load_uncertainty,
@@ -38,6 +40,9 @@ BAND = (10, 50, 90)  # the band's percentiles: P10 to P90 around the P50
 # the transit window)), so memory stays flat; the chunking does not change the result.
 CHUNK_CELLS = 30_000_000
 NEVER = np.iinfo(np.int64).max  # a first loss that never comes, for percentiles
+# The share the day loop is given for a licence policy whose share is drawn: any share
+# strictly between 0 and 1 (see approval_draws).
+DRAWN_SHARE = 0.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +82,8 @@ class _Shared:
     flows: FlowRanges
     stock_spread: np.ndarray
     seed: int
+    policy_edges: tuple[np.ndarray, ...] = ()  # per drawn licence policy, the edges it covers
+    policy_ranges: tuple[Range, ...] = ()  # and its share's range
 
 
 def simulate_bands(
@@ -127,6 +134,7 @@ def simulate_bands(
     if uncertainty is None:
         uncertainty = load_uncertainty(scenario)
     split = split_plants(graph, plants or {})
+    dated, policy_edges, policy_ranges = approval_draws(split, scenario, uncertainty)
     pieces = split.edges["edge_of"].to_numpy()  # per edge after the split: the data's edge
     flows = flow_ranges(split.edges, uncertainty.status)
     stock_figure = ~split.nodes["stock_days"].isna().to_numpy()
@@ -134,7 +142,7 @@ def simulate_bands(
     spread = status.map(uncertainty.status).fillna(0.0).to_numpy(float)
     shared = _Shared(
         split,
-        scenario,
+        dated,
         approvals,
         transit,
         start,
@@ -143,6 +151,8 @@ def simulate_bands(
         flows,
         np.where(stock_figure, spread, 0.0),
         seed,
+        policy_edges,
+        policy_ranges,
     )
     per_row = split.n_edges * 4 + split.n_nodes * 64  # parts, lines x a transit window
     size = max(1, min(draws, CHUNK_CELLS // max(per_row, 1)))
@@ -152,13 +162,66 @@ def simulate_bands(
     return _summarise(scenario, draws, seed, split, record, dates, production_node, lines_graph)
 
 
+def approval_draws(
+    graph: SupplyGraph, scenario: Scenario, uncertainty: Uncertainty
+) -> tuple[Scenario, tuple[np.ndarray, ...], tuple[Range, ...]]:
+    """Return how a scenario's approval ranges reach the dated draws.
+
+    A licence policy with a constant share (no approval path) whose regime has a range in
+    ``[uncertainty.approvals]`` gets its share drawn once per draw, ``a``, common to all its
+    applicants; the queue then spreads it: an applicant at place ``q`` ships while the
+    regime is in force when ``q <= a`` (docs/model.md, "How sure is a figure"). The day loop
+    compares each place with the stretch's licensed share, so every constant-share policy
+    of the scenario is given ``DRAWN_SHARE`` (0.5) and each draw's places are rescaled
+    (:func:`draw_rows`): ``q' = min(1, 0.5 q / a)``, ``a`` the smallest drawn share of the
+    policies that cover the edge (a policy without a range draws its own share). In force,
+    ``q' <= 0.5`` exactly when ``q <= a``; out of force (share 1) every ``q' <= 1`` ships.
+
+    Parameters
+    ----------
+    graph
+        The graph the draws run on (after the plant split).
+    scenario
+        The dated scenario.
+    uncertainty
+        Its ranges.
+
+    Returns
+    -------
+    tuple
+        The scenario the day loop runs (unchanged when no range applies), each drawn
+        policy's edges (all the edges it could license, as announced) and its range.
+    """
+    constant = [p for p in scenario.licences if not p.approvals]
+    if not any(p.regime in uncertainty.approvals for p in constant):
+        return scenario, (), ()
+    edges, ranges, licences = [], [], []
+    for policy in scenario.licences:
+        if policy.approvals:
+            licences.append(policy)
+            continue
+        alone = scenario.with_changes(
+            licences=(replace(policy, action="cut", share=0.0),), rules=(), as_of=None
+        )
+        edges.append(np.flatnonzero(resolve(graph, alone).edge_share < 1))
+        share = policy.share if policy.action == "throttle" else 0.0
+        ranges.append(uncertainty.approvals.get(policy.regime, Range(share, share)))
+        licences.append(replace(policy, action="throttle", share=DRAWN_SHARE))
+    return scenario.with_changes(licences=tuple(licences)), tuple(edges), tuple(ranges)
+
+
 def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     """Return draws ``first`` to ``first + n - 1``: each from its own seed.
+
+    Each draw takes, in this order from its own generator, every edge's flow place, every
+    node's stock place, every edge's place in the queue and then each drawn licence
+    policy's share (:func:`approval_draws`), so a scenario without approval ranges draws
+    what it drew before they reached the dated run.
 
     Parameters
     ----------
     shared
-        The run's inputs (the flow ranges, stock widths, seed and graph).
+        The run's inputs (the flow ranges, stock widths, seed, graph and drawn policies).
     first
         The first draw's number.
     n
@@ -177,6 +240,15 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
         flow_v[r] = rng.uniform(-1, 1, n_edges)
         stock_v[r] = rng.uniform(-1, 1, n_nodes)
         queue[r] = rng.uniform(0, 1, n_edges)
+        if shared.policy_edges:
+            approved = np.full(n_edges, np.inf)  # inf: no drawn policy covers the edge
+            for edges, drawn in zip(shared.policy_edges, shared.policy_ranges):
+                approved[edges] = np.minimum(approved[edges], drawn.draw(rng, 1)[0])
+            covered = approved < np.inf
+            scaled = np.divide(
+                DRAWN_SHARE * queue[r], approved, out=np.ones(n_edges), where=approved > 0
+            )
+            queue[r] = np.where(covered, np.minimum(1.0, scaled), queue[r])
     return DrawRows(shared.flows.factor(flow_v), stock_factors(stock_v, shared.stock_spread), queue)
 
 
