@@ -18,7 +18,7 @@ from supplygraph.analyses.timeline import DrawRows, simulate_days
 from supplygraph.dataset.io import load_dated_tables
 from supplygraph.dataset.plants import split_plants
 from supplygraph.scenario.parse import LicencePolicy, Scenario
-from supplygraph.scenario.uncertainty import Range, Uncertainty, flow_ranges
+from supplygraph.scenario.uncertainty import Range, Uncertainty, flow_ranges, stock_ranges
 
 START = dt.date(2025, 4, 1)
 EXACT = Uncertainty(status={"reported": 0.0, "estimate": 0.0, "assumption": 0.0})
@@ -232,7 +232,7 @@ def test_draw_rows_rescale_the_places_of_a_drawn_policy():
         graph=graph,
         seed=0,
         flows=flow_ranges(graph.edges, EXACT.status),
-        stock_spread=np.zeros(graph.n_nodes),
+        stocks=stock_ranges(graph.nodes, EXACT.status),
         policy_edges=edges,
         policy_ranges=ranges,
     )
@@ -246,6 +246,42 @@ def test_draw_rows_rescale_the_places_of_a_drawn_policy():
     assert np.allclose(drawn.queue[0], np.minimum(1, 1.25 * q))
     # without a range reaching a constant-share policy, nothing changes
     assert approval_draws(graph, SCENARIO, ranged)[0] is SCENARIO
+
+
+def test_a_nodes_own_stock_range_is_drawn_around_its_figure():
+    from supplygraph.analyses.bands import draw_rows
+
+    graph = three_applicants()
+    nodes = graph.nodes.assign(
+        stock_days_low=[float("nan"), 5.0, float("nan"), float("nan")],
+        stock_days_high=[float("nan"), 20.0, float("nan"), float("nan")],
+        status=["assumption", "assumption", "assumption", "reported"],
+    )
+    stocks = stock_ranges(nodes, {"assumption": 0.5, "reported": 0.0})
+    # cn has no stock figure: not drawn (1 to 1); maker a: its own 5-20 days around 10,
+    # factors 0.5 to 2.0 with the mode at 1; b: an assumption without a range, 1 +- 0.5;
+    # c: reported, width 0
+    assert stocks.low.tolist() == [1.0, 0.5, 0.5, 1.0]
+    assert stocks.high.tolist() == [1.0, 2.0, 1.5, 1.0]
+    assert stocks.default.tolist() == [False, False, True, False]
+    shared = SimpleNamespace(
+        graph=graph,
+        seed=0,
+        flows=flow_ranges(graph.edges, EXACT.status),
+        stocks=stocks,
+        policy_edges=(),
+        policy_ranges=(),
+    )
+    drawn = draw_rows(shared, 0, 1)
+    rng = np.random.default_rng(np.random.SeedSequence(0, spawn_key=(0,)))
+    rng.uniform(-1, 1, 3)
+    u = (rng.uniform(-1, 1, 4) + 1) / 2
+    # a's factor at place u: the mode's place is (1 - 0.5) / (2 - 0.5) = 1/3; below it
+    # 0.5 + sqrt(u x 1.5 x 0.5), above it 2 - sqrt((1 - u) x 1.5 x 1); b's mode place is 1/2:
+    # 0.5 + sqrt(u x 1 x 0.5) below, 1.5 - sqrt((1 - u) x 1 x 0.5) above
+    a = 0.5 + np.sqrt(u[1] * 0.75) if u[1] < 1 / 3 else 2 - np.sqrt((1 - u[1]) * 1.5)
+    b = 0.5 + np.sqrt(u[2] * 0.5) if u[2] < 1 / 2 else 1.5 - np.sqrt((1 - u[2]) * 0.5)
+    assert np.allclose(drawn.stock_factor[0], [1.0, a, b, 1.0])
 
 
 def test_same_seed_same_bytes_and_chunks_do_not_matter(monkeypatch):

@@ -19,10 +19,12 @@ EXACT = {"reported": 0.0, "estimate": 0.0, "assumption": 0.0}
 
 
 def test_zero_width_ranges_equal_the_plain_scenario():
-    # the data's own flow ranges made zero-width too (low = high = flow_t)
+    # the data's own flow and stock ranges made zero-width too (low = high = the figure)
     base = sg.load()
     flat = base.edges.assign(flow_t_low=base.edges["flow_t"], flow_t_high=base.edges["flow_t"])
-    graph = dataclasses.replace(base, edges=flat)
+    stock = base.nodes["stock_days"]
+    nodes = base.nodes.assign(stock_days_low=stock, stock_days_high=stock)
+    graph = dataclasses.replace(base, edges=flat, nodes=nodes)
     scenario = sg.load_scenario("2025-10-package")
     fixed = Uncertainty(approvals={"CN-2025-18": Range(0.25, 0.25)}, status=EXACT)
     result = montecarlo(graph, scenario, fixed, draws=20, seed=3)

@@ -1,7 +1,8 @@
 """Bands of a dated run: draws of every range, queue place and plant split, run as rows.
 
 Each draw takes every edge's flow from its range (:func:`supplygraph.scenario.uncertainty.
-flow_ranges`), every node's stock figure within its status's width, and every edge's place
+flow_ranges`), every node's stock figure from its range (:func:`supplygraph.scenario.
+uncertainty.stock_ranges`), and every edge's place
 in the queue of licence applications (uniform on [0, 1]: an applicant of its own); the
 aggregates listed in ``plants.csv`` are split into their plants first
 (:func:`supplygraph.dataset.plants.split_plants`), so each plant is an applicant with its
@@ -25,12 +26,12 @@ from ..dataset.plants import split_plants
 from ..scenario.parse import Scenario
 from ..scenario.resolve import resolve
 from ..scenario.uncertainty import (
-    FlowRanges,
     Range,
+    Ranges,
     Uncertainty,
     flow_ranges,
     load_uncertainty,
-    stock_factors,
+    stock_ranges,
 )
 from .dask_run import run_chunks
 from .timeline import DrawRecord, DrawRows, simulate_days
@@ -79,8 +80,8 @@ class _Shared:
     start: dt.date | None
     end: dt.date | None
     track: dict[str, np.ndarray]
-    flows: FlowRanges
-    stock_spread: np.ndarray
+    flows: Ranges
+    stocks: Ranges
     seed: int
     policy_edges: tuple[np.ndarray, ...] = ()  # per drawn licence policy, the edges it covers
     policy_ranges: tuple[Range, ...] = ()  # and its share's range
@@ -137,9 +138,6 @@ def simulate_bands(
     dated, policy_edges, policy_ranges = approval_draws(split, scenario, uncertainty)
     pieces = split.edges["edge_of"].to_numpy()  # per edge after the split: the data's edge
     flows = flow_ranges(split.edges, uncertainty.status)
-    stock_figure = ~split.nodes["stock_days"].isna().to_numpy()
-    status = split.nodes.get("status", pd.Series("", index=split.nodes.index))
-    spread = status.map(uncertainty.status).fillna(0.0).to_numpy(float)
     shared = _Shared(
         split,
         dated,
@@ -149,7 +147,7 @@ def simulate_bands(
         end,
         {name: np.asarray(mask)[pieces] for name, mask in (track or {}).items()},
         flows,
-        np.where(stock_figure, spread, 0.0),
+        stock_ranges(split.nodes, uncertainty.status),
         seed,
         policy_edges,
         policy_ranges,
@@ -221,7 +219,7 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     Parameters
     ----------
     shared
-        The run's inputs (the flow ranges, stock widths, seed, graph and drawn policies).
+        The run's inputs (the flow and stock ranges, seed, graph and drawn policies).
     first
         The first draw's number.
     n
@@ -249,7 +247,7 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
                 DRAWN_SHARE * queue[r], approved, out=np.ones(n_edges), where=approved > 0
             )
             queue[r] = np.where(covered, np.minimum(1.0, scaled), queue[r])
-    return DrawRows(shared.flows.factor(flow_v), stock_factors(stock_v, shared.stock_spread), queue)
+    return DrawRows(shared.flows.factor(flow_v), shared.stocks.factor(stock_v), queue)
 
 
 def _run_chunk(chunk: tuple[int, int], shared: _Shared) -> tuple:
