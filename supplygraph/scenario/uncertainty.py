@@ -121,8 +121,9 @@ class Ranges:
     A draw is one uniform ``v`` in [-1, 1] per figure, read at the place ``(v + 1) / 2`` of
     each figure's range (:func:`triangular_quantile`), except that figures of one
     ``range_group`` all take the ``v`` of the group's first figure (``leader``), so figures
-    derived from one split move together. ``default`` marks the figures whose range is the
-    flat default by status (no ``_low`` / ``_high`` in the data).
+    derived from one split move together. ``default`` marks the figures without a sourced
+    range: the flat default by status (no ``_low`` / ``_high`` in the data), or a range whose
+    source cell gives its basis as a stated rule (``; range (rule): ...``).
     """
 
     low: np.ndarray
@@ -259,7 +260,11 @@ def _ranges(table: Any, name: str, status: dict[str, float]) -> Ranges:
         if named.any():
             _, first, inverse = np.unique(group[named], return_index=True, return_inverse=True)
             leader[named] = np.flatnonzero(named)[first][inverse]
-    return Ranges(lo, hi, leader, ~given & (spread > 0))
+    default = ~given & (spread > 0)
+    if "source" in table:  # a range by a stated rule is no sourced range either
+        basis = table["source"].fillna("").astype(str).str.extract(schema.RANGE_BASIS)[0]
+        default |= given & (basis == "rule").to_numpy() & (lo < hi)
+    return Ranges(lo, hi, leader, default)
 
 
 def _column(table: Any, name: str, n: int) -> np.ndarray:
