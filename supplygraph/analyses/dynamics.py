@@ -423,6 +423,11 @@ class NewLinks:
         country = lines_graph.nodes["country"].to_numpy(str)
         countries, country_code = np.unique(country, return_inverse=True)
         self.buyer_country = country_code[index.group_node]
+        self.n_countries = len(countries)
+        # a buyer's cells depend on its material and country only: one row of cells per pair
+        self.group_key = self.group_material * self.n_countries + self.buyer_country
+        self.n_keys = n_mat * self.n_countries
+        self.stretch: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per stretch: buying, able
         seller_country = country_code[self.out_line]
         self.part_src, self.part_group = groups.src, groups.group_local
         self.part_flow = index.flow[groups.edges]
@@ -461,10 +466,9 @@ class NewLinks:
             )
         pairs = np.arange(len(countries))
         seller_of, buyer_of = np.repeat(pairs, len(pairs)), np.tile(pairs, len(pairs))
-        self.transit = transit(countries[seller_of], countries[buyer_of]).reshape(
-            len(pairs), len(pairs)
-        )
+        self.transit = transit(countries[seller_of], countries[buyer_of])  # seller x buyer
         self.arrivals = np.zeros((int(self.transit.max()) + 1, self.n_groups))  # t, by day
+        self.arrivals_flat = self.arrivals.reshape(-1)  # the same memory
         self.received = np.zeros(self.n_groups)  # t over the run
         self.ordered = np.zeros(self.n_lines)  # per seller line, t/yr ordered for tomorrow
         self.pending: tuple | None = None  # tomorrow's orders, to ship once filled
@@ -508,9 +512,13 @@ class NewLinks:
         made = spare_out * filled[self.out_line]
         made = np.bincount(cell_of_out, made, minlength=len(cell_spare))
         share = np.divide(made, cell_spare, out=np.zeros_like(made), where=cell_spare > 0)
-        days = self.transit[cell_country[cell], self.buyer_country[group]]
+        days = self.transit.take(cell_country[cell] * self.n_countries + self.buyer_country[group])
         slot = (t + days) % len(self.arrivals)
-        np.add.at(self.arrivals, (slot, group), tonnes * share[cell] / self.days_per_year)
+        np.add.at(  # in order: several orders may reach a buyer on one day
+            self.arrivals_flat,
+            slot * self.n_groups + group,
+            tonnes * share[cell] / self.days_per_year,
+        )
 
     def route(
         self,
@@ -542,7 +550,7 @@ class NewLinks:
         supply
             Per line, what its inputs and its own share allow (at most 1).
         licensed
-            Per part edge, today's licensed share.
+            Per part edge, today's licensed share (the same on every day of a stretch).
         ratio
             Per line, its capacity over its baseline.
         spare_eligible
@@ -554,51 +562,65 @@ class NewLinks:
             Per group, the lost share the existing links take.
         """
         self.ordered = np.zeros(self.n_lines)
-        own = self.line_share[self.segment_of_day[t]]
-        buyers = np.flatnonzero((lost > SNAP) & (own[self.group_node] > 0))
+        segment = self.segment_of_day[t]
+        if segment not in self.stretch:  # what the stretch fixes, once
+            own = self.line_share[segment]
+            # sellers: no cut or throttled link of theirs (and, below, spare, full supply)
+            throttled = np.bincount(self.part_src, licensed < 1, minlength=self.n_lines) > 0
+            self.stretch[segment] = (own[self.group_node] > 0, (own >= 1) & ~throttled)
+        buying, unthrottled = self.stretch[segment]
+        buyers = np.flatnonzero((lost > SNAP) & buying)
         if not len(buyers):
             return lost
-        cell_of_out, cell_material, cell_country, closed = self.cells[self.segment_of_day[t]]
-        # sellers: ship in full, no cut or throttled link of theirs, spare capacity
-        throttled = np.bincount(self.part_src, licensed < 1, minlength=self.n_lines) > 0
-        able = (supply >= 1 - SNAP) & (own >= 1) & ~throttled & (ratio > 1)
+        cell_of_out, cell_material, cell_country, closed = self.cells[segment]
+        able = (supply >= 1 - SNAP) & unthrottled & (ratio > 1)
         # what existing links claim of their suppliers' spare (t/yr): at most scored a group
         taken = np.divide(
             np.minimum(lost, scored), scored, out=np.zeros_like(lost), where=scored > 0
         )
-        claimed = taken[self.part_group] * spare_eligible * self.part_flow
+        claimed = taken.take(self.part_group) * spare_eligible * self.part_flow
         claimed = np.bincount(self.part_src, claimed, minlength=self.n_lines)
         line = self.out_line
         spare_out = (ratio[line] - 1) * self.out_base - claimed[line] * self.out_part
         spare_out = np.where(able[line], np.maximum(spare_out, 0.0), 0.0)
         cell_spare = np.bincount(cell_of_out, spare_out, minlength=len(cell_material))
-        open_ = (cell_material[None, :] == self.group_material[buyers][:, None]) & (
+        # the cells open to each (material, country) of the buyers, then to each buyer
+        key_of = self.group_key[buyers]
+        present = np.zeros(self.n_keys, dtype=bool)
+        present[key_of] = True
+        keys = np.flatnonzero(present)
+        key_of = (np.cumsum(present) - 1)[key_of]
+        open_ = (cell_material[None, :] == (keys // self.n_countries)[:, None]) & (
             cell_spare[None, :] > 0
         )
-        open_ &= ~closed[:, self.buyer_country[buyers]].T
+        open_ &= ~closed[:, keys % self.n_countries].T
         reach = open_.any(axis=1)
         if not reach.any():
             return lost
-        buyers, open_ = buyers[reach], open_[reach]
+        kept = np.cumsum(reach) - 1  # a reached key's row among the reached
+        buyers, key_of = buyers[reach[key_of]], kept[key_of[reach[key_of]]]
         over = np.maximum(lost[buyers] - scored[buyers], 0.0)
         left = lost.copy()
         left[buyers] -= over
-        weight = open_ * cell_spare[None, :]
-        split = weight / weight.sum(axis=1, keepdims=True)
-        tonnes = (over * self.group_base[buyers])[:, None] * split  # t/yr, buyer x cell
-        row, cell = np.nonzero(tonnes > 0)
+        weight = open_[reach] * cell_spare[None, :]
+        split = weight / weight.sum(axis=1, keepdims=True)  # per key x cell
+        # t/yr per buyer and cell with a share, buyer after buyer (cells in order)
+        key_cells = split > 0
+        per_key = key_cells.sum(axis=1)
+        key_cell = np.flatnonzero(key_cells) % len(cell_material)
+        n_pairs = per_key[key_of]
+        ends = np.cumsum(n_pairs)
+        row = np.repeat(np.arange(len(buyers)), n_pairs)
+        at = np.arange(ends[-1]) - np.repeat(ends - n_pairs, n_pairs)
+        at += np.repeat((np.cumsum(per_key) - per_key)[key_of], n_pairs)
+        cell = key_cell[at]
+        tonnes = (over * self.group_base[buyers])[row] * split[key_of[row], cell]
+        positive = tonnes > 0
+        row, cell, tonnes = row[positive], cell[positive], tonnes[positive]
         if not len(row):
             return left
-        per_cell = np.bincount(cell, tonnes[row, cell], minlength=len(cell_material))
+        per_cell = np.bincount(cell, tonnes, minlength=len(cell_material))
         share = np.divide(per_cell, cell_spare, out=np.zeros_like(per_cell), where=cell_spare > 0)
         self.ordered = np.bincount(line, spare_out * share[cell_of_out], minlength=self.n_lines)
-        self.pending = (
-            buyers[row],
-            cell,
-            tonnes[row, cell],
-            cell_of_out,
-            spare_out,
-            cell_spare,
-            cell_country,
-        )
+        self.pending = (buyers[row], cell, tonnes, cell_of_out, spare_out, cell_spare, cell_country)
         return left
