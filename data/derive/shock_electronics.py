@@ -29,6 +29,18 @@ What it does:
   Japanese industrial and electronics users' `other` line (ceramics, capacitors, optical
   glass, batteries: the uses the Japan Society of Newer Metals reports; end use not split).
   Solvay's yttrium feed shrinks with its Y output (Y 17.7 + Gd 150 t).
+* **HDD motors: drives x magnets per drive.** The HDD makers' rows passed on the motor
+  plants' inflow (2,106 t REO), the sum of assumed allocations (A24). They are now the
+  drives' need: 3.5-inch drives 22.9 M a quarter in Q2 2024 (nearline 13.5 M, PC and
+  consumer 9.4 M; TrendFocus) x 4 x 716 g (Seagate's Exos 7E10 6TB, its product manual) x
+  3.5% of a drive's weight in NdFeB magnets (a WEEE case study of hard disk drives) = 25.1 g
+  of NdFeB a drive, x 0.35 = 803.4 t REO a year, split by TrendFocus's unit shares (Seagate
+  40.7%, Western Digital 39.7%, Toshiba 19.6%). 2.5-inch drives (7.2 M a quarter) are left
+  out and desktop drives weigh less than 716 g: the figure is an estimate with the rule's
+  range. The motor plants' suppliers keep their rows' totals: each row keeps 803.4 / 2,106.0
+  = 0.381 for the plants and passes the rest to a new aggregate, `th-magnet-users-agg`
+  ("Thai users of imported magnets other than the HDD motor plants, end use not split"),
+  with the grade lines the rows fed; the rows stay assumptions (A13, A16).
 """
 
 from __future__ import annotations
@@ -68,6 +80,23 @@ JSNM_2024 = (
     "(Japan Society of Newer Metals) – https://jsnm.or.jp/news/?p=1562"
 )
 
+TRENDFOCUS = (
+    "TrendFocus HDD market Q2 2024: about 30 M drives, nearline 13.5 M, 3.5-inch PC and "
+    "consumer 9.4 M, 2.5-inch 6.1 M, high-performance 1.1 M; Seagate 40.7%, Western Digital "
+    "39.7%, Toshiba about 19.5% (4nownews repost of StorageNewsletter) – "
+    "https://4nownews.com/2024/07/17/the-total-volume-of-hdds-shipped-during-the-quarter-reached-290-ebytes"
+)
+EXOS_WEIGHT = (
+    "Seagate Exos 7E10 SATA Product Manual, publication 200440800 Rev. F (April 2022): 6TB "
+    "weight 716 g (Seagate, as stored at manualmachine.com) – "
+    "https://manualmachine.com/seagate/st10000nm006bexos7e10sata/27632135-product-manual-2022-rev"
+)
+WEEE_HDD = (
+    "Rare earth elements in WEEE: Case study of Neodymium potential in hard disk drives: "
+    "nearly 3.5% of an HDD's total weight consists of permanent magnets with neodymium (as "
+    "stored at boxer99.de) – http://www.boxer99.de/default.asp?ArtikelPPV=22389&Menue=179"
+)
+
 # ------------------------------------------------------------------ figures
 Y_JP_TEN_MONTHS = 1_133.0  # t, January-October 2023 (MoF)
 Y_JP_YEAR = Y_JP_TEN_MONTHS * 12 / 10  # 1,359.6 t: 2023 annualised, the proxy for 2024
@@ -76,7 +105,15 @@ Y_FROM_CHINA = Y_JP_YEAR * Y_CHINA_SHARE  # 1,341.9 t
 Y_FROM_ELSEWHERE = Y_JP_YEAR * (1 - Y_CHINA_SHARE)  # 17.7 t
 SOLVAY_GD = 150.0  # t, Solvay's Gd output (A9), unchanged
 
+DRIVES_35_PER_QUARTER = 13.5e6 + 9.4e6  # 3.5-inch drives, Q2 2024 (TrendFocus)
+DRIVE_KG = 0.716  # a 3.5-inch nearline drive (Seagate Exos 7E10 6TB)
+MAGNET_SHARE = 0.035  # of an HDD's weight (WEEE case study)
+HDD_NEED = 4 * DRIVES_35_PER_QUARTER * DRIVE_KG * MAGNET_SHARE / 1000 * 0.35  # 803.4 t REO
+HDD_SHARES = {"us-seagate": 0.407, "us-western-digital": 0.397, "jp-toshiba-hdd": 0.196}
+
 VN_USERS = "vn-magnet-users-agg"
+HDD = "th-hdd-motor-agg"
+TH_USERS = "th-magnet-users-agg"
 PHONES = "vn-phone-assembly-agg"
 COATING = "jp-yttria-coating-agg"
 SOUTH = "cn-creg-south-sep"
@@ -99,7 +136,7 @@ def state(edges):
     (y_jp,) = edges.find(s=SOUTH, c=COATING, m="y_oxide")
     if float(phone["flow_t"]) == 2674.0 and float(y_jp["flow_t"]) == 600.0:
         return "before"
-    if edges.find(c=VN_USERS) and y_jp["flow_t"] == t(Y_FROM_CHINA):
+    if edges.find(c=VN_USERS) and edges.find(c=TH_USERS) and y_jp["flow_t"] == t(Y_FROM_CHINA):
         return "after"
     raise SystemExit("shock_electronics.py runs on the data of SOURCES.md 11o only")
 
@@ -234,6 +271,78 @@ def yttrium(edges, lines):
             r["baseline_units"] = f"{fed:.0f}"
 
 
+def hdd(edges, nodes, lines):
+    """The HDD makers take drives x magnets per drive; the HDD motor plants' intake shrinks
+    to it and each of their suppliers' rows passes the rest to Thailand's other users."""
+    (hdd_node,) = (n for n in nodes if n["id"] == HDD)
+    intake = edges.flow(c=HDD)
+    keep = HDD_NEED / intake
+    content_g = DRIVE_KG * MAGNET_SHARE * 1000
+    for e in edges.find(c=HDD):
+        flow = float(e["flow_t"])
+        twin = edges.put(
+            e["supplier"],
+            TH_USERS,
+            e["material"],
+            flow * (1 - keep),
+            e["source"] + f" ; x {1 - keep:.3f}: the rest after the HDD motor plants' need "
+            "(drives x magnets per drive, SOURCES.md 11p) goes to Thailand's other users, end "
+            "use not split",
+            e["status"],
+            note=e["note"],
+            elements=e["elements"],
+            from_line=e["from_line"],
+            line=e["line"],
+            licence=e["licence"],
+        )
+        twin["range_group"] = e["range_group"]
+        e["flow_t"] = t(flow * keep)
+        e["source"] += (
+            f" ; x {keep:.3f}: the HDD motor plants' need, drives x magnets per drive "
+            f"({HDD_NEED:,.1f} t REO), over their intake before ({intake:,.1f} t; SOURCES.md 11p)"
+        )
+    for maker, share in HDD_SHARES.items():
+        (row,) = edges.find(s=HDD, c=maker)
+        row["flow_t"] = t(HDD_NEED * share)
+        row["status"] = "estimate"
+        row["note"] = "[A24] drives x magnets per drive x the maker's share of drives (11p)"
+        row["source"] = (
+            f"derived: 3.5-inch drives 4 x {DRIVES_35_PER_QUARTER / 1e6:.1f} M a year (Q2 2024 "
+            f"x 4) x {DRIVE_KG * 1000:.0f} g per drive (a nearline drive; desktop drives weigh "
+            f"less, 2.5-inch drives are left out) x {MAGNET_SHARE:.1%} NdFeB = "
+            f"{content_g:.1f} g per drive x 0.35 t REO per t = {HDD_NEED:,.1f} t REO x the "
+            f"maker's share {share} ; {TRENDFOCUS} ; {EXOS_WEIGHT} ; {WEEE_HDD}"
+        )
+    assert abs(edges.flow(s=HDD) - edges.flow(c=HDD)) < 0.5
+    row = dict(hdd_node)
+    row.update(
+        id=TH_USERS,
+        name="Thai users of imported magnets other than the HDD motor plants, end use not split "
+        "(aggregate)",
+        stage="manufacturer",
+        sector="industrial",
+        stock_days="30",
+        source=(
+            "derived: intake = the HDD motor plants' suppliers' rows less the drives' need "
+            f"(SOURCES.md 11p) ; {COMTRADE} ; {TRENDFOCUS}"
+        ),
+        status="assumption",
+        note=(
+            "[A16] Motor, appliance and auto-parts makers in Thailand: no source splits the "
+            "magnets among them; sector as the other end-use-not-split aggregates"
+        ),
+    )
+    nodes.insert(nodes.index(hdd_node) + 1, row)
+    at = max(i for i, r in enumerate(lines) if r["node"] == HDD)
+    for k, r in enumerate([r for r in lines if r["node"] == HDD]):
+        fed = sum(float(e["flow_t"]) for e in edges.find(c=HDD) if e["line"] == r["line"])
+        rest = sum(float(e["flow_t"]) for e in edges.find(c=TH_USERS) if e["line"] == r["line"])
+        r["baseline_units"] = f"{fed:.0f}"
+        lines.insert(
+            at + 1 + k, dict(r, node=TH_USERS, sector="industrial", baseline_units=f"{rest:.0f}")
+        )
+
+
 def main():
     nodes, nfields = read("nodes.csv")
     rows, efields = read("edges.csv")
@@ -244,6 +353,7 @@ def main():
         return
     vietnam(edges, nodes, lines)
     yttrium(edges, lines)
+    hdd(edges, nodes, lines)
     write("nodes.csv", nodes, nfields, True)
     write("edges.csv", edges.rows, efields, True)
     write("lines.csv", lines, lfields, True)
