@@ -1,11 +1,11 @@
-"""Issue 24, block A of the shock path: phones and yttrium (SOURCES.md 11p).
+"""Issue 24, block A of the shock path: phones, hard-disk drives, yttrium (SOURCES.md 11p).
 
 usage: python3 shock_electronics.py [DATA_DIR]     then: python3 ranges.py [DATA_DIR]
 
-Runs on the data of SOURCES.md 11o (the merge of data2) and sets absolute values, so a
-second run finds its own result and changes nothing; it refuses any other data (see
-`state`). Every figure below is written down, with its source, in SOURCES.md 11p, before
-the backtest was run on the result.
+Runs on the data of SOURCES.md 11o or 11q (it touches none of 11q's rows) and sets
+absolute values, so a second run finds its own result and changes nothing; it refuses any
+other data (see `state`). Every figure below is written down, with its source, in
+SOURCES.md 11p, before the backtest was run on the result.
 
 What it does:
 
@@ -138,7 +138,7 @@ def state(edges):
         return "before"
     if edges.find(c=VN_USERS) and edges.find(c=TH_USERS) and y_jp["flow_t"] == t(Y_FROM_CHINA):
         return "after"
-    raise SystemExit("shock_electronics.py runs on the data of SOURCES.md 11o only")
+    raise SystemExit("shock_electronics.py runs on the data of SOURCES.md 11o or 11q only")
 
 
 def vietnam(edges, nodes, lines):
