@@ -325,6 +325,24 @@ def test_eu_imports_by_origin_follow_eurostat(tables):
     assert 1_200 <= country_flows(tables, "MY", EU) <= 2_600
 
 
+def test_japans_yttrium_oxide_imports_follow_its_customs(tables):
+    # Japan's Ministry of Finance: 1,133 t of yttrium oxide imported in January-October 2023,
+    # 98.7% of it from China (H1 2024): 1,133 x 12/10 x 0.987 = 1,341.9 t a year from China
+    # and 1,133 x 12/10 x 0.013 = 17.7 t from elsewhere (SOURCES.md 11p); before, the data had
+    # 600 + 100 = 700 t from China and Solvay's 150 t, 18% of the total
+    nodes = tables["nodes"].set_index("id")
+    edges = tables["edges"]
+    to_japan = edges[
+        (edges["material"] == "y_oxide")
+        & (edges["customer"].map(nodes["country"]) == "JP")
+        & (edges["supplier"].map(nodes["country"]) != "JP")
+    ]
+    flow = to_japan["flow_t"].astype(float)
+    china = flow[to_japan["supplier"].map(nodes["country"]) == "CN"].sum()
+    assert 1_300 <= china <= 1_400
+    assert flow.sum() - china <= 0.02 * flow.sum()
+
+
 def test_energy_fuels_sells_its_ndpr_to_posco(tables):
     # Energy Fuels' NdPr oxide goes to POSCO International (MOU of March 2025), not to MP
     edges = tables["edges"]
