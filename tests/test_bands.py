@@ -167,6 +167,69 @@ def test_zero_width_ranges_give_back_the_single_value_run():
             assert np.array_equal(record.exports[name][:, 0], shipped)
 
 
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_throttle_in_force_from_the_first_day_binds_after_the_first_shipments(compiled):
+    if compiled:
+        pytest.importorskip("numba")
+    graph = three_applicants()
+    # No. 18 (4 April) is in force when the run starts on 10 April; half the applications
+    # are approved, for good: places a 0.9 and c 0.6 never ship, b 0.2 always does
+    throttled = Scenario(
+        "throttled",
+        licences=(LicencePolicy("CN-2025-18", "throttle", 0.5),),
+        start=dt.date(2025, 4, 10),
+        end=dt.date(2025, 5, 31),
+    )
+    run = simulate_days(
+        graph, throttled, THIRDS, TRANSIT, rows=rows([[0.9, 0.2, 0.6]], 3, 4), compiled=compiled
+    )
+    lines = list(run.production.graph.nodes["id"])
+    first = [day(run, run.draws.first_loss[0, lines.index(k)]) for k in "abc"]
+    # what arrives on 10 April left on the 9th, before the run: in full. From 11 April
+    # nothing reaches a and c: their 10 days of stock (10 t, 1 t a day) cover 11-20 April,
+    # short from 21 April (the numpy loop kept the first day's full shares while the
+    # stretch did not change: a and c were never short)
+    assert first == ["2025-04-21", "", "2025-04-21"]
+
+
+@pytest.mark.parametrize("name", ["2025-replay", "2025-10-package"])
+def test_the_compiled_day_loop_gives_the_numpy_loop_s_bits(name):
+    pytest.importorskip("numba")
+    from supplygraph.dataset.io import load_plants
+
+    graph = split_plants(sg.load(), load_plants())
+    tables = load_dated_tables()
+    scenario = sg.load_scenario(name)
+    track = {k: v[graph.edges["edge_of"].to_numpy()] for k, v in magnet_exports(sg.load()).items()}
+    rng = np.random.default_rng(3)
+    n = 6  # random flows (+-30%), stocks (+-50%) and places, draws of the bands' shape
+    drawn = DrawRows(
+        rng.uniform(0.7, 1.3, (n, graph.n_edges)),
+        rng.uniform(0.5, 1.5, (n, graph.n_nodes)),
+        rng.uniform(0, 1, (n, graph.n_edges)),
+    )
+    end = dt.date(2025, 9, 30) if name == "2025-replay" else None
+    runs = [
+        simulate_days(
+            graph,
+            scenario,
+            tables.approvals,
+            tables.transit,
+            end=end,
+            track=track,
+            rows=drawn,
+            compiled=compiled,
+        ).draws
+        for compiled in (False, True)
+    ]
+    numpy_loop, compiled_loop = runs
+    assert (numpy_loop.first_loss >= 0).any()  # something stops: the comparison has teeth
+    for field in ("first_loss", "recovery", "lost_units", "lost_t"):
+        assert np.array_equal(getattr(numpy_loop, field), getattr(compiled_loop, field)), field
+    for key, shipped in numpy_loop.exports.items():
+        assert np.array_equal(shipped, compiled_loop.exports[key]), key
+
+
 def test_same_seed_same_bytes_and_chunks_do_not_matter(monkeypatch):
     import supplygraph.analyses.bands as bands_module
     import supplygraph.analyses.timeline as timeline_module
