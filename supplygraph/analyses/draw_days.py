@@ -61,6 +61,42 @@ class DayLoop:
     loss: float
 
 
+def moving_lines(loop: DayLoop) -> np.ndarray:
+    """Return which lines may make less than their baseline on some day of some draw.
+
+    A line moves when it has an outage in some stretch, takes an input whose rules or
+    licences ever hold it below 1 (or whose weights, in some draw, do not add up to more
+    than ``1 - SNAP``), or takes an input from a line that moves. Every other
+    line makes exactly its baseline (ratio 1.0) every day of every draw: its inputs all
+    arrive in full, their weights add up to 1 (within rounding far below ``SNAP``) and its
+    stock only adds to that, so its scarcest input is capped at 1 and its own share is 1.
+
+    Parameters
+    ----------
+    loop
+        The day loop's inputs.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per line, whether it moves.
+    """
+    moving = (loop.line_share < 1).any(axis=0)
+    customer = loop.group_node[loop.group_local]  # per part: the line it feeds
+    held = (loop.rule < 1).any(axis=0) | (loop.licence < 1).any(axis=0)
+    moving[customer[held]] = True
+    n_rows, n_groups = loop.need.shape
+    cell = loop.group_local + n_groups * np.arange(n_rows)[:, None]  # summed as the loop does
+    whole = np.bincount(cell.ravel(), loop.weight.ravel(), minlength=n_rows * n_groups)
+    short = ~((whole.reshape(n_rows, n_groups) > 1 - SNAP) | loop.no_baseline).all(axis=0)
+    moving[loop.group_node[short]] = True  # weights that do not add up to 1: computed
+    while True:  # downstream of a moving line, through loops too
+        fed = customer[moving[loop.part_src] & ~moving[customer]]
+        if not len(fed):
+            return moving
+        moving[fed] = True
+
+
 def run_draw_days(
     loop: DayLoop,
     makers: np.ndarray,
@@ -70,6 +106,12 @@ def run_draw_days(
     watched: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Run every draw through every day and return what the draws' record needs.
+
+    Only the lines that move (:func:`moving_lines`) are computed; the others stay at 1.0,
+    the figure the full loop gives them. Before the first day on which a rule, a licence
+    or an outage holds anything, only the stocks are counted (every line makes 1.0); a
+    draw stops once no rule, licence or outage holds anything any more and every line has
+    made 1.0 for as long as the longest transit time, as every later day would repeat it.
 
     Parameters
     ----------
@@ -99,27 +141,42 @@ def run_draw_days(
     lost_units = np.zeros((n_months, n_rows, len(makers)))
     lost_t = np.zeros((n_months, n_rows, len(makers)))
     watched_output = np.ones((n_days, n_rows, len(watched)))
+    moving = moving_lines(loop)
+    customers = np.flatnonzero(moving[loop.customer])
+    groups_of = np.zeros(len(loop.node_first), dtype=bool)
+    groups_of[customers] = True
+    n_groups = loop.need.shape[1]
+    sizes = np.diff(np.append(loop.node_first, n_groups))
+    group_moving = np.repeat(groups_of, sizes)
+    parts = np.flatnonzero(group_moving[loop.group_local])  # in edge order: the same sums
+    quiet, free = _quiet_days(loop, moving, parts)
     _kernel()(
-        loop.weight,
-        loop.place,
-        loop.rule,
-        loop.licence,
-        loop.part_src,
-        loop.part_tau,
-        loop.group_local,
+        np.ascontiguousarray(loop.weight[:, parts]),
+        np.ascontiguousarray(loop.place[:, parts]),
+        np.ascontiguousarray(loop.rule[:, parts]),
+        np.ascontiguousarray(loop.licence[:, parts]),
+        loop.part_src[parts],
+        loop.part_tau[parts].astype(np.int64),
+        loop.group_local[parts],
         loop.node_first,
+        customers,
         loop.customer,
+        np.flatnonzero(group_moving),
         loop.group_node,
         loop.need,
         loop.no_baseline,
         loop.stock_max,
         loop.line_share,
+        np.flatnonzero(moving),
         loop.segment_of_day,
         loop.month_of_day,
         loop.window,
+        quiet,
+        free,
         loop.loss,
         1 - SNAP,
         makers,
+        np.flatnonzero(moving[makers]),
         units,
         intake,
         watched,
@@ -130,6 +187,21 @@ def run_draw_days(
         watched_output,
     )
     return first_loss, recovery, lost_units, lost_t, watched_output
+
+
+def _quiet_days(loop: DayLoop, moving: np.ndarray, parts: np.ndarray) -> tuple[int, int]:
+    """The days before anything is held (each line makes 1.0), and the first day from
+    which nothing is held (every input's stretch when it left, every line's own share)."""
+    n_days = len(loop.segment_of_day)
+    held = (loop.rule[:, parts] < 1).any(axis=1) | (loop.licence[:, parts] < 1).any(axis=1)
+    held |= (loop.line_share[:, moving] < 1).any(axis=1)
+    held_day = np.flatnonzero(held[loop.segment_of_day])
+    if not len(held_day):
+        return n_days, 0
+    after = np.flatnonzero(loop.segment_of_day > np.flatnonzero(held).max())
+    first_free = int(after[0]) if len(after) else n_days
+    longest = int(loop.part_tau[parts].max()) if len(parts) else 0
+    return int(held_day[0]), first_free + longest if first_free > 0 else 0
 
 
 _COMPILED: list = []  # the compiled kernel, once per process
@@ -151,18 +223,24 @@ def _kernel():  # pragma: no cover - the body runs compiled
         part_tau,
         group_local,
         node_first,
+        customers,
         customer,
+        moving_groups,
         group_node,
         need,
         no_baseline,
         stock_max,
         line_share,
+        moving,
         segment_of_day,
         month_of_day,
         window,
+        quiet,
+        free,
         loss,
         full,
         makers,
+        moving_makers,
         units,
         intake,
         watched,
@@ -180,62 +258,83 @@ def _kernel():  # pragma: no cover - the body runs compiled
         n_stretches = rule.shape[0]
         recent = np.empty((window, n_lines))
         stock = np.empty(n_groups)
-        arrived = np.empty(n_groups)
-        today = np.empty(n_lines)
+        arrived = np.zeros(n_groups)
+        today = np.ones(n_lines)
         weighted = np.empty((n_stretches, n_parts))  # per stretch: weight x licensed share
         for r in range(n_rows):
-            # the numpy path multiplies the row's weight by the licensed share, then by the
+            # the numpy loop multiplies the row's weight by the licensed share, then by the
             # supplier's ratio: the same two products here, in that order
             for s in range(n_stretches):
                 for p in range(n_parts):
                     approved = licence[s, p]
                     ships = 1.0 if (place[r, p] <= approved and approved > 0) else 0.0
                     weighted[s, p] = weight[r, p] * min(rule[s, p], ships)
-            recent[:, :] = 1.0
-            for g in range(n_groups):
+            recent[:, :] = 1.0  # lines that do not move stay at 1.0 in every column
+            for g in moving_groups:
                 stock[g] = stock_max[r, g]
-            for t in range(n_days):
+                arrived[g] = 0.0
+            if quiet:  # every input in full, every line at 1.0: only the stocks move
+                for p in range(n_parts):
+                    arrived[group_local[p]] += weight[r, p] * 1.0
+                for _day in range(quiet):
+                    for g in moving_groups:
+                        used = 1.0 * need[r, g]
+                        left = stock[g] + arrived[g] * need[r, g] - used
+                        stock[g] = min(max(left, 0.0), stock_max[r, g])
+            last_short = -1  # the last day a line made other than 1.0
+            for t in range(quiet, n_days):
                 segment = segment_of_day[t]
-                for k in range(n_lines):
+                at = t % window
+                for k in moving:
                     today[k] = line_share[segment, k]
-                for g in range(n_groups):
+                for g in moving_groups:
                     arrived[g] = 0.0
                 for p in range(n_parts):  # in edge order, as numpy.bincount sums
                     lag = t - part_tau[p]
                     if lag < 0:  # left before the first day: at baseline
                         value = weight[r, p] * 1.0
                     else:
-                        value = weighted[segment_of_day[lag], p] * recent[lag % window, part_src[p]]
+                        slot = at - part_tau[p]
+                        if slot < 0:
+                            slot += window
+                        value = weighted[segment_of_day[lag], p] * recent[slot, part_src[p]]
                     arrived[group_local[p]] += value
-                for c in range(n_customers):
+                for c in customers:
                     stop = node_first[c + 1] if c + 1 < n_customers else n_groups
                     lowest = np.inf
                     for g in range(node_first[c], stop):
-                        share = 0.0 if no_baseline[r, g] else stock[g] / need[r, g]
-                        total = arrived[g] + share
-                        avail = 1.0 if (total > full or no_baseline[r, g]) else total
+                        if no_baseline[r, g] or arrived[g] > full:
+                            avail = 1.0  # stock only adds to a total already above 1
+                        else:
+                            total = arrived[g] + stock[g] / need[r, g]
+                            avail = 1.0 if total > full else total
                         if avail < lowest:
                             lowest = avail
                     today[customer[c]] = lowest * today[customer[c]]
-                for g in range(n_groups):
+                for g in moving_groups:
                     used = today[group_node[g]] * need[r, g]
                     left = stock[g] + arrived[g] * need[r, g] - used
                     stock[g] = min(max(left, 0.0), stock_max[r, g])
-                at = t % window
                 month = month_of_day[t]
-                for k in range(n_lines):
+                for k in moving:
                     recent[at, k] = today[k]
+                    if today[k] != 1.0:
+                        last_short = t
                     below = today[k] < loss
                     if first_loss[r, k] >= 0 and not below and recovery[r, k] < 0:
                         recovery[r, k] = t
                     if below and first_loss[r, k] < 0:
                         first_loss[r, k] = t
-                for m in range(len(makers)):
+                for m in moving_makers:
                     short = 1 - today[makers[m]]
                     lost_units[month, r, m] += short * units[m]
                     lost_t[month, r, m] += short * intake[r, m]
                 for w in range(len(watched)):
                     watched_output[t, r, w] = today[watched[w]]
+                # nothing held from tomorrow, and every shipment still to arrive left a line
+                # at 1.0: every later day is this one again (nothing lost, outputs at 1.0)
+                if t + 1 >= free and last_short <= t - window and last_short < t:
+                    break
 
     _COMPILED.append(kernel)
     return kernel

@@ -421,12 +421,6 @@ def simulate_days(
             days_of_stock = line_stock_days(graph, scenario, production)
             days_of_stock = days_of_stock * rows.stock_factor[:, production.node]
             row_stock_max = days_of_stock[:, index.group_node] * row_need
-        stock = row_stock_max.copy()
-        # day t's output sits in columns (t % window) x lines of each row
-        recent = np.ones((n_rows, window * lines_graph.n_nodes))
-        kept = np.ones((n_days, lines_graph.n_nodes)) if keep and rows is None else None
-        line_record = _LineRecord(lines_graph.n_nodes)
-        sector_record = _SectorRecord(sectors, lines_graph.baseline_t, issuer, n_days)
         draw_record = None if rows is None else _DrawAccount(lines_graph, dates, n_rows, row_flow)
         exports = {name: np.zeros((n_days, n_rows)) for name in tracked}
         if rows is not None and compiled:
@@ -467,6 +461,12 @@ def simulate_days(
                 for name, mask in tracked.items():
                     exports[name][t] = shipped[:, mask[shipping]].sum(axis=1)
             return _draws_only(draw_record.record(exports))
+        stock = row_stock_max.copy()
+        # day t's output sits in columns (t % window) x lines of each row
+        recent = np.ones((n_rows, window * lines_graph.n_nodes))
+        kept = np.ones((n_days, lines_graph.n_nodes)) if keep and rows is None else None
+        line_record = _LineRecord(lines_graph.n_nodes)
+        sector_record = _SectorRecord(sectors, lines_graph.baseline_t, issuer, n_days)
         last_stretch = None
         orders = None
         if dynamics.active and rows is None:  # one run: the draws run without adaptation
