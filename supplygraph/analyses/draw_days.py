@@ -10,7 +10,10 @@ give the same bits). It is used when numba is installed (:func:`available`).
 from __future__ import annotations
 
 import importlib.util
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -150,19 +153,22 @@ def run_draw_days(
     group_moving = np.repeat(groups_of, sizes)
     parts = np.flatnonzero(group_moving[loop.group_local])  # in edge order: the same sums
     quiet, free = _quiet_days(loop, moving, parts)
-    _kernel()(
+    part_tau = loop.part_tau[parts].astype(np.int64)
+    event_first, event_part = _stretch_events(loop.segment_of_day, part_tau, quiet)
+    arguments = (
         np.ascontiguousarray(loop.weight[:, parts]),
         np.ascontiguousarray(loop.place[:, parts]),
         np.ascontiguousarray(loop.rule[:, parts]),
         np.ascontiguousarray(loop.licence[:, parts]),
         loop.part_src[parts],
-        loop.part_tau[parts].astype(np.int64),
+        part_tau,
+        event_first,
+        event_part,
         loop.group_local[parts],
         loop.node_first,
         customers,
         loop.customer,
         np.flatnonzero(group_moving),
-        loop.group_node,
         loop.need,
         loop.no_baseline,
         loop.stock_max,
@@ -186,7 +192,41 @@ def run_draw_days(
         lost_t,
         watched_output,
     )
+    kernel = _kernel()
+    # draws are independent and each writes only its own rows: threads (the kernel runs
+    # without the GIL) split them without changing a bit
+    bounds = np.linspace(0, n_rows, min(threads(), n_rows) + 1).astype(int)
+    with ThreadPoolExecutor(len(bounds) - 1) as pool:
+        done = [pool.submit(kernel, lo, hi, *arguments) for lo, hi in pairwise(bounds)]
+        for future in done:
+            future.result()
     return first_loss, recovery, lost_units, lost_t, watched_output
+
+
+def threads() -> int:
+    """Return how many threads run the draws: the processors this process may use.
+
+    Returns
+    -------
+    int
+    """
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+def _stretch_events(
+    segment_of_day: np.ndarray, part_tau: np.ndarray, quiet: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per day after ``quiet``, the parts whose shipments arriving that day left in
+    another stretch than the day before's (or were the first to leave in the run): the
+    days a part's licensed share may change, as offsets per day and parts."""
+    n_days = len(segment_of_day)
+    changes = np.flatnonzero(np.diff(segment_of_day, prepend=-1) != 0)  # day 0 and each change
+    day = (changes[None, :] + part_tau[:, None]).ravel()
+    part = np.repeat(np.arange(len(part_tau)), len(changes))
+    keep = (day > quiet) & (day < n_days)
+    order = np.argsort(day[keep], kind="stable")
+    first = np.searchsorted(day[keep][order], np.arange(n_days + 1))
+    return first.astype(np.int64), part[keep][order].astype(np.int64)
 
 
 def _quiet_days(loop: DayLoop, moving: np.ndarray, parts: np.ndarray) -> tuple[int, int]:
@@ -215,18 +255,21 @@ def _kernel():  # pragma: no cover - the body runs compiled
 
     @numba.njit(cache=True, nogil=True)
     def kernel(
+        row_first,
+        row_stop,
         weight,
         place,
         rule,
         licence,
         part_src,
         part_tau,
+        event_first,
+        event_part,
         group_local,
         node_first,
         customers,
         customer,
         moving_groups,
-        group_node,
         need,
         no_baseline,
         stock_max,
@@ -250,7 +293,7 @@ def _kernel():  # pragma: no cover - the body runs compiled
         lost_t,
         watched_output,
     ):
-        n_rows, n_parts = weight.shape
+        n_parts = weight.shape[1]
         n_groups = need.shape[1]
         n_customers = len(node_first)
         n_lines = line_share.shape[1]
@@ -261,7 +304,8 @@ def _kernel():  # pragma: no cover - the body runs compiled
         arrived = np.zeros(n_groups)
         today = np.ones(n_lines)
         weighted = np.empty((n_stretches, n_parts))  # per stretch: weight x licensed share
-        for r in range(n_rows):
+        current = np.empty(n_parts)  # today's, per part
+        for r in range(row_first, row_stop):
             # the numpy loop multiplies the row's weight by the licensed share, then by the
             # supplier's ratio: the same two products here, in that order
             for s in range(n_stretches):
@@ -282,27 +326,33 @@ def _kernel():  # pragma: no cover - the body runs compiled
                         left = stock[g] + arrived[g] * need[r, g] - used
                         stock[g] = min(max(left, 0.0), stock_max[r, g])
             last_short = -1  # the last day a line made other than 1.0
+            for p in range(n_parts):  # what each part carries per unit of its supplier's ratio
+                lag = quiet - part_tau[p]
+                current[p] = weight[r, p] * 1.0 if lag < 0 else weighted[segment_of_day[lag], p]
             for t in range(quiet, n_days):
                 segment = segment_of_day[t]
                 at = t % window
+                for e in range(event_first[t], event_first[t + 1]):
+                    p = event_part[e]
+                    current[p] = weighted[segment_of_day[t - part_tau[p]], p]
                 for k in moving:
                     today[k] = line_share[segment, k]
                 for g in moving_groups:
                     arrived[g] = 0.0
-                for p in range(n_parts):  # in edge order, as numpy.bincount sums
-                    lag = t - part_tau[p]
-                    if lag < 0:  # left before the first day: at baseline
-                        value = weight[r, p] * 1.0
-                    else:
-                        slot = at - part_tau[p]
-                        if slot < 0:
-                            slot += window
-                        value = weighted[segment_of_day[lag], p] * recent[slot, part_src[p]]
-                    arrived[group_local[p]] += value
+                # in edge order, as numpy.bincount sums; a shipment that left before the
+                # first day reads a column still at 1.0 (at baseline)
+                for p in range(n_parts):
+                    slot = at - part_tau[p]
+                    if slot < 0:
+                        slot += window
+                    arrived[group_local[p]] += current[p] * recent[slot, part_src[p]]
                 for c in customers:
-                    stop = node_first[c + 1] if c + 1 < n_customers else n_groups
+                    first, stop = (
+                        node_first[c],
+                        node_first[c + 1] if c + 1 < n_customers else n_groups,
+                    )
                     lowest = np.inf
-                    for g in range(node_first[c], stop):
+                    for g in range(first, stop):
                         if no_baseline[r, g] or arrived[g] > full:
                             avail = 1.0  # stock only adds to a total already above 1
                         else:
@@ -310,11 +360,11 @@ def _kernel():  # pragma: no cover - the body runs compiled
                             avail = 1.0 if total > full else total
                         if avail < lowest:
                             lowest = avail
-                    today[customer[c]] = lowest * today[customer[c]]
-                for g in moving_groups:
-                    used = today[group_node[g]] * need[r, g]
-                    left = stock[g] + arrived[g] * need[r, g] - used
-                    stock[g] = min(max(left, 0.0), stock_max[r, g])
+                    ratio = lowest * today[customer[c]]
+                    today[customer[c]] = ratio
+                    for g in range(first, stop):
+                        left = stock[g] + arrived[g] * need[r, g] - ratio * need[r, g]
+                        stock[g] = min(max(left, 0.0), stock_max[r, g])
                 month = month_of_day[t]
                 for k in moving:
                     recent[at, k] = today[k]
