@@ -25,6 +25,7 @@ from ..dataset.plants import split_plants
 from ..scenario.parse import Scenario
 from ..scenario.uncertainty import Uncertainty, flow_ranges, load_uncertainty
 from .dask_run import run_chunks
+from .draw_days import available
 from .timeline import DrawRecord, DrawRows, simulate_days
 
 BAND = (10, 50, 90)  # the band's percentiles: P10 to P90 around the P50
@@ -142,7 +143,9 @@ def simulate_bands(
         np.where(stock_figure, spread, 0.0),
         seed,
     )
-    per_row = split.n_edges * 4 + split.n_nodes * 64  # parts, lines x a transit window
+    # a row's cells: its parts, and its lines x a transit window on the numpy loop (the
+    # compiled loop keeps that window once per thread, not per row)
+    per_row = split.n_edges * 4 + split.n_nodes * (4 if available() else 64)
     size = max(1, min(draws, CHUNK_CELLS // max(per_row, 1)))
     chunks = [(first, min(size, draws - first)) for first in range(0, draws, size)]
     parts = run_chunks(_run_chunk, chunks, shared, scheduler=scheduler, workers=workers)

@@ -165,6 +165,8 @@ def run_draw_days(
         event_first,
         event_part,
         loop.group_local[parts],
+        np.searchsorted(loop.group_local[parts], np.arange(n_groups + 1)),
+        *_out_parts(loop.part_src[parts], loop.group_local[parts], part_tau, n_lines, loop.window),
         loop.node_first,
         customers,
         loop.customer,
@@ -211,6 +213,18 @@ def threads() -> int:
     int
     """
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+def _out_parts(
+    part_src: np.ndarray, part_group: np.ndarray, part_tau: np.ndarray, n_lines: int, window: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per line, the groups its parts feed and the days until what it makes today is read
+    there (the transit time; a part of no transit time reads the day a window back), as
+    offsets per line, groups and delays."""
+    order = np.argsort(part_src, kind="stable")
+    first = np.searchsorted(part_src[order], np.arange(n_lines + 1))
+    delay = np.where(part_tau > 0, part_tau, window)
+    return first, part_group[order], delay[order]
 
 
 def _stretch_events(
@@ -266,6 +280,10 @@ def _kernel():  # pragma: no cover - the body runs compiled
         event_first,
         event_part,
         group_local,
+        part_first,
+        out_first,
+        out_group,
+        out_delay,
         node_first,
         customers,
         customer,
@@ -301,7 +319,9 @@ def _kernel():  # pragma: no cover - the body runs compiled
         n_stretches = rule.shape[0]
         recent = np.empty((window, n_lines))
         stock = np.empty(n_groups)
-        arrived = np.zeros(n_groups)
+        whole = np.zeros(n_groups)  # what arrives with every part at baseline
+        held = np.zeros(n_groups, dtype=np.int64)  # parts held by a rule or licence today
+        until = np.zeros(n_groups, dtype=np.int64)  # the last day a short shipment arrives
         today = np.ones(n_lines)
         weighted = np.empty((n_stretches, n_parts))  # per stretch: weight x licensed share
         current = np.empty(n_parts)  # today's, per part
@@ -316,69 +336,80 @@ def _kernel():  # pragma: no cover - the body runs compiled
             recent[:, :] = 1.0  # lines that do not move stay at 1.0 in every column
             for g in moving_groups:
                 stock[g] = stock_max[r, g]
-                arrived[g] = 0.0
-            if quiet:  # every input in full, every line at 1.0: only the stocks move
-                for p in range(n_parts):
-                    arrived[group_local[p]] += weight[r, p] * 1.0
-                for _day in range(quiet):
-                    for g in moving_groups:
-                        used = 1.0 * need[r, g]
-                        left = stock[g] + arrived[g] * need[r, g] - used
-                        stock[g] = min(max(left, 0.0), stock_max[r, g])
+                whole[g] = 0.0
+                held[g] = 0
+                until[g] = -1
+            for p in range(n_parts):  # in edge order, as numpy.bincount sums
+                whole[group_local[p]] += weight[r, p] * 1.0
+            for _day in range(quiet):  # every input in full, every line at 1.0: stocks only
+                for g in moving_groups:
+                    used = 1.0 * need[r, g]
+                    left = stock[g] + whole[g] * need[r, g] - used
+                    stock[g] = min(max(left, 0.0), stock_max[r, g])
             last_short = -1  # the last day a line made other than 1.0
             for p in range(n_parts):  # what each part carries per unit of its supplier's ratio
                 lag = quiet - part_tau[p]
                 current[p] = weight[r, p] * 1.0 if lag < 0 else weighted[segment_of_day[lag], p]
+                if current[p] != weight[r, p]:
+                    held[group_local[p]] += 1
             for t in range(quiet, n_days):
                 segment = segment_of_day[t]
                 at = t % window
                 for e in range(event_first[t], event_first[t + 1]):
                     p = event_part[e]
-                    current[p] = weighted[segment_of_day[t - part_tau[p]], p]
+                    share = weighted[segment_of_day[t - part_tau[p]], p]
+                    held[group_local[p]] += int(share != weight[r, p])
+                    held[group_local[p]] -= int(current[p] != weight[r, p])
+                    current[p] = share
                 for k in moving:
                     today[k] = line_share[segment, k]
-                for g in moving_groups:
-                    arrived[g] = 0.0
-                # in edge order, as numpy.bincount sums; a shipment that left before the
-                # first day reads a column still at 1.0 (at baseline)
-                for p in range(n_parts):
-                    slot = at - part_tau[p]
-                    if slot < 0:
-                        slot += window
-                    arrived[group_local[p]] += current[p] * recent[slot, part_src[p]]
                 for c in customers:
-                    first, stop = (
-                        node_first[c],
-                        node_first[c + 1] if c + 1 < n_customers else n_groups,
-                    )
+                    first = node_first[c]
+                    stop = node_first[c + 1] if c + 1 < n_customers else n_groups
                     lowest = np.inf
                     for g in range(first, stop):
-                        if no_baseline[r, g] or arrived[g] > full:
+                        if held[g] == 0 and until[g] < t:
+                            arrived = whole[g]  # every part at baseline: the same sum
+                        else:
+                            # in edge order, as numpy.bincount sums; a shipment that left
+                            # before the first day reads a column still at 1.0 (baseline)
+                            arrived = 0.0
+                            for p in range(part_first[g], part_first[g + 1]):
+                                slot = at - part_tau[p]
+                                if slot < 0:
+                                    slot += window
+                                arrived += current[p] * recent[slot, part_src[p]]
+                        if no_baseline[r, g] or arrived > full:
                             avail = 1.0  # stock only adds to a total already above 1
                         else:
-                            total = arrived[g] + stock[g] / need[r, g]
+                            total = arrived + stock[g] / need[r, g]
                             avail = 1.0 if total > full else total
                         if avail < lowest:
                             lowest = avail
+                        left = stock[g] + arrived * need[r, g]  # less what is used, below
+                        stock[g] = left
                     ratio = lowest * today[customer[c]]
                     today[customer[c]] = ratio
                     for g in range(first, stop):
-                        left = stock[g] + arrived[g] * need[r, g] - ratio * need[r, g]
+                        left = stock[g] - ratio * need[r, g]
                         stock[g] = min(max(left, 0.0), stock_max[r, g])
                 month = month_of_day[t]
                 for k in moving:
                     recent[at, k] = today[k]
-                    if today[k] != 1.0:
-                        last_short = t
                     below = today[k] < loss
                     if first_loss[r, k] >= 0 and not below and recovery[r, k] < 0:
                         recovery[r, k] = t
                     if below and first_loss[r, k] < 0:
                         first_loss[r, k] = t
+                    if today[k] != 1.0:
+                        last_short = t
+                        for o in range(out_first[k], out_first[k + 1]):
+                            until[out_group[o]] = max(until[out_group[o]], t + out_delay[o])
                 for m in moving_makers:
-                    short = 1 - today[makers[m]]
-                    lost_units[month, r, m] += short * units[m]
-                    lost_t[month, r, m] += short * intake[r, m]
+                    if today[makers[m]] != 1.0:  # at 1.0 nothing is lost (adding 0.0)
+                        short = 1 - today[makers[m]]
+                        lost_units[month, r, m] += short * units[m]
+                        lost_t[month, r, m] += short * intake[r, m]
                 for w in range(len(watched)):
                     watched_output[t, r, w] = today[watched[w]]
                 # nothing held from tomorrow, and every shipment still to arrive left a line
