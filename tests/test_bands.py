@@ -230,6 +230,39 @@ def test_the_compiled_day_loop_gives_the_numpy_loop_s_bits(name):
         assert np.array_equal(shipped, compiled_loop.exports[key]), key
 
 
+def test_the_compiled_loop_computes_only_the_lines_that_can_move():
+    from supplygraph.analyses.draw_days import DayLoop, moving_lines
+
+    # line 0 (a mine) feeds line 1 (part 0, a licence edge held to half in stretch 1) and
+    # line 2 (part 1, never held); line 1 feeds line 3 (part 2); one input group each
+    def loop(weight: list[float]) -> DayLoop:
+        return DayLoop(
+            weight=np.array([weight]),
+            place=np.zeros((1, 3)),
+            rule=np.ones((2, 3)),
+            licence=np.array([[1.0, 1.0, 1.0], [0.5, 1.0, 1.0]]),
+            part_src=np.array([0, 0, 1]),
+            part_tau=np.array([1, 1, 1]),
+            group_local=np.array([0, 1, 2]),
+            node_first=np.array([0, 1, 2]),
+            customer=np.array([1, 2, 3]),
+            group_node=np.array([1, 2, 3]),
+            need=np.ones((1, 3)),
+            no_baseline=np.zeros((1, 3), dtype=bool),
+            stock_max=np.zeros((1, 3)),
+            line_share=np.ones((2, 4)),
+            segment_of_day=np.array([0, 1]),
+            month_of_day=np.array([0, 0]),
+            window=2,
+            loss=0.99,
+        )
+
+    # held: line 1; downstream of it: line 3; the mine and line 2 make 1.0 every day
+    assert moving_lines(loop([1.0, 1.0, 1.0])).tolist() == [False, True, False, True]
+    # a group whose weights add up to 0.5 (not above 1 - 1e-12) is computed, not assumed
+    assert moving_lines(loop([1.0, 0.5, 1.0])).tolist() == [False, True, True, True]
+
+
 def test_same_seed_same_bytes_and_chunks_do_not_matter(monkeypatch):
     import supplygraph.analyses.bands as bands_module
     import supplygraph.analyses.timeline as timeline_module

@@ -407,7 +407,10 @@ def simulate_days(
             shipping = np.asarray(shipping, dtype=np.int64)
             n_rows = rows.n
             shares = _queue_shares(
-                put_licences(dated), production, rows, {"inputs": edges, "shipping": shipping}
+                put_licences(dated),
+                production,
+                rows,
+                {"shipping": shipping} if compiled else {"inputs": edges, "shipping": shipping},
             )
             row_flow = flow * rows.flow_factor[:, production.edge]
             base = group_sum(row_flow[:, edges], groups) if len(edges) else np.zeros((n_rows, 0))
