@@ -268,7 +268,7 @@ def _summarise(
         )
     aggregate = split.nodes["aggregate"].to_numpy()[production_node]
     line_name = nodes["line"].fillna("").to_numpy() if "line" in nodes else np.full(len(nodes), "")
-    line_rows = []
+    line_rows, stops, recoveries = [], [], []
     keys = pd.DataFrame({"node": aggregate, "line": line_name})
     for (node, line), members in keys.groupby(["node", "line"], sort=True).groups.items():
         members = np.asarray(members)
@@ -279,11 +279,18 @@ def _summarise(
             continue  # a line that stops in no draw: nothing to report
         recovery = record.recovery[np.arange(len(plants)), members[first_plant]]
         recovery = np.where((recovery >= 0) & (first_stop < NEVER), recovery, NEVER)
-        row = {"node": node, "line": line, "plants": len(members)}
-        for name, values in (("first_loss", first_stop), ("recovery", recovery)):
-            row.update({f"{name}_p{q}": _day(dates, v) for q, v in zip(BAND, _percentiles(values))})
+        stops.append(first_stop)
+        recoveries.append(recovery)
+        line_rows.append({"node": node, "line": line, "plants": len(members)})
+    # every line's percentiles at once (a percentile is a value drawn: the same per column)
+    for name, values in (("first_loss", stops), ("recovery", recoveries)):
+        if not values:
+            break
+        for q, band in zip(BAND, _percentiles(np.stack(values, axis=1))):
+            for row, v in zip(line_rows, band):
+                row[f"{name}_p{q}"] = _day(dates, v)
+    for row, first_stop in zip(line_rows, stops):
         row["stop_pct"] = 100 * float(np.mean(first_stop < NEVER))
-        line_rows.append(row)
     return Bands(
         scenario,
         draws,
