@@ -2,9 +2,10 @@
 
 :func:`supplygraph.analyses.timeline.simulate_days` runs draws (``rows``) through the days
 with numpy, a block of rows at a time, one array operation after another; that path stays
-the reference. This module runs the same arithmetic in the same order, one draw at a time
-through all its days, with no temporary arrays (``tests/test_bands.py`` checks that both
-give the same bits). It is used when numba is installed (:func:`available`).
+the reference. This module runs the same arithmetic in the same order, a block of draws in
+step through all their days, with no temporary arrays, leaving out only what cannot change
+a figure (:func:`run_draw_days`); ``tests/test_bands.py`` checks that both give the same
+bits. It is used when numba is installed (:func:`available`).
 """
 
 from __future__ import annotations
