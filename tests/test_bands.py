@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -16,7 +18,7 @@ from supplygraph.analyses.timeline import DrawRows, simulate_days
 from supplygraph.dataset.io import load_dated_tables
 from supplygraph.dataset.plants import split_plants
 from supplygraph.scenario.parse import LicencePolicy, Scenario
-from supplygraph.scenario.uncertainty import Uncertainty
+from supplygraph.scenario.uncertainty import Range, Uncertainty, flow_ranges, stock_ranges
 
 START = dt.date(2025, 4, 1)
 EXACT = Uncertainty(status={"reported": 0.0, "estimate": 0.0, "assumption": 0.0})
@@ -261,6 +263,121 @@ def test_the_compiled_loop_computes_only_the_lines_that_can_move():
     assert moving_lines(loop([1.0, 1.0, 1.0])).tolist() == [False, True, False, True]
     # a group whose weights add up to 0.5 (not above 1 - 1e-12) is computed, not assumed
     assert moving_lines(loop([1.0, 0.5, 1.0])).tolist() == [False, True, True, True]
+
+
+# No. 18 throttled to a constant 0.6 from 4 April 2025 (no path): the central share
+THROTTLED = Scenario(
+    "throttled",
+    licences=(LicencePolicy("CN-2025-18", action="throttle", share=0.6),),
+    start=START,
+    end=dt.date(2025, 5, 31),
+)
+NO_PATH = path(("2025-01-01", 1.0)).iloc[:0]
+
+
+def test_the_scenarios_approval_range_reaches_the_dated_draws():
+    graph = three_applicants()
+    # without a range: a maker ships while its place q <= 0.6, so it stops (on 15 April,
+    # when its 10 days of stock from 5 April run out) with P(q > 0.6) = 40%
+    central = simulate_bands(
+        graph, THROTTLED, NO_PATH, TRANSIT, draws=600, seed=3, uncertainty=EXACT
+    )
+    # with the regime's share drawn uniformly on [0, 1] per draw, common to the three
+    # makers: a maker stops when q > a, P = integral of (1 - a) da = 1/2 (so P10 on 15
+    # April, P90 never); none stops when every q <= a, P = integral of a^3 da = 1/4, so the
+    # sector's first stoppage has P = 3/4
+    ranged = replace(EXACT, approvals={"CN-2025-18": Range(0.0, 1.0)})
+    drawn = simulate_bands(
+        graph, THROTTLED, NO_PATH, TRANSIT, draws=600, seed=3, uncertainty=ranged
+    )
+    for maker in "abc":
+        assert abs(central.lines.set_index("node").loc[maker, "stop_pct"] - 40) < 6
+        assert abs(drawn.lines.set_index("node").loc[maker, "stop_pct"] - 50) < 6
+        row = drawn.lines.set_index("node").loc[maker]
+        assert (row["first_loss_p10"], row["first_loss_p90"]) == ("2025-04-15", "")
+    ev = drawn.stoppages.set_index(["sector", "country"]).loc[("ev", "")]
+    # independent shares per maker would give 1 - (1/2)^3 = 87.5%: the common share gives 75%
+    assert abs(ev["stop_pct"] - 75) < 5
+    # a range of no width at 0.2 (not the central 0.6): P(q > 0.2) = 80% exactly as a
+    # constant share of 0.2 gives
+    fixed = replace(EXACT, approvals={"CN-2025-18": Range(0.2, 0.2)})
+    at_02 = simulate_bands(graph, THROTTLED, NO_PATH, TRANSIT, draws=300, seed=5, uncertainty=fixed)
+    throttle_02 = Scenario(
+        "t",
+        licences=(LicencePolicy("CN-2025-18", action="throttle", share=0.2),),
+        start=START,
+        end=dt.date(2025, 5, 31),
+    )
+    plain = simulate_bands(
+        graph, throttle_02, NO_PATH, TRANSIT, draws=300, seed=5, uncertainty=EXACT
+    )
+    assert at_02.lines.to_csv() == plain.lines.to_csv()
+    assert at_02.months.to_csv() == plain.months.to_csv()
+
+
+def test_draw_rows_rescale_the_places_of_a_drawn_policy():
+    from supplygraph.analyses.bands import approval_draws, draw_rows
+
+    graph = three_applicants()
+    ranged = replace(EXACT, approvals={"CN-2025-18": Range(0.4, 0.4)})
+    dated, edges, ranges = approval_draws(graph, THROTTLED, ranged)
+    # the day loop gets 0.5 for the drawn policy; all three licence edges are its own
+    assert dated.licences[0].share == 0.5 and dated.licences[0].action == "throttle"
+    assert [e.tolist() for e in edges] == [[0, 1, 2]]
+    shared = SimpleNamespace(
+        graph=graph,
+        seed=0,
+        flows=flow_ranges(graph.edges, EXACT.status),
+        stocks=stock_ranges(graph.nodes, EXACT.status),
+        policy_edges=edges,
+        policy_ranges=ranges,
+    )
+    drawn = draw_rows(shared, 0, 1)
+    # zero-width flows and stocks: exactly 1
+    assert (drawn.flow_factor == 1).all() and (drawn.stock_factor == 1).all()
+    # the places of draw 0, q, become min(1, 0.5 q / 0.4) = min(1, 1.25 q)
+    rng = np.random.default_rng(np.random.SeedSequence(0, spawn_key=(0,)))
+    rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 4)
+    q = rng.uniform(0, 1, 3)
+    assert np.allclose(drawn.queue[0], np.minimum(1, 1.25 * q))
+    # without a range reaching a constant-share policy, nothing changes
+    assert approval_draws(graph, SCENARIO, ranged)[0] is SCENARIO
+
+
+def test_a_nodes_own_stock_range_is_drawn_around_its_figure():
+    from supplygraph.analyses.bands import draw_rows
+
+    graph = three_applicants()
+    nodes = graph.nodes.assign(
+        stock_days_low=[float("nan"), 5.0, float("nan"), float("nan")],
+        stock_days_high=[float("nan"), 20.0, float("nan"), float("nan")],
+        status=["assumption", "assumption", "assumption", "reported"],
+    )
+    stocks = stock_ranges(nodes, {"assumption": 0.5, "reported": 0.0})
+    # cn has no stock figure: not drawn (1 to 1); maker a: its own 5-20 days around 10,
+    # factors 0.5 to 2.0 with the mode at 1; b: an assumption without a range, 1 +- 0.5;
+    # c: reported, width 0
+    assert stocks.low.tolist() == [1.0, 0.5, 0.5, 1.0]
+    assert stocks.high.tolist() == [1.0, 2.0, 1.5, 1.0]
+    assert stocks.default.tolist() == [False, False, True, False]
+    shared = SimpleNamespace(
+        graph=graph,
+        seed=0,
+        flows=flow_ranges(graph.edges, EXACT.status),
+        stocks=stocks,
+        policy_edges=(),
+        policy_ranges=(),
+    )
+    drawn = draw_rows(shared, 0, 1)
+    rng = np.random.default_rng(np.random.SeedSequence(0, spawn_key=(0,)))
+    rng.uniform(-1, 1, 3)
+    u = (rng.uniform(-1, 1, 4) + 1) / 2
+    # a's factor at place u: the mode's place is (1 - 0.5) / (2 - 0.5) = 1/3; below it
+    # 0.5 + sqrt(u x 1.5 x 0.5), above it 2 - sqrt((1 - u) x 1.5 x 1); b's mode place is 1/2:
+    # 0.5 + sqrt(u x 1 x 0.5) below, 1.5 - sqrt((1 - u) x 1 x 0.5) above
+    a = 0.5 + np.sqrt(u[1] * 0.75) if u[1] < 1 / 3 else 2 - np.sqrt((1 - u[1]) * 1.5)
+    b = 0.5 + np.sqrt(u[2] * 0.5) if u[2] < 1 / 2 else 1.5 - np.sqrt((1 - u[2]) * 0.5)
+    assert np.allclose(drawn.stock_factor[0], [1.0, a, b, 1.0])
 
 
 def test_same_seed_same_bytes_and_chunks_do_not_matter(monkeypatch):

@@ -126,3 +126,33 @@ def test_extraterritorial_licence_edges_honour_the_licence_column():
     seller_content_pct = (origin_share(graph, "CN") * 100)[graph.edges["src"]]
     mask = licence_edges(graph, REGIMES["CN-2025-61"], seller_content_pct)
     assert mask.tolist() == [False, True, False, True]
+
+
+def test_a_general_licence_takes_its_shipments_out_of_the_queue(tmp_path):
+    from supplygraph.scenario.parse import LicencePolicy, Scenario, load_scenario
+    from supplygraph.scenario.resolve import resolve
+
+    graph = make_graph(
+        {"cn1": {"country": "CN"}, "cn2": {"country": "CN"}, "jp": {"country": "JP"}},
+        [
+            ("cn1", "jp", "oxide", 100, {"elements": "Dy"}),
+            ("cn2", "jp", "oxide", 100, {"elements": "Dy"}),
+        ],
+    )
+    policy = LicencePolicy("CN-2025-18", "throttle", 0.5, general_licence="from=cn1")
+    # both edges carry Dy out of China: licence edges under No. 18 at 0.5; cn1's go under a
+    # general licence and ship in full, cn2's keep the policy's 0.5
+    shares = resolve(graph, Scenario("g", as_of=dt.date(2025, 12, 2), licences=(policy,)))
+    assert shares.edge_share.tolist() == [1.0, 0.5]
+    plain = LicencePolicy("CN-2025-18", "throttle", 0.5)
+    assert resolve(graph, Scenario("p", licences=(plain,))).edge_share.tolist() == [0.5, 0.5]
+    # written in a scenario file; a node selector is refused with its key
+    path = tmp_path / "g.toml"
+    path.write_text(
+        '[[licences]]\nregime = "CN-2025-18"\naction = "throttle"\nshare = 0.5\n'
+        'general_licence = "from=cn1"\n'
+    )
+    assert load_scenario(str(path)).licences[0].general_licence == "from=cn1"
+    path.write_text('[[licences]]\nregime = "CN-2025-18"\ngeneral_licence = "node:id=cn1"\n')
+    with pytest.raises(Exception, match=r"licences\[0\]\.general_licence|general_licence"):
+        load_scenario(str(path))

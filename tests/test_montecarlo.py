@@ -19,10 +19,12 @@ EXACT = {"reported": 0.0, "estimate": 0.0, "assumption": 0.0}
 
 
 def test_zero_width_ranges_equal_the_plain_scenario():
-    # the data's own flow ranges made zero-width too (low = high = flow_t)
+    # the data's own flow and stock ranges made zero-width too (low = high = the figure)
     base = sg.load()
     flat = base.edges.assign(flow_t_low=base.edges["flow_t"], flow_t_high=base.edges["flow_t"])
-    graph = dataclasses.replace(base, edges=flat)
+    stock = base.nodes["stock_days"]
+    nodes = base.nodes.assign(stock_days_low=stock, stock_days_high=stock)
+    graph = dataclasses.replace(base, edges=flat, nodes=nodes)
     scenario = sg.load_scenario("2025-10-package")
     fixed = Uncertainty(approvals={"CN-2025-18": Range(0.25, 0.25)}, status=EXACT)
     result = montecarlo(graph, scenario, fixed, draws=20, seed=3)
@@ -199,14 +201,44 @@ def test_flow_ranges_from_the_data_and_range_groups():
         ]
     )
     ranges = flow_ranges(graph.edges, {"reported": 0.05, "estimate": 0.25, "assumption": 0.5})
-    # edge 0 from its own range: 80 / 100 to 140 / 100 -> mid 1.1, half 0.3; edge 1 by its
-    # status, reported: 1 +- 0.05 (a default); both in group g: edge 1 follows edge 0's draw
-    assert np.allclose(ranges.mid, [1.1, 1.0]) and np.allclose(ranges.half, [0.3, 0.05])
+    # edge 0 from its own range: 80 / 100 to 140 / 100 -> 0.8 to 1.4, mode 1 (the central
+    # figure); edge 1 by its status, reported: 0.95 to 1.05 (a default); both in group g:
+    # edge 1 follows edge 0's draw
+    assert np.allclose(ranges.low, [0.8, 0.95]) and np.allclose(ranges.high, [1.4, 1.05])
     assert ranges.default.tolist() == [False, True]
     assert ranges.leader.tolist() == [0, 0]
-    v = np.array([[-1.0, 0.7], [1.0, -0.2]])
-    # row 0: v = -1 for both -> 0.8 and 0.95; row 1: v = +1 -> 1.4 and 1.05
-    assert np.allclose(ranges.factor(v), [[0.8, 0.95], [1.4, 1.05]])
+    v = np.array([[-1.0, 0.7], [1.0, -0.2], [-0.5, 0.9], [0.0, 0.0]])
+    # place u = (v + 1) / 2 of edge 0's draw for both. Triangular quantile: below the mode's
+    # place m = (1 - low) / (high - low), low + sqrt(u (high - low)(1 - low)), else
+    # high - sqrt((1 - u)(high - low)(high - 1)).
+    # edge 0: m = 0.2 / 0.6 = 1/3; edge 1: m = 0.05 / 0.1 = 1/2
+    # row 0, u = 0: 0.8 and 0.95 (the lows)
+    # row 1, u = 1: 1.4 and 1.05 (the highs)
+    # row 2, u = 0.25: 0.8 + sqrt(0.25 x 0.6 x 0.2) = 0.8 + sqrt(0.03) = 0.973205;
+    #                  0.95 + sqrt(0.25 x 0.1 x 0.05) = 0.95 + sqrt(0.00125) = 0.985355
+    # row 3, u = 0.5: 1.4 - sqrt(0.5 x 0.6 x 0.4) = 1.4 - sqrt(0.12) = 1.053590;
+    #                 u = 0.5 is edge 1's mode: 1.05 - sqrt(0.5 x 0.1 x 0.05) = 1.0
+    assert np.allclose(
+        ranges.factor(v),
+        [[0.8, 0.95], [1.4, 1.05], [0.973205, 0.985355], [1.053590, 1.0]],
+        atol=1e-6,
+    )
+
+
+def test_draws_of_a_range_have_their_mode_at_the_central_figure():
+    from supplygraph.scenario.uncertainty import flow_ranges
+
+    graph, _ = _two_edges([{"flow_t_low": 100, "flow_t_high": 150}, {}])
+    ranges = flow_ranges(graph.edges, {})
+    # flow 100 in 100-150: the central figure is the low end, so the mode is there. A uniform
+    # draw would centre on 125 (P50 1.25); the triangular one on low 1, mode 1, high 1.5 has
+    # P50 1.5 - sqrt(0.5 x 0.5 x 0.5) = 1.5 - 0.353553 = 1.146447, and mean (1 + 1 + 1.5) / 3
+    # = 1.166667. Edge 1 has no range and no status: exactly 1 in every draw.
+    v = np.random.default_rng(0).uniform(-1, 1, (20000, 2))
+    factor = ranges.factor(v)
+    assert np.median(factor[:, 0]) == pytest.approx(1.146447, abs=0.01)
+    assert factor[:, 0].mean() == pytest.approx(1.166667, abs=0.005)
+    assert (factor[:, 1] == 1.0).all()
 
 
 def test_share_of_spread_from_default_widths():

@@ -16,6 +16,7 @@ from cli_helpers import TINY, invoke
 import supplygraph as sg
 from supplygraph import DataError
 from supplygraph.dataset.io import bundled_data_dir
+from supplygraph.scenario.uncertainty import flow_ranges
 
 HEADER = "supplier,customer,material,elements,flow_t,source,status,licence,note"
 FIRST = "cn-mine,cn-sep,concentrate,La;Ce;Nd;Pr;Dy;Tb,800,Test fixture – https://example.org,assumption,,"
@@ -193,3 +194,29 @@ def test_stock_cover_ranges_are_the_surveys_intervals():
     assert ranged["source"].str.contains("stock range (interval): ", regex=False).all()
     # 90 days of defence makers is no yttrium survey's: no range
     assert nodes.loc[["fr-defence-agg", "fr-gd-contrast-agg"], "stock_days_low"].isna().all()
+
+
+def test_a_range_by_a_stated_rule_is_not_a_sourced_range():
+    # issue 24 item 5: the defensibility measure holds every figure without a sourced range,
+    # so a range whose source cell says `range (rule)` counts with the flat defaults, one of
+    # a source's own interval or of two sources' disagreement does not; a reported figure
+    # without a range (width 0 at status 0) is not drawn at all
+    edges = pd.DataFrame(
+        {
+            "flow_t": [100.0, 100.0, 100.0, 100.0],
+            "status": ["estimate", "estimate", "assumption", "reported"],
+            "flow_t_low": [75.0, 80.0, 50.0, None],
+            "flow_t_high": [125.0, 140.0, 150.0, None],
+            "source": [
+                "derived: a x b ; range (rule): an estimate x 0.75-1.25",
+                "Customs ; range (sources): customs against BACI",
+                "assumption: A1 ; range (interval): 50-150 t in the survey",
+                "Customs",
+            ],
+        }
+    )
+    ranges = flow_ranges(edges, {"estimate": 0.25, "assumption": 0.5})
+    assert ranges.default.tolist() == [True, False, False, False]
+    held = ranges.without_defaults()
+    assert (held.low[0], held.high[0]) == (1.0, 1.0)  # the rule's range is held
+    assert (held.low[1], held.high[1]) == (0.8, 1.4)  # the sourced one still drawn

@@ -1,7 +1,8 @@
 """Bands of a dated run: draws of every range, queue place and plant split, run as rows.
 
 Each draw takes every edge's flow from its range (:func:`supplygraph.scenario.uncertainty.
-flow_ranges`), every node's stock figure within its status's width, and every edge's place
+flow_ranges`), every node's stock figure from its range (:func:`supplygraph.scenario.
+uncertainty.stock_ranges`), and every edge's place
 in the queue of licence applications (uniform on [0, 1]: an applicant of its own); the
 aggregates listed in ``plants.csv`` are split into their plants first
 (:func:`supplygraph.dataset.plants.split_plants`), so each plant is an applicant with its
@@ -14,7 +15,7 @@ result does not depend on how the draws are chunked or where they run.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,15 @@ import pandas as pd
 from ..dataset.graph import SupplyGraph
 from ..dataset.plants import split_plants
 from ..scenario.parse import Scenario
-from ..scenario.uncertainty import Uncertainty, flow_ranges, load_uncertainty
+from ..scenario.resolve import resolve
+from ..scenario.uncertainty import (
+    Range,
+    Ranges,
+    Uncertainty,
+    flow_ranges,
+    load_uncertainty,
+    stock_ranges,
+)
 from .dask_run import run_chunks
 from .draw_days import available
 from .timeline import DrawRecord, DrawRows, simulate_days
@@ -33,6 +42,9 @@ BAND = (10, 50, 90)  # the band's percentiles: P10 to P90 around the P50
 # the transit window)), so memory stays flat; the chunking does not change the result.
 CHUNK_CELLS = 30_000_000
 NEVER = np.iinfo(np.int64).max  # a first loss that never comes, for percentiles
+# The share the day loop is given for a licence policy whose share is drawn: any share
+# strictly between 0 and 1 (see approval_draws).
+DRAWN_SHARE = 0.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,11 +81,11 @@ class _Shared:
     start: dt.date | None
     end: dt.date | None
     track: dict[str, np.ndarray]
-    flow_mid: np.ndarray
-    flow_half: np.ndarray
-    flow_leader: np.ndarray
-    stock_spread: np.ndarray
+    flows: Ranges
+    stocks: Ranges
     seed: int
+    policy_edges: tuple[np.ndarray, ...] = ()  # per drawn licence policy, the edges it covers
+    policy_ranges: tuple[Range, ...] = ()  # and its share's range
 
 
 def simulate_bands(
@@ -124,24 +136,22 @@ def simulate_bands(
     if uncertainty is None:
         uncertainty = load_uncertainty(scenario)
     split = split_plants(graph, plants or {})
+    dated, policy_edges, policy_ranges = approval_draws(split, scenario, uncertainty)
     pieces = split.edges["edge_of"].to_numpy()  # per edge after the split: the data's edge
     flows = flow_ranges(split.edges, uncertainty.status)
-    stock_figure = ~split.nodes["stock_days"].isna().to_numpy()
-    status = split.nodes.get("status", pd.Series("", index=split.nodes.index))
-    spread = status.map(uncertainty.status).fillna(0.0).to_numpy(float)
     shared = _Shared(
         split,
-        scenario,
+        dated,
         approvals,
         transit,
         start,
         end,
         {name: np.asarray(mask)[pieces] for name, mask in (track or {}).items()},
-        flows.mid,
-        flows.half,
-        flows.leader,
-        np.where(stock_figure, spread, 0.0),
+        flows,
+        stock_ranges(split.nodes, uncertainty.status),
         seed,
+        policy_edges,
+        policy_ranges,
     )
     # a row's cells: its parts, and its lines x a transit window on the numpy loop (the
     # compiled loop keeps that window once per thread, not per row)
@@ -153,13 +163,66 @@ def simulate_bands(
     return _summarise(scenario, draws, seed, split, record, dates, production_node, lines_graph)
 
 
+def approval_draws(
+    graph: SupplyGraph, scenario: Scenario, uncertainty: Uncertainty
+) -> tuple[Scenario, tuple[np.ndarray, ...], tuple[Range, ...]]:
+    """Return how a scenario's approval ranges reach the dated draws.
+
+    A licence policy with a constant share (no approval path) whose regime has a range in
+    ``[uncertainty.approvals]`` gets its share drawn once per draw, ``a``, common to all its
+    applicants; the queue then spreads it: an applicant at place ``q`` ships while the
+    regime is in force when ``q <= a`` (docs/model.md, "How sure is a figure"). The day loop
+    compares each place with the stretch's licensed share, so every constant-share policy
+    of the scenario is given ``DRAWN_SHARE`` (0.5) and each draw's places are rescaled
+    (:func:`draw_rows`): ``q' = min(1, 0.5 q / a)``, ``a`` the smallest drawn share of the
+    policies that cover the edge (a policy without a range draws its own share). In force,
+    ``q' <= 0.5`` exactly when ``q <= a``; out of force (share 1) every ``q' <= 1`` ships.
+
+    Parameters
+    ----------
+    graph
+        The graph the draws run on (after the plant split).
+    scenario
+        The dated scenario.
+    uncertainty
+        Its ranges.
+
+    Returns
+    -------
+    tuple
+        The scenario the day loop runs (unchanged when no range applies), each drawn
+        policy's edges (all the edges it could license, as announced) and its range.
+    """
+    constant = [p for p in scenario.licences if not p.approvals]
+    if not any(p.regime in uncertainty.approvals for p in constant):
+        return scenario, (), ()
+    edges, ranges, licences = [], [], []
+    for policy in scenario.licences:
+        if policy.approvals:
+            licences.append(policy)
+            continue
+        alone = scenario.with_changes(
+            licences=(replace(policy, action="cut", share=0.0),), rules=(), as_of=None
+        )
+        edges.append(np.flatnonzero(resolve(graph, alone).edge_share < 1))
+        share = policy.share if policy.action == "throttle" else 0.0
+        ranges.append(uncertainty.approvals.get(policy.regime, Range(share, share)))
+        licences.append(replace(policy, action="throttle", share=DRAWN_SHARE))
+    return scenario.with_changes(licences=tuple(licences)), tuple(edges), tuple(ranges)
+
+
 def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     """Return draws ``first`` to ``first + n - 1``: each from its own seed.
+
+    Each draw takes, in this order from its own generator, every edge's flow place, every
+    node's stock place, every edge's place in the queue and then each drawn licence
+    policy's share (:func:`approval_draws`), so a scenario without approval ranges draws
+    what it drew before they reached the dated run.
 
     Parameters
     ----------
     shared
-        The run's inputs (the flow ranges, stock widths, seed and graph).
+        The run's inputs (the flow and stock ranges, seed, graph and drawn policies).
     first
         The first draw's number.
     n
@@ -178,8 +241,16 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
         flow_v[r] = rng.uniform(-1, 1, n_edges)
         stock_v[r] = rng.uniform(-1, 1, n_nodes)
         queue[r] = rng.uniform(0, 1, n_edges)
-    flow_factor = shared.flow_mid + shared.flow_half * flow_v[:, shared.flow_leader]
-    return DrawRows(flow_factor, 1 + shared.stock_spread * stock_v, queue)
+        if shared.policy_edges:
+            approved = np.full(n_edges, np.inf)  # inf: no drawn policy covers the edge
+            for edges, drawn in zip(shared.policy_edges, shared.policy_ranges):
+                approved[edges] = np.minimum(approved[edges], drawn.draw(rng, 1)[0])
+            covered = approved < np.inf
+            scaled = np.divide(
+                DRAWN_SHARE * queue[r], approved, out=np.ones(n_edges), where=approved > 0
+            )
+            queue[r] = np.where(covered, np.minimum(1.0, scaled), queue[r])
+    return DrawRows(shared.flows.factor(flow_v), shared.stocks.factor(stock_v), queue)
 
 
 def _run_chunk(chunk: tuple[int, int], shared: _Shared) -> tuple:

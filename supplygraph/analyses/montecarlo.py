@@ -16,7 +16,14 @@ from ..engine.propagate import propagate
 from ..engine.sums import SectorBatch, concat_batches, sector_exposure, share_pct
 from ..scenario.parse import Scenario
 from ..scenario.resolve import issuing_country, put_on_lines, resolve
-from ..scenario.uncertainty import FlowRanges, Range, Uncertainty, flow_ranges, load_uncertainty
+from ..scenario.uncertainty import (
+    Range,
+    Ranges,
+    Uncertainty,
+    flow_ranges,
+    load_uncertainty,
+    stock_ranges,
+)
 from .dask_run import run_chunks
 from .exposure import simulate
 
@@ -70,8 +77,8 @@ class _Inputs:
     stock_days: np.ndarray  # per node: the data's figure, NaN where none
     stock_range: Range
     edge_spread: np.ndarray  # per edge: relative half-width of its flow (0: fixed or follower)
-    flows: FlowRanges  # per edge: how its flow factor is drawn
-    node_spread: np.ndarray  # per node: relative half-width of its stock figure
+    flows: Ranges  # per edge: how its flow factor is drawn
+    stocks: Ranges  # per node: how its stock figure's factor is drawn
     seed: int
     input_names: list[str]  # what each drawn column is, for the drivers
     in_lines: csr_matrix  # lines x parts: 1 where a part feeds the line
@@ -249,13 +256,13 @@ def _from_defaults(
     """
     width = (summary[SPREAD[1]] - summary[SPREAD[0]]).to_numpy(float)
     has_defaults = (inputs.flows.default & (inputs.flows.half > 0)).any()
-    has_defaults |= ((inputs.node_spread > 0) & ~np.isnan(inputs.stock_days)).any()
+    has_defaults |= (inputs.stocks.default & (inputs.stocks.half > 0)).any()
     if not has_defaults:
         return np.zeros(len(summary))
     held = replace(
         inputs,
         flows=inputs.flows.without_defaults(),
-        node_spread=np.zeros_like(inputs.node_spread),
+        stocks=inputs.stocks.without_defaults(),
         input_names=inputs.input_names[: len(inputs.policy_ranges) + 1],
     )
     parts = run_chunks(_draw_chunk, chunks, held, scheduler=scheduler, workers=workers)
@@ -311,7 +318,7 @@ def _inputs(
         uncertainty.stock_days or Range(scenario.default_stock_days, scenario.default_stock_days),
         np.where(leads, flows.half, 0.0),
         flows,
-        graph.nodes["status"].map(status_of).fillna(0.0).to_numpy(np.float64),
+        stock_ranges(graph.nodes, status_of),
         seed,
         [],
         csr_matrix((np.ones(len(parts)), (lines.index.dst, parts)), shape=shape),
@@ -355,8 +362,8 @@ def _draw_chunk(
         flow_factor = inputs.flows.factor(
             flow_rng.uniform(-1, 1, (n_rows, len(inputs.edge_spread)))
         )
-        stock_factor = 1 + inputs.node_spread * node_rng.uniform(
-            -1, 1, (n_rows, len(inputs.node_spread))
+        stock_factor = inputs.stocks.factor(
+            node_rng.uniform(-1, 1, (n_rows, len(inputs.stocks.low)))
         )
         whole, beyond = _run_block(
             inputs, shares[rows], default_stock[rows], flow_factor, stock_factor
@@ -415,7 +422,7 @@ def _drawn(
     columns = [shares[:, : len(inputs.policy_ranges)], default_stock[:, None]]
     if len(inputs.input_names) > len(inputs.policy_ranges) + 1:
         columns.append(flow_factor[:, inputs.edge_spread > 0])
-        columns.append(stock_factor[:, (inputs.node_spread > 0) & ~np.isnan(inputs.stock_days)])
+        columns.append(stock_factor[:, inputs.stocks.half > 0])
     return np.column_stack(columns)
 
 
@@ -429,19 +436,14 @@ def _input_names(graph: SupplyGraph, scenario: Scenario, inputs: _Inputs, draws:
     edges = graph.edges
     names = [f"approval:{p.regime}" for p in scenario.licences]
     names.append("default_stock_days")
-    figures = np.count_nonzero(inputs.edge_spread > 0) + np.count_nonzero(
-        (inputs.node_spread > 0) & ~np.isnan(inputs.stock_days)
-    )
+    figures = np.count_nonzero(inputs.edge_spread > 0) + np.count_nonzero(inputs.stocks.half > 0)
     if figures > MAX_FIGURE_INPUTS or figures * draws > MAX_FIGURE_CELLS:
         return names
     names += [
         f"flow:{edges['supplier'].iat[e]}->{edges['customer'].iat[e]} ({edges['material'].iat[e]})"
         for e in np.flatnonzero(inputs.edge_spread > 0)
     ]
-    names += [
-        f"stock:{graph.nodes['id'].iat[v]}"
-        for v in np.flatnonzero((inputs.node_spread > 0) & ~np.isnan(inputs.stock_days))
-    ]
+    names += [f"stock:{graph.nodes['id'].iat[v]}" for v in np.flatnonzero(inputs.stocks.half > 0)]
     return names
 
 

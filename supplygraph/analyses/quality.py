@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -13,7 +12,7 @@ import pandas as pd
 from .._errors import DataError, Issue, ScenarioError
 from ..dataset.citations import CITATION_KINDS, citation_kind, cited_domains, unlisted_domains
 from ..dataset.io import load_quality_tables, load_run_tables
-from ..dataset.schema import STAGE_RANK, STAGES, STATUSES
+from ..dataset.schema import RANGE_BASIS, STAGE_RANK, STAGES, STATUSES
 from ..engine.sums import share_pct
 from .stats import stage_country_shares
 
@@ -39,7 +38,6 @@ SHOCK_COLUMNS = ["scenario", "status", "rows", "flow_t", "flow_pct"]
 # data/SOURCES.md 11n): a source's own interval, two sources' disagreement, a stated rule;
 # `unstated` when the cell does not say, `none` without a range
 RANGE_KINDS = ("interval", "sources", "rule", "unstated", "none")
-RANGE_BASIS = re.compile(r" ; range \((interval|sources|rule)\): ")
 
 
 @dataclass(frozen=True)

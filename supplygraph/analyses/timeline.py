@@ -12,7 +12,7 @@ import pandas as pd
 
 from .._errors import ScenarioError
 from ..dataset import schema
-from ..dataset.graph import EngineIndex, Groups, SupplyGraph
+from ..dataset.graph import EngineIndex, SupplyGraph
 from ..dataset.io import load_dated_tables
 from ..dataset.production import Production, production_lines
 from ..engine.propagate import SNAP, group_sum, step
@@ -528,7 +528,7 @@ def simulate_days(
                     today[:, groups.nodes],
                     row_no_baseline,
                     stock_share,
-                    None if ceiling is None else ceiling[index.group_node][None, :],
+                    None if orders is None else orders.group_ceiling[None, :],
                 )
                 today[:, groups.nodes] = inputs.ratio
                 arrived_share = inputs.arrived
@@ -544,7 +544,7 @@ def simulate_days(
                 total = arrived_share[0] + stock_share[0]
                 supply = None
                 if dynamics.shift_orders:
-                    supply = _supply(groups, line_share[segment_of_day[t]], total, no_baseline)
+                    supply = orders.supply(line_share[segment_of_day[t]], total)
                 orders.end_day(
                     t, today[0], supply, total, stock[0], part_licensed[segment_of_day[t]]
                 )
@@ -1015,18 +1015,6 @@ def _in_delay(policy: LicencePolicy, regimes: dict, day: dt.date) -> bool:
         if since <= day < _later(since, policy.approval_delay_days):
             return True
     return False
-
-
-def _supply(
-    groups: Groups, own_share: np.ndarray, total: np.ndarray, no_baseline: np.ndarray
-) -> np.ndarray:
-    """Per line, what its inputs (deliveries and stock) and its own share allow, at most
-    its baseline: the output it would make if its customers ordered it."""
-    supply = own_share.copy()
-    if len(groups.nodes):
-        avail = np.where(no_baseline, 1.0, np.minimum(total, 1.0))
-        supply[groups.nodes] *= np.minimum.reduceat(avail, groups.node_first)
-    return supply
 
 
 def _line_capacity(

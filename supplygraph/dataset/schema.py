@@ -171,6 +171,10 @@ EDGE_NUMERIC = ("flow_t", "flow_t_low", "flow_t_high")
 # A figure's range (optional): ``<figure>_low`` <= figure <= ``<figure>_high``, both or neither
 # given; edges of one split share a ``range_group`` (README, "Data format").
 RANGED = {"edges": ("flow_t",), "nodes": ("capacity_t", "stock_days"), "lines": ("baseline_units",)}
+# The basis of a range, as the row's source cell states it at its end (`range (<kind>): ...`,
+# data/SOURCES.md 11n): a source's own interval, two sources' disagreement, or a stated rule
+# (the last is not a sourced range: docs/data-quality.md, "Ranges")
+RANGE_BASIS = re.compile(r" ; range \((interval|sources|rule)\): ")
 
 # lines.csv (optional): product lines inside a node, and makers' output in their own units.
 LINE_COLUMNS = (

@@ -112,6 +112,7 @@ def _scenario_in_full(scenario: Scenario) -> dict[str, Any]:
                 "destinations": list(p.destinations) if p.destinations else None,
                 "approvals": p.approvals or None,
                 "approval_delay_days": p.approval_delay_days,
+                **({"general_licence": p.general_licence} if p.general_licence else {}),
             }
             for p in scenario.licences
         ],

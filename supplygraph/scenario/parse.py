@@ -33,6 +33,8 @@ class LicencePolicy:
     approvals: str = ""  # a dated path of licensed shares (approvals.csv), for dated runs
     approval_delay_days: int = 0  # nothing licensed for this long after the regime bites
     origin: str = field(default="", compare=False)  # where it was written: file and key, or flag
+    # an edge selector: shipments under a general licence, which need no case-by-case one
+    general_licence: str = ""
 
 
 @dataclass(frozen=True)
@@ -391,7 +393,15 @@ SCENARIO_KEYS = {
 }
 # The keys of each array of tables.
 TABLE_KEYS = {
-    "licences": {"regime", "action", "share", "destinations", "approvals", "approval_delay_days"},
+    "licences": {
+        "regime",
+        "action",
+        "share",
+        "destinations",
+        "approvals",
+        "approval_delay_days",
+        "general_licence",
+    },
     "rules": {"select", "action", "share", "from", "until", "recovery_days", "recovery"},
     "capacity": {"select", "spare"},
 }
@@ -684,7 +694,18 @@ def _policy(item: dict[str, Any], where: str) -> LicencePolicy:
     delay = item.get("approval_delay_days", 0)
     if not isinstance(delay, int) or isinstance(delay, bool) or not 0 <= delay <= 3650:
         _fail(f"{where}.approval_delay_days: expected whole days, 0 to 3650")
-    return LicencePolicy(item["regime"], action, share, dests, path, delay, origin=where)
+    general = item.get("general_licence", "")
+    if not isinstance(general, str):
+        _fail(f'{where}.general_licence: expected an edge selector, e.g. "from=cn-jl-mag"')
+    if general:
+        try:
+            if parse_selector(general).on != "edges":
+                raise ScenarioError("expected an edge selector, not node:...")
+        except ScenarioError as exc:
+            _fail(f"{where}.general_licence: {exc}")
+    return LicencePolicy(
+        item["regime"], action, share, dests, path, delay, origin=where, general_licence=general
+    )
 
 
 def _date(doc: dict[str, Any], key: str, where: str) -> dt.date | None:

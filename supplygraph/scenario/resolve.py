@@ -16,7 +16,7 @@ from ..dataset.production import Production, production_lines
 from ..dataset.schema import sector_id
 from .licence import Regime, licence_edges, regime_state, regimes_by_id
 from .parse import check_licences
-from .selectors import EDGE_KEYS, NODE_KEYS, Selector
+from .selectors import EDGE_KEYS, NODE_KEYS, Selector, parse_selector
 
 if TYPE_CHECKING:
     from ..dataset.graph import SupplyGraph
@@ -155,6 +155,9 @@ def resolve(
                         graph, production, regime.issuer, content_pct[regime.issuer]
                     )
                 mask = licence_edges(graph, regime, seller_content, policy.destinations)
+                if policy.general_licence:  # shipped under a general licence: no queue
+                    general = parse_selector(policy.general_licence)
+                    mask &= ~_select_from(graph, general, policy.origin)
             edge_share[mask] = np.minimum(edge_share[mask], policy.share)
             if mask.any():  # each distinct list of the masked edges gains this regime
                 before, where = np.unique(regime_code[mask], return_inverse=True)

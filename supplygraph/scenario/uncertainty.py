@@ -74,58 +74,106 @@ class Uncertainty:
     status: dict[str, float] = field(default_factory=lambda: dict(STATUS_RANGES))
 
 
-@dataclass(frozen=True, eq=False)
-class FlowRanges:
-    """Each edge's drawn flow as a factor of its central figure: ``mid + half * v``.
+def triangular_quantile(u: Any, low: Any, mode: Any, high: Any) -> np.ndarray:
+    """Return the triangular distribution's quantiles: its inverse CDF at ``u``.
 
-    ``v`` is drawn uniformly from [-1, 1], one per draw and edge, except that edges of one
-    ``range_group`` all take the ``v`` of the group's first edge (``leader``), so figures
-    derived from one split move together. ``default`` marks the edges whose range is the
-    flat default by status (no ``flow_t_low`` / ``flow_t_high`` in the data).
+    The one shape every drawn range takes (data/SOURCES.md, "Bands of the dated run"): its
+    mode is the central figure, and one uniform ``u`` gives each of several ranges the same
+    place in its own range, so figures of one ``range_group`` move together. A range with no
+    width gives back ``low`` exactly.
+
+    Parameters
+    ----------
+    u
+        Places in [0, 1) (uniform draws give triangular ones).
+    low, mode, high
+        The range and its mode, ``low <= mode <= high`` (arrays broadcast).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``low + sqrt(u (high - low)(mode - low))`` below the mode's place
+        ``(mode - low) / (high - low)``, else ``high - sqrt((1 - u)(high - low)(high - mode))``.
+
+    Examples
+    --------
+    >>> triangular_quantile(np.array([0.0, 0.25, 0.5, 0.75]), 0.0, 1.0, 2.0).tolist()
+    [0.0, 0.7071067811865476, 1.0, 1.2928932188134525]
+    >>> float(triangular_quantile(0.3, 1.0, 1.0, 1.0))
+    1.0
+    """
+    u, low, mode, high = np.broadcast_arrays(
+        *(np.asarray(x, dtype=np.float64) for x in (u, low, mode, high))
+    )
+    width = high - low
+    with np.errstate(invalid="ignore", divide="ignore"):
+        place = np.where(width > 0, (mode - low) / np.where(width > 0, width, 1.0), 0.0)
+    lower = low + np.sqrt(u * width * (mode - low))
+    upper = high - np.sqrt((1 - u) * width * (high - mode))
+    return np.where(u < place, lower, upper)
+
+
+@dataclass(frozen=True, eq=False)
+class Ranges:
+    """Each figure's draw as a factor of its central figure: triangular on ``low`` to
+    ``high`` with its mode at 1 (the central figure).
+
+    A draw is one uniform ``v`` in [-1, 1] per figure, read at the place ``(v + 1) / 2`` of
+    each figure's range (:func:`triangular_quantile`), except that figures of one
+    ``range_group`` all take the ``v`` of the group's first figure (``leader``), so figures
+    derived from one split move together. ``default`` marks the figures without a sourced
+    range: the flat default by status (no ``_low`` / ``_high`` in the data), or a range whose
+    source cell gives its basis as a stated rule (``; range (rule): ...``).
     """
 
-    mid: np.ndarray
-    half: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
     leader: np.ndarray
     default: np.ndarray
 
+    @property
+    def half(self) -> np.ndarray:
+        """Each range's half-width (0: the figure is not drawn)."""
+        return (self.high - self.low) / 2
+
     def factor(self, v: np.ndarray) -> np.ndarray:
-        """Return the flow factors for draws ``v`` (rows x edges, in [-1, 1]).
+        """Return the factors for draws ``v`` (rows x figures, in [-1, 1]).
 
         Parameters
         ----------
         v
-            Uniform draws on [-1, 1], one per row and edge.
+            Uniform draws on [-1, 1], one per row and figure.
 
         Returns
         -------
         numpy.ndarray
-            Same shape: each edge's flow over its central figure.
+            Same shape: each figure over its central value (exactly 1 for a range of no
+            width).
         """
-        return self.mid + self.half * v[..., self.leader]
+        return triangular_quantile((v[..., self.leader] + 1) / 2, self.low, 1.0, self.high)
 
-    def without_defaults(self) -> FlowRanges:
+    def without_defaults(self) -> Ranges:
         """Return the ranges with every default-width figure held at its central value.
 
         Returns
         -------
-        FlowRanges
+        Ranges
         """
-        return FlowRanges(
-            np.where(self.default, 1.0, self.mid),
-            np.where(self.default, 0.0, self.half),
+        return Ranges(
+            np.where(self.default, 1.0, self.low),
+            np.where(self.default, 1.0, self.high),
             self.leader,
             np.zeros_like(self.default),
         )
 
 
-def flow_ranges(edges: Any, status: dict[str, float]) -> FlowRanges:
+def flow_ranges(edges: Any, status: dict[str, float]) -> Ranges:
     """Return each edge's flow range: from the data where it gives one, else the default.
 
     An edge with ``flow_t_low`` and ``flow_t_high`` (both present, low <= flow <= high) is
-    drawn uniformly between them; any other edge from ``flow_t`` x (1 +- h), h by its
-    ``status`` (``STATUS_RANGES`` unless overridden; 0 for a status not listed). Edges that
-    share a non-empty ``range_group`` move together: one draw for the group.
+    drawn between them with its mode at ``flow_t``; any other edge from ``flow_t`` x (1 +- h),
+    h by its ``status`` (``STATUS_RANGES`` unless overridden; 0 for a status not listed).
+    Edges that share a non-empty ``range_group`` move together: one draw for the group.
 
     Parameters
     ----------
@@ -137,7 +185,7 @@ def flow_ranges(edges: Any, status: dict[str, float]) -> FlowRanges:
 
     Returns
     -------
-    FlowRanges
+    Ranges
 
     Examples
     --------
@@ -145,30 +193,78 @@ def flow_ranges(edges: Any, status: dict[str, float]) -> FlowRanges:
     >>> e = pd.DataFrame({"flow_t": [100.0, 50.0], "status": ["estimate", "reported"],
     ...                   "flow_t_low": [80.0, None], "flow_t_high": [140.0, None]})
     >>> r = flow_ranges(e, {"estimate": 0.25, "reported": 0.05})
-    >>> r.mid.round(6).tolist(), r.half.round(6).tolist(), r.default.tolist()
-    ([1.1, 1.0], [0.3, 0.05], [False, True])
+    >>> r.low.round(6).tolist(), r.high.round(6).tolist(), r.default.tolist()
+    ([0.8, 0.95], [1.4, 1.05], [False, True])
     """
-    flow = edges["flow_t"].to_numpy(np.float64)
-    n = len(flow)
-    if "status" in edges:
-        spread = edges["status"].map(status).fillna(0.0).to_numpy(np.float64)
+    return _ranges(edges, "flow_t", status)
+
+
+def stock_ranges(nodes: Any, status: dict[str, float]) -> Ranges:
+    """Return each node's stock-cover range: from the data where it gives one, else the default.
+
+    As :func:`flow_ranges` for ``stock_days`` with ``stock_days_low`` / ``stock_days_high``; a
+    node without a ``stock_days`` figure (it takes the scenario's default cover) is not drawn
+    here (a range of no width at 1).
+
+    Parameters
+    ----------
+    nodes
+        The node table (``stock_days``, ``status``; ``stock_days_low`` and
+        ``stock_days_high`` are read when present).
+    status
+        Relative half-width by status.
+
+    Returns
+    -------
+    Ranges
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> n = pd.DataFrame({"stock_days": [25.0, 20.0, None], "status": ["assumption"] * 3,
+    ...                   "stock_days_low": [21.0, None, None],
+    ...                   "stock_days_high": [28.0, None, None]})
+    >>> r = stock_ranges(n, {"assumption": 0.5})
+    >>> r.low.round(6).tolist(), r.high.round(6).tolist(), r.default.tolist()
+    ([0.84, 0.5, 1.0], [1.12, 1.5, 1.0], [False, True, False])
+    """
+    ranges = _ranges(nodes, "stock_days", status)
+    figure = ~np.isnan(_column(nodes, "stock_days", len(ranges.low)))
+    return Ranges(
+        np.where(figure, ranges.low, 1.0),
+        np.where(figure, ranges.high, 1.0),
+        ranges.leader,
+        ranges.default & figure,
+    )
+
+
+def _ranges(table: Any, name: str, status: dict[str, float]) -> Ranges:
+    """A column's ranges: ``NAME_low`` / ``NAME_high`` where given, else by status."""
+    central = _column(table, name, len(table))
+    n = len(central)
+    if "status" in table:
+        spread = table["status"].map(status).fillna(0.0).to_numpy(np.float64)
     else:  # a table without statuses: no default width
         spread = np.zeros(n)
-    low = _column(edges, "flow_t_low", n)
-    high = _column(edges, "flow_t_high", n)
-    given = ~np.isnan(low) & ~np.isnan(high) & (flow > 0)
-    given &= (low <= flow) & (flow <= high)
+    low = _column(table, f"{name}_low", n)
+    high = _column(table, f"{name}_high", n)
+    given = ~np.isnan(low) & ~np.isnan(high) & (central > 0)
+    given &= (low <= central) & (central <= high)
     with np.errstate(invalid="ignore", divide="ignore"):
-        lo = np.where(given, low / np.where(flow > 0, flow, 1.0), 1 - spread)
-        hi = np.where(given, high / np.where(flow > 0, flow, 1.0), 1 + spread)
+        lo = np.where(given, low / np.where(central > 0, central, 1.0), 1 - spread)
+        hi = np.where(given, high / np.where(central > 0, central, 1.0), 1 + spread)
     leader = np.arange(n)
-    if "range_group" in edges:
-        group = edges["range_group"].fillna("").astype(str).to_numpy()
+    if "range_group" in table:
+        group = table["range_group"].fillna("").astype(str).to_numpy()
         named = group != ""
         if named.any():
             _, first, inverse = np.unique(group[named], return_index=True, return_inverse=True)
             leader[named] = np.flatnonzero(named)[first][inverse]
-    return FlowRanges((lo + hi) / 2, (hi - lo) / 2, leader, ~given & (spread > 0))
+    default = ~given & (spread > 0)
+    if "source" in table:  # a range by a stated rule is no sourced range either
+        basis = table["source"].fillna("").astype(str).str.extract(schema.RANGE_BASIS)[0]
+        default |= given & (basis == "rule").to_numpy() & (lo < hi)
+    return Ranges(lo, hi, leader, default)
 
 
 def _column(table: Any, name: str, n: int) -> np.ndarray:
