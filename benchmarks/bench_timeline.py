@@ -1,12 +1,16 @@
 """Benchmark: a one-year daily run on the bundled data and on synthetic layered graphs.
 
 Usage: python benchmarks/bench_timeline.py [--edges 10000 100000] [--seed 1] [--repeat 3]
+                                          [--draws 1000] [--draw-edges 10000] [--dask 2]
+                                          [--commands [simulate] [timeline]] [--ratio N]
 
 Each run is timed without adaptation and with every dynamic on (``ADAPTING``: restocking at
 1/60 of the gap a day, order shifting with a 30-day ramp-up, demand following output; the
 synthetic graphs get a capacity of 1.2 times each node's baseline so that orders can move).
-                                          [--draws 1000] [--draw-edges 10000] [--dask 2]
-                                          [--commands [simulate] [timeline]]
+``--ratio N``: instead, N rounds of the run without adaptation, with ``ADAPTING`` and with
+new links too, interleaved in one process and timed in CPU time (a shared machine disturbs
+it less than wall-clock time), on the bundled data and the ``--edges`` graphs; prints the
+medians and their ratios to the run without adaptation (issue 25's acceptance: 1.5x).
 
 ``--draws N``: N daily draws (the bands: ranges, queue places, plants within aggregates) on
 the bundled data and on synthetic graphs of ``--draw-edges`` edges; ``--commands``: the whole
@@ -96,9 +100,13 @@ def main() -> None:
     parser.add_argument("--draw-edges", type=int, nargs="*", default=[10_000])
     parser.add_argument("--commands", nargs="*", choices=["simulate", "timeline"], default=None)
     parser.add_argument("--dask", type=int, default=0)
+    parser.add_argument("--ratio", type=int, default=0)
     args = parser.parse_args()
     if args.draws or args.commands is not None or args.dask:
         bands(args)
+        return
+    if args.ratio:
+        ratios(args)
         return
     approvals, transit, _ = load_dated_tables()
     graph = sg.load()
@@ -127,6 +135,45 @@ def main() -> None:
             args.repeat, lambda big=roomy, cut=moving: simulate_days(big, cut, approvals, transit)
         )
         print(f"  with every dynamic on: {seconds:.2f} s")
+
+
+def ratios(args: argparse.Namespace) -> None:
+    """CPU time of the run without adaptation, with every dynamic and with new links too,
+    interleaved round by round; medians and ratios."""
+    approvals, transit, _ = load_dated_tables()
+    graph = sg.load()
+    runs = [
+        (
+            f"bundled data ({graph.n_edges:,} edges), 2025-replay",
+            graph,
+            graph,
+            sg.load_scenario("2025-replay"),
+        )
+    ]
+    for n_edges in args.edges:
+        big = synthetic(n_edges, args.seed)
+        roomy = replace(big, nodes=big.nodes.assign(capacity_t=1.2 * big.baseline_t))
+        cut = Scenario(
+            "cut", rules=(Rule("country=CN", "throttle", 0.5),), start=dt.date(2025, 5, 1)
+        )
+        runs.append((f"{big.n_edges:,} edges", big, roomy, cut))
+    for name, plain_graph, roomy, scenario in runs:
+        cases = [
+            (plain_graph, scenario),
+            (roomy, scenario.with_changes(dynamics=ADAPTING)),
+            (roomy, scenario.with_changes(dynamics=replace(ADAPTING, new_links=True))),
+        ]
+        seconds: list[list[float]] = [[], [], []]
+        for _ in range(args.ratio):
+            for case, (big, dated) in enumerate(cases):
+                start = time.process_time()
+                simulate_days(big, dated, approvals, transit)
+                seconds[case].append(time.process_time() - start)
+        plain, adapting, links = (statistics.median(s) for s in seconds)
+        print(
+            f"{name}: {plain:.3f} s; every dynamic {adapting:.3f} s ({adapting / plain:.2f}x); "
+            f"with new links {links:.3f} s ({links / plain:.2f}x)"
+        )
 
 
 def command(*args: str) -> float:

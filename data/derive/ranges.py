@@ -10,7 +10,8 @@ Gives every `estimate` and `assumption` edge a range, `flow_t_low` <= `flow_t` <
   drive; the 2024 grade split 0.60-0.90 of SOURCES.md 11j);
 * `sources`: two sources' disagreement (China's customs return against CEPII BACI's
   reconciled figure for each destination; the IEA's 0.5 kg of rare earths per electric car
-  against 5,000 t of magnets for 2 million EVs, Reuters);
+  against 5,000 t of magnets for 2 million EVs, Reuters; Japan's yttrium oxide imports of
+  2023 against JSNM's demand of 2020 and the imports of 2022, SOURCES.md 11p);
 * `rule`: a stated rule where no source gives one: an estimate x 0.75-1.25 (its inputs are
   reported, its proxy or share is not), an assumption x 0.5-1.5.
 
@@ -50,6 +51,16 @@ SGI = (
     "https://www.marketscreener.com/quote/stock/APPLE-INC-4849/news/Exclusive-Rare-earths-magnet-firms-turn-to-Vietnam-in-China-hedge-44665610/"
 )
 HEIM = "Heim & Vander Wal: 625-850 kg NdFeB per MW of direct drive – https://encyclopedia.pub/entry/50309"
+# Japan's yttrium oxide imports a year (SOURCES.md 11p): MoF's 2023 pace, 1,359.6 t, against
+# JSNM's demand of 2020, 1,160 t, and MoF's 2022 pace, 1,133 / (1 - 0.295) x 12/10 = 1,928.5 t
+Y_JP = (
+    1_160 / 1_359.6,
+    1_133 / (1 - 0.295) * 1.2 / 1_359.6,
+    "Japan's yttrium demand 1,160 t in 2020 (Japan Society of Newer Metals via Japan Metal "
+    "Daily – https://www.japanmetaldaily.com/articles/-/82747) and its imports at 2022's pace, "
+    "1,133 t / (1 - 0.295) x 12/10 = 1,928.5 t (Ministry of Finance via IRU-MIRU – "
+    "https://www.iru-miru.com/article_detail.php?id=64656), against 2023's 1,359.6 t",
+)
 MAGNETS = ("ndfeb_sintered", "ndfeb_bonded", "smco_magnet")
 RANGE_TEXT = re.compile(r" ; range \((?:interval|sources|rule)\): .*$")
 CLEPA = (
@@ -164,6 +175,12 @@ def main():
             bases.append(HEIM)
             sourced.add("interval")
             covered = covered or e["status"] == "estimate"
+        elif e["status"] == "estimate" and "Japan's yttrium oxide imports" in e["source"]:
+            lo, hi = lo * Y_JP[0], hi * Y_JP[1]
+            bases.append(Y_JP[2])
+            sourced.add("sources")
+            e["range_group"] = "jp-y-oxide"
+            covered = True
         elif e["material"] == "traction_motor" and "IEA 2021" in e["source"]:
             hi = hi * 0.875 / (0.5 * 1.166)
             bases.append(f"the IEA's 0.5 kg of rare earths per electric car against {SGI}")

@@ -34,6 +34,7 @@ from ..scenario.uncertainty import (
     stock_ranges,
 )
 from .dask_run import run_chunks
+from .draw_days import available
 from .timeline import DrawRecord, DrawRows, simulate_days
 
 BAND = (10, 50, 90)  # the band's percentiles: P10 to P90 around the P50
@@ -152,7 +153,9 @@ def simulate_bands(
         policy_edges,
         policy_ranges,
     )
-    per_row = split.n_edges * 4 + split.n_nodes * 64  # parts, lines x a transit window
+    # a row's cells: its parts, and its lines x a transit window on the numpy loop (the
+    # compiled loop keeps that window once per thread, not per row)
+    per_row = split.n_edges * 4 + split.n_nodes * (4 if available() else 64)
     size = max(1, min(draws, CHUNK_CELLS // max(per_row, 1)))
     chunks = [(first, min(size, draws - first)) for first in range(0, draws, size)]
     parts = run_chunks(_run_chunk, chunks, shared, scheduler=scheduler, workers=workers)
@@ -336,7 +339,7 @@ def _summarise(
         )
     aggregate = split.nodes["aggregate"].to_numpy()[production_node]
     line_name = nodes["line"].fillna("").to_numpy() if "line" in nodes else np.full(len(nodes), "")
-    line_rows = []
+    line_rows, stops, recoveries = [], [], []
     keys = pd.DataFrame({"node": aggregate, "line": line_name})
     for (node, line), members in keys.groupby(["node", "line"], sort=True).groups.items():
         members = np.asarray(members)
@@ -347,11 +350,18 @@ def _summarise(
             continue  # a line that stops in no draw: nothing to report
         recovery = record.recovery[np.arange(len(plants)), members[first_plant]]
         recovery = np.where((recovery >= 0) & (first_stop < NEVER), recovery, NEVER)
-        row = {"node": node, "line": line, "plants": len(members)}
-        for name, values in (("first_loss", first_stop), ("recovery", recovery)):
-            row.update({f"{name}_p{q}": _day(dates, v) for q, v in zip(BAND, _percentiles(values))})
+        stops.append(first_stop)
+        recoveries.append(recovery)
+        line_rows.append({"node": node, "line": line, "plants": len(members)})
+    # every line's percentiles at once (a percentile is a value drawn: the same per column)
+    for name, values in (("first_loss", stops), ("recovery", recoveries)):
+        if not values:
+            break
+        for q, band in zip(BAND, _percentiles(np.stack(values, axis=1))):
+            for row, v in zip(line_rows, band):
+                row[f"{name}_p{q}"] = _day(dates, v)
+    for row, first_stop in zip(line_rows, stops):
         row["stop_pct"] = 100 * float(np.mean(first_stop < NEVER))
-        line_rows.append(row)
     return Bands(
         scenario,
         draws,

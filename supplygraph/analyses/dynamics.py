@@ -55,7 +55,7 @@ class Orders:
         self.has_base = (index.group_base > 0).astype(float)
         self.base_out = np.bincount(self.part_src, self.part_flow, minlength=self.n_lines)
         self.sells = self.base_out > 0
-        self.buys_nothing = ~self.sells  # what it makes is not ordered: demand 1
+        self.buys_nothing = np.flatnonzero(~self.sells)  # nobody orders what it makes: demand 1
         self.base_out_safe = np.where(self.sells, self.base_out, 1.0)
         self.weight = np.divide(
             self.part_flow,
@@ -67,27 +67,45 @@ class Orders:
         has_inputs = np.zeros(self.n_lines, dtype=bool)
         has_inputs[groups.nodes] = True
         self.source = np.flatnonzero(~has_inputs)  # lines without inputs
+        # a line's scarcest input: its groups taken one rank at a time (a line has few;
+        # numpy.minimum.reduceat pays per group), lines without inputs read a 1 past the end
+        self.avail = np.ones(self.n_groups + 1)
+        self.first_group = np.full(self.n_lines, self.n_groups)
+        self.first_group[groups.nodes] = groups.node_first
+        n_of = np.diff(np.append(groups.node_first, self.n_groups))
+        self.ranks = [
+            (groups.nodes[n_of > k], groups.node_first[n_of > k] + k)
+            for k in range(1, int(n_of.max(initial=1)))
+        ]
         self.stock_max, self.need = stock_max, need
-        self.no_need = ~(need > 0)
-        self.need_safe = np.where(self.no_need, 1.0, need)
+        self.no_need = np.flatnonzero(~(need > 0))  # groups without baseline
+        self.need_safe = need.copy()
+        self.need_safe[self.no_need] = 1.0
         # every order at 1 (the baseline): then nothing below needs computing, and these
         # constants are what the computation would give, to the bit
         self.ones_edges, self.ones_lines = np.ones(n_edges), np.ones(self.n_lines)
         self.ones_groups = np.ones(self.n_groups)
         self.unit_expected = np.bincount(self.part_group, self.weight, minlength=self.n_groups)
         self.unit = True  # every order placed for the next day is 1
-        self.order = self.ones_edges  # per part edge, placed for the next day
+        # per part edge, placed for the next day: the ones, or (end_day writes it there)
+        # the ring's row of the next day
+        self.order = self.ones_edges
         self.expected = self.ones_groups  # per group, what was ordered for the day
         self.flat_index = np.empty(n_edges, dtype=np.int64)
         self.positions = np.arange(n_edges)
-        self.placed = np.ones((window, n_edges))  # day t's filled orders in t % window
+        # day t's filled orders in t % window (a window of at least 2: the next day's row
+        # is never the day's own, which the day's exports still read)
+        self.placed = np.ones((max(window, 2), n_edges))
         self.placed_flat = self.placed.reshape(-1)  # the same memory, for one gather a day
-        self.placed_unit = np.ones(window, dtype=bool)  # which rows of the ring are all 1
-        self.today_order = self.order  # the orders the day's shipments fill
+        self.placed_unit = np.ones(len(self.placed), dtype=bool)  # rows of the ring all 1
         self.headroom = np.zeros(self.n_lines)  # share of spare capacity ramped up
         self.ramping = False  # any headroom above 0
+        self.ramp_step = 1.0 / dynamics.ramp_up_days if dynamics.ramp_up_days > 0 else 0.0
+        self.rise_of: np.ndarray | None = None  # the capacity ratios rise is for
+        self.rise = np.zeros(self.n_lines)  # capacity ratio - 1
         self.demand = self.ones_lines
         self.ceiling = self.ones_lines
+        self.group_ceiling = self.ones_groups  # the ceiling per group (its line's)
         self.lost_orders = np.zeros(self.n_lines)  # summed shares of a day's baseline
         self.above = np.zeros(self.n_lines)  # summed output above baseline
         self.highest = np.ones(self.n_lines)
@@ -109,38 +127,46 @@ class Orders:
             Per line, a share of its baseline.
         """
         row = t % len(self.placed)
-        self.day, self.today_order = t, self.order
+        self.day = t
+        if not self.unit:  # end_day placed the orders in this row
+            self.placed_unit[row] = False
+        elif not self.placed_unit[row]:
+            self.placed[row] = 1.0
+            self.placed_unit[row] = True
         new = None if self.links is None or self.links.pending is None else self.links.ordered
         if self.unit and new is None:  # every order 1: a seller's demand is its baseline
             self.demand = self.ones_lines
-            if not self.placed_unit[row]:
-                self.placed[row] = 1.0
-                self.placed_unit[row] = True
         else:
             ordered = np.bincount(
                 self.part_src, self.part_flow * self.order, minlength=self.n_lines
             )
             if new is not None:  # orders over new links (t/yr), on top
-                ordered = ordered + new
-            self.demand = ordered / self.base_out_safe
-            np.copyto(self.demand, 1.0, where=self.buys_nothing)
-            self.placed[row] = self.order
-            self.placed_unit[row] = self.unit
-        up = self.demand > 1
+                ordered += new
+            self.demand = np.divide(ordered, self.base_out_safe, out=ordered)
+            self.demand[self.buys_nothing] = 1.0
         if self.demand is self.ones_lines and not self.ramping:  # nothing above baseline
-            self.ceiling = self.demand
+            self.ceiling, self.group_ceiling = self.demand, self.ones_groups
             return self.ceiling
-        ramp = self.dynamics.ramp_up_days
-        if ramp > 0:
-            self.headroom = np.clip(self.headroom + np.where(up, 1.0, -1.0) / ramp, 0.0, 1.0)
+        up = self.demand > 1
+        if self.dynamics.ramp_up_days > 0:  # +-1/ramp a day, within [0, 1]
+            headroom = np.where(up, self.ramp_step, -self.ramp_step)
+            headroom += self.headroom
+            np.maximum(headroom, 0.0, out=headroom)
+            self.headroom = np.minimum(headroom, 1.0, out=headroom)
         else:
             self.headroom = up.astype(float)
         self.ramping = bool(self.headroom.any())
         if up.any():
-            room = 1 + self.headroom * (self.capacity_ratio(t) - 1)
-            self.ceiling = np.where(up, np.minimum(self.demand, room), self.demand)
+            ratio = self.capacity_ratio(t)
+            if ratio is not self.rise_of:  # capacity changes by stretch: once per stretch
+                self.rise_of, self.rise = ratio, ratio - 1
+            room = self.headroom * self.rise
+            room += 1
+            # at most the demand where it is not above the baseline: room >= 1 >= demand
+            self.ceiling = np.minimum(self.demand, room, out=room)
         else:
             self.ceiling = self.demand
+        self.group_ceiling = self.ceiling.take(self.group_node)
         return self.ceiling
 
     def arriving(self, slot: np.ndarray, sent: np.ndarray) -> np.ndarray:
@@ -190,10 +216,38 @@ class Orders:
         """
         filled = today
         if self.demand is not self.ones_lines:
-            filled = np.divide(today, self.demand, out=np.ones_like(today), where=self.demand > 0)
+            ordered = self.demand > 0
+            if ordered.all():
+                filled = today / self.demand
+            else:  # nothing ordered: per unit ordered, 1
+                filled = np.divide(today, self.demand, out=np.ones_like(today), where=ordered)
         if self.links is not None:  # yesterday's orders over new links leave today
             self.links.ship(self.day, filled)
         return filled
+
+    def supply(self, own_share: np.ndarray, total: np.ndarray) -> np.ndarray:
+        """Return, per line, what its inputs (deliveries and stock) and its own share allow,
+        at most its baseline: the output it would make if its customers ordered it.
+
+        Parameters
+        ----------
+        own_share
+            Per line, its own multiplier (an outage).
+        total
+            Per group, its deliveries and stock, as a share of its baseline.
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        avail = self.avail[: self.n_groups]  # a group without baseline does not limit
+        np.minimum(total, 1.0, out=avail)
+        avail[self.no_need] = 1.0
+        scarcest = self.avail.take(self.first_group)
+        for lines, rank in self.ranks:
+            scarcest[lines] = np.minimum(scarcest[lines], avail.take(rank))
+        scarcest *= own_share
+        return scarcest
 
     def end_day(
         self,
@@ -229,11 +283,7 @@ class Orders:
             self.lost_orders += np.minimum(unordered, np.maximum(1.0 - today, 0.0))
         self.above += np.maximum(today - 1.0, 0.0)
         np.maximum(self.highest, today, out=self.highest)
-        ceiling = (
-            self.ones_groups
-            if self.ceiling is self.ones_lines
-            else self.ceiling.take(self.group_node)
-        )
+        ceiling = self.group_ceiling
         target = ceiling
         if dyn.demand_follows_output:
             # short: the input that limits the line (deliveries and stock below the orders)
@@ -241,31 +291,39 @@ class Orders:
             target = np.where(short, ceiling, np.minimum(ceiling, today.take(self.group_node)))
         wanted = target
         if dyn.rebuild_rate:
-            gap = (self.stock_max - stock) / self.need_safe
-            np.copyto(gap, 0.0, where=self.no_need)
-            wanted = target + dyn.rebuild_rate * np.maximum(gap, 0.0)  # per group, of need
+            gap = np.subtract(self.stock_max, stock)
+            gap /= self.need_safe
+            gap[self.no_need] = 0.0
+            np.maximum(gap, 0.0, out=gap)
+            gap *= dyn.rebuild_rate
+            wanted = np.add(target, gap, out=gap)  # per group, of need
         self.unit = False
+        row = self.placed[(t + 1) % len(self.placed)]  # tomorrow's row of the ring
         if dyn.shift_orders and supply is not None:
-            self.order = self._shifted(wanted, supply, licensed, t)
+            self.order = self._shifted(wanted, supply, licensed, t, row)
         elif (wanted == 1.0).all():
             self.unit, self.order = True, self.ones_edges
         else:
-            self.order = wanted.take(self.part_group)
+            self.order = wanted.take(self.part_group, out=row, mode="clip")
 
     def _shifted(
-        self, wanted: np.ndarray, supply: np.ndarray, licensed: np.ndarray, t: int
+        self, wanted: np.ndarray, supply: np.ndarray, licensed: np.ndarray, t: int, out: np.ndarray
     ) -> np.ndarray:
-        """Move what suppliers cannot ship to the buyer's other suppliers with spare."""
+        """Move what suppliers cannot ship to the buyer's other suppliers with spare
+        (the orders written into ``out``, unless every order is 1)."""
         fillable = np.minimum(supply, 1.0).take(self.part_src)
         fillable *= licensed
         # the share of each group's order its suppliers cannot ship (weights sum to 1)
         shipped = np.bincount(self.part_group, self.weight * fillable, minlength=self.n_groups)
-        lost = wanted * np.maximum(self.has_base - shipped, 0.0)
-        if not (lost > SNAP).any():
+        lost = np.subtract(self.has_base, shipped, out=shipped)
+        np.maximum(lost, 0.0, out=lost)
+        lost *= wanted
+        losing = lost > SNAP
+        if not losing.any():
             if (wanted == 1.0).all():
                 self.unit = True
                 return self.ones_edges
-            return wanted.take(self.part_group)
+            return wanted.take(self.part_group, out=out, mode="clip")
         ratio = self.capacity_ratio(t)
         if ratio is not self.spare_of:  # capacity changes by stretch: once per stretch
             self.spare_of = ratio
@@ -273,17 +331,22 @@ class Orders:
             self.spare_weight = self.weight * self.spare
         eligible = fillable >= 1 - SNAP  # ships in full
         scored = np.bincount(self.part_group, self.spare_weight * eligible, minlength=self.n_groups)
+        spare_eligible = self.spare * eligible
         if self.links is not None:  # what existing links cannot take goes to new ones
-            spare_eligible = self.spare * eligible
             lost = self.links.route(t, lost, scored, supply, licensed, ratio, spare_eligible)
-        moves = (scored > 0) & (lost > SNAP)
+            losing = lost > SNAP
+        moves = scored > 0
+        moves &= losing
         # the lost share goes to eligible edges by weight x spare: per unit of an edge's own
         # baseline, (lost / scored) x spare
-        per_spare = np.where(moves, lost, 0.0) / np.where(moves, scored, 1.0)
+        # (lost / scored where it moves, else 0; by arithmetic, which is faster than a mask)
+        per_spare = np.add(scored, ~moves, out=scored)
+        np.divide(lost, per_spare, out=per_spare)
+        per_spare *= moves
         # the short links keep their orders: a licence or a shortage cuts what they ship,
         # and they ship in full again as soon as it ends
-        extra = per_spare.take(self.part_group)
-        extra *= self.spare * eligible
+        extra = per_spare.take(self.part_group, out=out, mode="clip")
+        extra *= spare_eligible
         extra += wanted.take(self.part_group)
         return extra
 
@@ -313,9 +376,10 @@ def capacity_ratios(
     turns = sorted({first} | {d for d in change_days if first < d <= dates[-1]})
     ratios = [np.fmax(np.nan_to_num(capacity_by_day(d), nan=1.0), 1.0) for d in turns]
     offsets = [(d - first).days for d in turns]
+    stretch = np.searchsorted(offsets, np.arange(len(dates)), side="right") - 1
 
     def on(t: int) -> np.ndarray:
-        return ratios[int(np.searchsorted(offsets, t, side="right")) - 1]
+        return ratios[stretch[t]]
 
     return on
 
@@ -359,6 +423,11 @@ class NewLinks:
         country = lines_graph.nodes["country"].to_numpy(str)
         countries, country_code = np.unique(country, return_inverse=True)
         self.buyer_country = country_code[index.group_node]
+        self.n_countries = len(countries)
+        # a buyer's cells depend on its material and country only: one row of cells per pair
+        self.group_key = self.group_material * self.n_countries + self.buyer_country
+        self.n_keys = n_mat * self.n_countries
+        self.stretch: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per stretch: buying, able
         seller_country = country_code[self.out_line]
         self.part_src, self.part_group = groups.src, groups.group_local
         self.part_flow = index.flow[groups.edges]
@@ -397,10 +466,9 @@ class NewLinks:
             )
         pairs = np.arange(len(countries))
         seller_of, buyer_of = np.repeat(pairs, len(pairs)), np.tile(pairs, len(pairs))
-        self.transit = transit(countries[seller_of], countries[buyer_of]).reshape(
-            len(pairs), len(pairs)
-        )
+        self.transit = transit(countries[seller_of], countries[buyer_of])  # seller x buyer
         self.arrivals = np.zeros((int(self.transit.max()) + 1, self.n_groups))  # t, by day
+        self.arrivals_flat = self.arrivals.reshape(-1)  # the same memory
         self.received = np.zeros(self.n_groups)  # t over the run
         self.ordered = np.zeros(self.n_lines)  # per seller line, t/yr ordered for tomorrow
         self.pending: tuple | None = None  # tomorrow's orders, to ship once filled
@@ -444,9 +512,13 @@ class NewLinks:
         made = spare_out * filled[self.out_line]
         made = np.bincount(cell_of_out, made, minlength=len(cell_spare))
         share = np.divide(made, cell_spare, out=np.zeros_like(made), where=cell_spare > 0)
-        days = self.transit[cell_country[cell], self.buyer_country[group]]
+        days = self.transit.take(cell_country[cell] * self.n_countries + self.buyer_country[group])
         slot = (t + days) % len(self.arrivals)
-        np.add.at(self.arrivals, (slot, group), tonnes * share[cell] / self.days_per_year)
+        np.add.at(  # in order: several orders may reach a buyer on one day
+            self.arrivals_flat,
+            slot * self.n_groups + group,
+            tonnes * share[cell] / self.days_per_year,
+        )
 
     def route(
         self,
@@ -478,7 +550,7 @@ class NewLinks:
         supply
             Per line, what its inputs and its own share allow (at most 1).
         licensed
-            Per part edge, today's licensed share.
+            Per part edge, today's licensed share (the same on every day of a stretch).
         ratio
             Per line, its capacity over its baseline.
         spare_eligible
@@ -490,51 +562,65 @@ class NewLinks:
             Per group, the lost share the existing links take.
         """
         self.ordered = np.zeros(self.n_lines)
-        own = self.line_share[self.segment_of_day[t]]
-        buyers = np.flatnonzero((lost > SNAP) & (own[self.group_node] > 0))
+        segment = self.segment_of_day[t]
+        if segment not in self.stretch:  # what the stretch fixes, once
+            own = self.line_share[segment]
+            # sellers: no cut or throttled link of theirs (and, below, spare, full supply)
+            throttled = np.bincount(self.part_src, licensed < 1, minlength=self.n_lines) > 0
+            self.stretch[segment] = (own[self.group_node] > 0, (own >= 1) & ~throttled)
+        buying, unthrottled = self.stretch[segment]
+        buyers = np.flatnonzero((lost > SNAP) & buying)
         if not len(buyers):
             return lost
-        cell_of_out, cell_material, cell_country, closed = self.cells[self.segment_of_day[t]]
-        # sellers: ship in full, no cut or throttled link of theirs, spare capacity
-        throttled = np.bincount(self.part_src, licensed < 1, minlength=self.n_lines) > 0
-        able = (supply >= 1 - SNAP) & (own >= 1) & ~throttled & (ratio > 1)
+        cell_of_out, cell_material, cell_country, closed = self.cells[segment]
+        able = (supply >= 1 - SNAP) & unthrottled & (ratio > 1)
         # what existing links claim of their suppliers' spare (t/yr): at most scored a group
         taken = np.divide(
             np.minimum(lost, scored), scored, out=np.zeros_like(lost), where=scored > 0
         )
-        claimed = taken[self.part_group] * spare_eligible * self.part_flow
+        claimed = taken.take(self.part_group) * spare_eligible * self.part_flow
         claimed = np.bincount(self.part_src, claimed, minlength=self.n_lines)
         line = self.out_line
         spare_out = (ratio[line] - 1) * self.out_base - claimed[line] * self.out_part
         spare_out = np.where(able[line], np.maximum(spare_out, 0.0), 0.0)
         cell_spare = np.bincount(cell_of_out, spare_out, minlength=len(cell_material))
-        open_ = (cell_material[None, :] == self.group_material[buyers][:, None]) & (
+        # the cells open to each (material, country) of the buyers, then to each buyer
+        key_of = self.group_key[buyers]
+        present = np.zeros(self.n_keys, dtype=bool)
+        present[key_of] = True
+        keys = np.flatnonzero(present)
+        key_of = (np.cumsum(present) - 1)[key_of]
+        open_ = (cell_material[None, :] == (keys // self.n_countries)[:, None]) & (
             cell_spare[None, :] > 0
         )
-        open_ &= ~closed[:, self.buyer_country[buyers]].T
+        open_ &= ~closed[:, keys % self.n_countries].T
         reach = open_.any(axis=1)
         if not reach.any():
             return lost
-        buyers, open_ = buyers[reach], open_[reach]
+        kept = np.cumsum(reach) - 1  # a reached key's row among the reached
+        buyers, key_of = buyers[reach[key_of]], kept[key_of[reach[key_of]]]
         over = np.maximum(lost[buyers] - scored[buyers], 0.0)
         left = lost.copy()
         left[buyers] -= over
-        weight = open_ * cell_spare[None, :]
-        split = weight / weight.sum(axis=1, keepdims=True)
-        tonnes = (over * self.group_base[buyers])[:, None] * split  # t/yr, buyer x cell
-        row, cell = np.nonzero(tonnes > 0)
+        weight = open_[reach] * cell_spare[None, :]
+        split = weight / weight.sum(axis=1, keepdims=True)  # per key x cell
+        # t/yr per buyer and cell with a share, buyer after buyer (cells in order)
+        key_cells = split > 0
+        per_key = key_cells.sum(axis=1)
+        key_cell = np.flatnonzero(key_cells) % len(cell_material)
+        n_pairs = per_key[key_of]
+        ends = np.cumsum(n_pairs)
+        row = np.repeat(np.arange(len(buyers)), n_pairs)
+        at = np.arange(ends[-1]) - np.repeat(ends - n_pairs, n_pairs)
+        at += np.repeat((np.cumsum(per_key) - per_key)[key_of], n_pairs)
+        cell = key_cell[at]
+        tonnes = (over * self.group_base[buyers])[row] * split[key_of[row], cell]
+        positive = tonnes > 0
+        row, cell, tonnes = row[positive], cell[positive], tonnes[positive]
         if not len(row):
             return left
-        per_cell = np.bincount(cell, tonnes[row, cell], minlength=len(cell_material))
+        per_cell = np.bincount(cell, tonnes, minlength=len(cell_material))
         share = np.divide(per_cell, cell_spare, out=np.zeros_like(per_cell), where=cell_spare > 0)
         self.ordered = np.bincount(line, spare_out * share[cell_of_out], minlength=self.n_lines)
-        self.pending = (
-            buyers[row],
-            cell,
-            tonnes[row, cell],
-            cell_of_out,
-            spare_out,
-            cell_spare,
-            cell_country,
-        )
+        self.pending = (buyers[row], cell, tonnes, cell_of_out, spare_out, cell_spare, cell_country)
         return left

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .._errors import ScenarioError
 from ..dataset import schema
-from ..dataset.graph import EngineIndex, Groups, SupplyGraph
+from ..dataset.graph import EngineIndex, SupplyGraph
 from ..dataset.io import load_dated_tables
 from ..dataset.production import Production, production_lines
 from ..engine.propagate import SNAP, group_sum, step
@@ -20,6 +20,7 @@ from ..engine.sums import Sectors, share_pct
 from ..scenario.licence import regime_state, regimes_by_id
 from ..scenario.parse import Dynamics, LicencePolicy, Scenario, check_applicant, load_scenario
 from ..scenario.resolve import issuing_country, line_stock_days, put_on_lines, select
+from .draw_days import DayLoop, available, run_draw_days
 from .dynamics import NewLinks, Orders, capacity_ratios
 from .exposure import simulate
 
@@ -198,6 +199,7 @@ def simulate_days(
     records: bool = False,
     best_case: str = "lp",
     rows: DrawRows | None = None,
+    compiled: bool | None = None,
 ) -> Timeline:
     """Run a scenario day by day over a horizon.
 
@@ -269,6 +271,10 @@ def simulate_days(
         Drawn inputs (:class:`DrawRows`): run every draw at once, as rows through each day,
         instead of the mean (and applicant) run; the result's ``draws`` holds what each
         made (``sectors`` and ``lines`` are then empty).
+    compiled
+        With ``rows``, run the draws through the compiled day loop
+        (:mod:`supplygraph.analyses.draw_days`: the same figures, bit for bit) instead of
+        the numpy one; None: when numba is installed.
 
     Returns
     -------
@@ -384,7 +390,7 @@ def simulate_days(
         """Day by day under the segments' scenarios (``done`` days already run); with
         ``rows``, every draw at once (a leading axis of draws; the dynamics run on the
         single run only)."""
-        if rows is not None and rows.n > ROW_BLOCK:  # blocks of draws that fit in a cache
+        if rows is not None and rows.n > ROW_BLOCK and not compiled:  # blocks that fit a cache
             blocks = [
                 timeline(dated, done, q, rows.block(first, first + ROW_BLOCK))
                 for first in range(0, rows.n, ROW_BLOCK)
@@ -401,7 +407,10 @@ def simulate_days(
             shipping = np.asarray(shipping, dtype=np.int64)
             n_rows = rows.n
             shares = _queue_shares(
-                put_licences(dated), production, rows, {"inputs": edges, "shipping": shipping}
+                put_licences(dated),
+                production,
+                rows,
+                {"shipping": shipping} if compiled else {"inputs": edges, "shipping": shipping},
             )
             row_flow = flow * rows.flow_factor[:, production.edge]
             base = group_sum(row_flow[:, edges], groups) if len(edges) else np.zeros((n_rows, 0))
@@ -415,14 +424,52 @@ def simulate_days(
             days_of_stock = line_stock_days(graph, scenario, production)
             days_of_stock = days_of_stock * rows.stock_factor[:, production.node]
             row_stock_max = days_of_stock[:, index.group_node] * row_need
+        draw_record = None if rows is None else _DrawAccount(lines_graph, dates, n_rows, row_flow)
+        exports = {name: np.zeros((n_days, n_rows)) for name in tracked}
+        if rows is not None and compiled:
+            loop = DayLoop(
+                row_weight,
+                rows.queue[:, production.edge][:, edges],
+                *(put[:, edges] for put in put_licences(dated)),
+                part_src,
+                part_tau,
+                groups.group_local,
+                groups.node_first,
+                groups.nodes,
+                index.group_node,
+                row_need,
+                row_no_baseline,
+                row_stock_max,
+                line_share,
+                segment_of_day,
+                draw_record.month_of_day,
+                window,
+                LOSS,
+            )
+            watched = src[shipping]
+            figures = run_draw_days(
+                loop,
+                draw_record.makers,
+                draw_record.units,
+                draw_record.intake,
+                len(draw_record.months),
+                watched,
+            )
+            draw_record.first_loss, draw_record.recovery = figures[0], figures[1]
+            draw_record.lost_units, draw_record.lost_t = figures[2], figures[3]
+            for t in range(n_days) if tracked else ():  # as the numpy loop ships them
+                now = np.full(len(shipping), segment_of_day[t])
+                shipped = row_flow[:, shipping] * shares["shipping"](now)
+                shipped *= figures[4][t]
+                for name, mask in tracked.items():
+                    exports[name][t] = shipped[:, mask[shipping]].sum(axis=1)
+            return _draws_only(draw_record.record(exports))
         stock = row_stock_max.copy()
         # day t's output sits in columns (t % window) x lines of each row
         recent = np.ones((n_rows, window * lines_graph.n_nodes))
         kept = np.ones((n_days, lines_graph.n_nodes)) if keep and rows is None else None
         line_record = _LineRecord(lines_graph.n_nodes)
         sector_record = _SectorRecord(sectors, lines_graph.baseline_t, issuer, n_days)
-        draw_record = None if rows is None else _DrawAccount(lines_graph, dates, n_rows, row_flow)
-        exports = {name: np.zeros((n_days, n_rows)) for name in tracked}
         last_stretch = None
         orders = None
         if dynamics.active and rows is None:  # one run: the draws run without adaptation
@@ -468,7 +515,9 @@ def simulate_days(
                     stretch = segment_of_day[lagged]
                     if early or last_stretch is None or not np.array_equal(stretch, last_stretch):
                         licensed = np.where(before, 1.0, shares["inputs"](stretch))
-                        weighted, last_stretch = row_weight * licensed, stretch
+                        # a day with shipments from before the start is not reused: its
+                        # stretches match the next day's, its shares do not
+                        weighted, last_stretch = row_weight * licensed, None if early else stretch
                 stock_share = np.divide(
                     stock, row_need, out=np.zeros_like(row_need), where=~row_no_baseline
                 )
@@ -479,7 +528,7 @@ def simulate_days(
                     today[:, groups.nodes],
                     row_no_baseline,
                     stock_share,
-                    None if ceiling is None else ceiling[index.group_node][None, :],
+                    None if orders is None else orders.group_ceiling[None, :],
                 )
                 today[:, groups.nodes] = inputs.ratio
                 arrived_share = inputs.arrived
@@ -495,7 +544,7 @@ def simulate_days(
                 total = arrived_share[0] + stock_share[0]
                 supply = None
                 if dynamics.shift_orders:
-                    supply = _supply(groups, line_share[segment_of_day[t]], total, no_baseline)
+                    supply = orders.supply(line_share[segment_of_day[t]], total)
                 orders.end_day(
                     t, today[0], supply, total, stock[0], part_licensed[segment_of_day[t]]
                 )
@@ -526,18 +575,7 @@ def simulate_days(
             if progress is not None and (t + 1) % 30 == 0:
                 progress(done + t + 1)
         if draw_record is not None:
-            return Timeline(
-                graph,
-                scenario,
-                production,
-                dates,
-                None,
-                {},
-                pd.DataFrame(),
-                pd.DataFrame(),
-                change_dates,
-                draws=draw_record.record(exports),
-            )
+            return _draws_only(draw_record.record(exports))
         lines = line_record.table(lines_graph, dates, stock[0], need)
         exports = {name: shipped_daily[:, 0] for name, shipped_daily in exports.items()}
         if orders is not None:
@@ -562,7 +600,24 @@ def simulate_days(
             records=None if daily is None else daily.table(lines_graph, dates),
         )
 
+    def _draws_only(record: DrawRecord) -> Timeline:
+        """A run of draws: what each made, and no mean run's tables."""
+        return Timeline(
+            graph,
+            scenario,
+            production,
+            dates,
+            None,
+            {},
+            pd.DataFrame(),
+            pd.DataFrame(),
+            change_dates,
+            draws=record,
+        )
+
     if rows is not None:
+        if compiled is None:
+            compiled = available()
         return timeline([dated for _, dated in segments], 0, None, rows)
     mean = timeline([dated for _, dated in segments], 0, None)
     if capacity is not None and not mean.sectors.columns.empty:  # a part without makers
@@ -960,18 +1015,6 @@ def _in_delay(policy: LicencePolicy, regimes: dict, day: dt.date) -> bool:
         if since <= day < _later(since, policy.approval_delay_days):
             return True
     return False
-
-
-def _supply(
-    groups: Groups, own_share: np.ndarray, total: np.ndarray, no_baseline: np.ndarray
-) -> np.ndarray:
-    """Per line, what its inputs (deliveries and stock) and its own share allow, at most
-    its baseline: the output it would make if its customers ordered it."""
-    supply = own_share.copy()
-    if len(groups.nodes):
-        avail = np.where(no_baseline, 1.0, np.minimum(total, 1.0))
-        supply[groups.nodes] *= np.minimum.reduceat(avail, groups.node_first)
-    return supply
 
 
 def _line_capacity(

@@ -25,6 +25,7 @@ SECTOR_LABELS = {
     "defence": "Defence",
     "consumer_electronics": "Consumer electronics",
     "industrial": "Industrial",
+    "unallocated": "End use not split",
 }
 
 
