@@ -173,7 +173,7 @@ def test_reprs_are_short(bundled: Any) -> None:
     for thing in (result, bundled, result.scenario):
         text = repr(thing)
         assert len(text) <= 200 and "\n" not in text, text
-    assert repr(result).startswith("<Result '2025-10-package': 8 sectors, 165 nodes")
+    assert repr(result).startswith("<Result '2025-10-package': 9 sectors, 165 nodes")
     assert "worst Two wheelers 75.0%" in repr(result)
     assert "<td>manufacturer</td><td>53</td>" in bundled._repr_html_()
 
@@ -282,10 +282,11 @@ def test_the_timeline_page_shows_the_dated_figures_and_opens_on_the_worst_day(
     out = tmp_path / "tl"
     result = run80("timeline", "-s", "2025-replay", "--out", str(out))
     assert result.exit_code == 0, result.output
-    # the terminal: Industrial's lowest output 97.6% on 2025-06-06 (Consumer electronics'
-    # 99.3% on 2025-06-16 before China's magnets to Vietnam were end use not split, SOURCES 11p)
+    # the terminal: the users whose end use no source splits (Hong Kong and the partners
+    # without a node, Vietnam's and Thailand's magnet users: SOURCES.md 11p, 11r) fall
+    # lowest, 35.4% on 2025-06-06 (Industrial's 97.6% while they were counted in it)
     terminal = [line.split() for line in result.stdout.splitlines()]
-    assert ["Industrial", "97.6", "2025-06-06", "2025-06-05"] in terminal
+    assert ["End", "use", "not", "split", "35.4", "2025-06-06", "2025-06-05"] in terminal
     page = offline_page.open(out / "timeline.html")
     panel = page.inner_text("#sg-scenario").lower()  # headings are set in capitals
     assert "sector output over the dated run" in panel
@@ -294,7 +295,7 @@ def test_the_timeline_page_shows_the_dated_figures_and_opens_on_the_worst_day(
         "Array.from(document.querySelectorAll('#sg-sectors tbody tr'),"
         " tr => Array.from(tr.cells, c => c.textContent))"
     )
-    assert ["Industrial", "97.6%", "2025-06-06", "2025-06-05"] in rows
+    assert ["End use not split", "35.4%", "2025-06-06", "2025-06-05"] in rows
     assert "edges cut" not in panel and "edge(s)" not in panel  # not the steady state's
     # it opens where the story is (the weeks of May-July 2025), not on the last, grey day
     day = page.inner_text("#sg-day")
@@ -382,13 +383,16 @@ def test_the_timeline_chart_zooms_to_the_dips_and_names_its_dates_below(bundled:
 
     run = sg.simulate_days(bundled, "2025-replay", end=dt.date(2025, 9, 30))
     layout = timeline_layout(run)
-    # the mean run dips at most 2.5% (Industrial 97.6%, with Vietnam's and Thailand's users of
-    # China's magnets, SOURCES.md 11p; 98.8% before): a 0-105 axis hid it
+    # the axis runs from 8% of the dip below the lowest figure to 8% above 100 (a 0-105 axis
+    # hid a 1% dip): the lowest is the users whose end use is not split, 35.4% (Hong Kong and
+    # Vietnam's and Thailand's magnet users, SOURCES.md 11p and 11r): 35.4 - 0.08 x 64.6 =
+    # 30.2 to 100 + 5.2; Industrial dips too, under 1%
     low = float(run.sectors["output_pct"].min())
-    assert 97 < low < 100
-    assert layout["ylim"][0] > 95 and layout["ylim"][0] < low and layout["ylim"][1] > 100
-    assert "industrial" in layout["short"]
-    assert layout["labels"]["industrial"] == f"Industrial (lowest {low:.1f}%)"
+    assert 30 < low < 40
+    assert layout["ylim"][0] == pytest.approx(low - 0.08 * (100 - low))
+    assert layout["ylim"][1] == pytest.approx(100 + 0.08 * (100 - low))
+    assert {"unallocated", "industrial"} <= set(layout["short"])
+    assert layout["labels"]["unallocated"] == f"End use not split (lowest {low:.1f}%)"
     # sectors that stay at 100% share one legend entry instead of overlapping lines
     assert "Defence" in layout["never_short"] and "defence" not in layout["short"]
     # every change named once, under the chart, numbered as on it

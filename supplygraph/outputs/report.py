@@ -44,6 +44,7 @@ INTEGER_COLUMNS = {
     "sectors_hit",
     "countries",
     "draws",
+    "band_draws",
     "draw",
     "graph_edges",
     "reporter_code",
