@@ -16,6 +16,7 @@ from pathlib import Path
 
 import supplygraph as sg
 from supplygraph.analyses.montecarlo import sector_bands
+from supplygraph.dataset.schema import sector_label
 from supplygraph.scenario.parse import list_scenarios
 
 HEAD = """# The bundled scenarios' answers, with their bands
@@ -27,20 +28,22 @@ draws of every range (flows from the data's ranges, the scenario's `[uncertainty
 [model.md](model.md#how-sure-is-a-figure)). "% units" is the share of products (vehicles, MW,
 ...) not made in the steady state of the scenario; "% units outside" is that share for the
 makers outside the issuing country, the figure the issue's acceptance reads (P50 of the draws,
-with its band). Sectors that lose nothing in the central run and at P90 are left out.
+with its band, to two decimals where the issue's 2% target reads it). Sectors that lose
+nothing in the central run and at P90 are left out.
 
 """
 
 
-def band(row: dict, figure: str, central: float | None = None) -> str:
-    """``central (P10-P90)`` to one decimal, or ``-`` where the sector has no such figure."""
+def band(row: dict, figure: str, central: float | None = None, digits: int = 1) -> str:
+    """``central (P10-P90)`` to ``digits`` decimals, or ``-`` where the sector has no such
+    figure."""
     low, mid, high = (row.get(f"{figure}_{p}") for p in ("p10", "p50", "p90"))
     value = mid if central is None else central
     if value is None or value != value:  # NaN: no units for this sector
         return "-"
     if low is None or low != low:
-        return f"{value:.1f}"
-    return f"{value:.1f} ({low:.1f}-{high:.1f})"
+        return f"{value:.{digits}f}"
+    return f"{value:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
 
 
 def scenario_table(graph: sg.SupplyGraph, name: str, draws: int, seed: int) -> list[str]:
@@ -64,9 +67,10 @@ def scenario_table(graph: sg.SupplyGraph, name: str, draws: int, seed: int) -> l
             continue
         shown += 1
         lines.append(
-            f"| {row['sector']} | {band(row, 'shortfall_pct', row['shortfall_pct'])} | "
+            f"| {sector_label(row['sector'])} | "
+            f"{band(row, 'shortfall_pct', row['shortfall_pct'])} | "
             f"{band(row, 'shortfall_units_pct', row['shortfall_units_pct'])} | "
-            f"{band(row, 'outside_issuer_shortfall_units_pct')} |"
+            f"{band(row, 'outside_issuer_shortfall_units_pct', digits=2)} |"
         )
     if not shown:
         lines.append("| (no sector loses anything) | | | |")
