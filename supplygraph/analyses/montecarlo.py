@@ -140,9 +140,7 @@ def montecarlo(
     if uncertainty is None:
         uncertainty = load_uncertainty(scenario)
     inputs = _inputs(graph, scenario, uncertainty, seed, draws)
-    chunks = [
-        (k, min(CHUNK_DRAWS, draws - k * CHUNK_DRAWS)) for k in range(-(-draws // CHUNK_DRAWS))
-    ]
+    chunks = _chunks(draws)
     parts = run_chunks(_draw_chunk, chunks, inputs, scheduler=scheduler, workers=workers)
     batch = concat_batches([p[0] for p in parts])
     drawn = np.concatenate([p[1] for p in parts])
@@ -214,9 +212,7 @@ def sector_bands(
     if uncertainty is None:
         uncertainty = load_uncertainty(scenario)
     inputs = _inputs(graph, scenario, uncertainty, seed, draws, names=False)
-    chunks = [
-        (k, min(CHUNK_DRAWS, draws - k * CHUNK_DRAWS)) for k in range(-(-draws // CHUNK_DRAWS))
-    ]
+    chunks = _chunks(draws)
     parts = [_draw_chunk(chunk, inputs) for chunk in chunks]
     table = _draw_table(
         concat_batches([p[0] for p in parts]), concat_batches([p[2] for p in parts])
@@ -273,9 +269,7 @@ def focus_bands(
     line_node = production_lines(graph).node
     keep = np.flatnonzero(np.asarray(nodes, dtype=bool)[line_node])
     inputs = _inputs(graph, scenario, uncertainty, seed, draws, names=False, keep=keep)
-    chunks = [
-        (k, min(CHUNK_DRAWS, draws - k * CHUNK_DRAWS)) for k in range(-(-draws // CHUNK_DRAWS))
-    ]
+    chunks = _chunks(draws)
     own = np.concatenate([_draw_chunk(chunk, inputs)[3] for chunk in chunks])
     lines = inputs.lines.nodes.iloc[keep]  # as the result's line table names them
     names = lines["node"] if "node" in lines else lines["id"]
@@ -287,6 +281,11 @@ def focus_bands(
         row["band_draws"] = draws
         rows.append(row)
     return pd.DataFrame(rows, columns=["node", "line", *_band("shortfall_pct", []), "band_draws"])
+
+
+def _chunks(draws: int) -> list[tuple[int, int]]:
+    """The chunks of a run's draws: ``(k, n)``, chunk k of n draws, ``CHUNK_DRAWS`` at most."""
+    return [(k, min(CHUNK_DRAWS, draws - k * CHUNK_DRAWS)) for k in range(-(-draws // CHUNK_DRAWS))]
 
 
 def _band(figure: str, values: Any) -> dict[str, float]:
