@@ -27,6 +27,27 @@ from supplygraph.scenario.parse import (
 )
 
 START = dt.date(2025, 5, 1)
+
+
+def two_mines():
+    """A plant p buying Dy oxide from two mines, 1 t a day each (730 t/yr in all): a (JP) has
+    no capacity above its baseline, b (AU) can make twice its baseline; p makes magnets for
+    an EV maker k; no stocks."""
+    return make_graph(
+        {
+            "a": {"stage": "mine", "country": "JP"},
+            "b": {"stage": "mine", "country": "AU", "capacity_t": 730},
+            "p": {"stage": "magnet", "country": "JP", "stock_days": 0},
+            "k": {"stage": "manufacturer", "sector": "ev", "country": "JP", "stock_days": 0},
+        },
+        [
+            ("a", "p", "oxide", 365, {"elements": "Dy"}),
+            ("b", "p", "oxide", 365, {"elements": "Dy"}),
+            ("p", "k", "magnet", 730),
+        ],
+    )
+
+
 NO_APPROVALS = pd.DataFrame(columns=["path", "destination", "from", "share"])
 
 
@@ -120,19 +141,7 @@ def test_a_dated_outage_with_a_linear_recovery_gives_the_daily_ratios():
 def test_a_buyer_shifts_its_orders_to_the_supplier_with_spare_capacity():
     # a plant buys oxide from two mines, 1 t a day each (730 t/yr in all); a has no
     # capacity above its baseline, b can make twice its baseline; a is out from day 0
-    graph = make_graph(
-        {
-            "a": {"stage": "mine", "country": "JP"},
-            "b": {"stage": "mine", "country": "AU", "capacity_t": 730},
-            "p": {"stage": "magnet", "country": "JP", "stock_days": 0},
-            "k": {"stage": "manufacturer", "sector": "ev", "country": "JP", "stock_days": 0},
-        },
-        [
-            ("a", "p", "oxide", 365, {"elements": "Dy"}),
-            ("b", "p", "oxide", 365, {"elements": "Dy"}),
-            ("p", "k", "magnet", 730),
-        ],
-    )
+    graph = two_mines()
     rules = (Rule("node:id=a", start=START),)
     end = START + dt.timedelta(5)
     shift = Dynamics(shift_orders=True, ramp_up_days=0)
@@ -253,19 +262,7 @@ def test_new_links_only_where_the_licence_rule_allows_them(country, expected):
 
 
 def test_the_best_case_from_shifted_orders_with_the_lp_as_its_check():
-    graph = make_graph(
-        {
-            "a": {"stage": "mine", "country": "JP"},
-            "b": {"stage": "mine", "country": "AU", "capacity_t": 730},
-            "p": {"stage": "magnet", "country": "JP", "stock_days": 0},
-            "k": {"stage": "manufacturer", "sector": "ev", "country": "JP", "stock_days": 0},
-        },
-        [
-            ("a", "p", "oxide", 365, {"elements": "Dy"}),
-            ("b", "p", "oxide", 365, {"elements": "Dy"}),
-            ("p", "k", "magnet", 730),
-        ],
-    )
+    graph = two_mines()
     scenario = Scenario(
         "best",
         rules=(Rule("node:id=a", start=START),),
@@ -329,19 +326,7 @@ def test_a_scenarios_assumed_spare_capacity_lets_orders_move():
 
 def test_a_ramp_up_time_limits_how_fast_a_supplier_reaches_its_capacity():
     # as above with a ramp-up of 4 days: b's ceiling rises by a quarter of its spare a day
-    graph = make_graph(
-        {
-            "a": {"stage": "mine", "country": "JP"},
-            "b": {"stage": "mine", "country": "AU", "capacity_t": 730},
-            "p": {"stage": "magnet", "country": "JP", "stock_days": 0},
-            "k": {"stage": "manufacturer", "sector": "ev", "country": "JP", "stock_days": 0},
-        },
-        [
-            ("a", "p", "oxide", 365, {"elements": "Dy"}),
-            ("b", "p", "oxide", 365, {"elements": "Dy"}),
-            ("p", "k", "magnet", 730),
-        ],
-    )
+    graph = two_mines()
     scenario = Scenario(
         "ramp",
         rules=(Rule("node:id=a", start=START),),
