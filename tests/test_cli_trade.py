@@ -195,6 +195,9 @@ def test_japans_magnet_exports_are_its_customs_return_but_germany(tmp_path):
     # SOURCES.md 11t: the Japanese makers' exports to the USA, Korea and Thailand are Japan's
     # 2024 return by partner, so applying it again moves them by no more than rounding; its
     # German figure (8.9 t REO against the data's 215.1 t) is recorded, not applied
+    rows = pd.read_csv(TRADE / "comtrade-jp-850511-2024.csv")
+    world = rows["partnerCode"] == 0  # Japan's 44 partners add up to its World row
+    assert rows.loc[~world, "netWgt"].sum() == pytest.approx(rows.loc[world, "netWgt"].sum())
     out = tmp_path / "japan"
     result = invoke("trade", "apply", str(TRADE / "comtrade-jp-850511-2024.csv"), "--out", str(out))
     assert result.exit_code == 0, result.output
