@@ -33,6 +33,13 @@ What it changes (SOURCES.md 11t):
            Japan's 8.9 t, the German motor and actuator makers would ship 206 t more than they
            receive, and no source says who supplies the rest (VAC's output, A13, leaves no room).
          The makers' and the components' line baselines follow their rows.
+
+Sources (title – URL), in the rows they change: UN Comtrade, Japan (reporter 392) exports of
+HS 8505.11 by partner, annual 2024 (Japan's customs return) – https://comtradeplus.un.org/ ;
+the checks written beside it: CEPII BACI HS17 V202601, Japan's exports of 8505.11 by
+importer, 2024 – http://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37 , and the
+US, Korean and Thai import reports of the same year in UN Comtrade (the atlas's raw extract,
+tests/data/trade/README.md).
 """
 
 from __future__ import annotations
