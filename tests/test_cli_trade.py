@@ -191,6 +191,27 @@ def test_the_bundled_flows_are_chinas_customs_return(tmp_path):
     assert scaled.loc[scaled["importer"] == "DK", "status_after"].tolist() == ["reported"]
 
 
+def test_japans_magnet_exports_are_its_customs_return_but_germany(tmp_path):
+    # SOURCES.md 11t: the Japanese makers' exports to the USA, Korea and Thailand are Japan's
+    # 2024 return by partner, so applying it again moves them by no more than rounding; its
+    # German figure (8.9 t REO against the data's 215.1 t) is recorded, not applied
+    rows = pd.read_csv(TRADE / "comtrade-jp-850511-2024.csv")
+    world = rows["partnerCode"] == 0  # Japan's 44 partners add up to its World row
+    assert rows.loc[~world, "netWgt"].sum() == pytest.approx(rows.loc[world, "netWgt"].sum())
+    out = tmp_path / "japan"
+    result = invoke("trade", "apply", str(TRADE / "comtrade-jp-850511-2024.csv"), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    changes = pd.read_csv(out / "trade-changes.csv", keep_default_na=False)
+    scaled = changes[changes["change"] == "scaled"].assign(
+        factor=lambda d: d["factor"].astype(float)
+    )
+    factor = scaled.groupby("importer")["factor"].agg(["min", "max"])
+    assert set(factor.index) == {"US", "KR", "TH", "DE"}
+    # rows are written to 0.1 t: Korea's 5.572 t is 5.6 t, a factor of 0.995
+    assert (factor.loc[["US", "KR", "TH"]] - 1).abs().max().max() < 0.01
+    assert factor.loc["DE", "max"] < 0.05  # 8.9 / 215.1 = 0.041
+
+
 def test_an_unknown_residual_node_exits_2_and_writes_nothing(tmp_path):
     out = tmp_path / "n"
     result = invoke("trade", "apply", COMTRADE, "--residual", "nowhere", "--out", str(out))

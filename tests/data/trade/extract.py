@@ -17,6 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 MAGNETS = "850511"
 CHINA = "156"
+JAPAN = "392"
 COUNTRY_CODES = "reconcile/fixtures/raw/baci/country_codes_V202601.csv"
 MIRROR_REPORTERS = ("842", "392", "410")  # one row each for imports from China: totals only
 COMTRADE_ANNUAL = (
@@ -60,6 +61,20 @@ def comtrade_annual(atlas: Path) -> None:
         for r in kept
     ]
     _write(HERE / "comtrade-cn-850511-2024.csv", COMTRADE_ANNUAL, out)
+
+
+def comtrade_japan(atlas: Path) -> None:
+    """Japan's 2024 exports of 8505.11 by partner (with World): its own customs return."""
+    source = atlas / "reconcile/fixtures/raw/comtrade/comtrade_2024.csv.gz"
+    with gzip.open(source, "rt", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))  # reporter,partner,cmd,flow,value,netwgt
+    kept = [r for r in rows if r["cmd"] == MAGNETS and r["reporter"] == JAPAN and r["flow"] == "X"]
+    kept.sort(key=lambda r: int(r["partner"]))
+    out = [
+        ["C", "A", "2024", "52", "2024", JAPAN, "X", r["partner"], MAGNETS, r["netwgt"], r["value"]]
+        for r in kept
+    ]
+    _write(HERE / "comtrade-jp-850511-2024.csv", COMTRADE_ANNUAL, out)
 
 
 def comtrade_monthly(atlas: Path) -> None:
@@ -109,5 +124,6 @@ def baci(atlas: Path) -> None:
 if __name__ == "__main__":
     checkout = Path(sys.argv[1])
     comtrade_annual(checkout)
+    comtrade_japan(checkout)
     comtrade_monthly(checkout)
     baci(checkout)
