@@ -34,6 +34,11 @@ being the same formula):
          - `de-auto-actuators-agg` -> VW (410.3 + 358.6 t), the other German carmakers (222.7 +
            194.6 t) and the French (141.6 + 123.7 t): VAC's, Shin-Etsu's and Proterial's 217.6 t
            of 1,451 t (A13; their German rows overstate Japan's customs return, 11t).
+         - `cn-auto-parts-agg` -> BYD (475.5 + 769.2 t), Tesla Shanghai (102.1 + 165.1 t) and
+           the other Chinese carmakers (2,905.9 + 4,700.8 t), off the path (China's domestic
+           deliveries are not shocked), changed by the same rule: all 11,506 t of its inflow
+           are assumed rows (Ningbo Yunsheng's and Zhong Ke San Huan's, A12; the other
+           makers' remainder, A16).
          The rows' totals (the rule's need per vehicle x the country's factor) are sourced;
          the grade part, which is what the licence shocks, is not.
 
@@ -78,6 +83,7 @@ def parts(aggregate, assumed):
 JP_PARTS = parts("jp-auto-parts-agg", "1,854 of 2,400 t")
 KR_PARTS = parts("kr-auto-parts-agg", "96.2 of 1,203 t (Star Group, A16)")
 DE_PARTS = parts("de-auto-actuators-agg", "217.6 of 1,451 t (VAC, Shin-Etsu, Proterial)")
+CN_PARTS = parts("cn-auto-parts-agg", "all 11,506 t (A12, A16)")
 
 # (supplier, customer, material, from_line): (flow_t as found, reason)
 CHANGES = {
@@ -104,6 +110,15 @@ CHANGES = {
         DE_PARTS,
     ),
     ("de-auto-actuators-agg", "fr-automakers-agg", "actuator", "ndpr_magnets"): ("123.7", DE_PARTS),
+    ("cn-auto-parts-agg", "cn-byd", "actuator_ht", "dy_tb_magnets"): ("475.5", CN_PARTS),
+    ("cn-auto-parts-agg", "cn-byd", "actuator", "ndpr_magnets"): ("769.2", CN_PARTS),
+    ("cn-auto-parts-agg", "cn-tesla-shanghai", "actuator_ht", "dy_tb_magnets"): ("102.1", CN_PARTS),
+    ("cn-auto-parts-agg", "cn-tesla-shanghai", "actuator", "ndpr_magnets"): ("165.1", CN_PARTS),
+    ("cn-auto-parts-agg", "cn-automakers-agg", "actuator_ht", "dy_tb_magnets"): (
+        "2905.9",
+        CN_PARTS,
+    ),
+    ("cn-auto-parts-agg", "cn-automakers-agg", "actuator", "ndpr_magnets"): ("4700.8", CN_PARTS),
 }
 
 
