@@ -41,6 +41,12 @@ being the same formula):
            makers' remainder, A16).
          The rows' totals (the rule's need per vehicle x the country's factor) are sourced;
          the grade part, which is what the licence shocks, is not.
+* 11v-4  The Taiwanese electronics component makers' row to the Apple suppliers (469.9 t):
+         the component makers' whole inflow (China's customs total to Taiwan, their single
+         route) passed to one customer; the row's own note names A18 (component -> maker
+         shares). The first hop is the single-route proxy section 2 allows; the second
+         asserts an end use no source gives. Vestas's generator plants to Vestas stays an
+         estimate: the plants are Vestas's own.
 
 Rows the audit would change that are other helpers' (not touched here; SOURCES.md 11v lists
 them for the lead): `cn-other-sintered-agg` -> `jp-ev-motor-agg`, `jp-auto-parts-agg` (both
@@ -83,6 +89,11 @@ def parts(aggregate, assumed):
 JP_PARTS = parts("jp-auto-parts-agg", "1,854 of 2,400 t")
 KR_PARTS = parts("kr-auto-parts-agg", "96.2 of 1,203 t (Star Group, A16)")
 DE_PARTS = parts("de-auto-actuators-agg", "217.6 of 1,451 t (VAC, Shin-Etsu, Proterial)")
+TW_ROUTE = (
+    "[A18] the Taiwanese component makers' whole inflow (China's customs total to Taiwan) "
+    "passed to one customer, the Apple suppliers' smartphones: a share of 1.0 that no source "
+    "gives (A18), unlike a plant that belongs to its customer (Vestas's generator plants)"
+)
 CN_PARTS = parts("cn-auto-parts-agg", "all 11,506 t (A12, A16)")
 
 # (supplier, customer, material, from_line): (flow_t as found, reason)
@@ -119,6 +130,10 @@ CHANGES = {
         CN_PARTS,
     ),
     ("cn-auto-parts-agg", "cn-automakers-agg", "actuator", "ndpr_magnets"): ("4700.8", CN_PARTS),
+    ("tw-electronics-components-agg", "tw-apple-suppliers-agg", "actuator", ""): (
+        "469.9",
+        TW_ROUTE,
+    ),
 }
 
 
