@@ -137,7 +137,7 @@ def shock(graph):
                 "(SOURCES.md 11k, 11o, 11p, 11q, 11t, 11v)",
             ),
         )
-        for name, share in (("2025-10-package", "45.1%"), ("2025-04-heavy-licences", "45.1%"))
+        for name, share in (("2025-10-package", "42.6%"), ("2025-04-heavy-licences", "42.5%"))
     ],
 )
 def test_at_most_15_percent_of_the_shocked_tonnage_is_assumed(shock, scenario):
@@ -157,25 +157,11 @@ def test_the_shock_path_measure_counts_every_moved_edge(shock):
 # the Japanese EV-motor and auto-parts makers split China's customs total to Japan by "China's
 # share of Japan's sintered magnets 0.228", whose denominator is the Japanese makers' output
 # derived with A13's 0.9 and A14's 0.95 (3,715 t REO): an assumed total inside the share, so
-# they are assumptions. cn-other-sintered-agg's rows are truce26's (it splits them): the lead
-# applies 11v to them after the merge, then the strict marker goes.
+# they are assumptions, JL Mag's and the aggregate's alike.
 JAPANS_ASSUMED_SHARE = "China's share of Japan's sintered magnets"
 
 
-@pytest.mark.parametrize(
-    "supplier",
-    [
-        "cn-jl-mag",
-        pytest.param(
-            "cn-other-sintered-agg",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="truce26's rows: 11v reclassifies them, the lead applies it after "
-                "merging (SOURCES.md 11v)",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("supplier", ["cn-jl-mag", "cn-other-sintered-agg"])
 def test_rows_split_by_japans_assumed_output_are_assumptions(tables, supplier):
     edges = tables["edges"]
     rows = edges[
@@ -190,21 +176,21 @@ def test_rows_split_by_japans_assumed_output_are_assumptions(tables, supplier):
 
 def test_grade_parts_fed_by_assumed_inflow_are_assumptions(tables):
     # An auto-parts aggregate ships a carmaker's sourced need (vehicles x 0.2915 kg REO) in two
-    # parts in proportion to its own two grade lines (A26): where an inflow row of the
-    # aggregate is an assumption, so is the proportion, and so are both parts. On the data
-    # before 11v the Japanese (1,854 of 2,400 t assumed inflow), Korean (96.2 of 1,203 t),
-    # German (217.6 of 1,451 t) and Chinese (all of 11,506 t) parts were estimates.
+    # parts in proportion to its own two grade lines (A26): where assumed inflow rows move the
+    # proportion by more than an estimate's +-25% (materiality, SOURCES.md 11v), both parts are
+    # assumptions. Japan: 1,854 of 2,400 t assumed (Toyota's Dy/Tb part 744.9 t, 789.7 t
+    # without them); China: all 11,506 t. Korea (Star Group's 96.2 of 1,203 t: 645.3 -> 649.1
+    # t, 0.6%) and Germany (217.6 of 1,451 t: 410.3 -> 414.9 t, 1.1%) stay estimates. On the
+    # data before 11v the Japanese and Chinese parts were estimates.
     edges = tables["edges"]
     parts = edges[edges["note"].str.contains("parts by grade", regex=False)]
-    fed_by_assumptions = set(edges.loc[edges["status"] == "assumption", "customer"])
-    checked = parts[parts["supplier"].isin(fed_by_assumptions)]
-    assert {"jp-auto-parts-agg", "kr-auto-parts-agg", "de-auto-actuators-agg"} <= set(
-        checked["supplier"]
-    )
-    assert set(checked["status"]) == {"assumption"}, checked.iloc[:, :3].to_string()
+    status = parts.groupby("supplier")["status"].agg(set)
+    assert status["jp-auto-parts-agg"] == {"assumption"}
+    assert status["cn-auto-parts-agg"] == {"assumption"}
+    for supplier in ("kr-auto-parts-agg", "de-auto-actuators-agg"):
+        assert status[supplier] == {"estimate"}
     # the Indian and Mexican parts makers take China's customs rows only: they stay estimates
-    sourced = parts[parts["supplier"].isin(["in-auto-parts-agg", "mx-auto-parts-agg"])]
-    assert len(sourced) == 4 and set(sourced["status"]) == {"estimate"}
+    assert status["in-auto-parts-agg"] == status["mx-auto-parts-agg"] == {"estimate"}
 
 
 def test_components_state_the_inflow_they_pass_on(edges):
@@ -272,7 +258,9 @@ def test_at_least_95_percent_of_uncertain_edges_carry_a_range(graph):
     ranges = ranges.set_index("value")
     assert ranges["rows"].sum() == graph.edges["status"].isin(["estimate", "assumption"]).sum()
     assert ranges.loc["none", "rows_pct"] <= 5.0
-    assert ranges.loc[["interval", "sources"], "rows"].sum() >= 50  # customs, grade, SGRE
+    # customs, grade, SGRE: 49 since 11v (China's rows to Japan split by an assumed output
+    # became assumptions, whose range is the rule's, not the customs return's)
+    assert ranges.loc[["interval", "sources"], "rows"].sum() >= 45
 
 
 def china_share(shares: pd.DataFrame, stage: str) -> float:

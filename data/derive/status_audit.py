@@ -29,11 +29,6 @@ being the same formula):
          some of which are assumed tonnages of the non-Chinese makers (A13):
          - `jp-auto-parts-agg` -> Toyota (744.9 + 718.5 t) and the other Japanese carmakers
            (477.0 + 460.0 t): 1,854 of its 2,400 t inflow are the Japanese makers' rows (A13);
-         - `kr-auto-parts-agg` -> Hyundai (645.3 + 557.8 t): Star Group's 96.2 t of 1,203 t
-           (A13, A16);
-         - `de-auto-actuators-agg` -> VW (410.3 + 358.6 t), the other German carmakers (222.7 +
-           194.6 t) and the French (141.6 + 123.7 t): VAC's, Shin-Etsu's and Proterial's 217.6 t
-           of 1,451 t (A13; their German rows overstate Japan's customs return, 11t).
          - `cn-auto-parts-agg` -> BYD (475.5 + 769.2 t), Tesla Shanghai (102.1 + 165.1 t) and
            the other Chinese carmakers (2,905.9 + 4,700.8 t), off the path (China's domestic
            deliveries are not shocked), changed by the same rule: all 11,506 t of its inflow
@@ -41,6 +36,13 @@ being the same formula):
            makers' remainder, A16).
          The rows' totals (the rule's need per vehicle x the country's factor) are sourced;
          the grade part, which is what the licence shocks, is not.
+         **Materiality** (the lead's rule, SOURCES.md 11v): an assumed input makes a row an
+         assumption when it moves the row by more than the estimate's own rule range
+         (+-25%). The Korean parts (`kr-auto-parts-agg` -> Hyundai, Star Group's 96.2 of
+         1,203 t) and the German ones (`de-auto-actuators-agg` -> VW, the other German and
+         the French carmakers, VAC's, Shin-Etsu's and Proterial's 217.6 of 1,451 t) move by
+         under 1% without their assumed inflow (Hyundai's Dy/Tb part 645.3 -> 649.1 t): they
+         stay estimates. Japan's 1,854 of 2,400 t does not pass that test.
 * 11v-4  The Taiwanese electronics component makers' row to the Apple suppliers (469.9 t):
          the component makers' whole inflow (China's customs total to Taiwan, their single
          route) passed to one customer; the row's own note names A18 (component -> maker
@@ -48,12 +50,14 @@ being the same formula):
          asserts an end use no source gives. Vestas's generator plants to Vestas stays an
          estimate: the plants are Vestas's own.
 
-Rows the audit would change that are other helpers' (not touched here; SOURCES.md 11v lists
-them for the lead): `cn-other-sintered-agg` -> `jp-ev-motor-agg`, `jp-auto-parts-agg` (both
-grades), `jp-industrial-users-agg` (both grades), by 11v-1 and 11v-2 (truce26 splits these
-rows; the named makers' new rows to the same users by the same formula follow them); and
-`cn-creg-south-sep` -> `us-yttria-users-agg` (us24's: the US imports 93% of its yttrium from
-China by its source, the row books 100%).
+* 11v-5  China's aggregate rows to the same Japanese users (`cn-other-sintered-agg` ->
+         `jp-ev-motor-agg` 263.7 t, `jp-auto-parts-agg` 270.4 + 230.7 t,
+         `jp-industrial-users-agg` 33.1 + 28.2 t), by 11v-1 and 11v-2: the same formula as
+         JL Mag's (applied by the lead after the audit; the helper had left them to a branch
+         that split them and was not merged).
+
+Left to the US pass (SOURCES.md 11v): `cn-creg-south-sep` -> `us-yttria-users-agg` (the US
+imports 93% of its yttrium from China by its source, the row books 100%).
 """
 
 from __future__ import annotations
@@ -87,8 +91,6 @@ def parts(aggregate, assumed):
 
 
 JP_PARTS = parts("jp-auto-parts-agg", "1,854 of 2,400 t")
-KR_PARTS = parts("kr-auto-parts-agg", "96.2 of 1,203 t (Star Group, A16)")
-DE_PARTS = parts("de-auto-actuators-agg", "217.6 of 1,451 t (VAC, Shin-Etsu, Proterial)")
 TW_ROUTE = (
     "[A18] the Taiwanese component makers' whole inflow (China's customs total to Taiwan) "
     "passed to one customer, the Apple suppliers' smartphones: a share of 1.0 that no source "
@@ -103,24 +105,27 @@ CHANGES = {
     ("cn-jl-mag", "jp-auto-parts-agg", "ndfeb_sintered", "ndpr_grade"): ("20.7", JP_SHARE),
     ("cn-jl-mag", "jp-industrial-users-agg", "ndfeb_sintered", "dy_tb_grade"): ("3.0", JP_RESIDUAL),
     ("cn-jl-mag", "jp-industrial-users-agg", "ndfeb_sintered", "ndpr_grade"): ("2.5", JP_RESIDUAL),
+    ("cn-other-sintered-agg", "jp-ev-motor-agg", "ndfeb_sintered", "dy_tb_grade"): ("263.7", JP_SHARE),
+    ("cn-other-sintered-agg", "jp-auto-parts-agg", "ndfeb_sintered", "dy_tb_grade"): (
+        "270.4",
+        JP_SHARE,
+    ),
+    ("cn-other-sintered-agg", "jp-auto-parts-agg", "ndfeb_sintered", "ndpr_grade"): (
+        "230.7",
+        JP_SHARE,
+    ),
+    ("cn-other-sintered-agg", "jp-industrial-users-agg", "ndfeb_sintered", "dy_tb_grade"): (
+        "33.1",
+        JP_RESIDUAL,
+    ),
+    ("cn-other-sintered-agg", "jp-industrial-users-agg", "ndfeb_sintered", "ndpr_grade"): (
+        "28.2",
+        JP_RESIDUAL,
+    ),
     ("jp-auto-parts-agg", "jp-toyota", "actuator_ht", "dy_tb_magnets"): ("744.9", JP_PARTS),
     ("jp-auto-parts-agg", "jp-toyota", "actuator", "ndpr_magnets"): ("718.5", JP_PARTS),
     ("jp-auto-parts-agg", "jp-automakers-agg", "actuator_ht", "dy_tb_magnets"): ("477.0", JP_PARTS),
     ("jp-auto-parts-agg", "jp-automakers-agg", "actuator", "ndpr_magnets"): ("460.0", JP_PARTS),
-    ("kr-auto-parts-agg", "kr-hyundai", "actuator_ht", "dy_tb_magnets"): ("645.3", KR_PARTS),
-    ("kr-auto-parts-agg", "kr-hyundai", "actuator", "ndpr_magnets"): ("557.8", KR_PARTS),
-    ("de-auto-actuators-agg", "de-volkswagen", "actuator_ht", "dy_tb_magnets"): ("410.3", DE_PARTS),
-    ("de-auto-actuators-agg", "de-volkswagen", "actuator", "ndpr_magnets"): ("358.6", DE_PARTS),
-    ("de-auto-actuators-agg", "de-automakers-agg", "actuator_ht", "dy_tb_magnets"): (
-        "222.7",
-        DE_PARTS,
-    ),
-    ("de-auto-actuators-agg", "de-automakers-agg", "actuator", "ndpr_magnets"): ("194.6", DE_PARTS),
-    ("de-auto-actuators-agg", "fr-automakers-agg", "actuator_ht", "dy_tb_magnets"): (
-        "141.6",
-        DE_PARTS,
-    ),
-    ("de-auto-actuators-agg", "fr-automakers-agg", "actuator", "ndpr_magnets"): ("123.7", DE_PARTS),
     ("cn-auto-parts-agg", "cn-byd", "actuator_ht", "dy_tb_magnets"): ("475.5", CN_PARTS),
     ("cn-auto-parts-agg", "cn-byd", "actuator", "ndpr_magnets"): ("769.2", CN_PARTS),
     ("cn-auto-parts-agg", "cn-tesla-shanghai", "actuator_ht", "dy_tb_magnets"): ("102.1", CN_PARTS),
