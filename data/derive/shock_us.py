@@ -1,0 +1,310 @@
+"""Issue 24, the shock path's US block: the US chain, GE Saint-Nazaire, US yttrium users.
+
+usage: python3 shock_us.py [DATA_DIR]     then: python3 grades.py [DATA_DIR]
+                                           then: python3 ranges.py [DATA_DIR]
+
+Runs on the data of main at d4fa28d and sets absolute values, so running it (and the two
+scripts after it) twice gives the same rows; it refuses data it does not recognise
+(`check_start`). Every change is written down in data/SOURCES.md 11s, with what the search
+found for the rest of the block, before the backtest was run on it. China's rows are
+written with the grade split of the rows they replace; grades.py then applies the one rule
+(A25) to them, and ranges.py gives the changed rows their ranges.
+
+What it changes (SOURCES.md 11s):
+
+* 11s-1  Mexico's electric cars take traction motors made in Mexico, not in the US. The
+         data booked their 128.3 t REO (220,000 BEVs x 0.583 kg REO by the rule of 11e) to
+         the US motor makers ("supplier not in our sources", A16). GM's Ramos Arizpe complex
+         builds the Blazer EV and Equinox EV and makes the Ultium Drive motors that power
+         them (GM Authority, 9 Sep 2022 and 2 Nov 2023): a new aggregate
+         `mx-ev-motor-agg` (component, MX) ships them. Its magnets come out of China's
+         customs total to Mexico (873 t REO, 11l), its need first (the motors are named as
+         made in Mexico; the auto-parts makers' need beyond the customs total already
+         arrives as Chinese components, A33): estimates (a customs total and the rule). The
+         Mexican auto-parts makers keep the rest (744.3 t), and the Chinese components
+         (A33) cover the rest of Mexico's ancillary need by the rule.
+* 11s-2  The US motor makers' need by the rule drops to the US carmakers' own (643.7 t), so
+         China's US rows (the part of the customs total after the industrial and defence
+         users, A16) are split again by need between the EV-motor and auto-parts makers
+         (still assumptions: they subtract the assumed 505 t); the US carmakers' ancillary
+         parts from US makers and from China (A33) follow the new share.
+* 11s-3  Chinese auto parts (`cn-auto-parts-agg`) ship what the two steps above ask of them
+         (components to carmakers abroad, A33); the other Chinese makers' rows to them
+         follow, and their industrial motors (the remainder of their output, A16) give up
+         the same tonnes, so the makers' output is unchanged; the industrial motor makers
+         pass their inflow on (11o) and the industrial users' line is their intake.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from pathlib import Path
+
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+DATA = Path(ARGS[0]) if ARGS else Path(__file__).resolve().parents[1]
+
+GM_2022 = (
+    "GM Confirms Chevy Equinox EV Production In Mexico: the Ramos Arizpe plant will also "
+    "manufacture the Ultium battery pack and Ultium Drive motor that power the vehicle (GM "
+    "Authority, 9 Sep 2022) – https://gmauthority.com/blog/2022/09/gm-confirmed-chevy-equinox-ev-"
+    "production-in-mexico/"
+)
+GM_2023 = (
+    "Chevy Equinox EV production to start this year in Mexico: Ramos Arizpe has made Ultium "
+    "Drive motors since 2021; locally manufactured electric motors are used in the Mexican-made "
+    "Blazer EV and Equinox EV (GM Authority, Nov 2023) – "
+    "https://gmauthority.com/blog/2023/11/chevy-equinox-ev-production-to-start-this-year-in-mexico/"
+)
+MX_NODE = "mx-ev-motor-agg"
+MX_NAME = "Mexican EV traction-motor plants (GM Ramos Arizpe's Ultium Drive; aggregate)"
+US_PARTS, US_EV = "us-auto-actuators-agg", "us-ev-motor-agg"
+US_CARS = ("us-tesla", "us-automakers-agg")
+MX_CARS, MX_PARTS = "mx-automakers-agg", "mx-auto-parts-agg"
+CN_PARTS, CN_OTHER, CN_JL = "cn-auto-parts-agg", "cn-other-sintered-agg", "cn-jl-mag"
+CN_MOTORS, CN_USERS = "cn-industrial-motor-agg", "cn-industrial-users-agg"
+KG_REO_EV = 0.5 * 1.166  # the rule of 11e: 0.5 kg of rare earths per electric car, as REO
+
+
+def read(name):
+    with open(DATA / name, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return rows, list(rows[0].keys())
+
+
+def write(name, rows, fields):
+    with open(DATA / name, encoding="utf-8", newline="") as f:
+        crlf = f.readline().endswith("\r\n")
+    with open(DATA / name, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\r\n" if crlf else "\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def t(x):
+    return f"{x:.1f}"
+
+
+def find(edges, s, c, m=None):
+    return [
+        e
+        for e in edges
+        if s in (None, e["supplier"]) and e["customer"] == c and m in (None, e["material"])
+    ]
+
+
+def flow(edges, s, c, m=None):
+    return sum(float(e["flow_t"]) for e in find(edges, s, c, m))
+
+
+def scale(rows, total):
+    """Set a pair's rows to a new total, in their earlier proportions (grades.py re-splits)."""
+    was = sum(float(e["flow_t"]) for e in rows)
+    assert was > 0, rows[0]["customer"]
+    done = 0.0
+    for e in rows[:-1]:
+        e["flow_t"] = t(total * float(e["flow_t"]) / was)
+        done += float(e["flow_t"])
+    rows[-1]["flow_t"] = t(total - done)
+
+
+def mx_units(lines):
+    (row,) = [r for r in lines if r["node"] == MX_CARS and r["line"] == "ev"]
+    return float(row["baseline_units"])
+
+
+def check_start(edges, nodes):
+    """Refuse data other than main's at d4fa28d, before or after this script."""
+    ids = {n["id"] for n in nodes}
+    before = MX_NODE not in ids and flow(edges, US_EV, MX_CARS) == 128.3
+    after = MX_NODE in ids and not find(edges, US_EV, MX_CARS)
+    customs_mx = sum(flow(edges, CN_OTHER, c) for c in (MX_PARTS, MX_NODE))
+    assert (before or after) and abs(customs_mx - 872.6) < 0.05, (
+        "shock_us.py runs on main's data at d4fa28d (SOURCES.md 11s)"
+    )
+
+
+def mexico_11s(edges, nodes, lines):
+    """11s-1: Mexico's EV traction motors from Mexican plants fed by China's customs total."""
+    units = mx_units(lines)
+    need = round(units * KG_REO_EV / 1000, 1)
+    customs = sum(flow(edges, CN_OTHER, c) for c in (MX_PARTS, MX_NODE))
+    anc_need = flow(edges, MX_PARTS, MX_CARS) + flow(edges, CN_PARTS, MX_CARS)
+    parts = customs - need
+    # the node, beside the auto-parts makers (same tier, stock cover and survey)
+    if MX_NODE not in {n["id"] for n in nodes}:
+        i = next(i for i, n in enumerate(nodes) if n["id"] == MX_PARTS)
+        nodes.insert(
+            i + 1,
+            dict(
+                nodes[i],
+                id=MX_NODE,
+                name=MX_NAME,
+                source=f"{GM_2022} ; {GM_2023} ; " + nodes[i]["source"].split(" ; ", 1)[1],
+                note="Stock 25 d: supplier tier, CLEPA survey 3-4 weeks (2025) [A20]. "
+                "Mexico's EV traction motors (SOURCES.md 11s); before issue 24's 11s booked "
+                "to the US motor makers (A16).",
+            ),
+        )
+    motor_why = (
+        f"the Mexican EV-motor makers' need first: {units:,.0f} electric and hybrid vehicles "
+        f"(lines.csv) x 0.5 kg REE x 1.166 = 0.583 kg REO each = {need:.1f} t REO (rule of "
+        f"SOURCES.md 11e), motors made in Mexico (GM Ramos Arizpe's Ultium Drive)"
+    )
+    # China -> the motor makers (one row: grades.py gives them the Dy/Tb grade whole)
+    cn_parts_rows = find(edges, CN_OTHER, MX_PARTS)
+    head = cn_parts_rows[0]["source"].split(" ; ")[0]  # China's customs total to Mexico
+    cites = " ; ".join(
+        s
+        for s in cn_parts_rows[0]["source"].split(" ; ")[1:]
+        if s.startswith(("UN Comtrade", "Car companies", "Mapped"))
+    )
+    iea = find(edges, US_EV, "us-automakers-agg")[0]["source"].split(" ; ")[1]
+    motor_src = f"{head} ; {motor_why} ; {cites} ; {iea} ; {GM_2022} ; {GM_2023}"
+    rows = find(edges, CN_OTHER, MX_NODE)
+    if not rows:
+        i = edges.index(cn_parts_rows[0])
+        edges.insert(
+            i,
+            dict(
+                cn_parts_rows[0],
+                customer=MX_NODE,
+                elements="Nd;Pr;Dy;Tb",
+                from_line="dy_tb_grade",
+                line="",
+            ),
+        )
+        rows = find(edges, CN_OTHER, MX_NODE)
+    (row,) = rows
+    row["flow_t"] = t(need)
+    row["source"] = motor_src
+    row["status"] = "estimate"
+    row["note"] = (
+        "China's supply to the user (issue 24, SOURCES.md 11s): Mexico's EV traction motors"
+    )
+    parts_why = (
+        f"less the Mexican EV-motor makers' need first ({need:.1f} t REO, SOURCES.md 11s): "
+        f"the rest to the Mexican auto-parts makers, whose need by the rule is "
+        f"{anc_need:.1f} t REO"
+    )
+    scale(cn_parts_rows, parts)
+    for e in cn_parts_rows:
+        e["source"] = f"{head} ; {parts_why} ; {cites}"
+    # the motor makers ship the Mexican carmakers' EV line its traction motors
+    (old,) = find(edges, US_EV, MX_CARS) or find(edges, MX_NODE, MX_CARS)
+    old["supplier"] = MX_NODE
+    old["flow_t"] = t(need)
+    old["status"] = "estimate"
+    old["source"] = (
+        re.sub(r" ; (GM Confirms|Chevy Equinox).*$", "", old["source"].split(" ; range (")[0])
+        + f" ; {GM_2022} ; {GM_2023}"
+    )
+    old["note"] = (
+        "One rule for every carmaker (SOURCES.md 11e): traction motors feed the electric and "
+        "hybrid lines only; made in Mexico (GM Ramos Arizpe), not by the US motor makers as "
+        "before 11s"
+    )
+    # the auto-parts makers pass on what they get; Chinese components (A33) the rest
+    mx_rows = find(edges, MX_PARTS, MX_CARS)
+    scale(mx_rows, parts)
+    for e in mx_rows:
+        e["source"] = re.sub(
+            r"x [\d.]+ \(China's customs total to Mexico[^)]*\)",
+            f"x {parts / anc_need:.3f} (China's customs total to Mexico less the EV-motor "
+            f"makers' need, over the need; SOURCES.md 11s)",
+            e["source"],
+        )
+    scale(find(edges, CN_PARTS, MX_CARS), anc_need - parts)
+
+
+def us_11s(edges):
+    """11s-2: China's US rows split again by need, the EV-motor makers' need being the US's."""
+    d_ev = sum(flow(edges, US_EV, c, "traction_motor") for c in US_CARS)
+    anc = {c: flow(edges, US_PARTS, c) + flow(edges, CN_PARTS, c) for c in US_CARS}
+    d_act = sum(anc.values())
+    users = (US_EV, US_PARTS)
+    r_us = sum(flow(edges, s, u) for s in (CN_JL, CN_OTHER) for u in users)
+    jl_share = sum(flow(edges, CN_JL, u) for u in users) / r_us
+    new = {US_EV: r_us * d_ev / (d_ev + d_act), US_PARTS: r_us * d_act / (d_ev + d_act)}
+    need_text = re.compile(
+        r"by their need by the rule of SOURCES\.md 11e \([\d.]+ and [\d.]+ t REO"
+        r"(; Mexico's EV motors are made in Mexico, 11s)?\)"
+    )
+    for u, total in new.items():
+        for s, part in ((CN_JL, jl_share), (CN_OTHER, 1 - jl_share)):
+            rows = find(edges, s, u)
+            scale(rows, total * part)
+            for e in rows:
+                e["source"] = need_text.sub(
+                    f"by their need by the rule of SOURCES.md 11e ({d_ev:.1f} and {d_act:.1f} "
+                    f"t REO; Mexico's EV motors are made in Mexico, 11s)",
+                    e["source"],
+                )
+    share = new[US_PARTS] / d_act
+    for c in US_CARS:
+        rows = find(edges, US_PARTS, c)
+        scale(rows, anc[c] * share)
+        for e in rows:
+            e["source"] = re.sub(
+                r"x [\d.]+ \(the share US auto-parts makers' Chinese magnets cover\)",
+                f"x {share:.3f} (the share US auto-parts makers' Chinese magnets cover)",
+                e["source"],
+            )
+        scale(find(edges, CN_PARTS, c), anc[c] * (1 - share))
+
+
+def chinese_parts_11s(edges, nodes):
+    """11s-3: Chinese auto parts take in what they ship; industrial motors give it up."""
+    country = {n["id"]: n["country"] for n in nodes}
+    out = sum(float(e["flow_t"]) for e in edges if e["supplier"] == CN_PARTS)
+    others = sum(
+        float(e["flow_t"]) for e in edges if e["customer"] == CN_PARTS and e["supplier"] != CN_OTHER
+    )
+    rows = find(edges, CN_OTHER, CN_PARTS)
+    was = sum(float(e["flow_t"]) for e in rows)
+    scale(rows, out - others)
+    abroad = sum(
+        float(e["flow_t"])
+        for e in edges
+        if e["supplier"] == CN_PARTS and country[e["customer"]] != "CN"
+    )
+    for e in rows:
+        e["source"] = re.sub(
+            r"components to carmakers abroad [\d,]+ t, A33",
+            f"components to carmakers abroad {abroad:,.0f} t, A33",
+            e["source"],
+        )
+    ind = find(edges, CN_OTHER, CN_MOTORS)
+    scale(ind, sum(float(e["flow_t"]) for e in ind) - (out - others - was))
+    # the industrial motor makers pass their inflow on to the industrial users (11o's rule)
+    inflow = sum(float(e["flow_t"]) for e in edges if e["customer"] == CN_MOTORS)
+    (row,) = find(edges, CN_MOTORS, CN_USERS)
+    row["flow_t"] = t(inflow)
+    row["source"] = re.sub(
+        r"component inflow [\d,.]+ t REO", f"component inflow {inflow:,.0f} t REO", row["source"]
+    )
+
+
+def users_line_11s(edges, lines):
+    """The industrial users' one line in t REO is their intake (issue24.py, refresh_lines)."""
+    (r,) = [r for r in lines if r["node"] == CN_USERS]
+    r["baseline_units"] = f"{flow(edges, None, CN_USERS):.0f}"
+
+
+def main():
+    edges, efields = read("edges.csv")
+    nodes, nfields = read("nodes.csv")
+    lines, lfields = read("lines.csv")
+    check_start(edges, nodes)
+    mexico_11s(edges, nodes, lines)
+    us_11s(edges)
+    chinese_parts_11s(edges, nodes)
+    users_line_11s(edges, lines)
+    write("edges.csv", edges, efields)
+    write("nodes.csv", nodes, nfields)
+    write("lines.csv", lines, lfields)
+
+
+if __name__ == "__main__":
+    main()
