@@ -426,28 +426,29 @@ def test_indian_two_wheelers_take_traction_motors(tables):
 
 def test_mexicos_electric_cars_take_motors_made_in_mexico(tables):
     # SOURCES.md 11s: GM's Ramos Arizpe plant makes the Ultium Drive motors of the Blazer EV
-    # and Equinox EV (GM Authority); before, the data booked Mexico's 128.3 t REO of traction
-    # motors to the US motor makers (A16, "supplier not in our sources")
+    # and Equinox EV (GM Authority); only the 53,904 Mach-E of 2024 (AMIA) took Ford's motors
+    # from the US. Before, the data booked all of Mexico's 128.3 t REO of traction motors to
+    # the US motor makers (A16, "supplier not in our sources")
     nodes = tables["nodes"].set_index("id")
     edges = tables["edges"].assign(t=tables["edges"]["flow_t"].astype(float))
     motors = edges[
         (edges["customer"] == "mx-automakers-agg") & (edges["material"] == "traction_motor")
     ]
-    assert set(motors["supplier"].map(nodes["country"])) == {"MX"}
+    by_country = motors.groupby(motors["supplier"].map(nodes["country"]))["t"].sum()
     assert (motors["status"] == "estimate").all()
-    # 220,000 BEVs x 0.5 kg REE x 1.166 = 128.3 t REO, the rule of 11e
-    assert motors["t"].sum() == pytest.approx(220_000 * 0.5 * 1.166 / 1000, abs=0.06)
-    # their magnets come out of China's customs total to Mexico (2,493 t x 0.35 = 872.6 t REO),
-    # the motor makers' need first, the auto-parts makers the rest: 872.6 - 128.3 = 744.3 t
-    chinese = edges[
-        (edges["supplier"].map(nodes["country"]) == "CN")
-        & edges["customer"].isin(motors["supplier"])
-    ]
-    assert chinese["t"].sum() == pytest.approx(128.3, abs=0.06)
+    # (220,000 - 53,904) x 0.5 kg REE x 1.166 = 96.8 t from Mexico; 53,904 x 0.583 = 31.4 t
+    assert by_country["MX"] == pytest.approx((220_000 - 53_904) * 0.583 / 1000, abs=0.1)
+    assert by_country["US"] == pytest.approx(53_904 * 0.583 / 1000, abs=0.06)
+    # the Mexican plants' magnets come out of China's customs total to Mexico (2,493 t x 0.35
+    # = 872.6 t REO), their need first; the auto-parts makers get 872.6 - 96.9 = 775.7 t
+    mexican = motors.loc[motors["supplier"].map(nodes["country"]) == "MX", "supplier"]
+    fed = edges[edges["customer"].isin(mexican) & (edges["material"] == "ndfeb_sintered")]
+    assert set(fed["supplier"].map(nodes["country"])) == {"CN"}
+    assert fed["t"].sum() == pytest.approx(96.9, abs=0.06)
     parts = edges[
         (edges["customer"] == "mx-auto-parts-agg") & (edges["material"] == "ndfeb_sintered")
     ]
-    assert parts["t"].sum() == pytest.approx(872.6 - 128.3, abs=0.15)
+    assert parts["t"].sum() == pytest.approx(872.6 - 96.9, abs=0.15)
 
 
 def test_the_2024_export_baselines_are_chinas_customs_return():

@@ -12,18 +12,22 @@ written with the grade split of the rows they replace; grades.py then applies th
 
 What it changes (SOURCES.md 11s):
 
-* 11s-1  Mexico's electric cars take traction motors made in Mexico, not in the US. The
+* 11s-1  Mexico's electric cars take traction motors made in Mexico, but the Mach-E's. The
          data booked their 128.3 t REO (220,000 BEVs x 0.583 kg REO by the rule of 11e) to
          the US motor makers ("supplier not in our sources", A16). GM's Ramos Arizpe complex
          builds the Blazer EV and Equinox EV and makes the Ultium Drive motors that power
-         them (GM Authority, 9 Sep 2022 and 2 Nov 2023): a new aggregate
-         `mx-ev-motor-agg` (component, MX) ships them. Its magnets come out of China's
-         customs total to Mexico (873 t REO, 11l), its need first (the motors are named as
-         made in Mexico; the auto-parts makers' need beyond the customs total already
-         arrives as Chinese components, A33): estimates (a customs total and the rule). The
-         Mexican auto-parts makers keep the rest (744.3 t), and the Chinese components
-         (A33) cover the rest of Mexico's ancillary need by the rule.
-* 11s-2  The US motor makers' need by the rule drops to the US carmakers' own (643.7 t), so
+         them (GM Authority, 2022 and 2023): a new aggregate `mx-ev-motor-agg` (component,
+         MX) ships the need of Mexico's EVs less the 53,904 Mustang Mach-E built in 2024
+         (AMIA, INEGI data), 96.8 t REO. The Mach-E's 31.4 t stay with the US motor makers:
+         Ford made the 2024 Mach-E's e-motors in-house, Van Dyke (Michigan) builds electric
+         motors, and the Mexican drive-unit plant (Irapuato) was announced in September 2024
+         (Ford Authority; the US plant is an inference). Both rows are estimates (units x
+         the rule). The Mexican motor makers' magnets come out of China's customs total to
+         Mexico (873 t REO, 11l), their need first (their motors are named as made in
+         Mexico; the auto-parts makers' need beyond the customs total already arrives as
+         Chinese components, A33): estimates. The Mexican auto-parts makers keep the rest,
+         and the Chinese components (A33) cover the rest of Mexico's ancillary need.
+* 11s-2  The US motor makers' need by the rule drops by Mexico's GM motors (to 675.1 t), so
          China's US rows (the part of the customs total after the industrial and defence
          users, A16) are split again by need between the EV-motor and auto-parts makers
          (still assumptions: they subtract the assumed 505 t); the US carmakers' ancillary
@@ -57,6 +61,20 @@ GM_2023 = (
     "Blazer EV and Equinox EV (GM Authority, Nov 2023) – "
     "https://gmauthority.com/blog/2023/11/chevy-equinox-ev-production-to-start-this-year-in-mexico/"
 )
+AMIA = (
+    "Producción de vehículos eléctricos e híbridos en México cae 12.5%: in 2024 the Chevrolet "
+    "Equinox EV 61,002 units, the Ford Mustang Mach-E 53,904 (AMIA, INEGI data; Vanguardia, "
+    "10 Mar 2026) – https://vanguardia.com.mx/dinero/produccion-de-vehiculos-electricos-e-"
+    "hibridos-en-mexico-cae-un-125-JJ19546395"
+)
+FORD = (
+    "Ford Plant In Mexico To Build Mustang Mach-E Drive Unit: Irapuato to build the Mach-E's "
+    "primary power unit (announced September 2024); Van Dyke Electric Powertrain Center builds "
+    "electric motors and transaxles; the 2024 Mach-E's new e-motors made in-house (Ford "
+    "Authority, Sep 2024) – https://fordauthority.com/2024/09/ford-plant-in-mexico-to-build-"
+    "mustang-mach-e-drive-unit/"
+)
+MACH_E = 53_904  # Mustang Mach-E built in Mexico in 2024 (AMIA, INEGI data)
 MX_NODE = "mx-ev-motor-agg"
 MX_NAME = "Mexican EV traction-motor plants (GM Ramos Arizpe's Ultium Drive; aggregate)"
 US_PARTS, US_EV = "us-auto-actuators-agg", "us-ev-motor-agg"
@@ -118,20 +136,32 @@ def check_start(edges, nodes):
     """Refuse data other than main's at d4fa28d, before or after this script."""
     ids = {n["id"] for n in nodes}
     before = MX_NODE not in ids and flow(edges, US_EV, MX_CARS) == 128.3
-    after = MX_NODE in ids and not find(edges, US_EV, MX_CARS)
+    after = MX_NODE in ids and flow(edges, US_EV, MX_CARS) + flow(edges, MX_NODE, MX_CARS) < 128.4
     customs_mx = sum(flow(edges, CN_OTHER, c) for c in (MX_PARTS, MX_NODE))
     assert (before or after) and abs(customs_mx - 872.6) < 0.05, (
         "shock_us.py runs on main's data at d4fa28d (SOURCES.md 11s)"
     )
 
 
+def motor_row(edges, supplier, template):
+    """The traction-motor row of a supplier to the Mexican carmakers, made if missing."""
+    rows = find(edges, supplier, MX_CARS, "traction_motor")
+    if not rows:
+        edges.insert(edges.index(template) + 1, dict(template, supplier=supplier))
+        rows = find(edges, supplier, MX_CARS, "traction_motor")
+    (row,) = rows
+    return row
+
+
 def mexico_11s(edges, nodes, lines):
-    """11s-1: Mexico's EV traction motors from Mexican plants fed by China's customs total."""
+    """11s-1: Mexico's EV traction motors: GM's from Mexican plants, Ford's from the US."""
     units = mx_units(lines)
-    need = round(units * KG_REO_EV / 1000, 1)
+    need = units * KG_REO_EV / 1000
+    ford = round(MACH_E * KG_REO_EV / 1000, 1)
+    mexican = round(need - ford, 1)
     customs = sum(flow(edges, CN_OTHER, c) for c in (MX_PARTS, MX_NODE))
     anc_need = flow(edges, MX_PARTS, MX_CARS) + flow(edges, CN_PARTS, MX_CARS)
-    parts = customs - need
+    parts = customs - mexican
     # the node, beside the auto-parts makers (same tier, stock cover and survey)
     if MX_NODE not in {n["id"] for n in nodes}:
         i = next(i for i, n in enumerate(nodes) if n["id"] == MX_PARTS)
@@ -143,14 +173,15 @@ def mexico_11s(edges, nodes, lines):
                 name=MX_NAME,
                 source=f"{GM_2022} ; {GM_2023} ; " + nodes[i]["source"].split(" ; ", 1)[1],
                 note="Stock 25 d: supplier tier, CLEPA survey 3-4 weeks (2025) [A20]. "
-                "Mexico's EV traction motors (SOURCES.md 11s); before issue 24's 11s booked "
-                "to the US motor makers (A16).",
+                "Mexico's EV traction motors but the Mach-E's (SOURCES.md 11s); before 11s "
+                "booked to the US motor makers (A16).",
             ),
         )
+    rule = "x 0.5 kg REE x 1.166 = 0.583 kg REO each (rule of SOURCES.md 11e)"
     motor_why = (
-        f"the Mexican EV-motor makers' need first: {units:,.0f} electric and hybrid vehicles "
-        f"(lines.csv) x 0.5 kg REE x 1.166 = 0.583 kg REO each = {need:.1f} t REO (rule of "
-        f"SOURCES.md 11e), motors made in Mexico (GM Ramos Arizpe's Ultium Drive)"
+        f"the Mexican EV-motor makers' need first: ({units:,.0f} electric cars built in Mexico "
+        f"(lines.csv) less {MACH_E:,} Mustang Mach-E, whose motors came from the US) {rule} = "
+        f"{mexican:.1f} t REO, motors made in Mexico (GM Ramos Arizpe's Ultium Drive)"
     )
     # China -> the motor makers (one row: grades.py gives them the Dy/Tb grade whole)
     cn_parts_rows = find(edges, CN_OTHER, MX_PARTS)
@@ -161,7 +192,7 @@ def mexico_11s(edges, nodes, lines):
         if s.startswith(("UN Comtrade", "Car companies", "Mapped"))
     )
     iea = find(edges, US_EV, "us-automakers-agg")[0]["source"].split(" ; ")[1]
-    motor_src = f"{head} ; {motor_why} ; {cites} ; {iea} ; {GM_2022} ; {GM_2023}"
+    motor_src = f"{head} ; {motor_why} ; {cites} ; {iea} ; {AMIA} ; {GM_2022} ; {GM_2023}"
     rows = find(edges, CN_OTHER, MX_NODE)
     if not rows:
         i = edges.index(cn_parts_rows[0])
@@ -177,30 +208,45 @@ def mexico_11s(edges, nodes, lines):
         )
         rows = find(edges, CN_OTHER, MX_NODE)
     (row,) = rows
-    row["flow_t"] = t(need)
+    row["flow_t"] = t(mexican)
     row["source"] = motor_src
     row["status"] = "estimate"
     row["note"] = (
         "China's supply to the user (issue 24, SOURCES.md 11s): Mexico's EV traction motors"
     )
     parts_why = (
-        f"less the Mexican EV-motor makers' need first ({need:.1f} t REO, SOURCES.md 11s): "
+        f"less the Mexican EV-motor makers' need first ({mexican:.1f} t REO, SOURCES.md 11s): "
         f"the rest to the Mexican auto-parts makers, whose need by the rule is "
         f"{anc_need:.1f} t REO"
     )
     scale(cn_parts_rows, parts)
     for e in cn_parts_rows:
         e["source"] = f"{head} ; {parts_why} ; {cites}"
-    # the motor makers ship the Mexican carmakers' EV line its traction motors
-    (old,) = find(edges, US_EV, MX_CARS) or find(edges, MX_NODE, MX_CARS)
-    old["supplier"] = MX_NODE
-    old["flow_t"] = t(need)
-    old["status"] = "estimate"
-    old["source"] = (
-        re.sub(r" ; (GM Confirms|Chevy Equinox).*$", "", old["source"].split(" ; range (")[0])
-        + f" ; {GM_2022} ; {GM_2023}"
+    # the carmakers' EV line: GM's motors from the Mexican plants, the Mach-E's from the US
+    us_row = motor_row(edges, US_EV, (find(edges, MX_NODE, MX_CARS) or [None])[0])
+    us_cites = find(edges, US_EV, "us-automakers-agg")[0]["source"].split(" ; ")
+    iea_text = us_cites[1]
+    oica = next(x for x in us_cites if x.startswith("Mapped"))
+    us_row["flow_t"] = t(ford)
+    us_row["status"] = "estimate"
+    us_row["source"] = (
+        f"derived: {MACH_E:,} Ford Mustang Mach-E built in Mexico in 2024 (AMIA, INEGI data) "
+        f"{rule} ; {iea_text} ; {AMIA} ; {FORD}"
     )
-    old["note"] = (
+    us_row["note"] = (
+        "One rule for every carmaker (SOURCES.md 11e): traction motors feed the electric and "
+        "hybrid lines only; the Mach-E's e-motors made in-house by Ford in the US in 2024 (Van "
+        "Dyke builds electric motors; the Mexican drive-unit plant at Irapuato was announced "
+        "in September 2024), an inference from Ford Authority (SOURCES.md 11s)"
+    )
+    mx_row = motor_row(edges, MX_NODE, us_row)
+    mx_row["flow_t"] = t(mexican)
+    mx_row["status"] = "estimate"
+    mx_row["source"] = (
+        f"derived: ({units:,.0f} electric and hybrid vehicles (lines.csv) less {MACH_E:,} "
+        f"Mustang Mach-E) {rule} ; {iea_text} ; {oica} ; {AMIA} ; {GM_2022} ; {GM_2023}"
+    )
+    mx_row["note"] = (
         "One rule for every carmaker (SOURCES.md 11e): traction motors feed the electric and "
         "hybrid lines only; made in Mexico (GM Ramos Arizpe), not by the US motor makers as "
         "before 11s"
@@ -219,8 +265,8 @@ def mexico_11s(edges, nodes, lines):
 
 
 def us_11s(edges):
-    """11s-2: China's US rows split again by need, the EV-motor makers' need being the US's."""
-    d_ev = sum(flow(edges, US_EV, c, "traction_motor") for c in US_CARS)
+    """11s-2: China's US rows split again by need, the US motor makers' need now smaller."""
+    d_ev = sum(float(e["flow_t"]) for e in edges if e["supplier"] == US_EV)
     anc = {c: flow(edges, US_PARTS, c) + flow(edges, CN_PARTS, c) for c in US_CARS}
     d_act = sum(anc.values())
     users = (US_EV, US_PARTS)
