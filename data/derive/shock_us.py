@@ -275,7 +275,7 @@ def us_11s(edges):
     new = {US_EV: r_us * d_ev / (d_ev + d_act), US_PARTS: r_us * d_act / (d_ev + d_act)}
     need_text = re.compile(
         r"by their need by the rule of SOURCES\.md 11e \([\d.]+ and [\d.]+ t REO"
-        r"(; Mexico's EV motors are made in Mexico, 11s)?\)"
+        r"(; [^)]*, 11s)?\)"
     )
     for u, total in new.items():
         for s, part in ((CN_JL, jl_share), (CN_OTHER, 1 - jl_share)):
@@ -284,7 +284,7 @@ def us_11s(edges):
             for e in rows:
                 e["source"] = need_text.sub(
                     f"by their need by the rule of SOURCES.md 11e ({d_ev:.1f} and {d_act:.1f} "
-                    f"t REO; Mexico's EV motors are made in Mexico, 11s)",
+                    f"t REO; Mexico's GM electric cars take motors made in Mexico, 11s)",
                     e["source"],
                 )
     share = new[US_PARTS] / d_act
