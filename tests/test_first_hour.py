@@ -297,7 +297,7 @@ def test_the_timeline_page_shows_the_dated_figures_and_opens_on_the_worst_day(
         "Array.from(document.querySelectorAll('#sg-sectors tbody tr'),"
         " tr => Array.from(tr.cells, c => c.textContent))"
     )
-    assert ["End use not split", "35.4%", "2025-06-06", "2025-06-05"] in rows
+    assert ["End use not split", "35.4%", "2025-06-07", "2025-06-05"] in rows
     assert "edges cut" not in panel and "edge(s)" not in panel  # not the steady state's
     # it opens where the story is (the weeks of May-July 2025), not on the last, grey day
     day = page.inner_text("#sg-day")
