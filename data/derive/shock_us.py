@@ -18,7 +18,7 @@ What it changes (SOURCES.md 11s):
          builds the Blazer EV and Equinox EV and makes the Ultium Drive motors that power
          them (GM Authority, 2022 and 2023): a new aggregate `mx-ev-motor-agg` (component,
          MX) ships the need of Mexico's EVs less the 53,904 Mustang Mach-E built in 2024
-         (AMIA, INEGI data), 96.8 t REO. The Mach-E's 31.4 t stay with the US motor makers:
+         (AMIA, INEGI data), 96.9 t REO. The Mach-E's 31.4 t stay with the US motor makers:
          Ford made the 2024 Mach-E's e-motors in-house, Van Dyke (Michigan) builds electric
          motors, and the Mexican drive-unit plant (Irapuato) was announced in September 2024
          (Ford Authority; the US plant is an inference). Both rows are estimates (units x
@@ -37,6 +37,10 @@ What it changes (SOURCES.md 11s):
          follow, and their industrial motors (the remainder of their output, A16) give up
          the same tonnes, so the makers' output is unchanged; the industrial motor makers
          pass their inflow on (11o) and the industrial users' line is their intake.
+
+GE's Saint-Nazaire generator, the US yttrium users, the SmCo chain and the US split itself
+keep their figures and status: no source found makes them estimates (SOURCES.md 11s lists
+what the search found and why each stays an assumption).
 """
 
 from __future__ import annotations
