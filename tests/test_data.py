@@ -293,14 +293,19 @@ def test_carmakers_take_the_two_grades_of_actuators_as_different_parts(tables):
     edges, lines = tables["edges"], pd.read_csv(bundled_data_dir() / "lines.csv")
     for supplier in ("de-auto-actuators-agg", "us-auto-actuators-agg", "mx-auto-parts-agg"):
         out = edges[edges["supplier"] == supplier]
-        assert set(out["material"]) == {"actuator", "actuator_ht"}, supplier
-        assert set(out.loc[out["material"] == "actuator_ht", "from_line"]) == {"dy_tb_magnets"}
+        # the Mexican plants make traction motors too (SOURCES.md 11s), from the Dy/Tb line
+        assert set(out["material"]) - {"traction_motor"} == {"actuator", "actuator_ht"}
+        dy_tb_line = {"actuator_ht", "traction_motor"}
+        assert set(out.loc[out["material"].isin(dy_tb_line), "from_line"]) == {"dy_tb_magnets"}
         assert set(out.loc[out["material"] == "actuator", "elements"]) == {"Nd;Pr"}
         of = lines[lines["node"] == supplier].set_index("line")["baseline_units"]
-        share = of["dy_tb_magnets"] / (of["dy_tb_magnets"] + of["ndpr_magnets"])
         flow = out.assign(t=out["flow_t"].astype(float)).groupby("material")["t"].sum()
-        # e.g. us-auto-actuators-agg: lines 374 and 676 t -> 374 / 1,050 = 0.356 of 1,050 t
-        assert abs(flow["actuator_ht"] / flow.sum() - share) < 0.002, supplier
+        motors = flow.get("traction_motor", 0.0)
+        share = (of["dy_tb_magnets"] - motors) / (of["dy_tb_magnets"] + of["ndpr_magnets"] - motors)
+        parts = flow["actuator_ht"] + flow["actuator"]
+        # e.g. us-auto-actuators-agg: lines 374 and 676 t -> 374 / 1,050 = 0.356 of 1,050 t;
+        # mx-auto-parts-agg: (514 - 96.9) / (514 + 358 - 96.9) = 0.538 of 775.7 t
+        assert abs(flow["actuator_ht"] / parts - share) < 0.002, supplier
 
 
 # ------------------------------------------------------------------ issue 24
@@ -439,16 +444,15 @@ def test_mexicos_electric_cars_take_motors_made_in_mexico(tables):
     # (220,000 - 53,904) x 0.5 kg REE x 1.166 = 96.8 t from Mexico; 53,904 x 0.583 = 31.4 t
     assert by_country["MX"] == pytest.approx((220_000 - 53_904) * 0.583 / 1000, abs=0.1)
     assert by_country["US"] == pytest.approx(53_904 * 0.583 / 1000, abs=0.06)
-    # the Mexican plants' magnets come out of China's customs total to Mexico (2,493 t x 0.35
-    # = 872.6 t REO), their need first; the auto-parts makers get 872.6 - 96.9 = 775.7 t
-    mexican = motors.loc[motors["supplier"].map(nodes["country"]) == "MX", "supplier"]
-    fed = edges[edges["customer"].isin(mexican) & (edges["material"] == "ndfeb_sintered")]
-    assert set(fed["supplier"].map(nodes["country"])) == {"CN"}
-    assert fed["t"].sum() == pytest.approx(96.9, abs=0.06)
-    parts = edges[
+    # the Mexican parts and motor plants take China's customs total to Mexico (2,493 t x
+    # 0.35 = 872.6 t REO); the motors' 96.9 t come out of its Dy/Tb grade whole (A25), the
+    # rest of it at the common share: 96.9 + 0.538 x 775.7 = 514.2 t of 872.6
+    fed = edges[
         (edges["customer"] == "mx-auto-parts-agg") & (edges["material"] == "ndfeb_sintered")
     ]
-    assert parts["t"].sum() == pytest.approx(872.6 - 96.9, abs=0.15)
+    assert fed["t"].sum() == pytest.approx(872.6, abs=0.15)
+    dy_tb = fed.loc[fed["from_line"] == "dy_tb_grade", "t"].sum()
+    assert dy_tb == pytest.approx(96.9 + 0.538 * (872.6 - 96.9), abs=1.0)
 
 
 def test_the_2024_export_baselines_are_chinas_customs_return():

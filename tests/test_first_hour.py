@@ -173,8 +173,7 @@ def test_reprs_are_short(bundled: Any) -> None:
     for thing in (result, bundled, result.scenario):
         text = repr(thing)
         assert len(text) <= 200 and "\n" not in text, text
-    # 166 nodes since SOURCES.md 11s (the Mexican EV-motor plants)
-    assert repr(result).startswith("<Result '2025-10-package': 9 sectors, 166 nodes")
+    assert repr(result).startswith("<Result '2025-10-package': 9 sectors, 165 nodes")
     assert "worst Two wheelers 75.0%" in repr(result)
     assert "<td>manufacturer</td><td>53</td>" in bundled._repr_html_()
 

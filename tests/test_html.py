@@ -697,7 +697,7 @@ def test_the_timeline_page_slider_colours_nodes_by_the_day(
         "() => { const s = document.getElementById('sg-slider'); s.value = '0';"
         " s.dispatchEvent(new Event('input')); }"
     )
-    assert page.inner_text("#sg-day").startswith("2026-11-01: 0 of 166 nodes short")
+    assert page.inner_text("#sg-day").startswith("2026-11-01: 0 of 165 nodes short")
     assert page.evaluate(colour, "de-auto-actuators-agg") == UNAFFECTED
     # a run without daily records has no stock sparkline
     assert page.locator("#sg-stock-line").count() == 0

@@ -79,8 +79,7 @@ FORD = (
     "mustang-mach-e-drive-unit/"
 )
 MACH_E = 53_904  # Mustang Mach-E built in Mexico in 2024 (AMIA, INEGI data)
-MX_NODE = "mx-ev-motor-agg"
-MX_NAME = "Mexican EV traction-motor plants (GM Ramos Arizpe's Ultium Drive; aggregate)"
+MOTOR = "traction_motor"
 US_PARTS, US_EV = "us-auto-actuators-agg", "us-ev-motor-agg"
 US_CARS = ("us-tesla", "us-automakers-agg")
 MX_CARS, MX_PARTS = "mx-automakers-agg", "mx-auto-parts-agg"
@@ -136,101 +135,52 @@ def mx_units(lines):
     return float(row["baseline_units"])
 
 
-def check_start(edges, nodes):
+def check_start(edges):
     """Refuse data other than main's at d4fa28d, before or after this script."""
-    ids = {n["id"] for n in nodes}
-    before = MX_NODE not in ids and flow(edges, US_EV, MX_CARS) == 128.3
-    after = MX_NODE in ids and flow(edges, US_EV, MX_CARS) + flow(edges, MX_NODE, MX_CARS) < 128.4
-    customs_mx = sum(flow(edges, CN_OTHER, c) for c in (MX_PARTS, MX_NODE))
+    before = flow(edges, US_EV, MX_CARS) == 128.3 and not find(edges, MX_PARTS, MX_CARS, MOTOR)
+    after = flow(edges, US_EV, MX_CARS) + flow(edges, MX_PARTS, MX_CARS, MOTOR) < 128.4
+    customs_mx = flow(edges, CN_OTHER, MX_PARTS)
     assert (before or after) and abs(customs_mx - 872.6) < 0.05, (
         "shock_us.py runs on main's data at d4fa28d (SOURCES.md 11s)"
     )
 
 
-def motor_row(edges, supplier, template):
-    """The traction-motor row of a supplier to the Mexican carmakers, made if missing."""
-    rows = find(edges, supplier, MX_CARS, "traction_motor")
-    if not rows:
-        edges.insert(edges.index(template) + 1, dict(template, supplier=supplier))
-        rows = find(edges, supplier, MX_CARS, "traction_motor")
-    (row,) = rows
-    return row
-
-
-def mexico_11s(edges, nodes, lines):
+def mexico_11s(edges, lines):
     """11s-1: Mexico's EV traction motors: GM's from Mexican plants, Ford's from the US."""
     units = mx_units(lines)
     need = units * KG_REO_EV / 1000
     ford = round(MACH_E * KG_REO_EV / 1000, 1)
     mexican = round(need - ford, 1)
-    customs = sum(flow(edges, CN_OTHER, c) for c in (MX_PARTS, MX_NODE))
-    anc_need = flow(edges, MX_PARTS, MX_CARS) + flow(edges, CN_PARTS, MX_CARS)
+    customs = flow(edges, CN_OTHER, MX_PARTS)
+    anc_need = flow(edges, MX_PARTS, MX_CARS, "actuator") + flow(
+        edges, MX_PARTS, MX_CARS, "actuator_ht"
+    )
+    anc_need += flow(edges, CN_PARTS, MX_CARS)
     parts = customs - mexican
-    # the node, beside the auto-parts makers (same tier, stock cover and survey)
-    if MX_NODE not in {n["id"] for n in nodes}:
-        i = next(i for i, n in enumerate(nodes) if n["id"] == MX_PARTS)
-        nodes.insert(
-            i + 1,
-            dict(
-                nodes[i],
-                id=MX_NODE,
-                name=MX_NAME,
-                source=f"{GM_2022} ; {GM_2023} ; " + nodes[i]["source"].split(" ; ", 1)[1],
-                note="Stock 25 d: supplier tier, CLEPA survey 3-4 weeks (2025) [A20]. "
-                "Mexico's EV traction motors but the Mach-E's (SOURCES.md 11s); before 11s "
-                "booked to the US motor makers (A16).",
-            ),
-        )
     rule = "x 0.5 kg REE x 1.166 = 0.583 kg REO each (rule of SOURCES.md 11e)"
-    motor_why = (
-        f"the Mexican EV-motor makers' need first: ({units:,.0f} electric cars built in Mexico "
-        f"(lines.csv) less {MACH_E:,} Mustang Mach-E, whose motors came from the US) {rule} = "
-        f"{mexican:.1f} t REO, motors made in Mexico (GM Ramos Arizpe's Ultium Drive)"
-    )
-    # China -> the motor makers (one row: grades.py gives them the Dy/Tb grade whole)
-    cn_parts_rows = find(edges, CN_OTHER, MX_PARTS)
-    head = cn_parts_rows[0]["source"].split(" ; ")[0]  # China's customs total to Mexico
+    # China's customs total to Mexico: its single route, the Mexican parts and motor plants
+    cn_rows = find(edges, CN_OTHER, MX_PARTS)
+    head = cn_rows[0]["source"].split(" ; ")[0]  # China's customs total to Mexico
     cites = " ; ".join(
-        s
-        for s in cn_parts_rows[0]["source"].split(" ; ")[1:]
-        if s.startswith(("UN Comtrade", "Car companies", "Mapped"))
+        x
+        for x in cn_rows[0]["source"].split(" ; ")[1:]
+        if x.startswith(("UN Comtrade", "Car companies", "Mapped"))
     )
-    iea = find(edges, US_EV, "us-automakers-agg")[0]["source"].split(" ; ")[1]
-    motor_src = f"{head} ; {motor_why} ; {cites} ; {iea} ; {AMIA} ; {GM_2022} ; {GM_2023}"
-    rows = find(edges, CN_OTHER, MX_NODE)
-    if not rows:
-        i = edges.index(cn_parts_rows[0])
-        edges.insert(
-            i,
-            dict(
-                cn_parts_rows[0],
-                customer=MX_NODE,
-                elements="Nd;Pr;Dy;Tb",
-                from_line="dy_tb_grade",
-                line="",
-            ),
-        )
-        rows = find(edges, CN_OTHER, MX_NODE)
-    (row,) = rows
-    row["flow_t"] = t(mexican)
-    row["source"] = motor_src
-    row["status"] = "estimate"
-    row["note"] = (
-        "China's supply to the user (issue 24, SOURCES.md 11s): Mexico's EV traction motors"
-    )
-    parts_why = (
-        f"less the Mexican EV-motor makers' need first ({mexican:.1f} t REO, SOURCES.md 11s): "
-        f"the rest to the Mexican auto-parts makers, whose need by the rule is "
-        f"{anc_need:.1f} t REO"
-    )
-    scale(cn_parts_rows, parts)
-    for e in cn_parts_rows:
-        e["source"] = f"{head} ; {parts_why} ; {cites}"
-    # the carmakers' EV line: GM's motors from the Mexican plants, the Mach-E's from the US
-    us_row = motor_row(edges, US_EV, (find(edges, MX_NODE, MX_CARS) or [None])[0])
     us_cites = find(edges, US_EV, "us-automakers-agg")[0]["source"].split(" ; ")
     iea_text = us_cites[1]
     oica = next(x for x in us_cites if x.startswith("Mapped"))
+    why = (
+        f"all of it to the Mexican auto-parts and motor plants, the only Mexican user of "
+        f"Chinese magnets modelled (a country total for its single route, SOURCES.md 2): the "
+        f"motor plants' need by the rule first, ({units:,.0f} electric cars built in Mexico "
+        f"(lines.csv) less {MACH_E:,} Mustang Mach-E, whose motors came from the US) {rule} "
+        f"= {mexican:.1f} t REO (GM Ramos Arizpe's Ultium Drive, SOURCES.md 11s), the "
+        f"auto-parts makers the rest, their need by the rule being {anc_need:.1f} t REO"
+    )
+    for e in cn_rows:
+        e["source"] = f"{head} ; {why} ; {cites} ; {iea_text} ; {AMIA} ; {GM_2022} ; {GM_2023}"
+    # the carmakers' EV line: GM's motors from the Mexican plants, the Mach-E's from the US
+    (us_row,) = find(edges, US_EV, MX_CARS, MOTOR)
     us_row["flow_t"] = t(ford)
     us_row["status"] = "estimate"
     us_row["source"] = (
@@ -243,26 +193,33 @@ def mexico_11s(edges, nodes, lines):
         "Dyke builds electric motors; the Mexican drive-unit plant at Irapuato was announced "
         "in September 2024), an inference from Ford Authority (SOURCES.md 11s)"
     )
-    mx_row = motor_row(edges, MX_NODE, us_row)
+    rows = find(edges, MX_PARTS, MX_CARS, MOTOR)
+    if not rows:
+        edges.insert(edges.index(us_row) + 1, dict(us_row, supplier=MX_PARTS))
+        rows = find(edges, MX_PARTS, MX_CARS, MOTOR)
+    (mx_row,) = rows
     mx_row["flow_t"] = t(mexican)
     mx_row["status"] = "estimate"
+    mx_row["from_line"] = "dy_tb_magnets"  # a traction motor needs the Dy/Tb grade (A25)
     mx_row["source"] = (
         f"derived: ({units:,.0f} electric and hybrid vehicles (lines.csv) less {MACH_E:,} "
         f"Mustang Mach-E) {rule} ; {iea_text} ; {oica} ; {AMIA} ; {GM_2022} ; {GM_2023}"
     )
     mx_row["note"] = (
         "One rule for every carmaker (SOURCES.md 11e): traction motors feed the electric and "
-        "hybrid lines only; made in Mexico (GM Ramos Arizpe), not by the US motor makers as "
-        "before 11s"
+        "hybrid lines only; made in Mexico (GM Ramos Arizpe's Ultium Drive), not by the US "
+        "motor makers as before 11s"
     )
-    # the auto-parts makers pass on what they get; Chinese components (A33) the rest
-    mx_rows = find(edges, MX_PARTS, MX_CARS)
+    # the parts pass on the rest; Chinese components (A33) the rest of the ancillary need
+    mx_rows = find(edges, MX_PARTS, MX_CARS, "actuator") + find(
+        edges, MX_PARTS, MX_CARS, "actuator_ht"
+    )
     scale(mx_rows, parts)
     for e in mx_rows:
         e["source"] = re.sub(
             r"x [\d.]+ \(China's customs total to Mexico[^)]*\)",
-            f"x {parts / anc_need:.3f} (China's customs total to Mexico less the EV-motor "
-            f"makers' need, over the need; SOURCES.md 11s)",
+            f"x {parts / anc_need:.3f} (China's customs total to Mexico less the motor plants' "
+            f"need, over the need; SOURCES.md 11s)",
             e["source"],
         )
     scale(find(edges, CN_PARTS, MX_CARS), anc_need - parts)
@@ -344,15 +301,14 @@ def users_line_11s(edges, lines):
 
 def main():
     edges, efields = read("edges.csv")
-    nodes, nfields = read("nodes.csv")
+    nodes, _ = read("nodes.csv")
     lines, lfields = read("lines.csv")
-    check_start(edges, nodes)
-    mexico_11s(edges, nodes, lines)
+    check_start(edges)
+    mexico_11s(edges, lines)
     us_11s(edges)
     chinese_parts_11s(edges, nodes)
     users_line_11s(edges, lines)
     write("edges.csv", edges, efields)
-    write("nodes.csv", nodes, nfields)
     write("lines.csv", lines, lfields)
 
 
