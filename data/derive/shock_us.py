@@ -16,17 +16,16 @@ What it changes (SOURCES.md 11s):
          data booked their 128.3 t REO (220,000 BEVs x 0.583 kg REO by the rule of 11e) to
          the US motor makers ("supplier not in our sources", A16). GM's Ramos Arizpe complex
          builds the Blazer EV and Equinox EV and makes the Ultium Drive motors that power
-         them (GM Authority, 2022 and 2023): a new aggregate `mx-ev-motor-agg` (component,
-         MX) ships the need of Mexico's EVs less the 53,904 Mustang Mach-E built in 2024
-         (AMIA, INEGI data), 96.9 t REO. The Mach-E's 31.4 t stay with the US motor makers:
-         Ford made the 2024 Mach-E's e-motors in-house, Van Dyke (Michigan) builds electric
-         motors, and the Mexican drive-unit plant (Irapuato) was announced in September 2024
-         (Ford Authority; the US plant is an inference). Both rows are estimates (units x
-         the rule). The Mexican motor makers' magnets come out of China's customs total to
-         Mexico (873 t REO, 11l), their need first (their motors are named as made in
-         Mexico; the auto-parts makers' need beyond the customs total already arrives as
-         Chinese components, A33): estimates. The Mexican auto-parts makers keep the rest,
-         and the Chinese components (A33) cover the rest of Mexico's ancillary need.
+         them (GM Authority, 2022 and 2023): the Mexican auto-parts and motor plants
+         (`mx-auto-parts-agg`) ship the need of Mexico's EVs less the 53,904 Mustang Mach-E
+         built in 2024 (AMIA, INEGI data), 96.9 t REO, from their Dy/Tb line. The Mach-E's
+         31.4 t stay with the US motor makers: Ford made the 2024 Mach-E's e-motors
+         in-house, Van Dyke (Michigan) builds electric motors, and the Mexican drive-unit
+         plant (Irapuato) was announced in September 2024 (Ford Authority; the US plant is
+         an inference). Both rows are estimates (units x the rule). The motors' magnets come
+         out of China's customs total to Mexico (873 t REO, 11l), their need first (grades.py
+         gives that part the Dy/Tb grade whole); the actuators get the rest, and the Chinese
+         components (A33) cover the rest of Mexico's ancillary need.
 * 11s-2  The US motor makers' need by the rule drops by Mexico's GM motors (to 675.1 t), so
          China's US rows (the part of the customs total after the industrial and defence
          users, A16) are split again by need between the EV-motor and auto-parts makers
