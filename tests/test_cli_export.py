@@ -102,7 +102,8 @@ def test_export_keeps_every_edge_of_the_bundled_data(tmp_path, fmt, scenario):
     result = invoke("export", "--format", fmt, "--out", str(out), *scenario)
     assert result.exit_code == 0, result.output
     graph = read_back(out, fmt)
-    assert graph.number_of_edges() == rows == 419
+    # 420 rows since SOURCES.md 11s: the Mexican motor plants' traction motors (419 before)
+    assert graph.number_of_edges() == rows == 420
     flows = [float(t) for _, _, t in graph.edges(data="flow_t")]
     assert sum(flows) == pytest.approx(total_t, abs=1e-6)
     pair = sorted(

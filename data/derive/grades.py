@@ -10,11 +10,13 @@ git shows what moved). The rule, written in data/SOURCES.md 4d (A25, A26) before
   are each given that share.
 * Within each of the two groups, edges to customers whose whole product needs
   high-coercivity grades (they ship traction motors or wind generators, or supply defence
-  makers) leave the supplier's `dy_tb_grade` line whole; every other edge of the group is
-  split with one common share s = (share x T - N) / (T - N) (T the group's tonnes, N those
-  to the customers above): a `dy_tb_grade` row with elements Nd;Pr;Dy;Tb and an
-  `ndpr_grade` row with Nd;Pr. Edges split earlier are merged back first, so the script
-  can be run again.
+  makers) leave the supplier's `dy_tb_grade` line whole; so does the part of a customer's
+  edges that its traction motors beside other products need (pro rata over its sintered
+  intake; Mexico's parts and motor plants, SOURCES.md 11s); every other edge of the group
+  (and the rest of those) is split with one common share s = (share x T - N) / (T - N) (T
+  the group's tonnes, N those needing Dy/Tb grades): a `dy_tb_grade` row with elements
+  Nd;Pr;Dy;Tb and an `ndpr_grade` row with Nd;Pr. Edges split earlier are merged back
+  first, so the script can be run again.
 * A customer that then takes both grades gets lines: `dy_tb_magnets` (its Dy/Tb-grade
   edges only), `ndpr_magnets` (Nd/Pr-grade and bonded NdFeB edges) and, for a maker that
   takes anything else, `other`. Their baselines are the tonnes their edges carry (t REO).
@@ -87,14 +89,15 @@ def merge_parts(edges):
     return out
 
 
-def split_parts(edges, intake, nodes):
+def split_parts(edges, intake, nodes, motors):
     """Ship a carmaker's actuators from an auto-parts aggregate in two parts, one per grade.
 
     A vehicle carries both kinds (EPS, brake and pump motors with Dy/Tb grades; seat, window
     and speaker magnets with Nd/Pr grades; facts.md 4a), so a carmaker cannot use one for the
     other: the Dy/Tb-grade part is its own material, `actuator_ht`, leaving the aggregate's
     `dy_tb_magnets` line; the rest stays `actuator` (elements Nd;Pr) from `ndpr_magnets`. The
-    parts are in proportion to the aggregate's two lines (A26).
+    parts are in proportion to the aggregate's two lines (A26), less the traction motors the
+    aggregate also ships from its Dy/Tb line (`motors`, t REO by supplier).
     """
     out = []
     for e in edges:
@@ -106,7 +109,8 @@ def split_parts(edges, intake, nodes):
             out.append(e)
             continue
         flow = float(e["flow_t"])
-        dy = round(flow * lines[DY_LINE] / (lines[DY_LINE] + lines[ND_LINE]), 1)
+        own = motors.get(e["supplier"], 0.0)
+        dy = round(flow * (lines[DY_LINE] - own) / (lines[DY_LINE] + lines[ND_LINE] - own), 1)
         note = (e["note"] + PART_MARK if e["note"] else PART_MARK[3:]) + (
             " (derive/grades.py; A26): high-temperature actuators (Dy/Tb grades) and the rest"
             " are different parts of a vehicle, in proportion to the aggregate's grade lines"
@@ -138,6 +142,18 @@ def main():
             "defence" if nodes[e["customer"]]["sector"] == "defence" else e["material"]
         )
     needs = {k for k, m in ships.items() if m and (m <= NEEDS_DY or m == {"defence"})}
+    # a customer shipping traction motors or generators beside other products needs Dy/Tb
+    # grades for that part: it leaves the suppliers' Dy/Tb lines whole, pro rata over the
+    # customer's sintered intake; the rest of its edges is split like the others' (A25)
+    part, sintered_in = defaultdict(float), defaultdict(float)
+    for e in edges:
+        if e["material"] in NEEDS_DY and e["supplier"] not in needs:
+            part[e["supplier"]] += float(e["flow_t"])
+        if e["material"] == SINTERED:
+            sintered_in[e["customer"]] += float(e["flow_t"])
+
+    def part_of(customer, flow):
+        return part[customer] * flow / sintered_in[customer] if customer in part else 0.0
 
     # merge the rows an earlier split made, keeping the first row's place
     merged, order = {}, []
@@ -159,7 +175,7 @@ def main():
     for (_, c), e in merged.items():
         group = country[c] != "CN"
         total[group] += e["flow_t"]
-        needed[group] += e["flow_t"] if c in needs else 0.0
+        needed[group] += e["flow_t"] if c in needs else part_of(c, e["flow_t"])
     rest = {g: (share * total[g] - needed[g]) / (total[g] - needed[g]) for g in total}
     for g, s in rest.items():
         assert 0 <= s <= 1, f"customers needing Dy/Tb take more than {share:.0%} ({g})"
@@ -172,8 +188,11 @@ def main():
         e = merged[ref]
         flow = round(e["flow_t"], 1)
         s = 1.0 if ref[1] in needs else rest[country[ref[1]] != "CN"]
-        dy = round(flow * s, 1)
+        p = 0.0 if ref[1] in needs else round(part_of(ref[1], flow), 1)
+        dy = round(p + (flow - p) * s, 1)
         why = "needs Dy/Tb grades" if s == 1.0 else f"{s:.3f} of the rest"
+        if p:
+            why = f"{p:.1f} t for its traction motors or generators, {why}"
         note = (e["note"] + MARK if e["note"] else MARK[3:]) + (
             f" (derive/grades.py; SOURCES 4d, A25): CN {share:.2f} Dy/Tb-bearing, {why}"
         )
@@ -249,7 +268,7 @@ def main():
                     }[name],
                 }
             )
-    out = split_parts(out, intake, nodes)
+    out = split_parts(out, intake, nodes, part)
     write("edges.csv", out, fields)
     write("lines.csv", kept, line_fields)
     for g, s in sorted(rest.items()):
