@@ -105,7 +105,10 @@ CHANGES = {
     ("cn-jl-mag", "jp-auto-parts-agg", "ndfeb_sintered", "ndpr_grade"): ("20.7", JP_SHARE),
     ("cn-jl-mag", "jp-industrial-users-agg", "ndfeb_sintered", "dy_tb_grade"): ("3.0", JP_RESIDUAL),
     ("cn-jl-mag", "jp-industrial-users-agg", "ndfeb_sintered", "ndpr_grade"): ("2.5", JP_RESIDUAL),
-    ("cn-other-sintered-agg", "jp-ev-motor-agg", "ndfeb_sintered", "dy_tb_grade"): ("263.7", JP_SHARE),
+    ("cn-other-sintered-agg", "jp-ev-motor-agg", "ndfeb_sintered", "dy_tb_grade"): (
+        "263.7",
+        JP_SHARE,
+    ),
     ("cn-other-sintered-agg", "jp-auto-parts-agg", "ndfeb_sintered", "dy_tb_grade"): (
         "270.4",
         JP_SHARE,
