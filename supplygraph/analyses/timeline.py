@@ -541,12 +541,13 @@ def simulate_days(
             made = today if orders is None else orders.fill(today[0])[None, :]
             recent[:, at : at + n_lines] = made
             if orders is not None:
-                total = arrived_share[0] + stock_share[0]
-                supply = None
-                if dynamics.shift_orders:
-                    supply = orders.supply(line_share[segment_of_day[t]], total)
                 orders.end_day(
-                    t, today[0], supply, total, stock[0], part_licensed[segment_of_day[t]]
+                    t,
+                    today[0],
+                    line_share[segment_of_day[t]],
+                    arrived_share[0] + stock_share[0],
+                    stock[0],
+                    part_licensed[segment_of_day[t]],
                 )
             if kept is not None:
                 kept[t] = today[0]

@@ -1,0 +1,217 @@
+"""The day's passes of the dated run's orders compiled (numba), the numpy arithmetic to the bit.
+
+:class:`supplygraph.analyses.dynamics.Orders` calls these once or twice a day instead of some
+eighty numpy calls: each loops over the edges, groups or lines once, does each element's
+arithmetic in the order the numpy rule did (no fused multiply-add: numba compiles without
+``fastmath``) and sums edge after edge in index order, as ``numpy.bincount`` does, so every
+figure is the same to the bit. Imported only when a run has dynamics (numba's import is not
+free); compiled on first use and cached on disk.
+"""
+
+from __future__ import annotations
+
+import numba
+
+from ..engine.propagate import SNAP
+
+FULL = 1 - SNAP  # a share this close to 1 ships in full
+COMPILE = {"cache": True, "nogil": True}
+
+
+@numba.njit(**COMPILE)
+def _max(a, b):  # numpy.maximum's rule: the first unless the second is larger (NaN wins)
+    return a if (a >= b or a != a) else b
+
+
+@numba.njit(**COMPILE)
+def _min(a, b):  # numpy.minimum's rule
+    return a if (a <= b or a != a) else b
+
+
+@numba.njit(**COMPILE)
+def start_day(
+    order_moved,
+    ordered,
+    new,
+    base_out_safe,
+    sells,
+    demand,
+    headroom,
+    ramp_step,
+    ramped,
+    rise,
+    group_node,
+    ceiling,
+    group_ceiling,
+):  # pragma: no cover
+    """Each seller's demand (when ``order_moved``; else 1): what it was ordered, with the
+    orders over new links when ``new`` is not empty, over its baseline (1 for a line
+    nobody buys from); then each line's headroom ramped and its ceiling: its demand,
+    above its baseline at most its ramped capacity; per group its line's. Returns
+    whether any headroom is above 0."""
+    any_up = False
+    ramping = False
+    for k in range(len(headroom)):
+        if order_moved:
+            total = ordered[k] + new[k] if len(new) else ordered[k]
+            demand[k] = total / base_out_safe[k] if sells[k] else 1.0
+        up = order_moved and demand[k] > 1
+        any_up = any_up or up
+        if ramped:  # +-1/ramp a day, within [0, 1]
+            h = (ramp_step if up else -ramp_step) + headroom[k]
+            h = _min(_max(h, 0.0), 1.0)
+        else:
+            h = 1.0 if up else 0.0
+        headroom[k] = h
+        ramping = ramping or h != 0.0
+    for k in range(len(headroom)):
+        wish = demand[k] if order_moved else 1.0
+        if any_up:  # at most the demand where it is not above the baseline
+            room = headroom[k] * rise[k]
+            room += 1
+            wish = _min(wish, room)
+        ceiling[k] = wish
+    for g in range(len(group_node)):
+        group_ceiling[g] = ceiling[group_node[g]]
+    return ramping
+
+
+@numba.njit(**COMPILE)
+def arrive(slot, sent, placed, weight, part_group, follow, arriving, expected):  # pragma: no cover
+    """Per part edge, what arrives per unit of baseline (``sent`` times the orders filled,
+    read from the ring's row ``slot``); with ``follow``, per group what was ordered."""
+    if follow:
+        expected[:] = 0.0
+    for e in range(len(slot)):
+        filled = placed[slot[e], e]
+        arriving[e] = sent[e] * filled
+        if follow:  # edge after edge, as numpy.bincount sums
+            expected[part_group[e]] += weight[e] * filled
+
+
+@numba.njit(**COMPILE)
+def fill(today, demand, out):  # pragma: no cover
+    """Per line, its output per unit ordered (1 where nothing is ordered)."""
+    for k in range(len(today)):
+        out[k] = today[k] / demand[k] if demand[k] > 0 else 1.0
+
+
+@numba.njit(**COMPILE)
+def end_day(
+    today,
+    order_moved,
+    demand,
+    lost_orders,
+    above,
+    highest,
+    group_ceiling,
+    group_node,
+    follow,
+    total,
+    expected,
+    rebuild_rate,
+    stock_max,
+    stock,
+    need_safe,
+    no_need,
+    shift,
+    links,
+    own_share,
+    first_group,
+    n_groups_of,
+    part_src,
+    part_group,
+    part_flow,
+    weight,
+    licensed,
+    has_base,
+    spare,
+    spare_weight,
+    supply,
+    lost,
+    scored,
+    spare_eligible,
+    wanted,
+    row,
+    ordered,
+):  # pragma: no cover
+    """Count the day per line and write tomorrow's orders into ``row`` and what they
+    order of each seller into ``ordered``.
+
+    Returns 0 when every order is 1 (nothing written), 1 when they differ, 2 when, with
+    new ``links``, a group loses what its suppliers cannot ship: ``lost``, ``scored``,
+    ``spare_eligible`` and ``supply`` then hold what the new links need, and
+    :func:`shifted` writes the orders."""
+    for k in range(len(today)):
+        if order_moved:  # lost orders: the part of the baseline nobody ordered
+            unordered = _max(1.0 - demand[k], 0.0)
+            lost_orders[k] += _min(unordered, _max(1.0 - today[k], 0.0))
+        above[k] += _max(today[k] - 1.0, 0.0)
+        highest[k] = _max(highest[k], today[k])
+        if shift:  # its scarcest input (a group without baseline does not limit); 1 without
+            scarcest = 1.0
+            first = first_group[k]
+            for g in range(first, first + n_groups_of[k]):
+                avail = 1.0 if no_need[g] else _min(total[g], 1.0)
+                scarcest = avail if g == first else _min(scarcest, avail)
+            supply[k] = scarcest * own_share[k]
+    all_one = True
+    for g in range(len(group_ceiling)):
+        target = group_ceiling[g]
+        # short: the input that limits the line (below the orders); else made is enough
+        if follow and not total[g] < _min(target, expected[g]) - SNAP:
+            target = _min(target, today[group_node[g]])
+        if rebuild_rate:
+            gap = 0.0
+            if not no_need[g]:
+                gap = _max((stock_max[g] - stock[g]) / need_safe[g], 0.0)
+            gap *= rebuild_rate
+            target = target + gap
+        wanted[g] = target
+        all_one = all_one and target == 1.0
+    losing = False
+    if shift:  # what each edge's supplier can ship; per group the share lost
+        lost[:] = 0.0
+        scored[:] = 0.0
+        for e in range(len(part_src)):  # edge after edge, as numpy.bincount sums
+            can = _min(supply[part_src[e]], 1.0) * licensed[e]
+            g = part_group[e]
+            lost[g] += weight[e] * can
+            eligible = 1.0 if can >= FULL else 0.0  # ships in full
+            scored[g] += spare_weight[e] * eligible
+            spare_eligible[e] = spare[e] * eligible
+        for g in range(len(lost)):
+            share = _max(has_base[g] - lost[g], 0.0) * wanted[g]
+            lost[g] = share
+            losing = losing or share > SNAP
+        if losing and links:
+            return 2
+    if not losing and all_one:
+        return 0
+    shifted(
+        lost, scored, wanted, spare_eligible, part_src, part_group, part_flow, losing, row, ordered
+    )
+    return 1
+
+
+@numba.njit(**COMPILE)
+def shifted(
+    lost, scored, wanted, spare_eligible, part_src, part_group, part_flow, losing, row, ordered
+):  # pragma: no cover
+    """Write tomorrow's orders: each group's wanted share, and when some buyer is
+    ``losing``, what its suppliers cannot ship moved to its eligible edges by weight x
+    spare: per unit of an edge's own baseline, (lost / scored) x spare; and per seller
+    what they order of it."""
+    if losing:  # lost / scored where it moves, else 0 (the numpy rule's arithmetic)
+        for g in range(len(lost)):
+            moves = 1.0 if (scored[g] > 0 and lost[g] > SNAP) else 0.0
+            lost[g] = lost[g] / (scored[g] + (1.0 - moves)) * moves
+    ordered[:] = 0.0
+    for e in range(len(part_group)):
+        g = part_group[e]
+        order = wanted[g]
+        if losing:
+            order = lost[g] * spare_eligible[e]
+            order += wanted[g]
+        row[e] = order
+        ordered[part_src[e]] += part_flow[e] * order  # edge after edge, as numpy.bincount
