@@ -77,13 +77,54 @@ def start_day(
 
 
 @numba.njit(**COMPILE)
-def arrive(slot, sent, placed, weight, part_group, follow, arriving, expected):  # pragma: no cover
-    """Per part edge, what arrives per unit of baseline (``sent`` times the orders filled,
-    read from the ring's row ``slot``); with ``follow``, per group what was ordered."""
+def _rows(day, back, moved, class_len, class_off, class_n, out):  # pragma: no cover
+    """Per class of transit time, where the orders for ``day - back`` start in the ring
+    (-1: every such order is 1, placed before the run or on a day nothing moved)."""
+    for c in range(len(class_len)):
+        d = day - back[c]
+        placed = d >= 0 and moved[d % len(moved)]
+        out[c] = class_off[c] + (d % class_len[c]) * class_n[c] if placed else -1
+
+
+@numba.njit(**COMPILE)
+def orders_on(
+    day, back, moved, class_len, class_off, class_n, rows, part_class, part_pos, ring, out
+):  # pragma: no cover
+    """Per part edge, the orders for ``day - back`` of its class (1 where none was placed)."""
+    _rows(day, back, moved, class_len, class_off, class_n, rows)
+    for e in range(len(part_class)):
+        at = rows[part_class[e]]
+        out[e] = 1.0 if at < 0 else ring[at + part_pos[e]]
+
+
+@numba.njit(**COMPILE)
+def arrive(
+    day,
+    class_tau,
+    moved,
+    class_len,
+    class_off,
+    class_n,
+    rows,
+    part_class,
+    part_pos,
+    ring,
+    sent,
+    weight,
+    part_group,
+    follow,
+    arriving,
+    expected,
+):  # pragma: no cover
+    """Per part edge, what arrives per unit of baseline: ``sent`` times the orders it
+    filled (those placed for the day it left); with ``follow``, per group what was
+    ordered."""
+    _rows(day, class_tau, moved, class_len, class_off, class_n, rows)
     if follow:
         expected[:] = 0.0
-    for e in range(len(slot)):
-        filled = placed[slot[e], e]
+    for e in range(len(part_class)):
+        at = rows[part_class[e]]
+        filled = 1.0 if at < 0 else ring[at + part_pos[e]]
         arriving[e] = sent[e] * filled
         if follow:  # edge after edge, as numpy.bincount sums
             expected[part_group[e]] += weight[e] * filled
@@ -132,10 +173,17 @@ def end_day(
     scored,
     spare_eligible,
     wanted,
-    row,
     ordered,
+    day,
+    class_len,
+    class_off,
+    class_n,
+    rows,
+    part_class,
+    part_pos,
+    ring,
 ):  # pragma: no cover
-    """Count the day per line and write tomorrow's orders into ``row`` and what they
+    """Count the day per line and write tomorrow's orders into the ring and what they
     order of each seller into ``ordered``.
 
     Returns 0 when every order is 1 (nothing written), 1 when they differ, 2 when, with
@@ -189,23 +237,57 @@ def end_day(
     if not losing and all_one:
         return 0
     shifted(
-        lost, scored, wanted, spare_eligible, part_src, part_group, part_flow, losing, row, ordered
+        lost,
+        scored,
+        wanted,
+        spare_eligible,
+        part_src,
+        part_group,
+        part_flow,
+        losing,
+        ordered,
+        day,
+        class_len,
+        class_off,
+        class_n,
+        rows,
+        part_class,
+        part_pos,
+        ring,
     )
     return 1
 
 
 @numba.njit(**COMPILE)
 def shifted(
-    lost, scored, wanted, spare_eligible, part_src, part_group, part_flow, losing, row, ordered
+    lost,
+    scored,
+    wanted,
+    spare_eligible,
+    part_src,
+    part_group,
+    part_flow,
+    losing,
+    ordered,
+    day,
+    class_len,
+    class_off,
+    class_n,
+    rows,
+    part_class,
+    part_pos,
+    ring,
 ):  # pragma: no cover
-    """Write tomorrow's orders: each group's wanted share, and when some buyer is
-    ``losing``, what its suppliers cannot ship moved to its eligible edges by weight x
-    spare: per unit of an edge's own baseline, (lost / scored) x spare; and per seller
-    what they order of it."""
+    """Write the orders for the day after ``day`` into the ring: each group's wanted
+    share, and when some buyer is ``losing``, what its suppliers cannot ship moved to its
+    eligible edges by weight x spare: per unit of an edge's own baseline, (lost / scored)
+    x spare; and per seller what they order of it."""
     if losing:  # lost / scored where it moves, else 0 (the numpy rule's arithmetic)
         for g in range(len(lost)):
             moves = 1.0 if (scored[g] > 0 and lost[g] > SNAP) else 0.0
             lost[g] = lost[g] / (scored[g] + (1.0 - moves)) * moves
+    for c in range(len(class_len)):  # tomorrow's row of each class
+        rows[c] = class_off[c] + ((day + 1) % class_len[c]) * class_n[c]
     ordered[:] = 0.0
     for e in range(len(part_group)):
         g = part_group[e]
@@ -213,5 +295,5 @@ def shifted(
         if losing:
             order = lost[g] * spare_eligible[e]
             order += wanted[g]
-        row[e] = order
+        ring[rows[part_class[e]] + part_pos[e]] = order
         ordered[part_src[e]] += part_flow[e] * order  # edge after edge, as numpy.bincount

@@ -39,7 +39,7 @@ class Orders:
         index: EngineIndex,
         dynamics: Dynamics,
         capacity_ratio: Callable[[int], np.ndarray],
-        window: int,
+        part_tau: np.ndarray,
         stock_max: np.ndarray,
         need: np.ndarray,
         links: NewLinks | None = None,
@@ -88,10 +88,29 @@ class Orders:
         # row of the next day, and what they order of each seller into ordered
         self.unit = True
         self.expected = self.ones_groups  # per group, what was ordered for the day
-        # day t's filled orders in t % window (a window of at least 2: the next day's row
-        # is never the day's own, which the day's exports still read)
-        self.placed = np.ones((max(window, 2), n_edges))
-        self.placed_unit = np.ones(len(self.placed), dtype=bool)  # rows of the ring all 1
+        # The orders for each day, kept until they are filled: the part edges in classes of
+        # one transit time tau, a ring of max(tau + 1, 2) rows per class (the day's orders,
+        # which its exports read, are never the next day's row), an edge at its class
+        # position in each row; the orders for day d in row d % rows. A day's arrivals read
+        # one row per class and the end of the day writes one: runs in memory order.
+        tau = np.asarray(part_tau, dtype=np.int64)
+        self.class_tau, part_class = np.unique(tau, return_inverse=True)
+        self.part_class = part_class.astype(np.int64)
+        self.class_n = np.bincount(self.part_class, minlength=len(self.class_tau))
+        self.class_len = np.maximum(self.class_tau + 1, 2)
+        size = self.class_len * self.class_n
+        self.class_off = np.cumsum(size) - size
+        by_class = np.argsort(self.part_class, kind="stable")
+        self.part_pos = np.empty(n_edges, dtype=np.int64)
+        self.part_pos[by_class] = np.arange(n_edges) - np.repeat(
+            np.cumsum(self.class_n) - self.class_n, self.class_n
+        )
+        self.ring = np.ones(int(size.sum()))
+        # per day d (modulo the longest transit time + 1), whether orders other than 1 were
+        # placed for it (written in the ring); days before the run placed orders of 1
+        self.moved = np.zeros(max(int(tau.max(initial=0)) + 1, 2), dtype=bool)
+        self.rows = np.zeros(len(self.class_tau), dtype=np.int64)
+        self.no_back = np.zeros(len(self.class_tau), dtype=np.int64)
         self.headroom = np.zeros(self.n_lines)  # share of spare capacity ramped up
         self.ramping = False  # any headroom above 0
         self.ramp_step = 1.0 / dynamics.ramp_up_days if dynamics.ramp_up_days > 0 else 0.0
@@ -109,6 +128,7 @@ class Orders:
         self.demand = np.ones(self.n_lines)
         self.ceiling_now, self.group_ceiling_now = np.ones(self.n_lines), np.ones(self.n_groups)
         self.expected_now, self.arriving_now = np.ones(self.n_groups), np.ones(n_edges)
+        self.placed_now = np.ones(n_edges)
         self.filled, self.supply = np.ones(self.n_lines), np.ones(self.n_lines)
         self.wanted, self.ordered = np.ones(self.n_groups), np.zeros(self.n_lines)
         self.lost, self.scored = np.zeros(self.n_groups), np.zeros(self.n_groups)
@@ -128,13 +148,7 @@ class Orders:
         numpy.ndarray
             Per line, a share of its baseline.
         """
-        row = t % len(self.placed)
         self.day = t
-        if not self.unit:  # end_day placed the orders in this row
-            self.placed_unit[row] = False
-        elif not self.placed_unit[row]:
-            self.placed[row] = 1.0
-            self.placed_unit[row] = True
         new = None if self.links is None or self.links.pending is None else self.links.ordered
         self.demand_unit = self.unit and new is None  # a seller's demand is its baseline
         if self.demand_unit and not self.ramping:  # nothing above baseline
@@ -161,20 +175,16 @@ class Orders:
         self.ceiling, self.group_ceiling = self.ceiling_now, self.group_ceiling_now
         return self.ceiling
 
-    def arriving(self, slot: np.ndarray, sent: np.ndarray) -> np.ndarray:
+    def arriving(self, t: int, sent: np.ndarray) -> np.ndarray:
         """Per part edge, what its arriving shipment brings per unit of baseline: what its
-        supplier made per unit ordered (``sent``) times the orders it filled; keeps, per
-        group, what was ordered for the day.
-
-        Shipments under way before the run filled orders of 1: they read the ring's row of
-        day 0 (their lag is cut at 0), which holds the first day's orders, all 1, until the
-        day ``window``, which no shipment from before the run reaches.
+        supplier made per unit ordered (``sent``) times the orders it filled (those placed
+        for the day it left: 1 before the run); keeps, per group, what was ordered for the
+        day.
 
         Parameters
         ----------
-        slot
-            Per part edge, the row of the ring of days its arriving shipment left on (the
-            day modulo the window; row 0 for days before the run).
+        t
+            The day's number.
         sent
             Per part edge, its supplier's output per unit ordered on the day it left.
 
@@ -182,14 +192,22 @@ class Orders:
         -------
         numpy.ndarray
         """
-        if self.placed_unit.all():  # every order in the ring is 1
+        if not self.moved.any():  # every order still to fill is 1
             self.expected = self.unit_expected
             return sent
         follow = self.dynamics.demand_follows_output  # what was ordered, to tell a short input
         self.kernels.arrive(
-            slot.astype(np.int64, copy=False),
+            t,
+            self.class_tau,
+            self.moved,
+            self.class_len,
+            self.class_off,
+            self.class_n,
+            self.rows,
+            self.part_class,
+            self.part_pos,
+            self.ring,
             np.ascontiguousarray(sent),
-            self.placed,
             self.weight,
             self.part_group,
             follow,
@@ -199,6 +217,33 @@ class Orders:
         if follow:
             self.expected = self.expected_now
         return self.arriving_now
+
+    def placed_on(self, t: int) -> np.ndarray:
+        """Per part edge, the orders placed for day ``t`` (what its shipment fills that day).
+
+        Parameters
+        ----------
+        t
+            The day's number (today or a day still in the ring).
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        self.kernels.orders_on(
+            t,
+            self.no_back,
+            self.moved,
+            self.class_len,
+            self.class_off,
+            self.class_n,
+            self.rows,
+            self.part_class,
+            self.part_pos,
+            self.ring,
+            self.placed_now,
+        )
+        return self.placed_now
 
     def fill(self, today: np.ndarray) -> np.ndarray:
         """Return each line's output per unit ordered (what its ring buffer keeps).
@@ -257,7 +302,6 @@ class Orders:
                 self.spare_of = ratio
                 self.spare = np.maximum(ratio - 1.0, 0.0).take(self.part_src)
                 self.spare_weight = self.weight * self.spare
-        row = self.placed[(t + 1) % len(self.placed)]  # tomorrow's row of the ring
         placed = self.kernels.end_day(
             np.ascontiguousarray(today),
             not self.demand_unit,
@@ -293,10 +337,11 @@ class Orders:
             self.scored,
             self.spare_eligible,
             self.wanted,
-            row,
             self.ordered,
+            *self.ring_args(t),
         )
         self.unit = placed == 0
+        self.moved[(t + 1) % len(self.moved)] = not self.unit
         if placed == 2:  # what existing links cannot take goes to new ones
             assert self.links is not None
             lost = self.links.route(
@@ -311,9 +356,32 @@ class Orders:
                 self.part_group,
                 self.part_flow,
                 True,
-                row,
                 self.ordered,
+                *self.ring_args(t),
             )
+
+    def ring_args(self, t: int) -> tuple:
+        """The day and the ring of orders, as the kernels that write it take them.
+
+        Parameters
+        ----------
+        t
+            The day's number.
+
+        Returns
+        -------
+        tuple
+        """
+        return (
+            t,
+            self.class_len,
+            self.class_off,
+            self.class_n,
+            self.rows,
+            self.part_class,
+            self.part_pos,
+            self.ring,
+        )
 
 
 def capacity_ratios(

@@ -485,7 +485,7 @@ def simulate_days(
                     lambda seller, buyer: transit_between(seller, buyer, transit),
                     DAYS_PER_YEAR,
                 )
-            orders = Orders(index, dynamics, line_capacity, window, stock_max, need, links)
+            orders = Orders(index, dynamics, line_capacity, part_tau, stock_max, need, links)
             part_licensed = part_share[:, edges]  # per stretch, in the groups' edge order
         daily = _DailyRecord(index, n_days) if records and rows is None else None
         n_lines = lines_graph.n_nodes
@@ -506,7 +506,7 @@ def simulate_days(
                 early = before.any()
                 sent = recent[:, column]
                 if orders is not None:  # per unit ordered, times the orders it filled
-                    sent = orders.arriving(slot, sent[0])[None, :]
+                    sent = orders.arriving(t, sent[0])[None, :]
                 supplier = np.where(before, 1.0, sent) if early else sent
                 if shares is None:
                     licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
@@ -564,7 +564,7 @@ def simulate_days(
             if shares is None:
                 shipped = row_flow * licensed_now * made[:, src]
                 if orders is not None and tracked:
-                    shipped[:, edges] *= orders.placed[t % window]
+                    shipped[:, edges] *= orders.placed_on(t)
                 for name, mask in tracked.items():
                     exports[name][t] = shipped[:, mask].sum(axis=1)
             elif tracked:
