@@ -15,7 +15,7 @@ import numba
 from ..engine.propagate import SNAP
 
 FULL = 1 - SNAP  # a share this close to 1 ships in full
-COMPILE = {"cache": True, "nogil": True}
+COMPILE = {"cache": True, "nogil": True, "error_model": "numpy"}  # IEEE division, as numpy
 
 
 @numba.njit(**COMPILE)
@@ -109,23 +109,24 @@ def arrive(
     part_class,
     part_pos,
     ring,
-    sent,
+    made,
+    column,
     weight,
     part_group,
     follow,
     arriving,
     expected,
 ):  # pragma: no cover
-    """Per part edge, what arrives per unit of baseline: ``sent`` times the orders it
-    filled (those placed for the day it left); with ``follow``, per group what was
-    ordered."""
+    """Per part edge, what arrives per unit of baseline: what its supplier made per unit
+    ordered on the day it left (``made[column]``) times the orders it filled (those placed
+    for that day); with ``follow``, per group what was ordered."""
     _rows(day, class_tau, moved, class_len, class_off, class_n, rows)
     if follow:
         expected[:] = 0.0
     for e in range(len(part_class)):
         at = rows[part_class[e]]
         filled = 1.0 if at < 0 else ring[at + part_pos[e]]
-        arriving[e] = sent[e] * filled
+        arriving[e] = made[column[e]] * filled
         if follow:  # edge after edge, as numpy.bincount sums
             expected[part_group[e]] += weight[e] * filled
 

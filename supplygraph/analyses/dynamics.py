@@ -175,18 +175,20 @@ class Orders:
         self.ceiling, self.group_ceiling = self.ceiling_now, self.group_ceiling_now
         return self.ceiling
 
-    def arriving(self, t: int, sent: np.ndarray) -> np.ndarray:
+    def arriving(self, t: int, made: np.ndarray, column: np.ndarray) -> np.ndarray:
         """Per part edge, what its arriving shipment brings per unit of baseline: what its
-        supplier made per unit ordered (``sent``) times the orders it filled (those placed
-        for the day it left: 1 before the run); keeps, per group, what was ordered for the
-        day.
+        supplier made per unit ordered on the day it left (``made[column]``) times the
+        orders it filled (those placed for that day: 1 before the run); keeps, per group,
+        what was ordered for the day.
 
         Parameters
         ----------
         t
             The day's number.
-        sent
-            Per part edge, its supplier's output per unit ordered on the day it left.
+        made
+            The lines' output per unit ordered over the last days (the run's ring of days).
+        column
+            Per part edge, where its supplier's output on the day it left sits in ``made``.
 
         Returns
         -------
@@ -194,7 +196,7 @@ class Orders:
         """
         if not self.moved.any():  # every order still to fill is 1
             self.expected = self.unit_expected
-            return sent
+            return made[column]
         follow = self.dynamics.demand_follows_output  # what was ordered, to tell a short input
         self.kernels.arrive(
             t,
@@ -207,7 +209,8 @@ class Orders:
             self.part_class,
             self.part_pos,
             self.ring,
-            np.ascontiguousarray(sent),
+            made,
+            column.astype(np.int64, copy=False),
             self.weight,
             self.part_group,
             follow,

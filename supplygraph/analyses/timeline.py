@@ -504,9 +504,10 @@ def simulate_days(
                 slot = lagged % window
                 column = slot * n_lines + part_src
                 early = before.any()
-                sent = recent[:, column]
-                if orders is not None:  # per unit ordered, times the orders it filled
-                    sent = orders.arriving(t, sent[0])[None, :]
+                if orders is None:
+                    sent = recent[:, column]
+                else:  # per unit ordered, times the orders it filled
+                    sent = orders.arriving(t, recent[0], column)[None, :]
                 supplier = np.where(before, 1.0, sent) if early else sent
                 if shares is None:
                     licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
