@@ -168,10 +168,10 @@ def end_day(
     licensed,
     has_base,
     spare,
-    spare_weight,
     supply,
     lost,
     scored,
+    eligible,
     spare_eligible,
     wanted,
     ordered,
@@ -190,7 +190,8 @@ def end_day(
     Returns 0 when every order is 1 (nothing written), 1 when they differ, 2 when, with
     new ``links``, a group loses what its suppliers cannot ship: ``lost``, ``scored``,
     ``spare_eligible`` and ``supply`` then hold what the new links need, and
-    :func:`shifted` writes the orders."""
+    :func:`shifted` writes the orders. ``spare`` is per line (its capacity ratio - 1, at
+    least 0); ``eligible`` per part edge, whether it ships in full."""
     for k in range(len(today)):
         if order_moved:  # lost orders: the part of the baseline nobody ordered
             unordered = _max(1.0 - demand[k], 0.0)
@@ -223,12 +224,17 @@ def end_day(
         lost[:] = 0.0
         scored[:] = 0.0
         for e in range(len(part_src)):  # edge after edge, as numpy.bincount sums
-            can = _min(supply[part_src[e]], 1.0) * licensed[e]
+            src = part_src[e]
+            can = _min(supply[src], 1.0) * licensed[e]
             g = part_group[e]
-            lost[g] += weight[e] * can
-            eligible = 1.0 if can >= FULL else 0.0  # ships in full
-            scored[g] += spare_weight[e] * eligible
-            spare_eligible[e] = spare[e] * eligible
+            w = weight[e]
+            lost[g] += w * can
+            full = can >= FULL  # ships in full
+            eligible[e] = full
+            spare_full = spare[src] * (1.0 if full else 0.0)
+            scored[g] += (w * spare[src]) * (1.0 if full else 0.0)
+            if links:
+                spare_eligible[e] = spare_full
         for g in range(len(lost)):
             share = _max(has_base[g] - lost[g], 0.0) * wanted[g]
             lost[g] = share
@@ -241,7 +247,8 @@ def end_day(
         lost,
         scored,
         wanted,
-        spare_eligible,
+        spare,
+        eligible,
         part_src,
         part_group,
         part_flow,
@@ -264,7 +271,8 @@ def shifted(
     lost,
     scored,
     wanted,
-    spare_eligible,
+    spare,
+    eligible,
     part_src,
     part_group,
     part_flow,
@@ -294,7 +302,7 @@ def shifted(
         g = part_group[e]
         order = wanted[g]
         if losing:
-            order = lost[g] * spare_eligible[e]
+            order = lost[g] * (spare[part_src[e]] * (1.0 if eligible[e] else 0.0))
             order += wanted[g]
         ring[rows[part_class[e]] + part_pos[e]] = order
         ordered[part_src[e]] += part_flow[e] * order  # edge after edge, as numpy.bincount

@@ -53,8 +53,9 @@ class Orders:
         self.day = 0
         self.capacity_ratio = capacity_ratio  # per day number: capacity / baseline, per line
         self.edges = groups.edges
-        self.part_src = np.ascontiguousarray(groups.src, dtype=np.int64)
-        self.part_group = np.ascontiguousarray(groups.group_local, dtype=np.int64)
+        # per part edge (int32: the day's passes over the edges are bound by memory)
+        self.part_src = np.ascontiguousarray(groups.src, dtype=np.int32)
+        self.part_group = np.ascontiguousarray(groups.group_local, dtype=np.int32)
         self.n_lines, self.n_groups = index.n_nodes, len(index.group_base)
         n_edges = len(self.edges)
         self.part_flow = np.ascontiguousarray(index.flow[self.edges], dtype=float)
@@ -95,13 +96,13 @@ class Orders:
         # one row per class and the end of the day writes one: runs in memory order.
         tau = np.asarray(part_tau, dtype=np.int64)
         self.class_tau, part_class = np.unique(tau, return_inverse=True)
-        self.part_class = part_class.astype(np.int64)
+        self.part_class = part_class.astype(np.int32)
         self.class_n = np.bincount(self.part_class, minlength=len(self.class_tau))
         self.class_len = np.maximum(self.class_tau + 1, 2)
         size = self.class_len * self.class_n
         self.class_off = np.cumsum(size) - size
         by_class = np.argsort(self.part_class, kind="stable")
-        self.part_pos = np.empty(n_edges, dtype=np.int64)
+        self.part_pos = np.empty(n_edges, dtype=np.int32)
         self.part_pos[by_class] = np.arange(n_edges) - np.repeat(
             np.cumsum(self.class_n) - self.class_n, self.class_n
         )
@@ -122,7 +123,7 @@ class Orders:
         self.above = np.zeros(self.n_lines)  # summed output above baseline
         self.highest = np.ones(self.n_lines)
         self.spare_of: np.ndarray | None = None  # the capacity ratios spare_weight is for
-        self.spare = self.spare_weight = np.zeros(n_edges)
+        self.spare = np.zeros(self.n_lines)  # per line: capacity ratio - 1, at least 0
         self.no_new = np.zeros(0)
         # the kernels' outputs and scratch, written in place every day
         self.demand = np.ones(self.n_lines)
@@ -132,7 +133,9 @@ class Orders:
         self.filled, self.supply = np.ones(self.n_lines), np.ones(self.n_lines)
         self.wanted, self.ordered = np.ones(self.n_groups), np.zeros(self.n_lines)
         self.lost, self.scored = np.zeros(self.n_groups), np.zeros(self.n_groups)
-        self.spare_eligible = np.zeros(n_edges)
+        # per part edge: whether it ships in full; with new links, its supplier's spare if so
+        self.eligible = np.zeros(n_edges, dtype=bool)
+        self.spare_eligible = np.zeros(n_edges if links is not None else 0)
 
     def start_day(self, t: int) -> np.ndarray:
         """Take the orders placed for day ``t``; return each line's ceiling: what it is asked
@@ -303,8 +306,7 @@ class Orders:
             ratio = self.capacity_ratio(t)
             if ratio is not self.spare_of:  # capacity changes by stretch: once per stretch
                 self.spare_of = ratio
-                self.spare = np.maximum(ratio - 1.0, 0.0).take(self.part_src)
-                self.spare_weight = self.weight * self.spare
+                self.spare = np.maximum(ratio - 1.0, 0.0)  # per line
         placed = self.kernels.end_day(
             np.ascontiguousarray(today),
             not self.demand_unit,
@@ -334,10 +336,10 @@ class Orders:
             np.ascontiguousarray(licensed, dtype=float),
             self.has_base,
             self.spare,
-            self.spare_weight,
             self.supply,
             self.lost,
             self.scored,
+            self.eligible,
             self.spare_eligible,
             self.wanted,
             self.ordered,
@@ -354,7 +356,8 @@ class Orders:
                 lost,
                 self.scored,
                 self.wanted,
-                self.spare_eligible,
+                self.spare,
+                self.eligible,
                 self.part_src,
                 self.part_group,
                 self.part_flow,
