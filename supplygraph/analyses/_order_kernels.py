@@ -208,9 +208,9 @@ def end_day(
     all_one = True
     for g in range(len(group_ceiling)):
         target = group_ceiling[g]
-        # short: the input that limits the line (below the orders); else made is enough
-        if follow and not total[g] < _min(target, expected[g]) - SNAP:
-            target = _min(target, today[group_node[g]])
+        if follow:  # short: the input that limits the line (below the orders); else made
+            made = _min(target, today[group_node[g]])  # both sides, then pick: no branch
+            target = target if total[g] < _min(target, expected[g]) - SNAP else made
         if rebuild_rate:
             gap = 0.0
             if not no_need[g]:

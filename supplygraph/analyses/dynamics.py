@@ -122,7 +122,7 @@ class Orders:
         self.lost_orders = np.zeros(self.n_lines)  # summed shares of a day's baseline
         self.above = np.zeros(self.n_lines)  # summed output above baseline
         self.highest = np.ones(self.n_lines)
-        self.spare_of: np.ndarray | None = None  # the capacity ratios spare_weight is for
+        self.spare_of: np.ndarray | None = None  # the capacity ratios spare is for
         self.spare = np.zeros(self.n_lines)  # per line: capacity ratio - 1, at least 0
         self.no_new = np.zeros(0)
         # the kernels' outputs and scratch, written in place every day
