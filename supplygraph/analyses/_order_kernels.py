@@ -160,7 +160,6 @@ def end_day(
     links,
     own_share,
     first_group,
-    n_groups_of,
     part_src,
     part_group,
     part_flow,
@@ -192,24 +191,17 @@ def end_day(
     ``spare_eligible`` and ``supply`` then hold what the new links need, and
     :func:`shifted` writes the orders. ``spare`` is per line (its capacity ratio - 1, at
     least 0); ``eligible`` per part edge, whether it ships in full."""
-    for k in range(len(today)):
-        if order_moved:  # lost orders: the part of the baseline nobody ordered
-            unordered = _max(1.0 - demand[k], 0.0)
-            lost_orders[k] += _min(unordered, _max(1.0 - today[k], 0.0))
-        above[k] += _max(today[k] - 1.0, 0.0)
-        highest[k] = _max(highest[k], today[k])
-        if shift:  # its scarcest input (a group without baseline does not limit); 1 without
-            scarcest = 1.0
-            first = first_group[k]
-            for g in range(first, first + n_groups_of[k]):
-                avail = 1.0 if no_need[g] else _min(total[g], 1.0)
-                scarcest = avail if g == first else _min(scarcest, avail)
-            supply[k] = scarcest * own_share[k]
     all_one = True
+    if shift:
+        supply[:] = 1.0  # a line without inputs
     for g in range(len(group_ceiling)):
+        k = group_node[g]
+        if shift:  # its line's scarcest input (a group without baseline does not limit)
+            avail = 1.0 if no_need[g] else _min(total[g], 1.0)
+            supply[k] = avail if g == first_group[k] else _min(supply[k], avail)
         target = group_ceiling[g]
         if follow:  # short: the input that limits the line (below the orders); else made
-            made = _min(target, today[group_node[g]])  # both sides, then pick: no branch
+            made = _min(target, today[k])  # both sides, then pick: no branch
             target = target if total[g] < _min(target, expected[g]) - SNAP else made
         if rebuild_rate:
             gap = 0.0
@@ -219,6 +211,14 @@ def end_day(
             target = target + gap
         wanted[g] = target
         all_one = all_one and target == 1.0
+    for k in range(len(today)):
+        if order_moved:  # lost orders: the part of the baseline nobody ordered
+            unordered = _max(1.0 - demand[k], 0.0)
+            lost_orders[k] += _min(unordered, _max(1.0 - today[k], 0.0))
+        above[k] += _max(today[k] - 1.0, 0.0)
+        highest[k] = _max(highest[k], today[k])
+        if shift:
+            supply[k] = supply[k] * own_share[k]
     losing = False
     if shift:  # what each edge's supplier can ship; per group the share lost
         lost[:] = 0.0

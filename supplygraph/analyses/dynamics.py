@@ -71,12 +71,10 @@ class Orders:
             where=index.group_base[self.part_group] > 0,
         )
         self.group_node = np.ascontiguousarray(index.group_node, dtype=np.int64)
-        # a line's groups: from its first, as many as it has (none: a line without inputs)
+        # a line's first group (its groups run from there; a line without inputs: none)
         self.first_group = np.full(self.n_lines, self.n_groups, dtype=np.int64)
         self.first_group[groups.nodes] = groups.node_first
-        self.n_groups_of = np.zeros(self.n_lines, dtype=np.int64)
-        self.n_groups_of[groups.nodes] = np.diff(np.append(groups.node_first, self.n_groups))
-        self.source = np.flatnonzero(self.n_groups_of == 0)  # lines without inputs
+        self.source = np.flatnonzero(self.first_group == self.n_groups)  # without inputs
         self.stock_max, self.need = stock_max, need
         self.no_need = ~(need > 0)  # groups without baseline
         self.need_safe = np.where(self.no_need, 1.0, need)
@@ -328,7 +326,6 @@ class Orders:
             self.links is not None,
             np.ascontiguousarray(own_share, dtype=float),
             self.first_group,
-            self.n_groups_of,
             self.part_src,
             self.part_group,
             self.part_flow,
