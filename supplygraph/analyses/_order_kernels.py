@@ -223,18 +223,27 @@ def end_day(
     if shift:  # what each edge's supplier can ship; per group the share lost
         lost[:] = 0.0
         scored[:] = 0.0
-        for e in range(len(part_src)):  # edge after edge, as numpy.bincount sums
+        # edge after edge, as numpy.bincount sums; the edges run group by group, so each
+        # group's sums are kept in registers until its last edge
+        at = part_group[0] if len(part_group) else 0
+        shipped = 0.0
+        spared = 0.0
+        for e in range(len(part_src)):
+            g = part_group[e]
+            if g != at:
+                lost[at], scored[at] = shipped, spared
+                at, shipped, spared = g, 0.0, 0.0
             src = part_src[e]
             can = _min(supply[src], 1.0) * licensed[e]
-            g = part_group[e]
             w = weight[e]
-            lost[g] += w * can
+            shipped += w * can
             full = can >= FULL  # ships in full
             eligible[e] = full
-            spare_full = spare[src] * (1.0 if full else 0.0)
-            scored[g] += (w * spare[src]) * (1.0 if full else 0.0)
+            spared += (w * spare[src]) * (1.0 if full else 0.0)
             if links:
-                spare_eligible[e] = spare_full
+                spare_eligible[e] = spare[src] * (1.0 if full else 0.0)
+        if len(part_group):
+            lost[at], scored[at] = shipped, spared
         for g in range(len(lost)):
             share = _max(has_base[g] - lost[g], 0.0) * wanted[g]
             lost[g] = share
