@@ -123,12 +123,20 @@ def arrive(
     _rows(day, class_tau, moved, class_len, class_off, class_n, rows)
     if follow:
         expected[:] = 0.0
+    # edge after edge, as numpy.bincount sums; a group's sum in a register to its last edge
+    group = part_group[0] if len(part_group) else 0
+    ordered = 0.0
     for e in range(len(part_class)):
         at = rows[part_class[e]]
         filled = 1.0 if at < 0 else ring[at + part_pos[e]]
         arriving[e] = made[column[e]] * filled
-        if follow:  # edge after edge, as numpy.bincount sums
-            expected[part_group[e]] += weight[e] * filled
+        if follow:
+            if part_group[e] != group:
+                expected[group] = ordered
+                group, ordered = part_group[e], 0.0
+            ordered += weight[e] * filled
+    if follow and len(part_group):
+        expected[group] = ordered
 
 
 @numba.njit(**COMPILE)
