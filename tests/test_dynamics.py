@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -475,3 +477,28 @@ def test_a_bad_rebuild_rate_is_one_line_and_exit_2(tmp_path):
     assert "rebuild_rate: expected a share of the stock gap" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_only_a_run_with_dynamics_imports_numba():
+    # the order kernels are compiled with numba, which costs a fifth of a second to import:
+    # a dated run without dynamics (and a static one) must not pay for it
+    code = (
+        "import sys\n"
+        "import supplygraph as sg\n"
+        "from supplygraph.analyses.timeline import simulate_days\n"
+        "from supplygraph.dataset.io import load_dated_tables\n"
+        "from supplygraph.scenario.parse import Dynamics\n"
+        "tables, graph = load_dated_tables(), sg.load()\n"
+        "replay = sg.load_scenario('2025-replay')\n"
+        "end = replay.start.replace(month=replay.start.month + 2)\n"
+        "simulate_days(graph, replay, tables.approvals, tables.transit, end=end)\n"
+        "sg.simulate(graph, replay)\n"
+        "print('numba' in sys.modules)\n"
+        "restocking = replay.with_changes(dynamics=Dynamics(rebuild_rate=0.05))\n"
+        "simulate_days(graph, restocking, tables.approvals, tables.transit, end=end)\n"
+        "print('numba' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["False", "True"]

@@ -28,8 +28,10 @@ class Orders:
     shortage) is ordered in addition from the buyer's other suppliers of the material with
     spare capacity, in proportion to their baseline flow times their spare share.
 
-    The state is held in flat arrays (one run); every operation is elementwise or a
-    group sum, so a leading axis of draws can be added row by row.
+    The state is held in flat arrays (one run). Each day's passes over the edges, groups
+    and lines run compiled (``analyses._order_kernels``, numba, imported here: a run
+    without dynamics never loads it), each element's arithmetic in the order of the rule
+    above and every sum edge after edge, so the figures do not depend on how it is run.
     """
 
     def __init__(
@@ -37,25 +39,30 @@ class Orders:
         index: EngineIndex,
         dynamics: Dynamics,
         capacity_ratio: Callable[[int], np.ndarray],
-        window: int,
+        part_tau: np.ndarray,
         stock_max: np.ndarray,
         need: np.ndarray,
         links: NewLinks | None = None,
     ) -> None:
+        from . import _order_kernels  # numba: only a run with dynamics pays for its import
+
+        self.kernels = _order_kernels
         groups = index.whole
         self.dynamics = dynamics
         self.links = links  # orders over new links (dynamics.new_links), else None
         self.day = 0
         self.capacity_ratio = capacity_ratio  # per day number: capacity / baseline, per line
-        self.edges, self.part_src = groups.edges, groups.src
-        self.part_group = groups.group_local
+        self.edges = groups.edges
+        # per part edge (int32: the day's passes over the edges are bound by memory)
+        self.part_src = np.ascontiguousarray(groups.src, dtype=np.int32)
+        self.part_group = np.ascontiguousarray(groups.group_local, dtype=np.int32)
         self.n_lines, self.n_groups = index.n_nodes, len(index.group_base)
         n_edges = len(self.edges)
-        self.part_flow = index.flow[self.edges]
+        self.part_flow = np.ascontiguousarray(index.flow[self.edges], dtype=float)
         self.has_base = (index.group_base > 0).astype(float)
+        # what every order at 1 orders of each seller, summed as end_day sums the orders
         self.base_out = np.bincount(self.part_src, self.part_flow, minlength=self.n_lines)
-        self.sells = self.base_out > 0
-        self.buys_nothing = np.flatnonzero(~self.sells)  # nobody orders what it makes: demand 1
+        self.sells = self.base_out > 0  # nobody orders what the others make: demand 1
         self.base_out_safe = np.where(self.sells, self.base_out, 1.0)
         self.weight = np.divide(
             self.part_flow,
@@ -63,54 +70,70 @@ class Orders:
             out=np.zeros(n_edges),
             where=index.group_base[self.part_group] > 0,
         )
-        self.group_node = index.group_node
-        has_inputs = np.zeros(self.n_lines, dtype=bool)
-        has_inputs[groups.nodes] = True
-        self.source = np.flatnonzero(~has_inputs)  # lines without inputs
-        # a line's scarcest input: its groups taken one rank at a time (a line has few;
-        # numpy.minimum.reduceat pays per group), lines without inputs read a 1 past the end
-        self.avail = np.ones(self.n_groups + 1)
-        self.first_group = np.full(self.n_lines, self.n_groups)
+        self.group_node = np.ascontiguousarray(index.group_node, dtype=np.int64)
+        # a line's first group (its groups run from there; a line without inputs: none)
+        self.first_group = np.full(self.n_lines, self.n_groups, dtype=np.int64)
         self.first_group[groups.nodes] = groups.node_first
-        n_of = np.diff(np.append(groups.node_first, self.n_groups))
-        self.ranks = [
-            (groups.nodes[n_of > k], groups.node_first[n_of > k] + k)
-            for k in range(1, int(n_of.max(initial=1)))
-        ]
+        self.source = np.flatnonzero(self.first_group == self.n_groups)  # without inputs
         self.stock_max, self.need = stock_max, need
-        self.no_need = np.flatnonzero(~(need > 0))  # groups without baseline
-        self.need_safe = need.copy()
-        self.need_safe[self.no_need] = 1.0
+        self.no_need = ~(need > 0)  # groups without baseline
+        self.need_safe = np.where(self.no_need, 1.0, need)
         # every order at 1 (the baseline): then nothing below needs computing, and these
         # constants are what the computation would give, to the bit
-        self.ones_edges, self.ones_lines = np.ones(n_edges), np.ones(self.n_lines)
+        self.ones_lines = np.ones(self.n_lines)
         self.ones_groups = np.ones(self.n_groups)
         self.unit_expected = np.bincount(self.part_group, self.weight, minlength=self.n_groups)
-        self.unit = True  # every order placed for the next day is 1
-        # per part edge, placed for the next day: the ones, or (end_day writes it there)
-        # the ring's row of the next day
-        self.order = self.ones_edges
+        # every order placed for the next day is 1; else end_day wrote them into the ring's
+        # row of the next day, and what they order of each seller into ordered
+        self.unit = True
         self.expected = self.ones_groups  # per group, what was ordered for the day
-        self.flat_index = np.empty(n_edges, dtype=np.int64)
-        self.positions = np.arange(n_edges)
-        # day t's filled orders in t % window (a window of at least 2: the next day's row
-        # is never the day's own, which the day's exports still read)
-        self.placed = np.ones((max(window, 2), n_edges))
-        self.placed_flat = self.placed.reshape(-1)  # the same memory, for one gather a day
-        self.placed_unit = np.ones(len(self.placed), dtype=bool)  # rows of the ring all 1
+        # The orders for each day, kept until they are filled: the part edges in classes of
+        # one transit time tau, a ring of max(tau + 1, 2) rows per class (the day's orders,
+        # which its exports read, are never the next day's row), an edge at its class
+        # position in each row; the orders for day d in row d % rows. A day's arrivals read
+        # one row per class and the end of the day writes one: runs in memory order.
+        tau = np.asarray(part_tau, dtype=np.int64)
+        self.class_tau, part_class = np.unique(tau, return_inverse=True)
+        self.part_class = part_class.astype(np.int32)
+        self.class_n = np.bincount(self.part_class, minlength=len(self.class_tau))
+        self.class_len = np.maximum(self.class_tau + 1, 2)
+        size = self.class_len * self.class_n
+        self.class_off = np.cumsum(size) - size
+        by_class = np.argsort(self.part_class, kind="stable")
+        self.part_pos = np.empty(n_edges, dtype=np.int32)
+        self.part_pos[by_class] = np.arange(n_edges) - np.repeat(
+            np.cumsum(self.class_n) - self.class_n, self.class_n
+        )
+        self.ring = np.ones(int(size.sum()))
+        # per day d (modulo the longest transit time + 1), whether orders other than 1 were
+        # placed for it (written in the ring); days before the run placed orders of 1
+        self.moved = np.zeros(max(int(tau.max(initial=0)) + 1, 2), dtype=bool)
+        self.rows = np.zeros(len(self.class_tau), dtype=np.int64)
+        self.no_back = np.zeros(len(self.class_tau), dtype=np.int64)
         self.headroom = np.zeros(self.n_lines)  # share of spare capacity ramped up
         self.ramping = False  # any headroom above 0
         self.ramp_step = 1.0 / dynamics.ramp_up_days if dynamics.ramp_up_days > 0 else 0.0
         self.rise_of: np.ndarray | None = None  # the capacity ratios rise is for
         self.rise = np.zeros(self.n_lines)  # capacity ratio - 1
-        self.demand = self.ones_lines
-        self.ceiling = self.ones_lines
-        self.group_ceiling = self.ones_groups  # the ceiling per group (its line's)
+        self.demand_unit = True  # every seller's demand is its baseline (no order moved)
+        self.ceiling, self.group_ceiling = self.ones_lines, self.ones_groups
         self.lost_orders = np.zeros(self.n_lines)  # summed shares of a day's baseline
         self.above = np.zeros(self.n_lines)  # summed output above baseline
         self.highest = np.ones(self.n_lines)
-        self.spare_of: np.ndarray | None = None  # the capacity ratios spare_weight is for
-        self.spare = self.spare_weight = np.zeros(n_edges)
+        self.spare_of: np.ndarray | None = None  # the capacity ratios spare is for
+        self.spare = np.zeros(self.n_lines)  # per line: capacity ratio - 1, at least 0
+        self.no_new = np.zeros(0)
+        # the kernels' outputs and scratch, written in place every day
+        self.demand = np.ones(self.n_lines)
+        self.ceiling_now, self.group_ceiling_now = np.ones(self.n_lines), np.ones(self.n_groups)
+        self.expected_now, self.arriving_now = np.ones(self.n_groups), np.ones(n_edges)
+        self.placed_now = np.ones(n_edges)
+        self.filled, self.supply = np.ones(self.n_lines), np.ones(self.n_lines)
+        self.wanted, self.ordered = np.ones(self.n_groups), np.zeros(self.n_lines)
+        self.lost, self.scored = np.zeros(self.n_groups), np.zeros(self.n_groups)
+        # per part edge: whether it ships in full; with new links, its supplier's spare if so
+        self.eligible = np.zeros(n_edges, dtype=bool)
+        self.spare_eligible = np.zeros(n_edges if links is not None else 0)
 
     def start_day(self, t: int) -> np.ndarray:
         """Take the orders placed for day ``t``; return each line's ceiling: what it is asked
@@ -126,81 +149,105 @@ class Orders:
         numpy.ndarray
             Per line, a share of its baseline.
         """
-        row = t % len(self.placed)
         self.day = t
-        if not self.unit:  # end_day placed the orders in this row
-            self.placed_unit[row] = False
-        elif not self.placed_unit[row]:
-            self.placed[row] = 1.0
-            self.placed_unit[row] = True
         new = None if self.links is None or self.links.pending is None else self.links.ordered
-        if self.unit and new is None:  # every order 1: a seller's demand is its baseline
-            self.demand = self.ones_lines
-        else:
-            ordered = np.bincount(
-                self.part_src, self.part_flow * self.order, minlength=self.n_lines
-            )
-            if new is not None:  # orders over new links (t/yr), on top
-                ordered += new
-            self.demand = np.divide(ordered, self.base_out_safe, out=ordered)
-            self.demand[self.buys_nothing] = 1.0
-        if self.demand is self.ones_lines and not self.ramping:  # nothing above baseline
-            self.ceiling, self.group_ceiling = self.demand, self.ones_groups
+        self.demand_unit = self.unit and new is None  # a seller's demand is its baseline
+        if self.demand_unit and not self.ramping:  # nothing above baseline
+            self.ceiling, self.group_ceiling = self.ones_lines, self.ones_groups
             return self.ceiling
-        up = self.demand > 1
-        if self.dynamics.ramp_up_days > 0:  # +-1/ramp a day, within [0, 1]
-            headroom = np.where(up, self.ramp_step, -self.ramp_step)
-            headroom += self.headroom
-            np.maximum(headroom, 0.0, out=headroom)
-            self.headroom = np.minimum(headroom, 1.0, out=headroom)
-        else:
-            self.headroom = up.astype(float)
-        self.ramping = bool(self.headroom.any())
-        if up.any():
-            ratio = self.capacity_ratio(t)
-            if ratio is not self.rise_of:  # capacity changes by stretch: once per stretch
-                self.rise_of, self.rise = ratio, ratio - 1
-            room = self.headroom * self.rise
-            room += 1
-            # at most the demand where it is not above the baseline: room >= 1 >= demand
-            self.ceiling = np.minimum(self.demand, room, out=room)
-        else:
-            self.ceiling = self.demand
-        self.group_ceiling = self.ceiling.take(self.group_node)
+        ratio = self.capacity_ratio(t)
+        if ratio is not self.rise_of:  # capacity changes by stretch: once per stretch
+            self.rise_of, self.rise = ratio, ratio - 1
+        self.ramping = self.kernels.start_day(
+            not self.demand_unit,
+            self.base_out if self.unit else self.ordered,  # per seller, what the orders ask
+            self.no_new if new is None else new,  # orders over new links (t/yr), on top
+            self.base_out_safe,
+            self.sells,
+            self.demand,
+            self.headroom,
+            self.ramp_step,
+            self.dynamics.ramp_up_days > 0,
+            self.rise,
+            self.group_node,
+            self.ceiling_now,
+            self.group_ceiling_now,
+        )
+        self.ceiling, self.group_ceiling = self.ceiling_now, self.group_ceiling_now
         return self.ceiling
 
-    def arriving(self, slot: np.ndarray, sent: np.ndarray) -> np.ndarray:
+    def arriving(self, t: int, made: np.ndarray, column: np.ndarray) -> np.ndarray:
         """Per part edge, what its arriving shipment brings per unit of baseline: what its
-        supplier made per unit ordered (``sent``) times the orders it filled; keeps, per
-        group, what was ordered for the day.
-
-        Shipments under way before the run filled orders of 1: they read the ring's row of
-        day 0 (their lag is cut at 0), which holds the first day's orders, all 1, until the
-        day ``window``, which no shipment from before the run reaches.
+        supplier made per unit ordered on the day it left (``made[column]``) times the
+        orders it filled (those placed for that day: 1 before the run); keeps, per group,
+        what was ordered for the day.
 
         Parameters
         ----------
-        slot
-            Per part edge, the row of the ring of days its arriving shipment left on (the
-            day modulo the window; row 0 for days before the run).
-        sent
-            Per part edge, its supplier's output per unit ordered on the day it left.
+        t
+            The day's number.
+        made
+            The lines' output per unit ordered over the last days (the run's ring of days).
+        column
+            Per part edge, where its supplier's output on the day it left sits in ``made``.
 
         Returns
         -------
         numpy.ndarray
         """
-        if self.placed_unit.all():  # every order in the ring is 1
+        if not self.moved.any():  # every order still to fill is 1
             self.expected = self.unit_expected
-            return sent
-        np.multiply(slot, len(self.edges), out=self.flat_index)
-        self.flat_index += self.positions
-        filled = self.placed_flat.take(self.flat_index)
-        if self.dynamics.demand_follows_output:  # what was ordered, to tell a short input
-            self.expected = np.bincount(
-                self.part_group, self.weight * filled, minlength=self.n_groups
-            )
-        return sent * filled
+            return made[column]
+        follow = self.dynamics.demand_follows_output  # what was ordered, to tell a short input
+        self.kernels.arrive(
+            t,
+            self.class_tau,
+            self.moved,
+            self.class_len,
+            self.class_off,
+            self.class_n,
+            self.rows,
+            self.part_class,
+            self.part_pos,
+            self.ring,
+            made,
+            column.astype(np.int64, copy=False),
+            self.weight,
+            self.part_group,
+            follow,
+            self.arriving_now,
+            self.expected_now,
+        )
+        if follow:
+            self.expected = self.expected_now
+        return self.arriving_now
+
+    def placed_on(self, t: int) -> np.ndarray:
+        """Per part edge, the orders placed for day ``t`` (what its shipment fills that day).
+
+        Parameters
+        ----------
+        t
+            The day's number (today or a day still in the ring).
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        self.kernels.orders_on(
+            t,
+            self.no_back,
+            self.moved,
+            self.class_len,
+            self.class_off,
+            self.class_n,
+            self.rows,
+            self.part_class,
+            self.part_pos,
+            self.ring,
+            self.placed_now,
+        )
+        return self.placed_now
 
     def fill(self, today: np.ndarray) -> np.ndarray:
         """Return each line's output per unit ordered (what its ring buffer keeps).
@@ -215,50 +262,26 @@ class Orders:
         numpy.ndarray
         """
         filled = today
-        if self.demand is not self.ones_lines:
-            ordered = self.demand > 0
-            if ordered.all():
-                filled = today / self.demand
-            else:  # nothing ordered: per unit ordered, 1
-                filled = np.divide(today, self.demand, out=np.ones_like(today), where=ordered)
+        if not self.demand_unit:  # nothing ordered: per unit ordered, 1
+            filled = self.filled
+            self.kernels.fill(np.ascontiguousarray(today), self.demand, filled)
         if self.links is not None:  # yesterday's orders over new links leave today
             self.links.ship(self.day, filled)
         return filled
-
-    def supply(self, own_share: np.ndarray, total: np.ndarray) -> np.ndarray:
-        """Return, per line, what its inputs (deliveries and stock) and its own share allow,
-        at most its baseline: the output it would make if its customers ordered it.
-
-        Parameters
-        ----------
-        own_share
-            Per line, its own multiplier (an outage).
-        total
-            Per group, its deliveries and stock, as a share of its baseline.
-
-        Returns
-        -------
-        numpy.ndarray
-        """
-        avail = self.avail[: self.n_groups]  # a group without baseline does not limit
-        np.minimum(total, 1.0, out=avail)
-        avail[self.no_need] = 1.0
-        scarcest = self.avail.take(self.first_group)
-        for lines, rank in self.ranks:
-            scarcest[lines] = np.minimum(scarcest[lines], avail.take(rank))
-        scarcest *= own_share
-        return scarcest
 
     def end_day(
         self,
         t: int,
         today: np.ndarray,
-        supply: np.ndarray | None,
+        own_share: np.ndarray,
         total: np.ndarray,
         stock: np.ndarray,
         licensed: np.ndarray,
     ) -> None:
         """Count the day and place the orders for the next.
+
+        When orders shift, a line's supply (what its inputs, deliveries and stock, and its
+        own share allow, at most its baseline) is what its buyers may expect of it.
 
         Parameters
         ----------
@@ -266,9 +289,8 @@ class Orders:
             The day's number.
         today
             Per line, its output ratio.
-        supply
-            Per line, what its inputs (and its own share) allowed, at most its baseline
-            (what its buyers may expect of it when they shift orders; needed only then).
+        own_share
+            Per line, its own multiplier (an outage).
         total
             Per group, its deliveries and stock, as a share of its baseline.
         stock
@@ -277,78 +299,92 @@ class Orders:
             Per part edge, today's licensed share.
         """
         dyn = self.dynamics
-        if self.demand is not self.ones_lines:
-            # lost orders: the part of the baseline nobody ordered (the rest is shortage)
-            unordered = np.maximum(1.0 - self.demand, 0.0)
-            self.lost_orders += np.minimum(unordered, np.maximum(1.0 - today, 0.0))
-        self.above += np.maximum(today - 1.0, 0.0)
-        np.maximum(self.highest, today, out=self.highest)
-        ceiling = self.group_ceiling
-        target = ceiling
-        if dyn.demand_follows_output:
-            # short: the input that limits the line (deliveries and stock below the orders)
-            short = total < np.minimum(ceiling, self.expected) - SNAP
-            target = np.where(short, ceiling, np.minimum(ceiling, today.take(self.group_node)))
-        wanted = target
-        if dyn.rebuild_rate:
-            gap = np.subtract(self.stock_max, stock)
-            gap /= self.need_safe
-            gap[self.no_need] = 0.0
-            np.maximum(gap, 0.0, out=gap)
-            gap *= dyn.rebuild_rate
-            wanted = np.add(target, gap, out=gap)  # per group, of need
-        self.unit = False
-        row = self.placed[(t + 1) % len(self.placed)]  # tomorrow's row of the ring
-        if dyn.shift_orders and supply is not None:
-            self.order = self._shifted(wanted, supply, licensed, t, row)
-        elif (wanted == 1.0).all():
-            self.unit, self.order = True, self.ones_edges
-        else:
-            self.order = wanted.take(self.part_group, out=row, mode="clip")
+        shift = dyn.shift_orders
+        if shift:
+            ratio = self.capacity_ratio(t)
+            if ratio is not self.spare_of:  # capacity changes by stretch: once per stretch
+                self.spare_of = ratio
+                self.spare = np.maximum(ratio - 1.0, 0.0)  # per line
+        placed = self.kernels.end_day(
+            np.ascontiguousarray(today),
+            not self.demand_unit,
+            self.demand,
+            self.lost_orders,
+            self.above,
+            self.highest,
+            self.group_ceiling,
+            self.group_node,
+            dyn.demand_follows_output,
+            np.ascontiguousarray(total),
+            self.expected,
+            dyn.rebuild_rate,
+            self.stock_max,
+            np.ascontiguousarray(stock),
+            self.need_safe,
+            self.no_need,
+            shift,
+            self.links is not None,
+            np.ascontiguousarray(own_share, dtype=float),
+            self.first_group,
+            self.part_src,
+            self.part_group,
+            self.part_flow,
+            self.weight,
+            np.ascontiguousarray(licensed, dtype=float),
+            self.has_base,
+            self.spare,
+            self.supply,
+            self.lost,
+            self.scored,
+            self.eligible,
+            self.spare_eligible,
+            self.wanted,
+            self.ordered,
+            *self.ring_args(t),
+        )
+        self.unit = placed == 0
+        self.moved[(t + 1) % len(self.moved)] = not self.unit
+        if placed == 2:  # what existing links cannot take goes to new ones
+            assert self.links is not None
+            lost = self.links.route(
+                t, self.lost, self.scored, self.supply, licensed, ratio, self.spare_eligible
+            )
+            self.kernels.shifted(
+                lost,
+                self.scored,
+                self.wanted,
+                self.spare,
+                self.eligible,
+                self.part_src,
+                self.part_group,
+                self.part_flow,
+                True,
+                self.ordered,
+                *self.ring_args(t),
+            )
 
-    def _shifted(
-        self, wanted: np.ndarray, supply: np.ndarray, licensed: np.ndarray, t: int, out: np.ndarray
-    ) -> np.ndarray:
-        """Move what suppliers cannot ship to the buyer's other suppliers with spare
-        (the orders written into ``out``, unless every order is 1)."""
-        fillable = np.minimum(supply, 1.0).take(self.part_src)
-        fillable *= licensed
-        # the share of each group's order its suppliers cannot ship (weights sum to 1)
-        shipped = np.bincount(self.part_group, self.weight * fillable, minlength=self.n_groups)
-        lost = np.subtract(self.has_base, shipped, out=shipped)
-        np.maximum(lost, 0.0, out=lost)
-        lost *= wanted
-        losing = lost > SNAP
-        if not losing.any():
-            if (wanted == 1.0).all():
-                self.unit = True
-                return self.ones_edges
-            return wanted.take(self.part_group, out=out, mode="clip")
-        ratio = self.capacity_ratio(t)
-        if ratio is not self.spare_of:  # capacity changes by stretch: once per stretch
-            self.spare_of = ratio
-            self.spare = np.maximum(ratio - 1.0, 0.0).take(self.part_src)
-            self.spare_weight = self.weight * self.spare
-        eligible = fillable >= 1 - SNAP  # ships in full
-        scored = np.bincount(self.part_group, self.spare_weight * eligible, minlength=self.n_groups)
-        spare_eligible = self.spare * eligible
-        if self.links is not None:  # what existing links cannot take goes to new ones
-            lost = self.links.route(t, lost, scored, supply, licensed, ratio, spare_eligible)
-            losing = lost > SNAP
-        moves = scored > 0
-        moves &= losing
-        # the lost share goes to eligible edges by weight x spare: per unit of an edge's own
-        # baseline, (lost / scored) x spare
-        # (lost / scored where it moves, else 0; by arithmetic, which is faster than a mask)
-        per_spare = np.add(scored, ~moves, out=scored)
-        np.divide(lost, per_spare, out=per_spare)
-        per_spare *= moves
-        # the short links keep their orders: a licence or a shortage cuts what they ship,
-        # and they ship in full again as soon as it ends
-        extra = per_spare.take(self.part_group, out=out, mode="clip")
-        extra *= spare_eligible
-        extra += wanted.take(self.part_group)
-        return extra
+    def ring_args(self, t: int) -> tuple:
+        """The day and the ring of orders, as the kernels that write it take them.
+
+        Parameters
+        ----------
+        t
+            The day's number.
+
+        Returns
+        -------
+        tuple
+        """
+        return (
+            t,
+            self.class_len,
+            self.class_off,
+            self.class_n,
+            self.rows,
+            self.part_class,
+            self.part_pos,
+            self.ring,
+        )
 
 
 def capacity_ratios(

@@ -485,7 +485,7 @@ def simulate_days(
                     lambda seller, buyer: transit_between(seller, buyer, transit),
                     DAYS_PER_YEAR,
                 )
-            orders = Orders(index, dynamics, line_capacity, window, stock_max, need, links)
+            orders = Orders(index, dynamics, line_capacity, part_tau, stock_max, need, links)
             part_licensed = part_share[:, edges]  # per stretch, in the groups' edge order
         daily = _DailyRecord(index, n_days) if records and rows is None else None
         n_lines = lines_graph.n_nodes
@@ -504,9 +504,10 @@ def simulate_days(
                 slot = lagged % window
                 column = slot * n_lines + part_src
                 early = before.any()
-                sent = recent[:, column]
-                if orders is not None:  # per unit ordered, times the orders it filled
-                    sent = orders.arriving(slot, sent[0])[None, :]
+                if orders is None:
+                    sent = recent[:, column]
+                else:  # per unit ordered, times the orders it filled
+                    sent = orders.arriving(t, recent[0], column)[None, :]
                 supplier = np.where(before, 1.0, sent) if early else sent
                 if shares is None:
                     licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
@@ -541,12 +542,13 @@ def simulate_days(
             made = today if orders is None else orders.fill(today[0])[None, :]
             recent[:, at : at + n_lines] = made
             if orders is not None:
-                total = arrived_share[0] + stock_share[0]
-                supply = None
-                if dynamics.shift_orders:
-                    supply = orders.supply(line_share[segment_of_day[t]], total)
                 orders.end_day(
-                    t, today[0], supply, total, stock[0], part_licensed[segment_of_day[t]]
+                    t,
+                    today[0],
+                    line_share[segment_of_day[t]],
+                    arrived_share[0] + stock_share[0],
+                    stock[0],
+                    part_licensed[segment_of_day[t]],
                 )
             if kept is not None:
                 kept[t] = today[0]
@@ -563,7 +565,7 @@ def simulate_days(
             if shares is None:
                 shipped = row_flow * licensed_now * made[:, src]
                 if orders is not None and tracked:
-                    shipped[:, edges] *= orders.placed[t % window]
+                    shipped[:, edges] *= orders.placed_on(t)
                 for name, mask in tracked.items():
                     exports[name][t] = shipped[:, mask].sum(axis=1)
             elif tracked:

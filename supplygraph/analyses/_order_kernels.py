@@ -1,0 +1,325 @@
+"""The day's passes of the dated run's orders compiled (numba), the numpy arithmetic to the bit.
+
+:class:`supplygraph.analyses.dynamics.Orders` calls these once or twice a day instead of some
+eighty numpy calls: each loops over the edges, groups or lines once, does each element's
+arithmetic in the order the numpy rule did (no fused multiply-add: numba compiles without
+``fastmath``) and sums edge after edge in index order, as ``numpy.bincount`` does, so every
+figure is the same to the bit. Imported only when a run has dynamics (numba's import is not
+free); compiled on first use and cached on disk.
+"""
+
+from __future__ import annotations
+
+import numba
+
+from ..engine.propagate import SNAP
+
+FULL = 1 - SNAP  # a share this close to 1 ships in full
+COMPILE = {"cache": True, "nogil": True, "error_model": "numpy"}  # IEEE division, as numpy
+
+
+@numba.njit(**COMPILE)
+def _max(a, b):  # numpy.maximum's rule: the first unless the second is larger (NaN wins)
+    return a if (a >= b or a != a) else b
+
+
+@numba.njit(**COMPILE)
+def _min(a, b):  # numpy.minimum's rule
+    return a if (a <= b or a != a) else b
+
+
+@numba.njit(**COMPILE)
+def start_day(
+    order_moved,
+    ordered,
+    new,
+    base_out_safe,
+    sells,
+    demand,
+    headroom,
+    ramp_step,
+    ramped,
+    rise,
+    group_node,
+    ceiling,
+    group_ceiling,
+):  # pragma: no cover
+    """Each seller's demand (when ``order_moved``; else 1): what it was ordered, with the
+    orders over new links when ``new`` is not empty, over its baseline (1 for a line
+    nobody buys from); then each line's headroom ramped and its ceiling: its demand,
+    above its baseline at most its ramped capacity; per group its line's. Returns
+    whether any headroom is above 0."""
+    any_up = False
+    ramping = False
+    for k in range(len(headroom)):
+        if order_moved:
+            total = ordered[k] + new[k] if len(new) else ordered[k]
+            demand[k] = total / base_out_safe[k] if sells[k] else 1.0
+        up = order_moved and demand[k] > 1
+        any_up = any_up or up
+        if ramped:  # +-1/ramp a day, within [0, 1]
+            h = (ramp_step if up else -ramp_step) + headroom[k]
+            h = _min(_max(h, 0.0), 1.0)
+        else:
+            h = 1.0 if up else 0.0
+        headroom[k] = h
+        ramping = ramping or h != 0.0
+    for k in range(len(headroom)):
+        wish = demand[k] if order_moved else 1.0
+        if any_up:  # at most the demand where it is not above the baseline
+            room = headroom[k] * rise[k]
+            room += 1
+            wish = _min(wish, room)
+        ceiling[k] = wish
+    for g in range(len(group_node)):
+        group_ceiling[g] = ceiling[group_node[g]]
+    return ramping
+
+
+@numba.njit(**COMPILE)
+def _rows(day, back, moved, class_len, class_off, class_n, out):  # pragma: no cover
+    """Per class of transit time, where the orders for ``day - back`` start in the ring
+    (-1: every such order is 1, placed before the run or on a day nothing moved)."""
+    for c in range(len(class_len)):
+        d = day - back[c]
+        placed = d >= 0 and moved[d % len(moved)]
+        out[c] = class_off[c] + (d % class_len[c]) * class_n[c] if placed else -1
+
+
+@numba.njit(**COMPILE)
+def orders_on(
+    day, back, moved, class_len, class_off, class_n, rows, part_class, part_pos, ring, out
+):  # pragma: no cover
+    """Per part edge, the orders for ``day - back`` of its class (1 where none was placed)."""
+    _rows(day, back, moved, class_len, class_off, class_n, rows)
+    for e in range(len(part_class)):
+        at = rows[part_class[e]]
+        out[e] = 1.0 if at < 0 else ring[at + part_pos[e]]
+
+
+@numba.njit(**COMPILE)
+def arrive(
+    day,
+    class_tau,
+    moved,
+    class_len,
+    class_off,
+    class_n,
+    rows,
+    part_class,
+    part_pos,
+    ring,
+    made,
+    column,
+    weight,
+    part_group,
+    follow,
+    arriving,
+    expected,
+):  # pragma: no cover
+    """Per part edge, what arrives per unit of baseline: what its supplier made per unit
+    ordered on the day it left (``made[column]``) times the orders it filled (those placed
+    for that day); with ``follow``, per group what was ordered."""
+    _rows(day, class_tau, moved, class_len, class_off, class_n, rows)
+    if follow:
+        expected[:] = 0.0
+    # edge after edge, as numpy.bincount sums; a group's sum in a register to its last edge
+    group = part_group[0] if len(part_group) else 0
+    ordered = 0.0
+    for e in range(len(part_class)):
+        at = rows[part_class[e]]
+        filled = 1.0 if at < 0 else ring[at + part_pos[e]]
+        arriving[e] = made[column[e]] * filled
+        if follow:
+            if part_group[e] != group:
+                expected[group] = ordered
+                group, ordered = part_group[e], 0.0
+            ordered += weight[e] * filled
+    if follow and len(part_group):
+        expected[group] = ordered
+
+
+@numba.njit(**COMPILE)
+def fill(today, demand, out):  # pragma: no cover
+    """Per line, its output per unit ordered (1 where nothing is ordered)."""
+    for k in range(len(today)):
+        out[k] = today[k] / demand[k] if demand[k] > 0 else 1.0
+
+
+@numba.njit(**COMPILE)
+def end_day(
+    today,
+    order_moved,
+    demand,
+    lost_orders,
+    above,
+    highest,
+    group_ceiling,
+    group_node,
+    follow,
+    total,
+    expected,
+    rebuild_rate,
+    stock_max,
+    stock,
+    need_safe,
+    no_need,
+    shift,
+    links,
+    own_share,
+    first_group,
+    part_src,
+    part_group,
+    part_flow,
+    weight,
+    licensed,
+    has_base,
+    spare,
+    supply,
+    lost,
+    scored,
+    eligible,
+    spare_eligible,
+    wanted,
+    ordered,
+    day,
+    class_len,
+    class_off,
+    class_n,
+    rows,
+    part_class,
+    part_pos,
+    ring,
+):  # pragma: no cover
+    """Count the day per line and write tomorrow's orders into the ring and what they
+    order of each seller into ``ordered``.
+
+    Returns 0 when every order is 1 (nothing written), 1 when they differ, 2 when, with
+    new ``links``, a group loses what its suppliers cannot ship: ``lost``, ``scored``,
+    ``spare_eligible`` and ``supply`` then hold what the new links need, and
+    :func:`shifted` writes the orders. ``spare`` is per line (its capacity ratio - 1, at
+    least 0); ``eligible`` per part edge, whether it ships in full."""
+    all_one = True
+    if shift:
+        supply[:] = 1.0  # a line without inputs
+    for g in range(len(group_ceiling)):
+        k = group_node[g]
+        if shift:  # its line's scarcest input (a group without baseline does not limit)
+            avail = 1.0 if no_need[g] else _min(total[g], 1.0)
+            supply[k] = avail if g == first_group[k] else _min(supply[k], avail)
+        target = group_ceiling[g]
+        if follow:  # short: the input that limits the line (below the orders); else made
+            made = _min(target, today[k])  # both sides, then pick: no branch
+            target = target if total[g] < _min(target, expected[g]) - SNAP else made
+        if rebuild_rate:
+            gap = 0.0
+            if not no_need[g]:
+                gap = _max((stock_max[g] - stock[g]) / need_safe[g], 0.0)
+            gap *= rebuild_rate
+            target = target + gap
+        wanted[g] = target
+        all_one = all_one and target == 1.0
+    for k in range(len(today)):
+        if order_moved:  # lost orders: the part of the baseline nobody ordered
+            unordered = _max(1.0 - demand[k], 0.0)
+            lost_orders[k] += _min(unordered, _max(1.0 - today[k], 0.0))
+        above[k] += _max(today[k] - 1.0, 0.0)
+        highest[k] = _max(highest[k], today[k])
+        if shift:
+            supply[k] = supply[k] * own_share[k]
+    losing = False
+    if shift:  # what each edge's supplier can ship; per group the share lost
+        lost[:] = 0.0
+        scored[:] = 0.0
+        # edge after edge, as numpy.bincount sums; the edges run group by group, so each
+        # group's sums are kept in registers until its last edge
+        at = part_group[0] if len(part_group) else 0
+        shipped = 0.0
+        spared = 0.0
+        for e in range(len(part_src)):
+            g = part_group[e]
+            if g != at:
+                lost[at], scored[at] = shipped, spared
+                at, shipped, spared = g, 0.0, 0.0
+            src = part_src[e]
+            can = _min(supply[src], 1.0) * licensed[e]
+            w = weight[e]
+            shipped += w * can
+            full = can >= FULL  # ships in full
+            eligible[e] = full
+            spared += (w * spare[src]) * (1.0 if full else 0.0)
+            if links:
+                spare_eligible[e] = spare[src] * (1.0 if full else 0.0)
+        if len(part_group):
+            lost[at], scored[at] = shipped, spared
+        for g in range(len(lost)):
+            share = _max(has_base[g] - lost[g], 0.0) * wanted[g]
+            lost[g] = share
+            losing = losing or share > SNAP
+        if losing and links:
+            return 2
+    if not losing and all_one:
+        return 0
+    shifted(
+        lost,
+        scored,
+        wanted,
+        spare,
+        eligible,
+        part_src,
+        part_group,
+        part_flow,
+        losing,
+        ordered,
+        day,
+        class_len,
+        class_off,
+        class_n,
+        rows,
+        part_class,
+        part_pos,
+        ring,
+    )
+    return 1
+
+
+@numba.njit(**COMPILE)
+def shifted(
+    lost,
+    scored,
+    wanted,
+    spare,
+    eligible,
+    part_src,
+    part_group,
+    part_flow,
+    losing,
+    ordered,
+    day,
+    class_len,
+    class_off,
+    class_n,
+    rows,
+    part_class,
+    part_pos,
+    ring,
+):  # pragma: no cover
+    """Write the orders for the day after ``day`` into the ring: each group's wanted
+    share, and when some buyer is ``losing``, what its suppliers cannot ship moved to its
+    eligible edges by weight x spare: per unit of an edge's own baseline, (lost / scored)
+    x spare; and per seller what they order of it."""
+    if losing:  # lost / scored where it moves, else 0 (the numpy rule's arithmetic)
+        for g in range(len(lost)):
+            moves = 1.0 if (scored[g] > 0 and lost[g] > SNAP) else 0.0
+            lost[g] = lost[g] / (scored[g] + (1.0 - moves)) * moves
+    for c in range(len(class_len)):  # tomorrow's row of each class
+        rows[c] = class_off[c] + ((day + 1) % class_len[c]) * class_n[c]
+    ordered[:] = 0.0
+    for e in range(len(part_group)):
+        g = part_group[e]
+        order = wanted[g]
+        if losing:
+            order = lost[g] * (spare[part_src[e]] * (1.0 if eligible[e] else 0.0))
+            order += wanted[g]
+        ring[rows[part_class[e]] + part_pos[e]] = order
+        ordered[part_src[e]] += part_flow[e] * order  # edge after edge, as numpy.bincount
