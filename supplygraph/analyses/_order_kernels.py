@@ -6,6 +6,9 @@ arithmetic in the order the numpy rule did (no fused multiply-add: numba compile
 ``fastmath``) and sums edge after edge in index order, as ``numpy.bincount`` does, so every
 figure is the same to the bit. Imported only when a run has dynamics (numba's import is not
 free); compiled on first use and cached on disk.
+
+The ring of orders reaches the kernels as one tuple, ``book``: ``(class_len, class_off,
+class_n, rows, part_class, part_pos, ring)`` (:class:`~supplygraph.analyses.dynamics.Orders`).
 """
 
 from __future__ import annotations
@@ -87,10 +90,9 @@ def _rows(day, back, moved, class_len, class_off, class_n, out):  # pragma: no c
 
 
 @numba.njit(**COMPILE)
-def orders_on(
-    day, back, moved, class_len, class_off, class_n, rows, part_class, part_pos, ring, out
-):  # pragma: no cover
+def orders_on(day, back, moved, book, out):  # pragma: no cover
     """Per part edge, the orders for ``day - back`` of its class (1 where none was placed)."""
+    class_len, class_off, class_n, rows, part_class, part_pos, ring = book
     _rows(day, back, moved, class_len, class_off, class_n, rows)
     for e in range(len(part_class)):
         at = rows[part_class[e]]
@@ -99,27 +101,12 @@ def orders_on(
 
 @numba.njit(**COMPILE)
 def arrive(
-    day,
-    class_tau,
-    moved,
-    class_len,
-    class_off,
-    class_n,
-    rows,
-    part_class,
-    part_pos,
-    ring,
-    made,
-    column,
-    weight,
-    part_group,
-    follow,
-    arriving,
-    expected,
+    day, class_tau, moved, book, made, column, weight, part_group, follow, arriving, expected
 ):  # pragma: no cover
     """Per part edge, what arrives per unit of baseline: what its supplier made per unit
     ordered on the day it left (``made[column]``) times the orders it filled (those placed
     for that day); with ``follow``, per group what was ordered."""
+    class_len, class_off, class_n, rows, part_class, part_pos, ring = book
     _rows(day, class_tau, moved, class_len, class_off, class_n, rows)
     if follow:
         expected[:] = 0.0
@@ -183,13 +170,7 @@ def end_day(
     wanted,
     ordered,
     day,
-    class_len,
-    class_off,
-    class_n,
-    rows,
-    part_class,
-    part_pos,
-    ring,
+    book,
 ):  # pragma: no cover
     """Count the day per line and write tomorrow's orders into the ring and what they
     order of each seller into ``ordered``.
@@ -272,13 +253,7 @@ def end_day(
         losing,
         ordered,
         day,
-        class_len,
-        class_off,
-        class_n,
-        rows,
-        part_class,
-        part_pos,
-        ring,
+        book,
     )
     return 1
 
@@ -296,18 +271,13 @@ def shifted(
     losing,
     ordered,
     day,
-    class_len,
-    class_off,
-    class_n,
-    rows,
-    part_class,
-    part_pos,
-    ring,
+    book,
 ):  # pragma: no cover
     """Write the orders for the day after ``day`` into the ring: each group's wanted
     share, and when some buyer is ``losing``, what its suppliers cannot ship moved to its
     eligible edges by weight x spare: per unit of an edge's own baseline, (lost / scored)
     x spare; and per seller what they order of it."""
+    class_len, class_off, class_n, rows, part_class, part_pos, ring = book
     if losing:  # lost / scored where it moves, else 0 (the numpy rule's arithmetic)
         for g in range(len(lost)):
             moves = 1.0 if (scored[g] > 0 and lost[g] > SNAP) else 0.0

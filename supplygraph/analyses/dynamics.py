@@ -110,6 +110,16 @@ class Orders:
         self.moved = np.zeros(max(int(tau.max(initial=0)) + 1, 2), dtype=bool)
         self.rows = np.zeros(len(self.class_tau), dtype=np.int64)
         self.no_back = np.zeros(len(self.class_tau), dtype=np.int64)
+        # the ring as the kernels take it (numba passes no objects): one tuple
+        self.book = (
+            self.class_len,
+            self.class_off,
+            self.class_n,
+            self.rows,
+            self.part_class,
+            self.part_pos,
+            self.ring,
+        )
         self.headroom = np.zeros(self.n_lines)  # share of spare capacity ramped up
         self.ramping = False  # any headroom above 0
         self.ramp_step = 1.0 / dynamics.ramp_up_days if dynamics.ramp_up_days > 0 else 0.0
@@ -203,13 +213,7 @@ class Orders:
             t,
             self.class_tau,
             self.moved,
-            self.class_len,
-            self.class_off,
-            self.class_n,
-            self.rows,
-            self.part_class,
-            self.part_pos,
-            self.ring,
+            self.book,
             made,
             column.astype(np.int64, copy=False),
             self.weight,
@@ -234,19 +238,7 @@ class Orders:
         -------
         numpy.ndarray
         """
-        self.kernels.orders_on(
-            t,
-            self.no_back,
-            self.moved,
-            self.class_len,
-            self.class_off,
-            self.class_n,
-            self.rows,
-            self.part_class,
-            self.part_pos,
-            self.ring,
-            self.placed_now,
-        )
+        self.kernels.orders_on(t, self.no_back, self.moved, self.book, self.placed_now)
         return self.placed_now
 
     def fill(self, today: np.ndarray) -> np.ndarray:
@@ -375,16 +367,7 @@ class Orders:
         -------
         tuple
         """
-        return (
-            t,
-            self.class_len,
-            self.class_off,
-            self.class_n,
-            self.rows,
-            self.part_class,
-            self.part_pos,
-            self.ring,
-        )
+        return (t, self.book)
 
 
 def capacity_ratios(
