@@ -17,9 +17,11 @@ Gives every `estimate` and `assumption` edge a range, `flow_t_low` <= `flow_t` <
 
 Ranges multiply: an export row of China to a customs destination takes the customs range
 times the grade split's. The rows of one customs destination share a `range_group`
-(`cn-magnets-CC`): one statistic scales them together. Nodes: stock cover where a survey
-gives an interval (4e). The grade split's range goes into `derive/grade_split.csv`. The script
-sets absolute values from the rows' own figures: running it twice gives the same bytes.
+(`cn-magnets-CC`): one statistic scales them together; an assumption row of the destination,
+whose rule range is its own share's, is drawn on its own (SOURCES.md 11n). Nodes: stock cover
+where a survey gives an interval (4e). The grade split's range goes into
+`derive/grade_split.csv`. The script sets absolute values from the rows' own figures: running
+it twice gives the same bytes.
 """
 
 from __future__ import annotations
@@ -168,8 +170,10 @@ def main():
                 f"rare-earth magnets to {dest} in 2024 ({BACI})"
             )
             sourced.add("sources")
-            e["range_group"] = f"cn-magnets-{dest.lower()}"
             covered = e["status"] == "estimate"  # the pair's split is the rule's otherwise
+            # one statistic moves the destination's rows together only where it is their
+            # range; an assumed split's rule range is the row's own (SOURCES.md 11n)
+            e["range_group"] = f"cn-magnets-{dest.lower()}" if covered else ""
         if e["customer"] == "es-siemens-gamesa" or e["supplier"] == "de-sgre-generator":
             lo, hi = lo * 0.625 / 0.7375, hi * 0.850 / 0.7375
             bases.append(HEIM)
