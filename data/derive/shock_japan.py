@@ -22,7 +22,7 @@ What it changes (SOURCES.md 11w):
          of 1,263.2 t), so that the engine weighs the lines by their tonnes (a component's
          lines that ship nothing of their own share its edges equally). The heavy-free part
          is an assumption (Daido's tonnage, A13); the Dy/Tb-grade part of Toyota's row stays
-         an estimate (without Daido's row it would be 10% larger: materiality, 11v).
+         an estimate (without Daido's row it would be 11% larger: materiality, 11v).
 * 11w-2  **China's share of Japan's sintered magnets is bracketed by a second JSNM figure.**
          China's rows to the Japanese EV-motor and auto-parts makers are the makers' need by
          the rule (11e) x 0.228 = China's customs return (1,094.3 t REO) over it plus Japan's
