@@ -23,11 +23,12 @@ What it changes (SOURCES.md 11x):
 * 11x-2  **Taiwan's magnets: end use not split.** China's customs return sends 470 t REO of
          magnets to Taiwan (11l), which went whole to the Taiwanese component makers and on to
          the Apple suppliers' smartphones: a share of 1.0 that no source gives (A18; the audit
-         of 11v made the row an assumption). The sources point away from phones alone: the
-         iPhones the aggregate counts are assembled in China and India (the node's own line
-         note; about 14% in India in the year to March 2024, Bloomberg via Silicon UK), and
-         Taiwan's economy ministry named electric vehicles and drones as the supply chains
-         China's curbs could disrupt (Reuters via Samarium.dev, 12 Oct 2025). As 11p did for
+         of 11v made the row an assumption). The sources say the magnets reach more users
+         than the iPhone: Taiwan's voice-coil makers ship to the iPhone's and to Android
+         makers' chains (DigiTimes, 2021), the iPhones are assembled in China and India
+         (Bloomberg via Silicon UK), and Taiwan's economy ministry and ITRI name electric
+         vehicles, drones, robots and motors as its rare-earth users (Reuters via Samarium.dev;
+         CNA). No source splits them, so, as 11p did for
          Vietnam, China's two rows now feed `tw-magnet-users-agg` ("Taiwanese users of China's
          magnets, end use not split", sector `unallocated`, 11r) with the grade lines they fed;
          their figures and status (`estimate`, a country total for its single route) do not
@@ -75,6 +76,20 @@ TW_MOEA = (
     "2025) – https://samarium.dev/news/taiwan-china-rare-earth-curbs-unlikely-to-hurt-chips"
 )
 
+TW_VCM = (
+    "Voice coil motor makers poised to see robust shipment momentum in 2H21: Taiwan-based VCM "
+    "makers (Audix, TBT, Largan) ship to the iPhone and to Xiaomi, Oppo and Vivo; Japan's "
+    "Mitsumi and TDK the primary sources (DigiTimes, 26 Jul 2021) – "
+    "https://www.digitimes.com/news/a20210726PD203.html"
+)
+TW_ITRI = (
+    "台灣稀土提煉回收 工研院2026年啟動技轉: ITRI names drones, robots and electric-vehicle "
+    "motors, and high-efficiency motors with NdFeB magnets, as Taiwan's rare-earth uses (CNA, "
+    "2 Nov 2025, via Yahoo News Taiwan) – https://tw.news.yahoo.com/"
+    "%E5%8F%B0%E7%81%A3%E7%A8%80%E5%9C%9F%E6%8F%90%E7%85%89%E5%9B%9E%E6%94%B6-"
+    "%E5%B7%A5%E7%A0%94%E9%99%A22026%E5%B9%B4%E5%95%9F%E5%8B%95%E6%8A%80%E8%BD%89-014037937.html"
+)
+
 SOUTH, SOLVAY = "cn-creg-south-sep", "fr-solvay-la-rochelle"
 US_Y, JP_Y = "us-yttria-users-agg", "jp-yttria-coating-agg"
 US_IMPORTS, CHINA_SHARE = 470.0, 0.93
@@ -90,9 +105,9 @@ TW_SINGLE = (
 )
 TW_UNSPLIT = (
     "all of it to Taiwan's users of imported magnets, end use not split (no source splits "
-    "them by user; the Apple suppliers' iPhones are assembled in China and India, and "
-    "Taiwan's economy ministry names electric vehicles and drones among the exposed users: a "
-    "country total for its single route, SOURCES.md 2 and 11x)"
+    "them by user: Taiwan's voice-coil makers ship to the iPhone's and to Android makers' "
+    "chains, and its economy ministry and ITRI name electric vehicles, drones, robots and "
+    "motors among the users; a country total for its single route, SOURCES.md 2 and 11x)"
 )
 
 
@@ -182,7 +197,7 @@ def taiwan(edges, nodes, lines):
         src = e["source"].replace(TW_SINGLE, TW_UNSPLIT)
         cut = src.find(" ; range (")  # the range's basis stays last (derive/ranges.py)
         cut = len(src) if cut < 0 else cut
-        e["source"] = src[:cut] + f" ; {IPHONE_INDIA} ; {TW_MOEA}" + src[cut:]
+        e["source"] = src[:cut] + f" ; {TW_VCM} ; {TW_MOEA} ; {TW_ITRI}" + src[cut:]
         e["note"] = e["note"].replace(
             "China's supply to the user;", "China's supply to Taiwan's users (end use not split);"
         )
@@ -195,13 +210,15 @@ def taiwan(edges, nodes, lines):
         country="TW",
         source=(
             "derived: intake = China's 2024 magnet exports to Taiwan (customs return by "
-            f"partner) ; {edges_comtrade(china)} ; {IPHONE_INDIA} ; {TW_MOEA}"
+            f"partner) ; {edges_comtrade(china)} ; {TW_VCM} ; {IPHONE_INDIA} ; {TW_MOEA} ; "
+            f"{TW_ITRI}"
         ),
         status="estimate",
         note=(
-            "Electronic-component, motor, vehicle-part and drone makers in Taiwan: no source "
-            "splits China's magnets among them (SOURCES.md 11x); sector, stock and lines as "
-            "the other end-use-not-split aggregates (11p, 11r)"
+            "Voice-coil and other component makers (for the iPhone's and Android makers' "
+            "chains), motor, vehicle-part, robot and drone makers in Taiwan: no source splits "
+            "China's magnets among them (SOURCES.md 11x); sector, stock and lines as Vietnam's "
+            "(11p, 11r)"
         ),
     )
     nodes[:] = [n for n in nodes if n["id"] != TW_PARTS]
