@@ -134,10 +134,10 @@ def shock(graph):
                 "split rests on an assumed input assumptions): the US split, the Korean "
                 "components' customers, the Japanese makers' customers and the grade parts "
                 "they feed, the fabs' coatings and the Y/Dy/Sm chains have no sourced figure "
-                "(SOURCES.md 11k, 11o, 11p, 11q, 11s, 11t, 11v, 11w)",
+                "(SOURCES.md 11k, 11o, 11p, 11q, 11s, 11t, 11v, 11w, 11x)",
             ),
         )
-        for name, share in (("2025-10-package", "40.4%"), ("2025-04-heavy-licences", "40.4%"))
+        for name, share in (("2025-10-package", "39.6%"), ("2025-04-heavy-licences", "39.6%"))
     ],
 )
 def test_at_most_15_percent_of_the_shocked_tonnage_is_assumed(shock, scenario):
@@ -453,6 +453,41 @@ def test_japans_yttrium_oxide_imports_follow_its_customs(tables):
     assert flow.sum() - china <= 0.02 * flow.sum()
 
 
+def test_us_yttrium_imports_are_93_percent_from_china(tables):
+    # The US imported 470 t of yttrium in 2024, 93% of it from China (MarketScreener; USGS
+    # for 2020-2023): China's row is 470 x 0.93 = 437.1 t and the other 470 - 437.1 = 32.9 t
+    # come from a seller outside China (booked to Solvay, SOURCES.md 11x), so the users'
+    # intake stays 470 t. Before, China's row booked all 470 t
+    nodes = tables["nodes"].set_index("id")
+    edges = tables["edges"]
+    into = edges[(edges["customer"] == "us-yttria-users-agg") & (edges["material"] == "y_oxide")]
+    flow = into["flow_t"].astype(float)
+    chinese = into["supplier"].map(nodes["country"]) == "CN"
+    assert flow[chinese].sum() == pytest.approx(437.1, abs=0.05)
+    assert flow[~chinese].sum() == pytest.approx(32.9, abs=0.05)
+    assert set(into.loc[~chinese, "status"]) == {"estimate"}
+
+
+def test_taiwans_chinese_magnets_go_to_its_users_with_end_use_not_split(tables):
+    # China's customs return sends 470 t REO of magnets to Taiwan (1,343 t x 0.35); no source
+    # splits them by user, so they feed one aggregate whose end use is not split (as Vietnam's,
+    # 11p), not a component maker that passed them whole to the Apple suppliers' smartphones
+    # (a share of 1.0 with no source, SOURCES.md 11v and 11x)
+    nodes = tables["nodes"].set_index("id")
+    edges = tables["edges"]
+    magnets = edges["material"].isin(["ndfeb_sintered", "ndfeb_bonded", "smco_magnet"])
+    to_tw = edges[
+        magnets
+        & (edges["supplier"].map(nodes["country"]) == "CN")
+        & (edges["customer"].map(nodes["country"]) == "TW")
+    ]
+    assert to_tw["flow_t"].astype(float).sum() == pytest.approx(469.9, abs=0.2)
+    (user,) = set(to_tw["customer"])
+    assert "end use not split" in nodes.loc[user, "name"]
+    assert nodes.loc[user, "sector"] == "unallocated"
+    assert edges[edges["supplier"] == user].empty  # they end there
+
+
 def test_energy_fuels_sells_its_ndpr_to_posco(tables):
     # Energy Fuels' NdPr oxide goes to POSCO International (MOU of March 2025), not to MP
     edges = tables["edges"]
@@ -586,11 +621,12 @@ def test_chinas_magnet_exports_cite_its_customs_return(tables):
 def test_aggregates_without_an_end_use_claim_no_sector(tables):
     # SOURCES.md 11r: a node whose name says its end use is not split (or the Hong Kong hub
     # with the partners that have no node of their own) is in the sector `unallocated`, so no
-    # named sector holds tonnes nobody can place; before, they were `industrial`
+    # named sector holds tonnes nobody can place; before, they were `industrial`. Four since
+    # Taiwan's users joined Vietnam's and Thailand's (11x)
     nodes = tables["nodes"]
     unsplit = nodes["name"].str.contains("end use not split") | (
         nodes["id"] == "hk-reexport-other-agg"
     )
-    assert unsplit.sum() == 3
+    assert unsplit.sum() == 4
     assert set(nodes.loc[unsplit, "sector"]) == {"unallocated"}
     assert "unallocated" not in set(nodes.loc[~unsplit, "sector"])
