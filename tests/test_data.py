@@ -595,15 +595,27 @@ def test_mexicos_electric_cars_take_motors_made_in_mexico(tables):
     assert dy_tb == pytest.approx(96.9 + 0.538 * (872.6 - 96.9), abs=1.0)
 
 
-def test_the_2024_export_baselines_are_chinas_customs_return():
-    # issue 24, item 4: the backtest's 2024 monthly baselines of China's magnet exports are
-    # its 2024 customs return by partner / 12 (8505.11 by the unit-value rule: the US 8,038 t,
-    # Japan 3,126 t), not back-casts from 2025 months (620 t and 186 t before)
+def test_the_2024_export_baselines_are_on_the_line_of_their_months():
+    # issue 26 (SOURCES.md, Bands of the dated run): a series' 2024 monthly baseline counts
+    # the scope of its months, China's magnet line 85051110: the US 5,933 / (1 - 0.203) / 12
+    # = 620.3 t, Japan 228 / 1.208 / (5,774 / 1.175) x 58,152 / 12 = 186.1 t (8505.11 by the
+    # unit-value rule, 670 t and 261 t, counts more than the line: issue 24's 11m)
     observed = pd.read_csv(bundled_data_dir() / "observed.csv", dtype=str, keep_default_na=False)
     base = observed[observed["month"] == "2024-avg"].set_index("series")
-    assert base.loc["cn-magnet-exports-us", "value"] == "670"  # 8,038.1 / 12 = 669.8
-    assert base.loc["cn-magnet-exports-jp", "value"] == "261"  # 3,126.4 / 12 = 260.5
-    assert base["source"].str.contains("UN Comtrade, China (reporter 156)", regex=False).all()
+    assert base.loc["cn-magnet-exports-us", "value"] == "620"
+    assert base.loc["cn-magnet-exports-jp", "value"] == "186"
+    assert base["source"].str.contains("85051110", regex=False).all()
+    # the months of the baseline's year, each derived from a 2025 month and its change on
+    # the year: e.g. the US's September 420 / (1 - 0.295) = 595.7 t
+    normal = observed[observed["month"].str.fullmatch(r"2024-[0-9]{2}")]
+    assert normal.groupby("series").size().to_dict() == {
+        "cn-magnet-exports-jp": 4,
+        "cn-magnet-exports-us": 6,
+    }
+    assert normal["source"].str.startswith("derived: ").all()
+    assert (normal["status"] == "estimate").all()
+    us = normal[normal["series"] == "cn-magnet-exports-us"].set_index("month")["value"]
+    assert us["2024-09"] == "596"
 
 
 def test_chinas_magnet_exports_cite_its_customs_return(tables):
