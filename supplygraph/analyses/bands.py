@@ -32,6 +32,7 @@ from ..scenario.uncertainty import (
     flow_ranges,
     load_uncertainty,
     stock_ranges,
+    transit_ranges,
 )
 from .dask_run import run_chunks
 from .draw_days import available
@@ -86,6 +87,7 @@ class _Shared:
     seed: int
     policy_edges: tuple[np.ndarray, ...] = ()  # per drawn licence policy, the edges it covers
     policy_ranges: tuple[Range, ...] = ()  # and its share's range
+    transit_ranges: Ranges | None = None  # per route (row of transit.csv), its days' range
 
 
 def simulate_bands(
@@ -152,6 +154,7 @@ def simulate_bands(
         seed,
         policy_edges,
         policy_ranges,
+        transit_ranges=transit_ranges(transit, uncertainty.status),
     )
     # a row's cells: its parts, and its lines x a transit window on the numpy loop (the
     # compiled loop keeps that window once per thread, not per row)
@@ -215,9 +218,11 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     """Return draws ``first`` to ``first + n - 1``: each from its own seed.
 
     Each draw takes, in this order from its own generator, every edge's flow place, every
-    node's stock place, every edge's place in the queue and then each drawn licence
-    policy's share (:func:`approval_draws`), so a scenario without approval ranges draws
-    what it drew before they reached the dated run.
+    node's stock place, every edge's place in the queue, each drawn licence
+    policy's share (:func:`approval_draws`) and last each route's transit place
+    (:func:`transit_draws`), so a scenario without approval ranges draws what it drew
+    before they reached the dated run, and a run whose routes have no range what it drew
+    before transit times were drawn.
 
     Parameters
     ----------
@@ -236,6 +241,10 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     flow_v = np.empty((n, n_edges))
     stock_v = np.empty((n, n_nodes))
     queue = np.empty((n, n_edges))
+    routes = getattr(shared, "transit_ranges", None)  # a caller's inputs may draw no transit
+    days = None if routes is None else shared.transit["days"].to_numpy(np.float64)
+    n_routes = 0 if routes is None else len(routes.low)
+    transit_v = np.empty((n, n_routes))
     for r in range(n):
         rng = np.random.default_rng(np.random.SeedSequence(shared.seed, spawn_key=(first + r,)))
         flow_v[r] = rng.uniform(-1, 1, n_edges)
@@ -250,7 +259,52 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
                 DRAWN_SHARE * queue[r], approved, out=np.ones(n_edges), where=approved > 0
             )
             queue[r] = np.where(covered, np.minimum(1.0, scaled), queue[r])
-    return DrawRows(shared.flows.factor(flow_v), shared.stocks.factor(stock_v), queue)
+        transit_v[r] = rng.uniform(-1, 1, n_routes)  # last: the draws before stay as they were
+    return DrawRows(
+        shared.flows.factor(flow_v),
+        shared.stocks.factor(stock_v),
+        queue,
+        None if routes is None else transit_draws(days, routes, transit_v),
+    )
+
+
+def transit_draws(days: np.ndarray, ranges: Ranges | None, v: np.ndarray) -> np.ndarray | None:
+    """Return each draw's transit days per route, or None when no route has a range.
+
+    A route (a row of ``transit.csv``) takes one draw for every edge on it: triangular on its
+    range with the mode at its central days (:meth:`supplygraph.scenario.uncertainty.Ranges.
+    factor`), rounded to the nearest whole day (halves up) and at least 1; a route without
+    width keeps the table's days, rounded up as :func:`supplygraph.analyses.timeline.
+    transit_days` reads them.
+
+    Parameters
+    ----------
+    days
+        Each route's central days (``transit.csv``'s ``days``).
+    ranges
+        Each route's range (:func:`supplygraph.scenario.uncertainty.transit_ranges`); None:
+        none drawn.
+    v
+        Uniform draws on [-1, 1], draws x routes.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Draws x routes, whole days; None when no route has a width (every draw then takes
+        the table's days, as before transit times were drawn).
+
+    Examples
+    --------
+    >>> from supplygraph.scenario.uncertainty import Ranges
+    >>> r = Ranges(np.array([0.875, 1.0]), np.array([1.125, 1.0]), np.arange(2), np.zeros(2))
+    >>> transit_draws(np.array([40.0, 2.5]), r, np.array([[-1.0, 0.3], [0.0, -0.2]])).tolist()
+    [[35, 3], [40, 3]]
+    """
+    if ranges is None or not (ranges.high > ranges.low).any():
+        return None
+    wide = ranges.high > ranges.low
+    drawn = np.floor(days * ranges.factor(v) + 0.5)
+    return np.maximum(np.where(wide, drawn, np.ceil(days)), 1).astype(np.int64)
 
 
 def _run_chunk(chunk: tuple[int, int], shared: _Shared) -> tuple:

@@ -36,7 +36,8 @@ class DayLoop:
     """What the compiled loop reads, per draw (rows) or for every draw.
 
     Parts are the inputs in the whole graph's group order (``Groups.edges``): per part its
-    supplier line (``part_src``), transit days (``part_tau``), group (``group_local``),
+    supplier line (``part_src``), transit days (``part_tau``: per part, or per row and part
+    when the draws drew them), group (``group_local``),
     per row its weight (``weight``) and queue place (``place``), and per stretch its
     share under the rules alone (``rule``) and the share approved (``licence``). Per
     group its customer line (``group_node``), per row its daily need, whether it has no
@@ -50,7 +51,7 @@ class DayLoop:
     rule: np.ndarray  # stretches x parts
     licence: np.ndarray  # stretches x parts
     part_src: np.ndarray
-    part_tau: np.ndarray
+    part_tau: np.ndarray  # parts, or rows x parts
     group_local: np.ndarray
     node_first: np.ndarray
     customer: np.ndarray
@@ -154,8 +155,14 @@ def run_draw_days(
     group_moving = np.repeat(groups_of, sizes)
     parts = np.flatnonzero(group_moving[loop.group_local])  # in edge order: the same sums
     quiet, free = _quiet_days(loop, moving, parts)
-    part_tau = loop.part_tau[parts].astype(np.int64)
-    event_first, event_part = _stretch_events(loop.segment_of_day, part_tau, quiet)
+    # each row's transit days per part (the same in every row unless the draws drew them)
+    part_tau = np.ascontiguousarray(
+        np.broadcast_to(loop.part_tau, loop.weight.shape)[:, parts], dtype=np.int64
+    )
+    # a part's longest delay over the rows: the last day a short shipment may still arrive
+    delay = np.where(part_tau > 0, part_tau, loop.window).max(axis=0, initial=0)
+    drawn = part_tau if loop.part_tau.ndim == 2 else part_tau[:1]  # the distinct rows
+    event_first, event_part = _stretch_events(loop.segment_of_day, drawn, quiet)
     arguments = (
         np.ascontiguousarray(loop.weight[:, parts]),
         np.ascontiguousarray(loop.place[:, parts]),
@@ -167,7 +174,7 @@ def run_draw_days(
         event_part,
         loop.group_local[parts],
         np.searchsorted(loop.group_local[parts], np.arange(n_groups + 1)),
-        *_out_parts(loop.part_src[parts], loop.group_local[parts], part_tau, n_lines, loop.window),
+        *_out_parts(loop.part_src[parts], loop.group_local[parts], delay, n_lines, loop.window),
         loop.node_first,
         customers,
         loop.customer,
@@ -232,16 +239,19 @@ def _stretch_events(
     segment_of_day: np.ndarray, part_tau: np.ndarray, quiet: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per day after ``quiet``, the parts whose shipments arriving that day left in
-    another stretch than the day before's (or were the first to leave in the run): the
-    days a part's licensed share may change, as offsets per day and parts."""
+    another stretch than the day before's (or were the first to leave in the run) in some
+    row (``part_tau``: rows x parts): the days a part's licensed share may change, as
+    offsets per day and parts (in part order within a day, each part once)."""
     n_days = len(segment_of_day)
+    n_parts = part_tau.shape[1]
     changes = np.flatnonzero(np.diff(segment_of_day, prepend=-1) != 0)  # day 0 and each change
-    day = (changes[None, :] + part_tau[:, None]).ravel()
-    part = np.repeat(np.arange(len(part_tau)), len(changes))
+    tau, part = np.divmod(np.unique(part_tau * n_parts + np.arange(n_parts)), n_parts)
+    day = (changes[None, :] + tau[:, None]).ravel()
+    part = np.repeat(part, len(changes))
     keep = (day > quiet) & (day < n_days)
-    order = np.argsort(day[keep], kind="stable")
-    first = np.searchsorted(day[keep][order], np.arange(n_days + 1))
-    return first.astype(np.int64), part[keep][order].astype(np.int64)
+    day, part = np.divmod(np.unique(day[keep] * n_parts + part[keep]), n_parts)
+    first = np.searchsorted(day, np.arange(n_days + 1))
+    return first.astype(np.int64), part.astype(np.int64)
 
 
 def _quiet_days(loop: DayLoop, moving: np.ndarray, parts: np.ndarray) -> tuple[int, int]:
@@ -255,7 +265,7 @@ def _quiet_days(loop: DayLoop, moving: np.ndarray, parts: np.ndarray) -> tuple[i
         return n_days, 0
     after = np.flatnonzero(loop.segment_of_day > np.flatnonzero(held).max())
     first_free = int(after[0]) if len(after) else n_days
-    longest = int(loop.part_tau[parts].max()) if len(parts) else 0
+    longest = int(loop.part_tau[..., parts].max()) if len(parts) else 0
     return int(held_day[0]), first_free + longest if first_free > 0 else 0
 
 
@@ -371,8 +381,8 @@ def _kernel():  # pragma: no cover - the body runs compiled
                         stock[g, b] = min(max(left, 0.0), row_stock_max[g, b])
             last_short = -1  # the last day a line made other than 1.0
             for p in range(n_parts):  # what each part carries per unit of its supplier's ratio
-                lag = quiet - part_tau[p]
                 for b in range(n):
+                    lag = quiet - part_tau[r0 + b, p]
                     current[p, b] = base[p, b] if lag < 0 else weighted[segment_of_day[lag], p, b]
                     if current[p, b] != base[p, b]:
                         held[group_local[p]] += 1
@@ -381,9 +391,9 @@ def _kernel():  # pragma: no cover - the body runs compiled
                 at = t % window
                 for e in range(event_first[t], event_first[t + 1]):
                     p = event_part[e]
-                    s = segment_of_day[t - part_tau[p]]
                     for b in range(n):
-                        share = weighted[s, p, b]
+                        lag = t - part_tau[r0 + b, p]  # a row's shipment from before the start
+                        share = base[p, b] if lag < 0 else weighted[segment_of_day[lag], p, b]
                         held[group_local[p]] += int(share != base[p, b])
                         held[group_local[p]] -= int(current[p, b] != base[p, b])
                         current[p, b] = share
@@ -405,11 +415,11 @@ def _kernel():  # pragma: no cover - the body runs compiled
                             for b in range(n):
                                 arrived[b] = 0.0
                             for p in range(part_first[g], part_first[g + 1]):
-                                slot = at - part_tau[p]
-                                if slot < 0:
-                                    slot += window
                                 src = part_src[p]
                                 for b in range(n):
+                                    slot = at - part_tau[r0 + b, p]
+                                    if slot < 0:
+                                        slot += window
                                     arrived[b] += current[p, b] * recent[slot, src, b]
                         for b in range(n):
                             if row_no_baseline[g, b] or arrived[b] > full:

@@ -118,11 +118,16 @@ class DrawRows:
     edge's place in the queue of licence applications (draws x edges, in [0, 1]): a
     licence edge ships in full on a day when its place is within the share approved, and
     nothing otherwise (:func:`applicant_share`), each edge an applicant of its own.
+    ``transit`` holds each draw's days per route (draws x rows of the transit table): every
+    edge on a route takes its draw's days (:func:`transit_routes`).
     """
 
     flow_factor: np.ndarray
     stock_factor: np.ndarray
     queue: np.ndarray
+    # per draw and row of the transit table (its route), the days a shipment on that route
+    # takes (whole days, at least 1); None: the table's days in every draw
+    transit: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -142,7 +147,10 @@ class DrawRows:
         DrawRows
         """
         return DrawRows(
-            self.flow_factor[first:stop], self.stock_factor[first:stop], self.queue[first:stop]
+            self.flow_factor[first:stop],
+            self.stock_factor[first:stop],
+            self.queue[first:stop],
+            None if self.transit is None else self.transit[first:stop],
         )
 
 
@@ -315,6 +323,7 @@ def simulate_days(
     segments, change_dates = _segments(graph, scenario, approvals, dates)
     segment_of_day = np.searchsorted([d for d, _ in segments], dates, side="right") - 1
     tau = transit_days(graph, transit)[production.edge]
+    route = transit_routes(*_edge_countries(graph), transit)[production.edge]
     src, flow = index.src, index.flow / DAYS_PER_YEAR
     need = index.group_base / DAYS_PER_YEAR
     stock_max = line_stock_days(graph, scenario, production)[index.group_node] * need
@@ -330,7 +339,18 @@ def simulate_days(
     )
     tracked = {name: mask[production.edge] for name, mask in (track or {}).items()}
     keep = graph.n_edges <= KEEP_DAYS_MAX_EDGES if keep_days is None else keep_days
-    window = int(part_tau.max()) + 1 if len(edges) else 1  # days of output the lags reach
+
+    def drawn_tau(rows: DrawRows | None) -> np.ndarray:
+        """Each part's transit days: per draw and part when the draws drew them (a
+        route's days for every part on it), else the table's, one per part."""
+        if rows is None or rows.transit is None or not len(edges):
+            return part_tau
+        part_route = route[edges]  # -1 (no row): the table's 30 days, never drawn
+        days = np.where(part_route >= 0, rows.transit[:, np.maximum(part_route, 0)], part_tau)
+        return part_tau if (days == part_tau).all() else days  # no draw moved: as before
+
+    # days of output the lags reach: the longest transit time of any draw
+    window = int(drawn_tau(rows).max()) + 1 if len(edges) else 1
     sectors = Sectors.of(lines_graph.nodes)
     if scenario.dynamics.active or (best_case == "orders" and capacity is not None):
         assumed = np.full(graph.n_nodes, np.nan)  # the scenario's [[capacity]], a later one last
@@ -425,6 +445,7 @@ def simulate_days(
             days_of_stock = days_of_stock * rows.stock_factor[:, production.node]
             row_stock_max = days_of_stock[:, index.group_node] * row_need
         draw_record = None if rows is None else _DrawAccount(lines_graph, dates, n_rows, row_flow)
+        row_tau = drawn_tau(rows)  # per part, or per draw and part when drawn
         exports = {name: np.zeros((n_days, n_rows)) for name in tracked}
         if rows is not None and compiled:
             loop = DayLoop(
@@ -432,7 +453,7 @@ def simulate_days(
                 rows.queue[:, production.edge][:, edges],
                 *(put[:, edges] for put in put_licences(dated)),
                 part_src,
-                part_tau,
+                row_tau,
                 groups.group_local,
                 groups.node_first,
                 groups.nodes,
@@ -498,13 +519,15 @@ def simulate_days(
             arrived = np.zeros_like(row_need)
             arrived_share = stock_share = arrived
             if len(edges):
-                lag = t - part_tau
+                lag = t - row_tau
                 before = lag < 0
                 lagged = np.maximum(lag, 0)
                 slot = lagged % window
                 column = slot * n_lines + part_src
                 early = before.any()
-                if orders is None:
+                if column.ndim == 2:  # a draw's own transit times: its own columns
+                    sent = np.take_along_axis(recent, column, axis=1)
+                elif orders is None:
                     sent = recent[:, column]
                 else:  # per unit ordered, times the orders it filled
                     sent = orders.arriving(t, recent[0], column)[None, :]
@@ -860,9 +883,13 @@ def transit_days(graph: SupplyGraph, transit: pd.DataFrame) -> np.ndarray:
     numpy.ndarray
         One integer >= 1 per edge (30 where no row matches).
     """
+    return transit_between(*_edge_countries(graph), transit)
+
+
+def _edge_countries(graph: SupplyGraph) -> tuple[np.ndarray, np.ndarray]:
+    """Each edge's supplier's and customer's countries."""
     country = graph.nodes["country"].to_numpy()
-    seller, buyer = country[graph.edges["src"].to_numpy()], country[graph.edges["dst"].to_numpy()]
-    return transit_between(seller, buyer, transit)
+    return country[graph.edges["src"].to_numpy()], country[graph.edges["dst"].to_numpy()]
 
 
 def transit_between(seller: np.ndarray, buyer: np.ndarray, transit: pd.DataFrame) -> np.ndarray:
@@ -881,16 +908,38 @@ def transit_between(seller: np.ndarray, buyer: np.ndarray, transit: pd.DataFrame
     numpy.ndarray
         One integer >= 1 per pair (30 where no row matches).
     """
-    days = np.zeros(len(seller))
-    for row in transit.itertuples(index=False):
+    route = transit_routes(seller, buyer, transit)
+    days = np.append(transit["days"].to_numpy(np.float64), 0.0)[route]  # -1: none, 0.0
+    return np.maximum(np.ceil(np.where(days > 0, days, 30.0)), 1).astype(np.int64)
+
+
+def transit_routes(seller: np.ndarray, buyer: np.ndarray, transit: pd.DataFrame) -> np.ndarray:
+    """Return the route of each shipment: the first row of the transit table whose origin and
+    destination lists hold the seller's and buyer's countries (the rule of
+    :func:`transit_days`).
+
+    Parameters
+    ----------
+    seller, buyer
+        ISO codes, one pair per shipment.
+    transit
+        The transit table.
+
+    Returns
+    -------
+    numpy.ndarray
+        One row position per pair (-1 where no row matches).
+    """
+    route = np.full(len(seller), -1, dtype=np.int64)
+    for position, row in enumerate(transit.itertuples(index=False)):
         origins, destinations = schema.split_list(row.origin), schema.split_list(row.destination)
-        ok = (days == 0) & (np.isin(seller, origins) | ("*" in origins))
+        ok = (route < 0) & (np.isin(seller, origins) | ("*" in origins))
         if destinations == ["same"]:
             ok &= seller == buyer
         elif "*" not in destinations:
             ok &= np.isin(buyer, destinations)
-        days[ok] = row.days
-    return np.maximum(np.ceil(np.where(days > 0, days, 30.0)), 1).astype(np.int64)
+        route[ok] = position
+    return route
 
 
 def _segments(

@@ -597,7 +597,8 @@ def check_dated(
 
     Required cells are given, dates are ``YYYY-MM-DD``, countries ISO codes; an approval
     row names one destination (empty: every other), a transit row's origin is ISO codes or
-    ``*`` and its destination ISO codes, ``*`` or ``same``; no key repeats (a path's
+    ``*`` and its destination ISO codes, ``*`` or ``same``, its days (and its optional range,
+    ``days_low`` <= ``days`` <= ``days_high``) at least 1; no key repeats (a path's
     destination and date, a node's date), and the table has rows.
 
     Parameters
@@ -645,15 +646,17 @@ def check_dated(
             "from",
         )
     elif name == "transit.csv":
-        days = table["days"].map(schema.parse_number)
-        report(
-            issues,
-            file,
-            table,
-            days.map(lambda value: value is not None and 0 < value < 1),
-            "days",
-            lambda cell: f"expected days from 1 to 3650: {cell!r}",
-        )
+        for column in ("days", "days_low", "days_high"):  # a shipment takes at least a day
+            days = table[column].map(schema.parse_number)
+            report(
+                issues,
+                file,
+                table,
+                days.map(lambda value: value is not None and 0 < value < 1),
+                column,
+                lambda cell: f"expected days from 1 to 3650: {cell!r}",
+            )
+        check_ranges(table, schema.RANGED["transit"], file, issues)
         _by_value(issues, file, table, "origin", lambda cell: _route_problem(cell, ("*",)))
         _by_value(
             issues, file, table, "destination", lambda cell: _route_problem(cell, ("*", "same"))

@@ -478,7 +478,8 @@ def load_dated_tables(
     -------
     DatedTables
         ``approvals.csv`` (path, destination, from, share, ...), ``transit.csv`` (origin,
-        destination, days, ...) and ``capacity.csv`` (node, from, capacity_t, ...).
+        destination, days, days_low, days_high, ...) and ``capacity.csv`` (node, from,
+        capacity_t, ...).
 
     Raises
     ------
@@ -579,7 +580,7 @@ def _dated_specs(folder: str | os.PathLike[str] | None, nodes: pd.DataFrame | No
             schema.TRANSIT_COLUMNS,
             schema.TRANSIT_REQUIRED,
             dated("transit.csv"),
-            ("days",),
+            ("days", "days_low", "days_high"),
         ),
         (
             "capacity.csv",

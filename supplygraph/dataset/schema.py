@@ -109,12 +109,14 @@ NUMBER_BOUNDS = {
     "baseline_units": (1e12, "products a year; the world makes about 1e9 phones a year"),
     "share": (1.0, "a licensed share"),
     "days": (3650.0, "ten years in transit"),
+    "days_low": (3650.0, "ten years in transit"),
+    "days_high": (3650.0, "ten years in transit"),
     "value": (1e9, "tonnes in a month, or their average"),
     "share_pct": (100.0, "a share in percent"),
     "plants": (10000.0, "plants or lines in one aggregate"),
 }
 # 0 would make every item controlled; a shipment takes at least a day
-POSITIVE_COLUMNS = frozenset({"extraterritorial_pct", "days"})
+POSITIVE_COLUMNS = frozenset({"extraterritorial_pct", "days", "days_low", "days_high"})
 # Smallest credible value above 0 of the tonnage columns, and why: rerouting counts tonnes
 # below a milligram as none, and the solver cannot scale figures near the float's smallest
 # (1e-320 t made it fail).
@@ -171,7 +173,12 @@ EDGE_REQUIRED = ("supplier", "customer", "material", "elements", "flow_t")
 EDGE_NUMERIC = ("flow_t", "flow_t_low", "flow_t_high")
 # A figure's range (optional): ``<figure>_low`` <= figure <= ``<figure>_high``, both or neither
 # given; edges of one split share a ``range_group`` (README, "Data format").
-RANGED = {"edges": ("flow_t",), "nodes": ("capacity_t", "stock_days"), "lines": ("baseline_units",)}
+RANGED = {
+    "edges": ("flow_t",),
+    "nodes": ("capacity_t", "stock_days"),
+    "lines": ("baseline_units",),
+    "transit": ("days",),
+}
 # The basis of a range, as the row's source cell states it at its end (`range (<kind>): ...`,
 # data/SOURCES.md 11n): a source's own interval, two sources' disagreement, or a stated rule
 # (the last is not a sourced range: docs/data-quality.md, "Ranges")
@@ -204,7 +211,16 @@ LAYERS = ("base", "overlay")  # a row's ``layer`` in the tables of a dataset wit
 # The dated simulation's tables (optional in a dataset; the bundled ones otherwise).
 APPROVAL_COLUMNS = ("path", "destination", "from", "share", "source", "status", "note")
 APPROVAL_REQUIRED = ("path", "from", "share")
-TRANSIT_COLUMNS = ("origin", "destination", "days", "source", "status", "note")
+TRANSIT_COLUMNS = (
+    "origin",
+    "destination",
+    "days",
+    "source",
+    "status",
+    "note",
+    "days_low",
+    "days_high",
+)
 TRANSIT_REQUIRED = ("origin", "destination", "days")
 CAPACITY_COLUMNS = ("node", "from", "capacity_t", "source", "status", "note")
 CAPACITY_REQUIRED = ("node", "from", "capacity_t")

@@ -238,6 +238,37 @@ def stock_ranges(nodes: Any, status: dict[str, float]) -> Ranges:
     )
 
 
+def transit_ranges(transit: Any, status: dict[str, float]) -> Ranges:
+    """Return each route's transit-time range: from the data where it gives one, else the default.
+
+    As :func:`flow_ranges` for a ``transit.csv`` row's ``days`` with ``days_low`` /
+    ``days_high``: a route is one row of the table (data/SOURCES.md, "Bands of the dated
+    run", says why a route and not an edge is drawn).
+
+    Parameters
+    ----------
+    transit
+        The transit table (``days``, ``status``; ``days_low`` and ``days_high`` are read when
+        present).
+    status
+        Relative half-width by status.
+
+    Returns
+    -------
+    Ranges
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"days": [40.0, 20.0], "status": ["estimate", "assumption"],
+    ...                   "days_low": [35.0, None], "days_high": [45.0, None]})
+    >>> r = transit_ranges(t, {"estimate": 0.25, "assumption": 0.5})
+    >>> r.low.tolist(), r.high.tolist(), r.default.tolist()
+    ([0.875, 0.5], [1.125, 1.5], [False, True])
+    """
+    return _ranges(transit, "days", status)
+
+
 def _ranges(table: Any, name: str, status: dict[str, float]) -> Ranges:
     """A column's ranges: ``NAME_low`` / ``NAME_high`` where given, else by status."""
     central = _column(table, name, len(table))
