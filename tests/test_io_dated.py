@@ -177,6 +177,21 @@ CASES = [
     ("transit.csv", "\nUS;CA;MX,", "\n,", 4, "origin", "missing value"),
     ("transit.csv", "\nUS;CA;MX,", "\nsame,", 4, "origin", "invalid ISO country 'same'"),
     ("transit.csv", ",US;CA;MX,5", ",same;US,5", 4, "destination", "'same' stands alone"),
+    # issue 26: a route's range of days, checked as the other ranges
+    ("transit.csv", "Mexico,20,25", "Mexico,24,25", 6, "days_low", "24 is above the central"),
+    ("transit.csv", "Mexico,20,25", "Mexico,20,22", 6, "days_high", "22 is below the central"),
+    (
+        "transit.csv",
+        "Mexico,20,25",
+        "Mexico,26,25",
+        6,
+        "days_low",
+        "26 is above the range's high end",
+    ),
+    ("transit.csv", "Mexico,20,25", "Mexico,20,", 6, "days_high", "missing value: a range has"),
+    ("transit.csv", "Mexico,20,25", "Mexico,-2,25", 6, "days_low", "negative value: -2"),
+    ("transit.csv", "Mexico,20,25", "Mexico,0.5,25", 6, "days_low", "expected days from 1 to"),
+    ("transit.csv", "Mexico,20,25", "Mexico,20,1e9", 6, "days_high", "1e9 is above the largest"),
 ]
 
 
