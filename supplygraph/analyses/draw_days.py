@@ -346,8 +346,14 @@ def _kernel():  # pragma: no cover - the body runs compiled
         current = np.empty((n_parts, block))  # today's, per part
         arrived = np.empty(block)
         lowest = np.empty(block)
+        tau = np.empty(n_parts, dtype=np.int64)  # a part's transit days in every row of a block
         for r0 in range(row_first, row_stop, block):
             n = min(block, row_stop - r0)
+            for p in range(n_parts):  # -1: the block's rows take different times
+                tau[p] = part_tau[r0, p]
+                for b in range(1, n):
+                    if part_tau[r0 + b, p] != tau[p]:
+                        tau[p] = -1
             # the numpy loop multiplies the row's weight by the licensed share, then by the
             # supplier's ratio: the same two products here, in that order
             for s in range(n_stretches):
@@ -416,6 +422,13 @@ def _kernel():  # pragma: no cover - the body runs compiled
                                 arrived[b] = 0.0
                             for p in range(part_first[g], part_first[g + 1]):
                                 src = part_src[p]
+                                if tau[p] >= 0:  # one slot for the block: a contiguous run
+                                    slot = at - tau[p]
+                                    if slot < 0:
+                                        slot += window
+                                    for b in range(n):
+                                        arrived[b] += current[p, b] * recent[slot, src, b]
+                                    continue
                                 for b in range(n):
                                     slot = at - part_tau[r0 + b, p]
                                     if slot < 0:
