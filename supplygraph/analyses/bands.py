@@ -3,8 +3,9 @@
 Each draw takes every edge's flow from its range (:func:`supplygraph.scenario.uncertainty.
 flow_ranges`), every node's stock figure from its range (:func:`supplygraph.scenario.
 uncertainty.stock_ranges`), and every edge's place
-in the queue of licence applications (uniform on [0, 1]: an applicant of its own); the
-aggregates listed in ``plants.csv`` are split into their plants first
+in the queue of licence applications (uniform on [0, 1]: an applicant of its own), and
+every route's transit time from its range (:func:`transit_draws`); the aggregates
+listed in ``plants.csv`` are split into their plants first
 (:func:`supplygraph.dataset.plants.split_plants`), so each plant is an applicant with its
 own stock. The draws run through the day loop of :func:`supplygraph.analyses.timeline.
 simulate_days` as one batch (a leading axis of rows), in chunks that may run on a Dask
