@@ -2,8 +2,8 @@
 
 Each draw takes every edge's flow from its range (:func:`supplygraph.scenario.uncertainty.
 flow_ranges`), every node's stock figure from its range (:func:`supplygraph.scenario.
-uncertainty.stock_ranges`), and every edge's place
-in the queue of licence applications (uniform on [0, 1]: an applicant of its own); the
+uncertainty.stock_ranges`), and the places in the queue of licence applications of every
+edge's ``APPLICATIONS`` applications (each uniform on [0, 1]: an applicant of its own); the
 aggregates listed in ``plants.csv`` are split into their plants first
 (:func:`supplygraph.dataset.plants.split_plants`), so each plant is an applicant with its
 own stock. The draws run through the day loop of :func:`supplygraph.analyses.timeline.
@@ -45,6 +45,10 @@ NEVER = np.iinfo(np.int64).max  # a first loss that never comes, for percentiles
 # The share the day loop is given for a licence policy whose share is drawn: any share
 # strictly between 0 and 1 (see approval_draws).
 DRAWN_SHARE = 0.5
+# Applications per licence edge piece: a licence covered one shipment, and a buyer holding
+# under a month of magnets was resupplied monthly over the 8 months of individual licences
+# (data/SOURCES.md, "Bands of the dated run", A37; range 2-32)
+APPLICATIONS = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,6 +88,7 @@ class _Shared:
     flows: Ranges
     stocks: Ranges
     seed: int
+    applications: int = 1  # places in the queue per edge (the queue's grain)
     policy_edges: tuple[np.ndarray, ...] = ()  # per drawn licence policy, the edges it covers
     policy_ranges: tuple[Range, ...] = ()  # and its share's range
 
@@ -98,6 +103,7 @@ def simulate_bands(
     seed: int = 0,
     uncertainty: Uncertainty | None = None,
     plants: dict[str, int] | None = None,
+    applications: int = APPLICATIONS,
     start: dt.date | None = None,
     end: dt.date | None = None,
     track: dict[str, np.ndarray] | None = None,
@@ -122,6 +128,9 @@ def simulate_bands(
         The widths by status (default: the scenario's ``[uncertainty]`` table).
     plants
         Aggregate id -> count of plants (``plants.csv``); None: no aggregate is split.
+    applications
+        Applications per licence edge (or piece), each with its own place in the queue;
+        the edge ships the share of them approved (``APPLICATIONS``; 1: one place).
     start, end
         The horizon (default: the scenario's).
     track
@@ -150,12 +159,13 @@ def simulate_bands(
         flows,
         stock_ranges(split.nodes, uncertainty.status),
         seed,
+        applications,
         policy_edges,
         policy_ranges,
     )
     # a row's cells: its parts, and its lines x a transit window on the numpy loop (the
     # compiled loop keeps that window once per thread, not per row)
-    per_row = split.n_edges * 4 + split.n_nodes * (4 if available() else 64)
+    per_row = split.n_edges * (3 + applications) + split.n_nodes * (4 if available() else 64)
     size = max(1, min(draws, CHUNK_CELLS // max(per_row, 1)))
     chunks = [(first, min(size, draws - first)) for first in range(0, draws, size)]
     parts = run_chunks(_run_chunk, chunks, shared, scheduler=scheduler, workers=workers)
@@ -215,9 +225,11 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     """Return draws ``first`` to ``first + n - 1``: each from its own seed.
 
     Each draw takes, in this order from its own generator, every edge's flow place, every
-    node's stock place, every edge's place in the queue and then each drawn licence
-    policy's share (:func:`approval_draws`), so a scenario without approval ranges draws
-    what it drew before they reached the dated run.
+    node's stock place, the places in the queue of every edge's ``shared.applications``
+    applications (edge by edge) and then each drawn licence policy's share
+    (:func:`approval_draws`), so a scenario without approval ranges draws what it drew
+    before they reached the dated run, and one application per edge draws what one place
+    per edge drew.
 
     Parameters
     ----------
@@ -233,21 +245,23 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     DrawRows
     """
     n_edges, n_nodes = shared.graph.n_edges, shared.graph.n_nodes
+    k = shared.applications
     flow_v = np.empty((n, n_edges))
     stock_v = np.empty((n, n_nodes))
-    queue = np.empty((n, n_edges))
+    queue = np.empty((n, n_edges, k))
     for r in range(n):
         rng = np.random.default_rng(np.random.SeedSequence(shared.seed, spawn_key=(first + r,)))
         flow_v[r] = rng.uniform(-1, 1, n_edges)
         stock_v[r] = rng.uniform(-1, 1, n_nodes)
-        queue[r] = rng.uniform(0, 1, n_edges)
+        queue[r] = rng.uniform(0, 1, (n_edges, k))
         if shared.policy_edges:
             approved = np.full(n_edges, np.inf)  # inf: no drawn policy covers the edge
             for edges, drawn in zip(shared.policy_edges, shared.policy_ranges):
                 approved[edges] = np.minimum(approved[edges], drawn.draw(rng, 1)[0])
-            covered = approved < np.inf
+            covered = (approved < np.inf)[:, None]
+            approved = approved[:, None]  # each of an edge's applications rescaled alike
             scaled = np.divide(
-                DRAWN_SHARE * queue[r], approved, out=np.ones(n_edges), where=approved > 0
+                DRAWN_SHARE * queue[r], approved, out=np.ones((n_edges, k)), where=approved > 0
             )
             queue[r] = np.where(covered, np.minimum(1.0, scaled), queue[r])
     return DrawRows(shared.flows.factor(flow_v), shared.stocks.factor(stock_v), queue)

@@ -37,7 +37,8 @@ class DayLoop:
 
     Parts are the inputs in the whole graph's group order (``Groups.edges``): per part its
     supplier line (``part_src``), transit days (``part_tau``), group (``group_local``),
-    per row its weight (``weight``) and queue place (``place``), and per stretch its
+    per row its weight (``weight``) and its applications' places in the queue (``place``,
+    rows x parts x applications: it ships the share approved), and per stretch its
     share under the rules alone (``rule``) and the share approved (``licence``). Per
     group its customer line (``group_node``), per row its daily need, whether it has no
     baseline and its most stock; per customer its first group (``node_first``) and line
@@ -46,7 +47,7 @@ class DayLoop:
     """
 
     weight: np.ndarray  # rows x parts
-    place: np.ndarray  # rows x parts
+    place: np.ndarray  # rows x parts x applications
     rule: np.ndarray  # stretches x parts
     licence: np.ndarray  # stretches x parts
     part_src: np.ndarray
@@ -315,6 +316,7 @@ def _kernel():  # pragma: no cover - the body runs compiled
         watched_output,
     ):
         n_parts = weight.shape[1]
+        n_applications = place.shape[2]
         n_groups = need.shape[1]
         n_customers = len(node_first)
         n_lines = line_share.shape[1]
@@ -344,7 +346,12 @@ def _kernel():  # pragma: no cover - the body runs compiled
                 for p in range(n_parts):
                     approved = licence[s, p]
                     for b in range(n):
-                        ships = 1.0 if (place[r0 + b, p] <= approved and approved > 0) else 0.0
+                        approvals = 0  # of the part's applications, those approved
+                        if approved > 0:
+                            for j in range(n_applications):
+                                if place[r0 + b, p, j] <= approved:
+                                    approvals += 1
+                        ships = approvals / n_applications
                         weighted[s, p, b] = weight[r0 + b, p] * min(rule[s, p], ships)
             for p in range(n_parts):
                 for b in range(n):

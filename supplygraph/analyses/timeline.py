@@ -114,15 +114,21 @@ class DrawRows:
     """Drawn inputs of a run of draws, one row per draw (a leading axis through the days).
 
     ``flow_factor`` scales each edge's flow (draws x edges of the data's graph),
-    ``stock_factor`` each node's days of stock (draws x nodes), and ``queue`` is each
-    edge's place in the queue of licence applications (draws x edges, in [0, 1]): a
-    licence edge ships in full on a day when its place is within the share approved, and
-    nothing otherwise (:func:`applicant_share`), each edge an applicant of its own.
+    ``stock_factor`` each node's days of stock (draws x nodes), and ``queue`` the places
+    in the queue of licence applications of each edge's ``k`` applications (draws x edges
+    x k, in [0, 1]; draws x edges is one application each): on a day a licence edge ships
+    the share of its applications whose place is within the share approved (all or
+    nothing for one: :func:`applicant_share`), each edge an applicant of its own.
     """
 
     flow_factor: np.ndarray
     stock_factor: np.ndarray
     queue: np.ndarray
+
+    def __post_init__(self) -> None:
+        """Read one place per edge as one application."""
+        if self.queue.ndim == 2:
+            object.__setattr__(self, "queue", self.queue[:, :, None])
 
     @property
     def n(self) -> int:
@@ -661,8 +667,9 @@ def _queue_shares(
     rows: DrawRows,
     parts_of: dict[str, np.ndarray],
 ) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
-    """Per draw, what each part of a flow ships: its rules' share, and on a licence edge 1
-    when the draw's place in the queue is within the share approved, else 0.
+    """Per draw, what each part of a flow ships: its rules' share, and on a licence edge the
+    share of its applications whose place in the queue is within the share approved (1 or
+    0 for one application).
 
     ``put`` holds per stretch each part's share under the rules alone and the licences
     alone; ``parts_of`` names fixed sets of parts (``shares[name](segment)`` gives the
@@ -675,8 +682,8 @@ def _queue_shares(
         places = queue[:, parts]
 
         def shares(segment: np.ndarray) -> np.ndarray:
-            approved = licence[segment, parts]
-            ships = (places <= approved) & (approved > 0)
+            approved = licence[segment, parts][..., None]
+            ships = ((places <= approved) & (approved > 0)).sum(axis=-1) / places.shape[-1]
             return np.minimum(rule[segment, parts], ships)
 
         return shares
