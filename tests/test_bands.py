@@ -337,7 +337,8 @@ def test_the_compiled_loop_computes_only_the_lines_that_can_move():
     def loop(weight: list[float]) -> DayLoop:
         return DayLoop(
             weight=np.array([weight]),
-            place=np.zeros((1, 3)),
+            place=np.zeros((1, 3, 1)),
+            place_edge=np.arange(3),
             rule=np.ones((2, 3)),
             licence=np.array([[1.0, 1.0, 1.0], [0.5, 1.0, 1.0]]),
             part_src=np.array([0, 0, 1]),

@@ -37,8 +37,9 @@ class DayLoop:
 
     Parts are the inputs in the whole graph's group order (``Groups.edges``): per part its
     supplier line (``part_src``), transit days (``part_tau``), group (``group_local``),
-    per row its weight (``weight``) and its applications' places in the queue (``place``,
-    rows x parts x applications: it ships the share approved), and per stretch its
+    per row its weight (``weight``) and its applications' places in the queue (row
+    ``place_edge`` of ``place``, rows x edges x applications: it ships the share approved),
+    and per stretch its
     share under the rules alone (``rule``) and the share approved (``licence``). Per
     group its customer line (``group_node``), per row its daily need, whether it has no
     baseline and its most stock; per customer its first group (``node_first``) and line
@@ -47,7 +48,8 @@ class DayLoop:
     """
 
     weight: np.ndarray  # rows x parts
-    place: np.ndarray  # rows x parts x applications
+    place: np.ndarray  # rows x edges x applications (the draws' queue, not copied)
+    place_edge: np.ndarray  # per part, its edge in place
     rule: np.ndarray  # stretches x parts
     licence: np.ndarray  # stretches x parts
     part_src: np.ndarray
@@ -159,7 +161,8 @@ def run_draw_days(
     event_first, event_part = _stretch_events(loop.segment_of_day, part_tau, quiet)
     arguments = (
         np.ascontiguousarray(loop.weight[:, parts]),
-        np.ascontiguousarray(loop.place[:, parts]),
+        np.ascontiguousarray(loop.place),  # read at the parts' edges: not copied
+        loop.place_edge[parts],
         np.ascontiguousarray(loop.rule[:, parts]),
         np.ascontiguousarray(loop.licence[:, parts]),
         loop.part_src[parts],
@@ -277,6 +280,7 @@ def _kernel():  # pragma: no cover - the body runs compiled
         block,
         weight,
         place,
+        place_edge,
         rule,
         licence,
         part_src,
@@ -349,7 +353,7 @@ def _kernel():  # pragma: no cover - the body runs compiled
                         approvals = 0  # of the part's applications, those approved
                         if approved > 0:
                             for j in range(n_applications):
-                                if place[r0 + b, p, j] <= approved:
+                                if place[r0 + b, place_edge[p], j] <= approved:
                                     approvals += 1
                         ships = approvals / n_applications
                         weighted[s, p, b] = weight[r0 + b, p] * min(rule[s, p], ships)

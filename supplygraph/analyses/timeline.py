@@ -435,7 +435,8 @@ def simulate_days(
         if rows is not None and compiled:
             loop = DayLoop(
                 row_weight,
-                rows.queue[:, production.edge][:, edges],
+                rows.queue,
+                production.edge[edges],
                 *(put[:, edges] for put in put_licences(dated)),
                 part_src,
                 part_tau,
@@ -674,17 +675,20 @@ def _queue_shares(
     ``put`` holds per stretch each part's share under the rules alone and the licences
     alone; ``parts_of`` names fixed sets of parts (``shares[name](segment)`` gives the
     rows x parts for those parts, ``segment`` one stretch per part), so each draw's places
-    are gathered once."""
+    are gathered, and the share of them approved counted, once per stretch."""
     rule, licence = put
-    queue = rows.queue[:, production.edge]
 
     def shares_of(parts: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-        places = queue[:, parts]
+        places = rows.queue[:, production.edge[parts]]  # rows x parts x applications
+        ships = np.empty((len(licence), places.shape[1], places.shape[0]))  # stretch, part, row
+        for stretch, approved in enumerate(licence[:, parts]):
+            approved = approved[:, None]  # per part, against its applications
+            count = ((places <= approved) & (approved > 0)).sum(axis=-1)
+            ships[stretch] = (count / places.shape[-1]).T
+        column = np.arange(len(parts))
 
         def shares(segment: np.ndarray) -> np.ndarray:
-            approved = licence[segment, parts][..., None]
-            ships = ((places <= approved) & (approved > 0)).sum(axis=-1) / places.shape[-1]
-            return np.minimum(rule[segment, parts], ships)
+            return np.minimum(rule[segment, parts], ships[segment, column].T)
 
         return shares
 
