@@ -106,3 +106,80 @@ def test_a_stock_shift_moves_every_cover_and_the_default_but_not_below_zero():
     assert result.events.set_index("event").loc["k stops", "last_applicant_modelled"] == (
         "2025-05-06"
     )
+
+
+def series_case(normal: list[float]):
+    # the queue case with every application approved (the path at 1 all May) and the flow
+    # a range of no width (365-365 t/yr): every draw ships 31 t in May, a share of exactly
+    # 1 of the 31 t baseline month; ``normal`` are months of the baseline's year (2024)
+    graph, scenario, approvals, transit, observed, events = queue_case()
+    graph = make_graph(
+        {
+            "c": {"stage": "magnet", "country": "CN"},
+            "k": {"stage": "manufacturer", "sector": "ev", "country": "US", "stock_days": 2},
+        },
+        [
+            (
+                "c",
+                "k",
+                "ndfeb_sintered",
+                365,
+                {"elements": "Dy", "flow_t_low": 365.0, "flow_t_high": 365.0},
+            )
+        ],
+    )
+    approvals = approvals.assign(share=1.0)
+    months = pd.DataFrame(
+        {
+            "series": "cn-magnet-exports-us",
+            "month": [f"2024-{m:02d}" for m in range(1, len(normal) + 1)],
+            "value": normal,
+        }
+    )
+    return graph, scenario, approvals, transit, pd.concat([observed, months]), events
+
+
+def test_a_normal_month_varies_as_the_baseline_years_months_did():
+    # two normal months, 27.9 and 34.1 t of a 31 t average: shares 0.9 and 1.1, each
+    # equally likely in a draw; the model's share is 1 in every draw, so the band's values
+    # are 0.9 and 1.1 about half the draws each: P10 = 0.9, P90 = 1.1, width 0.2 (a draw
+    # count of 200 puts about 100 on each side, far from the 20 and 180 the P10 and P90
+    # read); the observed 20 of 31 = 0.645 stays outside
+    result = run_backtest(*series_case([27.9, 34.1]), draws=200, seed=3)
+    row = result.series.set_index("month").loc["2025-05"]
+    assert row["band_p10"] == pytest.approx(0.9)
+    assert row["band_p90"] == pytest.approx(1.1)
+    assert row["width"] == pytest.approx(0.2)
+    assert not row["inside"]
+    # the months of the baseline's year are part of it, not checks
+    assert result.series["month"].tolist() == ["2025-05"]
+    # without variation (months at the average, shares of exactly 1) the bands are those of
+    # the run without the months, value for value
+    flat = run_backtest(*series_case([31.0, 31.0, 31.0]), draws=40, seed=3)
+    none = run_backtest(*series_case([]), draws=40, seed=3)
+    columns = ["band_p10", "band_p50", "band_p90", "width", "inside"]
+    pd.testing.assert_frame_equal(flat.series[columns], none.series[columns])
+    assert none.series.loc[0, "band_p10"] == pytest.approx(1.0)
+
+
+def test_zero_variation_on_a_queue_gives_todays_bands_and_a_seed_its_bytes():
+    # the queue case (0.6, 0.26, 1.0), one application per edge: draws ship 25, 28 or 31
+    # days of May by their place; months of the baseline year at the average give each
+    # draw's share x 1.0, the same bands; the same seed gives the same series, a variation
+    # of two months too
+    graph, scenario, approvals, transit, observed, events = queue_case()
+    one = {"draws": 60, "seed": 5, "applications": 1}
+    at_average = pd.DataFrame(
+        {"series": "cn-magnet-exports-us", "month": ["2024-11", "2024-12"], "value": [31, 31]}
+    )
+    varied = at_average.assign(value=[27.9, 34.1])
+    plain = run_backtest(*queue_case(), **one)
+    flat = run_backtest(
+        graph, scenario, approvals, transit, pd.concat([observed, at_average]), events, **one
+    )
+    pd.testing.assert_frame_equal(plain.series, flat.series)
+    tables = (graph, scenario, approvals, transit, pd.concat([observed, varied]), events)
+    once = run_backtest(*tables, **one).series
+    again = run_backtest(*tables, **one).series
+    assert once.to_csv().encode() == again.to_csv().encode()
+    assert once.loc[0, "width"] > plain.series.loc[0, "width"]  # the variation widens it

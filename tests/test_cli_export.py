@@ -102,8 +102,9 @@ def test_export_keeps_every_edge_of_the_bundled_data(tmp_path, fmt, scenario):
     result = invoke("export", "--format", fmt, "--out", str(out), *scenario)
     assert result.exit_code == 0, result.output
     graph = read_back(out, fmt)
-    # 420 rows since SOURCES.md 11s: the Mexican motor plants' traction motors (419 before)
-    assert graph.number_of_edges() == rows == 420
+    # 422 rows since SOURCES.md 11w: the Japanese EV-motor makers' traction motors in two parts
+    # by grade line, to Toyota and to the other carmakers (420 since 11s, 419 before)
+    assert graph.number_of_edges() == rows == 422
     flows = [float(t) for _, _, t in graph.edges(data="flow_t")]
     assert sum(flows) == pytest.approx(total_t, abs=1e-6)
     pair = sorted(

@@ -57,7 +57,7 @@ def replace(path: Path, old: str, new: str) -> None:
 CASES = [
     # item 7: DateParseError and ZeroDivisionError in backtest, ValueError on event dates
     ("observed.csv", "us,2025-05,46", "us,2025-13,46", 3, "month", "not a month (YYYY-MM"),
-    ("observed.csv", "us,2024-avg,670,", "us,2024-avg,0,", 2, "value", "a baseline of 0"),
+    ("observed.csv", "us,2024-avg,620,", "us,2024-avg,0,", 2, "value", "a baseline of 0"),
     ("events.csv", FORD + "2025-05-15,", FORD + "15 May 2025,", 2, "date", "not a date"),
     ("events.csv", FORD + "2025-05-15,", FORD + "0000-01-01,", 2, "date", "not a date"),
     # item 11: events.csv had no row checks
@@ -111,8 +111,8 @@ CASES = [
     ("observed.csv", "us,2025-05,46", "us,,46", 3, "month", "missing value"),
     (
         "observed.csv",
-        "cn-magnet-exports-jp,2024-avg,261",
-        "cn-magnet-exports-jp,2025-04,261",
+        "cn-magnet-exports-jp,2024-avg,186",
+        "cn-magnet-exports-jp,2025-04,186",
         7,
         "series",
         "cn-magnet-exports-jp has no baseline row",

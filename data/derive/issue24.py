@@ -34,7 +34,6 @@ What it does (SOURCES.md 11a-11k):
        and counted by hs.csv's unit-value rule): every modelled destination's total, the
        residual node's (Hong Kong and the partners without a node), the single routes
        (Vietnam, Mexico, Taiwan, Denmark) and the scaled pairs (Thailand, France);
-* 11m  the backtest's 2024 baselines of the export series (observed.csv) from that return;
 * 11o  components pass on their new inflow: the Vietnamese phone assemblers, GE's generator
        plant and the French defence actuators had kept the outflow of before 11l.
 """
@@ -1663,30 +1662,6 @@ def pass_through_11o(edges):
         assert abs(edges.flow(s=node) - inflow) < 0.5, node
 
 
-def baselines_11m(observed):
-    """The 2024 monthly baselines of China's magnet exports by destination: China's 2024
-    customs return by partner / 12, in place of the back-casts from 2025 months (11m)."""
-    for r in observed:
-        series = r["series"]
-        if not (series.startswith("cn-magnet-exports-") and r["month"] == "2024-avg"):
-            continue
-        c = series.rsplit("-", 1)[1].upper()
-        weight, usd, counted = COMTRADE_BY[c]
-        was = r["value"]
-        r["value"] = f"{counted / 12:.0f}"
-        r["source"] = (
-            f"derived: China's 2024 exports of HS 8505.11 to {c} {weight:,.0f} t, USD "
-            f"{usd / 1e6:,.1f} m; rare-earth magnets by the unit-value rule {counted:,.0f} t / 12 "
-            f"; {COMTRADE}"
-        )
-        r["status"] = "estimate"
-        r["note"] = (
-            f"The 2024 monthly average from China's 2024 customs return by partner (SOURCES.md "
-            f"11m); before, {was} t back-cast from 2025 months (the range's other end: "
-            f"8505.11 by the rule counts more than China's line 85051110)"
-        )
-
-
 def refresh_lines(edges, lines, nodes):
     """Line baselines that are the graph's own tonnes: refresh them from the edges.
 
@@ -1744,9 +1719,6 @@ def main():
     write("edges.csv", edges.rows, efields, True)
     write("lines.csv", lines, lfields, True)
     write("regimes.csv", regimes, rfields, False)
-    observed, ofields = read("observed.csv")
-    baselines_11m(observed)
-    write("observed.csv", observed, ofields, False)
     print("components from China (A33):", {k: round(v, 1) for k, v in balance.items()})
 
 

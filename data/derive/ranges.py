@@ -11,7 +11,8 @@ Gives every `estimate` and `assumption` edge a range, `flow_t_low` <= `flow_t` <
 * `sources`: two sources' disagreement (China's customs return against CEPII BACI's
   reconciled figure for each destination; the IEA's 0.5 kg of rare earths per electric car
   against 5,000 t of magnets for 2 million EVs, Reuters; Japan's yttrium oxide imports of
-  2023 against JSNM's demand of 2020 and the imports of 2022, SOURCES.md 11p);
+  2023 against JSNM's demand of 2020 and the imports of 2022, SOURCES.md 11p; China's share
+  of Japan's sintered magnets on A13's output against JSNM's production of 2020, 11w);
 * `rule`: a stated rule where no source gives one: an estimate x 0.75-1.25 (its inputs are
   reported, its proxy or share is not), an assumption x 0.5-1.5.
 
@@ -62,6 +63,15 @@ Y_JP = (
     "Daily – https://www.japanmetaldaily.com/articles/-/82747) and its imports at 2022's pace, "
     "1,133 t / (1 - 0.295) x 12/10 = 1,928.5 t (Ministry of Finance via IRU-MIRU – "
     "https://www.iru-miru.com/article_detail.php?id=64656), against 2023's 1,359.6 t",
+)
+# China's share of Japan's sintered magnets (SOURCES.md 11w): 0.228 on A13's JSNM-derived
+# output, 0.201 on JSNM's own production statement for 2020 (12,400 t of magnets x 0.35)
+JP_SHARE = (
+    "bracketed by JSNM's own statement",
+    (1_094.3 / (1_094.3 + 12_400 * 0.35)) / (1_094.3 / (1_094.3 + 3_715)),
+    "China's share of Japan's sintered magnets 0.228 (Japan's output 3,715 t REO from JSNM's "
+    "2024 demand, A13) against 0.201 (JSNM's production statement for 2020, about 12,400 t of "
+    "magnets: 新金属協会 希土類部会 業界業況 – http://www.jsnm.or.jp/group/rea-earth.html)",
 )
 MAGNETS = ("ndfeb_sintered", "ndfeb_bonded", "smco_magnet")
 RANGE_TEXT = re.compile(r" ; range \((?:interval|sources|rule)\): .*$")
@@ -190,6 +200,10 @@ def main():
             bases.append(f"the IEA's 0.5 kg of rare earths per electric car against {SGI}")
             sourced.add("sources")
             covered = covered or e["status"] == "estimate"
+        if e["status"] == "estimate" and JP_SHARE[0] in e["source"]:
+            lo = lo * JP_SHARE[1]
+            bases.append(JP_SHARE[2])
+            sourced.add("sources")
         g = grade_factors(e, twins)
         if g:
             lo, hi = lo * g[0], hi * g[1]

@@ -13,12 +13,15 @@ import pandas as pd
 from ..dataset.graph import SupplyGraph
 from ..engine.sums import share_pct
 from ..scenario.parse import Scenario
-from .bands import BAND, Bands, simulate_bands
+from .bands import APPLICATIONS, BAND, Bands, simulate_bands
 from .timeline import Timeline, simulate_days
 
 MAGNETS = ("ndfeb_sintered", "ndfeb_bonded", "smco_magnet")  # HS 8505.11: permanent magnets
 SERIES_TOLERANCE = 0.25  # a month's modelled share within 25% of the observed one is a pass
 LAST_APPLICANT = 1.0  # the worst-placed applicant: set by the model, never fitted to a check
+# The month factors' own stream (data/SOURCES.md, "A series month's normal level varies"):
+# apart from every draw's (``spawn_key=(d,)``), so the other draws are the run's without it.
+VARIATION_KEY = (0, 26)
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,6 +61,54 @@ def magnet_exports(graph: SupplyGraph, issuer: str = "CN") -> dict[str, np.ndarr
     for destination in sorted(set(buyer[base])):
         masks[f"{prefix}-{destination.lower()}"] = base & (buyer == destination)
     return masks
+
+
+def normal_months(observed: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Return each series' normal months as shares of its baseline: the months of its year.
+
+    A series' baseline (the row whose month is ``YYYY-avg``) is the average of the months
+    of its year; those months, divided by it, are how a normal month varies around the
+    average (data/SOURCES.md, "A series month's normal level varies"). They are part of
+    the baseline, never checks.
+
+    Parameters
+    ----------
+    observed
+        The observed series (``observed.csv``: series, month, value).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Series -> its months' values over its baseline, in month order; a series with no
+        month of its baseline's year is left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> observed = pd.DataFrame({"series": "s", "month": ["2024-avg", "2024-12", "2024-11",
+    ...                          "2025-05"], "value": [50.0, 60.0, 40.0, 10.0]})
+    >>> normal_months(observed)["s"].tolist()
+    [0.8, 1.2]
+    """
+    ratios = {}
+    for name, group in observed.groupby("series", sort=True):
+        normal, baseline = _normal_months(group)
+        if normal.any():
+            value = group[normal].sort_values("month")["value"].to_numpy(float)
+            ratios[name] = value / baseline
+    return ratios
+
+
+def _normal_months(group: pd.DataFrame) -> tuple[np.ndarray, float]:
+    """Which of one series' rows are months of its baseline's year, and its baseline (NaN
+    and none when it has no baseline row)."""
+    month = group["month"].to_numpy(str)
+    average = np.char.endswith(month, "avg")
+    if not average.any():
+        return np.zeros(len(month), bool), np.nan
+    year = month[average][0][:4]
+    normal = group["month"].str.fullmatch(rf"{year}-[0-9]{{2}}").to_numpy(bool)
+    return normal, float(group["value"].to_numpy(float)[average][0])
 
 
 def shift_stocks(
@@ -101,6 +152,7 @@ def run_backtest(
     draws: int = 0,
     seed: int = 0,
     plants: dict[str, int] | None = None,
+    applications: int = APPLICATIONS,
     scheduler: str | None = None,
     workers: int | None = None,
 ) -> Backtest:
@@ -110,7 +162,8 @@ def run_backtest(
     shipped in the month over the baseline daily rate x the month's days, against the
     observed month over its observed baseline (the row whose month ends in ``avg``); the
     series adds up every applicant, so the pro-rata mean run is its model. An observed
-    month on no day of the replay is not a check, and is left out. An event is a
+    month on no day of the replay is not a check, and is left out, nor is a month of the
+    baseline's year (part of the baseline: :func:`normal_months`). An event is a
     line's first loss (output below 99% of baseline) or recovery; it passes when the
     modelled date falls within the event's window (``earliest`` to ``latest``). Each
     event is reported twice: for the mean run (the typical plant) and for the run where
@@ -132,9 +185,13 @@ def run_backtest(
         (:func:`supplygraph.analyses.bands.simulate_bands`: ranges, queue places, plants
         within aggregates) and judge every check by its band: the P10-P90 of the draws,
         whether the observed value lies inside, and the band's width; ``summary`` gives
-        the coverage and the median width per kind of check.
+        the coverage and the median width per kind of check. A series month's share in
+        a draw is multiplied by one of its normal months, each equally likely.
     plants
         Aggregate id -> count of plants (``plants.csv``), for the draws.
+    applications
+        Applications per licence edge (or piece) in the draws' queue (the queue's grain:
+        :data:`supplygraph.analyses.bands.APPLICATIONS`).
     scheduler, workers
         Run the draws on a Dask cluster.
 
@@ -158,29 +215,38 @@ def run_backtest(
         draws=draws,
         seed=seed,
         plants=plants,
+        applications=applications,
         track=wanted,
         scheduler=scheduler,
         workers=workers,
     )
-    series = _series_bands(series, bands, timeline, wanted)
+    series = _series_bands(series, bands, timeline, wanted, normal_months(observed))
     checked = _event_bands(checked, bands, events)
     return Backtest(timeline, series, checked, bands, _calibration(series, checked))
 
 
 def _series_bands(
-    series: pd.DataFrame, bands: Bands, timeline: Timeline, masks: dict
+    series: pd.DataFrame, bands: Bands, timeline: Timeline, masks: dict, normal: dict
 ) -> pd.DataFrame:
-    """Each series month's band over the draws (shares of baseline), inside or not, width."""
+    """Each series month's band over the draws (shares of baseline), inside or not, width.
+
+    In each draw a month's share is multiplied by one of the series' normal months (shares
+    of its baseline, :func:`normal_months`), each equally likely, drawn for each month and
+    draw on its own stream; a series without them keeps its share."""
     if series.empty:
         return series
     month_of_day = np.array([d.isoformat()[:7] for d in bands.dates])
     flow = timeline.graph.edges["flow_t"].to_numpy()
+    rng = np.random.default_rng(np.random.SeedSequence(bands.seed, spawn_key=VARIATION_KEY))
     low, mid, high = [], [], []
     for row in series.itertuples(index=False):
         days = month_of_day == row.month
         shipped = bands.exports[row.series][:, days].sum(axis=1)  # per draw
         base = flow[masks[row.series]].sum() / 365 * days.sum()
-        values = np.percentile(shipped / base, BAND, method="inverted_cdf")
+        share = shipped / base
+        if row.series in normal:
+            share = share * rng.choice(normal[row.series], size=len(share))
+        values = np.percentile(share, BAND, method="inverted_cdf")
         low.append(values[0])
         mid.append(values[1])
         high.append(values[2])
@@ -268,14 +334,13 @@ def _series(timeline: Timeline, observed: pd.DataFrame, masks: dict) -> pd.DataF
     month_of_day = np.array([d.isoformat()[:7] for d in timeline.dates])
     rows = []
     for name, group in observed.groupby("series", sort=True):
-        baseline = group[group["month"].str.endswith("avg")]["value"]
-        months = group[~group["month"].str.endswith("avg")]
+        normal, base = _normal_months(group)
+        months = group[~group["month"].str.endswith("avg").to_numpy(bool) & ~normal]  # checks
         shipped = np.asarray(timeline.exports.get(name, np.zeros(len(month_of_day))))
         if name in masks:
             daily_base = timeline.graph.edges["flow_t"].to_numpy()[masks[name]].sum() / 365
         else:
             daily_base = np.nan
-        base = float(baseline.iloc[0]) if len(baseline) else np.nan
         for row in months.itertuples(index=False):
             in_month = shipped[month_of_day == row.month]
             if not len(in_month):  # a month the replay does not reach (trade apply adds many)
