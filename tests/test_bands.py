@@ -131,6 +131,59 @@ def test_a_piece_of_four_applications_ships_the_share_approved(compiled):
     assert (first, back) == ("2025-04-16", "2025-06-02")
 
 
+@pytest.mark.parametrize("compiled", [False, True])
+def test_each_draw_counts_its_own_number_of_applications(compiled):
+    if compiled:
+        pytest.importorskip("numba")
+    graph = make_graph(
+        {
+            "cn": {"country": "CN"},
+            "a": {"stage": "manufacturer", "country": "JP", "sector": "ev", "stock_days": 10},
+        },
+        [("cn", "a", "oxide", 365, {"elements": "Dy"})],
+    )
+    scenario = replace(SCENARIO, end=dt.date(2025, 6, 30))
+    # two draws of the same four places 0.1, 0.3, 0.55, 0.9: the first counts only its
+    # first two applications (0.1, 0.3), the second all four
+    places = np.array([[[0.1, 0.3, 0.55, 0.9]], [[0.1, 0.3, 0.55, 0.9]]])
+    drawn = DrawRows(np.ones((2, 1)), np.ones((2, 2)), places, np.array([2, 4]))
+    track = {"exports": np.array([True])}
+    run = simulate_days(
+        graph, scenario, QUARTERS, TRANSIT, track=track, rows=drawn, compiled=compiled
+    )
+    shipped = run.draws.exports["exports"]
+    dates = [d.isoformat() for d in run.dates]
+    # 1 t a day. Share 0.25 from 10 April: 0.1 is within it, 1 of 2 (0.5) and 1 of 4
+    # (0.25); share 0.6 from 1 May: 0.1 and 0.3 of 2 (1.0), 0.1, 0.3, 0.55 of 4 (0.75)
+    for date, expected in (("2025-04-10", (0.5, 0.25)), ("2025-05-01", (1.0, 0.75))):
+        assert tuple(shipped[dates.index(date)]) == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_range_of_applications_draws_one_count_per_draw_after_the_rest():
+    from supplygraph.analyses.bands import draw_rows
+
+    graph = three_applicants()
+    shared = SimpleNamespace(
+        graph=graph,
+        seed=3,
+        flows=flow_ranges(graph.edges, {"assumption": 0.5}),
+        stocks=stock_ranges(graph.nodes, {"assumption": 0.5}),
+        applications=Range(2, 32, mode=8),
+        policy_edges=(),
+        policy_ranges=(),
+    )
+    drawn = draw_rows(shared, 0, 4)
+    assert drawn.queue.shape == (4, 3, 32)  # as many places as the range's most
+    for d in range(4):
+        # the recipe: 3 flow places, 4 stock places, 32 places per edge, then the count,
+        # triangular on 2-32 with its mode at 8, rounded
+        rng = np.random.default_rng(np.random.SeedSequence(3, spawn_key=(d,)))
+        rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 4)
+        assert np.array_equal(drawn.queue[d], rng.uniform(0, 1, (3, 32)))
+        assert drawn.applications[d] == round(rng.triangular(2, 8, 32))
+        assert 2 <= drawn.applications[d] <= 32
+
+
 def test_one_application_per_edge_draws_what_one_place_drew():
     from supplygraph.analyses.bands import draw_rows
 
@@ -338,6 +391,7 @@ def test_the_compiled_loop_computes_only_the_lines_that_can_move():
         return DayLoop(
             weight=np.array([weight]),
             place=np.zeros((1, 3, 1)),
+            applications=np.ones(1, dtype=np.int64),
             place_edge=np.arange(3),
             rule=np.ones((2, 3)),
             licence=np.array([[1.0, 1.0, 1.0], [0.5, 1.0, 1.0]]),
@@ -495,7 +549,7 @@ def test_same_seed_same_bytes_and_chunks_do_not_matter(monkeypatch):
     assert first.months.to_csv() != other.months.to_csv()
     # draws in chunks of 7 and blocks of 5 rows: the same figures
     window = 4 if bands_module.available() else 64  # a row's cells per node (bands.py)
-    per_edge = 3 + bands_module.APPLICATIONS  # a row's cells per edge (bands.py)
+    per_edge = 3 + int(bands_module.APPLICATIONS.high)  # a row's cells per edge (bands.py)
     monkeypatch.setattr(bands_module, "CHUNK_CELLS", 7 * (3 * per_edge + 4 * window))
     monkeypatch.setattr(timeline_module, "ROW_BLOCK", 5)
     chunked = simulate_bands(graph, SCENARIO, THIRDS, TRANSIT, draws=300, seed=9)

@@ -13,6 +13,7 @@ import pandas as pd
 from ..dataset.graph import SupplyGraph
 from ..engine.sums import share_pct
 from ..scenario.parse import Scenario
+from ..scenario.uncertainty import Range
 from .bands import APPLICATIONS, BAND, Bands, simulate_bands
 from .timeline import Timeline, simulate_days
 
@@ -152,7 +153,7 @@ def run_backtest(
     draws: int = 0,
     seed: int = 0,
     plants: dict[str, int] | None = None,
-    applications: int = APPLICATIONS,
+    applications: int | Range = APPLICATIONS,
     scheduler: str | None = None,
     workers: int | None = None,
 ) -> Backtest:
@@ -190,8 +191,8 @@ def run_backtest(
     plants
         Aggregate id -> count of plants (``plants.csv``), for the draws.
     applications
-        Applications per licence edge (or piece) in the draws' queue (the queue's grain:
-        :data:`supplygraph.analyses.bands.APPLICATIONS`).
+        Applications per licence edge (or piece) in the draws' queue, or their range (the
+        queue's grain: :data:`supplygraph.analyses.bands.APPLICATIONS`).
     scheduler, workers
         Run the draws on a Dask cluster.
 

@@ -47,8 +47,9 @@ NEVER = np.iinfo(np.int64).max  # a first loss that never comes, for percentiles
 DRAWN_SHARE = 0.5
 # Applications per licence edge piece: a licence covered one shipment, and a buyer holding
 # under a month of magnets was resupplied monthly over the 8 months of individual licences
-# (data/SOURCES.md, "Bands of the dated run", A37; range 2-32)
-APPLICATIONS = 8
+# (data/SOURCES.md, "Bands of the dated run", A37): at least 8, from 2 (six-month licences)
+# to 32 (weekly shipments); each draw takes one count for all its pieces
+APPLICATIONS = Range(2, 32, mode=8)
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,7 +89,7 @@ class _Shared:
     flows: Ranges
     stocks: Ranges
     seed: int
-    applications: int = 1  # places in the queue per edge (the queue's grain)
+    applications: int | Range = 1  # applications per edge (the queue's grain), or its range
     policy_edges: tuple[np.ndarray, ...] = ()  # per drawn licence policy, the edges it covers
     policy_ranges: tuple[Range, ...] = ()  # and its share's range
 
@@ -103,7 +104,7 @@ def simulate_bands(
     seed: int = 0,
     uncertainty: Uncertainty | None = None,
     plants: dict[str, int] | None = None,
-    applications: int = APPLICATIONS,
+    applications: int | Range = APPLICATIONS,
     start: dt.date | None = None,
     end: dt.date | None = None,
     track: dict[str, np.ndarray] | None = None,
@@ -130,7 +131,8 @@ def simulate_bands(
         Aggregate id -> count of plants (``plants.csv``); None: no aggregate is split.
     applications
         Applications per licence edge (or piece), each with its own place in the queue;
-        the edge ships the share of them approved (``APPLICATIONS``; 1: one place).
+        the edge ships the share of them approved (1: one place), or their range, from
+        which each draw takes one count for all its edges (``APPLICATIONS``).
     start, end
         The horizon (default: the scenario's).
     track
@@ -165,7 +167,8 @@ def simulate_bands(
     )
     # a row's cells: its parts, and its lines x a transit window on the numpy loop (the
     # compiled loop keeps that window once per thread, not per row)
-    per_row = split.n_edges * (3 + applications) + split.n_nodes * (4 if available() else 64)
+    places = _places(applications)
+    per_row = split.n_edges * (3 + places) + split.n_nodes * (4 if available() else 64)
     size = max(1, min(draws, CHUNK_CELLS // max(per_row, 1)))
     chunks = [(first, min(size, draws - first)) for first in range(0, draws, size)]
     parts = run_chunks(_run_chunk, chunks, shared, scheduler=scheduler, workers=workers)
@@ -225,11 +228,13 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     """Return draws ``first`` to ``first + n - 1``: each from its own seed.
 
     Each draw takes, in this order from its own generator, every edge's flow place, every
-    node's stock place, the places in the queue of every edge's ``shared.applications``
-    applications (edge by edge) and then each drawn licence policy's share
-    (:func:`approval_draws`), so a scenario without approval ranges draws what it drew
-    before they reached the dated run, and one application per edge draws what one place
-    per edge drew.
+    node's stock place, the places in the queue of every edge's applications (edge by
+    edge; as many as the most ``shared.applications`` allows), each drawn licence
+    policy's share (:func:`approval_draws`) and then, when ``shared.applications`` is a
+    range, the draw's count of applications (rounded; the first that many places of each
+    edge count). So a scenario without approval ranges draws what it drew before they
+    reached the dated run, and one application per edge draws what one place per edge
+    drew.
 
     Parameters
     ----------
@@ -245,7 +250,8 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     DrawRows
     """
     n_edges, n_nodes = shared.graph.n_edges, shared.graph.n_nodes
-    k = shared.applications
+    k = _places(shared.applications)
+    count = np.full(n, k, dtype=np.int64)
     flow_v = np.empty((n, n_edges))
     stock_v = np.empty((n, n_nodes))
     queue = np.empty((n, n_edges, k))
@@ -264,7 +270,14 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
                 DRAWN_SHARE * queue[r], approved, out=np.ones((n_edges, k)), where=approved > 0
             )
             queue[r] = np.where(covered, np.minimum(1.0, scaled), queue[r])
-    return DrawRows(shared.flows.factor(flow_v), shared.stocks.factor(stock_v), queue)
+        if isinstance(shared.applications, Range):
+            count[r] = round(shared.applications.draw(rng, 1)[0])
+    return DrawRows(shared.flows.factor(flow_v), shared.stocks.factor(stock_v), queue, count)
+
+
+def _places(applications: int | Range) -> int:
+    """Places in the queue per edge: the count, or the most its range allows."""
+    return int(applications.high) if isinstance(applications, Range) else int(applications)
 
 
 def _run_chunk(chunk: tuple[int, int], shared: _Shared) -> tuple:

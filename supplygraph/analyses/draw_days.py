@@ -38,7 +38,8 @@ class DayLoop:
     Parts are the inputs in the whole graph's group order (``Groups.edges``): per part its
     supplier line (``part_src``), transit days (``part_tau``), group (``group_local``),
     per row its weight (``weight``) and its applications' places in the queue (row
-    ``place_edge`` of ``place``, rows x edges x applications: it ships the share approved),
+    ``place_edge`` of ``place``, rows x edges x applications, of which the row's first
+    ``applications`` count: it ships the share of them approved),
     and per stretch its
     share under the rules alone (``rule``) and the share approved (``licence``). Per
     group its customer line (``group_node``), per row its daily need, whether it has no
@@ -49,6 +50,7 @@ class DayLoop:
 
     weight: np.ndarray  # rows x parts
     place: np.ndarray  # rows x edges x applications (the draws' queue, not copied)
+    applications: np.ndarray  # per row, how many of an edge's places count
     place_edge: np.ndarray  # per part, its edge in place
     rule: np.ndarray  # stretches x parts
     licence: np.ndarray  # stretches x parts
@@ -162,6 +164,7 @@ def run_draw_days(
     arguments = (
         np.ascontiguousarray(loop.weight[:, parts]),
         np.ascontiguousarray(loop.place),  # read at the parts' edges: not copied
+        np.ascontiguousarray(loop.applications, dtype=np.int64),
         loop.place_edge[parts],
         np.ascontiguousarray(loop.rule[:, parts]),
         np.ascontiguousarray(loop.licence[:, parts]),
@@ -280,6 +283,7 @@ def _kernel():  # pragma: no cover - the body runs compiled
         block,
         weight,
         place,
+        applications,
         place_edge,
         rule,
         licence,
@@ -320,7 +324,6 @@ def _kernel():  # pragma: no cover - the body runs compiled
         watched_output,
     ):
         n_parts = weight.shape[1]
-        n_applications = place.shape[2]
         n_groups = need.shape[1]
         n_customers = len(node_first)
         n_lines = line_share.shape[1]
@@ -352,10 +355,10 @@ def _kernel():  # pragma: no cover - the body runs compiled
                     for b in range(n):
                         approvals = 0  # of the part's applications, those approved
                         if approved > 0:
-                            for j in range(n_applications):
+                            for j in range(applications[r0 + b]):
                                 if place[r0 + b, place_edge[p], j] <= approved:
                                     approvals += 1
-                        ships = approvals / n_applications
+                        ships = approvals / applications[r0 + b]
                         weighted[s, p, b] = weight[r0 + b, p] * min(rule[s, p], ships)
             for p in range(n_parts):
                 for b in range(n):

@@ -119,16 +119,22 @@ class DrawRows:
     x k, in [0, 1]; draws x edges is one application each): on a day a licence edge ships
     the share of its applications whose place is within the share approved (all or
     nothing for one: :func:`applicant_share`), each edge an applicant of its own.
+    ``applications`` gives each draw's count of applications per edge, the first that
+    many of its ``k`` places (default: all ``k``).
     """
 
     flow_factor: np.ndarray
     stock_factor: np.ndarray
     queue: np.ndarray
+    applications: np.ndarray | None = None  # per draw, how many of the k places count
 
     def __post_init__(self) -> None:
-        """Read one place per edge as one application."""
+        """Read one place per edge as one application; every place counts by default."""
         if self.queue.ndim == 2:
             object.__setattr__(self, "queue", self.queue[:, :, None])
+        if self.applications is None:
+            count = np.full(len(self.queue), self.queue.shape[2], dtype=np.int64)
+            object.__setattr__(self, "applications", count)
 
     @property
     def n(self) -> int:
@@ -148,7 +154,10 @@ class DrawRows:
         DrawRows
         """
         return DrawRows(
-            self.flow_factor[first:stop], self.stock_factor[first:stop], self.queue[first:stop]
+            self.flow_factor[first:stop],
+            self.stock_factor[first:stop],
+            self.queue[first:stop],
+            self.applications[first:stop],
         )
 
 
@@ -436,6 +445,7 @@ def simulate_days(
             loop = DayLoop(
                 row_weight,
                 rows.queue,
+                rows.applications,
                 production.edge[edges],
                 *(put[:, edges] for put in put_licences(dated)),
                 part_src,
@@ -680,11 +690,16 @@ def _queue_shares(
 
     def shares_of(parts: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
         places = rows.queue[:, production.edge[parts]]  # rows x parts x applications
+        counts = rows.applications[:, None]  # per row, the first that many places count
+        if (counts == places.shape[-1]).all():
+            counted = True
+        else:
+            counted = np.arange(places.shape[-1]) < counts[:, :, None]  # rows x 1 x k
         ships = np.empty((len(licence), places.shape[1], places.shape[0]))  # stretch, part, row
         for stretch, approved in enumerate(licence[:, parts]):
             approved = approved[:, None]  # per part, against its applications
-            count = ((places <= approved) & (approved > 0)).sum(axis=-1)
-            ships[stretch] = (count / places.shape[-1]).T
+            count = ((places <= approved) & (approved > 0) & counted).sum(axis=-1)
+            ships[stretch] = (count / counts).T
         column = np.arange(len(parts))
 
         def shares(segment: np.ndarray) -> np.ndarray:
