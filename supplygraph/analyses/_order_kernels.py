@@ -100,37 +100,99 @@ def orders_on(day, back, moved, book, out):  # pragma: no cover
 
 
 @numba.njit(**COMPILE)
-def arrive(
-    day, class_tau, moved, book, made, column, weight, part_group, follow, arriving, expected
+def make_day(
+    day,
+    own,
+    segment_of_day,
+    licence,
+    weight,
+    part_tau,
+    part_src,
+    part_group,
+    group_first,
+    node_first,
+    customers,
+    source,
+    need,
+    no_baseline,
+    stock_max,
+    stock,
+    group_ceiling,
+    ceiling,
+    class_tau,
+    moved,
+    book,
+    follow,
+    expected,
+    demand_unit,
+    demand,
+    made,
+    today,
+    total,
+    filled,
 ):  # pragma: no cover
-    """Per part edge, what arrives per unit of baseline: what its supplier made per unit
-    ordered on the day it left (``made[column]``) times the orders it filled (those placed
-    for that day); with ``follow``, per group what was ordered."""
+    """The day's step (``engine.propagate.step`` with the orders' ceilings, then the stocks)
+    in one pass over the customers: per part edge, what arrives per unit of baseline is its
+    weight x its licensed share when it left x what its supplier made per unit ordered
+    that day (``made``, the ring of days) x the orders it filled (1 for a shipment from
+    before the run); per group, with its stock as a share of its need, its availability
+    up to its ceiling; per customer the least of its groups' times its own share
+    (``own``); lines without inputs make their own share times their ceiling. Writes
+    ``today``, per group ``total`` (deliveries and stock as a share of the need) and with
+    ``follow`` ``expected`` (what was ordered), the stocks at the end of the day, and
+    each line's output per unit ordered into ``filled`` and ``made``'s row of the day."""
     class_len, class_off, class_n, rows, part_class, part_pos, ring = book
     _rows(day, class_tau, moved, class_len, class_off, class_n, rows)
-    if follow:
-        expected[:] = 0.0
-    # edge after edge, as numpy.bincount sums; a group's sum in a register to its last edge
-    group = part_group[0] if len(part_group) else 0
-    ordered = 0.0
-    for e in range(len(part_class)):
-        at = rows[part_class[e]]
-        filled = 1.0 if at < 0 else ring[at + part_pos[e]]
-        arriving[e] = made[column[e]] * filled
-        if follow:
-            if part_group[e] != group:
-                expected[group] = ordered
-                group, ordered = part_group[e], 0.0
-            ordered += weight[e] * filled
-    if follow and len(part_group):
-        expected[group] = ordered
-
-
-@numba.njit(**COMPILE)
-def fill(today, demand, out):  # pragma: no cover
-    """Per line, its output per unit ordered (1 where nothing is ordered)."""
-    for k in range(len(today)):
-        out[k] = today[k] / demand[k] if demand[k] > 0 else 1.0
+    n_lines = len(own)
+    window = len(made) // n_lines if n_lines else 1
+    n_groups = len(need)
+    n_parts = len(part_group)
+    for k in source:
+        today[k] = own[k] * ceiling[k]
+    for c in range(len(customers)):
+        k = customers[c]
+        first = node_first[c]
+        stop = node_first[c + 1] if c + 1 < len(node_first) else n_groups
+        low = 0.0
+        for g in range(first, stop):
+            # edge after edge from 0.0, as numpy.bincount sums
+            arrived = 0.0
+            ordered = 0.0
+            last = group_first[g + 1] if g + 1 < n_groups else n_parts
+            for e in range(group_first[g], last):
+                at = rows[part_class[e]]
+                order = 1.0 if at < 0 else ring[at + part_pos[e]]
+                lag = day - part_tau[e]
+                if lag < 0:  # left before the run: everything at baseline
+                    licensed = 1.0
+                    supplier = 1.0
+                else:
+                    licensed = licence[segment_of_day[lag], e]
+                    supplier = made[(lag % window) * n_lines + part_src[e]] * order
+                arrived += (weight[e] * licensed) * supplier
+                if follow:
+                    ordered += weight[e] * order
+            if follow:
+                expected[g] = ordered
+            share = 0.0 if no_baseline[g] else stock[g] / need[g]
+            whole = arrived + share
+            total[g] = whole
+            up = group_ceiling[g]
+            avail = up if (whole > up - SNAP or no_baseline[g]) else whole
+            low = avail if g == first else _min(low, avail)
+            stock[g] = stock[g] + arrived * need[g]  # what arrives is stocked; used goes below
+        today[k] = low * own[k]
+        for g in range(first, stop):
+            left = stock[g] - today[k] * need[g]
+            left = left if left > 0.0 else 0.0  # numpy.clip's rule (a tie: the bound)
+            stock[g] = left if left < stock_max[g] else stock_max[g]
+    at = (day % window) * n_lines
+    for k in range(n_lines):
+        out = today[k]
+        if not demand_unit:  # per unit ordered (1 where nothing is ordered)
+            out = today[k] / demand[k] if demand[k] > 0 else 1.0
+        filled[k] = out
+        made[at + k] = out
 
 
 @numba.njit(**COMPILE)

@@ -43,6 +43,9 @@ class Orders:
         stock_max: np.ndarray,
         need: np.ndarray,
         links: NewLinks | None = None,
+        *,
+        licence: np.ndarray,
+        segment_of_day: np.ndarray,
     ) -> None:
         from . import _order_kernels  # numba: only a run with dynamics pays for its import
 
@@ -76,17 +79,27 @@ class Orders:
         self.first_group[groups.nodes] = groups.node_first
         self.source = np.flatnonzero(self.first_group == self.n_groups)  # without inputs
         self.stock_max, self.need = stock_max, need
+        # the day's step (make): per customer its first group, per group its first edge;
+        # per stretch each part's licensed share, per day its stretch
+        self.customers = np.ascontiguousarray(groups.nodes, dtype=np.int64)
+        self.node_first = np.ascontiguousarray(groups.node_first, dtype=np.int64)
+        self.group_first = np.ascontiguousarray(groups.group_first, dtype=np.int64)
+        self.no_baseline = need <= 0
+        self.licence = np.ascontiguousarray(licence, dtype=float)
+        self.segment_of_day = np.ascontiguousarray(segment_of_day, dtype=np.int64)
+        self.part_tau = np.ascontiguousarray(part_tau, dtype=np.int64)
+        window = int(self.part_tau.max()) + 1 if n_edges else 1  # days of output the lags reach
+        self.made = np.ones(window * self.n_lines)  # per unit ordered, day d in row d % window
+        self.today, self.total = np.ones(self.n_lines), np.ones(self.n_groups)
         self.no_need = ~(need > 0)  # groups without baseline
         self.need_safe = np.where(self.no_need, 1.0, need)
         # every order at 1 (the baseline): then nothing below needs computing, and these
         # constants are what the computation would give, to the bit
         self.ones_lines = np.ones(self.n_lines)
         self.ones_groups = np.ones(self.n_groups)
-        self.unit_expected = np.bincount(self.part_group, self.weight, minlength=self.n_groups)
         # every order placed for the next day is 1; else end_day wrote them into the ring's
         # row of the next day, and what they order of each seller into ordered
         self.unit = True
-        self.expected = self.ones_groups  # per group, what was ordered for the day
         # The orders for each day, kept until they are filled: the part edges in classes of
         # one transit time tau, a ring of max(tau + 1, 2) rows per class (the day's orders,
         # which its exports read, are never the next day's row), an edge at its class
@@ -136,7 +149,7 @@ class Orders:
         # the kernels' outputs and scratch, written in place every day
         self.demand = np.ones(self.n_lines)
         self.ceiling_now, self.group_ceiling_now = np.ones(self.n_lines), np.ones(self.n_groups)
-        self.expected_now, self.arriving_now = np.ones(self.n_groups), np.ones(n_edges)
+        self.expected = np.ones(self.n_groups)  # per group, what was ordered for the day
         self.placed_now = np.ones(n_edges)
         self.filled, self.supply = np.ones(self.n_lines), np.ones(self.n_lines)
         self.wanted, self.ordered = np.ones(self.n_groups), np.zeros(self.n_lines)
@@ -186,45 +199,67 @@ class Orders:
         self.ceiling, self.group_ceiling = self.ceiling_now, self.group_ceiling_now
         return self.ceiling
 
-    def arriving(self, t: int, made: np.ndarray, column: np.ndarray) -> np.ndarray:
-        """Per part edge, what its arriving shipment brings per unit of baseline: what its
-        supplier made per unit ordered on the day it left (``made[column]``) times the
-        orders it filled (those placed for that day: 1 before the run); keeps, per group,
-        what was ordered for the day.
+    def make(self, t: int, own: np.ndarray, stock: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Run day ``t``'s step with the orders (after :meth:`start_day`): what arrives,
+        each line's output up to its ceiling, the stocks.
+
+        What arrives on a part edge per unit of baseline is its weight, times its licensed
+        share on the day it left, times what its supplier made that day per unit ordered,
+        times the orders it filled (those placed for that day; 1 before the run): the
+        engine's step (:func:`supplygraph.engine.propagate.step`) with each group's ceiling,
+        compiled with the stocks' update in one pass over the customers.
 
         Parameters
         ----------
         t
             The day's number.
-        made
-            The lines' output per unit ordered over the last days (the run's ring of days).
-        column
-            Per part edge, where its supplier's output on the day it left sits in ``made``.
+        own
+            Per line, its own share that day (an outage).
+        stock
+            Per group, its stock (t) at the start of the day; updated in place to the end
+            of the day's.
 
         Returns
         -------
-        numpy.ndarray
+        tuple of numpy.ndarray
+            Per line its output ratio; per group its deliveries and stock as a share of its
+            baseline; per line its output per unit ordered (what its buyers' shipments
+            carry). Buffers the next day overwrites.
         """
-        if not self.moved.any():  # every order still to fill is 1
-            self.expected = self.unit_expected
-            return made[column]
-        follow = self.dynamics.demand_follows_output  # what was ordered, to tell a short input
-        self.kernels.arrive(
+        self.kernels.make_day(
             t,
+            own,
+            self.segment_of_day,
+            self.licence,
+            self.weight,
+            self.part_tau,
+            self.part_src,
+            self.part_group,
+            self.group_first,
+            self.node_first,
+            self.customers,
+            self.source,
+            self.need,
+            self.no_baseline,
+            self.stock_max,
+            stock,
+            self.group_ceiling,
+            self.ceiling,
             self.class_tau,
             self.moved,
             self.book,
-            made,
-            column.astype(np.int64, copy=False),
-            self.weight,
-            self.part_group,
-            follow,
-            self.arriving_now,
-            self.expected_now,
+            self.dynamics.demand_follows_output,  # what was ordered, to tell a short input
+            self.expected,
+            self.demand_unit,
+            self.demand,
+            self.made,
+            self.today,
+            self.total,
+            self.filled,
         )
-        if follow:
-            self.expected = self.expected_now
-        return self.arriving_now
+        if self.links is not None:  # yesterday's orders over new links leave today
+            self.links.ship(self.day, self.filled)
+        return self.today, self.total, self.filled
 
     def placed_on(self, t: int) -> np.ndarray:
         """Per part edge, the orders placed for day ``t`` (what its shipment fills that day).
@@ -240,26 +275,6 @@ class Orders:
         """
         self.kernels.orders_on(t, self.no_back, self.moved, self.book, self.placed_now)
         return self.placed_now
-
-    def fill(self, today: np.ndarray) -> np.ndarray:
-        """Return each line's output per unit ordered (what its ring buffer keeps).
-
-        Parameters
-        ----------
-        today
-            Per line, the day's output ratio.
-
-        Returns
-        -------
-        numpy.ndarray
-        """
-        filled = today
-        if not self.demand_unit:  # nothing ordered: per unit ordered, 1
-            filled = self.filled
-            self.kernels.fill(np.ascontiguousarray(today), self.demand, filled)
-        if self.links is not None:  # yesterday's orders over new links leave today
-            self.links.ship(self.day, filled)
-        return filled
 
     def end_day(
         self,
