@@ -14,6 +14,7 @@ class_n, rows, part_class, part_pos, ring)`` (:class:`~supplygraph.analyses.dyna
 from __future__ import annotations
 
 import numba
+import numpy as np
 
 from ..engine.propagate import SNAP
 
@@ -106,9 +107,7 @@ def make_day(
     segment_of_day,
     licence,
     weight,
-    part_tau,
     part_src,
-    part_group,
     group_first,
     node_first,
     customers,
@@ -130,25 +129,55 @@ def make_day(
     today,
     total,
     filled,
+    rebuild_rate,
+    need_safe,
+    no_need,
+    shift,
+    supply,
+    wanted,
+    lost_orders,
+    above,
+    highest,
 ):  # pragma: no cover
     """The day's step (``engine.propagate.step`` with the orders' ceilings, then the stocks)
-    in one pass over the customers: per part edge, what arrives per unit of baseline is its
-    weight x its licensed share when it left x what its supplier made per unit ordered
-    that day (``made``, the ring of days) x the orders it filled (1 for a shipment from
-    before the run); per group, with its stock as a share of its need, its availability
-    up to its ceiling; per customer the least of its groups' times its own share
-    (``own``); lines without inputs make their own share times their ceiling. Writes
-    ``today``, per group ``total`` (deliveries and stock as a share of the need) and with
-    ``follow`` ``expected`` (what was ordered), the stocks at the end of the day, and
-    each line's output per unit ordered into ``filled`` and ``made``'s row of the day."""
+    and what each buyer wants for tomorrow, in one pass over the customers.
+
+    Per part edge, what arrives per unit of baseline is its weight x its licensed share
+    when it left x what its supplier made per unit ordered that day (``made``, the ring of
+    days) x the orders it filled (1 for a shipment from before the run); per group, with
+    its stock as a share of its need, its availability up to its ceiling; per customer the
+    least of its groups' times its own share (``own``); lines without inputs make their
+    own share times their ceiling. Writes ``today``, per group ``total`` (deliveries and
+    stock as a share of the need) and with ``follow`` ``expected`` (what was ordered), the
+    stocks at the end of the day, and each line's output per unit ordered into ``filled``
+    and ``made``'s row of the day. Then, per group, its order for tomorrow per unit of
+    baseline (``wanted``: its line's ceiling; with ``follow``, what the line made unless
+    the input is short; plus ``rebuild_rate`` x its stock gap in days of need), with
+    ``shift`` each line's ``supply`` (its scarcest input, at most 1, times its own share),
+    and per line its lost orders, output above baseline and highest output so far.
+    Returns whether every group wants exactly 1."""
     class_len, class_off, class_n, rows, part_class, part_pos, ring = book
     _rows(day, class_tau, moved, class_len, class_off, class_n, rows)
     n_lines = len(own)
     window = len(made) // n_lines if n_lines else 1
     n_groups = len(need)
-    n_parts = len(part_group)
+    n_parts = len(part_src)
+    # per class of transit time: the day its shipments left, that day's stretch and row
+    n_classes = len(class_tau)
+    left_before = np.empty(n_classes, dtype=np.bool_)
+    stretch = np.zeros(n_classes, dtype=np.int64)
+    row = np.zeros(n_classes, dtype=np.int64)
+    for cls in range(n_classes):
+        lag = day - class_tau[cls]
+        left_before[cls] = lag < 0
+        if lag >= 0:
+            stretch[cls] = segment_of_day[lag]
+            row[cls] = (lag % window) * n_lines
     for k in source:
         today[k] = own[k] * ceiling[k]
+        if shift:
+            supply[k] = 1.0  # a line without inputs
+    all_one = True
     for c in range(len(customers)):
         k = customers[c]
         first = node_first[c]
@@ -160,15 +189,15 @@ def make_day(
             ordered = 0.0
             last = group_first[g + 1] if g + 1 < n_groups else n_parts
             for e in range(group_first[g], last):
-                at = rows[part_class[e]]
+                cls = part_class[e]
+                at = rows[cls]
                 order = 1.0 if at < 0 else ring[at + part_pos[e]]
-                lag = day - part_tau[e]
-                if lag < 0:  # left before the run: everything at baseline
+                if left_before[cls]:  # left before the run: everything at baseline
                     licensed = 1.0
                     supplier = 1.0
                 else:
-                    licensed = licence[segment_of_day[lag], e]
-                    supplier = made[(lag % window) * n_lines + part_src[e]] * order
+                    licensed = licence[stretch[cls], e]
+                    supplier = made[row[cls] + part_src[e]] * order
                 arrived += (weight[e] * licensed) * supplier
                 if follow:
                     ordered += weight[e] * order
@@ -181,42 +210,50 @@ def make_day(
             avail = up if (whole > up - SNAP or no_baseline[g]) else whole
             low = avail if g == first else _min(low, avail)
             stock[g] = stock[g] + arrived * need[g]  # what arrives is stocked; used goes below
-        today[k] = low * own[k]
+        now = low * own[k]
+        today[k] = now
         for g in range(first, stop):
-            left = stock[g] - today[k] * need[g]
+            left = stock[g] - now * need[g]
             left = left if left > 0.0 else 0.0  # numpy.clip's rule (a tie: the bound)
             stock[g] = left if left < stock_max[g] else stock_max[g]
+            if shift:  # its line's scarcest input (a group without baseline does not limit)
+                avail = 1.0 if no_need[g] else _min(total[g], 1.0)
+                supply[k] = avail if g == first else _min(supply[k], avail)
+            target = group_ceiling[g]
+            if follow:  # short: the input that limits the line (below the orders); else made
+                output = _min(target, now)  # both sides, then pick: no branch
+                target = target if total[g] < _min(target, expected[g]) - SNAP else output
+            if rebuild_rate:
+                gap = 0.0
+                if not no_need[g]:
+                    gap = _max((stock_max[g] - stock[g]) / need_safe[g], 0.0)
+                gap *= rebuild_rate
+                target = target + gap
+            wanted[g] = target
+            all_one = all_one and target == 1.0
     at = (day % window) * n_lines
     for k in range(n_lines):
-        out = today[k]
+        now = today[k]
+        out = now
         if not demand_unit:  # per unit ordered (1 where nothing is ordered)
-            out = today[k] / demand[k] if demand[k] > 0 else 1.0
+            out = now / demand[k] if demand[k] > 0 else 1.0
+            # lost orders: the part of the baseline nobody ordered
+            unordered = _max(1.0 - demand[k], 0.0)
+            lost_orders[k] += _min(unordered, _max(1.0 - now, 0.0))
         filled[k] = out
         made[at + k] = out
+        above[k] += _max(now - 1.0, 0.0)
+        highest[k] = _max(highest[k], now)
+        if shift:
+            supply[k] = supply[k] * own[k]
+    return all_one
 
 
 @numba.njit(**COMPILE)
 def end_day(
-    today,
-    order_moved,
-    demand,
-    lost_orders,
-    above,
-    highest,
-    group_ceiling,
-    group_node,
-    follow,
-    total,
-    expected,
-    rebuild_rate,
-    stock_max,
-    stock,
-    need_safe,
-    no_need,
+    all_one,
     shift,
     links,
-    own_share,
-    first_group,
     part_src,
     part_group,
     part_flow,
@@ -234,42 +271,14 @@ def end_day(
     day,
     book,
 ):  # pragma: no cover
-    """Count the day per line and write tomorrow's orders into the ring and what they
-    order of each seller into ``ordered``.
+    """Write tomorrow's orders (each group's ``wanted``, from :func:`make_day`) into the
+    ring and what they order of each seller into ``ordered``.
 
     Returns 0 when every order is 1 (nothing written), 1 when they differ, 2 when, with
     new ``links``, a group loses what its suppliers cannot ship: ``lost``, ``scored``,
     ``spare_eligible`` and ``supply`` then hold what the new links need, and
     :func:`shifted` writes the orders. ``spare`` is per line (its capacity ratio - 1, at
     least 0); ``eligible`` per part edge, whether it ships in full."""
-    all_one = True
-    if shift:
-        supply[:] = 1.0  # a line without inputs
-    for g in range(len(group_ceiling)):
-        k = group_node[g]
-        if shift:  # its line's scarcest input (a group without baseline does not limit)
-            avail = 1.0 if no_need[g] else _min(total[g], 1.0)
-            supply[k] = avail if g == first_group[k] else _min(supply[k], avail)
-        target = group_ceiling[g]
-        if follow:  # short: the input that limits the line (below the orders); else made
-            made = _min(target, today[k])  # both sides, then pick: no branch
-            target = target if total[g] < _min(target, expected[g]) - SNAP else made
-        if rebuild_rate:
-            gap = 0.0
-            if not no_need[g]:
-                gap = _max((stock_max[g] - stock[g]) / need_safe[g], 0.0)
-            gap *= rebuild_rate
-            target = target + gap
-        wanted[g] = target
-        all_one = all_one and target == 1.0
-    for k in range(len(today)):
-        if order_moved:  # lost orders: the part of the baseline nobody ordered
-            unordered = _max(1.0 - demand[k], 0.0)
-            lost_orders[k] += _min(unordered, _max(1.0 - today[k], 0.0))
-        above[k] += _max(today[k] - 1.0, 0.0)
-        highest[k] = _max(highest[k], today[k])
-        if shift:
-            supply[k] = supply[k] * own_share[k]
     losing = False
     if shift:  # what each edge's supplier can ship; per group the share lost
         lost[:] = 0.0

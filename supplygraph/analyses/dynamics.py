@@ -87,8 +87,7 @@ class Orders:
         self.no_baseline = need <= 0
         self.licence = np.ascontiguousarray(licence, dtype=float)
         self.segment_of_day = np.ascontiguousarray(segment_of_day, dtype=np.int64)
-        self.part_tau = np.ascontiguousarray(part_tau, dtype=np.int64)
-        window = int(self.part_tau.max()) + 1 if n_edges else 1  # days of output the lags reach
+        window = int(np.max(part_tau)) + 1 if n_edges else 1  # days of output the lags reach
         self.made = np.ones(window * self.n_lines)  # per unit ordered, day d in row d % window
         self.today, self.total = np.ones(self.n_lines), np.ones(self.n_groups)
         self.no_need = ~(need > 0)  # groups without baseline
@@ -135,6 +134,7 @@ class Orders:
         )
         self.headroom = np.zeros(self.n_lines)  # share of spare capacity ramped up
         self.ramping = False  # any headroom above 0
+        self.all_one = True  # every group wants 1 for tomorrow (make)
         self.ramp_step = 1.0 / dynamics.ramp_up_days if dynamics.ramp_up_days > 0 else 0.0
         self.rise_of: np.ndarray | None = None  # the capacity ratios rise is for
         self.rise = np.zeros(self.n_lines)  # capacity ratio - 1
@@ -226,15 +226,14 @@ class Orders:
             baseline; per line its output per unit ordered (what its buyers' shipments
             carry). Buffers the next day overwrites.
         """
-        self.kernels.make_day(
+        dyn = self.dynamics
+        self.all_one = self.kernels.make_day(
             t,
             own,
             self.segment_of_day,
             self.licence,
             self.weight,
-            self.part_tau,
             self.part_src,
-            self.part_group,
             self.group_first,
             self.node_first,
             self.customers,
@@ -248,7 +247,7 @@ class Orders:
             self.class_tau,
             self.moved,
             self.book,
-            self.dynamics.demand_follows_output,  # what was ordered, to tell a short input
+            dyn.demand_follows_output,  # what was ordered, to tell a short input
             self.expected,
             self.demand_unit,
             self.demand,
@@ -256,6 +255,15 @@ class Orders:
             self.today,
             self.total,
             self.filled,
+            dyn.rebuild_rate,
+            self.need_safe,
+            self.no_need,
+            dyn.shift_orders,
+            self.supply,
+            self.wanted,
+            self.lost_orders,
+            self.above,
+            self.highest,
         )
         if self.links is not None:  # yesterday's orders over new links leave today
             self.links.ship(self.day, self.filled)
@@ -276,16 +284,8 @@ class Orders:
         self.kernels.orders_on(t, self.no_back, self.moved, self.book, self.placed_now)
         return self.placed_now
 
-    def end_day(
-        self,
-        t: int,
-        today: np.ndarray,
-        own_share: np.ndarray,
-        total: np.ndarray,
-        stock: np.ndarray,
-        licensed: np.ndarray,
-    ) -> None:
-        """Count the day and place the orders for the next.
+    def end_day(self, t: int, licensed: np.ndarray) -> None:
+        """Place the orders for the day after ``t`` (after :meth:`make`).
 
         When orders shift, a line's supply (what its inputs, deliveries and stock, and its
         own share allow, at most its baseline) is what its buyers may expect of it.
@@ -294,14 +294,6 @@ class Orders:
         ----------
         t
             The day's number.
-        today
-            Per line, its output ratio.
-        own_share
-            Per line, its own multiplier (an outage).
-        total
-            Per group, its deliveries and stock, as a share of its baseline.
-        stock
-            Per group, its stock (t) at the end of the day.
         licensed
             Per part edge, today's licensed share.
         """
@@ -313,26 +305,9 @@ class Orders:
                 self.spare_of = ratio
                 self.spare = np.maximum(ratio - 1.0, 0.0)  # per line
         placed = self.kernels.end_day(
-            np.ascontiguousarray(today),
-            not self.demand_unit,
-            self.demand,
-            self.lost_orders,
-            self.above,
-            self.highest,
-            self.group_ceiling,
-            self.group_node,
-            dyn.demand_follows_output,
-            np.ascontiguousarray(total),
-            self.expected,
-            dyn.rebuild_rate,
-            self.stock_max,
-            np.ascontiguousarray(stock),
-            self.need_safe,
-            self.no_need,
+            self.all_one,
             shift,
             self.links is not None,
-            np.ascontiguousarray(own_share, dtype=float),
-            self.first_group,
             self.part_src,
             self.part_group,
             self.part_flow,

@@ -508,7 +508,7 @@ def simulate_days(
                     stock = orders.links.receive(t, stock[0])[None, :]
                 today, total, made = orders.make(t, own, stock[0])
                 today, made = today[None, :], made[None, :]
-                orders.end_day(t, today[0], own, total, stock[0], part_licensed[segment_of_day[t]])
+                orders.end_day(t, part_licensed[segment_of_day[t]])
                 if daily is not None:
                     daily.add(t, today[0], total, no_baseline, stock[0], need)
             else:
