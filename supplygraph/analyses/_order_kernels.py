@@ -279,38 +279,53 @@ def end_day(
     ``spare_eligible`` and ``supply`` then hold what the new links need, and
     :func:`shifted` writes the orders. ``spare`` is per line (its capacity ratio - 1, at
     least 0); ``eligible`` per part edge, whether it ships in full."""
+    if not shift:
+        if all_one:
+            return 0
+        shifted(
+            lost, scored, wanted, spare, eligible, part_src, part_group, part_flow, False,
+            ordered, day, book,
+        )  # fmt: skip
+        return 1
+    # what each edge's supplier can ship; per group the share lost; without new links,
+    # the group's orders written at once (its edges still in cache) as if some buyer
+    # were losing, and written again below if none is
+    class_len, class_off, class_n, rows, part_class, part_pos, ring = book
+    _tomorrow(day, class_len, class_off, class_n, rows)
+    ordered[:] = 0.0
     losing = False
-    if shift:  # what each edge's supplier can ship; per group the share lost
-        lost[:] = 0.0
-        scored[:] = 0.0
-        # edge after edge, as numpy.bincount sums; the edges run group by group, so each
-        # group's sums are kept in registers until its last edge
-        at = part_group[0] if len(part_group) else 0
+    n_parts = len(part_src)
+    first = 0
+    while first < n_parts:
+        g = part_group[first]
+        # edge after edge from 0.0, as numpy.bincount sums (the edges run group by group)
         shipped = 0.0
         spared = 0.0
-        for e in range(len(part_src)):
-            g = part_group[e]
-            if g != at:
-                lost[at], scored[at] = shipped, spared
-                at, shipped, spared = g, 0.0, 0.0
-            src = part_src[e]
-            can = _min(supply[src], 1.0) * licensed[e]
-            w = weight[e]
+        stop = first
+        while stop < n_parts and part_group[stop] == g:
+            src = part_src[stop]
+            can = _min(supply[src], 1.0) * licensed[stop]
+            w = weight[stop]
             shipped += w * can
             full = can >= FULL  # ships in full
-            eligible[e] = full
+            eligible[stop] = full
             spared += (w * spare[src]) * (1.0 if full else 0.0)
             if links:
-                spare_eligible[e] = spare[src] * (1.0 if full else 0.0)
-        if len(part_group):
-            lost[at], scored[at] = shipped, spared
-        for g in range(len(lost)):
-            share = _max(has_base[g] - lost[g], 0.0) * wanted[g]
-            lost[g] = share
-            losing = losing or share > SNAP
-        if losing and links:
-            return 2
-    if not losing and all_one:
+                spare_eligible[stop] = spare[src] * (1.0 if full else 0.0)
+            stop += 1
+        share = _max(has_base[g] - shipped, 0.0) * wanted[g]
+        lost[g], scored[g] = share, spared
+        losing = losing or share > SNAP
+        if not links:
+            moved = _moved(share, spared)
+            for e in range(first, stop):
+                order = _order(moved, spare[part_src[e]], eligible[e], wanted[g])
+                ring[rows[part_class[e]] + part_pos[e]] = order
+                ordered[part_src[e]] += part_flow[e] * order  # edge after edge
+        first = stop
+    if losing:
+        return 2 if links else 1
+    if all_one:
         return 0
     shifted(
         lost,
@@ -321,12 +336,35 @@ def end_day(
         part_src,
         part_group,
         part_flow,
-        losing,
+        False,
         ordered,
         day,
         book,
     )
     return 1
+
+
+@numba.njit(**COMPILE)
+def _tomorrow(day, class_len, class_off, class_n, rows):  # pragma: no cover
+    """Per class of transit time, where the orders for the day after ``day`` go."""
+    for c in range(len(class_len)):
+        rows[c] = class_off[c] + ((day + 1) % class_len[c]) * class_n[c]
+
+
+@numba.njit(**COMPILE)
+def _moved(lost, scored):  # pragma: no cover
+    """A group's lost share per unit of its suppliers' spare where it moves, else 0 (the
+    numpy rule's arithmetic)."""
+    moves = 1.0 if (scored > 0 and lost > SNAP) else 0.0
+    return lost / (scored + (1.0 - moves)) * moves
+
+
+@numba.njit(**COMPILE)
+def _order(moved, spare, eligible, wanted):  # pragma: no cover
+    """An edge's order when some buyer is losing: what moved to it, then its group's wish."""
+    order = moved * (spare * (1.0 if eligible else 0.0))
+    order += wanted
+    return order
 
 
 @numba.njit(**COMPILE)
@@ -349,18 +387,15 @@ def shifted(
     eligible edges by weight x spare: per unit of an edge's own baseline, (lost / scored)
     x spare; and per seller what they order of it."""
     class_len, class_off, class_n, rows, part_class, part_pos, ring = book
-    if losing:  # lost / scored where it moves, else 0 (the numpy rule's arithmetic)
+    if losing:  # lost / scored where it moves, else 0
         for g in range(len(lost)):
-            moves = 1.0 if (scored[g] > 0 and lost[g] > SNAP) else 0.0
-            lost[g] = lost[g] / (scored[g] + (1.0 - moves)) * moves
-    for c in range(len(class_len)):  # tomorrow's row of each class
-        rows[c] = class_off[c] + ((day + 1) % class_len[c]) * class_n[c]
+            lost[g] = _moved(lost[g], scored[g])
+    _tomorrow(day, class_len, class_off, class_n, rows)
     ordered[:] = 0.0
     for e in range(len(part_group)):
         g = part_group[e]
         order = wanted[g]
         if losing:
-            order = lost[g] * (spare[part_src[e]] * (1.0 if eligible[e] else 0.0))
-            order += wanted[g]
+            order = _order(lost[g], spare[part_src[e]], eligible[e], wanted[g])
         ring[rows[part_class[e]] + part_pos[e]] = order
         ordered[part_src[e]] += part_flow[e] * order  # edge after edge, as numpy.bincount
