@@ -125,7 +125,7 @@ def make_day(
     expected,
     demand_unit,
     demand,
-    made,
+    sent,
     today,
     total,
     filled,
@@ -143,23 +143,24 @@ def make_day(
     and what each buyer wants for tomorrow, in one pass over the customers.
 
     Per part edge, what arrives per unit of baseline is its weight x its licensed share
-    when it left x what its supplier made per unit ordered that day (``made``, the ring of
-    days) x the orders it filled (1 for a shipment from before the run); per group, with
+    when it left x what it carried per unit of baseline (``sent``, a ring laid out as the
+    orders': what its supplier made per unit ordered that day x the orders it filled; 1
+    for a shipment from before the run); per group, with
     its stock as a share of its need, its availability up to its ceiling; per customer the
     least of its groups' times its own share (``own``); lines without inputs make their
     own share times their ceiling. Writes ``today``, per group ``total`` (deliveries and
     stock as a share of the need) and with ``follow`` ``expected`` (what was ordered), the
-    stocks at the end of the day, and each line's output per unit ordered into ``filled``
-    and ``made``'s row of the day. Then, per group, its order for tomorrow per unit of
-    baseline (``wanted``: its line's ceiling; with ``follow``, what the line made unless
-    the input is short; plus ``rebuild_rate`` x its stock gap in days of need), with
+    stocks at the end of the day, each line's output per unit ordered into ``filled`` and
+    what each part edge carries from today into ``sent``. Then, per group, its order for
+    tomorrow per unit of baseline (``wanted``: its line's ceiling; with ``follow``, what
+    the line made unless the input is short; plus ``rebuild_rate`` x its stock gap in
+    days of need), with
     ``shift`` each line's ``supply`` (its scarcest input, at most 1, times its own share),
     and per line its lost orders, output above baseline and highest output so far.
     Returns whether every group wants exactly 1."""
     class_len, class_off, class_n, rows, part_class, part_pos, ring = book
     _rows(day, class_tau, moved, class_len, class_off, class_n, rows)
     n_lines = len(own)
-    window = len(made) // n_lines if n_lines else 1
     n_groups = len(need)
     n_parts = len(part_src)
     # per class of transit time: the day its shipments left, that day's stretch and row
@@ -172,7 +173,7 @@ def make_day(
         left_before[cls] = lag < 0
         if lag >= 0:
             stretch[cls] = segment_of_day[lag]
-            row[cls] = (lag % window) * n_lines
+            row[cls] = class_off[cls] + (lag % class_len[cls]) * class_n[cls]
     for k in source:
         today[k] = own[k] * ceiling[k]
         if shift:
@@ -190,16 +191,16 @@ def make_day(
             last = group_first[g + 1] if g + 1 < n_groups else n_parts
             for e in range(group_first[g], last):
                 cls = part_class[e]
-                at = rows[cls]
-                order = 1.0 if at < 0 else ring[at + part_pos[e]]
                 if left_before[cls]:  # left before the run: everything at baseline
                     licensed = 1.0
                     supplier = 1.0
                 else:
                     licensed = licence[stretch[cls], e]
-                    supplier = made[row[cls] + part_src[e]] * order
+                    supplier = sent[row[cls] + part_pos[e]]
                 arrived += (weight[e] * licensed) * supplier
-                if follow:
+                if follow:  # the orders it filled (1 where none were placed)
+                    at = rows[cls]
+                    order = 1.0 if at < 0 else ring[at + part_pos[e]]
                     ordered += weight[e] * order
             if follow:
                 expected[g] = ordered
@@ -231,7 +232,6 @@ def make_day(
                 target = target + gap
             wanted[g] = target
             all_one = all_one and target == 1.0
-    at = (day % window) * n_lines
     for k in range(n_lines):
         now = today[k]
         out = now
@@ -241,11 +241,18 @@ def make_day(
             unordered = _max(1.0 - demand[k], 0.0)
             lost_orders[k] += _min(unordered, _max(1.0 - now, 0.0))
         filled[k] = out
-        made[at + k] = out
         above[k] += _max(now - 1.0, 0.0)
         highest[k] = _max(highest[k], now)
         if shift:
             supply[k] = supply[k] * own[k]
+    # what leaves today: its supplier's output per unit ordered x the orders it fills
+    placed = moved[day % len(moved)]
+    for cls in range(n_classes):
+        row[cls] = class_off[cls] + (day % class_len[cls]) * class_n[cls]
+    for e in range(n_parts):
+        at = row[part_class[e]] + part_pos[e]
+        order = ring[at] if placed else 1.0
+        sent[at] = filled[part_src[e]] * order
     return all_one
 
 

@@ -87,8 +87,6 @@ class Orders:
         self.no_baseline = need <= 0
         self.licence = np.ascontiguousarray(licence, dtype=float)
         self.segment_of_day = np.ascontiguousarray(segment_of_day, dtype=np.int64)
-        window = int(np.max(part_tau)) + 1 if n_edges else 1  # days of output the lags reach
-        self.made = np.ones(window * self.n_lines)  # per unit ordered, day d in row d % window
         self.today, self.total = np.ones(self.n_lines), np.ones(self.n_groups)
         self.no_need = ~(need > 0)  # groups without baseline
         self.need_safe = np.where(self.no_need, 1.0, need)
@@ -117,6 +115,9 @@ class Orders:
             np.cumsum(self.class_n) - self.class_n, self.class_n
         )
         self.ring = np.ones(int(size.sum()))
+        # laid out as the ring: what each part edge carried when it left (per unit of its
+        # baseline: its supplier's output per unit ordered x the orders it filled)
+        self.sent = np.ones(int(size.sum()))
         # per day d (modulo the longest transit time + 1), whether orders other than 1 were
         # placed for it (written in the ring); days before the run placed orders of 1
         self.moved = np.zeros(max(int(tau.max(initial=0)) + 1, 2), dtype=bool)
@@ -251,7 +252,7 @@ class Orders:
             self.expected,
             self.demand_unit,
             self.demand,
-            self.made,
+            self.sent,
             self.today,
             self.total,
             self.filled,
