@@ -1,11 +1,14 @@
-"""The day's passes of the dated run's orders compiled (numba), the numpy arithmetic to the bit.
+"""The dated run's day with orders compiled (numba), the numpy arithmetic to the bit.
 
-:class:`supplygraph.analyses.dynamics.Orders` calls these once or twice a day instead of some
-eighty numpy calls: each loops over the edges, groups or lines once, does each element's
-arithmetic in the order the numpy rule did (no fused multiply-add: numba compiles without
-``fastmath``) and sums edge after edge in index order, as ``numpy.bincount`` does, so every
-figure is the same to the bit. Imported only when a run has dynamics (numba's import is not
-free); compiled on first use and cached on disk.
+:class:`supplygraph.analyses.dynamics.Orders` runs a day with orders in two or three calls
+(:func:`start_day`, :func:`make_day`: the engine's step with each group's ceiling, the
+stocks and tomorrow's wishes, :func:`end_day`: tomorrow's orders) instead of the numpy step
+and some eighty numpy calls: each loops over the edges, groups or lines once, does each
+element's arithmetic in the order the numpy rule did (no fused multiply-add: numba compiles
+without ``fastmath``) and sums edge after edge in index order, as ``numpy.bincount`` does,
+so every figure is the same to the bit (with every order at 1, the run without dynamics').
+Imported only when a run has dynamics (numba's import is not free); compiled on first use
+and cached on disk.
 
 The ring of orders reaches the kernels as one tuple, ``book``: ``(class_len, class_off,
 class_n, rows, part_class, part_pos, ring)`` (:class:`~supplygraph.analyses.dynamics.Orders`).

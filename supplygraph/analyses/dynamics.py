@@ -28,8 +28,8 @@ class Orders:
     shortage) is ordered in addition from the buyer's other suppliers of the material with
     spare capacity, in proportion to their baseline flow times their spare share.
 
-    The state is held in flat arrays (one run). Each day's passes over the edges, groups
-    and lines run compiled (``analyses._order_kernels``, numba, imported here: a run
+    The state is held in flat arrays (one run). The day, the engine's step with the orders
+    included, runs compiled (``analyses._order_kernels``, numba, imported here: a run
     without dynamics never loads it), each element's arithmetic in the order of the rule
     above and every sum edge after edge, so the figures do not depend on how it is run.
     """
