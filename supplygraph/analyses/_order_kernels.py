@@ -141,6 +141,7 @@ def make_day(
     lost_orders,
     above,
     highest,
+    depart,
 ):  # pragma: no cover
     """The day's step (``engine.propagate.step`` with the orders' ceilings, then the stocks)
     and what each buyer wants for tomorrow, in one pass over the customers.
@@ -160,7 +161,8 @@ def make_day(
     days of need), with
     ``shift`` each line's ``supply`` (its scarcest input, at most 1, times its own share),
     and per line its lost orders, output above baseline and highest output so far.
-    Returns whether every group wants exactly 1."""
+    With ``depart``, what leaves today goes into ``sent`` here (else :func:`end_day`
+    writes it in its pass over the edges). Returns whether every group wants exactly 1."""
     class_len, class_off, class_n, rows, part_class, part_pos, ring = book
     _rows(day, class_tau, moved, class_len, class_off, class_n, rows)
     n_lines = len(own)
@@ -248,15 +250,19 @@ def make_day(
         highest[k] = _max(highest[k], now)
         if shift:
             supply[k] = supply[k] * own[k]
-    # what leaves today: its supplier's output per unit ordered x the orders it fills
-    placed = moved[day % len(moved)]
-    for cls in range(n_classes):
-        row[cls] = class_off[cls] + (day % class_len[cls]) * class_n[cls]
-    for e in range(n_parts):
-        at = row[part_class[e]] + part_pos[e]
-        order = ring[at] if placed else 1.0
-        sent[at] = filled[part_src[e]] * order
+    if depart:
+        _row_starts(day, class_len, class_off, class_n, row)
+        placed = moved[day % len(moved)]
+        for e in range(n_parts):
+            _depart(row[part_class[e]] + part_pos[e], placed, ring, filled[part_src[e]], sent)
     return all_one
+
+
+@numba.njit(**COMPILE)
+def _depart(at, placed, ring, filled, sent):  # pragma: no cover
+    """What a part edge carries from today (at ``at`` in the ring): its supplier's output
+    per unit ordered x the orders it fills (1 where none were placed)."""
+    sent[at] = filled * (ring[at] if placed else 1.0)
 
 
 @numba.njit(**COMPILE)
@@ -280,9 +286,13 @@ def end_day(
     ordered,
     day,
     book,
+    moved,
+    filled,
+    sent,
 ):  # pragma: no cover
     """Write tomorrow's orders (each group's ``wanted``, from :func:`make_day`) into the
-    ring and what they order of each seller into ``ordered``.
+    ring and what they order of each seller into ``ordered``; with ``shift`` and without
+    new ``links``, also what leaves today into ``sent`` (:func:`make_day` does otherwise).
 
     Returns 0 when every order is 1 (nothing written), 1 when they differ, 2 when, with
     new ``links``, a group loses what its suppliers cannot ship: ``lost``, ``scored``,
@@ -301,7 +311,10 @@ def end_day(
     # the group's orders written at once (its edges still in cache) as if some buyer
     # were losing, and written again below if none is
     class_len, class_off, class_n, rows, part_class, part_pos, ring = book
-    _tomorrow(day, class_len, class_off, class_n, rows)
+    _row_starts(day + 1, class_len, class_off, class_n, rows)
+    today = np.empty(len(class_len), dtype=np.int64)  # today's rows: what leaves today
+    _row_starts(day, class_len, class_off, class_n, today)
+    placed = moved[day % len(moved)]
     ordered[:] = 0.0
     losing = False
     n_parts = len(part_src)
@@ -327,11 +340,13 @@ def end_day(
         lost[g], scored[g] = share, spared
         losing = losing or share > SNAP
         if not links:
-            moved = _moved(share, spared)
+            per = _moved(share, spared)
             for e in range(first, stop):
-                order = _order(moved, spare[part_src[e]], eligible[e], wanted[g])
-                ring[rows[part_class[e]] + part_pos[e]] = order
-                ordered[part_src[e]] += part_flow[e] * order  # edge after edge
+                src, cls, pos = part_src[e], part_class[e], part_pos[e]
+                order = _order(per, spare[src], eligible[e], wanted[g])
+                ring[rows[cls] + pos] = order
+                ordered[src] += part_flow[e] * order  # edge after edge
+                _depart(today[cls] + pos, placed, ring, filled[src], sent)
         first = stop
     if losing:
         return 2 if links else 1
@@ -355,10 +370,10 @@ def end_day(
 
 
 @numba.njit(**COMPILE)
-def _tomorrow(day, class_len, class_off, class_n, rows):  # pragma: no cover
-    """Per class of transit time, where the orders for the day after ``day`` go."""
+def _row_starts(day, class_len, class_off, class_n, rows):  # pragma: no cover
+    """Per class of transit time, where the ring's row of ``day`` starts."""
     for c in range(len(class_len)):
-        rows[c] = class_off[c] + ((day + 1) % class_len[c]) * class_n[c]
+        rows[c] = class_off[c] + (day % class_len[c]) * class_n[c]
 
 
 @numba.njit(**COMPILE)
@@ -400,7 +415,7 @@ def shifted(
     if losing:  # lost / scored where it moves, else 0
         for g in range(len(lost)):
             lost[g] = _moved(lost[g], scored[g])
-    _tomorrow(day, class_len, class_off, class_n, rows)
+    _row_starts(day + 1, class_len, class_off, class_n, rows)
     ordered[:] = 0.0
     for e in range(len(part_group)):
         g = part_group[e]

@@ -265,6 +265,7 @@ class Orders:
             self.lost_orders,
             self.above,
             self.highest,
+            not dyn.shift_orders or self.links is not None,  # else end_day: what leaves
         )
         if self.links is not None:  # yesterday's orders over new links leave today
             self.links.ship(self.day, self.filled)
@@ -324,6 +325,9 @@ class Orders:
             self.wanted,
             self.ordered,
             *self.ring_args(t),
+            self.moved,
+            self.filled,
+            self.sent,
         )
         self.unit = placed == 0
         self.moved[(t + 1) % len(self.moved)] = not self.unit
