@@ -202,7 +202,9 @@ class Orders:
 
     def make(self, t: int, own: np.ndarray, stock: np.ndarray) -> tuple[np.ndarray, ...]:
         """Run day ``t``'s step with the orders (after :meth:`start_day`): what arrives,
-        each line's output up to its ceiling, the stocks.
+        each line's output up to its ceiling, the stocks; count the day (lost orders,
+        output above baseline, the highest) and keep what each group wants for tomorrow
+        (:meth:`end_day` places it).
 
         What arrives on a part edge per unit of baseline is its weight, times its licensed
         share on the day it left, times what its supplier made that day per unit ordered,
