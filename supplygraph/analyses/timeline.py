@@ -482,8 +482,6 @@ def simulate_days(
                     exports[name][t] = shipped[:, mask[shipping]].sum(axis=1)
             return _draws_only(draw_record.record(exports))
         stock = row_stock_max.copy()
-        # day t's output sits in columns (t % window) x lines of each row
-        recent = np.ones((n_rows, window * lines_graph.n_nodes))
         kept = np.ones((n_days, lines_graph.n_nodes)) if keep and rows is None else None
         line_record = _LineRecord(lines_graph.n_nodes)
         sector_record = _SectorRecord(sectors, lines_graph.baseline_t, issuer, n_days)
@@ -502,77 +500,87 @@ def simulate_days(
                     lambda seller, buyer: transit_between(seller, buyer, transit),
                     DAYS_PER_YEAR,
                 )
-            orders = Orders(index, dynamics, line_capacity, part_tau, stock_max, need, links)
             part_licensed = part_share[:, edges]  # per stretch, in the groups' edge order
+            orders = Orders(
+                index,
+                dynamics,
+                line_capacity,
+                part_tau,
+                stock_max,
+                need,
+                links,
+                licence=part_licensed,
+                segment_of_day=segment_of_day,
+            )
+        # day t's output sits in columns (t % window) x lines of each row (with orders, in
+        # their own ring: that day runs compiled, Orders.make)
+        recent = np.ones((n_rows, window * lines_graph.n_nodes)) if orders is None else None
         daily = _DailyRecord(index, n_days) if records and rows is None else None
         n_lines = lines_graph.n_nodes
         for t in range(n_days):
-            # an outage bites on its day
-            today = np.repeat(line_share[segment_of_day[t]][None, :], n_rows, axis=0)
-            ceiling = None if orders is None else orders.start_day(t)
-            if orders is not None and orders.links is not None:  # deliveries over new links
-                stock = orders.links.receive(t, stock[0])[None, :]
-            arrived = np.zeros_like(row_need)
-            arrived_share = stock_share = arrived
-            if len(edges):
-                lag = t - part_tau
-                before = lag < 0
-                lagged = np.maximum(lag, 0)
-                slot = lagged % window
-                column = slot * n_lines + part_src
-                early = before.any()
-                if orders is None:
+            if orders is not None:  # one compiled pass: the step with the orders, the stocks
+                own = line_share[segment_of_day[t]]  # an outage bites on its day
+                orders.start_day(t)
+                if orders.links is not None:  # deliveries over new links
+                    stock = orders.links.receive(t, stock[0])[None, :]
+                today, total, made = orders.make(t, own, stock[0])
+                today, made = today[None, :], made[None, :]
+                orders.end_day(t, part_licensed[segment_of_day[t]])
+                if daily is not None:
+                    daily.add(t, today[0], total, no_baseline, stock[0], need)
+            else:
+                # an outage bites on its day
+                today = np.repeat(line_share[segment_of_day[t]][None, :], n_rows, axis=0)
+                arrived = np.zeros_like(row_need)
+                arrived_share = stock_share = arrived
+                if len(edges):
+                    lag = t - part_tau
+                    before = lag < 0
+                    lagged = np.maximum(lag, 0)
+                    slot = lagged % window
+                    column = slot * n_lines + part_src
+                    early = before.any()
                     sent = recent[:, column]
-                else:  # per unit ordered, times the orders it filled
-                    sent = orders.arriving(t, recent[0], column)[None, :]
-                supplier = np.where(before, 1.0, sent) if early else sent
-                if shares is None:
-                    licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
-                    weighted = row_weight * licensed
-                else:  # the draws' shares change only when a lagged stretch does
-                    stretch = segment_of_day[lagged]
-                    if early or last_stretch is None or not np.array_equal(stretch, last_stretch):
-                        licensed = np.where(before, 1.0, shares["inputs"](stretch))
-                        # a day with shipments from before the start is not reused: its
-                        # stretches match the next day's, its shares do not
-                        weighted, last_stretch = row_weight * licensed, None if early else stretch
-                stock_share = np.divide(
-                    stock, row_need, out=np.zeros_like(row_need), where=~row_no_baseline
-                )
-                inputs = step(
-                    groups,
-                    weighted,
-                    supplier,
-                    today[:, groups.nodes],
-                    row_no_baseline,
-                    stock_share,
-                    None if orders is None else orders.group_ceiling[None, :],
-                )
-                today[:, groups.nodes] = inputs.ratio
-                arrived_share = inputs.arrived
-                arrived = arrived_share * row_need
-            if orders is not None:
-                today[0, orders.source] *= ceiling[orders.source]  # lines without inputs
-            used = today[:, index.group_node] * row_need
-            stock = np.clip(stock + arrived - used, 0.0, row_stock_max)
-            at = (t % window) * n_lines
-            made = today if orders is None else orders.fill(today[0])[None, :]
-            recent[:, at : at + n_lines] = made
-            if orders is not None:
-                orders.end_day(
-                    t,
-                    today[0],
-                    line_share[segment_of_day[t]],
-                    arrived_share[0] + stock_share[0],
-                    stock[0],
-                    part_licensed[segment_of_day[t]],
-                )
+                    supplier = np.where(before, 1.0, sent) if early else sent
+                    if shares is None:
+                        licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
+                        weighted = row_weight * licensed
+                    else:  # the draws' shares change only when a lagged stretch does
+                        stretch = segment_of_day[lagged]
+                        if (
+                            early
+                            or last_stretch is None
+                            or not np.array_equal(stretch, last_stretch)
+                        ):
+                            licensed = np.where(before, 1.0, shares["inputs"](stretch))
+                            # a day with shipments from before the start is not reused: its
+                            # stretches match the next day's, its shares do not
+                            weighted = row_weight * licensed
+                            last_stretch = None if early else stretch
+                    stock_share = np.divide(
+                        stock, row_need, out=np.zeros_like(row_need), where=~row_no_baseline
+                    )
+                    inputs = step(
+                        groups,
+                        weighted,
+                        supplier,
+                        today[:, groups.nodes],
+                        row_no_baseline,
+                        stock_share,
+                    )
+                    today[:, groups.nodes] = inputs.ratio
+                    arrived_share = inputs.arrived
+                    arrived = arrived_share * row_need
+                used = today[:, index.group_node] * row_need
+                stock = np.clip(stock + arrived - used, 0.0, row_stock_max)
+                at = (t % window) * n_lines
+                made = today
+                recent[:, at : at + n_lines] = made
+                if daily is not None:
+                    total = arrived_share[0] + stock_share[0]
+                    daily.add(t, today[0], total, no_baseline, stock[0], need)
             if kept is not None:
                 kept[t] = today[0]
-            if daily is not None:
-                daily.add(
-                    t, today[0], arrived_share[0] + stock_share[0], no_baseline, stock[0], need
-                )
             if draw_record is None:
                 line_record.add(t, today[0])
                 sector_record.add(t, today[0])
