@@ -163,28 +163,23 @@ def test_a_normal_month_varies_as_the_baseline_years_months_did():
 
 
 def test_zero_variation_on_a_queue_gives_todays_bands_and_a_seed_its_bytes():
-    # the queue case (0.6, 0.26, 1.0): draws ship 25, 28 or 31 days of May by their place;
-    # months of the baseline year at the average give each draw's share x 1.0, the same
-    # bands; the same seed gives the same series, a variation of two months too
+    # the queue case (0.6, 0.26, 1.0), one application per edge: draws ship 25, 28 or 31
+    # days of May by their place; months of the baseline year at the average give each
+    # draw's share x 1.0, the same bands; the same seed gives the same series, a variation
+    # of two months too
     graph, scenario, approvals, transit, observed, events = queue_case()
+    one = {"draws": 60, "seed": 5, "applications": 1}
     at_average = pd.DataFrame(
         {"series": "cn-magnet-exports-us", "month": ["2024-11", "2024-12"], "value": [31, 31]}
     )
     varied = at_average.assign(value=[27.9, 34.1])
-    plain = run_backtest(*queue_case(), draws=60, seed=5)
+    plain = run_backtest(*queue_case(), **one)
     flat = run_backtest(
-        graph,
-        scenario,
-        approvals,
-        transit,
-        pd.concat([observed, at_average]),
-        events,
-        draws=60,
-        seed=5,
+        graph, scenario, approvals, transit, pd.concat([observed, at_average]), events, **one
     )
     pd.testing.assert_frame_equal(plain.series, flat.series)
     tables = (graph, scenario, approvals, transit, pd.concat([observed, varied]), events)
-    once = run_backtest(*tables, draws=60, seed=5).series
-    again = run_backtest(*tables, draws=60, seed=5).series
+    once = run_backtest(*tables, **one).series
+    again = run_backtest(*tables, **one).series
     assert once.to_csv().encode() == again.to_csv().encode()
     assert once.loc[0, "width"] > plain.series.loc[0, "width"]  # the variation widens it

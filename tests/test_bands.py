@@ -84,11 +84,139 @@ def test_a_queue_of_three_applicants_on_a_known_path():
     assert back == [["", "2025-04-21", "2025-05-02"], ["2025-05-02", "", "2025-04-21"]]
 
 
+# Nothing approved from 4 April 2025, a quarter of the applications from 10 April, 60% from
+# 1 May, all from 1 June
+QUARTERS = path(("2025-04-04", 0.0), ("2025-04-10", 0.25), ("2025-05-01", 0.6), ("2025-06-01", 1.0))
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_piece_of_four_applications_ships_the_share_approved(compiled):
+    if compiled:
+        pytest.importorskip("numba")
+    graph = make_graph(
+        {
+            "cn": {"country": "CN"},
+            "a": {"stage": "manufacturer", "country": "JP", "sector": "ev", "stock_days": 10},
+        },
+        [("cn", "a", "oxide", 365, {"elements": "Dy"})],
+    )
+    scenario = replace(SCENARIO, end=dt.date(2025, 6, 30))
+    # one draw: the edge is four applications at places 0.1, 0.3, 0.55 and 0.9
+    drawn = DrawRows(np.ones((1, 1)), np.ones((1, 2)), np.array([[[0.1, 0.3, 0.55, 0.9]]]))
+    track = {"exports": np.array([True])}
+    run = simulate_days(
+        graph, scenario, QUARTERS, TRANSIT, track=track, rows=drawn, compiled=compiled
+    )
+    shipped = dict(zip((d.isoformat() for d in run.dates), run.draws.exports["exports"][:, 0]))
+    # 365 t/yr is 1 t a day. Places <= 0.25: 0.1 (1 of 4); <= 0.6: 0.1, 0.3, 0.55 (3 of 4)
+    expected = {
+        "2025-04-03": 1.0,  # before No. 18
+        "2025-04-04": 0.0,  # nothing approved
+        "2025-04-09": 0.0,
+        "2025-04-10": 0.25,  # 1 of 4
+        "2025-04-30": 0.25,
+        "2025-05-01": 0.75,  # 3 of 4
+        "2025-05-31": 0.75,
+        "2025-06-01": 1.0,  # all
+    }
+    assert {d: shipped[d] for d in expected} == pytest.approx(expected, abs=1e-12)
+    lines = list(run.production.graph.nodes["id"])
+    first = day(run, run.draws.first_loss[0, lines.index("a")])
+    back = day(run, run.draws.recovery[0, lines.index("a")])
+    # a shipment takes a day: nothing arrives 5-10 April, 6 of the 10 days of stock used,
+    # 4 t left. From 11 April 0.25 t a day arrives: 0.75 t a day from stock, so 11-15
+    # April leave 4 - 5 x 0.75 = 0.25 t and on 16 April 0.25 + 0.25 = 0.5 of the need: short.
+    # One place would give all or nothing: at 0.1 never short, at 0.9 short from 15 April.
+    # From 2 May 0.75 arrives (short still); from 2 June all: back in full.
+    assert (first, back) == ("2025-04-16", "2025-06-02")
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_each_draw_counts_its_own_number_of_applications(compiled):
+    if compiled:
+        pytest.importorskip("numba")
+    graph = make_graph(
+        {
+            "cn": {"country": "CN"},
+            "a": {"stage": "manufacturer", "country": "JP", "sector": "ev", "stock_days": 10},
+        },
+        [("cn", "a", "oxide", 365, {"elements": "Dy"})],
+    )
+    scenario = replace(SCENARIO, end=dt.date(2025, 6, 30))
+    # two draws of the same four places 0.1, 0.3, 0.55, 0.9: the first counts only its
+    # first two applications (0.1, 0.3), the second all four
+    places = np.array([[[0.1, 0.3, 0.55, 0.9]], [[0.1, 0.3, 0.55, 0.9]]])
+    drawn = DrawRows(np.ones((2, 1)), np.ones((2, 2)), places, np.array([2, 4]))
+    track = {"exports": np.array([True])}
+    run = simulate_days(
+        graph, scenario, QUARTERS, TRANSIT, track=track, rows=drawn, compiled=compiled
+    )
+    shipped = run.draws.exports["exports"]
+    dates = [d.isoformat() for d in run.dates]
+    # 1 t a day. Share 0.25 from 10 April: 0.1 is within it, 1 of 2 (0.5) and 1 of 4
+    # (0.25); share 0.6 from 1 May: 0.1 and 0.3 of 2 (1.0), 0.1, 0.3, 0.55 of 4 (0.75)
+    for date, expected in (("2025-04-10", (0.5, 0.25)), ("2025-05-01", (1.0, 0.75))):
+        assert tuple(shipped[dates.index(date)]) == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_range_of_applications_draws_one_count_per_draw_after_the_rest():
+    from supplygraph.analyses.bands import draw_rows
+
+    graph = three_applicants()
+    shared = SimpleNamespace(
+        graph=graph,
+        seed=3,
+        flows=flow_ranges(graph.edges, {"assumption": 0.5}),
+        stocks=stock_ranges(graph.nodes, {"assumption": 0.5}),
+        applications=Range(2, 32, mode=8),
+        policy_edges=(),
+        policy_ranges=(),
+    )
+    drawn = draw_rows(shared, 0, 4)
+    assert drawn.queue.shape == (4, 3, 32)  # as many places as the range's most
+    for d in range(4):
+        # the recipe: 3 flow places, 4 stock places, 32 places per edge, then the count,
+        # triangular on 2-32 with its mode at 8, rounded
+        rng = np.random.default_rng(np.random.SeedSequence(3, spawn_key=(d,)))
+        rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 4)
+        assert np.array_equal(drawn.queue[d], rng.uniform(0, 1, (3, 32)))
+        assert drawn.applications[d] == round(rng.triangular(2, 8, 32))
+        assert 2 <= drawn.applications[d] <= 32
+
+
+def test_one_application_per_edge_draws_what_one_place_drew():
+    from supplygraph.analyses.bands import draw_rows
+
+    graph = three_applicants()
+    shared = SimpleNamespace(
+        graph=graph,
+        seed=7,
+        flows=flow_ranges(graph.edges, {"assumption": 0.5}),
+        stocks=stock_ranges(graph.nodes, {"assumption": 0.5}),
+        applications=1,
+        policy_edges=(),
+        policy_ranges=(),
+    )
+    drawn = draw_rows(shared, 2, 3)
+    # the recipe before the queue's grain: per draw, 3 flow places, 4 stock places, then one
+    # place per edge, each draw from SeedSequence(seed, spawn_key=(draw,))
+    for r, d in enumerate(range(2, 5)):
+        rng = np.random.default_rng(np.random.SeedSequence(7, spawn_key=(d,)))
+        flow_v, stock_v = rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 4)
+        assert np.array_equal(drawn.queue[r, :, 0], rng.uniform(0, 1, 3))
+        assert np.array_equal(drawn.flow_factor[r], shared.flows.factor(flow_v[None, :])[0])
+        assert np.array_equal(drawn.stock_factor[r], shared.stocks.factor(stock_v[None, :])[0])
+    assert drawn.queue.shape == (3, 3, 1)
+
+
 def test_the_first_stop_distribution_over_random_places():
     graph = three_applicants()
-    bands = simulate_bands(graph, SCENARIO, THIRDS, TRANSIT, draws=600, seed=4, uncertainty=EXACT)
+    bands = simulate_bands(
+        graph, SCENARIO, THIRDS, TRANSIT, draws=600, seed=4, uncertainty=EXACT, applications=1
+    )
     stoppages = bands.lines.set_index("node")
-    # each maker stops (on 15 April) exactly when its place is above 1/3: P = 2/3
+    # one application per maker: each maker stops (on 15 April) exactly when its place is
+    # above 1/3: P = 2/3
     for maker in "abc":
         row = stoppages.loc[maker]
         assert abs(row["stop_pct"] - 200 / 3) < 6  # 600 draws: a standard error of 1.9 points
@@ -133,10 +261,18 @@ def test_an_aggregate_of_two_plants_stops_its_first_plant_on_the_right_day():
     # other 6 last 6 / (1 - 0.5) = 12 days, 9-20 April: short from 21 April, six days later
     pooled = simulate_days(graph, SCENARIO, HALF, TRANSIT).lines.set_index("node")
     assert pooled.loc["agg", "first_loss"] == "2025-04-21"
-    # as a band over random places: the first plant stops on 15 April unless both places
-    # are at most 0.5, P = 1 - 0.25 = 75%
+    # as a band over random places (one application per plant): the first plant stops on
+    # 15 April unless both places are at most 0.5, P = 1 - 0.25 = 75%
     bands = simulate_bands(
-        graph, SCENARIO, HALF, TRANSIT, draws=600, seed=1, uncertainty=EXACT, plants={"agg": 2}
+        graph,
+        SCENARIO,
+        HALF,
+        TRANSIT,
+        draws=600,
+        seed=1,
+        uncertainty=EXACT,
+        plants={"agg": 2},
+        applications=1,
     )
     row = bands.lines.set_index("node").loc["agg"]
     assert row["plants"] == 2
@@ -162,11 +298,23 @@ def test_zero_width_ranges_give_back_the_single_value_run():
             track=track,
             rows=rows(queue, graph.n_edges, graph.n_nodes),
         )
+        # four applications all at the same place: 0 or 4 of 4 approved, the same bits
+        copies = DrawRows(
+            np.ones((1, graph.n_edges)),
+            np.ones((1, graph.n_nodes)),
+            np.full((1, graph.n_edges, 4), place),
+        )
+        four = simulate_days(
+            graph, scenario, tables.approvals, tables.transit, track=track, rows=copies
+        ).draws
         record = drawn.draws
         assert [day(drawn, k) for k in record.first_loss[0]] == list(single.lines["first_loss"])
         assert [day(drawn, k) for k in record.recovery[0]] == list(single.lines["recovery"])
         for name, shipped in single.exports.items():
             assert np.array_equal(record.exports[name][:, 0], shipped)
+            assert np.array_equal(four.exports[name][:, 0], shipped)
+        for field in ("first_loss", "recovery", "lost_units", "lost_t"):
+            assert np.array_equal(getattr(four, field), getattr(record, field)), field
 
 
 @pytest.mark.parametrize("compiled", [False, True])
@@ -194,8 +342,10 @@ def test_a_throttle_in_force_from_the_first_day_binds_after_the_first_shipments(
     assert first == ["2025-04-21", "", "2025-04-21"]
 
 
-@pytest.mark.parametrize("name", ["2025-replay", "2025-10-package"])
-def test_the_compiled_day_loop_gives_the_numpy_loop_s_bits(name):
+@pytest.mark.parametrize(
+    ("name", "applications"), [("2025-replay", 1), ("2025-replay", 3), ("2025-10-package", 1)]
+)
+def test_the_compiled_day_loop_gives_the_numpy_loop_s_bits(name, applications):
     pytest.importorskip("numba")
     from supplygraph.dataset.io import load_plants
 
@@ -208,7 +358,7 @@ def test_the_compiled_day_loop_gives_the_numpy_loop_s_bits(name):
     drawn = DrawRows(
         rng.uniform(0.7, 1.3, (n, graph.n_edges)),
         rng.uniform(0.5, 1.5, (n, graph.n_nodes)),
-        rng.uniform(0, 1, (n, graph.n_edges)),
+        rng.uniform(0, 1, (n, graph.n_edges, applications)),
     )
     end = dt.date(2025, 9, 30) if name == "2025-replay" else None
     runs = [
@@ -240,7 +390,9 @@ def test_the_compiled_loop_computes_only_the_lines_that_can_move():
     def loop(weight: list[float]) -> DayLoop:
         return DayLoop(
             weight=np.array([weight]),
-            place=np.zeros((1, 3)),
+            place=np.zeros((1, 3, 1)),
+            applications=np.ones(1, dtype=np.int64),
+            place_edge=np.arange(3),
             rule=np.ones((2, 3)),
             licence=np.array([[1.0, 1.0, 1.0], [0.5, 1.0, 1.0]]),
             part_src=np.array([0, 0, 1]),
@@ -280,7 +432,7 @@ def test_the_scenarios_approval_range_reaches_the_dated_draws():
     # without a range: a maker ships while its place q <= 0.6, so it stops (on 15 April,
     # when its 10 days of stock from 5 April run out) with P(q > 0.6) = 40%
     central = simulate_bands(
-        graph, THROTTLED, NO_PATH, TRANSIT, draws=600, seed=3, uncertainty=EXACT
+        graph, THROTTLED, NO_PATH, TRANSIT, draws=600, seed=3, uncertainty=EXACT, applications=1
     )
     # with the regime's share drawn uniformly on [0, 1] per draw, common to the three
     # makers: a maker stops when q > a, P = integral of (1 - a) da = 1/2 (so P10 on 15
@@ -288,7 +440,7 @@ def test_the_scenarios_approval_range_reaches_the_dated_draws():
     # sector's first stoppage has P = 3/4
     ranged = replace(EXACT, approvals={"CN-2025-18": Range(0.0, 1.0)})
     drawn = simulate_bands(
-        graph, THROTTLED, NO_PATH, TRANSIT, draws=600, seed=3, uncertainty=ranged
+        graph, THROTTLED, NO_PATH, TRANSIT, draws=600, seed=3, uncertainty=ranged, applications=1
     )
     for maker in "abc":
         assert abs(central.lines.set_index("node").loc[maker, "stop_pct"] - 40) < 6
@@ -329,16 +481,19 @@ def test_draw_rows_rescale_the_places_of_a_drawn_policy():
         seed=0,
         flows=flow_ranges(graph.edges, EXACT.status),
         stocks=stock_ranges(graph.nodes, EXACT.status),
+        applications=2,
         policy_edges=edges,
         policy_ranges=ranges,
     )
     drawn = draw_rows(shared, 0, 1)
     # zero-width flows and stocks: exactly 1
     assert (drawn.flow_factor == 1).all() and (drawn.stock_factor == 1).all()
-    # the places of draw 0, q, become min(1, 0.5 q / 0.4) = min(1, 1.25 q)
+    # the places of draw 0 (two applications per edge, edge by edge), q, become
+    # min(1, 0.5 q / 0.4) = min(1, 1.25 q)
     rng = np.random.default_rng(np.random.SeedSequence(0, spawn_key=(0,)))
     rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 4)
-    q = rng.uniform(0, 1, 3)
+    q = rng.uniform(0, 1, 6).reshape(3, 2)
+    assert drawn.queue.shape == (1, 3, 2)
     assert np.allclose(drawn.queue[0], np.minimum(1, 1.25 * q))
     # without a range reaching a constant-share policy, nothing changes
     assert approval_draws(graph, SCENARIO, ranged)[0] is SCENARIO
@@ -365,6 +520,7 @@ def test_a_nodes_own_stock_range_is_drawn_around_its_figure():
         seed=0,
         flows=flow_ranges(graph.edges, EXACT.status),
         stocks=stocks,
+        applications=1,
         policy_edges=(),
         policy_ranges=(),
     )
@@ -393,7 +549,8 @@ def test_same_seed_same_bytes_and_chunks_do_not_matter(monkeypatch):
     assert first.months.to_csv() != other.months.to_csv()
     # draws in chunks of 7 and blocks of 5 rows: the same figures
     window = 4 if bands_module.available() else 64  # a row's cells per node (bands.py)
-    monkeypatch.setattr(bands_module, "CHUNK_CELLS", 7 * (3 * 4 + 4 * window))
+    per_edge = 3 + int(bands_module.APPLICATIONS.high)  # a row's cells per edge (bands.py)
+    monkeypatch.setattr(bands_module, "CHUNK_CELLS", 7 * (3 * per_edge + 4 * window))
     monkeypatch.setattr(timeline_module, "ROW_BLOCK", 5)
     chunked = simulate_bands(graph, SCENARIO, THIRDS, TRANSIT, draws=300, seed=9)
     assert chunked.months.to_csv() == first.months.to_csv()

@@ -67,7 +67,9 @@ def one_maker():
 def test_a_route_drawn_5_or_9_days_delivers_on_the_hand_computed_days(compiled):
     graph = one_maker()
     # two draws, the route drawn 5 days in the first and 9 in the second
-    rows = DrawRows(np.ones((2, 1)), np.ones((2, 2)), np.full((2, 1), 0.5), np.array([[5], [9]]))
+    rows = DrawRows(
+        np.ones((2, 1)), np.ones((2, 2)), np.full((2, 1), 0.5), transit=np.array([[5], [9]])
+    )
     run = simulate_days(
         graph, SCENARIO, SHUT, transit(7, 5, 9), rows=rows, compiled=compiled, keep_days=False
     )
@@ -124,6 +126,7 @@ def test_every_edge_on_a_route_takes_the_route_s_draw():
     shared = SimpleNamespace(
         graph=graph,
         seed=7,
+        applications=1,
         flows=flow_ranges(graph.edges, EXACT.status),
         stocks=stock_ranges(graph.nodes, EXACT.status),
         policy_edges=(),
@@ -187,7 +190,7 @@ def test_the_compiled_loop_gives_the_numpy_loop_s_bits_with_drawn_transit():
         rng.uniform(0.7, 1.3, (n, graph.n_edges)),
         rng.uniform(0.5, 1.5, (n, graph.n_nodes)),
         rng.uniform(0, 1, (n, graph.n_edges)),
-        days.astype(np.int64),
+        transit=days.astype(np.int64),
     )
     numpy_loop, compiled_loop = (
         simulate_days(

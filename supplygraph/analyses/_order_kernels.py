@@ -1,11 +1,14 @@
-"""The day's passes of the dated run's orders compiled (numba), the numpy arithmetic to the bit.
+"""The dated run's day with orders compiled (numba), the numpy arithmetic to the bit.
 
-:class:`supplygraph.analyses.dynamics.Orders` calls these once or twice a day instead of some
-eighty numpy calls: each loops over the edges, groups or lines once, does each element's
-arithmetic in the order the numpy rule did (no fused multiply-add: numba compiles without
-``fastmath``) and sums edge after edge in index order, as ``numpy.bincount`` does, so every
-figure is the same to the bit. Imported only when a run has dynamics (numba's import is not
-free); compiled on first use and cached on disk.
+:class:`supplygraph.analyses.dynamics.Orders` runs a day with orders in two or three calls
+(:func:`start_day`, :func:`make_day`: the engine's step with each group's ceiling, the
+stocks and tomorrow's wishes, :func:`end_day`: tomorrow's orders) instead of the numpy step
+and some eighty numpy calls: each loops over the edges, groups or lines once, does each
+element's arithmetic in the order the numpy rule did (no fused multiply-add: numba compiles
+without ``fastmath``) and sums edge after edge in index order, as ``numpy.bincount`` does,
+so every figure is the same to the bit (with every order at 1, the run without dynamics').
+Imported only when a run has dynamics (numba's import is not free); compiled on first use
+and cached on disk.
 
 The ring of orders reaches the kernels as one tuple, ``book``: ``(class_len, class_off,
 class_n, rows, part_class, part_pos, ring)`` (:class:`~supplygraph.analyses.dynamics.Orders`).
@@ -14,6 +17,7 @@ class_n, rows, part_class, part_pos, ring)`` (:class:`~supplygraph.analyses.dyna
 from __future__ import annotations
 
 import numba
+import numpy as np
 
 from ..engine.propagate import SNAP
 
@@ -100,61 +104,172 @@ def orders_on(day, back, moved, book, out):  # pragma: no cover
 
 
 @numba.njit(**COMPILE)
-def arrive(
-    day, class_tau, moved, book, made, column, weight, part_group, follow, arriving, expected
+def make_day(
+    day,
+    own,
+    segment_of_day,
+    licence,
+    weight,
+    part_src,
+    group_first,
+    node_first,
+    customers,
+    source,
+    need,
+    no_baseline,
+    stock_max,
+    stock,
+    group_ceiling,
+    ceiling,
+    class_tau,
+    moved,
+    book,
+    follow,
+    expected,
+    demand_unit,
+    demand,
+    sent,
+    today,
+    total,
+    filled,
+    rebuild_rate,
+    need_safe,
+    no_need,
+    shift,
+    supply,
+    wanted,
+    lost_orders,
+    above,
+    highest,
+    depart,
 ):  # pragma: no cover
-    """Per part edge, what arrives per unit of baseline: what its supplier made per unit
-    ordered on the day it left (``made[column]``) times the orders it filled (those placed
-    for that day); with ``follow``, per group what was ordered."""
+    """The day's step (``engine.propagate.step`` with the orders' ceilings, then the stocks)
+    and what each buyer wants for tomorrow, in one pass over the customers.
+
+    Per part edge, what arrives per unit of baseline is its weight x its licensed share
+    when it left x what it carried per unit of baseline (``sent``, a ring laid out as the
+    orders': what its supplier made per unit ordered that day x the orders it filled; 1
+    for a shipment from before the run); per group, with
+    its stock as a share of its need, its availability up to its ceiling; per customer the
+    least of its groups' times its own share (``own``); lines without inputs make their
+    own share times their ceiling. Writes ``today``, per group ``total`` (deliveries and
+    stock as a share of the need) and with ``follow`` ``expected`` (what was ordered), the
+    stocks at the end of the day, each line's output per unit ordered into ``filled`` and
+    what each part edge carries from today into ``sent``. Then, per group, its order for
+    tomorrow per unit of baseline (``wanted``: its line's ceiling; with ``follow``, what
+    the line made unless the input is short; plus ``rebuild_rate`` x its stock gap in
+    days of need), with
+    ``shift`` each line's ``supply`` (its scarcest input, at most 1, times its own share),
+    and per line its lost orders, output above baseline and highest output so far.
+    With ``depart``, what leaves today goes into ``sent`` here (else :func:`end_day`
+    writes it in its pass over the edges). Returns whether every group wants exactly 1."""
     class_len, class_off, class_n, rows, part_class, part_pos, ring = book
     _rows(day, class_tau, moved, class_len, class_off, class_n, rows)
-    if follow:
-        expected[:] = 0.0
-    # edge after edge, as numpy.bincount sums; a group's sum in a register to its last edge
-    group = part_group[0] if len(part_group) else 0
-    ordered = 0.0
-    for e in range(len(part_class)):
-        at = rows[part_class[e]]
-        filled = 1.0 if at < 0 else ring[at + part_pos[e]]
-        arriving[e] = made[column[e]] * filled
-        if follow:
-            if part_group[e] != group:
-                expected[group] = ordered
-                group, ordered = part_group[e], 0.0
-            ordered += weight[e] * filled
-    if follow and len(part_group):
-        expected[group] = ordered
+    n_lines = len(own)
+    n_groups = len(need)
+    n_parts = len(part_src)
+    # per class of transit time: the day its shipments left, that day's stretch and row
+    n_classes = len(class_tau)
+    left_before = np.empty(n_classes, dtype=np.bool_)
+    stretch = np.zeros(n_classes, dtype=np.int64)
+    row = np.zeros(n_classes, dtype=np.int64)
+    for cls in range(n_classes):
+        lag = day - class_tau[cls]
+        left_before[cls] = lag < 0
+        if lag >= 0:
+            stretch[cls] = segment_of_day[lag]
+            row[cls] = class_off[cls] + (lag % class_len[cls]) * class_n[cls]
+    for k in source:
+        today[k] = own[k] * ceiling[k]
+        if shift:
+            supply[k] = 1.0  # a line without inputs
+    all_one = True
+    for c in range(len(customers)):
+        k = customers[c]
+        first = node_first[c]
+        stop = node_first[c + 1] if c + 1 < len(node_first) else n_groups
+        low = 0.0
+        for g in range(first, stop):
+            # edge after edge from 0.0, as numpy.bincount sums
+            arrived = 0.0
+            ordered = 0.0
+            last = group_first[g + 1] if g + 1 < n_groups else n_parts
+            for e in range(group_first[g], last):
+                cls = part_class[e]
+                if left_before[cls]:  # left before the run: everything at baseline
+                    licensed = 1.0
+                    supplier = 1.0
+                else:
+                    licensed = licence[stretch[cls], e]
+                    supplier = sent[row[cls] + part_pos[e]]
+                arrived += (weight[e] * licensed) * supplier
+                if follow:  # the orders it filled (1 where none were placed)
+                    at = rows[cls]
+                    order = 1.0 if at < 0 else ring[at + part_pos[e]]
+                    ordered += weight[e] * order
+            if follow:
+                expected[g] = ordered
+            share = 0.0 if no_baseline[g] else stock[g] / need[g]
+            whole = arrived + share
+            total[g] = whole
+            up = group_ceiling[g]
+            avail = up if (whole > up - SNAP or no_baseline[g]) else whole
+            low = avail if g == first else _min(low, avail)
+            stock[g] = stock[g] + arrived * need[g]  # what arrives is stocked; used goes below
+        now = low * own[k]
+        today[k] = now
+        for g in range(first, stop):
+            left = stock[g] - now * need[g]
+            left = left if left > 0.0 else 0.0  # numpy.clip's rule (a tie: the bound)
+            stock[g] = left if left < stock_max[g] else stock_max[g]
+            if shift:  # its line's scarcest input (a group without baseline does not limit)
+                avail = 1.0 if no_need[g] else _min(total[g], 1.0)
+                supply[k] = avail if g == first else _min(supply[k], avail)
+            target = group_ceiling[g]
+            if follow:  # short: the input that limits the line (below the orders); else made
+                output = _min(target, now)  # both sides, then pick: no branch
+                target = target if total[g] < _min(target, expected[g]) - SNAP else output
+            if rebuild_rate:
+                gap = 0.0
+                if not no_need[g]:
+                    gap = _max((stock_max[g] - stock[g]) / need_safe[g], 0.0)
+                gap *= rebuild_rate
+                target = target + gap
+            wanted[g] = target
+            all_one = all_one and target == 1.0
+    for k in range(n_lines):
+        now = today[k]
+        out = now
+        if not demand_unit:  # per unit ordered (1 where nothing is ordered)
+            out = now / demand[k] if demand[k] > 0 else 1.0
+            # lost orders: the part of the baseline nobody ordered
+            unordered = _max(1.0 - demand[k], 0.0)
+            lost_orders[k] += _min(unordered, _max(1.0 - now, 0.0))
+        filled[k] = out
+        above[k] += _max(now - 1.0, 0.0)
+        highest[k] = _max(highest[k], now)
+        if shift:
+            supply[k] = supply[k] * own[k]
+    if depart:
+        _row_starts(day, class_len, class_off, class_n, row)
+        placed = moved[day % len(moved)]
+        for e in range(n_parts):
+            _depart(row[part_class[e]] + part_pos[e], placed, ring, filled[part_src[e]], sent)
+    return all_one
 
 
 @numba.njit(**COMPILE)
-def fill(today, demand, out):  # pragma: no cover
-    """Per line, its output per unit ordered (1 where nothing is ordered)."""
-    for k in range(len(today)):
-        out[k] = today[k] / demand[k] if demand[k] > 0 else 1.0
+def _depart(at, placed, ring, filled, sent):  # pragma: no cover
+    """What a part edge carries from today (at ``at`` in the ring): its supplier's output
+    per unit ordered x the orders it fills (1 where none were placed)."""
+    sent[at] = filled * (ring[at] if placed else 1.0)
 
 
 @numba.njit(**COMPILE)
 def end_day(
-    today,
-    order_moved,
-    demand,
-    lost_orders,
-    above,
-    highest,
-    group_ceiling,
-    group_node,
-    follow,
-    total,
-    expected,
-    rebuild_rate,
-    stock_max,
-    stock,
-    need_safe,
-    no_need,
+    all_one,
     shift,
     links,
-    own_share,
-    first_group,
     part_src,
     part_group,
     part_flow,
@@ -171,75 +286,71 @@ def end_day(
     ordered,
     day,
     book,
+    moved,
+    filled,
+    sent,
 ):  # pragma: no cover
-    """Count the day per line and write tomorrow's orders into the ring and what they
-    order of each seller into ``ordered``.
+    """Write tomorrow's orders (each group's ``wanted``, from :func:`make_day`) into the
+    ring and what they order of each seller into ``ordered``; with ``shift`` and without
+    new ``links``, also what leaves today into ``sent`` (:func:`make_day` does otherwise).
 
     Returns 0 when every order is 1 (nothing written), 1 when they differ, 2 when, with
     new ``links``, a group loses what its suppliers cannot ship: ``lost``, ``scored``,
     ``spare_eligible`` and ``supply`` then hold what the new links need, and
     :func:`shifted` writes the orders. ``spare`` is per line (its capacity ratio - 1, at
     least 0); ``eligible`` per part edge, whether it ships in full."""
-    all_one = True
-    if shift:
-        supply[:] = 1.0  # a line without inputs
-    for g in range(len(group_ceiling)):
-        k = group_node[g]
-        if shift:  # its line's scarcest input (a group without baseline does not limit)
-            avail = 1.0 if no_need[g] else _min(total[g], 1.0)
-            supply[k] = avail if g == first_group[k] else _min(supply[k], avail)
-        target = group_ceiling[g]
-        if follow:  # short: the input that limits the line (below the orders); else made
-            made = _min(target, today[k])  # both sides, then pick: no branch
-            target = target if total[g] < _min(target, expected[g]) - SNAP else made
-        if rebuild_rate:
-            gap = 0.0
-            if not no_need[g]:
-                gap = _max((stock_max[g] - stock[g]) / need_safe[g], 0.0)
-            gap *= rebuild_rate
-            target = target + gap
-        wanted[g] = target
-        all_one = all_one and target == 1.0
-    for k in range(len(today)):
-        if order_moved:  # lost orders: the part of the baseline nobody ordered
-            unordered = _max(1.0 - demand[k], 0.0)
-            lost_orders[k] += _min(unordered, _max(1.0 - today[k], 0.0))
-        above[k] += _max(today[k] - 1.0, 0.0)
-        highest[k] = _max(highest[k], today[k])
-        if shift:
-            supply[k] = supply[k] * own_share[k]
+    if not shift:
+        if all_one:
+            return 0
+        shifted(
+            lost, scored, wanted, spare, eligible, part_src, part_group, part_flow, False,
+            ordered, day, book,
+        )  # fmt: skip
+        return 1
+    # what each edge's supplier can ship; per group the share lost; without new links,
+    # the group's orders written at once (its edges still in cache) as if some buyer
+    # were losing, and written again below if none is
+    class_len, class_off, class_n, rows, part_class, part_pos, ring = book
+    _row_starts(day + 1, class_len, class_off, class_n, rows)
+    today = np.empty(len(class_len), dtype=np.int64)  # today's rows: what leaves today
+    _row_starts(day, class_len, class_off, class_n, today)
+    placed = moved[day % len(moved)]
+    ordered[:] = 0.0
     losing = False
-    if shift:  # what each edge's supplier can ship; per group the share lost
-        lost[:] = 0.0
-        scored[:] = 0.0
-        # edge after edge, as numpy.bincount sums; the edges run group by group, so each
-        # group's sums are kept in registers until its last edge
-        at = part_group[0] if len(part_group) else 0
+    n_parts = len(part_src)
+    first = 0
+    while first < n_parts:
+        g = part_group[first]
+        # edge after edge from 0.0, as numpy.bincount sums (the edges run group by group)
         shipped = 0.0
         spared = 0.0
-        for e in range(len(part_src)):
-            g = part_group[e]
-            if g != at:
-                lost[at], scored[at] = shipped, spared
-                at, shipped, spared = g, 0.0, 0.0
-            src = part_src[e]
-            can = _min(supply[src], 1.0) * licensed[e]
-            w = weight[e]
+        stop = first
+        while stop < n_parts and part_group[stop] == g:
+            src = part_src[stop]
+            can = _min(supply[src], 1.0) * licensed[stop]
+            w = weight[stop]
             shipped += w * can
             full = can >= FULL  # ships in full
-            eligible[e] = full
+            eligible[stop] = full
             spared += (w * spare[src]) * (1.0 if full else 0.0)
             if links:
-                spare_eligible[e] = spare[src] * (1.0 if full else 0.0)
-        if len(part_group):
-            lost[at], scored[at] = shipped, spared
-        for g in range(len(lost)):
-            share = _max(has_base[g] - lost[g], 0.0) * wanted[g]
-            lost[g] = share
-            losing = losing or share > SNAP
-        if losing and links:
-            return 2
-    if not losing and all_one:
+                spare_eligible[stop] = spare[src] * (1.0 if full else 0.0)
+            stop += 1
+        share = _max(has_base[g] - shipped, 0.0) * wanted[g]
+        lost[g], scored[g] = share, spared
+        losing = losing or share > SNAP
+        if not links:
+            per = _moved(share, spared)
+            for e in range(first, stop):
+                src, cls, pos = part_src[e], part_class[e], part_pos[e]
+                order = _order(per, spare[src], eligible[e], wanted[g])
+                ring[rows[cls] + pos] = order
+                ordered[src] += part_flow[e] * order  # edge after edge
+                _depart(today[cls] + pos, placed, ring, filled[src], sent)
+        first = stop
+    if losing:
+        return 2 if links else 1
+    if all_one:
         return 0
     shifted(
         lost,
@@ -250,12 +361,35 @@ def end_day(
         part_src,
         part_group,
         part_flow,
-        losing,
+        False,
         ordered,
         day,
         book,
     )
     return 1
+
+
+@numba.njit(**COMPILE)
+def _row_starts(day, class_len, class_off, class_n, rows):  # pragma: no cover
+    """Per class of transit time, where the ring's row of ``day`` starts."""
+    for c in range(len(class_len)):
+        rows[c] = class_off[c] + (day % class_len[c]) * class_n[c]
+
+
+@numba.njit(**COMPILE)
+def _moved(lost, scored):  # pragma: no cover
+    """A group's lost share per unit of its suppliers' spare where it moves, else 0 (the
+    numpy rule's arithmetic)."""
+    moves = 1.0 if (scored > 0 and lost > SNAP) else 0.0
+    return lost / (scored + (1.0 - moves)) * moves
+
+
+@numba.njit(**COMPILE)
+def _order(moved, spare, eligible, wanted):  # pragma: no cover
+    """An edge's order when some buyer is losing: what moved to it, then its group's wish."""
+    order = moved * (spare * (1.0 if eligible else 0.0))
+    order += wanted
+    return order
 
 
 @numba.njit(**COMPILE)
@@ -278,18 +412,15 @@ def shifted(
     eligible edges by weight x spare: per unit of an edge's own baseline, (lost / scored)
     x spare; and per seller what they order of it."""
     class_len, class_off, class_n, rows, part_class, part_pos, ring = book
-    if losing:  # lost / scored where it moves, else 0 (the numpy rule's arithmetic)
+    if losing:  # lost / scored where it moves, else 0
         for g in range(len(lost)):
-            moves = 1.0 if (scored[g] > 0 and lost[g] > SNAP) else 0.0
-            lost[g] = lost[g] / (scored[g] + (1.0 - moves)) * moves
-    for c in range(len(class_len)):  # tomorrow's row of each class
-        rows[c] = class_off[c] + ((day + 1) % class_len[c]) * class_n[c]
+            lost[g] = _moved(lost[g], scored[g])
+    _row_starts(day + 1, class_len, class_off, class_n, rows)
     ordered[:] = 0.0
     for e in range(len(part_group)):
         g = part_group[e]
         order = wanted[g]
         if losing:
-            order = lost[g] * (spare[part_src[e]] * (1.0 if eligible[e] else 0.0))
-            order += wanted[g]
+            order = _order(lost[g], spare[part_src[e]], eligible[e], wanted[g])
         ring[rows[part_class[e]] + part_pos[e]] = order
         ordered[part_src[e]] += part_flow[e] * order  # edge after edge, as numpy.bincount

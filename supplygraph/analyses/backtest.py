@@ -13,7 +13,8 @@ import pandas as pd
 from ..dataset.graph import SupplyGraph
 from ..engine.sums import share_pct
 from ..scenario.parse import Scenario
-from .bands import BAND, Bands, simulate_bands
+from ..scenario.uncertainty import Range
+from .bands import APPLICATIONS, BAND, Bands, simulate_bands
 from .timeline import Timeline, simulate_days
 
 MAGNETS = ("ndfeb_sintered", "ndfeb_bonded", "smco_magnet")  # HS 8505.11: permanent magnets
@@ -152,6 +153,7 @@ def run_backtest(
     draws: int = 0,
     seed: int = 0,
     plants: dict[str, int] | None = None,
+    applications: int | Range = APPLICATIONS,
     scheduler: str | None = None,
     workers: int | None = None,
 ) -> Backtest:
@@ -188,6 +190,9 @@ def run_backtest(
         a draw is multiplied by one of its normal months, each equally likely.
     plants
         Aggregate id -> count of plants (``plants.csv``), for the draws.
+    applications
+        Applications per licence edge (or piece) in the draws' queue, or their range (the
+        queue's grain: :data:`supplygraph.analyses.bands.APPLICATIONS`).
     scheduler, workers
         Run the draws on a Dask cluster.
 
@@ -211,6 +216,7 @@ def run_backtest(
         draws=draws,
         seed=seed,
         plants=plants,
+        applications=applications,
         track=wanted,
         scheduler=scheduler,
         workers=workers,

@@ -2,10 +2,10 @@
 
 Each draw takes every edge's flow from its range (:func:`supplygraph.scenario.uncertainty.
 flow_ranges`), every node's stock figure from its range (:func:`supplygraph.scenario.
-uncertainty.stock_ranges`), and every edge's place
-in the queue of licence applications (uniform on [0, 1]: an applicant of its own), and
-every route's transit time from its range (:func:`transit_draws`); the aggregates
-listed in ``plants.csv`` are split into their plants first
+uncertainty.stock_ranges`), the places in the queue of licence applications of every
+edge's ``APPLICATIONS`` applications (each uniform on [0, 1]: an applicant of its own), and
+every route's transit time from its range (:func:`transit_draws`); the aggregates listed
+in ``plants.csv`` are split into their plants first
 (:func:`supplygraph.dataset.plants.split_plants`), so each plant is an applicant with its
 own stock. The draws run through the day loop of :func:`supplygraph.analyses.timeline.
 simulate_days` as one batch (a leading axis of rows), in chunks that may run on a Dask
@@ -47,6 +47,11 @@ NEVER = np.iinfo(np.int64).max  # a first loss that never comes, for percentiles
 # The share the day loop is given for a licence policy whose share is drawn: any share
 # strictly between 0 and 1 (see approval_draws).
 DRAWN_SHARE = 0.5
+# Applications per licence edge piece: a licence covered one shipment, and a buyer holding
+# under a month of magnets was resupplied monthly over the 8 months of individual licences
+# (data/SOURCES.md, "Bands of the dated run", A37): at least 8, from 2 (six-month licences)
+# to 32 (weekly shipments); each draw takes one count for all its pieces
+APPLICATIONS = Range(2, 32, mode=8)
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,6 +91,7 @@ class _Shared:
     flows: Ranges
     stocks: Ranges
     seed: int
+    applications: int | Range = 1  # applications per edge (the queue's grain), or its range
     policy_edges: tuple[np.ndarray, ...] = ()  # per drawn licence policy, the edges it covers
     policy_ranges: tuple[Range, ...] = ()  # and its share's range
     transit_ranges: Ranges | None = None  # per route (row of transit.csv), its days' range
@@ -101,6 +107,7 @@ def simulate_bands(
     seed: int = 0,
     uncertainty: Uncertainty | None = None,
     plants: dict[str, int] | None = None,
+    applications: int | Range = APPLICATIONS,
     start: dt.date | None = None,
     end: dt.date | None = None,
     track: dict[str, np.ndarray] | None = None,
@@ -125,6 +132,10 @@ def simulate_bands(
         The widths by status (default: the scenario's ``[uncertainty]`` table).
     plants
         Aggregate id -> count of plants (``plants.csv``); None: no aggregate is split.
+    applications
+        Applications per licence edge (or piece), each with its own place in the queue;
+        the edge ships the share of them approved (1: one place), or their range, from
+        which each draw takes one count for all its edges (``APPLICATIONS``).
     start, end
         The horizon (default: the scenario's).
     track
@@ -153,13 +164,15 @@ def simulate_bands(
         flows,
         stock_ranges(split.nodes, uncertainty.status),
         seed,
+        applications,
         policy_edges,
         policy_ranges,
         transit_ranges=transit_ranges(transit, uncertainty.status),
     )
     # a row's cells: its parts, and its lines x a transit window on the numpy loop (the
     # compiled loop keeps that window once per thread, not per row)
-    per_row = split.n_edges * 4 + split.n_nodes * (4 if available() else 64)
+    places = _places(applications)
+    per_row = split.n_edges * (3 + places) + split.n_nodes * (4 if available() else 64)
     size = max(1, min(draws, CHUNK_CELLS // max(per_row, 1)))
     chunks = [(first, min(size, draws - first)) for first in range(0, draws, size)]
     parts = run_chunks(_run_chunk, chunks, shared, scheduler=scheduler, workers=workers)
@@ -219,11 +232,14 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     """Return draws ``first`` to ``first + n - 1``: each from its own seed.
 
     Each draw takes, in this order from its own generator, every edge's flow place, every
-    node's stock place, every edge's place in the queue, each drawn licence
-    policy's share (:func:`approval_draws`) and last each route's transit place
-    (:func:`transit_draws`), so a scenario without approval ranges draws what it drew
-    before they reached the dated run, and a run whose routes have no range what it drew
-    before transit times were drawn.
+    node's stock place, the places in the queue of every edge's applications (edge by
+    edge; as many as the most ``shared.applications`` allows), each drawn licence
+    policy's share (:func:`approval_draws`), then, when ``shared.applications`` is a
+    range, the draw's count of applications (rounded; the first that many places of each
+    edge count) and last each route's transit place (:func:`transit_draws`). So a scenario
+    without approval ranges draws what it drew before they reached the dated run, one
+    application per edge draws what one place per edge drew, and a run whose routes have
+    no range draws what it drew before transit times were drawn.
 
     Parameters
     ----------
@@ -239,9 +255,11 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     DrawRows
     """
     n_edges, n_nodes = shared.graph.n_edges, shared.graph.n_nodes
+    k = _places(shared.applications)
+    count = np.full(n, k, dtype=np.int64)
     flow_v = np.empty((n, n_edges))
     stock_v = np.empty((n, n_nodes))
-    queue = np.empty((n, n_edges))
+    queue = np.empty((n, n_edges, k))
     routes = getattr(shared, "transit_ranges", None)  # a caller's inputs may draw no transit
     days = None if routes is None else shared.transit["days"].to_numpy(np.float64)
     n_routes = 0 if routes is None else len(routes.low)
@@ -250,23 +268,32 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
         rng = np.random.default_rng(np.random.SeedSequence(shared.seed, spawn_key=(first + r,)))
         flow_v[r] = rng.uniform(-1, 1, n_edges)
         stock_v[r] = rng.uniform(-1, 1, n_nodes)
-        queue[r] = rng.uniform(0, 1, n_edges)
+        queue[r] = rng.uniform(0, 1, (n_edges, k))
         if shared.policy_edges:
             approved = np.full(n_edges, np.inf)  # inf: no drawn policy covers the edge
             for edges, drawn in zip(shared.policy_edges, shared.policy_ranges):
                 approved[edges] = np.minimum(approved[edges], drawn.draw(rng, 1)[0])
-            covered = approved < np.inf
+            covered = (approved < np.inf)[:, None]
+            approved = approved[:, None]  # each of an edge's applications rescaled alike
             scaled = np.divide(
-                DRAWN_SHARE * queue[r], approved, out=np.ones(n_edges), where=approved > 0
+                DRAWN_SHARE * queue[r], approved, out=np.ones((n_edges, k)), where=approved > 0
             )
             queue[r] = np.where(covered, np.minimum(1.0, scaled), queue[r])
+        if isinstance(shared.applications, Range):
+            count[r] = round(shared.applications.draw(rng, 1)[0])
         transit_v[r] = rng.uniform(-1, 1, n_routes)  # last: the draws before stay as they were
     return DrawRows(
         shared.flows.factor(flow_v),
         shared.stocks.factor(stock_v),
         queue,
+        count,
         None if routes is None else transit_draws(days, routes, transit_v),
     )
+
+
+def _places(applications: int | Range) -> int:
+    """Places in the queue per edge: the count, or the most its range allows."""
+    return int(applications.high) if isinstance(applications, Range) else int(applications)
 
 
 def transit_draws(days: np.ndarray, ranges: Ranges | None, v: np.ndarray) -> np.ndarray | None:

@@ -38,7 +38,10 @@ class DayLoop:
     Parts are the inputs in the whole graph's group order (``Groups.edges``): per part its
     supplier line (``part_src``), transit days (``part_tau``: per part, or per row and part
     when the draws drew them), group (``group_local``),
-    per row its weight (``weight``) and queue place (``place``), and per stretch its
+    per row its weight (``weight``) and its applications' places in the queue (row
+    ``place_edge`` of ``place``, rows x edges x applications, of which the row's first
+    ``applications`` count: it ships the share of them approved),
+    and per stretch its
     share under the rules alone (``rule``) and the share approved (``licence``). Per
     group its customer line (``group_node``), per row its daily need, whether it has no
     baseline and its most stock; per customer its first group (``node_first``) and line
@@ -47,7 +50,9 @@ class DayLoop:
     """
 
     weight: np.ndarray  # rows x parts
-    place: np.ndarray  # rows x parts
+    place: np.ndarray  # rows x edges x applications (the draws' queue, not copied)
+    applications: np.ndarray  # per row, how many of an edge's places count
+    place_edge: np.ndarray  # per part, its edge in place
     rule: np.ndarray  # stretches x parts
     licence: np.ndarray  # stretches x parts
     part_src: np.ndarray
@@ -165,7 +170,9 @@ def run_draw_days(
     event_first, event_part = _stretch_events(loop.segment_of_day, drawn, quiet)
     arguments = (
         np.ascontiguousarray(loop.weight[:, parts]),
-        np.ascontiguousarray(loop.place[:, parts]),
+        np.ascontiguousarray(loop.place),  # read at the parts' edges: not copied
+        np.ascontiguousarray(loop.applications, dtype=np.int64),
+        loop.place_edge[parts],
         np.ascontiguousarray(loop.rule[:, parts]),
         np.ascontiguousarray(loop.licence[:, parts]),
         loop.part_src[parts],
@@ -286,6 +293,8 @@ def _kernel():  # pragma: no cover - the body runs compiled
         block,
         weight,
         place,
+        applications,
+        place_edge,
         rule,
         licence,
         part_src,
@@ -360,7 +369,12 @@ def _kernel():  # pragma: no cover - the body runs compiled
                 for p in range(n_parts):
                     approved = licence[s, p]
                     for b in range(n):
-                        ships = 1.0 if (place[r0 + b, p] <= approved and approved > 0) else 0.0
+                        approvals = 0  # of the part's applications, those approved
+                        if approved > 0:
+                            for j in range(applications[r0 + b]):
+                                if place[r0 + b, place_edge[p], j] <= approved:
+                                    approvals += 1
+                        ships = approvals / applications[r0 + b]
                         weighted[s, p, b] = weight[r0 + b, p] * min(rule[s, p], ships)
             for p in range(n_parts):
                 for b in range(n):

@@ -28,8 +28,8 @@ class Orders:
     shortage) is ordered in addition from the buyer's other suppliers of the material with
     spare capacity, in proportion to their baseline flow times their spare share.
 
-    The state is held in flat arrays (one run). Each day's passes over the edges, groups
-    and lines run compiled (``analyses._order_kernels``, numba, imported here: a run
+    The state is held in flat arrays (one run). The day, the engine's step with the orders
+    included, runs compiled (``analyses._order_kernels``, numba, imported here: a run
     without dynamics never loads it), each element's arithmetic in the order of the rule
     above and every sum edge after edge, so the figures do not depend on how it is run.
     """
@@ -43,6 +43,9 @@ class Orders:
         stock_max: np.ndarray,
         need: np.ndarray,
         links: NewLinks | None = None,
+        *,
+        licence: np.ndarray,
+        segment_of_day: np.ndarray,
     ) -> None:
         from . import _order_kernels  # numba: only a run with dynamics pays for its import
 
@@ -76,17 +79,24 @@ class Orders:
         self.first_group[groups.nodes] = groups.node_first
         self.source = np.flatnonzero(self.first_group == self.n_groups)  # without inputs
         self.stock_max, self.need = stock_max, need
+        # the day's step (make): per customer its first group, per group its first edge;
+        # per stretch each part's licensed share, per day its stretch
+        self.customers = np.ascontiguousarray(groups.nodes, dtype=np.int64)
+        self.node_first = np.ascontiguousarray(groups.node_first, dtype=np.int64)
+        self.group_first = np.ascontiguousarray(groups.group_first, dtype=np.int64)
+        self.no_baseline = need <= 0
+        self.licence = np.ascontiguousarray(licence, dtype=float)
+        self.segment_of_day = np.ascontiguousarray(segment_of_day, dtype=np.int64)
+        self.today, self.total = np.ones(self.n_lines), np.ones(self.n_groups)
         self.no_need = ~(need > 0)  # groups without baseline
         self.need_safe = np.where(self.no_need, 1.0, need)
         # every order at 1 (the baseline): then nothing below needs computing, and these
         # constants are what the computation would give, to the bit
         self.ones_lines = np.ones(self.n_lines)
         self.ones_groups = np.ones(self.n_groups)
-        self.unit_expected = np.bincount(self.part_group, self.weight, minlength=self.n_groups)
         # every order placed for the next day is 1; else end_day wrote them into the ring's
         # row of the next day, and what they order of each seller into ordered
         self.unit = True
-        self.expected = self.ones_groups  # per group, what was ordered for the day
         # The orders for each day, kept until they are filled: the part edges in classes of
         # one transit time tau, a ring of max(tau + 1, 2) rows per class (the day's orders,
         # which its exports read, are never the next day's row), an edge at its class
@@ -105,6 +115,9 @@ class Orders:
             np.cumsum(self.class_n) - self.class_n, self.class_n
         )
         self.ring = np.ones(int(size.sum()))
+        # laid out as the ring: what each part edge carried when it left (per unit of its
+        # baseline: its supplier's output per unit ordered x the orders it filled)
+        self.sent = np.ones(int(size.sum()))
         # per day d (modulo the longest transit time + 1), whether orders other than 1 were
         # placed for it (written in the ring); days before the run placed orders of 1
         self.moved = np.zeros(max(int(tau.max(initial=0)) + 1, 2), dtype=bool)
@@ -122,6 +135,7 @@ class Orders:
         )
         self.headroom = np.zeros(self.n_lines)  # share of spare capacity ramped up
         self.ramping = False  # any headroom above 0
+        self.all_one = True  # every group wants 1 for tomorrow (make)
         self.ramp_step = 1.0 / dynamics.ramp_up_days if dynamics.ramp_up_days > 0 else 0.0
         self.rise_of: np.ndarray | None = None  # the capacity ratios rise is for
         self.rise = np.zeros(self.n_lines)  # capacity ratio - 1
@@ -136,7 +150,7 @@ class Orders:
         # the kernels' outputs and scratch, written in place every day
         self.demand = np.ones(self.n_lines)
         self.ceiling_now, self.group_ceiling_now = np.ones(self.n_lines), np.ones(self.n_groups)
-        self.expected_now, self.arriving_now = np.ones(self.n_groups), np.ones(n_edges)
+        self.expected = np.ones(self.n_groups)  # per group, what was ordered for the day
         self.placed_now = np.ones(n_edges)
         self.filled, self.supply = np.ones(self.n_lines), np.ones(self.n_lines)
         self.wanted, self.ordered = np.ones(self.n_groups), np.zeros(self.n_lines)
@@ -186,45 +200,78 @@ class Orders:
         self.ceiling, self.group_ceiling = self.ceiling_now, self.group_ceiling_now
         return self.ceiling
 
-    def arriving(self, t: int, made: np.ndarray, column: np.ndarray) -> np.ndarray:
-        """Per part edge, what its arriving shipment brings per unit of baseline: what its
-        supplier made per unit ordered on the day it left (``made[column]``) times the
-        orders it filled (those placed for that day: 1 before the run); keeps, per group,
-        what was ordered for the day.
+    def make(self, t: int, own: np.ndarray, stock: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Run day ``t``'s step with the orders (after :meth:`start_day`): what arrives,
+        each line's output up to its ceiling, the stocks; count the day (lost orders,
+        output above baseline, the highest) and keep what each group wants for tomorrow
+        (:meth:`end_day` places it).
+
+        What arrives on a part edge per unit of baseline is its weight, times its licensed
+        share on the day it left, times what its supplier made that day per unit ordered,
+        times the orders it filled (those placed for that day; 1 before the run): the
+        engine's step (:func:`supplygraph.engine.propagate.step`) with each group's ceiling,
+        compiled with the stocks' update in one pass over the customers.
 
         Parameters
         ----------
         t
             The day's number.
-        made
-            The lines' output per unit ordered over the last days (the run's ring of days).
-        column
-            Per part edge, where its supplier's output on the day it left sits in ``made``.
+        own
+            Per line, its own share that day (an outage).
+        stock
+            Per group, its stock (t) at the start of the day; updated in place to the end
+            of the day's.
 
         Returns
         -------
-        numpy.ndarray
+        tuple of numpy.ndarray
+            Per line its output ratio; per group its deliveries and stock as a share of its
+            baseline; per line its output per unit ordered (what its buyers' shipments
+            carry). Buffers the next day overwrites.
         """
-        if not self.moved.any():  # every order still to fill is 1
-            self.expected = self.unit_expected
-            return made[column]
-        follow = self.dynamics.demand_follows_output  # what was ordered, to tell a short input
-        self.kernels.arrive(
+        dyn = self.dynamics
+        self.all_one = self.kernels.make_day(
             t,
+            own,
+            self.segment_of_day,
+            self.licence,
+            self.weight,
+            self.part_src,
+            self.group_first,
+            self.node_first,
+            self.customers,
+            self.source,
+            self.need,
+            self.no_baseline,
+            self.stock_max,
+            stock,
+            self.group_ceiling,
+            self.ceiling,
             self.class_tau,
             self.moved,
             self.book,
-            made,
-            column.astype(np.int64, copy=False),
-            self.weight,
-            self.part_group,
-            follow,
-            self.arriving_now,
-            self.expected_now,
+            dyn.demand_follows_output,  # what was ordered, to tell a short input
+            self.expected,
+            self.demand_unit,
+            self.demand,
+            self.sent,
+            self.today,
+            self.total,
+            self.filled,
+            dyn.rebuild_rate,
+            self.need_safe,
+            self.no_need,
+            dyn.shift_orders,
+            self.supply,
+            self.wanted,
+            self.lost_orders,
+            self.above,
+            self.highest,
+            not dyn.shift_orders or self.links is not None,  # else end_day: what leaves
         )
-        if follow:
-            self.expected = self.expected_now
-        return self.arriving_now
+        if self.links is not None:  # yesterday's orders over new links leave today
+            self.links.ship(self.day, self.filled)
+        return self.today, self.total, self.filled
 
     def placed_on(self, t: int) -> np.ndarray:
         """Per part edge, the orders placed for day ``t`` (what its shipment fills that day).
@@ -241,36 +288,8 @@ class Orders:
         self.kernels.orders_on(t, self.no_back, self.moved, self.book, self.placed_now)
         return self.placed_now
 
-    def fill(self, today: np.ndarray) -> np.ndarray:
-        """Return each line's output per unit ordered (what its ring buffer keeps).
-
-        Parameters
-        ----------
-        today
-            Per line, the day's output ratio.
-
-        Returns
-        -------
-        numpy.ndarray
-        """
-        filled = today
-        if not self.demand_unit:  # nothing ordered: per unit ordered, 1
-            filled = self.filled
-            self.kernels.fill(np.ascontiguousarray(today), self.demand, filled)
-        if self.links is not None:  # yesterday's orders over new links leave today
-            self.links.ship(self.day, filled)
-        return filled
-
-    def end_day(
-        self,
-        t: int,
-        today: np.ndarray,
-        own_share: np.ndarray,
-        total: np.ndarray,
-        stock: np.ndarray,
-        licensed: np.ndarray,
-    ) -> None:
-        """Count the day and place the orders for the next.
+    def end_day(self, t: int, licensed: np.ndarray) -> None:
+        """Place the orders for the day after ``t`` (after :meth:`make`).
 
         When orders shift, a line's supply (what its inputs, deliveries and stock, and its
         own share allow, at most its baseline) is what its buyers may expect of it.
@@ -279,14 +298,6 @@ class Orders:
         ----------
         t
             The day's number.
-        today
-            Per line, its output ratio.
-        own_share
-            Per line, its own multiplier (an outage).
-        total
-            Per group, its deliveries and stock, as a share of its baseline.
-        stock
-            Per group, its stock (t) at the end of the day.
         licensed
             Per part edge, today's licensed share.
         """
@@ -298,26 +309,9 @@ class Orders:
                 self.spare_of = ratio
                 self.spare = np.maximum(ratio - 1.0, 0.0)  # per line
         placed = self.kernels.end_day(
-            np.ascontiguousarray(today),
-            not self.demand_unit,
-            self.demand,
-            self.lost_orders,
-            self.above,
-            self.highest,
-            self.group_ceiling,
-            self.group_node,
-            dyn.demand_follows_output,
-            np.ascontiguousarray(total),
-            self.expected,
-            dyn.rebuild_rate,
-            self.stock_max,
-            np.ascontiguousarray(stock),
-            self.need_safe,
-            self.no_need,
+            self.all_one,
             shift,
             self.links is not None,
-            np.ascontiguousarray(own_share, dtype=float),
-            self.first_group,
             self.part_src,
             self.part_group,
             self.part_flow,
@@ -333,6 +327,9 @@ class Orders:
             self.wanted,
             self.ordered,
             *self.ring_args(t),
+            self.moved,
+            self.filled,
+            self.sent,
         )
         self.unit = placed == 0
         self.moved[(t + 1) % len(self.moved)] = not self.unit

@@ -114,20 +114,32 @@ class DrawRows:
     """Drawn inputs of a run of draws, one row per draw (a leading axis through the days).
 
     ``flow_factor`` scales each edge's flow (draws x edges of the data's graph),
-    ``stock_factor`` each node's days of stock (draws x nodes), and ``queue`` is each
-    edge's place in the queue of licence applications (draws x edges, in [0, 1]): a
-    licence edge ships in full on a day when its place is within the share approved, and
-    nothing otherwise (:func:`applicant_share`), each edge an applicant of its own.
+    ``stock_factor`` each node's days of stock (draws x nodes), and ``queue`` the places
+    in the queue of licence applications of each edge's ``k`` applications (draws x edges
+    x k, in [0, 1]; draws x edges is one application each): on a day a licence edge ships
+    the share of its applications whose place is within the share approved (all or
+    nothing for one: :func:`applicant_share`), each edge an applicant of its own.
+    ``applications`` gives each draw's count of applications per edge, the first that
+    many of its ``k`` places (default: all ``k``).
     ``transit`` holds each draw's days per route (draws x rows of the transit table): every
-    edge on a route takes its draw's days (:func:`transit_routes`).
+    edge on a route takes its draw's days (:func:`transit_routes`); None: the table's.
     """
 
     flow_factor: np.ndarray
     stock_factor: np.ndarray
     queue: np.ndarray
+    applications: np.ndarray | None = None  # per draw, how many of the k places count
     # per draw and row of the transit table (its route), the days a shipment on that route
     # takes (whole days, at least 1); None: the table's days in every draw
     transit: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        """Read one place per edge as one application; every place counts by default."""
+        if self.queue.ndim == 2:
+            object.__setattr__(self, "queue", self.queue[:, :, None])
+        if self.applications is None:
+            count = np.full(len(self.queue), self.queue.shape[2], dtype=np.int64)
+            object.__setattr__(self, "applications", count)
 
     @property
     def n(self) -> int:
@@ -150,6 +162,7 @@ class DrawRows:
             self.flow_factor[first:stop],
             self.stock_factor[first:stop],
             self.queue[first:stop],
+            self.applications[first:stop],
             None if self.transit is None else self.transit[first:stop],
         )
 
@@ -450,7 +463,9 @@ def simulate_days(
         if rows is not None and compiled:
             loop = DayLoop(
                 row_weight,
-                rows.queue[:, production.edge][:, edges],
+                rows.queue,
+                rows.applications,
+                production.edge[edges],
                 *(put[:, edges] for put in put_licences(dated)),
                 part_src,
                 row_tau,
@@ -486,8 +501,6 @@ def simulate_days(
                     exports[name][t] = shipped[:, mask[shipping]].sum(axis=1)
             return _draws_only(draw_record.record(exports))
         stock = row_stock_max.copy()
-        # day t's output sits in columns (t % window) x lines of each row
-        recent = np.ones((n_rows, window * lines_graph.n_nodes))
         kept = np.ones((n_days, lines_graph.n_nodes)) if keep and rows is None else None
         line_record = _LineRecord(lines_graph.n_nodes)
         sector_record = _SectorRecord(sectors, lines_graph.baseline_t, issuer, n_days)
@@ -506,79 +519,90 @@ def simulate_days(
                     lambda seller, buyer: transit_between(seller, buyer, transit),
                     DAYS_PER_YEAR,
                 )
-            orders = Orders(index, dynamics, line_capacity, part_tau, stock_max, need, links)
             part_licensed = part_share[:, edges]  # per stretch, in the groups' edge order
+            orders = Orders(
+                index,
+                dynamics,
+                line_capacity,
+                part_tau,
+                stock_max,
+                need,
+                links,
+                licence=part_licensed,
+                segment_of_day=segment_of_day,
+            )
+        # day t's output sits in columns (t % window) x lines of each row (with orders, in
+        # their own ring: that day runs compiled, Orders.make)
+        recent = np.ones((n_rows, window * lines_graph.n_nodes)) if orders is None else None
         daily = _DailyRecord(index, n_days) if records and rows is None else None
         n_lines = lines_graph.n_nodes
         for t in range(n_days):
-            # an outage bites on its day
-            today = np.repeat(line_share[segment_of_day[t]][None, :], n_rows, axis=0)
-            ceiling = None if orders is None else orders.start_day(t)
-            if orders is not None and orders.links is not None:  # deliveries over new links
-                stock = orders.links.receive(t, stock[0])[None, :]
-            arrived = np.zeros_like(row_need)
-            arrived_share = stock_share = arrived
-            if len(edges):
-                lag = t - row_tau
-                before = lag < 0
-                lagged = np.maximum(lag, 0)
-                slot = lagged % window
-                column = slot * n_lines + part_src
-                early = before.any()
-                if column.ndim == 2:  # a draw's own transit times: its own columns
-                    sent = np.take_along_axis(recent, column, axis=1)
-                elif orders is None:
-                    sent = recent[:, column]
-                else:  # per unit ordered, times the orders it filled
-                    sent = orders.arriving(t, recent[0], column)[None, :]
-                supplier = np.where(before, 1.0, sent) if early else sent
-                if shares is None:
-                    licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
-                    weighted = row_weight * licensed
-                else:  # the draws' shares change only when a lagged stretch does
-                    stretch = segment_of_day[lagged]
-                    if early or last_stretch is None or not np.array_equal(stretch, last_stretch):
-                        licensed = np.where(before, 1.0, shares["inputs"](stretch))
-                        # a day with shipments from before the start is not reused: its
-                        # stretches match the next day's, its shares do not
-                        weighted, last_stretch = row_weight * licensed, None if early else stretch
-                stock_share = np.divide(
-                    stock, row_need, out=np.zeros_like(row_need), where=~row_no_baseline
-                )
-                inputs = step(
-                    groups,
-                    weighted,
-                    supplier,
-                    today[:, groups.nodes],
-                    row_no_baseline,
-                    stock_share,
-                    None if orders is None else orders.group_ceiling[None, :],
-                )
-                today[:, groups.nodes] = inputs.ratio
-                arrived_share = inputs.arrived
-                arrived = arrived_share * row_need
-            if orders is not None:
-                today[0, orders.source] *= ceiling[orders.source]  # lines without inputs
-            used = today[:, index.group_node] * row_need
-            stock = np.clip(stock + arrived - used, 0.0, row_stock_max)
-            at = (t % window) * n_lines
-            made = today if orders is None else orders.fill(today[0])[None, :]
-            recent[:, at : at + n_lines] = made
-            if orders is not None:
-                orders.end_day(
-                    t,
-                    today[0],
-                    line_share[segment_of_day[t]],
-                    arrived_share[0] + stock_share[0],
-                    stock[0],
-                    part_licensed[segment_of_day[t]],
-                )
+            if orders is not None:  # one compiled pass: the step with the orders, the stocks
+                own = line_share[segment_of_day[t]]  # an outage bites on its day
+                orders.start_day(t)
+                if orders.links is not None:  # deliveries over new links
+                    stock = orders.links.receive(t, stock[0])[None, :]
+                today, total, made = orders.make(t, own, stock[0])
+                today, made = today[None, :], made[None, :]
+                orders.end_day(t, part_licensed[segment_of_day[t]])
+                if daily is not None:
+                    daily.add(t, today[0], total, no_baseline, stock[0], need)
+            else:
+                # an outage bites on its day
+                today = np.repeat(line_share[segment_of_day[t]][None, :], n_rows, axis=0)
+                arrived = np.zeros_like(row_need)
+                arrived_share = stock_share = arrived
+                if len(edges):
+                    lag = t - row_tau
+                    before = lag < 0
+                    lagged = np.maximum(lag, 0)
+                    slot = lagged % window
+                    column = slot * n_lines + part_src
+                    early = before.any()
+                    if column.ndim == 2:  # a draw's own transit times: its own columns
+                        sent = np.take_along_axis(recent, column, axis=1)
+                    else:
+                        sent = recent[:, column]
+                    supplier = np.where(before, 1.0, sent) if early else sent
+                    if shares is None:
+                        licensed = np.where(before, 1.0, part_share[segment_of_day[lagged], edges])
+                        weighted = row_weight * licensed
+                    else:  # the draws' shares change only when a lagged stretch does
+                        stretch = segment_of_day[lagged]
+                        if (
+                            early
+                            or last_stretch is None
+                            or not np.array_equal(stretch, last_stretch)
+                        ):
+                            licensed = np.where(before, 1.0, shares["inputs"](stretch))
+                            # a day with shipments from before the start is not reused: its
+                            # stretches match the next day's, its shares do not
+                            weighted = row_weight * licensed
+                            last_stretch = None if early else stretch
+                    stock_share = np.divide(
+                        stock, row_need, out=np.zeros_like(row_need), where=~row_no_baseline
+                    )
+                    inputs = step(
+                        groups,
+                        weighted,
+                        supplier,
+                        today[:, groups.nodes],
+                        row_no_baseline,
+                        stock_share,
+                    )
+                    today[:, groups.nodes] = inputs.ratio
+                    arrived_share = inputs.arrived
+                    arrived = arrived_share * row_need
+                used = today[:, index.group_node] * row_need
+                stock = np.clip(stock + arrived - used, 0.0, row_stock_max)
+                at = (t % window) * n_lines
+                made = today
+                recent[:, at : at + n_lines] = made
+                if daily is not None:
+                    total = arrived_share[0] + stock_share[0]
+                    daily.add(t, today[0], total, no_baseline, stock[0], need)
             if kept is not None:
                 kept[t] = today[0]
-            if daily is not None:
-                daily.add(
-                    t, today[0], arrived_share[0] + stock_share[0], no_baseline, stock[0], need
-                )
             if draw_record is None:
                 line_record.add(t, today[0])
                 sector_record.add(t, today[0])
@@ -684,23 +708,36 @@ def _queue_shares(
     rows: DrawRows,
     parts_of: dict[str, np.ndarray],
 ) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
-    """Per draw, what each part of a flow ships: its rules' share, and on a licence edge 1
-    when the draw's place in the queue is within the share approved, else 0.
+    """Per draw, what each part of a flow ships: its rules' share, and on a licence edge the
+    share of its applications whose place in the queue is within the share approved (1 or
+    0 for one application).
 
     ``put`` holds per stretch each part's share under the rules alone and the licences
     alone; ``parts_of`` names fixed sets of parts (``shares[name](segment)`` gives the
     rows x parts for those parts, ``segment`` one stretch per part), so each draw's places
-    are gathered once."""
+    are gathered, and the share of them approved counted, once per stretch."""
     rule, licence = put
-    queue = rows.queue[:, production.edge]
 
     def shares_of(parts: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-        places = queue[:, parts]
+        places = rows.queue[:, production.edge[parts]]  # rows x parts x applications
+        counts = rows.applications[:, None]  # per row, the first that many places count
+        if (counts == places.shape[-1]).all():
+            counted = True
+        else:
+            counted = np.arange(places.shape[-1]) < counts[:, :, None]  # rows x 1 x k
+        ships = np.empty((len(licence), places.shape[1], places.shape[0]))  # stretch, part, row
+        for stretch, approved in enumerate(licence[:, parts]):
+            approved = approved[:, None]  # per part, against its applications
+            count = ((places <= approved) & (approved > 0) & counted).sum(axis=-1)
+            ships[stretch] = (count / counts).T
+        column = np.arange(len(parts))
 
         def shares(segment: np.ndarray) -> np.ndarray:
-            approved = licence[segment, parts]
-            ships = (places <= approved) & (approved > 0)
-            return np.minimum(rule[segment, parts], ships)
+            if segment.ndim == 2:  # a stretch per row and part (drawn transit times)
+                own = ships[segment, column, np.arange(len(segment))[:, None]]
+            else:
+                own = ships[segment, column].T
+            return np.minimum(rule[segment, parts], own)
 
         return shares
 

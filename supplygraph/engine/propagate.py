@@ -46,7 +46,6 @@ def step(
     node_share: np.ndarray,
     no_baseline: np.ndarray,
     stock: np.ndarray | float = 0.0,
-    ceiling: np.ndarray | None = None,
 ) -> Step:
     """Apply the engine's map once: what arrives of each input, and what each customer makes.
 
@@ -73,9 +72,6 @@ def step(
         Per row and group, whether it has no baseline inflow.
     stock
         Per row and group, stock that may be drawn, as a share of the group's baseline.
-    ceiling
-        Per row and group, the most its customer is asked to make, as a share of its
-        baseline (the dated run's orders); None: 1, the baseline, for every group.
 
     Returns
     -------
@@ -100,10 +96,7 @@ def step(
     """
     arrived = group_sum(weight * supplier_ratio, groups)
     total = arrived + stock
-    if ceiling is None:
-        group_avail = np.where((total > 1 - SNAP) | no_baseline, 1.0, total)
-    else:  # orders above (or below) the baseline: availability up to what is asked for
-        group_avail = np.where((total > ceiling - SNAP) | no_baseline, ceiling, total)
+    group_avail = np.where((total > 1 - SNAP) | no_baseline, 1.0, total)
     node_avail = np.minimum.reduceat(group_avail, groups.node_first, axis=-1)
     return Step(arrived, group_avail, node_avail, node_avail * node_share)
 
