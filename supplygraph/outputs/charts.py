@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..dataset.schema import sector_label
+from .fork import Forked
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,7 +29,7 @@ NEVER_SHORT_PCT = 99.95  # a sector whose output stays above this is drawn as "n
 SVG_TEXT = {"svg.fonttype": "none"}  # text stays text in the SVG, not glyph outlines
 
 
-def sector_chart(result: Result) -> dict[str, bytes]:
+def sector_chart(result: Result, *, drawer: Forked | None = None) -> dict[str, Any]:
     """Draw each sector's shortfall as bars, most severe first; return the PNG and SVG bytes.
 
     Per sector: the share of tonnes lost with no adaptation, the share of products lost
@@ -39,12 +40,52 @@ def sector_chart(result: Result) -> dict[str, bytes]:
     ----------
     result
         A scenario result (:func:`supplygraph.analyses.exposure.simulate`).
+    drawer
+        A process started by :func:`chart_drawer` (matplotlib imported there while the
+        result was computed): the chart is drawn there, beside the other reports, and
+        each file comes as a function that returns its bytes (the same bytes).
 
     Returns
     -------
-    dict of str to bytes
+    dict of str to bytes (or to functions returning bytes, with ``drawer``)
         ``sectors.png`` and ``sectors.svg``.
     """
+    job = _sector_bars(result)
+    if drawer is None:
+        return _bar_chart(**job)
+    drawer.send(job)
+
+    def file(name: str) -> Callable[[], bytes]:
+        return lambda: drawer.result(lambda: _bar_chart(**job))[name]
+
+    return {name: file(name) for name in ("sectors.png", "sectors.svg")}
+
+
+def chart_drawer() -> Forked:
+    """Start a process that imports matplotlib now and draws the sector chart once
+    :func:`sector_chart` sends it the figures (where ``fork`` is available; else the
+    chart is drawn in this process, as without it).
+
+    Returns
+    -------
+    supplygraph.outputs.fork.Forked
+        The process, for ``sector_chart(..., drawer=)``; close it when done.
+    """
+    return Forked(_draw_when_sent, inbox=True)
+
+
+def _draw_when_sent(receive: Callable[[], dict[str, Any]]) -> dict[str, bytes]:
+    """In the drawing process: import what drawing needs, then draw the bars received."""
+    from importlib import import_module
+
+    for name in ("backends.backend_agg", "backends.backend_svg", "figure", "layout_engine"):
+        import_module(f"matplotlib.{name}")
+
+    return _bar_chart(**receive())
+
+
+def _sector_bars(result: Result) -> dict[str, Any]:
+    """The sector chart's bars, labels and title, as :func:`_bar_chart` takes them."""
     sectors = result.sectors.sort_values(
         ["shortfall_pct", "sector"], ascending=[False, True], kind="stable"
     )
@@ -64,14 +105,14 @@ def sector_chart(result: Result) -> dict[str, bytes]:
         for column, _ in series
     ]
     scenario = result.scenario
-    return _bar_chart(
-        "sectors",
-        list(sectors["sector"]),
-        bars,
-        title=f"Shortfall by sector: {scenario.title or scenario.name}",
-        missing="no units",
-        errors=errors,
-    )
+    return {
+        "stem": "sectors",
+        "sectors": list(sectors["sector"]),
+        "bars": bars,
+        "title": f"Shortfall by sector: {scenario.title or scenario.name}",
+        "missing": "no units",
+        "errors": errors,
+    }
 
 
 def compare_chart(tables: dict[str, pd.DataFrame], a: str, b: str) -> dict[str, bytes]:
