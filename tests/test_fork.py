@@ -98,3 +98,15 @@ def test_timeline_draws_in_a_child_write_the_same_bytes_as_here(tmp_path, monkey
     assert "timeline-bands.csv" in names and "timeline-plants.csv" in names
     for name in names:
         assert (tmp_path / "child" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
+
+
+def test_when_no_process_can_be_forked_the_work_is_done_here(monkeypatch):
+    def refused():
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    monkeypatch.setattr(fork, "FORK", True)
+    with Forked(double_received, inbox=True) as job:
+        job.send(4)
+        assert job.pid == 0
+        assert job.result(lambda: where(4)) == (os.getpid(), (4,))

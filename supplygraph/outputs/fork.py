@@ -76,7 +76,13 @@ class Forked:
         in_read, in_write = os.pipe() if inbox else (-1, -1)
         sys.stdout.flush()  # nothing buffered is written twice
         sys.stderr.flush()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to be had (a limit): the work is done here
+            for fd in (out_read, out_write, in_read, in_write):
+                if fd >= 0:
+                    os.close(fd)
+            return
         if pid == 0:  # the child: never returns into the caller's code
             status = 1
             try:
