@@ -5,6 +5,7 @@ bytes with and without it."""
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import pytest
@@ -110,3 +111,21 @@ def test_when_no_process_can_be_forked_the_work_is_done_here(monkeypatch):
         job.send(4)
         assert job.pid == 0
         assert job.result(lambda: where(4)) == (os.getpid(), (4,))
+
+
+def large(size):
+    return b"x" * size
+
+
+@needs_fork
+def test_two_children_each_end_when_their_own_work_is_done():
+    # the second child must not hold the first one's input open (it would never end, the
+    # second blocked writing a value larger than a pipe holds: neither would finish)
+    signal.alarm(60)
+    try:
+        with Forked(double_received, inbox=True) as first, Forked(large, 1 << 20) as second:
+            first.send(5)
+            assert first.result(lambda: pytest.fail("redone")) == 10
+            assert second.result(lambda: pytest.fail("redone")) == large(1 << 20)
+    finally:
+        signal.alarm(0)

@@ -180,6 +180,11 @@ def timeline(
         supplygraph timeline -s 2025-replay --draws 1000 --seed 0
     """
     with errors_handled(ctx), ExitStack() as stack:
+        from ..outputs.charts import chart_drawer
+
+        # matplotlib imported in a second process while this one starts, and the chart
+        # drawn there (docs/performance.md)
+        drawer = stack.enter_context(chart_drawer())
         from ..analyses.exposure import simulate as simulate_static
         from ..analyses.timeline import KEEP_DAYS_MAX_EDGES, run_days, simulate_days
         from ..dataset.graph import require_makers
@@ -256,7 +261,7 @@ def timeline(
                 best_case=best_case,
             )
         steady = simulate_static(graph, scenario, reroute=False)  # the page's graph
-        files = render_timeline(run, page_result=steady)
+        files = render_timeline(run, page_result=steady, drawer=drawer)
         bands = None
         if bands_job is not None:
             bands, band_files = bands_job.result(

@@ -23,6 +23,29 @@ from typing import Any
 FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
+# this process's ends of its children's pipes: a child forked later closes them, so that
+# each pipe ends when its own two processes are done with it
+_OPEN: set[int] = set()
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    """Read ``size`` bytes from a pipe (fewer where it ends first)."""
+    chunks, left = [], size
+    while left and (chunk := os.read(fd, min(left, 1 << 20))):
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(fd: int) -> Any:
+    """Read one object that :meth:`Forked.send` wrote: its length, then its pickle."""
+    size = int.from_bytes(_read_exactly(fd, 8), "little")
+    data = _read_exactly(fd, size)
+    if not size or len(data) < size:
+        raise EOFError("nothing sent")
+    return pickle.loads(data)
+
+
 def _read_all(fd: int) -> bytes:
     """Read a pipe to its end."""
     chunks = []
@@ -86,10 +109,12 @@ class Forked:
         if pid == 0:  # the child: never returns into the caller's code
             status = 1
             try:
-                os.close(out_read)
+                for fd in (out_read, in_write, *_OPEN):
+                    if fd >= 0:
+                        os.close(fd)
+                _OPEN.clear()
                 if inbox:
-                    os.close(in_write)
-                    kwargs["receive"] = lambda: pickle.loads(_read_all(in_read))
+                    kwargs["receive"] = lambda: _receive(in_read)
                 value = function(*args, **kwargs)
                 _write_all(out_write, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
                 status = 0
@@ -100,9 +125,11 @@ class Forked:
         self.pid = pid
         os.close(out_write)
         self._outbox = out_read
+        _OPEN.add(out_read)
         if inbox:
             os.close(in_read)
             self._inbox = in_write
+            _OPEN.add(in_write)
 
     def send(self, value: Any) -> None:
         """Pass the child its input (with ``inbox``); nothing happens without a child.
@@ -118,11 +145,12 @@ class Forked:
         """
         if self._inbox < 0:
             return
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         try:  # a child that has gone (OSError): result() redoes the work
             with contextlib.suppress(OSError):
-                _write_all(self._inbox, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+                _write_all(self._inbox, len(data).to_bytes(8, "little") + data)
         finally:
-            os.close(self._inbox)
+            self._close(self._inbox)
             self._inbox = -1
 
     def result(self, redo: Callable[[], Any]) -> Any:
@@ -144,7 +172,7 @@ class Forked:
         value, ok = None, False
         if self.pid:
             if self._inbox >= 0:  # a child still waiting for input gets none, and fails
-                os.close(self._inbox)
+                self._close(self._inbox)
                 self._inbox = -1
             data = _read_all(self._outbox)
             ok = self._reap() == 0 and bool(data)
@@ -154,11 +182,17 @@ class Forked:
         self._done = True
         return self._value
 
+    @staticmethod
+    def _close(fd: int) -> None:
+        """Close this process's end of a pipe."""
+        _OPEN.discard(fd)
+        os.close(fd)
+
     def _reap(self) -> int:
         """Close the pipes, wait for the child; return its exit status."""
         for fd in (self._outbox, self._inbox):
             if fd >= 0:
-                os.close(fd)
+                self._close(fd)
         self._outbox = self._inbox = -1
         pid, self.pid = self.pid, 0
         if not pid:
