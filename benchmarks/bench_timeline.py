@@ -17,14 +17,19 @@ the bundled data and on synthetic graphs of ``--draw-edges`` edges; ``--commands
 commands ``simulate -s 2025-11-truce`` (with its bands, page and chart; also with
 ``--draws 0`` and ``--no-html``, and ``supplygraph --help``) and ``timeline -s 2025-replay
 --draws N``, each the median of ``--repeat`` fresh processes, wall clock and CPU time
-(``--commands simulate`` or ``--commands timeline``: only those); ``--dask W``: the bundled
-draws on a local Dask cluster of W workers, checked to give the same bytes as in-process.
+(``--commands simulate`` or ``--commands timeline``: only those; ``--commands others``:
+``supplygraph --help``, ``validate`` and ``timeline -s 2025-replay`` without draws, which
+must not get slower); ``--against DIR``: the same commands of another checkout (its folder,
+put first on ``PYTHONPATH``) too, run by run alternating with this one so that both see the
+same load; ``--dask W``: the bundled draws on a local Dask cluster of W workers, checked to
+give the same bytes as in-process.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import resource
 import statistics
 import subprocess
@@ -98,10 +103,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--draws", type=int, default=0)
     parser.add_argument("--draw-edges", type=int, nargs="*", default=[10_000])
-    parser.add_argument("--commands", nargs="*", choices=["simulate", "timeline"], default=None)
+    parser.add_argument(
+        "--commands", nargs="*", choices=["simulate", "timeline", "others"], default=None
+    )
+    parser.add_argument("--against", type=Path, default=None, help="another checkout's folder")
     parser.add_argument("--dask", type=int, default=0)
     parser.add_argument("--ratio", type=int, default=0)
     args = parser.parse_args()
+    global AGAINST
+    AGAINST = args.against.resolve() if args.against else None
     if args.draws or args.commands is not None or args.dask:
         bands(args)
         return
@@ -176,29 +186,49 @@ def ratios(args: argparse.Namespace) -> None:
         )
 
 
-def command(*args: str) -> float:
-    """Seconds of one whole command, as a user runs it (a fresh process)."""
-    return command_times(*args)[0]
-
-
-def command_times(*args: str) -> tuple[float, float]:
-    """Wall-clock and CPU (user + system) seconds of one whole command in a fresh process:
-    on a shared machine the CPU time is the steadier of the two."""
+def command_times(*args: str, checkout: Path | None = None) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system, the command's own processes) seconds of one whole
+    command in a fresh process: on a shared machine the CPU time is the steadier of the two.
+    With ``checkout``, that folder's package (first on ``PYTHONPATH``; run from outside any
+    checkout, as ``python -m`` puts the current folder first)."""
+    env = dict(os.environ)
+    if checkout is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(checkout), env.get("PYTHONPATH", "")])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "supplygraph", *args], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "supplygraph", *args],
+        check=True,
+        capture_output=True,
+        env=env,
+        cwd=tempfile.gettempdir(),
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     return wall, cpu
 
 
+AGAINST: Path | None = None  # --against: another checkout, timed alternately with this one
+
+
 def median_times(repeat: int, *args: str) -> str:
-    """The median wall-clock and CPU seconds of ``repeat`` runs of a command, as text."""
-    runs = [command_times(*args) for _ in range(repeat)]
-    wall = statistics.median(run[0] for run in runs)
-    cpu = statistics.median(run[1] for run in runs)
-    return f"{wall:.2f} s (CPU {cpu:.2f} s)"
+    """The median wall-clock and CPU seconds of ``repeat`` runs of a command, as text; with
+    ``--against``, the other checkout's too, the two run alternately."""
+    here = Path(__file__).resolve().parent.parent
+    checkouts = [here] if AGAINST is None else [AGAINST, here]
+    runs: list[list[tuple[float, float]]] = [[] for _ in checkouts]
+    for _ in range(repeat):
+        for k, checkout in enumerate(checkouts):
+            runs[k].append(command_times(*args, checkout=checkout))
+    texts = []
+    for checkout, times in zip(checkouts, runs):
+        wall = statistics.median(run[0] for run in times)
+        cpu = statistics.median(run[1] for run in times)
+        each = ", ".join(f"{run[0]:.2f}" for run in times)
+        name = f"{checkout.name}: " if AGAINST is not None else ""
+        texts.append(f"{name}{wall:.2f} s (CPU {cpu:.2f} s; runs {each})")
+    return "; ".join(texts) + f" [load {os.getloadavg()[0]:.1f}]"
 
 
 def bands(args: argparse.Namespace) -> None:
@@ -243,11 +273,28 @@ def bands(args: argparse.Namespace) -> None:
     if "timeline" in wanted:
         with tempfile.TemporaryDirectory() as out:
             draws = str(args.draws or 1000)
-            seconds = statistics.median(
-                command("timeline", "-s", "2025-replay", "--draws", draws, "-q", "--out", out)
-                for _ in range(args.repeat)
+            print(
+                f"timeline -s 2025-replay --draws {draws}, whole command: "
+                + median_times(
+                    args.repeat,
+                    "timeline",
+                    "-s",
+                    "2025-replay",
+                    "--draws",
+                    draws,
+                    "-q",
+                    "--out",
+                    out,
+                )
             )
-            print(f"timeline -s 2025-replay --draws {draws}, whole command: {seconds:.2f} s")
+    if "others" in wanted:
+        with tempfile.TemporaryDirectory() as out:
+            print("supplygraph --help: " + median_times(args.repeat, "--help"))
+            print("validate: " + median_times(args.repeat, "validate"))
+            print(
+                "timeline -s 2025-replay (no draws): "
+                + median_times(args.repeat, "timeline", "-s", "2025-replay", "-q", "--out", out)
+            )
     if args.dask:
         draws = args.draws or 1000
         here = simulate_bands(graph, replay, approvals, transit, draws=draws, plants=plants)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -178,7 +179,12 @@ def timeline(
             --records
         supplygraph timeline -s 2025-replay --draws 1000 --seed 0
     """
-    with errors_handled(ctx):
+    with errors_handled(ctx), ExitStack() as stack:
+        from ..outputs.charts import chart_drawer
+
+        # matplotlib imported in a second process while this one starts, and the chart
+        # drawn there (docs/performance.md)
+        drawer = stack.enter_context(chart_drawer())
         from ..analyses.exposure import simulate as simulate_static
         from ..analyses.timeline import KEEP_DAYS_MAX_EDGES, run_days, simulate_days
         from ..dataset.graph import require_makers
@@ -231,6 +237,15 @@ def timeline(
                 f" (run {run_no + 1} of {runs})" if runs > 1 else ""
             )
 
+        bands_job = None
+        if draws and scheduler is None and workers is None:
+            # the draws in a second process while this one runs the mean run and writes
+            # its reports (docs/performance.md); the same bytes, the same errors
+            from ..outputs.fork import Forked
+
+            bands_job = stack.enter_context(
+                Forked(_bands, graph, scenario, tables, data_dir, draws, seed, start, end)
+            )
         with progress(quiet, runs * (n_days // 30)) as step:
             run = simulate_days(
                 graph,
@@ -246,27 +261,18 @@ def timeline(
                 best_case=best_case,
             )
         steady = simulate_static(graph, scenario, reroute=False)  # the page's graph
-        files = render_timeline(run, page_result=steady)
+        files = render_timeline(run, page_result=steady, drawer=drawer)
         bands = None
-        if draws:
-            from ..analyses.bands import simulate_bands
-            from ..dataset.io import load_plants
-            from ..outputs.dated_report import render_bands
-
-            bands = simulate_bands(
-                graph,
-                scenario,
-                tables.approvals,
-                tables.transit,
-                draws=draws,
-                seed=seed,
-                plants=load_plants(data_dir, nodes=graph.nodes),
-                start=start,
-                end=end,
-                scheduler=scheduler,
-                workers=workers,
+        if bands_job is not None:
+            bands, band_files = bands_job.result(
+                lambda: _bands(graph, scenario, tables, data_dir, draws, seed, start, end)
             )
-            files.update(render_bands(bands))
+            files.update(band_files)
+        elif draws:
+            bands, band_files = _bands(
+                graph, scenario, tables, data_dir, draws, seed, start, end, scheduler, workers
+            )
+            files.update(band_files)
         name = f"{scenario.name}-timeline"
         given = given_flags(
             ctx,
@@ -285,6 +291,39 @@ def timeline(
                     f"(no timeline.gexf, and no date slider on the page: above "
                     f"{KEEP_DAYS_MAX_EDGES:,} edges a run keeps no node's day-by-day output)"
                 )
+
+
+def _bands(
+    graph: Any,
+    scenario: Any,
+    tables: Any,
+    data_dir: Path | None,
+    draws: int,
+    seed: int,
+    start: Any,
+    end: Any,
+    scheduler: str | None = None,
+    workers: int | None = None,
+) -> tuple[Any, dict[str, Any]]:
+    """The dated run's draws (``--draws``) and their report files."""
+    from ..analyses.bands import simulate_bands
+    from ..dataset.io import load_plants
+    from ..outputs.dated_report import render_bands
+
+    bands = simulate_bands(
+        graph,
+        scenario,
+        tables.approvals,
+        tables.transit,
+        draws=draws,
+        seed=seed,
+        plants=load_plants(data_dir, nodes=graph.nodes),
+        start=start,
+        end=end,
+        scheduler=scheduler,
+        workers=workers,
+    )
+    return bands, render_bands(bands)
 
 
 class WholeDays(click.ParamType):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,12 @@ def simulate(
         supplygraph simulate -s us-only --throttle 'country=JP,dest=US=0.5' --open
         supplygraph simulate -s 2026-11-lapse --spare 'node:country=AU|MY|JP=0.5'
     """
-    with errors_handled(ctx):
+    with errors_handled(ctx), ExitStack() as stack:
+        from ..outputs.charts import chart_drawer
+
+        # matplotlib imported in a second process while the run is computed, and the chart
+        # drawn there while the other reports are written (docs/performance.md)
+        drawer = stack.enter_context(chart_drawer())
         from ..dataset.graph import require_makers
 
         scenario = build_scenario(scenario_name, data_dir, **flags)
@@ -145,7 +151,9 @@ def simulate(
             options: dict[str, Any] = {"reroute": reroute, "html": html, "raw": raw}
             if given:
                 options["flags"] = given
-            files = render_simulation(result, raw=raw, options=options, html=html, focus=focus)
+            files = render_simulation(
+                result, raw=raw, options=options, html=html, focus=focus, drawer=drawer
+            )
             paths = write_file_set(out, files)
             step("done")
         for warning in result.warnings:

@@ -6,11 +6,13 @@ import io
 import math
 import textwrap
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..dataset.schema import sector_label
+from .fork import Forked
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,7 +30,7 @@ NEVER_SHORT_PCT = 99.95  # a sector whose output stays above this is drawn as "n
 SVG_TEXT = {"svg.fonttype": "none"}  # text stays text in the SVG, not glyph outlines
 
 
-def sector_chart(result: Result) -> dict[str, bytes]:
+def sector_chart(result: Result, *, drawer: Forked | None = None) -> dict[str, Any]:
     """Draw each sector's shortfall as bars, most severe first; return the PNG and SVG bytes.
 
     Per sector: the share of tonnes lost with no adaptation, the share of products lost
@@ -39,12 +41,58 @@ def sector_chart(result: Result) -> dict[str, bytes]:
     ----------
     result
         A scenario result (:func:`supplygraph.analyses.exposure.simulate`).
+    drawer
+        A process started by :func:`chart_drawer` (matplotlib imported there while the
+        result was computed): the chart is drawn there, beside the other reports, and
+        each file comes as a function that returns its bytes (the same bytes).
 
     Returns
     -------
-    dict of str to bytes
+    dict of str to bytes (or to functions returning bytes, with ``drawer``)
         ``sectors.png`` and ``sectors.svg``.
     """
+    return _drawn("sectors", _sector_bars(result), drawer)
+
+
+def chart_drawer() -> Forked:
+    """Start a process that imports matplotlib now and draws one chart (the sector
+    chart, or a dated run's) once :func:`sector_chart` or :func:`timeline_chart` sends it
+    the figures (where ``fork`` is available; else the chart is drawn in this process, as
+    without it).
+
+    Returns
+    -------
+    supplygraph.outputs.fork.Forked
+        The process, for the ``drawer`` of those functions; close it when done.
+    """
+    return Forked(_draw_when_sent, inbox=True)
+
+
+def _draw_when_sent(receive: Callable[[], tuple[str, dict[str, Any]]]) -> dict[str, bytes]:
+    """In the drawing process: import what drawing needs, then draw the chart received."""
+    from importlib import import_module
+
+    for name in ("backends.backend_agg", "backends.backend_svg", "figure", "layout_engine"):
+        import_module(f"matplotlib.{name}")
+    stem, job = receive()
+    return _DRAWS[stem](**job)
+
+
+def _drawn(stem: str, job: dict[str, Any], drawer: Forked | None) -> dict[str, Any]:
+    """Draw chart ``stem`` from ``job`` here, or send it to ``drawer`` and return its
+    files as functions that wait for the bytes (or draw here if the drawer failed)."""
+    if drawer is None:
+        return _DRAWS[stem](**job)
+    drawer.send((stem, job))
+
+    def file(name: str) -> Callable[[], bytes]:
+        return lambda: drawer.result(lambda: _DRAWS[stem](**job))[name]
+
+    return {name: file(name) for name in (f"{stem}.png", f"{stem}.svg")}
+
+
+def _sector_bars(result: Result) -> dict[str, Any]:
+    """The sector chart's bars, labels and title, as :func:`_bar_chart` takes them."""
     sectors = result.sectors.sort_values(
         ["shortfall_pct", "sector"], ascending=[False, True], kind="stable"
     )
@@ -64,14 +112,13 @@ def sector_chart(result: Result) -> dict[str, bytes]:
         for column, _ in series
     ]
     scenario = result.scenario
-    return _bar_chart(
-        "sectors",
-        list(sectors["sector"]),
-        bars,
-        title=f"Shortfall by sector: {scenario.title or scenario.name}",
-        missing="no units",
-        errors=errors,
-    )
+    return {
+        "sectors": list(sectors["sector"]),
+        "bars": bars,
+        "title": f"Shortfall by sector: {scenario.title or scenario.name}",
+        "missing": "no units",
+        "errors": errors,
+    }
 
 
 def compare_chart(tables: dict[str, pd.DataFrame], a: str, b: str) -> dict[str, bytes]:
@@ -219,7 +266,7 @@ def draw_chart(
     return files
 
 
-def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
+def timeline_chart(timeline: Timeline, *, drawer: Forked | None = None) -> dict[str, Any]:
     """Draw each sector's output (% of baseline, by tonnes) per day, with the dates on
     which regimes and approval paths change marked, and the band down to the applicant's
     run when there is one; return the PNG and SVG bytes.
@@ -230,47 +277,65 @@ def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
     ----------
     timeline
         A dated run (:func:`supplygraph.analyses.timeline.simulate_days`).
+    drawer
+        A process started by :func:`chart_drawer`: the chart is drawn there, and each file
+        comes as a function that returns its bytes (the same bytes).
 
     Returns
     -------
-    dict of str to bytes
+    dict of str to bytes (or to functions returning bytes, with ``drawer``)
         ``timeline.png`` and ``timeline.svg``.
     """
     sectors = timeline.sectors
     if sectors.columns.empty:  # a run on a part of the graph without makers (--focus)
         return {}
     layout = timeline_layout(timeline)
-    short, steady, caption = layout["short"], layout["never_short"], layout["caption"]
-    changes = layout["changes"]
+    lines = []
+    for name in layout["short"]:
+        group = sectors[sectors["sector"] == name]
+        lines.append(
+            tuple(
+                group[column].to_numpy() if column in group else None
+                for column in ("output_pct", "best_output_pct", "applicant_output_pct")
+            )
+        )
+    ylabel = "output, % of baseline (t); dashed: after rerouting"
+    if timeline.applicant is not None:
+        ylabel += f"\nshaded: down to the applicant at {timeline.applicant.quantile:g}"
+    job = {
+        "dates": timeline.dates,
+        "lines": [(layout["labels"][name], *line) for name, line in zip(layout["short"], lines)],
+        "steady": layout["never_short"],
+        "changes": list(layout["changes"]),
+        "ylim": layout["ylim"],
+        "ylabel": ylabel,
+        "title": f"{timeline.scenario.title or timeline.scenario.name}",
+        "caption": layout["caption"],
+    }
+    return _drawn("timeline", job, drawer)
+
+
+def _timeline_lines(
+    dates: list[Any],
+    lines: list[tuple[str, Any, Any, Any]],
+    steady: list[str],
+    changes: list[Any],
+    ylim: tuple[float, float],
+    ylabel: str,
+    title: str,
+    caption: list[str],
+) -> dict[str, bytes]:
+    """Draw the dated run's chart: per sector that falls short, its label and its output,
+    best case and applicant's output (each None where the run has none)."""
 
     def draw(figure: Any, axes: Any) -> None:
-        for k, name in enumerate(short):
-            group = sectors[sectors["sector"] == name]
+        for k, (label, output, best, applicant) in enumerate(lines):
             colour = PALETTE[k % len(PALETTE)]
-            axes.plot(
-                timeline.dates,
-                group["output_pct"].to_numpy(),
-                label=layout["labels"][name],
-                color=colour,
-                linewidth=1.6,
-            )
-            if "best_output_pct" in group:
-                axes.plot(
-                    timeline.dates,
-                    group["best_output_pct"].to_numpy(),
-                    color=colour,
-                    linewidth=0.9,
-                    linestyle="--",
-                )
-            if "applicant_output_pct" in group:  # the band down to the applicant's run
-                axes.fill_between(
-                    timeline.dates,
-                    group["applicant_output_pct"].to_numpy(),
-                    group["output_pct"].to_numpy(),
-                    color=colour,
-                    alpha=0.18,
-                    linewidth=0,
-                )
+            axes.plot(dates, output, label=label, color=colour, linewidth=1.6)
+            if best is not None:
+                axes.plot(dates, best, color=colour, linewidth=0.9, linestyle="--")
+            if applicant is not None:  # the band down to the applicant's run
+                axes.fill_between(dates, applicant, output, color=colour, alpha=0.18, linewidth=0)
         if steady:  # seven lines on top of each other at 100% read as one
             axes.plot([], [], " ", label=textwrap.fill("never short: " + ", ".join(steady), 28))
         from matplotlib.dates import date2num
@@ -287,12 +352,9 @@ def timeline_chart(timeline: Timeline) -> dict[str, bytes]:
                 color="#555555",
                 va="top",
             )
-        axes.set_ylim(*layout["ylim"])
-        label = "output, % of baseline (t); dashed: after rerouting"
-        if timeline.applicant is not None:
-            label += f"\nshaded: down to the applicant at {timeline.applicant.quantile:g}"
-        axes.set_ylabel(label)
-        axes.set_title(f"{timeline.scenario.title or timeline.scenario.name}", fontsize=10)
+        axes.set_ylim(*ylim)
+        axes.set_ylabel(ylabel)
+        axes.set_title(title, fontsize=10)
         axes.grid(axis="y", color="#dddddd", linewidth=0.6)
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
         figure.autofmt_xdate()
@@ -477,3 +539,10 @@ def montecarlo_chart(result: MonteCarlo) -> dict[str, bytes]:
         axes.legend(loc="lower right", fontsize=8)
 
     return draw_chart("montecarlo", (8, 0.45 * len(summary) + 1.6), draw, svg_text=False)
+
+
+# the charts a drawer (chart_drawer) draws, by file stem: functions of the job sent
+_DRAWS: dict[str, Callable[..., dict[str, bytes]]] = {
+    "sectors": partial(_bar_chart, "sectors"),
+    "timeline": _timeline_lines,
+}

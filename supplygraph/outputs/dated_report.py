@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..analyses.bands import Bands
     from ..analyses.exposure import Result
     from ..analyses.timeline import Timeline
+    from .fork import Forked
 
 PAGE_EVERY_DAYS = 7  # the page's date slider steps a week at a time: it keeps the page small
 # The page's stock sparklines: at most this many lines (those that used most of their cover),
@@ -33,7 +34,11 @@ PAGE_STOCK_POINTS = 366
 
 
 def render_timeline(
-    timeline: Timeline, *, page_result: Result | None = None, raw: bool = False
+    timeline: Timeline,
+    *,
+    page_result: Result | None = None,
+    raw: bool = False,
+    drawer: Forked | None = None,
 ) -> dict[str, str | bytes]:
     """Return the files of a dated run, keyed by file name, as ``supplygraph timeline``
     writes them.
@@ -48,6 +53,9 @@ def render_timeline(
         date slider; without it, no page.
     raw
         Leave text cells that a spreadsheet would run as formulas as they are.
+    drawer
+        Draw the chart in this process (:func:`supplygraph.outputs.charts.chart_drawer`)
+        while the other files are rendered.
 
     Returns
     -------
@@ -62,6 +70,7 @@ def render_timeline(
         that ran down most (``timeline-stock.png``, ``.svg``) and, on the page, each such
         line's stock cover and output day by day (:func:`stock_panel`).
     """
+    chart = timeline_chart(timeline, drawer=drawer)  # first: drawn while the rest is rendered
     scenario = timeline.scenario
     fields = {
         "title": scenario.title,
@@ -98,12 +107,14 @@ def render_timeline(
         files.update(records_file(timeline.records, raw=raw))
         files.update(stock_chart(timeline.records))
         stock = stock_panel(timeline.records, timeline.graph.nodes)
-    files.update(timeline_chart(timeline))
+    files.update(chart)
     days = None
     if timeline.ratio is not None:
         files["timeline.gexf"] = gexf_bytes(timeline_network(timeline))
         every = list(range(0, len(timeline.dates), PAGE_EVERY_DAYS))
         days = ([timeline.dates[k].isoformat() for k in every], node_output_pct(timeline)[every])
+    for name, content in chart.items():  # the drawer's bytes, waited for (the page shows them)
+        files[name] = content() if callable(content) else content
     if page_result is not None:
         files["timeline.html"] = render_html(
             page_result,

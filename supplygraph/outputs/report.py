@@ -20,6 +20,7 @@ from .html import render_html
 
 if TYPE_CHECKING:
     from ..analyses.exposure import Result
+    from .fork import Forked
 
 # Decimals per unit: tonnes to the kilogram, percentages and days to a hundredth.
 DECIMALS = {
@@ -243,6 +244,7 @@ def render_simulation(
     options: dict[str, Any] | None = None,
     html: bool = True,
     focus: str | Iterable[str] | None = None,
+    drawer: Forked | None = None,
 ) -> dict[str, FileContent]:
     """Return the files of a scenario run, as ``supplygraph simulate`` writes them.
 
@@ -264,6 +266,9 @@ def render_simulation(
     focus
         Also write ``focus.csv``, the lines of these nodes
         (:func:`supplygraph.analyses.focus.focus_table`: ``overlay`` or node ids).
+    drawer
+        Draw the chart in this process (:func:`supplygraph.outputs.charts.chart_drawer`),
+        beside the page and the CSVs: its files then come as functions, like the CSVs.
 
     Returns
     -------
@@ -289,5 +294,5 @@ def render_simulation(
         files["focus.csv"] = partial(_csv_bytes, table, columns.FOCUS_COLUMNS, raw)
     if html:
         files["graph.html"] = render_html(result)
-    files.update(sector_chart(result))
+    files.update(sector_chart(result, drawer=drawer))
     return files
