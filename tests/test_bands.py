@@ -159,8 +159,8 @@ def test_each_draw_counts_its_own_number_of_applications(compiled):
         assert tuple(shipped[dates.index(date)]) == pytest.approx(expected, abs=1e-12)
 
 
-def test_a_range_of_applications_draws_one_count_per_draw_after_the_rest():
-    from supplygraph.analyses.bands import draw_rows
+def test_a_range_of_applications_draws_one_count_per_draw_on_its_own_stream():
+    from supplygraph.analyses.bands import COUNT_KEY, draw_rows
 
     graph = three_applicants()
     shared = SimpleNamespace(
@@ -173,15 +173,21 @@ def test_a_range_of_applications_draws_one_count_per_draw_after_the_rest():
         policy_ranges=(),
     )
     drawn = draw_rows(shared, 0, 4)
-    assert drawn.queue.shape == (4, 3, 32)  # as many places as the range's most
+    fixed = draw_rows(SimpleNamespace(**{**vars(shared), "applications": 8}), 0, 4)
+    assert drawn.queue.shape == (4, 3, 32)  # room for the range's most
     for d in range(4):
-        # the recipe: 3 flow places, 4 stock places, 32 places per edge, then the count,
-        # triangular on 2-32 with its mode at 8, rounded
+        # the count: triangular on 2-32 with its mode at 8, rounded, from its own stream
+        own = np.random.default_rng(np.random.SeedSequence(3, spawn_key=(d, COUNT_KEY)))
+        k = round(own.triangular(2, 8, 32))
+        assert drawn.applications[d] == k and 2 <= k <= 32
+        # the draw's stream: 3 flow places, 4 stock places, then k places per edge
         rng = np.random.default_rng(np.random.SeedSequence(3, spawn_key=(d,)))
         rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 4)
-        assert np.array_equal(drawn.queue[d], rng.uniform(0, 1, (3, 32)))
-        assert drawn.applications[d] == round(rng.triangular(2, 8, 32))
-        assert 2 <= drawn.applications[d] <= 32
+        assert np.array_equal(drawn.queue[d, :, :k], rng.uniform(0, 1, (3, k)))
+        # flows and stocks do not depend on the count
+        assert np.array_equal(drawn.flow_factor[d], fixed.flow_factor[d])
+        assert np.array_equal(drawn.stock_factor[d], fixed.stock_factor[d])
+    assert len(set(drawn.applications.tolist())) > 1  # the count does vary between draws
 
 
 def test_one_application_per_edge_draws_what_one_place_drew():

@@ -47,6 +47,8 @@ NEVER = np.iinfo(np.int64).max  # a first loss that never comes, for percentiles
 # The share the day loop is given for a licence policy whose share is drawn: any share
 # strictly between 0 and 1 (see approval_draws).
 DRAWN_SHARE = 0.5
+# A draw's count of applications comes from a stream of its own, spawn_key=(draw, COUNT_KEY)
+COUNT_KEY = 1
 # Applications per licence edge piece: a licence covered one shipment, and a buyer holding
 # under a month of magnets was resupplied monthly over the 8 months of individual licences
 # (data/SOURCES.md, "Bands of the dated run", A37): at least 8, from 2 (six-month licences)
@@ -233,13 +235,15 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
 
     Each draw takes, in this order from its own generator, every edge's flow place, every
     node's stock place, the places in the queue of every edge's applications (edge by
-    edge; as many as the most ``shared.applications`` allows), each drawn licence
-    policy's share (:func:`approval_draws`), then, when ``shared.applications`` is a
-    range, the draw's count of applications (rounded; the first that many places of each
-    edge count) and last each route's transit place (:func:`transit_draws`). So a scenario
-    without approval ranges draws what it drew before they reached the dated run, one
-    application per edge draws what one place per edge drew, and a run whose routes have
-    no range draws what it drew before transit times were drawn.
+    edge), each drawn licence policy's share (:func:`approval_draws`) and last each
+    route's transit place (:func:`transit_draws`). When ``shared.applications`` is a
+    range, the draw's count of applications (rounded) comes first from a stream of its
+    own (``spawn_key=(draw, 1)``), and the draw's queue holds that many places per edge
+    (the rest of the ``high`` places are never read). So a scenario without approval
+    ranges draws what it drew before they reached the dated run, one application per
+    edge draws what one place per edge drew, a draw's flows and stocks do not depend on
+    its count, and a run whose routes have no range draws what it drew before transit
+    times were drawn.
 
     Parameters
     ----------
@@ -259,16 +263,20 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     count = np.full(n, k, dtype=np.int64)
     flow_v = np.empty((n, n_edges))
     stock_v = np.empty((n, n_nodes))
-    queue = np.empty((n, n_edges, k))
+    queue = np.ones((n, n_edges, k))  # places past a draw's count are never read
     routes = getattr(shared, "transit_ranges", None)  # a caller's inputs may draw no transit
     days = None if routes is None else shared.transit["days"].to_numpy(np.float64)
     n_routes = 0 if routes is None else len(routes.low)
     transit_v = np.empty((n, n_routes))
     for r in range(n):
         rng = np.random.default_rng(np.random.SeedSequence(shared.seed, spawn_key=(first + r,)))
+        if isinstance(shared.applications, Range):
+            own = np.random.SeedSequence(shared.seed, spawn_key=(first + r, COUNT_KEY))
+            count[r] = round(shared.applications.draw(np.random.default_rng(own), 1)[0])
         flow_v[r] = rng.uniform(-1, 1, n_edges)
         stock_v[r] = rng.uniform(-1, 1, n_nodes)
-        queue[r] = rng.uniform(0, 1, (n_edges, k))
+        places = queue[r, :, : count[r]]  # a view: the draw's own places
+        places[:] = rng.uniform(0, 1, (n_edges, count[r]))
         if shared.policy_edges:
             approved = np.full(n_edges, np.inf)  # inf: no drawn policy covers the edge
             for edges, drawn in zip(shared.policy_edges, shared.policy_ranges):
@@ -276,11 +284,9 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
             covered = (approved < np.inf)[:, None]
             approved = approved[:, None]  # each of an edge's applications rescaled alike
             scaled = np.divide(
-                DRAWN_SHARE * queue[r], approved, out=np.ones((n_edges, k)), where=approved > 0
+                DRAWN_SHARE * places, approved, out=np.ones(places.shape), where=approved > 0
             )
-            queue[r] = np.where(covered, np.minimum(1.0, scaled), queue[r])
-        if isinstance(shared.applications, Range):
-            count[r] = round(shared.applications.draw(rng, 1)[0])
+            places[:] = np.where(covered, np.minimum(1.0, scaled), places)
         transit_v[r] = rng.uniform(-1, 1, n_routes)  # last: the draws before stay as they were
     return DrawRows(
         shared.flows.factor(flow_v),

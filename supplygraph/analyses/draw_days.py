@@ -369,12 +369,15 @@ def _kernel():  # pragma: no cover - the body runs compiled
                 for p in range(n_parts):
                     approved = licence[s, p]
                     for b in range(n):
-                        approvals = 0  # of the part's applications, those approved
-                        if approved > 0:
-                            for j in range(applications[r0 + b]):
-                                if place[r0 + b, place_edge[p], j] <= approved:
-                                    approvals += 1
-                        ships = approvals / applications[r0 + b]
+                        if approved >= 1.0:  # every place is at most 1: all approved
+                            ships = 1.0
+                        else:
+                            approvals = 0  # of the part's applications, those approved
+                            if approved > 0:
+                                for j in range(applications[r0 + b]):
+                                    if place[r0 + b, place_edge[p], j] <= approved:
+                                        approvals += 1
+                            ships = approvals / applications[r0 + b]
                         weighted[s, p, b] = weight[r0 + b, p] * min(rule[s, p], ships)
             for p in range(n_parts):
                 for b in range(n):
