@@ -89,18 +89,23 @@ def test_a_queue_of_three_applicants_on_a_known_path():
 QUARTERS = path(("2025-04-04", 0.0), ("2025-04-10", 0.25), ("2025-05-01", 0.6), ("2025-06-01", 1.0))
 
 
-@pytest.mark.parametrize("compiled", [False, True])
-def test_a_piece_of_four_applications_ships_the_share_approved(compiled):
-    if compiled:
-        pytest.importorskip("numba")
-    graph = make_graph(
+def one_applicant():
+    """A Chinese separator ships Dy oxide (1 t a day) to one Japanese maker with 10 days of
+    stock: one licence edge."""
+    return make_graph(
         {
             "cn": {"country": "CN"},
             "a": {"stage": "manufacturer", "country": "JP", "sector": "ev", "stock_days": 10},
         },
         [("cn", "a", "oxide", 365, {"elements": "Dy"})],
     )
-    scenario = replace(SCENARIO, end=dt.date(2025, 6, 30))
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_piece_of_four_applications_ships_the_share_approved(compiled):
+    if compiled:
+        pytest.importorskip("numba")
+    graph, scenario = one_applicant(), replace(SCENARIO, end=dt.date(2025, 6, 30))
     # one draw: the edge is four applications at places 0.1, 0.3, 0.55 and 0.9
     drawn = DrawRows(np.ones((1, 1)), np.ones((1, 2)), np.array([[[0.1, 0.3, 0.55, 0.9]]]))
     track = {"exports": np.array([True])}
@@ -135,14 +140,7 @@ def test_a_piece_of_four_applications_ships_the_share_approved(compiled):
 def test_each_draw_counts_its_own_number_of_applications(compiled):
     if compiled:
         pytest.importorskip("numba")
-    graph = make_graph(
-        {
-            "cn": {"country": "CN"},
-            "a": {"stage": "manufacturer", "country": "JP", "sector": "ev", "stock_days": 10},
-        },
-        [("cn", "a", "oxide", 365, {"elements": "Dy"})],
-    )
-    scenario = replace(SCENARIO, end=dt.date(2025, 6, 30))
+    graph, scenario = one_applicant(), replace(SCENARIO, end=dt.date(2025, 6, 30))
     # two draws of the same four places 0.1, 0.3, 0.55, 0.9: the first counts only its
     # first two applications (0.1, 0.3), the second all four
     places = np.array([[[0.1, 0.3, 0.55, 0.9]], [[0.1, 0.3, 0.55, 0.9]]])
