@@ -145,7 +145,7 @@ def test_a_normal_month_varies_as_the_baseline_years_months_did():
     # are 0.9 and 1.1 about half the draws each: P10 = 0.9, P90 = 1.1, width 0.2 (a draw
     # count of 200 puts about 100 on each side, far from the 20 and 180 the P10 and P90
     # read); the observed 20 of 31 = 0.645 stays outside
-    result = run_backtest(*series_case([27.9, 34.1]), draws=200, seed=3)
+    result = run_backtest(*series_case([27.9, 34.1]), draws=200, seed=3, shifts=(1.0,))
     row = result.series.set_index("month").loc["2025-05"]
     assert row["band_p10"] == pytest.approx(0.9)
     assert row["band_p90"] == pytest.approx(1.1)
@@ -155,8 +155,8 @@ def test_a_normal_month_varies_as_the_baseline_years_months_did():
     assert result.series["month"].tolist() == ["2025-05"]
     # without variation (months at the average, shares of exactly 1) the bands are those of
     # the run without the months, value for value
-    flat = run_backtest(*series_case([31.0, 31.0, 31.0]), draws=40, seed=3)
-    none = run_backtest(*series_case([]), draws=40, seed=3)
+    flat = run_backtest(*series_case([31.0, 31.0, 31.0]), draws=40, seed=3, shifts=(1.0,))
+    none = run_backtest(*series_case([]), draws=40, seed=3, shifts=(1.0,))
     columns = ["band_p10", "band_p50", "band_p90", "width", "inside"]
     pd.testing.assert_frame_equal(flat.series[columns], none.series[columns])
     assert none.series.loc[0, "band_p10"] == pytest.approx(1.0)
@@ -183,3 +183,46 @@ def test_zero_variation_on_a_queue_gives_todays_bands_and_a_seed_its_bytes():
     again = run_backtest(*tables, **one).series
     assert once.to_csv().encode() == again.to_csv().encode()
     assert once.loc[0, "width"] > plain.series.loc[0, "width"]  # the variation widens it
+
+
+def with_total(tables, before: float, after: float):
+    # the issuer's total (the path's source) in May 2024 and May 2025
+    *rest, observed, events = tables
+    total = pd.DataFrame(
+        {"series": "cn-magnet-exports", "month": ["2024-05", "2025-05"], "value": [before, after]}
+    )
+    return (*rest, pd.concat([observed, total]), events)
+
+
+def test_the_totals_level_above_a_year_before_multiplies_a_month_and_is_no_check():
+    # every draw ships a share of exactly 1 in May (series_case); the total shipped 25 t in
+    # May 2025 against 20 t in May 2024: a level of 25 / 20 = 1.25, so the central share
+    # and every draw's are 1.25 (no normal months, no shift): P10 = P50 = P90 = 1.25, width
+    # 0; the total itself is not a check
+    tables = with_total(series_case([]), 20.0, 25.0)
+    result = run_backtest(*tables, draws=40, seed=3, shifts=(1.0,))
+    assert result.series["series"].tolist() == ["cn-magnet-exports-us"]
+    row = result.series.iloc[0]
+    assert row["modelled_share"] == pytest.approx(1.25)
+    assert (row["band_p10"], row["band_p50"], row["band_p90"]) == pytest.approx((1.25,) * 3)
+    assert row["width"] == pytest.approx(0.0)
+    # a total below its year-earlier month is the path already: level 1, share 1
+    below = run_backtest(*with_total(series_case([]), 20.0, 15.0), draws=40, seed=3, shifts=(1.0,))
+    assert below.series.loc[0, "band_p90"] == pytest.approx(1.0)
+
+
+def test_a_destinations_shift_or_its_reciprocal_multiplies_every_draw():
+    # one shift, 2.0: each draw's factor is 2.0 or 1 / 2.0, equally likely; every draw's
+    # share is 1 (series_case), so about half the draws are 0.5 and half 2.0 (200 draws:
+    # far from the 20 and 180 the percentiles read): P10 = 0.5, P90 = 2.0, width 1.5; the
+    # observed 20 / 31 = 0.645 is inside; the same seed gives the same bytes
+    result = run_backtest(*series_case([]), draws=200, seed=3, shifts=(2.0,))
+    row = result.series.iloc[0]
+    assert (row["band_p10"], row["band_p90"]) == pytest.approx((0.5, 2.0))
+    assert row["width"] == pytest.approx(1.5)
+    assert row["inside"]
+    again = run_backtest(*series_case([]), draws=200, seed=3, shifts=(2.0,))
+    assert result.series.to_csv().encode() == again.series.to_csv().encode()
+    # no shift, (1.0,): the band of the run without it
+    none = run_backtest(*series_case([]), draws=200, seed=3, shifts=(1.0,))
+    assert none.series.loc[0, "width"] == pytest.approx(0.0)

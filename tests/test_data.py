@@ -608,6 +608,9 @@ def test_the_2024_export_baselines_are_on_the_line_of_their_months():
     # the months of the baseline's year, each derived from a 2025 month and its change on
     # the year: e.g. the US's September 420 / (1 - 0.295) = 595.7 t
     normal = observed[observed["month"].str.fullmatch(r"2024-[0-9]{2}")]
+    total = normal["series"] == "cn-magnet-exports"  # the level's year-earlier months
+    assert total.sum() == 6
+    normal = normal[~total]
     assert normal.groupby("series").size().to_dict() == {
         "cn-magnet-exports-jp": 4,
         "cn-magnet-exports-us": 6,
@@ -642,3 +645,17 @@ def test_aggregates_without_an_end_use_claim_no_sector(tables):
     assert unsplit.sum() == 4
     assert set(nodes.loc[unsplit, "sector"]) == {"unallocated"}
     assert "unallocated" not in set(nodes.loc[~unsplit, "sector"])
+
+
+def test_the_totals_level_is_its_month_over_the_same_month_a_year_before():
+    # data/SOURCES.md, "A destination's share of China's exports moves": the total's months
+    # of 2025 over 2024's, where above 1: July 5,577 / 5,278 = 1.057, August 6,146 / 5,325 =
+    # 1.154, September 5,774 / 4,914 = 1.175, October 5,491 / 4,742 = 1.158, November
+    # 6,149.95 / 4,794 = 1.283, December 5,952 / 5,584 = 1.066
+    from supplygraph.analyses.backtest import levels
+
+    observed = pd.read_csv(bundled_data_dir() / "observed.csv")
+    level = levels(observed, "cn-magnet-exports")
+    expected = [1.057, 1.154, 1.175, 1.158, 1.283, 1.066]
+    assert list(level) == [f"2025-{m:02d}" for m in range(7, 13)]
+    assert list(level.values()) == pytest.approx(expected, abs=0.001)

@@ -148,10 +148,16 @@ def test_the_2025_replay_runs_and_reports_every_check(tmp_path):
     events = pd.read_csv(tmp_path / "backtest-events.csv")
     observed, expected_events = load_backtest_tables()
     # every month is a check but the baselines and their year's months (2024: part of them)
-    assert len(series) == (~observed["month"].str.startswith("2024-")).sum()
-    assert len(series) == 6
+    # and the total's months (the path's source and the level above it, never a check)
+    destinations = observed[observed["series"] != "cn-magnet-exports"]
+    assert len(series) == (~destinations["month"].str.startswith("2024-")).sum()
+    assert len(series) == 14
+    assert "cn-magnet-exports" not in set(series["series"])
     assert len(events) == len(expected_events)
-    assert series["modelled_share"].between(0, 1).all()
+    # the licensed share (at most 1) times the total's level, at most 1.283 (November 2025:
+    # 6,149.95 t over 4,794 t a year before)
+    assert series["modelled_share"].between(0, 1.2835).all()  # 1.283 to 3 decimals
+    assert series["modelled_share"].max() > 1
     # every stoppage for the mean and the last applicant, in the file and the table
     for run in ("", "last_applicant_"):
         assert {f"{run}modelled", f"{run}days_off", f"{run}pass"} <= set(events.columns)

@@ -23,6 +23,12 @@ LAST_APPLICANT = 1.0  # the worst-placed applicant: set by the model, never fitt
 # The month factors' own stream (data/SOURCES.md, "A series month's normal level varies"):
 # apart from every draw's (``spawn_key=(d,)``), so the other draws are the run's without it.
 VARIATION_KEY = (0, 26)
+# A destination's share of the total moves (data/SOURCES.md, "A destination's share of China's
+# exports moves", A42): the growth over the total's of the destinations the sources name in
+# months when the path was at 1 (Germany, South Korea, Vietnam in September 2025, the EU in
+# November), never the checked series'; drawn with their reciprocals, one a series and draw.
+SHIFTS = (1.279 / 1.175, 1.845 / 1.175, 1.183 / 1.175, 1.595 / 1.283)
+SHIFT_KEY = (0, 27)  # the shifts' own stream, apart from every other draw
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,6 +148,44 @@ def shift_stocks(
     return replace(graph, nodes=nodes), scenario.with_changes(default_stock_days=default)
 
 
+def levels(observed: pd.DataFrame, total: str) -> dict[str, float]:
+    """Return the total's level in each month it exceeds the same month a year before.
+
+    The approval path is the total's month over the same month of the year before, capped
+    at 1; a series compares customs tonnes, which follow the total above 1 too
+    (data/SOURCES.md, "A destination's share of China's exports moves"). The level is that
+    ratio where it is above 1, and 1 elsewhere (the path holds it there).
+
+    Parameters
+    ----------
+    observed
+        The observed series (``observed.csv``: series, month, value).
+    total
+        The name of the total's series (the path's source, never a check).
+
+    Returns
+    -------
+    dict of str to float
+        Month (``YYYY-MM``) -> level, for the total's months above their year-earlier ones.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> observed = pd.DataFrame({"series": "t", "month": ["2024-07", "2025-07", "2024-05",
+    ...                          "2025-05"], "value": [100.0, 115.0, 100.0, 30.0]})
+    >>> levels(observed, "t")
+    {'2025-07': 1.15}
+    """
+    rows = observed[observed["series"] == total]
+    value = dict(zip(rows["month"], rows["value"].astype(float), strict=True))
+    out = {}
+    for month, tonnes in sorted(value.items()):
+        before = f"{int(month[:4]) - 1}{month[4:]}"
+        if month[4:] != "-avg" and before in value and tonnes > value[before]:
+            out[month] = tonnes / value[before]
+    return out
+
+
 def run_backtest(
     graph: SupplyGraph,
     scenario: Scenario,
@@ -156,13 +200,16 @@ def run_backtest(
     applications: int | Range = APPLICATIONS,
     scheduler: str | None = None,
     workers: int | None = None,
+    shifts: tuple[float, ...] = SHIFTS,
 ) -> Backtest:
     """Replay a dated scenario and compare it with observed series and events.
 
     A series is compared as a share of its baseline, month by month: the modelled tonnes
     shipped in the month over the baseline daily rate x the month's days, against the
     observed month over its observed baseline (the row whose month ends in ``avg``); the
-    series adds up every applicant, so the pro-rata mean run is its model. An observed
+    series adds up every applicant, so the pro-rata mean run is its model, times the
+    total's level where the total shipped more than a year before (:func:`levels`; the
+    total's own series is the path's source, never a check). An observed
     month on no day of the replay is not a check, and is left out, nor is a month of the
     baseline's year (part of the baseline: :func:`normal_months`). An event is a
     line's first loss (output below 99% of baseline) or recovery; it passes when the
@@ -187,7 +234,8 @@ def run_backtest(
         within aggregates) and judge every check by its band: the P10-P90 of the draws,
         whether the observed value lies inside, and the band's width; ``summary`` gives
         the coverage and the median width per kind of check. A series month's share in
-        a draw is multiplied by one of its normal months, each equally likely.
+        a draw is multiplied by one of its normal months, each equally likely, and by
+        one of ``shifts`` or their reciprocals, one for all of the series' months.
     plants
         Aggregate id -> count of plants (``plants.csv``), for the draws.
     applications
@@ -195,17 +243,24 @@ def run_backtest(
         queue's grain: :data:`supplygraph.analyses.bands.APPLICATIONS`).
     scheduler, workers
         Run the draws on a Dask cluster.
+    shifts
+        How far a destination's exports may move against the total's, as ratios above 1
+        (:data:`SHIFTS`); ``(1.0,)`` for none.
 
     Returns
     -------
     Backtest
     """
     masks = magnet_exports(graph)
-    wanted = {name: masks[name] for name in set(observed["series"]) if name in masks}
+    total = next(iter(masks))  # the issuer's total: the path's source, never a check
+    wanted = {
+        name: masks[name] for name in set(observed["series"]) if name in masks and name != total
+    }
     timeline = simulate_days(
         graph, scenario, approvals, transit, track=wanted, applicant=LAST_APPLICANT
     )
-    series, checked = _series(timeline, observed, wanted), _events(timeline, events)
+    level = levels(observed, total)
+    series, checked = _series(timeline, observed, wanted, level, total), _events(timeline, events)
     if draws <= 0:
         return Backtest(timeline, series, checked)
     bands = simulate_bands(
@@ -221,30 +276,42 @@ def run_backtest(
         scheduler=scheduler,
         workers=workers,
     )
-    series = _series_bands(series, bands, timeline, wanted, normal_months(observed))
+    shift = np.concatenate([shifts, np.divide(1.0, shifts)])
+    series = _series_bands(series, bands, timeline, wanted, normal_months(observed), level, shift)
     checked = _event_bands(checked, bands, events)
     return Backtest(timeline, series, checked, bands, _calibration(series, checked))
 
 
 def _series_bands(
-    series: pd.DataFrame, bands: Bands, timeline: Timeline, masks: dict, normal: dict
+    series: pd.DataFrame,
+    bands: Bands,
+    timeline: Timeline,
+    masks: dict,
+    normal: dict,
+    level: dict,
+    shift: np.ndarray,
 ) -> pd.DataFrame:
     """Each series month's band over the draws (shares of baseline), inside or not, width.
 
-    In each draw a month's share is multiplied by one of the series' normal months (shares
-    of its baseline, :func:`normal_months`), each equally likely, drawn for each month and
-    draw on its own stream; a series without them keeps its share."""
+    In each draw a month's share, times the total's level, is multiplied by one of the
+    series' normal months (shares of its baseline, :func:`normal_months`), each equally
+    likely, drawn for each month and draw on its own stream (a series without them keeps
+    its share), and by one of ``shift``, equally likely, drawn once per series and draw on
+    a stream of its own."""
     if series.empty:
         return series
     month_of_day = np.array([d.isoformat()[:7] for d in bands.dates])
     flow = timeline.graph.edges["flow_t"].to_numpy()
     rng = np.random.default_rng(np.random.SeedSequence(bands.seed, spawn_key=VARIATION_KEY))
+    moves = np.random.default_rng(np.random.SeedSequence(bands.seed, spawn_key=SHIFT_KEY))
+    draws = len(bands.exports[series["series"].iloc[0]])
+    factor = {name: moves.choice(shift, size=draws) for name in sorted(set(series["series"]))}
     low, mid, high = [], [], []
     for row in series.itertuples(index=False):
         days = month_of_day == row.month
         shipped = bands.exports[row.series][:, days].sum(axis=1)  # per draw
         base = flow[masks[row.series]].sum() / 365 * days.sum()
-        share = shipped / base
+        share = shipped / base * level.get(row.month, 1.0) * factor[row.series]
         if row.series in normal:
             share = share * rng.choice(normal[row.series], size=len(share))
         values = np.percentile(share, BAND, method="inverted_cdf")
@@ -330,11 +397,15 @@ def _calibration(series: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _series(timeline: Timeline, observed: pd.DataFrame, masks: dict) -> pd.DataFrame:
+def _series(
+    timeline: Timeline, observed: pd.DataFrame, masks: dict, level: dict, total: str
+) -> pd.DataFrame:
     # months as YYYY-MM text and days from the calendar: pandas' timestamps end in 2262
     month_of_day = np.array([d.isoformat()[:7] for d in timeline.dates])
     rows = []
     for name, group in observed.groupby("series", sort=True):
+        if name == total:
+            continue  # the path's source, not a check
         normal, base = _normal_months(group)
         months = group[~group["month"].str.endswith("avg").to_numpy(bool) & ~normal]  # checks
         shipped = np.asarray(timeline.exports.get(name, np.zeros(len(month_of_day))))
@@ -349,6 +420,7 @@ def _series(timeline: Timeline, observed: pd.DataFrame, masks: dict) -> pd.DataF
             year, month = (int(part) for part in row.month.split("-"))
             days = calendar.monthrange(year, month)[1]
             modelled = in_month.sum() / (daily_base * days) if len(in_month) == days else np.nan
+            modelled *= level.get(row.month, 1.0)
             seen = row.value / base if base > 0 else np.nan  # io refuses a baseline of 0
             rows.append(
                 {
