@@ -29,8 +29,9 @@ What it changes (SOURCES.md 11y):
          (estimates, 11w), the Japanese makers' combined supply (the need less China's rows)
          and the grade shares (China's by grades.py, the makers' by this step); the split of
          the Japanese supply among makers does not enter them, and Daido's assumed 100.2 t of
-         the Dy/Tb line's inflow moves them by 7.2% were it heavy-free (materiality, SOURCES.md 11v). They are
-         estimates; grades.py recomputes their tonnes from the aggregate's lines.
+         the Dy/Tb line's inflow, were it heavy-free, would move them by 7.2% (materiality,
+         SOURCES.md 11v). They are estimates; grades.py recomputes their tonnes from the
+         aggregate's lines.
 
 Sources (title – URL), in the rows they change: Adamas Intelligence, China's NdFeB
 production increased 5% in 2018 – https://www.adamasintel.com/china-ndfeb-production-2018/ ;
@@ -103,9 +104,9 @@ def state(edges):
         for dy, nd in pairs.values()
     }
     statuses = {e["status"] for e in parts}
-    if len(parts) == 4 and shares == {0.5} and statuses == {"assumption"}:
-        if all(OLD_NOTE in dy["note"] for dy, _ in pairs.values()):
-            return "before"
+    old_notes = all(OLD_NOTE in dy["note"] for dy, _ in pairs.values())
+    if len(parts) == 4 and shares == {0.5} and statuses == {"assumption"} and old_notes:
+        return "before"
     if len(parts) == 4 and shares == {SHARE} and statuses == {"estimate"}:
         return "after"
     raise SystemExit("shock_japan2.py runs on main's data at b54885d only (SOURCES.md 11y)")
