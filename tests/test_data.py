@@ -216,19 +216,50 @@ def test_grade_parts_fed_by_assumed_inflow_are_assumptions(tables):
     # An auto-parts aggregate ships a carmaker's sourced need (vehicles x 0.2915 kg REO) in two
     # parts in proportion to its own two grade lines (A26): where assumed inflow rows move the
     # proportion by more than an estimate's +-25% (materiality, SOURCES.md 11v), both parts are
-    # assumptions. Japan: 1,854 of 2,400 t assumed (Toyota's Dy/Tb part 744.9 t, 789.7 t
-    # without them); China: all 11,506 t. Korea (Star Group's 96.2 of 1,203 t: 645.3 -> 649.1
-    # t, 0.6%) and Germany (217.6 of 1,451 t: 410.3 -> 414.9 t, 1.1%) stay estimates. On the
-    # data before 11v the Japanese and Chinese parts were estimates.
+    # assumptions. China: all 11,506 t assumed. Korea (Star Group's 96.2 of 1,203 t: 645.3 ->
+    # 649.1 t, 0.6%) and Germany (217.6 of 1,451 t: 410.3 -> 414.9 t, 1.1%) stay estimates.
+    # Japan's were assumptions from 11v (the makers' pairs split 0.5 / 0.5 by an assumed rule)
+    # and are estimates since 11y (test_japans_auto_parts_magnets_take_the_sourced_grade_share).
     edges = tables["edges"]
     parts = edges[edges["note"].str.contains("parts by grade", regex=False)]
     status = parts.groupby("supplier")["status"].agg(set)
-    assert status["jp-auto-parts-agg"] == {"assumption"}
     assert status["cn-auto-parts-agg"] == {"assumption"}
     for supplier in ("kr-auto-parts-agg", "de-auto-actuators-agg"):
         assert status[supplier] == {"estimate"}
     # the Indian and Mexican parts makers take China's customs rows only: they stay estimates
     assert status["in-auto-parts-agg"] == status["mx-auto-parts-agg"] == {"estimate"}
+
+
+def test_japans_auto_parts_magnets_take_the_sourced_grade_share(tables):
+    # SOURCES.md 11y: Shin-Etsu's, Proterial's and TDK's pairs of rows to the Japanese
+    # auto-parts makers were split 0.5 / 0.5 by grade (LINES.md's provisional rule); they take
+    # the sourced production-wide share of Dy/Tb-bearing sintered NdFeB, 0.60 (Adamas, as a
+    # stated proxy, range 0.60-0.90), each pair keeping its total: Shin-Etsu 700.8 t x 0.60 =
+    # 420.5 t. Daido's hot-deformed pair keeps 0.5. The aggregate's Dy/Tb line then takes
+    # China's 24.2 + 269.8 t, the three makers' 420.5 + 350.0 + 221.6 t and Daido's 100.2 t =
+    # 1,386.3 of 2,400.1 t (0.5776), so Toyota's Dy/Tb part is its need 1,463.4 t x 0.5776 =
+    # 845.3 t (744.5 t before) and Honda's and Nissan's 937.0 x 0.5776 = 541.2 t; with no
+    # assumed input left that moves them by more than 25% (Daido's pair heavy-free: -7.2%),
+    # the parts are estimates (assumptions before), their range from the grade share's 0.90.
+    edges = tables["edges"]
+    into = edges[
+        (edges["customer"] == "jp-auto-parts-agg") & (edges["material"] == "ndfeb_sintered")
+    ]
+    for maker in ("jp-shin-etsu-magnet", "jp-proterial-magnet", "jp-tdk-magnet", "jp-daido-magnet"):
+        pair = into[into["supplier"] == maker]
+        flows = dict(zip(pair["from_line"], pair["flow_t"].astype(float)))
+        share = flows["dy_tb_grade"] / (flows["dy_tb_grade"] + flows["ndpr_grade"])
+        assert share == pytest.approx(0.5 if maker == "jp-daido-magnet" else 0.60, abs=0.001)
+    assert float(into.loc[into["supplier"] == "jp-shin-etsu-magnet", "flow_t"].max()) == 420.5
+    parts = edges[(edges["supplier"] == "jp-auto-parts-agg")]
+    assert set(parts["status"]) == {"estimate"}
+    ht = parts[parts["material"] == "actuator_ht"].set_index("customer")["flow_t"].astype(float)
+    assert ht["jp-toyota"] == pytest.approx(845.3, abs=0.1)
+    assert ht["jp-automakers-agg"] == pytest.approx(541.2, abs=0.1)
+    toyota = parts[(parts["customer"] == "jp-toyota") & (parts["material"] == "actuator_ht")]
+    # the grade share at 0.90: (294.0 + 100.2 + 0.90 x 1,653.6) / 2,400.1 = 0.7843, / 0.5776 =
+    # x 1.3578, times the need's rule range x 1.25: 845.3 x 1.25 x 1.3578 = 1,434.7 t
+    assert float(toyota["flow_t_high"].iloc[0]) == pytest.approx(845.3 * 1.25 * 1.3578, abs=0.5)
 
 
 def test_components_state_the_inflow_they_pass_on(edges):

@@ -7,7 +7,9 @@ Gives every `estimate` and `assumption` edge a range, `flow_t_low` <= `flow_t` <
 `range (<kind>): <basis>`, the kind being one of
 
 * `interval`: a source's own interval (Siemens Gamesa's 625-850 kg NdFeB per MW of direct
-  drive; the 2024 grade split 0.60-0.90 of SOURCES.md 11j);
+  drive; the 2024 grade split 0.60-0.90 of SOURCES.md 11j, on China's makers' rows and,
+  as a stated proxy, on the Japanese sintered makers' rows to Japan's auto-parts makers
+  and the carmakers' parts that follow, 11y);
 * `sources`: two sources' disagreement (China's customs return against CEPII BACI's
   reconciled figure for each destination; the IEA's 0.5 kg of rare earths per electric car
   against 5,000 t of magnets for 2 million EVs, Reuters; Japan's yttrium oxide imports of
@@ -74,6 +76,10 @@ JP_SHARE = (
     "magnets: 新金属協会 希土類部会 業界業況 – http://www.jsnm.or.jp/group/rea-earth.html)",
 )
 MAGNETS = ("ndfeb_sintered", "ndfeb_bonded", "smco_magnet")
+# the Japanese sintered makers' pairs to Japan's auto-parts makers are graded by the 0.60
+# share as a stated proxy, and the carmakers' parts that follow rest on it (SOURCES.md 11y)
+JP_GRADED = "read for these rows as a stated proxy"
+JP_PARTS = "rest on sourced inputs only since SOURCES.md 11y"
 RANGE_TEXT = re.compile(r" ; range \((?:interval|sources|rule)\): .*$")
 CLEPA = (
     "CLEPA: inventories deplete within 3-4 weeks (Reuters via Today Headline, 4e) – "
@@ -130,16 +136,40 @@ def customs():
 
 
 def grade_factors(row, twins):
-    """The grade split's factors for a graded row of a Chinese maker that has its other
-    grade's row: the Dy/Tb share rises from 0.60 to at most 0.90, the NdPr share falls as
-    much (a customer taking Dy/Tb grades only has one row, sized by its need: none)."""
-    if not row["supplier"].startswith("cn-") or (row["supplier"], row["customer"]) not in twins:
+    """The grade split's factors for a graded row of a Chinese maker (or of a Japanese maker
+    graded by the same share as a stated proxy, SOURCES.md 11y) that has its other grade's
+    row: the Dy/Tb share rises from 0.60 to at most 0.90, the NdPr share falls as much (a
+    customer taking Dy/Tb grades only has one row, sized by its need: none)."""
+    graded = row["supplier"].startswith("cn-") or JP_GRADED in row["source"]
+    if not graded or (row["supplier"], row["customer"]) not in twins:
         return None
     if row["from_line"] == "dy_tb_grade" and "Dy" in row["elements"]:
         return 1.0, 0.90 / 0.60
     if row["from_line"] == "ndpr_grade":
         return 1.0 - 0.30 / 0.40, 1.0  # the NdPr share 0.40 falls to 0.10 at most
     return None
+
+
+def parts_factors(edges):
+    """{auto-parts aggregate: (its Dy/Tb part's high factor, its Nd/Pr part's low factor)}
+    where its inflow holds pairs graded by the proxy share (SOURCES.md 11y): the parts follow
+    the aggregate's two lines, whose Dy/Tb share moves as those pairs go from 0.60 to 0.90."""
+    fixed, graded, total = {}, {}, {}
+    for e in edges:
+        if e["material"] != "ndfeb_sintered":
+            continue
+        c, flow = e["customer"], float(e["flow_t"])
+        total[c] = total.get(c, 0.0) + flow
+        if JP_GRADED in e["source"]:
+            graded[c] = graded.get(c, 0.0) + flow
+        elif e["from_line"] == "dy_tb_grade":
+            fixed[c] = fixed.get(c, 0.0) + flow
+    out = {}
+    for c, g in graded.items():
+        dy_low = fixed.get(c, 0.0) + 0.60 * g
+        dy_high = fixed.get(c, 0.0) + 0.90 * g
+        out[c] = dy_high / dy_low, (total[c] - dy_high) / (total[c] - dy_low)
+    return out
 
 
 def fmt(x):
@@ -160,6 +190,7 @@ def main():
         if e["from_line"] in ("dy_tb_grade", "ndpr_grade"):
             lines.setdefault((e["supplier"], e["customer"]), set()).add(e["from_line"])
     twins = {k for k, v in lines.items() if len(v) == 2}
+    parts = parts_factors(edges)
     for e in edges:
         e["source"] = RANGE_TEXT.sub("", e["source"])
         e["flow_t_low"] = e["flow_t_high"] = e["range_group"] = ""
@@ -204,6 +235,17 @@ def main():
             lo = lo * JP_SHARE[1]
             bases.append(JP_SHARE[2])
             sourced.add("sources")
+        if e["status"] == "estimate" and JP_PARTS in e["source"] and e["supplier"] in parts:
+            high, low = parts[e["supplier"]]
+            if e["material"] == "actuator_ht":
+                hi = hi * high
+            else:
+                lo = lo * low
+            bases.append(
+                f"{GRADE}, applied to the Japanese sintered makers' pairs feeding the "
+                "aggregate (SOURCES.md 11y)"
+            )
+            sourced.add("interval")
         g = grade_factors(e, twins)
         if g:
             lo, hi = lo * g[0], hi * g[1]
