@@ -27,7 +27,7 @@ What it changes (SOURCES.md 11aa):
          sales.** The split was 0.7 / 0.3 with no source (A18). It is now the revenue proxy
          the brief names and SOURCES.md 11t weighed: LG Innotek's sales to Apple, 75% of
          14,945.6 bn won in 2021 (11,209.2), and Samsung Electro-Mechanics' sales to Samsung
-         Electronics and its subsidiaries, 28.6% of 9,675 bn won in 2021 (2,767.1): Samsung
+         Electronics and its subsidiaries, 28.6% of 9,675 bn won in 2021 (2,767.0): Samsung
          0.198, Apple 0.802 (2020: 0.29 / 0.71). The proxy covers the camera-module makers,
          not the speaker and haptics makers, whose customers no source names (stated in the
          rows). With 11aa-1 the intake's assumed part is 7.3% (Star Group's 60.7 of 828.7 t),
@@ -82,7 +82,7 @@ TDK = "jp-tdk-magnet"
 CN_SHARE = 0.92  # Commerce's proxy, as for Korea's automotive users (11g)
 # the revenue proxy (bn won, 2021; SOURCES.md 11t): sales to Apple and to Samsung
 TO_APPLE = 0.75 * 14_945.6  # 11,209.2
-TO_SAMSUNG = 0.286 * 9_675  # 2,767.1
+TO_SAMSUNG = 0.286 * 9_675  # 2,767.0
 SAMSUNG_SHARE = TO_SAMSUNG / (TO_SAMSUNG + TO_APPLE)  # 0.198
 OLD_STAR, OLD_SAMSUNG, OLD_APPLE = "417.6", "829.9", "355.7"
 
@@ -148,9 +148,7 @@ def korea_split(edges):
     """The component makers' output to Samsung and the Apple suppliers by their sales."""
     intake = sum(float(e["flow_t"]) for e in edges if e["customer"] == PARTS)
     assumed = sum(
-        float(e["flow_t"])
-        for e in edges
-        if e["customer"] == PARTS and e["status"] == "assumption"
+        float(e["flow_t"]) for e in edges if e["customer"] == PARTS and e["status"] == "assumption"
     )
     proxy = (
         f"Samsung's share {SAMSUNG_SHARE:.3f} = the two makers' 2021 sales to Samsung "
@@ -180,7 +178,7 @@ def korea_split(edges):
 
 
 def main():
-    nodes, nfields = read("nodes.csv")
+    nodes, _ = read("nodes.csv")
     edges, efields = read("edges.csv")
     lines, lfields = read("lines.csv")
     if state(edges) == "after":
