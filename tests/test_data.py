@@ -519,6 +519,39 @@ def test_taiwans_chinese_magnets_go_to_its_users_with_end_use_not_split(tables):
     assert edges[edges["supplier"] == user].empty  # they end there
 
 
+def test_koreas_non_automotive_users_take_koreas_non_chinese_share(tables):
+    # Korea's automotive users take 8% of their magnets from outside China (Commerce's 0.92;
+    # MOTIE: over 90% of Korea's demand imported from China), and so do its other users now:
+    # China's rows to the component makers x 0.08 / 0.92, less Japan's customs return (TDK),
+    # booked to Star Group: 762.4 x 0.08 / 0.92 - 5.6 = 66.3 - 5.6 = 60.7 t (SOURCES.md 11aa).
+    # Before, Star Group's assumed output less its other customers sent 417.6 t, 35% of the
+    # component makers' intake
+    edges = tables["edges"]
+    into = edges[edges["customer"] == "kr-electronics-components-agg"]
+    flow = into["flow_t"].astype(float)
+    china = flow[into["supplier"].str.startswith("cn-")].sum()
+    assert china == pytest.approx(762.4, abs=0.05)
+    non_chinese = flow[~into["supplier"].str.startswith("cn-")].sum()
+    assert non_chinese == pytest.approx(china * 0.08 / 0.92, abs=0.1)
+    star = flow[into["supplier"] == "kr-star-group"].sum()
+    assert star == pytest.approx(60.7, abs=0.05)
+    assert star / flow.sum() < 0.25  # below the materiality reading of SOURCES.md 11v
+
+
+def test_korean_component_makers_split_by_their_sales_to_samsung_and_apple(tables):
+    # The revenue proxy (SOURCES.md 11t, 11aa): sales to Samsung 0.286 x 9,675 = 2,767.0 bn won
+    # (Samsung Electro-Mechanics, 2021), to Apple 0.75 x 14,945.6 = 11,209.2 (LG Innotek):
+    # Samsung's share 2,767.0 / 13,976.2 = 0.198; the intake 828.7 t gives Samsung 164.1 t and
+    # the Apple suppliers 664.6 t, estimates. Before: 0.7 / 0.3 with no source, assumptions
+    edges = tables["edges"]
+    out = edges[edges["supplier"] == "kr-electronics-components-agg"].set_index("customer")
+    flow = out["flow_t"].astype(float)
+    assert flow["kr-samsung-mobile"] == pytest.approx(164.1, abs=0.05)
+    assert flow["tw-apple-suppliers-agg"] == pytest.approx(664.6, abs=0.05)
+    assert flow["kr-samsung-mobile"] / flow.sum() == pytest.approx(0.198, abs=0.0005)
+    assert set(out["status"]) == {"estimate"}
+
+
 def test_energy_fuels_sells_its_ndpr_to_posco(tables):
     # Energy Fuels' NdPr oxide goes to POSCO International (MOU of March 2025), not to MP
     edges = tables["edges"]
