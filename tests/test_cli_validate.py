@@ -206,3 +206,25 @@ def test_validate_lists_the_dated_tables_and_plants_errors_together(tmp_path):
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert any(line.startswith(f"error: {data / 'transit.csv'}:2: days:") for line in errors)
     assert f"error: {data / 'plants.csv'}:2: node: 'de-ev' is not an aggregate" in result.stderr
+
+
+def test_a_kind_of_citation_in_one_stage_only_is_a_column_of_every_stage(tmp_path):
+    # an unlisted domain on one magnet edge: "unclassified" is a citation of the magnet
+    # stage only; the other stages show 0 edges under it, and the report is printed (it
+    # stopped with an IndexError when a stage lacked a kind another stage had)
+    data = tmp_path / "data"
+    shutil.copytree(QUALITY, data)
+    edges = (data / "edges.csv").read_text().replace("press.example.net/jp", "blog.example.org/jp")
+    (data / "edges.csv").write_text(edges)
+    result = invoke("validate", "--data", str(data))
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    table = result.stdout.split("Edges by citation")[1].split("\n\n")[0]
+    assert "unclassifi" in table  # the header cell wraps in the test's narrow terminal
+    magnet = next(line for line in table.splitlines() if line.strip().startswith("magnet"))
+    mine = next(line for line in table.splitlines() if line.strip().startswith("mine"))
+    # the magnet stage: the one unclassified edge, 100 t of its 400 t (25%); the mine stage
+    # none of it, a cell all the same
+    assert magnet.split()[-2:] == ["1", "25.0"]
+    assert mine.split()[-2:] == ["0", "-"]
+    assert len(magnet.split()) == len(mine.split())

@@ -127,7 +127,11 @@ def _print_quality(breakdown: Any, published: Any, shock: Any) -> None:
         table = [tuple(header)]
         for stage, group in rows.groupby("stage", sort=False):
             cells = [stage, str(group["rows"].sum())]
-            for n, pct in zip(group["rows"], group["flow_pct"]):
+            # a value no edge of this stage has (a kind of citation found in other stages
+            # only) is a column of the table all the same: 0 edges
+            found = dict(zip(group["value"], zip(group["rows"], group["flow_pct"])))
+            for value in values:
+                n, pct = found.get(value, (0, 0.0))
                 cells += [str(n), f"{pct:.1f}" if n else "-"]  # none: no tonnes to share
             table.append(tuple(cells))
         print_table(table, "l" + "r" * (len(header) - 1))
