@@ -32,6 +32,16 @@ What it changes (SOURCES.md 11z):
          2024 modelled (proxy): Japan's own customs return sends Germany 8.9 t REO of
          magnets in all (11t), Neo Narva started in 2025. An estimate (the figure's inputs
          are cited, the supplier is the stated proxy).
+* 11z-4  The German carmakers' (BMW, Mercedes-Benz, Tesla Grünheide) traction motors: made
+         in Germany (BMW's e-drives in Dingolfing, Mercedes's electric powertrains at
+         Untertürkheim, Tesla's drive-unit building at Grünheide), not 0.472 from Chinese
+         motor makers (A18, no source): the German motor makers ship the whole need by the
+         rule, 213.9 t REO (an estimate; Tesla's 23.6% of the units, the weakest source,
+         would move it by less than 25%), Chinese motors none; China's rows to the German
+         motor makers follow (0.85 of their need, ECA, 11g) and the German industrial users
+         (the residual of China's customs total) give up as much; China's motor makers ship
+         100.9 t less abroad and the other Chinese makers' industrial motors (the remainder
+         of their output, A16) take it back.
 """
 
 from __future__ import annotations
@@ -41,9 +51,19 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import shock_us  # noqa: E402  (the 11s helpers: read, write, find, flow, scale, ...)
-from shock_us import CN_JL, CN_OTHER, CN_PARTS, US_CARS, US_EV, US_PARTS  # noqa: E402
-from shock_us import find, flow, read, scale, t, write  # noqa: E402
+import shock_us
+
+# the 11s helpers and node ids (one home: shock_us.py)
+read, write, find, flow, scale, t = (
+    shock_us.read,
+    shock_us.write,
+    shock_us.find,
+    shock_us.flow,
+    shock_us.scale,
+    shock_us.t,
+)
+CN_JL, CN_OTHER, CN_PARTS = shock_us.CN_JL, shock_us.CN_OTHER, shock_us.CN_PARTS
+US_CARS, US_EV, US_PARTS = shock_us.US_CARS, shock_us.US_EV, shock_us.US_PARTS
 
 SGI, VTRE, GANZHOU = "vn-sgi-vina", "vn-vtre-metal", "cn-ganzhou-metal-agg"
 VAC, SGRE = "de-vac-hanau", "de-sgre-generator"
@@ -82,6 +102,39 @@ VAC_TEXT = (
     "(VACUUMSCHMELZE press release via Handelsblatt) – "
     "https://magnethzxfco.de/news/ots-vacuumschmelze-gmbh-amp-co-kg-vacuumschmelze-vac-k"
 )
+BMW = (
+    "BMW Group steps up electromobility: e-drives for half a million electrified vehicles: "
+    "'The majority of high-voltage batteries and electric motors for all BMW Group electrified "
+    "vehicles come from the Competence Centre for E-Drive Production' in Dingolfing (BMW Group, "
+    "7 Jul 2020, via Telematics News) – https://telematicsnews.info/2020/07/07/bmw-group-steps-"
+    "up-electromobility-e-drives-for-half-a-million-electrified-vehicles/"
+)
+MERCEDES = (
+    "Mercedes-Benz Untertürkheim plant to produce electric powertrain: the production site for "
+    "the electric powertrain (eATS: electric motor, power electronics, transmission) in the "
+    "global Mercedes-Benz Cars powertrain network (Electric Cars Report, Dec 2019) – "
+    "https://electriccarsreport.com/2019/12/mercedes-benz-unterturkheim-plant-to-produce-"
+    "electric-powertrain-in-the-future/ ; Untertürkheim already produces the axles of the "
+    "plug-in hybrids and Mercedes-EQ models, its own electric drive units ramping up from 2024 "
+    "(Green Car Congress, 7 Dec 2022) – https://www.greencarcongress.com/2022/12/20221207-benz.html"
+)
+TESLA = (
+    "Tesla Giga Berlin progress: the drive unit building; the plant will produce batteries "
+    "and powertrains for the Model Y (InsideEVs, 10 Oct 2020; 'unofficial') – "
+    "https://insideevs.com/news/448284/tesla-giga-berlin-progress-october-9-2020/"
+)
+DE_CARS, DE_EV, DE_IND, CN_EV = (
+    "de-automakers-agg",
+    "de-ev-motor-agg",
+    "de-industrial-users-agg",
+    "cn-ev-motor-agg",
+)
+MOTOR = "traction_motor"
+EU_SHARE = 17_000 / 20_000  # China's share of the EU's magnets in 2024 (ECA, SOURCES.md 11g)
+DE_NEED_TEXT = re.compile(
+    r"x the German EV-motor makers' need [\d.]+ t REO \(the carmakers' traction motors by "
+    r"the rule of SOURCES\.md 11e[^)]*\)"
+)
 SGRE_NEED = 981.5  # Siemens Gamesa's generator need, t REO (SOURCES.md 11h)
 EV_SPLIT = re.compile(r"^derived: .*?(?=; JL Mag's share|; less JL Mag's share)")
 PARTS_TEXT = re.compile(
@@ -95,7 +148,8 @@ def check_start(edges):
     """Refuse data other than main's at b54885d, before or after this script."""
     sgi = flow(edges, SGI, US_EV)
     before = sgi == 171.7 and flow(edges, CN_OTHER, US_EV) == 344.0
-    after = sgi == 0.0 and abs(sum(float(e["flow_t"]) for e in find(edges, None, US_EV)) - 675.1) < 0.15
+    into_ev = sum(float(e["flow_t"]) for e in find(edges, None, US_EV))
+    after = sgi == 0.0 and abs(into_ev - 675.1) < 0.15
     total = sum(flow(edges, s, u) for s in (CN_JL, CN_OTHER) for u in (US_EV, US_PARTS))
     assert (before or after) and abs(total - 2278.3) < 0.15, (
         "shock_us2.py runs on main's data at b54885d (SOURCES.md 11z)"
@@ -220,6 +274,76 @@ def vac_11z(edges):
     )
 
 
+def german_motors_11z(edges, nodes):
+    """11z-4: BMW's, Mercedes's and Tesla's German EVs take motors made in Germany."""
+    (de_row,) = find(edges, DE_EV, DE_CARS, MOTOR)
+    (cn_row,) = find(edges, CN_EV, DE_CARS, MOTOR)
+    moved = float(cn_row["flow_t"])
+    need = round(float(de_row["flow_t"]) + moved, 1)
+    made = (
+        "made in Germany: BMW's e-drives in Dingolfing, Mercedes's electric powertrains at "
+        "Untertürkheim, Tesla's drive units at Grünheide (SOURCES.md 11z; 0.472 from Chinese "
+        "motor makers before, A18)"
+    )
+    de_row["flow_t"] = t(need)
+    de_row["status"] = "estimate"
+    de_row["note"] = de_row["note"].split("; [A18]")[0].split("; made in Germany")[0] + f"; {made}"
+    if BMW not in de_row["source"]:
+        head, sep, rng = de_row["source"].partition(" ; range (")
+        de_row["source"] = f"{head} ; {BMW} ; {MERCEDES} ; {TESLA}{sep}{rng}"
+    cn_row["flow_t"] = t(0.0)
+    cn_row["status"] = "estimate"
+    cn_row["source"] = (
+        f"derived: 0 t: the German carmakers' traction motors are {made} ; {BMW} ; {MERCEDES} ; "
+        f"{TESLA}"
+    )
+    cn_row["note"] = (
+        "A zero-flow row kept for rerouting; finished goods: outside No. 18 (SOURCES.md 4d)"
+    )
+    # China's rows to the German EV-motor makers: China's EU share of their need (11g)
+    d_need = sum(float(e["flow_t"]) for e in edges if e["supplier"] == DE_EV)
+    cn_ev = {s: find(edges, s, DE_EV) for s in (CN_JL, CN_OTHER)}
+    was_ev = {s: sum(float(e["flow_t"]) for e in rows) for s, rows in cn_ev.items()}
+    for s, rows in cn_ev.items():
+        old = was_ev[s]
+        new = round(EU_SHARE * d_need * old / sum(was_ev.values()), 1)
+        scale(rows, new)
+        for e in rows:
+            e["source"], n = DE_NEED_TEXT.subn(
+                f"x the German EV-motor makers' need {d_need:.1f} t REO (the carmakers' "
+                f"traction motors by the rule of SOURCES.md 11e; BMW's, Mercedes's and Tesla's "
+                f"made in Germany, 11z)",
+                e["source"],
+            )
+            assert n == 1, e["source"][:80]
+        # the German industrial users take the customs total's residual (11g)
+        res = find(edges, s, DE_IND)
+        scale(res, sum(float(e["flow_t"]) for e in res) - (new - old))
+    # China's motor makers ship less abroad: the other makers' rows to them follow, and
+    # their industrial motors (the remainder of their output, A16) take the tonnes back
+    out = sum(float(e["flow_t"]) for e in edges if e["supplier"] == CN_EV)
+    others = sum(
+        float(e["flow_t"]) for e in edges if e["customer"] == CN_EV and e["supplier"] != CN_OTHER
+    )
+    rows = find(edges, CN_OTHER, CN_EV)
+    was = sum(float(e["flow_t"]) for e in rows)
+    scale(rows, out - others)
+    for e in rows:
+        e["source"] = re.sub(
+            r"traction motors by the rule \([\d,]+ t REO",
+            f"traction motors by the rule ({out:,.0f} t REO",
+            e["source"],
+        )
+    ind = find(edges, CN_OTHER, shock_us.CN_MOTORS)
+    scale(ind, sum(float(e["flow_t"]) for e in ind) + was - (out - others))
+    inflow = sum(float(e["flow_t"]) for e in edges if e["customer"] == shock_us.CN_MOTORS)
+    (row,) = find(edges, shock_us.CN_MOTORS, shock_us.CN_USERS)
+    row["flow_t"] = t(inflow)
+    row["source"] = re.sub(
+        r"component inflow [\d,.]+ t REO", f"component inflow {inflow:,.0f} t REO", row["source"]
+    )
+
+
 def main():
     edges, efields = read("edges.csv")
     nodes, nfields = read("nodes.csv")
@@ -230,6 +354,8 @@ def main():
     shock_us.chinese_parts_11s(edges, nodes)
     shock_us.users_line_11s(edges, lines)
     vac_11z(edges)
+    german_motors_11z(edges, nodes)
+    shock_us.users_line_11s(edges, lines)
     write("edges.csv", edges, efields)
     write("nodes.csv", nodes, nfields)
     write("lines.csv", lines, lfields)
