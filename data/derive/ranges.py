@@ -175,7 +175,7 @@ def main():
             country[e["supplier"]] == "CN"
             and dest not in ("CN", "HK")
             and e["material"] in MAGNETS
-            and NEED_LESS_OTHERS not in e["source"].split(" ; ")[0]
+            and NEED_LESS_OTHERS not in e["source"]
         )
         covered = False  # a source gives the figure's own range (else the rule does)
         if exported and dest in stats and len(stats[dest]) == 2:

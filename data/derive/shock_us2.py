@@ -38,7 +38,9 @@ What it changes (SOURCES.md 11z):
          motor makers (A18, no source): the German motor makers ship the whole need by the
          rule, 213.9 t REO (an estimate; Tesla's 23.6% of the units, the weakest source,
          would move it by less than 25%), Chinese motors none; China's rows to the German
-         motor makers follow (0.85 of their need, ECA, 11g) and the German industrial users
+         motor makers become their need less their other suppliers' rows (the non-Chinese
+         15% of the need before, ECA, A13: 61.2 t; the ECA's 0.85 of the new need would give
+         3.4% less), so the makers receive what they ship, and the German industrial users
          (the residual of China's customs total) give up as much; China's motor makers ship
          100.9 t less abroad and the other Chinese makers' industrial motors (the remainder
          of their output, A16) take it back.
@@ -132,8 +134,11 @@ DE_CARS, DE_EV, DE_IND, CN_EV = (
 MOTOR = "traction_motor"
 EU_SHARE = 17_000 / 20_000  # China's share of the EU's magnets in 2024 (ECA, SOURCES.md 11g)
 DE_NEED_TEXT = re.compile(
-    r"x the German EV-motor makers' need [\d.]+ t REO \(the carmakers' traction motors by "
-    r"the rule of SOURCES\.md 11e[^)]*\)"
+    r"x China's share of the EU's magnets 0\.85 \(ECA: 17,000 of 20,000 t\) x the German "
+    r"EV-motor makers' need [\d.]+ t REO \([^)]*\)"
+    r"|the German EV-motor makers' need by the rule of SOURCES\.md 11e, [\d.]+ t REO "
+    r"\([^)]*\), less their other suppliers' rows \([^)]*\) = [\d.]+ t REO from China "
+    r"\([^)]*\)"
 )
 SGRE_NEED = 981.5  # Siemens Gamesa's generator need, t REO (SOURCES.md 11h)
 EV_SPLIT = re.compile(r"^derived: .*?(?=; JL Mag's share|; less JL Mag's share)")
@@ -300,21 +305,30 @@ def german_motors_11z(edges, nodes):
     cn_row["note"] = (
         "A zero-flow row kept for rerouting; finished goods: outside No. 18 (SOURCES.md 4d)"
     )
-    # China's rows to the German EV-motor makers: China's EU share of their need (11g)
+    # China's rows to the German EV-motor makers: their need less their other suppliers'
+    # rows, which are the non-Chinese 15% of the need before this step (ECA, 11g; A13)
     d_need = sum(float(e["flow_t"]) for e in edges if e["supplier"] == DE_EV)
+    others = sum(
+        float(e["flow_t"])
+        for e in edges
+        if e["customer"] == DE_EV and e["supplier"] not in (CN_JL, CN_OTHER)
+    )
+    ev = round(d_need - others, 1)
+    text = (
+        f"the German EV-motor makers' need by the rule of SOURCES.md 11e, {d_need:.1f} t REO "
+        f"(BMW's, Mercedes's and Tesla's motors made in Germany, 11z), less their other "
+        f"suppliers' rows (VAC, Neo Narva and the Japanese makers: {others:.1f} t, A13) = "
+        f"{ev:.1f} t REO from China (the ECA's 0.85 of the need would give "
+        f"{EU_SHARE * d_need:.1f} t)"
+    )
     cn_ev = {s: find(edges, s, DE_EV) for s in (CN_JL, CN_OTHER)}
     was_ev = {s: sum(float(e["flow_t"]) for e in rows) for s, rows in cn_ev.items()}
     for s, rows in cn_ev.items():
         old = was_ev[s]
-        new = round(EU_SHARE * d_need * old / sum(was_ev.values()), 1)
+        new = round(ev * old / sum(was_ev.values()), 1)
         scale(rows, new)
         for e in rows:
-            e["source"], n = DE_NEED_TEXT.subn(
-                f"x the German EV-motor makers' need {d_need:.1f} t REO (the carmakers' "
-                f"traction motors by the rule of SOURCES.md 11e; BMW's, Mercedes's and Tesla's "
-                f"made in Germany, 11z)",
-                e["source"],
-            )
+            e["source"], n = DE_NEED_TEXT.subn(text, e["source"])
             assert n == 1, e["source"][:80]
         # the German industrial users take the customs total's residual (11g)
         res = find(edges, s, DE_IND)
