@@ -321,11 +321,20 @@ def german_motors_11z(edges, nodes):
         f"{ev:.1f} t REO from China (the ECA's 0.85 of the need would give "
         f"{EU_SHARE * d_need:.1f} t)"
     )
+    # JL Mag's part is its share of China's rows to Germany, which this step leaves whole
+    country = {n["id"]: n["country"] for n in nodes}
+    to_de = {
+        s: sum(
+            float(e["flow_t"])
+            for e in edges
+            if e["supplier"] == s and country[e["customer"]] == "DE"
+        )
+        for s in (CN_JL, CN_OTHER)
+    }
     cn_ev = {s: find(edges, s, DE_EV) for s in (CN_JL, CN_OTHER)}
-    was_ev = {s: sum(float(e["flow_t"]) for e in rows) for s, rows in cn_ev.items()}
     for s, rows in cn_ev.items():
-        old = was_ev[s]
-        new = round(ev * old / sum(was_ev.values()), 1)
+        old = sum(float(e["flow_t"]) for e in rows)
+        new = round(ev * to_de[s] / sum(to_de.values()), 1)
         scale(rows, new)
         for e in rows:
             e["source"], n = DE_NEED_TEXT.subn(text, e["source"])
