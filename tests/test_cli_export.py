@@ -94,9 +94,10 @@ def read_back(path, fmt):
 @pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
 def test_export_keeps_every_edge_of_the_bundled_data(tmp_path, fmt, scenario):
     # the bundled data has pairs of edges with one supplier, customer and material that
-    # differ by product line (cn-jl-mag -> cn-appliance-motor-agg: ndfeb_sintered 678.5 t
-    # from dy_tb_grade and 1,097.5 t from ndpr_grade, the grade shares since China's exports
-    # come from its customs return, SOURCES.md 11l): every one must come back
+    # differ by product line (cn-jl-mag -> cn-appliance-motor-agg: ndfeb_sintered 682.7 t
+    # from dy_tb_grade and 1,093.3 t from ndpr_grade, the grade shares since China's exports
+    # come from its customs return, SOURCES.md 11l, and its motor makers ship less abroad,
+    # 11z): every one must come back
     rows, total_t = bundled_edges()
     out = tmp_path / f"g.{fmt}"
     result = invoke("export", "--format", fmt, "--out", str(out), *scenario)
@@ -110,7 +111,7 @@ def test_export_keeps_every_edge_of_the_bundled_data(tmp_path, fmt, scenario):
     pair = sorted(
         float(data["flow_t"]) for data in graph["cn-jl-mag"]["cn-appliance-motor-agg"].values()
     )
-    assert pair == [678.5, 1097.5]
+    assert pair == [682.7, 1093.3]
 
 
 def test_to_networkx_keys_each_edge_by_material_and_lines():

@@ -118,10 +118,11 @@ def test_apply_writes_a_dataset_validate_accepts_and_simulate_runs(tmp_path):
     edges = pd.read_csv(out / "edges.csv", keep_default_na=False)
     jl_mag_de = edges[(edges["supplier"] == "cn-jl-mag") & (edges["customer"] == "de-ev-motor-agg")]
     # CN->DE: 3,657.4 t REO (BACI) over the graph's 3,889.1 t (China's own customs return
-    # since issue 24, SOURCES.md 11l): each edge x 0.9404; JL Mag's 28.6 t becomes 26.90 t
-    assert jl_mag_de["flow_t"].iat[0] == pytest.approx(28.6 * 3657.411 / 3889.1, abs=0.001)
-    # its range moves with it: the bundled 28.6 t had 26.9-28.6 t (BACI's figure against the
-    # return, derive/ranges.py), now 25.3-26.9 t
+    # since issue 24, SOURCES.md 11l): each edge x 0.9404; JL Mag's 36.9 t (28.6 t before
+    # SOURCES.md 11z) becomes 34.70 t
+    assert jl_mag_de["flow_t"].iat[0] == pytest.approx(36.9 * 3657.411 / 3889.1, abs=0.001)
+    # its range moves with it: the bundled 36.9 t has 27.7-46.1 t (an estimate's rule range
+    # since 11z, derive/ranges.py), now 26.0-43.4 t
     bundled = pd.read_csv(bundled_data_dir() / "edges.csv", keep_default_na=False)
     was = bundled[(bundled["supplier"] == "cn-jl-mag") & (bundled["customer"] == "de-ev-motor-agg")]
     factor = 3657.411 / 3889.1

@@ -650,13 +650,14 @@ def test_mexicos_electric_cars_take_motors_made_in_mexico(tables):
     assert by_country["US"] == pytest.approx(53_904 * 0.583 / 1000, abs=0.06)
     # the Mexican parts and motor plants take China's customs total to Mexico (2,493 t x
     # 0.35 = 872.6 t REO); the motors' 96.9 t come out of its Dy/Tb grade whole (A25), the
-    # rest of it at the common share: 96.9 + 0.538 x 775.7 = 514.2 t of 872.6
+    # rest of it at the common share: 96.9 + 0.535 x 775.7 = 511.9 t of 872.6 (0.538 before
+    # 11z sent China's magnets for the US and German EV motors, 3,101 t needing Dy/Tb grades)
     fed = edges[
         (edges["customer"] == "mx-auto-parts-agg") & (edges["material"] == "ndfeb_sintered")
     ]
     assert fed["t"].sum() == pytest.approx(872.6, abs=0.15)
     dy_tb = fed.loc[fed["from_line"] == "dy_tb_grade", "t"].sum()
-    assert dy_tb == pytest.approx(96.9 + 0.538 * (872.6 - 96.9), abs=1.0)
+    assert dy_tb == pytest.approx(96.9 + 0.535 * (872.6 - 96.9), abs=1.0)
 
 
 def test_the_2024_export_baselines_are_on_the_line_of_their_months():
@@ -723,3 +724,82 @@ def test_the_totals_level_is_its_month_over_the_same_month_a_year_before():
     expected = [1.057, 1.154, 1.175, 1.158, 1.283, 1.066]
     assert list(level) == [f"2025-{m:02d}" for m in range(7, 13)]
     assert list(level.values()) == pytest.approx(expected, abs=0.001)
+
+
+def _flows(tables):
+    return tables["edges"].assign(t=tables["edges"]["flow_t"].astype(float))
+
+
+def test_sgi_vina_shipped_no_magnets_to_the_us_in_2024(tables):
+    # SOURCES.md 11z-1, 11z-2: SGI Vina's plant opened in February 2025 and its named customers
+    # are VinFast and Hyundai; the US's own customs count 22.8 t of 8505.11 from all of
+    # Vietnam (x 0.35 = 8.0 t REO), not the 171.7 t REO booked before. China's rows to the US
+    # EV-motor makers are their need less their other suppliers' rows: 675.1 - Proterial
+    # 189.4 - MP Independence 35.0 = 450.7 t, so the makers receive what they ship (805.8 t
+    # against 675.1 t before)
+    edges = _flows(tables)
+    (sgi,) = edges[(edges["supplier"] == "vn-sgi-vina") & (edges["customer"] == "us-ev-motor-agg")][
+        "t"
+    ]
+    assert sgi == 0.0
+    into = edges[edges["customer"] == "us-ev-motor-agg"]
+    out = edges[edges["supplier"] == "us-ev-motor-agg"]["t"].sum()
+    assert out == pytest.approx(675.1, abs=0.1)
+    assert into["t"].sum() == pytest.approx(out, abs=0.2)
+    china = into[into["supplier"].isin(["cn-jl-mag", "cn-other-sintered-agg"])]
+    assert china["t"].sum() == pytest.approx(675.1 - 189.4 - 35.0, abs=0.2)
+    # MP's assumed 35 t is 7.8% of them (< 25%, SOURCES.md 11v): estimates
+    assert (china["status"] == "estimate").all()
+    # the auto-parts makers take the rest of the 2,278.3 t China's total leaves after the
+    # assumed industrial, defence and SmCo rows (535 t, A16): 1,827.6 t, which those rows
+    # would move by 535 / 1,827.6 = 29% (> 25%): still assumptions
+    parts = edges[
+        (edges["customer"] == "us-auto-actuators-agg")
+        & edges["supplier"].isin(["cn-jl-mag", "cn-other-sintered-agg"])
+    ]
+    assert parts["t"].sum() == pytest.approx(2278.3 - 450.7, abs=0.3)
+    assert (parts["status"] == "assumption").all()
+
+
+def test_german_evs_take_traction_motors_made_in_germany(tables):
+    # SOURCES.md 11z-4: BMW's e-drives come from Dingolfing, Mercedes's electric powertrains
+    # from Untertürkheim, Tesla Grünheide has its drive-unit building; before, 0.472 of the
+    # German carmakers' traction motors came from Chinese motor makers (A18, no source).
+    # Need: 1,209,651 electric cars x 0.583 kg REO x 0.3033 (Germany's production share)
+    # = 213.9 t, all from the German motor makers
+    edges = _flows(tables)
+    motors = edges[
+        (edges["customer"] == "de-automakers-agg") & (edges["material"] == "traction_motor")
+    ].set_index("supplier")
+    assert motors.loc["de-ev-motor-agg", "t"] == pytest.approx(
+        1_209_651 * 0.583 * 0.3033 / 1000, abs=0.2
+    )
+    assert motors.loc["cn-ev-motor-agg", "t"] == 0.0
+    assert (motors["status"] == "estimate").all()
+    # the German motor makers receive what they ship: VW 179.5 + 213.9 + France 115.9
+    into = edges.loc[edges["customer"] == "de-ev-motor-agg", "t"].sum()
+    out = edges.loc[edges["supplier"] == "de-ev-motor-agg", "t"].sum()
+    assert out == pytest.approx(179.5 + 213.9 + 115.9, abs=0.2)
+    assert into == pytest.approx(out, abs=0.2)
+    # China's customs total to Germany is still split whole among its German users
+    # (11,112 t x 0.35 = 3,889.2 t REO, 11l)
+    nodes = tables["nodes"].set_index("id")["country"]
+    magnets = edges["material"] == "ndfeb_sintered"
+    to_de = edges[
+        magnets & (edges["supplier"].map(nodes) == "CN") & (edges["customer"].map(nodes) == "DE")
+    ]
+    assert to_de["t"].sum() == pytest.approx(11_112 * 0.35, abs=1.0)
+
+
+def test_vac_ships_the_non_chinese_part_of_siemens_gamesas_generators(tables):
+    # SOURCES.md 11z-3: the non-Chinese 15% of the generators' need (ECA: 17,000 of 20,000 t
+    # from China), 981.5 x 0.15 = 147.2 t REO, booked to VAC by a stated proxy (Japan's own
+    # customs return sends Germany 8.9 t REO of magnets in all): an estimate, an assumption
+    # before
+    edges = _flows(tables)
+    (row,) = edges[
+        (edges["supplier"] == "de-vac-hanau") & (edges["customer"] == "de-sgre-generator")
+    ].itertuples()
+    assert row.t == pytest.approx(981.5 * 0.15, abs=0.05)
+    assert row.status == "estimate"
+    assert row.source.startswith("derived: the non-Chinese 15%")

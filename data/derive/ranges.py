@@ -80,6 +80,9 @@ MAGNETS = ("ndfeb_sintered", "ndfeb_bonded", "smco_magnet")
 # share as a stated proxy, and the carmakers' parts that follow rest on it (SOURCES.md 11y)
 JP_GRADED = "read for these rows as a stated proxy"
 JP_PARTS = "rest on sourced inputs only since SOURCES.md 11y"
+# a row sized by its customer's need less the customer's other suppliers, not as a share of
+# the destination's customs total (SOURCES.md 11z): the customs range is not its range
+NEED_LESS_OTHERS = "less their other suppliers' rows ("
 RANGE_TEXT = re.compile(r" ; range \((?:interval|sources|rule)\): .*$")
 CLEPA = (
     "CLEPA: inventories deplete within 3-4 weeks (Reuters via Today Headline, 4e) – "
@@ -200,7 +203,10 @@ def main():
         lo, hi, bases, sourced = 1.0, 1.0, [], set()
         dest = country[e["customer"]]
         exported = (
-            country[e["supplier"]] == "CN" and dest not in ("CN", "HK") and e["material"] in MAGNETS
+            country[e["supplier"]] == "CN"
+            and dest not in ("CN", "HK")
+            and e["material"] in MAGNETS
+            and NEED_LESS_OTHERS not in e["source"]
         )
         covered = False  # a source gives the figure's own range (else the rule does)
         if exported and dest in stats and len(stats[dest]) == 2:
