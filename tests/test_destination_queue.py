@@ -200,3 +200,31 @@ def test_a_bad_destination_months_table_is_refused_one_line_per_problem(tmp_path
     assert any(f"{where}:4: source: missing value" in line for line in lines)
     assert any(f"{where}:4: status: unknown status 'guess'" in line for line in lines)
     assert any(f"{where}:5: month: a second figure of DE for 2025-06" in line for line in lines)
+
+
+def test_two_plants_of_one_country_wait_together_more_often():
+    graph = make_graph(
+        {
+            "cn": {"country": "CN"},
+            "agg": {"stage": "manufacturer", "country": "JP", "sector": "ev", "stock_days": 10},
+        },
+        [("cn", "agg", "oxide", 365, {"elements": "Dy"})],
+    )
+    # nothing approved from 4 April, half from 8 April, all from 1 May: a plant whose one
+    # application is above 0.5 is short from 15 April (tests/test_bands.py, the aggregate of
+    # two). The first plant stops unless both places are at most 0.5. Independent (rho = 0):
+    # P = 1 - 1/4 = 75%. Both in Japan with rho = 0.8: the probits are bivariate normal with
+    # correlation 0.8, P(both <= 0) = 1/4 + asin(0.8) / (2 pi) = 0.25 + 0.9273 / 6.2832 =
+    # 0.3976, so the first plant stops in 60.2% of draws
+    half = pd.DataFrame(
+        [
+            {"path": "p", "destination": "", "from": d, "share": s}
+            for d, s in (("2025-04-04", 0.0), ("2025-04-08", 0.5), ("2025-05-01", 1.0))
+        ]
+    )
+    bands = simulate_bands(
+        graph, SCENARIO, half, TRANSIT, draws=1200, seed=1, uncertainty=EXACT,
+        plants={"agg": 2}, applications=1, destination_rho=0.8,
+    )  # fmt: skip
+    row = bands.lines.set_index("node").loc["agg"]
+    assert abs(row["stop_pct"] - 60.24) < 4.5  # 1,200 draws: a standard error of 1.4 points
