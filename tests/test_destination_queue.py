@@ -228,3 +228,28 @@ def test_two_plants_of_one_country_wait_together_more_often():
     )  # fmt: skip
     row = bands.lines.set_index("node").loc["agg"]
     assert abs(row["stop_pct"] - 60.24) < 4.5  # 1,200 draws: a standard error of 1.4 points
+
+
+def test_only_the_edges_a_licence_reaches_need_the_common_draw(monkeypatch):
+    import supplygraph as sg
+    import supplygraph.analyses.bands as bands_module
+    from supplygraph.dataset.io import load_dated_tables, load_plants
+
+    graph, tables = sg.load(), load_dated_tables()
+    scenario = sg.load_scenario("2025-replay")
+
+    def run():
+        return simulate_bands(
+            graph, scenario, tables.approvals, tables.transit, draws=12, seed=6,
+            plants=load_plants(), destination_rho=0.23,
+        )  # fmt: skip
+
+    some = run()
+    # every edge's places transformed: the same bands, byte for byte (the others' places are
+    # never compared with a licensed share below 1)
+    monkeypatch.setattr(bands_module, "queued_edges", lambda g, *a, **k: np.arange(g.n_edges))
+    every = run()
+    for name in ("months", "stoppages", "lines"):
+        assert getattr(some, name).to_csv() == getattr(every, name).to_csv()
+    for name, shipped in some.exports.items():
+        assert np.array_equal(shipped, every.exports[name])

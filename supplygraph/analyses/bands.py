@@ -27,6 +27,7 @@ from scipy.special import ndtr, ndtri
 
 from ..dataset.graph import SupplyGraph
 from ..dataset.plants import split_plants
+from ..scenario.licence import regimes_by_id
 from ..scenario.parse import Scenario
 from ..scenario.resolve import resolve
 from ..scenario.uncertainty import (
@@ -111,6 +112,7 @@ class _Shared:
     transit_ranges: Ranges | None = None  # per route (row of transit.csv), its days' range
     destination_rho: float = 0.0  # how much one buyer country's places move together
     destination: np.ndarray | None = None  # per edge: its customer's country (an index)
+    queued: np.ndarray | None = None  # the edges whose places a licence may read (None: all)
     n_destinations: int = 0  # countries of the graph's nodes, one normal each per draw
 
 
@@ -196,6 +198,7 @@ def simulate_bands(
         destination_rho=destination_rho,
         destination=country[split.index.dst],
         n_destinations=len(countries),
+        queued=queued_edges(split, scenario, start=start, end=end) if destination_rho else None,
     )
     # a row's cells: its parts, and its lines x a transit window on the numpy loop (the
     # compiled loop keeps that window once per thread, not per row)
@@ -298,6 +301,7 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     n_routes = 0 if routes is None else len(routes.low)
     transit_v = np.empty((n, n_routes))
     rho = getattr(shared, "destination_rho", 0.0)  # a caller's inputs may have no such rule
+    queued = getattr(shared, "queued", None)
     for r in range(n):
         rng = np.random.default_rng(np.random.SeedSequence(shared.seed, spawn_key=(first + r,)))
         if isinstance(shared.applications, Range):
@@ -310,7 +314,10 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
         if rho > 0:
             own = np.random.SeedSequence(shared.seed, spawn_key=(first + r, DESTINATION_KEY))
             common = np.random.default_rng(own).standard_normal(shared.n_destinations)
-            places[:] = destination_places(places, common[shared.destination], rho)
+            edges = queued if queued is not None else slice(None)  # others are never read
+            places[edges] = destination_places(
+                places[edges], common[shared.destination[edges]], rho
+            )
         if shared.policy_edges:
             approved = np.full(n_edges, np.inf)  # inf: no drawn policy covers the edge
             for edges, drawn in zip(shared.policy_edges, shared.policy_ranges):
@@ -367,6 +374,58 @@ def destination_places(places: np.ndarray, common: np.ndarray, rho: float) -> np
     if rho >= 1:
         return np.broadcast_to(ndtr(common)[:, None], places.shape).copy()
     return ndtr(np.sqrt(rho) * common[:, None] + np.sqrt(1 - rho) * ndtri(places))
+
+
+def queued_edges(
+    graph: SupplyGraph,
+    scenario: Scenario,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> np.ndarray:
+    """Return the edges a licence of the scenario may reach on some day of the run.
+
+    Only these edges' places in the queue are ever compared with a licensed share (elsewhere
+    the share is 1), so only theirs need the destination's common draw. Each policy is made
+    a cut with no path and no general licence, and the scenario without its rules is
+    resolved on the run's first day and on every day a regime of the data starts, ends or is
+    suspended or resumes within the run: between those days the regimes in force, and so
+    the edges a licence reaches, do not change.
+
+    Parameters
+    ----------
+    graph
+        The graph the draws run on (after the plant split).
+    scenario
+        The dated scenario.
+    start, end
+        The run's horizon (default: the scenario's; open ends take every such day).
+
+    Returns
+    -------
+    numpy.ndarray
+        The edges' indices, ascending.
+    """
+    start = start or scenario.start
+    end = end or scenario.end
+    cuts = tuple(
+        replace(policy, action="cut", share=0.0, approvals="", general_licence="")
+        for policy in scenario.licences
+    )
+    days: set[dt.date | None] = {start}
+    for regime in regimes_by_id(graph.regimes).values():
+        days |= {regime.effective, regime.suspended_from}
+        days |= {d + dt.timedelta(days=1) for d in (regime.suspended_until, regime.ends) if d}
+    reached = np.zeros(graph.n_edges, dtype=bool)
+    for day in sorted(d for d in days if d and (start is None or d >= start)):
+        if end is not None and day > end:
+            continue
+        alone = scenario.with_changes(licences=cuts, rules=(), as_of=day)
+        reached |= resolve(graph, alone).edge_share < 1
+    if start is None:
+        alone = scenario.with_changes(licences=cuts, rules=(), as_of=None)
+        reached |= resolve(graph, alone).edge_share < 1
+    return np.flatnonzero(reached)
 
 
 def destination_rho(months: pd.DataFrame) -> float:
