@@ -253,3 +253,25 @@ def test_only_the_edges_a_licence_reaches_need_the_common_draw(monkeypatch):
         assert getattr(some, name).to_csv() == getattr(every, name).to_csv()
     for name, shipped in some.exports.items():
         assert np.array_equal(shipped, every.exports[name])
+
+
+def test_validate_checks_destination_months_csv(tmp_path):
+    import shutil
+
+    from cli_helpers import TINY, invoke
+
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    months = data / "destination_months.csv"
+    header = "destination,month,exports_t,normal_t,total_share,source,status,note\n"
+    months.write_text(header + "DE,2025-05,209,1006.1,0.26,Test fixture,estimate,\n")
+    assert invoke("validate", "--data", str(data)).exit_code == 0  # a good table passes
+    months.write_text(header + "DE,2025-05,209,0,0.26,Test fixture,estimate,\n")
+    before = months.read_bytes()
+    result = invoke("validate", "--data", str(data))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {months}:2: normal_t: must be above 0",
+        "1 error in the data",
+    ]
+    assert months.read_bytes() == before  # the input is never modified
