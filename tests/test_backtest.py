@@ -166,9 +166,9 @@ def test_zero_variation_on_a_queue_gives_todays_bands_and_a_seed_its_bytes():
     # the queue case (0.6, 0.26, 1.0), one application per edge: draws ship 25, 28 or 31
     # days of May by their place; months of the baseline year at the average give each
     # draw's share x 1.0, the same bands; the same seed gives the same series, a variation
-    # of two months too
+    # of two months too (independent places, A35: the destination's common draw off)
     graph, scenario, approvals, transit, observed, events = queue_case()
-    one = {"draws": 60, "seed": 5, "applications": 1}
+    one = {"draws": 60, "seed": 5, "applications": 1, "destination_rho": 0.0}
     at_average = pd.DataFrame(
         {"series": "cn-magnet-exports-us", "month": ["2024-11", "2024-12"], "value": [31, 31]}
     )

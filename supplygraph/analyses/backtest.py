@@ -14,7 +14,7 @@ from ..dataset.graph import SupplyGraph
 from ..engine.sums import share_pct
 from ..scenario.parse import Scenario
 from ..scenario.uncertainty import Range
-from .bands import APPLICATIONS, BAND, Bands, simulate_bands
+from .bands import APPLICATIONS, BAND, DESTINATION_RHO, Bands, simulate_bands
 from .timeline import Timeline, simulate_days
 
 MAGNETS = ("ndfeb_sintered", "ndfeb_bonded", "smco_magnet")  # HS 8505.11: permanent magnets
@@ -154,6 +154,7 @@ def run_backtest(
     seed: int = 0,
     plants: dict[str, int] | None = None,
     applications: int | Range = APPLICATIONS,
+    destination_rho: float = DESTINATION_RHO,
     scheduler: str | None = None,
     workers: int | None = None,
 ) -> Backtest:
@@ -193,6 +194,9 @@ def run_backtest(
     applications
         Applications per licence edge (or piece) in the draws' queue, or their range (the
         queue's grain: :data:`supplygraph.analyses.bands.APPLICATIONS`).
+    destination_rho
+        How much one buyer country's places in the queue move together in the draws
+        (:data:`supplygraph.analyses.bands.DESTINATION_RHO`; 0: independent places).
     scheduler, workers
         Run the draws on a Dask cluster.
 
@@ -217,6 +221,7 @@ def run_backtest(
         seed=seed,
         plants=plants,
         applications=applications,
+        destination_rho=destination_rho,
         track=wanted,
         scheduler=scheduler,
         workers=workers,
