@@ -166,9 +166,9 @@ def test_zero_variation_on_a_queue_gives_todays_bands_and_a_seed_its_bytes():
     # the queue case (0.6, 0.26, 1.0), one application per edge: draws ship 25, 28 or 31
     # days of May by their place; months of the baseline year at the average give each
     # draw's share x 1.0, the same bands; the same seed gives the same series, a variation
-    # of two months too
+    # of two months too (independent places, A35: the destination's common draw off)
     graph, scenario, approvals, transit, observed, events = queue_case()
-    one = {"draws": 60, "seed": 5, "applications": 1}
+    one = {"draws": 60, "seed": 5, "applications": 1, "destination_rho": 0.0}
     at_average = pd.DataFrame(
         {"series": "cn-magnet-exports-us", "month": ["2024-11", "2024-12"], "value": [31, 31]}
     )
@@ -211,18 +211,23 @@ def test_the_totals_level_above_a_year_before_multiplies_a_month_and_is_no_check
     assert below.series.loc[0, "band_p90"] == pytest.approx(1.0)
 
 
-def test_a_destinations_shift_or_its_reciprocal_multiplies_every_draw():
+def test_a_destinations_shift_or_its_reciprocal_multiplies_the_months_with_a_level():
     # one shift, 2.0: each draw's factor is 2.0 or 1 / 2.0, equally likely; every draw's
-    # share is 1 (series_case), so about half the draws are 0.5 and half 2.0 (200 draws:
-    # far from the 20 and 180 the percentiles read): P10 = 0.5, P90 = 2.0, width 1.5; the
-    # observed 20 / 31 = 0.645 is inside; the same seed gives the same bytes
-    result = run_backtest(*series_case([]), draws=200, seed=3, shifts=(2.0,))
+    # share is 1 (series_case) and the total's level 25 / 20 = 1.25, so about half the draws
+    # are 1.25 x 0.5 = 0.625 and half 1.25 x 2.0 = 2.5 (200 draws: far from the 20 and 180
+    # the percentiles read): P10 = 0.625, P90 = 2.5, width 1.875; the observed 20 / 31 =
+    # 0.645 is inside; the same seed gives the same bytes
+    tables = with_total(series_case([]), 20.0, 25.0)
+    result = run_backtest(*tables, draws=200, seed=3, shifts=(2.0,), destination_rho=0.0)
     row = result.series.iloc[0]
-    assert (row["band_p10"], row["band_p90"]) == pytest.approx((0.5, 2.0))
-    assert row["width"] == pytest.approx(1.5)
+    assert (row["band_p10"], row["band_p90"]) == pytest.approx((0.625, 2.5))
+    assert row["width"] == pytest.approx(1.875)
     assert row["inside"]
-    again = run_backtest(*series_case([]), draws=200, seed=3, shifts=(2.0,))
+    again = run_backtest(*tables, draws=200, seed=3, shifts=(2.0,), destination_rho=0.0)
     assert result.series.to_csv().encode() == again.series.to_csv().encode()
-    # no shift, (1.0,): the band of the run without it
-    none = run_backtest(*series_case([]), draws=200, seed=3, shifts=(1.0,))
+    # a month without a level (the total not above a year before: the path binds, and the
+    # queue's common draw of a destination carries its spread) takes no shift: share 1
+    below = with_total(series_case([]), 20.0, 15.0)
+    none = run_backtest(*below, draws=200, seed=3, shifts=(2.0,), destination_rho=0.0)
     assert none.series.loc[0, "width"] == pytest.approx(0.0)
+    assert none.series.loc[0, "band_p50"] == pytest.approx(1.0)

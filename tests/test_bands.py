@@ -215,9 +215,11 @@ def test_one_application_per_edge_draws_what_one_place_drew():
 
 def test_the_first_stop_distribution_over_random_places():
     graph = three_applicants()
+    # independent places (A35): the destination's common draw (A39) off; all three are in JP
     bands = simulate_bands(
-        graph, SCENARIO, THIRDS, TRANSIT, draws=600, seed=4, uncertainty=EXACT, applications=1
-    )
+        graph, SCENARIO, THIRDS, TRANSIT, draws=600, seed=4, uncertainty=EXACT, applications=1,
+        destination_rho=0.0,
+    )  # fmt: skip
     stoppages = bands.lines.set_index("node")
     # one application per maker: each maker stops (on 15 April) exactly when its place is
     # above 1/3: P = 2/3
@@ -277,6 +279,7 @@ def test_an_aggregate_of_two_plants_stops_its_first_plant_on_the_right_day():
         uncertainty=EXACT,
         plants={"agg": 2},
         applications=1,
+        destination_rho=0.0,  # independent places (A35); with A39: test_destination_queue.py
     )
     row = bands.lines.set_index("node").loc["agg"]
     assert row["plants"] == 2

@@ -14,7 +14,7 @@ from ..dataset.graph import SupplyGraph
 from ..engine.sums import share_pct
 from ..scenario.parse import Scenario
 from ..scenario.uncertainty import Range
-from .bands import APPLICATIONS, BAND, Bands, simulate_bands
+from .bands import APPLICATIONS, BAND, DESTINATION_RHO, Bands, simulate_bands
 from .timeline import Timeline, simulate_days
 
 MAGNETS = ("ndfeb_sintered", "ndfeb_bonded", "smco_magnet")  # HS 8505.11: permanent magnets
@@ -198,6 +198,7 @@ def run_backtest(
     seed: int = 0,
     plants: dict[str, int] | None = None,
     applications: int | Range = APPLICATIONS,
+    destination_rho: float = DESTINATION_RHO,
     scheduler: str | None = None,
     workers: int | None = None,
     shifts: tuple[float, ...] = SHIFTS,
@@ -235,12 +236,17 @@ def run_backtest(
         whether the observed value lies inside, and the band's width; ``summary`` gives
         the coverage and the median width per kind of check. A series month's share in
         a draw is multiplied by one of its normal months, each equally likely, and by
-        one of ``shifts`` or their reciprocals, one for all of the series' months.
+        one of ``shifts`` or their reciprocals, one for all of the series' months that
+        have a level (:func:`levels`: the path at 1; below it the queue's common draw
+        of a destination, ``destination_rho``, carries its spread).
     plants
         Aggregate id -> count of plants (``plants.csv``), for the draws.
     applications
         Applications per licence edge (or piece) in the draws' queue, or their range (the
         queue's grain: :data:`supplygraph.analyses.bands.APPLICATIONS`).
+    destination_rho
+        How much one buyer country's places in the queue move together in the draws
+        (:data:`supplygraph.analyses.bands.DESTINATION_RHO`; 0: independent places).
     scheduler, workers
         Run the draws on a Dask cluster.
     shifts
@@ -272,6 +278,7 @@ def run_backtest(
         seed=seed,
         plants=plants,
         applications=applications,
+        destination_rho=destination_rho,
         track=wanted,
         scheduler=scheduler,
         workers=workers,
@@ -296,8 +303,8 @@ def _series_bands(
     In each draw a month's share, times the total's level, is multiplied by one of the
     series' normal months (shares of its baseline, :func:`normal_months`), each equally
     likely, drawn for each month and draw on its own stream (a series without them keeps
-    its share), and by one of ``shift``, equally likely, drawn once per series and draw on
-    a stream of its own."""
+    its share), and, in a month with a level, by one of ``shift``, equally likely, drawn
+    once per series and draw on a stream of its own."""
     if series.empty:
         return series
     month_of_day = np.array([d.isoformat()[:7] for d in bands.dates])
@@ -311,7 +318,9 @@ def _series_bands(
         days = month_of_day == row.month
         shipped = bands.exports[row.series][:, days].sum(axis=1)  # per draw
         base = flow[masks[row.series]].sum() / 365 * days.sum()
-        share = shipped / base * level.get(row.month, 1.0) * factor[row.series]
+        share = shipped / base
+        if row.month in level:  # the path at 1: the destination's shift (below 1: A39's draw)
+            share = share * level[row.month] * factor[row.series]
         if row.series in normal:
             share = share * rng.choice(normal[row.series], size=len(share))
         values = np.percentile(share, BAND, method="inverted_cdf")

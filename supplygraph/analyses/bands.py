@@ -4,7 +4,9 @@ Each draw takes every edge's flow from its range (:func:`supplygraph.scenario.un
 flow_ranges`), every node's stock figure from its range (:func:`supplygraph.scenario.
 uncertainty.stock_ranges`), the places in the queue of licence applications of every
 edge's ``APPLICATIONS`` applications (each uniform on [0, 1]: an applicant of its own), and
-every route's transit time from its range (:func:`transit_draws`); the aggregates listed
+every route's transit time from its range (:func:`transit_draws`), the places of one
+buyer's country moving together by ``DESTINATION_RHO`` (:func:`destination_places`); the
+aggregates listed
 in ``plants.csv`` are split into their plants first
 (:func:`supplygraph.dataset.plants.split_plants`), so each plant is an applicant with its
 own stock. The draws run through the day loop of :func:`supplygraph.analyses.timeline.
@@ -21,9 +23,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr, ndtri
 
 from ..dataset.graph import SupplyGraph
 from ..dataset.plants import split_plants
+from ..scenario.licence import regimes_by_id
 from ..scenario.parse import Scenario
 from ..scenario.resolve import resolve
 from ..scenario.uncertainty import (
@@ -54,6 +58,15 @@ COUNT_KEY = 1
 # (data/SOURCES.md, "Bands of the dated run", A37): at least 8, from 2 (six-month licences)
 # to 32 (weekly shipments); each draw takes one count for all its pieces
 APPLICATIONS = Range(2, 32, mode=8)
+# A destination's common draw (data/SOURCES.md, "Bands of the dated run", A39): each
+# application's place is a Gaussian copula of the draw's normal for the buyer's country and
+# its own uniform place, rho = V / (1 + V) from other destinations' months of 2025
+# (destination_months.csv; destination_rho recomputes it); 0 draws exactly what it drew before
+DESTINATION_RHO = 0.23
+# A draw's normals per destination country come from a stream of their own, (draw, 2)
+DESTINATION_KEY = 2
+# A destination's share of its normal month is held within these before its probit is taken
+DESTINATION_SHARE_CLIP = (0.01, 0.99)
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,6 +110,10 @@ class _Shared:
     policy_edges: tuple[np.ndarray, ...] = ()  # per drawn licence policy, the edges it covers
     policy_ranges: tuple[Range, ...] = ()  # and its share's range
     transit_ranges: Ranges | None = None  # per route (row of transit.csv), its days' range
+    destination_rho: float = 0.0  # how much one buyer country's places move together
+    destination: np.ndarray | None = None  # per edge: its customer's country (an index)
+    queued: np.ndarray | None = None  # the edges whose places a licence may read (None: all)
+    n_destinations: int = 0  # countries of the graph's nodes, one normal each per draw
 
 
 def simulate_bands(
@@ -110,6 +127,7 @@ def simulate_bands(
     uncertainty: Uncertainty | None = None,
     plants: dict[str, int] | None = None,
     applications: int | Range = APPLICATIONS,
+    destination_rho: float = DESTINATION_RHO,
     start: dt.date | None = None,
     end: dt.date | None = None,
     track: dict[str, np.ndarray] | None = None,
@@ -138,6 +156,10 @@ def simulate_bands(
         Applications per licence edge (or piece), each with its own place in the queue;
         the edge ships the share of them approved (1: one place), or their range, from
         which each draw takes one count for all its edges (``APPLICATIONS``).
+    destination_rho
+        How much the places of one buyer country's applications move together in a draw
+        (:func:`destination_places`; ``DESTINATION_RHO``); 0: independent places, the
+        draws of the run before the rule, byte for byte.
     start, end
         The horizon (default: the scenario's).
     track
@@ -154,6 +176,9 @@ def simulate_bands(
     split = split_plants(graph, plants or {})
     dated, policy_edges, policy_ranges = approval_draws(split, scenario, uncertainty)
     pieces = split.edges["edge_of"].to_numpy()  # per edge after the split: the data's edge
+    countries, country = np.unique(
+        split.nodes["country"].to_numpy().astype(str), return_inverse=True
+    )
     flows = flow_ranges(split.edges, uncertainty.status)
     shared = _Shared(
         split,
@@ -170,6 +195,10 @@ def simulate_bands(
         policy_edges,
         policy_ranges,
         transit_ranges=transit_ranges(transit, uncertainty.status),
+        destination_rho=destination_rho,
+        destination=country[split.index.dst],
+        n_destinations=len(countries),
+        queued=queued_edges(split, scenario, start=start, end=end) if destination_rho else None,
     )
     # a row's cells: its parts, and its lines x a transit window on the numpy loop (the
     # compiled loop keeps that window once per thread, not per row)
@@ -243,7 +272,10 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     ranges draws what it drew before they reached the dated run, one application per
     edge draws what one place per edge drew, a draw's flows and stocks do not depend on
     its count, and a run whose routes have no range draws what it drew before transit
-    times were drawn.
+    times were drawn. With ``shared.destination_rho`` above 0 each draw's places are then
+    made to move together by the customer's country (:func:`destination_places`), with one
+    normal per country from a stream of their own (``spawn_key=(draw, 2)``), before a drawn
+    policy rescales them; at 0 nothing is drawn for it.
 
     Parameters
     ----------
@@ -268,6 +300,8 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     days = None if routes is None else shared.transit["days"].to_numpy(np.float64)
     n_routes = 0 if routes is None else len(routes.low)
     transit_v = np.empty((n, n_routes))
+    rho = getattr(shared, "destination_rho", 0.0)  # a caller's inputs may have no such rule
+    queued = getattr(shared, "queued", None)
     for r in range(n):
         rng = np.random.default_rng(np.random.SeedSequence(shared.seed, spawn_key=(first + r,)))
         if isinstance(shared.applications, Range):
@@ -277,6 +311,13 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
         stock_v[r] = rng.uniform(-1, 1, n_nodes)
         places = queue[r, :, : count[r]]  # a view: the draw's own places
         places[:] = rng.uniform(0, 1, (n_edges, count[r]))
+        if rho > 0:
+            own = np.random.SeedSequence(shared.seed, spawn_key=(first + r, DESTINATION_KEY))
+            common = np.random.default_rng(own).standard_normal(shared.n_destinations)
+            edges = queued if queued is not None else slice(None)  # others are never read
+            places[edges] = destination_places(
+                places[edges], common[shared.destination[edges]], rho
+            )
         if shared.policy_edges:
             approved = np.full(n_edges, np.inf)  # inf: no drawn policy covers the edge
             for edges, drawn in zip(shared.policy_edges, shared.policy_ranges):
@@ -295,6 +336,139 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
         count,
         None if routes is None else transit_draws(days, routes, transit_v),
     )
+
+
+def destination_places(places: np.ndarray, common: np.ndarray, rho: float) -> np.ndarray:
+    """Return places in the queue that move together by destination (a Gaussian copula).
+
+    Each application's place becomes ``Phi(sqrt(rho) z + sqrt(1 - rho) Phi^-1(u))``, ``u``
+    its own uniform place and ``z`` the draw's normal for its edge's destination: each place
+    is still uniform on [0, 1], and the places of one destination share ``rho`` of their
+    (normal) variance (data/SOURCES.md, "Bands of the dated run", A39). At ``rho = 1`` every
+    application of a destination takes the place ``Phi(z)``; at 0 the places are kept.
+
+    Parameters
+    ----------
+    places
+        Uniform places, edges x applications.
+    common
+        Per edge, the normal of its destination in this draw.
+    rho
+        The share of a place's variance its destination holds, in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        The places, edges x applications.
+
+    Examples
+    --------
+    >>> u = np.array([[0.1, 0.9], [0.5, 0.5]])
+    >>> destination_places(u, np.array([0.0, 1.0]), 1.0).round(3).tolist()
+    [[0.5, 0.5], [0.841, 0.841]]
+    >>> bool((destination_places(u, np.array([0.0, 1.0]), 0.0) == u).all())
+    True
+    """
+    if rho <= 0:
+        return places
+    if rho >= 1:
+        return np.broadcast_to(ndtr(common)[:, None], places.shape).copy()
+    return ndtr(np.sqrt(rho) * common[:, None] + np.sqrt(1 - rho) * ndtri(places))
+
+
+def queued_edges(
+    graph: SupplyGraph,
+    scenario: Scenario,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> np.ndarray:
+    """Return the edges a licence of the scenario may reach on some day of the run.
+
+    Only these edges' places in the queue are ever compared with a licensed share (elsewhere
+    the share is 1), so only theirs need the destination's common draw. Each policy is made
+    a cut with no path and no general licence, and the scenario without its rules is
+    resolved on the run's first day and on every day a regime of the data starts, ends or is
+    suspended or resumes within the run: between those days the regimes in force, and so
+    the edges a licence reaches, do not change.
+
+    Parameters
+    ----------
+    graph
+        The graph the draws run on (after the plant split).
+    scenario
+        The dated scenario.
+    start, end
+        The run's horizon (default: the scenario's; open ends take every such day).
+
+    Returns
+    -------
+    numpy.ndarray
+        The edges' indices, ascending.
+    """
+    start = start or scenario.start
+    end = end or scenario.end
+    cuts = tuple(
+        replace(policy, action="cut", share=0.0, approvals="", general_licence="")
+        for policy in scenario.licences
+    )
+    days: set[dt.date | None] = {start}
+    for regime in regimes_by_id(graph.regimes).values():
+        days |= {regime.effective, regime.suspended_from}
+        days |= {d + dt.timedelta(days=1) for d in (regime.suspended_until, regime.ends) if d}
+    reached = np.zeros(graph.n_edges, dtype=bool)
+    for day in sorted(d for d in days if d and (start is None or d >= start)):
+        if end is not None and day > end:
+            continue
+        alone = scenario.with_changes(licences=cuts, rules=(), as_of=day)
+        reached |= resolve(graph, alone).edge_share < 1
+    if start is None:
+        alone = scenario.with_changes(licences=cuts, rules=(), as_of=None)
+        reached |= resolve(graph, alone).edge_share < 1
+    return np.flatnonzero(reached)
+
+
+def destination_rho(months: pd.DataFrame) -> float:
+    """Return the destination effect's ``rho`` from destinations' months (A39).
+
+    Only months whose total share is strictly between 0 and 1 speak to the queue (at a path
+    of 1 every place is approved). In such a month a destination approved ``a_d =
+    Phi((Phi^-1(a) - sqrt(rho) z_d) / sqrt(1 - rho))`` of its normal month, so across
+    destinations ``Phi^-1(a_d)`` has variance ``V = rho / (1 - rho)``: ``V`` is estimated by
+    the within-month sum of squares about each month's mean over the sum of the months'
+    counts less one, each share held within ``DESTINATION_SHARE_CLIP``, and ``rho = V / (1 +
+    V)``; 0 when no month has two destinations.
+
+    Parameters
+    ----------
+    months
+        ``destination_months.csv`` (:func:`supplygraph.dataset.io.load_destination_months`):
+        month, exports_t, normal_t, total_share.
+
+    Returns
+    -------
+    float
+        ``rho``.
+
+    Examples
+    --------
+    >>> months = pd.DataFrame({"month": ["2025-05", "2025-05", "2025-07"],
+    ...     "exports_t": [50.0, 150.0, 90.0], "normal_t": [100.0, 200.0, 100.0],
+    ...     "total_share": [0.6, 0.6, 1.0]})
+    >>> round(destination_rho(months), 4)  # V = (0.6745 - 0)^2 / 2 = 0.2275
+    0.1853
+    """
+    speaks = (months["total_share"] > 0) & (months["total_share"] < 1)
+    chosen = months[speaks]
+    share = (chosen["exports_t"] / chosen["normal_t"]).clip(*DESTINATION_SHARE_CLIP)
+    probit = pd.Series(ndtri(share.to_numpy(np.float64)), index=chosen.index)
+    by_month = probit.groupby(chosen["month"])
+    squares = by_month.apply(lambda y: float(((y - y.mean()) ** 2).sum())).sum()
+    freedom = int((by_month.count() - 1).clip(lower=0).sum())
+    if freedom == 0:
+        return 0.0
+    v = squares / freedom
+    return float(v / (1 + v))
 
 
 def _places(applications: int | Range) -> int:

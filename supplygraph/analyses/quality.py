@@ -11,7 +11,7 @@ import pandas as pd
 
 from .._errors import DataError, Issue, ScenarioError
 from ..dataset.citations import CITATION_KINDS, citation_kind, cited_domains, unlisted_domains
-from ..dataset.io import load_plants, load_quality_tables, load_run_tables
+from ..dataset.io import load_destination_months, load_plants, load_quality_tables, load_run_tables
 from ..dataset.schema import RANGE_BASIS, STAGE_RANK, STAGES, STATUSES
 from ..engine.sums import share_pct
 from .stats import stage_country_shares
@@ -192,7 +192,8 @@ def _citing_tables(graph: SupplyGraph, published: pd.DataFrame) -> dict[str, pd.
 
 def _run_tables(graph: SupplyGraph) -> dict[str, pd.DataFrame]:
     """The dated run's and the backtest's tables, when the graph's folder has any, and its
-    ``plants.csv`` checked (the dated draws read it), every error of them at once."""
+    ``plants.csv`` and ``destination_months.csv`` checked (the dated draws read them),
+    every error of them at once."""
     folder = graph.folder
     issues: list[Issue] = []
     tables: dict[str, pd.DataFrame] = {}
@@ -206,6 +207,11 @@ def _run_tables(graph: SupplyGraph) -> dict[str, pd.DataFrame]:
     if (folder / "plants.csv").is_file():
         try:
             load_plants(folder, nodes=graph.nodes)
+        except DataError as error:
+            issues += error.issues
+    if (folder / "destination_months.csv").is_file():
+        try:
+            load_destination_months(folder)
         except DataError as error:
             issues += error.issues
     if issues:

@@ -960,6 +960,64 @@ def check_plants(
     )
 
 
+def check_destination_months(months: pd.DataFrame, file: str, issues: list[Issue]) -> None:
+    """Append an Issue for every invalid cell of ``destination_months.csv``.
+
+    A row names one destination country (ISO code) and a month (``YYYY-MM``), once each
+    pair; its exports in tonnes, its normal month's tonnes (above 0), the total's share of
+    its month, a source and a status.
+
+    Parameters
+    ----------
+    months
+        The table as read (text cells and a ``csv_line`` column).
+    file
+        The file name, for the messages.
+    issues
+        Where the problems go.
+    """
+    if _no_rows(months, file, "destination month", issues):
+        return
+    _required_text(months, ("destination", "month", "source", "status"), file, issues)
+    for column in ("exports_t", "normal_t", "total_share"):
+        check_numbers(months, column, True, file, issues)
+    destination = months["destination"]
+    report(
+        issues,
+        file,
+        months,
+        (destination != "") & ~_within(destination, schema.ISO_COUNTRIES),
+        "destination",
+        lambda cell: f"invalid ISO country {cell!r} (one destination per row)",
+    )
+    month = months["month"]
+    report(
+        issues,
+        file,
+        months,
+        (month != "") & month.map(lambda cell: schema.parse_month(cell) is None),
+        "month",
+        lambda cell: f"not a month (YYYY-MM): {cell!r}",
+    )
+    report(
+        issues,
+        file,
+        months,
+        (months["status"] != "") & ~_within(months["status"], schema.STATUSES),
+        "status",
+        lambda cell: f"unknown status {cell!r}; expected one of {', '.join(schema.STATUSES)}",
+    )
+    _duplicates(
+        issues,
+        file,
+        months,
+        (destination != "") & (month != ""),
+        ["destination", "month"],
+        lambda row: f"a second figure of {row['destination']} for {row['month']}",
+        "month",
+    )
+
+
 def _check_event_line(row: Any, declared: set[str], file: str, issues: list[Issue]) -> None:
     """An event's line is one of its node's lines, or empty for a node of one line."""
     if declared and row.line not in declared:

@@ -651,6 +651,39 @@ def load_plants(
     return {node: int(count) for node, count in zip(table["node"], table["plants"])}
 
 
+def load_destination_months(folder: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Read and validate ``destination_months.csv``: destinations' months over their normal.
+
+    From the dataset folder when it has the file, else the bundled one. The evidence for the
+    queue's destination effect (data/SOURCES.md, "Bands of the dated run";
+    :func:`supplygraph.analyses.bands.destination_rho`).
+
+    Parameters
+    ----------
+    folder
+        The dataset folder; the bundled data when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        destination, month, exports_t, normal_t, total_share, source, status, note.
+
+    Raises
+    ------
+    DataError
+        Listing every error found, each with file, line and column.
+    """
+    spec = (
+        "destination_months.csv",
+        schema.DESTINATION_MONTH_COLUMNS,
+        schema.DESTINATION_MONTH_REQUIRED,
+        _validate.check_destination_months,
+        ("exports_t", "normal_t", "total_share"),
+    )
+    (table,) = _read_checked(folder, [spec])
+    return table
+
+
 class QualityTables(NamedTuple):
     """The data-quality report's tables: the kind of each publisher, published shares."""
 

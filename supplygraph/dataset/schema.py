@@ -114,9 +114,12 @@ NUMBER_BOUNDS = {
     "value": (1e9, "tonnes in a month, or their average"),
     "share_pct": (100.0, "a share in percent"),
     "plants": (10000.0, "plants or lines in one aggregate"),
+    "exports_t": (1e9, "tonnes in a month"),
+    "normal_t": (1e9, "tonnes in a month"),
+    "total_share": (100.0, "a month's exports over the same month of the year before"),
 }
 # 0 would make every item controlled; a shipment takes at least a day
-POSITIVE_COLUMNS = frozenset({"extraterritorial_pct", "days", "days_low", "days_high"})
+POSITIVE_COLUMNS = frozenset({"extraterritorial_pct", "days", "days_low", "days_high", "normal_t"})
 # Smallest credible value above 0 of the tonnage columns, and why: rerouting counts tonnes
 # below a milligram as none, and the solver cannot scale figures near the float's smallest
 # (1e-320 t made it fail).
@@ -228,6 +231,20 @@ CAPACITY_REQUIRED = ("node", "from", "capacity_t")
 PLANT_COLUMNS = ("node", "plants", "source", "status", "note")
 AGGREGATE_SUFFIX = "-agg"  # the data's ids of nodes that stand for many plants
 PLANT_REQUIRED = ("node", "plants", "source", "status")
+# destination_months.csv (optional): a destination's exports in a month over its normal month,
+# beside the total's share of its month: the evidence for the queue's destination effect.
+DESTINATION_MONTH_COLUMNS = (
+    "destination", "month", "exports_t", "normal_t", "total_share", "source", "status", "note",
+)  # fmt: skip
+DESTINATION_MONTH_REQUIRED = (
+    "destination",
+    "month",
+    "exports_t",
+    "normal_t",
+    "total_share",
+    "source",
+    "status",
+)
 # The backtest's checks: monthly series (a YYYY-avg row is each series' baseline) and events.
 OBSERVED_COLUMNS = ("series", "month", "value", "unit", "source", "status", "note")
 OBSERVED_REQUIRED = ("series", "month", "value")
