@@ -415,7 +415,9 @@ def queued_edges(
     days: set[dt.date | None] = {start}
     for regime in regimes_by_id(graph.regimes).values():
         days |= {regime.effective, regime.suspended_from}
-        days |= {d + dt.timedelta(days=1) for d in (regime.suspended_until, regime.ends) if d}
+        # the day after an end, none after the calendar's last day (nothing a run reaches)
+        ends = (regime.suspended_until, regime.ends)
+        days |= {d + dt.timedelta(days=1) for d in ends if d and d < dt.date.max}
     reached = np.zeros(graph.n_edges, dtype=bool)
     for day in sorted(d for d in days if d and (start is None or d >= start)):
         if end is not None and day > end:
