@@ -118,3 +118,16 @@ def test_the_terminal_table_aligns_each_column_as_told(capsys):
         "  Electric vehicles   1,200",  # no blanks after the last cell
         "  Wind                    -  x",
     ]
+
+
+def test_a_check_at_its_bands_edge_prints_with_the_decimals_that_tell_them_apart():
+    from supplygraph.cli._base import telling_digits
+
+    # 46 / 620 = 0.0742 against a P10 of 0.0745: equal at 2 and 3 decimals (0.07, 0.074),
+    # apart at 4; a value far from its band keeps 2; an edge equal to the value is no
+    # contradiction (inside at the edge) and asks for nothing; apart only at the 6th
+    # decimal, the most (4) is all it gets
+    assert telling_digits(46 / 620, 0.0745, 0.53) == 4
+    assert telling_digits(0.57, 0.37, 0.94) == 2
+    assert telling_digits(0.5, 0.5, 0.9) == 2
+    assert telling_digits(0.1234561, 0.1234567) == 4

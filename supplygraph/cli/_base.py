@@ -459,6 +459,39 @@ def main() -> None:
     cli(prog_name="supplygraph")
 
 
+def telling_digits(value: float, *edges: float, least: int = 2, most: int = 4) -> int:
+    """Decimals enough to tell a value from each edge it differs from, as printed.
+
+    A check printed ``0.07`` against a band from ``0.07`` and marked outside reads as a
+    contradiction; with one more decimal it reads ``0.074`` against ``0.074``, with two
+    ``0.0743`` against ``0.0744``.
+
+    Parameters
+    ----------
+    value
+        The observed figure.
+    *edges
+        The figures it is set against (a band's ends).
+    least, most
+        The fewest and the most decimals to print.
+
+    Returns
+    -------
+    int
+        The fewest decimals from ``least`` to ``most`` at which ``value`` prints apart
+        from every edge it is not equal to (``most`` when none suffices).
+
+    Examples
+    --------
+    >>> telling_digits(0.0743, 0.0744, 0.53), telling_digits(0.57, 0.37, 0.94)
+    (4, 2)
+    """
+    for digits in range(least, most):
+        if all(f"{value:.{digits}f}" != f"{edge:.{digits}f}" for edge in edges if edge != value):
+            return digits
+    return most
+
+
 def band_text(
     central: float, p10: float, p90: float, digits: int = 1, ends: int | None = None
 ) -> str:

@@ -28,6 +28,7 @@ from ._base import (
     progress,
     report_folder,
     scenario_option,
+    telling_digits,
 )
 from .risk import cluster_options
 
@@ -533,9 +534,11 @@ def _print_calibration(result: Any) -> None:
     )
     rows = [("series", "month", "observed", "band", "")]
     for row in result.series.to_dict("records"):
-        band = band_text(row["band_p50"], row["band_p10"], row["band_p90"], 2, ends=2)
+        seen, low, high = row["observed_share"], row["band_p10"], row["band_p90"]
+        digits = telling_digits(seen, low, high)  # a check at a band's edge reads apart
+        band = band_text(row["band_p50"], low, high, digits, ends=digits)
         mark = "inside" if row["inside"] else "OUTSIDE"
-        rows.append((row["series"], row["month"], f"{row['observed_share']:.2f}", band, mark))
+        rows.append((row["series"], row["month"], f"{seen:.{digits}f}", band, mark))
     print_table(rows, "llrll", whole=(0,))
     rows = [("event", "observed", "band P10 / P50 / P90", "")]
     for row in result.events.to_dict("records"):
