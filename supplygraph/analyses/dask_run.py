@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -97,6 +98,35 @@ def run_chunks(
         futures = client.map(function, list(chunks), [on_workers] * len(chunks), pure=False)
         return list(client.gather(futures))
     finally:
-        client.close()
-        if cluster is not None:
+        if cluster is None:
+            client.close()
+        else:
+            close_quietly(client, cluster)
+
+
+def close_quietly(client: Any, cluster: Any) -> None:
+    """Close a local cluster this run started without its shutdown's log lines.
+
+    Once the results are in (or have failed), what the workers and the scheduler log while
+    they close is noise to the user: a worker's heartbeat that meets the scheduler already
+    gone logs a traceback (``CommClosedError``) on stderr now and then, a race inside
+    distributed. So the workers stop logging before they are told to close, and this
+    process logs nothing until the cluster is gone.
+    """
+    before = logging.root.manager.disable
+    try:
+        client.run(silence_logging)
+    except (OSError, TimeoutError):
+        pass  # a worker that is gone logs nothing either
+    finally:
+        logging.disable(logging.CRITICAL)
+        try:
+            client.close()
             cluster.close()
+        finally:
+            logging.disable(before)
+
+
+def silence_logging() -> None:
+    """Stop this process's logging (run on each worker of a closing local cluster)."""
+    logging.disable(logging.CRITICAL)
