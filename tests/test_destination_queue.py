@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -275,3 +276,43 @@ def test_validate_checks_destination_months_csv(tmp_path):
         "1 error in the data",
     ]
     assert months.read_bytes() == before  # the input is never modified
+
+
+def test_a_folder_s_own_destination_months_set_rho_on_the_command_line(tmp_path, monkeypatch):
+    # the same data twice: as bundled (rho 0.23), and with every destination of a month
+    # shipping the month's total share of its normal month: no spread between destinations,
+    # so V = 0 and rho = 0, the independent places of the queue without A39
+    import shutil
+
+    from cli_helpers import invoke
+
+    import supplygraph.analyses.bands as bands_module
+
+    data = Path(bands_module.__file__).parents[2] / "data"
+    bundled, spread_free = tmp_path / "bundled", tmp_path / "spread-free"
+    for folder in (bundled, spread_free):
+        shutil.copytree(data, folder)
+    months = pd.read_csv(spread_free / "destination_months.csv", dtype=str, keep_default_na=False)
+    share = months["total_share"].astype(float).clip(upper=1.0)
+    months["exports_t"] = (months["normal_t"].astype(float) * share).round(3).astype(str)
+    months.to_csv(spread_free / "destination_months.csv", index=False)
+    record = tmp_path / "rho.txt"  # the draws run in a forked process: a file, not a list
+    real = bands_module.simulate_bands
+
+    def recording(*args, **kwargs):
+        with record.open("a") as file:
+            file.write(f"{kwargs['destination_rho']}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bands_module, "simulate_bands", recording)
+    args = ["timeline", "-s", "2025-replay", "--to", "2025-07-31", "--draws", "16", "-q"]
+    for folder in (bundled, spread_free):
+        out = tmp_path / f"{folder.name}-out"
+        result = invoke(*args, "--data", str(folder), "--out", str(out))
+        assert result.exit_code == 0, result.output
+    assert record.read_text().split() == [str(DESTINATION_RHO), "0.0"]
+    plants = [
+        (tmp_path / f"{name}-out" / "timeline-plants.csv").read_bytes()
+        for name in ("bundled", "spread-free")
+    ]
+    assert plants[0] != plants[1]  # and rho moves the draws

@@ -61,7 +61,8 @@ APPLICATIONS = Range(2, 32, mode=8)
 # A destination's common draw (data/SOURCES.md, "Bands of the dated run", A39): each
 # application's place is a Gaussian copula of the draw's normal for the buyer's country and
 # its own uniform place, rho = V / (1 + V) from other destinations' months of 2025
-# (destination_months.csv; destination_rho recomputes it); 0 draws exactly what it drew before
+# (destination_months.csv; destination_rho recomputes it, and the commands read it from the
+# data folder's table to two decimals); 0 draws exactly what it drew before
 DESTINATION_RHO = 0.23
 # A draw's normals per destination country come from a stream of their own, (draw, 2)
 DESTINATION_KEY = 2

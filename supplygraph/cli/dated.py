@@ -319,12 +319,35 @@ def _bands(
         draws=draws,
         seed=seed,
         plants=load_plants(data_dir, nodes=graph.nodes),
+        destination_rho=read_destination_rho(data_dir),
         start=start,
         end=end,
         scheduler=scheduler,
         workers=workers,
     )
     return bands, render_bands(bands)
+
+
+def read_destination_rho(data_dir: Path | None) -> float:
+    """The queue's destination ``rho`` (A39) from the folder's ``destination_months.csv``.
+
+    Read to two decimals, the precision the bundled table's dozen months support (0.23,
+    ``DESTINATION_RHO``); a folder without the table takes the bundled one's.
+
+    Parameters
+    ----------
+    data_dir
+        The dataset folder; the bundled data when None.
+
+    Returns
+    -------
+    float
+        ``rho``, 0 when no month of the table has two destinations.
+    """
+    from ..analyses.bands import destination_rho
+    from ..dataset.io import load_destination_months
+
+    return round(destination_rho(load_destination_months(data_dir)), 2)
 
 
 class WholeDays(click.ParamType):
@@ -490,6 +513,7 @@ def backtest(
             draws=draws,
             seed=seed,
             plants=load_plants(data_dir, nodes=graph.nodes) if draws else None,
+            destination_rho=read_destination_rho(data_dir) if draws else 0.0,
             scheduler=scheduler,
             workers=workers,
         )
