@@ -112,6 +112,13 @@ def close_quietly(client: Any, cluster: Any) -> None:
     gone logs a traceback (``CommClosedError``) on stderr now and then, a race inside
     distributed. So the workers stop logging before they are told to close, and this
     process logs nothing until the cluster is gone.
+
+    Parameters
+    ----------
+    client
+        The ``distributed.Client`` of the run.
+    cluster
+        The ``distributed.LocalCluster`` the run started.
     """
     before = logging.root.manager.disable
     try:
