@@ -603,6 +603,23 @@ def test_backtest_reports_each_check_band_and_the_coverage(tmp_path):
     median = series["width"].median()
     assert summary.loc["series", "median_width"] == pytest.approx(median, abs=1e-3)
     assert "Calibration over 12 draws" in result.output
+    # each month's interval score counted again from its band: the width, plus 10 times
+    # the distance outside it (a P10-P90 band: alpha 0.2, 2 / alpha = 10); each figure is
+    # read from the CSV's three decimals, so a miss of 10 x (0.0005 + 0.0005) plus the
+    # width's 0.001 and the score's own 0.0005 is the rounding's most
+    seen, low, high = series["observed_share"], series["band_p10"], series["band_p90"]
+    miss = (low - seen).clip(lower=0) + (seen - high).clip(lower=0)
+    assert series["interval_score"].to_numpy() == pytest.approx(
+        (high - low + 10 * miss).to_numpy(), abs=0.0115
+    )
+    assert (series.loc[series["inside"], "interval_score"] - series["width"]).abs().max() < 2e-3
+    assert summary.loc["series", "mean_interval_score"] == pytest.approx(
+        series["interval_score"].mean(), abs=2e-3
+    )
+    assert pd.isna(summary.loc["events", "mean_interval_score"])
+    assert f"mean interval score {summary.loc['series', 'mean_interval_score']:.2f}" in (
+        result.output
+    )
 
 
 def test_simulate_shows_each_figure_with_its_band(tmp_path):

@@ -29,6 +29,8 @@ VARIATION_KEY = (0, 26)
 # November), never the checked series'; drawn with their reciprocals, one a series and draw.
 SHIFTS = (1.279 / 1.175, 1.845 / 1.175, 1.183 / 1.175, 1.595 / 1.283)
 SHIFT_KEY = (0, 27)  # the shifts' own stream, apart from every other draw
+# The interval score's alpha: a P10-P90 band is a central 80% interval (BAND)
+INTERVAL_ALPHA = (100 - (BAND[2] - BAND[0])) / 100
 
 
 @dataclass(frozen=True, eq=False)
@@ -332,7 +334,41 @@ def _series_bands(
     seen = out["observed_share"]
     out["inside"] = (out["band_p10"] <= seen) & (seen <= out["band_p90"])
     out["width"] = out["band_p90"] - out["band_p10"]  # in shares of baseline
+    out["interval_score"] = interval_score(seen, out["band_p10"], out["band_p90"])
     return out
+
+
+def interval_score(observed: Any, low: Any, high: Any) -> Any:
+    """Return the interval score of a P10-P90 band: its width plus 10 times any miss.
+
+    Gneiting and Raftery's (2007) proper score for a central interval at level ``1 -
+    alpha`` (here 0.8, so ``2 / alpha = 10``): ``high - low + 10 * (low - observed)`` when
+    the observed value is below the band, ``+ 10 * (observed - high)`` when above, the
+    width alone when inside. Lower is better; it weighs calibration against sharpness, so
+    a band cannot score well by being wide nor by being narrow and wrong.
+
+    Parameters
+    ----------
+    observed, low, high
+        The observed values and the bands' P10 and P90 (numbers or arrays of one shape).
+
+    Returns
+    -------
+    float or array
+        The score, in the units of the values.
+
+    Examples
+    --------
+    >>> round(interval_score(0.68, 0.89, 1.89), 6)  # 1.00 wide, 0.21 below: 1.00 + 10 x 0.21
+    3.1
+    >>> round(interval_score(1.0, 0.8, 1.71), 6)  # inside: the width
+    0.91
+    """
+    observed, low, high = (np.asarray(v, dtype=float) for v in (observed, low, high))
+    below = np.clip(low - observed, 0.0, None)
+    above = np.clip(observed - high, 0.0, None)
+    score = (high - low) + (2 / INTERVAL_ALPHA) * (below + above)
+    return score if score.ndim else float(score)
 
 
 def _event_bands(checked: pd.DataFrame, bands: Bands, events: pd.DataFrame) -> pd.DataFrame:
@@ -370,7 +406,9 @@ def _event_bands(checked: pd.DataFrame, bands: Bands, events: pd.DataFrame) -> p
 
 def _calibration(series: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """Coverage (share of checks inside their P10-P90 band) and the median width, per kind
-    of check and over all; an open-ended event band counts as infinitely wide."""
+    of check and over all; an open-ended event band counts as infinitely wide. The series'
+    mean interval score (:func:`interval_score`); the events have none, their bands being
+    open-ended dates."""
     rows = []
     kinds = (
         ("series", series["inside"].to_numpy(bool), series["width"].to_numpy(float), "share"),
@@ -390,6 +428,11 @@ def _calibration(series: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
                 "coverage_pct": float(100 * inside.mean()) if len(inside) else np.nan,
                 "median_width": float(np.median(width)) if len(width) else np.nan,
                 "width_unit": unit,
+                "mean_interval_score": (
+                    float(series["interval_score"].mean())
+                    if name == "series" and len(series)
+                    else np.nan
+                ),
             }
         )
     every = np.concatenate([k[1] for k in kinds])
@@ -401,6 +444,7 @@ def _calibration(series: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
             "coverage_pct": float(100 * every.mean()) if len(every) else np.nan,
             "median_width": np.nan,
             "width_unit": "",
+            "mean_interval_score": np.nan,
         }
     )
     return pd.DataFrame(rows)

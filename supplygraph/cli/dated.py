@@ -551,7 +551,8 @@ def backtest(
 
 
 def _print_calibration(result: Any) -> None:
-    """Each check's P10-P90 band, inside or not, and the coverage and median widths."""
+    """Each check's P10-P90 band, inside or not, the coverage and median widths, and the
+    series' mean interval score."""
     click.echo(
         f"\nCalibration over {result.bands.n_draws:,} draws (seed {result.bands.seed}): "
         "each check's P10-P90 band"
@@ -576,6 +577,9 @@ def _print_calibration(result: Any) -> None:
             if row["width_unit"]
             else ""
         )
+        score = row.get("mean_interval_score", float("nan"))
+        if score == score:  # not NaN: the series' mean interval score
+            width += f", mean interval score {score:.2f}"
         click.echo(
             f"  {row['checks']}: {row['inside']} of {row['count']} inside "
             f"({row['coverage_pct']:.0f}%){width}"
