@@ -135,7 +135,7 @@ def shock(graph):
                 "Chinese rows (the US split by use), the Japanese makers' customers, GE's "
                 "generator plant, the fabs' coatings and the Y/Dy/Sm chains have no sourced "
                 "figure (SOURCES.md 11k, 11o, 11p, 11q, 11s, 11t, 11v, 11w, 11x, 11y, 11z, "
-                "11aa)",
+                "11aa, 11ab, 11ac)",
             ),
         )
         for name, share in (("2025-10-package", "30.1%"), ("2025-04-heavy-licences", "30.1%"))
