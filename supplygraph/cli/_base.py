@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import sys
 import traceback
@@ -522,3 +523,31 @@ def band_text(
         return f"{value:.0f}" if abs(value) >= 10 or value == 0 else f"{value:.1f}"
 
     return f"{central:.{digits}f} ({end(p10)}-{end(p90)})"
+
+
+def count_text(value: float, figures: int = 3) -> str:
+    """A count (vehicles, units) to ``figures`` significant figures, with thousands commas.
+
+    A band's ends come from a few hundred draws: their fourth digit is noise, so a count
+    is shown as ``298,000`` rather than ``297506``.
+
+    Parameters
+    ----------
+    value
+        The count.
+    figures
+        Significant figures kept.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> count_text(297506.2), count_text(61703), count_text(1865.7), count_text(91.4), count_text(0)
+    ('298,000', '61,700', '1,870', '91', '0')
+    """
+    if value == 0 or value != value:
+        return f"{value:,.0f}"
+    magnitude = math.floor(math.log10(abs(value)))
+    return f"{round(value, figures - 1 - magnitude):,.0f}"

@@ -16,6 +16,7 @@ from ._base import (
     band_text,
     build_scenario,
     cli,
+    count_text,
     data_option,
     echo_reports,
     echo_wrapped,
@@ -378,12 +379,8 @@ def _print_bands(bands: Any) -> None:
     rows = [("sector", "units lost, whole run", "first stoppage P10 / P50 / P90")]
     for sector in stops.index:
         row = last.loc[sector]
-        lost = band_text(
-            row["cumulative_units_lost_p50"],
-            row["cumulative_units_lost_p10"],
-            row["cumulative_units_lost_p90"],
-            digits=0,
-        )
+        p10, p50, p90 = (count_text(row[f"cumulative_units_lost_p{q}"]) for q in (10, 50, 90))
+        lost = f"{p50} ({p10}-{p90})"
         stop = stops.loc[sector]
         when = " / ".join(stop[f"first_stop_p{q}"] or "never" for q in (10, 50, 90))
         rows.append((sector_label(sector), lost, when))
@@ -580,7 +577,9 @@ def _print_calibration(result: Any) -> None:
         score = row.get("mean_interval_score", float("nan"))
         if score == score:  # not NaN: the series' mean interval score
             width += f", mean interval score {score:.2f}"
-        click.echo(
-            f"  {row['checks']}: {row['inside']} of {row['count']} inside "
-            f"({row['coverage_pct']:.0f}%){width}"
+        echo_wrapped(
+            f"{row['checks']}: {row['inside']} of {row['count']} inside "
+            f"({row['coverage_pct']:.0f}%){width}",
+            first="  ",
+            rest="    ",
         )
