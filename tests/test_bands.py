@@ -16,7 +16,7 @@ from supplygraph.analyses.backtest import magnet_exports
 from supplygraph.analyses.bands import simulate_bands
 from supplygraph.analyses.timeline import DrawRows, simulate_days
 from supplygraph.dataset.io import load_dated_tables
-from supplygraph.dataset.plants import split_plants
+from supplygraph.dataset.plants import sourcing, split_plants
 from supplygraph.scenario.parse import LicencePolicy, Scenario
 from supplygraph.scenario.uncertainty import Range, Uncertainty, flow_ranges, stock_ranges
 
@@ -285,6 +285,73 @@ def test_an_aggregate_of_two_plants_stops_its_first_plant_on_the_right_day():
     assert row["plants"] == 2
     assert abs(row["stop_pct"] - 75) < 5.5
     assert row["first_loss_p50"] == "2025-04-15"
+
+
+def two_suppliers_of_two_plants():
+    """A Chinese and a Japanese maker each ship 365 t/yr of Dy oxide to an aggregate of
+    makers with 10 days of stock: two supplier edges of one input."""
+    return make_graph(
+        {
+            "cn": {"country": "CN"},
+            "jp": {"country": "JP"},
+            "agg": {"stage": "manufacturer", "country": "JP", "sector": "ev", "stock_days": 10},
+        },
+        [("cn", "agg", "oxide", 365, {"elements": "Dy"}), ("jp", "agg", "oxide", 365)],
+    )
+
+
+def test_each_plant_takes_an_input_from_as_few_suppliers_as_the_tonnes_allow():
+    graph = two_suppliers_of_two_plants()
+    cut = path(("2025-04-04", 0.0))  # nothing approved from 4 April to the end of May
+    runs = {
+        rule: simulate_bands(
+            graph, SCENARIO, cut, TRANSIT, draws=40, seed=2, uncertainty=EXACT,
+            plants={"agg": 2}, applications=1, destination_rho=0.0, sole_sourcing=rule,
+        ).lines.set_index("node").loc["agg"]
+        for rule in (True, False)
+    }  # fmt: skip
+    # each plant needs (365 + 365) / 2 / 365 = 1 t a day and holds 10 t. A43: in every draw
+    # one plant takes all of China's 365 t (whichever edge the order puts first fills plant
+    # 1), and nothing reaches it from 5 April (the last shipment left on 3 April, one day
+    # in transit): its 10 t last 5-14 April, short from 15 April; the Japanese-fed plant
+    # never stops
+    assert runs[True]["stop_pct"] == 100
+    assert {runs[True][f"first_loss_p{p}"] for p in (10, 50, 90)} == {"2025-04-15"}
+    # equal parts (the rule before): each plant takes half of each edge, so it lacks 0.5 t
+    # a day and its 10 t last 10 / 0.5 = 20 days, 5-24 April: short from 25 April
+    assert {runs[False][f"first_loss_p{p}"] for p in (10, 50, 90)} == {"2025-04-25"}
+
+
+def test_the_plants_split_of_three_suppliers_keeps_every_edge_and_plant_total():
+    graph = make_graph(
+        {"a": {}, "b": {}, "c": {}, "agg": {"stage": "manufacturer"}, "z": {}},
+        [
+            ("a", "agg", "oxide", 100),
+            ("b", "agg", "oxide", 50),
+            ("c", "agg", "oxide", 50),
+            ("z", "agg", "metal", 30),  # an input with one supplier: left in equal parts
+        ],
+    )
+    split = split_plants(graph, {"agg": 2})
+    rule = sourcing(split)
+    assert (rule.n_members, rule.n_groups) == (3, 1)
+    tonnes = split.edges["flow_t"].to_numpy()[None, :]  # 50, 50, 25, 25, 25, 25, 15, 15
+    # the order b, c, a: b covers [0, 1/4) of the 200 t, c [1/4, 1/2), a [1/2, 1); plant 1
+    # takes [0, 1/2): b's 50 t and c's 50 t; plant 2 [1/2, 1): a's 100 t
+    assert rule.pieces.tolist() == [0, 1, 2, 3, 4, 5]  # z's pieces are left alone
+    tonnes = tonnes[:, rule.pieces]
+    moved = (rule.factor(tonnes, np.array([[0.7, 0.1, 0.4]])) * tonnes)[0].round(9)
+    pieces = split.edges.iloc[rule.pieces].assign(t=moved)
+    into = pieces.groupby(["supplier", "customer"])["t"].sum()
+    assert into.to_dict() == {
+        ("a", "agg#1"): 0.0, ("a", "agg#2"): 100.0, ("b", "agg#1"): 50.0, ("b", "agg#2"): 0.0,
+        ("c", "agg#1"): 50.0, ("c", "agg#2"): 0.0,
+    }  # fmt: skip
+    # the order a, b, c: a fills plant 1 (its 100 t), b and c plant 2
+    moved = (rule.factor(tonnes, np.array([[0.1, 0.2, 0.3]])) * tonnes)[0].round(9)
+    into = split.edges.iloc[rule.pieces].assign(t=moved).groupby(["supplier", "customer"])["t"]
+    into = into.sum()
+    assert (into[("a", "agg#1")], into[("b", "agg#2")], into[("c", "agg#2")]) == (100, 50, 50)
 
 
 def test_zero_width_ranges_give_back_the_single_value_run():

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from ..dataset.graph import SupplyGraph
-from ..dataset.plants import split_plants
+from ..dataset.plants import Sourcing, sourcing, split_plants
 from ..scenario.licence import regimes_by_id
 from ..scenario.parse import Scenario
 from ..scenario.resolve import resolve
@@ -68,6 +68,9 @@ DESTINATION_RHO = 0.23
 DESTINATION_KEY = 2
 # A destination's share of its normal month is held within these before its probit is taken
 DESTINATION_SHARE_CLIP = (0.01, 0.99)
+# A draw's order of each input's supplier edges (A43: a plant takes each input from as few
+# suppliers as the tonnes allow) comes from a stream of its own, (draw, 3)
+SOURCING_KEY = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,6 +118,7 @@ class _Shared:
     destination: np.ndarray | None = None  # per edge: its customer's country (an index)
     queued: np.ndarray | None = None  # the edges whose places a licence may read (None: all)
     n_destinations: int = 0  # countries of the graph's nodes, one normal each per draw
+    sourcing: Sourcing | None = None  # the inputs whose plants take few suppliers (A43)
 
 
 def simulate_bands(
@@ -129,6 +133,7 @@ def simulate_bands(
     plants: dict[str, int] | None = None,
     applications: int | Range = APPLICATIONS,
     destination_rho: float = DESTINATION_RHO,
+    sole_sourcing: bool = True,
     start: dt.date | None = None,
     end: dt.date | None = None,
     track: dict[str, np.ndarray] | None = None,
@@ -161,6 +166,11 @@ def simulate_bands(
         How much the places of one buyer country's applications move together in a draw
         (:func:`destination_places`; ``DESTINATION_RHO``); 0: independent places, the
         draws of the run before the rule, byte for byte.
+    sole_sourcing
+        Each plant of a split aggregate takes an input that several supplier edges feed from
+        as few of them as the tonnes allow, in an order drawn per draw
+        (:meth:`supplygraph.dataset.plants.Sourcing.factor`, A43); False: equal parts of
+        every supplier edge, the draws of the run before the rule, byte for byte.
     start, end
         The horizon (default: the scenario's).
     track
@@ -200,6 +210,7 @@ def simulate_bands(
         destination=country[split.index.dst],
         n_destinations=len(countries),
         queued=queued_edges(split, scenario, start=start, end=end) if destination_rho else None,
+        sourcing=sourcing(split) if sole_sourcing else None,
     )
     # a row's cells: its parts, and its lines x a transit window on the numpy loop (the
     # compiled loop keeps that window once per thread, not per row)
@@ -276,7 +287,12 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     times were drawn. With ``shared.destination_rho`` above 0 each draw's places are then
     made to move together by the customer's country (:func:`destination_places`), with one
     normal per country from a stream of their own (``spawn_key=(draw, 2)``), before a drawn
-    policy rescales them; at 0 nothing is drawn for it.
+    policy rescales them; at 0 nothing is drawn for it. With ``shared.sourcing`` the drawn
+    tonnes of the pieces into a split aggregate's inputs are then moved so each plant takes
+    an input from as few supplier edges as the tonnes allow, in an order drawn from a
+    stream of the draw's own (``spawn_key=(draw, 3)``; :meth:`supplygraph.dataset.plants.
+    Sourcing.factor`, A43); without it, or with no input of two suppliers, nothing is drawn
+    for it.
 
     Parameters
     ----------
@@ -302,6 +318,9 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
     n_routes = 0 if routes is None else len(routes.low)
     transit_v = np.empty((n, n_routes))
     rho = getattr(shared, "destination_rho", 0.0)  # a caller's inputs may have no such rule
+    sourced = getattr(shared, "sourcing", None)
+    sourced = sourced if sourced is not None and sourced.n_members else None
+    order = np.empty((n, sourced.n_members if sourced else 0))
     queued = getattr(shared, "queued", None)
     for r in range(n):
         rng = np.random.default_rng(np.random.SeedSequence(shared.seed, spawn_key=(first + r,)))
@@ -330,8 +349,15 @@ def draw_rows(shared: Any, first: int, n: int) -> DrawRows:
             )
             places[:] = np.where(covered, np.minimum(1.0, scaled), places)
         transit_v[r] = rng.uniform(-1, 1, n_routes)  # last: the draws before stay as they were
+        if sourced:
+            own = np.random.SeedSequence(shared.seed, spawn_key=(first + r, SOURCING_KEY))
+            order[r] = np.random.default_rng(own).uniform(0, 1, sourced.n_members)
+    flow = shared.flows.factor(flow_v)
+    if sourced:
+        base = shared.graph.edges["flow_t"].to_numpy(np.float64)[sourced.pieces]
+        flow[:, sourced.pieces] *= sourced.factor(flow[:, sourced.pieces] * base, order)
     return DrawRows(
-        shared.flows.factor(flow_v),
+        flow,
         shared.stocks.factor(stock_v),
         queue,
         count,

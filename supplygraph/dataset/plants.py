@@ -9,7 +9,7 @@ own place in the queue of licence applications.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,7 @@ import pandas as pd
 from .graph import SupplyGraph
 
 PLANT_MARK = "#"  # a plant's id: the aggregate's id, "#" and the plant's number from 1
+ORDER_MAX = np.nextafter(1.0, 0.0)  # a supplier edge's drawn order lies in [0, 1)
 
 
 def split_plants(graph: SupplyGraph, plants: dict[str, int]) -> SupplyGraph:
@@ -93,3 +94,150 @@ def split_plants(graph: SupplyGraph, plants: dict[str, int]) -> SupplyGraph:
             units = pd.to_numeric(lines["baseline_units"], errors="coerce")
             lines["baseline_units"] = units / np.repeat(times, times)
     return replace(graph, nodes=repeat, edges=out, lines=lines)
+
+
+@dataclass(frozen=True, eq=False)
+class Sourcing:
+    """Which pieces of a split graph the rule of :func:`sourcing` moves, and how they group.
+
+    A *member* is a data edge into a split aggregate's input that two or more data edges
+    feed (an input: the aggregate, the material and the lines fed); a *cell* is a member's
+    pieces into one plant.
+    """
+
+    pieces: np.ndarray  # the pieces the rule moves (positions among the split graph's edges)
+    cell: np.ndarray  # per piece: its cell
+    cell_member: np.ndarray  # per cell: its member
+    cell_plant: np.ndarray  # per cell: its plant, from 0
+    cell_plants: np.ndarray  # per cell: its aggregate's count of plants
+    member_group: np.ndarray  # per member: its input, from 0 (members come group by group)
+    n_groups: int
+
+    @property
+    def n_members(self) -> int:
+        """How many supplier edges the rule orders."""
+        return len(self.member_group)
+
+    def factor(self, tonnes: np.ndarray, order: np.ndarray) -> np.ndarray:
+        """Return the factors that move each piece's drawn tonnes to its plant's supplier.
+
+        The rule (data/SOURCES.md, "Bands of the dated run", A43): an input's member edges
+        are taken in the order of ``order`` (smallest first) and the aggregate's ``n``
+        plants, each needing ``1 / n`` of the input's tonnes, are filled in turn from them:
+        plant ``j`` takes, of an edge covering the share ``[a, b)`` of the input, the share
+        ``|[a, b) & [j / n, (j + 1) / n)|``. The pieces of an edge into one plant share
+        what the plant takes of it in proportion to their drawn tonnes.
+
+        Parameters
+        ----------
+        tonnes
+            Drawn tonnes per row and piece of ``pieces`` (rows x pieces).
+        order
+            Per row and member, a number whose rank within the member's input is its
+            place in the order (uniform draws: a random order).
+
+        Returns
+        -------
+        numpy.ndarray
+            Rows x pieces: the factor for each piece's drawn tonnes (1 for a cell with no
+            tonnes).
+
+        Examples
+        --------
+        Two supplier edges of 100 and 50 t into two plants, the second edge first: plant 1
+        takes the second edge's 50 t and 25 t of the first, plant 2 the first edge's other
+        75 t:
+
+        >>> s = Sourcing(np.arange(4), np.arange(4), np.array([0, 0, 1, 1]),
+        ...              np.array([0, 1, 0, 1]), np.full(4, 2), np.zeros(2, int), 1)
+        >>> tonnes = np.array([[50.0, 50.0, 25.0, 25.0]])  # equal parts of 100 t and 50 t
+        >>> (s.factor(tonnes, np.array([[0.9, 0.1]])) * tonnes).round(6).tolist()
+        [[25.0, 75.0, 50.0, 0.0]]
+        """
+        rows, n_cells = tonnes.shape[0], len(self.cell_member)
+        cell_t = np.zeros((rows, n_cells))
+        member_t = np.zeros((rows, self.n_members))
+        group_t = np.zeros((rows, self.n_groups))
+        for r in range(rows):
+            cell_t[r] = np.bincount(self.cell, tonnes[r], minlength=n_cells)
+            member_t[r] = np.bincount(self.cell_member, cell_t[r], minlength=self.n_members)
+            group_t[r] = np.bincount(self.member_group, member_t[r], minlength=self.n_groups)
+        # members sorted by input, then by their drawn order (``order`` in [0, 1))
+        rank = np.argsort(self.member_group + np.clip(order, 0.0, ORDER_MAX), axis=1)
+        in_rank = self.member_group[rank]
+        sorted_t = np.take_along_axis(member_t, rank, axis=1)
+        before = np.cumsum(group_t, axis=1) - group_t  # per input: the tonnes of those before
+        start = np.cumsum(sorted_t, axis=1) - sorted_t - np.take_along_axis(before, in_rank, 1)
+        total = np.take_along_axis(group_t, in_rank, axis=1)
+        safe = np.where(total > 0, total, 1.0)
+        low, high = np.empty_like(member_t), np.empty_like(member_t)
+        np.put_along_axis(low, rank, start / safe, axis=1)  # each edge's share [low, high)
+        np.put_along_axis(high, rank, (start + sorted_t) / safe, axis=1)
+        n, j, m = self.cell_plants, self.cell_plant, self.cell_member
+        overlap = np.minimum(high[:, m], (j + 1) / n) - np.maximum(low[:, m], j / n)
+        target = group_t[:, self.member_group[m]] * np.maximum(overlap, 0.0)
+        moved = np.divide(target, cell_t, out=np.ones_like(cell_t), where=cell_t > 0)
+        return moved[:, self.cell]
+
+
+def sourcing(split: SupplyGraph) -> Sourcing:
+    """Return the inputs of a split graph's plants that two or more supplier edges feed.
+
+    An input is a split aggregate's edges of one material feeding the same lines (the
+    ``line`` column); its members are the data's edges (``edge_of``) among them. Only
+    inputs with two or more members are kept: the rule of :meth:`Sourcing.factor` leaves
+    an input with one supplier in equal parts.
+
+    Parameters
+    ----------
+    split
+        A graph from :func:`split_plants`.
+
+    Returns
+    -------
+    Sourcing
+    """
+    nodes, edges = split.nodes, split.edges
+    aggregate = nodes["aggregate"].to_numpy().astype(str)
+    position = np.arange(len(nodes))
+    first = pd.Series(position).groupby(aggregate).transform("min").to_numpy()
+    plants = pd.Series(aggregate).map(pd.Series(aggregate).value_counts()).to_numpy()
+    dst = edges["dst"].to_numpy(np.int64)
+    line = edges["line"].fillna("").astype(str) if "line" in edges else pd.Series("", edges.index)
+    table = pd.DataFrame(
+        {
+            "piece": np.arange(len(edges)),
+            "aggregate": aggregate[dst],
+            "material": edges["material"].astype(str).to_numpy(),
+            "line": line.to_numpy(),
+            "edge": edges["edge_of"].to_numpy(np.int64),
+            "plant": dst - first[dst],
+            "plants": plants[dst],
+        }
+    )
+    table = table[table["plants"] > 1]
+    keys = ["aggregate", "material", "line"]
+    members = table.groupby(keys, sort=True)["edge"].transform("nunique")
+    table = table[members > 1].sort_values([*keys, "edge", "plant", "piece"], kind="stable")
+    group = table.groupby(keys, sort=True).ngroup().to_numpy()
+    member = table.groupby([*keys, "edge"], sort=True).ngroup().to_numpy()
+    cell = table.groupby([*keys, "edge", "plant"], sort=True).ngroup().to_numpy()
+    n_cells = int(cell.max()) + 1 if len(cell) else 0
+    n_members = int(member.max()) + 1 if len(member) else 0
+    cell_member = np.zeros(n_cells, np.int64)
+    cell_member[cell] = member
+    cell_plant = np.zeros(n_cells, np.int64)
+    cell_plant[cell] = table["plant"].to_numpy()
+    cell_plants = np.ones(n_cells, np.int64)
+    cell_plants[cell] = table["plants"].to_numpy()
+    member_group = np.zeros(n_members, np.int64)
+    member_group[member] = group
+    return Sourcing(
+        table["piece"].to_numpy(np.int64),
+        cell,
+        cell_member,
+        cell_plant,
+        cell_plants,
+        member_group,
+        int(group.max()) + 1 if len(group) else 0,
+    )
