@@ -354,6 +354,39 @@ def test_the_plants_split_of_three_suppliers_keeps_every_edge_and_plant_total():
     assert (into[("a", "agg#1")], into[("b", "agg#2")], into[("c", "agg#2")]) == (100, 50, 50)
 
 
+def test_on_the_bundled_plants_every_edge_and_every_plant_keeps_its_tonnes():
+    from supplygraph.dataset.io import load_plants
+
+    split = split_plants(sg.load(), load_plants())
+    rule = sourcing(split)
+    edges = split.edges.iloc[rule.pieces]
+    rng = np.random.default_rng(5)
+    tonnes = edges["flow_t"].to_numpy() * rng.uniform(0.5, 1.5, (20, len(edges)))
+    moved = rule.factor(tonnes, rng.uniform(0, 1, (20, rule.n_members))) * tonnes
+    assert (moved >= -1e-9).all()
+    # each data edge keeps its drawn tonnes, row by row
+    by_edge = edges["edge_of"].to_numpy()
+    for before, after in zip(tonnes, moved):
+        assert np.allclose(np.bincount(by_edge, before), np.bincount(by_edge, after))
+    # each plant takes 1/n of its input's drawn tonnes, and from at most n_edges of the input
+    # (the north-west corner gives a plant one edge, two where an edge ends inside its share)
+    key = edges["customer"].str.split("#").str[0] + "|" + edges["material"] + "|"
+    key = key + edges["line"].fillna("").astype(str)
+    plant = edges["customer"].to_numpy()
+    for before, after in zip(tonnes, moved):
+        table = pd.DataFrame({"key": key, "plant": plant, "t": after, "t0": before})
+        per_plant = table.groupby(["key", "plant"])["t"].sum()
+        total = table.groupby("key")["t0"].sum()
+        count = table.groupby("key")["plant"].nunique()
+        expected = (total / count).reindex(per_plant.index.get_level_values("key")).to_numpy()
+        assert np.allclose(per_plant.to_numpy(), expected)
+    # and most plants take an input from one supplier edge: fewer suppliers than in equal parts
+    table = pd.DataFrame({"plant": plant, "key": key, "edge": by_edge, "t": moved[0]})
+    suppliers = table[table["t"] > 1e-9].groupby(["key", "plant"])["edge"].nunique()
+    assert suppliers.median() == 1
+    assert suppliers.max() < table.groupby("key")["edge"].nunique().max()
+
+
 def test_zero_width_ranges_give_back_the_single_value_run():
     graph = sg.load()
     tables = load_dated_tables()
