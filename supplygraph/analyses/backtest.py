@@ -201,6 +201,7 @@ def run_backtest(
     plants: dict[str, int] | None = None,
     applications: int | Range = APPLICATIONS,
     destination_rho: float = DESTINATION_RHO,
+    sole_sourcing: bool = True,
     scheduler: str | None = None,
     workers: int | None = None,
     shifts: tuple[float, ...] = SHIFTS,
@@ -249,6 +250,9 @@ def run_backtest(
     destination_rho
         How much one buyer country's places in the queue move together in the draws
         (:data:`supplygraph.analyses.bands.DESTINATION_RHO`; 0: independent places).
+    sole_sourcing
+        Each plant takes an input from as few suppliers as the tonnes allow (A43); False:
+        an equal part of every supplier (``simulate_bands``).
     scheduler, workers
         Run the draws on a Dask cluster.
     shifts
@@ -281,6 +285,7 @@ def run_backtest(
         plants=plants,
         applications=applications,
         destination_rho=destination_rho,
+        sole_sourcing=sole_sourcing,
         track=wanted,
         scheduler=scheduler,
         workers=workers,

@@ -124,6 +124,15 @@ BACKTEST_DRAWS = 300  # draws of the backtest's bands by default (docs/backtest.
     help="Also run N draws of every range, queue place and plant split (plants.csv) and "
     "write their bands (timeline-bands.csv, timeline-stoppages.csv, timeline-plants.csv).",
 )
+@click.option(
+    "--plant-suppliers",
+    type=click.Choice(["few", "equal"]),
+    default="few",
+    show_default=True,
+    help="In the draws, each plant of an aggregate takes an input from as few of its "
+    "suppliers as the tonnes allow (few, A43), or an equal part of every supplier (equal, "
+    "the rule before: how the bands move with it).",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
 @cluster_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no table; only errors.")
@@ -151,6 +160,7 @@ def timeline(
     best_case: str,
     records: bool,
     draws: int,
+    plant_suppliers: str,
     seed: int,
     scheduler: str | None,
     workers: int | None,
@@ -267,18 +277,41 @@ def timeline(
         bands = None
         if bands_job is not None:
             bands, band_files = bands_job.result(
-                lambda: _bands(graph, scenario, tables, data_dir, draws, seed, start, end)
+                lambda: _bands(
+                    graph, scenario, tables, data_dir, draws, seed, start, end, plant_suppliers
+                )
             )
             files.update(band_files)
         elif draws:
             bands, band_files = _bands(
-                graph, scenario, tables, data_dir, draws, seed, start, end, scheduler, workers
+                graph,
+                scenario,
+                tables,
+                data_dir,
+                draws,
+                seed,
+                start,
+                end,
+                plant_suppliers,
+                scheduler,
+                workers,
             )
             files.update(band_files)
         name = f"{scenario.name}-timeline"
         given = given_flags(
             ctx,
-            ["start", "end", "applicant", *asked, "best_case", "records", "focus", "draws", "seed"],
+            [
+                "start",
+                "end",
+                "applicant",
+                *asked,
+                "best_case",
+                "records",
+                "focus",
+                "draws",
+                "plant_suppliers",
+                "seed",
+            ],
         )
         out = report_folder(out_dir, name, given, graph)
         paths = write_file_set(out, files)
@@ -304,6 +337,7 @@ def _bands(
     seed: int,
     start: Any,
     end: Any,
+    plant_suppliers: str = "few",
     scheduler: str | None = None,
     workers: int | None = None,
 ) -> tuple[Any, dict[str, Any]]:
@@ -321,6 +355,7 @@ def _bands(
         seed=seed,
         plants=load_plants(data_dir, nodes=graph.nodes),
         destination_rho=read_destination_rho(data_dir),
+        sole_sourcing=plant_suppliers == "few",
         start=start,
         end=end,
         scheduler=scheduler,
@@ -455,12 +490,21 @@ def _print_timeline(run: Any, focus: str | None = None) -> None:
     help="Draws of every range, queue place and plant split: each check is judged by its "
     "P10-P90 band (0: the mean and last applicant only).",
 )
+@click.option(
+    "--plant-suppliers",
+    type=click.Choice(["few", "equal"]),
+    default="few",
+    show_default=True,
+    help="In the draws, each plant of an aggregate takes an input from as few of its "
+    "suppliers as the tonnes allow (few, A43), or an equal part of every supplier (equal, "
+    "the rule before: how the bands move with it).",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
 @cluster_options
 @data_option
 @out_option(
     "Report folder [default: output/backtest, with a fingerprint of the flags --scenario, "
-    "--stock-shift, --draws and --seed when given]."
+    "--stock-shift, --draws, --plant-suppliers and --seed when given]."
 )
 @click.pass_context
 def backtest(
@@ -468,6 +512,7 @@ def backtest(
     scenario_name: str,
     stock_shift: int,
     draws: int,
+    plant_suppliers: str,
     seed: int,
     scheduler: str | None,
     workers: int | None,
@@ -511,10 +556,13 @@ def backtest(
             seed=seed,
             plants=load_plants(data_dir, nodes=graph.nodes) if draws else None,
             destination_rho=read_destination_rho(data_dir) if draws else 0.0,
+            sole_sourcing=plant_suppliers == "few",
             scheduler=scheduler,
             workers=workers,
         )
-        given = given_flags(ctx, ["scenario_name", "stock_shift", "draws", "seed"])
+        given = given_flags(
+            ctx, ["scenario_name", "stock_shift", "draws", "plant_suppliers", "seed"]
+        )
         out = report_folder(out_dir, "backtest", given, graph)
         paths = write_file_set(out, render_backtest(result))
         click.echo("Series (share of baseline, modelled against observed):")
