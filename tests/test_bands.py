@@ -746,6 +746,23 @@ def test_backtest_plant_suppliers_equal_gives_the_pooled_plants_back(tmp_path, m
     assert halted["few"]["band_p10"] < "2025-07-01"
 
 
+def test_timeline_plant_suppliers_reaches_the_draws(tmp_path):
+    from cli_helpers import invoke
+
+    stop = {}
+    for rule in ("few", "equal"):
+        out = tmp_path / rule
+        args = ["-s", "2025-replay", "--draws", "30", "--plant-suppliers", rule, "-q"]
+        result = invoke("timeline", *args, "--out", str(out))
+        assert result.exit_code == 0, result.output
+        table = pd.read_csv(out / "timeline-stoppages.csv", keep_default_na=False)
+        stop[rule] = table.set_index(["sector", "country"]).loc[("automotive", "JP"), "stop_pct"]
+    # as in the backtest's test above: pooled, Japan's carmakers stop in no draw; with few
+    # suppliers in most (67% of 1,000 draws)
+    assert stop["equal"] == 0
+    assert stop["few"] > 30
+
+
 def test_simulate_shows_each_figure_with_its_band(tmp_path):
     from cli_helpers import invoke
 

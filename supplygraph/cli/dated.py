@@ -256,7 +256,18 @@ def timeline(
             from ..outputs.fork import Forked
 
             bands_job = stack.enter_context(
-                Forked(_bands, graph, scenario, tables, data_dir, draws, seed, start, end)
+                Forked(
+                    _bands,
+                    graph,
+                    scenario,
+                    tables,
+                    data_dir,
+                    draws,
+                    seed,
+                    start,
+                    end,
+                    plant_suppliers,
+                )
             )
         with progress(quiet, runs * (n_days // 30)) as step:
             run = simulate_days(
