@@ -35,6 +35,16 @@ from .risk import cluster_options
 
 MAX_SHIFT_DAYS = 3650  # the bound on stock_days: a larger shift is a typo
 BACKTEST_DRAWS = 300  # draws of the backtest's bands by default (docs/backtest.md)
+# The draws' rule for which supplier a plant buys an input from (timeline and backtest)
+plant_suppliers_option = click.option(
+    "--plant-suppliers",
+    type=click.Choice(["few", "equal"]),
+    default="few",
+    show_default=True,
+    help="In the draws, each plant of an aggregate takes an input from as few of its "
+    "suppliers as the tonnes allow (few, A43), or an equal part of every supplier (equal, "
+    "the rule before: how the bands move with it).",
+)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -124,15 +134,7 @@ BACKTEST_DRAWS = 300  # draws of the backtest's bands by default (docs/backtest.
     help="Also run N draws of every range, queue place and plant split (plants.csv) and "
     "write their bands (timeline-bands.csv, timeline-stoppages.csv, timeline-plants.csv).",
 )
-@click.option(
-    "--plant-suppliers",
-    type=click.Choice(["few", "equal"]),
-    default="few",
-    show_default=True,
-    help="In the draws, each plant of an aggregate takes an input from as few of its "
-    "suppliers as the tonnes allow (few, A43), or an equal part of every supplier (equal, "
-    "the rule before: how the bands move with it).",
-)
+@plant_suppliers_option
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
 @cluster_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no table; only errors.")
@@ -250,25 +252,13 @@ def timeline(
             )
 
         bands_job = None
+        band_args = (graph, scenario, tables, data_dir, draws, seed, start, end, plant_suppliers)
         if draws and scheduler is None and workers is None:
             # the draws in a second process while this one runs the mean run and writes
             # its reports (docs/performance.md); the same bytes, the same errors
             from ..outputs.fork import Forked
 
-            bands_job = stack.enter_context(
-                Forked(
-                    _bands,
-                    graph,
-                    scenario,
-                    tables,
-                    data_dir,
-                    draws,
-                    seed,
-                    start,
-                    end,
-                    plant_suppliers,
-                )
-            )
+            bands_job = stack.enter_context(Forked(_bands, *band_args))
         with progress(quiet, runs * (n_days // 30)) as step:
             run = simulate_days(
                 graph,
@@ -287,26 +277,10 @@ def timeline(
         files = render_timeline(run, page_result=steady, drawer=drawer)
         bands = None
         if bands_job is not None:
-            bands, band_files = bands_job.result(
-                lambda: _bands(
-                    graph, scenario, tables, data_dir, draws, seed, start, end, plant_suppliers
-                )
-            )
+            bands, band_files = bands_job.result(lambda: _bands(*band_args))
             files.update(band_files)
         elif draws:
-            bands, band_files = _bands(
-                graph,
-                scenario,
-                tables,
-                data_dir,
-                draws,
-                seed,
-                start,
-                end,
-                plant_suppliers,
-                scheduler,
-                workers,
-            )
+            bands, band_files = _bands(*band_args, scheduler, workers)
             files.update(band_files)
         name = f"{scenario.name}-timeline"
         given = given_flags(
@@ -501,15 +475,7 @@ def _print_timeline(run: Any, focus: str | None = None) -> None:
     help="Draws of every range, queue place and plant split: each check is judged by its "
     "P10-P90 band (0: the mean and last applicant only).",
 )
-@click.option(
-    "--plant-suppliers",
-    type=click.Choice(["few", "equal"]),
-    default="few",
-    show_default=True,
-    help="In the draws, each plant of an aggregate takes an input from as few of its "
-    "suppliers as the tonnes allow (few, A43), or an equal part of every supplier (equal, "
-    "the rule before: how the bands move with it).",
-)
+@plant_suppliers_option
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
 @cluster_options
 @data_option
